@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Chartseal.Provenance;
+
+/// <summary>
+/// The signed body of a Helm provenance file: the chart metadata as YAML, a blank line, the YAML
+/// document-end marker <c>...</c>, then <c>files:</c> mapping the archive name to <c>sha256:&lt;hex&gt;</c>.
+/// </summary>
+public sealed partial class ProvenanceBody
+{
+    /// <summary>The largest provenance body we parse; Helm's are a few kilobytes.</summary>
+    public const int MaxBodyLength = 1024 * 1024;
+
+    private const string Separator = "\n...\n";
+
+    private ProvenanceBody(string metadataYaml, IReadOnlyDictionary<string, string> files)
+    {
+        MetadataYaml = metadataYaml;
+        Files = files;
+    }
+
+    /// <summary>The metadata half (YAML, as signed).</summary>
+    public string MetadataYaml { get; }
+
+    /// <summary>The <c>files:</c> map: archive file name to <c>sha256:&lt;hex&gt;</c>.</summary>
+    public IReadOnlyDictionary<string, string> Files { get; }
+
+    /// <summary>
+    /// Builds the body exactly as Helm does: metadata YAML (ending in LF), <c>...</c>, and the files map.
+    /// </summary>
+    /// <param name="metadataYaml">Chart metadata serialised with Helm's YAML rules.</param>
+    /// <param name="archiveFileName">The archive's base name, e.g. <c>mysql-1.2.3.tgz</c>.</param>
+    /// <param name="sha256Hex">Lower-case SHA-256 of the archive bytes.</param>
+    public static string Build(string metadataYaml, string archiveFileName, string sha256Hex)
+    {
+        ArgumentNullException.ThrowIfNull(metadataYaml);
+        ArgumentException.ThrowIfNullOrEmpty(archiveFileName);
+        ArgumentException.ThrowIfNullOrEmpty(sha256Hex);
+        var sb = new StringBuilder(metadataYaml);
+        if (!metadataYaml.EndsWith('\n'))
+        {
+            sb.Append('\n');
+        }
+        sb.Append("...\n");
+        sb.Append("files:\n  ").Append(YamlKey(archiveFileName)).Append(": sha256:").Append(sha256Hex).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Parses the plaintext of a verified provenance document. Returns null with <paramref name="error"/>
+    /// when it is not a Helm provenance body.
+    /// </summary>
+    public static ProvenanceBody? TryParse(string plaintext, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(plaintext);
+        if (plaintext.Length > MaxBodyLength)
+        {
+            error = $"provenance body is larger than {MaxBodyLength} bytes";
+            return null;
+        }
+        int split = plaintext.IndexOf(Separator, StringComparison.Ordinal);
+        if (split < 0)
+        {
+            error = "message block must have at least two parts (no '...' line)";
+            return null;
+        }
+        string metadata = plaintext[..(split + 1)];
+        string sums = plaintext[(split + Separator.Length)..];
+
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(sums));
+            if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            {
+                error = "the part after '...' is not a YAML mapping";
+                return null;
+            }
+            foreach (var (key, value) in root.Children)
+            {
+                // Helm reads this half leniently through JSON, with case-insensitive keys.
+                if (!string.Equals((key as YamlScalarNode)?.Value, "files", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                if (value is not YamlMappingNode map)
+                {
+                    error = "'files' is not a mapping";
+                    return null;
+                }
+                foreach (var (name, sum) in map.Children)
+                {
+                    if (name is not YamlScalarNode { Value: { } n } || sum is not YamlScalarNode { Value: { } s })
+                    {
+                        error = "'files' holds a value that is not a string";
+                        return null;
+                    }
+                    if (!files.TryAdd(n, s))
+                    {
+                        error = $"'files' lists {n} twice";
+                        return null;
+                    }
+                }
+            }
+        }
+        catch (YamlException e)
+        {
+            error = "the files section is not valid YAML: " + e.Message;
+            return null;
+        }
+
+        error = "";
+        return new ProvenanceBody(metadata, files);
+    }
+
+    /// <summary>A YAML mapping key: plain when that is unambiguous, else double-quoted.</summary>
+    private static string YamlKey(string name) =>
+        PlainKey().IsMatch(name) ? name : "\"" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")]
+    private static partial Regex PlainKey();
+}
