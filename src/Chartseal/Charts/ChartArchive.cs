@@ -71,8 +71,14 @@ public static partial class ChartArchive
         try
         {
             using var tar = new TarReader(counted, leaveOpen: true);
-            while (tar.GetNextEntry(copyData: false) is { } entry)
+            while (true)
             {
+                long dataEnd = (counted.TotalRead + 511) / 512 * 512;
+                if (tar.GetNextEntry(copyData: false) is not { } entry)
+                {
+                    CheckEndOfTar(counted, dataEnd, fileName);
+                    break;
+                }
                 if (++entries > limits.MaxEntries)
                 {
                     throw new UnsafeArchiveException(fileName, $"archive has more than {limits.MaxEntries} entries");
@@ -113,8 +119,16 @@ public static partial class ChartArchive
                 entry.DataStream?.ReadExactly(bytes);
                 files.Add(new ChartArchiveFile(path, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes))));
             }
-            // Read to the end of the gzip member so that its CRC and length can be checked.
-            counted.CopyTo(Stream.Null);
+            // Read to the end of the gzip member so that its CRC and length can be checked; only the zero
+            // padding of the tar format may follow the end marker.
+            var rest = new byte[4096];
+            for (int n; (n = counted.Read(rest)) > 0;)
+            {
+                if (rest.AsSpan(0, n).ContainsAnyExcept((byte)0))
+                {
+                    throw new UnsafeArchiveException(fileName, "corrupt archive: data after the end of the tar archive");
+                }
+            }
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException)
         {
@@ -136,6 +150,16 @@ public static partial class ChartArchive
         }
         var metadata = ReadMetadata(files, top!, fileName);
         return new ChartArchiveContents(fileName, metadata, files);
+    }
+
+    // TarReader also ends quietly on a header whose checksum field is blank; accept only a real end: either
+    // the data simply stops at a block boundary, or the block just consumed is the all-zero end marker.
+    private static void CheckEndOfTar(BoundedCrcStream counted, long dataEnd, string fileName)
+    {
+        if (counted.TotalRead != dataEnd && !counted.LastBlockIsZero)
+        {
+            throw new UnsafeArchiveException(fileName, "corrupt archive: invalid tar header");
+        }
     }
 
     private static ChartMetadata ReadMetadata(List<ChartArchiveFile> files, string top, string fileName)
@@ -342,10 +366,14 @@ public static partial class ChartArchive
     private sealed class BoundedCrcStream(Stream inner, long limit, string fileName) : Stream
     {
         private readonly Crc32 _crc = new();
+        private readonly byte[] _lastBlock = new byte[512];
 
         public long TotalRead { get; private set; }
 
         public uint Crc => _crc.Value;
+
+        /// <summary>Whether the last 512 bytes read are all zero.</summary>
+        public bool LastBlockIsZero => !_lastBlock.AsSpan().ContainsAnyExcept((byte)0);
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -358,6 +386,15 @@ public static partial class ChartArchive
                 throw new UnsafeArchiveException(fileName, $"decompressed archive is larger than the maximum size {limit}");
             }
             _crc.Append(buffer[..n]);
+            if (n >= _lastBlock.Length)
+            {
+                buffer[(n - _lastBlock.Length)..n].CopyTo(_lastBlock);
+            }
+            else
+            {
+                _lastBlock.AsSpan(n).CopyTo(_lastBlock);
+                buffer[..n].CopyTo(_lastBlock.AsSpan(_lastBlock.Length - n));
+            }
             return n;
         }
 
