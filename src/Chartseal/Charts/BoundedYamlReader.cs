@@ -47,35 +47,117 @@ internal static class BoundedYamlReader
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private sealed class Frame(YamlNode node, string? anchor, long startCount)
-    {
-        public YamlNode Node { get; } = node;
-        public string? Anchor { get; } = anchor;
-        public long StartCount { get; } = startCount;
-        public YamlScalar? PendingKey { get; set; }
-        public bool HasPendingKey { get; set; }
-    }
-
     /// <summary>Decodes UTF-8 (a leading BOM is dropped) and parses one document; null for an empty document.</summary>
     /// <exception cref="ChartsealException">Invalid UTF-8 or YAML, several documents, or a bound exceeded.</exception>
     public static YamlNode? Read(ReadOnlySpan<byte> utf8, string sourceName, int maxDepth = DefaultMaxDepth, int maxAliasNodes = DefaultMaxAliasNodes)
     {
         string text = Decode(utf8, sourceName);
-        var frames = new Stack<Frame>();
-        var anchors = new Dictionary<string, (YamlNode? Node, long Size)>(StringComparer.Ordinal);
-        YamlNode? root = null;
-        long nodeCount = 0;
-        long aliasNodes = 0;
+        var builder = new Builder(sourceName, maxDepth, maxAliasNodes);
         int documents = 0;
-
-        void Add(YamlNode? node)
+        try
         {
-            if (frames.Count == 0)
+            var parser = new Parser(new StringReader(text));
+            while (parser.MoveNext())
             {
-                root = node;
+                switch (parser.Current)
+                {
+                    case DocumentStart when ++documents > 1:
+                        throw new ChartsealException(sourceName, "invalid YAML: more than one document");
+                    case Scalar scalar:
+                        builder.OnScalar(scalar);
+                        break;
+                    case MappingStart mapping:
+                        builder.OnStart(new YamlMapping(), mapping.Anchor, mapping.Tag, "tag:yaml.org,2002:map");
+                        break;
+                    case SequenceStart sequence:
+                        builder.OnStart(new YamlSequence(), sequence.Anchor, sequence.Tag, "tag:yaml.org,2002:seq");
+                        break;
+                    case MappingEnd or SequenceEnd:
+                        builder.OnEnd();
+                        break;
+                    case AnchorAlias alias:
+                        builder.OnAlias(alias.Value.Value);
+                        break;
+                }
+            }
+        }
+        catch (YamlException ex)
+        {
+            throw new ChartsealException(sourceName, $"invalid YAML: {OneLine(ex.Message)}", ex);
+        }
+        return builder.Root;
+    }
+
+    /// <summary>Builds the tree from parser events, enforcing the depth and alias bounds.</summary>
+    private sealed class Builder(string sourceName, int maxDepth, int maxAliasNodes)
+    {
+        private readonly Stack<Frame> _frames = new();
+        private readonly Dictionary<string, (YamlNode? Node, long Size)> _anchors = new(StringComparer.Ordinal);
+        private long _nodeCount;
+        private long _aliasNodes;
+
+        public YamlNode? Root { get; private set; }
+
+        public void OnScalar(Scalar s)
+        {
+            _nodeCount++;
+            bool isPlain = s.Style == ScalarStyle.Plain && s.Tag.IsEmpty;
+            var node = IsNullScalar(s) ? null : new YamlScalar(s.Value, isPlain, s.Tag.IsEmpty ? null : s.Tag.Value);
+            if (!s.Anchor.IsEmpty)
+            {
+                _anchors[s.Anchor.Value] = (node, 1);
+            }
+            Add(node);
+        }
+
+        public void OnStart(YamlNode node, AnchorName anchor, TagName tag, string allowedTag)
+        {
+            if (!tag.IsEmpty && tag.Value != allowedTag)
+            {
+                throw new ChartsealException(sourceName, $"invalid YAML: unsupported tag \"{tag.Value}\"");
+            }
+            if (_frames.Count >= maxDepth)
+            {
+                throw new ChartsealException(sourceName, $"YAML nesting is deeper than {maxDepth} levels; refusing");
+            }
+            _frames.Push(new Frame(node, anchor.IsEmpty ? null : anchor.Value, _nodeCount++));
+        }
+
+        public void OnEnd()
+        {
+            var frame = _frames.Pop();
+            if (frame.Anchor is not null)
+            {
+                _anchors[frame.Anchor] = (frame.Node, _nodeCount - frame.StartCount);
+            }
+            Add(frame.Node);
+        }
+
+        // The alias shares the anchored node but is charged its full size, so nesting aliases cannot hide growth.
+        public void OnAlias(string name)
+        {
+            // An alias to an anchor still open (a cycle) is unknown here, hence refused.
+            if (!_anchors.TryGetValue(name, out var target))
+            {
+                throw new ChartsealException(sourceName, $"invalid YAML: unknown or recursive alias \"*{name}\"");
+            }
+            _aliasNodes += target.Size;
+            _nodeCount += target.Size;
+            if (_aliasNodes > maxAliasNodes)
+            {
+                throw new ChartsealException(sourceName, $"YAML aliases expand to more than {maxAliasNodes} nodes; refusing (possible YAML bomb)");
+            }
+            Add(target.Node);
+        }
+
+        private void Add(YamlNode? node)
+        {
+            if (_frames.Count == 0)
+            {
+                Root = node;
                 return;
             }
-            var top = frames.Peek();
+            var top = _frames.Peek();
             if (top.Node is YamlSequence sequence)
             {
                 sequence.Items.Add(node);
@@ -98,86 +180,13 @@ internal static class BoundedYamlReader
             }
         }
 
-        void Remember(AnchorName anchor, YamlNode? node, long size)
+        private sealed class Frame(YamlNode node, string? anchor, long startCount)
         {
-            if (!anchor.IsEmpty)
-            {
-                anchors[anchor.Value] = (node, size);
-            }
-        }
-
-        try
-        {
-            var parser = new Parser(new StringReader(text));
-            while (parser.MoveNext())
-            {
-                switch (parser.Current)
-                {
-                    case DocumentStart when ++documents > 1:
-                        throw new ChartsealException(sourceName, "invalid YAML: more than one document");
-                    case Scalar s:
-                    {
-                        nodeCount++;
-                        bool isPlain = s.Style == ScalarStyle.Plain && s.Tag.IsEmpty;
-                        var node = IsNullScalar(s) ? null : new YamlScalar(s.Value, isPlain, s.Tag.IsEmpty ? null : s.Tag.Value);
-                        Remember(s.Anchor, node, 1);
-                        Add(node);
-                        break;
-                    }
-                    case MappingStart m:
-                        Push(new YamlMapping(), m.Anchor, m.Tag, "tag:yaml.org,2002:map");
-                        break;
-                    case SequenceStart q:
-                        Push(new YamlSequence(), q.Anchor, q.Tag, "tag:yaml.org,2002:seq");
-                        break;
-                    case MappingEnd or SequenceEnd:
-                    {
-                        var frame = frames.Pop();
-                        if (frame.Anchor is not null)
-                        {
-                            anchors[frame.Anchor] = (frame.Node, nodeCount - frame.StartCount);
-                        }
-                        Add(frame.Node);
-                        break;
-                    }
-                    case AnchorAlias alias:
-                    {
-                        // An alias to an anchor still open (a cycle) is unknown here, hence refused.
-                        if (!anchors.TryGetValue(alias.Value.Value, out var target))
-                        {
-                            throw new ChartsealException(sourceName, $"invalid YAML: unknown or recursive alias \"*{alias.Value.Value}\"");
-                        }
-                        aliasNodes += target.Size;
-                        nodeCount += target.Size;
-                        if (aliasNodes > maxAliasNodes)
-                        {
-                            throw new ChartsealException(sourceName,
-                                $"YAML aliases expand to more than {maxAliasNodes} nodes; refusing (possible YAML bomb)");
-                        }
-                        Add(target.Node);
-                        break;
-                    }
-                }
-            }
-        }
-        catch (YamlException ex)
-        {
-            throw new ChartsealException(sourceName, $"invalid YAML: {OneLine(ex.Message)}", ex);
-        }
-        return root;
-
-        void Push(YamlNode node, AnchorName anchor, TagName tag, string allowedTag)
-        {
-            if (!tag.IsEmpty && tag.Value != allowedTag)
-            {
-                throw new ChartsealException(sourceName, $"invalid YAML: unsupported tag \"{tag.Value}\"");
-            }
-            if (frames.Count >= maxDepth)
-            {
-                throw new ChartsealException(sourceName, $"YAML nesting is deeper than {maxDepth} levels; refusing");
-            }
-            nodeCount++;
-            frames.Push(new Frame(node, anchor.IsEmpty ? null : anchor.Value, nodeCount - 1));
+            public YamlNode Node { get; } = node;
+            public string? Anchor { get; } = anchor;
+            public long StartCount { get; } = startCount;
+            public YamlScalar? PendingKey { get; set; }
+            public bool HasPendingKey { get; set; }
         }
     }
 

@@ -246,47 +246,8 @@ internal static class GoGlob
             switch (chunk[0])
             {
                 case (byte)'[':
-                {
-                    int r = -1;
-                    if (!failed)
-                    {
-                        r = DecodeRune(s, out int width);
-                        s = s[width..];
-                    }
-                    chunk = chunk[1..];
-                    bool negated = chunk.Length > 0 && chunk[0] == '^';
-                    if (negated)
-                    {
-                        chunk = chunk[1..];
-                    }
-                    bool match = false;
-                    int ranges = 0;
-                    while (true)
-                    {
-                        if (chunk.Length > 0 && chunk[0] == ']' && ranges > 0)
-                        {
-                            chunk = chunk[1..];
-                            break;
-                        }
-                        int lo = GetEscaped(ref chunk);
-                        int hi = lo;
-                        if (chunk[0] == '-')
-                        {
-                            chunk = chunk[1..];
-                            hi = GetEscaped(ref chunk);
-                        }
-                        if (lo <= r && r <= hi)
-                        {
-                            match = true;
-                        }
-                        ranges++;
-                    }
-                    if (match == negated)
-                    {
-                        failed = true;
-                    }
+                    MatchClass(ref chunk, ref s, ref failed);
                     break;
-                }
                 case (byte)'?':
                     if (!failed)
                     {
@@ -322,6 +283,44 @@ internal static class GoGlob
         }
         rest = failed ? [] : s;
         return !failed;
+    }
+
+    // A character class "[^lo-hi...]" at the start of chunk; consumes it and, unless already failed, one rune of s.
+    private static void MatchClass(ref ReadOnlySpan<byte> chunk, ref ReadOnlySpan<byte> s, ref bool failed)
+    {
+        int r = -1;
+        if (!failed)
+        {
+            r = DecodeRune(s, out int width);
+            s = s[width..];
+        }
+        chunk = chunk[1..];
+        bool negated = chunk.Length > 0 && chunk[0] == '^';
+        if (negated)
+        {
+            chunk = chunk[1..];
+        }
+        bool match = false;
+        for (int ranges = 0; ; ranges++)
+        {
+            if (chunk.Length > 0 && chunk[0] == ']' && ranges > 0)
+            {
+                chunk = chunk[1..];
+                break;
+            }
+            int lo = GetEscaped(ref chunk);
+            int hi = lo;
+            if (chunk[0] == '-')
+            {
+                chunk = chunk[1..];
+                hi = GetEscaped(ref chunk);
+            }
+            match |= lo <= r && r <= hi;
+        }
+        if (match == negated)
+        {
+            failed = true;
+        }
     }
 
     private static int GetEscaped(ref ReadOnlySpan<byte> chunk)
