@@ -1,0 +1,256 @@
+using System.Text;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Chartseal.Charts;
+
+/// <summary>A node of a parsed YAML document (scalars keep their text; typing happens in the caller).</summary>
+internal abstract class YamlNode
+{
+}
+
+/// <summary>A scalar; <see cref="IsPlain"/> when unquoted and untagged, i.e. subject to YAML 1.1 type resolution.</summary>
+internal sealed class YamlScalar(string value, bool isPlain, string? tag) : YamlNode
+{
+    public string Value { get; } = value;
+    public bool IsPlain { get; } = isPlain;
+
+    /// <summary>An explicit tag (e.g. <c>tag:yaml.org,2002:str</c>), or null.</summary>
+    public string? Tag { get; } = tag;
+}
+
+/// <summary>A mapping in document order (duplicates are checked by the consumer, which knows key typing).</summary>
+internal sealed class YamlMapping : YamlNode
+{
+    public List<KeyValuePair<YamlScalar, YamlNode?>> Entries { get; } = [];
+}
+
+/// <summary>A sequence; null items are YAML nulls written as empty entries.</summary>
+internal sealed class YamlSequence : YamlNode
+{
+    public List<YamlNode?> Items { get; } = [];
+}
+
+/// <summary>
+/// Reads one YAML document from untrusted bytes with YamlDotNet's low-level parser (no reflection, AOT-safe)
+/// and hard bounds: nesting depth, and the number of nodes that aliases may add. Aliases are resolved by
+/// sharing the anchored node, never by copying, and every use is charged at the node's full size, so a
+/// "billion laughs" document is refused after a few hundred nodes with bounded memory.
+/// </summary>
+internal static class BoundedYamlReader
+{
+    /// <summary>Nesting deeper than this is refused (Chart.yaml needs about 6).</summary>
+    public const int DefaultMaxDepth = 32;
+
+    /// <summary>Aliases may add at most this many nodes in total.</summary>
+    public const int DefaultMaxAliasNodes = 1000;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Decodes UTF-8 (a leading BOM is dropped) and parses one document; null for an empty document.</summary>
+    /// <exception cref="ChartsealException">Invalid UTF-8 or YAML, several documents, or a bound exceeded.</exception>
+    public static YamlNode? Read(ReadOnlySpan<byte> utf8, string sourceName, int maxDepth = DefaultMaxDepth, int maxAliasNodes = DefaultMaxAliasNodes)
+    {
+        string text = Decode(utf8, sourceName);
+        var builder = new Builder(sourceName, maxDepth, maxAliasNodes);
+        int documents = 0;
+        try
+        {
+            var parser = new Parser(new StringReader(text));
+            while (parser.MoveNext())
+            {
+                switch (parser.Current)
+                {
+                    case DocumentStart when ++documents > 1:
+                        throw new ChartsealException(sourceName, "invalid YAML: more than one document");
+                    case Scalar scalar:
+                        builder.OnScalar(scalar);
+                        break;
+                    case MappingStart mapping:
+                        builder.OnStart(new YamlMapping(), mapping.Anchor, mapping.Tag, "tag:yaml.org,2002:map");
+                        break;
+                    case SequenceStart sequence:
+                        builder.OnStart(new YamlSequence(), sequence.Anchor, sequence.Tag, "tag:yaml.org,2002:seq");
+                        break;
+                    case MappingEnd or SequenceEnd:
+                        builder.OnEnd();
+                        break;
+                    case AnchorAlias alias:
+                        builder.OnAlias(alias.Value.Value);
+                        break;
+                }
+            }
+        }
+        catch (YamlException ex)
+        {
+            throw new ChartsealException(sourceName, $"invalid YAML: {OneLine(ex.Message)}", ex);
+        }
+        return builder.Root;
+    }
+
+    /// <summary>Builds the tree from parser events, enforcing the depth and alias bounds.</summary>
+    private sealed class Builder(string sourceName, int maxDepth, int maxAliasNodes)
+    {
+        private readonly Stack<Frame> _frames = new();
+        private readonly Dictionary<string, (YamlNode? Node, long Size)> _anchors = new(StringComparer.Ordinal);
+        private long _nodeCount;
+        private long _aliasNodes;
+
+        public YamlNode? Root { get; private set; }
+
+        public void OnScalar(Scalar s)
+        {
+            _nodeCount++;
+            bool isPlain = s.Style == ScalarStyle.Plain && s.Tag.IsEmpty;
+            var node = IsNullScalar(s) ? null : new YamlScalar(s.Value, isPlain, s.Tag.IsEmpty ? null : s.Tag.Value);
+            if (!s.Anchor.IsEmpty)
+            {
+                _anchors[s.Anchor.Value] = (node, 1);
+            }
+            Add(node);
+        }
+
+        public void OnStart(YamlNode node, AnchorName anchor, TagName tag, string allowedTag)
+        {
+            if (!tag.IsEmpty && tag.Value != allowedTag)
+            {
+                throw new ChartsealException(sourceName, $"invalid YAML: unsupported tag \"{tag.Value}\"");
+            }
+            if (_frames.Count >= maxDepth)
+            {
+                throw new ChartsealException(sourceName, $"YAML nesting is deeper than {maxDepth} levels; refusing");
+            }
+            _frames.Push(new Frame(node, anchor.IsEmpty ? null : anchor.Value, _nodeCount++));
+        }
+
+        public void OnEnd()
+        {
+            var frame = _frames.Pop();
+            if (frame.Anchor is not null)
+            {
+                _anchors[frame.Anchor] = (frame.Node, _nodeCount - frame.StartCount);
+            }
+            Add(frame.Node);
+        }
+
+        // The alias shares the anchored node but is charged its full size, so nesting aliases cannot hide growth.
+        public void OnAlias(string name)
+        {
+            // An alias to an anchor still open (a cycle) is unknown here, hence refused.
+            if (!_anchors.TryGetValue(name, out var target))
+            {
+                throw new ChartsealException(sourceName, $"invalid YAML: unknown or recursive alias \"*{name}\"");
+            }
+            _aliasNodes += target.Size;
+            _nodeCount += target.Size;
+            if (_aliasNodes > maxAliasNodes)
+            {
+                throw new ChartsealException(sourceName, $"YAML aliases expand to more than {maxAliasNodes} nodes; refusing (possible YAML bomb)");
+            }
+            Add(target.Node);
+        }
+
+        private void Add(YamlNode? node)
+        {
+            if (_frames.Count == 0)
+            {
+                Root = node;
+                return;
+            }
+            var top = _frames.Peek();
+            if (top.Node is YamlSequence sequence)
+            {
+                sequence.Items.Add(node);
+            }
+            else if (!top.HasPendingKey)
+            {
+                top.PendingKey = node switch
+                {
+                    YamlScalar key => key,
+                    null => throw new ChartsealException(sourceName, "invalid YAML: a mapping key is null"),
+                    _ => throw new ChartsealException(sourceName, "invalid YAML: only scalar mapping keys are supported"),
+                };
+                top.HasPendingKey = true;
+            }
+            else
+            {
+                ((YamlMapping)top.Node).Entries.Add(new(top.PendingKey!, node));
+                top.PendingKey = null;
+                top.HasPendingKey = false;
+            }
+        }
+
+        private sealed class Frame(YamlNode node, string? anchor, long startCount)
+        {
+            public YamlNode Node { get; } = node;
+            public string? Anchor { get; } = anchor;
+            public long StartCount { get; } = startCount;
+            public YamlScalar? PendingKey { get; set; }
+            public bool HasPendingKey { get; set; }
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="utf8"/> is one well-formed YAML document whose top level is a mapping (or
+    /// empty), without building it: used for values.yaml, where anchors are common and never expanded here.
+    /// </summary>
+    public static void CheckSyntax(ReadOnlySpan<byte> utf8, string sourceName, int maxDepth = 256)
+    {
+        string text = Decode(utf8, sourceName);
+        int depth = 0;
+        int documents = 0;
+        try
+        {
+            var parser = new Parser(new StringReader(text));
+            while (parser.MoveNext())
+            {
+                switch (parser.Current)
+                {
+                    case DocumentStart when ++documents > 1:
+                        throw new ChartsealException(sourceName, "invalid YAML: more than one document");
+                    case MappingStart or SequenceStart:
+                        if (depth == 0 && parser.Current is SequenceStart)
+                        {
+                            throw new ChartsealException(sourceName, "invalid YAML: the top level must be a mapping");
+                        }
+                        if (++depth > maxDepth)
+                        {
+                            throw new ChartsealException(sourceName, $"YAML nesting is deeper than {maxDepth} levels; refusing");
+                        }
+                        break;
+                    case MappingEnd or SequenceEnd:
+                        depth--;
+                        break;
+                    case Scalar s when depth == 0 && !IsNullScalar(s):
+                        throw new ChartsealException(sourceName, "invalid YAML: the top level must be a mapping");
+                }
+            }
+        }
+        catch (YamlException ex)
+        {
+            throw new ChartsealException(sourceName, $"invalid YAML: {OneLine(ex.Message)}", ex);
+        }
+    }
+
+    private static string Decode(ReadOnlySpan<byte> utf8, string sourceName)
+    {
+        if (utf8.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..];
+        }
+        try
+        {
+            return StrictUtf8.GetString(utf8);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new ChartsealException(sourceName, "invalid YAML: the file is not valid UTF-8", ex);
+        }
+    }
+
+    // An untagged plain "null", "~", or empty scalar is a YAML null (an empty value like "key:").
+    private static bool IsNullScalar(Scalar s) =>
+        s.Style == ScalarStyle.Plain && s.Tag.IsEmpty && s.Value is "" or "~" or "null" or "Null" or "NULL";
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+}

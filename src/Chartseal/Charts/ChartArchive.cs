@@ -1,0 +1,420 @@
+using System.Buffers.Binary;
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace Chartseal.Charts;
+
+/// <summary>
+/// Reads chart archives (<c>.tgz</c>) entirely in memory with strict safety checks, extracts them safely, and
+/// compares two of them.
+/// </summary>
+public static partial class ChartArchive
+{
+    private static ReadOnlySpan<byte> GzipMagic => [0x1F, 0x8B, 0x08];
+
+    /// <summary>Reads and checks a chart archive from <paramref name="archive"/> (read to its end, bounded).</summary>
+    /// <inheritdoc cref="Read(ReadOnlyMemory{byte}, string, ArchiveLimits?)"/>
+    public static ChartArchiveContents Read(Stream archive, string fileName, ArchiveLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        limits ??= ArchiveLimits.Default;
+        // A gzip member cannot be much larger than what it expands to, so the same bound applies.
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = archive.Read(chunk)) > 0)
+        {
+            if (buffer.Length + read > limits.MaxDecompressedSize)
+            {
+                throw new UnsafeArchiveException(fileName, $"archive is larger than the maximum size {limits.MaxDecompressedSize}");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), fileName, limits);
+    }
+
+    /// <summary>
+    /// Reads and checks a chart archive held in memory; nothing is written to disk.
+    /// </summary>
+    /// <param name="archive">The <c>.tgz</c> bytes.</param>
+    /// <param name="fileName">Names the archive in errors.</param>
+    /// <param name="limits">Size bounds; <see cref="ArchiveLimits.Default"/> when null.</param>
+    /// <exception cref="UnsafeArchiveException">
+    /// Not gzip (<c>does not appear to be a gzipped archive</c>); corrupt or truncated gzip or tar; more than
+    /// the decompressed-size limit (reading stops as soon as it is passed) or a file over the per-file limit;
+    /// an absolute path, a <c>..</c> segment or a drive letter (backslashes count as separators); a link,
+    /// device or FIFO entry; entries outside a single top folder; a duplicate or conflicting path; too many
+    /// entries; no <c>&lt;top&gt;/Chart.yaml</c>, an invalid one (<c>not a valid chart: …</c>) or a name that
+    /// differs from the top folder.
+    /// </exception>
+    public static ChartArchiveContents Read(ReadOnlyMemory<byte> archive, string fileName, ArchiveLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        limits ??= ArchiveLimits.Default;
+        if (!archive.Span.StartsWith(GzipMagic))
+        {
+            throw new UnsafeArchiveException(fileName, "does not appear to be a gzipped archive");
+        }
+
+        var files = new List<ChartArchiveFile>();
+        string? top = null;
+        var filePaths = new HashSet<string>(StringComparer.Ordinal);
+        var directoryPaths = new HashSet<string>(StringComparer.Ordinal);
+        int entries = 0;
+
+        using var input = AsStream(archive);
+        using var gzip = new GZipStream(input, CompressionMode.Decompress);
+        using var counted = new BoundedCrcStream(gzip, limits.MaxDecompressedSize, fileName);
+        try
+        {
+            using var tar = new TarReader(counted, leaveOpen: true);
+            while (true)
+            {
+                long dataEnd = (counted.TotalRead + 511) / 512 * 512;
+                if (tar.GetNextEntry(copyData: false) is not { } entry)
+                {
+                    CheckEndOfTar(counted, dataEnd, fileName);
+                    break;
+                }
+                if (++entries > limits.MaxEntries)
+                {
+                    throw new UnsafeArchiveException(fileName, $"archive has more than {limits.MaxEntries} entries");
+                }
+                // PAX headers ('x') are folded into the next entry by TarReader; global ones are skipped.
+                if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
+                {
+                    continue;
+                }
+                bool isDirectory = entry.EntryType == TarEntryType.Directory;
+                CheckEntryType(entry, fileName);
+                string[] segments = SplitEntryPath(entry.Name, fileName, isDirectory);
+
+                if (top is null)
+                {
+                    top = segments[0];
+                }
+                else if (top != segments[0])
+                {
+                    throw new UnsafeArchiveException(fileName, $"archive has more than one top folder (\"{top}\" and \"{segments[0]}\")", entry.Name);
+                }
+                if (isDirectory)
+                {
+                    continue;
+                }
+                if (segments.Length == 1)
+                {
+                    throw new UnsafeArchiveException(fileName, "file is not inside the chart's top folder", entry.Name);
+                }
+
+                string path = string.Join('/', segments, 1, segments.Length - 1);
+                CheckNoConflict(path, filePaths, directoryPaths, fileName, entry.Name);
+                if (entry.Length > limits.MaxFileSize)
+                {
+                    throw new UnsafeArchiveException(fileName, $"file is {entry.Length} bytes, larger than the maximum file size {limits.MaxFileSize}", entry.Name);
+                }
+                byte[] bytes = new byte[entry.Length];
+                entry.DataStream?.ReadExactly(bytes);
+                files.Add(new ChartArchiveFile(path, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes))));
+            }
+            // Read to the end of the gzip member so that its CRC and length can be checked; only the zero
+            // padding of the tar format may follow the end marker.
+            var rest = new byte[4096];
+            for (int n; (n = counted.Read(rest)) > 0;)
+            {
+                if (rest.AsSpan(0, n).ContainsAnyExcept((byte)0))
+                {
+                    throw new UnsafeArchiveException(fileName, "corrupt archive: data after the end of the tar archive");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException)
+        {
+            throw new UnsafeArchiveException(fileName, $"corrupt archive: {ex.Message}", inner: ex);
+        }
+
+        // GZipStream stops quietly at a truncated member; the trailer (CRC-32, size mod 2^32) catches that.
+        var trailer = archive.Span[^Math.Min(8, archive.Length)..];
+        if (trailer.Length < 8
+            || BinaryPrimitives.ReadUInt32LittleEndian(trailer) != counted.Crc
+            || BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) != (uint)counted.TotalRead)
+        {
+            throw new UnsafeArchiveException(fileName, "corrupt archive: the gzip data is truncated or its checksum does not match");
+        }
+
+        if (files.Count == 0)
+        {
+            throw new UnsafeArchiveException(fileName, "no files in chart archive");
+        }
+        var metadata = ReadMetadata(files, top!, fileName);
+        return new ChartArchiveContents(fileName, metadata, files);
+    }
+
+    // TarReader also ends quietly on a header whose checksum field is blank; accept only a real end: either
+    // the data simply stops at a block boundary, or the block just consumed is the all-zero end marker.
+    private static void CheckEndOfTar(BoundedCrcStream counted, long dataEnd, string fileName)
+    {
+        if (counted.TotalRead != dataEnd && !counted.LastBlockIsZero)
+        {
+            throw new UnsafeArchiveException(fileName, "corrupt archive: invalid tar header");
+        }
+    }
+
+    private static ChartMetadata ReadMetadata(List<ChartArchiveFile> files, string top, string fileName)
+    {
+        string chartYaml = top + "/Chart.yaml";
+        var chartFile = files.Find(f => f.Path == "Chart.yaml")
+            ?? throw new UnsafeArchiveException(fileName, $"not a valid chart: no Chart.yaml in the top folder \"{top}\"");
+        try
+        {
+            var metadata = ChartYaml.Parse(chartFile.Bytes.Span, chartYaml);
+            if (files.Find(f => f.Path == "requirements.yaml") is { } requirements)
+            {
+                ChartLoader.MergeRequirements(metadata, requirements.Bytes.Span, top + "/requirements.yaml");
+            }
+            ChartYaml.Validate(metadata, chartYaml);
+            if (metadata.Name != top)
+            {
+                throw new UnsafeArchiveException(fileName, $"top folder \"{top}\" does not match the chart name \"{metadata.Name}\"", chartYaml);
+            }
+            return metadata;
+        }
+        catch (ChartsealException ex) when (ex is not UnsafeArchiveException)
+        {
+            throw new UnsafeArchiveException(fileName, $"not a valid chart: {ex.Reason}", ex.File ?? chartYaml, ex);
+        }
+    }
+
+    private static void CheckEntryType(TarEntry entry, string fileName)
+    {
+        switch (entry.EntryType)
+        {
+            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile or TarEntryType.Directory:
+                return;
+            case TarEntryType.SymbolicLink or TarEntryType.HardLink:
+                // Helm never writes links; refusing them all removes every link-based escape.
+                throw new UnsafeArchiveException(fileName, $"link entries are not allowed (link to \"{entry.LinkName}\")", entry.Name);
+            case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
+                throw new UnsafeArchiveException(fileName, $"{entry.EntryType} entries are not allowed", entry.Name);
+            default:
+                throw new UnsafeArchiveException(fileName, $"unsupported entry type {entry.EntryType}", entry.Name);
+        }
+    }
+
+    /// <summary>
+    /// Splits an entry name into safe segments: backslashes are separators, and absolute paths, drive letters,
+    /// <c>..</c>, <c>.</c> and empty segments are refused (a directory may end with one <c>/</c>).
+    /// </summary>
+    internal static string[] SplitEntryPath(string name, string fileName, bool isDirectory)
+    {
+        string normalized = name.Replace('\\', '/');
+        if (isDirectory && normalized.EndsWith('/'))
+        {
+            normalized = normalized[..^1];
+        }
+        if (normalized.Length == 0)
+        {
+            throw new UnsafeArchiveException(fileName, "entry has an empty path", name);
+        }
+        if (normalized.StartsWith('/'))
+        {
+            throw new UnsafeArchiveException(fileName, "entry has an absolute path", name);
+        }
+        string[] segments = normalized.Split('/');
+        foreach (string segment in segments)
+        {
+            if (segment == "..")
+            {
+                throw new UnsafeArchiveException(fileName, "entry path refers to a parent directory (\"..\")", name);
+            }
+            if (segment is "" or ".")
+            {
+                throw new UnsafeArchiveException(fileName, "entry path has an empty or \".\" segment", name);
+            }
+            if (DriveLetter().IsMatch(segment))
+            {
+                throw new UnsafeArchiveException(fileName, "entry path contains a drive letter", name);
+            }
+            if (segment.Any(char.IsControl))
+            {
+                throw new UnsafeArchiveException(fileName, "entry path contains control characters", name);
+            }
+        }
+        return segments;
+    }
+
+    // Two files with one path, or a file where another entry needs a folder, cannot be extracted faithfully.
+    private static void CheckNoConflict(string path, HashSet<string> files, HashSet<string> directories, string fileName, string entryName)
+    {
+        if (!files.Add(path))
+        {
+            throw new UnsafeArchiveException(fileName, "duplicate entry path", entryName);
+        }
+        if (directories.Contains(path))
+        {
+            throw new UnsafeArchiveException(fileName, "a file has the same path as a folder of another entry", entryName);
+        }
+        for (int slash = path.IndexOf('/'); slash >= 0; slash = path.IndexOf('/', slash + 1))
+        {
+            string parent = path[..slash];
+            if (files.Contains(parent))
+            {
+                throw new UnsafeArchiveException(fileName, "a file has the same path as a folder of another entry", entryName);
+            }
+            directories.Add(parent);
+        }
+    }
+
+    private static MemoryStream AsStream(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
+
+    /// <summary>
+    /// Writes the archive's files below <paramref name="destinationDir"/>, which becomes the chart's root folder
+    /// (pass <c>Path.Combine(untarDir, contents.ChartName)</c> for Helm's layout). The files are written into a
+    /// fresh temporary folder beside it, which is renamed into place only when complete, so a failure leaves
+    /// nothing behind. Every path is checked again and must stay inside the folder.
+    /// </summary>
+    /// <exception cref="ChartsealException"><paramref name="destinationDir"/> already exists.</exception>
+    /// <exception cref="UnsafeArchiveException">A file path is unsafe.</exception>
+    public static async Task ExtractToAsync(ChartArchiveContents contents, string destinationDir, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        ArgumentNullException.ThrowIfNull(destinationDir);
+        string destination = Path.GetFullPath(destinationDir).TrimEnd(Path.DirectorySeparatorChar);
+        if (Directory.Exists(destination) || File.Exists(destination))
+        {
+            throw new ChartsealException(destination, "already exists; refusing to overwrite it");
+        }
+        string parent = Path.GetDirectoryName(destination) ?? throw new ChartsealException(destination, "cannot extract to a root folder");
+        Directory.CreateDirectory(parent);
+        string temp = Path.Combine(parent, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            foreach (var file in contents.Files)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string[] segments = SplitEntryPath(file.Path, contents.FileName, isDirectory: false);
+                string target = Path.GetFullPath(Path.Combine([temp, .. segments]));
+                if (!target.StartsWith(temp + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                {
+                    throw new UnsafeArchiveException(contents.FileName, "entry path escapes the destination folder", file.Path);
+                }
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                var stream = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true);
+                await using (stream.ConfigureAwait(false))
+                {
+                    await stream.WriteAsync(file.Bytes, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            Directory.Move(temp, destination);
+        }
+        catch
+        {
+            TryDeleteDirectory(temp);
+            throw;
+        }
+    }
+
+    private static void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Describes in one line the first file (in <paramref name="a"/>'s archive order, then <paramref name="b"/>'s)
+    /// that is in only one archive or whose bytes differ; null when both hold the same paths with the same bytes.
+    /// Entry order and tar/gzip framing are ignored.
+    /// </summary>
+    public static string? FindFirstDifference(ChartArchiveContents a, ChartArchiveContents b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var inB = b.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        foreach (var file in a.Files)
+        {
+            if (!inB.TryGetValue(file.Path, out var other))
+            {
+                return $"{file.Path}: only in {a.FileName}";
+            }
+            if (file.Sha256 != other.Sha256)
+            {
+                return $"{file.Path}: contents differ ({file.Size} bytes, sha256 {file.Sha256} in {a.FileName}; {other.Size} bytes, sha256 {other.Sha256} in {b.FileName})";
+            }
+        }
+        var inA = a.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        return b.Files.FirstOrDefault(f => !inA.Contains(f.Path)) is { } extra ? $"{extra.Path}: only in {b.FileName}" : null;
+    }
+
+    [GeneratedRegex("^[A-Za-z]:", RegexOptions.CultureInvariant)]
+    private static partial Regex DriveLetter();
+
+    /// <summary>Counts and CRCs what is read, and fails as soon as more than the limit has come out.</summary>
+    private sealed class BoundedCrcStream(Stream inner, long limit, string fileName) : Stream
+    {
+        private readonly Crc32 _crc = new();
+        private readonly byte[] _lastBlock = new byte[512];
+
+        public long TotalRead { get; private set; }
+
+        public uint Crc => _crc.Value;
+
+        /// <summary>Whether the last 512 bytes read are all zero.</summary>
+        public bool LastBlockIsZero => !_lastBlock.AsSpan().ContainsAnyExcept((byte)0);
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            TotalRead += n;
+            if (TotalRead > limit)
+            {
+                throw new UnsafeArchiveException(fileName, $"decompressed archive is larger than the maximum size {limit}");
+            }
+            _crc.Append(buffer[..n]);
+            if (n >= _lastBlock.Length)
+            {
+                buffer[(n - _lastBlock.Length)..n].CopyTo(_lastBlock);
+            }
+            else
+            {
+                _lastBlock.AsSpan(n).CopyTo(_lastBlock);
+                buffer[..n].CopyTo(_lastBlock.AsSpan(_lastBlock.Length - n));
+            }
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => TotalRead; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}

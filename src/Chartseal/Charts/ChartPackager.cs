@@ -1,0 +1,206 @@
+using System.Formats.Tar;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+
+namespace Chartseal.Charts;
+
+/// <summary>Options of <see cref="ChartPackager.Package(string, PackageOptions?)"/>.</summary>
+public sealed class PackageOptions
+{
+    /// <summary>Overrides the chart version (<c>--version</c>); must be SemVer.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>Overrides the app version (<c>--app-version</c>); must be SemVer.</summary>
+    public string? AppVersion { get; init; }
+
+    /// <summary>
+    /// The modification time of every archive entry, normally from <c>SOURCE_DATE_EPOCH</c>
+    /// (<see cref="ChartPackager.SourceDateEpochFromEnvironment"/>); when set it also replaces Chart.lock's
+    /// <c>generated</c>, as Helm does. Null means <see cref="ChartPackager.DefaultModificationTime"/>.
+    /// </summary>
+    public DateTimeOffset? ModificationTime { get; init; }
+}
+
+/// <summary>A packaged chart.</summary>
+public sealed class PackagedChart
+{
+    internal PackagedChart(ChartMetadata metadata, string fileName, byte[] archive)
+    {
+        Metadata = metadata;
+        FileName = fileName;
+        Archive = archive;
+    }
+
+    /// <summary>The metadata written into the archive (overrides applied).</summary>
+    public ChartMetadata Metadata { get; }
+
+    /// <summary><c>NAME-VERSION.tgz</c>.</summary>
+    public string FileName { get; }
+
+    /// <summary>The archive bytes.</summary>
+    public byte[] Archive { get; }
+}
+
+/// <summary>
+/// Packages a chart folder into a deterministic <c>.tgz</c> with Helm's layout: the same sources give the
+/// same bytes on every run and machine.
+/// </summary>
+/// <remarks>
+/// Layout (Helm's Save): a top folder named after the chart holding <c>Chart.yaml</c> (re-serialised with
+/// <see cref="ChartYaml.Serialize(ChartMetadata)"/>, without dependencies for apiVersion v1), <c>Chart.lock</c>
+/// (apiVersion v2 only, re-serialised), <c>values.yaml</c>, <c>values.schema.json</c> (must be valid JSON),
+/// templates, other files, then each subchart under <c>charts/&lt;name&gt;/</c>, ordered by name. Entries are
+/// USTAR regular files only (no folders), mode 0644, uid/gid 0, empty user and group names, all with one
+/// modification time; the tar ends with two zero blocks. Gzip uses zlib level 6 with a fixed header (MTIME 0,
+/// XFL 0, OS 255). The bytes are not Helm's own (Helm uses Go's deflate and adds a gzip comment), and are
+/// stable for a given zlib implementation; to compare a rebuild across toolchains, compare contents with
+/// <see cref="ChartArchive.FindFirstDifference"/>.
+/// </remarks>
+public static class ChartPackager
+{
+    /// <summary>
+    /// The entry time used when no <see cref="PackageOptions.ModificationTime"/> is given: 1980-01-01T00:00:00Z,
+    /// a fixed value (the one reproducible-build tools commonly use) so that output never depends on file times.
+    /// </summary>
+    public static readonly DateTimeOffset DefaultModificationTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private const UnixFileMode FileMode0644 =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    /// <summary>Loads <paramref name="chartDir"/> with <see cref="ChartDirectory.Load"/> and packages it.</summary>
+    /// <exception cref="ChartsealException">Loading fails, an override is not SemVer, values.schema.json is not JSON, or a path does not fit USTAR.</exception>
+    public static PackagedChart Package(string chartDir, PackageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(chartDir);
+        return Package(ChartDirectory.Load(chartDir), options, chartDir);
+    }
+
+    /// <summary>Packages an already loaded chart (its metadata is updated with the overrides).</summary>
+    /// <inheritdoc cref="Package(string, PackageOptions?)"/>
+    public static PackagedChart Package(LoadedChart chart, PackageOptions? options = null) =>
+        Package(chart, options, chart?.Metadata.Name ?? "chart");
+
+    private static PackagedChart Package(LoadedChart chart, PackageOptions? options, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        options ??= new PackageOptions();
+        var metadata = chart.Metadata;
+        if (options.Version is not null)
+        {
+            metadata.Version = CheckSemVer(options.Version, "version", sourceName);
+        }
+        if (options.AppVersion is not null)
+        {
+            metadata.AppVersion = CheckSemVer(options.AppVersion, "app version", sourceName);
+        }
+        ChartYaml.Validate(metadata, $"{sourceName}/Chart.yaml");
+
+        var time = options.ModificationTime ?? DefaultModificationTime;
+        // USTAR holds whole seconds since 1970 in 11 octal digits.
+        time = DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
+        if (time.ToUnixTimeSeconds() is < 0 or > 0x1FFFFFFFF)
+        {
+            throw new ChartsealException(sourceName, $"modification time {time:O} cannot be stored in a tar archive");
+        }
+        string? generated = options.ModificationTime is null ? null : GoTime.FormatUtc(time);
+
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = 6 }, leaveOpen: true))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            WriteChart(tar, chart, metadata.Name + "/", time, generated, sourceName);
+        }
+        byte[] archive = output.ToArray();
+        // Fixed header: MTIME 0 (already), XFL 0, OS 255 ("unknown", as Helm): zlib's OS byte varies by platform.
+        Array.Clear(archive, 4, 5);
+        archive[9] = 0xFF;
+        return new PackagedChart(metadata, $"{metadata.Name}-{metadata.Version}.tgz", archive);
+    }
+
+    private static string CheckSemVer(string value, string what, string sourceName) =>
+        SemanticVersion.TryParse(value, out _, out string? error)
+            ? value
+            : throw new ChartsealException(sourceName, $"invalid {what} \"{value}\": {error}");
+
+    private static void WriteChart(TarWriter tar, LoadedChart chart, string prefix, DateTimeOffset time, string? generated, string sourceName)
+    {
+        var md = chart.Metadata;
+        WriteEntry(tar, prefix + "Chart.yaml", Encoding.UTF8.GetBytes(ChartYaml.Serialize(md, includeDependencies: md.ApiVersion != "v1")), time);
+        if (md.ApiVersion == "v2" && chart.Lock is { } lockFile)
+        {
+            var written = generated is null ? lockFile : new ChartLock { Generated = generated, Digest = lockFile.Digest, Dependencies = lockFile.Dependencies };
+            WriteEntry(tar, prefix + "Chart.lock", Encoding.UTF8.GetBytes(ChartYaml.SerializeLock(written)), time);
+        }
+        foreach (var file in chart.Files)
+        {
+            if (file.Path == "values.schema.json")
+            {
+                CheckJson(file, $"{sourceName}/{prefix}{file.Path}");
+            }
+            WriteEntry(tar, prefix + file.Path, file.Bytes, time);
+        }
+        foreach (var sub in chart.Subcharts)
+        {
+            WriteChart(tar, sub, $"{prefix}charts/{sub.Metadata.Name}/", time, generated, sourceName);
+        }
+    }
+
+    private static void CheckJson(ChartFile file, string name)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(file.Bytes, new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException ex)
+        {
+            throw new ChartsealException(name, $"invalid JSON in values.schema.json: {ex.Message}", ex);
+        }
+    }
+
+    private static void WriteEntry(TarWriter tar, string path, ReadOnlyMemory<byte> bytes, DateTimeOffset time)
+    {
+        var entry = new UstarTarEntry(TarEntryType.RegularFile, path)
+        {
+            Mode = FileMode0644,
+            Uid = 0,
+            Gid = 0,
+            UserName = "",
+            GroupName = "",
+            ModificationTime = time,
+            DataStream = new MemoryStream(bytes.ToArray(), writable: false),
+        };
+        try
+        {
+            tar.WriteEntry(entry);
+        }
+        catch (ArgumentException ex)
+        {
+            // USTAR fits 100 bytes of name plus a 155-byte prefix split at a '/'. PAX would lift the limit, but
+            // .NET names PAX headers after the process id, which would make the output irreproducible.
+            throw new ChartsealException(path, "path is too long for a USTAR tar entry", ex);
+        }
+    }
+
+    /// <summary>
+    /// Reads <c>SOURCE_DATE_EPOCH</c>: null when unset or empty, else the UTC time of that many seconds since 1970.
+    /// </summary>
+    /// <exception cref="ChartsealException">The value is not an integer &gt;= 0 (<c>invalid SOURCE_DATE_EPOCH</c>).</exception>
+    public static DateTimeOffset? SourceDateEpochFromEnvironment() =>
+        ParseSourceDateEpoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"));
+
+    internal static DateTimeOffset? ParseSourceDateEpoch(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds)
+            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            throw new ChartsealException(null, $"invalid SOURCE_DATE_EPOCH: \"{value}\" is not a whole number of seconds >= 0");
+        }
+        return DateTimeOffset.FromUnixTimeSeconds(seconds);
+    }
+}
