@@ -22,15 +22,17 @@ public static class Duration
         {
             return null;
         }
-        int days = text.Length == 0 ? 0 : text[^1] switch
+        bool hasUnit = text.Length > 0 && !char.IsAsciiDigit(text[^1]);
+        char unit = hasUnit ? text[^1] : 'd'; // a bare number counts days, as in gpg
+        string number = hasUnit ? text[..^1] : text;
+        int days = unit switch
         {
             'd' => 1,
             'w' => 7,
             'm' => 30,
             'y' => 365,
-            _ => char.IsAsciiDigit(text[^1]) ? 1 : 0,
+            _ => 0,
         };
-        string number = char.IsAsciiDigit(text.Length == 0 ? ' ' : text[^1]) ? text : text[..^1];
         if (days == 0 || !ulong.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out ulong count) || count == 0)
         {
             throw new ChartsealException(null, $"invalid expiry \"{value}\": use e.g. 90d, 12w, 6m, 2y, or 0 for never");

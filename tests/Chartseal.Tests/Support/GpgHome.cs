@@ -107,8 +107,8 @@ public sealed class GpgHome : IDisposable
         RunChecked("--import", File("revocation.asc"));
     }
 
-    /// <summary>Kills this home's gpg-agent and deletes the folder.</summary>
-    public void Dispose()
+    /// <summary>Stops this home's gpg-agent (and so empties its passphrase cache); gpg restarts it on demand.</summary>
+    public void KillAgent()
     {
         try
         {
@@ -117,6 +117,12 @@ public sealed class GpgHome : IDisposable
         catch (System.ComponentModel.Win32Exception)
         {
         }
+    }
+
+    /// <summary>Kills this home's gpg-agent and deletes the folder.</summary>
+    public void Dispose()
+    {
+        KillAgent();
         try
         {
             Directory.Delete(Path, recursive: true);
