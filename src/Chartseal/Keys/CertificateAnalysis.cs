@@ -17,7 +17,9 @@ internal sealed record SubkeyBinding(DateTime Created, int? KeyFlags, long Expir
 /// </summary>
 internal sealed class PrimaryAnalysis
 {
-    private static readonly ConditionalWeakTable<PgpPublicKey, PrimaryAnalysis> Cache = new();
+    // Lazy: under a race ConditionalWeakTable may run a factory twice, and verifying means mutating
+    // BouncyCastle's PgpSignature objects, which must not happen on two threads at once.
+    private static readonly ConditionalWeakTable<PgpPublicKey, Lazy<PrimaryAnalysis>> Cache = new();
 
     private PrimaryAnalysis(PgpPublicKey primary)
     {
@@ -42,7 +44,8 @@ internal sealed class PrimaryAnalysis
     /// <summary>Verified user id revocations (0x30): user id and when.</summary>
     public List<(string UserId, DateTime Created)> UserIdRevocations { get; } = [];
 
-    public static PrimaryAnalysis Of(PgpPublicKey primary) => Cache.GetValue(primary, static k => new PrimaryAnalysis(k));
+    public static PrimaryAnalysis Of(PgpPublicKey primary) =>
+        Cache.GetValue(primary, static k => new Lazy<PrimaryAnalysis>(() => new PrimaryAnalysis(k))).Value;
 
     /// <summary>The newest self-signature made at or before <paramref name="now"/>.</summary>
     public SelfSignature? LatestSelfSignature(DateTime now) => SelfSignatures.LastOrDefault(s => s.Created <= now);
@@ -142,7 +145,7 @@ internal sealed class PrimaryAnalysis
 /// <summary>The verified binding and revocation signatures of one subkey (see <see cref="PrimaryAnalysis"/>).</summary>
 internal sealed class SubkeyAnalysis
 {
-    private static readonly ConditionalWeakTable<PgpPublicKey, SubkeyAnalysis> Cache = new();
+    private static readonly ConditionalWeakTable<PgpPublicKey, Lazy<SubkeyAnalysis>> Cache = new();
 
     private SubkeyAnalysis(PgpPublicKey subkey, PgpPublicKey primary)
     {
@@ -166,7 +169,7 @@ internal sealed class SubkeyAnalysis
 
     public static SubkeyAnalysis Of(PgpPublicKey subkey, PgpPublicKey primary)
     {
-        SubkeyAnalysis analysis = Cache.GetValue(subkey, k => new SubkeyAnalysis(k, primary));
+        SubkeyAnalysis analysis = Cache.GetValue(subkey, k => new Lazy<SubkeyAnalysis>(() => new SubkeyAnalysis(k, primary))).Value;
         // The same subkey object checked against another primary (a caller mixing rings): do not
         // reuse the cached answer, which is about a different certificate.
         return ReferenceEquals(analysis.Primary, primary) ? analysis : new SubkeyAnalysis(subkey, primary);

@@ -322,6 +322,45 @@ public sealed class KeyringTests
     }
 
     [Fact]
+    public void Parse_KeyboxWithEphemeralBlob_SkipsThatKey()
+    {
+        // gpg marks keys it fetched for one operation (auto-key-retrieve) as ephemeral: not part of the keyring.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string alice = gpg.GenerateKey("Alice <alice@example.com>", "ed25519");
+        gpg.GenerateKey("Bob <bob@example.com>", "ed25519");
+        byte[] keybox = File.ReadAllBytes(gpg.File("pubring.kbx"));
+        int blob = 0;
+        for (int openPgpBlobs = 0; ; blob += System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(keybox.AsSpan(blob)))
+        {
+            if (keybox[blob + 4] == 2 && ++openPgpBlobs == 2)
+            {
+                break;
+            }
+        }
+        keybox[blob + 7] |= 0x02;
+
+        Keyring ring = Keyring.Parse(keybox, "pubring.kbx");
+
+        Assert.Equal(alice, KeyInfo.Fingerprint(Assert.Single(ring.PublicKeyRings).GetPublicKey()));
+    }
+
+    [Fact]
+    public void Parse_KeyboxWithBadBlobLength_ThrowsDamagedKeybox()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        gpg.GenerateKey("Alice <alice@example.com>", "ed25519");
+        byte[] keybox = File.ReadAllBytes(gpg.File("pubring.kbx"));
+        int second = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(keybox);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(keybox.AsSpan(second), keybox.Length * 2);
+
+        var error = Assert.Throws<ChartsealException>(() => Keyring.Parse(keybox, "pubring.kbx"));
+
+        Assert.StartsWith("damaged GnuPG keybox", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_EmptyGpgKeybox_IsEmptyKeyring()
     {
         Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
