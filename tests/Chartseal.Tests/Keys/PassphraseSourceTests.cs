@@ -18,17 +18,21 @@ public sealed class PassphraseSourceTests
 
         public PassphraseEnvironment Build() => new(
             name => Variables.GetValueOrDefault(name),
-            () =>
-            {
-                StdinOpens++;
-                return new StringReader(StandardInput);
-            },
+            OpenStandardInput,
             Redirected,
-            Terminal ? prompt =>
-            {
-                Prompts.Add(prompt);
-                return "typed";
-            } : null);
+            Terminal ? Type : null);
+
+        private StringReader OpenStandardInput()
+        {
+            StdinOpens++;
+            return new StringReader(StandardInput);
+        }
+
+        private string Type(string prompt)
+        {
+            Prompts.Add(prompt);
+            return "typed";
+        }
     }
 
     [Theory]
