@@ -21,6 +21,10 @@ internal sealed class PrimaryAnalysis
     // BouncyCastle's PgpSignature objects, which must not happen on two threads at once.
     private static readonly ConditionalWeakTable<PgpPublicKey, Lazy<PrimaryAnalysis>> Cache = new();
 
+    private readonly List<SelfSignature> _selfSignatures = [];
+    private readonly List<RevocationInfo> _revocations = [];
+    private readonly List<(string UserId, DateTime Created)> _userIdRevocations = []; // verified 0x30
+
     private PrimaryAnalysis(PgpPublicKey primary)
     {
         Primary = primary;
@@ -36,13 +40,11 @@ internal sealed class PrimaryAnalysis
     public string? MaterialError { get; }
 
     /// <summary>Verified self-signatures, oldest first.</summary>
-    public List<SelfSignature> SelfSignatures { get; } = [];
+    public IReadOnlyList<SelfSignature> SelfSignatures => _selfSignatures;
 
     /// <summary>Verified key revocations (0x20).</summary>
-    public List<RevocationInfo> Revocations { get; } = [];
+    public IReadOnlyList<RevocationInfo> Revocations => _revocations;
 
-    /// <summary>Verified user id revocations (0x30): user id and when.</summary>
-    public List<(string UserId, DateTime Created)> UserIdRevocations { get; } = [];
 
     public static PrimaryAnalysis Of(PgpPublicKey primary) =>
         Cache.GetValue(primary, static k => new Lazy<PrimaryAnalysis>(() => new PrimaryAnalysis(k))).Value;
@@ -56,7 +58,7 @@ internal sealed class PrimaryAnalysis
         foreach (string uid in Primary.GetUserIds().Distinct())
         {
             DateTime? certified = SelfSignatures.LastOrDefault(s => s.UserId == uid)?.Created;
-            bool revoked = UserIdRevocations.Any(r => r.UserId == uid && r.Created >= certified);
+            bool revoked = _userIdRevocations.Any(r => r.UserId == uid && r.Created >= certified);
             if (certified is not null && !revoked)
             {
                 yield return uid;
@@ -77,12 +79,12 @@ internal sealed class PrimaryAnalysis
                 if (sig.SignatureType is >= PgpSignature.DefaultCertification and <= PgpSignature.PositiveCertification
                     && Verifies(sig, Primary, s => s.VerifyCertification(uid, Primary)))
                 {
-                    SelfSignatures.Add(ToSelfSignature(sig, uid));
+                    _selfSignatures.Add(ToSelfSignature(sig, uid));
                 }
                 else if (sig.SignatureType == PgpSignature.CertificationRevocation
                     && Verifies(sig, Primary, s => s.VerifyCertification(uid, Primary)))
                 {
-                    UserIdRevocations.Add((uid, sig.CreationTime));
+                    _userIdRevocations.Add((uid, sig.CreationTime));
                 }
             }
         }
@@ -90,7 +92,7 @@ internal sealed class PrimaryAnalysis
         {
             if (IsSelfIssued(sig, Primary) && Verifies(sig, Primary, s => s.VerifyCertification(Primary)))
             {
-                SelfSignatures.Add(ToSelfSignature(sig, null));
+                _selfSignatures.Add(ToSelfSignature(sig, null));
             }
         }
         foreach (PgpSignature sig in Primary.GetSignaturesOfType(PgpSignature.KeyRevocation))
@@ -98,10 +100,10 @@ internal sealed class PrimaryAnalysis
             // Revocations by designated revokers would need the revoker's key; we only honour self-revocations.
             if (IsSelfIssued(sig, Primary) && Verifies(sig, Primary, s => s.VerifyCertification(Primary)))
             {
-                Revocations.Add(ToRevocation(sig));
+                _revocations.Add(ToRevocation(sig));
             }
         }
-        SelfSignatures.Sort((a, b) => a.Created.CompareTo(b.Created));
+        _selfSignatures.Sort((a, b) => a.Created.CompareTo(b.Created));
     }
 
     private static SelfSignature ToSelfSignature(PgpSignature sig, string? uid)
@@ -147,6 +149,9 @@ internal sealed class SubkeyAnalysis
 {
     private static readonly ConditionalWeakTable<PgpPublicKey, Lazy<SubkeyAnalysis>> Cache = new();
 
+    private readonly List<SubkeyBinding> _bindings = [];
+    private readonly List<RevocationInfo> _revocations = [];
+
     private SubkeyAnalysis(PgpPublicKey subkey, PgpPublicKey primary)
     {
         Primary = primary;
@@ -162,10 +167,11 @@ internal sealed class SubkeyAnalysis
     public string? MaterialError { get; }
 
     /// <summary>Verified bindings, oldest first.</summary>
-    public List<SubkeyBinding> Bindings { get; } = [];
+    public IReadOnlyList<SubkeyBinding> Bindings => _bindings;
 
     /// <summary>Verified subkey revocations (0x28).</summary>
-    public List<RevocationInfo> Revocations { get; } = [];
+    public IReadOnlyList<RevocationInfo> Revocations => _revocations;
+
 
     public static SubkeyAnalysis Of(PgpPublicKey subkey, PgpPublicKey primary)
     {
@@ -190,7 +196,7 @@ internal sealed class SubkeyAnalysis
                 && PrimaryAnalysis.Verifies(sig, primary, s => s.VerifyCertification(primary, subkey)))
             {
                 PgpSignatureSubpacketVector hashed = sig.GetHashedSubPackets();
-                Bindings.Add(new SubkeyBinding(
+                _bindings.Add(new SubkeyBinding(
                     sig.CreationTime,
                     PrimaryAnalysis.KeyFlagsOf(hashed),
                     hashed.GetKeyExpirationTime(),
@@ -199,10 +205,10 @@ internal sealed class SubkeyAnalysis
             else if (sig.SignatureType == PgpSignature.SubkeyRevocation
                 && PrimaryAnalysis.Verifies(sig, primary, s => s.VerifyCertification(primary, subkey)))
             {
-                Revocations.Add(PrimaryAnalysis.ToRevocation(sig));
+                _revocations.Add(PrimaryAnalysis.ToRevocation(sig));
             }
         }
-        Bindings.Sort((a, b) => a.Created.CompareTo(b.Created));
+        _bindings.Sort((a, b) => a.Created.CompareTo(b.Created));
     }
 
     /// <summary>

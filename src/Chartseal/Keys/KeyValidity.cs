@@ -182,7 +182,7 @@ public static class KeyValidity
 
     private static DateTime? Earlier(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
-    private static RevocationInfo? Effective(List<RevocationInfo> revocations, DateTime now) =>
+    private static RevocationInfo? Effective(IReadOnlyList<RevocationInfo> revocations, DateTime now) =>
         revocations.FirstOrDefault(r => r.IsHard) ?? revocations.FirstOrDefault(r => r.RevokedAt <= now);
 
     private static string DescribeFlags(int flags)
