@@ -236,6 +236,27 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void Select_SequoiaKeyWithDirectKeySignature_PicksItsSigningSubkey()
+    {
+        // sq puts the primary key's flags in a direct-key signature (0x1F) and signs with a subkey.
+        Assert.SkipUnless(File.Exists("/usr/bin/sq"), "sq is not installed");
+        using var temp = new TempDirectory();
+        using (var sq = System.Diagnostics.Process.Start("/usr/bin/sq", ["key", "generate", "--userid", "Sq <sq@example.com>", "--export", temp.File("key.pgp")]))
+        {
+            sq.WaitForExit();
+            Assert.Equal(0, sq.ExitCode);
+        }
+        Keyring ring = Keyring.Load(temp.File("key.pgp"));
+
+        SigningKey key = SigningKeySelector.Select(ring, "sq@example.com", DateTime.UtcNow);
+
+        Assert.False(key.SecretKey.IsMasterKey);
+        Assert.Equal("Sq <sq@example.com>", key.UserId);
+        Assert.Equal(KeyStatus.NotForSigning, KeyValidity.Check(key.PublicRing.GetPublicKey(), key.PublicRing, DateTime.UtcNow).Status);
+        Assert.NotNull(key.Unlock(null));
+    }
+
+    [Fact]
     public void Unlock_GpgKeyWithNonAsciiPassphrase_Unlocks()
     {
         Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
