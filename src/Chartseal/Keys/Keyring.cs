@@ -204,6 +204,7 @@ public sealed class Keyring
         private readonly List<PgpPublicKeyRing> _public = [];
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
         private readonly List<PgpSecretKeyRing> _secret = [];
+        private readonly List<(PgpSignature Signature, string Location)> _revocations = [];
 
         public List<SkippedKey> Skipped { get; } = [];
 
@@ -241,6 +242,26 @@ public sealed class Keyring
             _secret.Add(ring);
         }
 
-        public Keyring Build(string sourceName) => new(sourceName, _public, _secret, Skipped);
+        /// <summary>Remembers a stand-alone key revocation, to attach to its key once all keys are read.</summary>
+        public void AddRevocation(PgpSignature revocation, string location) => _revocations.Add((revocation, location));
+
+        public Keyring Build(string sourceName)
+        {
+            foreach ((PgpSignature revocation, string location) in _revocations)
+            {
+                byte[]? issuer = revocation.GetHashedSubPackets()?.GetIssuerFingerprint()?.GetFingerprint();
+                int at = _public.FindIndex(r => issuer is not null
+                    ? r.GetPublicKey().GetFingerprint().AsSpan().SequenceEqual(issuer)
+                    : r.GetPublicKey().KeyId == revocation.KeyId);
+                if (at < 0)
+                {
+                    Skipped.Add(new SkippedKey(location, $"revocation certificate for key {revocation.KeyId:X16}, which is not in the keyring"));
+                    continue;
+                }
+                PgpPublicKey primary = _public[at].GetPublicKey();
+                _public[at] = PgpPublicKeyRing.InsertPublicKey(_public[at], PgpPublicKey.AddCertification(primary, revocation));
+            }
+            return new Keyring(sourceName, _public, _secret, Skipped);
+        }
     }
 }

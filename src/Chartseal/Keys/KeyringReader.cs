@@ -98,7 +98,17 @@ internal static class KeyringReader
                 groupStart = i;
                 continue;
             }
-            if (groupStart < 0 && packets[i].Tag is not (MarkerTag or PacketReader.TrustTag) && !reportedStray)
+            if (groupStart >= 0 || packets[i].Tag is MarkerTag or PacketReader.TrustTag)
+            {
+                continue;
+            }
+            if (packets[i].Tag == PacketReader.SignatureTag && ReadRevocation(data, packets[i]) is PgpSignature revocation)
+            {
+                // A stand-alone revocation certificate (gpg --gen-revoke output, appended to the keyring):
+                // attached to its key, where KeyValidity checks that it verifies.
+                builder.AddRevocation(revocation, $"{location}byte {packets[i].Start}");
+            }
+            else if (!reportedStray)
             {
                 // e.g. a detached signature passed as a keyring
                 builder.Skipped.Add(new SkippedKey($"{location}byte {packets[i].Start}", $"packet of type {packets[i].Tag} outside any key"));
@@ -108,6 +118,32 @@ internal static class KeyringReader
         if (errorOffset is int offset)
         {
             builder.Skipped.Add(new SkippedKey($"{location}byte {offset}", "unreadable OpenPGP packet header; the rest of the data was ignored"));
+        }
+    }
+
+    /// <summary>The key revocation (0x20) in a signature packet, else null.</summary>
+    private static PgpSignature? ReadRevocation(ReadOnlySpan<byte> data, RawPacket packet)
+    {
+        // The type is the second byte of a v4 body, the third of a v3 one; parse only revocations.
+        ReadOnlySpan<byte> body = data[packet.BodyStart..packet.End];
+        int type = body switch
+        {
+            [4, byte t, ..] => t,
+            [3, _, byte t, ..] => t,
+            _ => -1,
+        };
+        if (type != PgpSignature.KeyRevocation)
+        {
+            return null;
+        }
+        try
+        {
+            var signatures = new PgpObjectFactory(data[packet.Start..packet.End].ToArray()).NextPgpObject() as PgpSignatureList;
+            return signatures is { Count: 1 } && signatures[0].SignatureType == PgpSignature.KeyRevocation ? signatures[0] : null;
+        }
+        catch (Exception e) when (BcFailures.IsExpected(e))
+        {
+            return null;
         }
     }
 
@@ -142,8 +178,15 @@ internal static class KeyringReader
                     break;
                 case PacketReader.SignatureTag:
                     // BouncyCastle reads only v3/v4 signatures; a v5/v6 one would fail the whole key.
-                    if (droppingSubkey || packet.BodyLength == 0 || data[packet.BodyStart] is not (3 or 4))
+                    if (droppingSubkey || packet.BodyLength < 3 || data[packet.BodyStart] is not (3 or 4))
                     {
+                        continue;
+                    }
+                    if (ReadRevocation(data, packet) is PgpSignature revocation)
+                    {
+                        // `cat key.gpg revocation.gpg` puts a key revocation after the last subkey, where
+                        // BouncyCastle would file it under that subkey; attach it to its issuer instead.
+                        builder.AddRevocation(revocation, $"{where}, signature at byte {packet.Start}");
                         continue;
                     }
                     break;

@@ -15,7 +15,9 @@ public static class OpenPgpPerformance
     /// <summary>
     /// Runs <paramref name="work"/> on this thread with BouncyCastle's per-use Miller-Rabin checks of
     /// RSA moduli turned off (the cheap checks, odd modulus and no small factor, still run).
-    /// Only use keys that passed <see cref="KeyValidity.Check"/>, which validates them fully once.
+    /// This is safe only where the key's <see cref="KeyValidity.Check"/> result must also be
+    /// <see cref="KeyStatus.Valid"/>: that check validates the key fully (once) and reports
+    /// <see cref="KeyStatus.InvalidKeyMaterial"/> otherwise; it does not matter which runs first.
     /// </summary>
     public static T RunWithoutRepeatedKeyValidation<T>(Func<T> work)
     {

@@ -361,6 +361,49 @@ public sealed class KeyringTests
     }
 
     [Fact]
+    public void Parse_KeyFollowedByItsRevocationCertificate_KeyIsRevoked()
+    {
+        // gpg writes a revocation certificate for every new key (openpgp-revocs.d, armor line
+        // defused with a leading colon); appended to a keyring it must take effect.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string fingerprint = gpg.GenerateKey("Alice <alice@example.com>", "ed25519");
+        string certificate = File.ReadAllText(gpg.File($"openpgp-revocs.d/{fingerprint}.rev")).Replace(":-----BEGIN", "-----BEGIN", StringComparison.Ordinal);
+        byte[] data = [.. gpg.ExportPublic(fingerprint, armor: true), .. Encoding.ASCII.GetBytes(certificate)];
+
+        Keyring ring = Keyring.Parse(data, "alice.asc");
+
+        PgpPublicKeyRing alice = Assert.Single(ring.PublicKeyRings);
+        Assert.Empty(ring.Skipped);
+        KeyValidityResult validity = KeyValidity.Check(alice.GetPublicKey(), alice, DateTime.UtcNow);
+        Assert.Equal(KeyStatus.Revoked, validity.Status);
+        Assert.Equal(Org.BouncyCastle.Bcpg.RevocationReasonTag.NoReason, validity.Revocation?.Reason);
+
+        // The same in binary: the revocation packet directly follows the key's last subkey.
+        byte[] binary = [.. gpg.ExportPublic(fingerprint), .. Armor.Decode(Armor.Split(Encoding.ASCII.GetBytes(certificate))[0])];
+        PgpPublicKeyRing fromBinary = Keyring.Parse(binary, "alice.gpg").PublicKeyRings[0];
+        Assert.Equal(KeyStatus.Revoked, KeyValidity.Check(fromBinary.GetPublicKey(), fromBinary, DateTime.UtcNow).Status);
+    }
+
+    [Fact]
+    public void Parse_RevocationCertificateOfAnotherKey_IsSkipped()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string fingerprint = gpg.GenerateKey("Alice <alice@example.com>", "ed25519");
+        string certificate = File.ReadAllText(gpg.File($"openpgp-revocs.d/{fingerprint}.rev")).Replace(":-----BEGIN", "-----BEGIN", StringComparison.Ordinal);
+        byte[] revocation = Armor.Decode(Armor.Split(Encoding.ASCII.GetBytes(certificate))[0]);
+
+        var error = Assert.Throws<ChartsealException>(() => Keyring.Parse(revocation, "rev.gpg"));
+        Keyring ring = Keyring.Parse((byte[])[.. File.ReadAllBytes(TestPaths.Helm("helm-test-key.pub")), .. revocation], "mixed.gpg");
+
+        Assert.Contains("not in the keyring", error.Reason, StringComparison.Ordinal);
+        Assert.Single(ring.PublicKeyRings);
+        Assert.Contains("not in the keyring", Assert.Single(ring.Skipped).Reason, StringComparison.Ordinal);
+        Assert.Equal(KeyStatus.Valid, KeyValidity.Check(ring.PublicKeyRings[0].GetPublicKey(), ring.PublicKeyRings[0], DateTime.UtcNow).Status);
+    }
+
+    [Fact]
     public void Load_EmptyGpgKeybox_IsEmptyKeyring()
     {
         Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
