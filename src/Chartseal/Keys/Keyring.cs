@@ -25,7 +25,9 @@ public sealed record SkippedKey(string Location, string Reason)
 /// <remarks>
 /// Every secret key's public half is also in <see cref="PublicKeyRings"/>, so a secret keyring works
 /// for verification, as it does in Helm. Several copies of one certificate (say, a public export
-/// concatenated with a secret one) are merged, so that a revocation in any copy is seen.
+/// concatenated with a secret one) are merged, and stand-alone revocation certificates
+/// (<c>gpg --gen-revoke</c> output appended to the file) are attached to their key, so that a
+/// revocation anywhere in the file is seen.
 /// Key parameters are validated once per key by <see cref="KeyValidity.Check"/>, not here: doing it
 /// eagerly would cost seconds for a large <c>pubring.kbx</c> of RSA-4096 keys.
 /// </remarks>
@@ -41,10 +43,11 @@ public sealed class Keyring
     private Keyring(string sourceName, List<PgpPublicKeyRing> publicRings, List<PgpSecretKeyRing> secretRings, List<SkippedKey> skipped)
     {
         SourceName = sourceName;
-        PublicKeyRings = publicRings.AsReadOnly();
-        SecretKeyRings = secretRings.AsReadOnly();
-        Skipped = skipped.AsReadOnly();
-        foreach (PgpPublicKeyRing ring in publicRings)
+        // Copies: the builder's lists must not reach into this immutable object.
+        PublicKeyRings = publicRings.ToList().AsReadOnly();
+        SecretKeyRings = secretRings.ToList().AsReadOnly();
+        Skipped = skipped.ToList().AsReadOnly();
+        foreach (PgpPublicKeyRing ring in PublicKeyRings)
         {
             _primaryFingerprints.Add(KeyInfo.Fingerprint(ring.GetPublicKey()));
             foreach (PgpPublicKey key in ring.GetPublicKeys())
