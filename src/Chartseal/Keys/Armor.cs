@@ -1,0 +1,105 @@
+using System.Text;
+using Org.BouncyCastle.Bcpg;
+
+namespace Chartseal.Keys;
+
+/// <summary>One <c>-----BEGIN PGP ...-----</c> to <c>-----END PGP ...-----</c> block of an armored file.</summary>
+/// <param name="Type">The block type, e.g. <c>PUBLIC KEY BLOCK</c>.</param>
+/// <param name="Text">The block, BEGIN and END lines included (Latin-1, so bytes survive unchanged).</param>
+/// <param name="Line">1-based line of the BEGIN line, for messages.</param>
+/// <param name="Complete">False when the END line is missing.</param>
+internal readonly record struct ArmorBlock(string Type, string Text, int Line, bool Complete);
+
+/// <summary>ASCII armor (RFC 4880 section 6) as we need it: splitting files, decoding, and writing keys.</summary>
+internal static class Armor
+{
+    public const string PublicKeyBlock = "PUBLIC KEY BLOCK";
+    public const string PrivateKeyBlock = "PRIVATE KEY BLOCK";
+    private const string BeginPrefix = "-----BEGIN PGP ";
+    private const string EndPrefix = "-----END PGP ";
+    private const string Dashes = "-----";
+
+    /// <summary>Whether the text contains an armor BEGIN line.</summary>
+    public static bool LooksArmored(ReadOnlySpan<byte> data) => data.IndexOf("-----BEGIN PGP "u8) >= 0;
+
+    /// <summary>
+    /// Splits a file into its armor blocks. BouncyCastle's decoder stops after the first block, which
+    /// silently loses every key after the first in <c>cat a.asc b.asc</c>.
+    /// </summary>
+    public static List<ArmorBlock> Split(ReadOnlySpan<byte> data)
+    {
+        string text = Encoding.Latin1.GetString(data);
+        string[] lines = text.Split('\n');
+        var blocks = new List<ArmorBlock>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i].TrimEnd('\r', ' ', '\t');
+            if (!line.StartsWith(BeginPrefix, StringComparison.Ordinal) || !line.EndsWith(Dashes, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            string type = line[BeginPrefix.Length..^Dashes.Length];
+            string endLine = EndPrefix + type + Dashes;
+            int end = i + 1;
+            while (end < lines.Length && lines[end].TrimEnd('\r', ' ', '\t') != endLine)
+            {
+                end++;
+            }
+            bool complete = end < lines.Length;
+            int last = Math.Min(end, lines.Length - 1);
+            string blockText = string.Join('\n', lines[i..(last + 1)]);
+            blocks.Add(new ArmorBlock(type, blockText, i + 1, complete));
+            i = last;
+        }
+        return blocks;
+    }
+
+    /// <summary>Decodes one armor block to its binary packets.</summary>
+    /// <exception cref="IOException">Bad base64 or CRC (BouncyCastle's <see cref="ArmoredInputException"/>).</exception>
+    public static byte[] Decode(ArmorBlock block)
+    {
+        using var input = new ArmoredInputStream(new MemoryStream(Encoding.Latin1.GetBytes(block.Text + "\n")));
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+
+    /// <summary>
+    /// Armors <paramref name="data"/> the way gpg does: no headers (so no <c>Version:</c>), a blank
+    /// line, 64-column base64, the CRC24 line and LF line ends. BouncyCastle's writer adds a Version
+    /// header and uses <see cref="Environment.NewLine"/>.
+    /// </summary>
+    public static string Encode(string type, ReadOnlySpan<byte> data)
+    {
+        var sb = new StringBuilder();
+        sb.Append(BeginPrefix).Append(type).Append(Dashes).Append("\n\n");
+        string base64 = Convert.ToBase64String(data);
+        for (int i = 0; i < base64.Length; i += 64)
+        {
+            sb.Append(base64.AsSpan(i, Math.Min(64, base64.Length - i))).Append('\n');
+        }
+        uint crc = Crc24(data);
+        Span<byte> crcBytes = [(byte)(crc >> 16), (byte)(crc >> 8), (byte)crc];
+        sb.Append('=').Append(Convert.ToBase64String(crcBytes)).Append('\n');
+        sb.Append(EndPrefix).Append(type).Append(Dashes).Append('\n');
+        return sb.ToString();
+    }
+
+    private static uint Crc24(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xB704CE;
+        foreach (byte b in data)
+        {
+            crc ^= (uint)b << 16;
+            for (int i = 0; i < 8; i++)
+            {
+                crc <<= 1;
+                if ((crc & 0x1000000) != 0)
+                {
+                    crc ^= 0x1864CFB;
+                }
+            }
+        }
+        return crc & 0xFFFFFF;
+    }
+}

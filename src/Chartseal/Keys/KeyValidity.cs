@@ -1,0 +1,209 @@
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+
+namespace Chartseal.Keys;
+
+/// <summary>Whether a key may make signatures at a given time. Anything but <see cref="Valid"/> is a refusal.</summary>
+public enum KeyStatus
+{
+    /// <summary>Unset. Never a success: an unset status fails closed.</summary>
+    Unknown = 0,
+    /// <summary>The key is valid for signing.</summary>
+    Valid,
+    /// <summary>The key, or its primary key, has expired.</summary>
+    Expired,
+    /// <summary>A verified revocation signature revokes the key or its primary key.</summary>
+    Revoked,
+    /// <summary>The key's flags (or, without flags, its algorithm) do not allow signing.</summary>
+    NotForSigning,
+    /// <summary>The subkey has no verifying binding signature, or a signing subkey no verifying back-signature.</summary>
+    InvalidBinding,
+    /// <summary>The primary key has no verifying self-signature.</summary>
+    InvalidSelfSignature,
+    /// <summary>The key, or its primary key, was created after the time checked.</summary>
+    NotYetValid,
+    /// <summary>The key's public parameters are unsound (e.g. an RSA modulus with a small factor).</summary>
+    InvalidKeyMaterial,
+}
+
+/// <summary>A verified revocation.</summary>
+/// <param name="RevokedAt">The revocation signature's creation time (UTC).</param>
+/// <param name="Reason">The reason code, <see cref="RevocationReasonTag.NoReason"/> when absent.</param>
+/// <param name="Description">The free-text reason, possibly empty.</param>
+public sealed record RevocationInfo(DateTime RevokedAt, RevocationReasonTag Reason, string Description)
+{
+    /// <summary>
+    /// Whether the revocation withdraws the key retroactively (RFC 9580 section 5.2.3.31): a compromised
+    /// key, or a revocation that does not say why, is invalid even before the revocation was made;
+    /// a superseded or retired key only from the revocation on.
+    /// </summary>
+    public bool IsHard => Reason is not (RevocationReasonTag.KeySuperseded or RevocationReasonTag.KeyRetired or RevocationReasonTag.UserNoLongerValid);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"revoked {KeyInfo.FormatTime(RevokedAt)} (reason {Reason}{(Description.Length > 0 ? ": " + Description : "")})";
+}
+
+/// <summary>The outcome of <see cref="KeyValidity.Check"/>.</summary>
+/// <param name="Status">The verdict.</param>
+/// <param name="Detail">A one-line explanation for people, e.g. <c>primary key expired 2020-12-31 12:00:00Z</c>.</param>
+/// <param name="ExpiresAt">When the key stops being valid (the earlier of its own and its primary's expiry); null for never or unknown.</param>
+/// <param name="Revocation">The revocation, when <paramref name="Status"/> is <see cref="KeyStatus.Revoked"/>.</param>
+public sealed record KeyValidityResult(KeyStatus Status, string Detail, DateTime? ExpiresAt = null, RevocationInfo? Revocation = null)
+{
+    /// <summary>Whether the key may sign.</summary>
+    public bool IsValid => Status == KeyStatus.Valid;
+}
+
+/// <summary>
+/// The key checks BouncyCastle leaves to us: <c>PgpSignature.Verify()</c> only checks the math, and
+/// returns true for expired, revoked and wrong-usage keys.
+/// </summary>
+public static class KeyValidity
+{
+    /// <summary>
+    /// Checks that <paramref name="key"/> (the primary key of <paramref name="ring"/> or one of its
+    /// subkeys) may make signatures at <paramref name="now"/>, in this order:
+    /// sound key parameters (validated fully once per key);
+    /// no verified revocation (0x20 on the primary revokes every subkey, 0x28 one subkey; hard
+    /// revocations count whenever made, soft ones from their date);
+    /// creation times not after <paramref name="now"/>;
+    /// a verifying self-signature, whose key expiry bounds the primary and every subkey;
+    /// for a subkey, a verifying binding (0x18) with its own expiry;
+    /// the key-flags "sign" bit (without a key-flags subpacket: an algorithm that can sign, as gpg
+    /// allows for old keys);
+    /// for a signing subkey, a verifying embedded back-signature (0x19).
+    /// </summary>
+    /// <remarks>
+    /// The signature checks run once per key object and are cached; later calls only compare dates,
+    /// so calling this for every verification is cheap. The newest self-signature or binding made at
+    /// or before <paramref name="now"/> decides flags and expiry.
+    /// </remarks>
+    /// <param name="key">The key to check.</param>
+    /// <param name="ring">The certificate holding it.</param>
+    /// <param name="now">The time to check at (UTC; local times are converted).</param>
+    public static KeyValidityResult Check(PgpPublicKey key, PgpPublicKeyRing ring, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(ring);
+        now = KeyInfo.ToUtc(now);
+        PgpPublicKey primary = ring.GetPublicKey();
+        bool isPrimary = key.IsMasterKey;
+        PgpPublicKey? member = isPrimary ? primary : ring.GetPublicKey(key.GetFingerprint());
+        if (member is null || !member.GetFingerprint().AsSpan().SequenceEqual(key.GetFingerprint()))
+        {
+            return new KeyValidityResult(KeyStatus.Unknown, $"key {KeyInfo.Fingerprint(key)} is not part of certificate {KeyInfo.Fingerprint(primary)}");
+        }
+        string which = isPrimary ? "primary key" : "subkey";
+
+        PrimaryAnalysis certificate = PrimaryAnalysis.Of(primary);
+        if (certificate.MaterialError is string primaryError)
+        {
+            return new KeyValidityResult(KeyStatus.InvalidKeyMaterial, "primary key has " + primaryError);
+        }
+        SubkeyAnalysis? subkey = isPrimary ? null : SubkeyAnalysis.Of(key, primary);
+        if (subkey?.MaterialError is string subkeyError)
+        {
+            return new KeyValidityResult(KeyStatus.InvalidKeyMaterial, "subkey has " + subkeyError);
+        }
+
+        if (Effective(certificate.Revocations, now) is RevocationInfo primaryRevocation)
+        {
+            return new KeyValidityResult(KeyStatus.Revoked, $"primary key {primaryRevocation}", Revocation: primaryRevocation);
+        }
+        if (subkey is not null && Effective(subkey.Revocations, now) is RevocationInfo subkeyRevocation)
+        {
+            return new KeyValidityResult(KeyStatus.Revoked, $"subkey {subkeyRevocation}", Revocation: subkeyRevocation);
+        }
+
+        foreach (PgpPublicKey k in isPrimary ? [primary] : new[] { primary, key })
+        {
+            if (k.CreationTime > now)
+            {
+                return new KeyValidityResult(KeyStatus.NotYetValid,
+                    $"{(k.IsMasterKey ? "primary key" : "subkey")} created in the future ({KeyInfo.FormatTime(k.CreationTime)})");
+            }
+        }
+
+        SelfSignature? self = certificate.LatestSelfSignature(now);
+        if (self is null)
+        {
+            return new KeyValidityResult(KeyStatus.InvalidSelfSignature, "primary key has no valid self-signature");
+        }
+        DateTime? expires = ExpiryOf(primary, self.ExpirySeconds);
+        if (expires <= now)
+        {
+            return new KeyValidityResult(KeyStatus.Expired, $"primary key expired {KeyInfo.FormatTime(expires.Value)}", expires);
+        }
+
+        int? flags = self.KeyFlags;
+        if (subkey is not null)
+        {
+            SubkeyBinding? binding = subkey.LatestBinding(now);
+            if (binding is null)
+            {
+                return new KeyValidityResult(KeyStatus.InvalidBinding, "subkey has no valid binding signature");
+            }
+            expires = Earlier(expires, ExpiryOf(key, binding.ExpirySeconds));
+            if (expires <= now)
+            {
+                return new KeyValidityResult(KeyStatus.Expired, $"subkey expired {KeyInfo.FormatTime(expires.Value)}", expires);
+            }
+            flags = binding.KeyFlags;
+            if (CanSign(flags, key.Algorithm) && !binding.HasBackSignature)
+            {
+                return new KeyValidityResult(KeyStatus.InvalidBinding, "signing subkey has no valid back-signature (0x19)", expires);
+            }
+        }
+
+        if (!CanSign(flags, key.Algorithm))
+        {
+            string why = flags is int f
+                ? $"not flagged for signing (usage: {DescribeFlags(f)})"
+                : $"{KeyInfo.AlgorithmName(key)} cannot sign";
+            return new KeyValidityResult(KeyStatus.NotForSigning, $"{which} {why}", expires);
+        }
+        return new KeyValidityResult(KeyStatus.Valid,
+            expires is null ? "valid" : $"valid until {KeyInfo.FormatTime(expires.Value)}", expires);
+    }
+
+    /// <summary>Whether the algorithm can make signatures at all (ElGamal signing is broken and refused).</summary>
+    internal static bool AlgorithmCanSign(PublicKeyAlgorithmTag algorithm) => algorithm is
+        PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaSign or PublicKeyAlgorithmTag.Dsa or
+        PublicKeyAlgorithmTag.ECDsa or PublicKeyAlgorithmTag.EdDsa_Legacy or PublicKeyAlgorithmTag.Ed25519 or
+        PublicKeyAlgorithmTag.Ed448;
+
+    private static bool CanSign(int? flags, PublicKeyAlgorithmTag algorithm) =>
+        AlgorithmCanSign(algorithm) && (flags is not int f || (f & PgpKeyFlags.CanSign) != 0);
+
+    /// <summary>Expiry = creation + the key expiration time subpacket (0 or absent = never).</summary>
+    internal static DateTime? ExpiryOf(PgpPublicKey key, long seconds) =>
+        seconds > 0 ? key.CreationTime.AddSeconds(seconds) : null;
+
+    private static DateTime? Earlier(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    private static RevocationInfo? Effective(IReadOnlyList<RevocationInfo> revocations, DateTime now) =>
+        revocations.FirstOrDefault(r => r.IsHard) ?? revocations.FirstOrDefault(r => r.RevokedAt <= now);
+
+    private static string DescribeFlags(int flags)
+    {
+        var names = new List<string>();
+        if ((flags & PgpKeyFlags.CanCertify) != 0)
+        {
+            names.Add("certify");
+        }
+        if ((flags & PgpKeyFlags.CanSign) != 0)
+        {
+            names.Add("sign");
+        }
+        if ((flags & (PgpKeyFlags.CanEncryptCommunications | PgpKeyFlags.CanEncryptStorage)) != 0)
+        {
+            names.Add("encrypt");
+        }
+        if ((flags & 0x20) != 0)
+        {
+            names.Add("authenticate");
+        }
+        return names.Count == 0 ? "none" : string.Join(", ", names);
+    }
+}

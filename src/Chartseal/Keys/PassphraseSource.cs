@@ -1,0 +1,147 @@
+using System.Text;
+
+namespace Chartseal.Keys;
+
+/// <summary>
+/// What <see cref="PassphraseSource"/> may read: the environment, standard input and the terminal.
+/// Tests build one by hand; <see cref="FromConsole"/> is the real one.
+/// </summary>
+/// <param name="GetVariable">Reads an environment variable (null when unset).</param>
+/// <param name="StandardInput">Opens standard input (called at most once).</param>
+/// <param name="IsInputRedirected">Whether standard input is a pipe or file rather than a terminal.</param>
+/// <param name="Prompt">Asks the user for a secret without echo; null when no terminal is attached.</param>
+public sealed record PassphraseEnvironment(
+    Func<string, string?> GetVariable,
+    Func<TextReader> StandardInput,
+    bool IsInputRedirected,
+    Func<string, string>? Prompt)
+{
+    /// <summary>The process's environment, standard input and console.</summary>
+    public static PassphraseEnvironment FromConsole() => new(
+        Environment.GetEnvironmentVariable,
+        () => Console.In,
+        Console.IsInputRedirected,
+        Console.IsInputRedirected ? null : ReadHidden);
+
+    /// <summary>Prompts on stderr (stdout may carry output) and reads keys without echoing them.</summary>
+    private static string ReadHidden(string prompt)
+    {
+        Console.Error.Write(prompt);
+        var input = new StringBuilder();
+        while (true)
+        {
+            ConsoleKeyInfo key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                break;
+            }
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (input.Length > 0)
+                {
+                    input.Length--;
+                }
+            }
+            else if (key.KeyChar != '\0')
+            {
+                input.Append(key.KeyChar);
+            }
+        }
+        Console.Error.WriteLine();
+        return input.ToString();
+    }
+}
+
+/// <summary>
+/// Finds the passphrase of a protected signing key, in this order: <c>--passphrase-file</c> (<c>-</c>
+/// for standard input), the <see cref="EnvironmentVariable"/> variable, an interactive prompt.
+/// One instance serves one command invocation: standard input is read once and the value reused for
+/// every chart signed.
+/// </summary>
+public sealed class PassphraseSource
+{
+    /// <summary>The environment variable holding the passphrase.</summary>
+    public const string EnvironmentVariable = "CHARTSEAL_KEY_PASSPHRASE";
+
+    private readonly string? _passphraseFile;
+    private readonly PassphraseEnvironment _environment;
+    private readonly Dictionary<string, string> _prompted = new(StringComparer.Ordinal);
+    private string? _fromFile;
+
+    /// <summary>Creates a source.</summary>
+    /// <param name="passphraseFile">The <c>--passphrase-file</c> value, <c>-</c> for standard input, or null.</param>
+    /// <param name="environment">Where to read from; null for the real process environment and console.</param>
+    public PassphraseSource(string? passphraseFile, PassphraseEnvironment? environment = null)
+    {
+        _passphraseFile = passphraseFile;
+        _environment = environment ?? PassphraseEnvironment.FromConsole();
+    }
+
+    /// <summary>The passphrase for the key with user id <paramref name="userId"/>.</summary>
+    /// <exception cref="ChartsealException">
+    /// The passphrase file is missing or empty; <c>-</c> was given but standard input is a terminal or
+    /// empty; or there is no file, no variable and no terminal.
+    /// </exception>
+    public string GetPassphrase(string userId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        if (_passphraseFile is not null)
+        {
+            return _fromFile ??= ReadPassphraseFile(_passphraseFile);
+        }
+        string? fromEnvironment = _environment.GetVariable(EnvironmentVariable);
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+        if (_environment.Prompt is null)
+        {
+            throw new ChartsealException(null, MissingMessage(userId));
+        }
+        if (!_prompted.TryGetValue(userId, out string? typed))
+        {
+            _prompted[userId] = typed = _environment.Prompt($"Passphrase for key \"{userId}\": ");
+        }
+        return typed;
+    }
+
+    /// <summary>The message for a protected key with no way to get its passphrase.</summary>
+    internal static string MissingMessage(string userId) =>
+        $"key \"{userId}\" is protected by a passphrase: use --passphrase-file, {EnvironmentVariable} or a terminal";
+
+    private string ReadPassphraseFile(string path)
+    {
+        TextReader reader;
+        if (path == "-")
+        {
+            if (!_environment.IsInputRedirected)
+            {
+                throw new ChartsealException(null, "specified reading passphrase from stdin, without input on stdin");
+            }
+            reader = _environment.StandardInput();
+        }
+        else
+        {
+            try
+            {
+                reader = new StreamReader(path, new UTF8Encoding(false));
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw new ChartsealException(path, "passphrase file not found", e);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ChartsealException(path, "cannot read the passphrase file: " + e.Message, e);
+            }
+        }
+
+        // ReadLine drops the LF or CRLF; like Helm, only the first line counts.
+        string? line;
+        using (path == "-" ? null : reader)
+        {
+            line = reader.ReadLine();
+        }
+        return line ?? throw new ChartsealException(path == "-" ? "stdin" : path, "no passphrase: the input is empty");
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.RegularExpressions;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+
+namespace Chartseal.Keys;
+
+/// <summary>Chooses the secret key to sign with, from a <c>--key</c> value and a keyring.</summary>
+public static partial class SigningKeySelector
+{
+    /// <summary>
+    /// Finds the certificate named by <paramref name="id"/> among the secret keys of
+    /// <paramref name="ring"/>, then the key within it that may sign at <paramref name="now"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para><paramref name="id"/> is a 40-hex-digit fingerprint or a 16-hex-digit key id (optional
+    /// <c>0x</c>; primary key or subkey), or else a user id: an exact (case-sensitive) match wins, as
+    /// in Helm; otherwise the id must be contained (ignoring case, as gpg does) in the user ids of
+    /// exactly one key.</para>
+    /// <para>Within the certificate the primary key signs when it is valid for signing and its secret
+    /// is present (what Helm always uses); otherwise the newest valid signing subkey with secret
+    /// material does (what gpg does for certify-only primary keys). GnuPG stubs
+    /// (<c>--export-secret-subkeys</c>, smartcards) are skipped.</para>
+    /// </remarks>
+    /// <exception cref="ChartsealException">
+    /// No secret keys in the keyring; no key or several keys match; or no key of the certificate may
+    /// sign (the message lists every candidate and why it was refused).
+    /// </exception>
+    public static SigningKey Select(Keyring ring, string id, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(ring);
+        ArgumentNullException.ThrowIfNull(id);
+        id = id.Trim();
+        if (id.Length == 0)
+        {
+            throw new ChartsealException(ring.SourceName, "no key named: give a user id, fingerprint or key id");
+        }
+        if (ring.SecretKeyRings.Count == 0)
+        {
+            throw new ChartsealException(ring.SourceName, "no secret keys in this keyring (it holds only public keys); export them with gpg --export-secret-keys");
+        }
+
+        (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id);
+        PgpPublicKeyRing publicRing = ring.PublicRingOf(secret);
+        string userId = matchedUserId ?? KeyInfo.PrimaryUserId(publicRing) ?? KeyInfo.Fingerprint(publicRing.GetPublicKey());
+
+        var refusals = new List<string>();
+        PgpSecretKey? Usable(PgpSecretKey candidate)
+        {
+            PgpPublicKey key = publicRing.GetPublicKey(candidate.PublicKey.GetFingerprint()) ?? candidate.PublicKey;
+            string label = $"{(key.IsMasterKey ? "primary key" : "subkey")} {KeyInfo.KeyId(key)} ({KeyInfo.AlgorithmName(key)})";
+            if (candidate.IsPrivateKeyEmpty)
+            {
+                refusals.Add($"{label}: no secret key material (a GnuPG stub)");
+                return null;
+            }
+            KeyValidityResult validity = KeyValidity.Check(key, publicRing, now);
+            if (!validity.IsValid)
+            {
+                refusals.Add($"{label}: {validity.Detail}");
+                return null;
+            }
+            return candidate;
+        }
+
+        PgpSecretKey? chosen = Usable(secret.GetSecretKey());
+        chosen ??= secret.GetSecretKeys()
+            .Where(k => !k.IsMasterKey)
+            .OrderByDescending(k => k.PublicKey.CreationTime)
+            .Select(Usable)
+            .ToList() // evaluate every subkey, so each refusal is reported
+            .FirstOrDefault(k => k is not null);
+        if (chosen is null)
+        {
+            throw new ChartsealException(ring.SourceName, $"no usable signing key for \"{userId}\": {string.Join("; ", refusals)}");
+        }
+        return new SigningKey(chosen, publicRing, userId, ring.SourceName);
+    }
+
+    private static (PgpSecretKeyRing Ring, string? UserId) FindCertificate(Keyring ring, string id)
+    {
+        Match hex = HexId().Match(id);
+        if (hex.Success)
+        {
+            string wanted = hex.Groups[1].Value.ToUpperInvariant();
+            foreach (PgpSecretKeyRing secret in ring.SecretKeyRings)
+            {
+                foreach (PgpPublicKey key in secret.GetPublicKeys())
+                {
+                    string candidate = wanted.Length == 40 ? KeyInfo.Fingerprint(key) : KeyInfo.KeyId(key);
+                    if (candidate == wanted)
+                    {
+                        return (secret, null);
+                    }
+                }
+            }
+        }
+
+        // Helm: an exact user id match returns at once, in file order.
+        foreach (PgpSecretKeyRing secret in ring.SecretKeyRings)
+        {
+            if (secret.GetPublicKey().GetUserIds().Contains(id, StringComparer.Ordinal))
+            {
+                return (secret, id);
+            }
+        }
+
+        var matches = ring.SecretKeyRings
+            .Select(secret => (Ring: secret, UserIds: secret.GetPublicKey().GetUserIds().Where(uid => uid.Contains(id, StringComparison.OrdinalIgnoreCase)).ToList()))
+            .Where(m => m.UserIds.Count > 0)
+            .ToList();
+        if (matches.Count == 1)
+        {
+            return (matches[0].Ring, matches[0].UserIds[0]);
+        }
+        if (matches.Count > 1)
+        {
+            string names = string.Join(", ", matches.SelectMany(m => m.UserIds).Select(uid => $"\"{uid}\""));
+            throw new ChartsealException(ring.SourceName, $"more than one key matches \"{id}\": {names}; give a fingerprint or a longer id");
+        }
+
+        bool onlyPublic = ring.PublicKeyRings.Any(pub =>
+            pub.GetPublicKey().GetUserIds().Any(uid => uid.Contains(id, StringComparison.OrdinalIgnoreCase))
+            || (hex.Success && pub.GetPublicKeys().Any(k => KeyInfo.Fingerprint(k).EndsWith(hex.Groups[1].Value.ToUpperInvariant(), StringComparison.Ordinal))));
+        throw new ChartsealException(ring.SourceName, onlyPublic
+            ? $"key \"{id}\" is here only as a public key; export its secret key with gpg --export-secret-keys"
+            : $"no secret key matches \"{id}\"");
+    }
+
+    [GeneratedRegex("^(?:0[xX])?([0-9A-Fa-f]{40}|[0-9A-Fa-f]{16})$")]
+    private static partial Regex HexId();
+}

@@ -1,0 +1,273 @@
+using Chartseal.Keys;
+using Chartseal.Tests.Support;
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+
+namespace Chartseal.Tests.Keys;
+
+public sealed class SigningKeySelectorTests
+{
+    private const string PasswordKeyUserId = "password key (fake) <fake@helm.sh>";
+    private static readonly DateTime Now = new(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    [Theory]
+    [InlineData("helm-test")] // Helm's documented usage: a substring of the e-mail
+    [InlineData("HELM-TESTING@helm.sh")]
+    [InlineData(KeyringTests.HelmUserId)]
+    [InlineData(KeyringTests.HelmFingerprint)]
+    [InlineData("0x843bbf981fc18762")]
+    [InlineData("843BBF981FC18762")]
+    public void Select_HelmTestKeyByAnyId_PicksUnencryptedPrimary(string id)
+    {
+        Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
+
+        SigningKey key = SigningKeySelector.Select(ring, id, Now);
+
+        Assert.Equal(KeyringTests.HelmFingerprint, key.Fingerprint);
+        Assert.Equal(KeyringTests.HelmFingerprint, key.PrimaryFingerprint);
+        Assert.True(key.SecretKey.IsMasterKey);
+        Assert.False(key.IsEncrypted);
+        Assert.Equal(KeyringTests.HelmUserId, key.UserId);
+        Assert.NotNull(key.Unlock(null));
+    }
+
+    [Fact]
+    public void Select_EncryptionSubkeyId_PicksTheCertificatesSigningKey()
+    {
+        Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
+
+        SigningKey key = SigningKeySelector.Select(ring, KeyringTests.HelmEncryptionSubkeyId, Now);
+
+        Assert.Equal(KeyringTests.HelmFingerprint, key.Fingerprint);
+    }
+
+    [Fact]
+    public void Select_PublicKeyringOnly_ThrowsNoSecretKeys()
+    {
+        Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.pub"));
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "helm-test", Now));
+
+        Assert.Equal(TestPaths.Helm("helm-test-key.pub"), error.File);
+        Assert.Contains("no secret keys", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("gpg --export-secret-keys", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Select_NoMatchingKey_Throws()
+    {
+        Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "nobody@example.com", Now));
+
+        Assert.Equal("no secret key matches \"nobody@example.com\"", error.Reason);
+    }
+
+    [Fact]
+    public void Select_KeyPresentOnlyAsPublicKey_SaysSo()
+    {
+        byte[] data = [.. File.ReadAllBytes(TestPaths.Helm("helm-test-key.secret")), .. File.ReadAllBytes(TestPaths.Helm("helm-mixed-keyring.pub"))];
+        Keyring ring = Keyring.Parse(data, "ring.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "helm-ed25519", Now));
+
+        Assert.Contains("only as a public key", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Select_SubstringOfSeveralKeys_ThrowsNamingThem()
+    {
+        var alice = TestKeys.Simple("Alice <alice@example.com>");
+        var alicia = TestKeys.Simple("Alicia <alicia@example.com>");
+        Keyring ring = Keyring.Parse((byte[])[.. alice.Secret.GetEncoded(), .. alicia.Secret.GetEncoded()], "two.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "Ali", Now));
+
+        Assert.Equal("more than one key matches \"Ali\": \"Alice <alice@example.com>\", \"Alicia <alicia@example.com>\"; give a fingerprint or a longer id", error.Reason);
+    }
+
+    [Fact]
+    public void Select_ExactUserIdAlsoContainedInAnother_PicksTheExactMatch()
+    {
+        var alice = TestKeys.Simple("Alice <alice@example.com>");
+        var longer = TestKeys.Simple("Alice <alice@example.com> (work)");
+        Keyring ring = Keyring.Parse((byte[])[.. longer.Secret.GetEncoded(), .. alice.Secret.GetEncoded()], "two.gpg");
+
+        SigningKey key = SigningKeySelector.Select(ring, "Alice <alice@example.com>", Now);
+
+        Assert.Equal(KeyInfo.Fingerprint(alice.Public.GetPublicKey()), key.PrimaryFingerprint);
+    }
+
+    [Fact]
+    public void Select_CertifyOnlyPrimary_PicksSigningSubkey()
+    {
+        var (_, secret) = TestKeys.WithSigningSubkey();
+        Keyring ring = Keyring.Parse(secret.GetEncoded(), "sub.gpg");
+
+        SigningKey key = SigningKeySelector.Select(ring, "sub@example.com", Now);
+
+        Assert.False(key.SecretKey.IsMasterKey);
+        Assert.Equal(KeyInfo.Fingerprint(secret.GetSecretKeys().Last().PublicKey), key.Fingerprint);
+        Assert.NotEqual(key.PrimaryFingerprint, key.Fingerprint);
+    }
+
+    [Fact]
+    public void Select_SigningSubkeyWithoutBackSignature_ThrowsListingEachCandidate()
+    {
+        var (_, secret) = TestKeys.WithSigningSubkey(backSignature: false);
+        Keyring ring = Keyring.Parse(secret.GetEncoded(), "sub.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "sub@example.com", Now));
+
+        Assert.StartsWith("no usable signing key for \"Sub Key <sub@example.com>\": primary key ", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("not flagged for signing (usage: certify)", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("signing subkey has no valid back-signature (0x19)", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Select_PasswordKey_IsEncryptedAndUnlocksWithItsPassphrase()
+    {
+        Keyring ring = Keyring.Load(TestPaths.Helm("helm-password-key.secret"));
+
+        SigningKey key = SigningKeySelector.Select(ring, PasswordKeyUserId, Now);
+
+        Assert.True(key.IsEncrypted);
+        Assert.Equal(PasswordKeyUserId, key.UserId);
+        Assert.NotNull(key.Unlock("secret"));
+    }
+
+    [Fact]
+    public void Unlock_WrongPassphrase_ThrowsWrongPassphrase()
+    {
+        SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), PasswordKeyUserId, Now);
+
+        var error = Assert.Throws<ChartsealException>(() => key.Unlock("secrets_and_lies"));
+
+        Assert.Equal(TestPaths.Helm("helm-password-key.secret"), error.File);
+        Assert.Equal("wrong passphrase for key \"password key (fake) <fake@helm.sh>\"", error.Reason);
+    }
+
+    [Fact]
+    public void Unlock_NoPassphraseForProtectedKey_ExplainsHowToGiveOne()
+    {
+        SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), PasswordKeyUserId, Now);
+
+        var error = Assert.Throws<ChartsealException>(() => key.Unlock(null));
+
+        Assert.Contains("is protected by a passphrase", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unlock_UnlockedKey_SignsVerifiably()
+    {
+        SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), "fake@helm.sh", Now);
+        PgpPrivateKey privateKey = key.Unlock("secret");
+
+        var generator = new PgpSignatureGenerator(key.SecretKey.PublicKey.Algorithm, HashAlgorithmTag.Sha512);
+        generator.InitSign(PgpSignature.CanonicalTextDocument, privateKey);
+        generator.Update("hello"u8.ToArray());
+        PgpSignature signature = generator.Generate();
+        signature.InitVerify(key.PublicRing.GetPublicKey(key.SecretKey.KeyId));
+        signature.Update("hello"u8.ToArray());
+
+        Assert.True(signature.Verify());
+    }
+
+    [Fact]
+    public void Select_GpgExpiredKey_ThrowsWithExpiryReason()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string fingerprint = gpg.GenerateKey("Old <old@example.com>", "ed25519", expire: "1y", extraArgs: ["--faked-system-time", "20200101T000000"]);
+        Keyring ring = Keyring.Parse(gpg.ExportSecret(fingerprint), "old.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "old@example.com", Now));
+
+        Assert.Contains("primary key expired 2020-12-31", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Select_GpgRevokedKey_ThrowsWithRevocationReason()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string fingerprint = gpg.GenerateKey("Gone <gone@example.com>", "ed25519");
+        byte[] secret = gpg.ExportSecret(fingerprint);
+        gpg.Revoke(fingerprint);
+        // The secret export predates the revocation; the public copy beside it carries it.
+        Keyring ring = Keyring.Parse((byte[])[.. secret, .. gpg.ExportPublic(fingerprint)], "gone.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, fingerprint, DateTime.UtcNow));
+
+        Assert.Contains("revoked", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("KeyCompromised", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Select_GpgCertifyOnlyPrimaryWithSigningSubkey_PicksSubkey()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string fingerprint = gpg.GenerateKey("Cert <cert@example.com>", "rsa2048", usage: "cert");
+        string subkey = gpg.AddSubkey(fingerprint, "ed25519", "sign");
+        Keyring ring = Keyring.Parse(gpg.ExportSecret(fingerprint, armor: true), "cert.asc");
+
+        SigningKey key = SigningKeySelector.Select(ring, "cert@example.com", DateTime.UtcNow);
+
+        Assert.Equal(subkey, key.Fingerprint);
+        Assert.Equal(fingerprint, key.PrimaryFingerprint);
+        Assert.NotNull(key.Unlock(null));
+    }
+
+    [Fact]
+    public void Select_GpgSecretSubkeysExport_SkipsPrimaryStubAndPicksSubkey()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string fingerprint = gpg.GenerateKey("Laptop <laptop@example.com>", "ed25519");
+        string subkey = gpg.AddSubkey(fingerprint, "ed25519", "sign");
+        byte[] exported = gpg.RunChecked("--pinentry-mode", "loopback", "--passphrase", "", "--export-secret-subkeys", fingerprint).StdOutBytes;
+        Keyring ring = Keyring.Parse(exported, "laptop.gpg");
+
+        SigningKey key = SigningKeySelector.Select(ring, fingerprint, DateTime.UtcNow);
+
+        Assert.True(ring.SecretKeyRings[0].GetSecretKey().IsPrivateKeyEmpty);
+        Assert.Equal(subkey, key.Fingerprint);
+    }
+
+    [Fact]
+    public void Select_SequoiaKeyWithDirectKeySignature_PicksItsSigningSubkey()
+    {
+        // sq puts the primary key's flags in a direct-key signature (0x1F) and signs with a subkey.
+        Assert.SkipUnless(File.Exists("/usr/bin/sq"), "sq is not installed");
+        using var temp = new TempDirectory();
+        using (var sq = System.Diagnostics.Process.Start("/usr/bin/sq", ["key", "generate", "--userid", "Sq <sq@example.com>", "--export", temp.File("key.pgp")]))
+        {
+            sq.WaitForExit();
+            Assert.Equal(0, sq.ExitCode);
+        }
+        Keyring ring = Keyring.Load(temp.File("key.pgp"));
+
+        SigningKey key = SigningKeySelector.Select(ring, "sq@example.com", DateTime.UtcNow);
+
+        Assert.False(key.SecretKey.IsMasterKey);
+        Assert.Equal("Sq <sq@example.com>", key.UserId);
+        Assert.Equal(KeyStatus.NotForSigning, KeyValidity.Check(key.PublicRing.GetPublicKey(), key.PublicRing, DateTime.UtcNow).Status);
+        Assert.NotNull(key.Unlock(null));
+    }
+
+    [Fact]
+    public void Unlock_GpgKeyWithNonAsciiPassphrase_Unlocks()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        const string passphrase = "pässwörd€";
+        using var gpg = new GpgHome();
+        string fingerprint = gpg.GenerateKey("Umlaut <umlaut@example.com>", "ed25519", passphrase);
+        Keyring ring = Keyring.Parse(gpg.ExportSecret(fingerprint, passphrase), "umlaut.gpg");
+        SigningKey key = SigningKeySelector.Select(ring, "umlaut", DateTime.UtcNow);
+
+        Assert.True(key.IsEncrypted);
+        Assert.NotNull(key.Unlock(passphrase));
+        Assert.Throws<ChartsealException>(() => key.Unlock("passwort"));
+    }
+}
