@@ -43,9 +43,9 @@ public abstract record ChartVerification
         internal Verified(string file, string sha256, ChartIdentity chart, SignerInfo signer, DateTime signedAt)
             : base(file)
         {
-            Sha256 = sha256;
-            Chart = chart;
-            Signer = signer;
+            base.Sha256 = sha256;
+            base.Chart = chart;
+            base.Signer = signer;
             SignedAt = signedAt;
         }
 

@@ -262,3 +262,31 @@ public static class ChartVerifier
         _ => tag.ToString().ToUpperInvariant(),
     };
 }
+
+/// <summary>File-level entry point of <see cref="ChartVerifier"/>.</summary>
+public static class ChartFileVerifier
+{
+    /// <summary>
+    /// Reads an archive and its provenance file (default: the archive path + <c>.prov</c>) and verifies them.
+    /// A missing provenance file is the rejection missing-provenance, never a pass.
+    /// </summary>
+    /// <exception cref="ChartsealException">The archive cannot be read, or is not a <c>.tgz</c>.</exception>
+    public static async Task<ChartVerification> VerifyAsync(string archivePath, string? provenancePath, Keyring keyring, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(archivePath);
+        if (Directory.Exists(archivePath))
+        {
+            throw new ChartsealException(archivePath, "unpacked charts cannot be verified");
+        }
+        if (!archivePath.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ChartsealException(archivePath, "chart must be a tgz file");
+        }
+        byte[] archive = await Chartseal.IO.InputFile.ReadAsync(archivePath, cancellationToken: cancellationToken).ConfigureAwait(false);
+        string provPath = provenancePath ?? archivePath + ".prov";
+        byte[]? prov = File.Exists(provPath)
+            ? await Chartseal.IO.InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false)
+            : null;
+        return ChartVerifier.Verify(archive, archivePath, prov, keyring, now);
+    }
+}

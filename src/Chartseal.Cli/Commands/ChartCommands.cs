@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Chartseal.Charts;
+using Chartseal.IO;
+using Chartseal.Keys;
+using Chartseal.Provenance;
+
+namespace Chartseal.Cli.Commands;
+
+/// <summary><c>package</c>, <c>sign</c> and <c>verify</c>: thin wrappers over the library.</summary>
+internal static class ChartCommands
+{
+    public static Command Package()
+    {
+        var dir = new Argument<string>("CHART_DIR") { Description = "Folder holding Chart.yaml" };
+        var dest = new Option<string>("--destination", "-d") { Description = "Where to write the archive", DefaultValueFactory = _ => "." };
+        var version = new Option<string?>("--version") { Description = "Set the chart version (SemVer 2)" };
+        var appVersion = new Option<string?>("--app-version") { Description = "Set the appVersion" };
+        var sign = new Option<bool>("--sign") { Description = "Also write a .prov provenance file" };
+        var signing = new SigningOptions();
+        var command = new Command("package", "Package a chart folder into a deterministic NAME-VERSION.tgz, optionally signed.")
+        {
+            dir, dest, version, appVersion, sign,
+        };
+        signing.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            bool doSign = p.GetValue(sign);
+            var packaged = ChartPackager.Package(p.GetValue(dir)!, new PackageOptions
+            {
+                Version = p.GetValue(version),
+                AppVersion = p.GetValue(appVersion),
+                ModificationTime = ChartPackager.SourceDateEpochFromEnvironment(),
+            });
+            string destination = p.GetValue(dest)!;
+            Directory.CreateDirectory(destination);
+            string archivePath = Path.Combine(destination, packaged.FileName);
+            byte[]? prov = doSign ? await signing.SignAsync(p, packaged.Archive, archivePath, ct) : null;
+            await AtomicFile.WriteAllBytesAsync(archivePath, packaged.Archive, ct);
+            Console.WriteLine($"Successfully packaged chart and saved it to: {archivePath}");
+            if (prov is not null)
+            {
+                string provPath = await ChartSigning.WriteProvenanceAsync(archivePath, prov, ct);
+                Console.WriteLine($"Signed it: {provPath}");
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Sign()
+    {
+        var chart = new Argument<string>("CHART.tgz") { Description = "The chart archive to sign" };
+        var signing = new SigningOptions();
+        var command = new Command("sign", "Write CHART.tgz.prov for an existing chart archive.") { chart };
+        signing.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            string path = p.GetValue(chart)!;
+            byte[] archive = await InputFile.ReadAsync(path, cancellationToken: ct);
+            byte[] prov = await signing.SignAsync(p, archive, path, ct);
+            string provPath = await ChartSigning.WriteProvenanceAsync(path, prov, ct);
+            Console.WriteLine($"Signed {path}: {provPath}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Verify()
+    {
+        var chart = new Argument<string>("CHART.tgz") { Description = "The chart archive to verify" };
+        var keyring = new Option<string>("--keyring") { Description = "Keyring holding the signers' public keys (binary, armored or .kbx)", Required = true };
+        var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
+        var output = OutputOption.Create();
+        var command = new Command("verify", "Verify that a chart archive matches its provenance file and was signed by a key in the keyring.")
+        {
+            chart, keyring, prov, output,
+        };
+        command.SetAction(async (p, ct) =>
+        {
+            var ring = Keyring.Load(p.GetValue(keyring)!);
+            var result = await ChartFileVerifier.VerifyAsync(p.GetValue(chart)!, p.GetValue(prov), ring, DateTime.UtcNow, ct);
+            return VerificationOutput.Print(result, p.GetValue(output)!, p.GetValue(chart)!);
+        });
+        return command;
+    }
+}

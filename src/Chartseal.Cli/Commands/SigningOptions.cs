@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Chartseal.Keys;
+using Chartseal.Provenance;
+
+namespace Chartseal.Cli.Commands;
+
+/// <summary>The options shared by every command that signs: <c>--key</c>, <c>--keyring</c>, <c>--passphrase-file</c>, <c>--gpg</c>.</summary>
+internal sealed class SigningOptions
+{
+    private readonly Option<string?> _key = new("--key") { Description = "User id (exact or unique substring), fingerprint or key id of the signing key" };
+    private readonly Option<string?> _keyring = new("--keyring") { Description = "Secret keyring (binary or armored, as gpg --export-secret-keys writes)" };
+    private readonly Option<string?> _passphraseFile = new("--passphrase-file") { Description = "File whose first line is the key's passphrase; - reads standard input" };
+    private readonly Option<bool> _gpg = new("--gpg") { Description = "Let the installed gpg (agent or smartcard) make the signature" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_key);
+        command.Options.Add(_keyring);
+        command.Options.Add(_passphraseFile);
+        command.Options.Add(_gpg);
+    }
+
+    /// <summary>Signs the archive with the selected key and returns the .prov bytes.</summary>
+    public async Task<byte[]> SignAsync(ParseResult p, byte[] archive, string archivePath, CancellationToken ct)
+    {
+        string key = p.GetValue(_key) is { Length: > 0 } k ? k : throw new ChartsealException(null, "--key is required for signing a package");
+        DateTime now = DateTime.UtcNow;
+        if (p.GetValue(_gpg))
+        {
+            return await ChartSigning.SignWithGpgAsync(archive, archivePath, key, GpgAgentSigner.FromEnvironment(), now, ct);
+        }
+        string keyringPath = p.GetValue(_keyring) is { Length: > 0 } r ? r : throw new ChartsealException(null, "--keyring is required for signing a package (or use --gpg)");
+        var signingKey = SigningKeySelector.Select(Keyring.Load(keyringPath), key, now);
+        string? passphrase = signingKey.IsEncrypted ? new PassphraseSource(p.GetValue(_passphraseFile)).GetPassphrase(signingKey.UserId) : null;
+        var privateKey = signingKey.Unlock(passphrase);
+        return ChartSigning.Sign(archive, archivePath, signingKey, privateKey, now);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Chartseal.Provenance;
+
+namespace Chartseal.Cli;
+
+/// <summary>Prints a verification result as Helm's three lines or as one JSON object, and maps it to an exit code.</summary>
+internal static class VerificationOutput
+{
+    public const string Schema = "chartseal.verify-result/v1";
+
+    public static int Print(ChartVerification result, string format, string path)
+    {
+        if (format == "json")
+        {
+            using var stdout = Console.OpenStandardOutput();
+            using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                Write(json, result);
+            }
+            stdout.WriteByte((byte)'\n');
+        }
+        else if (result is ChartVerification.Verified v)
+        {
+            foreach (string uid in v.Signer.UserIds)
+            {
+                Console.WriteLine($"Signed by: {uid}");
+            }
+            Console.WriteLine($"Using Key With Fingerprint: {v.Signer.Fingerprint}");
+            Console.WriteLine($"Chart Hash Verified: sha256:{v.Sha256}");
+        }
+
+        if (result is ChartVerification.Rejected r)
+        {
+            Console.Error.WriteLine($"chartseal: {path}: {r.Reason.Name()}: {r.Message}");
+            return ExitCodes.Rejected;
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The documented JSON shape (docs/user-guide.md).</summary>
+    public static void Write(Utf8JsonWriter json, ChartVerification result)
+    {
+        json.WriteStartObject();
+        json.WriteString("schema", Schema);
+        json.WriteBoolean("valid", result.IsVerified);
+        if (result is ChartVerification.Rejected r)
+        {
+            json.WriteString("reason", r.Reason.Name());
+            json.WriteString("message", r.Message);
+        }
+        else
+        {
+            json.WriteNull("reason");
+            json.WriteString("message", "verified");
+        }
+        json.WriteString("file", result.File);
+        WriteOptional(json, "sha256", result.Sha256);
+        if (result.Chart is { } chart)
+        {
+            json.WriteStartObject("chart");
+            json.WriteString("name", chart.Name);
+            json.WriteString("version", chart.Version);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("chart");
+        }
+        if (result.Signer is { } signer)
+        {
+            json.WriteStartObject("signer");
+            json.WriteString("fingerprint", signer.Fingerprint);
+            json.WriteString("keyId", signer.KeyId);
+            json.WriteString("signingKeyFingerprint", signer.SigningKeyFingerprint);
+            json.WriteStartArray("userIds");
+            foreach (string uid in signer.UserIds)
+            {
+                json.WriteStringValue(uid);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("signer");
+        }
+        WriteOptional(json, "signedAt", result.SignedAt?.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+}
