@@ -190,41 +190,8 @@ public sealed class ClearSignedMessage
         return new UTF8Encoding(false).GetBytes(sb.ToString());
     }
 
-    /// <summary>ASCII armor for a signature packet: the RFC 4880 §6 layout with a CRC-24 checksum line.</summary>
-    public static string Armor(byte[] packet)
-    {
-        ArgumentNullException.ThrowIfNull(packet);
-        var sb = new StringBuilder(BeginSignature).Append("\n\n");
-        string b64 = Convert.ToBase64String(packet);
-        for (int i = 0; i < b64.Length; i += 64)
-        {
-            sb.Append(b64, i, Math.Min(64, b64.Length - i)).Append('\n');
-        }
-        int crc = Crc24(packet);
-        byte[] crcBytes = [(byte)(crc >> 16), (byte)(crc >> 8), (byte)crc];
-        sb.Append('=').Append(Convert.ToBase64String(crcBytes)).Append('\n');
-        sb.Append(EndSignature).Append('\n');
-        return sb.ToString();
-    }
-
-    private static int Crc24(ReadOnlySpan<byte> data)
-    {
-        // RFC 4880 §6.1.
-        int crc = 0xB704CE;
-        foreach (byte b in data)
-        {
-            crc ^= b << 16;
-            for (int i = 0; i < 8; i++)
-            {
-                crc <<= 1;
-                if ((crc & 0x1000000) != 0)
-                {
-                    crc ^= 0x1864CFB;
-                }
-            }
-        }
-        return crc & 0xFFFFFF;
-    }
+    /// <summary>ASCII armor for a signature packet: GnuPG's layout, with a CRC-24 checksum line.</summary>
+    public static string Armor(byte[] packet) => Keys.Armor.Encode("SIGNATURE", packet);
 
     private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
