@@ -88,6 +88,51 @@ internal static class BoundedYamlReader
         return builder.Root;
     }
 
+    /// <summary>
+    /// Reads the one node that starts at the parser's current event, leaving the parser on the event after it.
+    /// Lets a caller stream a large document (index.yaml) and build small trees only for its entries.
+    /// </summary>
+    internal static YamlNode? ReadNode(IParser parser, string sourceName, int maxDepth = DefaultMaxDepth, int maxAliasNodes = DefaultMaxAliasNodes)
+    {
+        var builder = new Builder(sourceName, maxDepth, maxAliasNodes);
+        int depth = 0;
+        try
+        {
+            do
+            {
+                switch (parser.Current)
+                {
+                    case Scalar scalar:
+                        builder.OnScalar(scalar);
+                        break;
+                    case MappingStart mapping:
+                        builder.OnStart(new YamlMapping(), mapping.Anchor, mapping.Tag, "tag:yaml.org,2002:map");
+                        depth++;
+                        break;
+                    case SequenceStart sequence:
+                        builder.OnStart(new YamlSequence(), sequence.Anchor, sequence.Tag, "tag:yaml.org,2002:seq");
+                        depth++;
+                        break;
+                    case MappingEnd or SequenceEnd:
+                        builder.OnEnd();
+                        depth--;
+                        break;
+                    case AnchorAlias:
+                        throw new ChartsealException(sourceName, "invalid YAML: aliases are not allowed here");
+                    default:
+                        throw new ChartsealException(sourceName, $"invalid YAML: unexpected {parser.Current?.GetType().Name}");
+                }
+                parser.MoveNext();
+            }
+            while (depth > 0);
+        }
+        catch (YamlException ex)
+        {
+            throw new ChartsealException(sourceName, $"invalid YAML: {OneLine(ex.Message)}", ex);
+        }
+        return builder.Root;
+    }
+
     /// <summary>Builds the tree from parser events, enforcing the depth and alias bounds.</summary>
     private sealed class Builder(string sourceName, int maxDepth, int maxAliasNodes)
     {

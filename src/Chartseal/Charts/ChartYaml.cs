@@ -207,7 +207,11 @@ public static partial class ChartYaml
     /// As <see cref="Serialize(ChartMetadata)"/>; Helm leaves dependencies out of an apiVersion v1 Chart.yaml
     /// written into an archive (they live in requirements.yaml), hence <paramref name="includeDependencies"/>.
     /// </summary>
-    internal static string Serialize(ChartMetadata metadata, bool includeDependencies)
+    internal static string Serialize(ChartMetadata metadata, bool includeDependencies) =>
+        GoYamlEmitter.Emit(MetadataNode(metadata, includeDependencies));
+
+    /// <summary>The metadata as a go-yaml mapping, for documents that embed it (index.yaml entries).</summary>
+    internal static GoMapping MetadataNode(ChartMetadata metadata, bool includeDependencies)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         var map = new GoMapping();
@@ -252,7 +256,18 @@ public static partial class ChartYaml
             map.Add("dependencies", DependencyNodes(dependencies));
         }
         AddText(map, "type", metadata.Type);
-        return GoYamlEmitter.Emit(map);
+        return map;
+    }
+
+    /// <summary>Reads chart metadata from an already-parsed node (an index.yaml entry); unknown keys are ignored.</summary>
+    internal static ChartMetadata MetadataFromNode(YamlNode? node, string sourceName)
+    {
+        var metadata = new Reader(sourceName).Metadata(node);
+        if (metadata.ApiVersion.Length == 0)
+        {
+            metadata.ApiVersion = "v1";
+        }
+        return metadata;
     }
 
     /// <summary>Serialises a lock as Helm writes Chart.lock: <c>dependencies</c> (null when absent), <c>digest</c>, <c>generated</c>.</summary>

@@ -78,6 +78,12 @@ internal sealed class GoMapping : GoNode
 
     public GoMapping Add(string key, GoNode value)
     {
+        // Fast path: keys added in order (large index.yaml files) append without a scan.
+        if (_entries.Count == 0 || GoYamlResolver.CompareKeys(key, _entries[^1].Key) >= 0)
+        {
+            _entries.Add(new(key, value));
+            return this;
+        }
         int at = _entries.FindIndex(e => GoYamlResolver.CompareKeys(key, e.Key) < 0);
         _entries.Insert(at < 0 ? _entries.Count : at, new(key, value));
         return this;
