@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Chartseal.Repository;
+
+namespace Chartseal.Cli.Commands;
+
+/// <summary><c>repo index</c>.</summary>
+internal static class RepoCommands
+{
+    public static Command Repo()
+    {
+        var repo = new Command("repo", "Work with chart repositories.");
+        repo.Subcommands.Add(Index());
+        return repo;
+    }
+
+    private static Command Index()
+    {
+        var dir = new Argument<string>("REPO_DIR") { Description = "Folder holding the chart archives" };
+        var url = new Option<string?>("--url") { Description = "URL of the chart repository (prefix of the entries' urls)" };
+        var merge = new Option<string?>("--merge") { Description = "Merge the generated index into this index file" };
+        var command = new Command("index", "Write REPO_DIR/index.yaml for the chart archives in REPO_DIR (Helm-compatible).") { dir, url, merge };
+        command.SetAction(async (p, ct) =>
+        {
+            string repoDir = p.GetValue(dir)!;
+            var (index, skipped) = await RepositoryIndexer.IndexDirectoryAsync(repoDir, p.GetValue(url), p.GetValue(merge), DateTimeOffset.UtcNow, ct);
+            foreach (string s in skipped)
+            {
+                Console.Error.WriteLine($"chartseal: skipping {s}");
+            }
+            string path = Path.Combine(repoDir, RepositoryIndexer.IndexFileName);
+            await index.WriteAsync(path, ct);
+            Console.WriteLine($"Wrote {path}: {index.Count} chart versions");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
