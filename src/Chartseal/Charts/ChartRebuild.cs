@@ -1,0 +1,40 @@
+namespace Chartseal.Charts;
+
+/// <summary>The outcome of rebuilding a signed archive from its source folder.</summary>
+/// <param name="Matches">True when the rebuilt package is the signed one.</param>
+/// <param name="IdenticalBytes">True when the archives are byte-identical (both made by Chartseal).</param>
+/// <param name="Difference">When not matching: the first differing file, in one line.</param>
+public sealed record RebuildResult(bool Matches, bool IdenticalBytes, string? Difference);
+
+/// <summary>
+/// The CI gate's proof that a package was built from the reviewed source: package the source folder again
+/// and compare with the archive. Archives Chartseal made are compared byte for byte; archives made by another
+/// tool (Helm's deflate differs from ours) are compared by contents: the same file names with the same bytes.
+/// </summary>
+public static class ChartRebuild
+{
+    /// <summary>Rebuilds <paramref name="sourceDir"/> and compares it with <paramref name="archive"/>.</summary>
+    /// <param name="archive">The signed archive's bytes.</param>
+    /// <param name="archiveFileName">Its file name, for messages.</param>
+    /// <param name="sourceDir">The chart source folder.</param>
+    /// <param name="modificationTime">SOURCE_DATE_EPOCH, when the release was built with one.</param>
+    /// <exception cref="ChartsealException">The source folder is not a valid chart, or the archive is unsafe.</exception>
+    public static RebuildResult Compare(ReadOnlyMemory<byte> archive, string archiveFileName, string sourceDir, DateTimeOffset? modificationTime)
+    {
+        var signed = ChartArchive.Read(archive, Path.GetFileName(archiveFileName));
+        // Rebuild at the signed version: `package --version` may have set it at release time.
+        var rebuilt = ChartPackager.Package(sourceDir, new PackageOptions
+        {
+            Version = signed.Metadata.Version,
+            AppVersion = signed.Metadata.AppVersion,
+            ModificationTime = modificationTime,
+        });
+        if (rebuilt.Archive.AsSpan().SequenceEqual(archive.Span))
+        {
+            return new RebuildResult(true, true, null);
+        }
+        var rebuiltContents = ChartArchive.Read(rebuilt.Archive, "rebuilt from " + sourceDir);
+        string? difference = ChartArchive.FindFirstDifference(signed, rebuiltContents);
+        return new RebuildResult(difference is null, false, difference);
+    }
+}
