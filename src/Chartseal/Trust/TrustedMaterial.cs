@@ -117,7 +117,17 @@ public sealed class TrustedMaterial
     /// <see cref="TrustResult.Accepted"/>, or <see cref="TrustResult.Rejected"/> with trust-unsigned,
     /// trust-bad-signature, trust-mismatch, trust-rollback or trust-expired.
     /// </returns>
-    public static TrustResult Load(TrustFiles files, PinnedRoot pinned, SeenTrust? seen, DateTime now)
+    public static TrustResult Load(TrustFiles files, PinnedRoot pinned, SeenTrust? seen, DateTime now) =>
+        LoadCore(files, pinned, seen, now, checkExpiry: true);
+
+    /// <summary>
+    /// For the repository's own maintainers only: loads the current material even when it has expired, so that
+    /// <c>trust renew</c> can unfreeze a repository. Clients never use this.
+    /// </summary>
+    internal static TrustResult LoadForUpdate(TrustFiles files, PinnedRoot pinned, DateTime now) =>
+        LoadCore(files, pinned, null, now, checkExpiry: false);
+
+    private static TrustResult LoadCore(TrustFiles files, PinnedRoot pinned, SeenTrust? seen, DateTime now, bool checkExpiry)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(pinned);
@@ -183,7 +193,7 @@ public sealed class TrustedMaterial
         }
 
         // 6. Freeze: an expired manifest is refused, so a stale mirror cannot hide a revocation forever.
-        if (manifest.Expires <= now)
+        if (checkExpiry && manifest.Expires <= now)
         {
             return Reject(RejectionReason.TrustExpired, $"trust material version {manifest.Version} expired {TrustManifest.FormatTime(manifest.Expires)}");
         }
