@@ -8,6 +8,7 @@ root.Subcommands.Add(ChartCommands.Package());
 root.Subcommands.Add(ChartCommands.Sign());
 root.Subcommands.Add(ChartCommands.Verify());
 root.Subcommands.Add(KeyCommands.Key());
+root.Subcommands.Add(TrustCommands.Trust());
 
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0)
