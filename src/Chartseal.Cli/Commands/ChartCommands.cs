@@ -89,7 +89,7 @@ internal static class ChartCommands
                 result.AddError("--repo and --root-fingerprint go together");
             }
         });
-        command.SetAction(async (p, ct) =>
+        command.SetAction(TrustCommands.Guarded(async (p, ct) =>
         {
             if (p.GetValue(repo) is { } repoDir)
             {
@@ -98,7 +98,7 @@ internal static class ChartCommands
             var ring = Keyring.Load(p.GetValue(keyring)!);
             var result = await ChartFileVerifier.VerifyAsync(p.GetValue(chart)!, p.GetValue(prov), ring, DateTime.UtcNow, ct);
             return VerificationOutput.Print(result, p.GetValue(output)!, p.GetValue(chart)!);
-        });
+        }));
         return command;
     }
 }

@@ -54,6 +54,24 @@ internal static class TrustCommands
             Duration.Parse(p.GetValue(Expires)!) ?? throw new ChartsealException(null, "--expires must be finite: trust material that never expires cannot defend against a freeze");
     }
 
+    /// <summary>
+    /// Reports a <see cref="ChartsealException"/> as one stderr line with exit code 2 (System.CommandLine's
+    /// default handler would otherwise print a stack trace and exit 1, the code for a trust failure).
+    /// </summary>
+    internal static Func<ParseResult, CancellationToken, Task<int>> Guarded(Func<ParseResult, CancellationToken, Task<int>> action) =>
+        async (p, ct) =>
+        {
+            try
+            {
+                return await action(p, ct);
+            }
+            catch (ChartsealException e)
+            {
+                Console.Error.WriteLine("chartseal: " + e.Message);
+                return ExitCodes.Usage;
+            }
+        };
+
     private static RootSigner Unlock(string keyringPath, string keyName, string? passphraseFile, DateTime now)
     {
         var key = SigningKeySelector.Select(Keyring.Load(keyringPath), keyName, now);
@@ -71,7 +89,7 @@ internal static class TrustCommands
     {
         var o = new RootOptions();
         var command = o.Command("init", "Create pubkeys.pgp, revoked.pgp, root.pgp and the root-signed trust.yaml.asc.");
-        command.SetAction(async (p, ct) =>
+        command.SetAction(Guarded(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
             var signer = o.Signer(p, now);
@@ -79,7 +97,7 @@ internal static class TrustCommands
             Done(p.GetValue(o.Repo)!, manifest, "Initialised");
             Console.WriteLine($"Root fingerprint (pin this): {signer.Fingerprint}");
             return ExitCodes.Ok;
-        });
+        }));
         return command;
     }
 
@@ -88,7 +106,7 @@ internal static class TrustCommands
         var o = new RootOptions();
         var files = new Argument<string[]>("KEYFILE") { Description = "Public keys of maintainers (binary or armored)", Arity = ArgumentArity.OneOrMore };
         var command = o.Command("add", "Trust maintainers' keys for signing charts.", files);
-        command.SetAction(async (p, ct) =>
+        command.SetAction(Guarded(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
             var keys = Keyring.Merge(string.Join(", ", p.GetValue(files)!), p.GetValue(files)!.Select(Keyring.Load));
@@ -98,7 +116,7 @@ internal static class TrustCommands
                 Console.WriteLine($"Added {KeyInfo.Fingerprint(ring.GetPublicKey())} {KeyInfo.PrimaryUserId(ring)}");
             }
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
-        });
+        }));
         return command;
     }
 
@@ -107,12 +125,12 @@ internal static class TrustCommands
         var o = new RootOptions();
         var fprs = new Argument<string[]>("FINGERPRINT") { Description = "Primary key fingerprints to remove", Arity = ArgumentArity.OneOrMore };
         var command = o.Command("remove", "Stop trusting maintainers' keys (for keys that are not compromised; see revoke).", fprs);
-        command.SetAction(async (p, ct) =>
+        command.SetAction(Guarded(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
             var manifest = await TrustRepository.RemoveAsync(p.GetValue(o.Repo)!, o.Signer(p, now), p.GetValue(fprs)!, o.Validity(p), now, ct);
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
-        });
+        }));
         return command;
     }
 
@@ -124,7 +142,7 @@ internal static class TrustCommands
         var cert = new Option<string?>("--revocation-cert") { Description = "The key's revocation certificate (gpg --gen-revoke), stored in revoked.pgp" };
         var keyFile = new Option<string?>("--key-file") { Description = "The key's certificate, when it is no longer in pubkeys.pgp" };
         var command = o.Command("revoke", "Never trust a key again: charts it signed are rejected with signer-revoked.", fpr, reason, cert, keyFile);
-        command.SetAction(async (p, ct) =>
+        command.SetAction(Guarded(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
             byte[]? revocation = p.GetValue(cert) is { } c ? await IO.InputFile.ReadAsync(c, TrustFiles.MaxFileSize, ct) : null;
@@ -132,7 +150,7 @@ internal static class TrustCommands
             var manifest = await TrustRepository.RevokeAsync(p.GetValue(o.Repo)!, o.Signer(p, now), p.GetValue(fpr)!, certificate, revocation, o.Validity(p), now, ct);
             Console.WriteLine($"Revoked {p.GetValue(fpr)}{(p.GetValue(reason) is { } r ? ": " + r : "")}");
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
-        });
+        }));
         return command;
     }
 
@@ -140,12 +158,12 @@ internal static class TrustCommands
     {
         var o = new RootOptions();
         var command = o.Command("renew", "Re-sign the trust material with a new expiry.");
-        command.SetAction(async (p, ct) =>
+        command.SetAction(Guarded(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
             var manifest = await TrustRepository.RenewAsync(p.GetValue(o.Repo)!, o.Signer(p, now), o.Validity(p), now, ct);
             return Done(p.GetValue(o.Repo)!, manifest, "Renewed");
-        });
+        }));
         return command;
     }
 
@@ -155,7 +173,7 @@ internal static class TrustCommands
         var newKey = new Option<string>("--new-root-key") { Description = "User id, fingerprint or key id of the new root key (public part is enough)", Required = true };
         var newKeyring = new Option<string?>("--new-root-keyring") { Description = "Keyring holding the new root key (default: --root-keyring)" };
         var command = o.Command("rotate-root", "Hand the repository over to a new root key, signed by the current root.", newKey, newKeyring);
-        command.SetAction(async (p, ct) =>
+        command.SetAction(Guarded(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
             var ring = Keyring.Load(p.GetValue(newKeyring) ?? p.GetValue(o.Keyring)!);
@@ -168,7 +186,7 @@ internal static class TrustCommands
             var manifest = await TrustRepository.RotateRootAsync(p.GetValue(o.Repo)!, o.Signer(p, now), match[0], o.Validity(p), now, ct);
             Console.WriteLine($"Next root: {manifest.NextRoot} (clients that accept version {manifest.Version} pin it; sign later changes with it)");
             return Done(p.GetValue(o.Repo)!, manifest, "Rotated");
-        });
+        }));
         return command;
     }
 
@@ -177,7 +195,7 @@ internal static class TrustCommands
         var repo = new Argument<string>("REPO_DIR") { Description = "The repository folder" };
         var output = OutputOption.Create();
         var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, output };
-        command.SetAction(async (p, ct) =>
+        command.SetAction(Guarded(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
             var material = await TrustRepository.ReadCurrentAsync(p.GetValue(repo)!, now, ct);
@@ -223,7 +241,7 @@ internal static class TrustCommands
                 Console.WriteLine($"Revoked: {KeyInfo.Fingerprint(ring.GetPublicKey())} {KeyInfo.PrimaryUserId(ring)}");
             }
             return ExitCodes.Ok;
-        });
+        }));
         return command;
     }
 

@@ -145,7 +145,7 @@ public static class TrustRepository
             draft.NextRoot = next;
             draft.RootKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == next);
             draft.RootKeys.Add(newRoot);
-        }, cancellationToken, rotating: true);
+        }, cancellationToken);
     }
 
     /// <summary>Reads and verifies a repository's current material with its own declared root (expiry ignored).</summary>
@@ -179,19 +179,19 @@ public static class TrustRepository
         public List<PgpPublicKeyRing> RootKeys { get; } = rootKeys;
     }
 
-    private static async Task<TrustManifest> MutateAsync(string directory, RootSigner root, TimeSpan validity, DateTime now, Action<Draft> edit, CancellationToken cancellationToken, bool rotating = false)
+    private static async Task<TrustManifest> MutateAsync(string directory, RootSigner root, TimeSpan validity, DateTime now, Action<Draft> edit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(root);
         TrustedMaterial current = await ReadCurrentAsync(directory, now, cancellationToken).ConfigureAwait(false);
-        // Only the current root, or the root it handed over to, may sign the next version.
-        if (root.Fingerprint != current.SignedBy && root.Fingerprint != current.Manifest.NextRoot)
+        // Only the current root may sign the next version; after a hand-over, only the root it handed over to
+        // (clients that accepted the rotation pin the new root and would refuse anything the old root signs).
+        string allowed = current.RootToPin;
+        if (root.Fingerprint != allowed)
         {
             throw new ChartsealException(Path.Combine(directory, TrustFiles.ManifestName),
-                $"is signed by root {current.SignedBy}{(current.Manifest.NextRoot is { } n ? $" (next root {n})" : "")}, not by {root.Fingerprint}");
-        }
-        if (rotating && root.Fingerprint != current.SignedBy)
-        {
-            throw new ChartsealException(null, "a rotation must be signed by the current root " + current.SignedBy);
+                current.Manifest.NextRoot is null
+                    ? $"is signed by root {current.SignedBy}, not by {root.Fingerprint}"
+                    : $"hands over from root {current.SignedBy} to {allowed}; sign with the new root, not {root.Fingerprint}");
         }
         TrustFiles files = await TrustFiles.ReadAsync(directory, cancellationToken).ConfigureAwait(false);
         var rootKeys = files.RootKeys is { } rk ? Keyring.Parse(rk, TrustFiles.RootKeysName).PublicKeyRings.ToList() : [];

@@ -63,6 +63,8 @@ public sealed class TrustLifecycleTests
         // rotate the root: the old root hands over; a client pinned to the old root follows.
         var newRoot = new TestKey("New Root <root2@example.com>", now.AddHours(-1));
         await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.Public.PublicKeyRings[0], TrustFixture.Validity, now);
+        // The old root can no longer sign once it handed over (clients now pin the new root).
+        await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RenewAsync(f.Repo, f.Root.RootSigner(now), TrustFixture.Validity, now));
         Tick();
         material = await RefreshAsync(f, now);
         Assert.Equal(newRoot.Fingerprint, material.RootToPin);
