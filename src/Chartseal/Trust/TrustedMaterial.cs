@@ -121,6 +121,14 @@ public sealed class TrustedMaterial
         LoadCore(files, pinned, seen, now, checkExpiry: true);
 
     /// <summary>
+    /// Advances this material with newer files: the root to check is the one this material hands over to
+    /// (<see cref="RootToPin"/>), and the new version must not be lower (an equal version must be this very
+    /// manifest). Returns a new instance or a rejection; this instance never changes.
+    /// </summary>
+    public TrustResult Advance(TrustFiles files, DateTime now) =>
+        Load(files, new PinnedRoot(RootToPin), new SeenTrust(Version, ManifestSha256), now);
+
+    /// <summary>
     /// For the repository's own maintainers only: loads the current material even when it has expired, so that
     /// <c>trust renew</c> can unfreeze a repository. Clients never use this.
     /// </summary>

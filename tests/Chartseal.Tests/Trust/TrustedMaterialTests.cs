@@ -175,3 +175,21 @@ public sealed class TrustedMaterialTests
         Assert.Equal(expected, rejected.Reason);
     }
 }
+
+public sealed class TrustedMaterialAdvanceTests
+{
+    [Fact]
+    public async Task Advance_NewerThenReplayedOlder_AcceptsThenRejectsRollback()
+    {
+        using var f = new TrustFixture();
+        DateTime now = TrustFixture.At(1);
+        await f.InitWithTwoMaintainersAsync(now);
+        var v2Files = await f.FilesAsync();
+        var v2 = await f.MaterialAsync(now);
+        await TrustRepository.RemoveAsync(f.Repo, f.Root.RootSigner(now), [f.Bob.Fingerprint], TrustFixture.Validity, now);
+        var v3 = Assert.IsType<TrustResult.Accepted>(v2.Advance(await f.FilesAsync(), now)).Material;
+        Assert.Equal(3, v3.Version);
+        Assert.Equal(2, v2.Version); // the old instance is unchanged
+        TrustedMaterialTests.AssertRejected(RejectionReason.TrustRollback, v3.Advance(v2Files, now));
+    }
+}
