@@ -193,3 +193,28 @@ public sealed class TrustedMaterialAdvanceTests
         TrustedMaterialTests.AssertRejected(RejectionReason.TrustRollback, v3.Advance(v2Files, now));
     }
 }
+
+public sealed class TrustedMaterialRootKeyTests
+{
+    [Fact]
+    public async Task Load_RootKeyExpiredSinceSigning_RejectsBadSignature()
+    {
+        using var temp = new Support.TempDirectory();
+        var root = new TestKey("Short Root <short-root@example.com>", TrustFixture.T0, TimeSpan.FromDays(1));
+        DateTime signed = TrustFixture.At(1);
+        await TrustRepository.InitAsync(temp.Path, root.RootSigner(signed), TrustFixture.Validity, signed);
+        var files = await TrustFiles.ReadAsync(temp.Path);
+        var pin = new PinnedRoot(root.Fingerprint);
+        Assert.IsType<TrustResult.Accepted>(TrustedMaterial.Load(files, pin, null, TrustFixture.At(2)));
+        TrustedMaterialTests.AssertRejected(RejectionReason.TrustBadSignature, TrustedMaterial.Load(files, pin, null, TrustFixture.At(48)));
+    }
+
+    [Fact]
+    public async Task Load_RootCertificateMissingFromRootPgp_RejectsBadSignature()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        var files = await f.FilesAsync() with { RootKeys = f.Alice.Public.ExportPublic() };
+        TrustedMaterialTests.AssertRejected(RejectionReason.TrustBadSignature, TrustedMaterial.Load(files, f.Pin, null, TrustFixture.At(2)));
+    }
+}
