@@ -9,6 +9,7 @@ root.Subcommands.Add(ChartCommands.Sign());
 root.Subcommands.Add(ChartCommands.Verify());
 root.Subcommands.Add(KeyCommands.Key());
 root.Subcommands.Add(RepoCommands.Repo());
+root.Subcommands.Add(TrustCommands.Trust());
 
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0)
@@ -21,7 +22,8 @@ if (parse.Errors.Count > 0)
 }
 try
 {
-    return await parse.InvokeAsync();
+    // Our handler below, not System.CommandLine's: one line and exit 2, never a stack trace.
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (ChartsealException e)
 {

@@ -68,15 +68,33 @@ internal static class ChartCommands
     public static Command Verify()
     {
         var chart = new Argument<string>("CHART.tgz") { Description = "The chart archive to verify" };
-        var keyring = new Option<string>("--keyring") { Description = "Keyring holding the signers' public keys (binary, armored or .kbx)", Required = true };
+        var keyring = new Option<string?>("--keyring") { Description = "Keyring holding the signers' public keys (binary, armored or .kbx); with --repo, the signer must also be in it" };
+        var repo = new Option<string?>("--repo") { Description = "Repository folder whose root-signed trust material decides which keys are trusted" };
+        var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint (required with --repo)" };
         var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
         var output = OutputOption.Create();
-        var command = new Command("verify", "Verify that a chart archive matches its provenance file and was signed by a key in the keyring.")
+        var command = new Command("verify", "Verify that a chart archive matches its provenance file and was signed by a trusted key (a keyring, or a repository's trust material).")
         {
-            chart, keyring, prov, output,
+            chart, keyring, repo, rootFingerprint, prov, output,
         };
+        command.Validators.Add(result =>
+        {
+            bool hasRepo = result.GetValue(repo) is not null;
+            if (result.GetValue(keyring) is null && !hasRepo)
+            {
+                result.AddError("one of --keyring or --repo is required");
+            }
+            if (hasRepo != (result.GetValue(rootFingerprint) is not null))
+            {
+                result.AddError("--repo and --root-fingerprint go together");
+            }
+        });
         command.SetAction(async (p, ct) =>
         {
+            if (p.GetValue(repo) is { } repoDir)
+            {
+                return await TrustVerify.RunAsync(p.GetValue(chart)!, p.GetValue(prov), repoDir, p.GetValue(rootFingerprint)!, p.GetValue(keyring), p.GetValue(output)!, ct);
+            }
             var ring = Keyring.Load(p.GetValue(keyring)!);
             var result = await ChartFileVerifier.VerifyAsync(p.GetValue(chart)!, p.GetValue(prov), ring, DateTime.UtcNow, ct);
             return VerificationOutput.Print(result, p.GetValue(output)!, p.GetValue(chart)!);

@@ -1,0 +1,52 @@
+namespace Chartseal.Trust;
+
+/// <summary>
+/// The raw, unverified bytes of a repository's trust files, as read from disk or the network.
+/// Nothing in here is trusted until <see cref="TrustedMaterial.Load"/> accepts it.
+/// </summary>
+/// <param name="Manifest">The bytes of <c>trust.yaml.asc</c>; null when absent.</param>
+/// <param name="PublicKeys">The bytes of <c>pubkeys.pgp</c>; null when absent.</param>
+/// <param name="Revoked">The bytes of <c>revoked.pgp</c>; null when absent.</param>
+/// <param name="RootKeys">The bytes of <c>root.pgp</c> (the root certificates); null when absent.</param>
+public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Revoked, byte[]? RootKeys)
+{
+    /// <summary>The signed manifest.</summary>
+    public const string ManifestName = "trust.yaml.asc";
+
+    /// <summary>The maintainers' keys.</summary>
+    public const string PublicKeysName = "pubkeys.pgp";
+
+    /// <summary>The revoked keys.</summary>
+    public const string RevokedName = "revoked.pgp";
+
+    /// <summary>The root certificates (current root, and the next one during a rotation). Not hashed: a root key is
+    /// trusted only through the pinned fingerprint, never because it is in this file.</summary>
+    public const string RootKeysName = "root.pgp";
+
+    /// <summary>The files the manifest must list with their SHA-256.</summary>
+    public static readonly IReadOnlyList<string> HashedNames = [PublicKeysName, RevokedName];
+
+    /// <summary>Largest trust file read.</summary>
+    public const long MaxFileSize = 16L * 1024 * 1024;
+
+    /// <summary>Reads the four files from a repository folder (missing files are null).</summary>
+    /// <exception cref="ChartsealException">A file exists but cannot be read or is too large.</exception>
+    public static async Task<TrustFiles> ReadAsync(string repositoryDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryDirectory);
+        if (!Directory.Exists(repositoryDirectory))
+        {
+            throw new ChartsealException(repositoryDirectory, "repository folder not found");
+        }
+        async Task<byte[]?> Read(string name)
+        {
+            string path = Path.Combine(repositoryDirectory, name);
+            return File.Exists(path) ? await IO.InputFile.ReadAsync(path, MaxFileSize, cancellationToken).ConfigureAwait(false) : null;
+        }
+        return new TrustFiles(
+            await Read(ManifestName).ConfigureAwait(false),
+            await Read(PublicKeysName).ConfigureAwait(false),
+            await Read(RevokedName).ConfigureAwait(false),
+            await Read(RootKeysName).ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,247 @@
+using System.Security.Cryptography;
+using Chartseal.IO;
+using Chartseal.Keys;
+using Chartseal.Provenance;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+
+namespace Chartseal.Trust;
+
+/// <summary>The root key, unlocked, that signs a repository's trust manifest.</summary>
+/// <param name="Key">The selected root (signing) key.</param>
+/// <param name="PrivateKey">Its unlocked private key.</param>
+public sealed record RootSigner(SigningKey Key, PgpPrivateKey PrivateKey)
+{
+    /// <summary>The root's primary fingerprint (what clients pin).</summary>
+    public string Fingerprint => Key.PrimaryFingerprint;
+}
+
+/// <summary>
+/// The maintainers' side: creates and changes a repository's trust files. Every change reads and verifies the
+/// current material, applies one edit, bumps the version and re-signs the manifest with the root key.
+/// </summary>
+/// <remarks>
+/// Write order: <c>pubkeys.pgp</c>, <c>revoked.pgp</c>, <c>root.pgp</c>, then <c>trust.yaml.asc</c> last, each
+/// atomically (temporary file in the same folder, renamed into place). A reader that races a writer can
+/// see new keyrings with the old manifest; their hashes then differ from the signed ones, so the reader gets
+/// trust-mismatch (fails closed) and <see cref="TrustClient"/> re-reads once. A reader never accepts a
+/// keyring that the manifest it accepted did not sign.
+/// </remarks>
+public static class TrustRepository
+{
+    /// <summary>The default manifest lifetime.</summary>
+    public static readonly TimeSpan DefaultValidity = TimeSpan.FromDays(90);
+
+    /// <summary>Creates version 1 (no maintainers, nothing revoked) in <paramref name="directory"/>.</summary>
+    /// <exception cref="ChartsealException">The folder already holds trust material.</exception>
+    public static async Task<TrustManifest> InitAsync(string directory, RootSigner root, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        Directory.CreateDirectory(directory);
+        if (File.Exists(Path.Combine(directory, TrustFiles.ManifestName)))
+        {
+            throw new ChartsealException(Path.Combine(directory, TrustFiles.ManifestName), "already exists; use trust add/remove/revoke/renew");
+        }
+        var draft = new Draft(0, root.Fingerprint, null, [], [], [root.Key.PublicRing]);
+        return await WriteAsync(directory, draft, root, validity, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds maintainers' certificates. Refuses revoked, expired and non-signing keys.</summary>
+    public static Task<TrustManifest> AddAsync(string directory, RootSigner root, Keyring keys, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return MutateAsync(directory, root, validity, now, draft =>
+        {
+            if (keys.PublicKeyRings.Count == 0)
+            {
+                throw new ChartsealException(keys.SourceName, "holds no public key");
+            }
+            foreach (PgpPublicKeyRing ring in keys.PublicKeyRings)
+            {
+                string fpr = KeyInfo.Fingerprint(ring.GetPublicKey());
+                if (draft.Revoked.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr))
+                {
+                    throw new ChartsealException(keys.SourceName, $"key {fpr} is in {TrustFiles.RevokedName}; a revoked key is never trusted again");
+                }
+                var primary = KeyValidity.Check(ring.GetPublicKey(), ring, now);
+                if (primary.Status is KeyStatus.Revoked or KeyStatus.Expired or KeyStatus.InvalidSelfSignature or KeyStatus.InvalidKeyMaterial or KeyStatus.NotYetValid)
+                {
+                    throw new ChartsealException(keys.SourceName, $"key {fpr} cannot be trusted: {primary.Status}: {primary.Detail}");
+                }
+                if (!ring.GetPublicKeys().Any(k => KeyValidity.Check(k, ring, now).IsValid))
+                {
+                    throw new ChartsealException(keys.SourceName, $"key {fpr} has no key valid for signing: {primary.Detail}");
+                }
+                int at = draft.PublicKeys.FindIndex(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
+                if (at >= 0)
+                {
+                    draft.PublicKeys[at] = PgpPublicKeyRing.Join(draft.PublicKeys[at], ring);
+                }
+                else
+                {
+                    draft.PublicKeys.Add(ring);
+                }
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>Removes maintainers (they may simply have left: nothing is added to <c>revoked.pgp</c>).</summary>
+    public static Task<TrustManifest> RemoveAsync(string directory, RootSigner root, IReadOnlyList<string> fingerprints, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default) =>
+        MutateAsync(directory, root, validity, now, draft =>
+        {
+            foreach (string fingerprint in fingerprints)
+            {
+                string fpr = new PinnedRoot(fingerprint).Fingerprint;
+                if (draft.PublicKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr) == 0)
+                {
+                    throw new ChartsealException(TrustFiles.PublicKeysName, $"no key {fpr}");
+                }
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// Moves a key to <c>revoked.pgp</c> (from <c>pubkeys.pgp</c>, or from <paramref name="certificate"/> when it was
+    /// already removed), attaching a revocation certificate when given.
+    /// </summary>
+    public static Task<TrustManifest> RevokeAsync(string directory, RootSigner root, string fingerprint, Keyring? certificate, byte[]? revocationCertificate, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default) =>
+        MutateAsync(directory, root, validity, now, draft =>
+        {
+            string fpr = new PinnedRoot(fingerprint).Fingerprint;
+            PgpPublicKeyRing? ring = draft.PublicKeys.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
+                ?? certificate?.PublicKeyRings.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
+                ?? draft.Revoked.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
+            if (ring is null)
+            {
+                throw new ChartsealException(TrustFiles.PublicKeysName, $"no key {fpr}; give its certificate with --key-file");
+            }
+            if (revocationCertificate is not null)
+            {
+                // The keyring reader attaches stand-alone revocation certificates to their key.
+                byte[] combined = [.. ring.GetEncoded(), .. Unarmor(revocationCertificate)];
+                ring = Keyring.Parse(combined, "revocation certificate").PublicKeyRings.Single();
+            }
+            draft.PublicKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
+            draft.Revoked.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
+            draft.Revoked.Add(ring);
+        }, cancellationToken);
+
+    /// <summary>Re-signs the same keys with a new expiry (and a new version).</summary>
+    public static Task<TrustManifest> RenewAsync(string directory, RootSigner root, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default) =>
+        MutateAsync(directory, root, validity, now, _ => { }, cancellationToken);
+
+    /// <summary>
+    /// Starts a root rotation: the current root signs a manifest naming <paramref name="newRoot"/> as
+    /// <c>nextRoot</c>; clients that accept it pin the new root. Later changes are signed by the new root.
+    /// </summary>
+    public static Task<TrustManifest> RotateRootAsync(string directory, RootSigner root, PgpPublicKeyRing newRoot, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(newRoot);
+        return MutateAsync(directory, root, validity, now, draft =>
+        {
+            string next = KeyInfo.Fingerprint(newRoot.GetPublicKey());
+            if (next == root.Fingerprint)
+            {
+                throw new ChartsealException(null, "the new root is the current root");
+            }
+            draft.NextRoot = next;
+            draft.RootKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == next);
+            draft.RootKeys.Add(newRoot);
+        }, cancellationToken);
+    }
+
+    /// <summary>Reads and verifies a repository's current material with its own declared root (expiry ignored).</summary>
+    public static async Task<TrustedMaterial> ReadCurrentAsync(string directory, DateTime now, CancellationToken cancellationToken = default)
+    {
+        TrustFiles files = await TrustFiles.ReadAsync(directory, cancellationToken).ConfigureAwait(false);
+        string manifestPath = Path.Combine(directory, TrustFiles.ManifestName);
+        if (files.Manifest is null)
+        {
+            throw new ChartsealException(manifestPath, "not found; run trust init first");
+        }
+        // The declared root is read unverified only to choose the key; Load then verifies with it.
+        string declared = ClearSignedMessage.TryParse(files.Manifest, out _) is { } m && TrustManifest.TryParse(m.Plaintext, out _) is { } unverified
+            ? unverified.Root
+            : throw new ChartsealException(manifestPath, "is not a trust manifest");
+        return TrustedMaterial.LoadForUpdate(files, new PinnedRoot(declared), now) switch
+        {
+            TrustResult.Accepted a => a.Material,
+            TrustResult.Rejected r => throw new ChartsealException(manifestPath, $"{r.Reason.Name()}: {r.Message}"),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    private sealed class Draft(long version, string root, string? nextRoot, List<PgpPublicKeyRing> publicKeys, List<PgpPublicKeyRing> revoked, List<PgpPublicKeyRing> rootKeys)
+    {
+        public long Version { get; } = version;
+        public string Root { get; set; } = root;
+        public string? NextRoot { get; set; } = nextRoot;
+        public List<PgpPublicKeyRing> PublicKeys { get; } = publicKeys;
+        public List<PgpPublicKeyRing> Revoked { get; } = revoked;
+        public List<PgpPublicKeyRing> RootKeys { get; } = rootKeys;
+    }
+
+    private static async Task<TrustManifest> MutateAsync(string directory, RootSigner root, TimeSpan validity, DateTime now, Action<Draft> edit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        TrustedMaterial current = await ReadCurrentAsync(directory, now, cancellationToken).ConfigureAwait(false);
+        // Only the current root may sign the next version; after a hand-over, only the root it handed over to
+        // (clients that accepted the rotation pin the new root and would refuse anything the old root signs).
+        string allowed = current.RootToPin;
+        if (root.Fingerprint != allowed)
+        {
+            throw new ChartsealException(Path.Combine(directory, TrustFiles.ManifestName),
+                current.Manifest.NextRoot is null
+                    ? $"is signed by root {current.SignedBy}, not by {root.Fingerprint}"
+                    : $"hands over from root {current.SignedBy} to {allowed}; sign with the new root, not {root.Fingerprint}");
+        }
+        TrustFiles files = await TrustFiles.ReadAsync(directory, cancellationToken).ConfigureAwait(false);
+        var rootKeys = files.RootKeys is { } rk ? Keyring.Parse(rk, TrustFiles.RootKeysName).PublicKeyRings.ToList() : [];
+        var draft = new Draft(current.Version, root.Fingerprint, null, current.PublicKeys.PublicKeyRings.ToList(), current.Revoked.PublicKeyRings.ToList(), rootKeys);
+        if (!rootKeys.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == root.Fingerprint))
+        {
+            draft.RootKeys.Add(root.Key.PublicRing);
+        }
+        edit(draft);
+        return await WriteAsync(directory, draft, root, validity, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<TrustManifest> WriteAsync(string directory, Draft draft, RootSigner root, TimeSpan validity, DateTime now, CancellationToken cancellationToken)
+    {
+        byte[] pubkeys = Keyring.Concat(draft.PublicKeys);
+        byte[] revoked = Keyring.Concat(draft.Revoked);
+        byte[] rootKeys = Keyring.Concat(draft.RootKeys);
+        DateTime signedAt = TruncateToSeconds(now);
+        var manifest = new TrustManifest(
+            draft.Version + 1,
+            signedAt + validity,
+            draft.Root,
+            draft.NextRoot,
+            new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [TrustFiles.PublicKeysName] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(pubkeys)),
+                [TrustFiles.RevokedName] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(revoked)),
+            });
+        byte[] signed = ProvenanceSigner.Sign(manifest.Serialize(), root.PrivateKey, root.Key.SecretKey.PublicKey, signedAt);
+
+        // Keyrings first, manifest last (see the remarks on this class).
+        await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.PublicKeysName), pubkeys, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.RevokedName), revoked, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.RootKeysName), rootKeys, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.ManifestName), signed, cancellationToken).ConfigureAwait(false);
+        return manifest;
+    }
+
+    private static DateTime TruncateToSeconds(DateTime time)
+    {
+        DateTime utc = time.ToUniversalTime();
+        return new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    }
+
+    private static byte[] Unarmor(byte[] data)
+    {
+        if (!Armor.LooksArmored(data))
+        {
+            return data;
+        }
+        return Armor.Split(data).SelectMany(Armor.Decode).ToArray();
+    }
+}

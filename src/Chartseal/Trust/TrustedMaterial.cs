@@ -1,0 +1,312 @@
+using System.Security.Cryptography;
+using System.Text;
+using Chartseal.Keys;
+using Chartseal.Provenance;
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+
+namespace Chartseal.Trust;
+
+/// <summary>The root fingerprint a client pinned for a repository (40 upper-case hex).</summary>
+public sealed record PinnedRoot
+{
+    /// <summary>Pins <paramref name="fingerprint"/> (any case, spaces and <c>0x</c> allowed).</summary>
+    /// <exception cref="ChartsealException">Not a v4 fingerprint.</exception>
+    public PinnedRoot(string fingerprint)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        string normalized = fingerprint.Replace(" ", "", StringComparison.Ordinal).Trim().ToUpperInvariant();
+        if (normalized.StartsWith("0X", StringComparison.Ordinal))
+        {
+            normalized = normalized[2..];
+        }
+        if (!TrustManifest.IsFingerprint(normalized))
+        {
+            throw new ChartsealException(null, $"\"{fingerprint}\" is not a 40-digit OpenPGP fingerprint");
+        }
+        Fingerprint = normalized;
+    }
+
+    /// <summary>The fingerprint.</summary>
+    public string Fingerprint { get; }
+}
+
+/// <summary>What a client remembers about a repository's trust material: the highest version accepted and its hash.</summary>
+/// <param name="Version">The highest manifest version accepted.</param>
+/// <param name="ManifestSha256">Lower-case hex SHA-256 of that manifest file.</param>
+public sealed record SeenTrust(long Version, string ManifestSha256);
+
+/// <summary>The outcome of <see cref="TrustedMaterial.Load"/>.</summary>
+public abstract record TrustResult
+{
+    private TrustResult() { }
+
+    /// <summary>The material verified.</summary>
+    public sealed record Accepted(TrustedMaterial Material) : TrustResult;
+
+    /// <summary>The material was refused.</summary>
+    public sealed record Rejected(RejectionReason Reason, string Message) : TrustResult;
+}
+
+/// <summary>
+/// A repository's trust material after verification: the maintainers' keys, the revoked keys, the manifest
+/// version and expiry. Immutable; the only way to get one is <see cref="Load"/>, which checks the root
+/// signature, the file hashes, rollback and expiry, and parses only what it verified.
+/// </summary>
+public sealed class TrustedMaterial
+{
+    private readonly HashSet<string> _revokedFingerprints;
+
+    private TrustedMaterial(TrustManifest manifest, string manifestSha256, string signedBy, Keyring publicKeys, Keyring revoked)
+    {
+        Manifest = manifest;
+        ManifestSha256 = manifestSha256;
+        SignedBy = signedBy;
+        PublicKeys = publicKeys;
+        Revoked = revoked;
+        _revokedFingerprints = new HashSet<string>(StringComparer.Ordinal);
+        foreach (PgpPublicKeyRing ring in revoked.PublicKeyRings)
+        {
+            foreach (PgpPublicKey key in ring.GetPublicKeys())
+            {
+                // Every key of a revoked certificate, so a signature by a subkey is caught too.
+                _revokedFingerprints.Add(KeyInfo.Fingerprint(key));
+            }
+        }
+        VerificationKeyring = Keyring.Merge("repository keys", [publicKeys, revoked]);
+    }
+
+    /// <summary>The verified manifest.</summary>
+    public TrustManifest Manifest { get; }
+
+    /// <summary>Manifest version.</summary>
+    public long Version => Manifest.Version;
+
+    /// <summary>Lower-case hex SHA-256 of the manifest file accepted.</summary>
+    public string ManifestSha256 { get; }
+
+    /// <summary>Fingerprint of the root that signed the manifest (the pinned one).</summary>
+    public string SignedBy { get; }
+
+    /// <summary>The root a client pins after accepting this material: <c>nextRoot</c> when present, else the signer.</summary>
+    public string RootToPin => Manifest.NextRoot ?? SignedBy;
+
+    /// <summary>The keys allowed to sign charts (<c>pubkeys.pgp</c>).</summary>
+    public Keyring PublicKeys { get; }
+
+    /// <summary>The keys never to trust (<c>revoked.pgp</c>).</summary>
+    public Keyring Revoked { get; }
+
+    /// <summary>
+    /// <see cref="PublicKeys"/> and <see cref="Revoked"/> together: verify charts with this so the verifier
+    /// names the signer even when the key is revoked, and <see cref="TrustDecision"/> decides.
+    /// </summary>
+    public Keyring VerificationKeyring { get; }
+
+    /// <summary>Whether a primary key or subkey fingerprint belongs to a certificate in <c>revoked.pgp</c>.</summary>
+    public bool IsRevoked(string fingerprint) => _revokedFingerprints.Contains(fingerprint.ToUpperInvariant());
+
+    /// <summary>
+    /// Verifies unverified trust files against a pinned root.
+    /// </summary>
+    /// <param name="files">The raw files.</param>
+    /// <param name="pinned">The root the client trusts.</param>
+    /// <param name="seen">The highest material already accepted for this repository, or null on first use.</param>
+    /// <param name="now">The one clock reading of this operation.</param>
+    /// <returns>
+    /// <see cref="TrustResult.Accepted"/>, or <see cref="TrustResult.Rejected"/> with trust-unsigned,
+    /// trust-bad-signature, trust-mismatch, trust-rollback or trust-expired.
+    /// </returns>
+    public static TrustResult Load(TrustFiles files, PinnedRoot pinned, SeenTrust? seen, DateTime now) =>
+        LoadCore(files, pinned, seen, now, checkExpiry: true);
+
+    /// <summary>
+    /// Advances this material with newer files: the root to check is the one this material hands over to
+    /// (<see cref="RootToPin"/>), and the new version must not be lower (an equal version must be this very
+    /// manifest). Returns a new instance or a rejection; this instance never changes.
+    /// </summary>
+    public TrustResult Advance(TrustFiles files, DateTime now) =>
+        Load(files, new PinnedRoot(RootToPin), new SeenTrust(Version, ManifestSha256), now);
+
+    /// <summary>
+    /// For the repository's own maintainers only: loads the current material even when it has expired, so that
+    /// <c>trust renew</c> can unfreeze a repository. Clients never use this.
+    /// </summary>
+    internal static TrustResult LoadForUpdate(TrustFiles files, PinnedRoot pinned, DateTime now) =>
+        LoadCore(files, pinned, null, now, checkExpiry: false);
+
+    private static TrustResult LoadCore(TrustFiles files, PinnedRoot pinned, SeenTrust? seen, DateTime now, bool checkExpiry)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(pinned);
+        static TrustResult Reject(RejectionReason reason, string message) => new TrustResult.Rejected(reason, message);
+
+        // 1. The manifest must exist and be a clear-signed document with a signature (else: unsigned).
+        if (files.Manifest is not { } manifestBytes)
+        {
+            return Reject(RejectionReason.TrustUnsigned, $"no {TrustFiles.ManifestName}: the repository's keys are not signed by a root");
+        }
+        if (manifestBytes.Length > TrustManifest.MaxLength)
+        {
+            return Reject(RejectionReason.TrustBadSignature, $"{TrustFiles.ManifestName} is larger than {TrustManifest.MaxLength} bytes");
+        }
+        if (ClearSignedMessage.TryParse(manifestBytes, out string framingError) is not { } message)
+        {
+            return Reject(RejectionReason.TrustUnsigned, $"{TrustFiles.ManifestName} is not a signed document: it {framingError}");
+        }
+        string manifestSha256 = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
+
+        // 2. The signature must be made by the pinned root, valid now (the root in root.pgp is only
+        //    a carrier: it is used because its fingerprint equals the pin, never because it is there).
+        if (CheckRootSignature(message, files.RootKeys, pinned, now) is { } signatureFailure)
+        {
+            return Reject(RejectionReason.TrustBadSignature, signatureFailure);
+        }
+
+        // 3. Parse only what was verified; it must name the root that signed it.
+        if (TrustManifest.TryParse(message.Plaintext, out string bodyError) is not { } manifest)
+        {
+            return Reject(RejectionReason.TrustMismatch, $"{TrustFiles.ManifestName} is signed but malformed: {bodyError}");
+        }
+        if (manifest.Root != pinned.Fingerprint)
+        {
+            return Reject(RejectionReason.TrustBadSignature, $"manifest names root {manifest.Root} but is signed by the pinned root {pinned.Fingerprint}");
+        }
+
+        // 4. Mix-and-match: each keyring must be exactly the one the root signed.
+        foreach (var (name, bytes) in new[] { (TrustFiles.PublicKeysName, files.PublicKeys), (TrustFiles.RevokedName, files.Revoked) })
+        {
+            if (bytes is null)
+            {
+                return Reject(RejectionReason.TrustMismatch, $"{name} is missing but the manifest lists it");
+            }
+            string actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+            if (!string.Equals(manifest.Files[name], actual, StringComparison.Ordinal))
+            {
+                return Reject(RejectionReason.TrustMismatch, $"{name} does not match the signed manifest: \"{manifest.Files[name]}\" != \"{actual}\"");
+            }
+        }
+
+        // 5. Rollback: never older than what was accepted; an equal version must be the same manifest.
+        if (seen is not null)
+        {
+            if (manifest.Version < seen.Version)
+            {
+                return Reject(RejectionReason.TrustRollback, $"trust material version {manifest.Version} is older than version {seen.Version} already accepted");
+            }
+            if (manifest.Version == seen.Version && manifest.Version > 0 && !string.Equals(manifestSha256, seen.ManifestSha256, StringComparison.Ordinal))
+            {
+                return Reject(RejectionReason.TrustRollback, $"trust material version {manifest.Version} differs from the version {seen.Version} already accepted");
+            }
+        }
+
+        // 6. Freeze: an expired manifest is refused, so a stale mirror cannot hide a revocation forever.
+        if (checkExpiry && manifest.Expires <= now)
+        {
+            return Reject(RejectionReason.TrustExpired, $"trust material version {manifest.Version} expired {TrustManifest.FormatTime(manifest.Expires)}");
+        }
+
+        // 7. The keyrings, parsed from the verified bytes.
+        Keyring publicKeys, revoked;
+        try
+        {
+            publicKeys = Keyring.Parse(files.PublicKeys, TrustFiles.PublicKeysName);
+            revoked = Keyring.Parse(files.Revoked, TrustFiles.RevokedName);
+        }
+        catch (ChartsealException e)
+        {
+            return Reject(RejectionReason.TrustMismatch, "a signed keyring cannot be read: " + e.Message);
+        }
+        return new TrustResult.Accepted(new TrustedMaterial(manifest, manifestSha256, pinned.Fingerprint, publicKeys, revoked));
+    }
+
+    private static string? CheckRootSignature(ClearSignedMessage message, byte[]? rootKeyBytes, PinnedRoot pinned, DateTime now)
+    {
+        if (rootKeyBytes is null)
+        {
+            return $"no {TrustFiles.RootKeysName}: the root certificate {pinned.Fingerprint} is not available";
+        }
+        Keyring rootKeys;
+        try
+        {
+            rootKeys = Keyring.Parse(rootKeyBytes, TrustFiles.RootKeysName);
+        }
+        catch (ChartsealException e)
+        {
+            return "cannot read the root certificates: " + e.Message;
+        }
+        PgpPublicKeyRing? rootRing = rootKeys.PublicKeyRings.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == pinned.Fingerprint);
+        if (rootRing is null)
+        {
+            return $"the pinned root {pinned.Fingerprint} is not in {TrustFiles.RootKeysName}";
+        }
+
+        List<PgpSignature> signatures;
+        try
+        {
+            signatures = ReadSignatures(message.ArmoredSignature);
+        }
+        catch (Exception e) when (e is IOException or PgpException or InvalidOperationException or FormatException)
+        {
+            return "cannot decode the signature block: " + e.Message;
+        }
+        var issuers = new List<string>();
+        foreach (PgpSignature sig in signatures)
+        {
+            byte[]? issuerFingerprint = sig.GetHashedSubPackets()?.GetIssuerFingerprint()?.GetFingerprint();
+            PgpPublicKey? key = issuerFingerprint is { Length: 20 }
+                ? rootRing.GetPublicKey(issuerFingerprint)
+                : rootRing.GetPublicKeys().FirstOrDefault(k => k.KeyId == sig.KeyId);
+            issuers.Add(issuerFingerprint is null ? sig.KeyId.ToString("X16") : Convert.ToHexString(issuerFingerprint));
+            if (key is null)
+            {
+                continue;
+            }
+            if (sig.HashAlgorithm is not (HashAlgorithmTag.Sha256 or HashAlgorithmTag.Sha384 or HashAlgorithmTag.Sha512))
+            {
+                return "root signature uses a weak hash";
+            }
+            if (sig.SignatureType is not (PgpSignature.CanonicalTextDocument or PgpSignature.BinaryDocument))
+            {
+                return "root signature is not a document signature";
+            }
+            bool valid;
+            try
+            {
+                sig.InitVerify(key);
+                sig.Update(message.SignedText);
+                valid = sig.Verify();
+            }
+            catch (PgpException e)
+            {
+                return "root signature cannot be checked: " + e.Message;
+            }
+            if (!valid)
+            {
+                return $"BAD signature from root {pinned.Fingerprint}: the manifest or its signature was modified";
+            }
+            var validity = KeyValidity.Check(key, rootRing, now);
+            return validity.IsValid ? null : $"root key {pinned.Fingerprint} cannot sign: {validity.Detail}";
+        }
+        return $"manifest is signed by {string.Join(", ", issuers)}, not by the pinned root {pinned.Fingerprint}";
+    }
+
+    private static List<PgpSignature> ReadSignatures(string armored)
+    {
+        using var input = new ArmoredInputStream(new MemoryStream(Encoding.ASCII.GetBytes(armored)));
+        var factory = new PgpObjectFactory(input);
+        var signatures = new List<PgpSignature>();
+        for (PgpObject? o = factory.NextPgpObject(); o is not null; o = factory.NextPgpObject())
+        {
+            if (o is not PgpSignatureList list)
+            {
+                throw new PgpException($"unexpected {o.GetType().Name} in the signature block");
+            }
+            for (int i = 0; i < list.Count; i++)
+            {
+                signatures.Add(list[i]);
+            }
+        }
+        return signatures;
+    }
+}

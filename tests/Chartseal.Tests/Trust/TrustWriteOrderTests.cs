@@ -1,0 +1,64 @@
+#pragma warning disable xUnit1051 // the library calls take no test cancellation here
+using Chartseal.Keys;
+using Chartseal.Tests.Support;
+using Chartseal.Trust;
+
+namespace Chartseal.Tests.Trust;
+
+public sealed class TrustWriteOrderTests
+{
+    [Fact]
+    public async Task Refresh_NewKeyringsWithOldManifest_RejectsMismatchAndKeepsState()
+    {
+        using var f = new TrustFixture();
+        DateTime now = TrustFixture.At(1);
+        await f.InitWithTwoMaintainersAsync(now);
+        Assert.IsType<TrustResult.Accepted>(await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, now));
+        var old = await f.FilesAsync();
+        await TrustRepository.RemoveAsync(f.Repo, f.Root.RootSigner(now), [f.Bob.Fingerprint], TrustFixture.Validity, now);
+        // A reader that sees the writer between the keyring renames and the manifest rename.
+        var torn = await f.FilesAsync() with { Manifest = old.Manifest };
+        TrustFixture.WriteFiles(f.Repo, torn);
+        var result = Assert.IsType<TrustResult.Rejected>(await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, now));
+        Assert.Equal(RejectionReason.TrustMismatch, result.Reason);
+        Assert.Equal(2, f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.Seen.Version);
+    }
+
+    [Fact]
+    public async Task Add_CertifyOnlyGpgKey_Refused()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var f = new TrustFixture();
+        using var gpg = new GpgHome();
+        DateTime now = DateTime.UtcNow;
+        string fpr = gpg.GenerateKey("Certonly <cert@example.com>", usage: "cert");
+        await TrustRepository.InitAsync(f.Repo, f.Root.RootSigner(now), TrustFixture.Validity, now);
+        var keys = Keyring.Parse(gpg.ExportPublic(fpr), "certonly.pub");
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.AddAsync(f.Repo, f.Root.RootSigner(now), keys, TrustFixture.Validity, now));
+        Assert.Contains("signing", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_Twice_Refused()
+    {
+        using var f = new TrustFixture();
+        DateTime now = TrustFixture.At(1);
+        await TrustRepository.InitAsync(f.Repo, f.Root.RootSigner(now), TrustFixture.Validity, now);
+        await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.InitAsync(f.Repo, f.Root.RootSigner(now), TrustFixture.Validity, now));
+    }
+
+    [Fact]
+    public async Task StateStore_AcceptedMaterial_RememberedPerRootAndLocation()
+    {
+        using var f = new TrustFixture();
+        DateTime now = TrustFixture.At(1);
+        await f.InitWithTwoMaintainersAsync(now);
+        Assert.IsType<TrustResult.Accepted>(await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, now));
+        var reopened = new TrustStateStore(f.Store.Directory);
+        var state = reopened.Get(f.Pin, Path.GetFullPath(f.Repo));
+        Assert.NotNull(state);
+        Assert.Equal(2, state.Seen.Version);
+        Assert.Equal(f.Root.Fingerprint, state.CurrentRoot);
+        Assert.Null(reopened.Get(f.Pin, "/elsewhere"));
+    }
+}
