@@ -83,8 +83,11 @@ internal static class KeyMaterial
     {
         try
         {
-            // Full checks even when called inside RunWithoutRepeatedKeyValidation.
-            OpenPgpPerformance.WithMillerRabinRounds<object>(null, key.GetKey);
+            // Structural checks (odd modulus, no small factors, DSA/EC group and point) but no Miller-Rabin
+            // rounds: they prove the RSA modulus is composite, which protects encryption to the key, not a
+            // verifier (whoever holds a bogus key can sign with it anyway). They cost ~80 ms per RSA-3072 key
+            // in every new process, 17x a whole `gpg --verify` (bench/README.md); gpg does no such test.
+            OpenPgpPerformance.WithMillerRabinRounds<object>("0", key.GetKey);
             return null;
         }
         catch (Exception e) when (BcFailures.IsExpected(e))

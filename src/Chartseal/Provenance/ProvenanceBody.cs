@@ -44,7 +44,7 @@ public sealed partial class ProvenanceBody
         {
             sb.Append('\n');
         }
-        sb.Append("...\n");
+        sb.Append("\n...\n"); // a blank line, the YAML document-end marker (Helm avoids "---": dashes clash with clear-signing)
         sb.Append("files:\n  ").Append(YamlKey(archiveFileName)).Append(": sha256:").Append(sha256Hex).Append('\n');
         return sb.ToString();
     }
