@@ -14,7 +14,7 @@ mkdir -m 700 "$GNUPGHOME"
 charts="$work/charts"
 bench_dll="$root/artifacts/bench/Chartseal.Bench.dll"
 
-echo "== setup: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), N=$N"
+echo "== setup: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), N=$N, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet build "$root/bench/Chartseal.Bench/Chartseal.Bench.csproj" -c Release -o "$root/artifacts/bench" --nologo -v quiet >/dev/null
 "$root/chartseal" --help >/dev/null   # builds the NativeAOT CLI when stale
 
@@ -90,7 +90,7 @@ printf '%-40s %9s ms %9s ms\n' "gpg --verify" "${ms[gpg_rsa]}" "${ms[gpg_ed]}"
 printf '%-40s %9s ms %9s ms\n' "gpgv --keyring" "${ms[gpgv_rsa]}" "${ms[gpgv_ed]}"
 
 echo
-echo "== targets"
+echo "== targets (load average now $(cut -d' ' -f1-3 /proc/loadavg); other work on the machine skews every figure)"
 verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN{ok = (dir == ">=") ? v >= t : v <= t; print ok ? "PASS" : "FAIL"}'; }
 r1="$(awk -v a="$par" -v b="$gpg_rate" 'BEGIN{printf "%.1f", a/b}')"
 r1v="$(awk -v a="$par" -v b="$gpgv_rate" 'BEGIN{printf "%.1f", a/b}')"

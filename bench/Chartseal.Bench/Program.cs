@@ -105,6 +105,14 @@ internal static class Bench
         return 0;
     }
 
+    /// <summary><c>bench-rsa3072-gpg-1.0.7.tgz</c> → <c>rsa3072-gpg</c>.</summary>
+    private static string KindOf(string fileName)
+    {
+        string stem = fileName.StartsWith("bench-", StringComparison.Ordinal) ? fileName["bench-".Length..] : fileName;
+        int dash = stem.LastIndexOf('-');
+        return dash > 0 ? stem[..dash] : stem;
+    }
+
     public static int Verify(Options o)
     {
         string dir = Path.GetFullPath(o.Require("dir"));
@@ -180,10 +188,30 @@ internal static class Bench
 
         double single = Best(parallel: false);
         double all = Best(parallel: true);
+        // Per key type, one thread: which signatures cost what.
+        var perType = inputs.GroupBy(i => KindOf(i.Name)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var group = g.ToArray();
+            double best = double.MaxValue;
+            for (int r = 0; r < rounds; r++)
+            {
+                sw.Restart();
+                foreach (var input in group)
+                {
+                    _ = ChartVerifier.Verify(input.Archive, input.Name, input.Prov, keyring, now);
+                }
+                best = Math.Min(best, sw.Elapsed.TotalMilliseconds / group.Length);
+            }
+            return (Kind: g.Key, Count: group.Length, Ms: best);
+        }).ToList();
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"charts: {inputs.Length}, cores: {Environment.ProcessorCount}, keyring load: {loadMs:F1} ms, first (cold) pass: {firstPassMs:F0} ms"));
         Console.WriteLine(string.Create(inv, $"single thread: {inputs.Length / single:F0} charts/s ({single * 1000 / inputs.Length:F3} ms/chart, best of {rounds})"));
         Console.WriteLine(string.Create(inv, $"all cores:     {inputs.Length / all:F0} charts/s ({all * 1000 / inputs.Length:F3} ms/chart, best of {rounds})"));
+        foreach (var (kind, n, ms) in perType)
+        {
+            Console.WriteLine(string.Create(inv, $"  {kind,-12} {n,5} charts: {ms:F3} ms/chart one thread ({1000 / ms:F0} charts/s)"));
+        }
         Console.WriteLine(string.Create(inv, $"RESULT charts={inputs.Length} single={inputs.Length / single:F1} parallel={inputs.Length / all:F1} cold_ms={firstPassMs:F0} load_ms={loadMs:F1}"));
         return 0;
     }
