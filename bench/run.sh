@@ -7,6 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 N="${N:-1000}"
 RUNS="${RUNS:-50}"
+HYPERFINE="${HYPERFINE:-hyperfine}"   # HYPERFINE=none forces the date loop
 work="$(mktemp -d "${TMPDIR:-/tmp}/chartseal-bench.XXXXXX")"
 trap 'gpgconf --homedir "$work/gnupg" --kill all >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 export GNUPGHOME="$work/gnupg"
@@ -65,8 +66,8 @@ cli="$root/artifacts/cli/Chartseal.Cli"
 declare -A ms
 measure() { # $1 = label, rest = command; prints mean ms
   local label="$1"; shift
-  if command -v hyperfine >/dev/null; then
-    hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$work/h.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
+  if command -v "$HYPERFINE" >/dev/null; then
+    "$HYPERFINE" -N --warmup 5 --runs "$RUNS" --export-json "$work/h.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
     python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["mean"]*1000))' "$work/h.json"
   else
     for _ in 1 2 3 4 5; do "$@" >/dev/null 2>&1; done
