@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Chartseal verification benchmark: in-process throughput vs a gpg shell loop, and one CLI process vs one gpg process.
+# Usage: bench/run.sh            (N=1000 charts)
+#        N=200 bench/run.sh      (quick run)
+# Needs: dotnet, gpg, gpgv, sha256sum; hyperfine if installed (else a 50-run date loop).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+N="${N:-1000}"
+RUNS="${RUNS:-50}"
+HYPERFINE="${HYPERFINE:-hyperfine}"   # HYPERFINE=none forces the date loop
+work="$(mktemp -d "${TMPDIR:-/tmp}/chartseal-bench.XXXXXX")"
+trap 'gpgconf --homedir "$work/gnupg" --kill all >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+export GNUPGHOME="$work/gnupg"
+mkdir -m 700 "$GNUPGHOME"
+charts="$work/charts"
+bench_dll="$root/artifacts/bench/Chartseal.Bench.dll"
+
+echo "== setup: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), N=$N, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+dotnet build "$root/bench/Chartseal.Bench/Chartseal.Bench.csproj" -c Release -o "$root/artifacts/bench" --nologo -v quiet >/dev/null
+"$root/chartseal" --help >/dev/null   # builds the NativeAOT CLI when stale
+
+# A gpg-made RSA-3072 key (no passphrase), exported as a secret keyring for the benchmark's signer.
+gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key 'Bench gpg <rsa3072-gpg@bench.invalid>' rsa3072 sign 30d 2>/dev/null
+gpg --batch --quiet --export-secret-keys --pinentry-mode loopback --passphrase '' > "$work/gpg-secret.gpg"
+dotnet "$bench_dll" generate --out "$charts" --count "$N" --gpg-secret "$work/gpg-secret.gpg"
+# Every signer's public key, for gpg (imported) and gpgv (--keyring).
+gpg --batch --quiet --import "$charts/pubring.gpg" 2>/dev/null
+cp "$charts/pubring.gpg" "$work/gpgv-ring.gpg"
+tgz=("$charts"/*.tgz)
+count=${#tgz[@]}
+rsa_charts=("$charts"/bench-rsa3072-gen-*.tgz)
+ed_charts=("$charts"/bench-ed25519-gen-*.tgz)
+sample_rsa="${rsa_charts[0]}"
+sample_ed="${ed_charts[0]}"
+
+echo
+echo "== 1. throughput over $count charts (mix of RSA-3072 gpg-made, RSA-3072 KeyGenerator, Ed25519 KeyGenerator)"
+inproc="$(dotnet "$bench_dll" verify --dir "$charts" --keyring "$charts/pubring.gpg" --rounds 3)"
+echo "$inproc" | grep -v '^RESULT'
+par="$(echo "$inproc" | sed -n 's/^RESULT .*parallel=\([0-9.]*\).*/\1/p')"
+single="$(echo "$inproc" | sed -n 's/^RESULT .*single=\([0-9.]*\).*/\1/p')"
+
+loop() { # $1 = command prefix; checks each signature and hashes each archive, as a shell pipeline would
+  local start end failures=0
+  start=$(date +%s%N)
+  for f in "${tgz[@]}"; do
+    "$@" "$f.prov" >/dev/null 2>&1 || failures=$((failures + 1))
+    sha256sum "$f" >/dev/null
+  done
+  end=$(date +%s%N)
+  [[ $failures -eq 0 ]] || echo "WARNING: $failures signatures failed with $1" >&2
+  echo "$(( (end - start) / 1000 ))"
+}
+gpg_us="$(loop gpg --batch --verify)"
+gpgv_us="$(loop gpgv --keyring "$work/gpgv-ring.gpg")"
+gpg_rate="$(awk -v n="$count" -v us="$gpg_us" 'BEGIN{printf "%.1f", n/(us/1e6)}')"
+gpgv_rate="$(awk -v n="$count" -v us="$gpgv_us" 'BEGIN{printf "%.1f", n/(us/1e6)}')"
+printf '%-48s %10s charts/s\n' "chartseal in-process, all cores" "$par"
+printf '%-48s %10s charts/s\n' "chartseal in-process, one thread" "$single"
+printf '%-48s %10s charts/s\n' "shell loop: gpg --verify + sha256sum" "$gpg_rate"
+printf '%-48s %10s charts/s\n' "shell loop: gpgv --keyring + sha256sum" "$gpgv_rate"
+
+echo
+echo "== 2. one process: ./chartseal verify vs gpg --verify (RSA-3072 and Ed25519 samples)"
+cli="$root/artifacts/cli/Chartseal.Cli"
+declare -A ms
+measure() { # $1 = label, rest = command; prints mean ms
+  local label="$1"; shift
+  if command -v "$HYPERFINE" >/dev/null; then
+    "$HYPERFINE" -N --warmup 5 --runs "$RUNS" --export-json "$work/h.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
+    python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["mean"]*1000))' "$work/h.json"
+  else
+    for _ in 1 2 3 4 5; do "$@" >/dev/null 2>&1; done
+    local start end
+    start=$(date +%s%N)
+    for _ in $(seq "$RUNS"); do "$@" >/dev/null 2>&1; done
+    end=$(date +%s%N)
+    awk -v d="$((end - start))" -v r="$RUNS" 'BEGIN{printf "%.2f", d/r/1e6}'
+  fi
+}
+for kind in rsa ed; do
+  sample="$sample_rsa"; [[ $kind == ed ]] && sample="$sample_ed"
+  "$cli" verify "$sample" --keyring "$charts/pubring.gpg" >/dev/null
+  ms[cs_$kind]="$(measure chartseal "$cli" verify "$sample" --keyring "$charts/pubring.gpg")"
+  ms[gpg_$kind]="$(measure gpg gpg --batch --verify "$sample.prov")"
+  ms[gpgv_$kind]="$(measure gpgv gpgv --keyring "$work/gpgv-ring.gpg" "$sample.prov")"
+done
+printf '%-40s %12s %12s\n' "" "RSA-3072" "Ed25519"
+printf '%-40s %9s ms %9s ms\n' "chartseal verify (NativeAOT process)" "${ms[cs_rsa]}" "${ms[cs_ed]}"
+printf '%-40s %9s ms %9s ms\n' "gpg --verify" "${ms[gpg_rsa]}" "${ms[gpg_ed]}"
+printf '%-40s %9s ms %9s ms\n' "gpgv --keyring" "${ms[gpgv_rsa]}" "${ms[gpgv_ed]}"
+
+echo
+echo "== targets (load average now $(cut -d' ' -f1-3 /proc/loadavg); other work on the machine skews every figure)"
+verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN{ok = (dir == ">=") ? v >= t : v <= t; print ok ? "PASS" : "FAIL"}'; }
+r1="$(awk -v a="$par" -v b="$gpg_rate" 'BEGIN{printf "%.1f", a/b}')"
+r1v="$(awk -v a="$par" -v b="$gpgv_rate" 'BEGIN{printf "%.1f", a/b}')"
+r1s="$(awk -v a="$single" -v b="$gpg_rate" 'BEGIN{printf "%.1f", a/b}')"
+printf 'in-process (all cores) / gpg loop:  %6sx  (target >= 20x)  %s\n' "$r1" "$(verdict "$r1" 20 '>=')"
+printf 'in-process (one thread) / gpg loop: %6sx  (information)\n' "$r1s"
+printf 'in-process (all cores) / gpgv loop: %6sx  (information)\n' "$r1v"
+for kind in rsa ed; do
+  r2="$(awk -v a="${ms[cs_$kind]}" -v b="${ms[gpg_$kind]}" 'BEGIN{printf "%.2f", a/b}')"
+  label=RSA-3072; [[ $kind == ed ]] && label=Ed25519
+  printf 'chartseal verify / gpg --verify, %-8s %5sx  (target <= 2x)   %s\n' "$label:" "$r2" "$(verdict "$r2" 2 '<=')"
+done
