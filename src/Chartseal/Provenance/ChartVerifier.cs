@@ -285,9 +285,10 @@ public static class ChartFileVerifier
         }
         byte[] archive = await Chartseal.IO.InputFile.ReadAsync(archivePath, cancellationToken: cancellationToken).ConfigureAwait(false);
         string provPath = provenancePath ?? archivePath + ".prov";
-        byte[]? prov = File.Exists(provPath)
+        // Typed as nullable memory on purpose: a null byte[] would convert to an empty, non-null memory.
+        ReadOnlyMemory<byte>? prov = File.Exists(provPath)
             ? await Chartseal.IO.InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false)
-            : null;
+            : (ReadOnlyMemory<byte>?)null;
         return ChartVerifier.Verify(archive, archivePath, prov, keyring, now);
     }
 }
