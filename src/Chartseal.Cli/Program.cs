@@ -7,6 +7,7 @@ var root = new RootCommand("chartseal: sign, verify and serve Helm charts that o
 root.Subcommands.Add(ChartCommands.Package());
 root.Subcommands.Add(ChartCommands.Sign());
 root.Subcommands.Add(ChartCommands.Verify());
+root.Subcommands.Add(ChartCommands.Publish());
 root.Subcommands.Add(KeyCommands.Key());
 root.Subcommands.Add(RepoCommands.Repo());
 root.Subcommands.Add(TrustCommands.Trust());

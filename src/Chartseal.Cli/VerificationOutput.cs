@@ -37,6 +37,28 @@ internal static class VerificationOutput
         return ExitCodes.Ok;
     }
 
+    /// <summary>A rejection decided before any signature was read (e.g. rebuild-mismatch).</summary>
+    public static int PrintRejection(string path, RejectionReason reason, string message, string format)
+    {
+        if (format == "json")
+        {
+            using var stdout = Console.OpenStandardOutput();
+            using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                json.WriteStartObject();
+                json.WriteString("schema", Schema);
+                json.WriteBoolean("valid", false);
+                json.WriteString("reason", reason.Name());
+                json.WriteString("message", message);
+                json.WriteString("file", Path.GetFileName(path));
+                json.WriteEndObject();
+            }
+            stdout.WriteByte((byte)'\n');
+        }
+        Console.Error.WriteLine($"chartseal: {path}: {reason.Name()}: {message}");
+        return ExitCodes.Rejected;
+    }
+
     /// <summary>The documented JSON shape (docs/user-guide.md).</summary>
     public static void Write(Utf8JsonWriter json, ChartVerification result)
     {

@@ -3,6 +3,8 @@ using Chartseal.Charts;
 using Chartseal.IO;
 using Chartseal.Keys;
 using Chartseal.Provenance;
+using Chartseal.Repository;
+using Chartseal.Trust;
 
 namespace Chartseal.Cli.Commands;
 
@@ -72,10 +74,11 @@ internal static class ChartCommands
         var repo = new Option<string?>("--repo") { Description = "Repository folder whose root-signed trust material decides which keys are trusted" };
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint (required with --repo)" };
         var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
+        var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "CI gate: rebuild the package from this chart source folder and require it to be the signed archive" };
         var output = OutputOption.Create();
         var command = new Command("verify", "Verify that a chart archive matches its provenance file and was signed by a trusted key (a keyring, or a repository's trust material).")
         {
-            chart, keyring, repo, rootFingerprint, prov, output,
+            chart, keyring, repo, rootFingerprint, prov, rebuildFrom, output,
         };
         command.Validators.Add(result =>
         {
@@ -91,6 +94,16 @@ internal static class ChartCommands
         });
         command.SetAction(async (p, ct) =>
         {
+            if (p.GetValue(rebuildFrom) is { } source)
+            {
+                string path = p.GetValue(chart)!;
+                byte[] archive = await InputFile.ReadAsync(path, cancellationToken: ct);
+                var rebuild = ChartRebuild.Compare(archive, path, source, ChartPackager.SourceDateEpochFromEnvironment());
+                if (!rebuild.Matches)
+                {
+                    return VerificationOutput.PrintRejection(path, RejectionReason.RebuildMismatch, $"not built from {source}: {rebuild.Difference}", p.GetValue(output)!);
+                }
+            }
             if (p.GetValue(repo) is { } repoDir)
             {
                 return await TrustVerify.RunAsync(p.GetValue(chart)!, p.GetValue(prov), repoDir, p.GetValue(rootFingerprint)!, p.GetValue(keyring), p.GetValue(output)!, ct);
@@ -98,6 +111,37 @@ internal static class ChartCommands
             var ring = Keyring.Load(p.GetValue(keyring)!);
             var result = await ChartFileVerifier.VerifyAsync(p.GetValue(chart)!, p.GetValue(prov), ring, DateTime.UtcNow, ct);
             return VerificationOutput.Print(result, p.GetValue(output)!, p.GetValue(chart)!);
+        });
+        return command;
+    }
+
+    public static Command Publish()
+    {
+        var chart = new Argument<string>("CHART.tgz") { Description = "The signed chart archive (its .prov beside it)" };
+        var repo = new Option<string>("--repo") { Description = "The repository folder", Required = true };
+        var rootFingerprint = new Option<string>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint", Required = true };
+        var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
+        var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "Rebuild from this chart source folder and require it to be the signed archive" };
+        var force = new Option<bool>("--force") { Description = "Replace an existing chart name and version" };
+        var command = new Command("publish", "Verify a signed chart against the repository's trust material (and its source), then add it and update index.yaml atomically.")
+        {
+            chart, repo, rootFingerprint, prov, rebuildFrom, force,
+        };
+        command.SetAction(async (p, ct) =>
+        {
+            var request = new PublishRequest(p.GetValue(chart)!, p.GetValue(prov), p.GetValue(repo)!, new PinnedRoot(p.GetValue(rootFingerprint)!),
+                p.GetValue(rebuildFrom), ChartPackager.SourceDateEpochFromEnvironment(), p.GetValue(force));
+            var result = await ChartPublisher.PublishAsync(request, TrustStateStore.Default(), DateTime.UtcNow, ct);
+            if (result is PublishResult.Rejected r)
+            {
+                Console.Error.WriteLine($"chartseal: {request.ArchivePath}: {r.Reason.Name()}: {r.Message}");
+                return ExitCodes.Rejected;
+            }
+            var published = (PublishResult.Published)result;
+            var signer = published.Decision.Verification.Signer;
+            Console.WriteLine($"Published {published.Entry.Metadata.Name} {published.Entry.Metadata.Version} to {request.RepositoryDir}");
+            Console.WriteLine($"Signed by: {signer.UserIds.FirstOrDefault() ?? signer.Fingerprint} ({signer.Fingerprint}), trust version {published.Decision.TrustVersion}");
+            return ExitCodes.Ok;
         });
         return command;
     }
