@@ -71,7 +71,7 @@ internal static class ChartCommands
     {
         var chart = new Argument<string>("CHART.tgz") { Description = "The chart archive to verify" };
         var keyring = new Option<string?>("--keyring") { Description = "Keyring holding the signers' public keys (binary, armored or .kbx); with --repo, the signer must also be in it" };
-        var repo = new Option<string?>("--repo") { Description = "Repository folder whose root-signed trust material decides which keys are trusted" };
+        var repo = new Option<string?>("--repo") { Description = "Repository folder or http(s) URL whose root-signed trust material decides which keys are trusted" };
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint (required with --repo)" };
         var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
         var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "CI gate: rebuild the package from this chart source folder and require it to be the signed archive" };

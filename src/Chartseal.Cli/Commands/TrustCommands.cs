@@ -174,7 +174,7 @@ internal static class TrustCommands
 
     private static Command Show()
     {
-        var repo = new Argument<string>("REPO_DIR") { Description = "The repository folder" };
+        var repo = new Argument<string>("REPO_DIR|URL") { Description = "The repository folder, or its http(s) URL" };
         var output = OutputOption.Create();
         var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, output };
         command.SetAction(async (p, ct) =>

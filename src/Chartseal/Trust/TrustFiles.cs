@@ -29,11 +29,20 @@ public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Re
     /// <summary>Largest trust file read.</summary>
     public const long MaxFileSize = 16L * 1024 * 1024;
 
-    /// <summary>Reads the four files from a repository folder (missing files are null).</summary>
-    /// <exception cref="ChartsealException">A file exists but cannot be read or is too large.</exception>
+    /// <summary>Reads the four files from a repository folder or an http(s) repository URL (missing files are null).</summary>
+    /// <exception cref="ChartsealException">A file exists but cannot be read, or is too large, or the download failed.</exception>
     public static async Task<TrustFiles> ReadAsync(string repositoryDirectory, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(repositoryDirectory);
+        if (Repository.HttpFetcher.IsUrl(repositoryDirectory))
+        {
+            Task<byte[]?> Fetch(string name) => Repository.HttpFetcher.GetAsync(Repository.HttpFetcher.FileUri(repositoryDirectory, name), MaxFileSize, cancellationToken);
+            return new TrustFiles(
+                await Fetch(ManifestName).ConfigureAwait(false),
+                await Fetch(PublicKeysName).ConfigureAwait(false),
+                await Fetch(RevokedName).ConfigureAwait(false),
+                await Fetch(RootKeysName).ConfigureAwait(false));
+        }
         if (!Directory.Exists(repositoryDirectory))
         {
             throw new ChartsealException(repositoryDirectory, "repository folder not found");

@@ -108,7 +108,7 @@ public static class TrustClient
     public static async Task<TrustResult> RefreshAsync(string repositoryDirectory, PinnedRoot initialRoot, TrustStateStore store, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        string location = Path.GetFullPath(repositoryDirectory);
+        string location = Repository.HttpFetcher.IsUrl(repositoryDirectory) ? repositoryDirectory.TrimEnd('/') : Path.GetFullPath(repositoryDirectory);
         TrustState? state = store.Get(initialRoot, location);
         var pin = new PinnedRoot(state?.CurrentRoot ?? initialRoot.Fingerprint);
         TrustResult result = TrustedMaterial.Load(await TrustFiles.ReadAsync(repositoryDirectory, cancellationToken).ConfigureAwait(false), pin, state?.Seen, now);
