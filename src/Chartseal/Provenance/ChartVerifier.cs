@@ -24,6 +24,7 @@ public static class ChartVerifier
     /// Verifies <paramref name="archive"/> (named <paramref name="archiveFileName"/>) against
     /// <paramref name="provenance"/> with the keys of <paramref name="keyring"/>, at time <paramref name="now"/>.
     /// </summary>
+    /// <remarks>Pass <c>null</c> (not a null <c>byte[]</c>, which converts to an empty memory) for a missing provenance file.</remarks>
     /// <returns>
     /// <see cref="ChartVerification.Verified"/>, or <see cref="ChartVerification.Rejected"/> with one of:
     /// missing-provenance, malformed, unsupported-signature, unknown-signer, weak-hash, bad-signature,
@@ -287,6 +288,8 @@ public static class ChartFileVerifier
         byte[]? prov = File.Exists(provPath)
             ? await Chartseal.IO.InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false)
             : null;
-        return ChartVerifier.Verify(archive, archivePath, prov, keyring, now);
+        // A null byte[] converts implicitly to an EMPTY ReadOnlyMemory<byte>?, not to null: that turned a
+        // missing .prov into "malformed". Pass null explicitly.
+        return ChartVerifier.Verify(archive, archivePath, prov is null ? (ReadOnlyMemory<byte>?)null : prov, keyring, now);
     }
 }
