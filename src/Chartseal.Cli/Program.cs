@@ -20,7 +20,9 @@ if (parse.Errors.Count > 0)
 }
 try
 {
-    return await parse.InvokeAsync();
+    // System.CommandLine's default handler would catch our exceptions first, print "Unhandled exception"
+    // with a stack trace and exit 1 (= "verification failed"); let them reach the catch below instead.
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (ChartsealException e)
 {
