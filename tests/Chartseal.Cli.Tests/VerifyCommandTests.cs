@@ -142,14 +142,14 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
-    public void Verify_HugeProv_Exit1Or2OneLineQuickly()
+    public void Verify_HugeProv_OneLineNamingProvQuickly()
     {
         using var temp = new TempDirectory();
         Copy(temp, "hashtest-1.2.3.tgz");
         File.WriteAllBytes(temp.File("hashtest-1.2.3.tgz.prov"), new byte[8 * 1024 * 1024]);
         var r = Cli.Run(temp.Path, "verify", "hashtest-1.2.3.tgz", "--keyring", HelmPub);
         Assert.True(r.ExitCode is 1 or 2, r.ToString());
-        Assert.Single(r.StdErrLines);
+        Assert.Contains("hashtest-1.2.3.tgz.prov", Assert.Single(r.StdErrLines));
     }
 
     public static TheoryData<string> HostileArchives => new() { "not-gzip", "gzip-bomb", "huge-chart-yaml", "dotdot" };

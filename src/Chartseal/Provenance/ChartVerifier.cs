@@ -199,6 +199,12 @@ public static class ChartVerifier
         {
             return Fail(RejectionReason.BadSignature, $"signature was made in the future ({signedAt:yyyy-MM-dd HH:mm:ss}Z)");
         }
+        DateTime keyCreated = match.Key.CreationTime.ToUniversalTime();
+        if (signedAt < keyCreated)
+        {
+            // gpg: "Time conflict"; go-crypto: "signature is older than the key".
+            return Fail(RejectionReason.BadSignature, $"signature ({signedAt:yyyy-MM-dd HH:mm:ss}Z) is older than its key ({keyCreated:yyyy-MM-dd HH:mm:ss}Z)");
+        }
         long expirySeconds = sig.GetHashedSubPackets()?.GetSignatureExpirationTime() ?? 0;
         if (expirySeconds > 0 && signedAt.AddSeconds(expirySeconds) <= now)
         {

@@ -112,3 +112,25 @@ public sealed class ReasonCodeTests
         AssertRejected(Verify(Hashtest, "hashtest-1.2.3.tgz", Encoding.UTF8.GetBytes(edited)), RejectionReason.BadSignature);
     }
 }
+
+/// <summary>Signature times outside the key's life.</summary>
+public sealed class SignatureTimeTests
+{
+    private static readonly byte[] Hashtest = Vector("hashtest-1.2.3.tgz");
+
+    [Fact]
+    public void Verify_SignatureOlderThanKey_BadSignature()
+    {
+        // gpg: "public key ... is newer than the signature ... Time conflict"; go-crypto: signature is older than the key.
+        DateTime created = HelmSigningKey().SecretKey.PublicKey.CreationTime.ToUniversalTime();
+        byte[] prov = SignBody(Utf8(Vector("msgblock.yaml")), created.AddDays(-30));
+        AssertRejected(Verify(Hashtest, "hashtest-1.2.3.tgz", prov), RejectionReason.BadSignature);
+    }
+
+    [Fact]
+    public void Verify_SignatureFromTheFuture_BadSignature()
+    {
+        byte[] prov = SignBody(Utf8(Vector("msgblock.yaml")), DateTime.UtcNow.AddDays(2));
+        AssertRejected(Verify(Hashtest, "hashtest-1.2.3.tgz", prov), RejectionReason.BadSignature);
+    }
+}
