@@ -152,7 +152,7 @@ public sealed class VerifyCommandTests
         Assert.Contains("hashtest-1.2.3.tgz.prov", Assert.Single(r.StdErrLines));
     }
 
-    public static TheoryData<string> HostileArchives => new() { "not-gzip", "gzip-bomb", "huge-chart-yaml", "dotdot" };
+    public static TheoryData<string> HostileArchives => new() { "not-gzip", "gzip-bomb", "huge-chart-yaml", "truncated-header", "dotdot" };
 
     [Theory]
     [MemberData(nameof(HostileArchives))]
@@ -163,7 +163,8 @@ public sealed class VerifyCommandTests
         {
             "not-gzip" => Encoding.UTF8.GetBytes("PK\u0003\u0004 definitely not a gzip stream"),
             "gzip-bomb" => ChartFixtures.ZeroFilesTgz(files: 300, fileSize: 1 << 20),
-            "huge-chart-yaml" => ChartFixtures.HeaderOnlyTgz("demo/Chart.yaml", 100L * 1024 * 1024),
+            "huge-chart-yaml" => Chartseal.Tests.Provenance.HostileArchives.HugeChartYamlTgz(100L * 1024 * 1024),
+            "truncated-header" => ChartFixtures.HeaderOnlyTgz("demo/Chart.yaml", 100L * 1024 * 1024),
             _ => ChartFixtures.ChartTgz(new ChartFixtures.Entry("demo/../../etc/evil", Text: "x")),
         };
         File.WriteAllBytes(temp.File("demo-1.0.0.tgz"), archive);
