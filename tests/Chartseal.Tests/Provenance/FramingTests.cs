@@ -88,4 +88,39 @@ public sealed class FramingTests
         string text = Gpg.Replace("Hash: SHA512\n", $"Hash: {header}\n", StringComparison.Ordinal);
         AssertRejected(VerifyText(text), RejectionReason.Malformed);
     }
+
+    [Theory]
+    [InlineData("Hash: SHA256,SHA512\n")]
+    [InlineData("Hash: SHA512\nHash: SHA512\n")]
+    public void Verify_HashHeaderListingSeveralHashes_Verifies(string header)
+    {
+        AssertVerified(VerifyText(Gpg.Replace("Hash: SHA512\n", header, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Verify_TrailingWhitespaceAddedToSignedLines_Verifies()
+    {
+        // Clear-signatures ignore trailing spaces and tabs (RFC 4880 7.1), as gpg and go-crypto do.
+        string text = Gpg.Replace("name: hashtest\n", "name: hashtest \t \n", StringComparison.Ordinal);
+        Assert.NotEqual(Gpg, text);
+        AssertVerified(VerifyText(text));
+    }
+
+    [Fact]
+    public void Verify_BodyLineChanged_BadSignature()
+    {
+        string text = Gpg.Replace("name: hashtest\n", "name: hashtesT\n", StringComparison.Ordinal);
+        AssertRejected(VerifyText(text), RejectionReason.BadSignature);
+    }
+
+    [Fact]
+    public void Sign_BodyWithDashLines_DashEscapesAndRoundTrips()
+    {
+        string body = "apiVersion: v2\nname: hashtest\nversion: 1.2.3\nkeywords:\n- a\n-----BEGIN PGP SIGNATURE-----\n\n...\nfiles:\n  hashtest-1.2.3.tgz: sha256:" + HashtestSha + "\n";
+        string prov = Utf8(SignBody(body));
+        Assert.Contains("\n- - a\n- -----BEGIN PGP SIGNATURE-----\n", prov);
+        var message = ClearSignedMessage.TryParse(Encoding.UTF8.GetBytes(prov), out string error);
+        Assert.True(message is not null, error);
+        Assert.Equal(body.TrimEnd('\n'), message!.Plaintext.TrimEnd('\n'));
+    }
 }
