@@ -159,6 +159,47 @@ public sealed class GpgInteropTests
         AssertRejected(Verify(archive, name, prov, HelmPublic()), RejectionReason.UnknownSigner);
     }
 
+    [Fact]
+    public void SignAndVerify_SigningSubkey_ReportsPrimaryFingerprintAndSubkeyId()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        using var temp = new TempDirectory();
+        string fpr = gpg.GenerateKey("Subkey <subkey@example.com>", "ed25519", usage: "cert");
+        string sub = gpg.AddSubkey(fpr, "rsa2048", "sign");
+        var (archive, name) = HardChart(temp);
+        var ring = Keyring.Parse(gpg.ExportPublic(fpr), "gpg-public");
+
+        byte[] theirs = GpgClearSign(gpg, temp, ChartSigning.BuildBody(archive, name), fpr, "SHA512");
+        var result = Verify(archive, name, theirs, ring);
+        AssertVerified(result);
+        Assert.Equal(fpr, result.Signer!.Fingerprint);
+        Assert.Equal(sub[^16..], result.Signer.KeyId);
+        Assert.Equal(sub, result.Signer.SigningKeyFingerprint);
+
+        var key = SigningKeySelector.Select(Keyring.Parse(gpg.ExportSecret(fpr), "gpg-secret"), "subkey@example.com", DateTime.UtcNow);
+        Assert.Equal(sub, key.Fingerprint);
+        byte[] ours = ChartSigning.Sign(archive, name, key, key.Unlock(null), DateTime.UtcNow);
+        File.WriteAllBytes(temp.File("ours.prov"), ours);
+        GpgResult verify = gpg.Run("--verify", temp.File("ours.prov"));
+        Assert.True(verify.ExitCode == 0, verify.StdErr);
+        AssertVerified(Verify(archive, name, ours, ring));
+    }
+
+    [Fact]
+    public void Verify_SigningSubkeyExpiredPrimaryValid_KeyExpired()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        using var temp = new TempDirectory();
+        string[] past = ["--faked-system-time", "20200101T000000!"];
+        string fpr = gpg.GenerateKey("Old subkey <oldsub@example.com>", "ed25519", usage: "cert", extraArgs: past);
+        gpg.RunChecked([.. past, "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", fpr, "ed25519", "sign", "2d"]);
+        var (archive, name) = HardChart(temp);
+        byte[] prov = GpgClearSign(gpg, temp, ChartSigning.BuildBody(archive, name), fpr, "SHA512", "--faked-system-time", "20200101T120000!");
+        AssertRejected(Verify(archive, name, prov, Keyring.Parse(gpg.ExportPublic(fpr), "gpg-public")), RejectionReason.KeyExpired);
+    }
+
     private static byte[] GpgClearSign(GpgHome gpg, TempDirectory temp, string body, string fpr, string digest, params string[] extra)
     {
         string bodyPath = temp.File("body-" + Guid.NewGuid().ToString("N")[..6]);
