@@ -142,14 +142,18 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
-    public void Verify_HugeProv_OneLineNamingProvQuickly()
+    public void Verify_HugeProv_Exit1MalformedQuickly()
     {
         using var temp = new TempDirectory();
         Copy(temp, "hashtest-1.2.3.tgz");
         File.WriteAllBytes(temp.File("hashtest-1.2.3.tgz.prov"), new byte[8 * 1024 * 1024]);
         var r = Cli.Run(temp.Path, "verify", "hashtest-1.2.3.tgz", "--keyring", HelmPub);
-        Assert.True(r.ExitCode is 1 or 2, r.ToString());
-        Assert.Contains("hashtest-1.2.3.tgz.prov", Assert.Single(r.StdErrLines));
+        AssertOneLineError(r, 1, "malformed", "larger than");
+
+        var json = Cli.Run(temp.Path, "verify", "hashtest-1.2.3.tgz", "--keyring", HelmPub, "--output", "json");
+        Assert.Equal(1, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.StdOut);
+        Assert.Equal("malformed", doc.RootElement.GetProperty("reason").GetString());
     }
 
     public static TheoryData<string> HostileArchives => new() { "not-gzip", "gzip-bomb", "huge-chart-yaml", "truncated-header", "dotdot" };

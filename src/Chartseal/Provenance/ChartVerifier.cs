@@ -291,9 +291,15 @@ public static class ChartFileVerifier
         }
         byte[] archive = await Chartseal.IO.InputFile.ReadAsync(archivePath, cancellationToken: cancellationToken).ConfigureAwait(false);
         string provPath = provenancePath ?? archivePath + ".prov";
-        byte[]? prov = File.Exists(provPath)
-            ? await Chartseal.IO.InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false)
-            : null;
+        byte[]? prov = null;
+        if (File.Exists(provPath))
+        {
+            // An oversized .prov is a malformed one (a rejection: exit 1, JSON result), not an unreadable file;
+            // its content is never looked at, so stand in an over-limit buffer instead of reading it.
+            prov = new FileInfo(provPath).Length > ChartVerifier.MaxProvenanceLength
+                ? new byte[ChartVerifier.MaxProvenanceLength + 1]
+                : await Chartseal.IO.InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false);
+        }
         // A null byte[] converts implicitly to an EMPTY ReadOnlyMemory<byte>?, not to null: that turned a
         // missing .prov into "malformed". Pass null explicitly.
         return ChartVerifier.Verify(archive, archivePath, prov is null ? (ReadOnlyMemory<byte>?)null : prov, keyring, now);

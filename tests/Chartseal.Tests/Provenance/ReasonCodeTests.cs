@@ -134,3 +134,34 @@ public sealed class SignatureTimeTests
         AssertRejected(Verify(Hashtest, "hashtest-1.2.3.tgz", prov), RejectionReason.BadSignature);
     }
 }
+
+/// <summary>File-level verification edge cases.</summary>
+public sealed class FileVerifierTests
+{
+    [Fact]
+    public async Task VerifyAsync_ProvOverLimit_MalformedNotException()
+    {
+        using var temp = new TempDirectory();
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        File.WriteAllBytes(temp.File("hashtest-1.2.3.tgz.prov"), new byte[ChartVerifier.MaxProvenanceLength + 4096]);
+        var result = await ChartFileVerifier.VerifyAsync(temp.File("hashtest-1.2.3.tgz"), null, HelmPublic(), DateTime.UtcNow, TestContext.Current.CancellationToken);
+        AssertRejected(result, RejectionReason.Malformed);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ProvOption_UsesThatFile()
+    {
+        using var temp = new TempDirectory();
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        var result = await ChartFileVerifier.VerifyAsync(temp.File("hashtest-1.2.3.tgz"), TestPaths.Helm("extra/helm4-format/hashtest-1.2.3.tgz.prov"), HelmPublic(), DateTime.UtcNow, TestContext.Current.CancellationToken);
+        AssertVerified(result);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_MissingArchive_ThrowsNamingFile()
+    {
+        using var temp = new TempDirectory();
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => ChartFileVerifier.VerifyAsync(temp.File("gone-1.0.0.tgz"), null, HelmPublic(), DateTime.UtcNow, TestContext.Current.CancellationToken));
+        Assert.Contains("gone-1.0.0.tgz", e.Message);
+    }
+}
