@@ -80,6 +80,7 @@ public sealed class SignCommandTests
         Assert.Contains(PasswordUid, line);
         Assert.Contains("passphrase", line);
         Assert.False(File.Exists(temp.File("hashtest-1.2.3.tgz.prov")));
+        Assert.False(File.Exists(temp.File("hashtest-1.2.3.tgz")), "a failed signed package must not leave an unsigned archive");
     }
 
     [Fact]
@@ -128,5 +129,29 @@ public sealed class SignCommandTests
         var pkg = Cli.Run(temp.Path, "package", HashtestDir(temp), "--sign", "--keyring", TestPaths.Helm("helm-test-key.secret"));
         Assert.Equal(2, pkg.ExitCode);
         Assert.Contains("--key", Assert.Single(pkg.StdErrLines));
+    }
+
+    [Fact]
+    public void Verify_SecretKeyringAsVerifyKeyring_Exit0LikeHelm()
+    {
+        using var temp = new TempDirectory();
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz.prov"), temp.File("hashtest-1.2.3.tgz.prov"));
+        var v = Cli.Run(temp.Path, "verify", "hashtest-1.2.3.tgz", "--keyring", TestPaths.Helm("helm-test-key.secret"));
+        Assert.True(v.ExitCode == 0, v.ToString());
+        Assert.Contains("Chart Hash Verified: sha256:c6841b3a895f1444a6738b5d04564a57e860ce42f8519c3be807fb6d9bee7888", v.StdOut);
+    }
+
+    [Fact]
+    public void PackageSign_ThenArchiveEdited_VerifyExit1HashMismatch()
+    {
+        using var temp = new TempDirectory();
+        var pkg = Cli.Run(temp.Path, "package", HashtestDir(temp), "--sign", "--key", "helm-test", "--keyring", TestPaths.Helm("helm-test-key.secret"));
+        Assert.True(pkg.ExitCode == 0, pkg.ToString());
+        File.AppendAllText(temp.File("hashtest-1.2.3.tgz"), "x");
+        var v = Cli.Run(temp.Path, "verify", "hashtest-1.2.3.tgz", "--keyring", TestPaths.Helm("helm-test-key.pub"));
+        Assert.Equal(1, v.ExitCode);
+        Assert.Contains("hash-mismatch", Assert.Single(v.StdErrLines));
+        Assert.Equal("", v.StdOut);
     }
 }
