@@ -24,6 +24,7 @@ public static class ChartVerifier
     /// Verifies <paramref name="archive"/> (named <paramref name="archiveFileName"/>) against
     /// <paramref name="provenance"/> with the keys of <paramref name="keyring"/>, at time <paramref name="now"/>.
     /// </summary>
+    /// <remarks>Pass <c>null</c> (not a null <c>byte[]</c>, which converts to an empty memory) for a missing provenance file.</remarks>
     /// <returns>
     /// <see cref="ChartVerification.Verified"/>, or <see cref="ChartVerification.Rejected"/> with one of:
     /// missing-provenance, malformed, unsupported-signature, unknown-signer, weak-hash, bad-signature,
@@ -106,8 +107,7 @@ public static class ChartVerifier
                 RejectionReason.NameVersionMismatch,
                 $"provenance is for {signedMetadata.Name} {signedMetadata.Version}, but the archive holds {chart.Name} {chart.Version}",
                 signer,
-                signedAt) with
-            { Chart = chart };
+                signedAt) with { Chart = chart };
         }
 
         return new ChartVerification.Verified(name, sha256, chart, signer, signedAt);
@@ -199,6 +199,12 @@ public static class ChartVerifier
         {
             return Fail(RejectionReason.BadSignature, $"signature was made in the future ({signedAt:yyyy-MM-dd HH:mm:ss}Z)");
         }
+        DateTime keyCreated = match.Key.CreationTime.ToUniversalTime();
+        if (signedAt < keyCreated)
+        {
+            // gpg: "Time conflict"; go-crypto: "signature is older than the key".
+            return Fail(RejectionReason.BadSignature, $"signature ({signedAt:yyyy-MM-dd HH:mm:ss}Z) is older than its key ({keyCreated:yyyy-MM-dd HH:mm:ss}Z)");
+        }
         long expirySeconds = sig.GetHashedSubPackets()?.GetSignatureExpirationTime() ?? 0;
         if (expirySeconds > 0 && signedAt.AddSeconds(expirySeconds) <= now)
         {
@@ -285,10 +291,17 @@ public static class ChartFileVerifier
         }
         byte[] archive = await Chartseal.IO.InputFile.ReadAsync(archivePath, cancellationToken: cancellationToken).ConfigureAwait(false);
         string provPath = provenancePath ?? archivePath + ".prov";
-        // Typed as nullable memory on purpose: a null byte[] would convert to an empty, non-null memory.
-        ReadOnlyMemory<byte>? prov = File.Exists(provPath)
-            ? await Chartseal.IO.InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false)
-            : (ReadOnlyMemory<byte>?)null;
-        return ChartVerifier.Verify(archive, archivePath, prov, keyring, now);
+        byte[]? prov = null;
+        if (File.Exists(provPath))
+        {
+            // An oversized .prov is a malformed one (a rejection: exit 1, JSON result), not an unreadable file;
+            // its content is never looked at, so stand in an over-limit buffer instead of reading it.
+            prov = new FileInfo(provPath).Length > ChartVerifier.MaxProvenanceLength
+                ? new byte[ChartVerifier.MaxProvenanceLength + 1]
+                : await Chartseal.IO.InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false);
+        }
+        // A null byte[] converts implicitly to an EMPTY ReadOnlyMemory<byte>?, not to null: that turned a
+        // missing .prov into "malformed". Pass null explicitly.
+        return ChartVerifier.Verify(archive, archivePath, prov is null ? (ReadOnlyMemory<byte>?)null : prov, keyring, now);
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class ProvenanceBody
     public IReadOnlyDictionary<string, string> Files { get; }
 
     /// <summary>
-    /// Builds the body exactly as Helm does: metadata YAML (ending in LF), <c>...</c>, and the files map.
+    /// Builds the body exactly as Helm does: metadata YAML (ending in LF), a blank line, <c>...</c>, and the files map.
     /// </summary>
     /// <param name="metadataYaml">Chart metadata serialised with Helm's YAML rules.</param>
     /// <param name="archiveFileName">The archive's base name, e.g. <c>mysql-1.2.3.tgz</c>.</param>
@@ -44,7 +44,8 @@ public sealed partial class ProvenanceBody
         {
             sb.Append('\n');
         }
-        sb.Append("\n...\n"); // a blank line, the YAML document-end marker (Helm avoids "---": dashes clash with clear-signing)
+        // Helm writes the YAML (which ends in LF), then "\n...\n": a blank line precedes the marker.
+        sb.Append("\n...\n");
         sb.Append("files:\n  ").Append(YamlKey(archiveFileName)).Append(": sha256:").Append(sha256Hex).Append('\n');
         return sb.ToString();
     }

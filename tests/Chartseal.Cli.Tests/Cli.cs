@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Cli.Tests;
+
+/// <summary>The result of one CLI run.</summary>
+public sealed record CliResult(int ExitCode, string StdOut, string StdErr)
+{
+    public string[] StdErrLines => StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{StdOut}\n--- stderr\n{StdErr}";
+}
+
+/// <summary>Runs the built <c>./chartseal</c> (NativeAOT) with a private CHARTSEAL_HOME.</summary>
+public static class Cli
+{
+    private static readonly Lazy<string> Script = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static string Build()
+    {
+        string script = Path.Combine(TestPaths.RepoRoot, "chartseal");
+        var result = RunProcess(script, ["--help"], new Dictionary<string, string>(), TimeSpan.FromMinutes(15));
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException("building the CLI failed: " + result);
+        }
+        return script;
+    }
+
+    /// <summary>Runs <c>chartseal args...</c> in <paramref name="workDir"/> (environment: CHARTSEAL_HOME below it, plus <paramref name="env"/>).</summary>
+    public static CliResult Run(string workDir, IDictionary<string, string>? env = null, params string[] args)
+    {
+        var environment = new Dictionary<string, string>(env ?? new Dictionary<string, string>());
+        if (!environment.ContainsKey("CHARTSEAL_HOME"))
+        {
+            string home = Path.Combine(workDir, ".chartseal-home");
+            Directory.CreateDirectory(home);
+            environment["CHARTSEAL_HOME"] = home;
+        }
+        return RunProcess(Script.Value, args, environment, TimeSpan.FromMinutes(2), workDir);
+    }
+
+    public static CliResult Run(string workDir, params string[] args) => Run(workDir, null, args);
+
+    private static CliResult RunProcess(string program, string[] args, IDictionary<string, string> env, TimeSpan timeout, string? workDir = null)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workDir ?? TestPaths.RepoRoot,
+        };
+        start.Environment["LC_ALL"] = "C";
+        start.Environment.Remove(Keys.PassphraseSourceVariable);
+        foreach (var (k, v) in env)
+        {
+            start.Environment[k] = v;
+        }
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(start)!;
+        p.StandardInput.Close();
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeout))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"chartseal {string.Join(' ', args)} did not finish in {timeout}");
+        }
+        return new CliResult(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static class Keys
+    {
+        public const string PassphraseSourceVariable = Chartseal.Keys.PassphraseSource.EnvironmentVariable;
+    }
+}
