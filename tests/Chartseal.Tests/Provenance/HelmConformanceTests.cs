@@ -123,4 +123,15 @@ public sealed class HelmConformanceTests
         Assert.Contains("passphrase", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
+
+    [Theory]
+    [InlineData("helm-test-key.pub")]
+    [InlineData("helm-test-key.secret")]
+    public void LoadKeyring_HelmTestKey_OneEntityWithUid(string file)
+    {
+        var ring = Keyring.Load(TestPaths.Helm(file));
+        var entity = Assert.Single(ring.PublicKeyRings);
+        Assert.Contains("Helm Testing (This key should only be used for testing. DO NOT TRUST.) <helm-testing@helm.sh>", KeyInfo.UserIds(entity));
+        Assert.True(ring.ContainsPrimary(HelmFingerprint));
+    }
 }
