@@ -107,7 +107,8 @@ public static class ChartVerifier
                 RejectionReason.NameVersionMismatch,
                 $"provenance is for {signedMetadata.Name} {signedMetadata.Version}, but the archive holds {chart.Name} {chart.Version}",
                 signer,
-                signedAt) with { Chart = chart };
+                signedAt) with
+            { Chart = chart };
         }
 
         return new ChartVerification.Verified(name, sha256, chart, signer, signedAt);
