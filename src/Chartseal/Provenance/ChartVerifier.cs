@@ -183,9 +183,7 @@ public static class ChartVerifier
         bool valid;
         try
         {
-            sig.InitVerify(match.Key);
-            sig.Update(message.SignedText);
-            valid = sig.Verify();
+            valid = SignatureMath.Verify(sig, match.Key, message.SignedText);
         }
         catch (PgpException e)
         {
