@@ -75,6 +75,13 @@ internal static class VerificationOutput
             json.WriteNull("reason");
             json.WriteString("message", "verified");
         }
+        WriteEvidence(json, result);
+        json.WriteEndObject();
+    }
+
+    /// <summary>What was verified: file, sha256, chart, signer, signedAt (shared by every verify output).</summary>
+    public static void WriteEvidence(Utf8JsonWriter json, ChartVerification result)
+    {
         json.WriteString("file", result.File);
         WriteOptional(json, "sha256", result.Sha256);
         if (result.Chart is { } chart)
@@ -107,7 +114,6 @@ internal static class VerificationOutput
             json.WriteNull("signer");
         }
         WriteOptional(json, "signedAt", result.SignedAt?.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
-        json.WriteEndObject();
     }
 
     private static void WriteOptional(Utf8JsonWriter json, string name, string? value)

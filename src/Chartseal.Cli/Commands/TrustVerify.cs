@@ -54,31 +54,7 @@ internal static class TrustVerify
                     w.WriteNull("code");
                     w.WriteString("message", "trusted");
                 }
-                w.WriteString("file", verification.File);
-                if (verification.Sha256 is { } sha) { w.WriteString("sha256", sha); } else { w.WriteNull("sha256"); }
-                if (verification.Chart is { } c)
-                {
-                    w.WriteStartObject("chart");
-                    w.WriteString("name", c.Name);
-                    w.WriteString("version", c.Version);
-                    w.WriteEndObject();
-                }
-                else
-                {
-                    w.WriteNull("chart");
-                }
-                if (verification.Signer is { } s)
-                {
-                    w.WriteStartObject("signer");
-                    w.WriteString("fingerprint", s.Fingerprint);
-                    w.WriteString("keyId", s.KeyId);
-                    w.WriteString("signingKeyFingerprint", s.SigningKeyFingerprint);
-                    w.WriteEndObject();
-                }
-                else
-                {
-                    w.WriteNull("signer");
-                }
+                VerificationOutput.WriteEvidence(w, verification);
                 w.WriteNumber("trustVersion", material.Version);
                 w.WriteString("trustRoot", material.SignedBy);
             });
