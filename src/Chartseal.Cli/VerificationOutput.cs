@@ -21,12 +21,7 @@ internal static class VerificationOutput
         }
         else if (result is ChartVerification.Verified v)
         {
-            foreach (string uid in v.Signer.UserIds)
-            {
-                Console.WriteLine($"Signed by: {uid}");
-            }
-            Console.WriteLine($"Using Key With Fingerprint: {v.Signer.Fingerprint}");
-            Console.WriteLine($"Chart Hash Verified: sha256:{v.Sha256}");
+            PrintHelmLines(v);
         }
 
         if (result is ChartVerification.Rejected r)
@@ -35,6 +30,17 @@ internal static class VerificationOutput
             return ExitCodes.Rejected;
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Helm's three lines for a verified chart (one "Signed by" per user id).</summary>
+    public static void PrintHelmLines(ChartVerification.Verified verified)
+    {
+        foreach (string uid in verified.Signer.UserIds)
+        {
+            Console.WriteLine($"Signed by: {uid}");
+        }
+        Console.WriteLine($"Using Key With Fingerprint: {verified.Signer.Fingerprint}");
+        Console.WriteLine($"Chart Hash Verified: sha256:{verified.Sha256}");
     }
 
     /// <summary>A rejection decided before any signature was read (e.g. rebuild-mismatch).</summary>

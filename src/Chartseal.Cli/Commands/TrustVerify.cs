@@ -61,12 +61,7 @@ internal static class TrustVerify
         }
         else if (decision is TrustDecision.Trusted trusted)
         {
-            foreach (string uid in trusted.Verification.Signer.UserIds)
-            {
-                Console.WriteLine($"Signed by: {uid}");
-            }
-            Console.WriteLine($"Using Key With Fingerprint: {trusted.Verification.Signer.Fingerprint}");
-            Console.WriteLine($"Chart Hash Verified: sha256:{trusted.Verification.Sha256}");
+            VerificationOutput.PrintHelmLines(trusted.Verification);
             Console.WriteLine($"Trusted by repository: trust version {material.Version}, root {material.SignedBy}");
         }
         if (decision is TrustDecision.Rejected rejected)

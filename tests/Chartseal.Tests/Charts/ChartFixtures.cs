@@ -113,7 +113,7 @@ public static class ChartFixtures
     }
 
     // A USTAR regular-file header written by hand, to stream huge entries.
-    private static byte[] RawHeader(string name, long size)
+    internal static byte[] RawHeader(string name, long size)
     {
         var h = new byte[512];
         void Put(int offset, string text) => Encoding.ASCII.GetBytes(text).CopyTo(h, offset);
