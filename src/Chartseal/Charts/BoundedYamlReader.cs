@@ -59,26 +59,11 @@ internal static class BoundedYamlReader
             var parser = new Parser(new StringReader(text));
             while (parser.MoveNext())
             {
-                switch (parser.Current)
+                if (parser.Current is DocumentStart && ++documents > 1)
                 {
-                    case DocumentStart when ++documents > 1:
-                        throw new ChartsealException(sourceName, "invalid YAML: more than one document");
-                    case Scalar scalar:
-                        builder.OnScalar(scalar);
-                        break;
-                    case MappingStart mapping:
-                        builder.OnStart(new YamlMapping(), mapping.Anchor, mapping.Tag, "tag:yaml.org,2002:map");
-                        break;
-                    case SequenceStart sequence:
-                        builder.OnStart(new YamlSequence(), sequence.Anchor, sequence.Tag, "tag:yaml.org,2002:seq");
-                        break;
-                    case MappingEnd or SequenceEnd:
-                        builder.OnEnd();
-                        break;
-                    case AnchorAlias alias:
-                        builder.OnAlias(alias.Value.Value);
-                        break;
+                    throw new ChartsealException(sourceName, "invalid YAML: more than one document");
                 }
+                builder.On(parser.Current!);
             }
         }
         catch (YamlException ex)
@@ -100,28 +85,12 @@ internal static class BoundedYamlReader
         {
             do
             {
-                switch (parser.Current)
+                depth += parser.Current switch
                 {
-                    case Scalar scalar:
-                        builder.OnScalar(scalar);
-                        break;
-                    case MappingStart mapping:
-                        builder.OnStart(new YamlMapping(), mapping.Anchor, mapping.Tag, "tag:yaml.org,2002:map");
-                        depth++;
-                        break;
-                    case SequenceStart sequence:
-                        builder.OnStart(new YamlSequence(), sequence.Anchor, sequence.Tag, "tag:yaml.org,2002:seq");
-                        depth++;
-                        break;
-                    case MappingEnd or SequenceEnd:
-                        builder.OnEnd();
-                        depth--;
-                        break;
-                    case AnchorAlias:
-                        throw new ChartsealException(sourceName, "invalid YAML: aliases are not allowed here");
-                    default:
-                        throw new ChartsealException(sourceName, $"invalid YAML: unexpected {parser.Current?.GetType().Name}");
-                }
+                    AnchorAlias => throw new ChartsealException(sourceName, "invalid YAML: aliases are not allowed here"),
+                    Scalar or MappingStart or SequenceStart or MappingEnd or SequenceEnd => builder.On(parser.Current),
+                    _ => throw new ChartsealException(sourceName, $"invalid YAML: unexpected {parser.Current?.GetType().Name}"),
+                };
                 parser.MoveNext();
             }
             while (depth > 0);
@@ -142,6 +111,31 @@ internal static class BoundedYamlReader
         private long _aliasNodes;
 
         public YamlNode? Root { get; private set; }
+
+        /// <summary>Feeds one parser event; returns the change in nesting depth (+1 start, -1 end, else 0).</summary>
+        public int On(ParsingEvent e)
+        {
+            switch (e)
+            {
+                case Scalar scalar:
+                    OnScalar(scalar);
+                    return 0;
+                case MappingStart mapping:
+                    OnStart(new YamlMapping(), mapping.Anchor, mapping.Tag, "tag:yaml.org,2002:map");
+                    return 1;
+                case SequenceStart sequence:
+                    OnStart(new YamlSequence(), sequence.Anchor, sequence.Tag, "tag:yaml.org,2002:seq");
+                    return 1;
+                case MappingEnd or SequenceEnd:
+                    OnEnd();
+                    return -1;
+                case AnchorAlias alias:
+                    OnAlias(alias.Value.Value);
+                    return 0;
+                default:
+                    return 0;
+            }
+        }
 
         public void OnScalar(Scalar s)
         {
