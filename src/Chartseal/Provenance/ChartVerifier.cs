@@ -30,7 +30,7 @@ public static class ChartVerifier
     /// missing-provenance, malformed, unsupported-signature, unknown-signer, weak-hash, bad-signature,
     /// key-expired, key-revoked, file-not-in-provenance, hash-mismatch, unsafe-archive, name-version-mismatch.
     /// </returns>
-    public static ChartVerification Verify(ReadOnlyMemory<byte> archive, string archiveFileName, ReadOnlyMemory<byte>? provenance, Keyring keyring, DateTime now)
+    public static ChartVerification Verify(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, Keyring keyring, DateTime now)
     {
         ArgumentException.ThrowIfNullOrEmpty(archiveFileName);
         ArgumentNullException.ThrowIfNull(keyring);
@@ -51,7 +51,7 @@ public static class ChartVerifier
         }
 
         // 2. The clear-sign framing.
-        if (ClearSignedMessage.TryParse(prov.Span, out string framingError) is not { } message)
+        if (ClearSignedMessage.TryParse(prov, out string framingError) is not { } message)
         {
             return Reject(RejectionReason.Malformed, "provenance is not a clear-signed document: it " + framingError);
         }
@@ -288,19 +288,28 @@ public static class ChartFileVerifier
         {
             throw new ChartsealException(archivePath, "chart must be a tgz file");
         }
+        var (archive, prov) = await ReadAsync(archivePath, provenancePath, cancellationToken).ConfigureAwait(false);
+        return ChartVerifier.Verify(archive, archivePath, prov, keyring, now);
+    }
+
+    /// <summary>
+    /// Reads an archive and its provenance file (default: the archive path + <c>.prov</c>); the provenance is
+    /// null when the file does not exist.
+    /// </summary>
+    /// <exception cref="ChartsealException">The archive cannot be read.</exception>
+    public static async Task<(byte[] Archive, byte[]? Provenance)> ReadAsync(string archivePath, string? provenancePath, CancellationToken cancellationToken = default)
+    {
         byte[] archive = await Chartseal.IO.InputFile.ReadAsync(archivePath, cancellationToken: cancellationToken).ConfigureAwait(false);
         string provPath = provenancePath ?? archivePath + ".prov";
-        byte[]? prov = null;
-        if (File.Exists(provPath))
+        if (!File.Exists(provPath))
         {
-            // An oversized .prov is a malformed one (a rejection: exit 1, JSON result), not an unreadable file;
-            // its content is never looked at, so stand in an over-limit buffer instead of reading it.
-            prov = new FileInfo(provPath).Length > ChartVerifier.MaxProvenanceLength
-                ? new byte[ChartVerifier.MaxProvenanceLength + 1]
-                : await Chartseal.IO.InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false);
+            return (archive, null);
         }
-        // A null byte[] converts implicitly to an EMPTY ReadOnlyMemory<byte>?, not to null: that turned a
-        // missing .prov into "malformed". Pass null explicitly.
-        return ChartVerifier.Verify(archive, archivePath, prov is null ? (ReadOnlyMemory<byte>?)null : prov, keyring, now);
+        // An oversized .prov is a malformed one (a rejection: exit 1, JSON result), not an unreadable file;
+        // its content is never looked at, so stand in an over-limit buffer instead of reading it.
+        byte[] prov = new FileInfo(provPath).Length > ChartVerifier.MaxProvenanceLength
+            ? new byte[ChartVerifier.MaxProvenanceLength + 1]
+            : await Chartseal.IO.InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false);
+        return (archive, prov);
     }
 }

@@ -49,12 +49,7 @@ public static class ChartPublisher
     {
         ArgumentNullException.ThrowIfNull(request);
         string name = Path.GetFileName(request.ArchivePath);
-        byte[] archive = await InputFile.ReadAsync(request.ArchivePath, cancellationToken: cancellationToken).ConfigureAwait(false);
-        string provPath = request.ProvenancePath ?? request.ArchivePath + ".prov";
-        // Typed as nullable memory on purpose: a null byte[] would convert to an empty, non-null memory.
-        ReadOnlyMemory<byte>? prov = File.Exists(provPath)
-            ? await InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false)
-            : (ReadOnlyMemory<byte>?)null;
+        var (archive, prov) = await ChartFileVerifier.ReadAsync(request.ArchivePath, request.ProvenancePath, cancellationToken).ConfigureAwait(false);
 
         // 1. The repository's trust material, checked against the pinned root.
         var trust = await TrustClient.RefreshAsync(request.RepositoryDir, request.Root, store, now, cancellationToken).ConfigureAwait(false);
@@ -96,7 +91,7 @@ public static class ChartPublisher
         string created = ChartIndex.Timestamp(now);
         var entry = RepositoryIndexer.EntryFor(archive, name, null, created);
         await AtomicFile.WriteAllBytesAsync(Path.Combine(request.RepositoryDir, name), archive, cancellationToken).ConfigureAwait(false);
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(request.RepositoryDir, name + ".prov"), prov!.Value, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllBytesAsync(Path.Combine(request.RepositoryDir, name + ".prov"), prov!, cancellationToken).ConfigureAwait(false);
         index.Add(entry);
         index.SortVersions();
         index.Generated = created;

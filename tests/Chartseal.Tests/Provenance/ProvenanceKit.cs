@@ -35,7 +35,7 @@ internal static class ProvenanceKit
     }
 
     public static ChartVerification Verify(byte[] archive, string name, byte[]? prov, Keyring? keyring = null) =>
-        ChartVerifier.Verify(archive, name, prov is null ? (ReadOnlyMemory<byte>?)null : prov, keyring ?? HelmPublic(), DateTime.UtcNow);
+        ChartVerifier.Verify(archive, name, prov, keyring ?? HelmPublic(), DateTime.UtcNow);
 
     public static RejectionReason ReasonOf(ChartVerification result) =>
         result is ChartVerification.Rejected r ? r.Reason : throw new Xunit.Sdk.XunitException("expected a rejection, got Verified");
