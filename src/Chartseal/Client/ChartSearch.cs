@@ -1,0 +1,61 @@
+using Chartseal.Repository;
+
+namespace Chartseal.Client;
+
+/// <summary>One search result: a chart's newest version in one repository.</summary>
+/// <param name="Repository">The repository's local name.</param>
+/// <param name="Chart">The chart name.</param>
+/// <param name="Version">The newest chart version.</param>
+/// <param name="AppVersion">Its appVersion, if any.</param>
+/// <param name="Description">Its description, if any.</param>
+public sealed record ChartSearchHit(string Repository, string Chart, string Version, string? AppVersion, string? Description)
+{
+    /// <summary><c>REPOSITORY/CHART</c>, as pull and install take it.</summary>
+    public string Reference => $"{Repository}/{Chart}";
+}
+
+/// <summary>Searches the cached indexes of the configured repositories.</summary>
+public static class ChartSearch
+{
+    /// <summary>
+    /// The newest version of every chart whose <c>REPO/CHART</c> name, description or keywords contain
+    /// <paramref name="term"/> (case-insensitive; null or empty matches everything), sorted by reference.
+    /// Repositories without a cached index are skipped.
+    /// </summary>
+    /// <exception cref="ChartsealException">A cached index is damaged.</exception>
+    public static async Task<IReadOnlyList<ChartSearchHit>> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, string? term, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(home);
+        ArgumentNullException.ThrowIfNull(repositories);
+        var hits = new List<ChartSearchHit>();
+        foreach (var repository in repositories)
+        {
+            var cache = new RepositoryCache(home.CacheFor(repository.Name));
+            if (!cache.HasIndex)
+            {
+                continue;
+            }
+            var index = await cache.LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false);
+            foreach (var (name, versions) in index.Entries)
+            {
+                if (versions.Count == 0)
+                {
+                    continue;
+                }
+                var newest = versions[0].Metadata;
+                if (Matches(repository.Name + "/" + name, newest.Description, newest.Keywords, term))
+                {
+                    hits.Add(new ChartSearchHit(repository.Name, name, newest.Version, newest.AppVersion, newest.Description));
+                }
+            }
+        }
+        hits.Sort((a, b) => string.CompareOrdinal(a.Reference, b.Reference));
+        return hits;
+    }
+
+    private static bool Matches(string reference, string? description, List<string>? keywords, string? term) =>
+        string.IsNullOrEmpty(term)
+        || reference.Contains(term, StringComparison.OrdinalIgnoreCase)
+        || (description?.Contains(term, StringComparison.OrdinalIgnoreCase) ?? false)
+        || (keywords?.Exists(k => k.Contains(term, StringComparison.OrdinalIgnoreCase)) ?? false);
+}
