@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Chartseal.Charts;
+using Chartseal.Client;
 using Chartseal.IO;
 using Chartseal.Keys;
 using Chartseal.Provenance;
@@ -71,8 +72,8 @@ internal static class ChartCommands
     {
         var chart = new Argument<string>("CHART.tgz") { Description = "The chart archive to verify" };
         var keyring = new Option<string?>("--keyring") { Description = "Keyring holding the signers' public keys (binary, armored or .kbx); with --repo, the signer must also be in it" };
-        var repo = new Option<string?>("--repo") { Description = "Repository folder or http(s) URL whose root-signed trust material decides which keys are trusted" };
-        var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint (required with --repo)" };
+        var repo = new Option<string?>("--repo") { Description = "Repository folder or http(s) URL (with --root-fingerprint), or the NAME of a repository added with repo add, whose root-signed trust material decides which keys are trusted" };
+        var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint (required with --repo DIR|URL)" };
         var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
         var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "CI gate: rebuild the package from this chart source folder and require it to be the signed archive" };
         var output = OutputOption.Create();
@@ -82,14 +83,19 @@ internal static class ChartCommands
         };
         command.Validators.Add(result =>
         {
-            bool hasRepo = result.GetValue(repo) is not null;
-            if (result.GetValue(keyring) is null && !hasRepo)
+            string? repoValue = result.GetValue(repo);
+            bool hasRoot = result.GetValue(rootFingerprint) is not null;
+            if (result.GetValue(keyring) is null && repoValue is null)
             {
                 result.AddError("one of --keyring or --repo is required");
             }
-            if (hasRepo != (result.GetValue(rootFingerprint) is not null))
+            if (hasRoot && repoValue is null)
             {
-                result.AddError("--repo and --root-fingerprint go together");
+                result.AddError("--root-fingerprint goes with --repo");
+            }
+            if (!hasRoot && repoValue is not null && (HttpFetcher.IsUrl(repoValue) || Directory.Exists(repoValue)))
+            {
+                result.AddError("--repo DIR|URL needs --root-fingerprint (or give the NAME of a repository added with repo add)");
             }
         });
         command.SetAction(async (p, ct) =>
@@ -103,6 +109,12 @@ internal static class ChartCommands
                 {
                     return VerificationOutput.PrintRejection(path, RejectionReason.RebuildMismatch, $"not built from {source}: {rebuild.Difference}", p.GetValue(output)!);
                 }
+            }
+            if (p.GetValue(repo) is { } repoName && p.GetValue(rootFingerprint) is null)
+            {
+                var home = ClientHome.Default();
+                var configured = (await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Get(repoName);
+                return await TrustVerify.RunWithConfiguredAsync(p.GetValue(chart)!, p.GetValue(prov), configured, home, p.GetValue(keyring), p.GetValue(output)!, ct);
             }
             if (p.GetValue(repo) is { } repoDir)
             {

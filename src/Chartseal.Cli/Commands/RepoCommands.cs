@@ -3,13 +3,17 @@ using Chartseal.Repository;
 
 namespace Chartseal.Cli.Commands;
 
-/// <summary><c>repo index</c>.</summary>
+/// <summary><c>repo index</c>, and the client's <c>repo add|update|list|remove</c> (<see cref="ClientCommands"/>).</summary>
 internal static class RepoCommands
 {
     public static Command Repo()
     {
         var repo = new Command("repo", "Work with chart repositories.");
         repo.Subcommands.Add(Index());
+        foreach (var command in ClientCommands.RepoSubcommands())
+        {
+            repo.Subcommands.Add(command);
+        }
         return repo;
     }
 

@@ -1,0 +1,379 @@
+using System.CommandLine;
+using System.Text.Json;
+using Chartseal.Client;
+using Chartseal.Keys;
+using Chartseal.Repository;
+using Chartseal.Trust;
+
+namespace Chartseal.Cli.Commands;
+
+/// <summary>The verifying client: <c>repo add|update|list|remove</c>, <c>search</c>, <c>pull</c>, <c>install</c>.</summary>
+internal static class ClientCommands
+{
+    /// <summary>The client's subcommands of <c>repo</c>.</summary>
+    public static IEnumerable<Command> RepoSubcommands() => [RepoAdd(), RepoUpdate(), RepoList(), RepoRemove()];
+
+    private static Command RepoAdd()
+    {
+        var name = new Argument<string>("NAME") { Description = "Local name of the repository (used as NAME/CHART)" };
+        var url = new Argument<string>("URL") { Description = "The repository's https:// URL" };
+        var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "Pin this root key fingerprint (obtained out of band)" };
+        var rootKey = new Option<string?>("--root-key") { Description = "Pin the root key in this public key file" };
+        var tofu = new Option<bool>("--trust-on-first-use") { Description = "Pin whatever root the repository names now (recorded as such)" };
+        var insecureHttp = new Option<bool>("--insecure-http") { Description = "Allow a plain http:// URL (recorded for this repository)" };
+        var command = new Command("add", "Add a repository, pinning its root key; its trust material is verified and cached before it is recorded.")
+        {
+            name, url, rootFingerprint, rootKey, tofu, insecureHttp,
+        };
+        command.Validators.Add(result =>
+        {
+            int pins = (result.GetValue(rootFingerprint) is null ? 0 : 1) + (result.GetValue(rootKey) is null ? 0 : 1) + (result.GetValue(tofu) ? 1 : 0);
+            if (pins > 1)
+            {
+                result.AddError("give only one of --root-fingerprint, --root-key and --trust-on-first-use");
+            }
+        });
+        command.SetAction(async (p, ct) =>
+        {
+            DateTime now = DateTime.UtcNow;
+            var home = ClientHome.Default();
+            string repoName = ConfiguredRepository.CheckName(p.GetValue(name)!);
+            string repoUrl = p.GetValue(url)!.TrimEnd('/');
+            bool insecure = p.GetValue(insecureHttp);
+            if (!Uri.TryCreate(repoUrl, UriKind.Absolute, out var uri))
+            {
+                throw new ChartsealException(repoUrl, "not an absolute URL");
+            }
+            ConfiguredRepository.CheckTransport(uri, insecure);
+            if ((await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Find(repoName) is not null)
+            {
+                throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first)");
+            }
+
+            PinnedRoot root;
+            bool onFirstUse = false;
+            if (p.GetValue(rootFingerprint) is { } fpr)
+            {
+                root = new PinnedRoot(fpr);
+            }
+            else if (p.GetValue(rootKey) is { } keyFile)
+            {
+                root = RepositoryClient.RootFromKeyFile(keyFile);
+            }
+            else
+            {
+                var claimed = await RepositoryClient.ReadClaimedRootAsync(repoUrl, insecure, ct);
+                string who = claimed.UserId is null ? "" : $" ({claimed.UserId})";
+                if (!p.GetValue(tofu))
+                {
+                    throw new ChartsealException(repoUrl, $"no root key pinned; the repository names root {claimed.Fingerprint}{who}. " +
+                        $"Check it out of band, then run again with --root-fingerprint {claimed.Fingerprint} (or --trust-on-first-use)");
+                }
+                Console.WriteLine($"Trusting on first use: root {claimed.Fingerprint}{who}");
+                root = new PinnedRoot(claimed.Fingerprint);
+                onFirstUse = true;
+            }
+
+            var repository = new ConfiguredRepository(repoName, repoUrl, root.Fingerprint, onFirstUse, insecure);
+            var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), ct);
+            if (update is RepositoryUpdate.Rejected r)
+            {
+                Console.Error.WriteLine($"chartseal: {r.File}: {r.Reason.Name()}: {r.Message}");
+                return ExitCodes.Rejected;
+            }
+            var updated = (RepositoryUpdate.Updated)update;
+            Console.WriteLine($"\"{repoName}\" has been added to your repositories");
+            Console.WriteLine($"Root: {root.Fingerprint}{(onFirstUse ? " (trusted on first use)" : "")}");
+            Console.WriteLine($"Trust material: version {updated.Material.Version}, expires {TrustManifest.FormatTime(updated.Material.Manifest.Expires)}, {updated.Material.PublicKeys.PublicKeyRings.Count} maintainer key(s)");
+            Console.WriteLine($"Index: {updated.ChartVersions} chart version(s)");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command RepoUpdate()
+    {
+        var name = new Argument<string?>("NAME") { Description = "Update only this repository (default: all)", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("update", "Fetch each repository's trust material (checked against the pinned root: rollback, freeze, expiry) and index.yaml, and cache both.") { name };
+        command.SetAction(async (p, ct) =>
+        {
+            DateTime now = DateTime.UtcNow;
+            var home = ClientHome.Default();
+            var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
+            IReadOnlyList<ConfiguredRepository> targets = p.GetValue(name) is { } only ? [config.Get(only)] : config.Repositories;
+            if (targets.Count == 0)
+            {
+                throw new ChartsealException(home.ConfigFile, "no repositories configured (chartseal repo add NAME URL --root-fingerprint FPR)");
+            }
+            Console.WriteLine("Hang tight while we grab the latest from your chart repositories...");
+            int exit = ExitCodes.Ok;
+            foreach (var repository in targets)
+            {
+                var update = await RepositoryClient.UpdateAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), ct);
+                if (update is RepositoryUpdate.Rejected r)
+                {
+                    Console.Error.WriteLine($"chartseal: {r.File}: {r.Reason.Name()}: {r.Message}");
+                    exit = ExitCodes.Rejected;
+                    continue;
+                }
+                var updated = (RepositoryUpdate.Updated)update;
+                string index = updated.IndexChanged ? $"index: {updated.ChartVersions} chart version(s)" : "index unchanged";
+                Console.WriteLine($"...Successfully got an update from the \"{repository.Name}\" chart repository (trust version {updated.Material.Version}, {index})");
+            }
+            Console.WriteLine(exit == ExitCodes.Ok ? "Update Complete." : "Update finished with refused repositories (nothing was cached for them).");
+            return exit;
+        });
+        return command;
+    }
+
+    private static Command RepoList()
+    {
+        var output = OutputOption.Create();
+        var command = new Command("list", "List the configured repositories and their pinned roots.") { output };
+        command.SetAction(async (p, ct) =>
+        {
+            var config = await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct);
+            if (p.GetValue(output) == "json")
+            {
+                WriteJson(w =>
+                {
+                    w.WriteString("schema", "chartseal.repo-list/v1");
+                    w.WriteStartArray("repositories");
+                    foreach (var r in config.Repositories)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("name", r.Name);
+                        w.WriteString("url", r.Url);
+                        w.WriteString("rootFingerprint", r.RootFingerprint);
+                        w.WriteBoolean("trustOnFirstUse", r.TrustOnFirstUse);
+                        w.WriteBoolean("insecureHttp", r.InsecureHttp);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
+                return ExitCodes.Ok;
+            }
+            if (config.Repositories.Count == 0)
+            {
+                Console.Error.WriteLine("chartseal: no repositories to show");
+                return ExitCodes.Ok;
+            }
+            PrintTable(["NAME", "URL", "ROOT", "NOTES"], config.Repositories.Select(r => new[]
+            {
+                r.Name, r.Url, r.RootFingerprint,
+                string.Join(", ", new[] { r.TrustOnFirstUse ? "trusted on first use" : null, r.InsecureHttp ? "insecure http" : null }.OfType<string>()),
+            }));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command RepoRemove()
+    {
+        var name = new Argument<string>("NAME") { Description = "The repository to remove" };
+        var command = new Command("remove", "Remove a repository and its cache (the remembered trust version is kept, so re-adding it cannot roll back).") { name };
+        command.SetAction(async (p, ct) =>
+        {
+            string repoName = p.GetValue(name)!;
+            var home = ClientHome.Default();
+            if (!await RepositoryClient.RemoveAsync(home, repoName, ct))
+            {
+                throw new ChartsealException(home.ConfigFile, $"no repository named \"{repoName}\"");
+            }
+            Console.WriteLine($"\"{repoName}\" has been removed from your repositories");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Search()
+    {
+        var term = new Argument<string?>("TERM") { Description = "Match chart names, descriptions and keywords (default: everything)", Arity = ArgumentArity.ZeroOrOne };
+        var output = OutputOption.Create();
+        var command = new Command("search", "Search the cached indexes of the configured repositories (run repo update first).") { term, output };
+        command.SetAction(async (p, ct) =>
+        {
+            var home = ClientHome.Default();
+            var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
+            var hits = await ChartSearch.SearchAsync(home, config.Repositories, p.GetValue(term), ct);
+            if (p.GetValue(output) == "json")
+            {
+                WriteJson(w =>
+                {
+                    w.WriteString("schema", "chartseal.search/v1");
+                    w.WriteStartArray("charts");
+                    foreach (var h in hits)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("name", h.Reference);
+                        w.WriteString("version", h.Version);
+                        w.WriteString("appVersion", h.AppVersion);
+                        w.WriteString("description", h.Description);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
+                return ExitCodes.Ok;
+            }
+            if (hits.Count == 0)
+            {
+                Console.WriteLine("No results found");
+                return ExitCodes.Ok;
+            }
+            PrintTable(["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"], hits.Select(h => new[] { h.Reference, h.Version, h.AppVersion ?? "", h.Description ?? "" }));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Options shared by pull and install.</summary>
+    private sealed class PullOptions
+    {
+        public Argument<string> Chart { get; } = new("NAME/CHART") { Description = "The chart, prefixed by the configured repository's name" };
+        public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
+        public Option<string?> Keyring { get; } = new("--keyring") { Description = "The signer must also be in this local keyring" };
+        public Option<string> Output { get; } = OutputOption.Create();
+
+        public void AddTo(Command command)
+        {
+            command.Arguments.Add(Chart);
+            command.Options.Add(Version);
+            command.Options.Add(Keyring);
+            command.Options.Add(Output);
+        }
+
+        /// <summary>Fetches and verifies; nothing is written.</summary>
+        public async Task<PullResult> PullAsync(ParseResult p, CancellationToken ct)
+        {
+            DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
+            string reference = p.GetValue(Chart)!;
+            int slash = reference.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || slash == reference.Length - 1 || reference.IndexOf('/', slash + 1) >= 0)
+            {
+                throw new ChartsealException(null, $"\"{reference}\" is not NAME/CHART (a configured repository name, a slash, a chart name)");
+            }
+            var home = ClientHome.Default();
+            var repository = (await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Get(reference[..slash]);
+            Keyring? local = p.GetValue(Keyring) is { } path ? Keys.Keyring.Load(path) : null;
+            var request = new PullRequest(repository, reference[(slash + 1)..], p.GetValue(Version), local, DownloadProgressPrinter.ForTerminal());
+            return await ChartPuller.PullAsync(home, request, now, ct);
+        }
+
+        /// <summary>Prints a pull outcome like <c>verify --repo</c>; the extra JSON field says where the chart went.</summary>
+        public static int Print(PullResult result, string format, string? savedAs, string savedField)
+        {
+            if (result is PullResult.Rejected r)
+            {
+                return TrustVerify.Print(r.File, r.File, r.Reason, r.Message, r.Verification, r.Material, format);
+            }
+            var pulled = (PullResult.Pulled)result;
+            return TrustVerify.Print(pulled.ArchiveFileName, pulled.ArchiveFileName, null, "trusted", pulled.Decision.Verification, pulled.Material, format,
+                w => w.WriteString(savedField, savedAs));
+        }
+    }
+
+    public static Command Pull()
+    {
+        var options = new PullOptions();
+        var dest = new Option<string>("--destination", "-d") { Description = "Where to write the chart", DefaultValueFactory = _ => "." };
+        var untar = new Option<bool>("--untar") { Description = "Write the unpacked chart folder instead of the archive" };
+        var command = new Command("pull", "Download a chart and its .prov, verify it with only the repository's trusted keys, and only then write it.") { dest, untar };
+        options.AddTo(command);
+        command.SetAction(async (p, ct) =>
+        {
+            var result = await options.PullAsync(p, ct);
+            string format = p.GetValue(options.Output)!;
+            if (result is not PullResult.Pulled pulled)
+            {
+                return PullOptions.Print(result, format, null, "savedTo");
+            }
+            string saved = await pulled.SaveAsync(p.GetValue(dest)!, p.GetValue(untar), ct);
+            int exit = PullOptions.Print(result, format, saved, "savedTo");
+            if (format != "json")
+            {
+                Console.WriteLine($"Pulled: {saved}");
+            }
+            return exit;
+        });
+        return command;
+    }
+
+    public static Command Install()
+    {
+        var options = new PullOptions();
+        var release = new Argument<string>("RELEASE") { Description = "The Helm release name" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Verify, then print the helm command instead of running it" };
+        var helmArgs = new Argument<string[]>("HELM_ARGS") { Description = "Arguments passed to helm install (after --)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("install", "Pull and verify a chart into a private folder, then run helm install RELEASE <verified archive> HELM_ARGS...") { release };
+        options.AddTo(command);
+        command.Options.Add(dryRun);
+        command.Arguments.Add(helmArgs);
+        command.SetAction(async (p, ct) =>
+        {
+            string format = p.GetValue(options.Output)!;
+            bool dry = p.GetValue(dryRun);
+            string? helm = HelmHandOff.FindHelm();
+            if (helm is null && !dry)
+            {
+                throw new ChartsealException(null, "helm was not found on PATH (install Helm, or use --dry-run to see the command)");
+            }
+            var result = await options.PullAsync(p, ct);
+            if (result is not PullResult.Pulled pulled)
+            {
+                return PullOptions.Print(result, format, null, "helmCommand");
+            }
+            var privateDir = Directory.CreateTempSubdirectory("chartseal-install-");
+            try
+            {
+                string archive = await pulled.SaveAsync(privateDir.FullName, untar: false, ct);
+                var arguments = HelmHandOff.InstallArguments(p.GetValue(release)!, archive, p.GetValue(helmArgs) ?? []);
+                string shown = string.Join(' ', new[] { "helm" }.Concat(arguments).Select(ShellQuote));
+                PullOptions.Print(result, format, shown, "helmCommand");
+                if (dry)
+                {
+                    if (format != "json")
+                    {
+                        Console.WriteLine($"Dry run: would run {shown}");
+                    }
+                    return ExitCodes.Ok;
+                }
+                if (format != "json")
+                {
+                    Console.WriteLine($"Running: {shown}");
+                }
+                return await HelmHandOff.RunAsync(helm!, arguments, ct);
+            }
+            finally
+            {
+                privateDir.Delete(recursive: true);
+            }
+        });
+        return command;
+    }
+
+    private static string ShellQuote(string s) =>
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@+%".Contains(c, StringComparison.Ordinal)) ? s : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static void PrintTable(string[] header, IEnumerable<string[]> rows)
+    {
+        var all = new List<string[]> { header };
+        all.AddRange(rows);
+        int[] widths = [.. Enumerable.Range(0, header.Length).Select(i => all.Max(r => r[i].Length))];
+        foreach (var row in all)
+        {
+            Console.WriteLine(string.Join("\t", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
+        }
+    }
+
+    private static void WriteJson(Action<Utf8JsonWriter> body)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+        stdout.WriteByte((byte)'\n');
+    }
+}

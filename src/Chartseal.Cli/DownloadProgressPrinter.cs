@@ -1,0 +1,39 @@
+using Chartseal.Repository;
+
+namespace Chartseal.Cli;
+
+/// <summary>Shows download progress on stderr, only when stderr is a terminal (quiet in pipes, logs and tests).</summary>
+internal sealed class DownloadProgressPrinter : IProgress<DownloadProgress>
+{
+    private readonly object _gate = new();
+    private long _lastTick;
+    private Uri? _current;
+
+    private DownloadProgressPrinter() { }
+
+    /// <summary>A printer when stderr is a terminal, else null (no progress at all).</summary>
+    public static DownloadProgressPrinter? ForTerminal() => Console.IsErrorRedirected ? null : new DownloadProgressPrinter();
+
+    public void Report(DownloadProgress value)
+    {
+        lock (_gate)
+        {
+            long tick = Environment.TickCount64;
+            bool done = value.Total is { } total && value.Received >= total;
+            if (!done && value.Uri == _current && tick - _lastTick < 100)
+            {
+                return;
+            }
+            _lastTick = tick;
+            _current = value.Uri;
+            string amount = value.Total is { } t ? $"{Size(value.Received)} / {Size(t)}" : Size(value.Received);
+            Console.Error.Write($"\r\u001b[KDownloading {Path.GetFileName(value.Uri.AbsolutePath)}: {amount}");
+            if (done)
+            {
+                Console.Error.WriteLine();
+            }
+        }
+    }
+
+    private static string Size(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024.0 * 1024):0.0} MiB" : $"{bytes / 1024.0:0.0} KiB";
+}
