@@ -11,6 +11,7 @@ root.Subcommands.Add(ChartCommands.Publish());
 root.Subcommands.Add(KeyCommands.Key());
 root.Subcommands.Add(RepoCommands.Repo());
 root.Subcommands.Add(TrustCommands.Trust());
+root.Subcommands.Add(ServeCommand.Serve());
 
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0)
