@@ -11,6 +11,7 @@ root.Subcommands.Add(ChartCommands.Publish());
 root.Subcommands.Add(KeyCommands.Key());
 root.Subcommands.Add(RepoCommands.Repo());
 root.Subcommands.Add(TrustCommands.Trust());
+root.Subcommands.Add(ServeCommand.Serve());
 root.Subcommands.Add(ClientCommands.Search());
 root.Subcommands.Add(ClientCommands.Pull());
 root.Subcommands.Add(ClientCommands.Install());

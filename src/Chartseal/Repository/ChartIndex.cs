@@ -1,5 +1,6 @@
 
 using System.Text;
+using System.Text.Json;
 using Chartseal.Charts;
 using Chartseal.IO;
 using YamlDotNet.Core;
@@ -238,6 +239,14 @@ public sealed class ChartIndex
         map.Add("digest", GoNode.Str(entry.Digest));
         map.Add("urls", new GoSequence(entry.Urls.Select(GoNode.Str)));
         return map;
+    }
+
+    /// <summary>Writes one entry as JSON, with exactly the fields and order of its index.yaml form (ChartMuseum's API shape).</summary>
+    public static void WriteEntryJson(Utf8JsonWriter json, IndexEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(entry);
+        GoJsonWriter.Write(json, EntryNode(entry));
     }
 
     /// <summary>Now, as Helm writes <c>created</c> and <c>generated</c>.</summary>

@@ -5,7 +5,7 @@ using Chartseal.Trust;
 
 namespace Chartseal.Repository;
 
-/// <summary>What to publish, and the checks to run first.</summary>
+/// <summary>What to publish from files, and the checks to run first (the CLI's form).</summary>
 /// <param name="ArchivePath">The chart archive.</param>
 /// <param name="ProvenancePath">Its provenance file (default: archive path + <c>.prov</c>).</param>
 /// <param name="RepositoryDir">The repository folder (holds index.yaml and the trust material).</param>
@@ -20,7 +20,30 @@ public sealed record PublishRequest(
     PinnedRoot Root,
     string? RebuildFrom = null,
     DateTimeOffset? SourceDateEpoch = null,
+    bool Force = false)
+{
+    /// <summary>The checks and destination, without the input files.</summary>
+    public PublishOptions Options => new(RepositoryDir, Root, RebuildFrom, SourceDateEpoch, Force);
+}
+
+/// <summary>Where to publish and which checks to run.</summary>
+/// <param name="RepositoryDir">The repository folder (holds index.yaml and the trust material).</param>
+/// <param name="Root">The pinned root key of the repository's trust material.</param>
+/// <param name="RebuildFrom">The chart source folder to rebuild and compare, or null.</param>
+/// <param name="SourceDateEpoch">The release's SOURCE_DATE_EPOCH, for the rebuild.</param>
+/// <param name="Force">Replace an existing name and version.</param>
+public sealed record PublishOptions(
+    string RepositoryDir,
+    PinnedRoot Root,
+    string? RebuildFrom = null,
+    DateTimeOffset? SourceDateEpoch = null,
     bool Force = false);
+
+/// <summary>A chart to publish, in memory: read from files by the CLI, received by the server.</summary>
+/// <param name="FileName">The archive's file name, as signed in its <c>.prov</c> (no folders).</param>
+/// <param name="Archive">The archive bytes.</param>
+/// <param name="Provenance">The <c>.prov</c> bytes, or null when there is none (always refused).</param>
+public sealed record ChartUpload(string FileName, ReadOnlyMemory<byte> Archive, byte[]? Provenance);
 
 /// <summary>The outcome of a publish: the index entry added, or why nothing was changed.</summary>
 public abstract record PublishResult
@@ -43,16 +66,35 @@ public static class ChartPublisher
 {
     private const string LockFileName = ".chartseal.lock";
 
-    /// <summary>Checks and publishes a chart. Reasons: every trust and verification reason, rebuild-mismatch, version-exists.</summary>
+    /// <summary>Reads the archive and its <c>.prov</c>, then publishes them (see the other overload).</summary>
     /// <exception cref="ChartsealException">An input file cannot be read.</exception>
     public static async Task<PublishResult> PublishAsync(PublishRequest request, TrustStateStore store, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string name = Path.GetFileName(request.ArchivePath);
         var (archive, prov) = await ChartFileVerifier.ReadAsync(request.ArchivePath, request.ProvenancePath, cancellationToken).ConfigureAwait(false);
+        var upload = new ChartUpload(Path.GetFileName(request.ArchivePath), archive, prov);
+        return await PublishAsync(upload, request.Options, store, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks and publishes a chart. Reasons: every trust and verification reason, rebuild-mismatch, version-exists,
+    /// and name-version-mismatch when the archive is not named NAME-VERSION.tgz after its own Chart.yaml (so that an
+    /// upload can never overwrite another chart's files).
+    /// </summary>
+    public static async Task<PublishResult> PublishAsync(ChartUpload upload, PublishOptions options, TrustStateStore store, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        ArgumentNullException.ThrowIfNull(options);
+        string name = upload.FileName;
+        var archive = upload.Archive;
+        var prov = upload.Provenance;
+        if (name.Length == 0 || name != Path.GetFileName(name) || name.StartsWith('.'))
+        {
+            return new PublishResult.Rejected(RejectionReason.Malformed, $"'{name}' is not a plain archive file name");
+        }
 
         // 1. The repository's trust material, checked against the pinned root.
-        var trust = await TrustClient.RefreshAsync(request.RepositoryDir, request.Root, store, now, cancellationToken).ConfigureAwait(false);
+        var trust = await TrustClient.RefreshAsync(options.RepositoryDir, options.Root, store, now, cancellationToken).ConfigureAwait(false);
         if (trust is TrustResult.Rejected t)
         {
             return new PublishResult.Rejected(t.Reason, t.Message);
@@ -67,11 +109,17 @@ public static class ChartPublisher
             return new PublishResult.Rejected(rejected.Reason, rejected.Message);
         }
         var trusted = (TrustDecision.Trusted)decision;
+        var chart = trusted.Verification.Chart;
+        string expectedName = $"{chart.Name}-{chart.Version}.tgz";
+        if (name != expectedName)
+        {
+            return new PublishResult.Rejected(RejectionReason.NameVersionMismatch, $"{name} holds {chart.Name} {chart.Version}; a repository stores it as {expectedName}");
+        }
 
         // 3. The package is the one built from the reviewed source.
-        if (request.RebuildFrom is { } source)
+        if (options.RebuildFrom is { } source)
         {
-            var rebuild = ChartRebuild.Compare(archive, name, source, request.SourceDateEpoch);
+            var rebuild = ChartRebuild.Compare(archive, name, source, options.SourceDateEpoch);
             if (!rebuild.Matches)
             {
                 return new PublishResult.Rejected(RejectionReason.RebuildMismatch, $"{name} was not built from {source}: {rebuild.Difference}");
@@ -80,24 +128,60 @@ public static class ChartPublisher
 
         // 4. Copy in and index, under the repository lock so concurrent publishes never lose an entry.
         //    Files first, index last: every index entry always has its archive and .prov.
-        await using var repositoryLock = await AcquireLockAsync(request.RepositoryDir, cancellationToken).ConfigureAwait(false);
-        string indexPath = Path.Combine(request.RepositoryDir, RepositoryIndexer.IndexFileName);
+        await using var repositoryLock = await AcquireLockAsync(options.RepositoryDir, cancellationToken).ConfigureAwait(false);
+        string indexPath = Path.Combine(options.RepositoryDir, RepositoryIndexer.IndexFileName);
         var index = File.Exists(indexPath) ? await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false) : new ChartIndex();
-        var chart = trusted.Verification.Chart;
-        if (index.Find(chart.Name, chart.Version) is not null && !request.Force)
+        if (index.Find(chart.Name, chart.Version) is not null && !options.Force)
         {
             return new PublishResult.Rejected(RejectionReason.VersionExists, $"{chart.Name} {chart.Version} is already in the repository (use --force to replace it)");
         }
         string created = ChartIndex.Timestamp(now);
         var entry = RepositoryIndexer.EntryFor(archive, name, null, created);
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(request.RepositoryDir, name), archive, cancellationToken).ConfigureAwait(false);
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(request.RepositoryDir, name + ".prov"), prov!, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllBytesAsync(Path.Combine(options.RepositoryDir, name), archive, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllBytesAsync(Path.Combine(options.RepositoryDir, name + ".prov"), prov!, cancellationToken).ConfigureAwait(false);
         index.Add(entry);
         index.SortVersions();
         index.Generated = created;
         await index.WriteAsync(indexPath, cancellationToken).ConfigureAwait(false);
         return new PublishResult.Published(entry, trusted);
     }
+
+    /// <summary>
+    /// Removes a chart version: its index entry first, then its archive and <c>.prov</c>, so that an interrupted
+    /// removal leaves at worst unindexed files, never an entry without its files.
+    /// </summary>
+    /// <returns>False when the version is not in the index (nothing changed).</returns>
+    public static async Task<bool> RemoveAsync(string repositoryDir, string name, string version, DateTime now, CancellationToken cancellationToken = default)
+    {
+        await using var repositoryLock = await AcquireLockAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
+        string indexPath = Path.Combine(repositoryDir, RepositoryIndexer.IndexFileName);
+        if (!File.Exists(indexPath))
+        {
+            return false;
+        }
+        var index = await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false);
+        var entry = index.Find(name, version);
+        if (entry is null)
+        {
+            return false;
+        }
+        index.Remove(name, version);
+        index.Generated = ChartIndex.Timestamp(now);
+        await index.WriteAsync(indexPath, cancellationToken).ConfigureAwait(false);
+        foreach (string file in LocalFilesOf(entry))
+        {
+            File.Delete(Path.Combine(repositoryDir, file));
+            File.Delete(Path.Combine(repositoryDir, file + ".prov"));
+        }
+        return true;
+    }
+
+    // An entry's archive in this folder: its relative URLs that are plain file names (never a path or another host).
+    private static IEnumerable<string> LocalFilesOf(IndexEntry entry) =>
+        entry.Urls.Where(u => !u.Contains('/') && !u.Contains('\\') && !u.Contains(':') && !u.StartsWith('.') && u.EndsWith(".tgz", StringComparison.Ordinal))
+            .Append($"{entry.Metadata.Name}-{entry.Metadata.Version}.tgz")
+            .Where(f => f == Path.GetFileName(f) && !f.StartsWith('.'))
+            .Distinct(StringComparer.Ordinal);
 
     /// <summary>An exclusive lock on the repository (a lock file held open), waiting for other writers.</summary>
     public static async Task<IAsyncDisposable> AcquireLockAsync(string repositoryDir, CancellationToken cancellationToken)

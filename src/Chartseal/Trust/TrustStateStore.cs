@@ -75,6 +75,11 @@ public sealed class TrustStateStore
         {
             throw new InvalidOperationException("trust state can only advance");
         }
+        if (previous is not null && previous.Seen.Version == material.Version && previous.CurrentRoot == material.RootToPin
+            && previous.Seen.ManifestSha256 == material.ManifestSha256)
+        {
+            return; // unchanged: no write (a server accepts the same material on every upload)
+        }
         System.IO.Directory.CreateDirectory(Directory);
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))

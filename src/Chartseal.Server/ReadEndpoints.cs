@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Chartseal.Server;
+
+/// <summary>The open read side: index.yaml with ETag revalidation and gzip.</summary>
+internal static class ReadEndpoints
+{
+    public static async Task IndexAsync(HttpContext context, IndexFile index)
+    {
+        var snapshot = await index.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
+        var response = context.Response;
+        bool gzip = AcceptsGzip(context.Request);
+        string etag = gzip ? snapshot.GzipETag : snapshot.ETag;
+        response.Headers.ETag = etag;
+        response.Headers.Vary = "Accept-Encoding";
+        response.Headers.CacheControl = "no-cache";
+        if (Matches(context.Request.Headers.IfNoneMatch, snapshot))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+        byte[] body = gzip ? snapshot.GzipBytes : snapshot.Bytes;
+        response.ContentType = "application/x-yaml";
+        if (gzip)
+        {
+            response.Headers.ContentEncoding = "gzip";
+        }
+        response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    // Either representation's tag matches: both name the same index.
+    private static bool Matches(string? ifNoneMatch, IndexFile.Snapshot snapshot)
+    {
+        if (string.IsNullOrEmpty(ifNoneMatch))
+        {
+            return false;
+        }
+        foreach (string raw in ifNoneMatch.Split(','))
+        {
+            string tag = raw.Trim();
+            if (tag.StartsWith("W/", StringComparison.Ordinal))
+            {
+                tag = tag[2..];
+            }
+            if (tag == "*" || tag == snapshot.ETag || tag == snapshot.GzipETag)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool AcceptsGzip(HttpRequest request)
+    {
+        string? header = request.Headers.AcceptEncoding;
+        if (string.IsNullOrEmpty(header) || !header.Contains("gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        return StringWithQualityHeaderValue.TryParseList(header.Split(','), out var values)
+            && values.Any(v => (v.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) || v.Value == "*") && v.Quality is not 0);
+    }
+}

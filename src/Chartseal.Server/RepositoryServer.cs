@@ -1,0 +1,159 @@
+using System.Threading.RateLimiting;
+using Chartseal.Repository;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Chartseal.Server;
+
+/// <summary>
+/// The repository's HTTP server (Kestrel): reads are open to everyone (index.yaml, archives, .prov files, trust
+/// material, /health); writes go through the ChartMuseum-compatible API and the same gate as <c>chartseal publish</c>.
+/// </summary>
+public sealed class RepositoryServer : IAsyncDisposable
+{
+    private const string WritePolicy = "writes";
+    private readonly WebApplication _app;
+
+    private RepositoryServer(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>The address the server listens on (with the real port when port 0 was asked for).</summary>
+    public Uri Address { get; }
+
+    /// <summary>Starts serving. The repository folder is created if missing.</summary>
+    /// <exception cref="ChartsealException">The listen address is invalid or in use.</exception>
+    public static async Task<RepositoryServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string repository = Path.GetFullPath(options.RepositoryDir);
+        Directory.CreateDirectory(repository);
+        var app = Build(options with { RepositoryDir = repository });
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
+        await RemoveInterruptedWritesAsync(repository, logger, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or FormatException or UriFormatException)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new ChartsealException(options.Listen, "cannot listen: " + e.Message, e);
+        }
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        ServerLog.Serving(logger, repository, address);
+        return new RepositoryServer(app, new Uri(address));
+    }
+
+    /// <summary>Completes when the server is asked to stop (Ctrl-C, SIGTERM) or <paramref name="cancellationToken"/> fires.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops accepting requests and finishes those in flight.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static WebApplication Build(ServerOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.RepositoryDir });
+        builder.WebHost.UseUrls(options.Listen);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(75);
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
+        {
+            Timeout = options.RequestTimeout,
+            WriteTimeoutResponse = context => ApiJson.ErrorAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "the request took too long"),
+        });
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(WritePolicy, context => RateLimitPartition.GetFixedWindowLimiter(WriteAccess.RateLimitKey(context), _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = options.WritesPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            }));
+            o.OnRejected = (rejected, _) => new ValueTask(ApiJson.ErrorAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests,
+                "rate-limited", $"more than {options.WritesPerMinute} writes per minute"));
+        });
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
+
+        // First the repository's files, by extension only: archives, .prov files, keyrings and the manifest. Dot files
+        // (the lock, writers' temporary files) are never served; index.yaml has its own endpoint (ETag, gzip).
+        var types = new FileExtensionContentTypeProvider(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            [".tgz"] = "application/gzip",
+            [".prov"] = "application/pgp-signature",
+            [".pgp"] = "application/pgp-keys",
+            [".asc"] = "text/plain; charset=utf-8",
+        });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(options.RepositoryDir),
+            ContentTypeProvider = types,
+            ServeUnknownFileTypes = false,
+        });
+        app.UseRouting();
+        app.UseRequestTimeouts();
+        app.UseRateLimiter();
+
+        var index = new IndexFile(Path.Combine(options.RepositoryDir, RepositoryIndexer.IndexFileName));
+        var api = new ChartApi(options, index, new WriteAccess(options.UploadTokens, options.AllowAnonymousUpload), logger);
+        app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
+        app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("healthy", true);
+            json.WriteEndObject();
+        })));
+        api.Map(app).RequireRateLimiting(WritePolicy);
+        api.MapReads(app);
+        app.MapFallback((RequestDelegate)(context => ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", $"{context.Request.Path} is not in this repository")));
+        return app;
+    }
+
+    // A writer killed mid-write (kill -9, power loss) leaves a hidden temporary file behind, never a half file under
+    // a served name. They are removed at start, under the repository lock so that no live writer's file goes.
+    private static async Task RemoveInterruptedWritesAsync(string repository, ILogger logger, CancellationToken cancellationToken)
+    {
+        await using var repositoryLock = await ChartPublisher.AcquireLockAsync(repository, cancellationToken).ConfigureAwait(false);
+        int removed = 0;
+        foreach (string file in Directory.EnumerateFiles(repository, ".*.tmp"))
+        {
+            File.Delete(file);
+            removed++;
+        }
+        if (removed > 0)
+        {
+            ServerLog.RemovedTemporaryFiles(logger, removed);
+        }
+    }
+}

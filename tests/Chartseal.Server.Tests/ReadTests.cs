@@ -1,0 +1,123 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Chartseal.Repository;
+
+namespace Chartseal.Server.Tests;
+
+/// <summary>The open read side: index.yaml (ETag, gzip), files, the JSON API, and what is never served.</summary>
+public sealed class ReadTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Index_EmptyRepository_ServesAnEmptyIndex()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var index = ChartIndex.Load(await s.Http.GetStreamAsync("/index.yaml", Ct), "index.yaml");
+        Assert.Equal(0, index.Count);
+    }
+
+    [Fact]
+    public async Task Index_IfNoneMatchWithItsETag_304UntilTheIndexChanges()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        (await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice))).Dispose();
+        using var first = await s.Http.GetAsync("/index.yaml", Ct);
+        var etag = first.Headers.ETag!;
+
+        using var revalidate = new HttpRequestMessage(HttpMethod.Get, "/index.yaml") { Headers = { IfNoneMatch = { etag } } };
+        using var notModified = await s.Http.SendAsync(revalidate, Ct);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+
+        (await s.UploadAsync(s.Chart("redis", "1.0.0", s.Trust.Bob))).Dispose();
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/index.yaml") { Headers = { IfNoneMatch = { etag } } };
+        using var changed = await s.Http.SendAsync(again, Ct);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(etag, changed.Headers.ETag);
+        Assert.Contains("redis", await changed.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Index_ClientAcceptsGzip_GetsTheSameIndexCompressed()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        (await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice))).Dispose();
+        byte[] plain = await s.Http.GetByteArrayAsync("/index.yaml", Ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/index.yaml") { Headers = { AcceptEncoding = { new StringWithQualityHeaderValue("gzip") } } };
+
+        using var response = await s.Http.SendAsync(request, Ct);
+
+        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
+        using var gzip = new GZipStream(await response.Content.ReadAsStreamAsync(Ct), CompressionMode.Decompress);
+        using var decompressed = new MemoryStream();
+        await gzip.CopyToAsync(decompressed, Ct);
+        Assert.Equal(plain, decompressed.ToArray());
+        Assert.Equal(plain, await File.ReadAllBytesAsync(Path.Combine(s.Repo, "index.yaml"), Ct));
+    }
+
+    [Fact]
+    public async Task Index_ChangedOnDiskByAnotherWriter_IsServedFresh()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        _ = await s.Http.GetStringAsync("/index.yaml", Ct);
+        var index = new ChartIndex { Generated = "2026-01-01T00:00:00Z" };
+        index.Add(RepositoryIndexer.EntryFor(s.Chart("cli", "9.9.9", null).Archive, "cli-9.9.9.tgz", null, "2026-01-01T00:00:00Z"));
+        await index.WriteAsync(Path.Combine(s.Repo, "index.yaml"), Ct);
+
+        Assert.Contains("cli-9.9.9.tgz", await s.Http.GetStringAsync("/index.yaml", Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TrustMaterial_IsServedAsItIsOnDisk()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        foreach (string name in new[] { "trust.yaml.asc", "pubkeys.pgp", "revoked.pgp", "root.pgp" })
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(s.Repo, name), Ct), await s.Http.GetByteArrayAsync("/" + name, Ct));
+        }
+    }
+
+    [Theory]
+    [InlineData("/.chartseal.lock")]
+    [InlineData("/.mysql-1.2.3.tgz.0123.tmp")]
+    [InlineData("/secrets.txt")]
+    [InlineData("/../state/x.json")]
+    [InlineData("/%2e%2e/%2e%2e/etc/passwd")]
+    public async Task NonRepositoryFiles_AreNeverServed(string path)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, ".chartseal.lock"), "", Ct);
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, ".mysql-1.2.3.tgz.0123.tmp"), "half", Ct);
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, "secrets.txt"), "no", Ct);
+        using var response = await s.Http.GetAsync(path, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Api_ListsChartsAndVersionsAsJson()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        (await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice))).Dispose();
+        (await s.UploadAsync(s.Chart("mysql", "1.3.0", s.Trust.Alice))).Dispose();
+
+        using var all = JsonDocument.Parse(await s.Http.GetStringAsync("/api/charts", Ct));
+        using var versions = JsonDocument.Parse(await s.Http.GetStringAsync("/api/charts/mysql", Ct));
+        using var latest = JsonDocument.Parse(await s.Http.GetStringAsync("/api/charts/mysql/latest", Ct));
+        using var missing = await s.Http.GetAsync("/api/charts/nope", Ct);
+
+        Assert.Equal(2, all.RootElement.GetProperty("mysql").GetArrayLength());
+        Assert.Equal(["1.3.0", "1.2.3"], versions.RootElement.EnumerateArray().Select(v => v.GetProperty("version").GetString()));
+        Assert.Equal("1.3.0", latest.RootElement.GetProperty("version").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_IsOk()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        using var health = JsonDocument.Parse(await s.Http.GetStringAsync("/health", Ct));
+        Assert.True(health.RootElement.GetProperty("healthy").GetBoolean());
+    }
+}
