@@ -1,0 +1,176 @@
+using Chartseal.Client;
+using Chartseal.Repository;
+using Chartseal.Tests.Support;
+using Chartseal.Tests.Trust;
+using Chartseal.Trust;
+
+namespace Chartseal.Tests.Client;
+
+/// <summary>repo add / update / remove and the cache, against a loopback static file server.</summary>
+public sealed class RepositoryClientTests
+{
+    private static readonly DateTime Now = TrustFixture.At(1);
+
+    /// <summary>A served repository with trust material (versions 1, 2) and an index holding demo 1.0.0.</summary>
+    private sealed class Served : IDisposable
+    {
+        public Served()
+        {
+            Trust.InitWithTwoMaintainersAsync(Now).GetAwaiter().GetResult();
+            File.WriteAllBytes(Path.Combine(Trust.Repo, Trust.ArchiveName), Trust.Archive);
+            RepositoryIndexer.IndexDirectoryAsync(Trust.Repo, null, null, Now).GetAwaiter().GetResult().Index.WriteAsync(Path.Combine(Trust.Repo, "index.yaml")).GetAwaiter().GetResult();
+            Server = new FolderServer(Trust.Repo);
+            Home = ClientHome.Under(Trust.Temp.File("home"));
+            Repository = new ConfiguredRepository("demo", Server.Url, Trust.Root.Fingerprint, false, InsecureHttp: true);
+        }
+
+        public TrustFixture Trust { get; } = new();
+        public FolderServer Server { get; }
+        public ClientHome Home { get; }
+        public ConfiguredRepository Repository { get; }
+
+        public void Dispose()
+        {
+            Server.Dispose();
+            Trust.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task AddAsync_PinnedRoot_RecordsRepositoryAndCachesTrustAndIndex()
+    {
+        using var s = new Served();
+
+        var result = await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+
+        var updated = Assert.IsType<RepositoryUpdate.Updated>(result);
+        Assert.Equal(2, updated.Material.Version);
+        Assert.Equal(1, updated.ChartVersions);
+        var config = await RepositoryConfigFile.LoadAsync(s.Home.ConfigFile, TestContext.Current.CancellationToken);
+        Assert.Equal(s.Repository, Assert.Single(config.Repositories));
+        foreach (string name in new[] { "index.yaml", TrustFiles.ManifestName, TrustFiles.PublicKeysName, TrustFiles.RevokedName, TrustFiles.RootKeysName })
+        {
+            Assert.True(File.Exists(Path.Combine(s.Home.CacheFor("demo"), name)), name);
+        }
+    }
+
+    [Fact]
+    public async Task AddAsync_SameNameTwice_Refused()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains("already exists", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddAsync_HttpWithoutInsecureFlag_RefusedBeforeAnyRequest()
+    {
+        using var s = new Served();
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryClient.AddAsync(s.Home, s.Repository with { InsecureHttp = false }, Now, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains("refusing a plain http:// URL", e.Message, StringComparison.Ordinal);
+        Assert.Empty(s.Server.Requests);
+        Assert.False(File.Exists(s.Home.ConfigFile));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_IndexUnchanged_SendsETagAndDoesNotDownloadAgain()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+
+        var result = await RepositoryClient.UpdateAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.False(Assert.IsType<RepositoryUpdate.Updated>(result).IndexChanged);
+        var indexRequests = s.Server.Requests.Where(r => r.Path == "index.yaml").ToList();
+        Assert.Equal([200, 304], indexRequests.Select(r => r.Status));
+        Assert.NotNull(indexRequests[1].IfNoneMatch);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_BrokenIndexOnServer_KeepsTheCachedIndex()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        string cached = Path.Combine(s.Home.CacheFor("demo"), "index.yaml");
+        byte[] before = await File.ReadAllBytesAsync(cached, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(s.Trust.Repo, "index.yaml"), "entries: [unclosed\n", TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAsync<ChartsealException>(() => RepositoryClient.UpdateAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(before, await File.ReadAllBytesAsync(cached, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_OlderTrustMaterial_RejectsRollbackAndKeepsTheCachedMaterial()
+    {
+        using var s = new Served();
+        var version2 = await s.Trust.FilesAsync();
+        await TrustRepository.RenewAsync(s.Trust.Repo, s.Trust.Root.RootSigner(Now), TrustFixture.Validity, Now, TestContext.Current.CancellationToken);
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        TrustFixture.WriteFiles(s.Trust.Repo, version2);
+
+        var result = await RepositoryClient.UpdateAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(RejectionReason.TrustRollback, Assert.IsType<RepositoryUpdate.Rejected>(result).Reason);
+        var cached = Assert.IsType<TrustResult.Accepted>(await RepositoryClient.LoadCachedTrustAsync(s.Home, s.Repository, Now, TestContext.Current.CancellationToken));
+        Assert.Equal(3, cached.Material.Version);
+    }
+
+    [Fact]
+    public async Task LoadCachedTrustAsync_ServerGone_ChecksTheCacheOffline()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        s.Server.Dispose();
+
+        var now = await RepositoryClient.LoadCachedTrustAsync(s.Home, s.Repository, Now, TestContext.Current.CancellationToken);
+        var later = await RepositoryClient.LoadCachedTrustAsync(s.Home, s.Repository, Now + TrustFixture.Validity, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, Assert.IsType<TrustResult.Accepted>(now).Material.Version);
+        Assert.Equal(RejectionReason.TrustExpired, Assert.IsType<TrustResult.Rejected>(later).Reason);
+    }
+
+    [Fact]
+    public async Task ReadClaimedRootAsync_ShowsTheRootTheRepositoryNames()
+    {
+        using var s = new Served();
+
+        var claimed = await RepositoryClient.ReadClaimedRootAsync(s.Server.Url, insecureHttp: true, TestContext.Current.CancellationToken);
+
+        Assert.Equal(s.Trust.Root.Fingerprint, claimed.Fingerprint);
+        Assert.Equal(s.Trust.Root.UserId, claimed.UserId);
+    }
+
+    [Fact]
+    public async Task RemoveAsync_DeletesConfigEntryAndCache()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(await RepositoryClient.RemoveAsync(s.Home, "demo", TestContext.Current.CancellationToken));
+
+        Assert.Empty((await RepositoryConfigFile.LoadAsync(s.Home.ConfigFile, TestContext.Current.CancellationToken)).Repositories);
+        Assert.False(Directory.Exists(s.Home.CacheFor("demo")));
+        Assert.False(await RepositoryClient.RemoveAsync(s.Home, "demo", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task SearchAsync_MatchesNameDescriptionAndKeywords()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+
+        var all = await ChartSearch.SearchAsync(s.Home, [s.Repository], null, TestContext.Current.CancellationToken);
+        var byName = await ChartSearch.SearchAsync(s.Home, [s.Repository], "DEMO/de", TestContext.Current.CancellationToken);
+        var none = await ChartSearch.SearchAsync(s.Home, [s.Repository], "no-such-chart", TestContext.Current.CancellationToken);
+
+        Assert.Equal("demo/demo", Assert.Single(all).Reference);
+        Assert.Single(byName);
+        Assert.Empty(none);
+    }
+}

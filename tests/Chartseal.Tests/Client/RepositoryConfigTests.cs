@@ -1,0 +1,68 @@
+using Chartseal.Client;
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Tests.Client;
+
+/// <summary>repositories.yaml: written atomically, read back strictly.</summary>
+public sealed class RepositoryConfigTests
+{
+    private const string Fingerprint = "5B677CAE60734194B7DBBE1D6F854BC0D6F0E2DD";
+
+    [Fact]
+    public async Task SaveAsync_ThenLoad_RoundTrips()
+    {
+        using var temp = new TempDirectory();
+        var config = await RepositoryConfigFile.LoadAsync(temp.File("sub/repositories.yaml"), TestContext.Current.CancellationToken);
+        var a = new ConfiguredRepository("a", "https://charts.example.com/a", Fingerprint, false, false);
+        var b = new ConfiguredRepository("b.2", "http://localhost:8080", Fingerprint, true, true);
+        config.Add(a);
+        config.Add(b);
+
+        await config.SaveAsync(TestContext.Current.CancellationToken);
+        var loaded = await RepositoryConfigFile.LoadAsync(temp.File("sub/repositories.yaml"), TestContext.Current.CancellationToken);
+
+        Assert.Equal([a, b], loaded.Repositories);
+        Assert.Empty(Directory.EnumerateFiles(temp.File("sub"), "*.tmp"));
+    }
+
+    [Theory]
+    [InlineData("apiVersion: v2\nrepositories: []\n", "apiVersion must be chartseal/v1")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n", "no rootFingerprint")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: ABC\n", "not a 40-digit OpenPGP fingerprint")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: ../x\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n", "not a valid repository name")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n  insecureHttp: yes\n", "insecureHttp must be true or false")]
+    [InlineData("- just a list\n", "top level is not a mapping")]
+    public async Task LoadAsync_InvalidFile_OneLineErrorNamingTheFile(string content, string expected)
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("repositories.yaml");
+        await File.WriteAllTextAsync(path, content, TestContext.Current.CancellationToken);
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryConfigFile.LoadAsync(path, TestContext.Current.CancellationToken));
+
+        Assert.StartsWith(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
+    [InlineData("https://charts.example.com", false, true)]
+    [InlineData("http://charts.example.com", false, false)]
+    [InlineData("http://127.0.0.1:8080", false, false)]
+    [InlineData("http://127.0.0.1:8080", true, true)]
+    [InlineData("ftp://charts.example.com", true, false)]
+    [InlineData("file:///tmp/repo", true, false)]
+    public void CheckTransport_OnlyHttpsUnlessInsecureHttpGiven(string url, bool insecureHttp, bool allowed)
+    {
+        var check = () => ConfiguredRepository.CheckTransport(new Uri(url), insecureHttp);
+
+        if (allowed)
+        {
+            check();
+        }
+        else
+        {
+            Assert.Throws<ChartsealException>(check);
+        }
+    }
+}
