@@ -2,6 +2,7 @@
 # Chartseal verification benchmark: in-process throughput vs a gpg shell loop, and one CLI process vs one gpg process.
 # Usage: bench/run.sh            (N=1000 charts)
 #        N=200 bench/run.sh      (quick run)
+#        bench/run.sh index      (the client's large index: ENTRIES=15000 chart versions, time and peak RSS)
 # Needs: dotnet, gpg, gpgv, sha256sum; hyperfine if installed (else a 50-run date loop).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +19,43 @@ bench_dll="$root/artifacts/bench/Chartseal.Bench.dll"
 echo "== setup: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), N=$N, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet build "$root/bench/Chartseal.Bench/Chartseal.Bench.csproj" -c Release -o "$root/artifacts/bench" --nologo -v quiet >/dev/null
 "$root/chartseal" --help >/dev/null   # builds the NativeAOT CLI when stale
+
+if [[ ${1:-} == index ]]; then
+  # The client's large-index path: a generated index.yaml of ENTRIES chart versions (realistic fields), then
+  # (a) the library streaming it into a ChartIndex in a fresh process, (b) `chartseal search` (NativeAOT) over a cache holding it.
+  # Peak RSS from /usr/bin/time -v (GNU time), the whole process.
+  ENTRIES="${ENTRIES:-15000}"
+  index="$work/index.yaml"
+  dotnet "$bench_dll" index-generate --out "$index" --entries "$ENTRIES"
+  peak_kib() { sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$1"; }
+  echo
+  echo "== a. library: ChartIndex.LoadAsync + SortVersions in a fresh process (JIT), then warm loads and a search"
+  /usr/bin/time -v dotnet "$bench_dll" index-parse --file "$index" 2>"$work/time-lib.txt"
+  lib_peak=$(( $(peak_kib "$work/time-lib.txt") / 1024 ))
+  echo "peak RSS (whole process, /usr/bin/time -v): $lib_peak MiB"
+  echo
+  echo "== b. chartseal search over a cached index (NativeAOT process: start, read repositories.yaml, stream the index, search)"
+  home="$work/home"
+  mkdir -p "$home/cache/bench"
+  cp "$index" "$home/cache/bench/index.yaml"
+  printf 'apiVersion: chartseal/v1\nrepositories:\n- name: bench\n  url: https://charts.example.com\n  rootFingerprint: %s\n' "$(printf 'A%.0s' {1..40})" > "$home/repositories.yaml"
+  best_ms=999999; cli_peak=0
+  for _ in 1 2 3; do
+    start=$(date +%s%N)
+    CHARTSEAL_HOME="$home" /usr/bin/time -v "$root/artifacts/cli/Chartseal.Cli" search team-7 >/dev/null 2>"$work/time-cli.txt"
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    (( ms < best_ms )) && best_ms=$ms
+    kib=$(peak_kib "$work/time-cli.txt"); (( kib / 1024 > cli_peak )) && cli_peak=$(( kib / 1024 ))
+  done
+  echo "chartseal search: best of 3 $best_ms ms, peak RSS $cli_peak MiB"
+  echo
+  echo "== targets for $ENTRIES entries ($(du -m "$index" | cut -f1) MB; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+  verdict() { awk -v v="$1" -v t="$2" 'BEGIN{print (v <= t) ? "PASS" : "FAIL"}'; }
+  printf 'chartseal search (parse included):  %6s ms   (target < 1500 ms)  %s\n' "$best_ms" "$(verdict "$best_ms" 1500)"
+  printf 'chartseal search peak RSS:          %6s MiB  (target < 300 MB)   %s\n' "$cli_peak" "$(verdict "$cli_peak" 286)"
+  printf 'library process peak RSS:           %6s MiB  (target < 300 MB)   %s\n' "$lib_peak" "$(verdict "$lib_peak" 286)"
+  exit 0
+fi
 
 # A gpg-made RSA-3072 key (no passphrase), exported as a secret keyring for the benchmark's signer.
 gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key 'Bench gpg <rsa3072-gpg@bench.invalid>' rsa3072 sign 30d 2>/dev/null

@@ -9,11 +9,15 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 // Chartseal verification benchmark.
 //   generate --out DIR [--count N] [--gpg-secret FILE]   writes N signed charts + DIR/pubring.gpg
 //   verify   --dir DIR [--keyring FILE] [--rounds R]     in-process throughput (all cores and one thread)
+//   index-generate --out FILE [--entries N]              writes a realistic index.yaml of N chart versions
+//   index-parse --file FILE [--rounds R]                 streams it into a ChartIndex (the client's cache read) and searches it
 // Output lines starting with "RESULT " are machine-readable (KEY=VALUE), for bench/run.sh.
 return args.Length > 0 ? args[0] switch
 {
     "generate" => Bench.Generate(Options.Parse(args[1..])),
     "verify" => Bench.Verify(Options.Parse(args[1..])),
+    "index-generate" => IndexBench.Generate(Options.Parse(args[1..])),
+    "index-parse" => await IndexBench.ParseAsync(Options.Parse(args[1..])),
     _ => Bench.Usage(),
 } : Bench.Usage();
 
@@ -42,6 +46,8 @@ internal static class Bench
     {
         Console.Error.WriteLine("usage: Chartseal.Bench generate --out DIR [--count 1000] [--gpg-secret FILE]");
         Console.Error.WriteLine("       Chartseal.Bench verify --dir DIR [--keyring DIR/pubring.gpg] [--rounds 3]");
+        Console.Error.WriteLine("       Chartseal.Bench index-generate --out FILE [--entries 15000]");
+        Console.Error.WriteLine("       Chartseal.Bench index-parse --file FILE [--rounds 3]");
         return 2;
     }
 
