@@ -65,6 +65,19 @@ internal static class VerificationOutput
         return ExitCodes.Rejected;
     }
 
+    /// <summary>Writes one indented JSON object (the fields <paramref name="body"/> writes) and a newline to stdout.</summary>
+    public static void WriteJsonObject(Action<Utf8JsonWriter> body)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+        stdout.WriteByte((byte)'\n');
+    }
+
     /// <summary>The documented JSON shape (docs/user-guide.md).</summary>
     public static void Write(Utf8JsonWriter json, ChartVerification result)
     {

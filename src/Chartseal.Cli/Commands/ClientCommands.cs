@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Chartseal.Client;
 using Chartseal.Keys;
 using Chartseal.Repository;
@@ -135,7 +134,7 @@ internal static class ClientCommands
             var config = await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct);
             if (p.GetValue(output) == "json")
             {
-                WriteJson(w =>
+                VerificationOutput.WriteJsonObject(w =>
                 {
                     w.WriteString("schema", "chartseal.repo-list/v1");
                     w.WriteStartArray("repositories");
@@ -198,7 +197,7 @@ internal static class ClientCommands
             var hits = await ChartSearch.SearchAsync(home, config.Repositories, p.GetValue(term), ct);
             if (p.GetValue(output) == "json")
             {
-                WriteJson(w =>
+                VerificationOutput.WriteJsonObject(w =>
                 {
                     w.WriteString("schema", "chartseal.search/v1");
                     w.WriteStartArray("charts");
@@ -363,17 +362,5 @@ internal static class ClientCommands
         {
             Console.WriteLine(string.Join("\t", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
         }
-    }
-
-    private static void WriteJson(Action<Utf8JsonWriter> body)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
-        }
-        stdout.WriteByte((byte)'\n');
     }
 }

@@ -61,8 +61,9 @@ internal static class TrustVerify
     {
         if (format == "json")
         {
-            WriteJson(w =>
+            VerificationOutput.WriteJsonObject(w =>
             {
+                w.WriteString("schema", Schema);
                 w.WriteBoolean("valid", reason is null);
                 if (reason is { } rejected)
                 {
@@ -108,18 +109,5 @@ internal static class TrustVerify
             return ExitCodes.Rejected;
         }
         return ExitCodes.Ok;
-    }
-
-    private static void WriteJson(Action<Utf8JsonWriter> body)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteString("schema", Schema);
-            body(json);
-            json.WriteEndObject();
-        }
-        stdout.WriteByte((byte)'\n');
     }
 }
