@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -6,12 +7,15 @@ namespace Chartseal.Server;
 /// <summary>JSON responses, written with <see cref="Utf8JsonWriter"/> (no reflection: the CLI is NativeAOT).</summary>
 internal static class ApiJson
 {
+    // Served as application/json, never inside HTML: messages keep their quotes and apostrophes readable.
+    internal static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Options))
         {
             write(json);
         }

@@ -45,6 +45,25 @@ public static class Cli
 
     public static CliResult Run(string workDir, params string[] args) => Run(workDir, null, args);
 
+    /// <summary>Starts <c>chartseal args...</c> without waiting (a server); output goes to files in <paramref name="workDir"/>.</summary>
+    public static Process Start(string workDir, params string[] args)
+    {
+        string home = Path.Combine(workDir, ".chartseal-home");
+        Directory.CreateDirectory(home);
+        // Through a shell so that the output goes to files: a pipe nobody reads would stall the server.
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = workDir };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec \"$0\" \"$@\" >>server.out 2>>server.err");
+        start.ArgumentList.Add(Script.Value);
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        start.Environment["CHARTSEAL_HOME"] = home;
+        start.Environment["LC_ALL"] = "C";
+        return Process.Start(start)!;
+    }
+
     private static CliResult RunProcess(string program, string[] args, IDictionary<string, string> env, TimeSpan timeout, string? workDir = null)
     {
         var start = new ProcessStartInfo(program)

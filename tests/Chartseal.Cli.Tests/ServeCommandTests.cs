@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Chartseal.Charts;
+using Chartseal.Repository;
+using Chartseal.Tests.Charts;
+using Chartseal.Tests.Trust;
+
+namespace Chartseal.Cli.Tests;
+
+/// <summary><c>chartseal serve</c> as a real process: started, killed with SIGKILL mid-upload, restarted.</summary>
+public sealed class ServeCommandTests
+{
+    private const string Token = "ci-token";
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private sealed record Upload(string FileName, byte[] Archive, byte[] Provenance);
+
+    [Fact]
+    public async Task Serve_KilledDuringUploads_RepositoryStaysConsistentAndEveryChartLandsAfterRestart()
+    {
+        Cli.EnsureBuilt();
+        using var f = new TrustFixture();
+        DateTime now = DateTime.UtcNow;
+        await f.InitWithTwoMaintainersAsync(now);
+        await File.WriteAllTextAsync(f.Temp.File("tokens"), Token + "\n", Ct);
+        var uploads = Enumerable.Range(0, 60).Select(i =>
+        {
+            var packaged = ChartPackager.Package(ChartFixtures.WriteSimpleChart(f.Temp.File($"src{i}"), $"chart{i:D2}", "1.0.0"));
+            return new Upload(packaged.FileName, packaged.Archive, (i % 2 == 0 ? f.Alice : f.Bob).Sign(packaged.Archive, packaged.FileName, now));
+        }).ToList();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        int interrupted = 0;
+
+        for (int round = 0; round < 3; round++)
+        {
+            var (server, address) = await StartServerAsync(f);
+            // Fire every upload at once and kill the server while they are in flight.
+            var inFlight = uploads.Select(u => TryUploadAsync(http, address, u)).ToList();
+            await Task.Delay(40 + (round * 60), Ct);
+            server.Kill();
+            await server.WaitForExitAsync(Ct);
+            interrupted += (await Task.WhenAll(inFlight)).Count(status => status is null);
+            AssertConsistent(f.Repo);
+        }
+        Assert.True(interrupted > 0, "the kill should cut some uploads off");
+        TestContext.Current.SendDiagnosticMessage($"uploads cut off by the kills: {interrupted}; landed before the last start: {Directory.EnumerateFiles(f.Repo, "*.prov").Count()}");
+
+        var (last, lastAddress) = await StartServerAsync(f);
+        try
+        {
+            Assert.Empty(Directory.EnumerateFiles(f.Repo, ".*.tmp")); // leftovers of the killed writers are gone
+            foreach (var upload in uploads)
+            {
+                var status = await TryUploadAsync(http, lastAddress, upload);
+                Assert.True(status is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{upload.FileName}: {status}");
+            }
+            var index = ChartIndex.Load(await http.GetStreamAsync(new Uri(lastAddress, "index.yaml"), Ct), "index.yaml");
+            Assert.Equal(uploads.Count, index.Count);
+            AssertConsistent(f.Repo);
+        }
+        finally
+        {
+            last.Kill();
+            await last.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_NoArguments_CreatesRepoOnLoopbackAndSaysHowToInitialiseTrust()
+    {
+        Cli.EnsureBuilt();
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+        var server = Cli.Start(temp.Path, "serve", "--listen", $"http://127.0.0.1:{FreePort()}");
+        try
+        {
+            await WaitForAsync(() => File.Exists(Path.Combine(temp.Path, "server.err")) && File.ReadAllText(Path.Combine(temp.Path, "server.err")).Contains("Upload a signed chart", StringComparison.Ordinal));
+            string banner = await File.ReadAllTextAsync(Path.Combine(temp.Path, "server.err"), Ct);
+            Assert.True(Directory.Exists(Path.Combine(temp.Path, "repo")));
+            Assert.Contains("chartseal trust init", banner, StringComparison.Ordinal);
+            Assert.Contains("Uploads: refused", banner, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync(Ct);
+        }
+    }
+
+    // Every index entry has its archive (with the indexed digest) and its .prov; no half file under a served name.
+    private static void AssertConsistent(string repo)
+    {
+        string indexPath = Path.Combine(repo, "index.yaml");
+        if (!File.Exists(indexPath))
+        {
+            return;
+        }
+        using var stream = File.OpenRead(indexPath);
+        var index = ChartIndex.Load(stream, indexPath);
+        foreach (var entry in index.Entries.Values.SelectMany(v => v))
+        {
+            string archive = Path.Combine(repo, entry.Urls[0]);
+            Assert.True(File.Exists(archive), archive);
+            Assert.True(File.Exists(archive + ".prov"), archive + ".prov");
+            Assert.Equal(entry.Digest, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(archive))));
+        }
+        foreach (string file in Directory.EnumerateFiles(repo, "*.tgz"))
+        {
+            _ = ChartArchive.Read(File.ReadAllBytes(file), Path.GetFileName(file), ArchiveLimits.Default); // whole, never torn
+        }
+    }
+
+    private static async Task<(Process Server, Uri Address)> StartServerAsync(TrustFixture f)
+    {
+        int port = FreePort();
+        var server = Cli.Start(f.Temp.Path, "serve", f.Repo, "--listen", $"http://127.0.0.1:{port}",
+            "--upload-token-file", f.Temp.File("tokens"), "--root-fingerprint", f.Root.Fingerprint, "--writes-per-minute", "100000");
+        var address = new Uri($"http://127.0.0.1:{port}/");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await WaitForAsync(async () =>
+        {
+            try
+            {
+                return (await http.GetAsync(new Uri(address, "health"), Ct)).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return !server.HasExited ? false : throw new InvalidOperationException("chartseal serve exited: " + File.ReadAllText(f.Temp.File("server.err")));
+            }
+        });
+        return (server, address);
+    }
+
+    private static async Task<HttpStatusCode?> TryUploadAsync(HttpClient http, Uri address, Upload upload)
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(upload.Archive), "chart", upload.FileName },
+            { new ByteArrayContent(upload.Provenance), "prov", upload.FileName + ".prov" },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, "api/charts")) { Content = form };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        try
+        {
+            using var response = await http.SendAsync(request, Ct);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null; // the server was killed under it
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static Task WaitForAsync(Func<bool> condition) => WaitForAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the server did not come up");
+            }
+            await Task.Delay(50, Ct);
+        }
+    }
+}
