@@ -21,14 +21,13 @@ public sealed class ClientCommandTests
         Assert.Contains(contains, Assert.Single(r.StdErrLines), StringComparison.Ordinal);
     }
 
-    /// <summary><c>chartseal serve DIR --listen http://127.0.0.1:PORT</c> as a child process, until disposed.</summary>
+    /// <summary><c>chartseal serve DIR --listen http://127.0.0.1:PORT</c> as a child process (its own home and log files), until disposed.</summary>
     private sealed class ServeProcess : IDisposable
     {
         private readonly Process _process;
 
-        public ServeProcess(string workDir, string repoDir, string rootFingerprint)
+        public ServeProcess(string serverDir, string repoDir, string rootFingerprint)
         {
-            Cli.EnsureBuilt();
             int port;
             using (var probe = new TcpListener(IPAddress.Loopback, 0))
             {
@@ -36,21 +35,8 @@ public sealed class ClientCommandTests
                 port = ((IPEndPoint)probe.LocalEndpoint).Port;
             }
             Url = $"http://127.0.0.1:{port}";
-            var start = new ProcessStartInfo(Path.Combine(TestPaths.RepoRoot, "chartseal"))
-            {
-                WorkingDirectory = workDir,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (string a in new[] { "serve", repoDir, "--listen", Url, "--root-fingerprint", rootFingerprint })
-            {
-                start.ArgumentList.Add(a);
-            }
-            start.Environment["CHARTSEAL_HOME"] = Path.Combine(workDir, ".server-home");
-            _process = Process.Start(start)!;
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
+            Directory.CreateDirectory(serverDir);
+            _process = Cli.Start(serverDir, "serve", repoDir, "--listen", Url, "--root-fingerprint", rootFingerprint);
             using var http = new HttpClient();
             for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline && !_process.HasExited; Thread.Sleep(100))
             {
@@ -75,7 +61,7 @@ public sealed class ClientCommandTests
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                _process.Kill();
             }
             _process.WaitForExit();
             _process.Dispose();
@@ -97,7 +83,7 @@ public sealed class ClientCommandTests
         Ok(Cli.Run(t.Path, "package", example, "-d", "built", "--sign", "--key", "jane", "--keyring", "jane.sec.asc"));
         Ok(Cli.Run(t.Path, "publish", "built/hello-0.1.0.tgz", "--repo", "repo", "--root-fingerprint", root));
         byte[] published = File.ReadAllBytes(t.File("repo/hello-0.1.0.tgz"));
-        using var server = new ServeProcess(t.Path, t.File("repo"), root);
+        using var server = new ServeProcess(t.File("server"), t.File("repo"), root);
 
         // repo add: no pin → shows the root and refuses; http without the flag → refused; a wrong pin → trust-bad-signature.
         var unpinned = Cli.Run(t.Path, "repo", "add", "demo", server.Url, "--insecure-http");
