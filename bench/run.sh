@@ -34,26 +34,35 @@ if [[ ${1:-} == index ]]; then
   lib_peak=$(( $(peak_kib "$work/time-lib.txt") / 1024 ))
   echo "peak RSS (whole process, /usr/bin/time -v): $lib_peak MiB"
   echo
-  echo "== b. chartseal search over a cached index (NativeAOT process: start, read repositories.yaml, stream the index, search)"
+  echo "== b. chartseal search over a cached index (NativeAOT process: start, read repositories.yaml, read the cache, search)"
   home="$work/home"
   mkdir -p "$home/cache/bench"
   cp "$index" "$home/cache/bench/index.yaml"
   printf 'apiVersion: chartseal/v1\nrepositories:\n- name: bench\n  url: https://charts.example.com\n  rootFingerprint: %s\n' "$(printf 'A%.0s' {1..40})" > "$home/repositories.yaml"
-  best_ms=999999; cli_peak=0
-  for _ in 1 2 3; do
+  cli_search() { # prints "ms peak_mib"
+    local start ms
     start=$(date +%s%N)
     CHARTSEAL_HOME="$home" /usr/bin/time -v "$root/artifacts/cli/Chartseal.Cli" search team-7 >/dev/null 2>"$work/time-cli.txt"
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    echo "$ms $(( $(peak_kib "$work/time-cli.txt") / 1024 ))"
+  }
+  # First run: no summary yet, so it streams index.yaml (the same parse as repo update) and writes the summary.
+  read -r parse_ms parse_peak < <(cli_search)
+  best_ms=999999; cli_peak=0
+  for _ in 1 2 3; do
+    read -r ms peak < <(cli_search)
     (( ms < best_ms )) && best_ms=$ms
-    kib=$(peak_kib "$work/time-cli.txt"); (( kib / 1024 > cli_peak )) && cli_peak=$(( kib / 1024 ))
+    (( peak > cli_peak )) && cli_peak=$peak
   done
-  echo "chartseal search: best of 3 $best_ms ms, peak RSS $cli_peak MiB"
+  echo "chartseal search, parsing index.yaml (as after repo update): $parse_ms ms, peak RSS $parse_peak MiB"
+  echo "chartseal search, from the cache's summary: best of 3 $best_ms ms, peak RSS $cli_peak MiB"
   echo
   echo "== targets for $ENTRIES entries ($(du -m "$index" | cut -f1) MB; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
   verdict() { awk -v v="$1" -v t="$2" 'BEGIN{print (v <= t) ? "PASS" : "FAIL"}'; }
-  printf 'chartseal search (parse included):  %6s ms   (target < 1500 ms)  %s\n' "$best_ms" "$(verdict "$best_ms" 1500)"
-  printf 'chartseal search peak RSS:          %6s MiB  (target < 300 MB)   %s\n' "$cli_peak" "$(verdict "$cli_peak" 286)"
-  printf 'library process peak RSS:           %6s MiB  (target < 300 MB)   %s\n' "$lib_peak" "$(verdict "$lib_peak" 286)"
+  printf 'CLI process parsing index.yaml:   %6s ms   (target < 1500 ms)  %s\n' "$parse_ms" "$(verdict "$parse_ms" 1500)"
+  printf 'CLI process parsing, peak RSS:    %6s MiB  (target < 300 MB)   %s\n' "$parse_peak" "$(verdict "$parse_peak" 286)"
+  printf 'CLI search from the summary:      %6s ms   (information)\n' "$best_ms"
+  printf 'library process peak RSS:         %6s MiB  (target < 300 MB)   %s\n' "$lib_peak" "$(verdict "$lib_peak" 286)"
   exit 0
 fi
 

@@ -86,7 +86,8 @@ internal static class IndexBench
             best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
         }
 
-        // A search over the loaded index (the repository cache layout, as chartseal search reads it).
+        // Search through the repository cache: the first one streams index.yaml and writes the summary (what repo update
+        // does), the next ones read the summary (what every search and pull does afterwards).
         string home = Path.Combine(Path.GetTempPath(), "chartseal-index-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var client = ClientHome.Under(home);
         Directory.CreateDirectory(client.CacheFor("bench"));
@@ -94,15 +95,23 @@ internal static class IndexBench
         var repository = new ConfiguredRepository("bench", "https://charts.example.com", new string('A', 40), false, false);
         sw.Restart();
         var hits = await ChartSearch.SearchAsync(client, [repository], "team-7", CancellationToken.None);
-        double searchMs = sw.Elapsed.TotalMilliseconds;
+        double firstSearchMs = sw.Elapsed.TotalMilliseconds;
+        double searchMs = double.MaxValue;
+        for (int r = 0; r < rounds; r++)
+        {
+            sw.Restart();
+            hits = await ChartSearch.SearchAsync(client, [repository], "team-7", CancellationToken.None);
+            searchMs = Math.Min(searchMs, sw.Elapsed.TotalMilliseconds);
+        }
         Directory.Delete(home, recursive: true);
 
         Process.GetCurrentProcess().Refresh();
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
         Console.WriteLine(string.Create(inv, $"index: {new FileInfo(path).Length / (1024.0 * 1024):F1} MiB, {index.Count} entries, {index.Entries.Count} charts"));
-        Console.WriteLine(string.Create(inv, $"first load (cold, JIT): {coldMs:F0} ms; warm load: {best:F0} ms (best of {rounds}); search 'team-7' over the cache: {searchMs:F0} ms, {hits.Count} charts"));
+        Console.WriteLine(string.Create(inv, $"index.yaml: first load (cold, JIT) {coldMs:F0} ms; warm load {best:F0} ms (best of {rounds})"));
+        Console.WriteLine(string.Create(inv, $"search 'team-7' through the cache: {firstSearchMs:F0} ms when it parses index.yaml and writes the summary, {searchMs:F0} ms from the summary (best of {rounds}); {hits.Count} charts"));
         Console.WriteLine(string.Create(inv, $"peak working set: {peakAfterCold / (1024.0 * 1024):F0} MiB after the first load, {peak / (1024.0 * 1024):F0} MiB at the end"));
-        Console.WriteLine(string.Create(inv, $"RESULT entries={index.Count} cold_ms={coldMs:F0} warm_ms={best:F0} search_ms={searchMs:F0} peak_mib={peak / (1024.0 * 1024):F0}"));
+        Console.WriteLine(string.Create(inv, $"RESULT entries={index.Count} cold_ms={coldMs:F0} warm_ms={best:F0} first_search_ms={firstSearchMs:F0} search_ms={searchMs:F0} peak_mib={peak / (1024.0 * 1024):F0}"));
         return 0;
     }
 

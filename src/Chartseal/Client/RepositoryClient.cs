@@ -143,7 +143,7 @@ public static class RepositoryClient
                 {
                     index = ChartIndex.Load(stream, indexUri.ToString()); // refuse a broken index before it replaces a good one
                 }
-                await cache.StoreIndexAsync(downloaded.Content, downloaded.ETag, cancellationToken).ConfigureAwait(false);
+                await cache.StoreIndexAsync(downloaded.Content, index, downloaded.ETag, cancellationToken).ConfigureAwait(false);
                 return new RepositoryUpdate.Updated(repository, material, IndexChanged: true, index.Count);
             default:
                 throw new ChartsealException(indexUri.ToString(), "not found: the repository has no index.yaml");

@@ -18,7 +18,12 @@ public sealed class RepositoryClientTests
         {
             Trust.InitWithTwoMaintainersAsync(Now).GetAwaiter().GetResult();
             File.WriteAllBytes(Path.Combine(Trust.Repo, Trust.ArchiveName), Trust.Archive);
-            RepositoryIndexer.IndexDirectoryAsync(Trust.Repo, null, null, Now).GetAwaiter().GetResult().Index.WriteAsync(Path.Combine(Trust.Repo, "index.yaml")).GetAwaiter().GetResult();
+            var index = RepositoryIndexer.IndexDirectoryAsync(Trust.Repo, null, null, Now).GetAwaiter().GetResult().Index;
+            var metadata = index.Find("demo", "1.0.0")!.Metadata;
+            metadata.Description = "A demo chart";
+            metadata.Keywords = ["web", "team-7"];
+            metadata.AppVersion = "1.2.3";
+            index.WriteAsync(Path.Combine(Trust.Repo, "index.yaml")).GetAwaiter().GetResult();
             Server = new FolderServer(Trust.Repo);
             Home = ClientHome.Under(Trust.Temp.File("home"));
             Repository = new ConfiguredRepository("demo", Server.Url, Trust.Root.Fingerprint, false, InsecureHttp: true);
@@ -167,10 +172,54 @@ public sealed class RepositoryClientTests
 
         var all = await ChartSearch.SearchAsync(s.Home, [s.Repository], null, TestContext.Current.CancellationToken);
         var byName = await ChartSearch.SearchAsync(s.Home, [s.Repository], "DEMO/de", TestContext.Current.CancellationToken);
+        var byDescription = await ChartSearch.SearchAsync(s.Home, [s.Repository], "a DEMO chart", TestContext.Current.CancellationToken);
+        var byKeyword = await ChartSearch.SearchAsync(s.Home, [s.Repository], "team-7", TestContext.Current.CancellationToken);
         var none = await ChartSearch.SearchAsync(s.Home, [s.Repository], "no-such-chart", TestContext.Current.CancellationToken);
 
-        Assert.Equal("demo/demo", Assert.Single(all).Reference);
+        var hit = Assert.Single(all);
+        Assert.Equal(("demo/demo", "1.0.0", "1.2.3", "A demo chart"), (hit.Reference, hit.Version, hit.AppVersion, hit.Description));
         Assert.Single(byName);
+        Assert.Single(byDescription);
+        Assert.Single(byKeyword);
         Assert.Empty(none);
+    }
+
+    [Fact]
+    public async Task LoadIndexAsync_SummaryOfAnotherIndex_ReadsTheYamlInstead()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        var cache = new RepositoryCache(s.Home.CacheFor("demo"));
+        var fromSummary = await cache.LoadIndexAsync("demo", TestContext.Current.CancellationToken);
+
+        // index.yaml replaced behind the summary's back: the summary no longer matches its SHA-256.
+        var changed = await ChartIndex.LoadAsync(cache.IndexPath, TestContext.Current.CancellationToken);
+        var entry = changed.Find("demo", "1.0.0")!;
+        changed.Add(new IndexEntry { Metadata = new Chartseal.Charts.ChartMetadata { ApiVersion = "v2", Name = "demo", Version = "2.0.0" }, Urls = entry.Urls, Digest = entry.Digest });
+        await changed.WriteAsync(cache.IndexPath, TestContext.Current.CancellationToken);
+        var fromYaml = await cache.LoadIndexAsync("demo", TestContext.Current.CancellationToken);
+        var fromRewrittenSummary = await cache.LoadIndexAsync("demo", TestContext.Current.CancellationToken);
+
+        Assert.Equal(["1.0.0"], fromSummary.Entries["demo"].Select(e => e.Metadata.Version));
+        Assert.Equal(["2.0.0", "1.0.0"], fromYaml.Entries["demo"].Select(e => e.Metadata.Version));
+        Assert.Equal(["2.0.0", "1.0.0"], fromRewrittenSummary.Entries["demo"].Select(e => e.Metadata.Version));
+    }
+
+    [Fact]
+    public async Task LoadIndexAsync_FromSummary_SameFieldsAsTheYaml()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        var cache = new RepositoryCache(s.Home.CacheFor("demo"));
+
+        var yaml = (await ChartIndex.LoadAsync(cache.IndexPath, TestContext.Current.CancellationToken)).Find("demo", "1.0.0")!;
+        var summary = (await cache.LoadIndexAsync("demo", TestContext.Current.CancellationToken)).Find("demo", "1.0.0")!;
+
+        Assert.Equal(yaml.Urls, summary.Urls);
+        Assert.Equal(yaml.Digest, summary.Digest);
+        Assert.Equal(yaml.Metadata.Description, summary.Metadata.Description);
+        Assert.Equal(yaml.Metadata.AppVersion, summary.Metadata.AppVersion);
+        Assert.Equal(yaml.Metadata.Keywords, summary.Metadata.Keywords);
+        Assert.Equal(yaml.Metadata.ApiVersion, summary.Metadata.ApiVersion);
     }
 }
