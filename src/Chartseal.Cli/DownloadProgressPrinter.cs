@@ -19,8 +19,7 @@ internal sealed class DownloadProgressPrinter : IProgress<DownloadProgress>
         lock (_gate)
         {
             long tick = Environment.TickCount64;
-            bool done = value.Total is { } total && value.Received >= total;
-            if (!done && value.Uri == _current && tick - _lastTick < 100)
+            if (!value.Done && value.Uri == _current && tick - _lastTick < 100)
             {
                 return;
             }
@@ -28,7 +27,7 @@ internal sealed class DownloadProgressPrinter : IProgress<DownloadProgress>
             _current = value.Uri;
             string amount = value.Total is { } t ? $"{Size(value.Received)} / {Size(t)}" : Size(value.Received);
             Console.Error.Write($"\r\u001b[KDownloading {Path.GetFileName(value.Uri.AbsolutePath)}: {amount}");
-            if (done)
+            if (value.Done)
             {
                 Console.Error.WriteLine();
             }

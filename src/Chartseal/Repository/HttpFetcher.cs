@@ -6,8 +6,9 @@ namespace Chartseal.Repository;
 /// <summary>How far a download is: bytes received so far and the announced length, when the server sent one.</summary>
 /// <param name="Uri">What is being downloaded.</param>
 /// <param name="Received">Bytes received so far.</param>
-/// <param name="Total">The Content-Length, or null when unknown.</param>
-public sealed record DownloadProgress(Uri Uri, long Received, long? Total);
+/// <param name="Total">The Content-Length, or null when unknown (e.g. a compressed answer).</param>
+/// <param name="Done">True in the last report of a download that completed.</param>
+public sealed record DownloadProgress(Uri Uri, long Received, long? Total, bool Done = false);
 
 /// <summary>Per-download options of <see cref="HttpFetcher.FetchAsync"/>.</summary>
 /// <param name="IfNoneMatch">The ETag of the copy already held: the server may answer 304 Not Modified.</param>
@@ -139,6 +140,7 @@ public static class HttpFetcher
                     buffer.Write(chunk, 0, read);
                     options.Progress?.Report(new DownloadProgress(uri, buffer.Length, length));
                 }
+                options.Progress?.Report(new DownloadProgress(uri, buffer.Length, length, Done: true));
                 return new FetchOutcome.Downloaded(buffer.ToArray(), response.Headers.ETag?.ToString());
             }
         }

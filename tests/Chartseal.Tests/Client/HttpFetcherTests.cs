@@ -115,6 +115,8 @@ public sealed class HttpFetcherTests
             Assert.NotEmpty(reports);
             Assert.Equal(200_000, reports[^1].Received);
             Assert.Equal(200_000, reports[^1].Total);
+            Assert.True(reports[^1].Done);
+            Assert.Single(reports, r => r.Done);
         }
     }
 
