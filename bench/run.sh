@@ -29,10 +29,15 @@ if [[ ${1:-} == index ]]; then
   dotnet "$bench_dll" index-generate --out "$index" --entries "$ENTRIES"
   peak_kib() { sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$1"; }
   echo
-  echo "== a. library: ChartIndex.LoadAsync + SortVersions in a fresh process (JIT), then warm loads and a search"
-  /usr/bin/time -v dotnet "$bench_dll" index-parse --file "$index" 2>"$work/time-lib.txt"
+  echo "== a. library: ChartIndex.LoadAsync + SortVersions (workstation GC, as the CLI)"
+  echo "-- one parse in a fresh process (JIT), whole-process peak RSS:"
+  DOTNET_gcServer=0 /usr/bin/time -v dotnet "$bench_dll" index-parse --file "$index" --rounds 0 --search 0 2>"$work/time-lib.txt" | grep -v '^RESULT'
   lib_peak=$(( $(peak_kib "$work/time-lib.txt") / 1024 ))
-  echo "peak RSS (whole process, /usr/bin/time -v): $lib_peak MiB"
+  echo "peak RSS (/usr/bin/time -v): $lib_peak MiB"
+  echo "-- warm parses, and search through the repository cache:"
+  lib="$(DOTNET_gcServer=0 dotnet "$bench_dll" index-parse --file "$index" --rounds 3)"
+  echo "$lib" | grep -v '^RESULT'
+  lib_warm="$(echo "$lib" | sed -n 's/^RESULT .*warm_ms=\([0-9]*\).*/\1/p')"
   echo
   echo "== b. chartseal search over a cached index (NativeAOT process: start, read repositories.yaml, read the cache, search)"
   home="$work/home"
@@ -62,7 +67,8 @@ if [[ ${1:-} == index ]]; then
   printf 'CLI process parsing index.yaml:   %6s ms   (target < 1500 ms)  %s\n' "$parse_ms" "$(verdict "$parse_ms" 1500)"
   printf 'CLI process parsing, peak RSS:    %6s MiB  (target < 300 MB)   %s\n' "$parse_peak" "$(verdict "$parse_peak" 286)"
   printf 'CLI search from the summary:      %6s ms   (information)\n' "$best_ms"
-  printf 'library process peak RSS:         %6s MiB  (target < 300 MB)   %s\n' "$lib_peak" "$(verdict "$lib_peak" 286)"
+  printf 'library parse (warm, in process):  %6s ms   (target < 1500 ms)  %s\n' "$lib_warm" "$(verdict "$lib_warm" 1500)"
+  printf 'library one-parse process peak:   %6s MiB  (target < 300 MB)   %s\n' "$lib_peak" "$(verdict "$lib_peak" 286)"
   exit 0
 fi
 
