@@ -171,5 +171,18 @@ public sealed class ClientCommandTests
         Refused(Cli.Run(t.Path, "pull", "demo/hello", "-d", "refused", "-o", "json"), 1, "missing-provenance");
         Assert.False(Directory.Exists(t.File("refused")));
         Assert.False(File.Exists(record), "helm ran for a refused chart");
+
+        // Trust on first use is recorded as such; remove drops the repository and its cache.
+        var tofu = Cli.Run(t.Path, "repo", "add", "tofu", server.Url, "--trust-on-first-use", "--insecure-http");
+        Ok(tofu);
+        Assert.Contains($"Trusting on first use: root {root} (Root <root@example.com>)", tofu.StdOut, StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(Cli.Run(t.Path, "repo", "list", "-o", "json").StdOut))
+        {
+            var repos = json.RootElement.GetProperty("repositories").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!, r => r.GetProperty("trustOnFirstUse").GetBoolean());
+            Assert.Equal(new Dictionary<string, bool> { ["demo"] = false, ["tofu"] = true }, repos);
+        }
+        Ok(Cli.Run(t.Path, "repo", "remove", "tofu"));
+        Assert.False(Directory.Exists(t.File(".chartseal-home/cache/tofu")));
+        Refused(Cli.Run(t.Path, "pull", "tofu/hello"), 2, "no repository named \"tofu\"");
     }
 }
