@@ -55,7 +55,8 @@ cmp <(curl -s http://127.0.0.1:18181/index.yaml) <(curl -s http://127.0.0.1:1818
 
 small="$work/small"
 mkdir -p "$small"
-ls "$repo"/*.tgz | head -20 | xargs -I{} cp {} "$small"/
+archives=("$repo"/*.tgz)
+cp "${archives[@]:0:20}" "$small"/
 "$cs" repo index "$small" >/dev/null
 cp "$small/index.yaml" "$repo/small-index.yaml"   # nginx serves it from the same root
 rps() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'; }

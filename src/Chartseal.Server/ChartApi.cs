@@ -25,11 +25,13 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
     }
 
     /// <summary>The reads: the index as JSON, by chart and by version.</summary>
-    public void MapReads(IEndpointRouteBuilder app)
+    public RouteGroupBuilder MapReads(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/charts", (RequestDelegate)ListAsync);
-        app.MapGet("/api/charts/{name}", (RequestDelegate)VersionsAsync);
-        app.MapGet("/api/charts/{name}/{version}", (RequestDelegate)VersionAsync);
+        var reads = app.MapGroup("/api");
+        reads.MapGet("/charts", (RequestDelegate)ListAsync);
+        reads.MapGet("/charts/{name}", (RequestDelegate)VersionsAsync);
+        reads.MapGet("/charts/{name}/{version}", (RequestDelegate)VersionAsync);
+        return reads;
     }
 
     private async Task ListAsync(HttpContext context)
