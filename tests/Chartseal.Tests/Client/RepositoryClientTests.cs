@@ -222,4 +222,26 @@ public sealed class RepositoryClientTests
         Assert.Equal(yaml.Metadata.Keywords, summary.Metadata.Keywords);
         Assert.Equal(yaml.Metadata.ApiVersion, summary.Metadata.ApiVersion);
     }
+
+    [Fact]
+    public async Task PullAsync_IndexEntryNamesAnotherVersionOfTheSignedArchive_RejectsNameVersionMismatch()
+    {
+        using var s = new Served();
+        await File.WriteAllBytesAsync(Path.Combine(s.Trust.Repo, s.Trust.ArchiveName + ".prov"), s.Trust.Alice.Sign(s.Trust.Archive, s.Trust.ArchiveName, Now), TestContext.Current.CancellationToken);
+        // The index claims 2.0.0 lives at the (validly signed) 1.0.0 archive, with its digest.
+        string indexPath = Path.Combine(s.Trust.Repo, "index.yaml");
+        var index = await ChartIndex.LoadAsync(indexPath, TestContext.Current.CancellationToken);
+        var real = index.Find("demo", "1.0.0")!;
+        index.Add(new IndexEntry { Metadata = new Chartseal.Charts.ChartMetadata { ApiVersion = "v2", Name = "demo", Version = "2.0.0" }, Urls = real.Urls, Digest = real.Digest });
+        await index.WriteAsync(indexPath, TestContext.Current.CancellationToken);
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+
+        var honest = await ChartPuller.PullAsync(s.Home, new PullRequest(s.Repository, "demo", "1.0.0"), Now, TestContext.Current.CancellationToken);
+        var swapped = await ChartPuller.PullAsync(s.Home, new PullRequest(s.Repository, "demo", null), Now, TestContext.Current.CancellationToken);
+
+        Assert.IsType<PullResult.Pulled>(honest);
+        var rejected = Assert.IsType<PullResult.Rejected>(swapped);
+        Assert.Equal(RejectionReason.NameVersionMismatch, rejected.Reason);
+        Assert.Contains("index entry is demo 2.0.0 but the signed archive is demo 1.0.0", rejected.Message, StringComparison.Ordinal);
+    }
 }
