@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Chartseal verification benchmark: in-process throughput vs a gpg shell loop, and one CLI process vs one gpg process.
 # Usage: bench/run.sh            (N=1000 charts)
+#        bench/run.sh audit      (repository audit of N=10000 chart versions: see bench/audit.sh)
 #        N=200 bench/run.sh      (quick run)
 # Needs: dotnet, gpg, gpgv, sha256sum; hyperfine if installed (else a 50-run date loop).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ "${1:-}" == audit ]]; then
+  exec "$root/bench/audit.sh"   # repository audit: bench/audit.sh
+fi
 N="${N:-1000}"
 RUNS="${RUNS:-50}"
 HYPERFINE="${HYPERFINE:-hyperfine}"   # HYPERFINE=none forces the date loop

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Chartseal.IO;
 using Chartseal.Keys;
 using Chartseal.Provenance;
@@ -97,23 +98,57 @@ public static class RepositoryAudit
         }
         var material = ((TrustResult.Accepted)trust).Material;
 
+        // The index is parsed on one thread and streamed through a bounded channel to the workers, so checking
+        // starts with the first entry; each worker reads one archive, decides, and drops it.
         var source = ArchiveSource.For(location);
-        ChartIndex index = await source.ReadIndexAsync(cancellationToken).ConfigureAwait(false);
-        var entries = index.Entries.Values.SelectMany(v => v).ToList();
-        var rows = new AuditRow[entries.Count];
+        using var index = await source.OpenIndexAsync(cancellationToken).ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateBounded<(int Sequence, IndexEntry Entry)>(new BoundedChannelOptions(1024) { SingleWriter = true });
+        int total = 0;
+        Task producer = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                ChartIndex.ReadEntries(index.Stream, index.Name, entry =>
+                {
+                    var item = (total, entry);
+                    while (!channel.Writer.TryWrite(item))
+                    {
+                        channel.Writer.WaitToWriteAsync(stop.Token).AsTask().GetAwaiter().GetResult();
+                    }
+                    Interlocked.Increment(ref total);
+                });
+            }
+            finally
+            {
+                channel.Writer.Complete();
+            }
+        }, stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        var rows = new ConcurrentBag<(int Sequence, AuditRow Row)>();
         var revocations = new ConcurrentDictionary<string, RevocationInfo?>(StringComparer.Ordinal);
         int done = 0;
         int parallelism = options.MaxParallelism ?? (source.IsRemote ? Math.Min(32, 4 * Environment.ProcessorCount) : Environment.ProcessorCount);
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, entries.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken },
-            async (i, ct) =>
-            {
-                rows[i] = await AuditEntryAsync(entries[i], source, material, revocations, now, ct).ConfigureAwait(false);
-                options.Progress?.Invoke(Interlocked.Increment(ref done), entries.Count);
-            }).ConfigureAwait(false);
+        try
+        {
+            await Parallel.ForEachAsync(
+                channel.Reader.ReadAllAsync(stop.Token),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = stop.Token },
+                async (item, ct) =>
+                {
+                    rows.Add((item.Sequence, await AuditEntryAsync(item.Entry, source, material, revocations, now, ct).ConfigureAwait(false)));
+                    options.Progress?.Invoke(Interlocked.Increment(ref done), Math.Max(done, Volatile.Read(ref total)));
+                }).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        await producer.ConfigureAwait(false); // an invalid index fails the audit here
 
-        IReadOnlyList<AuditRow> result = signerFilter is null ? rows : rows.Where(r => r.IsSignedBy(signerFilter)).ToList();
+        var ordered = rows.OrderBy(r => r.Sequence).Select(r => r.Row);
+        IReadOnlyList<AuditRow> result = (signerFilter is null ? ordered : ordered.Where(r => r.IsSignedBy(signerFilter))).ToList();
         return new AuditResult.Completed(result, material.Version, material.SignedBy);
     }
 
@@ -177,6 +212,12 @@ public static class RepositoryAudit
         return ring is null ? null : KeyValidity.Check(ring.GetPublicKey(), ring, now).Revocation;
     }
 
+    /// <summary>An open index.yaml and the name to use in messages.</summary>
+    private sealed record IndexStream(Stream Stream, string Name) : IDisposable
+    {
+        public void Dispose() => Stream.Dispose();
+    }
+
     /// <summary>Where an index entry's archive is: a local path or a URL, and the file name the <c>.prov</c> signs.</summary>
     private sealed record ArchiveLocation(string Path, string FileName);
 
@@ -197,17 +238,19 @@ public static class RepositoryAudit
 
         public static ArchiveSource For(string location) => new(location, HttpFetcher.IsUrl(location));
 
-        public async Task<ChartIndex> ReadIndexAsync(CancellationToken ct)
+        /// <summary>Opens index.yaml: a file stream for a folder (after a size check), the downloaded bytes for a URL.</summary>
+        public async Task<IndexStream> OpenIndexAsync(CancellationToken ct)
         {
             if (!IsRemote)
             {
-                return await ChartIndex.LoadAsync(System.IO.Path.Combine(_location, RepositoryIndexer.IndexFileName), ct).ConfigureAwait(false);
+                string path = System.IO.Path.Combine(_location, RepositoryIndexer.IndexFileName);
+                byte[] bytes = ReadLocal(path, ChartIndex.MaxIndexSize) ?? throw new ChartsealException(path, "no such file");
+                return new IndexStream(new MemoryStream(bytes, writable: false), path);
             }
             Uri uri = HttpFetcher.FileUri(_location, RepositoryIndexer.IndexFileName);
-            byte[] bytes = await HttpFetcher.GetAsync(uri, ChartIndex.MaxIndexSize, ct).ConfigureAwait(false)
+            byte[] downloaded = await HttpFetcher.GetAsync(uri, ChartIndex.MaxIndexSize, ct).ConfigureAwait(false)
                 ?? throw new ChartsealException(uri.ToString(), "no index.yaml (server answered 404)");
-            using var stream = new MemoryStream(bytes, writable: false);
-            return ChartIndex.Load(stream, uri.ToString());
+            return new IndexStream(new MemoryStream(downloaded, writable: false), uri.ToString());
         }
 
         /// <summary>Resolves an index URL; null when a local repository's entry points outside its folder.</summary>
@@ -236,18 +279,55 @@ public static class RepositoryAudit
         {
             if (!IsRemote)
             {
-                if (!File.Exists(location.Path))
-                {
-                    string provPath = location.Path + ".prov";
-                    byte[]? orphan = File.Exists(provPath) ? await InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength, ct).ConfigureAwait(false) : null;
-                    return (null, orphan);
-                }
-                return await ChartFileVerifier.ReadAsync(location.Path, null, ct).ConfigureAwait(false);
+                // Local files are read synchronously: small, page-cached, and the worker is busy with them anyway.
+                return (ReadLocal(location.Path, InputFile.DefaultMaxBytes),
+                    ReadLocal(location.Path + ".prov", ChartVerifier.MaxProvenanceLength, oversizedStandIn: true));
             }
             var uri = new Uri(location.Path);
             byte[]? archive = await HttpFetcher.GetAsync(uri, InputFile.DefaultMaxBytes, ct).ConfigureAwait(false);
             byte[]? prov = await HttpFetcher.GetAsync(new Uri(location.Path + ".prov"), ChartVerifier.MaxProvenanceLength, ct).ConfigureAwait(false);
             return (archive, prov);
+        }
+
+        /// <summary>
+        /// Reads a local file; null when it does not exist. Over <paramref name="maxBytes"/>: a one-line error, or with
+        /// <paramref name="oversizedStandIn"/> an over-limit buffer the verifier refuses as malformed (content never read).
+        /// </summary>
+        private static byte[]? ReadLocal(string path, long maxBytes, bool oversizedStandIn = false)
+        {
+            try
+            {
+                using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+                long length = RandomAccess.GetLength(handle);
+                if (length > maxBytes)
+                {
+                    return oversizedStandIn ? new byte[maxBytes + 1] : throw new ChartsealException(path, $"is larger than the {maxBytes} byte limit");
+                }
+                byte[] data = new byte[length];
+                int offset = 0;
+                while (offset < data.Length)
+                {
+                    int read = RandomAccess.Read(handle, data.AsSpan(offset), offset);
+                    if (read == 0)
+                    {
+                        throw new ChartsealException(path, "changed while it was read");
+                    }
+                    offset += read;
+                }
+                return data;
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new ChartsealException(path, "permission denied");
+            }
+            catch (IOException e)
+            {
+                throw new ChartsealException(path, "cannot be read: " + e.Message);
+            }
         }
 
         private static string FileNameOf(string urlPath) => Uri.UnescapeDataString(urlPath[(urlPath.LastIndexOf('/') + 1)..]);
