@@ -39,12 +39,15 @@ echo "repository: $count chart versions, average archive $avg bytes, ${rsa_share
 echo
 echo "== 1. chartseal audit (NativeAOT CLI, all cores, best of $ROUNDS)"
 best_us=""
+best_cpu_us=""
 for _ in $(seq "$ROUNDS"); do
-  start=$(date +%s%N)
-  "$cli" audit "$repo" --root-fingerprint "$fpr" --output json > "$work/audit.json"
-  end=$(date +%s%N)
-  us=$(( (end - start) / 1000 ))
+  /usr/bin/time -f "%e %U %S" -o "$work/time" "$cli" audit "$repo" --root-fingerprint "$fpr" --output json > "$work/audit.json"
+  read -r wall user sys < "$work/time"
+  us="$(awk -v w="$wall" 'BEGIN{printf "%.0f", w*1e6}')"
+  cpu_us="$(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.0f", (u+s)*1e6}')"
+  echo "run: wall ${wall} s, CPU ${user} s user + ${sys} s system"
   [[ -z "$best_us" || $us -lt $best_us ]] && best_us=$us
+  [[ -z "$best_cpu_us" || $cpu_us -lt $best_cpu_us ]] && best_cpu_us=$cpu_us
 done
 python3 - "$work/audit.json" "$count" <<'PY'
 import json, sys
@@ -53,6 +56,9 @@ assert doc["summary"]["total"] == int(sys.argv[2]) and doc["allTrusted"], doc["s
 print("audit summary:", doc["summary"])
 PY
 audit_rate="$(awk -v n="$count" -v us="$best_us" 'BEGIN{printf "%.0f", n/(us/1e6)}')"
+# Charts per CPU-second: what the process itself costs, independent of other jobs on the machine; openssl speed
+# also divides by CPU (user) time unless given -elapsed, so this is the like-for-like comparison with its limit.
+audit_cpu_core="$(awk -v n="$count" -v us="$best_cpu_us" 'BEGIN{printf "%.0f", n/(us/1e6)}')"
 inproc="$(dotnet "$bench_dll" audit --dir "$repo" --rounds "$ROUNDS")"
 echo "$inproc" | grep -v '^RESULT'
 
@@ -91,10 +97,14 @@ echo "limit: $limit_core charts/s per core, $limit_all charts/s on $(nproc) core
 echo
 echo "== results (load average now $(cut -d' ' -f1-3 /proc/loadavg); other work on the machine skews every figure)"
 verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN{ok = (dir == ">=") ? v >= t : v <= t; print ok ? "PASS" : "FAIL"}'; }
-printf '%-48s %10s charts/s\n' "chartseal audit (CLI, all cores)" "$audit_rate"
+printf '%-48s %10s charts/s\n' "chartseal audit (CLI, all cores, wall clock)" "$audit_rate"
+printf '%-48s %10s charts/s\n' "chartseal audit per CPU-second (one core)" "$audit_cpu_core"
 printf '%-48s %10s charts/s\n' "shell loop: gpg --verify + sha256sum" "$gpg_rate"
+printf '%-48s %10s charts/s\n' "openssl speed limit, one core" "$limit_core"
 printf '%-48s %10s charts/s\n' "openssl speed limit, all cores" "$limit_all"
 r1="$(awk -v a="$audit_rate" -v b="$gpg_rate" 'BEGIN{printf "%.1f", a/b}')"
 r2="$(awk -v a="$limit_all" -v b="$audit_rate" 'BEGIN{printf "%.2f", a/b}')"
-printf 'audit / gpg loop:        %6sx  (target >= 50x)  %s\n' "$r1" "$(verdict "$r1" 50 '>=')"
-printf 'openssl limit / audit:   %6sx  (target <= 3x)   %s\n' "$r2" "$(verdict "$r2" 3 '<=')"
+r3="$(awk -v a="$limit_core" -v b="$audit_cpu_core" 'BEGIN{printf "%.2f", a/b}')"
+printf 'audit / gpg loop (wall clock):               %6sx  (target >= 50x)  %s\n' "$r1" "$(verdict "$r1" 50 '>=')"
+printf 'openssl limit / audit (wall clock, all cores): %5sx  (target <= 3x)   %s\n' "$r2" "$(verdict "$r2" 3 '<=')"
+printf 'openssl limit / audit (per CPU-second):      %6sx  (target <= 3x)   %s\n' "$r3" "$(verdict "$r3" 3 '<=')"
