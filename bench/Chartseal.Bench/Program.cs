@@ -86,13 +86,7 @@ internal static class Bench
         foreach (var (label, ring) in keyrings)
         {
             var key = SigningKeySelector.Select(ring, KeyInfo.Fingerprint(ring.SecretKeyRings[0].GetPublicKey()), now);
-            string chartDir = Path.Combine(work, label);
-            Directory.CreateDirectory(Path.Combine(chartDir, "templates"));
-            File.WriteAllText(Path.Combine(chartDir, "Chart.yaml"),
-                $"apiVersion: v2\nname: bench-{label}\ndescription: Benchmark chart signed by {label}\nversion: 0.1.0\nappVersion: \"1.0\"\n");
-            File.WriteAllText(Path.Combine(chartDir, "values.yaml"), "replicaCount: 1\nimage:\n  repository: nginx\n  tag: stable\n");
-            File.WriteAllText(Path.Combine(chartDir, "templates", "deployment.yaml"),
-                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n");
+            string chartDir = WriteChartSource(Path.Combine(work, label), $"bench-{label}", $"Benchmark chart signed by {label}");
             signers.Add(new Signer(label, chartDir, key, key.Unlock(null)));
         }
 
@@ -114,6 +108,18 @@ internal static class Bench
         Console.WriteLine($"generated {count} signed charts in {outDir} in {sw.Elapsed.TotalSeconds:F1} s: "
             + string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key}")));
         return 0;
+    }
+
+    /// <summary>A small chart source folder (Chart.yaml, values.yaml, one template); returns the folder.</summary>
+    private static string WriteChartSource(string chartDir, string name, string description)
+    {
+        Directory.CreateDirectory(Path.Combine(chartDir, "templates"));
+        File.WriteAllText(Path.Combine(chartDir, "Chart.yaml"),
+            $"apiVersion: v2\nname: {name}\ndescription: {description}\nversion: 0.1.0\nappVersion: \"1.0\"\n");
+        File.WriteAllText(Path.Combine(chartDir, "values.yaml"), "replicaCount: 1\nimage:\n  repository: nginx\n  tag: stable\n");
+        File.WriteAllText(Path.Combine(chartDir, "templates", "deployment.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n");
+        return chartDir;
     }
 
     /// <summary>
@@ -152,13 +158,7 @@ internal static class Bench
         const int names = 100;
         for (int n = 0; n < names; n++)
         {
-            string chartDir = Path.Combine(work, $"app-{n:D2}");
-            Directory.CreateDirectory(Path.Combine(chartDir, "templates"));
-            File.WriteAllText(Path.Combine(chartDir, "Chart.yaml"),
-                $"apiVersion: v2\nname: app-{n:D2}\ndescription: Benchmark chart {n}\nversion: 0.1.0\nappVersion: \"1.0\"\n");
-            File.WriteAllText(Path.Combine(chartDir, "values.yaml"), "replicaCount: 1\nimage:\n  repository: nginx\n  tag: stable\n");
-            File.WriteAllText(Path.Combine(chartDir, "templates", "deployment.yaml"),
-                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n");
+            WriteChartSource(Path.Combine(work, $"app-{n:D2}"), $"app-{n:D2}", $"Benchmark chart {n}");
         }
         var entries = new Chartseal.Repository.IndexEntry[count];
         string created = Chartseal.Repository.ChartIndex.Timestamp(now);

@@ -58,7 +58,7 @@ internal static class AuditOutput
         json.WriteBoolean("allTrusted", audit.AllTrusted);
         json.WriteNumber("trustVersion", audit.TrustVersion);
         json.WriteString("trustRoot", audit.TrustRoot);
-        WriteOptional(json, "signer", signerFilter);
+        VerificationOutput.WriteOptional(json, "signer", signerFilter);
         json.WriteStartObject("summary");
         json.WriteNumber("total", audit.Rows.Count);
         foreach (var (outcome, count) in Summary(audit.Rows))
@@ -99,40 +99,23 @@ internal static class AuditOutput
         json.WriteString("version", row.Version);
         json.WriteString("archive", row.Archive);
         json.WriteBoolean("trusted", row.IsTrusted);
-        WriteOptional(json, "reason", row.Reason?.Name());
-        WriteOptional(json, "code", row.Reason?.Code());
+        VerificationOutput.WriteOptional(json, "reason", row.Reason?.Name());
+        VerificationOutput.WriteOptional(json, "code", row.Reason?.Code());
         json.WriteString("message", row.Message);
-        WriteOptional(json, "sha256", row.Sha256);
-        if (row.Signer is { } signer)
-        {
-            json.WriteStartObject("signer");
-            json.WriteString("fingerprint", signer.Fingerprint);
-            json.WriteString("keyId", signer.KeyId);
-            json.WriteString("signingKeyFingerprint", signer.SigningKeyFingerprint);
-            json.WriteStartArray("userIds");
-            foreach (string uid in signer.UserIds)
-            {
-                json.WriteStringValue(uid);
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("signer");
-        }
+        VerificationOutput.WriteOptional(json, "sha256", row.Sha256);
+        VerificationOutput.WriteSigner(json, row.Signer);
         if (row.Issuer is { } issuer)
         {
             json.WriteStartObject("issuer");
             json.WriteString("keyId", issuer.KeyId);
-            WriteOptional(json, "fingerprint", issuer.Fingerprint);
+            VerificationOutput.WriteOptional(json, "fingerprint", issuer.Fingerprint);
             json.WriteEndObject();
         }
         else
         {
             json.WriteNull("issuer");
         }
-        WriteOptional(json, "signedAt", row.SignedAt is { } at ? Time(at) : null);
+        VerificationOutput.WriteOptional(json, "signedAt", row.SignedAt is { } at ? Time(at) : null);
         if (row.Revocation is { } revocation)
         {
             json.WriteStartObject("revocation");
@@ -149,16 +132,4 @@ internal static class AuditOutput
     }
 
     private static string Time(DateTime time) => time.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-
-    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
 }

@@ -6,13 +6,9 @@ namespace Chartseal.Cli.Tests;
 /// <summary>Key-compromise response through the built CLI: audit, resign, publish --resign-only.</summary>
 public sealed class AuditCommandTests
 {
-    private static void Ok(CliResult r) => Assert.True(r.ExitCode == 0, r.ToString());
+    private static void Ok(CliResult r) => Cli.AssertOk(r);
 
-    private static void Rejected(CliResult r, string reason)
-    {
-        Assert.True(r.ExitCode == 1, r.ToString());
-        Assert.Contains(": " + reason + ": ", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
-    }
+    private static void Rejected(CliResult r, string reason) => Cli.AssertRejected(r, reason);
 
     private static string FingerprintOf(TempDirectory t, string archive, string keyring) =>
         JsonDocument.Parse(Cli.Run(t.Path, "verify", archive, "--keyring", keyring, "--output", "json").StdOut)

@@ -35,30 +35,12 @@ internal sealed class AuditRepositoryFixture : IDisposable
         {
             var packaged = ChartPackager.Package(source, new PackageOptions { Version = $"1.0.{i}" });
             TestKey signer = f.Maintainers[i % 3];
-            string staged = f.Stage(packaged.Archive, packaged.FileName, signer.Sign(packaged.Archive, packaged.FileName, Now));
+            string staged = f.Trust.Stage(packaged.Archive, packaged.FileName, signer.Sign(packaged.Archive, packaged.FileName, Now));
             var result = await ChartPublisher.PublishAsync(new PublishRequest(staged, null, f.Repo, f.Trust.Pin), f.Trust.Store, Now);
             Assert.IsType<PublishResult.Published>(result);
             f.SignedBy[packaged.FileName] = signer;
         }
         return f;
-    }
-
-    /// <summary>Writes an archive (and its .prov) into a staging folder and returns the archive path.</summary>
-    public string Stage(byte[] archive, string name, byte[]? prov)
-    {
-        string dir = Trust.Temp.File("staging");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, name);
-        File.WriteAllBytes(path, archive);
-        if (prov is not null)
-        {
-            File.WriteAllBytes(path + ".prov", prov);
-        }
-        else
-        {
-            File.Delete(path + ".prov");
-        }
-        return path;
     }
 
     public string RepoFile(string name) => Path.Combine(Repo, name);
