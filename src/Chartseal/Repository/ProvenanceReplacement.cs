@@ -79,12 +79,15 @@ public static class ProvenanceReplacement
         {
             return Reject(RejectionReason.VersionNotFound, $"{metadata.Name} {metadata.Version} is not in the repository's index.yaml; --resign-only replaces the .prov of a published version (publish it instead)");
         }
-        string indexed = entry.Urls.Count > 0 ? Uri.UnescapeDataString(entry.Urls[0][(entry.Urls[0].LastIndexOf('/') + 1)..]) : "";
-        if (indexed != fileName)
+        string? archivePath = entry.Urls.Count > 0 ? RepositoryAudit.LocalArchivePath(repositoryDir, entry.Urls[0]) : null;
+        if (archivePath is null)
         {
-            return Reject(RejectionReason.FileNotInProvenance, $"the index's archive for {metadata.Name} {metadata.Version} is \"{indexed}\", but the provenance signs \"{fileName}\"");
+            return Reject(RejectionReason.MissingArchive, $"the index entry for {metadata.Name} {metadata.Version} has no archive in the repository");
         }
-        string archivePath = Path.Combine(repositoryDir, fileName);
+        if (Path.GetFileName(archivePath) != fileName)
+        {
+            return Reject(RejectionReason.FileNotInProvenance, $"the index's archive for {metadata.Name} {metadata.Version} is \"{Path.GetFileName(archivePath)}\", but the provenance signs \"{fileName}\"");
+        }
         if (!File.Exists(archivePath))
         {
             return Reject(RejectionReason.MissingArchive, $"{fileName} is in index.yaml but not in the repository");

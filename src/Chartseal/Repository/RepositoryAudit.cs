@@ -212,6 +212,28 @@ public static class RepositoryAudit
         return ring is null ? null : KeyValidity.Check(ring.GetPublicKey(), ring, now).Revocation;
     }
 
+    /// <summary>
+    /// Where an index entry's URL puts the archive in a local repository folder: a relative URL below the folder, or
+    /// for an absolute http(s) URL (an index made with <c>--url</c>) the file name in the folder. Null when the
+    /// URL points outside the folder (<c>../</c>, an absolute path) or is empty.
+    /// </summary>
+    internal static string? LocalArchivePath(string repositoryDir, string url)
+    {
+        string dir = Path.GetFullPath(repositoryDir);
+        string relative = Uri.TryCreate(url, UriKind.Absolute, out Uri? abs) && (abs.Scheme == Uri.UriSchemeHttp || abs.Scheme == Uri.UriSchemeHttps)
+            ? FileNameOf(abs.AbsolutePath)
+            : Uri.UnescapeDataString(url);
+        if (relative.Length == 0 || Path.IsPathRooted(relative))
+        {
+            return null;
+        }
+        string full = Path.GetFullPath(Path.Combine(dir, relative));
+        return full.StartsWith(dir.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
+    }
+
+    /// <summary>The unescaped last segment of a URL path.</summary>
+    private static string FileNameOf(string urlPath) => Uri.UnescapeDataString(urlPath[(urlPath.LastIndexOf('/') + 1)..]);
+
     /// <summary>An open index.yaml and the name to use in messages.</summary>
     private sealed record IndexStream(Stream Stream, string Name) : IDisposable
     {
@@ -262,16 +284,7 @@ public static class RepositoryAudit
                 Uri uri = absolute ? abs! : new Uri(new Uri(_location.TrimEnd('/') + "/"), url);
                 return new ArchiveLocation(uri.ToString(), FileNameOf(uri.AbsolutePath));
             }
-            // A local copy of a repository indexed with --url: the archive sits in the folder under its file name.
-            string relative = absolute ? FileNameOf(abs!.AbsolutePath) : Uri.UnescapeDataString(url);
-            if (relative.Length == 0 || System.IO.Path.IsPathRooted(relative))
-            {
-                return null;
-            }
-            string full = System.IO.Path.GetFullPath(System.IO.Path.Combine(_fullDir!, relative));
-            return full.StartsWith(_fullDir!.TrimEnd(System.IO.Path.DirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal)
-                ? new ArchiveLocation(full, System.IO.Path.GetFileName(full))
-                : null;
+            return LocalArchivePath(_fullDir!, url) is { } full ? new ArchiveLocation(full, System.IO.Path.GetFileName(full)) : null;
         }
 
         /// <summary>The archive (null when it does not exist) and its <c>.prov</c> (null when it does not exist).</summary>
@@ -329,7 +342,5 @@ public static class RepositoryAudit
                 throw new ChartsealException(path, "cannot be read: " + e.Message);
             }
         }
-
-        private static string FileNameOf(string urlPath) => Uri.UnescapeDataString(urlPath[(urlPath.LastIndexOf('/') + 1)..]);
     }
 }

@@ -45,6 +45,26 @@ public sealed class ProvenanceReplacementTests
     }
 
     [Fact]
+    public async Task ReplaceAsync_ArchiveInASubfolder_ReplacesTheProvBesideIt()
+    {
+        using var f = await AuditRepositoryFixture.CreateAsync(1);
+        byte[] archive = File.ReadAllBytes(f.RepoFile(Name));
+        Directory.CreateDirectory(f.RepoFile("charts"));
+        File.Move(f.RepoFile(Name), f.RepoFile("charts/" + Name));
+        File.Move(f.RepoFile(Name + ".prov"), f.RepoFile("charts/" + Name + ".prov"));
+        var index = await ChartIndex.LoadAsync(f.RepoFile("index.yaml"));
+        var entry = index.Find("demo", "1.0.0")!;
+        index.Add(new IndexEntry { Metadata = entry.Metadata, Urls = ["charts/" + Name], Created = entry.Created, Digest = entry.Digest });
+        await index.WriteAsync(f.RepoFile("index.yaml"));
+        byte[] prov = f.Carol.Sign(archive, Name, Now);
+
+        Assert.IsType<PublishResult.Published>(await Replace(f, prov));
+
+        Assert.Equal(prov, File.ReadAllBytes(f.RepoFile("charts/" + Name + ".prov")));
+        Assert.False(File.Exists(f.RepoFile(Name + ".prov")));
+    }
+
+    [Fact]
     public async Task ReplaceAsync_ProvForADifferentArchiveOfTheSameVersion_RejectsHashMismatch()
     {
         using var f = await AuditRepositoryFixture.CreateAsync(1);

@@ -111,6 +111,27 @@ public sealed class RepositoryAuditTests
     }
 
     [Fact]
+    public async Task Audit_IndexWithAbsoluteUrlsAndSubfolders_FindsTheArchivesInTheFolder()
+    {
+        using var f = await AuditRepositoryFixture.CreateAsync(2);
+        Directory.CreateDirectory(f.RepoFile("charts"));
+        File.Move(f.RepoFile("demo-1.0.1.tgz"), f.RepoFile("charts/demo-1.0.1.tgz"));
+        File.Move(f.RepoFile("demo-1.0.1.tgz.prov"), f.RepoFile("charts/demo-1.0.1.tgz.prov"));
+        await RewriteIndexAsync(f, e => new IndexEntry
+        {
+            Metadata = e.Metadata,
+            Urls = [e.Metadata.Version == "1.0.1" ? "charts/demo-1.0.1.tgz" : "https://charts.example.com/stable/demo-1.0.0.tgz"],
+            Created = e.Created,
+            Digest = e.Digest,
+        });
+
+        var audit = AuditRepositoryFixture.Completed(await f.AuditAsync(Now));
+
+        Assert.Equal(2, audit.Rows.Count);
+        Assert.True(audit.AllTrusted, string.Join("\n", audit.Rows.Select(r => r.Message)));
+    }
+
+    [Fact]
     public async Task Audit_IndexDigestDisagreesWithArchive_DigestMismatch()
     {
         using var f = await AuditRepositoryFixture.CreateAsync(2);
@@ -122,6 +143,18 @@ public sealed class RepositoryAuditTests
         var row = Assert.Single(audit.Rows, r => !r.IsTrusted);
         Assert.Equal(("1.0.1", RejectionReason.DigestMismatch), (row.Version, row.Reason));
         Assert.Equal(f.Trust.Bob.Fingerprint, row.Signer?.Fingerprint);
+    }
+
+    [Fact]
+    public async Task Audit_RevokedSignerAndWrongDigest_SignerRevokedWins()
+    {
+        using var f = await AuditRepositoryFixture.CreateAsync(2);
+        await RewriteIndexAsync(f, e => new IndexEntry { Metadata = e.Metadata, Urls = e.Urls, Created = e.Created, Digest = new string('0', 64) });
+        await RevokeAsync(f, f.Trust.Bob);
+
+        var audit = AuditRepositoryFixture.Completed(await f.AuditAsync(Later));
+
+        Assert.Equal([("1.0.1", RejectionReason.SignerRevoked), ("1.0.0", RejectionReason.DigestMismatch)], audit.Rows.Select(r => (r.Version, r.Reason!.Value)));
     }
 
     [Fact]
