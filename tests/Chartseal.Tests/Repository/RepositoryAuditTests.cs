@@ -219,6 +219,20 @@ public sealed class RepositoryAuditTests
     }
 
     [Fact]
+    public async Task Audit_Progress_ReportsEveryChartOnceAndEndsAtTheTotal()
+    {
+        using var f = await AuditRepositoryFixture.CreateAsync(7);
+        var reports = new System.Collections.Concurrent.ConcurrentBag<(int Done, int Total)>();
+
+        var result = await RepositoryAudit.AuditAsync(f.Repo, f.Trust.Pin, f.Trust.Store, Now, new AuditOptions(MaxParallelism: 3, Progress: (d, t) => reports.Add((d, t))));
+
+        Assert.Equal(7, AuditRepositoryFixture.Completed(result).Rows.Count);
+        Assert.Equal(Enumerable.Range(1, 7), reports.Select(r => r.Done).Order());
+        Assert.All(reports, r => Assert.InRange(r.Done, 1, r.Total));
+        Assert.Contains((7, 7), reports);
+    }
+
+    [Fact]
     public async Task Audit_TrustMaterialTampered_RejectedBeforeAnyChart()
     {
         using var f = await AuditRepositoryFixture.CreateAsync(1);
