@@ -111,6 +111,7 @@ public static class RepositoryAudit
             {
                 ChartIndex.ReadEntries(index.Stream, index.Name, entry =>
                 {
+                    stop.Token.ThrowIfCancellationRequested();
                     var item = (total, entry);
                     while (!channel.Writer.TryWrite(item))
                     {
@@ -142,7 +143,16 @@ public static class RepositoryAudit
         }
         catch
         {
+            // A worker failed (a download, an unreadable file): stop the index reader before the stream goes away.
             await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await producer.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ChartsealException)
+            {
+                // The worker's failure is the one to report.
+            }
             throw;
         }
         await producer.ConfigureAwait(false); // an invalid index fails the audit here

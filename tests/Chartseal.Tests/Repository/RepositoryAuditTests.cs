@@ -233,6 +233,18 @@ public sealed class RepositoryAuditTests
     }
 
     [Fact]
+    public async Task Audit_IndexNotAnIndex_ThrowsNamingIndexYaml()
+    {
+        using var f = await AuditRepositoryFixture.CreateAsync(1);
+        File.WriteAllText(f.RepoFile("index.yaml"), "entries:\n  demo: [ {name: demo, version: 1.0.0, urls: [demo-1.0.0.tgz], digest: x} ]\n");
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => f.AuditAsync(Now));
+
+        Assert.Contains("index.yaml", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no API version", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Audit_TrustMaterialTampered_RejectedBeforeAnyChart()
     {
         using var f = await AuditRepositoryFixture.CreateAsync(1);
