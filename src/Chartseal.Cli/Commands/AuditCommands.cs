@@ -108,7 +108,7 @@ internal static class AuditCommands
         return ExitCodes.Ok;
     }
 
-    /// <summary>"audit: 1234/10000" on standard error, redrawn at most ten times a second, only on a terminal.</summary>
+    /// <summary>"audit: 1234/10000 chart versions" on standard error, redrawn at most ten times a second, only on a terminal.</summary>
     private sealed class ProgressLine : IDisposable
     {
         private readonly bool _enabled;
@@ -136,7 +136,7 @@ internal static class AuditCommands
                 }
                 _lastDraw = elapsed;
                 _drawn = true;
-                Console.Error.Write($"\raudit: {done}/{total} chart versions");
+                Console.Error.Write(total > 0 ? $"\raudit: {done}/{total} chart versions" : $"\raudit: {done} chart versions (reading index.yaml)");
             }
         }
 

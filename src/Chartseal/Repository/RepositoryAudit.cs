@@ -69,7 +69,10 @@ public abstract record AuditResult
 /// <summary>How to audit.</summary>
 /// <param name="SignerFingerprint">Keep only the rows signed by this key (primary or subkey fingerprint), trusted or not.</param>
 /// <param name="MaxParallelism">Chart versions checked at once; default: the processor count (local) or 4× it, at most 32 (HTTP).</param>
-/// <param name="Progress">Called from worker threads with (done, total) after each chart version.</param>
+/// <param name="Progress">
+/// Called from worker threads with (done, total) after each chart version, and once more with the final counts;
+/// total is 0 while index.yaml is still being read (the audit starts before the index is complete).
+/// </param>
 public sealed record AuditOptions(string? SignerFingerprint = null, int? MaxParallelism = null, Action<int, int>? Progress = null);
 
 /// <summary>
@@ -105,6 +108,7 @@ public static class RepositoryAudit
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateBounded<(int Sequence, IndexEntry Entry)>(new BoundedChannelOptions(1024) { SingleWriter = true });
         int total = 0;
+        bool indexRead = false;
         Task producer = Task.Factory.StartNew(() =>
         {
             try
@@ -119,6 +123,7 @@ public static class RepositoryAudit
                     }
                     Interlocked.Increment(ref total);
                 });
+                Volatile.Write(ref indexRead, true);
             }
             finally
             {
@@ -138,7 +143,8 @@ public static class RepositoryAudit
                 async (item, ct) =>
                 {
                     rows.Add((item.Sequence, await AuditEntryAsync(item.Entry, source, material, revocations, now, ct).ConfigureAwait(false)));
-                    options.Progress?.Invoke(Interlocked.Increment(ref done), Math.Max(done, Volatile.Read(ref total)));
+                    int finished = Interlocked.Increment(ref done);
+                    options.Progress?.Invoke(finished, Volatile.Read(ref indexRead) ? Volatile.Read(ref total) : 0);
                 }).ConfigureAwait(false);
         }
         catch
@@ -156,6 +162,7 @@ public static class RepositoryAudit
             throw;
         }
         await producer.ConfigureAwait(false); // an invalid index fails the audit here
+        options.Progress?.Invoke(done, total);
 
         var ordered = rows.OrderBy(r => r.Sequence).Select(r => r.Row);
         IReadOnlyList<AuditRow> result = (signerFilter is null ? ordered : ordered.Where(r => r.IsSignedBy(signerFilter))).ToList();
