@@ -9,6 +9,8 @@ internal static class AuditOutput
 {
     public const string Schema = "chartseal.audit-result/v1";
 
+    private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Each outcome and how many rows have it: <c>trusted</c> first, then reasons by code.</summary>
     public static IReadOnlyList<(string Outcome, int Count)> Summary(IReadOnlyList<AuditRow> rows) =>
         rows.GroupBy(r => r.Reason)
@@ -51,7 +53,7 @@ internal static class AuditOutput
 
     public static void WriteJson(AuditResult.Completed audit, string repository, string? signerFilter, Stream stdout)
     {
-        using var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var json = new Utf8JsonWriter(stdout, JsonOptions);
         json.WriteStartObject();
         json.WriteString("schema", Schema);
         json.WriteString("repository", repository);
@@ -78,7 +80,7 @@ internal static class AuditOutput
     /// <summary>The trust material was refused: the same shape, no charts.</summary>
     public static void WriteTrustRejectionJson(AuditResult.Rejected rejected, string repository, Stream stdout)
     {
-        using var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+        using var json = new Utf8JsonWriter(stdout, JsonOptions);
         json.WriteStartObject();
         json.WriteString("schema", Schema);
         json.WriteString("repository", repository);

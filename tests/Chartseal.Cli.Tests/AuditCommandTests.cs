@@ -91,5 +91,10 @@ public sealed class AuditCommandTests
 
         Rejected(r, "trust-bad-signature");
         Assert.Contains(Path.Combine("repo", "trust.yaml.asc"), r.StdErr, StringComparison.Ordinal);
+
+        var json = Cli.Run(t.Path, "audit", "repo", "--root-fingerprint", new string('A', 40), "--output", "json");
+        Rejected(json, "trust-bad-signature");
+        using var doc = JsonDocument.Parse(json.StdOut);
+        Assert.Equal(("chartseal.audit-result/v1", false, "CSL2002", 0), (doc.RootElement.GetProperty("schema").GetString(), doc.RootElement.GetProperty("allTrusted").GetBoolean(), doc.RootElement.GetProperty("code").GetString(), doc.RootElement.GetProperty("charts").GetArrayLength()));
     }
 }
