@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Chartseal verification benchmark: in-process throughput vs a gpg shell loop, and one CLI process vs one gpg process.
 # Usage: bench/run.sh            (N=1000 charts)
+#        bench/run.sh audit      (repository audit of N=10000 chart versions: see bench/audit.sh)
 #        N=200 bench/run.sh      (quick run)
 #        bench/run.sh index      (the client's large index: ENTRIES=15000 chart versions, time and peak RSS)
+#        bench/run.sh server     (GET /index.yaml next to nginx, and publish into 5,000 charts: see bench/server.sh)
 # Needs: dotnet, gpg, gpgv, sha256sum; hyperfine if installed (else a 50-run date loop).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ "${1:-}" == audit ]]; then
+  exec "$root/bench/audit.sh"   # repository audit: bench/audit.sh
+fi
+if [[ "${1:-}" == server ]]; then
+  exec "$root/bench/server.sh"  # repository server: bench/server.sh
+fi
 N="${N:-1000}"
 RUNS="${RUNS:-50}"
 HYPERFINE="${HYPERFINE:-hyperfine}"   # HYPERFINE=none forces the date loop

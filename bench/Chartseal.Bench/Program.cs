@@ -11,7 +11,17 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 //   verify   --dir DIR [--keyring FILE] [--rounds R]     in-process throughput (all cores and one thread)
 //   index-generate --out FILE [--entries N]              writes a realistic index.yaml of N chart versions
 //   index-parse --file FILE [--rounds R]                 streams it into a ChartIndex (the client's cache read) and searches it
+//   repo     --out DIR [--count N]                     a published repository (trust material, index.yaml) of N charts
+//                                                      signed round-robin by an Ed25519 and an RSA-3072 maintainer
 // Output lines starting with "RESULT " are machine-readable (KEY=VALUE), for bench/run.sh.
+if (args is ["repo", ..])
+{
+    return await Bench.GenerateRepositoryAsync(Options.Parse(args[1..]));
+}
+if (args is ["audit", ..])
+{
+    return await Bench.AuditAsync(Options.Parse(args[1..]));
+}
 return args.Length > 0 ? args[0] switch
 {
     "generate" => Bench.Generate(Options.Parse(args[1..])),
@@ -48,6 +58,7 @@ internal static class Bench
         Console.Error.WriteLine("       Chartseal.Bench verify --dir DIR [--keyring DIR/pubring.gpg] [--rounds 3]");
         Console.Error.WriteLine("       Chartseal.Bench index-generate --out FILE [--entries 15000]");
         Console.Error.WriteLine("       Chartseal.Bench index-parse --file FILE [--rounds 3]");
+        Console.Error.WriteLine("       Chartseal.Bench repo --out DIR [--count 10000]");
         return 2;
     }
 
@@ -81,13 +92,7 @@ internal static class Bench
         foreach (var (label, ring) in keyrings)
         {
             var key = SigningKeySelector.Select(ring, KeyInfo.Fingerprint(ring.SecretKeyRings[0].GetPublicKey()), now);
-            string chartDir = Path.Combine(work, label);
-            Directory.CreateDirectory(Path.Combine(chartDir, "templates"));
-            File.WriteAllText(Path.Combine(chartDir, "Chart.yaml"),
-                $"apiVersion: v2\nname: bench-{label}\ndescription: Benchmark chart signed by {label}\nversion: 0.1.0\nappVersion: \"1.0\"\n");
-            File.WriteAllText(Path.Combine(chartDir, "values.yaml"), "replicaCount: 1\nimage:\n  repository: nginx\n  tag: stable\n");
-            File.WriteAllText(Path.Combine(chartDir, "templates", "deployment.yaml"),
-                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n");
+            string chartDir = WriteChartSource(Path.Combine(work, label), $"bench-{label}", $"Benchmark chart signed by {label}");
             signers.Add(new Signer(label, chartDir, key, key.Unlock(null)));
         }
 
@@ -108,6 +113,119 @@ internal static class Bench
         Directory.Delete(work, recursive: true);
         Console.WriteLine($"generated {count} signed charts in {outDir} in {sw.Elapsed.TotalSeconds:F1} s: "
             + string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key}")));
+        return 0;
+    }
+
+    /// <summary>A small chart source folder (Chart.yaml, values.yaml, one template); returns the folder.</summary>
+    private static string WriteChartSource(string chartDir, string name, string description)
+    {
+        Directory.CreateDirectory(Path.Combine(chartDir, "templates"));
+        File.WriteAllText(Path.Combine(chartDir, "Chart.yaml"),
+            $"apiVersion: v2\nname: {name}\ndescription: {description}\nversion: 0.1.0\nappVersion: \"1.0\"\n");
+        File.WriteAllText(Path.Combine(chartDir, "values.yaml"), "replicaCount: 1\nimage:\n  repository: nginx\n  tag: stable\n");
+        File.WriteAllText(Path.Combine(chartDir, "templates", "deployment.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n");
+        return chartDir;
+    }
+
+    /// <summary>
+    /// A repository as <c>publish</c> leaves it: root-signed trust material naming two maintainers (Ed25519 and
+    /// RSA-3072), <paramref name="o"/>'s count of charts (100 names, signed alternately), their .prov files and
+    /// index.yaml. Also writes <c>root.fpr</c> (the fingerprint to pin) and <c>signers.gpg</c> (for gpg).
+    /// </summary>
+    public static async Task<int> GenerateRepositoryAsync(Options o)
+    {
+        string outDir = Path.GetFullPath(o.Require("out"));
+        int count = o.Int("count", 10000);
+        string work = Path.Combine(Path.GetDirectoryName(outDir)!, Path.GetFileName(outDir) + ".work");
+        Directory.CreateDirectory(outDir);
+        Directory.CreateDirectory(work);
+        DateTime now = DateTime.UtcNow;
+        var sw = Stopwatch.StartNew();
+
+        SigningKey Key(string label, KeyAlgorithm alg, out Keyring ring)
+        {
+            var generated = KeyGenerator.Generate($"Bench {label} <{label}@bench.invalid>", alg, TimeSpan.FromDays(365), null, now.AddMinutes(-10));
+            ring = Keyring.Parse(System.Text.Encoding.ASCII.GetBytes(generated.SecretKeyArmored), label);
+            return SigningKeySelector.Select(ring, generated.Fingerprint, now);
+        }
+        SigningKey rootKey = Key("root", KeyAlgorithm.Ed25519, out _);
+        var root = new Chartseal.Trust.RootSigner(rootKey, rootKey.Unlock(null));
+        var maintainers = new[] { ("ed25519", KeyAlgorithm.Ed25519), ("rsa3072", KeyAlgorithm.Rsa3072) }
+            .Select(m => (Label: m.Item1, Key: Key(m.Item1, m.Item2, out Keyring ring), Ring: ring))
+            .Select(m => (m.Label, m.Key, Private: m.Key.Unlock(null), m.Ring))
+            .ToArray();
+        var publicKeys = Keyring.Merge("maintainers", maintainers.Select(m => Keyring.Parse(Keyring.Concat(m.Ring.PublicKeyRings), m.Label)));
+        await Chartseal.Trust.TrustRepository.InitAsync(outDir, root, TimeSpan.FromDays(365), now);
+        await Chartseal.Trust.TrustRepository.AddAsync(outDir, root, publicKeys, TimeSpan.FromDays(365), now);
+        File.WriteAllText(Path.Combine(outDir, "root.fpr"), root.Fingerprint + "\n");
+        File.WriteAllBytes(Path.Combine(work, "signers.gpg"), publicKeys.ExportPublic());
+
+        const int names = 100;
+        for (int n = 0; n < names; n++)
+        {
+            WriteChartSource(Path.Combine(work, $"app-{n:D2}"), $"app-{n:D2}", $"Benchmark chart {n}");
+        }
+        var entries = new Chartseal.Repository.IndexEntry[count];
+        string created = Chartseal.Repository.ChartIndex.Timestamp(now);
+        Parallel.For(0, count, i =>
+        {
+            var m = maintainers[i % maintainers.Length];
+            var packaged = ChartPackager.Package(Path.Combine(work, $"app-{i % names:D2}"), new PackageOptions { Version = $"1.{i / names}.0" });
+            string archivePath = Path.Combine(outDir, packaged.FileName);
+            File.WriteAllBytes(archivePath, packaged.Archive);
+            File.WriteAllBytes(archivePath + ".prov", ChartSigning.Sign(packaged.Archive, archivePath, m.Key, m.Private, now));
+            entries[i] = Chartseal.Repository.RepositoryIndexer.EntryFor(packaged.Archive, packaged.FileName, null, created);
+        });
+        var index = new Chartseal.Repository.ChartIndex { Generated = created };
+        foreach (var entry in entries)
+        {
+            index.Add(entry);
+        }
+        index.SortVersions();
+        await index.WriteAsync(Path.Combine(outDir, "index.yaml"));
+        File.Move(Path.Combine(work, "signers.gpg"), Path.Combine(outDir, "signers.gpg"), overwrite: true);
+        Directory.Delete(work, recursive: true);
+        long bytes = Directory.GetFiles(outDir, "*.tgz").Sum(f => new FileInfo(f).Length);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"generated a repository of {count} signed chart versions in {outDir} in {sw.Elapsed.TotalSeconds:F1} s (average archive {bytes / count} bytes)"));
+        return 0;
+    }
+
+    /// <summary>In-process <see cref="Chartseal.Repository.RepositoryAudit"/> of a generated repository: best of R rounds, and one thread.</summary>
+    public static async Task<int> AuditAsync(Options o)
+    {
+        string dir = Path.GetFullPath(o.Require("dir"));
+        int rounds = o.Int("rounds", 3);
+        var pin = new Chartseal.Trust.PinnedRoot(File.ReadAllText(Path.Combine(dir, "root.fpr")).Trim());
+        string state = Directory.CreateTempSubdirectory("chartseal-bench-state").FullName;
+        var store = new Chartseal.Trust.TrustStateStore(state);
+        DateTime now = DateTime.UtcNow;
+        async Task<(double Seconds, int Rows)> Once(int? parallelism)
+        {
+            var sw = Stopwatch.StartNew();
+            var result = await Chartseal.Repository.RepositoryAudit.AuditAsync(dir, pin, store, now, new Chartseal.Repository.AuditOptions(MaxParallelism: parallelism));
+            var completed = (Chartseal.Repository.AuditResult.Completed)result;
+            if (!completed.AllTrusted)
+            {
+                throw new InvalidOperationException("audit found untrusted charts");
+            }
+            return (sw.Elapsed.TotalSeconds, completed.Rows.Count);
+        }
+        var cold = await Once(null);
+        double best = double.MaxValue, bestSingle = double.MaxValue;
+        for (int r = 0; r < rounds; r++)
+        {
+            best = Math.Min(best, (await Once(null)).Seconds);
+        }
+        for (int r = 0; r < rounds; r++)
+        {
+            bestSingle = Math.Min(bestSingle, (await Once(1)).Seconds);
+        }
+        Directory.Delete(state, recursive: true);
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv, $"in-process audit of {cold.Rows} chart versions: cold {cold.Rows / cold.Seconds:F0} charts/s, all cores {cold.Rows / best:F0} charts/s, one thread {cold.Rows / bestSingle:F0} charts/s (best of {rounds})"));
+        Console.WriteLine(string.Create(inv, $"RESULT charts={cold.Rows} parallel={cold.Rows / best:F1} single={cold.Rows / bestSingle:F1}"));
         return 0;
     }
 

@@ -8,6 +8,8 @@ root.Subcommands.Add(ChartCommands.Package());
 root.Subcommands.Add(ChartCommands.Sign());
 root.Subcommands.Add(ChartCommands.Verify());
 root.Subcommands.Add(ChartCommands.Publish());
+root.Subcommands.Add(AuditCommands.Audit());
+root.Subcommands.Add(AuditCommands.Resign());
 root.Subcommands.Add(KeyCommands.Key());
 root.Subcommands.Add(RepoCommands.Repo());
 root.Subcommands.Add(TrustCommands.Trust());

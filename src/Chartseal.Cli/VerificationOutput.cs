@@ -114,28 +114,33 @@ internal static class VerificationOutput
         {
             json.WriteNull("chart");
         }
-        if (result.Signer is { } signer)
-        {
-            json.WriteStartObject("signer");
-            json.WriteString("fingerprint", signer.Fingerprint);
-            json.WriteString("keyId", signer.KeyId);
-            json.WriteString("signingKeyFingerprint", signer.SigningKeyFingerprint);
-            json.WriteStartArray("userIds");
-            foreach (string uid in signer.UserIds)
-            {
-                json.WriteStringValue(uid);
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("signer");
-        }
+        WriteSigner(json, result.Signer);
         WriteOptional(json, "signedAt", result.SignedAt?.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    /// <summary><c>"signer": {fingerprint, keyId, signingKeyFingerprint, userIds}</c>, or null.</summary>
+    public static void WriteSigner(Utf8JsonWriter json, SignerInfo? signer)
+    {
+        if (signer is null)
+        {
+            json.WriteNull("signer");
+            return;
+        }
+        json.WriteStartObject("signer");
+        json.WriteString("fingerprint", signer.Fingerprint);
+        json.WriteString("keyId", signer.KeyId);
+        json.WriteString("signingKeyFingerprint", signer.SigningKeyFingerprint);
+        json.WriteStartArray("userIds");
+        foreach (string uid in signer.UserIds)
+        {
+            json.WriteStringValue(uid);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A string property, or null.</summary>
+    public static void WriteOptional(Utf8JsonWriter json, string name, string? value)
     {
         if (value is null)
         {

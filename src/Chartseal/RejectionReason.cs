@@ -65,6 +65,10 @@ public enum RejectionReason
     VersionExists,
     /// <summary>An index entry's archive is missing or its digest disagrees with the archive.</summary>
     DigestMismatch,
+    /// <summary>An index entry points to an archive that does not exist (or a location outside the repository).</summary>
+    MissingArchive,
+    /// <summary>A provenance file was sent for a chart name and version that the repository's index does not hold.</summary>
+    VersionNotFound,
 }
 
 /// <summary>Stable names and codes for <see cref="RejectionReason"/>.</summary>
@@ -96,6 +100,8 @@ public static class RejectionReasons
         [RejectionReason.RebuildMismatch] = ("rebuild-mismatch", "CSL3001"),
         [RejectionReason.VersionExists] = ("version-exists", "CSL3002"),
         [RejectionReason.DigestMismatch] = ("digest-mismatch", "CSL3003"),
+        [RejectionReason.MissingArchive] = ("missing-archive", "CSL3004"),
+        [RejectionReason.VersionNotFound] = ("version-not-found", "CSL3005"),
     };
 
     /// <summary>The kebab-case name used in JSON and on stderr, e.g. <c>bad-signature</c>.</summary>

@@ -64,6 +64,16 @@ public static class Cli
         return Process.Start(start)!;
     }
 
+    /// <summary>Asserts exit 0.</summary>
+    public static void AssertOk(CliResult r) => Assert.True(r.ExitCode == 0, r.ToString());
+
+    /// <summary>Asserts exit 1 with exactly one stderr line naming <paramref name="reason"/>.</summary>
+    public static void AssertRejected(CliResult r, string reason)
+    {
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains(": " + reason + ": ", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+    }
+
     private static CliResult RunProcess(string program, string[] args, IDictionary<string, string> env, TimeSpan timeout, string? workDir = null)
     {
         var start = new ProcessStartInfo(program)

@@ -6,13 +6,9 @@ namespace Chartseal.Cli.Tests;
 /// <summary>The team lead's and CI's commands, end to end through the built CLI.</summary>
 public sealed class TrustCommandTests
 {
-    private static void Ok(CliResult r) => Assert.True(r.ExitCode == 0, r.ToString());
+    private static void Ok(CliResult r) => Cli.AssertOk(r);
 
-    private static void Rejected(CliResult r, string reason)
-    {
-        Assert.True(r.ExitCode == 1, r.ToString());
-        Assert.Contains(": " + reason + ": ", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
-    }
+    private static void Rejected(CliResult r, string reason) => Cli.AssertRejected(r, reason);
 
     [Fact]
     public void TrustLifecycle_InitAddPublishRemoveRevoke_CommandsDecideEachStep()

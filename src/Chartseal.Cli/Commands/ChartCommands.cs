@@ -135,12 +135,24 @@ internal static class ChartCommands
         var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
         var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "Rebuild from this chart source folder and require it to be the signed archive" };
         var force = new Option<bool>("--force") { Description = "Replace an existing chart name and version" };
+        var resignOnly = new Option<bool>("--resign-only") { Description = "Only replace the .prov of a published version: same archive, new trusted signer; archive and index.yaml unchanged" };
         var command = new Command("publish", "Verify a signed chart against the repository's trust material (and its source), then add it and update index.yaml atomically.")
         {
-            chart, repo, rootFingerprint, prov, rebuildFrom, force,
+            chart, repo, rootFingerprint, prov, rebuildFrom, force, resignOnly,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(resignOnly) && (r.GetValue(force) || r.GetValue(rebuildFrom) is not null))
+            {
+                r.AddError("--resign-only cannot be combined with --force or --rebuild-from");
+            }
+        });
         command.SetAction(async (p, ct) =>
         {
+            if (p.GetValue(resignOnly))
+            {
+                return await AuditCommands.PublishResignOnlyAsync(p.GetValue(chart)!, p.GetValue(prov), p.GetValue(repo)!, new PinnedRoot(p.GetValue(rootFingerprint)!), ct);
+            }
             var request = new PublishRequest(p.GetValue(chart)!, p.GetValue(prov), p.GetValue(repo)!, new PinnedRoot(p.GetValue(rootFingerprint)!),
                 p.GetValue(rebuildFrom), ChartPackager.SourceDateEpochFromEnvironment(), p.GetValue(force));
             var result = await ChartPublisher.PublishAsync(request, TrustStateStore.Default(), DateTime.UtcNow, ct);

@@ -221,7 +221,7 @@ public static class ChartVerifier
         };
     }
 
-    private static PgpSignatureList ReadSignatures(string armored)
+    internal static PgpSignatureList ReadSignatures(string armored)
     {
         using var input = new ArmoredInputStream(new MemoryStream(Encoding.ASCII.GetBytes(armored)));
         var factory = new PgpObjectFactory(input);

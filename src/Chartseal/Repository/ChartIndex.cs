@@ -131,8 +131,25 @@ public sealed class ChartIndex
     /// <exception cref="ChartsealException">Not an index, no apiVersion, or an invalid entry (named).</exception>
     public static ChartIndex Load(Stream stream, string sourceName)
     {
-        ArgumentNullException.ThrowIfNull(stream);
         var index = new ChartIndex();
+        Read(stream, sourceName, index, index.Add);
+        return index;
+    }
+
+    /// <summary>
+    /// Streams an index's entries in file order: <paramref name="onEntry"/> gets each one as soon as it is read, and
+    /// no index is built, so a consumer can start work on the first entries while the rest is still being parsed.
+    /// </summary>
+    /// <exception cref="ChartsealException">As for <see cref="Load(Stream, string)"/> (possibly after some entries were passed on).</exception>
+    public static void ReadEntries(Stream stream, string sourceName, Action<IndexEntry> onEntry)
+    {
+        ArgumentNullException.ThrowIfNull(onEntry);
+        Read(stream, sourceName, new ChartIndex(), onEntry);
+    }
+
+    private static void Read(Stream stream, string sourceName, ChartIndex index, Action<IndexEntry> onEntry)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
         bool sawApiVersion = false;
         try
         {
@@ -160,7 +177,7 @@ public sealed class ChartIndex
                         index.Generated = parser.Consume<Scalar>().Value;
                         break;
                     case "entries":
-                        ReadEntries(parser, index, sourceName);
+                        ReadEntries(parser, onEntry, sourceName);
                         break;
                     default:
                         parser.SkipThisAndNestedEvents();
@@ -180,10 +197,9 @@ public sealed class ChartIndex
         {
             throw new ChartsealException(sourceName, "no API version specified");
         }
-        return index;
     }
 
-    private static void ReadEntries(IParser parser, ChartIndex index, string sourceName)
+    private static void ReadEntries(IParser parser, Action<IndexEntry> onEntry, string sourceName)
     {
         if (parser.TryConsume<Scalar>(out _))
         {
@@ -202,7 +218,7 @@ public sealed class ChartIndex
             {
                 string where = $"{sourceName}: entries.{name}";
                 var node = BoundedYamlReader.ReadNode(parser, where);
-                index.Add(ReadEntry(node, where));
+                onEntry(ReadEntry(node, where));
             }
         }
     }

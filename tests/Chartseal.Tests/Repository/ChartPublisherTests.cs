@@ -17,19 +17,6 @@ public sealed class ChartPublisherTests
         return f;
     }
 
-    private static string Stage(TrustFixture f, byte[] archive, string name, byte[]? prov)
-    {
-        string dir = f.Temp.File("staging");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, name);
-        File.WriteAllBytes(path, archive);
-        if (prov is not null)
-        {
-            File.WriteAllBytes(path + ".prov", prov);
-        }
-        return path;
-    }
-
     private static Task<PublishResult> Publish(TrustFixture f, string path, string? rebuildFrom = null, bool force = false) =>
         ChartPublisher.PublishAsync(new PublishRequest(path, null, f.Repo, f.Pin, rebuildFrom, null, force), f.Store, Now);
 
@@ -37,7 +24,7 @@ public sealed class ChartPublisherTests
     public async Task PublishAsync_TrustedChart_CopiesArchiveAndProvAndIndexesIt()
     {
         using var f = await RepositoryWithMaintainersAsync();
-        string path = Stage(f, f.Archive, f.ArchiveName, f.Alice.Sign(f.Archive, f.ArchiveName, Now));
+        string path = f.Stage(f.Archive, f.ArchiveName, f.Alice.Sign(f.Archive, f.ArchiveName, Now));
 
         var result = await Publish(f, path);
 
@@ -52,7 +39,7 @@ public sealed class ChartPublisherTests
     public async Task PublishAsync_SameVersionTwice_RejectsVersionExistsUnlessForced()
     {
         using var f = await RepositoryWithMaintainersAsync();
-        string path = Stage(f, f.Archive, f.ArchiveName, f.Alice.Sign(f.Archive, f.ArchiveName, Now));
+        string path = f.Stage(f.Archive, f.ArchiveName, f.Alice.Sign(f.Archive, f.ArchiveName, Now));
         Assert.IsType<PublishResult.Published>(await Publish(f, path));
 
         var again = Assert.IsType<PublishResult.Rejected>(await Publish(f, path));
@@ -65,7 +52,7 @@ public sealed class ChartPublisherTests
     {
         using var f = await RepositoryWithMaintainersAsync();
         var stranger = new TestKey("Mallory <mallory@example.com>", TrustFixture.T0);
-        string path = Stage(f, f.Archive, f.ArchiveName, stranger.Sign(f.Archive, f.ArchiveName, Now));
+        string path = f.Stage(f.Archive, f.ArchiveName, stranger.Sign(f.Archive, f.ArchiveName, Now));
 
         var result = Assert.IsType<PublishResult.Rejected>(await Publish(f, path));
 
@@ -78,7 +65,7 @@ public sealed class ChartPublisherTests
     public async Task PublishAsync_MissingProvenance_Rejects()
     {
         using var f = await RepositoryWithMaintainersAsync();
-        string path = Stage(f, f.Archive, f.ArchiveName, prov: null);
+        string path = f.Stage(f.Archive, f.ArchiveName, prov: null);
         Assert.False(File.Exists(path + ".prov"), path);
 
         var result = Assert.IsType<PublishResult.Rejected>(await Publish(f, path));
@@ -92,7 +79,7 @@ public sealed class ChartPublisherTests
         using var f = await RepositoryWithMaintainersAsync();
         string source = ChartFixtures.WriteSimpleChart(f.Temp.File("src"), "demo", "1.0.0");
         var packaged = ChartPackager.Package(source);
-        string path = Stage(f, packaged.Archive, packaged.FileName, f.Alice.Sign(packaged.Archive, packaged.FileName, Now));
+        string path = f.Stage(packaged.Archive, packaged.FileName, f.Alice.Sign(packaged.Archive, packaged.FileName, Now));
         File.AppendAllText(Path.Combine(source, "values.yaml"), "injected: true\n");
 
         var result = Assert.IsType<PublishResult.Rejected>(await Publish(f, path, rebuildFrom: source));
@@ -110,7 +97,7 @@ public sealed class ChartPublisherTests
         var paths = Enumerable.Range(0, 12).Select(i =>
         {
             var packaged = ChartPackager.Package(source, new PackageOptions { Version = $"1.0.{i}" });
-            return Stage(f, packaged.Archive, packaged.FileName, f.Alice.Sign(packaged.Archive, packaged.FileName, Now));
+            return f.Stage(packaged.Archive, packaged.FileName, f.Alice.Sign(packaged.Archive, packaged.FileName, Now));
         }).ToList();
 
         var results = await Task.WhenAll(paths.Select(p => Task.Run(() => Publish(f, p))));

@@ -57,7 +57,7 @@ public sealed class FolderServer : IDisposable
 
     private void Answer(HttpListenerContext context, string folder)
     {
-        string name = Path.GetFileName(context.Request.Url!.AbsolutePath);
+        string name = Uri.UnescapeDataString(Path.GetFileName(context.Request.Url!.AbsolutePath));
         string? ifNoneMatch = context.Request.Headers["If-None-Match"];
         string path = Path.Combine(folder, name);
         byte[]? body = null;

@@ -89,6 +89,24 @@ internal sealed class TrustFixture : IDisposable
     public static TrustDecision Decide(TrustedMaterial material, byte[] archive, string name, byte[] prov, DateTime now, Keyring? local = null) =>
         TrustDecision.Decide(ChartVerifier.Verify(archive, name, prov, material.VerificationKeyring, now), material, local);
 
+    /// <summary>Writes an archive (and its .prov, or removes a stale one) into a staging folder; returns the archive path.</summary>
+    public string Stage(byte[] archive, string name, byte[]? prov)
+    {
+        string dir = Temp.File("staging");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, name);
+        File.WriteAllBytes(path, archive);
+        if (prov is not null)
+        {
+            File.WriteAllBytes(path + ".prov", prov);
+        }
+        else
+        {
+            File.Delete(path + ".prov");
+        }
+        return path;
+    }
+
     public static void WriteFiles(string repo, TrustFiles files)
     {
         File.WriteAllBytes(Path.Combine(repo, TrustFiles.ManifestName), files.Manifest!);

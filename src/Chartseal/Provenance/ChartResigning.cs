@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+
+namespace Chartseal.Provenance;
+
+/// <summary>
+/// Re-signing after a key compromise: a chart's archive never changes (so its <c>digest</c> in
+/// <c>index.yaml</c> stays valid); only its <c>.prov</c> is replaced by one signed with another key.
+/// </summary>
+public static class ChartResigning
+{
+    /// <summary>
+    /// Checks that <paramref name="archive"/> is still the archive an existing provenance file was made for: its
+    /// <c>files:</c> entry for <paramref name="archiveFileName"/> holds the archive's SHA-256. The old signature is
+    /// deliberately not checked (its key may be revoked or gone); the new signature is what will be verified.
+    /// </summary>
+    /// <returns>Null when the archive matches; otherwise missing-provenance, malformed, file-not-in-provenance or hash-mismatch, with a message.</returns>
+    public static (RejectionReason Reason, string Message)? CheckArchiveUnchanged(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? oldProvenance)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(archiveFileName);
+        string name = Path.GetFileName(archiveFileName);
+        if (oldProvenance is null)
+        {
+            return (RejectionReason.MissingProvenance, $"no provenance file for {name}: nothing to re-sign (use sign)");
+        }
+        if (ReadUnverifiedBody(oldProvenance, out string error) is not { } body)
+        {
+            return (RejectionReason.Malformed, error);
+        }
+        if (!body.Files.TryGetValue(name, out string? signedSum))
+        {
+            return (RejectionReason.FileNotInProvenance, $"the old provenance does not contain a SHA for a file named \"{name}\"");
+        }
+        string sha256 = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(archive.Span));
+        return string.Equals(signedSum, sha256, StringComparison.Ordinal)
+            ? null
+            : (RejectionReason.HashMismatch, $"the archive changed since it was signed: \"{signedSum}\" != \"{sha256}\"");
+    }
+
+    /// <summary>The body of a provenance file read WITHOUT checking its signature: only to locate or compare, never to trust.</summary>
+    internal static ProvenanceBody? ReadUnverifiedBody(byte[] provenance, out string error)
+    {
+        if (provenance.Length > ChartVerifier.MaxProvenanceLength)
+        {
+            error = $"provenance file is larger than {ChartVerifier.MaxProvenanceLength} bytes";
+            return null;
+        }
+        if (ClearSignedMessage.TryParse(provenance, out string framingError) is not { } message)
+        {
+            error = "provenance is not a clear-signed document: it " + framingError;
+            return null;
+        }
+        return ProvenanceBody.TryParse(message.Plaintext, out error);
+    }
+}

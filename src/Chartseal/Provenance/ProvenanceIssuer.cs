@@ -1,0 +1,74 @@
+using Chartseal.Keys;
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+
+namespace Chartseal.Provenance;
+
+/// <summary>The key a signature names as its maker (issuer subpackets); unverified, for reporting only.</summary>
+/// <param name="KeyId">The 64-bit key id (16 upper-case hex).</param>
+/// <param name="Fingerprint">The issuer fingerprint (40 upper-case hex), when the signature carries one.</param>
+public sealed record SignatureIssuer(string KeyId, string? Fingerprint)
+{
+    /// <summary>Whether <paramref name="fingerprint"/> (40 upper-case hex) is this issuer: equal fingerprint, or, without one, the same key id.</summary>
+    public bool Matches(string fingerprint)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        return Fingerprint is not null
+            ? string.Equals(Fingerprint, fingerprint, StringComparison.Ordinal)
+            : fingerprint.EndsWith(KeyId, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// Who a provenance file says signed it, without trusting it: used to answer "what did this key sign?"
+/// when the signature does not verify (the key was removed, the chart was changed...). Never a trust input.
+/// </summary>
+public static class ProvenanceIssuer
+{
+    /// <summary>The issuers of the signatures in a provenance file; empty when it cannot be read.</summary>
+    public static IReadOnlyList<SignatureIssuer> Read(byte[]? provenance)
+    {
+        if (provenance is null || provenance.Length > ChartVerifier.MaxProvenanceLength
+            || ClearSignedMessage.TryParse(provenance, out _) is not { } message)
+        {
+            return [];
+        }
+        PgpSignatureList signatures;
+        try
+        {
+            signatures = ChartVerifier.ReadSignatures(message.ArmoredSignature);
+        }
+        catch (Exception e) when (e is IOException or PgpException or InvalidOperationException or FormatException or UnsupportedPacketVersionException)
+        {
+            return [];
+        }
+        var issuers = new List<SignatureIssuer>(signatures.Count);
+        for (int i = 0; i < signatures.Count; i++)
+        {
+            PgpSignature sig = signatures[i];
+            byte[]? fingerprint = sig.GetHashedSubPackets()?.GetIssuerFingerprint()?.GetFingerprint();
+            issuers.Add(new SignatureIssuer(sig.KeyId.ToString("X16"), fingerprint is { Length: 20 } ? Convert.ToHexString(fingerprint) : null));
+        }
+        return issuers;
+    }
+
+    /// <summary>
+    /// The signer of a provenance file as named by its first issuer, looked up in <paramref name="keyring"/>
+    /// (primary fingerprint and user ids when the key is there). Null when the file holds no readable signature.
+    /// </summary>
+    public static (SignatureIssuer Issuer, SignerInfo? Signer)? Identify(byte[]? provenance, Keyring keyring)
+    {
+        ArgumentNullException.ThrowIfNull(keyring);
+        var issuers = Read(provenance);
+        foreach (SignatureIssuer issuer in issuers)
+        {
+            byte[]? fingerprint = issuer.Fingerprint is null ? null : Convert.FromHexString(issuer.Fingerprint);
+            if (keyring.Find(Convert.ToInt64(issuer.KeyId, 16), fingerprint) is { } match)
+            {
+                var signer = new SignerInfo(KeyInfo.Fingerprint(match.Ring.GetPublicKey()), KeyInfo.KeyId(match.Key), KeyInfo.Fingerprint(match.Key), KeyInfo.UserIds(match.Ring));
+                return (issuer, signer);
+            }
+        }
+        return issuers.Count > 0 ? (issuers[0], null) : null;
+    }
+}
