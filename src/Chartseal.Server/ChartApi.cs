@@ -20,6 +20,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
     {
         var writes = app.MapGroup("/api");
         writes.MapPost("/charts", (RequestDelegate)UploadAsync);
+        writes.MapPost("/prov", (RequestDelegate)ReplaceProvenanceAsync);
         writes.MapDelete("/charts/{name}/{version}", (RequestDelegate)DeleteAsync);
         return writes;
     }
@@ -103,19 +104,8 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 "send multipart/form-data with the fields chart and prov").ConfigureAwait(false);
             return;
         }
-        IFormCollection form;
-        try
+        if (await ReadFormAsync(context, "upload").ConfigureAwait(false) is not { } form)
         {
-            form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            await RefuseAsync(context, "upload", e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
-            return;
-        }
-        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException)
-        {
-            await RefuseAsync(context, "upload", StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "unreadable multipart body: " + e.Message).ConfigureAwait(false);
             return;
         }
         if (form.Files.GetFile("chart") is not { } chart)
@@ -163,6 +153,99 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
     }
 
+    // ChartMuseum's POST /api/prov: a new .prov for a published version (re-signing after a key was revoked).
+    // The body is multipart with the field prov, or the .prov itself.
+    private async Task ReplaceProvenanceAsync(HttpContext context)
+    {
+        if (!await AuthorizedAsync(context, "provenance upload").ConfigureAwait(false))
+        {
+            return;
+        }
+        byte[] provenance;
+        string sourceName;
+        if (context.Request.HasFormContentType)
+        {
+            if (await ReadFormAsync(context, "provenance upload").ConfigureAwait(false) is not { } form)
+            {
+                return;
+            }
+            if (form.Files.GetFile("prov") is not { } prov)
+            {
+                await RefuseAsync(context, "provenance upload", StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "the multipart field 'prov' is missing").ConfigureAwait(false);
+                return;
+            }
+            provenance = await ReadAsync(prov, context.RequestAborted).ConfigureAwait(false);
+            sourceName = Path.GetFileName(prov.FileName) is { Length: > 0 } fileName ? fileName : "prov";
+        }
+        else
+        {
+            try
+            {
+                using var buffer = new MemoryStream();
+                await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+                provenance = buffer.ToArray();
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                await RefuseAsync(context, "provenance upload", e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
+                return;
+            }
+            sourceName = "request body";
+        }
+
+        PublishResult result;
+        try
+        {
+            if (await RootAsync(context).ConfigureAwait(false) is not { } root)
+            {
+                return;
+            }
+            result = await ProvenanceReplacement.ReplaceAsync(options.RepositoryDir, root, provenance, sourceName, options.TrustState, Now, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ChartsealException e)
+        {
+            await RefuseAsync(context, "provenance upload", StatusCodes.Status500InternalServerError, "server-error", e.Message).ConfigureAwait(false);
+            return;
+        }
+        switch (result)
+        {
+            case PublishResult.Rejected rejected:
+                await RefuseAsync(context, "provenance upload", StatusFor(rejected.Reason), rejected.Reason.Name(), $"{sourceName}: {rejected.Message}").ConfigureAwait(false);
+                return;
+            case PublishResult.Published replaced:
+                var signer = replaced.Decision.Verification.Signer;
+                ServerLog.ProvenanceReplaced(logger, replaced.Entry.Metadata.Name, replaced.Entry.Metadata.Version, signer.Fingerprint, Client(context));
+                await ApiJson.WriteAsync(context, StatusCodes.Status201Created, json =>
+                {
+                    json.WriteStartObject();
+                    json.WriteBoolean("saved", true);
+                    json.WriteString("name", replaced.Entry.Metadata.Name);
+                    json.WriteString("version", replaced.Entry.Metadata.Version);
+                    json.WriteString("digest", replaced.Entry.Digest);
+                    json.WriteString("signer", signer.Fingerprint);
+                    json.WriteEndObject();
+                }).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private async Task<IFormCollection?> ReadFormAsync(HttpContext context, string operation)
+    {
+        try
+        {
+            return await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await RefuseAsync(context, operation, e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException)
+        {
+            await RefuseAsync(context, operation, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "unreadable multipart body: " + e.Message).ConfigureAwait(false);
+        }
+        return null;
+    }
+
     private async Task DeleteAsync(HttpContext context)
     {
         if (!await AuthorizedAsync(context, "delete").ConfigureAwait(false))
@@ -185,10 +268,14 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }).ConfigureAwait(false);
     }
 
-    /// <summary>400 for a malformed request, 409 when the version exists, 422 for every verification and trust reason.</summary>
+    /// <summary>
+    /// 400 for a malformed request, 404 when a re-signed version is not published, 409 when the version exists,
+    /// 422 for every verification and trust reason.
+    /// </summary>
     internal static int StatusFor(RejectionReason reason) => reason switch
     {
         RejectionReason.Malformed => StatusCodes.Status400BadRequest,
+        RejectionReason.VersionNotFound => StatusCodes.Status404NotFound,
         RejectionReason.VersionExists => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status422UnprocessableEntity,
     };
