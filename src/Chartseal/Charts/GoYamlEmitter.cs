@@ -179,7 +179,9 @@ internal sealed class GoYamlEmitter
             var keyData = Analyze(Encoding.UTF8.GetBytes(key));
             if (!keyData.Multiline && keyData.Value.Length <= 128)
             {
-                EmitNode(keyNode, mapping: true, simpleKey: true);
+                _mappingContext = true;
+                _simpleKeyContext = true;
+                EmitScalar(keyNode, keyData); // analysed once: keys are half of an index's scalars
                 WriteIndicator(":"u8, needWhitespace: false, isWhitespace: false, isIndention: false);
             }
             else
@@ -215,9 +217,10 @@ internal sealed class GoYamlEmitter
         Literal,
     }
 
-    private void EmitScalar(GoScalar scalar)
+    private void EmitScalar(GoScalar scalar) => EmitScalar(scalar, Analyze(Encoding.UTF8.GetBytes(scalar.Text)));
+
+    private void EmitScalar(GoScalar scalar, ScalarData data)
     {
-        var data = Analyze(Encoding.UTF8.GetBytes(scalar.Text));
 
         // encode.go stringv: literal for text with LF, plain when it reads back as a string, else double quotes.
         Style style = !scalar.IsString ? Style.Plain
