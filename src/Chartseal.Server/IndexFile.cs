@@ -19,6 +19,9 @@ internal sealed class IndexFile(string path)
     /// <summary>One version of the file.</summary>
     internal sealed class Snapshot(long length, DateTime modified, byte[] bytes, string sourceName)
     {
+        /// <summary>When the bytes were read: a file changed within a timestamp tick of that may change again unseen.</summary>
+        public DateTime ReadAt { get; } = DateTime.UtcNow;
+
         private readonly Lazy<byte[]> _gzip = new(() => Gzip(bytes));
         private readonly Lazy<ChartIndex> _parsed = new(() => ChartIndex.Load(new MemoryStream(bytes, writable: false), sourceName));
 
@@ -53,7 +56,10 @@ internal sealed class IndexFile(string path)
             return _empty;
         }
         var cached = Volatile.Read(ref _current);
-        if (cached is not null && cached.Length == info.Length && cached.Modified == info.LastWriteTimeUtc)
+        // Size and modification time identify a version only once the file has been still for a moment: file
+        // timestamps are coarse, so two same-size writes in one tick look alike. A recent file is simply read again.
+        if (cached is not null && cached.Length == info.Length && cached.Modified == info.LastWriteTimeUtc
+            && cached.ReadAt - cached.Modified > TimeSpan.FromSeconds(1))
         {
             return cached;
         }

@@ -1,3 +1,4 @@
+using Chartseal.IO;
 using System.Threading.RateLimiting;
 using Chartseal.Repository;
 using Microsoft.AspNetCore.Builder;
@@ -9,7 +10,6 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -95,9 +95,10 @@ public sealed class RepositoryServer : IAsyncDisposable
             Timeout = options.RequestTimeout,
             WriteTimeoutResponse = context => ApiJson.ErrorAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "the request took too long"),
         }));
+        var access = new WriteAccess(options.UploadTokens, options.AllowAnonymousUpload);
         builder.Services.AddRateLimiter(o =>
         {
-            o.AddPolicy(WritePolicy, context => RateLimitPartition.GetFixedWindowLimiter(WriteAccess.RateLimitKey(context), _ => new FixedWindowRateLimiterOptions
+            o.AddPolicy(WritePolicy, context => RateLimitPartition.GetFixedWindowLimiter(access.RateLimitKey(context), _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = options.WritesPerMinute,
                 Window = TimeSpan.FromMinutes(1),
@@ -110,8 +111,13 @@ public sealed class RepositoryServer : IAsyncDisposable
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
 
-        // First the repository's files, by extension only: archives, .prov files, keyrings and the manifest. Dot files
-        // (the lock, writers' temporary files) are never served; index.yaml has its own endpoint (ETag, gzip).
+        // Anything unexpected is a JSON 500 (and logged by the middleware), never a bare error page.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = context => ApiJson.ErrorAsync(context, StatusCodes.Status500InternalServerError, "server-error", "the server could not complete the request"),
+        });
+
+        // First the repository's files (RepositoryFiles says which); index.yaml has its own endpoint (ETag, gzip).
         var types = new FileExtensionContentTypeProvider(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             [".tgz"] = "application/gzip",
@@ -121,7 +127,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         });
         app.UseStaticFiles(new StaticFileOptions
         {
-            FileProvider = new PhysicalFileProvider(options.RepositoryDir),
+            FileProvider = new RepositoryFiles(options.RepositoryDir),
             ContentTypeProvider = types,
             ServeUnknownFileTypes = false,
         });
@@ -130,7 +136,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         app.UseRateLimiter();
 
         var index = new IndexFile(Path.Combine(options.RepositoryDir, RepositoryIndexer.IndexFileName));
-        var api = new ChartApi(options, index, new WriteAccess(options.UploadTokens, options.AllowAnonymousUpload), logger);
+        var api = new ChartApi(options, index, access, logger);
         app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
         app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
         {
@@ -148,7 +154,7 @@ public sealed class RepositoryServer : IAsyncDisposable
     // a served name. They are removed at start, under the repository lock so that no live writer's file goes.
     private static async Task RemoveInterruptedWritesAsync(string repository, ILogger logger, CancellationToken cancellationToken)
     {
-        await using var repositoryLock = await ChartPublisher.AcquireLockAsync(repository, cancellationToken).ConfigureAwait(false);
+        await using var repositoryLock = await RepositoryLock.AcquireAsync(repository, cancellationToken).ConfigureAwait(false);
         int removed = 0;
         foreach (string file in Directory.EnumerateFiles(repository, ".*.tmp"))
         {

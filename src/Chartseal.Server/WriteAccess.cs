@@ -44,22 +44,30 @@ public sealed class WriteAccess
         {
             return "an Authorization: Bearer token is required";
         }
+        return IsValid(token) ? null : "the bearer token is not valid";
+    }
+
+    /// <summary>
+    /// The rate-limit bucket of a request: its token (by hash) when it is a valid one, else its address, so that
+    /// made-up tokens cannot each get a bucket of their own.
+    /// </summary>
+    public string RateLimitKey(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return BearerToken(context) is { } token && IsValid(token)
+            ? "token:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)).AsSpan(0, 8))
+            : "address:" + context.Connection.RemoteIpAddress;
+    }
+
+    private bool IsValid(string token)
+    {
         byte[] presented = SHA256.HashData(Encoding.UTF8.GetBytes(token));
         bool match = false;
         foreach (byte[] hash in _tokenHashes)
         {
             match |= CryptographicOperations.FixedTimeEquals(hash, presented);
         }
-        return match ? null : "the bearer token is not valid";
-    }
-
-    /// <summary>The rate-limit bucket of a request: its token (by hash), or its address when it has none.</summary>
-    public static string RateLimitKey(HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return BearerToken(context) is { } token
-            ? "token:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)).AsSpan(0, 8))
-            : "address:" + context.Connection.RemoteIpAddress;
+        return match;
     }
 
     private static string? BearerToken(HttpContext context)

@@ -85,13 +85,35 @@ public sealed class ReadTests
     [InlineData("/secrets.txt")]
     [InlineData("/../state/x.json")]
     [InlineData("/%2e%2e/%2e%2e/etc/passwd")]
+    [InlineData("/root.sec.asc")]
+    [InlineData("/.secret/root.sec.asc")]
+    [InlineData("/sub/mysql-1.2.3.tgz")]
     public async Task NonRepositoryFiles_AreNeverServed(string path)
     {
         await using var s = await ServerFixture.StartAsync();
+        // A secret key generated in the served folder by mistake, and files in sub-folders.
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, "root.sec.asc"), "-----BEGIN PGP PRIVATE KEY BLOCK-----", Ct);
+        Directory.CreateDirectory(Path.Combine(s.Repo, ".secret"));
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, ".secret", "root.sec.asc"), "secret", Ct);
+        Directory.CreateDirectory(Path.Combine(s.Repo, "sub"));
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, "sub", "mysql-1.2.3.tgz"), "x", Ct);
         await File.WriteAllTextAsync(Path.Combine(s.Repo, ".chartseal.lock"), "", Ct);
         await File.WriteAllTextAsync(Path.Combine(s.Repo, ".mysql-1.2.3.tgz.0123.tmp"), "half", Ct);
         await File.WriteAllTextAsync(Path.Combine(s.Repo, "secrets.txt"), "no", Ct);
         using var response = await s.Http.GetAsync(path, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task SymbolicLink_IsNeverFollowed()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        string outside = s.Trust.Temp.File("outside.txt");
+        await File.WriteAllTextAsync(outside, "not part of the repository", Ct);
+        File.CreateSymbolicLink(Path.Combine(s.Repo, "evil-1.0.0.tgz"), outside);
+
+        using var response = await s.Http.GetAsync("/evil-1.0.0.tgz", Ct);
+
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 

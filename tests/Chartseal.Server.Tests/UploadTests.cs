@@ -205,6 +205,40 @@ public sealed class UploadTests
     }
 
     [Fact]
+    public async Task Upload_AnonymousWithMadeUpTokens_StillRateLimitedByAddress()
+    {
+        await using var s = await ServerFixture.StartAsync(o => o with { UploadTokens = [], AllowAnonymousUpload = true, WritesPerMinute = 2 });
+        var chart = s.Chart("mysql", "1.2.3", signer: null);
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 4; i++)
+        {
+            using var response = await s.UploadAsync(chart, token: "made-up-" + i);
+            statuses.Add(response.StatusCode);
+        }
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+    }
+
+    [Fact]
+    public async Task Upload_FileNameOfAnotherChartVersion_409AndTheOtherIsUntouched()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        // Chart "x-1.0.0" version 0.1.0 and chart "x" version 1.0.0-0.1.0 are both x-1.0.0-0.1.0.tgz.
+        var first = s.Chart("x-1.0.0", "0.1.0", s.Trust.Alice);
+        var second = s.Chart("x", "1.0.0-0.1.0", s.Trust.Bob);
+        Assert.Equal(first.FileName, second.FileName);
+        using (var ok = await s.UploadAsync(first))
+        {
+            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        }
+
+        using var response = await s.UploadAsync(second);
+
+        Assert.Equal((HttpStatusCode.Conflict, "version-exists"), ((await ErrorOf(response)).Status, (await ErrorOf(response)).Error));
+        Assert.Equal(first.Archive, await File.ReadAllBytesAsync(Path.Combine(s.Repo, first.FileName), Ct));
+        Assert.Equal(first.Provenance, await File.ReadAllBytesAsync(Path.Combine(s.Repo, first.FileName + ".prov"), Ct));
+    }
+
+    [Fact]
     public async Task Upload_UnpinnedServer_PinsTheDeclaredRootAndAccepts()
     {
         await using var s = await ServerFixture.StartAsync(pinRoot: false);

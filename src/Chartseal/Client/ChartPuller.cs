@@ -104,7 +104,10 @@ public static partial class ChartPuller
         {
             throw new ChartsealException($"{repository.Name}/{request.Chart}", $"index entry {entry.Metadata.Version} has no download URL");
         }
-        Uri archiveUri = new(new Uri(repository.Url.TrimEnd('/') + "/"), entry.Urls[0]);
+        if (!Uri.TryCreate(new Uri(repository.Url.TrimEnd('/') + "/"), entry.Urls[0], out Uri? archiveUri))
+        {
+            throw new ChartsealException($"{repository.Name}/{request.Chart}", $"index entry {entry.Metadata.Version} has an invalid download URL");
+        }
         ConfiguredRepository.CheckTransport(archiveUri, repository.InsecureHttp);
         string archiveFileName = Uri.UnescapeDataString(archiveUri.Segments[^1]);
         if (!ArchiveFileNamePattern().IsMatch(archiveFileName))

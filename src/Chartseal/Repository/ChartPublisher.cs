@@ -64,8 +64,6 @@ public abstract record PublishResult
 /// </summary>
 public static class ChartPublisher
 {
-    private const string LockFileName = ".chartseal.lock";
-
     /// <summary>Reads the archive and its <c>.prov</c>, then publishes them (see the other overload).</summary>
     /// <exception cref="ChartsealException">An input file cannot be read.</exception>
     public static async Task<PublishResult> PublishAsync(PublishRequest request, TrustStateStore store, DateTime now, CancellationToken cancellationToken = default)
@@ -92,6 +90,10 @@ public static class ChartPublisher
         {
             return new PublishResult.Rejected(RejectionReason.Malformed, $"'{name}' is not a plain archive file name");
         }
+
+        // Everything under the repository lock, which the trust commands take too: the decision is made against the
+        // trust material and index that the write lands beside, and concurrent publishes never lose an entry.
+        await using var repositoryLock = await RepositoryLock.AcquireAsync(options.RepositoryDir, cancellationToken).ConfigureAwait(false);
 
         // 1. The repository's trust material, checked against the pinned root.
         var trust = await TrustClient.RefreshAsync(options.RepositoryDir, options.Root, store, now, cancellationToken).ConfigureAwait(false);
@@ -126,14 +128,17 @@ public static class ChartPublisher
             }
         }
 
-        // 4. Copy in and index, under the repository lock so concurrent publishes never lose an entry.
-        //    Files first, index last: every index entry always has its archive and .prov.
-        await using var repositoryLock = await AcquireLockAsync(options.RepositoryDir, cancellationToken).ConfigureAwait(false);
+        // 4. Copy in and index. Files first, index last: every index entry always has its archive and .prov.
         string indexPath = Path.Combine(options.RepositoryDir, RepositoryIndexer.IndexFileName);
         var index = File.Exists(indexPath) ? await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false) : new ChartIndex();
         if (index.Find(chart.Name, chart.Version) is not null && !options.Force)
         {
             return new PublishResult.Rejected(RejectionReason.VersionExists, $"{chart.Name} {chart.Version} is already in the repository (use --force to replace it)");
+        }
+        // NAME-VERSION.tgz is not unique: chart "a-1" version "2" and chart "a" version "1-2" share a file name.
+        if (OtherEntryWithFile(index, name, chart.Name, chart.Version) is { } holder)
+        {
+            return new PublishResult.Rejected(RejectionReason.VersionExists, $"{name} already holds {holder.Metadata.Name} {holder.Metadata.Version} in the repository");
         }
         string created = ChartIndex.Timestamp(now);
         var entry = RepositoryIndexer.EntryFor(archive, name, null, created);
@@ -153,7 +158,7 @@ public static class ChartPublisher
     /// <returns>False when the version is not in the index (nothing changed).</returns>
     public static async Task<bool> RemoveAsync(string repositoryDir, string name, string version, DateTime now, CancellationToken cancellationToken = default)
     {
-        await using var repositoryLock = await AcquireLockAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
+        await using var repositoryLock = await RepositoryLock.AcquireAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
         string indexPath = Path.Combine(repositoryDir, RepositoryIndexer.IndexFileName);
         if (!File.Exists(indexPath))
         {
@@ -168,7 +173,7 @@ public static class ChartPublisher
         index.Remove(name, version);
         index.Generated = ChartIndex.Timestamp(now);
         await index.WriteAsync(indexPath, cancellationToken).ConfigureAwait(false);
-        foreach (string file in LocalFilesOf(entry))
+        foreach (string file in LocalFilesOf(entry).Where(f => OtherEntryWithFile(index, f, name, version) is null))
         {
             File.Delete(Path.Combine(repositoryDir, file));
             File.Delete(Path.Combine(repositoryDir, file + ".prov"));
@@ -176,27 +181,15 @@ public static class ChartPublisher
         return true;
     }
 
+    // Another chart version whose archive is the file named fileName.
+    private static IndexEntry? OtherEntryWithFile(ChartIndex index, string fileName, string name, string version) =>
+        index.Entries.Values.SelectMany(v => v).FirstOrDefault(e =>
+            !(e.Metadata.Name == name && e.Metadata.Version == version) && LocalFilesOf(e).Contains(fileName, StringComparer.Ordinal));
+
     // An entry's archive in this folder: its relative URLs that are plain file names (never a path or another host).
     private static IEnumerable<string> LocalFilesOf(IndexEntry entry) =>
         entry.Urls.Where(u => !u.Contains('/') && !u.Contains('\\') && !u.Contains(':') && !u.StartsWith('.') && u.EndsWith(".tgz", StringComparison.Ordinal))
             .Append($"{entry.Metadata.Name}-{entry.Metadata.Version}.tgz")
             .Where(f => f == Path.GetFileName(f) && !f.StartsWith('.'))
             .Distinct(StringComparer.Ordinal);
-
-    /// <summary>An exclusive lock on the repository (a lock file held open), waiting for other writers.</summary>
-    public static async Task<IAsyncDisposable> AcquireLockAsync(string repositoryDir, CancellationToken cancellationToken)
-    {
-        string path = Path.Combine(repositoryDir, LockFileName);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous);
-            }
-            catch (IOException)
-            {
-                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
 }

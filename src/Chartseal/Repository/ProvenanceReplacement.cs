@@ -61,6 +61,10 @@ public static class ProvenanceReplacement
             return Reject(RejectionReason.Malformed, "signed metadata is not valid chart metadata: " + e.Reason);
         }
 
+        // Under the repository lock, which the trust commands take too: the decision is made against the trust
+        // material and the stored archive as they are when the .prov is replaced.
+        await using var repositoryLock = await RepositoryLock.AcquireAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
+
         // 2. The repository's trust material, checked against the pinned root.
         var trust = await TrustClient.RefreshAsync(repositoryDir, root, store, now, cancellationToken).ConfigureAwait(false);
         if (trust is TrustResult.Rejected t)
@@ -69,8 +73,7 @@ public static class ProvenanceReplacement
         }
         var material = ((TrustResult.Accepted)trust).Material;
 
-        // 3. Under the lock: the version must be published, and the .prov must cover its stored archive.
-        await using var repositoryLock = await ChartPublisher.AcquireLockAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
+        // 3. The version must be published, and the .prov must cover its stored archive.
         string indexPath = Path.Combine(repositoryDir, RepositoryIndexer.IndexFileName);
         IndexEntry? entry = File.Exists(indexPath)
             ? (await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false)).Find(metadata.Name, metadata.Version)

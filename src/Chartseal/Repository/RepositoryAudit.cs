@@ -181,7 +181,7 @@ public static class RepositoryAudit
         }
         if (source.Locate(archiveUrl) is not { } location)
         {
-            return Row(RejectionReason.MissingArchive, $"{archiveUrl} is outside the repository");
+            return Row(RejectionReason.MissingArchive, $"{archiveUrl} is not a file of this repository (outside its folder, or not an http(s) URL)");
         }
         var (archive, prov) = await source.ReadAsync(location, ct).ConfigureAwait(false);
         if (archive is null)
@@ -298,7 +298,12 @@ public static class RepositoryAudit
             bool absolute = Uri.TryCreate(url, UriKind.Absolute, out Uri? abs) && (abs.Scheme == Uri.UriSchemeHttp || abs.Scheme == Uri.UriSchemeHttps);
             if (IsRemote)
             {
-                Uri uri = absolute ? abs! : new Uri(new Uri(_location.TrimEnd('/') + "/"), url);
+                // Only http(s): an index entry must not make the auditor read file: or other schemes.
+                Uri? uri = absolute ? abs : Uri.TryCreate(new Uri(_location.TrimEnd('/') + "/"), url, out Uri? relative) ? relative : null;
+                if (uri is null || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                {
+                    return null;
+                }
                 return new ArchiveLocation(uri.ToString(), FileNameOf(uri.AbsolutePath));
             }
             return LocalArchivePath(_fullDir!, url) is { } full ? new ArchiveLocation(full, System.IO.Path.GetFileName(full)) : null;

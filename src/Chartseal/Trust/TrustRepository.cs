@@ -37,6 +37,7 @@ public static class TrustRepository
     {
         ArgumentNullException.ThrowIfNull(root);
         Directory.CreateDirectory(directory);
+        await using var repositoryLock = await RepositoryLock.AcquireAsync(directory, cancellationToken).ConfigureAwait(false);
         if (File.Exists(Path.Combine(directory, TrustFiles.ManifestName)))
         {
             throw new ChartsealException(Path.Combine(directory, TrustFiles.ManifestName), "already exists; use trust add/remove/revoke/renew");
@@ -182,6 +183,8 @@ public static class TrustRepository
     private static async Task<TrustManifest> MutateAsync(string directory, RootSigner root, TimeSpan validity, DateTime now, Action<Draft> edit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(root);
+        // The repository lock: publishes and uploads decide against the material as it is when they write.
+        await using var repositoryLock = await RepositoryLock.AcquireAsync(directory, cancellationToken).ConfigureAwait(false);
         TrustedMaterial current = await ReadCurrentAsync(directory, now, cancellationToken).ConfigureAwait(false);
         // Only the current root may sign the next version; after a hand-over, only the root it handed over to
         // (clients that accepted the rotation pin the new root and would refuse anything the old root signs).

@@ -70,17 +70,17 @@ public sealed class TrustStateStore
     public void Accept(PinnedRoot initialRoot, string location, TrustedMaterial material)
     {
         ArgumentNullException.ThrowIfNull(material);
-        TrustState? previous = Get(initialRoot, location);
-        if (previous is not null && previous.Seen.Version > material.Version)
-        {
-            throw new InvalidOperationException("trust state can only advance");
-        }
-        if (previous is not null && previous.Seen.Version == material.Version && previous.CurrentRoot == material.RootToPin
-            && previous.Seen.ManifestSha256 == material.ManifestSha256)
-        {
-            return; // unchanged: no write (a server accepts the same material on every upload)
-        }
         System.IO.Directory.CreateDirectory(Directory);
+        // Read-compare-write under a lock: concurrent uploads (and processes) must never lower a recorded version.
+        using var stateLock = RepositoryLock.Acquire(Directory);
+        TrustState? previous = Get(initialRoot, location);
+        if (previous is not null && (previous.Seen.Version > material.Version
+            || (previous.Seen.Version == material.Version && previous.CurrentRoot == material.RootToPin && previous.Seen.ManifestSha256 == material.ManifestSha256)))
+        {
+            // Already recorded, or a newer version was accepted meanwhile (TrustedMaterial.Load refused anything
+            // lower than what was recorded when it read): nothing to write.
+            return;
+        }
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {

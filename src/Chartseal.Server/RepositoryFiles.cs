@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+using Chartseal.Trust;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Primitives;
+
+namespace Chartseal.Server;
+
+/// <summary>
+/// The files a repository serves, and nothing else: the four trust files by exact name, and chart archives with their
+/// <c>.prov</c> at the top of the folder. No sub-folders, no dot files (the lock, writers' temporary files), no
+/// symbolic links, no other extension: a secret key left in the folder by mistake is never served.
+/// </summary>
+internal sealed partial class RepositoryFiles(string repositoryDir) : IFileProvider
+{
+    private static readonly HashSet<string> TrustFileNames = new(StringComparer.Ordinal)
+    {
+        TrustFiles.ManifestName, TrustFiles.PublicKeysName, TrustFiles.RevokedName, TrustFiles.RootKeysName,
+    };
+
+    private readonly PhysicalFileProvider _files = new(repositoryDir);
+
+    /// <summary>Whether <paramref name="name"/> (a bare file name) is one a repository serves.</summary>
+    public static bool IsServed(string name) => TrustFileNames.Contains(name) || ChartFileName().IsMatch(name);
+
+    public IFileInfo GetFileInfo(string subpath)
+    {
+        string name = subpath.TrimStart('/');
+        if (!IsServed(name))
+        {
+            return new NotFoundFileInfo(name);
+        }
+        var file = _files.GetFileInfo(name);
+        // A link could point anywhere on the machine.
+        return file.Exists && file.PhysicalPath is { } path && new FileInfo(path).LinkTarget is null ? file : new NotFoundFileInfo(name);
+    }
+
+    public IDirectoryContents GetDirectoryContents(string subpath) => NotFoundDirectoryContents.Singleton;
+
+    public IChangeToken Watch(string filter) => NullChangeToken.Singleton;
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+-]*\.tgz(\.prov)?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ChartFileName();
+}
