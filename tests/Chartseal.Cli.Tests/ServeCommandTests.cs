@@ -89,6 +89,28 @@ public sealed class ServeCommandTests
         }
     }
 
+    [Fact]
+    public async Task DemoScript_UploadsASignedChartAndIsRefusedAnUntrustedOne()
+    {
+        Cli.EnsureBuilt();
+        var start = new ProcessStartInfo(Path.Combine(Chartseal.Tests.Support.TestPaths.RepoRoot, "examples", "demo-server.sh"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var demo = Process.Start(start)!;
+        var stdout = demo.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = demo.StandardError.ReadToEndAsync(Ct);
+        await demo.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromMinutes(3), Ct);
+        string output = await stdout + await stderr;
+
+        Assert.True(demo.ExitCode == 0, output);
+        Assert.Contains("\"saved\":true", output, StringComparison.Ordinal);
+        Assert.Contains("\"error\":\"signer-not-trusted\"", output, StringComparison.Ordinal);
+    }
+
     // Every index entry has its archive (with the indexed digest) and its .prov; no half file under a served name.
     private static void AssertConsistent(string repo)
     {
