@@ -181,7 +181,7 @@ public static class RepositoryAudit
         }
         if (source.Locate(archiveUrl) is not { } location)
         {
-            return Row(RejectionReason.MissingArchive, $"{archiveUrl} is not a file of this repository (outside its folder, or not an http(s) URL)");
+            return Row(RejectionReason.MissingArchive, $"{archiveUrl} is outside the repository (not in its folder, or not an http(s) URL)");
         }
         var (archive, prov) = await source.ReadAsync(location, ct).ConfigureAwait(false);
         if (archive is null)
