@@ -158,7 +158,8 @@ internal static class ChartCommands
             var result = await ChartPublisher.PublishAsync(request, TrustStateStore.Default(), DateTime.UtcNow, ct);
             if (result is PublishResult.Rejected r)
             {
-                Console.Error.WriteLine($"chartseal: {request.ArchivePath}: {r.Reason.Name()}: {r.Message}");
+                string hint = r.Reason == RejectionReason.VersionExists ? " (--force replaces it; --resign-only replaces only its .prov)" : "";
+                Console.Error.WriteLine($"chartseal: {request.ArchivePath}: {r.Reason.Name()}: {r.Message}{hint}");
                 return ExitCodes.Rejected;
             }
             var published = (PublishResult.Published)result;

@@ -133,7 +133,7 @@ public static class ChartPublisher
         var index = File.Exists(indexPath) ? await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false) : new ChartIndex();
         if (index.Find(chart.Name, chart.Version) is not null && !options.Force)
         {
-            return new PublishResult.Rejected(RejectionReason.VersionExists, $"{chart.Name} {chart.Version} is already in the repository (use --force to replace it)");
+            return new PublishResult.Rejected(RejectionReason.VersionExists, $"{chart.Name} {chart.Version} is already in the repository; a published version is never replaced by a plain publish or upload");
         }
         // NAME-VERSION.tgz is not unique: chart "a-1" version "2" and chart "a" version "1-2" share a file name.
         if (OtherEntryWithFile(index, name, chart.Name, chart.Version) is { } holder)
