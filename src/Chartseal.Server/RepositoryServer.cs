@@ -88,6 +88,8 @@ public sealed class RepositoryServer : IAsyncDisposable
         });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // A failed start (address in use) is reported once, as chartseal's one-line error, not as a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         // On the API only: index.yaml and /health are answered from memory, and a timer per request would cost
         // them a good part of their throughput (Kestrel's minimum data rates still cut off slow clients).
         builder.Services.AddRequestTimeouts(o => o.AddPolicy(ApiTimeoutPolicy, new RequestTimeoutPolicy

@@ -90,6 +90,21 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public void Serve_AddressInUse_OneLineErrorExit2()
+    {
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        int port = ((IPEndPoint)busy.LocalEndpoint).Port;
+
+        var r = Cli.Run(temp.Path, "serve", "repo", "--listen", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("address already in use", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+        Assert.Equal("", r.StdOut);
+    }
+
+    [Fact]
     public async Task DemoScript_UploadsASignedChartAndIsRefusedAnUntrustedOne()
     {
         Cli.EnsureBuilt();
