@@ -1,3 +1,4 @@
+import os
 import json, subprocess
 long_words = " ".join(["word%d" % i for i in range(40)])
 strings = ["plain", "true", "True", "yes", "Yes", "on", "y", "n", "N", "~", "null", "1.10", "010", "0x10", "1e3", ".inf", "-.inf", ".nan",
@@ -22,6 +23,6 @@ out = subprocess.run(["go","run","main.go"], input=json.dumps(docs, ensure_ascii
 parts = out.split("\x00\n")[:-1]
 assert len(parts) == len(docs), (len(parts), len(docs))
 golden = [{"input": d, "expected": p} for d, p in zip(docs, parts)]
-open("/work/wt-charts/tests/Chartseal.Tests/Charts/TestData/go-yaml-golden.json","w").write(json.dumps(golden, ensure_ascii=False, indent=1))
+open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "go-yaml-golden.json"),"w").write(json.dumps(golden, ensure_ascii=False, indent=1))
 print(len(golden))
 for g in golden[:12]: print(repr(g["expected"]))
