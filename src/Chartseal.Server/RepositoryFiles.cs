@@ -6,7 +6,7 @@ using Microsoft.Extensions.Primitives;
 namespace Chartseal.Server;
 
 /// <summary>
-/// The files a repository serves, and nothing else: the four trust files by exact name, and chart archives with their
+/// The files a repository serves, and nothing else: the trust files by exact name, and chart archives with their
 /// <c>.prov</c> at the top of the folder. No sub-folders, no dot files (the lock, writers' temporary files), no
 /// symbolic links, no other extension: a secret key left in the folder by mistake is never served.
 /// </summary>
@@ -14,7 +14,7 @@ internal sealed partial class RepositoryFiles(string repositoryDir) : IFileProvi
 {
     private static readonly HashSet<string> TrustFileNames = new(StringComparer.Ordinal)
     {
-        TrustFiles.ManifestName, TrustFiles.PublicKeysName, TrustFiles.RevokedName, TrustFiles.RootKeysName,
+        TrustFiles.ManifestName, TrustFiles.PublicKeysName, TrustFiles.RevokedName, TrustFiles.RootKeysName, TrustFiles.RotationsName,
     };
 
     private readonly PhysicalFileProvider _files = new(repositoryDir);

@@ -70,6 +70,24 @@ public sealed class ReadTests
     }
 
     [Fact]
+    public async Task Rotations_AfterARootRotation_IsServedAsItIsOnDisk()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        using (var before = await s.Http.GetAsync("/" + Chartseal.Trust.TrustFiles.RotationsName, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
+        }
+        var newRoot = new Chartseal.Tests.Trust.TestKey("New Root <root2@example.com>", Chartseal.Tests.Trust.TrustFixture.T0);
+        await Chartseal.Trust.TrustRepository.RotateRootAsync(s.Repo, s.Trust.Root.RootSigner(ServerFixture.Now), newRoot.Public.PublicKeyRings[0],
+            Chartseal.Tests.Trust.TrustFixture.Validity, ServerFixture.Now, Ct);
+
+        byte[] served = await s.Http.GetByteArrayAsync("/" + Chartseal.Trust.TrustFiles.RotationsName, Ct);
+
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(s.Repo, Chartseal.Trust.TrustFiles.RotationsName), Ct), served);
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(s.Repo, Chartseal.Trust.TrustFiles.ManifestName), Ct), served);
+    }
+
+    [Fact]
     public async Task TrustMaterial_IsServedAsItIsOnDisk()
     {
         await using var s = await ServerFixture.StartAsync();

@@ -202,6 +202,7 @@ public sealed class RepositoryCache
             (TrustFiles.PublicKeysName, accepted.PublicKeys),
             (TrustFiles.RevokedName, accepted.Revoked),
             (TrustFiles.RootKeysName, accepted.RootKeys),
+            (TrustFiles.RotationsName, accepted.Rotations),
             (TrustFiles.ManifestName, accepted.Manifest),
         })
         {

@@ -8,7 +8,8 @@ namespace Chartseal.Trust;
 /// <param name="PublicKeys">The bytes of <c>pubkeys.pgp</c>; null when absent.</param>
 /// <param name="Revoked">The bytes of <c>revoked.pgp</c>; null when absent.</param>
 /// <param name="RootKeys">The bytes of <c>root.pgp</c> (the root certificates); null when absent.</param>
-public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Revoked, byte[]? RootKeys)
+/// <param name="Rotations">The bytes of <c>rotations.asc</c> (every root hand-over ever written); null when absent.</param>
+public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Revoked, byte[]? RootKeys, byte[]? Rotations = null)
 {
     /// <summary>The signed manifest.</summary>
     public const string ManifestName = "trust.yaml.asc";
@@ -23,39 +24,51 @@ public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Re
     /// trusted only through the pinned fingerprint, never because it is in this file.</summary>
     public const string RootKeysName = "root.pgp";
 
+    /// <summary>
+    /// The rotation chain: the concatenation of every rotation manifest the repository ever wrote (each a complete
+    /// clear-signed document by the outgoing root, naming <c>root</c> and <c>nextRoot</c>). Optional and not hashed:
+    /// each hand-over is checked by its own signature, starting from the client's pin.
+    /// </summary>
+    public const string RotationsName = "rotations.asc";
+
+    /// <summary>Largest <c>rotations.asc</c> read (about a thousand hand-overs).</summary>
+    public const long MaxRotationsSize = 1024L * 1024;
+
     /// <summary>The files the manifest must list with their SHA-256.</summary>
     public static readonly IReadOnlyList<string> HashedNames = [PublicKeysName, RevokedName];
 
     /// <summary>Largest trust file read.</summary>
     public const long MaxFileSize = 16L * 1024 * 1024;
 
-    /// <summary>Reads the four files from a repository folder or an http(s) repository URL (missing files are null).</summary>
+    /// <summary>Reads the five files from a repository folder or an http(s) repository URL (missing files are null).</summary>
     /// <exception cref="ChartsealException">A file exists but cannot be read, or is too large, or the download failed.</exception>
     public static async Task<TrustFiles> ReadAsync(string repositoryDirectory, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(repositoryDirectory);
         if (Repository.HttpFetcher.IsUrl(repositoryDirectory))
         {
-            Task<byte[]?> Fetch(string name) => Repository.HttpFetcher.GetAsync(Repository.HttpFetcher.FileUri(repositoryDirectory, name), MaxFileSize, cancellationToken);
+            Task<byte[]?> Fetch(string name, long maxBytes = MaxFileSize) => Repository.HttpFetcher.GetAsync(Repository.HttpFetcher.FileUri(repositoryDirectory, name), maxBytes, cancellationToken);
             return new TrustFiles(
                 await Fetch(ManifestName).ConfigureAwait(false),
                 await Fetch(PublicKeysName).ConfigureAwait(false),
                 await Fetch(RevokedName).ConfigureAwait(false),
-                await Fetch(RootKeysName).ConfigureAwait(false));
+                await Fetch(RootKeysName).ConfigureAwait(false),
+                await Fetch(RotationsName, MaxRotationsSize).ConfigureAwait(false));
         }
         if (!Directory.Exists(repositoryDirectory))
         {
             throw new ChartsealException(repositoryDirectory, "repository folder not found");
         }
-        async Task<byte[]?> Read(string name)
+        async Task<byte[]?> Read(string name, long maxBytes = MaxFileSize)
         {
             string path = Path.Combine(repositoryDirectory, name);
-            return File.Exists(path) ? await IO.InputFile.ReadAsync(path, MaxFileSize, cancellationToken).ConfigureAwait(false) : null;
+            return File.Exists(path) ? await IO.InputFile.ReadAsync(path, maxBytes, cancellationToken).ConfigureAwait(false) : null;
         }
         return new TrustFiles(
             await Read(ManifestName).ConfigureAwait(false),
             await Read(PublicKeysName).ConfigureAwait(false),
             await Read(RevokedName).ConfigureAwait(false),
-            await Read(RootKeysName).ConfigureAwait(false));
+            await Read(RootKeysName).ConfigureAwait(false),
+            await Read(RotationsName, MaxRotationsSize).ConfigureAwait(false));
     }
 }

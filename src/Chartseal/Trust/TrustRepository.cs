@@ -20,7 +20,8 @@ public sealed record RootSigner(SigningKey Key, PgpPrivateKey PrivateKey)
 /// current material, applies one edit, bumps the version and re-signs the manifest with the root key.
 /// </summary>
 /// <remarks>
-/// Write order: <c>pubkeys.pgp</c>, <c>revoked.pgp</c>, <c>root.pgp</c>, then <c>trust.yaml.asc</c> last, each
+/// Write order: <c>pubkeys.pgp</c>, <c>revoked.pgp</c>, <c>root.pgp</c>, <c>rotations.asc</c> (a rotation only), then
+/// <c>trust.yaml.asc</c> last, each
 /// atomically (temporary file in the same folder, renamed into place). A reader that races a writer can
 /// see new keyrings with the old manifest; their hashes then differ from the signed ones, so the reader gets
 /// trust-mismatch (fails closed) and <see cref="TrustClient"/> re-reads once. A reader never accepts a
@@ -132,6 +133,8 @@ public static class TrustRepository
     /// <summary>
     /// Starts a root rotation: the current root signs a manifest naming <paramref name="newRoot"/> as
     /// <c>nextRoot</c>; clients that accept it pin the new root. Later changes are signed by the new root.
+    /// The signed rotation manifest is also appended to <c>rotations.asc</c>, so that a client that never saw it
+    /// (a later version replaced it first) can still follow the hand-over from the root it pinned.
     /// </summary>
     public static Task<TrustManifest> RotateRootAsync(string directory, RootSigner root, PgpPublicKeyRing newRoot, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default)
     {
@@ -229,6 +232,21 @@ public static class TrustRepository
         await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.PublicKeysName), pubkeys, cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.RevokedName), revoked, cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.RootKeysName), rootKeys, cancellationToken).ConfigureAwait(false);
+        if (manifest.NextRoot is not null)
+        {
+            // A hand-over is kept for good: every rotation manifest, in the order written.
+            string rotationsPath = Path.Combine(directory, TrustFiles.RotationsName);
+            byte[] previous = File.Exists(rotationsPath)
+                ? await InputFile.ReadAsync(rotationsPath, TrustFiles.MaxRotationsSize, cancellationToken).ConfigureAwait(false)
+                : [];
+            byte[] separator = previous.Length > 0 && previous[^1] != (byte)'\n' ? [(byte)'\n'] : [];
+            byte[] rotations = [.. previous, .. separator, .. signed];
+            if (rotations.Length > TrustFiles.MaxRotationsSize)
+            {
+                throw new ChartsealException(rotationsPath, $"would grow beyond {TrustFiles.MaxRotationsSize} bytes");
+            }
+            await AtomicFile.WriteAllBytesAsync(rotationsPath, rotations, cancellationToken).ConfigureAwait(false);
+        }
         await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.ManifestName), signed, cancellationToken).ConfigureAwait(false);
         return manifest;
     }

@@ -85,7 +85,10 @@ public sealed class TrustedMaterial
     /// <summary>Lower-case hex SHA-256 of the manifest file accepted.</summary>
     public string ManifestSha256 { get; }
 
-    /// <summary>Fingerprint of the root that signed the manifest (the pinned one).</summary>
+    /// <summary>
+    /// Fingerprint of the root that signed the manifest: the pinned one, or the root reached by following the
+    /// hand-overs in <c>rotations.asc</c> from it.
+    /// </summary>
     public string SignedBy { get; }
 
     /// <summary>The root a client pins after accepting this material: <c>nextRoot</c> when present, else the signer.</summary>
@@ -106,8 +109,12 @@ public sealed class TrustedMaterial
     /// <summary>Whether a primary key or subkey fingerprint belongs to a certificate in <c>revoked.pgp</c>.</summary>
     public bool IsRevoked(string fingerprint) => _revokedFingerprints.Contains(fingerprint.ToUpperInvariant());
 
+    /// <summary>Most hand-overs followed in <c>rotations.asc</c> in one load.</summary>
+    public const int MaxRotationSteps = 32;
+
     /// <summary>
-    /// Verifies unverified trust files against a pinned root.
+    /// Verifies unverified trust files against a pinned root. When the manifest is signed by another root, the
+    /// hand-overs in <c>rotations.asc</c> are followed from the pinned root (see <c>docs/trust-model.md</c>).
     /// </summary>
     /// <param name="files">The raw files.</param>
     /// <param name="pinned">The root the client trusts.</param>
@@ -158,9 +165,24 @@ public sealed class TrustedMaterial
 
         // 2. The signature must be made by the pinned root, valid now (the root in root.pgp is only
         //    a carrier: it is used because its fingerprint equals the pin, never because it is there).
-        if (CheckRootSignature(message, files.RootKeys, pinned, now) is { } signatureFailure)
+        //    When another root signed it, the pinned root may have handed over in a rotation the client never
+        //    saw: follow the hand-overs in rotations.asc from the pin, each signed by the root before it.
+        Keyring? rootKeys = ParseRootKeys(files.RootKeys, pinned.Fingerprint, out string rootKeysError);
+        string signer = pinned.Fingerprint;
+        long? handOverVersion = null;
+        if (VerifyBy(message, rootKeys, rootKeysError, signer, now, "manifest", out bool notSignedByPin) is { } signatureFailure)
         {
-            return Reject(RejectionReason.TrustBadSignature, signatureFailure);
+            if (!notSignedByPin || files.Rotations is null)
+            {
+                return Reject(RejectionReason.TrustBadSignature, signatureFailure);
+            }
+            var chain = FollowRotations(message, files.Rotations, rootKeys!, pinned.Fingerprint, seen?.Version ?? 0, now, signatureFailure);
+            if (chain.Rejection is not null)
+            {
+                return chain.Rejection;
+            }
+            signer = chain.Root;
+            handOverVersion = chain.Version;
         }
 
         // 3. Parse only what was verified; it must name the root that signed it.
@@ -168,9 +190,13 @@ public sealed class TrustedMaterial
         {
             return Reject(RejectionReason.TrustMismatch, $"{TrustFiles.ManifestName} is signed but malformed: {bodyError}");
         }
-        if (manifest.Root != pinned.Fingerprint)
+        if (manifest.Root != signer)
         {
-            return Reject(RejectionReason.TrustBadSignature, $"manifest names root {manifest.Root} but is signed by the pinned root {pinned.Fingerprint}");
+            return Reject(RejectionReason.TrustBadSignature, $"manifest names root {manifest.Root} but is signed by root {signer}");
+        }
+        if (handOverVersion is { } handedOverAt && manifest.Version <= handedOverAt)
+        {
+            return Reject(RejectionReason.TrustRollback, $"trust material version {manifest.Version} is not newer than the hand-over version {handedOverAt} to its root {signer}");
         }
 
         // 4. Mix-and-match: each keyring must be exactly the one the root signed.
@@ -217,28 +243,183 @@ public sealed class TrustedMaterial
         {
             return Reject(RejectionReason.TrustMismatch, "a signed keyring cannot be read: " + e.Message);
         }
-        return new TrustResult.Accepted(new TrustedMaterial(manifest, manifestSha256, pinned.Fingerprint, publicKeys, revoked));
+        return new TrustResult.Accepted(new TrustedMaterial(manifest, manifestSha256, signer, publicKeys, revoked));
     }
 
-    private static string? CheckRootSignature(ClearSignedMessage message, byte[]? rootKeyBytes, PinnedRoot pinned, DateTime now)
+    /// <summary>The outcome of following <c>rotations.asc</c>: the root that signed the manifest and the last hand-over's version, or a rejection.</summary>
+    private readonly record struct ChainEnd(string Root, long Version, TrustResult.Rejected? Rejection);
+
+    /// <summary>
+    /// Walks the hand-overs from <paramref name="pinned"/>: at each step exactly one hand-over must be signed by the
+    /// current root (its key taken from <c>root.pgp</c> by that fingerprint only), name it as <c>root</c>, be newer
+    /// than the previous step (at first: than the version the client accepted) and hand over to a root not met
+    /// before; the walk ends at the first root that signed <paramref name="manifest"/>. Hand-overs' expiry is
+    /// ignored (they are old by design); each root key must have been valid when it signed its hand-over.
+    /// </summary>
+    private static ChainEnd FollowRotations(ClearSignedMessage manifest, byte[] rotationsBytes, Keyring rootKeys, string pinned, long seenVersion, DateTime now, string pinFailure)
+    {
+        static ChainEnd Fail(RejectionReason reason, string message) => new("", 0, new TrustResult.Rejected(reason, message));
+        const string Name = TrustFiles.RotationsName;
+        if (rotationsBytes.LongLength > TrustFiles.MaxRotationsSize)
+        {
+            return Fail(RejectionReason.TrustMismatch, $"{Name} is larger than {TrustFiles.MaxRotationsSize} bytes");
+        }
+        if (SplitRotations(rotationsBytes, out string splitError) is not { } handOvers)
+        {
+            return Fail(RejectionReason.TrustMismatch, $"{pinFailure}; and {Name} cannot be read: {splitError}");
+        }
+
+        string current = pinned;
+        long previousVersion = seenVersion;
+        var visited = new HashSet<string>(StringComparer.Ordinal) { current };
+        for (int step = 0; step < MaxRotationSteps; step++)
+        {
+            var found = new List<TrustManifest>();
+            for (int i = 0; i < handOvers.Count; i++)
+            {
+                string what = $"{Name} entry {i + 1}";
+                if (VerifyBy(handOvers[i], rootKeys, "", current, null, what, out bool notSigned) is { } failure)
+                {
+                    if (notSigned)
+                    {
+                        continue; // another root's hand-over (or not one at all): not a step from this root
+                    }
+                    return Fail(RejectionReason.TrustBadSignature, $"hand-over {what} from root {current}: {failure}");
+                }
+                if (TrustManifest.TryParse(handOvers[i].Plaintext, out string bodyError) is not { } body)
+                {
+                    return Fail(RejectionReason.TrustMismatch, $"hand-over {what} from root {current} is signed but malformed: {bodyError}");
+                }
+                if (body.Root != current)
+                {
+                    return Fail(RejectionReason.TrustBadSignature, $"hand-over version {body.Version} in {Name} is signed by root {current} but names root {body.Root}");
+                }
+                if (body.NextRoot is null || body.NextRoot == current)
+                {
+                    return Fail(RejectionReason.TrustBadSignature, $"{what} (version {body.Version}) is signed by root {current} but hands over to no other root");
+                }
+                if (!found.Any(h => h.Version == body.Version && h.NextRoot == body.NextRoot))
+                {
+                    found.Add(body);
+                }
+            }
+            if (found.Count == 0)
+            {
+                return Fail(RejectionReason.TrustBadSignature, step == 0
+                    ? $"{pinFailure}, and {Name} holds no hand-over signed by it"
+                    : $"{pinFailure}, and the hand-overs in {Name} lead to root {current}, which neither signed the manifest nor handed over");
+            }
+            if (found.Count > 1)
+            {
+                return Fail(RejectionReason.TrustBadSignature, $"{Name} holds {found.Count} different hand-overs signed by root {current} (versions {string.Join(", ", found.Select(h => h.Version))})");
+            }
+            TrustManifest handOver = found[0];
+            if (handOver.Version <= previousVersion)
+            {
+                return Fail(RejectionReason.TrustRollback, step == 0
+                    ? $"hand-over version {handOver.Version} from root {current} in {Name} is not newer than version {previousVersion} already accepted"
+                    : $"hand-over version {handOver.Version} from root {current} in {Name} is not newer than the previous hand-over (version {previousVersion})");
+            }
+            string next = handOver.NextRoot!;
+            if (!visited.Add(next))
+            {
+                return Fail(RejectionReason.TrustBadSignature, $"hand-over version {handOver.Version} in {Name} hands root {current} back to root {next}, met earlier in the chain");
+            }
+            current = next;
+            previousVersion = handOver.Version;
+            if (VerifyBy(manifest, rootKeys, "", current, now, "manifest", out bool notSignedByNext) is not { } manifestFailure)
+            {
+                return new ChainEnd(current, previousVersion, null);
+            }
+            if (!notSignedByNext)
+            {
+                return Fail(RejectionReason.TrustBadSignature, $"{manifestFailure} (root reached through hand-over version {previousVersion} in {Name})");
+            }
+        }
+        return Fail(RejectionReason.TrustBadSignature, $"{Name}: more than {MaxRotationSteps} hand-overs from root {pinned} without reaching the manifest's signer");
+    }
+
+    /// <summary>Splits a concatenation of clear-signed documents at each BEGIN line (dash-escaping keeps it out of a body).</summary>
+    private static List<ClearSignedMessage>? SplitRotations(byte[] bytes, out string error)
+    {
+        const string Begin = "-----BEGIN PGP SIGNED MESSAGE-----";
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            error = "it is not UTF-8 text";
+            return null;
+        }
+        var starts = new List<int>();
+        for (int at = 0; at < text.Length;)
+        {
+            int end = text.IndexOf('\n', at);
+            string line = (end < 0 ? text[at..] : text[at..end]).TrimEnd('\r', ' ', '\t');
+            if (line == Begin)
+            {
+                starts.Add(at);
+            }
+            else if (starts.Count == 0 && line.Length > 0)
+            {
+                error = "it does not start with a signed document";
+                return null;
+            }
+            at = end < 0 ? text.Length : end + 1;
+        }
+        var messages = new List<ClearSignedMessage>();
+        for (int i = 0; i < starts.Count; i++)
+        {
+            int end = i + 1 < starts.Count ? starts[i + 1] : text.Length;
+            if (ClearSignedMessage.TryParse(Encoding.UTF8.GetBytes(text[starts[i]..end]), out string framingError) is not { } message)
+            {
+                error = $"entry {i + 1} {framingError}";
+                return null;
+            }
+            messages.Add(message);
+        }
+        error = "";
+        return messages;
+    }
+
+    private static Keyring? ParseRootKeys(byte[]? rootKeyBytes, string pinned, out string error)
     {
         if (rootKeyBytes is null)
         {
-            return $"no {TrustFiles.RootKeysName}: the root certificate {pinned.Fingerprint} is not available";
+            error = $"no {TrustFiles.RootKeysName}: the root certificate {pinned} is not available";
+            return null;
         }
-        Keyring rootKeys;
         try
         {
-            rootKeys = Keyring.Parse(rootKeyBytes, TrustFiles.RootKeysName);
+            error = "";
+            return Keyring.Parse(rootKeyBytes, TrustFiles.RootKeysName);
         }
         catch (ChartsealException e)
         {
-            return "cannot read the root certificates: " + e.Message;
+            error = "cannot read the root certificates: " + e.Message;
+            return null;
         }
-        PgpPublicKeyRing? rootRing = rootKeys.PublicKeyRings.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == pinned.Fingerprint);
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="message"/> carries a good signature by root <paramref name="root"/> (looked up in
+    /// <paramref name="rootKeys"/> by that fingerprint). Returns null when it does; else the failure, with
+    /// <paramref name="notSignedBy"/> set when the document simply carries no signature by that root. The key must be
+    /// valid at <paramref name="keyValidAt"/>, or when null at the signature's creation time.
+    /// </summary>
+    private static string? VerifyBy(ClearSignedMessage message, Keyring? rootKeys, string rootKeysError, string root, DateTime? keyValidAt, string what, out bool notSignedBy)
+    {
+        notSignedBy = false;
+        if (rootKeys is null)
+        {
+            return rootKeysError;
+        }
+        PgpPublicKeyRing? rootRing = rootKeys.PublicKeyRings.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == root);
         if (rootRing is null)
         {
-            return $"the pinned root {pinned.Fingerprint} is not in {TrustFiles.RootKeysName}";
+            return $"the root {root} is not in {TrustFiles.RootKeysName}";
         }
 
         List<PgpSignature> signatures;
@@ -248,7 +429,7 @@ public sealed class TrustedMaterial
         }
         catch (Exception e) when (e is IOException or PgpException or InvalidOperationException or FormatException)
         {
-            return "cannot decode the signature block: " + e.Message;
+            return $"cannot decode the {what}'s signature block: " + e.Message;
         }
         var issuers = new List<string>();
         foreach (PgpSignature sig in signatures)
@@ -283,12 +464,13 @@ public sealed class TrustedMaterial
             }
             if (!valid)
             {
-                return $"BAD signature from root {pinned.Fingerprint}: the manifest or its signature was modified";
+                return $"BAD signature from root {root}: the {what} or its signature was modified";
             }
-            var validity = KeyValidity.Check(key, rootRing, now);
-            return validity.IsValid ? null : $"root key {pinned.Fingerprint} cannot sign: {validity.Detail}";
+            var validity = KeyValidity.Check(key, rootRing, keyValidAt ?? sig.CreationTime);
+            return validity.IsValid ? null : $"root key {root} cannot sign: {validity.Detail}";
         }
-        return $"manifest is signed by {string.Join(", ", issuers)}, not by the pinned root {pinned.Fingerprint}";
+        notSignedBy = true;
+        return $"{what} is signed by {string.Join(", ", issuers)}, not by the pinned root {root}";
     }
 
     private static List<PgpSignature> ReadSignatures(string armored)

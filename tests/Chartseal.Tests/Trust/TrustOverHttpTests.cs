@@ -25,6 +25,25 @@ public sealed class TrustOverHttpTests
     }
 
     [Fact]
+    public async Task RefreshAsync_RepositoryUrlAfterAMissedRotation_FollowsRotationsFromTheUrl()
+    {
+        using var f = new TrustFixture();
+        DateTime now = TrustFixture.At(1);
+        await f.InitWithTwoMaintainersAsync(now);
+        using var server = new FolderServer(f.Repo);
+        Assert.IsType<TrustResult.Accepted>(await TrustClient.RefreshAsync(server.Url, f.Pin, f.Store, now));
+        var newRoot = new TestKey("New Root <root2@example.com>", TrustFixture.T0);
+        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.Public.PublicKeyRings[0], TrustFixture.Validity, now);
+        await TrustRepository.RenewAsync(f.Repo, newRoot.RootSigner(now), TrustFixture.Validity, now);
+
+        var refreshed = await TrustClient.RefreshWithFilesAsync(server.Url, f.Pin, f.Store, now.AddHours(1));
+
+        var accepted = Assert.IsType<TrustResult.Accepted>(refreshed.Result);
+        Assert.Equal(newRoot.Fingerprint, accepted.Material.RootToPin);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.RotationsName)), refreshed.Files.Rotations);
+    }
+
+    [Fact]
     public async Task RefreshAsync_RepositoryUrlWithoutManifest_RejectsUnsigned()
     {
         using var f = new TrustFixture();
