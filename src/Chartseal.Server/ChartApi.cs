@@ -15,6 +15,10 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
 {
     private PinnedRoot? _root = options.Root;
 
+    // Uploads buffer their body (up to --max-upload-size) and verify it: a few at a time keeps memory bounded
+    // however many clients send at once (the others wait, holding only a connection, until the request timeout).
+    private readonly SemaphoreSlim _uploadSlots = new(Math.Max(2, 2 * Environment.ProcessorCount));
+
     /// <summary>The writes (the caller adds rate limiting to the group).</summary>
     public RouteGroupBuilder Map(IEndpointRouteBuilder app)
     {
@@ -92,12 +96,28 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         await ApiJson.WriteAsync(context, StatusCodes.Status200OK, json => ChartIndex.WriteEntryJson(json, entry)).ConfigureAwait(false);
     }
 
-    private async Task UploadAsync(HttpContext context)
+    private Task UploadAsync(HttpContext context) => AuthorizedUploadAsync(context, "upload", UploadAuthorizedAsync);
+
+    // Checks the token, then runs the write in one of the upload slots.
+    private async Task AuthorizedUploadAsync(HttpContext context, string operation, Func<HttpContext, Task> write)
     {
-        if (!await AuthorizedAsync(context, "upload").ConfigureAwait(false))
+        if (!await AuthorizedAsync(context, operation).ConfigureAwait(false))
         {
             return;
         }
+        await _uploadSlots.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            await write(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            _uploadSlots.Release();
+        }
+    }
+
+    private async Task UploadAuthorizedAsync(HttpContext context)
+    {
         if (!context.Request.HasFormContentType)
         {
             await RefuseAsync(context, "upload", StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(),
@@ -155,12 +175,10 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
 
     // ChartMuseum's POST /api/prov: a new .prov for a published version (re-signing after a key was revoked).
     // The body is multipart with the field prov, or the .prov itself.
-    private async Task ReplaceProvenanceAsync(HttpContext context)
+    private Task ReplaceProvenanceAsync(HttpContext context) => AuthorizedUploadAsync(context, "provenance upload", ReplaceProvenanceAuthorizedAsync);
+
+    private async Task ReplaceProvenanceAuthorizedAsync(HttpContext context)
     {
-        if (!await AuthorizedAsync(context, "provenance upload").ConfigureAwait(false))
-        {
-            return;
-        }
         byte[] provenance;
         string sourceName;
         if (context.Request.HasFormContentType)
