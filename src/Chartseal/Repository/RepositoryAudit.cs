@@ -68,7 +68,7 @@ public abstract record AuditResult
 
 /// <summary>How to audit.</summary>
 /// <param name="SignerFingerprint">Keep only the rows signed by this key (primary or subkey fingerprint), trusted or not.</param>
-/// <param name="MaxParallelism">Chart versions checked at once; default: the processor count (local) or 4× it, at most 32 (HTTP).</param>
+/// <param name="MaxParallelism">Chart versions checked at once; default: the processor count (local) or 4× it, at most 16 (HTTP: downloads wait on the network; at most 16 archives in memory at once).</param>
 /// <param name="Progress">
 /// Called from worker threads with (done, total) after each chart version, and once more with the final counts;
 /// total is 0 while index.yaml is still being read (the audit starts before the index is complete).
@@ -134,7 +134,7 @@ public static class RepositoryAudit
         var rows = new ConcurrentBag<(int Sequence, AuditRow Row)>();
         var revocations = new ConcurrentDictionary<string, RevocationInfo?>(StringComparer.Ordinal);
         int done = 0;
-        int parallelism = options.MaxParallelism ?? (source.IsRemote ? Math.Min(32, 4 * Environment.ProcessorCount) : Environment.ProcessorCount);
+        int parallelism = options.MaxParallelism ?? (source.IsRemote ? Math.Min(16, 4 * Environment.ProcessorCount) : Environment.ProcessorCount);
         try
         {
             await Parallel.ForEachAsync(
