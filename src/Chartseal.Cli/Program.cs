@@ -13,10 +13,16 @@ root.Subcommands.Add(AuditCommands.Resign());
 root.Subcommands.Add(KeyCommands.Key());
 root.Subcommands.Add(RepoCommands.Repo());
 root.Subcommands.Add(TrustCommands.Trust());
-root.Subcommands.Add(ServeCommand.Serve());
+// Listed for --help; `chartseal serve ...` never reaches the parser (below, it becomes the server program).
+root.Subcommands.Add(new Command("serve", "Serve a chart repository over HTTP with a ChartMuseum-compatible upload API that refuses untrusted charts (chartseal serve --help)."));
 root.Subcommands.Add(ClientCommands.Search());
 root.Subcommands.Add(ClientCommands.Pull());
 root.Subcommands.Add(ClientCommands.Install());
+
+if (args.Length > 0 && args[0] == "serve")
+{
+    return ServeLauncher.Exec(args[1..]);
+}
 
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -1,13 +1,12 @@
 using System.CommandLine;
-using Chartseal.Server;
 using Chartseal.Trust;
 
-namespace Chartseal.Cli.Commands;
+namespace Chartseal.Server;
 
-/// <summary><c>serve</c>: the repository's HTTP server.</summary>
+/// <summary><c>chartseal serve</c>: the command line of the repository's HTTP server.</summary>
 internal static class ServeCommand
 {
-    public static Command Serve()
+    public static RootCommand Serve()
     {
         var dir = new Argument<string>("REPO_DIR") { Description = "The repository folder (created if missing)", DefaultValueFactory = _ => "repo" };
         var listen = new Option<string>("--listen") { Description = "Address to listen on", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
@@ -16,7 +15,7 @@ internal static class ServeCommand
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's root key (default: the root its trust material declares, pinned at first use)" };
         var maxUpload = new Option<long>("--max-upload-size") { Description = "Largest upload in bytes", DefaultValueFactory = _ => 20L * 1024 * 1024 };
         var writesPerMinute = new Option<int>("--writes-per-minute") { Description = "Writes allowed per token (or client address) per minute", DefaultValueFactory = _ => 120 };
-        var command = new Command("serve", "Serve a chart repository over HTTP: index.yaml, charts, .prov files, trust material, and a ChartMuseum-compatible upload API that refuses untrusted charts.")
+        var command = new RootCommand("chartseal serve: serve a chart repository over HTTP: index.yaml, charts, .prov files, trust material, and a ChartMuseum-compatible upload API that refuses untrusted charts.")
         {
             dir, listen, tokenFile, anonymous, rootFingerprint, maxUpload, writesPerMinute,
         };
@@ -38,7 +37,7 @@ internal static class ServeCommand
             await using var server = await RepositoryServer.StartAsync(options, ct);
             PrintBanner(options, server.Address);
             await server.WaitForShutdownAsync(ct);
-            return ExitCodes.Ok;
+            return 0;
         });
         return command;
     }
