@@ -59,7 +59,7 @@ internal sealed class IndexFile(string path)
         // Size and modification time identify a version only once the file has been still for a moment: file
         // timestamps are coarse, so two same-size writes in one tick look alike. A recent file is simply read again.
         if (cached is not null && cached.Length == info.Length && cached.Modified == info.LastWriteTimeUtc
-            && cached.ReadAt - cached.Modified > TimeSpan.FromSeconds(1))
+            && cached.ReadAt - cached.Modified > TimeSpan.FromSeconds(10))
         {
             return cached;
         }

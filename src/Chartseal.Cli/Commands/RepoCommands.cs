@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Chartseal.IO;
 using Chartseal.Repository;
 
 namespace Chartseal.Cli.Commands;
@@ -26,6 +27,8 @@ internal static class RepoCommands
         command.SetAction(async (p, ct) =>
         {
             string repoDir = p.GetValue(dir)!;
+            // The repository's writer lock: a publish or upload running meanwhile is not overwritten.
+            await using var repositoryLock = await RepositoryLock.AcquireAsync(repoDir, ct);
             var (index, skipped) = await RepositoryIndexer.IndexDirectoryAsync(repoDir, p.GetValue(url), p.GetValue(merge), DateTimeOffset.UtcNow, ct);
             foreach (string s in skipped)
             {

@@ -20,12 +20,13 @@ public sealed record RootSigner(SigningKey Key, PgpPrivateKey PrivateKey)
 /// current material, applies one edit, bumps the version and re-signs the manifest with the root key.
 /// </summary>
 /// <remarks>
-/// Write order: <c>pubkeys.pgp</c>, <c>revoked.pgp</c>, <c>root.pgp</c>, <c>rotations.asc</c> (a rotation only), then
-/// <c>trust.yaml.asc</c> last, each
+/// Write order: <c>pubkeys.pgp</c>, <c>revoked.pgp</c>, <c>root.pgp</c>, then <c>trust.yaml.asc</c>, each
 /// atomically (temporary file in the same folder, renamed into place). A reader that races a writer can
 /// see new keyrings with the old manifest; their hashes then differ from the signed ones, so the reader gets
 /// trust-mismatch (fails closed) and <see cref="TrustClient"/> re-reads once. A reader never accepts a
-/// keyring that the manifest it accepted did not sign.
+/// keyring that the manifest it accepted did not sign. A rotation manifest is appended to <c>rotations.asc</c> only
+/// after it is in effect (and by the next change, if the writer stopped in between), so that file never holds a
+/// hand-over that did not happen.
 /// </remarks>
 public static class TrustRepository
 {
@@ -200,6 +201,11 @@ public static class TrustRepository
                     : $"hands over from root {current.SignedBy} to {allowed}; sign with the new root, not {root.Fingerprint}");
         }
         TrustFiles files = await TrustFiles.ReadAsync(directory, cancellationToken).ConfigureAwait(false);
+        if (current.Manifest.NextRoot is not null && files.Manifest is { } currentManifest)
+        {
+            // A rotation interrupted after its manifest and before rotations.asc: keep its hand-over now.
+            await KeepHandOverAsync(directory, currentManifest, cancellationToken).ConfigureAwait(false);
+        }
         var rootKeys = files.RootKeys is { } rk ? Keyring.Parse(rk, TrustFiles.RootKeysName).PublicKeyRings.ToList() : [];
         var draft = new Draft(current.Version, root.Fingerprint, null, current.PublicKeys.PublicKeyRings.ToList(), current.Revoked.PublicKeyRings.ToList(), rootKeys);
         if (!rootKeys.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == root.Fingerprint))
@@ -232,23 +238,34 @@ public static class TrustRepository
         await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.PublicKeysName), pubkeys, cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.RevokedName), revoked, cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.RootKeysName), rootKeys, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.ManifestName), signed, cancellationToken).ConfigureAwait(false);
         if (manifest.NextRoot is not null)
         {
-            // A hand-over is kept for good: every rotation manifest, in the order written.
-            string rotationsPath = Path.Combine(directory, TrustFiles.RotationsName);
-            byte[] previous = File.Exists(rotationsPath)
-                ? await InputFile.ReadAsync(rotationsPath, TrustFiles.MaxRotationsSize, cancellationToken).ConfigureAwait(false)
-                : [];
-            byte[] separator = previous.Length > 0 && previous[^1] != (byte)'\n' ? [(byte)'\n'] : [];
-            byte[] rotations = [.. previous, .. separator, .. signed];
-            if (rotations.Length > TrustFiles.MaxRotationsSize)
-            {
-                throw new ChartsealException(rotationsPath, $"would grow beyond {TrustFiles.MaxRotationsSize} bytes");
-            }
-            await AtomicFile.WriteAllBytesAsync(rotationsPath, rotations, cancellationToken).ConfigureAwait(false);
+            // Kept only once the hand-over is in effect: a rotation that failed before its manifest was written
+            // must not leave a signed hand-over behind (a later, different one would fork the chain).
+            await KeepHandOverAsync(directory, signed, cancellationToken).ConfigureAwait(false);
         }
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.ManifestName), signed, cancellationToken).ConfigureAwait(false);
         return manifest;
+    }
+
+    // A hand-over is kept for good: every rotation manifest, once, in the order written.
+    private static async Task KeepHandOverAsync(string directory, byte[] signed, CancellationToken cancellationToken)
+    {
+        string rotationsPath = Path.Combine(directory, TrustFiles.RotationsName);
+        byte[] previous = File.Exists(rotationsPath)
+            ? await InputFile.ReadAsync(rotationsPath, TrustFiles.MaxRotationsSize, cancellationToken).ConfigureAwait(false)
+            : [];
+        if (previous.AsSpan().IndexOf(signed) >= 0)
+        {
+            return;
+        }
+        byte[] separator = previous.Length > 0 && previous[^1] != (byte)'\n' ? [(byte)'\n'] : [];
+        byte[] rotations = [.. previous, .. separator, .. signed];
+        if (rotations.Length > TrustFiles.MaxRotationsSize)
+        {
+            throw new ChartsealException(rotationsPath, $"would grow beyond {TrustFiles.MaxRotationsSize} bytes");
+        }
+        await AtomicFile.WriteAllBytesAsync(rotationsPath, rotations, cancellationToken).ConfigureAwait(false);
     }
 
     private static DateTime TruncateToSeconds(DateTime time)

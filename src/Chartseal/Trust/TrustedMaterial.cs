@@ -112,6 +112,9 @@ public sealed class TrustedMaterial
     /// <summary>Most hand-overs followed in <c>rotations.asc</c> in one load.</summary>
     public const int MaxRotationSteps = 32;
 
+    /// <summary>The most entries read from <c>rotations.asc</c> (every root rotation a repository ever made).</summary>
+    public const int MaxRotationEntries = 256;
+
     /// <summary>
     /// Verifies unverified trust files against a pinned root. When the manifest is signed by another root, the
     /// hand-overs in <c>rotations.asc</c> are followed from the pinned root (see <c>docs/trust-model.md</c>).
@@ -268,6 +271,11 @@ public sealed class TrustedMaterial
         {
             return Fail(RejectionReason.TrustMismatch, $"{pinFailure}; and {Name} cannot be read: {splitError}");
         }
+        // Each step looks at every entry: a bounded count keeps a hostile file from costing minutes of CPU.
+        if (handOvers.Count > MaxRotationEntries)
+        {
+            return Fail(RejectionReason.TrustMismatch, $"{Name} holds {handOvers.Count} entries; at most {MaxRotationEntries} root hand-overs are read");
+        }
 
         string current = pinned;
         long previousVersion = seenVersion;
@@ -403,6 +411,21 @@ public sealed class TrustedMaterial
         }
     }
 
+    // root.pgp indexed once per keyring: the chain walk looks a root up for every entry at every step, and a
+    // hostile root.pgp may hold many certificates.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Keyring, Dictionary<string, PgpPublicKeyRing>> RootIndex = [];
+
+    private static Dictionary<string, PgpPublicKeyRing> RootsByFingerprint(Keyring rootKeys) =>
+        RootIndex.GetValue(rootKeys, keys =>
+        {
+            var byFingerprint = new Dictionary<string, PgpPublicKeyRing>(StringComparer.Ordinal);
+            foreach (var ring in keys.PublicKeyRings)
+            {
+                byFingerprint.TryAdd(KeyInfo.Fingerprint(ring.GetPublicKey()), ring);
+            }
+            return byFingerprint;
+        });
+
     /// <summary>
     /// Checks that <paramref name="message"/> carries a good signature by root <paramref name="root"/> (looked up in
     /// <paramref name="rootKeys"/> by that fingerprint). Returns null when it does; else the failure, with
@@ -416,8 +439,7 @@ public sealed class TrustedMaterial
         {
             return rootKeysError;
         }
-        PgpPublicKeyRing? rootRing = rootKeys.PublicKeyRings.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == root);
-        if (rootRing is null)
+        if (!RootsByFingerprint(rootKeys).TryGetValue(root, out PgpPublicKeyRing? rootRing))
         {
             return $"the root {root} is not in {TrustFiles.RootKeysName}";
         }

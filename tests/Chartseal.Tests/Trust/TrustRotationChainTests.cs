@@ -177,6 +177,39 @@ public sealed class TrustRotationChainTests
     }
 
     /// <summary>init + add (v1, v2), the client accepts v2, OLD rotates to NEW (v3), NEW renews (v4).</summary>
+    [Fact]
+    public async Task Refresh_RotationsFileWithTooManyEntries_RefusedWithoutWalkingThem()
+    {
+        using var f = new TrustFixture();
+        await RotatedAndRenewedAsync(f);
+        string path = Path.Combine(f.Repo, TrustFiles.RotationsName);
+        byte[] one = await File.ReadAllBytesAsync(path);
+        await File.WriteAllBytesAsync(path, [.. Enumerable.Repeat(one, TrustedMaterial.MaxRotationEntries + 1).SelectMany(b => b)]);
+
+        var result = await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, TrustFixture.At(5));
+
+        AssertRejected(RejectionReason.TrustMismatch, result, $"at most {TrustedMaterial.MaxRotationEntries}");
+    }
+
+    [Fact]
+    public async Task Rotate_InterruptedBeforeRotationsFile_TheNextChangeKeepsTheHandOver()
+    {
+        using var f = new TrustFixture();
+        DateTime now = TrustFixture.At(1);
+        await f.InitWithTwoMaintainersAsync(now);
+        await RefreshAsync(f, TrustFixture.At(2));
+        var newRoot = new TestKey("New Root <root2@example.com>", TrustFixture.T0);
+        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.Public.PublicKeyRings[0], TrustFixture.Validity, TrustFixture.At(3));
+        byte[] rotationManifest = await File.ReadAllBytesAsync(Path.Combine(f.Repo, TrustFiles.ManifestName));
+        // The writer stopped after the rotation's manifest: no rotations.asc yet.
+        File.Delete(Path.Combine(f.Repo, TrustFiles.RotationsName));
+
+        await TrustRepository.RenewAsync(f.Repo, newRoot.RootSigner(now), TrustFixture.Validity, TrustFixture.At(4));
+
+        Assert.Equal(rotationManifest, await File.ReadAllBytesAsync(Path.Combine(f.Repo, TrustFiles.RotationsName)));
+        Assert.Equal(newRoot.Fingerprint, (await RefreshAsync(f, TrustFixture.At(5))).RootToPin); // the client follows it
+    }
+
     private static async Task<TestKey> RotatedAndRenewedAsync(TrustFixture f)
     {
         DateTime now = TrustFixture.At(1);
