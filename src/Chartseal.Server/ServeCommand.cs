@@ -6,18 +6,27 @@ namespace Chartseal.Server;
 /// <summary><c>chartseal serve</c>: the command line of the repository's HTTP server.</summary>
 internal static class ServeCommand
 {
-    public static RootCommand Serve()
+    public static Command Serve()
     {
         var dir = new Argument<string>("REPO_DIR") { Description = "The repository folder (created if missing)", DefaultValueFactory = _ => "repo" };
+        // An unknown option would otherwise be taken for the folder and served.
+        dir.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } value && value.StartsWith('-'))
+            {
+                result.AddError($"unknown option {value}");
+            }
+        });
         var listen = new Option<string>("--listen") { Description = "Address to listen on", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var tokenFile = new Option<string?>("--upload-token-file") { Description = "File of bearer tokens (one per line) that may upload and delete" };
         var anonymous = new Option<bool>("--allow-anonymous-upload") { Description = "Accept writes without a token (only when no token file is given)" };
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's root key (default: the root its trust material declares, pinned at first use)" };
         var maxUpload = new Option<long>("--max-upload-size") { Description = "Largest upload in bytes", DefaultValueFactory = _ => 20L * 1024 * 1024 };
         var writesPerMinute = new Option<int>("--writes-per-minute") { Description = "Writes allowed per token (or client address) per minute", DefaultValueFactory = _ => 120 };
-        var command = new RootCommand("chartseal serve: serve a chart repository over HTTP: index.yaml, charts, .prov files, trust material, and a ChartMuseum-compatible upload API that refuses untrusted charts.")
+        // Named as users type it ("chartseal serve"), not after this program's file.
+        var command = new Command("serve", "Serve a chart repository over HTTP: index.yaml, charts, .prov files, trust material, and a ChartMuseum-compatible upload API that refuses untrusted charts.")
         {
-            dir, listen, tokenFile, anonymous, rootFingerprint, maxUpload, writesPerMinute,
+            dir, listen, tokenFile, anonymous, rootFingerprint, maxUpload, writesPerMinute, new System.CommandLine.Help.HelpOption(),
         };
         command.SetAction(async (p, ct) =>
         {

@@ -105,6 +105,18 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public void Serve_UnknownOption_RefusedNotServedAsAFolder()
+    {
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+
+        var r = Cli.Run(temp.Path, "serve", "--bogus");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--bogus", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "--bogus")));
+    }
+
+    [Fact]
     public async Task DemoScript_UploadsASignedChartAndIsRefusedAnUntrustedOne()
     {
         Cli.EnsureBuilt();
