@@ -93,6 +93,8 @@ public static class ChartPublisher
 
         // Everything under the repository lock, which the trust commands take too: the decision is made against the
         // trust material and index that the write lands beside, and concurrent publishes never lose an entry.
+        ArgumentNullException.ThrowIfNull(store);
+        store.CheckSeparateFrom(options.RepositoryDir);
         await using var repositoryLock = await RepositoryLock.AcquireAsync(options.RepositoryDir, cancellationToken).ConfigureAwait(false);
 
         // 1. The repository's trust material, checked against the pinned root.

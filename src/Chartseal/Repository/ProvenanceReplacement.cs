@@ -63,6 +63,8 @@ public static class ProvenanceReplacement
 
         // Under the repository lock, which the trust commands take too: the decision is made against the trust
         // material and the stored archive as they are when the .prov is replaced.
+        ArgumentNullException.ThrowIfNull(store);
+        store.CheckSeparateFrom(repositoryDir);
         await using var repositoryLock = await RepositoryLock.AcquireAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
 
         // 2. The repository's trust material, checked against the pinned root.

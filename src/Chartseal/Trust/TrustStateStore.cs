@@ -27,6 +27,20 @@ public sealed class TrustStateStore
     /// <summary>Where the state files are.</summary>
     public string Directory { get; }
 
+    /// <summary>
+    /// Refuses a repository folder that is this store's folder: both would use the same lock file, and a writer
+    /// holding the repository's lock would then wait on itself.
+    /// </summary>
+    /// <exception cref="ChartsealException">The two folders are the same.</exception>
+    public void CheckSeparateFrom(string repositoryDir)
+    {
+        if (string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)),
+                Path.TrimEndingDirectorySeparator(Path.GetFullPath(repositoryDir)), StringComparison.Ordinal))
+        {
+            throw new ChartsealException(repositoryDir, "is also the trust-state folder (CHARTSEAL_HOME); keep the client's state outside the repository");
+        }
+    }
+
     /// <summary>The store at the default location for this environment.</summary>
     public static TrustStateStore Default()
     {

@@ -58,6 +58,22 @@ public sealed class RepositoryLockTests
     }
 
     [Fact]
+    public async Task Publish_TrustStateFolderIsTheRepository_RefusedAtOnceInsteadOfWaitingOnItself()
+    {
+        using var f = new TrustFixture();
+        DateTime now = TrustFixture.At(1);
+        await f.InitWithTwoMaintainersAsync(now);
+        var upload = new Chartseal.Repository.ChartUpload(f.ArchiveName, f.Archive, f.Alice.Sign(f.Archive, f.ArchiveName, now));
+        var started = DateTime.UtcNow;
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => Chartseal.Repository.ChartPublisher.PublishAsync(
+            upload, new Chartseal.Repository.PublishOptions(f.Repo, f.Pin), new TrustStateStore(f.Repo), now, Ct));
+
+        Assert.Contains("trust-state folder", e.Message, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task TrustState_AcceptingAnOlderVersionAfterANewerOne_KeepsTheNewer()
     {
         using var f = new TrustFixture();
