@@ -137,40 +137,9 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         byte[]? provenance = form.Files.GetFile("prov") is { } prov ? await ReadAsync(prov, context.RequestAborted).ConfigureAwait(false) : null;
         var upload = new ChartUpload(Path.GetFileName(chart.FileName), archive, provenance);
 
-        PublishResult result;
-        try
-        {
-            if (await RootAsync(context).ConfigureAwait(false) is not { } root)
-            {
-                return;
-            }
-            result = await ChartPublisher.PublishAsync(upload, new PublishOptions(options.RepositoryDir, root), options.TrustState, Now, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (ChartsealException e)
-        {
-            await RefuseAsync(context, "upload", StatusCodes.Status500InternalServerError, "server-error", e.Message).ConfigureAwait(false);
-            return;
-        }
-        switch (result)
-        {
-            case PublishResult.Rejected rejected:
-                await RefuseAsync(context, "upload", StatusFor(rejected.Reason), rejected.Reason.Name(), $"{upload.FileName}: {rejected.Message}").ConfigureAwait(false);
-                return;
-            case PublishResult.Published published:
-                var signer = published.Decision.Verification.Signer;
-                ServerLog.Published(logger, published.Entry.Metadata.Name, published.Entry.Metadata.Version, signer.Fingerprint, Client(context));
-                await ApiJson.WriteAsync(context, StatusCodes.Status201Created, json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteBoolean("saved", true);
-                    json.WriteString("name", published.Entry.Metadata.Name);
-                    json.WriteString("version", published.Entry.Metadata.Version);
-                    json.WriteString("digest", published.Entry.Digest);
-                    json.WriteString("signer", signer.Fingerprint);
-                    json.WriteEndObject();
-                }).ConfigureAwait(false);
-                return;
-        }
+        await RunGateAsync(context, "upload", upload.FileName,
+            root => ChartPublisher.PublishAsync(upload, new PublishOptions(options.RepositoryDir, root), options.TrustState, Now, context.RequestAborted),
+            (entry, signer) => ServerLog.Published(logger, entry.Metadata.Name, entry.Metadata.Version, signer, Client(context))).ConfigureAwait(false);
     }
 
     // ChartMuseum's POST /api/prov: a new .prov for a published version (re-signing after a key was revoked).
@@ -211,6 +180,15 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
             sourceName = "request body";
         }
 
+        await RunGateAsync(context, "provenance upload", sourceName,
+            root => ProvenanceReplacement.ReplaceAsync(options.RepositoryDir, root, provenance, sourceName, options.TrustState, Now, context.RequestAborted),
+            (entry, signer) => ServerLog.ProvenanceReplaced(logger, entry.Metadata.Name, entry.Metadata.Version, signer, Client(context))).ConfigureAwait(false);
+    }
+
+    // The one way a write reaches the library's gate: resolve the root, run the gate, answer 201 or the refusal.
+    private async Task RunGateAsync(HttpContext context, string operation, string sourceName,
+        Func<PinnedRoot, Task<PublishResult>> gate, Action<IndexEntry, string> logAccepted)
+    {
         PublishResult result;
         try
         {
@@ -218,29 +196,30 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
             {
                 return;
             }
-            result = await ProvenanceReplacement.ReplaceAsync(options.RepositoryDir, root, provenance, sourceName, options.TrustState, Now, context.RequestAborted).ConfigureAwait(false);
+            result = await gate(root).ConfigureAwait(false);
         }
         catch (ChartsealException e)
         {
-            await RefuseAsync(context, "provenance upload", StatusCodes.Status500InternalServerError, "server-error", e.Message).ConfigureAwait(false);
+            await RefuseAsync(context, operation, StatusCodes.Status500InternalServerError, "server-error", e.Message).ConfigureAwait(false);
             return;
         }
         switch (result)
         {
             case PublishResult.Rejected rejected:
-                await RefuseAsync(context, "provenance upload", StatusFor(rejected.Reason), rejected.Reason.Name(), $"{sourceName}: {rejected.Message}").ConfigureAwait(false);
+                await RefuseAsync(context, operation, StatusFor(rejected.Reason), rejected.Reason.Name(), $"{sourceName}: {rejected.Message}").ConfigureAwait(false);
                 return;
-            case PublishResult.Published replaced:
-                var signer = replaced.Decision.Verification.Signer;
-                ServerLog.ProvenanceReplaced(logger, replaced.Entry.Metadata.Name, replaced.Entry.Metadata.Version, signer.Fingerprint, Client(context));
+            case PublishResult.Published published:
+                var entry = published.Entry;
+                string signer = published.Decision.Verification.Signer.Fingerprint;
+                logAccepted(entry, signer);
                 await ApiJson.WriteAsync(context, StatusCodes.Status201Created, json =>
                 {
                     json.WriteStartObject();
                     json.WriteBoolean("saved", true);
-                    json.WriteString("name", replaced.Entry.Metadata.Name);
-                    json.WriteString("version", replaced.Entry.Metadata.Version);
-                    json.WriteString("digest", replaced.Entry.Digest);
-                    json.WriteString("signer", signer.Fingerprint);
+                    json.WriteString("name", entry.Metadata.Name);
+                    json.WriteString("version", entry.Metadata.Version);
+                    json.WriteString("digest", entry.Digest);
+                    json.WriteString("signer", signer);
                     json.WriteEndObject();
                 }).ConfigureAwait(false);
                 return;
