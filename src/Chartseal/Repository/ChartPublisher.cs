@@ -138,7 +138,7 @@ public static class ChartPublisher
             return new PublishResult.Rejected(RejectionReason.VersionExists, $"{chart.Name} {chart.Version} is already in the repository; a published version is never replaced by a plain publish or upload");
         }
         // NAME-VERSION.tgz is not unique: chart "a-1" version "2" and chart "a" version "1-2" share a file name.
-        if (OtherEntryWithFile(index, name, chart.Name, chart.Version) is { } holder)
+        if (OtherEntryWithFile(options.RepositoryDir, index, name, chart.Name, chart.Version) is { } holder)
         {
             return new PublishResult.Rejected(RejectionReason.VersionExists, $"{name} already holds {holder.Metadata.Name} {holder.Metadata.Version} in the repository");
         }
@@ -175,7 +175,7 @@ public static class ChartPublisher
         index.Remove(name, version);
         index.Generated = ChartIndex.Timestamp(now);
         await index.WriteAsync(indexPath, cancellationToken).ConfigureAwait(false);
-        foreach (string file in LocalFilesOf(entry).Where(f => OtherEntryWithFile(index, f, name, version) is null))
+        foreach (string file in LocalFilesOf(repositoryDir, entry).Where(f => OtherEntryWithFile(repositoryDir, index, f, name, version) is null))
         {
             File.Delete(Path.Combine(repositoryDir, file));
             File.Delete(Path.Combine(repositoryDir, file + ".prov"));
@@ -184,14 +184,20 @@ public static class ChartPublisher
     }
 
     // Another chart version whose archive is the file named fileName.
-    private static IndexEntry? OtherEntryWithFile(ChartIndex index, string fileName, string name, string version) =>
+    private static IndexEntry? OtherEntryWithFile(string repositoryDir, ChartIndex index, string fileName, string name, string version) =>
         index.Entries.Values.SelectMany(v => v).FirstOrDefault(e =>
-            !(e.Metadata.Name == name && e.Metadata.Version == version) && LocalFilesOf(e).Contains(fileName, StringComparer.Ordinal));
+            !(e.Metadata.Name == name && e.Metadata.Version == version) && LocalFilesOf(repositoryDir, e).Contains(fileName, StringComparer.Ordinal));
 
-    // An entry's archive in this folder: its relative URLs that are plain file names (never a path or another host).
-    private static IEnumerable<string> LocalFilesOf(IndexEntry entry) =>
-        entry.Urls.Where(u => !u.Contains('/') && !u.Contains('\\') && !u.Contains(':') && !u.StartsWith('.') && u.EndsWith(".tgz", StringComparison.Ordinal))
+    // An entry's archive files at the top of this folder (where publish writes them): its URLs that resolve there,
+    // and the NAME-VERSION.tgz that publish itself would use.
+    private static IEnumerable<string> LocalFilesOf(string repositoryDir, IndexEntry entry)
+    {
+        string dir = Path.GetFullPath(repositoryDir);
+        return entry.Urls.Select(u => RepositoryIndexer.LocalArchivePath(dir, u))
+            .Where(path => path is not null && Path.GetDirectoryName(path) == Path.TrimEndingDirectorySeparator(dir))
+            .Select(path => Path.GetFileName(path!))
             .Append($"{entry.Metadata.Name}-{entry.Metadata.Version}.tgz")
-            .Where(f => f == Path.GetFileName(f) && !f.StartsWith('.'))
+            .Where(f => f == Path.GetFileName(f) && !f.StartsWith('.') && f.EndsWith(".tgz", StringComparison.Ordinal))
             .Distinct(StringComparer.Ordinal);
+    }
 }

@@ -84,7 +84,7 @@ public static class ProvenanceReplacement
         {
             return Reject(RejectionReason.VersionNotFound, $"{metadata.Name} {metadata.Version} is not in the repository's index.yaml; --resign-only replaces the .prov of a published version (publish it instead)");
         }
-        string? archivePath = entry.Urls.Count > 0 ? RepositoryAudit.LocalArchivePath(repositoryDir, entry.Urls[0]) : null;
+        string? archivePath = entry.Urls.Count > 0 ? RepositoryIndexer.LocalArchivePath(repositoryDir, entry.Urls[0]) : null;
         if (archivePath is null)
         {
             return Reject(RejectionReason.MissingArchive, $"the index entry for {metadata.Name} {metadata.Version} has no archive in the repository");

@@ -229,28 +229,6 @@ public static class RepositoryAudit
         return ring is null ? null : KeyValidity.Check(ring.GetPublicKey(), ring, now).Revocation;
     }
 
-    /// <summary>
-    /// Where an index entry's URL puts the archive in a local repository folder: a relative URL below the folder, or
-    /// for an absolute http(s) URL (an index made with <c>--url</c>) the file name in the folder. Null when the
-    /// URL points outside the folder (<c>../</c>, an absolute path) or is empty.
-    /// </summary>
-    internal static string? LocalArchivePath(string repositoryDir, string url)
-    {
-        string dir = Path.GetFullPath(repositoryDir);
-        string relative = Uri.TryCreate(url, UriKind.Absolute, out Uri? abs) && (abs.Scheme == Uri.UriSchemeHttp || abs.Scheme == Uri.UriSchemeHttps)
-            ? FileNameOf(abs.AbsolutePath)
-            : Uri.UnescapeDataString(url);
-        if (relative.Length == 0 || Path.IsPathRooted(relative))
-        {
-            return null;
-        }
-        string full = Path.GetFullPath(Path.Combine(dir, relative));
-        return full.StartsWith(dir.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
-    }
-
-    /// <summary>The unescaped last segment of a URL path.</summary>
-    private static string FileNameOf(string urlPath) => Uri.UnescapeDataString(urlPath[(urlPath.LastIndexOf('/') + 1)..]);
-
     /// <summary>An open index.yaml and the name to use in messages.</summary>
     private sealed record IndexStream(Stream Stream, string Name) : IDisposable
     {
@@ -304,9 +282,9 @@ public static class RepositoryAudit
                 {
                     return null;
                 }
-                return new ArchiveLocation(uri.ToString(), FileNameOf(uri.AbsolutePath));
+                return new ArchiveLocation(uri.ToString(), RepositoryIndexer.FileNameOf(uri.AbsolutePath));
             }
-            return LocalArchivePath(_fullDir!, url) is { } full ? new ArchiveLocation(full, System.IO.Path.GetFileName(full)) : null;
+            return RepositoryIndexer.LocalArchivePath(_fullDir!, url) is { } full ? new ArchiveLocation(full, System.IO.Path.GetFileName(full)) : null;
         }
 
         /// <summary>The archive (null when it does not exist) and its <c>.prov</c> (null when it does not exist).</summary>

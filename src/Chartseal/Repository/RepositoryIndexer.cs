@@ -85,4 +85,26 @@ public static class RepositoryIndexer
             Digest = Convert.ToHexStringLower(SHA256.HashData(archive.Span)),
         };
     }
+
+    /// <summary>
+    /// Where an index entry's URL puts the archive in a local repository folder: a relative URL below the folder, or
+    /// for an absolute http(s) URL (an index made with <c>--url</c>) the file name in the folder. Null when the
+    /// URL points outside the folder (<c>../</c>, an absolute path) or is empty.
+    /// </summary>
+    internal static string? LocalArchivePath(string repositoryDir, string url)
+    {
+        string dir = Path.GetFullPath(repositoryDir);
+        string relative = Uri.TryCreate(url, UriKind.Absolute, out Uri? abs) && (abs.Scheme == Uri.UriSchemeHttp || abs.Scheme == Uri.UriSchemeHttps)
+            ? FileNameOf(abs.AbsolutePath)
+            : Uri.UnescapeDataString(url);
+        if (relative.Length == 0 || Path.IsPathRooted(relative))
+        {
+            return null;
+        }
+        string full = Path.GetFullPath(Path.Combine(dir, relative));
+        return full.StartsWith(dir.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
+    }
+
+    /// <summary>The unescaped last segment of a URL path.</summary>
+    internal static string FileNameOf(string urlPath) => Uri.UnescapeDataString(urlPath[(urlPath.LastIndexOf('/') + 1)..]);
 }
