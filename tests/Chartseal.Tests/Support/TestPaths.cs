@@ -1,13 +1,13 @@
 namespace Chartseal.Tests.Support;
 
-/// <summary>Locations of the repository and of the shared conformance vectors.</summary>
+/// <summary>Locations of the repository and of its conformance vectors (tests/TestData, see its README).</summary>
 public static class TestPaths
 {
     /// <summary>The repository root (the folder holding Chartseal.slnx).</summary>
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary>The shared conformance data, which sits beside the repository.</summary>
-    public static string Vectors { get; } = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "vectors"));
+    /// <summary>The conformance data copied from Helm and real repositories, shared by every test project.</summary>
+    public static string Vectors { get; } = Path.Combine(RepoRoot, "tests", "TestData");
 
     /// <summary>Helm's provenance vectors.</summary>
     public static string HelmVectors { get; } = Path.Combine(Vectors, "helm-provenance");
