@@ -119,6 +119,32 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task DemoScript_UploadsASignedChartAndIsRefusedAnUntrustedOne()
     {
+        // No port given: the demo asks for a free one and reads the address back from the server.
+        var (exitCode, output) = await RunDemoAsync();
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("\"saved\":true", output, StringComparison.Ordinal);
+        Assert.Contains("\"error\":\"signer-not-trusted\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DemoScript_FailsWhenItsServerDies()
+    {
+        // A port another server holds: the demo's own server exits at once, and the demo must say so and fail,
+        // not talk to the other server.
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        int port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+
+        var (exitCode, output) = await RunDemoAsync(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(exitCode == 1, output);
+        Assert.Contains("demo-server: the server exited", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"saved\"", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunDemoAsync(params string[] args)
+    {
         Cli.EnsureBuilt();
         var start = new ProcessStartInfo(Path.Combine(Chartseal.Tests.Support.TestPaths.RepoRoot, "examples", "demo-server.sh"))
         {
@@ -126,16 +152,15 @@ public sealed class ServeCommandTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
         using var demo = Process.Start(start)!;
         var stdout = demo.StandardOutput.ReadToEndAsync(Ct);
         var stderr = demo.StandardError.ReadToEndAsync(Ct);
         await demo.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromMinutes(3), Ct);
-        string output = await stdout + await stderr;
-
-        Assert.True(demo.ExitCode == 0, output);
-        Assert.Contains("\"saved\":true", output, StringComparison.Ordinal);
-        Assert.Contains("\"error\":\"signer-not-trusted\"", output, StringComparison.Ordinal);
+        return (demo.ExitCode, await stdout + await stderr);
     }
 
     // Every index entry has its archive (with the indexed digest) and its .prov; no half file under a served name.
