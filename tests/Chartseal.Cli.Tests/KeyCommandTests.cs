@@ -89,4 +89,21 @@ public sealed class KeyCommandTests
         Assert.Contains("wrong passphrase", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
         Assert.False(File.Exists(t.File("rev.asc")));
     }
+
+    [Fact]
+    public void Fingerprint_prints_each_primary_fingerprint_alone_on_its_line()
+    {
+        using var t = new TempDirectory();
+        var jane = Cli.Run(t.Path, "key", "generate", "--name", "Jane <jane@example.com>", "--out", "jane");
+        Cli.AssertOk(jane);
+        string generated = jane.StdOut.Split('\n')[0].Replace("Generated key ", "", StringComparison.Ordinal).Trim();
+
+        var r = Cli.Run(t.Path, "key", "fingerprint", "jane.pub.asc", "jane.sec.asc", TestPaths.Helm("helm-test-key.pub"));
+
+        Cli.AssertOk(r);
+        Assert.Equal($"{generated}\n{generated}\n5E615389B53CA37F0EE60BD3843BBF981FC18762\n", r.StdOut);
+        var missing = Cli.Run(t.Path, "key", "fingerprint", "nope.asc");
+        Assert.True(missing.ExitCode == 2, missing.ToString());
+        Assert.Contains("nope.asc", Assert.Single(missing.StdErrLines), StringComparison.Ordinal);
+    }
 }

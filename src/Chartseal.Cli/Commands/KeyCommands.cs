@@ -13,6 +13,7 @@ internal static class KeyCommands
         var key = new Command("key", "Manage signing keys.");
         key.Subcommands.Add(Generate());
         key.Subcommands.Add(RevocationCert());
+        key.Subcommands.Add(Fingerprint());
         return key;
     }
 
@@ -91,6 +92,24 @@ internal static class KeyCommands
             await WriteNew(path, Encoding.ASCII.GetBytes(certificate), p.GetValue(force), ct);
             Console.WriteLine($"Revocation certificate for {primary.PrimaryFingerprint} ({primary.UserId}): {path}");
             Console.WriteLine("  Anyone holding it can revoke the key: keep it as safe as the key.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Fingerprint()
+    {
+        var files = new Argument<string[]>("KEYFILE") { Description = "Key files (public or secret, binary or armored, or a GnuPG keybox)", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("fingerprint", "Print the primary fingerprint of every key in the files, one per line (for --root-fingerprint and trust revoke).") { files };
+        command.SetAction(p =>
+        {
+            foreach (string file in p.GetValue(files)!)
+            {
+                foreach (var ring in Keyring.Load(file).PublicKeyRings)
+                {
+                    Console.WriteLine(KeyInfo.Fingerprint(ring.GetPublicKey()));
+                }
+            }
             return ExitCodes.Ok;
         });
         return command;
