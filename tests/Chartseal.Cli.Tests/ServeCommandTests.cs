@@ -73,7 +73,7 @@ public sealed class ServeCommandTests
     {
         Cli.EnsureBuilt();
         using var temp = new Chartseal.Tests.Support.TempDirectory();
-        var server = Cli.Start(temp.Path, "serve", "--listen", $"http://127.0.0.1:{FreePort()}");
+        var server = Cli.Start(temp.Path, "serve", "--listen", $"http://127.0.0.1:{Cli.FreePort()}");
         try
         {
             await WaitForAsync(() => File.Exists(Path.Combine(temp.Path, "server.err")) && File.ReadAllText(Path.Combine(temp.Path, "server.err")).Contains("Upload a signed chart", StringComparison.Ordinal));
@@ -186,26 +186,9 @@ public sealed class ServeCommandTests
         }
     }
 
-    private static async Task<(Process Server, Uri Address)> StartServerAsync(TrustFixture f)
-    {
-        int port = FreePort();
-        var server = Cli.Start(f.Temp.Path, "serve", f.Repo, "--listen", $"http://127.0.0.1:{port}",
-            "--upload-token-file", f.Temp.File("tokens"), "--root-fingerprint", f.Root.Fingerprint, "--writes-per-minute", "100000");
-        var address = new Uri($"http://127.0.0.1:{port}/");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await WaitForAsync(async () =>
-        {
-            try
-            {
-                return (await http.GetAsync(new Uri(address, "health"), Ct)).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return !server.HasExited ? false : throw new InvalidOperationException("chartseal serve exited: " + File.ReadAllText(f.Temp.File("server.err")));
-            }
-        });
-        return (server, address);
-    }
+    private static Task<(Process Server, Uri Address)> StartServerAsync(TrustFixture f) =>
+        Cli.StartServeAsync(f.Temp.Path, f.Repo,
+            ["--upload-token-file", f.Temp.File("tokens"), "--root-fingerprint", f.Root.Fingerprint, "--writes-per-minute", "100000"], Ct);
 
     private static async Task<HttpStatusCode?> TryUploadAsync(HttpClient http, Uri address, Upload upload)
     {
@@ -225,13 +208,6 @@ public sealed class ServeCommandTests
         {
             return null; // the server was killed under it
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static Task WaitForAsync(Func<bool> condition) => WaitForAsync(() => Task.FromResult(condition()));
