@@ -86,7 +86,8 @@ internal static class ServeCommand
             e.WriteLine($"  chartseal trust add {dir} maintainer.pub.asc --root-key root@example.com --root-keyring root.sec.asc");
         }
         e.WriteLine("Upload a signed chart:");
-        e.WriteLine($"  curl -H \"Authorization: Bearer $TOKEN\" -F chart=@mysql-1.2.3.tgz -F prov=@mysql-1.2.3.tgz.prov {url}/api/charts");
+        string auth = !tokens && users ? "-u USER:PASSWORD" : "-H \"Authorization: Bearer $TOKEN\"";
+        e.WriteLine($"  curl {auth} -F chart=@mysql-1.2.3.tgz -F prov=@mysql-1.2.3.tgz.prov {url}/api/charts");
     }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;

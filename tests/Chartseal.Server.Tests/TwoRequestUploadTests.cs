@@ -249,4 +249,26 @@ public sealed class TwoRequestUploadTests
         using var response = await s.PostRawAsync("api/prov", "not a provenance file"u8.ToArray(), ServerFixture.Bearer);
         Assert.Equal((HttpStatusCode.BadRequest, "malformed"), ((await ServerFixture.ErrorOfAsync(response)).Status, (await ServerFixture.ErrorOfAsync(response)).Error));
     }
+
+    [Fact]
+    public async Task BothHalvesAtTheSameMoment_AlwaysPair()
+    {
+        await using var s = await ServerFixture.StartAsync(o => o with { Staging = new StagingLimits { MaxHalvesPerUploader = 64 } });
+        var charts = Enumerable.Range(0, 20).Select(i => s.Chart($"race{i:D2}", "1.0.0", s.Trust.Alice)).ToList();
+
+        var responses = await Task.WhenAll(charts.SelectMany(c => new[]
+        {
+            s.PostRawAsync("api/charts", c.Archive, ServerFixture.Bearer),
+            s.PostRawAsync("api/prov", c.Provenance!, ServerFixture.Bearer),
+        }));
+
+        // Per chart, one half was held (202) and the other published both (201): never two held halves.
+        Assert.Equal(20, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(20, responses.Count(r => r.StatusCode == HttpStatusCode.Accepted));
+        Assert.Equal(20, (await IndexAsync(s)).Count);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
 }
