@@ -24,10 +24,12 @@ public sealed class RepositoryServer : IAsyncDisposable
     private const string WritePolicy = "writes";
     private const string ApiTimeoutPolicy = "api";
     private readonly WebApplication _app;
+    private readonly ITimer _expiry;
 
-    private RepositoryServer(WebApplication app, Uri address, string contextPath)
+    private RepositoryServer(WebApplication app, Uri address, string contextPath, ITimer expiry)
     {
         _app = app;
+        _expiry = expiry;
         Address = address;
         RepositoryUrl = new Uri(address, contextPath + "/");
     }
@@ -60,7 +62,10 @@ public sealed class RepositoryServer : IAsyncDisposable
         }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ServerLog.Serving(logger, repository, address + contextPath);
-        return new RepositoryServer(app, new Uri(address), contextPath);
+        // Held upload halves are dropped when they expire even if no upload comes to trigger it.
+        var staging = app.Services.GetRequiredService<UploadStaging>();
+        var expiry = options.Clock.CreateTimer(_ => staging.RemoveExpired(options.Clock.GetUtcNow().UtcDateTime), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        return new RepositoryServer(app, new Uri(address), contextPath, expiry);
     }
 
     /// <summary>Completes when the server is asked to stop (Ctrl-C, SIGTERM) or <paramref name="cancellationToken"/> fires.</summary>
@@ -69,6 +74,7 @@ public sealed class RepositoryServer : IAsyncDisposable
     /// <summary>Stops accepting requests and finishes those in flight.</summary>
     public async ValueTask DisposeAsync()
     {
+        _expiry.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
@@ -103,6 +109,7 @@ public sealed class RepositoryServer : IAsyncDisposable
             WriteTimeoutResponse = context => ApiJson.ErrorAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "the request took too long"),
         }));
         var access = new WriteAccess(options.UploadTokens, options.BasicAuth, options.AllowAnonymousUpload);
+        builder.Services.AddSingleton(new UploadStaging(options.Staging ?? StagingLimits.For(options.MaxUploadBytes)));
         builder.Services.AddRateLimiter(o =>
         {
             o.AddPolicy(WritePolicy, context => RateLimitPartition.GetFixedWindowLimiter(access.RateLimitKey(context), _ => new FixedWindowRateLimiterOptions
@@ -164,8 +171,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         app.UseRateLimiter();
 
         var index = new IndexFile(Path.Combine(options.RepositoryDir, RepositoryIndexer.IndexFileName), options.ContextPath);
-        var staging = new UploadStaging(options.Staging ?? StagingLimits.For(options.MaxUploadBytes));
-        var api = new ChartApi(options, index, access, staging, logger);
+        var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), logger);
         app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
         app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
         {

@@ -211,6 +211,15 @@ public sealed class UploadStaging(StagingLimits limits)
             : await PairAsync(fileName, other.Bytes, half.Bytes, options, other.Force || half.Force, store, now, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Drops the halves whose time is up (also done at every submission; a timer calls this between them).</summary>
+    public void RemoveExpired(DateTime now)
+    {
+        lock (_lock)
+        {
+            DropExpired(now);
+        }
+    }
+
     private void DropExpired(DateTime now)
     {
         foreach (var key in _held.Where(h => h.Value.ExpiresAt <= now).Select(h => h.Key).ToList())
