@@ -109,7 +109,7 @@ public sealed class ServeCommandTests
     {
         Cli.EnsureBuilt();
         using var temp = new Chartseal.Tests.Support.TempDirectory();
-        int port = FreePort();
+        int port = Cli.FreePort();
         var env = new Dictionary<string, string>
         {
             ["CONTEXT_PATH"] = "/charts",
@@ -147,7 +147,7 @@ public sealed class ServeCommandTests
     {
         using var temp = new Chartseal.Tests.Support.TempDirectory();
 
-        var r = Cli.Run(temp.Path, new Dictionary<string, string> { [name] = value }, "serve", "repo", "--listen", $"http://127.0.0.1:{FreePort()}");
+        var r = Cli.Run(temp.Path, new Dictionary<string, string> { [name] = value }, "serve", "repo", "--listen", $"http://127.0.0.1:{Cli.FreePort()}");
 
         Assert.Equal(2, r.ExitCode);
         string line = Assert.Single(r.StdErrLines);
