@@ -8,10 +8,9 @@ try
     ParseResult parse = ServeCommand.Serve().Parse(args);
     if (parse.Errors.Count > 0)
     {
-        foreach (var error in parse.Errors)
-        {
-            Console.Error.WriteLine("chartseal serve: " + error.Message);
-        }
+        // One line, as every other refusal of the command line.
+        string first = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        Console.Error.WriteLine($"chartseal serve: {first} (see chartseal serve --help)");
         return 2;
     }
     // One line and exit 2 for bad input (address in use, unreadable token file, a bad environment variable), never

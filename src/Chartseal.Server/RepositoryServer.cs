@@ -45,9 +45,11 @@ public sealed class RepositoryServer : IAsyncDisposable
     public static async Task<RepositoryServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         string repository = Path.GetFullPath(options.RepositoryDir);
         string contextPath = ServerOptions.NormalizeContextPath(options.ContextPath);
         Directory.CreateDirectory(repository);
+        await CheckPinnedRootAsync(options, repository, cancellationToken).ConfigureAwait(false);
         var app = Build(options with { RepositoryDir = repository, ContextPath = contextPath });
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
         await RemoveInterruptedWritesAsync(repository, logger, cancellationToken).ConfigureAwait(false);
@@ -188,6 +190,25 @@ public sealed class RepositoryServer : IAsyncDisposable
 
     // A writer killed mid-write (kill -9, power loss) leaves a hidden temporary file behind, never a half file under
     // a served name. They are removed at start, under the repository lock so that no live writer's file goes.
+    /// <summary>
+    /// A pinned root that is not the repository's is refused now, not at the first upload. A repository without trust
+    /// material yet is served (uploads are refused until <c>trust init</c>); other trust problems (an expired manifest)
+    /// are each upload's to report, as they may be mended while the server runs.
+    /// </summary>
+    private static async Task CheckPinnedRootAsync(ServerOptions options, string repository, CancellationToken cancellationToken)
+    {
+        if (options.Root is not { } root || !File.Exists(Path.Combine(repository, Trust.TrustFiles.ManifestName)))
+        {
+            return;
+        }
+        DateTime now = options.Clock.GetUtcNow().UtcDateTime;
+        var trust = await Trust.TrustClient.RefreshAsync(repository, root, options.TrustState, now, cancellationToken).ConfigureAwait(false);
+        if (trust is Trust.TrustResult.Rejected { Reason: RejectionReason.TrustBadSignature or RejectionReason.TrustUnsigned } rejected)
+        {
+            throw new ChartsealException(repository, $"--root-fingerprint {root.Fingerprint} is not the root of this repository's trust material: {rejected.Message}");
+        }
+    }
+
     private static async Task RemoveInterruptedWritesAsync(string repository, ILogger logger, CancellationToken cancellationToken)
     {
         await using var repositoryLock = await RepositoryLock.AcquireAsync(repository, cancellationToken).ConfigureAwait(false);

@@ -61,6 +61,43 @@ public sealed record ServerOptions
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>
+    /// Checks what a server cannot start with, so a bad setting is one line at start-up rather than a crash or a
+    /// failure at the first request: the listen address (plain <c>http://</c>, a host, a port 0-65535, no path), the
+    /// upload size and the write rate.
+    /// </summary>
+    /// <exception cref="ChartsealException">The first bad setting, naming it and the reason.</exception>
+    public void Validate()
+    {
+        // Kestrel's "any address" hosts are not URI hosts; check the rest of the address with them replaced.
+        string listen = Listen.Trim();
+        string forUri = listen.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+        if (!Uri.TryCreate(forUri, UriKind.Absolute, out Uri? uri) || uri.IsFile || !listen.Contains("://", StringComparison.Ordinal))
+        {
+            throw new ChartsealException(Listen, "--listen is not an address such as http://127.0.0.1:8080 (a scheme, a host and a port from 0 to 65535)");
+        }
+        if (uri.Scheme == Uri.UriSchemeHttps)
+        {
+            throw new ChartsealException(Listen, "--listen: the server speaks plain http; put a TLS proxy in front of it for https (docs/http-api.md), and listen on http://127.0.0.1:PORT");
+        }
+        if (uri.Scheme != Uri.UriSchemeHttp)
+        {
+            throw new ChartsealException(Listen, $"--listen: unknown scheme \"{uri.Scheme}\"; use http://HOST:PORT");
+        }
+        if (uri.AbsolutePath != "/" || uri.Query.Length > 0)
+        {
+            throw new ChartsealException(Listen, "--listen takes no path; serve under a path prefix with --context-path");
+        }
+        if (MaxUploadBytes < 1)
+        {
+            throw new ChartsealException(null, $"--max-upload-size {MaxUploadBytes}: must be a positive number of bytes");
+        }
+        if (WritesPerMinute < 1)
+        {
+            throw new ChartsealException(null, $"--writes-per-minute {WritesPerMinute}: must be a positive number");
+        }
+    }
+
+    /// <summary>
     /// A context path as given (<c>charts</c>, <c>/charts/</c>, <c>/v1/helm</c>) in the form the server uses:
     /// <c>/charts</c>, or empty for the root.
     /// </summary>

@@ -154,6 +154,42 @@ public sealed class ServeCommandTests
         Assert.True(line.Contains(name, StringComparison.Ordinal) || line.Contains(name.ToLowerInvariant().Replace('_', '-'), StringComparison.Ordinal), line);
     }
 
+    [Theory]
+    [InlineData("--listen", "http://127.0.0.1:99999", "--listen is not an address")]
+    [InlineData("--listen", "bogus", "--listen is not an address")]
+    [InlineData("--listen", "https://127.0.0.1:8443", "put a TLS proxy in front")]
+    [InlineData("--listen", "ftp://127.0.0.1:21", "unknown scheme")]
+    [InlineData("--listen", "http://127.0.0.1:8080/charts", "--context-path")]
+    [InlineData("--max-upload-size", "-5", "--max-upload-size -5: must be a positive number")]
+    [InlineData("--max-upload-size", "0", "must be a positive number")]
+    [InlineData("--max-upload-size", "abc", "--max-upload-size")]
+    [InlineData("--writes-per-minute", "0", "--writes-per-minute 0")]
+    public void Serve_InvalidSetting_OneLineErrorExit2_NoStackTrace(string option, string value, string expected)
+    {
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+
+        var r = Cli.Run(temp.Path, "serve", "repo", option, value);
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains(expected, Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serve_RootFingerprintTheRepositoryDoesNotHave_RefusedAtStartUp()
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        Cli.AssertOk(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root", "--expires", "1y"));
+        Cli.AssertOk(Cli.Run(t.Path, "key", "generate", "--name", "Other <other@example.com>", "--out", "other"));
+        Cli.AssertOk(Cli.Run(t.Path, "trust", "init", "repo", "--root-key", "root", "--root-keyring", "root.sec.asc"));
+        string other = Cli.Run(t.Path, "key", "fingerprint", "other.pub.asc").StdOut.Trim();
+
+        var r = Cli.Run(t.Path, "serve", "repo", "--listen", $"http://127.0.0.1:{Cli.FreePort()}", "--root-fingerprint", other);
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains($"--root-fingerprint {other} is not the root of this repository's trust material", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Serve_UnknownOption_RefusedNotServedAsAFolder()
     {
