@@ -14,4 +14,19 @@ public class RejectionReasonTests
             Assert.Equal(v, RejectionReasons.FromName(v.Name()));
         }
     }
+
+    [Fact]
+    public void EveryReason_IsDocumentedInReasonsMd_AndEveryDocumentedCodeExists()
+    {
+        string doc = File.ReadAllText(Path.Combine(Support.TestPaths.RepoRoot, "docs", "reasons.md"));
+        // The table row and the section heading of each code.
+        var rows = System.Text.RegularExpressions.Regex.Matches(doc, @"^\| (CSL\d{4}) \| `([a-z-]+)` \|", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        var headings = System.Text.RegularExpressions.Regex.Matches(doc, @"^## (CSL\d{4}) `([a-z-]+)`$", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        var actual = Enum.GetValues<RejectionReason>().ToDictionary(r => r.Code(), r => r.Name());
+
+        Assert.Equal(actual.OrderBy(p => p.Key), rows.OrderBy(p => p.Key));
+        Assert.Equal(actual.OrderBy(p => p.Key), headings.OrderBy(p => p.Key));
+    }
 }
