@@ -17,7 +17,7 @@ internal static class ChartCommands
         var dir = new Argument<string>("CHART_DIR") { Description = "Folder holding Chart.yaml" };
         var dest = new Option<string>("--destination", "-d") { Description = "Where to write the archive", DefaultValueFactory = _ => "." };
         var version = new Option<string?>("--version") { Description = "Set the chart version (SemVer 2)" };
-        var appVersion = new Option<string?>("--app-version") { Description = "Set the appVersion" };
+        var appVersion = new Option<string?>("--app-version") { Description = "Set the appVersion (any text, as in Helm: latest, RELEASE.2023-01-01T00-00-00Z)" };
         var sign = new Option<bool>("--sign") { Description = "Also write a .prov provenance file" };
         var signing = new SigningOptions();
         var command = new Command("package", "Package a chart folder into a deterministic NAME-VERSION.tgz, optionally signed.")

@@ -9,10 +9,13 @@ namespace Chartseal.Charts;
 /// <summary>Options of <see cref="ChartPackager.Package(string, PackageOptions?)"/>.</summary>
 public sealed class PackageOptions
 {
-    /// <summary>Overrides the chart version (<c>--version</c>); must be SemVer.</summary>
+    /// <summary>Overrides the chart version (<c>--version</c>); must be SemVer. Null or empty leaves Chart.yaml's version.</summary>
     public string? Version { get; init; }
 
-    /// <summary>Overrides the app version (<c>--app-version</c>); must be SemVer.</summary>
+    /// <summary>
+    /// Overrides the app version (<c>--app-version</c>): any text, as in Helm (<c>latest</c>, <c>stable</c>,
+    /// <c>RELEASE.2023-01-01T00-00-00Z</c>); null or empty leaves Chart.yaml's appVersion.
+    /// </summary>
     public string? AppVersion { get; init; }
 
     /// <summary>
@@ -70,7 +73,7 @@ public static class ChartPackager
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>Loads <paramref name="chartDir"/> with <see cref="ChartDirectory.Load"/> and packages it.</summary>
-    /// <exception cref="ChartsealException">Loading fails, an override is not SemVer, values.schema.json is not JSON, or a path does not fit USTAR.</exception>
+    /// <exception cref="ChartsealException">Loading fails, the version override is not SemVer, values.schema.json is not JSON, or a path does not fit USTAR.</exception>
     public static PackagedChart Package(string chartDir, PackageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(chartDir);
@@ -87,13 +90,14 @@ public static class ChartPackager
         ArgumentNullException.ThrowIfNull(chart);
         options ??= new PackageOptions();
         var metadata = chart.Metadata;
-        if (options.Version is not null)
+        if (!string.IsNullOrEmpty(options.Version))
         {
             metadata.Version = CheckSemVer(options.Version, "version", sourceName);
         }
-        if (options.AppVersion is not null)
+        // Helm sets appVersion as given and never validates it (an empty value changes nothing).
+        if (!string.IsNullOrEmpty(options.AppVersion))
         {
-            metadata.AppVersion = CheckSemVer(options.AppVersion, "app version", sourceName);
+            metadata.AppVersion = options.AppVersion;
         }
         ChartYaml.Validate(metadata, $"{sourceName}/Chart.yaml");
 

@@ -173,14 +173,32 @@ public sealed class ChartPackagerTests
         Assert.Equal("v3.1", contents.Metadata.AppVersion);
     }
 
-    [Theory]
-    [InlineData("1.1.3-023658", null, "invalid version \"1.1.3-023658\": version segment starts with 0")]
-    [InlineData(null, "latest", "invalid app version \"latest\": invalid semantic version")]
-    public void Package_InvalidOverride_Refused(string? version, string? appVersion, string message)
+    [Fact]
+    public void Package_InvalidVersionOverride_Refused()
     {
         var ex = Assert.Throws<ChartsealException>(() =>
-            ChartPackager.Package(TestPaths.Helm("hashtest"), new PackageOptions { Version = version, AppVersion = appVersion }));
-        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+            ChartPackager.Package(TestPaths.Helm("hashtest"), new PackageOptions { Version = "1.1.3-023658" }));
+        Assert.Contains("invalid version \"1.1.3-023658\": version segment starts with 0", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("latest")]
+    [InlineData("stable")]
+    [InlineData("RELEASE.2023-01-01T00-00-00Z")]
+    public void Package_AppVersionNotSemVer_SetAsGivenAsHelmDoes(string appVersion)
+    {
+        var packaged = ChartPackager.Package(TestPaths.Helm("hashtest"), new PackageOptions { AppVersion = appVersion });
+        Assert.Equal(appVersion, ChartArchive.Read(packaged.Archive, packaged.FileName).Metadata.AppVersion);
+    }
+
+    [Fact]
+    public void Package_EmptyOverrides_LeaveChartYamlAsHelmDoes()
+    {
+        using var temp = new TempDirectory();
+        string dir = WriteChart(temp.File("demo"), ("Chart.yaml", "apiVersion: v2\nname: demo\nversion: 1.0.0\nappVersion: stable\n"));
+        var packaged = ChartPackager.Package(dir, new PackageOptions { Version = "", AppVersion = "" });
+        Assert.Equal("demo-1.0.0.tgz", packaged.FileName);
+        Assert.Equal("stable", packaged.Metadata.AppVersion);
     }
 
     [Fact]

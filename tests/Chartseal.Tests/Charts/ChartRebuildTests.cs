@@ -73,4 +73,22 @@ public class ChartRebuildTests
         Assert.True(result.Matches, result.Difference);
         Assert.False(result.IdenticalBytes);
     }
+
+    [Theory]
+    [InlineData("latest", null)]
+    [InlineData("1.0.0", "RELEASE.2023-01-01T00-00-00Z")]
+    [InlineData("stable", "latest")]
+    public void Compare_AppVersionNotSemVer_RebuildsAndMatches(string inChartYaml, string? setAtPackaging)
+    {
+        using var dir = new TempDirectory();
+        CopyExample(dir.Path);
+        string chartYaml = Path.Combine(dir.Path, "Chart.yaml");
+        File.WriteAllText(chartYaml, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(chartYaml), "(?m)^appVersion:.*$", "appVersion: " + inChartYaml));
+        var packaged = ChartPackager.Package(dir.Path, new PackageOptions { AppVersion = setAtPackaging });
+
+        var result = ChartRebuild.Compare(packaged.Archive, packaged.FileName, dir.Path, null);
+
+        Assert.True(result.Matches, result.Difference);
+        Assert.True(result.IdenticalBytes);
+    }
 }
