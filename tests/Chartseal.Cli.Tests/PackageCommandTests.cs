@@ -21,4 +21,22 @@ public sealed class PackageCommandTests
         var gate = Cli.Run(temp.Path, "verify", "out/hashtest-1.2.3.tgz", "--rebuild-from", chart, "--keyring", TestPaths.Helm("helm-test-key.pub"));
         Cli.AssertOk(gate);
     }
+
+    [Fact]
+    public void PackageAndRebuildGate_DependencyMissingFromCharts_OneLineExit2NothingWritten()
+    {
+        using var temp = new TempDirectory();
+        string chart = ChartFixtures.CopyHashtest(temp);
+        Cli.AssertOk(Cli.Run(temp.Path, "package", chart, "-d", "signed", "--sign", "--key", "helm-test", "--keyring", TestPaths.Helm("helm-test-key.secret")));
+        File.AppendAllText(Path.Combine(chart, "Chart.yaml"), "dependencies:\n- name: redis\n  version: 1.x\n  repository: https://example.com/charts\n");
+
+        var pkg = Cli.Run(temp.Path, "package", chart, "-d", "out");
+        Assert.Equal(2, pkg.ExitCode);
+        Assert.Equal($"chartseal: {chart}: found in Chart.yaml, but missing in charts/ directory: redis", Assert.Single(pkg.StdErrLines));
+        Assert.False(Directory.Exists(temp.File("out")));
+
+        var gate = Cli.Run(temp.Path, "verify", "signed/hashtest-1.2.3.tgz", "--rebuild-from", chart, "--keyring", TestPaths.Helm("helm-test-key.pub"));
+        Assert.Equal(2, gate.ExitCode);
+        Assert.EndsWith("found in Chart.yaml, but missing in charts/ directory: redis", Assert.Single(gate.StdErrLines), StringComparison.Ordinal);
+    }
 }

@@ -73,7 +73,11 @@ public static class ChartPackager
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>Loads <paramref name="chartDir"/> with <see cref="ChartDirectory.Load"/> and packages it.</summary>
-    /// <exception cref="ChartsealException">Loading fails, the version override is not SemVer, values.schema.json is not JSON, or a path does not fit USTAR.</exception>
+    /// <exception cref="ChartsealException">
+    /// Loading fails, the version override is not SemVer, a dependency declared in Chart.yaml is not in
+    /// <c>charts/</c> (Helm's <c>found in Chart.yaml, but missing in charts/ directory: NAME, …</c>), or
+    /// values.schema.json is not JSON.
+    /// </exception>
     public static PackagedChart Package(string chartDir, PackageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(chartDir);
@@ -100,6 +104,7 @@ public static class ChartPackager
             metadata.AppVersion = options.AppVersion;
         }
         ChartYaml.Validate(metadata, $"{sourceName}/Chart.yaml");
+        CheckDependencies(chart, sourceName);
 
         var time = options.ModificationTime ?? DefaultModificationTime;
         // USTAR holds whole seconds since 1970 in 11 octal digits.
@@ -121,6 +126,21 @@ public static class ChartPackager
         Array.Clear(archive, 4, 5);
         archive[9] = 0xFF;
         return new PackagedChart(metadata, $"{metadata.Name}-{metadata.Version}.tgz", archive);
+    }
+
+    /// <summary>
+    /// Helm's <c>CheckDependencies</c> (run by <c>helm package</c> and <c>helm install</c>): every dependency that
+    /// Chart.yaml (or requirements.yaml) declares must be a subchart in <c>charts/</c>, matched by chart name
+    /// only (not alias, version or condition), else the chart cannot be installed.
+    /// </summary>
+    private static void CheckDependencies(LoadedChart chart, string sourceName)
+    {
+        var present = chart.Subcharts.Select(s => s.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = (chart.Metadata.Dependencies ?? []).Select(d => d.Name).Where(name => !present.Contains(name)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ChartsealException(sourceName, "found in Chart.yaml, but missing in charts/ directory: " + string.Join(", ", missing));
+        }
     }
 
     private static string CheckSemVer(string value, string what, string sourceName) =>

@@ -91,4 +91,17 @@ public class ChartRebuildTests
         Assert.True(result.Matches, result.Difference);
         Assert.True(result.IdenticalBytes);
     }
+
+    [Fact]
+    public void Compare_SourceDeclaresDependencyMissingFromCharts_Refused()
+    {
+        using var dir = new TempDirectory();
+        CopyExample(dir.Path);
+        var packaged = ChartPackager.Package(dir.Path);
+        File.AppendAllText(Path.Combine(dir.Path, "Chart.yaml"), "dependencies:\n- name: redis\n  version: 1.x\n  repository: https://example.com/charts\n");
+
+        var ex = Assert.Throws<ChartsealException>(() => ChartRebuild.Compare(packaged.Archive, packaged.FileName, dir.Path, null));
+
+        Assert.Equal("found in Chart.yaml, but missing in charts/ directory: redis", ex.Reason);
+    }
 }
