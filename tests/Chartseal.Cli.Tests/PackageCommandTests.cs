@@ -39,4 +39,21 @@ public sealed class PackageCommandTests
         Assert.Equal(2, gate.ExitCode);
         Assert.EndsWith("found in Chart.yaml, but missing in charts/ directory: redis", Assert.Single(gate.StdErrLines), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void HelmSignedChartWithLongPaths_VerifiedAndPassesTheRebuildGate(string version)
+    {
+        using var temp = new TempDirectory();
+        string chart = ChartFixtures.WriteChart(temp.File("longpaths"),
+            ("Chart.yaml", "apiVersion: v2\nname: longpaths\nversion: 1.0.0\n"),
+            ($"files/{new string('d', 60)}/{new string('d', 60)}/{new string('f', 120)}.txt", "long\n"),
+            ("files/" + new string('\u00e9', 60) + ".txt", "non-ASCII\n"));
+        HelmPeer.Of(version).RunChecked(temp.Path, "package", chart, "-d", "helm-out", "--sign", "--key", "helm-test", "--keyring", TestPaths.Helm("helm-test-key.secret"));
+
+        var gate = Cli.Run(temp.Path, "verify", "helm-out/longpaths-1.0.0.tgz", "--rebuild-from", chart, "--keyring", TestPaths.Helm("helm-test-key.pub"));
+
+        Cli.AssertOk(gate);
+        Assert.Contains("Chart Hash Verified: sha256:", gate.StdOut, StringComparison.Ordinal);
+    }
 }

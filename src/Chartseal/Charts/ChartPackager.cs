@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
@@ -55,8 +54,11 @@ public sealed class PackagedChart
 /// <see cref="ChartYaml.Serialize(ChartMetadata)"/>, without dependencies for apiVersion v1), <c>Chart.lock</c>
 /// (apiVersion v2 only, re-serialised), <c>values.yaml</c>, <c>values.schema.json</c> (must be valid JSON),
 /// templates, other files, then each subchart under <c>charts/&lt;name&gt;/</c>, ordered by name. Entries are
-/// USTAR regular files only (no folders), mode 0644, uid/gid 0, empty user and group names, all with one
-/// modification time; the tar ends with two zero blocks. Gzip uses zlib level 6 with a fixed header (MTIME 0,
+/// regular files only (no folders), mode 0644, uid/gid 0, empty user and group names, all with one
+/// modification time, with the headers Go's archive/tar writes for Helm (<see cref="GoTarWriter"/>): USTAR, or
+/// a PAX <c>path</c> record for a path that is not ASCII or does not fit USTAR's name and prefix fields. The tar
+/// stream is therefore the one Helm 4 writes for the same files and times; it ends with two zero blocks.
+/// Gzip uses zlib level 6 with a fixed header (MTIME 0,
 /// XFL 0, OS 255). The bytes are not Helm's own (Helm uses Go's deflate and adds a gzip comment), and are
 /// stable for a given zlib implementation; to compare a rebuild across toolchains, compare contents with
 /// <see cref="ChartArchive.FindFirstDifference"/>.
@@ -109,7 +111,7 @@ public static class ChartPackager
         var time = options.ModificationTime ?? DefaultModificationTime;
         // USTAR holds whole seconds since 1970 in 11 octal digits.
         time = DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
-        if (time.ToUnixTimeSeconds() is < 0 or > 0x1FFFFFFFF)
+        if (time.ToUnixTimeSeconds() is < 0 or > GoTarWriter.MaxModificationTime)
         {
             throw new ChartsealException(sourceName, $"modification time {time:O} cannot be stored in a tar archive");
         }
@@ -117,9 +119,10 @@ public static class ChartPackager
 
         using var output = new MemoryStream();
         using (var gzip = new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = 6 }, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Ustar, leaveOpen: true))
         {
-            WriteChart(tar, chart, metadata.Name + "/", time, generated, sourceName);
+            var tar = new GoTarWriter(gzip);
+            WriteChart(tar, chart, metadata.Name + "/", time.ToUnixTimeSeconds(), generated, sourceName);
+            tar.Finish();
         }
         byte[] archive = output.ToArray();
         // Fixed header: MTIME 0 (already), XFL 0, OS 255 ("unknown", as Helm): zlib's OS byte varies by platform.
@@ -148,14 +151,14 @@ public static class ChartPackager
             ? value
             : throw new ChartsealException(sourceName, $"invalid {what} \"{value}\": {error}");
 
-    private static void WriteChart(TarWriter tar, LoadedChart chart, string prefix, DateTimeOffset time, string? generated, string sourceName)
+    private static void WriteChart(GoTarWriter tar, LoadedChart chart, string prefix, long time, string? generated, string sourceName)
     {
         var md = chart.Metadata;
-        WriteEntry(tar, prefix + "Chart.yaml", Encoding.UTF8.GetBytes(ChartYaml.Serialize(md, includeDependencies: md.ApiVersion != "v1")), time);
+        tar.WriteFile(prefix + "Chart.yaml", Encoding.UTF8.GetBytes(ChartYaml.Serialize(md, includeDependencies: md.ApiVersion != "v1")), time);
         if (md.ApiVersion == "v2" && chart.Lock is { } lockFile)
         {
             var written = generated is null ? lockFile : new ChartLock { Generated = generated, Digest = lockFile.Digest, Dependencies = lockFile.Dependencies };
-            WriteEntry(tar, prefix + "Chart.lock", Encoding.UTF8.GetBytes(ChartYaml.SerializeLock(written)), time);
+            tar.WriteFile(prefix + "Chart.lock", Encoding.UTF8.GetBytes(ChartYaml.SerializeLock(written)), time);
         }
         foreach (var file in chart.Files)
         {
@@ -163,7 +166,7 @@ public static class ChartPackager
             {
                 CheckJson(file, $"{sourceName}/{prefix}{file.Path}");
             }
-            WriteEntry(tar, prefix + file.Path, file.Bytes, time);
+            tar.WriteFile(prefix + file.Path, file.Bytes.Span, time);
         }
         foreach (var sub in chart.Subcharts)
         {
@@ -180,30 +183,6 @@ public static class ChartPackager
         catch (JsonException ex)
         {
             throw new ChartsealException(name, $"invalid JSON in values.schema.json: {ex.Message}", ex);
-        }
-    }
-
-    private static void WriteEntry(TarWriter tar, string path, ReadOnlyMemory<byte> bytes, DateTimeOffset time)
-    {
-        var entry = new UstarTarEntry(TarEntryType.RegularFile, path)
-        {
-            Mode = FileMode0644,
-            Uid = 0,
-            Gid = 0,
-            UserName = "",
-            GroupName = "",
-            ModificationTime = time,
-            DataStream = new MemoryStream(bytes.ToArray(), writable: false),
-        };
-        try
-        {
-            tar.WriteEntry(entry);
-        }
-        catch (ArgumentException ex)
-        {
-            // USTAR fits 100 bytes of name plus a 155-byte prefix split at a '/'. PAX would lift the limit, but
-            // .NET names PAX headers after the process id, which would make the output irreproducible.
-            throw new ChartsealException(path, "path is too long for a USTAR tar entry", ex);
         }
     }
 
