@@ -56,4 +56,20 @@ public sealed class PackageCommandTests
         Cli.AssertOk(gate);
         Assert.Contains("Chart Hash Verified: sha256:", gate.StdOut, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Package_SymlinkOutsideTheChart_PackagedWithANoteOnStderr()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
+        using var temp = new TempDirectory();
+        ChartFixtures.WriteChart(temp.Path, ("common/_helpers.tpl", "{{/* shared */}}\n"));
+        string chart = ChartFixtures.WriteSimpleChart(temp.File("demo"));
+        File.CreateSymbolicLink(Path.Combine(chart, "templates", "_helpers.tpl"), "../../common/_helpers.tpl");
+
+        var pkg = Cli.Run(temp.Path, "package", chart, "-d", "out");
+
+        Cli.AssertOk(pkg);
+        Assert.Equal($"chartseal: note: templates/_helpers.tpl is a symbolic link to {temp.File("common/_helpers.tpl")}; its contents were packaged", Assert.Single(pkg.StdErrLines));
+        Assert.Contains("demo/templates/_helpers.tpl", Charts.ChartArchive.Read(File.ReadAllBytes(temp.File("out/demo-1.0.0.tgz")), "demo-1.0.0.tgz").Files.Select(f => "demo/" + f.Path));
+    }
 }

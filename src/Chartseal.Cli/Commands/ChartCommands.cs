@@ -34,6 +34,11 @@ internal static class ChartCommands
                 AppVersion = p.GetValue(appVersion),
                 ModificationTime = ChartPackager.SourceDateEpochFromEnvironment(),
             });
+            foreach (var link in packaged.Links)
+            {
+                // Helm logs the same: a link can pull in files from anywhere.
+                Console.Error.WriteLine($"chartseal: note: {link.Path} is a symbolic link to {link.Target}; its contents were packaged");
+            }
             string destination = p.GetValue(dest)!;
             Directory.CreateDirectory(destination);
             string archivePath = Path.Combine(destination, packaged.FileName);

@@ -28,11 +28,12 @@ public sealed class PackageOptions
 /// <summary>A packaged chart.</summary>
 public sealed class PackagedChart
 {
-    internal PackagedChart(ChartMetadata metadata, string fileName, byte[] archive)
+    internal PackagedChart(ChartMetadata metadata, string fileName, byte[] archive, IReadOnlyList<FollowedLink> links)
     {
         Metadata = metadata;
         FileName = fileName;
         Archive = archive;
+        Links = links;
     }
 
     /// <summary>The metadata written into the archive (overrides applied).</summary>
@@ -43,6 +44,9 @@ public sealed class PackagedChart
 
     /// <summary>The archive bytes.</summary>
     public byte[] Archive { get; }
+
+    /// <summary>The symbolic links whose targets' contents were packaged (see <see cref="LoadedChart.Links"/>).</summary>
+    public IReadOnlyList<FollowedLink> Links { get; }
 }
 
 /// <summary>
@@ -128,7 +132,7 @@ public static class ChartPackager
         // Fixed header: MTIME 0 (already), XFL 0, OS 255 ("unknown", as Helm): zlib's OS byte varies by platform.
         Array.Clear(archive, 4, 5);
         archive[9] = 0xFF;
-        return new PackagedChart(metadata, $"{metadata.Name}-{metadata.Version}.tgz", archive);
+        return new PackagedChart(metadata, $"{metadata.Name}-{metadata.Version}.tgz", archive, chart.Links);
     }
 
     /// <summary>

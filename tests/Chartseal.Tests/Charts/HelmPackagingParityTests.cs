@@ -124,4 +124,59 @@ public sealed class HelmPackagingParityTests
         Assert.True(result.Matches, result.Difference);
         Assert.False(result.IdenticalBytes);
     }
+
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void Symlinks_InsideAndOutsideTheChart_PackagedAsHelmPackagesThem(string version)
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
+        using var temp = new TempDirectory();
+        WriteChart(temp.Path, ("outside/file.txt", "outside file\n"), ("outside/dir/a.txt", "outside folder\n"));
+        string dir = WriteChart(temp.File("links"),
+            ("Chart.yaml", "apiVersion: v2\nname: links\nversion: 1.0.0\n"),
+            ("files/real/r.txt", "real\n"),
+            ("shared/_helpers.tpl", "{{/* shared */}}\n"));
+        File.CreateSymbolicLink(Path.Combine(dir, "files", "link.txt"), "real/r.txt");
+        Directory.CreateSymbolicLink(Path.Combine(dir, "files", "linkdir"), "real");
+        File.CreateSymbolicLink(Path.Combine(dir, "files", "out.txt"), "../../outside/file.txt");
+        Directory.CreateSymbolicLink(Path.Combine(dir, "files", "outdir"), "../../outside/dir");
+        File.CreateSymbolicLink(Path.Combine(dir, "files", "abs.txt"), temp.File("outside/file.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(dir, "templates"), "shared");
+        foreach (string file in Directory.EnumerateFiles(temp.Path, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, ChartPackager.DefaultModificationTime.UtcDateTime);
+        }
+
+        HelmPeer.Of(version).RunChecked(temp.Path, "package", dir, "-d", temp.File("helm-out"));
+        byte[] helmArchive = File.ReadAllBytes(temp.File("helm-out/links-1.0.0.tgz"));
+        var ours = ChartPackager.Package(dir);
+
+        var helmFiles = ChartArchive.Read(helmArchive, "helm").Files;
+        var ourFiles = ChartArchive.Read(ours.Archive, "ours").Files;
+        Assert.Equal(helmFiles.Select(f => (f.Path, f.Sha256)), ourFiles.Select(f => (f.Path, f.Sha256)));
+        Assert.Contains("files/outdir/a.txt", ourFiles.Select(f => f.Path));
+        Assert.Contains("templates/_helpers.tpl", ourFiles.Select(f => f.Path));
+        Assert.Equal(["files/abs.txt", "files/link.txt", "files/linkdir", "files/out.txt", "files/outdir", "templates"], ours.Links.Select(l => l.Path));
+        if (!HelmPeer.Of(version).IsHelm3)
+        {
+            Assert.Equal(Tar(helmArchive), Tar(ours.Archive));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void BrokenSymlink_BothRefuse(string version)
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
+        using var temp = new TempDirectory();
+        string dir = WriteSimpleChart(temp.File("demo"));
+        File.CreateSymbolicLink(Path.Combine(dir, "dangling.txt"), "nowhere.txt");
+
+        var helm = HelmPeer.Of(version).Run(temp.Path, "package", dir, "-d", temp.File("helm-out"));
+        var ex = Assert.Throws<ChartsealException>(() => ChartPackager.Package(dir));
+
+        Assert.True(helm.ExitCode == 1, helm.ToString());
+        Assert.StartsWith("Error: error evaluating symlink " + Path.Combine(dir, "dangling.txt") + ": ", helm.StdErr, StringComparison.Ordinal);
+        Assert.StartsWith("error evaluating symlink dangling.txt: ", ex.Reason, StringComparison.Ordinal);
+    }
 }
