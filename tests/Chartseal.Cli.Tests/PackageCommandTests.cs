@@ -72,4 +72,42 @@ public sealed class PackageCommandTests
         Assert.Equal($"chartseal: note: templates/_helpers.tpl is a symbolic link to {temp.File("common/_helpers.tpl")}; its contents were packaged", Assert.Single(pkg.StdErrLines));
         Assert.Contains("demo/templates/_helpers.tpl", Charts.ChartArchive.Read(File.ReadAllBytes(temp.File("out/demo-1.0.0.tgz")), "demo-1.0.0.tgz").Files.Select(f => "demo/" + f.Path));
     }
+
+    [Fact]
+    public void PackageDependencyUpdate_RepositoryAndFileDependencies_FetchedLockedAndPackaged()
+    {
+        using var temp = new TempDirectory();
+        string repo = temp.File("served");
+        Directory.CreateDirectory(repo);
+        foreach (string v in new[] { "1.0.0", "1.1.0" })
+        {
+            string src = ChartFixtures.WriteSimpleChart(temp.File("redis-" + v), "redis", v);
+            Cli.AssertOk(Cli.Run(temp.Path, "package", src, "-d", repo));
+        }
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "index", repo));
+        using var server = new FolderServer(repo);
+        ChartFixtures.WriteSimpleChart(temp.File("common"), "common", "0.3.0");
+        string app = ChartFixtures.WriteChart(temp.File("app"),
+            ("Chart.yaml", $"apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: redis\n  version: ^1.0.0\n  repository: {server.Url}\n"
+                + "- name: common\n  version: 0.3.0\n  repository: file://../common\n"));
+
+        var refused = Cli.Run(temp.Path, "package", app, "-u", "-d", "out");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("refusing a plain http:// dependency repository (--insecure-http allows it)", Assert.Single(refused.StdErrLines), StringComparison.Ordinal);
+
+        var pkg = Cli.Run(temp.Path, "package", app, "-u", "--insecure-http", "-d", "out");
+
+        Cli.AssertOk(pkg);
+        Assert.True(File.Exists(Path.Combine(app, "charts", "redis-1.1.0.tgz")));
+        Assert.True(File.Exists(Path.Combine(app, "charts", "common-0.3.0.tgz")));
+        Assert.Contains("version: 1.1.0", File.ReadAllText(Path.Combine(app, "Chart.lock")), StringComparison.Ordinal);
+        var files = Charts.ChartArchive.Read(File.ReadAllBytes(temp.File("out/app-1.0.0.tgz")), "app-1.0.0.tgz").Files.Select(f => f.Path).ToList();
+        Assert.Contains("Chart.lock", files);
+        Assert.Contains("charts/redis/Chart.yaml", files);
+        Assert.Contains("charts/common/templates/deployment.yaml", files);
+
+        // The gate rebuilds from the folder as it is now (charts/ filled), without -u.
+        Cli.AssertOk(Cli.Run(temp.Path, "package", app, "-d", "again"));
+        Assert.Equal(File.ReadAllBytes(temp.File("out/app-1.0.0.tgz")), File.ReadAllBytes(temp.File("again/app-1.0.0.tgz")));
+    }
 }

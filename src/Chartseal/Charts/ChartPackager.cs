@@ -23,6 +23,12 @@ public sealed class PackageOptions
     /// <c>generated</c>, as Helm does. Null means <see cref="ChartPackager.DefaultModificationTime"/>.
     /// </summary>
     public DateTimeOffset? ModificationTime { get; init; }
+
+    /// <summary>
+    /// Whether dependencies declared in Chart.yaml must be in <c>charts/</c> (true, as <c>helm package</c>); false
+    /// packages like Helm's <c>chartutil.Save</c> alone, which <c>package -u</c> uses for <c>file://</c> dependencies.
+    /// </summary>
+    internal bool CheckDependencies { get; init; } = true;
 }
 
 /// <summary>A packaged chart.</summary>
@@ -110,7 +116,10 @@ public static class ChartPackager
             metadata.AppVersion = options.AppVersion;
         }
         ChartYaml.Validate(metadata, $"{sourceName}/Chart.yaml");
-        CheckDependencies(chart, sourceName);
+        if (options.CheckDependencies)
+        {
+            CheckDependencies(chart, sourceName);
+        }
 
         var time = options.ModificationTime ?? DefaultModificationTime;
         // USTAR holds whole seconds since 1970 in 11 octal digits.

@@ -155,7 +155,7 @@ public sealed class ChartIndex
     /// </summary>
     public string SerializeJson()
     {
-        var json = new GoIndentedJson().StartObject()
+        var json = new GoJsonText().StartObject()
             .Member("apiVersion", ApiVersion)
             .Member("generated", Generated ?? GoTime.FormatUtc(DateTimeOffset.UtcNow))
             .Name("entries").StartObject();
@@ -165,7 +165,7 @@ public sealed class ChartIndex
             foreach (var entry in versions)
             {
                 json.StartObject();
-                WriteMetadataJson(json, entry.Metadata);
+                ChartJson.WriteMetadata(json, entry.Metadata);
                 json.Name("urls").StartArray();
                 foreach (string url in entry.Urls)
                 {
@@ -187,82 +187,6 @@ public sealed class ChartIndex
     /// <summary>Writes the index atomically in Helm's JSON form (<see cref="SerializeJson"/>).</summary>
     public Task WriteJsonAsync(string path, CancellationToken cancellationToken = default) =>
         AtomicFile.WriteAllBytesAsync(path, new UTF8Encoding(false).GetBytes(SerializeJson()), cancellationToken);
-
-    // Helm's chart.Metadata as encoding/json writes it: struct order, empty fields left out.
-    private static void WriteMetadataJson(GoIndentedJson json, ChartMetadata md)
-    {
-        void Text(string key, string? value)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                json.Member(key, value);
-            }
-        }
-        void List(string key, List<string>? values)
-        {
-            if (values is { Count: > 0 })
-            {
-                json.Name(key).Value(values);
-            }
-        }
-        Text("name", md.Name);
-        Text("home", md.Home);
-        List("sources", md.Sources);
-        Text("version", md.Version);
-        Text("description", md.Description);
-        List("keywords", md.Keywords);
-        if (md.Maintainers is { Count: > 0 } maintainers)
-        {
-            json.Name("maintainers").StartArray();
-            foreach (var m in maintainers)
-            {
-                json.StartObject();
-                Text("name", m.Name);
-                Text("email", m.Email);
-                Text("url", m.Url);
-                json.EndObject();
-            }
-            json.EndArray();
-        }
-        Text("icon", md.Icon);
-        Text("apiVersion", md.ApiVersion);
-        Text("condition", md.Condition);
-        Text("tags", md.Tags);
-        Text("appVersion", md.AppVersion);
-        if (md.Deprecated)
-        {
-            json.Name("deprecated").Bool(true);
-        }
-        if (md.Annotations is { Count: > 0 } annotations)
-        {
-            json.Name("annotations").Value(annotations);
-        }
-        Text("kubeVersion", md.KubeVersion);
-        if (md.Dependencies is { Count: > 0 } dependencies)
-        {
-            json.Name("dependencies").StartArray();
-            foreach (var d in dependencies)
-            {
-                json.StartObject().Member("name", d.Name ?? "");
-                Text("version", d.Version);
-                json.Member("repository", d.Repository ?? "");
-                Text("condition", d.Condition);
-                List("tags", d.Tags);
-                if (d.Enabled == true)
-                {
-                    json.Name("enabled").Bool(true);
-                }
-                if (d.ImportValues is { Count: > 0 } imports)
-                {
-                    json.Name("import-values").Value(imports);
-                }
-                Text("alias", d.Alias);
-                json.EndObject();
-            }
-            json.EndArray();
-        }
-        Text("type", md.Type);
-    }
 
     /// <summary>Loads an index file.</summary>
     /// <exception cref="ChartsealException">Missing, too large, not an index, or an invalid entry.</exception>

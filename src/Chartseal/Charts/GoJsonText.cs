@@ -5,12 +5,14 @@ using System.Text;
 namespace Chartseal.Charts;
 
 /// <summary>
-/// Writes JSON text exactly as Go's <c>json.MarshalIndent(v, "", "  ")</c> does (Helm's <c>repo index --json</c>):
-/// fields in the order the caller gives (Go struct order), two-space indentation, <c>[]</c> and <c>{}</c> for
-/// empty collections, Go's string escaping (<c>&lt;</c>, <c>&gt;</c> and <c>&amp;</c> as <c>\u003c</c>…, U+2028 and
-/// U+2029 escaped, other non-ASCII text raw) and Go's float64 formatting. No trailing newline.
+/// Writes JSON text exactly as Go's <c>json.Marshal</c> (compact) or <c>json.MarshalIndent(v, "", "  ")</c>
+/// (indented: Helm's <c>repo index --json</c>) does: fields in the order the caller gives (Go struct order),
+/// <c>[]</c> and <c>{}</c> for empty collections, Go's string escaping (<c>&lt;</c>, <c>&gt;</c> and <c>&amp;</c> as
+/// <c>\u003c</c>…, U+2028 and U+2029 escaped, other non-ASCII text raw) and Go's float64 formatting. No trailing
+/// newline.
 /// </summary>
-internal sealed class GoIndentedJson
+/// <param name="indented">Two-space indentation and <c>"name": value</c>; otherwise no whitespace at all.</param>
+internal sealed class GoJsonText(bool indented = true)
 {
     private readonly StringBuilder _text = new();
     private readonly Stack<(bool IsArray, int Count)> _open = new();
@@ -19,39 +21,39 @@ internal sealed class GoIndentedJson
     /// <summary>The text written so far.</summary>
     public override string ToString() => _text.ToString();
 
-    public GoIndentedJson StartObject() => Open('{', isArray: false);
+    public GoJsonText StartObject() => Open('{', isArray: false);
 
-    public GoIndentedJson EndObject() => Close('}');
+    public GoJsonText EndObject() => Close('}');
 
-    public GoIndentedJson StartArray() => Open('[', isArray: true);
+    public GoJsonText StartArray() => Open('[', isArray: true);
 
-    public GoIndentedJson EndArray() => Close(']');
+    public GoJsonText EndArray() => Close(']');
 
     /// <summary>Writes a member name; the next value is its value.</summary>
-    public GoIndentedJson Name(string name)
+    public GoJsonText Name(string name)
     {
         BeforeValue();
         AppendString(name);
-        _text.Append(": ");
+        _text.Append(indented ? ": " : ":");
         _afterName = true;
         return this;
     }
 
-    public GoIndentedJson String(string value)
+    public GoJsonText String(string value)
     {
         BeforeValue();
         AppendString(value);
         return this;
     }
 
-    public GoIndentedJson Bool(bool value)
+    public GoJsonText Bool(bool value)
     {
         BeforeValue();
         _text.Append(value ? "true" : "false");
         return this;
     }
 
-    public GoIndentedJson Null()
+    public GoJsonText Null()
     {
         BeforeValue();
         _text.Append("null");
@@ -59,7 +61,7 @@ internal sealed class GoIndentedJson
     }
 
     /// <summary>A float64 as Go's encoding/json writes it (<c>1</c>, <c>1.5</c>, <c>1e+21</c>, <c>1e-7</c>).</summary>
-    public GoIndentedJson Number(double value)
+    public GoJsonText Number(double value)
     {
         BeforeValue();
         _text.Append(FormatFloat64(value));
@@ -67,9 +69,9 @@ internal sealed class GoIndentedJson
     }
 
     /// <summary>Writes a member whose value is a string.</summary>
-    public GoIndentedJson Member(string name, string value) => Name(name).String(value);
+    public GoJsonText Member(string name, string value) => Name(name).String(value);
 
-    private GoIndentedJson Open(char bracket, bool isArray)
+    private GoJsonText Open(char bracket, bool isArray)
     {
         BeforeValue();
         _text.Append(bracket);
@@ -77,7 +79,7 @@ internal sealed class GoIndentedJson
         return this;
     }
 
-    private GoIndentedJson Close(char bracket)
+    private GoJsonText Close(char bracket)
     {
         var (_, count) = _open.Pop();
         if (count > 0)
@@ -110,7 +112,13 @@ internal sealed class GoIndentedJson
         NewLine();
     }
 
-    private void NewLine() => _text.Append('\n').Append(' ', 2 * _open.Count);
+    private void NewLine()
+    {
+        if (indented)
+        {
+            _text.Append('\n').Append(' ', 2 * _open.Count);
+        }
+    }
 
     // Go's encodeState.string with HTML escaping (Go 1.22 and later also write \b and \f).
     private void AppendString(string value)
@@ -206,7 +214,7 @@ internal sealed class GoIndentedJson
     }
 
     /// <summary>Writes an interface{} value as Go would after a JSON round trip (numbers are float64, maps sorted).</summary>
-    public GoIndentedJson Value(object? value)
+    public GoJsonText Value(object? value)
     {
         switch (value)
         {
