@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The whole story on one machine, in a temporary folder: a root key and a maintainer key, the repository's
 # trust material, a signed chart uploaded to `chartseal serve`, and an untrusted upload refused.
-# Usage: examples/demo-server.sh [PORT]
+# Usage: examples/demo-server.sh [PORT]   (default: a free port the system picks)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-port="${1:-8080}"
+port="${1:-0}"
 cs="$root/chartseal"
 work="$(mktemp -d "${TMPDIR:-/tmp}/chartseal-demo.XXXXXX")"
 server=""
@@ -24,16 +24,27 @@ step "$cs" package "$root/examples/hello" -d . --sign --key jane@example.com --k
 head -c 24 /dev/urandom | base64 > tokens
 "$cs" serve repo --listen "http://127.0.0.1:$port" --upload-token-file tokens ${fpr:+--root-fingerprint "$fpr"} >server.log 2>server.err &
 server=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+# The banner names the address the server really listens on (port 0 = a free one).
+url=""
+for _ in $(seq 300); do
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "demo-server: the server exited:" >&2; cat server.err >&2; server=""; exit 1
+  fi
+  url="$(sed -n 's#^Serving .* at \(http://[^ ]*\)/index.yaml$#\1#p' server.err | head -n 1)"
+  [[ -n $url ]] && curl -sf "$url/health" >/dev/null && break
+  url=""; sleep 0.1
+done
+[[ -n $url ]] || { echo "demo-server: the server did not answer within 30 s" >&2; cat server.err >&2; exit 1; }
 cat server.err
 token="$(cat tokens)"
-step curl -s -H "Authorization: Bearer $token" -F chart=@hello-0.1.0.tgz -F prov=@hello-0.1.0.tgz.prov "http://127.0.0.1:$port/api/charts"
+step curl -s -H "Authorization: Bearer $token" -F chart=@hello-0.1.0.tgz -F prov=@hello-0.1.0.tgz.prov "$url/api/charts"
 echo
-step curl -s "http://127.0.0.1:$port/index.yaml"
+step curl -s "$url/index.yaml"
 # Mallory is not in the repository's keys: her signature is valid, the upload is still refused.
 "$cs" sign hello-0.1.0.tgz --key mallory@example.com --keyring mallory.sec.asc >/dev/null
-step curl -s -H "Authorization: Bearer $token" -F chart=@hello-0.1.0.tgz -F prov=@hello-0.1.0.tgz.prov "http://127.0.0.1:$port/api/charts"
+step curl -s -H "Authorization: Bearer $token" -F chart=@hello-0.1.0.tgz -F prov=@hello-0.1.0.tgz.prov "$url/api/charts"
 echo
+kill -0 "$server" 2>/dev/null || { echo "demo-server: the server died during the demo" >&2; server=""; exit 1; }
 echo
 echo "Server log (JSON):"
 cat server.log | grep -E '"EventId":1[0-9]' || true

@@ -1,9 +1,15 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Chartseal;
 using Chartseal.Cli;
 using Chartseal.Cli.Commands;
 
-var root = new RootCommand("chartseal: sign, verify and serve Helm charts that only trusted keys signed.");
+// Named "chartseal" whatever the binary is called (RootCommand would take the file name, Chartseal.Cli).
+var root = new Command("chartseal", "chartseal: sign, verify and serve Helm charts that only trusted keys signed.")
+{
+    new HelpOption(),
+    new VersionOption(),
+};
 root.Subcommands.Add(ChartCommands.Package());
 root.Subcommands.Add(ChartCommands.Sign());
 root.Subcommands.Add(ChartCommands.Verify());
@@ -18,19 +24,19 @@ root.Subcommands.Add(new Command("serve", "Serve a chart repository over HTTP wi
 root.Subcommands.Add(ClientCommands.Search());
 root.Subcommands.Add(ClientCommands.Pull());
 root.Subcommands.Add(ClientCommands.Install());
+root.Subcommands.Add(new Command("help", "Help about any command (chartseal help COMMAND)."));
 
 if (args.Length > 0 && args[0] == "serve")
 {
     return ServeLauncher.Exec(args[1..]);
 }
+// Helm's habits: `chartseal` alone and `chartseal help [COMMAND...]` print the help.
+args = CommandLineHelp.Rewrite(args);
 
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    foreach (var error in parse.Errors)
-    {
-        Console.Error.WriteLine("chartseal: " + error.Message);
-    }
+    Console.Error.WriteLine("chartseal: " + CommandLineHelp.Describe(root, parse, args));
     return ExitCodes.Usage;
 }
 try
@@ -40,6 +46,12 @@ try
 }
 catch (ChartsealException e)
 {
+    Console.Error.WriteLine("chartseal: " + e.Message);
+    return ExitCodes.Usage;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    // A file-system failure the command did not expect (disk full, permissions): still one line.
     Console.Error.WriteLine("chartseal: " + e.Message);
     return ExitCodes.Usage;
 }

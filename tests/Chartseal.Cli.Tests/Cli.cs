@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Chartseal.Tests.Support;
 
 namespace Chartseal.Cli.Tests;
@@ -62,6 +64,51 @@ public static class Cli
         start.Environment["CHARTSEAL_HOME"] = home;
         start.Environment["LC_ALL"] = "C";
         return Process.Start(start)!;
+    }
+
+    /// <summary>A TCP port on 127.0.0.1 that nothing listens on now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// Starts <c>chartseal serve REPO --listen http://127.0.0.1:PORT args...</c> (see <see cref="Start"/>) on a free port and
+    /// waits until <c>/health</c> answers; fails with the server's stderr if it exits first.
+    /// </summary>
+    public static async Task<(Process Server, Uri Address)> StartServeAsync(string workDir, string repo, string[] args, CancellationToken cancellationToken)
+    {
+        int port = FreePort();
+        var server = Start(workDir, ["serve", repo, "--listen", $"http://127.0.0.1:{port}", .. args]);
+        var address = new Uri($"http://127.0.0.1:{port}/");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(address, "health"), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return (server, address);
+                }
+            }
+            catch (HttpRequestException) when (!server.HasExited)
+            {
+            }
+            catch (HttpRequestException)
+            {
+                throw new InvalidOperationException("chartseal serve exited: " + File.ReadAllText(Path.Combine(workDir, "server.err")));
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                server.Kill();
+                throw new TimeoutException("chartseal serve did not come up: " + File.ReadAllText(Path.Combine(workDir, "server.err")));
+            }
+            await Task.Delay(50, cancellationToken);
+        }
     }
 
     /// <summary>Asserts exit 0.</summary>

@@ -185,4 +185,37 @@ public sealed class ClientCommandTests
         Assert.False(Directory.Exists(t.File(".chartseal-home/cache/tofu")));
         Refused(Cli.Run(t.Path, "pull", "tofu/hello"), 2, "no repository named \"tofu\"");
     }
+
+    [Fact]
+    public void RepoUpdate_ReportsEachRepositoryByName_AndOneFailureDoesNotStopTheOthers()
+    {
+        using var t = new TempDirectory();
+        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root", "--expires", "1y"));
+        string root = "";
+        foreach (string repo in new[] { "good", "tampered", "gone" })
+        {
+            Ok(Cli.Run(t.Path, "trust", "init", repo, "--root-key", "root", "--root-keyring", "root.sec.asc"));
+            using var show = JsonDocument.Parse(Cli.Run(t.Path, "trust", "show", repo, "--output", "json").StdOut);
+            root = show.RootElement.GetProperty("root").GetString()!;
+            File.WriteAllText(t.File(repo + "/index.yaml"), "apiVersion: v1\nentries: {}\ngenerated: \"2026-01-01T00:00:00Z\"\n");
+        }
+        using var good = new ServeProcess(t.File("server-good"), t.File("good"), root);
+        using var tampered = new ServeProcess(t.File("server-tampered"), t.File("tampered"), root);
+        var gone = new ServeProcess(t.File("server-gone"), t.File("gone"), root);
+        foreach (var (name, url) in new[] { ("good", good.Url), ("tampered", tampered.Url), ("gone", gone.Url) })
+        {
+            Ok(Cli.Run(t.Path, "repo", "add", name, url, "--root-fingerprint", root, "--insecure-http"));
+        }
+        gone.Dispose();
+        File.WriteAllBytes(t.File("tampered/pubkeys.pgp"), [0x99, 0x00]);
+
+        var update = Cli.Run(t.Path, "repo", "update");
+
+        Assert.True(update.ExitCode == 2, update.ToString());
+        Assert.Contains("...Successfully got an update from the \"good\" chart repository", update.StdOut, StringComparison.Ordinal);
+        string[] errors = update.StdErrLines;
+        Assert.Equal(2, errors.Length);
+        Assert.Contains(errors, l => l.StartsWith("...Refused the update from the \"tampered\" chart repository: ", StringComparison.Ordinal) && l.Contains("trust-mismatch", StringComparison.Ordinal));
+        Assert.Contains(errors, l => l.StartsWith($"...Unable to get an update from the \"gone\" chart repository ({gone.Url}): ", StringComparison.Ordinal));
+    }
 }

@@ -73,7 +73,7 @@ public sealed class ServeCommandTests
     {
         Cli.EnsureBuilt();
         using var temp = new Chartseal.Tests.Support.TempDirectory();
-        var server = Cli.Start(temp.Path, "serve", "--listen", $"http://127.0.0.1:{FreePort()}");
+        var server = Cli.Start(temp.Path, "serve", "--listen", $"http://127.0.0.1:{Cli.FreePort()}");
         try
         {
             await WaitForAsync(() => File.Exists(Path.Combine(temp.Path, "server.err")) && File.ReadAllText(Path.Combine(temp.Path, "server.err")).Contains("Upload a signed chart", StringComparison.Ordinal));
@@ -119,6 +119,32 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task DemoScript_UploadsASignedChartAndIsRefusedAnUntrustedOne()
     {
+        // No port given: the demo asks for a free one and reads the address back from the server.
+        var (exitCode, output) = await RunDemoAsync();
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("\"saved\":true", output, StringComparison.Ordinal);
+        Assert.Contains("\"error\":\"signer-not-trusted\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DemoScript_FailsWhenItsServerDies()
+    {
+        // A port another server holds: the demo's own server exits at once, and the demo must say so and fail,
+        // not talk to the other server.
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        int port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+
+        var (exitCode, output) = await RunDemoAsync(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(exitCode == 1, output);
+        Assert.Contains("demo-server: the server exited", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"saved\"", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunDemoAsync(params string[] args)
+    {
         Cli.EnsureBuilt();
         var start = new ProcessStartInfo(Path.Combine(Chartseal.Tests.Support.TestPaths.RepoRoot, "examples", "demo-server.sh"))
         {
@@ -126,16 +152,15 @@ public sealed class ServeCommandTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
         using var demo = Process.Start(start)!;
         var stdout = demo.StandardOutput.ReadToEndAsync(Ct);
         var stderr = demo.StandardError.ReadToEndAsync(Ct);
         await demo.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromMinutes(3), Ct);
-        string output = await stdout + await stderr;
-
-        Assert.True(demo.ExitCode == 0, output);
-        Assert.Contains("\"saved\":true", output, StringComparison.Ordinal);
-        Assert.Contains("\"error\":\"signer-not-trusted\"", output, StringComparison.Ordinal);
+        return (demo.ExitCode, await stdout + await stderr);
     }
 
     // Every index entry has its archive (with the indexed digest) and its .prov; no half file under a served name.
@@ -161,26 +186,9 @@ public sealed class ServeCommandTests
         }
     }
 
-    private static async Task<(Process Server, Uri Address)> StartServerAsync(TrustFixture f)
-    {
-        int port = FreePort();
-        var server = Cli.Start(f.Temp.Path, "serve", f.Repo, "--listen", $"http://127.0.0.1:{port}",
-            "--upload-token-file", f.Temp.File("tokens"), "--root-fingerprint", f.Root.Fingerprint, "--writes-per-minute", "100000");
-        var address = new Uri($"http://127.0.0.1:{port}/");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await WaitForAsync(async () =>
-        {
-            try
-            {
-                return (await http.GetAsync(new Uri(address, "health"), Ct)).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return !server.HasExited ? false : throw new InvalidOperationException("chartseal serve exited: " + File.ReadAllText(f.Temp.File("server.err")));
-            }
-        });
-        return (server, address);
-    }
+    private static Task<(Process Server, Uri Address)> StartServerAsync(TrustFixture f) =>
+        Cli.StartServeAsync(f.Temp.Path, f.Repo,
+            ["--upload-token-file", f.Temp.File("tokens"), "--root-fingerprint", f.Root.Fingerprint, "--writes-per-minute", "100000"], Ct);
 
     private static async Task<HttpStatusCode?> TryUploadAsync(HttpClient http, Uri address, Upload upload)
     {
@@ -200,13 +208,6 @@ public sealed class ServeCommandTests
         {
             return null; // the server was killed under it
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static Task WaitForAsync(Func<bool> condition) => WaitForAsync(() => Task.FromResult(condition()));

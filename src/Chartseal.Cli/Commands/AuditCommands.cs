@@ -15,8 +15,7 @@ internal static class AuditCommands
         var repo = new Argument<string>("REPO") { Description = "Repository folder or http(s) URL (index.yaml, charts, trust material)" };
         var rootFingerprint = new Option<string>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint", Required = true };
         var signer = new Option<string?>("--signer") { Description = "List only the chart versions this key (primary or subkey fingerprint) signed, trusted or not" };
-        var output = new Option<string>("--output", "-o") { Description = "Output format: table or json", DefaultValueFactory = _ => "table" };
-        output.AcceptOnlyFromAmong("table", "json");
+        var output = OutputOption.Create();
         var command = new Command("audit", "Verify every chart version in a repository's index.yaml against its current trust material; exit 1 when any is not trusted.")
         {
             repo, rootFingerprint, signer, output,

@@ -105,21 +105,32 @@ internal static class ClientCommands
                 throw new ChartsealException(home.ConfigFile, "no repositories configured (chartseal repo add NAME URL --root-fingerprint FPR)");
             }
             Console.WriteLine("Hang tight while we grab the latest from your chart repositories...");
+            // Helm's habit: every repository gets its line, and one that fails does not stop the others.
             int exit = ExitCodes.Ok;
             foreach (var repository in targets)
             {
-                var update = await RepositoryClient.UpdateAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), ct);
+                RepositoryUpdate update;
+                try
+                {
+                    update = await RepositoryClient.UpdateAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), ct);
+                }
+                catch (ChartsealException e)
+                {
+                    Console.Error.WriteLine($"...Unable to get an update from the \"{repository.Name}\" chart repository ({repository.Url}): {e.Message}");
+                    exit = Math.Max(exit, ExitCodes.Usage);
+                    continue;
+                }
                 if (update is RepositoryUpdate.Rejected r)
                 {
-                    Console.Error.WriteLine($"chartseal: {r.File}: {r.Reason.Name()}: {r.Message}");
-                    exit = ExitCodes.Rejected;
+                    Console.Error.WriteLine($"...Refused the update from the \"{repository.Name}\" chart repository: {r.File}: {r.Reason.Name()}: {r.Message}");
+                    exit = exit == ExitCodes.Usage ? exit : ExitCodes.Rejected;
                     continue;
                 }
                 var updated = (RepositoryUpdate.Updated)update;
                 string index = updated.IndexChanged ? $"index: {updated.ChartVersions} chart version(s)" : "index unchanged";
                 Console.WriteLine($"...Successfully got an update from the \"{repository.Name}\" chart repository (trust version {updated.Material.Version}, {index})");
             }
-            Console.WriteLine(exit == ExitCodes.Ok ? "Update Complete." : "Update finished with refused repositories (nothing was cached for them).");
+            Console.WriteLine(exit == ExitCodes.Ok ? "Update Complete." : "Update finished; the repositories named above kept their previous cache.");
             return exit;
         });
         return command;

@@ -2,13 +2,13 @@ using System.CommandLine;
 
 namespace Chartseal.Cli.Commands;
 
-/// <summary><c>--output text|json</c>.</summary>
+/// <summary><c>-o/--output text|table|json</c>, the same words on every command (<c>table</c>, Helm's word, is the text form).</summary>
 internal static class OutputOption
 {
     public static Option<string> Create()
     {
-        var option = new Option<string>("--output", "-o") { Description = "Output format: text or json", DefaultValueFactory = _ => "text" };
-        option.AcceptOnlyFromAmong("text", "json");
+        var option = new Option<string>("--output", "-o") { Description = "Output format: text (or table) for people, json for machines", DefaultValueFactory = _ => "text" };
+        option.AcceptOnlyFromAmong("text", "table", "json");
         return option;
     }
 }

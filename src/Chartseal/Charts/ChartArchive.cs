@@ -365,12 +365,12 @@ public static partial class ChartArchive
     /// <summary>Counts and CRCs what is read, and fails as soon as more than the limit has come out.</summary>
     private sealed class BoundedCrcStream(Stream inner, long limit, string fileName) : Stream
     {
-        private readonly Crc32 _crc = new();
+        private readonly System.IO.Hashing.Crc32 _crc = new();
         private readonly byte[] _lastBlock = new byte[512];
 
         public long TotalRead { get; private set; }
 
-        public uint Crc => _crc.Value;
+        public uint Crc => _crc.GetCurrentHashAsUInt32();
 
         /// <summary>Whether the last 512 bytes read are all zero.</summary>
         public bool LastBlockIsZero => !_lastBlock.AsSpan().ContainsAnyExcept((byte)0);

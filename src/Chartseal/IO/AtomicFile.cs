@@ -32,21 +32,51 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Atomically writes <paramref name="path"/> readable only by its owner, for secret keys: the file is created
+    /// with mode 0600 (never briefly wider). Unless <paramref name="overwrite"/>, an existing file is never
+    /// replaced, not even one that appeared while this was writing.
+    /// </summary>
+    /// <exception cref="IOException"><paramref name="path"/> exists and <paramref name="overwrite"/> is false.</exception>
+    public static Task WritePrivateAsync(string path, ReadOnlyMemory<byte> contents, bool overwrite, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, (stream, ct) => stream.WriteAsync(contents, ct), cancellationToken, UnixFileMode.UserRead | UnixFileMode.UserWrite, overwrite);
+
+    /// <summary>Like <see cref="WriteAllBytesAsync"/>, but never replaces an existing <paramref name="path"/>.</summary>
+    /// <exception cref="IOException"><paramref name="path"/> exists.</exception>
+    public static Task CreateAsync(string path, ReadOnlyMemory<byte> contents, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, (stream, ct) => stream.WriteAsync(contents, ct), cancellationToken, mode: null, overwrite: false);
+
     /// <summary>Atomically writes <paramref name="path"/> with whatever <paramref name="write"/> puts in the stream.</summary>
-    public static async Task WriteAsync(string path, Func<Stream, CancellationToken, ValueTask> write, CancellationToken cancellationToken = default)
+    public static Task WriteAsync(string path, Func<Stream, CancellationToken, ValueTask> write, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, write, cancellationToken, mode: null, overwrite: true);
+
+    private static async Task WriteAsync(string path, Func<Stream, CancellationToken, ValueTask> write, CancellationToken cancellationToken, UnixFileMode? mode, bool overwrite)
     {
         ArgumentNullException.ThrowIfNull(write);
         string temp = TempPathFor(path);
         try
         {
-            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 81920,
+                Options = FileOptions.Asynchronous,
+            };
+            if (mode is { } unixMode && !OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = unixMode;
+            }
+            var stream = new FileStream(temp, options);
             await using (stream.ConfigureAwait(false))
             {
                 await write(stream, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, path, overwrite: true);
+            // Without overwrite, .NET renames through link(2) + unlink(2) on Unix: a file created meanwhile is never replaced.
+            File.Move(temp, path, overwrite);
         }
         catch
         {

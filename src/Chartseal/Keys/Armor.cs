@@ -85,21 +85,14 @@ internal static class Armor
         return sb.ToString();
     }
 
+    /// <summary>The armor checksum (RFC 4880 section 6.1), computed by BouncyCastle's CRC-24.</summary>
     private static uint Crc24(ReadOnlySpan<byte> data)
     {
-        uint crc = 0xB704CE;
+        var crc = new Org.BouncyCastle.Bcpg.Crc24();
         foreach (byte b in data)
         {
-            crc ^= (uint)b << 16;
-            for (int i = 0; i < 8; i++)
-            {
-                crc <<= 1;
-                if ((crc & 0x1000000) != 0)
-                {
-                    crc ^= 0x1864CFB;
-                }
-            }
+            crc.Update(b);
         }
-        return crc & 0xFFFFFF;
+        return (uint)crc.Value & 0xFFFFFF;
     }
 }

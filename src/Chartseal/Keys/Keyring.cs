@@ -153,6 +153,16 @@ public sealed class Keyring
         return builder.Build(sourceName);
     }
 
+    /// <summary>A keyring of exactly one certificate (e.g. one root taken out of <c>root.pgp</c> by its fingerprint).</summary>
+    public static Keyring Of(string sourceName, PgpPublicKeyRing ring)
+    {
+        ArgumentNullException.ThrowIfNull(sourceName);
+        ArgumentNullException.ThrowIfNull(ring);
+        var builder = new KeyringBuilder();
+        builder.AddPublic(ring, sourceName);
+        return builder.Build(sourceName);
+    }
+
     /// <summary>
     /// The binary concatenation of <paramref name="rings"/>, exactly the layout of <c>gpg --export</c>
     /// and the only keyring format Helm reads.

@@ -75,6 +75,31 @@ public static partial class SigningKeySelector
         return new SigningKey(chosen, publicRing, userId, ring.SourceName);
     }
 
+    /// <summary>
+    /// The primary key of the certificate named by <paramref name="id"/> (matched as in <see cref="Select"/>),
+    /// for certifications such as a revocation certificate. Its validity is not checked: an expired key
+    /// can still be revoked.
+    /// </summary>
+    /// <exception cref="ChartsealException">No secret keys, no or several matches, or the primary secret key is a GnuPG stub.</exception>
+    public static SigningKey SelectPrimary(Keyring ring, string id)
+    {
+        ArgumentNullException.ThrowIfNull(ring);
+        ArgumentNullException.ThrowIfNull(id);
+        if (ring.SecretKeyRings.Count == 0)
+        {
+            throw new ChartsealException(ring.SourceName, "no secret keys in this keyring (it holds only public keys); export them with gpg --export-secret-keys");
+        }
+        (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id.Trim());
+        PgpPublicKeyRing publicRing = ring.PublicRingOf(secret);
+        string userId = matchedUserId ?? KeyInfo.PrimaryUserId(publicRing) ?? KeyInfo.Fingerprint(publicRing.GetPublicKey());
+        PgpSecretKey primary = secret.GetSecretKey();
+        if (primary.IsPrivateKeyEmpty)
+        {
+            throw new ChartsealException(ring.SourceName, $"the primary key of \"{userId}\" has no secret key material here (a GnuPG stub)");
+        }
+        return new SigningKey(primary, publicRing, userId, ring.SourceName);
+    }
+
     private static (PgpSecretKeyRing Ring, string? UserId) FindCertificate(Keyring ring, string id)
     {
         Match hex = HexId().Match(id);

@@ -33,10 +33,10 @@ public static class ProvenanceIssuer
         {
             return [];
         }
-        PgpSignatureList signatures;
+        List<PgpSignature> signatures;
         try
         {
-            signatures = ChartVerifier.ReadSignatures(message.ArmoredSignature);
+            signatures = SignatureVerifier.ReadSignatures(message.ArmoredSignature);
         }
         catch (Exception e) when (e is IOException or PgpException or InvalidOperationException or FormatException or UnsupportedPacketVersionException)
         {

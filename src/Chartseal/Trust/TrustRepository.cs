@@ -27,6 +27,11 @@ public sealed record RootSigner(SigningKey Key, PgpPrivateKey PrivateKey)
 /// keyring that the manifest it accepted did not sign. A rotation manifest is appended to <c>rotations.asc</c> only
 /// after it is in effect (and by the next change, if the writer stopped in between), so that file never holds a
 /// hand-over that did not happen.
+/// <para>
+/// <c>pubkeys.pgp</c> lists the certificates whose primary key Helm 3 cannot read (Ed25519) before all the others,
+/// so that Helm 3 keeps every RSA key when it is given the file as <c>--keyring</c> (<see cref="Helm3KeyringOrder"/>).
+/// Every write applies that order, so the next change (or <c>trust renew</c>) fixes a file written before.
+/// </para>
 /// </remarks>
 public static class TrustRepository
 {
@@ -218,7 +223,8 @@ public static class TrustRepository
 
     private static async Task<TrustManifest> WriteAsync(string directory, Draft draft, RootSigner root, TimeSpan validity, DateTime now, CancellationToken cancellationToken)
     {
-        byte[] pubkeys = Keyring.Concat(draft.PublicKeys);
+        // Helm 3 users pass pubkeys.pgp as --keyring: order it so that Helm 3 keeps every key it can read.
+        byte[] pubkeys = Keyring.Concat(Helm3KeyringOrder.Order(draft.PublicKeys));
         byte[] revoked = Keyring.Concat(draft.Revoked);
         byte[] rootKeys = Keyring.Concat(draft.RootKeys);
         DateTime signedAt = TruncateToSeconds(now);

@@ -173,7 +173,7 @@ public sealed class TrustedMaterial
         Keyring? rootKeys = ParseRootKeys(files.RootKeys, pinned.Fingerprint, out string rootKeysError);
         string signer = pinned.Fingerprint;
         long? handOverVersion = null;
-        if (VerifyBy(message, rootKeys, rootKeysError, signer, now, "manifest", out bool notSignedByPin) is { } signatureFailure)
+        if (VerifyBy(message, rootKeys, rootKeysError, signer, SignaturePolicy.ValidNow, now, "manifest", out bool notSignedByPin) is { } signatureFailure)
         {
             if (!notSignedByPin || files.Rotations is null)
             {
@@ -286,7 +286,7 @@ public sealed class TrustedMaterial
             for (int i = 0; i < handOvers.Count; i++)
             {
                 string what = $"{Name} entry {i + 1}";
-                if (VerifyBy(handOvers[i], rootKeys, "", current, null, what, out bool notSigned) is { } failure)
+                if (VerifyBy(handOvers[i], rootKeys, "", current, SignaturePolicy.ValidWhenSigned, now, what, out bool notSigned) is { } failure)
                 {
                     if (notSigned)
                     {
@@ -335,7 +335,7 @@ public sealed class TrustedMaterial
             }
             current = next;
             previousVersion = handOver.Version;
-            if (VerifyBy(manifest, rootKeys, "", current, now, "manifest", out bool notSignedByNext) is not { } manifestFailure)
+            if (VerifyBy(manifest, rootKeys, "", current, SignaturePolicy.ValidNow, now, "manifest", out bool notSignedByNext) is not { } manifestFailure)
             {
                 return new ChainEnd(current, previousVersion, null);
             }
@@ -412,105 +412,49 @@ public sealed class TrustedMaterial
     }
 
     // root.pgp indexed once per keyring: the chain walk looks a root up for every entry at every step, and a
-    // hostile root.pgp may hold many certificates.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Keyring, Dictionary<string, PgpPublicKeyRing>> RootIndex = [];
+    // hostile root.pgp may hold many certificates. Each root is its own one-certificate keyring, so a document
+    // counts as signed by a root only when that very root's key made the signature.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Keyring, Dictionary<string, Keyring>> RootIndex = [];
 
-    private static Dictionary<string, PgpPublicKeyRing> RootsByFingerprint(Keyring rootKeys) =>
+    private static Dictionary<string, Keyring> RootsByFingerprint(Keyring rootKeys) =>
         RootIndex.GetValue(rootKeys, keys =>
         {
-            var byFingerprint = new Dictionary<string, PgpPublicKeyRing>(StringComparer.Ordinal);
+            var byFingerprint = new Dictionary<string, Keyring>(StringComparer.Ordinal);
             foreach (var ring in keys.PublicKeyRings)
             {
-                byFingerprint.TryAdd(KeyInfo.Fingerprint(ring.GetPublicKey()), ring);
+                string fingerprint = KeyInfo.Fingerprint(ring.GetPublicKey());
+                if (!byFingerprint.ContainsKey(fingerprint))
+                {
+                    byFingerprint[fingerprint] = Keyring.Of($"root {fingerprint}", ring);
+                }
             }
             return byFingerprint;
         });
 
     /// <summary>
     /// Checks that <paramref name="message"/> carries a good signature by root <paramref name="root"/> (looked up in
-    /// <paramref name="rootKeys"/> by that fingerprint). Returns null when it does; else the failure, with
-    /// <paramref name="notSignedBy"/> set when the document simply carries no signature by that root. The key must be
-    /// valid at <paramref name="keyValidAt"/>, or when null at the signature's creation time.
+    /// <paramref name="rootKeys"/> by that fingerprint), with the one <see cref="SignatureVerifier"/> and its policy.
+    /// Returns null when it does; else the failure, with <paramref name="notSignedBy"/> set when the document simply
+    /// carries no signature by that root.
     /// </summary>
-    private static string? VerifyBy(ClearSignedMessage message, Keyring? rootKeys, string rootKeysError, string root, DateTime? keyValidAt, string what, out bool notSignedBy)
+    private static string? VerifyBy(ClearSignedMessage message, Keyring? rootKeys, string rootKeysError, string root, SignaturePolicy policy, DateTime now, string what, out bool notSignedBy)
     {
         notSignedBy = false;
         if (rootKeys is null)
         {
             return rootKeysError;
         }
-        if (!RootsByFingerprint(rootKeys).TryGetValue(root, out PgpPublicKeyRing? rootRing))
+        if (!RootsByFingerprint(rootKeys).TryGetValue(root, out Keyring? rootRing))
         {
             return $"the root {root} is not in {TrustFiles.RootKeysName}";
         }
-
-        List<PgpSignature> signatures;
-        try
+        SignatureCheck check = SignatureVerifier.Verify(message, rootRing, policy, now);
+        if (check.NoSignatureByTheseKeys)
         {
-            signatures = ReadSignatures(message.ArmoredSignature);
+            notSignedBy = true;
+            return $"{what} is not signed by the pinned root {root} ({check.Failure!.Message})";
         }
-        catch (Exception e) when (e is IOException or PgpException or InvalidOperationException or FormatException)
-        {
-            return $"cannot decode the {what}'s signature block: " + e.Message;
-        }
-        var issuers = new List<string>();
-        foreach (PgpSignature sig in signatures)
-        {
-            byte[]? issuerFingerprint = sig.GetHashedSubPackets()?.GetIssuerFingerprint()?.GetFingerprint();
-            PgpPublicKey? key = issuerFingerprint is { Length: 20 }
-                ? rootRing.GetPublicKey(issuerFingerprint)
-                : rootRing.GetPublicKeys().FirstOrDefault(k => k.KeyId == sig.KeyId);
-            issuers.Add(issuerFingerprint is null ? sig.KeyId.ToString("X16") : Convert.ToHexString(issuerFingerprint));
-            if (key is null)
-            {
-                continue;
-            }
-            if (sig.HashAlgorithm is not (HashAlgorithmTag.Sha256 or HashAlgorithmTag.Sha384 or HashAlgorithmTag.Sha512))
-            {
-                return "root signature uses a weak hash";
-            }
-            if (sig.SignatureType is not (PgpSignature.CanonicalTextDocument or PgpSignature.BinaryDocument))
-            {
-                return "root signature is not a document signature";
-            }
-            bool valid;
-            try
-            {
-                sig.InitVerify(key);
-                sig.Update(message.SignedText);
-                valid = sig.Verify();
-            }
-            catch (PgpException e)
-            {
-                return "root signature cannot be checked: " + e.Message;
-            }
-            if (!valid)
-            {
-                return $"BAD signature from root {root}: the {what} or its signature was modified";
-            }
-            var validity = KeyValidity.Check(key, rootRing, keyValidAt ?? sig.CreationTime);
-            return validity.IsValid ? null : $"root key {root} cannot sign: {validity.Detail}";
-        }
-        notSignedBy = true;
-        return $"{what} is signed by {string.Join(", ", issuers)}, not by the pinned root {root}";
+        return check.Failure is { } failure ? $"root {root}'s signature over the {what}: {failure.Message}" : null;
     }
 
-    private static List<PgpSignature> ReadSignatures(string armored)
-    {
-        using var input = new ArmoredInputStream(new MemoryStream(Encoding.ASCII.GetBytes(armored)));
-        var factory = new PgpObjectFactory(input);
-        var signatures = new List<PgpSignature>();
-        for (PgpObject? o = factory.NextPgpObject(); o is not null; o = factory.NextPgpObject())
-        {
-            if (o is not PgpSignatureList list)
-            {
-                throw new PgpException($"unexpected {o.GetType().Name} in the signature block");
-            }
-            for (int i = 0; i < list.Count; i++)
-            {
-                signatures.Add(list[i]);
-            }
-        }
-        return signatures;
-    }
 }

@@ -134,6 +134,16 @@ public sealed class ChartArchiveTests
     }
 
     [Fact]
+    public void Read_GzipTrailerWithAWrongCrc32_Refused()
+    {
+        // Same length, same data: only the CRC-32 in the gzip trailer can tell (zlib or our own check may say so).
+        byte[] archive = File.ReadAllBytes(TestPaths.Helm("extra/downloader-testdata/signtest-0.1.0.tgz"));
+        _ = ChartArchive.Read(archive, "signtest-0.1.0.tgz");
+        archive[^8] ^= 0x01;
+        Assert.StartsWith("corrupt archive", Refused(archive).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_CorruptGzip_Refused()
     {
         byte[] archive = File.ReadAllBytes(TestPaths.Helm("extra/downloader-testdata/signtest-0.1.0.tgz"));

@@ -9,12 +9,12 @@ using Chartseal.Trust;
 
 namespace Chartseal.Tests.Trust;
 
-/// <summary>A maintainer or root key made by <see cref="KeyGenerator"/> (Ed25519: fast).</summary>
+/// <summary>A maintainer or root key made by <see cref="KeyGenerator"/> (Ed25519 unless told: fast).</summary>
 internal sealed class TestKey
 {
-    public TestKey(string userId, DateTime created, TimeSpan? validity = null)
+    public TestKey(string userId, DateTime created, TimeSpan? validity = null, KeyAlgorithm algorithm = KeyAlgorithm.Ed25519)
     {
-        Generated = KeyGenerator.Generate(userId, KeyAlgorithm.Ed25519, validity, null, created);
+        Generated = KeyGenerator.Generate(userId, algorithm, validity, null, created);
         Secret = Keyring.Parse(Encoding.ASCII.GetBytes(Generated.SecretKeyArmored), userId + " (secret)");
         Public = Keyring.Parse(Encoding.ASCII.GetBytes(Generated.PublicKeyArmored), userId);
         UserId = userId;

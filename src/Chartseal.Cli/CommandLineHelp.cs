@@ -1,0 +1,66 @@
+using System.CommandLine;
+
+namespace Chartseal.Cli;
+
+/// <summary>Helm's command-line habits on top of System.CommandLine: <c>help COMMAND</c>, one-line errors, "did you mean".</summary>
+internal static class CommandLineHelp
+{
+    /// <summary>No arguments, or <c>help [COMMAND...]</c>, become <c>[COMMAND...] --help</c>.</summary>
+    public static string[] Rewrite(string[] args) => args switch
+    {
+        [] => ["--help"],
+        ["help", .. var rest] => [.. rest, "--help"],
+        _ => args,
+    };
+
+    /// <summary>
+    /// The first parse error as one line: an unknown command gets the closest command names ("did you mean"),
+    /// anything else the command's own help to look at.
+    /// </summary>
+    public static string Describe(Command root, ParseResult parse, string[] args)
+    {
+        Command command = root;
+        string path = "chartseal";
+        foreach (string arg in args)
+        {
+            if (arg.StartsWith('-') || command.Subcommands.Count == 0)
+            {
+                break;
+            }
+            Command? next = command.Subcommands.FirstOrDefault(c => c.Name == arg || c.Aliases.Contains(arg));
+            if (next is null)
+            {
+                string[] close = command.Subcommands.Select(c => c.Name).Where(name => IsClose(arg, name)).ToArray();
+                string suggestion = close.Length == 0 ? "" : "; did you mean " + string.Join(" or ", close.Select(c => $"\"{c}\"")) + "?";
+                return $"unknown command \"{arg}\" for \"{path}\"{suggestion} (see {path} --help)";
+            }
+            command = next;
+            path += " " + next.Name;
+        }
+        // System.CommandLine lists choices on several lines; one line is what scripts and people read.
+        string message = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
+        return $"{message} (see {path} --help)";
+    }
+
+    /// <summary>A prefix of the name, or at most two edits away (Helm's suggestion distance).</summary>
+    private static bool IsClose(string typed, string name) =>
+        (typed.Length >= 2 && name.StartsWith(typed, StringComparison.OrdinalIgnoreCase)) || Distance(typed.ToLowerInvariant(), name) <= 2;
+
+    /// <summary>Levenshtein distance.</summary>
+    private static int Distance(string a, string b)
+    {
+        int[] previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        int[] current = new int[b.Length + 1];
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,67 @@
+namespace Chartseal.Cli.Tests;
+
+/// <summary>The command line as Helm users expect it: help, one-line errors with suggestions, the same output words.</summary>
+public sealed class CommandLineTests
+{
+    [Fact]
+    public void Chartseal_alone_prints_the_help_naming_itself_chartseal()
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        var r = Cli.Run(t.Path);
+        Cli.AssertOk(r);
+        Assert.Contains("Usage:\n  chartseal [command] [options]", r.StdOut.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("verify", r.StdOut, StringComparison.Ordinal);
+        Assert.Equal("", r.StdErr);
+    }
+
+    [Fact]
+    public void Help_command_prints_that_commands_help()
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        var r = Cli.Run(t.Path, "help", "verify");
+        Cli.AssertOk(r);
+        Assert.Contains("chartseal verify <CHART.tgz> [options]", r.StdOut, StringComparison.Ordinal);
+        var nested = Cli.Run(t.Path, "help", "trust", "add");
+        Cli.AssertOk(nested);
+        Assert.Contains("chartseal trust add", nested.StdOut, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "verfy", "x.tgz" }, "unknown command \"verfy\" for \"chartseal\"; did you mean \"verify\"?")]
+    [InlineData(new[] { "trust", "revok" }, "unknown command \"revok\" for \"chartseal trust\"; did you mean \"revoke\"?")]
+    [InlineData(new[] { "pul" }, "did you mean \"pull\"")]
+    [InlineData(new[] { "frobnicate" }, "unknown command \"frobnicate\" for \"chartseal\" (see chartseal --help)")]
+    public void A_mistyped_command_is_one_line_with_a_suggestion(string[] args, string expected)
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        var r = Cli.Run(t.Path, args);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains(expected, Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_option_is_one_line_pointing_at_the_commands_help()
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        var r = Cli.Run(t.Path, "verify", "x.tgz", "--output", "xml", "--keyring", "k");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.EndsWith("(see chartseal verify --help)", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("verify", "x.tgz", "--keyring", "k")]
+    [InlineData("audit", "repo", "--root-fingerprint", "0000000000000000000000000000000000000000")]
+    [InlineData("search", "x")]
+    [InlineData("repo", "list")]
+    [InlineData("trust", "show", "repo")]
+    public void Output_takes_the_same_words_everywhere(params string[] args)
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        foreach (string word in new[] { "text", "table", "json" })
+        {
+            var r = Cli.Run(t.Path, [.. args, "-o", word]);
+            Assert.DoesNotContain("Argument", r.StdErr, StringComparison.Ordinal);
+            Assert.DoesNotContain("--output", r.StdErr, StringComparison.Ordinal);
+        }
+    }
+}
