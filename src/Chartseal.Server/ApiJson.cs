@@ -32,4 +32,20 @@ internal static class ApiJson
             json.WriteString("message", message);
             json.WriteEndObject();
         });
+
+    /// <summary>The JSON error for a response that has a status but no body (set by routing or a middleware).</summary>
+    public static Task ErrorForStatusAsync(HttpContext context)
+    {
+        int status = context.Response.StatusCode;
+        string path = context.Request.PathBase.Add(context.Request.Path).ToString();
+        (string error, string message) = status switch
+        {
+            StatusCodes.Status404NotFound => ("not-found", $"{path} is not in this repository"),
+            StatusCodes.Status405MethodNotAllowed => ("method-not-allowed", $"{context.Request.Method} is not allowed on {path}"),
+            StatusCodes.Status400BadRequest => ("malformed", "the request is malformed"),
+            StatusCodes.Status413PayloadTooLarge => ("too-large", "the request body is too large"),
+            _ => ("http-" + status, $"the request to {path} failed with HTTP status {status}"),
+        };
+        return ErrorAsync(context, status, error, message);
+    }
 }

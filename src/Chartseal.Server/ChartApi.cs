@@ -11,7 +11,7 @@ namespace Chartseal.Server;
 /// ChartMuseum's API, so that existing clients (helm cm-push, CI scripts) work unchanged. Every write goes through
 /// <see cref="ChartPublisher"/>, the same gate as <c>chartseal publish</c>; a refused write changes nothing.
 /// </summary>
-internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAccess access, ILogger logger)
+internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAccess access, UploadStaging staging, ILogger logger)
 {
     private PinnedRoot? _root = options.Root;
 
@@ -98,17 +98,17 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
 
     private Task UploadAsync(HttpContext context) => AuthorizedUploadAsync(context, "upload", UploadAuthorizedAsync);
 
-    // Checks the token, then runs the write in one of the upload slots.
-    private async Task AuthorizedUploadAsync(HttpContext context, string operation, Func<HttpContext, Task> write)
+    // Checks the credentials, then runs the write in one of the upload slots.
+    private async Task AuthorizedUploadAsync(HttpContext context, string operation, Func<HttpContext, string, Task> write)
     {
-        if (!await AuthorizedAsync(context, operation).ConfigureAwait(false))
+        if (await AuthorizedAsync(context, operation).ConfigureAwait(false) is not { } writer)
         {
             return;
         }
         await _uploadSlots.WaitAsync(context.RequestAborted).ConfigureAwait(false);
         try
         {
-            await write(context).ConfigureAwait(false);
+            await write(context, writer).ConfigureAwait(false);
         }
         finally
         {
@@ -116,87 +116,119 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
     }
 
-    private async Task UploadAuthorizedAsync(HttpContext context)
+    // POST /api/charts, as ChartMuseum takes it: multipart with the fields chart and/or prov, or the archive itself as
+    // the body (curl --data-binary). Chart and prov together go straight to the gate; a lone half waits for the other.
+    private async Task UploadAuthorizedAsync(HttpContext context, string writer)
     {
-        if (!context.Request.HasFormContentType)
+        const string operation = "upload";
+        if (!IsMultipart(context.Request))
         {
-            await RefuseAsync(context, "upload", StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(),
-                "send multipart/form-data with the fields chart and prov").ConfigureAwait(false);
+            if (await ReadBodyAsync(context, operation).ConfigureAwait(false) is not { } body)
+            {
+                return;
+            }
+            await RunAsync(context, operation, "request body",
+                root => staging.SubmitChartAsync(writer, body, "request body", PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
             return;
         }
-        if (await ReadFormAsync(context, "upload").ConfigureAwait(false) is not { } form)
+        if (await ReadFormAsync(context, operation).ConfigureAwait(false) is not { } form)
         {
             return;
         }
-        if (form.Files.GetFile("chart") is not { } chart)
+        var chart = form.Files.GetFile("chart");
+        var prov = form.Files.GetFile("prov");
+        if (chart is null && prov is null)
         {
-            await RefuseAsync(context, "upload", StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "the multipart field 'chart' is missing").ConfigureAwait(false);
+            await RefuseAsync(context, operation, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(),
+                "the multipart fields 'chart' and 'prov' are both missing").ConfigureAwait(false);
+            return;
+        }
+        byte[]? provenance = prov is null ? null : await ReadAsync(prov, context.RequestAborted).ConfigureAwait(false);
+        if (chart is null)
+        {
+            string provName = SourceName(prov!, "prov");
+            await RunAsync(context, operation, provName,
+                root => staging.SubmitProvenanceAsync(writer, provenance!, provName, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
             return;
         }
         byte[] archive = await ReadAsync(chart, context.RequestAborted).ConfigureAwait(false);
-        byte[]? provenance = form.Files.GetFile("prov") is { } prov ? await ReadAsync(prov, context.RequestAborted).ConfigureAwait(false) : null;
+        string chartName = SourceName(chart, "chart");
+        if (provenance is null)
+        {
+            await RunAsync(context, operation, chartName,
+                root => staging.SubmitChartAsync(writer, archive, chartName, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
+            return;
+        }
         var upload = new ChartUpload(Path.GetFileName(chart.FileName), archive, provenance);
-
-        await RunGateAsync(context, "upload", upload.FileName,
-            root => ChartPublisher.PublishAsync(upload, new PublishOptions(options.RepositoryDir, root), options.TrustState, Now, context.RequestAborted),
-            (entry, signer) => ServerLog.Published(logger, entry.Metadata.Name, entry.Metadata.Version, signer, Client(context))).ConfigureAwait(false);
+        await RunAsync(context, operation, upload.FileName, async root =>
+        {
+            var result = await ChartPublisher.PublishAsync(upload, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted).ConfigureAwait(false);
+            if (result is PublishResult.Published)
+            {
+                // A half of this chart held from an earlier attempt must not pair with a later re-signing .prov.
+                staging.Forget(upload.FileName);
+            }
+            return new StagingResult.Done(result);
+        }).ConfigureAwait(false);
     }
 
-    // ChartMuseum's POST /api/prov: a new .prov for a published version (re-signing after a key was revoked).
-    // The body is multipart with the field prov, or the .prov itself.
+    // ChartMuseum's POST /api/prov: the .prov itself as the body, or multipart with the field prov. It completes a
+    // chart held from an earlier request; else it re-signs a published version (after a key was revoked); else it
+    // waits for its chart.
     private Task ReplaceProvenanceAsync(HttpContext context) => AuthorizedUploadAsync(context, "provenance upload", ReplaceProvenanceAuthorizedAsync);
 
-    private async Task ReplaceProvenanceAuthorizedAsync(HttpContext context)
+    private async Task ReplaceProvenanceAuthorizedAsync(HttpContext context, string writer)
     {
+        const string operation = "provenance upload";
         byte[] provenance;
         string sourceName;
-        if (context.Request.HasFormContentType)
+        if (IsMultipart(context.Request))
         {
-            if (await ReadFormAsync(context, "provenance upload").ConfigureAwait(false) is not { } form)
+            if (await ReadFormAsync(context, operation).ConfigureAwait(false) is not { } form)
             {
                 return;
             }
             if (form.Files.GetFile("prov") is not { } prov)
             {
-                await RefuseAsync(context, "provenance upload", StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "the multipart field 'prov' is missing").ConfigureAwait(false);
+                await RefuseAsync(context, operation, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "the multipart field 'prov' is missing").ConfigureAwait(false);
                 return;
             }
             provenance = await ReadAsync(prov, context.RequestAborted).ConfigureAwait(false);
-            sourceName = Path.GetFileName(prov.FileName) is { Length: > 0 } fileName ? fileName : "prov";
+            sourceName = SourceName(prov, "prov");
         }
         else
         {
-            try
+            if (await ReadBodyAsync(context, operation).ConfigureAwait(false) is not { } body)
             {
-                using var buffer = new MemoryStream();
-                await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-                provenance = buffer.ToArray();
-            }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                await RefuseAsync(context, "provenance upload", e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
                 return;
             }
+            provenance = body;
             sourceName = "request body";
         }
 
-        await RunGateAsync(context, "provenance upload", sourceName,
-            root => ProvenanceReplacement.ReplaceAsync(options.RepositoryDir, root, provenance, sourceName, options.TrustState, Now, context.RequestAborted),
-            (entry, signer) => ServerLog.ProvenanceReplaced(logger, entry.Metadata.Name, entry.Metadata.Version, signer, Client(context))).ConfigureAwait(false);
+        await RunAsync(context, operation, sourceName,
+            root => staging.SubmitProvenanceAsync(writer, provenance, sourceName, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
     }
 
-    // The one way a write reaches the library's gate: resolve the root, run the gate, answer 201 or the refusal.
-    private async Task RunGateAsync(HttpContext context, string operation, string sourceName,
-        Func<PinnedRoot, Task<PublishResult>> gate, Action<IndexEntry, string> logAccepted)
+    // ?force (ChartMuseum: the key alone; here also ?force=true, and ?force=false means no) replaces a published
+    // version only on a server started with --allow-overwrite.
+    private static bool ForceRequested(HttpRequest request) =>
+        request.Query.TryGetValue("force", out var values) && values.All(v => string.IsNullOrEmpty(v) || !(v is "false" or "0" or "no"));
+
+    private PublishOptions PublishOptionsFor(HttpContext context, PinnedRoot root) =>
+        new(options.RepositoryDir, root, Force: options.AllowOverwrite && ForceRequested(context.Request));
+
+    // The one way a write reaches the library's gate: resolve the root, run the step, answer 201, 202 or the refusal.
+    private async Task RunAsync(HttpContext context, string operation, string sourceName, Func<PinnedRoot, Task<StagingResult>> step)
     {
-        PublishResult result;
+        StagingResult result;
         try
         {
             if (await RootAsync(context).ConfigureAwait(false) is not { } root)
             {
                 return;
             }
-            result = await gate(root).ConfigureAwait(false);
+            result = await step(root).ConfigureAwait(false);
         }
         catch (ChartsealException e)
         {
@@ -205,13 +237,23 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
         switch (result)
         {
-            case PublishResult.Rejected rejected:
-                await RefuseAsync(context, operation, StatusFor(rejected.Reason), rejected.Reason.Name(), $"{sourceName}: {rejected.Message}").ConfigureAwait(false);
+            case StagingResult.Done { Result: PublishResult.Rejected rejected }:
+                string hint = rejected.Reason == RejectionReason.VersionExists && ForceRequested(context.Request) && !options.AllowOverwrite
+                    ? " (?force replaces a version only on a server started with --allow-overwrite)"
+                    : "";
+                await RefuseAsync(context, operation, StatusFor(rejected.Reason), rejected.Reason.Name(), $"{sourceName}: {rejected.Message}{hint}").ConfigureAwait(false);
                 return;
-            case PublishResult.Published published:
+            case StagingResult.Done { Result: PublishResult.Published published } done:
                 var entry = published.Entry;
                 string signer = published.Decision.Verification.Signer.Fingerprint;
-                logAccepted(entry, signer);
+                if (done.Resigned)
+                {
+                    ServerLog.ProvenanceReplaced(logger, entry.Metadata.Name, entry.Metadata.Version, signer, Client(context));
+                }
+                else
+                {
+                    ServerLog.Published(logger, entry.Metadata.Name, entry.Metadata.Version, signer, Client(context));
+                }
                 await ApiJson.WriteAsync(context, StatusCodes.Status201Created, json =>
                 {
                     json.WriteStartObject();
@@ -223,6 +265,52 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                     json.WriteEndObject();
                 }).ConfigureAwait(false);
                 return;
+            case StagingResult.Held held:
+                ServerLog.Held(logger, held.FileName, held.Missing, Client(context));
+                string expires = held.ExpiresAt.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+                await ApiJson.WriteAsync(context, StatusCodes.Status202Accepted, json =>
+                {
+                    json.WriteStartObject();
+                    json.WriteBoolean("saved", false);
+                    json.WriteString("held", held.FileName);
+                    json.WriteString("waitingFor", held.Missing);
+                    json.WriteString("expires", expires);
+                    json.WriteString("message", held.Missing == "prov"
+                        ? $"{held.FileName} is not published yet: it waits until {expires} for its .prov (POST /api/prov), then both go through the gate"
+                        : $"the .prov for {held.FileName} waits until {expires} for its chart (POST /api/charts), then both go through the gate");
+                    json.WriteEndObject();
+                }).ConfigureAwait(false);
+                return;
+            case StagingResult.Full full:
+                await RefuseAsync(context, operation, StatusCodes.Status507InsufficientStorage, "staging-full", full.Message).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private static bool IsMultipart(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+
+    private static string SourceName(IFormFile file, string field) => Path.GetFileName(file.FileName) is { Length: > 0 } name ? name : field;
+
+    // The request body itself (up to --max-upload-size); null when refused (too large, empty).
+    private async Task<byte[]?> ReadBodyAsync(HttpContext context, string operation)
+    {
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            if (buffer.Length == 0)
+            {
+                await RefuseAsync(context, operation, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(),
+                    "the request body is empty: send the file itself (curl --data-binary @FILE) or multipart/form-data").ConfigureAwait(false);
+                return null;
+            }
+            return buffer.ToArray();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await RefuseAsync(context, operation, e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
+            return null;
         }
     }
 
@@ -245,7 +333,14 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
 
     private async Task DeleteAsync(HttpContext context)
     {
-        if (!await AuthorizedAsync(context, "delete").ConfigureAwait(false))
+        if (options.DisableDelete)
+        {
+            context.Response.Headers.Allow = "GET";
+            await RefuseAsync(context, "delete", StatusCodes.Status405MethodNotAllowed, "method-not-allowed",
+                "this server was started with --disable-delete: chart versions cannot be deleted over HTTP").ConfigureAwait(false);
+            return;
+        }
+        if (await AuthorizedAsync(context, "delete").ConfigureAwait(false) is null)
         {
             return;
         }
@@ -266,8 +361,8 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
     }
 
     /// <summary>
-    /// 400 for a malformed request, 404 when a re-signed version is not published, 409 when the version exists,
-    /// 422 for every verification and trust reason.
+    /// 400 for a malformed request, 404 when a re-signed version is not published (the CLI's --resign-only), 409 when
+    /// the version exists, 422 for every verification and trust reason.
     /// </summary>
     internal static int StatusFor(RejectionReason reason) => reason switch
     {
@@ -279,15 +374,16 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
 
     private DateTime Now => options.Clock.GetUtcNow().UtcDateTime;
 
-    private async Task<bool> AuthorizedAsync(HttpContext context, string operation)
+    // Who is writing (a token, user or address), or null after answering 401.
+    private async Task<string?> AuthorizedAsync(HttpContext context, string operation)
     {
-        if (access.Refusal(context) is not { } refusal)
+        if (access.Refusal(context, out string writer) is not { } refusal)
         {
-            return true;
+            return writer;
         }
-        context.Response.Headers.WWWAuthenticate = "Bearer";
+        context.Response.Headers.WWWAuthenticate = access.Challenges;
         await RefuseAsync(context, operation, StatusCodes.Status401Unauthorized, "unauthorized", refusal).ConfigureAwait(false);
-        return false;
+        return null;
     }
 
     // The root to check uploads against: the pinned one, else the one the repository declares (pinned from then on).

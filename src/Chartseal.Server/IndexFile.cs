@@ -7,13 +7,14 @@ namespace Chartseal.Server;
 /// <summary>
 /// The repository's <c>index.yaml</c>, held in memory with its gzip form, ETag and parsed entries. Every request
 /// costs one stat of the file; the file is re-read only when its size or modification time changed (writers replace
-/// it by rename, so a read never sees half a file).
+/// it by rename, so a read never sees half a file). Under a context path, the served index also carries
+/// <c>serverInfo.contextPath</c> (the file on disk does not).
 /// </summary>
-internal sealed class IndexFile(string path)
+internal sealed class IndexFile(string path, string contextPath = "")
 {
     // What a repository with no charts yet serves, so that clients can add it before the first upload.
     private readonly Snapshot _empty = new(-1, DateTime.MinValue,
-        System.Text.Encoding.UTF8.GetBytes(new ChartIndex { Generated = ChartIndex.Timestamp(DateTimeOffset.UtcNow) }.Serialize()), path);
+        Served(System.Text.Encoding.UTF8.GetBytes(new ChartIndex { Generated = ChartIndex.Timestamp(DateTimeOffset.UtcNow) }.Serialize()), contextPath), path);
     private Snapshot? _current;
 
     /// <summary>One version of the file.</summary>
@@ -73,8 +74,11 @@ internal sealed class IndexFile(string path)
             return _empty;
         }
         // Recorded with the stat taken before the read: if the file changed in between, the next request re-reads.
-        var fresh = new Snapshot(info.Length, info.LastWriteTimeUtc, bytes, path);
+        var fresh = new Snapshot(info.Length, info.LastWriteTimeUtc, Served(bytes, contextPath), path);
         Volatile.Write(ref _current, fresh);
         return fresh;
     }
+
+    private static byte[] Served(byte[] bytes, string contextPath) =>
+        contextPath.Length > 0 ? ChartIndex.WithServerInfo(bytes, contextPath) : bytes;
 }

@@ -24,15 +24,21 @@ public sealed class RepositoryServer : IAsyncDisposable
     private const string WritePolicy = "writes";
     private const string ApiTimeoutPolicy = "api";
     private readonly WebApplication _app;
+    private readonly ITimer _expiry;
 
-    private RepositoryServer(WebApplication app, Uri address)
+    private RepositoryServer(WebApplication app, Uri address, string contextPath, ITimer expiry)
     {
         _app = app;
+        _expiry = expiry;
         Address = address;
+        RepositoryUrl = new Uri(address, contextPath + "/");
     }
 
     /// <summary>The address the server listens on (with the real port when port 0 was asked for).</summary>
     public Uri Address { get; }
+
+    /// <summary>The repository's URL: <see cref="Address"/> with the context path, ending in <c>/</c>.</summary>
+    public Uri RepositoryUrl { get; }
 
     /// <summary>Starts serving. The repository folder is created if missing.</summary>
     /// <exception cref="ChartsealException">The listen address is invalid or in use.</exception>
@@ -40,8 +46,9 @@ public sealed class RepositoryServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         string repository = Path.GetFullPath(options.RepositoryDir);
+        string contextPath = ServerOptions.NormalizeContextPath(options.ContextPath);
         Directory.CreateDirectory(repository);
-        var app = Build(options with { RepositoryDir = repository });
+        var app = Build(options with { RepositoryDir = repository, ContextPath = contextPath });
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
         await RemoveInterruptedWritesAsync(repository, logger, cancellationToken).ConfigureAwait(false);
         try
@@ -54,8 +61,11 @@ public sealed class RepositoryServer : IAsyncDisposable
             throw new ChartsealException(options.Listen, "cannot listen: " + e.Message, e);
         }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        ServerLog.Serving(logger, repository, address);
-        return new RepositoryServer(app, new Uri(address));
+        ServerLog.Serving(logger, repository, address + contextPath);
+        // Held upload halves are dropped when they expire even if no upload comes to trigger it.
+        var staging = app.Services.GetRequiredService<UploadStaging>();
+        var expiry = options.Clock.CreateTimer(_ => staging.RemoveExpired(options.Clock.GetUtcNow().UtcDateTime), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        return new RepositoryServer(app, new Uri(address), contextPath, expiry);
     }
 
     /// <summary>Completes when the server is asked to stop (Ctrl-C, SIGTERM) or <paramref name="cancellationToken"/> fires.</summary>
@@ -64,6 +74,7 @@ public sealed class RepositoryServer : IAsyncDisposable
     /// <summary>Stops accepting requests and finishes those in flight.</summary>
     public async ValueTask DisposeAsync()
     {
+        _expiry.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
@@ -97,7 +108,8 @@ public sealed class RepositoryServer : IAsyncDisposable
             Timeout = options.RequestTimeout,
             WriteTimeoutResponse = context => ApiJson.ErrorAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "the request took too long"),
         }));
-        var access = new WriteAccess(options.UploadTokens, options.AllowAnonymousUpload);
+        var access = new WriteAccess(options.UploadTokens, options.BasicAuth, options.AllowAnonymousUpload);
+        builder.Services.AddSingleton(new UploadStaging(options.Staging ?? StagingLimits.For(options.MaxUploadBytes)));
         builder.Services.AddRateLimiter(o =>
         {
             o.AddPolicy(WritePolicy, context => RateLimitPartition.GetFixedWindowLimiter(access.RateLimitKey(context), _ => new FixedWindowRateLimiterOptions
@@ -118,6 +130,27 @@ public sealed class RepositoryServer : IAsyncDisposable
         {
             ExceptionHandler = context => ApiJson.ErrorAsync(context, StatusCodes.Status500InternalServerError, "server-error", "the server could not complete the request"),
         });
+        // Every error without a body of its own (routing's 404 for a file-like path, 405 for a wrong method) is JSON too.
+        app.UseStatusCodePages(new StatusCodePagesOptions
+        {
+            HandleAsync = status => ApiJson.ErrorForStatusAsync(status.HttpContext),
+        });
+
+        // Under a context path (ChartMuseum's --context-path), every route lives below it and nothing outside it.
+        if (options.ContextPath.Length > 0)
+        {
+            app.Use((context, next) =>
+            {
+                if (!context.Request.Path.StartsWithSegments(options.ContextPath, out var rest))
+                {
+                    return ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found",
+                        $"{context.Request.Path} is not in this repository: it is served under {options.ContextPath}/");
+                }
+                context.Request.PathBase = context.Request.PathBase.Add(options.ContextPath);
+                context.Request.Path = rest.HasValue ? rest : "/";
+                return next(context);
+            });
+        }
 
         // First the repository's files (RepositoryFiles says which); index.yaml has its own endpoint (ETag, gzip).
         var types = new FileExtensionContentTypeProvider(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -137,8 +170,8 @@ public sealed class RepositoryServer : IAsyncDisposable
         app.UseRequestTimeouts();
         app.UseRateLimiter();
 
-        var index = new IndexFile(Path.Combine(options.RepositoryDir, RepositoryIndexer.IndexFileName));
-        var api = new ChartApi(options, index, access, logger);
+        var index = new IndexFile(Path.Combine(options.RepositoryDir, RepositoryIndexer.IndexFileName), options.ContextPath);
+        var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), logger);
         app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
         app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
         {
@@ -148,7 +181,8 @@ public sealed class RepositoryServer : IAsyncDisposable
         })));
         api.Map(app).RequireRateLimiting(WritePolicy).WithRequestTimeout(ApiTimeoutPolicy);
         api.MapReads(app).WithRequestTimeout(ApiTimeoutPolicy);
-        app.MapFallback((RequestDelegate)(context => ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", $"{context.Request.Path} is not in this repository")));
+        // No fallback route: an unknown path is routing's 404, a known path with another method its 405, and both are
+        // answered as JSON by the status code pages above.
         return app;
     }
 

@@ -23,6 +23,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "replaced the provenance of {Chart} {Version}, now signed by {Signer}, from {Client}")]
     public static partial void ProvenanceReplaced(ILogger logger, string chart, string version, string signer, string client);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "holding half of {File} from {Client} until its {Missing} arrives")]
+    public static partial void Held(ILogger logger, string file, string missing, string client);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "removed {Count} temporary files left by an interrupted writer")]
     public static partial void RemovedTemporaryFiles(ILogger logger, int count);
 }

@@ -1,3 +1,4 @@
+using Chartseal.Repository;
 using Chartseal.Trust;
 
 namespace Chartseal.Server;
@@ -14,8 +15,29 @@ public sealed record ServerOptions
     /// <summary>Bearer tokens that may write (empty: see <see cref="AllowAnonymousUpload"/>).</summary>
     public IReadOnlyList<string> UploadTokens { get; init; } = [];
 
-    /// <summary>Accept writes without a token (only when no token is configured).</summary>
+    /// <summary>Users that may write with HTTP Basic auth (none: Basic auth is off).</summary>
+    public BasicAuthUsers BasicAuth { get; init; } = BasicAuthUsers.None;
+
+    /// <summary>Accept writes without credentials (only when no token and no Basic user is configured).</summary>
     public bool AllowAnonymousUpload { get; init; }
+
+    /// <summary>
+    /// Let an upload with <c>?force</c> replace a published version (still through the gate). Without it, and
+    /// always without <c>?force</c>, a published version is never replaced.
+    /// </summary>
+    public bool AllowOverwrite { get; init; }
+
+    /// <summary>Refuse <c>DELETE /api/charts/NAME/VERSION</c> (405).</summary>
+    public bool DisableDelete { get; init; }
+
+    /// <summary>
+    /// The path prefix every route is served under, e.g. <c>/charts</c> (empty: the root). Requests outside it get
+    /// 404, and <c>index.yaml</c> carries it as <c>serverInfo.contextPath</c> for ChartMuseum clients.
+    /// </summary>
+    public string ContextPath { get; init; } = "";
+
+    /// <summary>Bounds of the staging area for two-request uploads (default: <see cref="StagingLimits.For"/> the upload size).</summary>
+    public StagingLimits? Staging { get; init; }
 
     /// <summary>
     /// The repository's root key. When null, the server pins the root that the repository's own trust material
@@ -37,4 +59,28 @@ public sealed record ServerOptions
 
     /// <summary>The clock (tests move it).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// A context path as given (<c>charts</c>, <c>/charts/</c>, <c>/v1/helm</c>) in the form the server uses:
+    /// <c>/charts</c>, or empty for the root.
+    /// </summary>
+    /// <exception cref="ChartsealException">Not a plain path: a segment that is empty, <c>.</c> or <c>..</c>, or
+    /// has characters other than letters, digits, <c>-</c>, <c>_</c>, <c>.</c> and <c>~</c>.</exception>
+    public static string NormalizeContextPath(string contextPath)
+    {
+        ArgumentNullException.ThrowIfNull(contextPath);
+        string trimmed = contextPath.Trim().Trim('/');
+        if (trimmed.Length == 0)
+        {
+            return "";
+        }
+        foreach (string segment in trimmed.Split('/'))
+        {
+            if (segment is "" or "." or ".." || segment.AsSpan().IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~") >= 0)
+            {
+                throw new ChartsealException(null, $"--context-path {contextPath}: use a plain path such as /charts (letters, digits, - _ . ~ between slashes)");
+            }
+        }
+        return "/" + trimmed;
+    }
 }

@@ -48,7 +48,10 @@ public static class Cli
     public static CliResult Run(string workDir, params string[] args) => Run(workDir, null, args);
 
     /// <summary>Starts <c>chartseal args...</c> without waiting (a server); output goes to files in <paramref name="workDir"/>.</summary>
-    public static Process Start(string workDir, params string[] args)
+    public static Process Start(string workDir, params string[] args) => Start(workDir, null, args);
+
+    /// <summary>Like <see cref="Start(string, string[])"/> with extra environment variables.</summary>
+    public static Process Start(string workDir, IDictionary<string, string>? env, params string[] args)
     {
         string home = Path.Combine(workDir, ".chartseal-home");
         Directory.CreateDirectory(home);
@@ -63,6 +66,10 @@ public static class Cli
         }
         start.Environment["CHARTSEAL_HOME"] = home;
         start.Environment["LC_ALL"] = "C";
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            start.Environment[k] = v;
+        }
         return Process.Start(start)!;
     }
 

@@ -105,6 +105,56 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Serve_ChartMuseumEnvironmentVariables_AreRead()
+    {
+        Cli.EnsureBuilt();
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+        int port = Cli.FreePort();
+        var env = new Dictionary<string, string>
+        {
+            ["CONTEXT_PATH"] = "/charts",
+            ["BASIC_AUTH_USER"] = "ci",
+            ["BASIC_AUTH_PASS"] = "s3cret",
+            ["DISABLE_DELETE"] = "true",
+        };
+        var server = Cli.Start(temp.Path, env, "serve", "--listen", $"http://127.0.0.1:{port}");
+        try
+        {
+            await WaitForAsync(() => File.Exists(Path.Combine(temp.Path, "server.err")) && File.ReadAllText(Path.Combine(temp.Path, "server.err")).Contains("Upload a signed chart", StringComparison.Ordinal));
+            string banner = await File.ReadAllTextAsync(Path.Combine(temp.Path, "server.err"), Ct);
+            Assert.Contains($"http://127.0.0.1:{port}/charts/index.yaml", banner, StringComparison.Ordinal);
+            Assert.Contains("Uploads: require a Basic user", banner, StringComparison.Ordinal);
+            using var http = new HttpClient();
+            Assert.Contains("contextPath: /charts", await http.GetStringAsync($"http://127.0.0.1:{port}/charts/index.yaml", Ct), StringComparison.Ordinal);
+            using var delete = new HttpRequestMessage(HttpMethod.Delete, $"http://127.0.0.1:{port}/charts/api/charts/x/1.0.0");
+            delete.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("ci:s3cret"u8.ToArray()));
+            using var refused = await http.SendAsync(delete, Ct);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, refused.StatusCode);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Theory]
+    [InlineData("ALLOW_OVERWRITE", "maybe")]
+    [InlineData("MAX_UPLOAD_SIZE", "20MB")]
+    [InlineData("BASIC_AUTH_USER", "ci")]
+    [InlineData("CONTEXT_PATH", "/a/../b")]
+    public void Serve_BadEnvironmentVariable_OneLineErrorExit2(string name, string value)
+    {
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+
+        var r = Cli.Run(temp.Path, new Dictionary<string, string> { [name] = value }, "serve", "repo", "--listen", $"http://127.0.0.1:{Cli.FreePort()}");
+
+        Assert.Equal(2, r.ExitCode);
+        string line = Assert.Single(r.StdErrLines);
+        Assert.True(line.Contains(name, StringComparison.Ordinal) || line.Contains(name.ToLowerInvariant().Replace('_', '-'), StringComparison.Ordinal), line);
+    }
+
+    [Fact]
     public void Serve_UnknownOption_RefusedNotServedAsAFolder()
     {
         using var temp = new Chartseal.Tests.Support.TempDirectory();

@@ -85,12 +85,13 @@ public sealed class ProvenanceUploadTests
     }
 
     [Fact]
-    public async Task PostProv_VersionNotPublished_404VersionNotFound()
+    public async Task PostProv_VersionNotPublished_WaitsForItsChartAndWritesNothing()
     {
         await using var s = await ServerFixture.StartAsync();
         var chart = s.Chart("mysql", "9.9.9", s.Trust.Alice);
         using var response = await PostProvAsync(s, chart.Provenance!);
-        Assert.Equal((HttpStatusCode.NotFound, "version-not-found"), await ErrorOf(response));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("chart", (await ServerFixture.JsonOfAsync(response)).GetProperty("waitingFor").GetString());
         Assert.Empty(s.RepositoryFiles());
     }
 

@@ -120,6 +120,36 @@ public sealed class ReadTests
         await File.WriteAllTextAsync(Path.Combine(s.Repo, "secrets.txt"), "no", Ct);
         using var response = await s.Http.GetAsync(path, Ct);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("not-found", (await ServerFixture.ErrorOfAsync(response)).Error);
+    }
+
+    [Theory]
+    [InlineData("GET", "/nope-1.0.0.tgz")]
+    [InlineData("GET", "/nope-1.0.0.tgz.prov")]
+    [InlineData("HEAD", "/nope-1.0.0.tgz")]
+    [InlineData("GET", "/api/charts/nope/1.0.0")]
+    [InlineData("GET", "/no/such/page")]
+    public async Task UnknownFilesAndRoutes_404Json(string method, string path)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        using var response = await s.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        if (method == "GET")
+        {
+            Assert.Equal("not-found", (await ServerFixture.ErrorOfAsync(response)).Error);
+        }
+    }
+
+    [Theory]
+    [InlineData("PUT", "/api/charts")]
+    [InlineData("POST", "/index.yaml")]
+    [InlineData("PATCH", "/api/charts/mysql/1.2.3")]
+    public async Task WrongMethodOnAKnownRoute_405Json(string method, string path)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        using var response = await s.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent([1]) }, Ct);
+        Assert.Equal((HttpStatusCode.MethodNotAllowed, "method-not-allowed"), ((await ServerFixture.ErrorOfAsync(response)).Status, (await ServerFixture.ErrorOfAsync(response)).Error));
     }
 
     [Fact]

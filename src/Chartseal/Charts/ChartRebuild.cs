@@ -19,9 +19,18 @@ public static class ChartRebuild
     /// <param name="sourceDir">The chart source folder.</param>
     /// <param name="modificationTime">SOURCE_DATE_EPOCH, when the release was built with one.</param>
     /// <exception cref="ChartsealException">The source folder is not a valid chart, or the archive is unsafe.</exception>
-    public static RebuildResult Compare(ReadOnlyMemory<byte> archive, string archiveFileName, string sourceDir, DateTimeOffset? modificationTime)
+    public static RebuildResult Compare(ReadOnlyMemory<byte> archive, string archiveFileName, string sourceDir, DateTimeOffset? modificationTime) =>
+        Compare(ChartArchive.Read(archive, Path.GetFileName(archiveFileName)), archive, sourceDir, modificationTime);
+
+    /// <summary>Rebuilds <paramref name="sourceDir"/> and compares it with a signed archive already read as <paramref name="signed"/>.</summary>
+    /// <param name="signed">The signed archive, as read (<see cref="ChartArchive.Read(ReadOnlyMemory{byte}, string, ArchiveLimits?)"/>).</param>
+    /// <param name="archive">The same archive's bytes (for the byte-for-byte comparison).</param>
+    /// <param name="sourceDir">The chart source folder.</param>
+    /// <param name="modificationTime">SOURCE_DATE_EPOCH, when the release was built with one.</param>
+    /// <exception cref="ChartsealException">The source folder is not a valid chart.</exception>
+    public static RebuildResult Compare(ChartArchiveContents signed, ReadOnlyMemory<byte> archive, string sourceDir, DateTimeOffset? modificationTime)
     {
-        var signed = ChartArchive.Read(archive, Path.GetFileName(archiveFileName));
+        ArgumentNullException.ThrowIfNull(signed);
         // Rebuild at the signed version: `package --version` may have set it at release time.
         var rebuilt = ChartPackager.Package(sourceDir, new PackageOptions
         {

@@ -52,19 +52,21 @@ public abstract record ChartVerification
     /// <summary>A check failed.</summary>
     public sealed record Rejected : ChartVerification
     {
-        internal Rejected(string file, RejectionReason reason, string message)
+        internal Rejected(string file, Refusal refusal)
             : base(file)
         {
-            Reason = reason;
-            Message = message;
+            Refusal = refusal;
         }
 
-        /// <summary>Why.</summary>
-        public RejectionReason Reason { get; }
+        /// <summary>Why, in one line.</summary>
+        public Refusal Refusal { get; }
 
-        /// <summary>A one-line explanation for people.</summary>
-        public string Message { get; }
+        /// <summary>Why (the refusal's reason).</summary>
+        public RejectionReason Reason => Refusal.Reason;
+
+        /// <summary>A one-line explanation for people (the refusal's message).</summary>
+        public string Message => Refusal.Message;
     }
 
-    internal static Rejected Reject(string file, RejectionReason reason, string message) => new(file, reason, message);
+    internal static Rejected Reject(string file, RejectionReason reason, string message) => new(file, new Refusal(reason, message));
 }

@@ -27,8 +27,22 @@ public static class ChartVerifier
     /// missing-provenance, malformed, unsupported-signature, unknown-signer, weak-hash, bad-signature,
     /// key-expired, key-revoked, file-not-in-provenance, hash-mismatch, unsafe-archive, name-version-mismatch.
     /// </returns>
-    public static ChartVerification Verify(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, Keyring keyring, DateTime now)
+    public static ChartVerification Verify(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, Keyring keyring, DateTime now) =>
+        VerifyReading(archive, archiveFileName, provenance, keyring, now).Verification;
+
+    /// <summary>
+    /// <see cref="Verify"/>, also handing on the archive as it was read for the checks (null when it was not read), so
+    /// the gate's later checks (rebuild, the index entry) do not read the archive again.
+    /// </summary>
+    internal static (ChartVerification Verification, ChartArchiveContents? Contents) VerifyReading(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, Keyring keyring, DateTime now)
     {
+        ChartVerification verification = Check(archive, archiveFileName, provenance, keyring, now, out ChartArchiveContents? contents);
+        return (verification, contents);
+    }
+
+    private static ChartVerification Check(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, Keyring keyring, DateTime now, out ChartArchiveContents? read)
+    {
+        read = null;
         ArgumentException.ThrowIfNullOrEmpty(archiveFileName);
         ArgumentNullException.ThrowIfNull(keyring);
         string name = Path.GetFileName(archiveFileName);
@@ -80,7 +94,7 @@ public static class ChartVerifier
         ChartArchiveContents contents;
         try
         {
-            contents = ChartArchive.Read(archive, name);
+            read = contents = ChartArchive.Read(archive, name);
         }
         catch (UnsafeArchiveException e)
         {

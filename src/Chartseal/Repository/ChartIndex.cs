@@ -144,6 +144,25 @@ public sealed class ChartIndex
         return GoYamlEmitter.Emit(root);
     }
 
+    /// <summary>
+    /// The bytes of an <c>index.yaml</c> with <c>serverInfo.contextPath</c> added, as ChartMuseum serves its index
+    /// under a path prefix (<c>helm cm-push</c> reads it to find the upload route). The key goes last, where Helm's
+    /// sorted layout puts it; an index that already has a top-level <c>serverInfo</c> is returned unchanged.
+    /// </summary>
+    public static byte[] WithServerInfo(byte[] indexYaml, string contextPath)
+    {
+        ArgumentNullException.ThrowIfNull(indexYaml);
+        ArgumentException.ThrowIfNullOrEmpty(contextPath);
+        ReadOnlySpan<byte> key = "serverInfo:"u8;
+        if (indexYaml.AsSpan().StartsWith(key) || indexYaml.AsSpan().IndexOf([(byte)'\n', .. key]) >= 0)
+        {
+            return indexYaml;
+        }
+        string tail = GoYamlEmitter.Emit(new GoMapping().Add("serverInfo", new GoMapping().Add("contextPath", GoNode.Str(contextPath))));
+        bool endsWithNewline = indexYaml.Length == 0 || indexYaml[^1] == (byte)'\n';
+        return [.. indexYaml, .. endsWithNewline ? [] : "\n"u8.ToArray(), .. Encoding.UTF8.GetBytes(tail)];
+    }
+
     /// <summary>Writes the index atomically.</summary>
     public Task WriteAsync(string path, CancellationToken cancellationToken = default) =>
         AtomicFile.WriteAllBytesAsync(path, new UTF8Encoding(false).GetBytes(Serialize()), cancellationToken);

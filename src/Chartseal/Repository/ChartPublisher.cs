@@ -135,7 +135,7 @@ public static class ChartPublisher
         var index = File.Exists(indexPath) ? await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false) : new ChartIndex();
         if (index.Find(chart.Name, chart.Version) is not null && !options.Force)
         {
-            return new PublishResult.Rejected(RejectionReason.VersionExists, $"{chart.Name} {chart.Version} is already in the repository; a published version is never replaced by a plain publish or upload");
+            return VersionExists(chart.Name, chart.Version);
         }
         // NAME-VERSION.tgz is not unique: chart "a-1" version "2" and chart "a" version "1-2" share a file name.
         if (OtherEntryWithFile(options.RepositoryDir, index, name, chart.Name, chart.Version) is { } holder)
@@ -181,6 +181,18 @@ public static class ChartPublisher
             File.Delete(Path.Combine(repositoryDir, file + ".prov"));
         }
         return true;
+    }
+
+    /// <summary>The refusal of a plain publish or upload of a version that is already published.</summary>
+    internal static PublishResult.Rejected VersionExists(string name, string version) =>
+        new(RejectionReason.VersionExists, $"{name} {version} is already in the repository; a published version is never replaced by a plain publish or upload");
+
+    /// <summary>Whether the repository's index lists this version (read without the lock: a hint, the gate decides).</summary>
+    /// <exception cref="ChartsealException">index.yaml cannot be read.</exception>
+    internal static async Task<bool> IsPublishedAsync(string repositoryDir, string name, string version, CancellationToken cancellationToken)
+    {
+        string indexPath = Path.Combine(repositoryDir, RepositoryIndexer.IndexFileName);
+        return File.Exists(indexPath) && (await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false)).Find(name, version) is not null;
     }
 
     // Another chart version whose archive is the file named fileName.

@@ -38,27 +38,9 @@ public static class ProvenanceReplacement
         static PublishResult Reject(RejectionReason reason, string message) => new PublishResult.Rejected(reason, message);
 
         // 1. Which chart the new .prov is for (unverified: only to find the stored archive it will be verified against).
-        if (ChartResigning.ReadUnverifiedBody(provenance, out string bodyError) is not { } body)
+        if (ReadTarget(provenance, sourceName, out string fileName, out var metadata) is { } malformed)
         {
-            return Reject(RejectionReason.Malformed, bodyError);
-        }
-        if (body.Files.Count != 1)
-        {
-            return Reject(RejectionReason.Malformed, $"provenance must list exactly one archive in files:, not {body.Files.Count}");
-        }
-        string fileName = body.Files.Keys.Single();
-        if (fileName != Path.GetFileName(fileName) || fileName is "." or ".." || fileName.Contains('\\', StringComparison.Ordinal) || !fileName.EndsWith(".tgz", StringComparison.Ordinal))
-        {
-            return Reject(RejectionReason.Malformed, $"provenance names \"{fileName}\", which is not an archive file name");
-        }
-        ChartMetadata metadata;
-        try
-        {
-            metadata = ChartYaml.Parse(Encoding.UTF8.GetBytes(body.MetadataYaml), sourceName);
-        }
-        catch (ChartsealException e)
-        {
-            return Reject(RejectionReason.Malformed, "signed metadata is not valid chart metadata: " + e.Reason);
+            return malformed;
         }
 
         // Under the repository lock, which the trust commands take too: the decision is made against the trust
@@ -116,5 +98,39 @@ public static class ProvenanceReplacement
         // 5. Only the .prov changes; the archive and index.yaml (and so every digest) stay as they are.
         await AtomicFile.WriteAllBytesAsync(archivePath + ".prov", provenance, cancellationToken).ConfigureAwait(false);
         return new PublishResult.Published(entry, trusted);
+    }
+
+    /// <summary>
+    /// The archive file name and chart a <c>.prov</c> is for, read WITHOUT checking its signature: only to find the
+    /// archive it will be verified against.
+    /// </summary>
+    /// <returns>Null when found; otherwise why not (malformed).</returns>
+    internal static PublishResult.Rejected? ReadTarget(byte[] provenance, string sourceName, out string fileName, out ChartMetadata metadata)
+    {
+        fileName = "";
+        metadata = null!;
+        if (ChartResigning.ReadUnverifiedBody(provenance, out string bodyError) is not { } body)
+        {
+            return new(RejectionReason.Malformed, bodyError);
+        }
+        if (body.Files.Count != 1)
+        {
+            return new(RejectionReason.Malformed, $"provenance must list exactly one archive in files:, not {body.Files.Count}");
+        }
+        string named = body.Files.Keys.Single();
+        if (named != Path.GetFileName(named) || named is "." or ".." || named.Contains('\\', StringComparison.Ordinal) || !named.EndsWith(".tgz", StringComparison.Ordinal))
+        {
+            return new(RejectionReason.Malformed, $"provenance names \"{named}\", which is not an archive file name");
+        }
+        try
+        {
+            metadata = ChartYaml.Parse(Encoding.UTF8.GetBytes(body.MetadataYaml), sourceName);
+        }
+        catch (ChartsealException e)
+        {
+            return new(RejectionReason.Malformed, "signed metadata is not valid chart metadata: " + e.Reason);
+        }
+        fileName = named;
+        return null;
     }
 }

@@ -6,7 +6,8 @@ namespace Chartseal.Trust;
 /// <summary>
 /// THE trust decision: a chart's verification against the repository keys, plus the verified trust
 /// material (plus, optionally, a local keyring the user also requires) → trusted or rejected, with why.
-/// A pure function: no I/O, no clock, no state. Every front end calls <see cref="Decide"/>.
+/// A pure function: no I/O, no clock, no state. Only <see cref="Gate.TrustGate"/> calls <see cref="Decide"/>; every door
+/// asks the gate.
 /// </summary>
 public abstract record TrustDecision
 {
@@ -18,10 +19,16 @@ public abstract record TrustDecision
     public sealed record Trusted(ChartVerification.Verified Verification, long TrustVersion) : TrustDecision;
 
     /// <summary>The chart is refused.</summary>
-    /// <param name="Reason">Why (closed set).</param>
-    /// <param name="Message">One line for people.</param>
+    /// <param name="Refusal">Why.</param>
     /// <param name="Verification">The verification the decision was made on.</param>
-    public sealed record Rejected(RejectionReason Reason, string Message, ChartVerification Verification) : TrustDecision;
+    public sealed record Rejected(Refusal Refusal, ChartVerification Verification) : TrustDecision
+    {
+        /// <summary>Why (the refusal's reason).</summary>
+        public RejectionReason Reason => Refusal.Reason;
+
+        /// <summary>One line for people (the refusal's message).</summary>
+        public string Message => Refusal.Message;
+    }
 
     /// <summary>
     /// Decides whether a chart is trusted.
@@ -45,28 +52,28 @@ public abstract record TrustDecision
         // "merely" a hash mismatch). Both the primary and the signing subkey are checked.
         if (verification.Signer is { } signer && (material.IsRevoked(signer.Fingerprint) || material.IsRevoked(signer.SigningKeyFingerprint)))
         {
-            return new Rejected(RejectionReason.SignerRevoked, $"signing key {signer.Fingerprint} is revoked by the repository ({TrustFiles.RevokedName} version {material.Version})", verification);
+            return new Rejected(new Refusal(RejectionReason.SignerRevoked, $"signing key {signer.Fingerprint} is revoked by the repository ({TrustFiles.RevokedName} version {material.Version})"), verification);
         }
 
         // Rule 2: the chart itself must verify. A signer in neither keyring was removed (or never added).
         if (verification is ChartVerification.Rejected r)
         {
             return r.Reason == RejectionReason.UnknownSigner
-                ? new Rejected(RejectionReason.SignerNotTrusted, "signer is not in the repository's " + TrustFiles.PublicKeysName + ": " + r.Message, verification)
-                : new Rejected(r.Reason, r.Message, verification);
+                ? new Rejected(new Refusal(RejectionReason.SignerNotTrusted, "signer is not in the repository's " + TrustFiles.PublicKeysName + ": " + r.Message), verification)
+                : new Rejected(r.Refusal, verification);
         }
         var verified = (ChartVerification.Verified)verification;
 
         // Rule 3: only pubkeys.pgp grants trust (defensive: the verifier's keyring also held revoked.pgp).
         if (!material.PublicKeys.ContainsPrimary(verified.Signer.Fingerprint))
         {
-            return new Rejected(RejectionReason.SignerNotTrusted, $"signing key {verified.Signer.Fingerprint} is not in the repository's {TrustFiles.PublicKeysName}", verification);
+            return new Rejected(new Refusal(RejectionReason.SignerNotTrusted, $"signing key {verified.Signer.Fingerprint} is not in the repository's {TrustFiles.PublicKeysName}"), verification);
         }
 
         // Rule 4: when the user also requires a local keyring, the signer must be in it too.
         if (localKeyring is not null && !localKeyring.ContainsPrimary(verified.Signer.Fingerprint))
         {
-            return new Rejected(RejectionReason.NotInLocalKeyring, $"signing key {verified.Signer.Fingerprint} is trusted by the repository but not in {localKeyring.SourceName}", verification);
+            return new Rejected(new Refusal(RejectionReason.NotInLocalKeyring, $"signing key {verified.Signer.Fingerprint} is trusted by the repository but not in {localKeyring.SourceName}"), verification);
         }
 
         return new Trusted(verified, material.Version);

@@ -77,4 +77,30 @@ public class ChartIndexTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.StartsWith("index.yaml", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void WithServerInfo_AppendsTheContextPathLast()
+    {
+        byte[] yaml = "apiVersion: v1\nentries: {}\ngenerated: \"2026-01-01T00:00:00Z\"\n"u8.ToArray();
+
+        string served = System.Text.Encoding.UTF8.GetString(ChartIndex.WithServerInfo(yaml, "/charts"));
+
+        Assert.Equal("apiVersion: v1\nentries: {}\ngenerated: \"2026-01-01T00:00:00Z\"\nserverInfo:\n  contextPath: /charts\n", served);
+        Assert.Equal(0, ChartIndex.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(served)), "index.yaml").Count);
+    }
+
+    [Fact]
+    public void WithServerInfo_NoFinalNewline_StillAValidIndex()
+    {
+        byte[] yaml = "apiVersion: v1\nentries: {}"u8.ToArray();
+        string served = System.Text.Encoding.UTF8.GetString(ChartIndex.WithServerInfo(yaml, "/v1/helm"));
+        Assert.Equal("apiVersion: v1\nentries: {}\nserverInfo:\n  contextPath: /v1/helm\n", served);
+    }
+
+    [Fact]
+    public void WithServerInfo_AnIndexThatHasOne_IsUnchanged()
+    {
+        byte[] yaml = "apiVersion: v1\nentries: {}\nserverInfo:\n  contextPath: /old\n"u8.ToArray();
+        Assert.Same(yaml, ChartIndex.WithServerInfo(yaml, "/charts"));
+    }
 }

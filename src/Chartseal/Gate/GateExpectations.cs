@@ -1,0 +1,34 @@
+namespace Chartseal.Gate;
+
+/// <summary>
+/// What the door that asks expects of the chart, beyond its signature: facts from the index or the request that are
+/// not signed, checked after the trust decision in one order (see <see cref="TrustGate"/>).
+/// </summary>
+/// <param name="Name">The chart name the index entry or the request names, or null.</param>
+/// <param name="Version">The chart version the index entry or the request names, or null.</param>
+/// <param name="CanonicalFileName">Require the archive to be named <c>NAME-VERSION.tgz</c> after its own Chart.yaml (a repository stores it so).</param>
+/// <param name="Digest">The SHA-256 the index lists for the archive (hex), or null.</param>
+/// <param name="Rebuild">Rebuild the package from this source and require it to be the signed archive, or null.</param>
+/// <param name="Origin">Where the name, version and digest come from, for messages (e.g. <c>index.yaml</c>).</param>
+public sealed record GateExpectations(
+    string? Name = null,
+    string? Version = null,
+    bool CanonicalFileName = false,
+    string? Digest = null,
+    RebuildSource? Rebuild = null,
+    string Origin = "index.yaml")
+{
+    /// <summary>No expectations: the signature and the trust decide alone.</summary>
+    public static GateExpectations None { get; } = new();
+}
+
+/// <summary>The chart source a signed package must have been built from (the CI gate).</summary>
+/// <param name="Directory">The chart source folder.</param>
+/// <param name="SourceDateEpoch">The release's SOURCE_DATE_EPOCH, when it was built with one.</param>
+public sealed record RebuildSource(string Directory, DateTimeOffset? SourceDateEpoch);
+
+/// <summary>What the rebuild check found, when one was asked for.</summary>
+/// <param name="Source">The chart source folder.</param>
+/// <param name="Matched">True when the rebuilt package is the signed one; null when the check did not run (an earlier refusal).</param>
+/// <param name="IdenticalBytes">True when the archives are byte-identical (both made by Chartseal), not only the same files.</param>
+public sealed record RebuildEvidence(string Source, bool? Matched, bool IdenticalBytes);
