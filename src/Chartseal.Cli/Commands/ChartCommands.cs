@@ -17,23 +17,49 @@ internal static class ChartCommands
         var dir = new Argument<string>("CHART_DIR") { Description = "Folder holding Chart.yaml" };
         var dest = new Option<string>("--destination", "-d") { Description = "Where to write the archive", DefaultValueFactory = _ => "." };
         var version = new Option<string?>("--version") { Description = "Set the chart version (SemVer 2)" };
-        var appVersion = new Option<string?>("--app-version") { Description = "Set the appVersion" };
+        var appVersion = new Option<string?>("--app-version") { Description = "Set the appVersion (any text, as in Helm: latest, RELEASE.2023-01-01T00-00-00Z)" };
         var sign = new Option<bool>("--sign") { Description = "Also write a .prov provenance file" };
+        var dependencyUpdate = new Option<bool>("--dependency-update", "-u")
+        {
+            Description = "Update dependencies from Chart.yaml into charts/ first (https:// repositories and file:// folders), as helm package -u; an in-sync Chart.lock keeps its versions",
+        };
+        var insecureHttp = new Option<bool>("--insecure-http") { Description = "With -u, allow plain http:// dependency repositories" };
         var signing = new SigningOptions();
         var command = new Command("package", "Package a chart folder into a deterministic NAME-VERSION.tgz, optionally signed.")
         {
-            dir, dest, version, appVersion, sign,
+            dir, dest, version, appVersion, dependencyUpdate, insecureHttp, sign,
         };
         signing.AddTo(command);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(insecureHttp) && !r.GetValue(dependencyUpdate))
+            {
+                r.AddError("--insecure-http goes with --dependency-update");
+            }
+        });
         command.SetAction(async (p, ct) =>
         {
             bool doSign = p.GetValue(sign);
+            var sourceDateEpoch = ChartPackager.SourceDateEpochFromEnvironment();
+            if (p.GetValue(dependencyUpdate))
+            {
+                await DependencyUpdater.UpdateAsync(p.GetValue(dir)!, new DependencyUpdateOptions
+                {
+                    AllowInsecureHttp = p.GetValue(insecureHttp),
+                    ModificationTime = sourceDateEpoch,
+                }, DateTimeOffset.UtcNow, ct);
+            }
             var packaged = ChartPackager.Package(p.GetValue(dir)!, new PackageOptions
             {
                 Version = p.GetValue(version),
                 AppVersion = p.GetValue(appVersion),
-                ModificationTime = ChartPackager.SourceDateEpochFromEnvironment(),
+                ModificationTime = sourceDateEpoch,
             });
+            foreach (var link in packaged.Links)
+            {
+                // Helm logs the same: a link can pull in files from anywhere.
+                Console.Error.WriteLine($"chartseal: note: {link.Path} is a symbolic link to {link.Target}; its contents were packaged");
+            }
             string destination = p.GetValue(dest)!;
             Directory.CreateDirectory(destination);
             string archivePath = Path.Combine(destination, packaged.FileName);

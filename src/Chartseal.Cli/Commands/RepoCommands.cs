@@ -22,20 +22,19 @@ internal static class RepoCommands
     {
         var dir = new Argument<string>("REPO_DIR") { Description = "Folder holding the chart archives" };
         var url = new Option<string?>("--url") { Description = "URL of the chart repository (prefix of the entries' urls)" };
-        var merge = new Option<string?>("--merge") { Description = "Merge the generated index into this index file" };
-        var command = new Command("index", "Write REPO_DIR/index.yaml for the chart archives in REPO_DIR (Helm-compatible).") { dir, url, merge };
+        var merge = new Option<string?>("--merge") { Description = "Merge the generated index into this index file (created empty when missing, as Helm does); local charts win" };
+        var json = new Option<bool>("--json") { Description = "Write index.yaml in Helm's JSON form (helm repo index --json)" };
+        var command = new Command("index", "Write REPO_DIR/index.yaml for the chart archives in REPO_DIR and its sub-folders, as helm repo index does.") { dir, url, merge, json };
         command.SetAction(async (p, ct) =>
         {
             string repoDir = p.GetValue(dir)!;
             // The repository's writer lock: a publish or upload running meanwhile is not overwritten.
             await using var repositoryLock = await RepositoryLock.AcquireAsync(repoDir, ct);
-            var (index, skipped) = await RepositoryIndexer.IndexDirectoryAsync(repoDir, p.GetValue(url), p.GetValue(merge), DateTimeOffset.UtcNow, ct);
+            var (index, skipped, path) = await RepositoryIndexer.WriteIndexAsync(repoDir, p.GetValue(url), p.GetValue(merge), p.GetValue(json), DateTimeOffset.UtcNow, ct);
             foreach (string s in skipped)
             {
                 Console.Error.WriteLine($"chartseal: skipping {s}");
             }
-            string path = Path.Combine(repoDir, RepositoryIndexer.IndexFileName);
-            await index.WriteAsync(path, ct);
             Console.WriteLine($"Wrote {path}: {index.Count} chart versions");
             return ExitCodes.Ok;
         });

@@ -10,14 +10,20 @@ public static class ChartDirectory
 
     /// <summary>
     /// Loads the chart in <paramref name="dir"/>: files are walked depth first in byte order of their names,
-    /// <c>.helmignore</c> (plus Helm's default rule) is honoured, symbolic links are followed, a leading UTF-8
-    /// BOM is dropped from every file; then Helm's classification and validation apply and subcharts in
-    /// <c>charts/</c> (folders and <c>.tgz</c>) are loaded recursively, ordered by name.
+    /// <c>.helmignore</c> (plus Helm's default rule) is honoured, a leading UTF-8 BOM is dropped from every file;
+    /// then Helm's classification and validation apply and subcharts in <c>charts/</c> (folders and <c>.tgz</c>)
+    /// are loaded recursively, ordered by name.
     /// </summary>
+    /// <remarks>
+    /// Symbolic links are followed as Helm's loader follows them: a link to a file or a folder, inside the
+    /// chart folder or outside it (relative or absolute), is loaded under the link's own path with its
+    /// target's contents, and listed in <see cref="LoadedChart.Links"/>. A link is resolved before
+    /// <c>.helmignore</c> is applied to it, so a broken link fails the load even when ignored, as in Helm.
+    /// </remarks>
     /// <exception cref="ChartsealException">
-    /// The folder is missing; a symbolic link points outside the chart folder, is broken or loops; a file is
-    /// not a regular file (device, FIFO, socket); a file is over 5 MiB; there are more than <see cref="MaxFiles"/>
-    /// files; Chart.yaml is missing or invalid; a subchart cannot be loaded.
+    /// The folder is missing; a symbolic link is broken (<c>error evaluating symlink …</c>) or loops; a file
+    /// is not a regular file (device, FIFO, socket); a file is over 5 MiB; there are more than
+    /// <see cref="MaxFiles"/> files; Chart.yaml is missing or invalid; a subchart cannot be loaded.
     /// </exception>
     public static LoadedChart Load(string dir)
     {
@@ -28,14 +34,19 @@ public static class ChartDirectory
             throw new ChartsealException(dir, "no such chart folder");
         }
         var walker = new Walker(dir, RealPath(root, dir));
-        return ChartLoader.FromFiles(walker.Walk(), dir.TrimEnd('/', Path.DirectorySeparatorChar));
+        var chart = ChartLoader.FromFiles(walker.Walk(), dir.TrimEnd('/', Path.DirectorySeparatorChar));
+        chart.Links = walker.Links;
+        return chart;
     }
 
     private sealed class Walker(string displayName, string realRoot)
     {
         private readonly List<ChartFile> _files = [];
+        // The real folders being walked, to refuse a link back to one of them (Helm would descend until ELOOP).
         private readonly HashSet<string> _open = new(StringComparer.Ordinal) { realRoot };
         private HelmIgnore _rules = HelmIgnore.Default();
+
+        public List<FollowedLink> Links { get; } = [];
 
         public List<ChartFile> Walk()
         {
@@ -56,13 +67,19 @@ public static class ChartDirectory
             foreach (string name in names)
             {
                 string relative = prefix + name;
-                string real = Resolve(Path.Combine(physicalDir, name), relative);
-                if (Directory.Exists(real))
+                string physical = Path.Combine(physicalDir, name);
+                string real = Resolve(physical, relative);
+                bool isDirectory = Directory.Exists(real);
+                if (_rules.Ignore(relative, isDirectory))
                 {
-                    if (_rules.Ignore(relative, isDirectory: true))
-                    {
-                        continue;
-                    }
+                    continue;
+                }
+                if (real != physical)
+                {
+                    Links.Add(new FollowedLink(relative, real));
+                }
+                if (isDirectory)
+                {
                     if (!_open.Add(real))
                     {
                         throw new ChartsealException(displayName, $"symbolic link loop at {relative}");
@@ -70,7 +87,7 @@ public static class ChartDirectory
                     WalkDirectory(real, relative + "/");
                     _open.Remove(real);
                 }
-                else if (!_rules.Ignore(relative, isDirectory: false))
+                else
                 {
                     if (_files.Count >= MaxFiles)
                     {
@@ -81,22 +98,18 @@ public static class ChartDirectory
             }
         }
 
-        // Follows a symbolic link (as Helm does) but only to a target inside the chart folder.
+        // Follows a symbolic link wherever it points, as Helm's sympath.Walk does (filepath.EvalSymlinks).
         private string Resolve(string path, string relative)
         {
             var info = new FileInfo(path);
-            if (info.LinkTarget is null)
+            if (info.LinkTarget is not { } target)
             {
                 return path;
             }
             string real = RealPath(path, displayName);
             if (!File.Exists(real) && !Directory.Exists(real))
             {
-                throw new ChartsealException(displayName, $"symbolic link {relative} is broken");
-            }
-            if (real != realRoot && !real.StartsWith(realRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            {
-                throw new ChartsealException(displayName, $"symbolic link {relative} points outside the chart folder (to {real})");
+                throw new ChartsealException(displayName, $"error evaluating symlink {relative}: {target}: no such file or directory");
             }
             return real;
         }

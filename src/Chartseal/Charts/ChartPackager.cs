@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
@@ -9,10 +8,13 @@ namespace Chartseal.Charts;
 /// <summary>Options of <see cref="ChartPackager.Package(string, PackageOptions?)"/>.</summary>
 public sealed class PackageOptions
 {
-    /// <summary>Overrides the chart version (<c>--version</c>); must be SemVer.</summary>
+    /// <summary>Overrides the chart version (<c>--version</c>); must be SemVer. Null or empty leaves Chart.yaml's version.</summary>
     public string? Version { get; init; }
 
-    /// <summary>Overrides the app version (<c>--app-version</c>); must be SemVer.</summary>
+    /// <summary>
+    /// Overrides the app version (<c>--app-version</c>): any text, as in Helm (<c>latest</c>, <c>stable</c>,
+    /// <c>RELEASE.2023-01-01T00-00-00Z</c>); null or empty leaves Chart.yaml's appVersion.
+    /// </summary>
     public string? AppVersion { get; init; }
 
     /// <summary>
@@ -21,16 +23,23 @@ public sealed class PackageOptions
     /// <c>generated</c>, as Helm does. Null means <see cref="ChartPackager.DefaultModificationTime"/>.
     /// </summary>
     public DateTimeOffset? ModificationTime { get; init; }
+
+    /// <summary>
+    /// Whether dependencies declared in Chart.yaml must be in <c>charts/</c> (true, as <c>helm package</c>); false
+    /// packages like Helm's <c>chartutil.Save</c> alone, which <c>package -u</c> uses for <c>file://</c> dependencies.
+    /// </summary>
+    internal bool CheckDependencies { get; init; } = true;
 }
 
 /// <summary>A packaged chart.</summary>
 public sealed class PackagedChart
 {
-    internal PackagedChart(ChartMetadata metadata, string fileName, byte[] archive)
+    internal PackagedChart(ChartMetadata metadata, string fileName, byte[] archive, IReadOnlyList<FollowedLink> links)
     {
         Metadata = metadata;
         FileName = fileName;
         Archive = archive;
+        Links = links;
     }
 
     /// <summary>The metadata written into the archive (overrides applied).</summary>
@@ -41,6 +50,9 @@ public sealed class PackagedChart
 
     /// <summary>The archive bytes.</summary>
     public byte[] Archive { get; }
+
+    /// <summary>The symbolic links whose targets' contents were packaged (see <see cref="LoadedChart.Links"/>).</summary>
+    public IReadOnlyList<FollowedLink> Links { get; }
 }
 
 /// <summary>
@@ -52,8 +64,11 @@ public sealed class PackagedChart
 /// <see cref="ChartYaml.Serialize(ChartMetadata)"/>, without dependencies for apiVersion v1), <c>Chart.lock</c>
 /// (apiVersion v2 only, re-serialised), <c>values.yaml</c>, <c>values.schema.json</c> (must be valid JSON),
 /// templates, other files, then each subchart under <c>charts/&lt;name&gt;/</c>, ordered by name. Entries are
-/// USTAR regular files only (no folders), mode 0644, uid/gid 0, empty user and group names, all with one
-/// modification time; the tar ends with two zero blocks. Gzip uses zlib level 6 with a fixed header (MTIME 0,
+/// regular files only (no folders), mode 0644, uid/gid 0, empty user and group names, all with one
+/// modification time, with the headers Go's archive/tar writes for Helm (<see cref="GoTarWriter"/>): USTAR, or
+/// a PAX <c>path</c> record for a path that is not ASCII or does not fit USTAR's name and prefix fields. The tar
+/// stream is therefore the one Helm 4 writes for the same files and times; it ends with two zero blocks.
+/// Gzip uses zlib level 6 with a fixed header (MTIME 0,
 /// XFL 0, OS 255). The bytes are not Helm's own (Helm uses Go's deflate and adds a gzip comment), and are
 /// stable for a given zlib implementation; to compare a rebuild across toolchains, compare contents with
 /// <see cref="ChartArchive.FindFirstDifference"/>.
@@ -70,7 +85,11 @@ public static class ChartPackager
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>Loads <paramref name="chartDir"/> with <see cref="ChartDirectory.Load"/> and packages it.</summary>
-    /// <exception cref="ChartsealException">Loading fails, an override is not SemVer, values.schema.json is not JSON, or a path does not fit USTAR.</exception>
+    /// <exception cref="ChartsealException">
+    /// Loading fails, the version override is not SemVer, a dependency declared in Chart.yaml is not in
+    /// <c>charts/</c> (Helm's <c>found in Chart.yaml, but missing in charts/ directory: NAME, …</c>), or
+    /// values.schema.json is not JSON.
+    /// </exception>
     public static PackagedChart Package(string chartDir, PackageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(chartDir);
@@ -87,20 +106,25 @@ public static class ChartPackager
         ArgumentNullException.ThrowIfNull(chart);
         options ??= new PackageOptions();
         var metadata = chart.Metadata;
-        if (options.Version is not null)
+        if (!string.IsNullOrEmpty(options.Version))
         {
             metadata.Version = CheckSemVer(options.Version, "version", sourceName);
         }
-        if (options.AppVersion is not null)
+        // Helm sets appVersion as given and never validates it (an empty value changes nothing).
+        if (!string.IsNullOrEmpty(options.AppVersion))
         {
-            metadata.AppVersion = CheckSemVer(options.AppVersion, "app version", sourceName);
+            metadata.AppVersion = options.AppVersion;
         }
         ChartYaml.Validate(metadata, $"{sourceName}/Chart.yaml");
+        if (options.CheckDependencies)
+        {
+            CheckDependencies(chart, sourceName);
+        }
 
         var time = options.ModificationTime ?? DefaultModificationTime;
         // USTAR holds whole seconds since 1970 in 11 octal digits.
         time = DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
-        if (time.ToUnixTimeSeconds() is < 0 or > 0x1FFFFFFFF)
+        if (time.ToUnixTimeSeconds() is < 0 or > GoTarWriter.MaxModificationTime)
         {
             throw new ChartsealException(sourceName, $"modification time {time:O} cannot be stored in a tar archive");
         }
@@ -108,15 +132,31 @@ public static class ChartPackager
 
         using var output = new MemoryStream();
         using (var gzip = new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = 6 }, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Ustar, leaveOpen: true))
         {
-            WriteChart(tar, chart, metadata.Name + "/", time, generated, sourceName);
+            var tar = new GoTarWriter(gzip);
+            WriteChart(tar, chart, metadata.Name + "/", time.ToUnixTimeSeconds(), generated, sourceName);
+            tar.Finish();
         }
         byte[] archive = output.ToArray();
         // Fixed header: MTIME 0 (already), XFL 0, OS 255 ("unknown", as Helm): zlib's OS byte varies by platform.
         Array.Clear(archive, 4, 5);
         archive[9] = 0xFF;
-        return new PackagedChart(metadata, $"{metadata.Name}-{metadata.Version}.tgz", archive);
+        return new PackagedChart(metadata, $"{metadata.Name}-{metadata.Version}.tgz", archive, chart.Links);
+    }
+
+    /// <summary>
+    /// Helm's <c>CheckDependencies</c> (run by <c>helm package</c> and <c>helm install</c>): every dependency that
+    /// Chart.yaml (or requirements.yaml) declares must be a subchart in <c>charts/</c>, matched by chart name
+    /// only (not alias, version or condition), else the chart cannot be installed.
+    /// </summary>
+    private static void CheckDependencies(LoadedChart chart, string sourceName)
+    {
+        var present = chart.Subcharts.Select(s => s.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = (chart.Metadata.Dependencies ?? []).Select(d => d.Name).Where(name => !present.Contains(name)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ChartsealException(sourceName, "found in Chart.yaml, but missing in charts/ directory: " + string.Join(", ", missing));
+        }
     }
 
     private static string CheckSemVer(string value, string what, string sourceName) =>
@@ -124,14 +164,14 @@ public static class ChartPackager
             ? value
             : throw new ChartsealException(sourceName, $"invalid {what} \"{value}\": {error}");
 
-    private static void WriteChart(TarWriter tar, LoadedChart chart, string prefix, DateTimeOffset time, string? generated, string sourceName)
+    private static void WriteChart(GoTarWriter tar, LoadedChart chart, string prefix, long time, string? generated, string sourceName)
     {
         var md = chart.Metadata;
-        WriteEntry(tar, prefix + "Chart.yaml", Encoding.UTF8.GetBytes(ChartYaml.Serialize(md, includeDependencies: md.ApiVersion != "v1")), time);
+        tar.WriteFile(prefix + "Chart.yaml", Encoding.UTF8.GetBytes(ChartYaml.Serialize(md, includeDependencies: md.ApiVersion != "v1")), time);
         if (md.ApiVersion == "v2" && chart.Lock is { } lockFile)
         {
             var written = generated is null ? lockFile : new ChartLock { Generated = generated, Digest = lockFile.Digest, Dependencies = lockFile.Dependencies };
-            WriteEntry(tar, prefix + "Chart.lock", Encoding.UTF8.GetBytes(ChartYaml.SerializeLock(written)), time);
+            tar.WriteFile(prefix + "Chart.lock", Encoding.UTF8.GetBytes(ChartYaml.SerializeLock(written)), time);
         }
         foreach (var file in chart.Files)
         {
@@ -139,7 +179,7 @@ public static class ChartPackager
             {
                 CheckJson(file, $"{sourceName}/{prefix}{file.Path}");
             }
-            WriteEntry(tar, prefix + file.Path, file.Bytes, time);
+            tar.WriteFile(prefix + file.Path, file.Bytes.Span, time);
         }
         foreach (var sub in chart.Subcharts)
         {
@@ -156,30 +196,6 @@ public static class ChartPackager
         catch (JsonException ex)
         {
             throw new ChartsealException(name, $"invalid JSON in values.schema.json: {ex.Message}", ex);
-        }
-    }
-
-    private static void WriteEntry(TarWriter tar, string path, ReadOnlyMemory<byte> bytes, DateTimeOffset time)
-    {
-        var entry = new UstarTarEntry(TarEntryType.RegularFile, path)
-        {
-            Mode = FileMode0644,
-            Uid = 0,
-            Gid = 0,
-            UserName = "",
-            GroupName = "",
-            ModificationTime = time,
-            DataStream = new MemoryStream(bytes.ToArray(), writable: false),
-        };
-        try
-        {
-            tar.WriteEntry(entry);
-        }
-        catch (ArgumentException ex)
-        {
-            // USTAR fits 100 bytes of name plus a 155-byte prefix split at a '/'. PAX would lift the limit, but
-            // .NET names PAX headers after the process id, which would make the output irreproducible.
-            throw new ChartsealException(path, "path is too long for a USTAR tar entry", ex);
         }
     }
 

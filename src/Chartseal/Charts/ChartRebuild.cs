@@ -27,7 +27,7 @@ public static class ChartRebuild
     /// <param name="archive">The same archive's bytes (for the byte-for-byte comparison).</param>
     /// <param name="sourceDir">The chart source folder.</param>
     /// <param name="modificationTime">SOURCE_DATE_EPOCH, when the release was built with one.</param>
-    /// <exception cref="ChartsealException">The source folder is not a valid chart.</exception>
+    /// <exception cref="ChartsealException">The source folder is not a valid chart, or declares a dependency missing from <c>charts/</c>.</exception>
     public static RebuildResult Compare(ChartArchiveContents signed, ReadOnlyMemory<byte> archive, string sourceDir, DateTimeOffset? modificationTime)
     {
         ArgumentNullException.ThrowIfNull(signed);

@@ -44,4 +44,10 @@ public sealed class LoadedChart
 
     /// <summary>Subcharts from <c>charts/</c> (folders and archives), ordered by chart name.</summary>
     public IReadOnlyList<LoadedChart> Subcharts { get; }
+
+    /// <summary>
+    /// The symbolic links followed while loading the folder (subchart folders included), in walk order; empty
+    /// for a chart read from an archive.
+    /// </summary>
+    public IReadOnlyList<FollowedLink> Links { get; internal set; } = [];
 }

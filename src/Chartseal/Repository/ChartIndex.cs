@@ -57,12 +57,45 @@ public sealed class ChartIndex
     public void Add(IndexEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (!_entries.TryGetValue(entry.Metadata.Name, out var versions))
+        VersionsOf(entry.Metadata.Name).RemoveAll(e => e.Metadata.Version == entry.Metadata.Version);
+        VersionsOf(entry.Metadata.Name).Add(entry);
+    }
+
+    /// <summary>
+    /// Adds the entry after the chart's others, even when one has the same version, as Helm's
+    /// <c>IndexFile.MustAdd</c> does: two archives of one chart version are both listed.
+    /// </summary>
+    public void Append(IndexEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        VersionsOf(entry.Metadata.Name).Add(entry);
+    }
+
+    /// <summary>
+    /// Helm's <c>IndexFile.Has</c>: whether a version of the chart is listed as exactly <paramref name="version"/>,
+    /// or, read as a constraint, matches a listed version (so <c>1.0.0+b</c> is found as <c>1.0.0+a</c>).
+    /// </summary>
+    public bool Has(string name, string version)
+    {
+        if (!_entries.TryGetValue(name, out var versions) || versions.Count == 0)
         {
-            _entries[entry.Metadata.Name] = versions = [];
+            return false;
         }
-        versions.RemoveAll(e => e.Metadata.Version == entry.Metadata.Version);
-        versions.Add(entry);
+        if (versions.Exists(e => e.Metadata.Version == version))
+        {
+            return true;
+        }
+        return VersionRange.TryParse(version.Length == 0 ? "*" : version, out var range)
+            && versions.Exists(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && range.Contains(v));
+    }
+
+    private List<IndexEntry> VersionsOf(string name)
+    {
+        if (!_entries.TryGetValue(name, out var versions))
+        {
+            _entries[name] = versions = [];
+        }
+        return versions;
     }
 
     /// <summary>Removes a chart version; true when it was present.</summary>
@@ -79,23 +112,20 @@ public sealed class ChartIndex
         return true;
     }
 
-    /// <summary>Sorts each chart's versions by SemVer precedence, newest first; unparsable versions last.</summary>
+    /// <summary>
+    /// Sorts each chart's versions as Helm's <c>SortEntries</c> does: by SemVer precedence, newest first,
+    /// unparsable versions last, with Go's <c>sort.Sort</c>, so that entries of equal precedence (two archives
+    /// of one version, or versions differing only in build metadata) end in Helm's order.
+    /// </summary>
     public void SortVersions()
     {
         foreach (var versions in _entries.Values)
         {
-            versions.Sort(static (a, b) =>
-            {
-                bool okA = SemanticVersion.TryParse(a.Metadata.Version, out var va);
-                bool okB = SemanticVersion.TryParse(b.Metadata.Version, out var vb);
-                return (okA, okB) switch
-                {
-                    (true, true) => vb!.CompareTo(va),
-                    (true, false) => -1,
-                    (false, true) => 1,
-                    _ => string.CompareOrdinal(a.Metadata.Version, b.Metadata.Version),
-                };
-            });
+            var parsed = versions.Select(e => (Entry: e, Version: SemanticVersion.TryParse(e.Metadata.Version, out var v) ? v : null)).ToList();
+            // sort.Reverse(ChartVersions): Less(i, j) is ChartVersions.Less(j, i), where an unparsable left side is less.
+            GoSort.Sort(parsed, static (x, y) => y.Version is null || (x.Version is not null && y.Version.CompareTo(x.Version) < 0));
+            versions.Clear();
+            versions.AddRange(parsed.Select(p => p.Entry));
         }
     }
 
@@ -137,6 +167,46 @@ public sealed class ChartIndex
     public Task WriteAsync(string path, CancellationToken cancellationToken = default) =>
         AtomicFile.WriteAllBytesAsync(path, new UTF8Encoding(false).GetBytes(Serialize()), cancellationToken);
 
+    /// <summary>
+    /// Serialises the index as Helm's <c>repo index --json</c> writes it (Go's <c>json.MarshalIndent</c> with two
+    /// spaces): <c>apiVersion</c>, <c>generated</c>, <c>entries</c> by name; each entry's Chart.yaml fields in Helm's
+    /// struct order, then <c>urls</c>, <c>created</c>, <c>digest</c>. No trailing newline.
+    /// </summary>
+    public string SerializeJson()
+    {
+        var json = new GoJsonText().StartObject()
+            .Member("apiVersion", ApiVersion)
+            .Member("generated", Generated ?? GoTime.FormatUtc(DateTimeOffset.UtcNow))
+            .Name("entries").StartObject();
+        foreach (var (name, versions) in _entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            json.Name(name).StartArray();
+            foreach (var entry in versions)
+            {
+                json.StartObject();
+                ChartJson.WriteMetadata(json, entry.Metadata);
+                json.Name("urls").StartArray();
+                foreach (string url in entry.Urls)
+                {
+                    json.String(url);
+                }
+                json.EndArray();
+                json.Member("created", entry.Created ?? GoTime.Zero);
+                if (entry.Digest.Length > 0)
+                {
+                    json.Member("digest", entry.Digest);
+                }
+                json.EndObject();
+            }
+            json.EndArray();
+        }
+        return json.EndObject().EndObject().ToString();
+    }
+
+    /// <summary>Writes the index atomically in Helm's JSON form (<see cref="SerializeJson"/>).</summary>
+    public Task WriteJsonAsync(string path, CancellationToken cancellationToken = default) =>
+        AtomicFile.WriteAllBytesAsync(path, new UTF8Encoding(false).GetBytes(SerializeJson()), cancellationToken);
+
     /// <summary>Loads an index file.</summary>
     /// <exception cref="ChartsealException">Missing, too large, not an index, or an invalid entry.</exception>
     public static async Task<ChartIndex> LoadAsync(string path, CancellationToken cancellationToken = default)
@@ -146,12 +216,12 @@ public sealed class ChartIndex
         return Load(stream, path);
     }
 
-    /// <summary>Reads an index (YAML or JSON) from a stream, streaming over its entries.</summary>
+    /// <summary>Reads an index (YAML or JSON) from a stream, streaming over its entries; every entry is kept, in file order.</summary>
     /// <exception cref="ChartsealException">Not an index, no apiVersion, or an invalid entry (named).</exception>
     public static ChartIndex Load(Stream stream, string sourceName)
     {
         var index = new ChartIndex();
-        Read(stream, sourceName, index, index.Add);
+        Read(stream, sourceName, index, index.Append);
         return index;
     }
 

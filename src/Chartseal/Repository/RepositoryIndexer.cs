@@ -11,13 +11,17 @@ public static class RepositoryIndexer
     public const string IndexFileName = "index.yaml";
 
     /// <summary>
-    /// Indexes every <c>*.tgz</c> in <paramref name="repositoryDir"/> and its direct sub-folders. With
-    /// <paramref name="mergeFrom"/>, entries of that index whose name and version are not found locally are
-    /// kept (local charts win). Archives that are not valid charts are skipped and reported.
+    /// Indexes the chart archives of <paramref name="repositoryDir"/> as <c>helm repo index</c> does: every
+    /// <c>*.tgz</c> at the top, in byte order of the names, then those of each direct sub-folder, folders in
+    /// byte order; each valid chart is added in that order, two archives of one chart version both listed.
+    /// With <paramref name="mergeFrom"/>, the entries of that index (when it exists) whose chart name and
+    /// version (read as Helm's <see cref="ChartIndex.Has"/> reads it) are not found locally are added after
+    /// them (local charts win). Each chart's versions are then sorted as Helm sorts them. Archives that are not
+    /// valid charts are skipped and reported.
     /// </summary>
     /// <param name="repositoryDir">The repository folder.</param>
-    /// <param name="baseUrl">Prefix for the entries' URLs; relative paths when null.</param>
-    /// <param name="mergeFrom">An index file to merge (created empty when missing), or null.</param>
+    /// <param name="baseUrl">Prefix for the entries' URLs (joined as Helm joins them); relative paths when null or empty.</param>
+    /// <param name="mergeFrom">An index file to merge, or null.</param>
     /// <param name="now">The <c>created</c> and <c>generated</c> time.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The index and the archives that were skipped, with why.</returns>
@@ -28,9 +32,9 @@ public static class RepositoryIndexer
         {
             throw new ChartsealException(repositoryDir, "no such folder");
         }
-        var archives = Directory.EnumerateFiles(repositoryDir, "*.tgz")
-            .Concat(Directory.EnumerateDirectories(repositoryDir).SelectMany(d => Directory.EnumerateFiles(d, "*.tgz")))
-            .Order(StringComparer.Ordinal)
+        // Go's filepath.Glob("DIR/*.tgz") then Glob("DIR/**/*.tgz") ("**" is one level, like "*"), each sorted.
+        var archives = ArchivesIn(repositoryDir)
+            .Concat(Directory.EnumerateDirectories(repositoryDir).Order(StringComparer.Ordinal).SelectMany(ArchivesIn))
             .ToList();
         var entries = new IndexEntry?[archives.Count];
         var skipped = new string?[archives.Count];
@@ -52,22 +56,49 @@ public static class RepositoryIndexer
         var index = new ChartIndex { Generated = created };
         foreach (var entry in entries.OfType<IndexEntry>())
         {
-            index.Add(entry);
+            index.Append(entry);
         }
         if (mergeFrom is not null && File.Exists(mergeFrom))
         {
             var old = await ChartIndex.LoadAsync(mergeFrom, cancellationToken).ConfigureAwait(false);
+            // Helm loads (and so sorts) the index to merge first, and checks each entry against the entries
+            // merged so far: of two equal versions only the first is taken.
+            old.SortVersions();
             foreach (var entry in old.Entries.Values.SelectMany(v => v))
             {
-                if (index.Find(entry.Metadata.Name, entry.Metadata.Version) is null)
+                if (!index.Has(entry.Metadata.Name, entry.Metadata.Version))
                 {
-                    index.Add(entry);
+                    index.Append(entry);
                 }
             }
         }
         index.SortVersions();
         return (index, skipped.OfType<string>().ToList());
     }
+
+    /// <summary>
+    /// Runs <c>helm repo index</c>: indexes the folder (<see cref="IndexDirectoryAsync"/>) and writes
+    /// <c>index.yaml</c> in it atomically, as YAML, or with <paramref name="json"/> as Helm's JSON (the file is
+    /// still named <c>index.yaml</c>). As in Helm, a <paramref name="mergeFrom"/> file that does not exist is
+    /// first created as an empty index in the same form.
+    /// </summary>
+    /// <returns>The index written, the archives skipped, and the path of the index file.</returns>
+    public static async Task<(ChartIndex Index, IReadOnlyList<string> Skipped, string Path)> WriteIndexAsync(
+        string repositoryDir, string? baseUrl, string? mergeFrom, bool json, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (!string.IsNullOrEmpty(mergeFrom) && !File.Exists(mergeFrom) && !Directory.Exists(mergeFrom))
+        {
+            var empty = new ChartIndex { Generated = ChartIndex.Timestamp(now) };
+            await (json ? empty.WriteJsonAsync(mergeFrom, cancellationToken) : empty.WriteAsync(mergeFrom, cancellationToken)).ConfigureAwait(false);
+        }
+        var (index, skipped) = await IndexDirectoryAsync(repositoryDir, baseUrl, string.IsNullOrEmpty(mergeFrom) ? null : mergeFrom, now, cancellationToken).ConfigureAwait(false);
+        string path = Path.Combine(repositoryDir, IndexFileName);
+        await (json ? index.WriteJsonAsync(path, cancellationToken) : index.WriteAsync(path, cancellationToken)).ConfigureAwait(false);
+        return (index, skipped, path);
+    }
+
+    private static IEnumerable<string> ArchivesIn(string dir) =>
+        Directory.EnumerateFiles(dir).Where(f => f.EndsWith(".tgz", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
 
     /// <summary>
     /// The index entry for one archive: its metadata (read from the archive, which must be a safe chart),
@@ -80,10 +111,24 @@ public static class RepositoryIndexer
         return new IndexEntry
         {
             Metadata = contents.Metadata,
-            Urls = [baseUrl is null ? relativePath : baseUrl.TrimEnd('/') + "/" + relativePath],
+            Urls = [EntryUrl(baseUrl, relativePath)],
             Created = created,
             Digest = Convert.ToHexStringLower(SHA256.HashData(archive.Span)),
         };
+    }
+
+    /// <summary>
+    /// Helm's URL for an archive at <paramref name="relativePath"/> (<c>/</c>-separated): the folder joined to the
+    /// base URL, then the file name joined to that (Go's URL join: cleaned and escaped); a top-level archive
+    /// without a base URL is its plain file name.
+    /// </summary>
+    internal static string EntryUrl(string? baseUrl, string relativePath)
+    {
+        int slash = relativePath.LastIndexOf('/');
+        string folder = slash < 0 ? "" : relativePath[..slash];
+        string file = relativePath[(slash + 1)..];
+        string parentUrl = GoUrl.Join(baseUrl ?? "", folder);
+        return parentUrl.Length == 0 ? file : GoUrl.Join(parentUrl, file);
     }
 
     /// <summary>

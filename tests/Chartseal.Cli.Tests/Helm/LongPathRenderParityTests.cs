@@ -5,12 +5,9 @@ namespace Chartseal.Cli.Tests.Helm;
 
 /// <summary>
 /// Paths that do not fit a USTAR entry: a file name over 100 bytes, and a path over 256 bytes. Helm packages them
-/// (PAX/GNU long names); <c>chartseal package</c> must too, and render the same.
+/// with PAX long names; <c>chartseal package</c> writes the same headers (see <c>GoTarWriter</c>) and the archive
+/// renders the same.
 /// </summary>
-/// <remarks>
-/// Expected to FAIL until the packager writes long names (today it refuses them with "path is too long for a USTAR
-/// tar entry"). It is deliberately not skipped: the work that lifts the limit makes it pass.
-/// </remarks>
 public sealed class LongPathRenderParityTests
 {
     [Fact]

@@ -157,24 +157,57 @@ public sealed class ChartDirectoryTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Load_SymlinkOutsideChart_Refused(bool directory)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Load_SymlinkOutsideChart_FollowedAndListedAsHelmDoes(bool directory, bool absolute)
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
         using var temp = new TempDirectory();
         string dir = WriteSimpleChart(temp.File("demo"));
-        WriteChart(temp.Path, ("outside/secret.txt", "secret"));
+        WriteChart(temp.Path, ("outside/shared.txt", "shared"));
+        string target = directory ? temp.File("outside") : temp.File("outside/shared.txt");
+        string link = Path.Combine(dir, "linked");
         if (directory)
         {
-            Directory.CreateSymbolicLink(Path.Combine(dir, "escape"), temp.File("outside"));
+            Directory.CreateSymbolicLink(link, absolute ? target : "../outside");
         }
         else
         {
-            File.CreateSymbolicLink(Path.Combine(dir, "escape"), "../outside/secret.txt");
+            File.CreateSymbolicLink(link, absolute ? target : "../outside/shared.txt");
         }
+
+        var chart = ChartDirectory.Load(dir);
+
+        var file = Assert.Single(chart.Files, f => f.Path.StartsWith("linked", StringComparison.Ordinal));
+        Assert.Equal(directory ? "linked/shared.txt" : "linked", file.Path);
+        Assert.Equal("shared", Encoding.UTF8.GetString(file.Bytes.Span));
+        Assert.Equal([new FollowedLink("linked", ChartDirectory.RealPath(target, "t"))], chart.Links);
+    }
+
+    [Fact]
+    public void Load_BrokenSymlink_RefusedInHelmsWordsEvenWhenIgnored()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
+        using var temp = new TempDirectory();
+        string dir = WriteSimpleChart(temp.File("demo"));
+        WriteChart(dir, (".helmignore", "dangling.txt\n"));
+        File.CreateSymbolicLink(Path.Combine(dir, "dangling.txt"), "nowhere.txt");
         var ex = Assert.Throws<ChartsealException>(() => ChartDirectory.Load(dir));
-        Assert.Contains("symbolic link escape points outside the chart folder", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("error evaluating symlink dangling.txt: nowhere.txt: no such file or directory", ex.Reason);
+    }
+
+    [Fact]
+    public void Load_IgnoredSymlink_NotListed()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
+        using var temp = new TempDirectory();
+        string dir = WriteSimpleChart(temp.File("demo"));
+        WriteChart(dir, (".helmignore", "link.yaml\n"));
+        File.CreateSymbolicLink(Path.Combine(dir, "link.yaml"), "values.yaml");
+        var chart = ChartDirectory.Load(dir);
+        Assert.Empty(chart.Links);
+        Assert.DoesNotContain("link.yaml", Paths(chart));
     }
 
     [Fact]

@@ -155,12 +155,41 @@ public sealed class ChartPackagerTests
         using var temp = new TempDirectory();
         string dir = WriteChart(temp.File("old"),
             ("Chart.yaml", "apiVersion: v1\nname: old\nversion: 1.0.0\n"),
-            ("requirements.yaml", "dependencies:\n- name: dep\n  repository: https://example.com\n"));
+            ("requirements.yaml", "dependencies:\n- name: dep\n  repository: https://example.com\n"),
+            ("charts/dep/Chart.yaml", "apiVersion: v1\nname: dep\nversion: 0.1.0\n"));
         var packaged = ChartPackager.Package(dir);
         var entries = Entries(packaged.Archive);
         Assert.Equal("apiVersion: v1\nname: old\nversion: 1.0.0\n", Encoding.UTF8.GetString(entries[0].Data));
         Assert.Contains(entries, e => e.Entry.Name == "old/requirements.yaml");
         Assert.Single(packaged.Metadata.Dependencies!);
+    }
+
+    [Fact]
+    public void Package_DependenciesMissingFromCharts_RefusedNamingThemInHelmsWords()
+    {
+        using var temp = new TempDirectory();
+        string dir = WriteChart(temp.File("app"),
+            ("Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n"
+                + "- name: redis\n  version: 1.x\n  repository: https://example.com/charts\n"
+                + "- name: common\n  version: 2.0.0\n  repository: file://../common\n  alias: lib\n"
+                + "- name: pg\n  version: 2.0.0\n  repository: file://../pg\n  alias: db\n"),
+            ("charts/common/Chart.yaml", "apiVersion: v2\nname: common\nversion: 9.9.9\n"));
+
+        var ex = Assert.Throws<ChartsealException>(() => ChartPackager.Package(dir));
+
+        Assert.Equal("found in Chart.yaml, but missing in charts/ directory: redis, pg", ex.Reason);
+        Assert.Equal(dir, ex.File);
+    }
+
+    [Fact]
+    public void Package_RequirementsYamlDependencyMissing_Refused()
+    {
+        using var temp = new TempDirectory();
+        string dir = WriteChart(temp.File("old"),
+            ("Chart.yaml", "apiVersion: v1\nname: old\nversion: 1.0.0\n"),
+            ("requirements.yaml", "dependencies:\n- name: dep\n  repository: https://example.com\n"));
+        var ex = Assert.Throws<ChartsealException>(() => ChartPackager.Package(dir));
+        Assert.Equal("found in Chart.yaml, but missing in charts/ directory: dep", ex.Reason);
     }
 
     [Fact]
@@ -173,14 +202,32 @@ public sealed class ChartPackagerTests
         Assert.Equal("v3.1", contents.Metadata.AppVersion);
     }
 
-    [Theory]
-    [InlineData("1.1.3-023658", null, "invalid version \"1.1.3-023658\": version segment starts with 0")]
-    [InlineData(null, "latest", "invalid app version \"latest\": invalid semantic version")]
-    public void Package_InvalidOverride_Refused(string? version, string? appVersion, string message)
+    [Fact]
+    public void Package_InvalidVersionOverride_Refused()
     {
         var ex = Assert.Throws<ChartsealException>(() =>
-            ChartPackager.Package(TestPaths.Helm("hashtest"), new PackageOptions { Version = version, AppVersion = appVersion }));
-        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+            ChartPackager.Package(TestPaths.Helm("hashtest"), new PackageOptions { Version = "1.1.3-023658" }));
+        Assert.Contains("invalid version \"1.1.3-023658\": version segment starts with 0", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("latest")]
+    [InlineData("stable")]
+    [InlineData("RELEASE.2023-01-01T00-00-00Z")]
+    public void Package_AppVersionNotSemVer_SetAsGivenAsHelmDoes(string appVersion)
+    {
+        var packaged = ChartPackager.Package(TestPaths.Helm("hashtest"), new PackageOptions { AppVersion = appVersion });
+        Assert.Equal(appVersion, ChartArchive.Read(packaged.Archive, packaged.FileName).Metadata.AppVersion);
+    }
+
+    [Fact]
+    public void Package_EmptyOverrides_LeaveChartYamlAsHelmDoes()
+    {
+        using var temp = new TempDirectory();
+        string dir = WriteChart(temp.File("demo"), ("Chart.yaml", "apiVersion: v2\nname: demo\nversion: 1.0.0\nappVersion: stable\n"));
+        var packaged = ChartPackager.Package(dir, new PackageOptions { Version = "", AppVersion = "" });
+        Assert.Equal("demo-1.0.0.tgz", packaged.FileName);
+        Assert.Equal("stable", packaged.Metadata.AppVersion);
     }
 
     [Fact]

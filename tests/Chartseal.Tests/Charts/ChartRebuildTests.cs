@@ -73,4 +73,35 @@ public class ChartRebuildTests
         Assert.True(result.Matches, result.Difference);
         Assert.False(result.IdenticalBytes);
     }
+
+    [Theory]
+    [InlineData("latest", null)]
+    [InlineData("1.0.0", "RELEASE.2023-01-01T00-00-00Z")]
+    [InlineData("stable", "latest")]
+    public void Compare_AppVersionNotSemVer_RebuildsAndMatches(string inChartYaml, string? setAtPackaging)
+    {
+        using var dir = new TempDirectory();
+        CopyExample(dir.Path);
+        string chartYaml = Path.Combine(dir.Path, "Chart.yaml");
+        File.WriteAllText(chartYaml, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(chartYaml), "(?m)^appVersion:.*$", "appVersion: " + inChartYaml));
+        var packaged = ChartPackager.Package(dir.Path, new PackageOptions { AppVersion = setAtPackaging });
+
+        var result = ChartRebuild.Compare(packaged.Archive, packaged.FileName, dir.Path, null);
+
+        Assert.True(result.Matches, result.Difference);
+        Assert.True(result.IdenticalBytes);
+    }
+
+    [Fact]
+    public void Compare_SourceDeclaresDependencyMissingFromCharts_Refused()
+    {
+        using var dir = new TempDirectory();
+        CopyExample(dir.Path);
+        var packaged = ChartPackager.Package(dir.Path);
+        File.AppendAllText(Path.Combine(dir.Path, "Chart.yaml"), "dependencies:\n- name: redis\n  version: 1.x\n  repository: https://example.com/charts\n");
+
+        var ex = Assert.Throws<ChartsealException>(() => ChartRebuild.Compare(packaged.Archive, packaged.FileName, dir.Path, null));
+
+        Assert.Equal("found in Chart.yaml, but missing in charts/ directory: redis", ex.Reason);
+    }
 }

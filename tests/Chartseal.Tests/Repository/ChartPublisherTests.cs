@@ -90,6 +90,19 @@ public sealed class ChartPublisherTests
     }
 
     [Fact]
+    public async Task PublishAsync_RebuildFromChartWithNonSemVerAppVersion_Published()
+    {
+        using var f = await RepositoryWithMaintainersAsync();
+        string source = ChartFixtures.WriteChart(f.Temp.File("src"), ("Chart.yaml", "apiVersion: v2\nname: demo\nversion: 1.0.0\nappVersion: stable\n"));
+        var packaged = ChartPackager.Package(source, new PackageOptions { AppVersion = "RELEASE.2023-01-01T00-00-00Z" });
+        string path = f.Stage(packaged.Archive, packaged.FileName, f.Alice.Sign(packaged.Archive, packaged.FileName, Now));
+
+        var published = Assert.IsType<PublishResult.Published>(await Publish(f, path, rebuildFrom: source));
+
+        Assert.Equal("RELEASE.2023-01-01T00-00-00Z", published.Entry.Metadata.AppVersion);
+    }
+
+    [Fact]
     public async Task PublishAsync_ParallelDistinctCharts_AllIndexed()
     {
         using var f = await RepositoryWithMaintainersAsync();

@@ -45,4 +45,37 @@ public class RepositoryIndexerTests
         Assert.Equal("aa", Assert.Single(index.Entries["other"]).Digest);
         Assert.Equal("hello-0.1.0.tgz", Assert.Single(index.Entries["hello"]).Urls[0]);
     }
+
+    [Fact]
+    public async Task IndexDirectoryAsync_SameVersionInTwoArchives_BothListedTopLevelFirst()
+    {
+        using var repo = new TempDirectory();
+        string example = Path.Combine(TestPaths.RepoRoot, "examples", "hello");
+        var top = ChartPackager.Package(example, new PackageOptions { AppVersion = "top" });
+        var nested = ChartPackager.Package(example, new PackageOptions { AppVersion = "nested" });
+        Directory.CreateDirectory(repo.File("a"));
+        await File.WriteAllBytesAsync(Path.Combine(repo.Path, "a", nested.FileName), nested.Archive, TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(repo.File(top.FileName), top.Archive, TestContext.Current.CancellationToken);
+
+        var (index, _) = await RepositoryIndexer.IndexDirectoryAsync(repo.Path, null, null, Now, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["top", "nested"], index.Entries["hello"].Select(e => e.Metadata.AppVersion));
+        Assert.Equal(["hello-0.1.0.tgz", "a/hello-0.1.0.tgz"], index.Entries["hello"].Select(e => e.Urls[0]));
+    }
+
+    [Theory]
+    [InlineData(null, "hello-0.1.0.tgz", "hello-0.1.0.tgz")]
+    [InlineData(null, "copy of x.tgz", "copy of x.tgz")]
+    [InlineData(null, "my dir/x.tgz", "my%20dir/x.tgz")]
+    [InlineData("https://h.example/charts/", "x-1.0.0+b.tgz", "https://h.example/charts/x-1.0.0+b.tgz")]
+    [InlineData("https://h.example/a/../b//", "sub/x.tgz", "https://h.example/b/sub/x.tgz")]
+    [InlineData("https://h.example", "x.tgz", "https://h.example/x.tgz")]
+    [InlineData("https://h.example/c?token=1", "x.tgz", "https://h.example/c/x.tgz?token=1")]
+    [InlineData("https://h.example/%7Eme/", "x (1).tgz", "https://h.example/~me/x%20%281%29.tgz")]
+    [InlineData("ftp://h/x#frag", "my dir/x (1).tgz", "ftp://h/x/my%20dir/x%20%281%29.tgz#frag")]
+    [InlineData("example.com:8080/charts", "x.tgz", "example.com:8080/charts")]
+    public void EntryUrl_JoinedAsHelmJoinsIt(string? baseUrl, string relativePath, string expected)
+    {
+        Assert.Equal(expected, RepositoryIndexer.EntryUrl(baseUrl, relativePath));
+    }
 }

@@ -1,0 +1,11 @@
+namespace Chartseal.Charts;
+
+/// <summary>Options of <see cref="DependencyUpdater.UpdateAsync"/>.</summary>
+public sealed class DependencyUpdateOptions
+{
+    /// <summary>Allow plain <c>http://</c> dependency repositories (<c>--insecure-http</c>); https is required otherwise.</summary>
+    public bool AllowInsecureHttp { get; init; }
+
+    /// <summary>The time of the archives packaged from <c>file://</c> dependencies (as <see cref="PackageOptions.ModificationTime"/>).</summary>
+    public DateTimeOffset? ModificationTime { get; init; }
+}

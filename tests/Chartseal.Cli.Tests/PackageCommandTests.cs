@@ -1,0 +1,113 @@
+using Chartseal.Tests.Charts;
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Cli.Tests;
+
+/// <summary><c>package</c> and the CI gate (<c>verify --rebuild-from</c>) on charts Helm accepts.</summary>
+public sealed class PackageCommandTests
+{
+    [Theory]
+    [InlineData("latest")]
+    [InlineData("RELEASE.2023-01-01T00-00-00Z")]
+    public void PackageAppVersionNotSemVer_PackagedSignedAndPassesTheRebuildGate(string appVersion)
+    {
+        using var temp = new TempDirectory();
+        string chart = ChartFixtures.CopyHashtest(temp);
+        var pkg = Cli.Run(temp.Path, "package", chart, "-d", "out", "--app-version", appVersion,
+            "--sign", "--key", "helm-test", "--keyring", TestPaths.Helm("helm-test-key.secret"));
+        Cli.AssertOk(pkg);
+        Assert.Contains("\nappVersion: " + appVersion + "\n", File.ReadAllText(temp.File("out/hashtest-1.2.3.tgz.prov")), StringComparison.Ordinal);
+
+        var gate = Cli.Run(temp.Path, "verify", "out/hashtest-1.2.3.tgz", "--rebuild-from", chart, "--keyring", TestPaths.Helm("helm-test-key.pub"));
+        Cli.AssertOk(gate);
+    }
+
+    [Fact]
+    public void PackageAndRebuildGate_DependencyMissingFromCharts_OneLineExit2NothingWritten()
+    {
+        using var temp = new TempDirectory();
+        string chart = ChartFixtures.CopyHashtest(temp);
+        Cli.AssertOk(Cli.Run(temp.Path, "package", chart, "-d", "signed", "--sign", "--key", "helm-test", "--keyring", TestPaths.Helm("helm-test-key.secret")));
+        File.AppendAllText(Path.Combine(chart, "Chart.yaml"), "dependencies:\n- name: redis\n  version: 1.x\n  repository: https://example.com/charts\n");
+
+        var pkg = Cli.Run(temp.Path, "package", chart, "-d", "out");
+        Assert.Equal(2, pkg.ExitCode);
+        Assert.Equal($"chartseal: {chart}: found in Chart.yaml, but missing in charts/ directory: redis", Assert.Single(pkg.StdErrLines));
+        Assert.False(Directory.Exists(temp.File("out")));
+
+        var gate = Cli.Run(temp.Path, "verify", "signed/hashtest-1.2.3.tgz", "--rebuild-from", chart, "--keyring", TestPaths.Helm("helm-test-key.pub"));
+        Assert.Equal(2, gate.ExitCode);
+        Assert.EndsWith("found in Chart.yaml, but missing in charts/ directory: redis", Assert.Single(gate.StdErrLines), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void HelmSignedChartWithLongPaths_VerifiedAndPassesTheRebuildGate(string version)
+    {
+        using var temp = new TempDirectory();
+        string chart = ChartFixtures.WriteChart(temp.File("longpaths"),
+            ("Chart.yaml", "apiVersion: v2\nname: longpaths\nversion: 1.0.0\n"),
+            ($"files/{new string('d', 60)}/{new string('d', 60)}/{new string('f', 120)}.txt", "long\n"),
+            ("files/" + new string('\u00e9', 60) + ".txt", "non-ASCII\n"));
+        HelmPeer.Of(version).RunChecked(temp.Path, "package", chart, "-d", "helm-out", "--sign", "--key", "helm-test", "--keyring", TestPaths.Helm("helm-test-key.secret"));
+
+        var gate = Cli.Run(temp.Path, "verify", "helm-out/longpaths-1.0.0.tgz", "--rebuild-from", chart, "--keyring", TestPaths.Helm("helm-test-key.pub"));
+
+        Cli.AssertOk(gate);
+        Assert.Contains("Chart Hash Verified: sha256:", gate.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Package_SymlinkOutsideTheChart_PackagedWithANoteOnStderr()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
+        using var temp = new TempDirectory();
+        ChartFixtures.WriteChart(temp.Path, ("common/_helpers.tpl", "{{/* shared */}}\n"));
+        string chart = ChartFixtures.WriteSimpleChart(temp.File("demo"));
+        File.CreateSymbolicLink(Path.Combine(chart, "templates", "_helpers.tpl"), "../../common/_helpers.tpl");
+
+        var pkg = Cli.Run(temp.Path, "package", chart, "-d", "out");
+
+        Cli.AssertOk(pkg);
+        Assert.Equal($"chartseal: note: templates/_helpers.tpl is a symbolic link to {temp.File("common/_helpers.tpl")}; its contents were packaged", Assert.Single(pkg.StdErrLines));
+        Assert.Contains("demo/templates/_helpers.tpl", Charts.ChartArchive.Read(File.ReadAllBytes(temp.File("out/demo-1.0.0.tgz")), "demo-1.0.0.tgz").Files.Select(f => "demo/" + f.Path));
+    }
+
+    [Fact]
+    public void PackageDependencyUpdate_RepositoryAndFileDependencies_FetchedLockedAndPackaged()
+    {
+        using var temp = new TempDirectory();
+        string repo = temp.File("served");
+        Directory.CreateDirectory(repo);
+        foreach (string v in new[] { "1.0.0", "1.1.0" })
+        {
+            string src = ChartFixtures.WriteSimpleChart(temp.File("redis-" + v), "redis", v);
+            Cli.AssertOk(Cli.Run(temp.Path, "package", src, "-d", repo));
+        }
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "index", repo));
+        using var server = new FolderServer(repo);
+        ChartFixtures.WriteSimpleChart(temp.File("common"), "common", "0.3.0");
+        string app = ChartFixtures.WriteChart(temp.File("app"),
+            ("Chart.yaml", $"apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: redis\n  version: ^1.0.0\n  repository: {server.Url}\n"
+                + "- name: common\n  version: 0.3.0\n  repository: file://../common\n"));
+
+        var refused = Cli.Run(temp.Path, "package", app, "-u", "-d", "out");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("refusing a plain http:// dependency repository (--insecure-http allows it)", Assert.Single(refused.StdErrLines), StringComparison.Ordinal);
+
+        var pkg = Cli.Run(temp.Path, "package", app, "-u", "--insecure-http", "-d", "out");
+
+        Cli.AssertOk(pkg);
+        Assert.True(File.Exists(Path.Combine(app, "charts", "redis-1.1.0.tgz")));
+        Assert.True(File.Exists(Path.Combine(app, "charts", "common-0.3.0.tgz")));
+        Assert.Contains("version: 1.1.0", File.ReadAllText(Path.Combine(app, "Chart.lock")), StringComparison.Ordinal);
+        var files = Charts.ChartArchive.Read(File.ReadAllBytes(temp.File("out/app-1.0.0.tgz")), "app-1.0.0.tgz").Files.Select(f => f.Path).ToList();
+        Assert.Contains("Chart.lock", files);
+        Assert.Contains("charts/redis/Chart.yaml", files);
+        Assert.Contains("charts/common/templates/deployment.yaml", files);
+
+        // The gate rebuilds from the folder as it is now (charts/ filled), without -u.
+        Cli.AssertOk(Cli.Run(temp.Path, "package", app, "-d", "again"));
+        Assert.Equal(File.ReadAllBytes(temp.File("out/app-1.0.0.tgz")), File.ReadAllBytes(temp.File("again/app-1.0.0.tgz")));
+    }
+}
