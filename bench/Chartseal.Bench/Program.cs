@@ -150,14 +150,14 @@ internal static class Bench
             return SigningKeySelector.Select(ring, generated.Fingerprint, now);
         }
         SigningKey rootKey = Key("root", KeyAlgorithm.Ed25519, out _);
-        var root = new Chartseal.Trust.RootSigner(rootKey, rootKey.Unlock(null));
+        var root = new Chartseal.Repository.RootSigner(rootKey, rootKey.Unlock(null));
         var maintainers = new[] { ("ed25519", KeyAlgorithm.Ed25519), ("rsa3072", KeyAlgorithm.Rsa3072) }
             .Select(m => (Label: m.Item1, Key: Key(m.Item1, m.Item2, out Keyring ring), Ring: ring))
             .Select(m => (m.Label, m.Key, Private: m.Key.Unlock(null), m.Ring))
             .ToArray();
         var publicKeys = Keyring.Merge("maintainers", maintainers.Select(m => Keyring.Parse(Keyring.Concat(m.Ring.PublicKeyRings), m.Label)));
-        await Chartseal.Trust.TrustRepository.InitAsync(outDir, root, TimeSpan.FromDays(365), now);
-        await Chartseal.Trust.TrustRepository.AddAsync(outDir, root, publicKeys, TimeSpan.FromDays(365), now);
+        await Chartseal.Repository.TrustRepository.InitAsync(outDir, root, TimeSpan.FromDays(365), now);
+        await Chartseal.Repository.TrustRepository.AddAsync(outDir, root, publicKeys, TimeSpan.FromDays(365), now);
         File.WriteAllText(Path.Combine(outDir, "root.fpr"), root.Fingerprint + "\n");
         File.WriteAllBytes(Path.Combine(work, "signers.gpg"), publicKeys.ExportPublic());
 
@@ -166,8 +166,8 @@ internal static class Bench
         {
             WriteChartSource(Path.Combine(work, $"app-{n:D2}"), $"app-{n:D2}", $"Benchmark chart {n}");
         }
-        var entries = new Chartseal.Repository.IndexEntry[count];
-        string created = Chartseal.Repository.ChartIndex.Timestamp(now);
+        var entries = new Chartseal.Charts.IndexEntry[count];
+        string created = Chartseal.Charts.ChartIndex.Timestamp(now);
         Parallel.For(0, count, i =>
         {
             var m = maintainers[i % maintainers.Length];
@@ -177,7 +177,7 @@ internal static class Bench
             File.WriteAllBytes(archivePath + ".prov", ChartSigning.Sign(packaged.Archive, archivePath, m.Key, m.Private, now));
             entries[i] = Chartseal.Repository.RepositoryIndexer.EntryFor(packaged.Archive, packaged.FileName, null, created);
         });
-        var index = new Chartseal.Repository.ChartIndex { Generated = created };
+        var index = new Chartseal.Charts.ChartIndex { Generated = created };
         foreach (var entry in entries)
         {
             index.Add(entry);
@@ -199,7 +199,7 @@ internal static class Bench
         int rounds = o.Int("rounds", 3);
         var pin = new Chartseal.Trust.PinnedRoot(File.ReadAllText(Path.Combine(dir, "root.fpr")).Trim());
         string state = Directory.CreateTempSubdirectory("chartseal-bench-state").FullName;
-        var store = new Chartseal.Trust.TrustStateStore(state);
+        var store = new Chartseal.Client.TrustStateStore(state);
         DateTime now = DateTime.UtcNow;
         async Task<(double Seconds, int Rows)> Once(int? parallelism)
         {

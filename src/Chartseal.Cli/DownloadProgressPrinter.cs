@@ -1,4 +1,5 @@
 using Chartseal.Repository;
+using Chartseal.Fetch;
 
 namespace Chartseal.Cli;
 

@@ -202,7 +202,7 @@ public sealed class RepositoryServer : IAsyncDisposable
             return;
         }
         DateTime now = options.Clock.GetUtcNow().UtcDateTime;
-        var trust = await Trust.TrustClient.RefreshAsync(repository, root, options.TrustState, now, cancellationToken).ConfigureAwait(false);
+        var trust = await Client.TrustClient.RefreshAsync(repository, root, options.TrustState, now, cancellationToken).ConfigureAwait(false);
         if (trust is Trust.TrustResult.Rejected { Reason: RejectionReason.TrustBadSignature or RejectionReason.TrustUnsigned } rejected)
         {
             throw new ChartsealException(repository, $"--root-fingerprint {root.Fingerprint} is not the root of this repository's trust material: {rejected.Message}");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Chartseal.Trust;
+using Chartseal.Client;
 
 namespace Chartseal.Server;
 

@@ -1,5 +1,6 @@
 using Chartseal.Repository;
 using Chartseal.Trust;
+using Chartseal.Client;
 
 namespace Chartseal.Server;
 

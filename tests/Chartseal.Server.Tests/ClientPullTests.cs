@@ -2,6 +2,7 @@ using Chartseal.Client;
 using Chartseal.Trust;
 using Chartseal.Tests.Charts;
 using Chartseal.Tests.Trust;
+using Chartseal.Repository;
 
 namespace Chartseal.Server.Tests;
 

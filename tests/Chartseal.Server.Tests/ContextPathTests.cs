@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Chartseal.Repository;
+using Chartseal.Charts;
 
 namespace Chartseal.Server.Tests;
 

@@ -5,6 +5,7 @@ using Chartseal.Charts;
 using Chartseal.Server;
 using Chartseal.Tests.Charts;
 using Chartseal.Tests.Trust;
+using Chartseal.Client;
 
 namespace Chartseal.Server.Tests;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Chartseal.Repository;
+using Chartseal.Charts;
 
 namespace Chartseal.Server.Tests;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Chartseal.Repository;
+using Chartseal.Charts;
 
 namespace Chartseal.Server.Tests;
 
@@ -228,14 +229,29 @@ public sealed class UploadTests
     }
 
     [Fact]
-    public async Task Upload_WrongPinnedRoot_422AndNothingWritten()
+    public async Task Server_WrongPinnedRoot_RefusedAtStartUp()
     {
         var stranger = new global::Chartseal.Tests.Trust.TestKey("Stranger <s@example.com>", global::Chartseal.Tests.Trust.TrustFixture.T0);
-        await using var s = await ServerFixture.StartAsync(o => o with { Root = new Chartseal.Trust.PinnedRoot(stranger.Fingerprint) });
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => ServerFixture.StartAsync(o => o with { Root = new Chartseal.Trust.PinnedRoot(stranger.Fingerprint) }));
+        Assert.Contains($"--root-fingerprint {stranger.Fingerprint} is not the root of this repository's trust material", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upload_TrustMaterialReplacedByAnotherRoot_422AndNothingWritten()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        // While the server runs, the trust files are replaced by ones a stranger's root signed.
+        var stranger = new global::Chartseal.Tests.Trust.TestKey("Stranger <s@example.com>", global::Chartseal.Tests.Trust.TrustFixture.T0);
+        foreach (string name in new[] { "trust.yaml.asc", "pubkeys.pgp", "revoked.pgp", "root.pgp" })
+        {
+            File.Delete(Path.Combine(s.Repo, name));
+        }
+        await global::Chartseal.Repository.TrustRepository.InitAsync(s.Repo, stranger.RootSigner(ServerFixture.Now), global::Chartseal.Tests.Trust.TrustFixture.Validity, ServerFixture.Now, Ct);
+
         using var response = await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice));
         var (status, error, _) = await ErrorOf(response);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
-        Assert.StartsWith("trust-", error, StringComparison.Ordinal);
+        Assert.Equal("trust-bad-signature", error);
         Assert.Empty(s.RepositoryFiles());
     }
 

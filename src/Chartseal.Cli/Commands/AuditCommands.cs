@@ -4,6 +4,8 @@ using Chartseal.IO;
 using Chartseal.Provenance;
 using Chartseal.Repository;
 using Chartseal.Trust;
+using Chartseal.Client;
+using Chartseal.Fetch;
 
 namespace Chartseal.Cli.Commands;
 

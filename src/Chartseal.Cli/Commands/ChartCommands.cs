@@ -6,6 +6,7 @@ using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Repository;
 using Chartseal.Trust;
+using Chartseal.Fetch;
 
 namespace Chartseal.Cli.Commands;
 

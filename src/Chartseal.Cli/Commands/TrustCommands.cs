@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Chartseal.Keys;
 using Chartseal.Trust;
+using Chartseal.Repository;
 
 namespace Chartseal.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Chartseal.Compat;
 
 namespace Chartseal.Charts;
 

@@ -1,3 +1,5 @@
+using Chartseal.Compat;
+
 namespace Chartseal.Charts;
 
 /// <summary>Chart metadata as Helm's Go structs are written by encoding/json (field order, omitempty).</summary>

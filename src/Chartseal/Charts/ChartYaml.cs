@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Chartseal.Compat;
 
 namespace Chartseal.Charts;
 

@@ -3,6 +3,8 @@ using System.Text;
 using Chartseal.Client;
 using Chartseal.IO;
 using Chartseal.Repository;
+using Chartseal.Compat;
+using Chartseal.Fetch;
 
 namespace Chartseal.Charts;
 

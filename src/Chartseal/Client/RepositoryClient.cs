@@ -2,32 +2,11 @@ using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Repository;
 using Chartseal.Trust;
+using Chartseal.Charts;
+using Chartseal.Fetch;
+using Chartseal.OpenPgp;
 
 namespace Chartseal.Client;
-
-/// <summary>The root a repository claims (unverified): what <c>repo add</c> shows before the user pins it.</summary>
-/// <param name="Fingerprint">The <c>root:</c> of the repository's manifest.</param>
-/// <param name="UserId">The root certificate's primary user id in <c>root.pgp</c>, when present.</param>
-public sealed record ClaimedRoot(string Fingerprint, string? UserId);
-
-/// <summary>The outcome of <see cref="RepositoryClient.UpdateAsync"/> and <see cref="RepositoryClient.AddAsync"/>.</summary>
-public abstract record RepositoryUpdate
-{
-    private RepositoryUpdate() { }
-
-    /// <summary>The trust material was accepted and the index cached.</summary>
-    /// <param name="Repository">The repository.</param>
-    /// <param name="Material">The accepted trust material.</param>
-    /// <param name="IndexChanged">False when the server answered 304 for the cached index's ETag.</param>
-    /// <param name="ChartVersions">The number of chart versions in the downloaded index; null when it was unchanged.</param>
-    public sealed record Updated(ConfiguredRepository Repository, TrustedMaterial Material, bool IndexChanged, int? ChartVersions) : RepositoryUpdate;
-
-    /// <summary>The trust material was refused; the cache and configuration are unchanged.</summary>
-    /// <param name="File">The trust manifest's URL.</param>
-    /// <param name="Reason">A trust-* reason.</param>
-    /// <param name="Message">One line for people.</param>
-    public sealed record Rejected(string File, RejectionReason Reason, string Message) : RepositoryUpdate;
-}
 
 /// <summary>
 /// The client side of remote repositories: add (pin the root), update (verify the trust material against the pin,

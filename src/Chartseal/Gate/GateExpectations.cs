@@ -21,14 +21,3 @@ public sealed record GateExpectations(
     /// <summary>No expectations: the signature and the trust decide alone.</summary>
     public static GateExpectations None { get; } = new();
 }
-
-/// <summary>The chart source a signed package must have been built from (the CI gate).</summary>
-/// <param name="Directory">The chart source folder.</param>
-/// <param name="SourceDateEpoch">The release's SOURCE_DATE_EPOCH, when it was built with one.</param>
-public sealed record RebuildSource(string Directory, DateTimeOffset? SourceDateEpoch);
-
-/// <summary>What the rebuild check found, when one was asked for.</summary>
-/// <param name="Source">The chart source folder.</param>
-/// <param name="Matched">True when the rebuilt package is the signed one; null when the check did not run (an earlier refusal).</param>
-/// <param name="IdenticalBytes">True when the archives are byte-identical (both made by Chartseal), not only the same files.</param>
-public sealed record RebuildEvidence(string Source, bool? Matched, bool IdenticalBytes);

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Chartseal.OpenPgp;
 
 namespace Chartseal.Keys;
 

@@ -7,25 +7,9 @@ using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 using BigInteger = Org.BouncyCastle.Math.BigInteger;
+using Chartseal.OpenPgp;
 
 namespace Chartseal.Keys;
-
-/// <summary>The kinds of key <see cref="KeyGenerator"/> makes.</summary>
-public enum KeyAlgorithm
-{
-    /// <summary>Ed25519 (legacy EdDSA, algorithm 22) with a Curve25519 encryption subkey, like gpg's default. Not verifiable by Helm 3.</summary>
-    Ed25519,
-    /// <summary>RSA 3072 bits: verifiable by every Helm version.</summary>
-    Rsa3072,
-    /// <summary>RSA 4096 bits.</summary>
-    Rsa4096,
-}
-
-/// <summary>A new key pair, as armored text.</summary>
-/// <param name="PublicKeyArmored">The certificate, to publish (<c>-----BEGIN PGP PUBLIC KEY BLOCK-----</c>).</param>
-/// <param name="SecretKeyArmored">The secret key (<c>-----BEGIN PGP PRIVATE KEY BLOCK-----</c>).</param>
-/// <param name="Fingerprint">The primary key's fingerprint, 40 upper-case hex digits.</param>
-public sealed record GeneratedKey(string PublicKeyArmored, string SecretKeyArmored, string Fingerprint);
 
 /// <summary>Generates v4 OpenPGP signing keys that gpg, Helm and our own code accept.</summary>
 public static class KeyGenerator

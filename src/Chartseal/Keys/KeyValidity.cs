@@ -3,58 +3,6 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Chartseal.Keys;
 
-/// <summary>Whether a key may make signatures at a given time. Anything but <see cref="Valid"/> is a refusal.</summary>
-public enum KeyStatus
-{
-    /// <summary>Unset. Never a success: an unset status fails closed.</summary>
-    Unknown = 0,
-    /// <summary>The key is valid for signing.</summary>
-    Valid,
-    /// <summary>The key, or its primary key, has expired.</summary>
-    Expired,
-    /// <summary>A verified revocation signature revokes the key or its primary key.</summary>
-    Revoked,
-    /// <summary>The key's flags (or, without flags, its algorithm) do not allow signing.</summary>
-    NotForSigning,
-    /// <summary>The subkey has no verifying binding signature, or a signing subkey no verifying back-signature.</summary>
-    InvalidBinding,
-    /// <summary>The primary key has no verifying self-signature.</summary>
-    InvalidSelfSignature,
-    /// <summary>The key, or its primary key, was created after the time checked.</summary>
-    NotYetValid,
-    /// <summary>The key's public parameters are unsound (e.g. an RSA modulus with a small factor).</summary>
-    InvalidKeyMaterial,
-}
-
-/// <summary>A verified revocation.</summary>
-/// <param name="RevokedAt">The revocation signature's creation time (UTC).</param>
-/// <param name="Reason">The reason code, <see cref="RevocationReasonTag.NoReason"/> when absent.</param>
-/// <param name="Description">The free-text reason, possibly empty.</param>
-public sealed record RevocationInfo(DateTime RevokedAt, RevocationReasonTag Reason, string Description)
-{
-    /// <summary>
-    /// Whether the revocation withdraws the key retroactively (RFC 9580 section 5.2.3.31): a compromised
-    /// key, or a revocation that does not say why, is invalid even before the revocation was made;
-    /// a superseded or retired key only from the revocation on.
-    /// </summary>
-    public bool IsHard => Reason is not (RevocationReasonTag.KeySuperseded or RevocationReasonTag.KeyRetired or RevocationReasonTag.UserNoLongerValid);
-
-    /// <inheritdoc />
-    public override string ToString() =>
-        $"revoked {KeyInfo.FormatTime(RevokedAt)} (reason {Reason}{(Description.Length > 0 ? ": " + Description : "")})";
-}
-
-/// <summary>The outcome of <see cref="KeyValidity.Check"/>.</summary>
-/// <param name="Status">The verdict.</param>
-/// <param name="Detail">A one-line explanation for people, e.g. <c>primary key expired 2020-12-31 12:00:00Z</c>.</param>
-/// <param name="ExpiresAt">When the key stops being valid (the earlier of its own and its primary's expiry); null for never or unknown.</param>
-/// <param name="Revocation">The revocation, when <paramref name="Status"/> is <see cref="KeyStatus.Revoked"/>.</param>
-public sealed record KeyValidityResult(KeyStatus Status, string Detail, DateTime? ExpiresAt = null, RevocationInfo? Revocation = null)
-{
-    /// <summary>Whether the key may sign.</summary>
-    public bool IsValid => Status == KeyStatus.Valid;
-}
-
 /// <summary>
 /// The key checks BouncyCastle leaves to us: <c>PgpSignature.Verify()</c> only checks the math, and
 /// returns true for expired, revoked and wrong-usage keys.

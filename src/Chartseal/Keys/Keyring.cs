@@ -1,20 +1,7 @@
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Chartseal.OpenPgp;
 
 namespace Chartseal.Keys;
-
-/// <summary>A key found in a <see cref="Keyring"/>: a primary key or a subkey, with the certificate it belongs to.</summary>
-/// <param name="Key">The primary key or subkey that matched.</param>
-/// <param name="Ring">The certificate (primary key, user ids, subkeys) holding <paramref name="Key"/>.</param>
-public sealed record KeyMatch(PgpPublicKey Key, PgpPublicKeyRing Ring);
-
-/// <summary>A key (or subkey) of a keyring file that was left out, and why.</summary>
-/// <param name="Location">Where it was in the file, e.g. <c>byte 1234</c> or <c>armor block at line 12, byte 0</c>.</param>
-/// <param name="Reason">Why it was left out, e.g. <c>OpenPGP v6 key (RFC 9580) is not supported</c>.</param>
-public sealed record SkippedKey(string Location, string Reason)
-{
-    /// <inheritdoc />
-    public override string ToString() => $"{Location}: {Reason}";
-}
 
 /// <summary>
 /// An immutable set of OpenPGP keys read from one file: binary or ASCII-armored (any number of armor

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Chartseal.OpenPgp;
 
 namespace Chartseal.Provenance;
 

@@ -1,5 +1,6 @@
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Chartseal.OpenPgp;
 
 namespace Chartseal.Provenance;
 

@@ -2,60 +2,9 @@ using Chartseal.Charts;
 using Chartseal.IO;
 using Chartseal.Provenance;
 using Chartseal.Trust;
+using Chartseal.Client;
 
 namespace Chartseal.Repository;
-
-/// <summary>What to publish from files, and the checks to run first (the CLI's form).</summary>
-/// <param name="ArchivePath">The chart archive.</param>
-/// <param name="ProvenancePath">Its provenance file (default: archive path + <c>.prov</c>).</param>
-/// <param name="RepositoryDir">The repository folder (holds index.yaml and the trust material).</param>
-/// <param name="Root">The pinned root key of the repository's trust material.</param>
-/// <param name="RebuildFrom">The chart source folder to rebuild and compare, or null.</param>
-/// <param name="SourceDateEpoch">The release's SOURCE_DATE_EPOCH, for the rebuild.</param>
-/// <param name="Force">Replace an existing name and version.</param>
-public sealed record PublishRequest(
-    string ArchivePath,
-    string? ProvenancePath,
-    string RepositoryDir,
-    PinnedRoot Root,
-    string? RebuildFrom = null,
-    DateTimeOffset? SourceDateEpoch = null,
-    bool Force = false)
-{
-    /// <summary>The checks and destination, without the input files.</summary>
-    public PublishOptions Options => new(RepositoryDir, Root, RebuildFrom, SourceDateEpoch, Force);
-}
-
-/// <summary>Where to publish and which checks to run.</summary>
-/// <param name="RepositoryDir">The repository folder (holds index.yaml and the trust material).</param>
-/// <param name="Root">The pinned root key of the repository's trust material.</param>
-/// <param name="RebuildFrom">The chart source folder to rebuild and compare, or null.</param>
-/// <param name="SourceDateEpoch">The release's SOURCE_DATE_EPOCH, for the rebuild.</param>
-/// <param name="Force">Replace an existing name and version.</param>
-public sealed record PublishOptions(
-    string RepositoryDir,
-    PinnedRoot Root,
-    string? RebuildFrom = null,
-    DateTimeOffset? SourceDateEpoch = null,
-    bool Force = false);
-
-/// <summary>A chart to publish, in memory: read from files by the CLI, received by the server.</summary>
-/// <param name="FileName">The archive's file name, as signed in its <c>.prov</c> (no folders).</param>
-/// <param name="Archive">The archive bytes.</param>
-/// <param name="Provenance">The <c>.prov</c> bytes, or null when there is none (always refused).</param>
-public sealed record ChartUpload(string FileName, ReadOnlyMemory<byte> Archive, byte[]? Provenance);
-
-/// <summary>The outcome of a publish: the index entry added, or why nothing was changed.</summary>
-public abstract record PublishResult
-{
-    private PublishResult() { }
-
-    /// <summary>The chart is in the repository and its index.</summary>
-    public sealed record Published(IndexEntry Entry, TrustDecision.Trusted Decision) : PublishResult;
-
-    /// <summary>Refused; the repository is unchanged.</summary>
-    public sealed record Rejected(RejectionReason Reason, string Message) : PublishResult;
-}
 
 /// <summary>
 /// The release gate: the full trust decision (and the rebuild check when asked), then the archive and its

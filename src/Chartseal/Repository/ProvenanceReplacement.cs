@@ -4,6 +4,7 @@ using Chartseal.Charts;
 using Chartseal.IO;
 using Chartseal.Provenance;
 using Chartseal.Trust;
+using Chartseal.Client;
 
 namespace Chartseal.Repository;
 

@@ -4,76 +4,11 @@ using Chartseal.IO;
 using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Trust;
+using Chartseal.Charts;
+using Chartseal.Client;
+using Chartseal.Fetch;
 
 namespace Chartseal.Repository;
-
-/// <summary>One chart version of an audited repository: who signed it, when, and the decision.</summary>
-/// <param name="Name">The chart name, from <c>index.yaml</c>.</param>
-/// <param name="Version">The chart version, from <c>index.yaml</c>.</param>
-/// <param name="Archive">Where the archive is (the index entry's first URL, as written).</param>
-/// <param name="Reason">Null when the chart is trusted; otherwise why not.</param>
-/// <param name="Message">One line for people (<c>trusted</c> when trusted).</param>
-/// <param name="Signer">The signer when its key is in the repository's <c>pubkeys.pgp</c> or <c>revoked.pgp</c>.</param>
-/// <param name="Issuer">The key the signature names as its maker (unverified; also set for keys the repository does not know).</param>
-/// <param name="SignedAt">The signature's creation time, when the signature could be checked.</param>
-/// <param name="Sha256">The archive's SHA-256, when the archive exists.</param>
-/// <param name="Revocation">The revocation recorded in <c>revoked.pgp</c> for a revoked signer, when it carries one.</param>
-public sealed record AuditRow(
-    string Name,
-    string Version,
-    string Archive,
-    RejectionReason? Reason,
-    string Message,
-    SignerInfo? Signer,
-    SignatureIssuer? Issuer,
-    DateTime? SignedAt,
-    string? Sha256,
-    RevocationInfo? Revocation)
-{
-    /// <summary>Whether the chart is trusted.</summary>
-    public bool IsTrusted => Reason is null;
-
-    /// <summary>The signer's primary fingerprint when known, else the issuer fingerprint or key id.</summary>
-    public string? SignerFingerprint => Signer?.Fingerprint ?? Issuer?.Fingerprint ?? Issuer?.KeyId;
-
-    /// <summary>Whether the key with primary (or signing subkey) <paramref name="fingerprint"/> made this chart's signature.</summary>
-    public bool IsSignedBy(string fingerprint)
-    {
-        ArgumentNullException.ThrowIfNull(fingerprint);
-        string fpr = KeyInfo.NormalizeHex(fingerprint);
-        return Signer is { } s
-            ? s.Fingerprint == fpr || s.SigningKeyFingerprint == fpr
-            : Issuer?.Matches(fpr) == true;
-    }
-}
-
-/// <summary>The outcome of <see cref="RepositoryAudit.AuditAsync"/>.</summary>
-public abstract record AuditResult
-{
-    private AuditResult() { }
-
-    /// <summary>Every chart version was looked at (the rows may still hold rejections).</summary>
-    /// <param name="Rows">One row per index entry, in index order (filtered by signer when asked).</param>
-    /// <param name="TrustVersion">The trust material version used.</param>
-    /// <param name="TrustRoot">The root that signed it.</param>
-    public sealed record Completed(IReadOnlyList<AuditRow> Rows, long TrustVersion, string TrustRoot) : AuditResult
-    {
-        /// <summary>Whether every row is trusted.</summary>
-        public bool AllTrusted => Rows.All(r => r.IsTrusted);
-    }
-
-    /// <summary>The trust material itself was refused; no chart was looked at.</summary>
-    public sealed record Rejected(RejectionReason Reason, string Message) : AuditResult;
-}
-
-/// <summary>How to audit.</summary>
-/// <param name="SignerFingerprint">Keep only the rows signed by this key (primary or subkey fingerprint), trusted or not.</param>
-/// <param name="MaxParallelism">Chart versions checked at once; default: the processor count (local) or 4× it, at most 16 (HTTP: downloads wait on the network; at most 16 archives in memory at once).</param>
-/// <param name="Progress">
-/// Called from worker threads with (done, total) after each chart version, and once more with the final counts;
-/// total is 0 while index.yaml is still being read (the audit starts before the index is complete).
-/// </param>
-public sealed record AuditOptions(string? SignerFingerprint = null, int? MaxParallelism = null, Action<int, int>? Progress = null);
 
 /// <summary>
 /// Key-compromise response: verifies every chart version in a repository's <c>index.yaml</c> against the

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Chartseal.Charts;
 using Chartseal.IO;
+using Chartseal.Compat;
 
 namespace Chartseal.Repository;
 

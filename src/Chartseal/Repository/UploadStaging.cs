@@ -1,5 +1,6 @@
 using Chartseal.Charts;
 using Chartseal.Trust;
+using Chartseal.Client;
 
 namespace Chartseal.Repository;
 

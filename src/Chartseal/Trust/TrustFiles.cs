@@ -45,9 +45,9 @@ public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Re
     public static async Task<TrustFiles> ReadAsync(string repositoryDirectory, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(repositoryDirectory);
-        if (Repository.HttpFetcher.IsUrl(repositoryDirectory))
+        if (Chartseal.Fetch.HttpFetcher.IsUrl(repositoryDirectory))
         {
-            Task<byte[]?> Fetch(string name, long maxBytes = MaxFileSize) => Repository.HttpFetcher.GetAsync(Repository.HttpFetcher.FileUri(repositoryDirectory, name), maxBytes, cancellationToken);
+            Task<byte[]?> Fetch(string name, long maxBytes = MaxFileSize) => Chartseal.Fetch.HttpFetcher.GetAsync(Chartseal.Fetch.HttpFetcher.FileUri(repositoryDirectory, name), maxBytes, cancellationToken);
             return new TrustFiles(
                 await Fetch(ManifestName).ConfigureAwait(false),
                 await Fetch(PublicKeysName).ConfigureAwait(false),

@@ -4,49 +4,9 @@ using Chartseal.Keys;
 using Chartseal.Provenance;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Chartseal.OpenPgp;
 
 namespace Chartseal.Trust;
-
-/// <summary>The root fingerprint a client pinned for a repository (40 upper-case hex).</summary>
-public sealed record PinnedRoot
-{
-    /// <summary>Pins <paramref name="fingerprint"/> (any case, spaces and <c>0x</c> allowed).</summary>
-    /// <exception cref="ChartsealException">Not a v4 fingerprint.</exception>
-    public PinnedRoot(string fingerprint)
-    {
-        ArgumentNullException.ThrowIfNull(fingerprint);
-        string normalized = fingerprint.Replace(" ", "", StringComparison.Ordinal).Trim().ToUpperInvariant();
-        if (normalized.StartsWith("0X", StringComparison.Ordinal))
-        {
-            normalized = normalized[2..];
-        }
-        if (!TrustManifest.IsFingerprint(normalized))
-        {
-            throw new ChartsealException(null, $"\"{fingerprint}\" is not a 40-digit OpenPGP fingerprint");
-        }
-        Fingerprint = normalized;
-    }
-
-    /// <summary>The fingerprint.</summary>
-    public string Fingerprint { get; }
-}
-
-/// <summary>What a client remembers about a repository's trust material: the highest version accepted and its hash.</summary>
-/// <param name="Version">The highest manifest version accepted.</param>
-/// <param name="ManifestSha256">Lower-case hex SHA-256 of that manifest file.</param>
-public sealed record SeenTrust(long Version, string ManifestSha256);
-
-/// <summary>The outcome of <see cref="TrustedMaterial.Load"/>.</summary>
-public abstract record TrustResult
-{
-    private TrustResult() { }
-
-    /// <summary>The material verified.</summary>
-    public sealed record Accepted(TrustedMaterial Material) : TrustResult;
-
-    /// <summary>The material was refused.</summary>
-    public sealed record Rejected(RejectionReason Reason, string Message) : TrustResult;
-}
 
 /// <summary>
 /// A repository's trust material after verification: the maintainers' keys, the revoked keys, the manifest

@@ -1,5 +1,6 @@
 using Chartseal.Tests.Support;
 using static Chartseal.Cli.Tests.Helm.RenderParity;
+using Chartseal.Compat;
 
 namespace Chartseal.Cli.Tests.Helm;
 

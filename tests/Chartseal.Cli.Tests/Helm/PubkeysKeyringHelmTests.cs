@@ -5,6 +5,7 @@ using Chartseal.Tests.Charts;
 using Chartseal.Tests.Support;
 using Chartseal.Tests.Trust;
 using Chartseal.Trust;
+using Chartseal.Repository;
 
 namespace Chartseal.Cli.Tests.Helm;
 

@@ -3,6 +3,7 @@ using Chartseal.Repository;
 using Chartseal.Tests.Support;
 using Chartseal.Tests.Trust;
 using Chartseal.Trust;
+using Chartseal.Charts;
 
 namespace Chartseal.Tests.Client;
 

@@ -2,6 +2,8 @@ using Chartseal.IO;
 using Chartseal.Tests.Support;
 using Chartseal.Tests.Trust;
 using Chartseal.Trust;
+using Chartseal.Client;
+using Chartseal.Repository;
 
 namespace Chartseal.Tests.IO;
 

@@ -5,6 +5,7 @@ using Chartseal.Tests.Support;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Utilities;
+using Chartseal.OpenPgp;
 
 namespace Chartseal.Tests.Keys;
 

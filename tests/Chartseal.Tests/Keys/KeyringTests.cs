@@ -2,6 +2,7 @@ using System.Text;
 using Chartseal.Keys;
 using Chartseal.Tests.Support;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Chartseal.OpenPgp;
 
 namespace Chartseal.Tests.Keys;
 

@@ -7,6 +7,8 @@ using Chartseal.Provenance;
 using Chartseal.Tests.Charts;
 using Chartseal.Tests.Support;
 using Chartseal.Trust;
+using Chartseal.OpenPgp;
+using Chartseal.Repository;
 
 namespace Chartseal.Tests.Provenance;
 

@@ -29,7 +29,7 @@ internal sealed class AuditRepositoryFixture : IDisposable
     {
         var f = new AuditRepositoryFixture();
         await f.Trust.InitWithTwoMaintainersAsync(Now);
-        await Chartseal.Trust.TrustRepository.AddAsync(f.Repo, f.Trust.Root.RootSigner(Now), f.Carol.Public, TrustFixture.Validity, Now);
+        await Chartseal.Repository.TrustRepository.AddAsync(f.Repo, f.Trust.Root.RootSigner(Now), f.Carol.Public, TrustFixture.Validity, Now);
         string source = ChartFixtures.WriteSimpleChart(f.Trust.Temp.File("src"), "demo", "1.0.0");
         for (int i = 0; i < count; i++)
         {

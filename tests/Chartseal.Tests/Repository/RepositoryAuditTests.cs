@@ -6,6 +6,7 @@ using Chartseal.Tests.Trust;
 using Chartseal.Trust;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Chartseal.Charts;
 
 namespace Chartseal.Tests.Repository;
 

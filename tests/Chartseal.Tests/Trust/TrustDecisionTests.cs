@@ -1,6 +1,7 @@
 #pragma warning disable xUnit1051 // the library calls take no test cancellation here
 using Chartseal.Keys;
 using Chartseal.Trust;
+using Chartseal.Repository;
 
 namespace Chartseal.Tests.Trust;
 

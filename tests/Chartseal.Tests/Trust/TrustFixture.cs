@@ -6,6 +6,8 @@ using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Tests.Support;
 using Chartseal.Trust;
+using Chartseal.Client;
+using Chartseal.Repository;
 
 namespace Chartseal.Tests.Trust;
 

@@ -3,6 +3,7 @@ using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Tests.Support;
 using Chartseal.Trust;
+using Chartseal.Repository;
 
 namespace Chartseal.Tests.Trust;
 

@@ -2,6 +2,8 @@
 using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Trust;
+using Chartseal.Client;
+using Chartseal.Repository;
 
 namespace Chartseal.Tests.Trust;
 

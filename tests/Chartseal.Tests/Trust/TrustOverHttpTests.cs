@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using Chartseal.Tests.Support;
 using Chartseal.Trust;
+using Chartseal.Client;
+using Chartseal.Repository;
 
 namespace Chartseal.Tests.Trust;
 

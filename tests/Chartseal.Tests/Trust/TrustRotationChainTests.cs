@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Trust;
+using Chartseal.Client;
+using Chartseal.Repository;
 
 namespace Chartseal.Tests.Trust;
 

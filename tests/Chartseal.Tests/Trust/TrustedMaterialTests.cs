@@ -3,6 +3,7 @@ using System.Text;
 using Chartseal.Keys;
 using Chartseal.Tests.Support;
 using Chartseal.Trust;
+using Chartseal.Repository;
 
 namespace Chartseal.Tests.Trust;
 

@@ -1,0 +1,345 @@
+
+using System.Text;
+using System.Text.Json;
+using Chartseal.Charts;
+using Chartseal.IO;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using Chartseal.Compat;
+
+namespace Chartseal.Charts;
+
+/// <summary>
+/// A Helm repository index (<c>index.yaml</c>): <c>apiVersion: v1</c>, <c>entries</c> by chart name with
+/// versions newest first, and <c>generated</c>. Reading streams the file and builds a small tree per entry
+/// only, so a 15 MB index never becomes a full YAML document in memory; Helm's JSON form is accepted too
+/// (JSON is YAML).
+/// </summary>
+public sealed class ChartIndex
+{
+    /// <summary>The largest index we read.</summary>
+    public const long MaxIndexSize = 256L * 1024 * 1024;
+
+    private readonly SortedDictionary<string, List<IndexEntry>> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>Always <c>v1</c>.</summary>
+    public string ApiVersion { get; private set; } = "v1";
+
+    /// <summary>When the index was generated (RFC 3339), if known.</summary>
+    public string? Generated { get; set; }
+
+    /// <summary>Chart name to its versions, newest first once <see cref="SortVersions"/> ran.</summary>
+    public IReadOnlyDictionary<string, List<IndexEntry>> Entries => _entries;
+
+    /// <summary>The number of chart versions.</summary>
+    public int Count => _entries.Values.Sum(v => v.Count);
+
+    /// <summary>Finds a chart version, or null.</summary>
+    public IndexEntry? Find(string name, string version) =>
+        _entries.TryGetValue(name, out var versions) ? versions.Find(e => e.Metadata.Version == version) : null;
+
+    /// <summary>Adds (or replaces) the entry for the chart's name and version.</summary>
+    public void Add(IndexEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        VersionsOf(entry.Metadata.Name).RemoveAll(e => e.Metadata.Version == entry.Metadata.Version);
+        VersionsOf(entry.Metadata.Name).Add(entry);
+    }
+
+    /// <summary>
+    /// Adds the entry after the chart's others, even when one has the same version, as Helm's
+    /// <c>IndexFile.MustAdd</c> does: two archives of one chart version are both listed.
+    /// </summary>
+    public void Append(IndexEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        VersionsOf(entry.Metadata.Name).Add(entry);
+    }
+
+    /// <summary>
+    /// Helm's <c>IndexFile.Has</c>: whether a version of the chart is listed as exactly <paramref name="version"/>,
+    /// or, read as a constraint, matches a listed version (so <c>1.0.0+b</c> is found as <c>1.0.0+a</c>).
+    /// </summary>
+    public bool Has(string name, string version)
+    {
+        if (!_entries.TryGetValue(name, out var versions) || versions.Count == 0)
+        {
+            return false;
+        }
+        if (versions.Exists(e => e.Metadata.Version == version))
+        {
+            return true;
+        }
+        return VersionRange.TryParse(version.Length == 0 ? "*" : version, out var range)
+            && versions.Exists(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && range.Contains(v));
+    }
+
+    private List<IndexEntry> VersionsOf(string name)
+    {
+        if (!_entries.TryGetValue(name, out var versions))
+        {
+            _entries[name] = versions = [];
+        }
+        return versions;
+    }
+
+    /// <summary>Removes a chart version; true when it was present.</summary>
+    public bool Remove(string name, string version)
+    {
+        if (!_entries.TryGetValue(name, out var versions) || versions.RemoveAll(e => e.Metadata.Version == version) == 0)
+        {
+            return false;
+        }
+        if (versions.Count == 0)
+        {
+            _entries.Remove(name);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Sorts each chart's versions as Helm's <c>SortEntries</c> does: by SemVer precedence, newest first,
+    /// unparsable versions last, with Go's <c>sort.Sort</c>, so that entries of equal precedence (two archives
+    /// of one version, or versions differing only in build metadata) end in Helm's order.
+    /// </summary>
+    public void SortVersions()
+    {
+        foreach (var versions in _entries.Values)
+        {
+            var parsed = versions.Select(e => (Entry: e, Version: SemanticVersion.TryParse(e.Metadata.Version, out var v) ? v : null)).ToList();
+            // sort.Reverse(ChartVersions): Less(i, j) is ChartVersions.Less(j, i), where an unparsable left side is less.
+            GoSort.Sort(parsed, static (x, y) => y.Version is null || (x.Version is not null && y.Version.CompareTo(x.Version) < 0));
+            versions.Clear();
+            versions.AddRange(parsed.Select(p => p.Entry));
+        }
+    }
+
+    /// <summary>Serialises the index in Helm's layout (sorted keys, Go-style times, double-quoted).</summary>
+    public string Serialize()
+    {
+        var entries = new GoMapping();
+        foreach (var (name, versions) in _entries.OrderBy(e => e.Key, Comparer<string>.Create(GoYamlResolver.CompareKeys)))
+        {
+            entries.Add(name, new GoSequence(versions.Select(EntryNode)));
+        }
+        var root = new GoMapping()
+            .Add("apiVersion", GoNode.Str(ApiVersion))
+            .Add("entries", entries)
+            .Add("generated", GoNode.Str(Generated ?? GoTime.FormatUtc(DateTimeOffset.UtcNow)));
+        return GoYamlEmitter.Emit(root);
+    }
+
+    /// <summary>
+    /// The bytes of an <c>index.yaml</c> with <c>serverInfo.contextPath</c> added, as ChartMuseum serves its index
+    /// under a path prefix (<c>helm cm-push</c> reads it to find the upload route). The key goes last, where Helm's
+    /// sorted layout puts it; an index that already has a top-level <c>serverInfo</c> is returned unchanged.
+    /// </summary>
+    public static byte[] WithServerInfo(byte[] indexYaml, string contextPath)
+    {
+        ArgumentNullException.ThrowIfNull(indexYaml);
+        ArgumentException.ThrowIfNullOrEmpty(contextPath);
+        ReadOnlySpan<byte> key = "serverInfo:"u8;
+        if (indexYaml.AsSpan().StartsWith(key) || indexYaml.AsSpan().IndexOf([(byte)'\n', .. key]) >= 0)
+        {
+            return indexYaml;
+        }
+        string tail = GoYamlEmitter.Emit(new GoMapping().Add("serverInfo", new GoMapping().Add("contextPath", GoNode.Str(contextPath))));
+        bool endsWithNewline = indexYaml.Length == 0 || indexYaml[^1] == (byte)'\n';
+        return [.. indexYaml, .. endsWithNewline ? [] : "\n"u8.ToArray(), .. Encoding.UTF8.GetBytes(tail)];
+    }
+
+    /// <summary>Writes the index atomically.</summary>
+    public Task WriteAsync(string path, CancellationToken cancellationToken = default) =>
+        AtomicFile.WriteAllBytesAsync(path, new UTF8Encoding(false).GetBytes(Serialize()), cancellationToken);
+
+    /// <summary>
+    /// Serialises the index as Helm's <c>repo index --json</c> writes it (Go's <c>json.MarshalIndent</c> with two
+    /// spaces): <c>apiVersion</c>, <c>generated</c>, <c>entries</c> by name; each entry's Chart.yaml fields in Helm's
+    /// struct order, then <c>urls</c>, <c>created</c>, <c>digest</c>. No trailing newline.
+    /// </summary>
+    public string SerializeJson()
+    {
+        var json = new GoJsonText().StartObject()
+            .Member("apiVersion", ApiVersion)
+            .Member("generated", Generated ?? GoTime.FormatUtc(DateTimeOffset.UtcNow))
+            .Name("entries").StartObject();
+        foreach (var (name, versions) in _entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            json.Name(name).StartArray();
+            foreach (var entry in versions)
+            {
+                json.StartObject();
+                ChartJson.WriteMetadata(json, entry.Metadata);
+                json.Name("urls").StartArray();
+                foreach (string url in entry.Urls)
+                {
+                    json.String(url);
+                }
+                json.EndArray();
+                json.Member("created", entry.Created ?? GoTime.Zero);
+                if (entry.Digest.Length > 0)
+                {
+                    json.Member("digest", entry.Digest);
+                }
+                json.EndObject();
+            }
+            json.EndArray();
+        }
+        return json.EndObject().EndObject().ToString();
+    }
+
+    /// <summary>Writes the index atomically in Helm's JSON form (<see cref="SerializeJson"/>).</summary>
+    public Task WriteJsonAsync(string path, CancellationToken cancellationToken = default) =>
+        AtomicFile.WriteAllBytesAsync(path, new UTF8Encoding(false).GetBytes(SerializeJson()), cancellationToken);
+
+    /// <summary>Loads an index file.</summary>
+    /// <exception cref="ChartsealException">Missing, too large, not an index, or an invalid entry.</exception>
+    public static async Task<ChartIndex> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        byte[] bytes = await InputFile.ReadAsync(path, MaxIndexSize, cancellationToken).ConfigureAwait(false);
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Load(stream, path);
+    }
+
+    /// <summary>Reads an index (YAML or JSON) from a stream, streaming over its entries; every entry is kept, in file order.</summary>
+    /// <exception cref="ChartsealException">Not an index, no apiVersion, or an invalid entry (named).</exception>
+    public static ChartIndex Load(Stream stream, string sourceName)
+    {
+        var index = new ChartIndex();
+        Read(stream, sourceName, index, index.Append);
+        return index;
+    }
+
+    /// <summary>
+    /// Streams an index's entries in file order: <paramref name="onEntry"/> gets each one as soon as it is read, and
+    /// no index is built, so a consumer can start work on the first entries while the rest is still being parsed.
+    /// </summary>
+    /// <exception cref="ChartsealException">As for <see cref="Load(Stream, string)"/> (possibly after some entries were passed on).</exception>
+    public static void ReadEntries(Stream stream, string sourceName, Action<IndexEntry> onEntry)
+    {
+        ArgumentNullException.ThrowIfNull(onEntry);
+        Read(stream, sourceName, new ChartIndex(), onEntry);
+    }
+
+    private static void Read(Stream stream, string sourceName, ChartIndex index, Action<IndexEntry> onEntry)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        bool sawApiVersion = false;
+        try
+        {
+            var parser = new Parser(new StreamReader(stream, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true));
+            parser.Consume<StreamStart>();
+            if (parser.Accept<StreamEnd>(out _))
+            {
+                throw new ChartsealException(sourceName, "empty index.yaml file");
+            }
+            parser.Consume<DocumentStart>();
+            if (!parser.TryConsume<MappingStart>(out _))
+            {
+                throw new ChartsealException(sourceName, "not a repository index: the top level is not a mapping");
+            }
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                string key = parser.Consume<Scalar>().Value;
+                switch (key)
+                {
+                    case "apiVersion":
+                        index.ApiVersion = parser.Consume<Scalar>().Value;
+                        sawApiVersion = index.ApiVersion.Length > 0;
+                        break;
+                    case "generated":
+                        index.Generated = parser.Consume<Scalar>().Value;
+                        break;
+                    case "entries":
+                        ReadEntries(parser, onEntry, sourceName);
+                        break;
+                    default:
+                        parser.SkipThisAndNestedEvents();
+                        break;
+                }
+            }
+        }
+        catch (YamlException e)
+        {
+            throw new ChartsealException(sourceName, "invalid index: " + e.Message.ReplaceLineEndings(" "), e);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ChartsealException(sourceName, "invalid index: not UTF-8 text");
+        }
+        if (!sawApiVersion)
+        {
+            throw new ChartsealException(sourceName, "no API version specified");
+        }
+    }
+
+    private static void ReadEntries(IParser parser, Action<IndexEntry> onEntry, string sourceName)
+    {
+        if (parser.TryConsume<Scalar>(out _))
+        {
+            return; // entries: null
+        }
+        parser.Consume<MappingStart>();
+        while (!parser.TryConsume<MappingEnd>(out _))
+        {
+            string name = parser.Consume<Scalar>().Value;
+            if (parser.TryConsume<Scalar>(out _))
+            {
+                continue;
+            }
+            parser.Consume<SequenceStart>();
+            while (!parser.TryConsume<SequenceEnd>(out _))
+            {
+                string where = $"{sourceName}: entries.{name}";
+                var node = BoundedYamlReader.ReadNode(parser, where);
+                onEntry(ReadEntry(node, where));
+            }
+        }
+    }
+
+    private static IndexEntry ReadEntry(YamlNode? node, string where)
+    {
+        if (node is not YamlMapping map)
+        {
+            throw new ChartsealException(where, "an entry is not a mapping");
+        }
+        var metadata = ChartYaml.MetadataFromNode(node, where);
+        string? Text(string key) => map.Entries.FirstOrDefault(e => e.Key.Value == key).Value is YamlScalar s ? s.Value : null;
+        var urls = map.Entries.FirstOrDefault(e => e.Key.Value == "urls").Value is YamlSequence seq
+            ? seq.Items.OfType<YamlScalar>().Select(s => s.Value).ToList()
+            : [];
+        string digest = Text("digest") ?? "";
+        int colon = digest.IndexOf(':', StringComparison.Ordinal);
+        return new IndexEntry
+        {
+            Metadata = metadata,
+            Urls = urls,
+            Created = Text("created"),
+            Digest = colon >= 0 ? digest[(colon + 1)..] : digest,
+        };
+    }
+
+    private static GoNode EntryNode(IndexEntry entry)
+    {
+        var map = ChartYaml.MetadataNode(entry.Metadata, includeDependencies: true);
+        if (entry.Created is { } created)
+        {
+            map.Add("created", GoNode.Str(created));
+        }
+        map.Add("digest", GoNode.Str(entry.Digest));
+        map.Add("urls", new GoSequence(entry.Urls.Select(GoNode.Str)));
+        return map;
+    }
+
+    /// <summary>Writes one entry as JSON, with exactly the fields and order of its index.yaml form (ChartMuseum's API shape).</summary>
+    public static void WriteEntryJson(Utf8JsonWriter json, IndexEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(entry);
+        GoJsonWriter.Write(json, EntryNode(entry));
+    }
+
+    /// <summary>Now, as Helm writes <c>created</c> and <c>generated</c>.</summary>
+    public static string Timestamp(DateTimeOffset time) => GoTime.FormatUtc(time);
+
+}

@@ -1,0 +1,25 @@
+
+using System.Text;
+using System.Text.Json;
+using Chartseal.Charts;
+using Chartseal.IO;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Chartseal.Charts;
+
+/// <summary>One chart version in <c>index.yaml</c>: the chart's metadata plus where and what the archive is.</summary>
+public sealed class IndexEntry
+{
+    /// <summary>The chart's metadata (every Chart.yaml field Helm keeps).</summary>
+    public required ChartMetadata Metadata { get; init; }
+
+    /// <summary>Download URLs, absolute or relative to the repository URL; the first one is used.</summary>
+    public required IReadOnlyList<string> Urls { get; init; }
+
+    /// <summary>When the entry was created, RFC 3339 text as written (Go's nanosecond form).</summary>
+    public string? Created { get; init; }
+
+    /// <summary>Lower-case hex SHA-256 of the archive (a <c>sha256:</c> prefix is stripped on read).</summary>
+    public required string Digest { get; init; }
+}

@@ -1,0 +1,65 @@
+using System.Text.RegularExpressions;
+using Chartseal.Charts;
+using Chartseal.IO;
+using Chartseal.Keys;
+using Chartseal.Provenance;
+using Chartseal.Repository;
+using Chartseal.Trust;
+
+namespace Chartseal.Client;
+
+/// <summary>The outcome of <see cref="ChartPuller.PullAsync"/>. Nothing is written to disk until <see cref="Pulled.SaveAsync"/>.</summary>
+public abstract record PullResult
+{
+    private PullResult() { }
+
+    /// <summary>The chart is trusted: the verified bytes, held in memory.</summary>
+    /// <param name="Entry">The index entry that was pulled.</param>
+    /// <param name="ArchiveFileName">The archive's file name (the last segment of its URL).</param>
+    /// <param name="Archive">The archive's bytes, exactly those that were verified.</param>
+    /// <param name="Provenance">The <c>.prov</c> bytes.</param>
+    /// <param name="Decision">The trust decision (signer, sha256, chart, trust version).</param>
+    /// <param name="Material">The trust material it was decided with.</param>
+    public sealed record Pulled(IndexEntry Entry, string ArchiveFileName, byte[] Archive, byte[] Provenance, TrustDecision.Trusted Decision, TrustedMaterial Material) : PullResult
+    {
+        /// <summary>
+        /// Writes the verified archive and its <c>.prov</c> into <paramref name="directory"/> (each atomically), or with
+        /// <paramref name="untar"/> the unpacked chart as <c>DIRECTORY/CHART</c> (complete or not at all).
+        /// </summary>
+        /// <returns>The archive path, or the unpacked chart's folder.</returns>
+        /// <exception cref="ChartsealException">The chart folder already exists, or a write failed.</exception>
+        public async Task<string> SaveAsync(string directory, bool untar, CancellationToken cancellationToken = default)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(directory);
+            Directory.CreateDirectory(directory);
+            if (untar)
+            {
+                var contents = ChartArchive.Read(Archive, ArchiveFileName);
+                string chartDir = Path.Combine(directory, contents.ChartName);
+                await ChartArchive.ExtractToAsync(contents, chartDir, cancellationToken).ConfigureAwait(false);
+                return chartDir;
+            }
+            string archivePath = Path.Combine(directory, ArchiveFileName);
+            string provPath = archivePath + ".prov";
+            await AtomicFile.WriteAllBytesAsync(provPath, Provenance, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await AtomicFile.WriteAllBytesAsync(archivePath, Archive, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                File.Delete(provPath);
+                throw;
+            }
+            return archivePath;
+        }
+    }
+
+    /// <summary>The chart (or the repository's trust material) was refused.</summary>
+    /// <param name="File">What was refused: the archive's URL, or the trust manifest's URL.</param>
+    /// <param name="Reason">Why (closed set).</param>
+    /// <param name="Message">One line for people.</param>
+    /// <param name="Verification">The chart's verification, when it got that far.</param>
+    /// <param name="Material">The trust material, when it was accepted.</param>
+    public sealed record Rejected(string File, RejectionReason Reason, string Message, ChartVerification? Verification, TrustedMaterial? Material) : PullResult;
+}

@@ -1,0 +1,136 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Chartseal.Charts;
+using Chartseal.IO;
+using Chartseal.Trust;
+using Chartseal.Compat;
+
+namespace Chartseal.Client;
+
+/// <summary>
+/// The client's <c>repositories.yaml</c>: the configured repositories with their pinned roots, read strictly and
+/// written atomically.
+/// </summary>
+public sealed class RepositoryConfigFile
+{
+    /// <summary>The largest configuration file read.</summary>
+    public const long MaxSize = 4L * 1024 * 1024;
+
+    private const string ApiVersion = "chartseal/v1";
+    private readonly List<ConfiguredRepository> _repositories;
+
+    private RepositoryConfigFile(string path, List<ConfiguredRepository> repositories)
+    {
+        Path = path;
+        _repositories = repositories;
+    }
+
+    /// <summary>Where the file is.</summary>
+    public string Path { get; }
+
+    /// <summary>The repositories, in the order they were added.</summary>
+    public IReadOnlyList<ConfiguredRepository> Repositories => _repositories;
+
+    /// <summary>The repository named <paramref name="name"/>, or null.</summary>
+    public ConfiguredRepository? Find(string name) => _repositories.Find(r => r.Name == name);
+
+    /// <summary>The repository named <paramref name="name"/>.</summary>
+    /// <exception cref="ChartsealException">No such repository.</exception>
+    public ConfiguredRepository Get(string name) =>
+        Find(name) ?? throw new ChartsealException(Path, $"no repository named \"{name}\" (see chartseal repo list)");
+
+    /// <summary>Adds a repository (in memory; call <see cref="SaveAsync"/>).</summary>
+    /// <exception cref="ChartsealException">The name is already configured.</exception>
+    public void Add(ConfiguredRepository repository)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        if (Find(repository.Name) is not null)
+        {
+            throw new ChartsealException(Path, $"repository \"{repository.Name}\" already exists (chartseal repo remove {repository.Name} first)");
+        }
+        _repositories.Add(repository);
+    }
+
+    /// <summary>Removes a repository (in memory); false when it was not there.</summary>
+    public bool Remove(string name) => _repositories.RemoveAll(r => r.Name == name) > 0;
+
+    /// <summary>Loads the file; a missing file is an empty configuration.</summary>
+    /// <exception cref="ChartsealException">The file is unreadable or not a valid configuration.</exception>
+    public static async Task<RepositoryConfigFile> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            return new RepositoryConfigFile(path, []);
+        }
+        byte[] bytes = await InputFile.ReadAsync(path, MaxSize, cancellationToken).ConfigureAwait(false);
+        return new RepositoryConfigFile(path, Parse(bytes, path));
+    }
+
+    /// <summary>Writes the file atomically (its folder is created when missing).</summary>
+    public async Task SaveAsync(CancellationToken cancellationToken = default)
+    {
+        var list = new GoSequence(_repositories.Select(r => (GoNode)new GoMapping()
+            .Add("name", GoNode.Str(r.Name))
+            .Add("url", GoNode.Str(r.Url))
+            .Add("rootFingerprint", GoNode.Str(r.RootFingerprint))
+            .Add("trustOnFirstUse", GoNode.Plain(r.TrustOnFirstUse ? "true" : "false"))
+            .Add("insecureHttp", GoNode.Plain(r.InsecureHttp ? "true" : "false"))));
+        var root = new GoMapping().Add("apiVersion", GoNode.Str(ApiVersion)).Add("repositories", list);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        await AtomicFile.WriteAllBytesAsync(Path, new UTF8Encoding(false).GetBytes(GoYamlEmitter.Emit(root)), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static List<ConfiguredRepository> Parse(byte[] bytes, string path)
+    {
+        if (BoundedYamlReader.Read(bytes, path) is not YamlMapping top)
+        {
+            throw new ChartsealException(path, "not a repository configuration: the top level is not a mapping");
+        }
+        string? Scalar(YamlMapping map, string key) =>
+            map.Entries.FirstOrDefault(e => e.Key.Value == key).Value is YamlScalar s ? s.Value : null;
+        if (Scalar(top, "apiVersion") != ApiVersion)
+        {
+            throw new ChartsealException(path, $"apiVersion must be {ApiVersion}");
+        }
+        var result = new List<ConfiguredRepository>();
+        if (top.Entries.FirstOrDefault(e => e.Key.Value == "repositories").Value is not YamlSequence items)
+        {
+            return result;
+        }
+        foreach (var item in items.Items)
+        {
+            if (item is not YamlMapping map)
+            {
+                throw new ChartsealException(path, "a repository is not a mapping");
+            }
+            string name = Scalar(map, "name") ?? throw new ChartsealException(path, "a repository has no name");
+            string where = $"{path}: repository \"{name}\"";
+            string Required(string key) => Scalar(map, key) ?? throw new ChartsealException(where, $"no {key}");
+            bool Flag(string key) => Scalar(map, key) switch
+            {
+                null or "false" => false,
+                "true" => true,
+                var other => throw new ChartsealException(where, $"{key} must be true or false, not \"{other}\""),
+            };
+            string url = Required("url");
+            if (!Uri.TryCreate(url, UriKind.Absolute, out _))
+            {
+                throw new ChartsealException(where, $"url \"{url}\" is not an absolute URL");
+            }
+            if (result.Exists(r => r.Name == name))
+            {
+                throw new ChartsealException(where, "listed twice");
+            }
+            try
+            {
+                result.Add(new ConfiguredRepository(ConfiguredRepository.CheckName(name), url, new PinnedRoot(Required("rootFingerprint")).Fingerprint, Flag("trustOnFirstUse"), Flag("insecureHttp")));
+            }
+            catch (ChartsealException e) when (e.File is null)
+            {
+                throw new ChartsealException(where, e.Reason, e);
+            }
+        }
+        return result;
+    }
+}

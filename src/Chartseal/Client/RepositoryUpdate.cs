@@ -1,0 +1,25 @@
+using Chartseal.Keys;
+using Chartseal.Provenance;
+using Chartseal.Repository;
+using Chartseal.Trust;
+
+namespace Chartseal.Client;
+
+/// <summary>The outcome of <see cref="RepositoryClient.UpdateAsync"/> and <see cref="RepositoryClient.AddAsync"/>.</summary>
+public abstract record RepositoryUpdate
+{
+    private RepositoryUpdate() { }
+
+    /// <summary>The trust material was accepted and the index cached.</summary>
+    /// <param name="Repository">The repository.</param>
+    /// <param name="Material">The accepted trust material.</param>
+    /// <param name="IndexChanged">False when the server answered 304 for the cached index's ETag.</param>
+    /// <param name="ChartVersions">The number of chart versions in the downloaded index; null when it was unchanged.</param>
+    public sealed record Updated(ConfiguredRepository Repository, TrustedMaterial Material, bool IndexChanged, int? ChartVersions) : RepositoryUpdate;
+
+    /// <summary>The trust material was refused; the cache and configuration are unchanged.</summary>
+    /// <param name="File">The trust manifest's URL.</param>
+    /// <param name="Reason">A trust-* reason.</param>
+    /// <param name="Message">One line for people.</param>
+    public sealed record Rejected(string File, RejectionReason Reason, string Message) : RepositoryUpdate;
+}

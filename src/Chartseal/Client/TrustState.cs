@@ -1,0 +1,12 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Chartseal.IO;
+using Chartseal.Trust;
+
+namespace Chartseal.Client;
+
+/// <summary>What a client remembers about one repository.</summary>
+/// <param name="CurrentRoot">The root pinned now (the initial pin, or the root it rotated to).</param>
+/// <param name="Seen">The highest material accepted.</param>
+public sealed record TrustState(string CurrentRoot, SeenTrust Seen);

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Chartseal.IO;
+using Chartseal.Trust;
+
+namespace Chartseal.Client;
+
+/// <summary>
+/// Remembers, per (initially pinned root, repository location), the highest trust version accepted and the
+/// root currently pinned, under <c>$CHARTSEAL_HOME/trust-state</c> (else <c>$XDG_STATE_HOME/chartseal/trust-state</c>,
+/// else <c>~/.local/state/chartseal/trust-state</c>). It only ever advances.
+/// </summary>
+public sealed class TrustStateStore
+{
+    /// <summary>A store in <paramref name="directory"/>.</summary>
+    public TrustStateStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory = directory;
+    }
+
+    /// <summary>Where the state files are.</summary>
+    public string Directory { get; }
+
+    /// <summary>
+    /// Refuses a repository folder that is this store's folder: both would use the same lock file, and a writer
+    /// holding the repository's lock would then wait on itself.
+    /// </summary>
+    /// <exception cref="ChartsealException">The two folders are the same.</exception>
+    public void CheckSeparateFrom(string repositoryDir)
+    {
+        if (string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)),
+                Path.TrimEndingDirectorySeparator(Path.GetFullPath(repositoryDir)), StringComparison.Ordinal))
+        {
+            throw new ChartsealException(repositoryDir, "is also the trust-state folder (CHARTSEAL_HOME); keep the client's state outside the repository");
+        }
+    }
+
+    /// <summary>The store at the default location for this environment.</summary>
+    public static TrustStateStore Default()
+    {
+        string? home = Environment.GetEnvironmentVariable("CHARTSEAL_HOME");
+        if (!string.IsNullOrEmpty(home))
+        {
+            return new TrustStateStore(Path.Combine(home, "trust-state"));
+        }
+        string? state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(state))
+        {
+            state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+        return new TrustStateStore(Path.Combine(state, "chartseal", "trust-state"));
+    }
+
+    /// <summary>The state for a repository, or null on first use.</summary>
+    /// <exception cref="ChartsealException">The state file is unreadable or damaged.</exception>
+    public TrustState? Get(PinnedRoot initialRoot, string location)
+    {
+        string path = PathFor(initialRoot, location);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            JsonElement root = doc.RootElement;
+            return new TrustState(
+                new PinnedRoot(root.GetProperty("currentRoot").GetString()!).Fingerprint,
+                new SeenTrust(root.GetProperty("version").GetInt64(), root.GetProperty("manifestSha256").GetString()!));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or ChartsealException)
+        {
+            throw new ChartsealException(path, "trust state is damaged: " + e.Message, e);
+        }
+    }
+
+    /// <summary>Records accepted material: the version (which <see cref="TrustedMaterial.Load"/> already refused to lower) and the root to pin next.</summary>
+    public void Accept(PinnedRoot initialRoot, string location, TrustedMaterial material)
+    {
+        ArgumentNullException.ThrowIfNull(material);
+        System.IO.Directory.CreateDirectory(Directory);
+        // Read-compare-write under a lock: concurrent uploads (and processes) must never lower a recorded version.
+        using var stateLock = RepositoryLock.Acquire(Directory);
+        TrustState? previous = Get(initialRoot, location);
+        if (previous is not null && (previous.Seen.Version > material.Version
+            || (previous.Seen.Version == material.Version && previous.CurrentRoot == material.RootToPin && previous.Seen.ManifestSha256 == material.ManifestSha256)))
+        {
+            // Already recorded, or a newer version was accepted meanwhile (TrustedMaterial.Load refused anything
+            // lower than what was recorded when it read): nothing to write.
+            return;
+        }
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("initialRoot", initialRoot.Fingerprint);
+            json.WriteString("location", location);
+            json.WriteString("currentRoot", material.RootToPin);
+            json.WriteNumber("version", material.Version);
+            json.WriteString("manifestSha256", material.ManifestSha256);
+            json.WriteEndObject();
+        }
+        AtomicFile.WriteAllBytes(PathFor(initialRoot, location), buffer.ToArray());
+    }
+
+    private string PathFor(PinnedRoot initialRoot, string location)
+    {
+        string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(initialRoot.Fingerprint + "\n" + location)));
+        return Path.Combine(Directory, key[..32] + ".json");
+    }
+}

@@ -1,0 +1,11 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace Chartseal.Fetch;
+
+/// <summary>How far a download is: bytes received so far and the announced length, when the server sent one.</summary>
+/// <param name="Uri">What is being downloaded.</param>
+/// <param name="Received">Bytes received so far.</param>
+/// <param name="Total">The Content-Length, or null when unknown (e.g. a compressed answer).</param>
+/// <param name="Done">True in the last report of a download that completed.</param>
+public sealed record DownloadProgress(Uri Uri, long Received, long? Total, bool Done = false);

@@ -1,0 +1,19 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace Chartseal.Fetch;
+
+/// <summary>The outcome of <see cref="HttpFetcher.FetchAsync"/>.</summary>
+public abstract record FetchOutcome
+{
+    private FetchOutcome() { }
+
+    /// <summary>The server answered 404: the file does not exist.</summary>
+    public sealed record NotFound : FetchOutcome;
+
+    /// <summary>The server answered 304: the copy with the given ETag is current.</summary>
+    public sealed record NotModified : FetchOutcome;
+
+    /// <summary>The file's bytes, and its ETag when the server sent one.</summary>
+    public sealed record Downloaded(byte[] Content, string? ETag) : FetchOutcome;
+}
