@@ -31,8 +31,8 @@ public static class OciDigest
         }
         string algorithm = digest is null ? "" : digest.Split(':')[0];
         return algorithm is "sha256" or "sha384" or "sha512" || digest is null || !digest.Contains(':', StringComparison.Ordinal)
-            ? $"\"{digest}\" is not a valid digest (expected sha256: and 64 lower-case hex digits)"
-            : $"digest \"{digest}\" uses the algorithm \"{algorithm}\", which Chartseal cannot check (sha256, sha384 and sha512 can be)";
+            ? $"\"{OciReference.Printable(digest)}\" is not a valid digest (expected sha256: and 64 lower-case hex digits)"
+            : $"digest \"{OciReference.Printable(digest)}\" uses the algorithm \"{OciReference.Printable(algorithm)}\", which Chartseal cannot check (sha256, sha384 and sha512 can be)";
     }
 
     /// <summary>Whether <paramref name="content"/> hashes to <paramref name="digest"/> (false for an invalid digest).</summary>

@@ -103,7 +103,7 @@ public sealed class OciManifest
             }
             if (mediaType is not (null or OciMediaTypes.ImageManifest or OciMediaTypes.DockerManifest))
             {
-                throw new ChartsealException(source, $"manifest has media type \"{mediaType}\", not {OciMediaTypes.ImageManifest}");
+                throw new ChartsealException(source, $"manifest has media type \"{OciReference.Printable(mediaType)}\", not {OciMediaTypes.ImageManifest}");
             }
             if (!fields.TryGetValue("schemaVersion", out JsonElement version) || version.ValueKind != JsonValueKind.Number
                 || !version.TryGetInt32(out int schemaVersion) || schemaVersion != 2)
@@ -138,13 +138,17 @@ public sealed class OciManifest
         var fields = Fields(element, what, source);
         string mediaType = OptionalString(fields, "mediaType", what, source) is { Length: > 0 } m
             ? m : throw new ChartsealException(source, $"manifest {what} has no mediaType");
-        string digest = OciDigest.Check(OptionalString(fields, "digest", what, source), $"{source} ({what})");
+        string? digest = OptionalString(fields, "digest", what, source);
+        if (OciDigest.Problem(digest) is { } problem)
+        {
+            throw new ChartsealException(source, $"manifest {what}: {problem}");
+        }
         if (!fields.TryGetValue("size", out JsonElement sizeElement) || sizeElement.ValueKind != JsonValueKind.Number
             || !sizeElement.TryGetInt64(out long size) || size < 0)
         {
             throw new ChartsealException(source, $"manifest {what} has no valid size");
         }
-        return new OciDescriptor(mediaType, digest, size)
+        return new OciDescriptor(mediaType, digest!, size)
         {
             ArtifactType = OptionalString(fields, "artifactType", what, source),
             Annotations = ReadAnnotations(fields, what, source),
@@ -162,7 +166,7 @@ public sealed class OciManifest
         {
             annotations[key] = value.ValueKind == JsonValueKind.String
                 ? value.GetString()!
-                : throw new ChartsealException(source, $"manifest {what} annotation \"{key}\" is not a string");
+                : throw new ChartsealException(source, $"manifest {what} annotation \"{OciReference.Printable(key)}\" is not a string");
         }
         return annotations.Count > 0 ? annotations : null;
     }
@@ -190,7 +194,7 @@ public sealed class OciManifest
         {
             if (!fields.TryAdd(property.Name, property.Value))
             {
-                throw new ChartsealException(source, $"manifest {what} has the key \"{property.Name}\" twice");
+                throw new ChartsealException(source, $"manifest {what} has the key \"{OciReference.Printable(property.Name)}\" twice");
             }
         }
         return fields;

@@ -51,7 +51,7 @@ public sealed partial class OciReference : IEquatable<OciReference>
     /// </summary>
     /// <exception cref="ChartsealException">Not a valid reference (the message says which part is wrong).</exception>
     public static OciReference Parse(string text) =>
-        TryParse(text, out OciReference? reference, out string? error) ? reference : throw new ChartsealException(text, error);
+        TryParse(text, out OciReference? reference, out string? error) ? reference : throw new ChartsealException(Printable(text), error);
 
     /// <summary>Like <see cref="Parse"/>, returning the reason instead of throwing.</summary>
     public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out OciReference? reference,
@@ -85,7 +85,7 @@ public sealed partial class OciReference : IEquatable<OciReference>
             path = path[..at];
         }
         int colon = path.LastIndexOf(':');
-        if (colon >= 0)
+        if (colon >= 0 && path.IndexOf('/', colon) < 0)
         {
             tag = path[(colon + 1)..].Replace('+', '_');
             path = path[..colon];
@@ -105,7 +105,7 @@ public sealed partial class OciReference : IEquatable<OciReference>
     {
         ArgumentNullException.ThrowIfNull(name);
         string repository = Repository.Length == 0 ? name : Repository + "/" + name;
-        return Check(Registry, repository, null, null) is { } error ? throw new ChartsealException(this + "/" + name, error) : new(Registry, repository, null, null);
+        return Check(Registry, repository, null, null) is { } error ? throw new ChartsealException(Printable(this + "/" + name), error) : new(Registry, repository, null, null);
     }
 
     /// <summary>The same repository with tag <paramref name="tag"/> (and no digest).</summary>
@@ -113,7 +113,7 @@ public sealed partial class OciReference : IEquatable<OciReference>
     public OciReference WithTag(string tag)
     {
         ArgumentNullException.ThrowIfNull(tag);
-        return Check(Registry, Repository, tag, null) is { } error ? throw new ChartsealException($"{WithoutReference}:{tag}", error) : new(Registry, Repository, tag, null);
+        return Check(Registry, Repository, tag, null) is { } error ? throw new ChartsealException(Printable($"{WithoutReference}:{tag}"), error) : new(Registry, Repository, tag, null);
     }
 
     /// <summary>The same repository at <paramref name="digest"/> (the tag is kept, as in <c>name:tag@digest</c>).</summary>
@@ -121,7 +121,7 @@ public sealed partial class OciReference : IEquatable<OciReference>
     public OciReference WithDigest(string digest)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        return Check(Registry, Repository, Tag, digest) is { } error ? throw new ChartsealException($"{WithoutReference}@{digest}", error) : new(Registry, Repository, Tag, digest);
+        return Check(Registry, Repository, Tag, digest) is { } error ? throw new ChartsealException(Printable($"{WithoutReference}@{digest}"), error) : new(Registry, Repository, Tag, digest);
     }
 
     /// <summary>The tag Helm gives chart version <paramref name="version"/>: <c>+</c> written as <c>_</c>.</summary>
@@ -162,7 +162,7 @@ public sealed partial class OciReference : IEquatable<OciReference>
         }
         if (!RegistryPattern().IsMatch(registry))
         {
-            return $"\"{registry}\" is not a valid registry host[:port]";
+            return $"\"{Printable(registry)}\" is not a valid registry host[:port]";
         }
         if (path.Length > 0)
         {
@@ -170,13 +170,13 @@ public sealed partial class OciReference : IEquatable<OciReference>
             {
                 if (component.Length == 0)
                 {
-                    return $"the path \"{path}\" has an empty component";
+                    return $"the path \"{Printable(path)}\" has an empty component";
                 }
                 if (!ComponentPattern().IsMatch(component))
                 {
                     return component.Any(char.IsAsciiLetterUpper) && ComponentPattern().IsMatch(component.ToLowerInvariant())
-                        ? $"repository names must be lower case (\"{component}\")"
-                        : $"\"{component}\" is not a valid repository name component (lower-case letters and digits, separated by '.', '_', '__' or dashes)";
+                        ? $"repository names must be lower case (\"{Printable(component)}\")"
+                        : $"\"{Printable(component)}\" is not a valid repository name component (lower-case letters and digits, separated by '.', '_', '__' or dashes)";
                 }
             }
         }
@@ -190,9 +190,31 @@ public sealed partial class OciReference : IEquatable<OciReference>
         }
         if (tag is not null && !TagPattern().IsMatch(tag))
         {
-            return $"\"{tag}\" is not a valid tag (letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-')";
+            return $"\"{Printable(tag)}\" is not a valid tag (letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-')";
         }
         return digest is null ? null : OciDigest.Problem(digest);
+    }
+
+    /// <summary>User input for a one-line message: control characters escaped as in Go's %q.</summary>
+    internal static string Printable(string? text)
+    {
+        if (text is null || !text.Any(char.IsControl))
+        {
+            return text ?? "";
+        }
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+        {
+            sb.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+        return sb.ToString();
     }
 
     [GeneratedRegex(@"^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:.]+\])(?::[0-9]{1,5})?\z", RegexOptions.CultureInvariant)]

@@ -721,7 +721,7 @@ public sealed class OciRegistryClient : IDisposable
         if (challenge["realm"] is not { Length: > 0 } realmText || !Uri.TryCreate(realmText, UriKind.Absolute, out Uri? realm)
             || (realm.Scheme != Uri.UriSchemeHttps && realm.Scheme != Uri.UriSchemeHttp))
         {
-            throw new OciRegistryException(call.What, $"the registry asked for a token without a valid realm (\"{challenge["realm"]}\")", 401);
+            throw new OciRegistryException(call.What, $"the registry asked for a token without a valid realm (\"{OciReference.Printable(challenge["realm"])}\")", 401);
         }
         if (realm.Scheme == Uri.UriSchemeHttp && !_options.PlainHttp)
         {
@@ -818,23 +818,23 @@ public sealed class OciRegistryClient : IDisposable
         }
         int status = (int)response.StatusCode;
         var (codes, summary) = await ReadErrorsAsync(response, token).ConfigureAwait(false);
-        string detail = summary.Length > 0 ? $" ({summary})" : "";
+        string detail = summary.Length > 0 ? $" ({summary})" : "", inside = summary.Length > 0 ? " " + summary : "";
         string reason;
         if (status == 401)
         {
             RegistryCredential? credential = await _options.Credentials.FindAsync(call.Registry, token).ConfigureAwait(false);
             reason = credential is null
-                ? $"anonymous access refused (401{detail}): credentials are needed ({await _options.Credentials.ExplainAsync(call.Registry, token).ConfigureAwait(false)})"
-                : $"the registry refused the credentials from {credential.Source} (401{detail})";
+                ? $"anonymous access refused (401{inside}): credentials are needed ({await _options.Credentials.ExplainAsync(call.Registry, token).ConfigureAwait(false)})"
+                : $"the registry refused the credentials from {credential.Source} (401{inside})";
         }
         else if (status == 403)
         {
             RegistryCredential? credential = await _options.Credentials.FindAsync(call.Registry, token).ConfigureAwait(false);
-            reason = $"access denied (403{detail}) to {(credential is null ? "anonymous users" : "the credentials from " + credential.Source)}";
+            reason = $"access denied (403{inside}) to {(credential is null ? "anonymous users" : "the credentials from " + credential.Source)}";
         }
         else if (status == 404)
         {
-            reason = $"not found (404{detail})";
+            reason = $"not found (404{inside})";
         }
         else if (status is >= 300 and < 400)
         {
@@ -880,7 +880,7 @@ public sealed class OciRegistryClient : IDisposable
         return (codes, summary.Length > 300 ? summary[..300] + "…" : summary);
     }
 
-    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
+    private static string OneLine(string text) => OciReference.Printable(string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)));
 
     private static async Task<byte[]> ReadAtMostAsync(HttpResponseMessage response, int maxBytes, CancellationToken token)
     {
@@ -1014,7 +1014,7 @@ public sealed class OciRegistryClient : IDisposable
             }
             if (!Uri.TryCreate(call.Uri, value[(open + 1)..close], out Uri? next))
             {
-                throw new OciRegistryException(call.What, $"the registry's next-page link \"{value[(open + 1)..close]}\" is not a URL");
+                throw new OciRegistryException(call.What, $"the registry's next-page link \"{OciReference.Printable(value[(open + 1)..close])}\" is not a URL");
             }
             CheckSameRegistry(call.What, call.Uri, next, "next-page link");
             return next;

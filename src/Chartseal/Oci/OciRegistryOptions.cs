@@ -1,7 +1,7 @@
 namespace Chartseal.Oci;
 
 /// <summary>How an <see cref="OciRegistryClient"/> reaches registries.</summary>
-public sealed class OciRegistryOptions
+public sealed record OciRegistryOptions
 {
     /// <summary>
     /// Talk plain HTTP instead of HTTPS (Helm's <c>--plain-http</c>). Off by default: without it every request and
