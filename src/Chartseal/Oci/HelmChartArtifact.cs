@@ -62,12 +62,12 @@ public sealed class HelmChartArtifact
     /// archive file's modification time, in local time).
     /// </param>
     /// <exception cref="UnsafeArchiveException">The archive is not a valid chart.</exception>
-    public static HelmChartArtifact Create(ReadOnlyMemory<byte> archive, string archiveFileName, ReadOnlyMemory<byte>? provenance, DateTimeOffset created)
+    public static HelmChartArtifact Create(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, DateTimeOffset created)
     {
         ChartMetadata metadata = ChartArchive.Read(archive, archiveFileName).Metadata;
         var config = OciBlob.Of(OciMediaTypes.HelmConfig, ConfigJson(metadata));
         var chart = OciBlob.Of(OciMediaTypes.HelmChartContent, archive);
-        OciBlob? prov = provenance is { } p ? OciBlob.Of(OciMediaTypes.HelmProvenance, p) : null;
+        OciBlob? prov = provenance is null ? null : OciBlob.Of(OciMediaTypes.HelmProvenance, provenance);
         var layers = new List<OciDescriptor> { chart.Descriptor };
         if (prov is not null)
         {
