@@ -308,6 +308,41 @@ public class OciRegistryClientTests(OciRegistryClientTests.Registry registry) : 
     }
 
     [Fact]
+    public async Task A_registry_without_deletes_says_so()
+    {
+        using var noDelete = new OciTestRegistry(deleteEnabled: false);
+        using var client = new OciRegistryClient(noDelete.ClientOptions());
+        var (manifest, blobs) = Artifact("no delete", layers: 1);
+        OciReference reference = noDelete.Reference("kept/app:v1");
+        OciDescriptor pushed = await client.PushArtifactAsync(reference, manifest, blobs, Ct);
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.DeleteManifestAsync(reference, Ct));
+        Assert.Equal($"{reference.WithDigest(pushed.Digest)}: the registry does not allow deleting manifests (405 Method Not Allowed)", e.Message);
+        Assert.True(e.IsUnsupported);
+        Assert.NotNull(await client.GetManifestAsync(reference, Ct));
+    }
+
+    [Fact]
+    public async Task A_registry_without_a_catalog_is_reported_clearly()
+    {
+        using var proxy = new RegistryProxy(registry.Host);
+        proxy.Intercept = context =>
+        {
+            if (context.Request.Url!.AbsolutePath != "/v2/_catalog")
+            {
+                return Task.FromResult(false);
+            }
+            RegistryProxy.Reply(context, 404, [new("Content-Type", "application/json")],
+                """{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}"""u8.ToArray());
+            return Task.FromResult(true);
+        };
+        using OciRegistryClient client = Client();
+        await client.PingAsync(proxy.Host, Ct);
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.ListRepositoriesAsync(proxy.Host, 0, Ct));
+        Assert.Equal($"oci://{proxy.Host}: the registry does not list its repositories (/v2/_catalog answered 404 UNSUPPORTED); name the repositories instead", e.Message);
+        Assert.True(e.IsUnsupported);
+    }
+
+    [Fact]
     public async Task A_registry_that_does_not_answer_times_out_with_the_reference()
     {
         using var silent = new TcpListener(IPAddress.Loopback, 0);

@@ -27,7 +27,7 @@ public enum RegistryAuth
 /// dispose. With <see cref="RegistryAuth.Basic"/> it checks an htpasswd file made by <c>htpasswd -Bbn</c>; with
 /// <see cref="RegistryAuth.Token"/> it trusts the JWTs of a <see cref="RegistryTokenService"/> started with it; with
 /// <c>tls</c> it serves HTTPS with a certificate for 127.0.0.1 issued by a throw-away CA (<see cref="CaFile"/>).
-/// Deletes are enabled. A missing binary fails the test with one line saying how to install it.
+/// Deletes are enabled unless asked otherwise. A missing binary fails the test with one line saying how to install it.
 /// </summary>
 public class OciTestRegistry : IDisposable
 {
@@ -36,7 +36,7 @@ public class OciTestRegistry : IDisposable
     private readonly StringBuilder _log = new();
 
     /// <summary>Starts a registry and waits until <c>/v2/</c> answers.</summary>
-    public OciTestRegistry(RegistryAuth auth = RegistryAuth.None, bool tls = false)
+    public OciTestRegistry(RegistryAuth auth = RegistryAuth.None, bool tls = false, bool deleteEnabled = true)
     {
         string binary = Environment.GetEnvironmentVariable("CHARTSEAL_REGISTRY") is { Length: > 0 } b ? b : Binary;
         if (!File.Exists(binary))
@@ -67,7 +67,7 @@ public class OciTestRegistry : IDisposable
                   filesystem:
                     rootdirectory: {StorageRoot}
                   delete:
-                    enabled: true
+                    enabled: {(deleteEnabled ? "true" : "false")}
                   maintenance:
                     uploadpurging:
                       enabled: false
