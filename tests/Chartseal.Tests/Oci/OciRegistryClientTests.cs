@@ -347,7 +347,7 @@ public class OciRegistryClientTests(OciRegistryClientTests.Registry registry) : 
     {
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
-        var accepted = new List<Socket>();
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<Socket>();
         _ = Task.Run(async () =>
         {
             while (true)
@@ -375,7 +375,10 @@ public class OciRegistryClientTests(OciRegistryClientTests.Registry registry) : 
         e = await Assert.ThrowsAsync<OciRegistryException>(() => twice.ListTagsAsync(reference, 0, Ct));
         Assert.Equal($"oci://{host}/ns/app: no complete answer within 0.2 s (timed out) (2 attempts)", e.Message);
         silent.Stop();
-        accepted.ForEach(s => s.Dispose());
+        foreach (Socket socket in accepted)
+        {
+            socket.Dispose();
+        }
     }
 
     [Fact]
