@@ -1,0 +1,35 @@
+namespace Chartseal.Oci;
+
+/// <summary>How an <see cref="OciRegistryClient"/> reaches registries.</summary>
+public sealed record OciRegistryOptions
+{
+    /// <summary>
+    /// Talk plain HTTP instead of HTTPS (Helm's <c>--plain-http</c>). Off by default: without it every request and
+    /// redirect is HTTPS, and a token service or redirect that would downgrade to HTTP is refused.
+    /// </summary>
+    public bool PlainHttp { get; init; }
+
+    /// <summary>
+    /// A PEM file of CA certificates (Helm's <c>--ca-file</c>). When set, a registry's certificate must chain to one of
+    /// them (the system roots are then not used, as in Helm); when null, the system roots decide.
+    /// </summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>Where credentials come from; <see cref="RegistryCredentials.FromEnvironment"/> (Helm's, then Docker's config) by default.</summary>
+    public RegistryCredentials Credentials { get; init; } = RegistryCredentials.FromEnvironment();
+
+    /// <summary>The longest one request may take, its body included (default 2 minutes).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest opening a connection may take (default 15 seconds).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many times a read (GET or HEAD) is tried when the connection fails, times out or gets a 5xx (default 3).</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>The largest manifest read or written (default 4 MiB).</summary>
+    public long MaxManifestSize { get; init; } = OciManifest.DefaultMaxSize;
+
+    /// <summary>The largest answer read for tag and repository lists, tokens and error bodies, per page (default 4 MiB).</summary>
+    public long MaxMetadataSize { get; init; } = 4L * 1024 * 1024;
+}
