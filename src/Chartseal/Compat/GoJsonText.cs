@@ -18,8 +18,18 @@ internal sealed class GoJsonText(bool indented = true)
     private readonly Stack<(bool IsArray, int Count)> _open = new();
     private bool _afterName;
 
+    /// <summary>Go's order of map keys (<c>encoding/json</c> sorts them by their UTF-8 bytes).</summary>
+    public static IComparer<string> KeyOrder { get; } = new Utf8Order();
+
+    /// <summary>The entries of a map in Go's key order.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> SortedKeys(IEnumerable<KeyValuePair<string, string>> map) =>
+        map.OrderBy(e => e.Key, KeyOrder);
+
     /// <summary>The text written so far.</summary>
     public override string ToString() => _text.ToString();
+
+    /// <summary>The UTF-8 bytes written so far (what a digest is computed over).</summary>
+    public byte[] ToUtf8() => Encoding.UTF8.GetBytes(_text.ToString());
 
     public GoJsonText StartObject() => Open('{', isArray: false);
 
@@ -63,9 +73,39 @@ internal sealed class GoJsonText(bool indented = true)
     /// <summary>A float64 as Go's encoding/json writes it (<c>1</c>, <c>1.5</c>, <c>1e+21</c>, <c>1e-7</c>).</summary>
     public GoJsonText Number(double value)
     {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentException("JSON has no " + value, nameof(value));
+        }
         BeforeValue();
         _text.Append(FormatFloat64(value));
         return this;
+    }
+
+    /// <summary>An integer (Go's <c>int64</c>: no fraction, no exponent).</summary>
+    public GoJsonText Number(long value)
+    {
+        BeforeValue();
+        _text.Append(value.ToString(CultureInfo.InvariantCulture));
+        return this;
+    }
+
+    /// <summary>A string member, left out when <paramref name="value"/> is null or empty (Go's <c>omitempty</c>).</summary>
+    public GoJsonText OmitEmpty(string name, string? value) => string.IsNullOrEmpty(value) ? this : Name(name).String(value);
+
+    /// <summary>A <c>map[string]string</c> member in Go's key order, left out when empty (Go's <c>omitempty</c>).</summary>
+    public GoJsonText OmitEmpty(string name, IReadOnlyDictionary<string, string>? map)
+    {
+        if (map is not { Count: > 0 })
+        {
+            return this;
+        }
+        Name(name).StartObject();
+        foreach (var (key, value) in SortedKeys(map))
+        {
+            Name(key).String(value);
+        }
+        return EndObject();
     }
 
     /// <summary>Writes a member whose value is a string.</summary>
@@ -226,14 +266,14 @@ internal sealed class GoJsonText(bool indented = true)
                 return Bool(b);
             case IDictionary<string, object?> map:
                 StartObject();
-                foreach (var (key, item) in map.OrderBy(e => e.Key, StringComparer.Ordinal))
+                foreach (var (key, item) in map.OrderBy(e => e.Key, KeyOrder))
                 {
                     Name(key).Value(item);
                 }
                 return EndObject();
             case IDictionary<string, string> map:
                 StartObject();
-                foreach (var (key, item) in map.OrderBy(e => e.Key, StringComparer.Ordinal))
+                foreach (var (key, item) in SortedKeys(map))
                 {
                     Name(key).String(item);
                 }
@@ -252,5 +292,11 @@ internal sealed class GoJsonText(bool indented = true)
             default:
                 return String(value.ToString() ?? "");
         }
+    }
+
+    private sealed class Utf8Order : IComparer<string>
+    {
+        public int Compare(string? x, string? y) =>
+            Encoding.UTF8.GetBytes(x ?? "").AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y ?? ""));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chartseal.Charts;
+using Chartseal.Compat;
 
 namespace Chartseal.Oci;
 
@@ -180,7 +181,7 @@ public sealed class HelmChartArtifact
     /// <summary>The metadata as Go's <c>json.Marshal</c> writes Helm's <c>chart.Metadata</c>: struct field order, <c>omitempty</c>.</summary>
     internal static byte[] ConfigJson(ChartMetadata m)
     {
-        var json = new GoJsonText().StartObject()
+        var json = new GoJsonText(indented: false).StartObject()
             .OmitEmpty("name", m.Name)
             .OmitEmpty("home", m.Home);
         StringList(json, "sources", m.Sources);

@@ -1,3 +1,5 @@
+using Chartseal.Compat;
+
 namespace Chartseal.Oci;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Chartseal.Compat;
 
 namespace Chartseal.Oci;
 
@@ -57,7 +58,7 @@ public sealed class OciManifest
     /// <summary>The manifest as compact JSON, in the field order and escaping of Go's <c>ocispec.Manifest</c>.</summary>
     public byte[] ToJson()
     {
-        var json = new GoJsonText().StartObject()
+        var json = new GoJsonText(indented: false).StartObject()
             .Name("schemaVersion").Number(SchemaVersion)
             .OmitEmpty("mediaType", MediaType)
             .OmitEmpty("artifactType", ArtifactType)

@@ -60,6 +60,8 @@ public partial class HelmOciInteropTests(HelmOciInteropTests.Registry registry) 
 
     private static string PackageRich(TempDirectory temp)
     {
+        // The declared dependency is vendored in charts/, as helm package requires.
+        Charts.ChartFixtures.WriteChart(temp.File("rich/charts/sub"), ("Chart.yaml", "apiVersion: v2\nname: sub\nversion: 1.0.3\n"));
         (byte[] archive, string name) = ProvenanceKit.Package(temp, RichChartYaml, "rich");
         string path = temp.File(name);
         File.WriteAllBytes(path, archive);

@@ -3,6 +3,7 @@ using Chartseal.Charts;
 using Chartseal.Oci;
 using Chartseal.Tests.Provenance;
 using Chartseal.Tests.Support;
+using Chartseal.Compat;
 
 namespace Chartseal.Tests.Oci;
 
@@ -90,7 +91,7 @@ public class OciManifestTests
     [InlineData(1.7976931348623157e308, "1.7976931348623157e+308")]
     [InlineData(0.1, "0.1")]
     public void Numbers_are_written_as_Go_writes_float64(double value, string expected) =>
-        Assert.Equal(expected, GoJsonText.FormatFloat(value));
+        Assert.Equal(expected, GoJsonText.FormatFloat64(value));
 
     [Fact]
     public void The_config_blob_is_the_metadata_in_Go_struct_order_with_omitempty()
