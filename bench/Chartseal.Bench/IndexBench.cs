@@ -96,7 +96,7 @@ internal static class IndexBench
             string home = Path.Combine(Path.GetTempPath(), "chartseal-index-bench-" + Guid.NewGuid().ToString("N")[..8]);
             var client = ClientHome.Under(home);
             Directory.CreateDirectory(client.CacheFor("bench"));
-            File.Copy(path, Path.Combine(client.CacheFor("bench"), RepositoryIndexer.IndexFileName));
+            File.Copy(path, Path.Combine(client.CacheFor("bench"), ChartIndex.FileName));
             var repository = new ConfiguredRepository("bench", "https://charts.example.com", new string('A', 40), false, false);
             sw.Restart();
             var hits = await ChartSearch.SearchAsync(client, [repository], "team-7", CancellationToken.None);

@@ -204,7 +204,7 @@ internal static class Bench
         async Task<(double Seconds, int Rows)> Once(int? parallelism)
         {
             var sw = Stopwatch.StartNew();
-            var result = await Chartseal.Repository.RepositoryAudit.AuditAsync(dir, pin, store, now, new Chartseal.Repository.AuditOptions(MaxParallelism: parallelism));
+            var result = await Chartseal.Repository.RepositoryAudit.AuditAsync(new Chartseal.Client.FolderRepositorySource(dir), pin, store, now, new Chartseal.Repository.AuditOptions(MaxParallelism: parallelism));
             var completed = (Chartseal.Repository.AuditResult.Completed)result;
             if (!completed.AllTrusted)
             {

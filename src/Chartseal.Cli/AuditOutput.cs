@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Chartseal.Repository;
+using Chartseal.Gate;
 
 namespace Chartseal.Cli;
 
@@ -27,7 +28,7 @@ internal static class AuditOutput
             r.Version,
             r.SignerFingerprint ?? "-",
             r.Signer?.UserIds.FirstOrDefault() ?? (r.Issuer is null ? "-" : "(unknown key)"),
-            r.SignedAt is { } at ? Time(at) : "-",
+            r.SignedAt is { } at ? VerdictJson.Time(at) : "-",
             Decision(r),
         }).ToList();
         int[] widths = header.Select((h, i) => lines.Select(l => l[i].Length).Append(h.Length).Max()).ToArray();
@@ -51,45 +52,45 @@ internal static class AuditOutput
             : decision;
     }
 
-    public static void WriteJson(AuditResult.Completed audit, string repository, string? signerFilter, Stream stdout)
+    /// <summary>
+    /// The one writer of <c>chartseal.audit/v1</c>: every field is present whatever the result; when the trust material
+    /// was refused, <c>reason</c>/<c>code</c>/<c>message</c> say why and there are no charts.
+    /// </summary>
+    public static void WriteJson(AuditResult result, string repository, string? signerFilter, Stream stdout)
     {
+        var audit = result as AuditResult.Completed;
+        var refused = (result as AuditResult.Rejected)?.Refusal;
+        IReadOnlyList<AuditRow> rows = audit?.Rows ?? [];
         using var json = new Utf8JsonWriter(stdout, JsonOptions);
         json.WriteStartObject();
         json.WriteString("schema", Schema);
         json.WriteString("repository", repository);
-        json.WriteBoolean("allTrusted", audit.AllTrusted);
-        json.WriteNumber("trustVersion", audit.TrustVersion);
-        json.WriteString("trustRoot", audit.TrustRoot);
-        VerificationOutput.WriteOptional(json, "signer", signerFilter);
+        json.WriteBoolean("allTrusted", audit?.AllTrusted ?? false);
+        VerdictJson.WriteOptional(json, "reason", refused?.Name);
+        VerdictJson.WriteOptional(json, "code", refused?.Code);
+        VerdictJson.WriteOptional(json, "message", refused?.Message);
+        if (audit is null)
+        {
+            json.WriteNull("trustVersion");
+        }
+        else
+        {
+            json.WriteNumber("trustVersion", audit.TrustVersion);
+        }
+        VerdictJson.WriteOptional(json, "trustRoot", audit?.TrustRoot);
+        VerdictJson.WriteOptional(json, "signer", signerFilter);
         json.WriteStartObject("summary");
-        json.WriteNumber("total", audit.Rows.Count);
-        foreach (var (outcome, count) in Summary(audit.Rows))
+        json.WriteNumber("total", rows.Count);
+        foreach (var (outcome, count) in Summary(rows))
         {
             json.WriteNumber(outcome, count);
         }
         json.WriteEndObject();
         json.WriteStartArray("charts");
-        foreach (AuditRow row in audit.Rows)
+        foreach (AuditRow row in rows)
         {
             WriteRow(json, row);
         }
-        json.WriteEndArray();
-        json.WriteEndObject();
-    }
-
-    /// <summary>The trust material was refused: the same shape, no charts.</summary>
-    public static void WriteTrustRejectionJson(AuditResult.Rejected rejected, string repository, Stream stdout)
-    {
-        using var json = new Utf8JsonWriter(stdout, JsonOptions);
-        json.WriteStartObject();
-        json.WriteString("schema", Schema);
-        json.WriteString("repository", repository);
-        json.WriteBoolean("allTrusted", false);
-        json.WriteString("reason", rejected.Reason.Name());
-        json.WriteString("code", rejected.Reason.Code());
-        json.WriteString("message", rejected.Message);
-        json.WriteNull("trustVersion");
-        json.WriteStartArray("charts");
         json.WriteEndArray();
         json.WriteEndObject();
     }
@@ -101,29 +102,29 @@ internal static class AuditOutput
         json.WriteString("version", row.Version);
         json.WriteString("archive", row.Archive);
         json.WriteBoolean("trusted", row.IsTrusted);
-        VerificationOutput.WriteOptional(json, "reason", row.Reason?.Name());
-        VerificationOutput.WriteOptional(json, "code", row.Reason?.Code());
+        VerdictJson.WriteOptional(json, "reason", row.Reason?.Name());
+        VerdictJson.WriteOptional(json, "code", row.Reason?.Code());
         json.WriteString("message", row.Message);
-        VerificationOutput.WriteOptional(json, "sha256", row.Sha256);
-        VerificationOutput.WriteSigner(json, row.Signer);
+        VerdictJson.WriteOptional(json, "sha256", row.Sha256);
+        VerdictJson.WriteSigner(json, row.Signer);
         if (row.Issuer is { } issuer)
         {
             json.WriteStartObject("issuer");
             json.WriteString("keyId", issuer.KeyId);
-            VerificationOutput.WriteOptional(json, "fingerprint", issuer.Fingerprint);
+            VerdictJson.WriteOptional(json, "fingerprint", issuer.Fingerprint);
             json.WriteEndObject();
         }
         else
         {
             json.WriteNull("issuer");
         }
-        VerificationOutput.WriteOptional(json, "signedAt", row.SignedAt is { } at ? Time(at) : null);
+        VerdictJson.WriteOptional(json, "signedAt", row.SignedAt is { } at ? VerdictJson.Time(at) : null);
         if (row.Revocation is { } revocation)
         {
             json.WriteStartObject("revocation");
             json.WriteString("reason", revocation.Reason.ToString());
             json.WriteString("description", revocation.Description);
-            json.WriteString("revokedAt", Time(revocation.RevokedAt));
+            json.WriteString("revokedAt", VerdictJson.Time(revocation.RevokedAt));
             json.WriteEndObject();
         }
         else
@@ -133,5 +134,4 @@ internal static class AuditOutput
         json.WriteEndObject();
     }
 
-    private static string Time(DateTime time) => time.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Chartseal.Charts;
+using Chartseal.Client;
 
 namespace Chartseal.Server;
 
@@ -246,7 +247,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 return;
             case StagingResult.Done { Result: PublishResult.Published published } done:
                 var entry = published.Entry;
-                string signer = published.Decision.Verification.Signer.Fingerprint;
+                string signer = published.Verdict.Verification.Signer.Fingerprint;
                 if (done.Resigned)
                 {
                     ServerLog.ProvenanceReplaced(logger, entry.Metadata.Name, entry.Metadata.Version, signer, Client(context));
@@ -396,8 +397,9 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
         try
         {
-            var material = await TrustRepository.ReadCurrentAsync(options.RepositoryDir, Now, context.RequestAborted).ConfigureAwait(false);
-            var root = new PinnedRoot(material.SignedBy);
+            // The one trust-on-first-use rule; the gate then verifies every upload's trust material against this pin.
+            var claimed = await TrustOnFirstUse.ClaimAsync(new FolderRepositorySource(options.RepositoryDir), context.RequestAborted).ConfigureAwait(false);
+            var root = new PinnedRoot(claimed.Fingerprint);
             if (Interlocked.CompareExchange(ref _root, root, null) is null)
             {
                 ServerLog.PinnedDeclaredRoot(logger, root.Fingerprint);

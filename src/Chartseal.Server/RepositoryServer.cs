@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Chartseal.Charts;
 
 namespace Chartseal.Server;
 
@@ -172,7 +173,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         app.UseRequestTimeouts();
         app.UseRateLimiter();
 
-        var index = new IndexFile(Path.Combine(options.RepositoryDir, RepositoryIndexer.IndexFileName), options.ContextPath);
+        var index = new IndexFile(Path.Combine(options.RepositoryDir, ChartIndex.FileName), options.ContextPath);
         var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), logger);
         app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
         app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
@@ -202,7 +203,7 @@ public sealed class RepositoryServer : IAsyncDisposable
             return;
         }
         DateTime now = options.Clock.GetUtcNow().UtcDateTime;
-        var trust = await Client.TrustClient.RefreshAsync(repository, root, options.TrustState, now, cancellationToken).ConfigureAwait(false);
+        var trust = await Client.TrustUpdater.RefreshAsync(new Client.FolderRepositorySource(repository), root, options.TrustState, now, cancellationToken).ConfigureAwait(false);
         if (trust is Trust.TrustResult.Rejected { Reason: RejectionReason.TrustBadSignature or RejectionReason.TrustUnsigned } rejected)
         {
             throw new ChartsealException(repository, $"--root-fingerprint {root.Fingerprint} is not the root of this repository's trust material: {rejected.Message}");

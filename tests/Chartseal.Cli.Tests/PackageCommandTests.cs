@@ -93,7 +93,7 @@ public sealed class PackageCommandTests
 
         var refused = Cli.Run(temp.Path, "package", app, "-u", "-d", "out");
         Assert.Equal(2, refused.ExitCode);
-        Assert.Contains("refusing a plain http:// dependency repository (--insecure-http allows it)", Assert.Single(refused.StdErrLines), StringComparison.Ordinal);
+        Assert.Contains("refusing a plain http:// URL", Assert.Single(refused.StdErrLines), StringComparison.Ordinal);
 
         var pkg = Cli.Run(temp.Path, "package", app, "-u", "--insecure-http", "-d", "out");
 

@@ -72,8 +72,8 @@ public sealed class ClientPullTests
 
         Assert.Equal(s.Chart.Archive, await File.ReadAllBytesAsync(saved, TestContext.Current.CancellationToken));
         Assert.Equal(s.Chart.Provenance, await File.ReadAllBytesAsync(saved + ".prov", TestContext.Current.CancellationToken));
-        Assert.Equal(s.Trust.Alice.Fingerprint, pulled.Decision.Verification.Signer.Fingerprint);
-        Assert.Equal(2, pulled.Decision.TrustVersion);
+        Assert.Equal(s.Trust.Alice.Fingerprint, pulled.Verdict.Verification.Signer.Fingerprint);
+        Assert.Equal(2, pulled.Verdict.Material!.Version);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class ClientPullTests
     public async Task PullAsync_OlderTrustMaterialReplayed_RejectsRollback()
     {
         await using var s = await Scenario.StartAsync();
-        var version2 = await TrustFiles.ReadAsync(s.Server.Repo, TestContext.Current.CancellationToken);
+        var version2 = await new FolderRepositorySource(s.Server.Repo).ReadTrustFilesAsync(TestContext.Current.CancellationToken);
         await TrustRepository.RemoveAsync(s.Server.Repo, s.Trust.Root.RootSigner(Now), [s.Trust.Bob.Fingerprint], TrustFixture.Validity, Now, TestContext.Current.CancellationToken);
         Assert.IsType<PullResult.Pulled>(await s.PullAsync()); // the client accepts version 3
 
@@ -156,7 +156,7 @@ public sealed class ClientPullTests
         string forged = s.Trust.Temp.File("forged");
         await TrustRepository.InitAsync(forged, mallory.RootSigner(Now), TrustFixture.Validity, Now, TestContext.Current.CancellationToken);
         await TrustRepository.AddAsync(forged, mallory.RootSigner(Now), s.Trust.Alice.Public, TrustFixture.Validity, Now, TestContext.Current.CancellationToken);
-        TrustFixture.WriteFiles(s.Server.Repo, await TrustFiles.ReadAsync(forged, TestContext.Current.CancellationToken));
+        TrustFixture.WriteFiles(s.Server.Repo, await new FolderRepositorySource(forged).ReadTrustFilesAsync(TestContext.Current.CancellationToken));
 
         await s.AssertRefusedAsync(RejectionReason.TrustBadSignature);
     }

@@ -18,9 +18,10 @@ internal static class AuditCommands
         var rootFingerprint = new Option<string>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint", Required = true };
         var signer = new Option<string?>("--signer") { Description = "List only the chart versions this key (primary or subkey fingerprint) signed, trusted or not" };
         var output = OutputOption.Create();
+        var insecureHttp = TransportOption.Create("Allow a plain http:// repository URL");
         var command = new Command("audit", "Verify every chart version in a repository's index.yaml against its current trust material; exit 1 when any is not trusted.")
         {
-            repo, rootFingerprint, signer, output,
+            repo, rootFingerprint, signer, insecureHttp, output,
         };
         command.SetAction(async (p, ct) =>
         {
@@ -28,31 +29,25 @@ internal static class AuditCommands
             string location = p.GetValue(repo)!;
             string? signerFilter = p.GetValue(signer) is { } s ? new PinnedRoot(s).Fingerprint : null;
             bool json = p.GetValue(output) == "json";
+            var source = RepositorySource.Open(location, new FetchPolicy(p.GetValue(insecureHttp)));
             using var progress = ProgressLine.ForStandardError();
-            var result = await RepositoryAudit.AuditAsync(location, new PinnedRoot(p.GetValue(rootFingerprint)!), TrustStateStore.Default(), now,
+            var result = await RepositoryAudit.AuditAsync(source, new PinnedRoot(p.GetValue(rootFingerprint)!), TrustStateStore.Default(), now,
                 new AuditOptions(signerFilter, Progress: progress.Report), ct);
             progress.Clear();
 
-            if (result is AuditResult.Rejected rejected)
-            {
-                if (json)
-                {
-                    using var stdout = Console.OpenStandardOutput();
-                    AuditOutput.WriteTrustRejectionJson(rejected, location, stdout);
-                    stdout.WriteByte((byte)'\n');
-                }
-                string manifest = HttpFetcher.IsUrl(location) ? HttpFetcher.FileUri(location, TrustFiles.ManifestName).ToString() : Path.Combine(location, TrustFiles.ManifestName);
-                Console.Error.WriteLine($"chartseal: {manifest}: {rejected.Reason.Name()}: {rejected.Message}");
-                return ExitCodes.Rejected;
-            }
-            var audit = (AuditResult.Completed)result;
             if (json)
             {
                 using var stdout = Console.OpenStandardOutput();
-                AuditOutput.WriteJson(audit, location, signerFilter, stdout);
+                AuditOutput.WriteJson(result, location, signerFilter, stdout);
                 stdout.WriteByte((byte)'\n');
             }
-            else
+            if (result is AuditResult.Rejected rejected)
+            {
+                Console.Error.WriteLine($"chartseal: {source.AddressOf(TrustFiles.ManifestName)}: {rejected.Refusal}");
+                return ExitCodes.Rejected;
+            }
+            var audit = (AuditResult.Completed)result;
+            if (!json)
             {
                 AuditOutput.PrintTable(audit, location, Console.Out);
             }
@@ -79,7 +74,7 @@ internal static class AuditCommands
             var (archive, oldProv) = await ChartFileVerifier.ReadAsync(path, null, ct);
             if (ChartResigning.CheckArchiveUnchanged(archive, path, oldProv) is { } refusal)
             {
-                Console.Error.WriteLine($"chartseal: {path}: {refusal.Reason.Name()}: {refusal.Message}");
+                Console.Error.WriteLine($"chartseal: {path}: {refusal}");
                 return ExitCodes.Rejected;
             }
             byte[] prov = await signing.SignAsync(p, archive, path, ct);
@@ -95,17 +90,19 @@ internal static class AuditCommands
     public static async Task<int> PublishResignOnlyAsync(string archivePath, string? provPath, string repositoryDir, PinnedRoot root, CancellationToken ct)
     {
         string path = provPath ?? archivePath + ".prov";
-        byte[] prov = await InputFile.ReadAsync(path, ChartVerifier.MaxProvenanceLength, ct);
+        // Up to one byte over the limit, as at every door: an oversized .prov is then refused as malformed.
+        byte[] prov = await InputFile.ReadIfExistsAsync(path, ChartVerifier.MaxProvenanceLength + 1L, truncate: true, ct)
+            ?? throw new ChartsealException(path, "no such file");
         var result = await ProvenanceReplacement.ReplaceAsync(repositoryDir, root, prov, path, TrustStateStore.Default(), DateTime.UtcNow, ct);
         if (result is PublishResult.Rejected r)
         {
-            Console.Error.WriteLine($"chartseal: {path}: {r.Reason.Name()}: {r.Message}");
+            Console.Error.WriteLine($"chartseal: {path}: {r.Refusal}");
             return ExitCodes.Rejected;
         }
         var published = (PublishResult.Published)result;
-        var signer = published.Decision.Verification.Signer;
+        var signer = published.Verdict.Verification.Signer;
         Console.WriteLine($"Replaced the provenance of {published.Entry.Metadata.Name} {published.Entry.Metadata.Version} in {repositoryDir} (archive and index.yaml unchanged)");
-        Console.WriteLine($"Signed by: {signer.UserIds.FirstOrDefault() ?? signer.Fingerprint} ({signer.Fingerprint}), trust version {published.Decision.TrustVersion}");
+        Console.WriteLine($"Signed by: {signer.UserIds.FirstOrDefault() ?? signer.Fingerprint} ({signer.Fingerprint}), trust version {published.Verdict.Material!.Version}");
         return ExitCodes.Ok;
     }
 

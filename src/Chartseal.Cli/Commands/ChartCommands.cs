@@ -7,6 +7,7 @@ using Chartseal.Provenance;
 using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Fetch;
+using Chartseal.Gate;
 
 namespace Chartseal.Cli.Commands;
 
@@ -103,10 +104,11 @@ internal static class ChartCommands
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint (required with --repo DIR|URL)" };
         var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
         var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "CI gate: rebuild the package from this chart source folder and require it to be the signed archive" };
+        var insecureHttp = TransportOption.Create("Allow a plain http:// --repo URL");
         var output = OutputOption.Create();
         var command = new Command("verify", "Verify that a chart archive matches its provenance file and was signed by a trusted key (a keyring, or a repository's trust material).")
         {
-            chart, keyring, repo, rootFingerprint, prov, rebuildFrom, output,
+            chart, keyring, repo, rootFingerprint, prov, rebuildFrom, insecureHttp, output,
         };
         command.Validators.Add(result =>
         {
@@ -120,36 +122,55 @@ internal static class ChartCommands
             {
                 result.AddError("--root-fingerprint goes with --repo");
             }
-            if (!hasRoot && repoValue is not null && (HttpFetcher.IsUrl(repoValue) || Directory.Exists(repoValue)))
+            if (!hasRoot && repoValue is not null && (FetchPolicy.IsUrl(repoValue) || Directory.Exists(repoValue)))
             {
                 result.AddError("--repo DIR|URL needs --root-fingerprint (or give the NAME of a repository added with repo add)");
             }
         });
         command.SetAction(async (p, ct) =>
         {
-            if (p.GetValue(rebuildFrom) is { } source)
+            DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
+            string path = p.GetValue(chart)!;
+            string format = p.GetValue(output)!;
+            var (archive, provenance) = await ChartFileVerifier.ReadAsync(path, p.GetValue(prov), ct);
+            var expectations = p.GetValue(rebuildFrom) is { } source
+                ? new GateExpectations(Rebuild: new RebuildSource(source, ChartPackager.SourceDateEpochFromEnvironment()))
+                : GateExpectations.None;
+            Keyring? local = p.GetValue(keyring) is { } keyringPath ? Keyring.Load(keyringPath) : null;
+
+            // What the chart is judged against: a repository's trust material (refreshed now, or the configured
+            // repository's cache, offline), or only the keyring (signature only, as helm verify).
+            TrustBasis basis;
+            if (p.GetValue(repo) is { } repository)
             {
-                string path = p.GetValue(chart)!;
-                byte[] archive = await InputFile.ReadAsync(path, cancellationToken: ct);
-                var rebuild = ChartRebuild.Compare(archive, path, source, ChartPackager.SourceDateEpochFromEnvironment());
-                if (!rebuild.Matches)
+                TrustResult trust;
+                string manifest;
+                if (p.GetValue(rootFingerprint) is { } fingerprint)
                 {
-                    return VerificationOutput.PrintRejection(path, RejectionReason.RebuildMismatch, $"not built from {source}: {rebuild.Difference}", p.GetValue(output)!);
+                    var repositorySource = RepositorySource.Open(repository, new FetchPolicy(p.GetValue(insecureHttp)));
+                    manifest = repositorySource.AddressOf(TrustFiles.ManifestName);
+                    trust = await TrustUpdater.RefreshAsync(repositorySource, new PinnedRoot(fingerprint), TrustStateStore.Default(), now, ct);
                 }
+                else
+                {
+                    var home = ClientHome.Default();
+                    var configured = (await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Get(repository);
+                    manifest = Path.Combine(home.CacheFor(configured.Name), TrustFiles.ManifestName);
+                    trust = await RepositoryClient.LoadCachedTrustAsync(home, configured, now, ct);
+                }
+                if (trust is TrustResult.Rejected rejected)
+                {
+                    var kind = local is null ? TrustKind.Repository : TrustKind.RepositoryAndLocalKeyring;
+                    return VerdictOutput.Print(Verdict.TrustRefused(Path.GetFileName(path), kind, rejected.Refusal), format, manifest);
+                }
+                basis = new TrustBasis.Repository(((TrustResult.Accepted)trust).Material, local);
             }
-            if (p.GetValue(repo) is { } repoName && p.GetValue(rootFingerprint) is null)
+            else
             {
-                var home = ClientHome.Default();
-                var configured = (await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Get(repoName);
-                return await TrustVerify.RunWithConfiguredAsync(p.GetValue(chart)!, p.GetValue(prov), configured, home, p.GetValue(keyring), p.GetValue(output)!, ct);
+                basis = new TrustBasis.SignatureOnly(local!);
             }
-            if (p.GetValue(repo) is { } repoDir)
-            {
-                return await TrustVerify.RunAsync(p.GetValue(chart)!, p.GetValue(prov), repoDir, p.GetValue(rootFingerprint)!, p.GetValue(keyring), p.GetValue(output)!, ct);
-            }
-            var ring = Keyring.Load(p.GetValue(keyring)!);
-            var result = await ChartFileVerifier.VerifyAsync(p.GetValue(chart)!, p.GetValue(prov), ring, DateTime.UtcNow, ct);
-            return VerificationOutput.Print(result, p.GetValue(output)!, p.GetValue(chart)!);
+            var verdict = TrustGate.Judge(Path.GetFileName(path), archive, provenance, basis, expectations, now);
+            return VerdictOutput.Print(verdict, format, path);
         });
         return command;
     }
@@ -190,9 +211,13 @@ internal static class ChartCommands
                 return ExitCodes.Rejected;
             }
             var published = (PublishResult.Published)result;
-            var signer = published.Decision.Verification.Signer;
+            var signer = published.Verdict.Verification.Signer;
             Console.WriteLine($"Published {published.Entry.Metadata.Name} {published.Entry.Metadata.Version} to {request.RepositoryDir}");
-            Console.WriteLine($"Signed by: {signer.UserIds.FirstOrDefault() ?? signer.Fingerprint} ({signer.Fingerprint}), trust version {published.Decision.TrustVersion}");
+            Console.WriteLine($"Signed by: {signer.UserIds.FirstOrDefault() ?? signer.Fingerprint} ({signer.Fingerprint}), trust version {published.Verdict.Material!.Version}");
+            if (published.Verdict.Rebuild is { } rebuild)
+            {
+                Console.WriteLine($"Rebuild gate passed: rebuilt from {rebuild.Source}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
+            }
             return ExitCodes.Ok;
         });
         return command;

@@ -3,6 +3,8 @@ using Chartseal.Client;
 using Chartseal.Keys;
 using Chartseal.Repository;
 using Chartseal.Trust;
+using Chartseal.Fetch;
+using Chartseal.Gate;
 
 namespace Chartseal.Cli.Commands;
 
@@ -19,7 +21,7 @@ internal static class ClientCommands
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "Pin this root key fingerprint (obtained out of band)" };
         var rootKey = new Option<string?>("--root-key") { Description = "Pin the root key in this public key file" };
         var tofu = new Option<bool>("--trust-on-first-use") { Description = "Pin whatever root the repository names now (recorded as such)" };
-        var insecureHttp = new Option<bool>("--insecure-http") { Description = "Allow a plain http:// URL (recorded for this repository)" };
+        var insecureHttp = TransportOption.Create("Allow a plain http:// URL (recorded for this repository)");
         var command = new Command("add", "Add a repository, pinning its root key; its trust material is verified and cached before it is recorded.")
         {
             name, url, rootFingerprint, rootKey, tofu, insecureHttp,
@@ -39,11 +41,11 @@ internal static class ClientCommands
             string repoName = ConfiguredRepository.CheckName(p.GetValue(name)!);
             string repoUrl = p.GetValue(url)!.TrimEnd('/');
             bool insecure = p.GetValue(insecureHttp);
-            if (!Uri.TryCreate(repoUrl, UriKind.Absolute, out var uri))
+            if (!FetchPolicy.IsUrl(repoUrl))
             {
-                throw new ChartsealException(repoUrl, "not an absolute URL");
+                throw new ChartsealException(repoUrl, "not an http(s) URL");
             }
-            ConfiguredRepository.CheckTransport(uri, insecure);
+            var source = RepositorySource.Open(repoUrl, new FetchPolicy(insecure));
             if ((await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Find(repoName) is not null)
             {
                 throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first)");
@@ -61,7 +63,7 @@ internal static class ClientCommands
             }
             else
             {
-                var claimed = await RepositoryClient.ReadClaimedRootAsync(repoUrl, insecure, ct);
+                var claimed = await TrustOnFirstUse.ClaimAsync(source, ct);
                 string who = claimed.UserId is null ? "" : $" ({claimed.UserId})";
                 if (!p.GetValue(tofu))
                 {
@@ -77,7 +79,7 @@ internal static class ClientCommands
             var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), ct);
             if (update is RepositoryUpdate.Rejected r)
             {
-                Console.Error.WriteLine($"chartseal: {r.File}: {r.Reason.Name()}: {r.Message}");
+                Console.Error.WriteLine($"chartseal: {r.File}: {r.Refusal}");
                 return ExitCodes.Rejected;
             }
             var updated = (RepositoryUpdate.Updated)update;
@@ -122,7 +124,7 @@ internal static class ClientCommands
                 }
                 if (update is RepositoryUpdate.Rejected r)
                 {
-                    Console.Error.WriteLine($"...Refused the update from the \"{repository.Name}\" chart repository: {r.File}: {r.Reason.Name()}: {r.Message}");
+                    Console.Error.WriteLine($"...Refused the update from the \"{repository.Name}\" chart repository: {r.File}: {r.Refusal}");
                     exit = exit == ExitCodes.Usage ? exit : ExitCodes.Rejected;
                     continue;
                 }
@@ -145,7 +147,7 @@ internal static class ClientCommands
             var config = await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct);
             if (p.GetValue(output) == "json")
             {
-                VerificationOutput.WriteJsonObject(w =>
+                VerdictOutput.WriteJsonObject(w =>
                 {
                     w.WriteString("schema", "chartseal.repo-list/v1");
                     w.WriteStartArray("repositories");
@@ -208,7 +210,7 @@ internal static class ClientCommands
             var hits = await ChartSearch.SearchAsync(home, config.Repositories, p.GetValue(term), ct);
             if (p.GetValue(output) == "json")
             {
-                VerificationOutput.WriteJsonObject(w =>
+                VerdictOutput.WriteJsonObject(w =>
                 {
                     w.WriteString("schema", "chartseal.search/v1");
                     w.WriteStartArray("charts");
@@ -270,16 +272,12 @@ internal static class ClientCommands
         }
 
         /// <summary>Prints a pull outcome like <c>verify --repo</c>; the extra JSON field says where the chart went.</summary>
-        public static int Print(PullResult result, string format, string? savedAs, string savedField)
+        public static int Print(PullResult result, string format, string? savedAs, string savedField) => result switch
         {
-            if (result is PullResult.Rejected r)
-            {
-                return TrustVerify.Print(r.File, r.File, r.Reason, r.Message, r.Verification, r.Material, format);
-            }
-            var pulled = (PullResult.Pulled)result;
-            return TrustVerify.Print(pulled.ArchiveFileName, pulled.ArchiveFileName, null, "trusted", pulled.Decision.Verification, pulled.Material, format,
-                w => w.WriteString(savedField, savedAs));
-        }
+            PullResult.Rejected r => VerdictOutput.Print(r.Verdict, format, r.File, w => w.WriteNull(savedField)),
+            PullResult.Pulled pulled => VerdictOutput.Print(pulled.Verdict, format, pulled.ArchiveFileName, w => VerdictJson.WriteOptional(w, savedField, savedAs)),
+            _ => throw new ArgumentOutOfRangeException(nameof(result)),
+        };
     }
 
     public static Command Pull()

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Chartseal.Keys;
 using Chartseal.Trust;
 using Chartseal.Repository;
+using Chartseal.Client;
+using Chartseal.Fetch;
 
 namespace Chartseal.Cli.Commands;
 
@@ -176,12 +178,14 @@ internal static class TrustCommands
     private static Command Show()
     {
         var repo = new Argument<string>("REPO_DIR|URL") { Description = "The repository folder, or its http(s) URL" };
+        var insecureHttp = TransportOption.Create();
         var output = OutputOption.Create();
-        var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, output };
+        var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, insecureHttp, output };
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var material = await TrustRepository.ReadCurrentAsync(p.GetValue(repo)!, now, ct);
+            var source = RepositorySource.Open(p.GetValue(repo)!, new FetchPolicy(p.GetValue(insecureHttp)));
+            var material = await TrustRepository.ReadCurrentAsync(source, now, ct);
             if (p.GetValue(output) == "json")
             {
                 using var stdout = Console.OpenStandardOutput();

@@ -20,6 +20,9 @@ public sealed class ChartIndex
     /// <summary>The largest index we read.</summary>
     public const long MaxIndexSize = 256L * 1024 * 1024;
 
+    /// <summary>The file name of a repository's index.</summary>
+    public const string FileName = "index.yaml";
+
     private readonly SortedDictionary<string, List<IndexEntry>> _entries = new(StringComparer.Ordinal);
 
     /// <summary>Always <c>v1</c>.</summary>

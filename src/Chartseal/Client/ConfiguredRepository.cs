@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Chartseal.Charts;
+using Chartseal.Fetch;
 using Chartseal.IO;
 using Chartseal.Trust;
 
@@ -29,25 +30,9 @@ public sealed partial record ConfiguredRepository(string Name, string Url, strin
         return name;
     }
 
-    /// <summary>
-    /// Refuses <paramref name="uri"/> unless it is https, or http and <paramref name="insecureHttp"/> is set
-    /// (loopback addresses included: a local proxy is no more trustworthy than a remote one).
-    /// </summary>
-    /// <exception cref="ChartsealException">Another scheme, or http without the flag.</exception>
-    public static void CheckTransport(Uri uri, bool insecureHttp)
-    {
-        ArgumentNullException.ThrowIfNull(uri);
-        if (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && insecureHttp))
-        {
-            return;
-        }
-        throw new ChartsealException(uri.ToString(), uri.Scheme == Uri.UriSchemeHttp
-            ? "refusing a plain http:// URL (add the repository with --insecure-http to allow it)"
-            : $"unsupported URL scheme \"{uri.Scheme}\" (https:// is required)");
-    }
-
-    /// <summary>Checks this repository's own URL with <see cref="CheckTransport(Uri, bool)"/>.</summary>
-    public void CheckTransport() => CheckTransport(new Uri(Url), InsecureHttp);
+    /// <summary>The source its bytes come from: https, or plain http when it was added with <c>--insecure-http</c>.</summary>
+    /// <exception cref="ChartsealException">The URL is refused (e.g. plain http recorded without consent).</exception>
+    public RepositorySource OpenSource() => RepositorySource.Open(Url, new FetchPolicy(InsecureHttp));
 
     [GeneratedRegex("^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")]
     private static partial Regex NamePattern();

@@ -5,6 +5,7 @@ using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Repository;
 using Chartseal.Trust;
+using Chartseal.Gate;
 
 namespace Chartseal.Client;
 
@@ -18,9 +19,8 @@ public abstract record PullResult
     /// <param name="ArchiveFileName">The archive's file name (the last segment of its URL).</param>
     /// <param name="Archive">The archive's bytes, exactly those that were verified.</param>
     /// <param name="Provenance">The <c>.prov</c> bytes.</param>
-    /// <param name="Decision">The trust decision (signer, sha256, chart, trust version).</param>
-    /// <param name="Material">The trust material it was decided with.</param>
-    public sealed record Pulled(IndexEntry Entry, string ArchiveFileName, byte[] Archive, byte[] Provenance, TrustDecision.Trusted Decision, TrustedMaterial Material) : PullResult
+    /// <param name="Verdict">The gate's verdict (signer, sha256, chart, the trust material it was judged against).</param>
+    public sealed record Pulled(IndexEntry Entry, string ArchiveFileName, byte[] Archive, byte[] Provenance, Verdict.Trusted Verdict) : PullResult
     {
         /// <summary>
         /// Writes the verified archive and its <c>.prov</c> into <paramref name="directory"/> (each atomically), or with
@@ -57,9 +57,16 @@ public abstract record PullResult
 
     /// <summary>The chart (or the repository's trust material) was refused.</summary>
     /// <param name="File">What was refused: the archive's URL, or the trust manifest's URL.</param>
-    /// <param name="Reason">Why (closed set).</param>
-    /// <param name="Message">One line for people.</param>
-    /// <param name="Verification">The chart's verification, when it got that far.</param>
-    /// <param name="Material">The trust material, when it was accepted.</param>
-    public sealed record Rejected(string File, RejectionReason Reason, string Message, ChartVerification? Verification, TrustedMaterial? Material) : PullResult;
+    /// <param name="Verdict">The gate's verdict (or <see cref="Verdict.TrustRefused"/> when the trust material was refused first).</param>
+    public sealed record Rejected(string File, Verdict.Refused Verdict) : PullResult
+    {
+        /// <summary>Why.</summary>
+        public Refusal Refusal => Verdict.Refusal;
+
+        /// <summary>Why (the refusal's reason).</summary>
+        public RejectionReason Reason => Refusal.Reason;
+
+        /// <summary>One line for people (the refusal's message).</summary>
+        public string Message => Refusal.Message;
+    }
 }

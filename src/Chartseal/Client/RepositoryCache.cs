@@ -33,7 +33,7 @@ public sealed class RepositoryCache
     public string Directory { get; }
 
     /// <summary>The cached <c>index.yaml</c>.</summary>
-    public string IndexPath => Path.Combine(Directory, RepositoryIndexer.IndexFileName);
+    public string IndexPath => Path.Combine(Directory, ChartIndex.FileName);
 
     /// <summary>Whether an index has been cached.</summary>
     public bool HasIndex => File.Exists(IndexPath);
@@ -221,6 +221,6 @@ public sealed class RepositoryCache
     /// <summary>The cached trust files (unverified until checked again).</summary>
     public Task<TrustFiles> ReadTrustAsync(CancellationToken cancellationToken = default) =>
         System.IO.Directory.Exists(Directory)
-            ? TrustFiles.ReadAsync(Directory, cancellationToken)
+            ? new FolderRepositorySource(Directory).ReadTrustFilesAsync(cancellationToken)
             : Task.FromResult(new TrustFiles(null, null, null, null));
 }

@@ -11,40 +11,10 @@ namespace Chartseal.Client;
 /// <summary>
 /// The client side of remote repositories: add (pin the root), update (verify the trust material against the pin,
 /// then cache it and the index), and read back the cached trust material. It never decides trust itself:
-/// <see cref="TrustClient"/> and <see cref="TrustedMaterial"/> do.
+/// <see cref="TrustUpdater"/> and <see cref="TrustedMaterial"/> do.
 /// </summary>
 public static class RepositoryClient
 {
-    /// <summary>Reads the root fingerprint a repository names in its manifest, without verifying anything (to show it to the user).</summary>
-    /// <exception cref="ChartsealException">No manifest, an unreadable one, or a download failure.</exception>
-    public static async Task<ClaimedRoot> ReadClaimedRootAsync(string url, bool insecureHttp, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(url);
-        Uri manifestUri = HttpFetcher.FileUri(url, TrustFiles.ManifestName);
-        ConfiguredRepository.CheckTransport(manifestUri, insecureHttp);
-        byte[] manifest = await HttpFetcher.GetAsync(manifestUri, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false)
-            ?? throw new ChartsealException(manifestUri.ToString(), "not found: the repository publishes no root-signed trust material");
-        if (ClearSignedMessage.TryParse(manifest, out string framingError) is not { } message
-            || TrustManifest.TryParse(message.Plaintext, out framingError) is not { } body)
-        {
-            throw new ChartsealException(manifestUri.ToString(), "not a trust manifest: " + framingError);
-        }
-        string? userId = null;
-        if (await HttpFetcher.GetAsync(HttpFetcher.FileUri(url, TrustFiles.RootKeysName), TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false) is { } rootKeys)
-        {
-            try
-            {
-                var ring = Keyring.Parse(rootKeys, TrustFiles.RootKeysName).PublicKeyRings.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == body.Root);
-                userId = ring is null ? null : KeyInfo.PrimaryUserId(ring);
-            }
-            catch (ChartsealException)
-            {
-                // Only a display nicety: the fingerprint is what gets pinned.
-            }
-        }
-        return new ClaimedRoot(body.Root, userId);
-    }
-
     /// <summary>The fingerprint of the single certificate in a root key file (for <c>--root-key FILE</c>).</summary>
     /// <exception cref="ChartsealException">Unreadable, or not exactly one certificate.</exception>
     public static PinnedRoot RootFromKeyFile(string path)
@@ -92,7 +62,7 @@ public static class RepositoryClient
 
     /// <summary>
     /// Updates a repository's cache: the trust material is fetched and checked against the pinned root (rollback,
-    /// freeze, expiry: <see cref="TrustClient.RefreshWithFilesAsync"/>) and cached when accepted; then <c>index.yaml</c>
+    /// freeze, expiry: <see cref="TrustUpdater.RefreshWithFilesAsync"/>) and cached when accepted; then <c>index.yaml</c>
     /// is fetched conditionally (If-None-Match with the cached ETag), parsed, and cached.
     /// </summary>
     /// <returns><see cref="RepositoryUpdate.Updated"/>, or <see cref="RepositoryUpdate.Rejected"/> with a trust-* reason (nothing cached then).</returns>
@@ -101,17 +71,18 @@ public static class RepositoryClient
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
-        var refreshed = await RefreshTrustAsync(home, repository, now, cancellationToken).ConfigureAwait(false);
+        var source = repository.OpenSource();
+        var refreshed = await RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
         if (refreshed is TrustResult.Rejected t)
         {
-            return new RepositoryUpdate.Rejected(ManifestUrl(repository), t.Reason, t.Message);
+            return new RepositoryUpdate.Rejected(source.AddressOf(TrustFiles.ManifestName), t.Refusal);
         }
         var material = ((TrustResult.Accepted)refreshed).Material;
 
         var cache = new RepositoryCache(home.CacheFor(repository.Name));
-        Uri indexUri = HttpFetcher.FileUri(repository.Url, RepositoryIndexer.IndexFileName);
+        string indexUri = source.AddressOf(ChartIndex.FileName);
         string? etag = await cache.ReadIndexETagAsync(cancellationToken).ConfigureAwait(false);
-        var outcome = await HttpFetcher.FetchAsync(indexUri, ChartIndex.MaxIndexSize, new FetchOptions(etag, progress), cancellationToken).ConfigureAwait(false);
+        var outcome = await source.ReadIndexAsync(etag, progress, cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case FetchOutcome.NotModified:
@@ -120,12 +91,12 @@ public static class RepositoryClient
                 ChartIndex index;
                 using (var stream = new MemoryStream(downloaded.Content, writable: false))
                 {
-                    index = ChartIndex.Load(stream, indexUri.ToString()); // refuse a broken index before it replaces a good one
+                    index = ChartIndex.Load(stream, indexUri); // refuse a broken index before it replaces a good one
                 }
                 await cache.StoreIndexAsync(downloaded.Content, index, downloaded.ETag, cancellationToken).ConfigureAwait(false);
                 return new RepositoryUpdate.Updated(repository, material, IndexChanged: true, index.Count);
             default:
-                throw new ChartsealException(indexUri.ToString(), "not found: the repository has no index.yaml");
+                throw new ChartsealException(indexUri, "not found: the repository has no index.yaml");
         }
     }
 
@@ -134,12 +105,11 @@ public static class RepositoryClient
     /// accepted material is remembered and cached (so a later offline check sees the newest accepted version).
     /// </summary>
     /// <returns>Accepted material, or a trust-* rejection.</returns>
-    public static async Task<TrustResult> RefreshTrustAsync(ClientHome home, ConfiguredRepository repository, DateTime now, CancellationToken cancellationToken = default)
+    public static async Task<TrustResult> RefreshTrustAsync(ClientHome home, ConfiguredRepository repository, RepositorySource source, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
-        repository.CheckTransport();
-        var refreshed = await TrustClient.RefreshWithFilesAsync(repository.Url, repository.Root, home.TrustState, now, cancellationToken).ConfigureAwait(false);
+        var refreshed = await TrustUpdater.RefreshWithFilesAsync(source, repository.Root, home.TrustState, now, cancellationToken).ConfigureAwait(false);
         if (refreshed.Result is TrustResult.Accepted)
         {
             await new RepositoryCache(home.CacheFor(repository.Name)).StoreTrustAsync(refreshed.Files, cancellationToken).ConfigureAwait(false);
@@ -157,7 +127,7 @@ public static class RepositoryClient
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
         var files = await new RepositoryCache(home.CacheFor(repository.Name)).ReadTrustAsync(cancellationToken).ConfigureAwait(false);
-        return TrustClient.CheckHeld(files, repository.Url, repository.Root, home.TrustState, now);
+        return TrustUpdater.CheckHeld(files, repository.OpenSource().Location, repository.Root, home.TrustState, now);
     }
 
     /// <summary>Removes a repository from the configuration and deletes its cache; false when it was not configured.</summary>
@@ -173,13 +143,6 @@ public static class RepositoryClient
         await config.SaveAsync(cancellationToken).ConfigureAwait(false);
         DeleteCache(home.CacheFor(name));
         return true;
-    }
-
-    /// <summary>The URL of a repository's trust manifest (the file named in trust rejections).</summary>
-    public static string ManifestUrl(ConfiguredRepository repository)
-    {
-        ArgumentNullException.ThrowIfNull(repository);
-        return HttpFetcher.FileUri(repository.Url, TrustFiles.ManifestName).ToString();
     }
 
     private static void DeleteCache(string directory)

@@ -1,6 +1,3 @@
-using Chartseal.Keys;
-using Chartseal.Provenance;
-using Chartseal.Repository;
 using Chartseal.Trust;
 
 namespace Chartseal.Client;
@@ -19,7 +16,13 @@ public abstract record RepositoryUpdate
 
     /// <summary>The trust material was refused; the cache and configuration are unchanged.</summary>
     /// <param name="File">The trust manifest's URL.</param>
-    /// <param name="Reason">A trust-* reason.</param>
-    /// <param name="Message">One line for people.</param>
-    public sealed record Rejected(string File, RejectionReason Reason, string Message) : RepositoryUpdate;
+    /// <param name="Refusal">Why (a trust-* reason).</param>
+    public sealed record Rejected(string File, Refusal Refusal) : RepositoryUpdate
+    {
+        /// <summary>Why (the refusal's reason).</summary>
+        public RejectionReason Reason => Refusal.Reason;
+
+        /// <summary>One line for people (the refusal's message).</summary>
+        public string Message => Refusal.Message;
+    }
 }

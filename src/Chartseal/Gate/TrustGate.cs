@@ -25,6 +25,14 @@ namespace Chartseal.Gate;
 /// </summary>
 public static class TrustGate
 {
+    /// <summary>Judges one chart whose archive was read into an array (null: it does not exist).</summary>
+    /// <remarks>
+    /// This overload exists because a null <c>byte[]</c> converts implicitly to an EMPTY <see cref="ReadOnlyMemory{T}"/>:
+    /// without it, a missing archive would be judged as an empty one.
+    /// </remarks>
+    public static Verdict Judge(string fileName, byte[]? archive, byte[]? provenance, TrustBasis basis, GateExpectations expectations, DateTime now) =>
+        Judge(fileName, archive is null ? default(ReadOnlyMemory<byte>?) : new ReadOnlyMemory<byte>(archive), provenance, basis, expectations, now);
+
     /// <summary>Judges one chart.</summary>
     /// <param name="fileName">The archive's file name (as signed in its <c>.prov</c>; no folders).</param>
     /// <param name="archive">The archive's bytes; null when the archive does not exist.</param>

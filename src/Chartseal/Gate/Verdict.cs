@@ -72,7 +72,7 @@ public abstract record Verdict
     /// The verdict for a chart that was never looked at because the repository's trust material was refused first
     /// (a trust-* reason): the same shape as every other verdict, so every door reports it the same way.
     /// </summary>
-    public static Verdict TrustRefused(string file, TrustKind kind, Refusal refusal)
+    public static Refused TrustRefused(string file, TrustKind kind, Refusal refusal)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(refusal);

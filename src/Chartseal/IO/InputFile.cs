@@ -46,4 +46,50 @@ public static class InputFile
             throw new ChartsealException(path, "cannot be read: " + e.Message);
         }
     }
+
+    /// <summary>
+    /// Reads <paramref name="path"/> when it exists (null when it does not). Over <paramref name="maxBytes"/>: a one-line
+    /// error, or with <paramref name="truncate"/> the first <paramref name="maxBytes"/> bytes (for a file whose size is
+    /// itself a verdict, such as a <c>.prov</c> read up to its limit + 1).
+    /// </summary>
+    /// <exception cref="ChartsealException">The file is a folder, unreadable, or too large (without <paramref name="truncate"/>).</exception>
+    public static async Task<byte[]?> ReadIfExistsAsync(string path, long maxBytes, bool truncate = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new ChartsealException(path, "is a folder, not a file");
+        }
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+            await using (stream.ConfigureAwait(false))
+            {
+                long length = stream.Length;
+                if (length > maxBytes && !truncate)
+                {
+                    throw new ChartsealException(path, $"is larger than the {maxBytes} byte limit");
+                }
+                byte[] data = new byte[Math.Min(length, maxBytes)];
+                await stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
+                return data;
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ChartsealException(path, "permission denied");
+        }
+        catch (EndOfStreamException)
+        {
+            throw new ChartsealException(path, "changed while it was read");
+        }
+        catch (IOException e)
+        {
+            throw new ChartsealException(path, "cannot be read: " + e.Message);
+        }
+    }
 }

@@ -17,6 +17,17 @@ public static class ChartFileVerifier
     /// <exception cref="ChartsealException">The archive cannot be read, or is not a <c>.tgz</c>.</exception>
     public static async Task<ChartVerification> VerifyAsync(string archivePath, string? provenancePath, Keyring keyring, DateTime now, CancellationToken cancellationToken = default)
     {
+        var (archive, prov) = await ReadAsync(archivePath, provenancePath, cancellationToken).ConfigureAwait(false);
+        return ChartVerifier.Verify(archive, archivePath, prov, keyring, now);
+    }
+
+    /// <summary>
+    /// Reads an archive and its provenance file (default: the archive path + <c>.prov</c>); the provenance is
+    /// null when the file does not exist.
+    /// </summary>
+    /// <exception cref="ChartsealException">The archive cannot be read, is a folder, or is not a <c>.tgz</c>.</exception>
+    public static async Task<(byte[] Archive, byte[]? Provenance)> ReadAsync(string archivePath, string? provenancePath, CancellationToken cancellationToken = default)
+    {
         ArgumentException.ThrowIfNullOrEmpty(archivePath);
         if (Directory.Exists(archivePath))
         {
@@ -26,28 +37,10 @@ public static class ChartFileVerifier
         {
             throw new ChartsealException(archivePath, "chart must be a tgz file");
         }
-        var (archive, prov) = await ReadAsync(archivePath, provenancePath, cancellationToken).ConfigureAwait(false);
-        return ChartVerifier.Verify(archive, archivePath, prov, keyring, now);
-    }
-
-    /// <summary>
-    /// Reads an archive and its provenance file (default: the archive path + <c>.prov</c>); the provenance is
-    /// null when the file does not exist.
-    /// </summary>
-    /// <exception cref="ChartsealException">The archive cannot be read.</exception>
-    public static async Task<(byte[] Archive, byte[]? Provenance)> ReadAsync(string archivePath, string? provenancePath, CancellationToken cancellationToken = default)
-    {
         byte[] archive = await Chartseal.IO.InputFile.ReadAsync(archivePath, cancellationToken: cancellationToken).ConfigureAwait(false);
-        string provPath = provenancePath ?? archivePath + ".prov";
-        if (!File.Exists(provPath))
-        {
-            return (archive, null);
-        }
-        // An oversized .prov is a malformed one (a rejection: exit 1, JSON result), not an unreadable file;
-        // its content is never looked at, so stand in an over-limit buffer instead of reading it.
-        byte[] prov = new FileInfo(provPath).Length > ChartVerifier.MaxProvenanceLength
-            ? new byte[ChartVerifier.MaxProvenanceLength + 1]
-            : await Chartseal.IO.InputFile.ReadAsync(provPath, ChartVerifier.MaxProvenanceLength + 1L, cancellationToken).ConfigureAwait(false);
+        // Read up to one byte over the limit: an oversized .prov is then refused as malformed (exit 1, a JSON result),
+        // as at every other door, not reported as an unreadable file.
+        byte[]? prov = await Chartseal.IO.InputFile.ReadIfExistsAsync(provenancePath ?? archivePath + ".prov", ChartVerifier.MaxProvenanceLength + 1L, truncate: true, cancellationToken).ConfigureAwait(false);
         return (archive, prov);
     }
 }

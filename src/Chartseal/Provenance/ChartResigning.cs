@@ -15,26 +15,26 @@ public static class ChartResigning
     /// deliberately not checked (its key may be revoked or gone); the new signature is what will be verified.
     /// </summary>
     /// <returns>Null when the archive matches; otherwise missing-provenance, malformed, file-not-in-provenance or hash-mismatch, with a message.</returns>
-    public static (RejectionReason Reason, string Message)? CheckArchiveUnchanged(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? oldProvenance)
+    public static Refusal? CheckArchiveUnchanged(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? oldProvenance)
     {
         ArgumentException.ThrowIfNullOrEmpty(archiveFileName);
         string name = Path.GetFileName(archiveFileName);
         if (oldProvenance is null)
         {
-            return (RejectionReason.MissingProvenance, $"no provenance file for {name}: nothing to re-sign (use sign)");
+            return new Refusal(RejectionReason.MissingProvenance, $"no provenance file for {name}: nothing to re-sign (use sign)");
         }
         if (ReadUnverifiedBody(oldProvenance, out string error) is not { } body)
         {
-            return (RejectionReason.Malformed, error);
+            return new Refusal(RejectionReason.Malformed, error);
         }
         if (!body.Files.TryGetValue(name, out string? signedSum))
         {
-            return (RejectionReason.FileNotInProvenance, $"the old provenance does not contain a SHA for a file named \"{name}\"");
+            return new Refusal(RejectionReason.FileNotInProvenance, $"the old provenance does not contain a SHA for a file named \"{name}\"");
         }
         string sha256 = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(archive.Span));
         return string.Equals(signedSum, sha256, StringComparison.Ordinal)
             ? null
-            : (RejectionReason.HashMismatch, $"the archive changed since it was signed: \"{signedSum}\" != \"{sha256}\"");
+            : new Refusal(RejectionReason.HashMismatch, $"the archive changed since it was signed: \"{signedSum}\" != \"{sha256}\"");
     }
 
     /// <summary>The body of a provenance file read WITHOUT checking its signature: only to locate or compare, never to trust.</summary>

@@ -23,5 +23,13 @@ public abstract record AuditResult
     }
 
     /// <summary>The trust material itself was refused; no chart was looked at.</summary>
-    public sealed record Rejected(RejectionReason Reason, string Message) : AuditResult;
+    /// <param name="Refusal">Why (a trust-* reason).</param>
+    public sealed record Rejected(Refusal Refusal) : AuditResult
+    {
+        /// <summary>Why (the refusal's reason).</summary>
+        public RejectionReason Reason => Refusal.Reason;
+
+        /// <summary>One line for people (the refusal's message).</summary>
+        public string Message => Refusal.Message;
+    }
 }

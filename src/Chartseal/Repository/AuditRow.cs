@@ -11,8 +11,7 @@ namespace Chartseal.Repository;
 /// <param name="Name">The chart name, from <c>index.yaml</c>.</param>
 /// <param name="Version">The chart version, from <c>index.yaml</c>.</param>
 /// <param name="Archive">Where the archive is (the index entry's first URL, as written).</param>
-/// <param name="Reason">Null when the chart is trusted; otherwise why not.</param>
-/// <param name="Message">One line for people (<c>trusted</c> when trusted).</param>
+/// <param name="Refusal">Null when the chart is trusted; otherwise why not.</param>
 /// <param name="Signer">The signer when its key is in the repository's <c>pubkeys.pgp</c> or <c>revoked.pgp</c>.</param>
 /// <param name="Issuer">The key the signature names as its maker (unverified; also set for keys the repository does not know).</param>
 /// <param name="SignedAt">The signature's creation time, when the signature could be checked.</param>
@@ -22,8 +21,7 @@ public sealed record AuditRow(
     string Name,
     string Version,
     string Archive,
-    RejectionReason? Reason,
-    string Message,
+    Refusal? Refusal,
     SignerInfo? Signer,
     SignatureIssuer? Issuer,
     DateTime? SignedAt,
@@ -31,7 +29,13 @@ public sealed record AuditRow(
     RevocationInfo? Revocation)
 {
     /// <summary>Whether the chart is trusted.</summary>
-    public bool IsTrusted => Reason is null;
+    public bool IsTrusted => Refusal is null;
+
+    /// <summary>Null when the chart is trusted; otherwise the refusal's reason.</summary>
+    public RejectionReason? Reason => Refusal?.Reason;
+
+    /// <summary>One line for people (<c>trusted</c> when trusted).</summary>
+    public string Message => Refusal?.Message ?? "trusted";
 
     /// <summary>The signer's primary fingerprint when known, else the issuer fingerprint or key id.</summary>
     public string? SignerFingerprint => Signer?.Fingerprint ?? Issuer?.Fingerprint ?? Issuer?.KeyId;

@@ -1,8 +1,9 @@
 using Chartseal.Charts;
+using Chartseal.Client;
+using Chartseal.Gate;
 using Chartseal.IO;
 using Chartseal.Provenance;
 using Chartseal.Trust;
-using Chartseal.Client;
 
 namespace Chartseal.Repository;
 
@@ -47,40 +48,27 @@ public static class ChartPublisher
         await using var repositoryLock = await RepositoryLock.AcquireAsync(options.RepositoryDir, cancellationToken).ConfigureAwait(false);
 
         // 1. The repository's trust material, checked against the pinned root.
-        var trust = await TrustClient.RefreshAsync(options.RepositoryDir, options.Root, store, now, cancellationToken).ConfigureAwait(false);
+        var trust = await TrustUpdater.RefreshAsync(new FolderRepositorySource(options.RepositoryDir), options.Root, store, now, cancellationToken).ConfigureAwait(false);
         if (trust is TrustResult.Rejected t)
         {
-            return new PublishResult.Rejected(t.Reason, t.Message);
+            return new PublishResult.Rejected(t.Refusal);
         }
         var material = ((TrustResult.Accepted)trust).Material;
 
-        // 2. The trust decision, with only the repository's keys.
-        var verification = ChartVerifier.Verify(archive, name, prov, material.VerificationKeyring, now);
-        var decision = TrustDecision.Decide(verification, material, localKeyring: null);
-        if (decision is TrustDecision.Rejected rejected)
+        // 2. THE gate, with only the repository's keys: stored as NAME-VERSION.tgz, and built from the reviewed source when asked.
+        var expectations = new GateExpectations(
+            CanonicalFileName: true,
+            Rebuild: options.RebuildFrom is { } source ? new RebuildSource(source, options.SourceDateEpoch) : null);
+        var verdict = TrustGate.Judge(name, archive, prov, new TrustBasis.Repository(material), expectations, now);
+        if (verdict is Verdict.Refused refused)
         {
-            return new PublishResult.Rejected(rejected.Reason, rejected.Message);
+            return new PublishResult.Rejected(refused.Refusal);
         }
-        var trusted = (TrustDecision.Trusted)decision;
+        var trusted = (Verdict.Trusted)verdict;
         var chart = trusted.Verification.Chart;
-        string expectedName = $"{chart.Name}-{chart.Version}.tgz";
-        if (name != expectedName)
-        {
-            return new PublishResult.Rejected(RejectionReason.NameVersionMismatch, $"{name} holds {chart.Name} {chart.Version}; a repository stores it as {expectedName}");
-        }
-
-        // 3. The package is the one built from the reviewed source.
-        if (options.RebuildFrom is { } source)
-        {
-            var rebuild = ChartRebuild.Compare(archive, name, source, options.SourceDateEpoch);
-            if (!rebuild.Matches)
-            {
-                return new PublishResult.Rejected(RejectionReason.RebuildMismatch, $"{name} was not built from {source}: {rebuild.Difference}");
-            }
-        }
 
         // 4. Copy in and index. Files first, index last: every index entry always has its archive and .prov.
-        string indexPath = Path.Combine(options.RepositoryDir, RepositoryIndexer.IndexFileName);
+        string indexPath = Path.Combine(options.RepositoryDir, ChartIndex.FileName);
         var index = File.Exists(indexPath) ? await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false) : new ChartIndex();
         if (index.Find(chart.Name, chart.Version) is not null && !options.Force)
         {
@@ -92,7 +80,7 @@ public static class ChartPublisher
             return new PublishResult.Rejected(RejectionReason.VersionExists, $"{name} already holds {holder.Metadata.Name} {holder.Metadata.Version} in the repository");
         }
         string created = ChartIndex.Timestamp(now);
-        var entry = RepositoryIndexer.EntryFor(archive, name, null, created);
+        var entry = RepositoryIndexer.EntryFor(trusted.Metadata, trusted.Verification.Sha256, name, null, created);
         await AtomicFile.WriteAllBytesAsync(Path.Combine(options.RepositoryDir, name), archive, cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllBytesAsync(Path.Combine(options.RepositoryDir, name + ".prov"), prov!, cancellationToken).ConfigureAwait(false);
         index.Add(entry);
@@ -110,7 +98,7 @@ public static class ChartPublisher
     public static async Task<bool> RemoveAsync(string repositoryDir, string name, string version, DateTime now, CancellationToken cancellationToken = default)
     {
         await using var repositoryLock = await RepositoryLock.AcquireAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
-        string indexPath = Path.Combine(repositoryDir, RepositoryIndexer.IndexFileName);
+        string indexPath = Path.Combine(repositoryDir, ChartIndex.FileName);
         if (!File.Exists(indexPath))
         {
             return false;
@@ -140,7 +128,7 @@ public static class ChartPublisher
     /// <exception cref="ChartsealException">index.yaml cannot be read.</exception>
     internal static async Task<bool> IsPublishedAsync(string repositoryDir, string name, string version, CancellationToken cancellationToken)
     {
-        string indexPath = Path.Combine(repositoryDir, RepositoryIndexer.IndexFileName);
+        string indexPath = Path.Combine(repositoryDir, ChartIndex.FileName);
         return File.Exists(indexPath) && (await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false)).Find(name, version) is not null;
     }
 
@@ -154,7 +142,7 @@ public static class ChartPublisher
     private static IEnumerable<string> LocalFilesOf(string repositoryDir, IndexEntry entry)
     {
         string dir = Path.GetFullPath(repositoryDir);
-        return entry.Urls.Select(u => RepositoryIndexer.LocalArchivePath(dir, u))
+        return entry.Urls.Select(u => FolderRepositorySource.LocalArchivePath(dir, u))
             .Where(path => path is not null && Path.GetDirectoryName(path) == Path.TrimEndingDirectorySeparator(dir))
             .Select(path => Path.GetFileName(path!))
             .Append($"{entry.Metadata.Name}-{entry.Metadata.Version}.tgz")

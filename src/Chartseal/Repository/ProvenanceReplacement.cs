@@ -1,10 +1,10 @@
-using System.Security.Cryptography;
 using System.Text;
 using Chartseal.Charts;
 using Chartseal.IO;
 using Chartseal.Provenance;
 using Chartseal.Trust;
 using Chartseal.Client;
+using Chartseal.Gate;
 
 namespace Chartseal.Repository;
 
@@ -51,15 +51,16 @@ public static class ProvenanceReplacement
         await using var repositoryLock = await RepositoryLock.AcquireAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
 
         // 2. The repository's trust material, checked against the pinned root.
-        var trust = await TrustClient.RefreshAsync(repositoryDir, root, store, now, cancellationToken).ConfigureAwait(false);
+        var source = new FolderRepositorySource(repositoryDir);
+        var trust = await TrustUpdater.RefreshAsync(source, root, store, now, cancellationToken).ConfigureAwait(false);
         if (trust is TrustResult.Rejected t)
         {
-            return Reject(t.Reason, t.Message);
+            return new PublishResult.Rejected(t.Refusal);
         }
         var material = ((TrustResult.Accepted)trust).Material;
 
-        // 3. The version must be published, and the .prov must cover its stored archive.
-        string indexPath = Path.Combine(repositoryDir, RepositoryIndexer.IndexFileName);
+        // 3. The version must be published; its stored archive is what the new .prov is judged against.
+        string indexPath = source.AddressOf(ChartIndex.FileName);
         IndexEntry? entry = File.Exists(indexPath)
             ? (await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false)).Find(metadata.Name, metadata.Version)
             : null;
@@ -67,38 +68,24 @@ public static class ProvenanceReplacement
         {
             return Reject(RejectionReason.VersionNotFound, $"{metadata.Name} {metadata.Version} is not in the repository's index.yaml; --resign-only replaces the .prov of a published version (publish it instead)");
         }
-        string? archivePath = entry.Urls.Count > 0 ? RepositoryIndexer.LocalArchivePath(repositoryDir, entry.Urls[0]) : null;
-        if (archivePath is null)
+        if ((entry.Urls.Count > 0 ? source.Locate(entry.Urls[0]) : null) is not { } stored)
         {
             return Reject(RejectionReason.MissingArchive, $"the index entry for {metadata.Name} {metadata.Version} has no archive in the repository");
         }
-        if (Path.GetFileName(archivePath) != fileName)
-        {
-            return Reject(RejectionReason.FileNotInProvenance, $"the index's archive for {metadata.Name} {metadata.Version} is \"{Path.GetFileName(archivePath)}\", but the provenance signs \"{fileName}\"");
-        }
-        if (!File.Exists(archivePath))
-        {
-            return Reject(RejectionReason.MissingArchive, $"{fileName} is in index.yaml but not in the repository");
-        }
-        byte[] archive = await InputFile.ReadAsync(archivePath, cancellationToken: cancellationToken).ConfigureAwait(false);
-        string stored = Convert.ToHexStringLower(SHA256.HashData(archive));
-        if (!string.Equals(stored, entry.Digest, StringComparison.OrdinalIgnoreCase))
-        {
-            return Reject(RejectionReason.DigestMismatch, $"the stored {fileName} (sha256 {stored}) disagrees with index.yaml (digest {entry.Digest}); nothing was replaced");
-        }
+        byte[]? archive = await source.ReadArchiveAsync(stored, null, cancellationToken).ConfigureAwait(false);
 
-        // 4. THE decision about the new signature over the stored archive (a .prov for another archive is hash-mismatch).
-        var verification = ChartVerifier.Verify(archive, fileName, provenance, material.VerificationKeyring, now);
-        var decision = TrustDecision.Decide(verification, material, localKeyring: null);
-        if (decision is TrustDecision.Rejected rejected)
+        // 4. THE gate: the new signature over the stored archive (a .prov for another archive is hash-mismatch, for
+        //    another file name file-not-in-provenance), and the stored archive must be the one the index lists.
+        var expectations = new GateExpectations(entry.Metadata.Name, entry.Metadata.Version, Digest: entry.Digest);
+        var verdict = TrustGate.Judge(stored.FileName, archive, provenance, new TrustBasis.Repository(material), expectations, now);
+        if (verdict is Verdict.Refused refused)
         {
-            return Reject(rejected.Reason, rejected.Message);
+            return new PublishResult.Rejected(refused.Refusal);
         }
-        var trusted = (TrustDecision.Trusted)decision;
 
         // 5. Only the .prov changes; the archive and index.yaml (and so every digest) stay as they are.
-        await AtomicFile.WriteAllBytesAsync(archivePath + ".prov", provenance, cancellationToken).ConfigureAwait(false);
-        return new PublishResult.Published(entry, trusted);
+        await AtomicFile.WriteAllBytesAsync(stored.Address + ".prov", provenance, cancellationToken).ConfigureAwait(false);
+        return new PublishResult.Published(entry, (Verdict.Trusted)verdict);
     }
 
     /// <summary>

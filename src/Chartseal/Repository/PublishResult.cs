@@ -1,18 +1,32 @@
 using Chartseal.Charts;
-using Chartseal.IO;
-using Chartseal.Provenance;
-using Chartseal.Trust;
+using Chartseal.Gate;
 
 namespace Chartseal.Repository;
 
-/// <summary>The outcome of a publish: the index entry added, or why nothing was changed.</summary>
+/// <summary>The outcome of a publish (or a re-sign): the index entry, or why nothing was changed.</summary>
 public abstract record PublishResult
 {
     private PublishResult() { }
 
     /// <summary>The chart is in the repository and its index.</summary>
-    public sealed record Published(IndexEntry Entry, TrustDecision.Trusted Decision) : PublishResult;
+    /// <param name="Entry">Its index entry.</param>
+    /// <param name="Verdict">The gate's verdict it was published on (signer, sha256, trust version).</param>
+    public sealed record Published(IndexEntry Entry, Verdict.Trusted Verdict) : PublishResult;
 
     /// <summary>Refused; the repository is unchanged.</summary>
-    public sealed record Rejected(RejectionReason Reason, string Message) : PublishResult;
+    /// <param name="Refusal">Why.</param>
+    public sealed record Rejected(Refusal Refusal) : PublishResult
+    {
+        /// <summary>A refusal for <paramref name="reason"/>.</summary>
+        public Rejected(RejectionReason reason, string message)
+            : this(new Refusal(reason, message))
+        {
+        }
+
+        /// <summary>Why (the refusal's reason).</summary>
+        public RejectionReason Reason => Refusal.Reason;
+
+        /// <summary>One line for people (the refusal's message).</summary>
+        public string Message => Refusal.Message;
+    }
 }

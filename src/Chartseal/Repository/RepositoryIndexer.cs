@@ -8,8 +8,6 @@ namespace Chartseal.Repository;
 /// <summary>Builds and updates a repository folder's <c>index.yaml</c>, as <c>helm repo index</c> does.</summary>
 public static class RepositoryIndexer
 {
-    /// <summary>The index file name at the repository root.</summary>
-    public const string IndexFileName = "index.yaml";
 
     /// <summary>
     /// Indexes the chart archives of <paramref name="repositoryDir"/> as <c>helm repo index</c> does: every
@@ -93,7 +91,7 @@ public static class RepositoryIndexer
             await (json ? empty.WriteJsonAsync(mergeFrom, cancellationToken) : empty.WriteAsync(mergeFrom, cancellationToken)).ConfigureAwait(false);
         }
         var (index, skipped) = await IndexDirectoryAsync(repositoryDir, baseUrl, string.IsNullOrEmpty(mergeFrom) ? null : mergeFrom, now, cancellationToken).ConfigureAwait(false);
-        string path = Path.Combine(repositoryDir, IndexFileName);
+        string path = Path.Combine(repositoryDir, ChartIndex.FileName);
         await (json ? index.WriteJsonAsync(path, cancellationToken) : index.WriteAsync(path, cancellationToken)).ConfigureAwait(false);
         return (index, skipped, path);
     }
@@ -106,17 +104,17 @@ public static class RepositoryIndexer
     /// its URL, digest and creation time.
     /// </summary>
     /// <exception cref="UnsafeArchiveException">The archive is not a safe, well-formed chart.</exception>
-    public static IndexEntry EntryFor(ReadOnlyMemory<byte> archive, string relativePath, string? baseUrl, string created)
+    public static IndexEntry EntryFor(ReadOnlyMemory<byte> archive, string relativePath, string? baseUrl, string created) =>
+        EntryFor(ChartArchive.Read(archive, Path.GetFileName(relativePath)).Metadata, Convert.ToHexStringLower(SHA256.HashData(archive.Span)), relativePath, baseUrl, created);
+
+    /// <summary>The index entry for an archive already read (and verified): its metadata, digest, URL and creation time.</summary>
+    public static IndexEntry EntryFor(ChartMetadata metadata, string sha256, string relativePath, string? baseUrl, string created) => new()
     {
-        var contents = ChartArchive.Read(archive, Path.GetFileName(relativePath));
-        return new IndexEntry
-        {
-            Metadata = contents.Metadata,
-            Urls = [EntryUrl(baseUrl, relativePath)],
-            Created = created,
-            Digest = Convert.ToHexStringLower(SHA256.HashData(archive.Span)),
-        };
-    }
+        Metadata = metadata,
+        Urls = [EntryUrl(baseUrl, relativePath)],
+        Created = created,
+        Digest = sha256,
+    };
 
     /// <summary>
     /// Helm's URL for an archive at <paramref name="relativePath"/> (<c>/</c>-separated): the folder joined to the
@@ -131,26 +129,4 @@ public static class RepositoryIndexer
         string parentUrl = GoUrl.Join(baseUrl ?? "", folder);
         return parentUrl.Length == 0 ? file : GoUrl.Join(parentUrl, file);
     }
-
-    /// <summary>
-    /// Where an index entry's URL puts the archive in a local repository folder: a relative URL below the folder, or
-    /// for an absolute http(s) URL (an index made with <c>--url</c>) the file name in the folder. Null when the
-    /// URL points outside the folder (<c>../</c>, an absolute path) or is empty.
-    /// </summary>
-    internal static string? LocalArchivePath(string repositoryDir, string url)
-    {
-        string dir = Path.GetFullPath(repositoryDir);
-        string relative = Uri.TryCreate(url, UriKind.Absolute, out Uri? abs) && (abs.Scheme == Uri.UriSchemeHttp || abs.Scheme == Uri.UriSchemeHttps)
-            ? FileNameOf(abs.AbsolutePath)
-            : Uri.UnescapeDataString(url);
-        if (relative.Length == 0 || Path.IsPathRooted(relative))
-        {
-            return null;
-        }
-        string full = Path.GetFullPath(Path.Combine(dir, relative));
-        return full.StartsWith(dir.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
-    }
-
-    /// <summary>The unescaped last segment of a URL path.</summary>
-    internal static string FileNameOf(string urlPath) => Uri.UnescapeDataString(urlPath[(urlPath.LastIndexOf('/') + 1)..]);
 }

@@ -17,7 +17,7 @@ namespace Chartseal.Repository;
 /// Write order: <c>pubkeys.pgp</c>, <c>revoked.pgp</c>, <c>root.pgp</c>, then <c>trust.yaml.asc</c>, each
 /// atomically (temporary file in the same folder, renamed into place). A reader that races a writer can
 /// see new keyrings with the old manifest; their hashes then differ from the signed ones, so the reader gets
-/// trust-mismatch (fails closed) and <see cref="TrustClient"/> re-reads once. A reader never accepts a
+/// trust-mismatch (fails closed) and <see cref="TrustUpdater"/> re-reads once. A reader never accepts a
 /// keyring that the manifest it accepted did not sign. A rotation manifest is appended to <c>rotations.asc</c> only
 /// after it is in effect (and by the next change, if the writer stopped in between), so that file never holds a
 /// hand-over that did not happen.
@@ -152,23 +152,21 @@ public static class TrustRepository
         }, cancellationToken);
     }
 
-    /// <summary>Reads and verifies a repository's current material with its own declared root (expiry ignored).</summary>
-    public static async Task<TrustedMaterial> ReadCurrentAsync(string directory, DateTime now, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads and verifies a repository's current material against the root its own manifest declares (the
+    /// trust-on-first-use rule), expiry ignored: for <c>trust show</c> and for the maintainers' own changes.
+    /// </summary>
+    /// <exception cref="ChartsealException">No manifest, or material its declared root does not verify.</exception>
+    public static async Task<TrustedMaterial> ReadCurrentAsync(RepositorySource source, DateTime now, CancellationToken cancellationToken = default)
     {
-        TrustFiles files = await TrustFiles.ReadAsync(directory, cancellationToken).ConfigureAwait(false);
-        string manifestPath = Path.Combine(directory, TrustFiles.ManifestName);
-        if (files.Manifest is null)
-        {
-            throw new ChartsealException(manifestPath, "not found; run trust init first");
-        }
-        // The declared root is read unverified only to choose the key; Load then verifies with it.
-        string declared = ClearSignedMessage.TryParse(files.Manifest, out _) is { } m && TrustManifest.TryParse(m.Plaintext, out _) is { } unverified
-            ? unverified.Root
-            : throw new ChartsealException(manifestPath, "is not a trust manifest");
-        return TrustedMaterial.LoadForUpdate(files, new PinnedRoot(declared), now) switch
+        ArgumentNullException.ThrowIfNull(source);
+        string manifestPath = source.AddressOf(TrustFiles.ManifestName);
+        var declared = await TrustOnFirstUse.ClaimAsync(source, cancellationToken).ConfigureAwait(false);
+        TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
+        return TrustedMaterial.LoadForUpdate(files, new PinnedRoot(declared.Fingerprint), now) switch
         {
             TrustResult.Accepted a => a.Material,
-            TrustResult.Rejected r => throw new ChartsealException(manifestPath, $"{r.Reason.Name()}: {r.Message}"),
+            TrustResult.Rejected r => throw new ChartsealException(manifestPath, r.Refusal.ToString()),
             _ => throw new InvalidOperationException(),
         };
     }
@@ -188,7 +186,7 @@ public static class TrustRepository
         ArgumentNullException.ThrowIfNull(root);
         // The repository lock: publishes and uploads decide against the material as it is when they write.
         await using var repositoryLock = await RepositoryLock.AcquireAsync(directory, cancellationToken).ConfigureAwait(false);
-        TrustedMaterial current = await ReadCurrentAsync(directory, now, cancellationToken).ConfigureAwait(false);
+        TrustedMaterial current = await ReadCurrentAsync(new FolderRepositorySource(directory), now, cancellationToken).ConfigureAwait(false);
         // Only the current root may sign the next version; after a hand-over, only the root it handed over to
         // (clients that accepted the rotation pin the new root and would refuse anything the old root signs).
         string allowed = current.RootToPin;
@@ -199,7 +197,7 @@ public static class TrustRepository
                     ? $"is signed by root {current.SignedBy}, not by {root.Fingerprint}"
                     : $"hands over from root {current.SignedBy} to {allowed}; sign with the new root, not {root.Fingerprint}");
         }
-        TrustFiles files = await TrustFiles.ReadAsync(directory, cancellationToken).ConfigureAwait(false);
+        TrustFiles files = await new FolderRepositorySource(directory).ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
         if (current.Manifest.NextRoot is not null && files.Manifest is { } currentManifest)
         {
             // A rotation interrupted after its manifest and before rotations.asc: keep its hand-over now.

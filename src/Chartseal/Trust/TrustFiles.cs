@@ -39,36 +39,4 @@ public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Re
 
     /// <summary>Largest trust file read.</summary>
     public const long MaxFileSize = 16L * 1024 * 1024;
-
-    /// <summary>Reads the five files from a repository folder or an http(s) repository URL (missing files are null).</summary>
-    /// <exception cref="ChartsealException">A file exists but cannot be read, or is too large, or the download failed.</exception>
-    public static async Task<TrustFiles> ReadAsync(string repositoryDirectory, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(repositoryDirectory);
-        if (Chartseal.Fetch.HttpFetcher.IsUrl(repositoryDirectory))
-        {
-            Task<byte[]?> Fetch(string name, long maxBytes = MaxFileSize) => Chartseal.Fetch.HttpFetcher.GetAsync(Chartseal.Fetch.HttpFetcher.FileUri(repositoryDirectory, name), maxBytes, cancellationToken);
-            return new TrustFiles(
-                await Fetch(ManifestName).ConfigureAwait(false),
-                await Fetch(PublicKeysName).ConfigureAwait(false),
-                await Fetch(RevokedName).ConfigureAwait(false),
-                await Fetch(RootKeysName).ConfigureAwait(false),
-                await Fetch(RotationsName, MaxRotationsSize).ConfigureAwait(false));
-        }
-        if (!Directory.Exists(repositoryDirectory))
-        {
-            throw new ChartsealException(repositoryDirectory, "repository folder not found");
-        }
-        async Task<byte[]?> Read(string name, long maxBytes = MaxFileSize)
-        {
-            string path = Path.Combine(repositoryDirectory, name);
-            return File.Exists(path) ? await IO.InputFile.ReadAsync(path, maxBytes, cancellationToken).ConfigureAwait(false) : null;
-        }
-        return new TrustFiles(
-            await Read(ManifestName).ConfigureAwait(false),
-            await Read(PublicKeysName).ConfigureAwait(false),
-            await Read(RevokedName).ConfigureAwait(false),
-            await Read(RootKeysName).ConfigureAwait(false),
-            await Read(RotationsName, MaxRotationsSize).ConfigureAwait(false));
-    }
 }

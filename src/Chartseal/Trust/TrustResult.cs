@@ -16,5 +16,19 @@ public abstract record TrustResult
     public sealed record Accepted(TrustedMaterial Material) : TrustResult;
 
     /// <summary>The material was refused.</summary>
-    public sealed record Rejected(RejectionReason Reason, string Message) : TrustResult;
+    /// <param name="Refusal">Why (a trust-* reason).</param>
+    public sealed record Rejected(Refusal Refusal) : TrustResult
+    {
+        /// <summary>A refusal for <paramref name="reason"/>.</summary>
+        public Rejected(RejectionReason reason, string message)
+            : this(new Refusal(reason, message))
+        {
+        }
+
+        /// <summary>Why (the refusal's reason).</summary>
+        public RejectionReason Reason => Refusal.Reason;
+
+        /// <summary>One line for people (the refusal's message).</summary>
+        public string Message => Refusal.Message;
+    }
 }

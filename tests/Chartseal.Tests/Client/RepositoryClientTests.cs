@@ -4,6 +4,7 @@ using Chartseal.Tests.Support;
 using Chartseal.Tests.Trust;
 using Chartseal.Trust;
 using Chartseal.Charts;
+using Chartseal.Fetch;
 
 namespace Chartseal.Tests.Client;
 
@@ -143,11 +144,11 @@ public sealed class RepositoryClientTests
     }
 
     [Fact]
-    public async Task ReadClaimedRootAsync_ShowsTheRootTheRepositoryNames()
+    public async Task TrustOnFirstUse_ClaimsTheRootTheRepositoryNames()
     {
         using var s = new Served();
 
-        var claimed = await RepositoryClient.ReadClaimedRootAsync(s.Server.Url, insecureHttp: true, TestContext.Current.CancellationToken);
+        var claimed = await TrustOnFirstUse.ClaimAsync(new HttpRepositorySource(s.Server.Url, FetchPolicy.PlainHttpAllowed), TestContext.Current.CancellationToken);
 
         Assert.Equal(s.Trust.Root.Fingerprint, claimed.Fingerprint);
         Assert.Equal(s.Trust.Root.UserId, claimed.UserId);
@@ -244,6 +245,6 @@ public sealed class RepositoryClientTests
         Assert.IsType<PullResult.Pulled>(honest);
         var rejected = Assert.IsType<PullResult.Rejected>(swapped);
         Assert.Equal(RejectionReason.NameVersionMismatch, rejected.Reason);
-        Assert.Contains("index entry is demo 2.0.0 but the signed archive is demo 1.0.0", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains("index.yaml names demo 2.0.0, but the signed archive holds demo 1.0.0", rejected.Message, StringComparison.Ordinal);
     }
 }

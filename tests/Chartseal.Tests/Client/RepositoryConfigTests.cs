@@ -1,5 +1,6 @@
 using Chartseal.Client;
 using Chartseal.Tests.Support;
+using Chartseal.Fetch;
 
 namespace Chartseal.Tests.Client;
 
@@ -54,7 +55,7 @@ public sealed class RepositoryConfigTests
     [InlineData("file:///tmp/repo", true, false)]
     public void CheckTransport_OnlyHttpsUnlessInsecureHttpGiven(string url, bool insecureHttp, bool allowed)
     {
-        var check = () => ConfiguredRepository.CheckTransport(new Uri(url), insecureHttp);
+        var check = () => new FetchPolicy(insecureHttp).Check(new Uri(url));
 
         if (allowed)
         {

@@ -7,6 +7,9 @@ namespace Chartseal.Tests.Fetch;
 /// <summary>The one HTTP client: retries what is transient, never a 4xx, and revalidates with ETags.</summary>
 public sealed class HttpFetcherTests
 {
+    // The test servers are plain http on loopback: allowed here on purpose.
+    private static readonly HttpFetcher Fetcher = new(FetchPolicy.PlainHttpAllowed);
+
     private static (TempDirectory Temp, FolderServer Server) ServeOneFile(byte[] content)
     {
         var temp = new TempDirectory();
@@ -24,7 +27,7 @@ public sealed class HttpFetcherTests
             server.InjectedStatuses.Enqueue(503);
             server.InjectedStatuses.Enqueue(502);
 
-            var outcome = await HttpFetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken);
+            var outcome = await Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken);
 
             Assert.Equal("apiVersion: v1\n"u8.ToArray(), Assert.IsType<FetchOutcome.Downloaded>(outcome).Content);
             Assert.Equal([503, 502, 200], server.Requests.Select(r => r.Status));
@@ -38,15 +41,15 @@ public sealed class HttpFetcherTests
         using (temp)
         using (server)
         {
-            for (int i = 0; i < HttpFetcher.MaxAttempts; i++)
+            for (int i = 0; i < Fetcher.Policy.MaxAttempts; i++)
             {
                 server.InjectedStatuses.Enqueue(500);
             }
 
-            var e = await Assert.ThrowsAsync<ChartsealException>(() => HttpFetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken));
+            var e = await Assert.ThrowsAsync<ChartsealException>(() => Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken));
 
             Assert.Contains("server answered 500", e.Message, StringComparison.Ordinal);
-            Assert.Equal(HttpFetcher.MaxAttempts, server.Requests.Count);
+            Assert.Equal(Fetcher.Policy.MaxAttempts, server.Requests.Count);
         }
     }
 
@@ -62,7 +65,7 @@ public sealed class HttpFetcherTests
         {
             server.InjectedStatuses.Enqueue(status);
 
-            var e = await Assert.ThrowsAsync<ChartsealException>(() => HttpFetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken));
+            var e = await Assert.ThrowsAsync<ChartsealException>(() => Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken));
 
             Assert.Contains($"server answered {status}", e.Message, StringComparison.Ordinal);
             Assert.Single(server.Requests);
@@ -77,10 +80,10 @@ public sealed class HttpFetcherTests
         using (server)
         {
             Uri uri = HttpFetcher.FileUri(server.Url, "index.yaml");
-            var first = Assert.IsType<FetchOutcome.Downloaded>(await HttpFetcher.FetchAsync(uri, 1024, null, TestContext.Current.CancellationToken));
+            var first = Assert.IsType<FetchOutcome.Downloaded>(await Fetcher.FetchAsync(uri, 1024, null, TestContext.Current.CancellationToken));
             Assert.NotNull(first.ETag);
 
-            var second = await HttpFetcher.FetchAsync(uri, 1024, new FetchOptions(first.ETag), TestContext.Current.CancellationToken);
+            var second = await Fetcher.FetchAsync(uri, 1024, new FetchOptions(first.ETag), TestContext.Current.CancellationToken);
 
             Assert.IsType<FetchOutcome.NotModified>(second);
             Assert.Equal(first.ETag, server.Requests.Last().IfNoneMatch);
@@ -94,7 +97,7 @@ public sealed class HttpFetcherTests
         using (temp)
         using (server)
         {
-            var e = await Assert.ThrowsAsync<ChartsealException>(() => HttpFetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1000, null, TestContext.Current.CancellationToken));
+            var e = await Assert.ThrowsAsync<ChartsealException>(() => Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1000, null, TestContext.Current.CancellationToken));
 
             Assert.Contains("index.yaml: is larger than the 1000 byte limit", e.Message, StringComparison.Ordinal);
             Assert.Single(server.Requests);
@@ -111,7 +114,7 @@ public sealed class HttpFetcherTests
             var reports = new List<DownloadProgress>();
             var progress = new SynchronousProgress(reports.Add);
 
-            await HttpFetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1_000_000, new FetchOptions(Progress: progress), TestContext.Current.CancellationToken);
+            await Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1_000_000, new FetchOptions(Progress: progress), TestContext.Current.CancellationToken);
 
             Assert.NotEmpty(reports);
             Assert.Equal(200_000, reports[^1].Received);
@@ -124,5 +127,111 @@ public sealed class HttpFetcherTests
     private sealed class SynchronousProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
     {
         public void Report(DownloadProgress value) => report(value);
+    }
+
+    [Fact]
+    public async Task PlainHttp_IsRefusedUnlessAllowed_BeforeAnyRequest()
+    {
+        var (temp, server) = ServeOneFile("x"u8.ToArray());
+        using (temp)
+        using (server)
+        {
+            var httpsOnly = new HttpFetcher(FetchPolicy.HttpsOnly);
+            var e = await Assert.ThrowsAsync<ChartsealException>(() => httpsOnly.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken));
+
+            Assert.Contains("refusing a plain http:// URL", e.Message, StringComparison.Ordinal);
+            Assert.Contains("--insecure-http", e.Message, StringComparison.Ordinal);
+            Assert.Empty(server.Requests);
+        }
+    }
+
+    [Theory]
+    [InlineData("file:///etc/passwd", "refusing a redirect to a file: URL")]
+    [InlineData("javascript:alert(1)", "refusing a redirect to a javascript: URL")]
+    [InlineData("mailto:root@127.0.0.1", "refusing a redirect to a mailto: URL")]
+    [InlineData("ftp://127.0.0.1/x", "refusing a redirect to a ftp: URL")]
+    public async Task HostileRedirect_IsOneLine_AndNotFollowed(string location, string expected)
+    {
+        var (temp, server) = ServeOneFile("x"u8.ToArray());
+        using (temp)
+        using (server)
+        {
+            server.InjectedAnswers.Enqueue((302, new Dictionary<string, string> { ["Location"] = location }, null));
+
+            var e = await Assert.ThrowsAsync<ChartsealException>(() => Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken));
+
+            Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.Single(server.Requests);
+        }
+    }
+
+    [Fact]
+    public async Task Redirect_ToAnHttpUrl_IsFollowedWhenThePolicyAllowsIt_AndRefusedWhenItDoesNot()
+    {
+        var (temp, server) = ServeOneFile("apiVersion: v1\n"u8.ToArray());
+        using (temp)
+        using (server)
+        {
+            server.InjectedAnswers.Enqueue((301, new Dictionary<string, string> { ["Location"] = server.Url + "/index.yaml" }, null));
+            var followed = await Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "moved.yaml"), 1024, null, TestContext.Current.CancellationToken);
+            Assert.Equal("apiVersion: v1\n"u8.ToArray(), Assert.IsType<FetchOutcome.Downloaded>(followed).Content);
+
+            for (int i = 0; i < 7; i++)
+            {
+                server.InjectedAnswers.Enqueue((302, new Dictionary<string, string> { ["Location"] = server.Url + "/again" }, null));
+            }
+            var loop = await Assert.ThrowsAsync<ChartsealException>(() => Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "again"), 1024, null, TestContext.Current.CancellationToken));
+            Assert.Contains("more than 5 redirects", loop.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task BogusGzipContentEncoding_IsOneLineNotACrash()
+    {
+        var (temp, server) = ServeOneFile("x"u8.ToArray());
+        using (temp)
+        using (server)
+        {
+            server.InjectedAnswers.Enqueue((200, new Dictionary<string, string> { ["Content-Encoding"] = "gzip" }, "this is not gzip at all, but the server says it is"u8.ToArray()));
+
+            var e = await Assert.ThrowsAsync<ChartsealException>(() => Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken));
+
+            Assert.Contains("not valid gzip", e.Message, StringComparison.Ordinal);
+            Assert.Single(server.Requests);
+        }
+    }
+
+    [Fact]
+    public async Task GzipBomb_CountsDecodedBytesAgainstTheLimit()
+    {
+        var (temp, server) = ServeOneFile("x"u8.ToArray());
+        using (temp)
+        using (server)
+        {
+            using var packed = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                gzip.Write(new byte[10_000_000]);
+            }
+            server.InjectedAnswers.Enqueue((200, new Dictionary<string, string> { ["Content-Encoding"] = "gzip" }, packed.ToArray()));
+
+            var e = await Assert.ThrowsAsync<ChartsealException>(() => Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1_000_000, null, TestContext.Current.CancellationToken));
+
+            Assert.Contains("is larger than the 1000000 byte limit", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Truncate_ReturnsTheFirstBytesUpToTheLimit()
+    {
+        var (temp, server) = ServeOneFile(new byte[4096]);
+        using (temp)
+        using (server)
+        {
+            var outcome = await Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1001, new FetchOptions(Truncate: true), TestContext.Current.CancellationToken);
+
+            Assert.Equal(1001, Assert.IsType<FetchOutcome.Downloaded>(outcome).Content.Length);
+        }
     }
 }

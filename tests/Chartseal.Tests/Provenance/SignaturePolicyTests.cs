@@ -9,6 +9,7 @@ using Chartseal.Tests.Support;
 using Chartseal.Trust;
 using Chartseal.OpenPgp;
 using Chartseal.Repository;
+using Chartseal.Client;
 
 namespace Chartseal.Tests.Provenance;
 
@@ -39,7 +40,7 @@ public sealed class SignaturePolicyTests
         var key = SigningKeySelector.Select(secret, fpr, now);
         string repo = temp.File("repo");
         await TrustRepository.InitAsync(repo, new RootSigner(key, key.Unlock(null)), TimeSpan.FromDays(90), now);
-        TrustFiles good = await TrustFiles.ReadAsync(repo);
+        TrustFiles good = await new FolderRepositorySource(repo).ReadTrustFilesAsync();
         Assert.IsType<TrustResult.Accepted>(TrustedMaterial.Load(good, new PinnedRoot(fpr), null, now));
 
         string[] options = gpgOptions.Select(o => o switch

@@ -3,6 +3,8 @@ using Chartseal.Charts;
 using Chartseal.Repository;
 using Chartseal.Tests.Charts;
 using Chartseal.Tests.Trust;
+using Chartseal.Fetch;
+using Chartseal.Client;
 
 namespace Chartseal.Tests.Repository;
 
@@ -46,7 +48,7 @@ internal sealed class AuditRepositoryFixture : IDisposable
     public string RepoFile(string name) => Path.Combine(Repo, name);
 
     public Task<AuditResult> AuditAsync(DateTime now, string? signer = null, string? location = null) =>
-        RepositoryAudit.AuditAsync(location ?? Repo, Trust.Pin, Trust.Store, now, new AuditOptions(signer));
+        RepositoryAudit.AuditAsync(RepositorySource.Open(location ?? Repo, FetchPolicy.PlainHttpAllowed), Trust.Pin, Trust.Store, now, new AuditOptions(signer));
 
     public static AuditResult.Completed Completed(AuditResult result) => Assert.IsType<AuditResult.Completed>(result);
 

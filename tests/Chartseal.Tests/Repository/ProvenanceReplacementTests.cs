@@ -38,7 +38,7 @@ public sealed class ProvenanceReplacementTests
 
         var published = Assert.IsType<PublishResult.Published>(await Replace(f, prov));
 
-        Assert.Equal(f.Carol.Fingerprint, published.Decision.Verification.Signer.Fingerprint);
+        Assert.Equal(f.Carol.Fingerprint, published.Verdict.Verification.Signer.Fingerprint);
         Assert.Equal(prov, File.ReadAllBytes(f.RepoFile(Name + ".prov")));
         Assert.Equal(before.Archive, File.ReadAllBytes(f.RepoFile(Name)));
         Assert.Equal(before.Index, File.ReadAllBytes(f.RepoFile("index.yaml")));

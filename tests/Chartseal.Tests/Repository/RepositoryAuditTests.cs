@@ -7,6 +7,7 @@ using Chartseal.Trust;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Chartseal.Charts;
+using Chartseal.Client;
 
 namespace Chartseal.Tests.Repository;
 
@@ -225,7 +226,7 @@ public sealed class RepositoryAuditTests
         using var f = await AuditRepositoryFixture.CreateAsync(7);
         var reports = new System.Collections.Concurrent.ConcurrentBag<(int Done, int Total)>();
 
-        var result = await RepositoryAudit.AuditAsync(f.Repo, f.Trust.Pin, f.Trust.Store, Now, new AuditOptions(MaxParallelism: 3, Progress: (d, t) => reports.Add((d, t))));
+        var result = await RepositoryAudit.AuditAsync(new FolderRepositorySource(f.Repo), f.Trust.Pin, f.Trust.Store, Now, new AuditOptions(MaxParallelism: 3, Progress: (d, t) => reports.Add((d, t))));
 
         Assert.Equal(7, AuditRepositoryFixture.Completed(result).Rows.Count);
         Assert.Equal(8, reports.Count);

@@ -52,6 +52,9 @@ public sealed class FolderServer : IDisposable
     /// <summary>Status codes to answer the next requests with, instead of serving the file.</summary>
     public ConcurrentQueue<int> InjectedStatuses { get; } = new();
 
+    /// <summary>Whole answers (status, headers, body) for the next requests, before <see cref="InjectedStatuses"/>: redirects, hostile encodings.</summary>
+    public ConcurrentQueue<(int Status, Dictionary<string, string> Headers, byte[]? Body)> InjectedAnswers { get; } = new();
+
     /// <summary>Every request answered, in order.</summary>
     public ConcurrentQueue<ServedRequest> Requests { get; } = new();
 
@@ -62,7 +65,16 @@ public sealed class FolderServer : IDisposable
         string path = Path.Combine(folder, name);
         byte[]? body = null;
         int status = 404;
-        if (InjectedStatuses.TryDequeue(out int injected))
+        if (InjectedAnswers.TryDequeue(out var answer))
+        {
+            status = answer.Status;
+            body = answer.Body;
+            foreach (var (header, value) in answer.Headers)
+            {
+                context.Response.Headers[header] = value;
+            }
+        }
+        else if (InjectedStatuses.TryDequeue(out int injected))
         {
             status = injected;
         }
@@ -75,7 +87,7 @@ public sealed class FolderServer : IDisposable
         }
         context.Response.StatusCode = status;
         Requests.Enqueue(new ServedRequest(name, ifNoneMatch, status)); // recorded before the client can see the answer
-        if (status == 200 && body is not null)
+        if (status is >= 200 and < 300 && body is not null)
         {
             context.Response.ContentLength64 = body.Length;
             context.Response.OutputStream.Write(body);

@@ -81,7 +81,7 @@ internal sealed class TrustFixture : IDisposable
         await TrustRepository.AddAsync(Repo, Root.RootSigner(now), Keyring.Merge("maintainers", [Alice.Public, Bob.Public]), Validity, now);
     }
 
-    public Task<TrustFiles> FilesAsync() => TrustFiles.ReadAsync(Repo);
+    public Task<TrustFiles> FilesAsync() => new FolderRepositorySource(Repo).ReadTrustFilesAsync();
 
     public async Task<TrustedMaterial> MaterialAsync(DateTime now) =>
         TrustedMaterial.Load(await FilesAsync(), Pin, null, now) is TrustResult.Accepted a

@@ -45,13 +45,13 @@ public sealed class TrustLifecycleTests
 
         // replay the previous (validly signed) material → trust-rollback, and the state did not move back.
         TrustFixture.WriteFiles(f.Repo, v2);
-        AssertRejected(RejectionReason.TrustRollback, await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, now));
+        AssertRejected(RejectionReason.TrustRollback, await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, now));
         Assert.Equal(4, f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.Seen.Version);
         TrustFixture.WriteFiles(f.Repo, v4);
 
         // the expiry passes (freeze) → trust-expired.
         now = now + TrustFixture.Validity;
-        AssertRejected(RejectionReason.TrustExpired, await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, now));
+        AssertRejected(RejectionReason.TrustExpired, await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, now));
 
         // renew, and re-add a fresh maintainer key for Alice → trusted again.
         var alice2 = new TestKey("Alice <alice@example.com>", now.AddHours(-1));
@@ -89,7 +89,7 @@ public sealed class TrustLifecycleTests
         using var f = new TrustFixture();
         await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
         var other = new TestKey("Other <other@example.com>", TrustFixture.T0);
-        AssertRejected(RejectionReason.TrustBadSignature, await TrustClient.RefreshAsync(f.Repo, new PinnedRoot(other.Fingerprint), f.Store, TrustFixture.At(2)));
+        AssertRejected(RejectionReason.TrustBadSignature, await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), new PinnedRoot(other.Fingerprint), f.Store, TrustFixture.At(2)));
     }
 
     private static (byte[] Archive, string Name) MakeOtherChart(TrustFixture f)
@@ -101,7 +101,7 @@ public sealed class TrustLifecycleTests
 
     private static async Task<TrustedMaterial> RefreshAsync(TrustFixture f, DateTime now)
     {
-        var result = await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, now);
+        var result = await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, now);
         return result is TrustResult.Accepted a ? a.Material : throw new Xunit.Sdk.XunitException($"trust rejected: {((TrustResult.Rejected)result).Reason.Name()}: {((TrustResult.Rejected)result).Message}");
     }
 

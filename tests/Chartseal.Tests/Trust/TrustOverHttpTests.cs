@@ -5,6 +5,7 @@ using Chartseal.Tests.Support;
 using Chartseal.Trust;
 using Chartseal.Client;
 using Chartseal.Repository;
+using Chartseal.Fetch;
 
 namespace Chartseal.Tests.Trust;
 
@@ -19,7 +20,7 @@ public sealed class TrustOverHttpTests
         await f.InitWithTwoMaintainersAsync(now);
         using var server = new FolderServer(f.Repo);
 
-        var result = await TrustClient.RefreshAsync(server.Url, f.Pin, f.Store, now);
+        var result = await TrustUpdater.RefreshAsync(new HttpRepositorySource(server.Url, FetchPolicy.PlainHttpAllowed), f.Pin, f.Store, now);
 
         var accepted = Assert.IsType<TrustResult.Accepted>(result);
         Assert.Equal(2, accepted.Material.Version);
@@ -33,12 +34,12 @@ public sealed class TrustOverHttpTests
         DateTime now = TrustFixture.At(1);
         await f.InitWithTwoMaintainersAsync(now);
         using var server = new FolderServer(f.Repo);
-        Assert.IsType<TrustResult.Accepted>(await TrustClient.RefreshAsync(server.Url, f.Pin, f.Store, now));
+        Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(new HttpRepositorySource(server.Url, FetchPolicy.PlainHttpAllowed), f.Pin, f.Store, now));
         var newRoot = new TestKey("New Root <root2@example.com>", TrustFixture.T0);
         await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.Public.PublicKeyRings[0], TrustFixture.Validity, now);
         await TrustRepository.RenewAsync(f.Repo, newRoot.RootSigner(now), TrustFixture.Validity, now);
 
-        var refreshed = await TrustClient.RefreshWithFilesAsync(server.Url, f.Pin, f.Store, now.AddHours(1));
+        var refreshed = await TrustUpdater.RefreshWithFilesAsync(new HttpRepositorySource(server.Url, FetchPolicy.PlainHttpAllowed), f.Pin, f.Store, now.AddHours(1));
 
         var accepted = Assert.IsType<TrustResult.Accepted>(refreshed.Result);
         Assert.Equal(newRoot.Fingerprint, accepted.Material.RootToPin);
@@ -51,7 +52,7 @@ public sealed class TrustOverHttpTests
         using var f = new TrustFixture();
         using var server = new FolderServer(f.Repo);
 
-        var result = await TrustClient.RefreshAsync(server.Url, f.Pin, f.Store, TrustFixture.At(1));
+        var result = await TrustUpdater.RefreshAsync(new HttpRepositorySource(server.Url, FetchPolicy.PlainHttpAllowed), f.Pin, f.Store, TrustFixture.At(1));
 
         Assert.Equal(RejectionReason.TrustUnsigned, Assert.IsType<TrustResult.Rejected>(result).Reason);
     }
@@ -66,7 +67,7 @@ public sealed class TrustOverHttpTests
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
 
-        var e = await Assert.ThrowsAsync<ChartsealException>(() => TrustFiles.ReadAsync($"http://127.0.0.1:{port}/repo"));
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => new HttpRepositorySource($"http://127.0.0.1:{port}/repo", FetchPolicy.PlainHttpAllowed).ReadTrustFilesAsync());
 
         Assert.Contains($"http://127.0.0.1:{port}/repo/trust.yaml.asc", e.Message, StringComparison.Ordinal);
         Assert.Contains("download failed", e.Message, StringComparison.Ordinal);

@@ -67,7 +67,7 @@ public sealed class TrustRotationChainTests
         var newRoot = await RotatedAndRenewedAsync(f);
         File.Delete(Path.Combine(f.Repo, TrustFiles.RotationsName));
 
-        var result = await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, TrustFixture.At(5));
+        var result = await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, TrustFixture.At(5));
 
         AssertRejected(RejectionReason.TrustBadSignature, result);
         Assert.Equal(f.Root.Fingerprint, f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.CurrentRoot);
@@ -82,7 +82,7 @@ public sealed class TrustRotationChainTests
         // The same hand-over, but signed by the new root instead of the pinned old one.
         File.WriteAllBytes(Path.Combine(f.Repo, TrustFiles.RotationsName), HandOver(newRoot, 3, f.Root.Fingerprint, newRoot.Fingerprint));
 
-        var result = await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, TrustFixture.At(5));
+        var result = await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, TrustFixture.At(5));
 
         AssertRejected(RejectionReason.TrustBadSignature, result, "holds no hand-over signed by it");
     }
@@ -94,7 +94,7 @@ public sealed class TrustRotationChainTests
         var newRoot = await RotatedAndRenewedAsync(f);
         File.WriteAllBytes(Path.Combine(f.Repo, TrustFiles.RotationsName), HandOver(f.Root, 3, f.Bob.Fingerprint, newRoot.Fingerprint));
 
-        var result = await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, TrustFixture.At(5));
+        var result = await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, TrustFixture.At(5));
 
         AssertRejected(RejectionReason.TrustBadSignature, result, $"names root {f.Bob.Fingerprint}");
     }
@@ -188,7 +188,7 @@ public sealed class TrustRotationChainTests
         byte[] one = await File.ReadAllBytesAsync(path);
         await File.WriteAllBytesAsync(path, [.. Enumerable.Repeat(one, TrustedMaterial.MaxRotationEntries + 1).SelectMany(b => b)]);
 
-        var result = await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, TrustFixture.At(5));
+        var result = await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, TrustFixture.At(5));
 
         AssertRejected(RejectionReason.TrustMismatch, result, $"at most {TrustedMaterial.MaxRotationEntries}");
     }
@@ -251,7 +251,7 @@ public sealed class TrustRotationChainTests
 
     private static async Task<TrustedMaterial> RefreshAsync(TrustFixture f, DateTime now)
     {
-        var result = await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, now);
+        var result = await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, now);
         return result is TrustResult.Accepted a ? a.Material : throw new Xunit.Sdk.XunitException($"trust rejected: {((TrustResult.Rejected)result).Reason.Name()}: {((TrustResult.Rejected)result).Message}");
     }
 

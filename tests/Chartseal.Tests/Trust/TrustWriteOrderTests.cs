@@ -15,13 +15,13 @@ public sealed class TrustWriteOrderTests
         using var f = new TrustFixture();
         DateTime now = TrustFixture.At(1);
         await f.InitWithTwoMaintainersAsync(now);
-        Assert.IsType<TrustResult.Accepted>(await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, now));
+        Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, now));
         var old = await f.FilesAsync();
         await TrustRepository.RemoveAsync(f.Repo, f.Root.RootSigner(now), [f.Bob.Fingerprint], TrustFixture.Validity, now);
         // A reader that sees the writer between the keyring renames and the manifest rename.
         var torn = await f.FilesAsync() with { Manifest = old.Manifest };
         TrustFixture.WriteFiles(f.Repo, torn);
-        var result = Assert.IsType<TrustResult.Rejected>(await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, now));
+        var result = Assert.IsType<TrustResult.Rejected>(await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, now));
         Assert.Equal(RejectionReason.TrustMismatch, result.Reason);
         Assert.Equal(2, f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.Seen.Version);
     }
@@ -55,7 +55,7 @@ public sealed class TrustWriteOrderTests
         using var f = new TrustFixture();
         DateTime now = TrustFixture.At(1);
         await f.InitWithTwoMaintainersAsync(now);
-        Assert.IsType<TrustResult.Accepted>(await TrustClient.RefreshAsync(f.Repo, f.Pin, f.Store, now));
+        Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, now));
         var reopened = new TrustStateStore(f.Store.Directory);
         var state = reopened.Get(f.Pin, Path.GetFullPath(f.Repo));
         Assert.NotNull(state);

@@ -4,6 +4,7 @@ using Chartseal.Keys;
 using Chartseal.Tests.Support;
 using Chartseal.Trust;
 using Chartseal.Repository;
+using Chartseal.Client;
 
 namespace Chartseal.Tests.Trust;
 
@@ -54,7 +55,7 @@ public sealed class TrustedMaterialTests
         string forgedRepo = f.Temp.File("forged");
         await TrustRepository.InitAsync(forgedRepo, attacker.RootSigner(Now), TrustFixture.Validity, TrustFixture.At(1));
         await TrustRepository.AddAsync(forgedRepo, attacker.RootSigner(Now), attacker.Public, TrustFixture.Validity, TrustFixture.At(1));
-        var forged = await TrustFiles.ReadAsync(forgedRepo);
+        var forged = await new FolderRepositorySource(forgedRepo).ReadTrustFilesAsync();
         AssertRejected(RejectionReason.TrustBadSignature, TrustedMaterial.Load(forged, f.Pin, null, Now));
         // ... and with the real root.pgp next to it, the signature is still not by the pinned root.
         var mixed = forged with { RootKeys = (await f.FilesAsync()).RootKeys };
@@ -204,7 +205,7 @@ public sealed class TrustedMaterialRootKeyTests
         var root = new TestKey("Short Root <short-root@example.com>", TrustFixture.T0, TimeSpan.FromDays(1));
         DateTime signed = TrustFixture.At(1);
         await TrustRepository.InitAsync(temp.Path, root.RootSigner(signed), TrustFixture.Validity, signed);
-        var files = await TrustFiles.ReadAsync(temp.Path);
+        var files = await new FolderRepositorySource(temp.Path).ReadTrustFilesAsync();
         var pin = new PinnedRoot(root.Fingerprint);
         Assert.IsType<TrustResult.Accepted>(TrustedMaterial.Load(files, pin, null, TrustFixture.At(2)));
         TrustedMaterialTests.AssertRejected(RejectionReason.TrustBadSignature, TrustedMaterial.Load(files, pin, null, TrustFixture.At(48)));

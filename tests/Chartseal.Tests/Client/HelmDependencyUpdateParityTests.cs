@@ -3,8 +3,9 @@ using Chartseal.Charts;
 using Chartseal.Repository;
 using Chartseal.Tests.Support;
 using static Chartseal.Tests.Charts.ChartFixtures;
+using Chartseal.Client;
 
-namespace Chartseal.Tests.Charts;
+namespace Chartseal.Tests.Client;
 
 /// <summary>
 /// <c>package --dependency-update</c> against the real <c>helm package -u</c> (4.1.4 and 3.17.3): the same chart,
@@ -156,7 +157,7 @@ public sealed partial class HelmDependencyUpdateParityTests
 
         var ex = await Assert.ThrowsAsync<ChartsealException>(() => DependencyUpdater.UpdateAsync(app, null, DateTimeOffset.UtcNow, TestContext.Current.CancellationToken));
 
-        Assert.Contains("refusing a plain http:// dependency repository", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("refusing a plain http:// URL", ex.Message, StringComparison.Ordinal);
         Assert.Empty(server.Requests);
     }
 

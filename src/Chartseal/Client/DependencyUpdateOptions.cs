@@ -1,4 +1,6 @@
-namespace Chartseal.Charts;
+using Chartseal.Charts;
+
+namespace Chartseal.Client;
 
 /// <summary>Options of <see cref="DependencyUpdater.UpdateAsync"/>.</summary>
 public sealed class DependencyUpdateOptions

@@ -5,8 +5,9 @@ using Chartseal.IO;
 using Chartseal.Repository;
 using Chartseal.Compat;
 using Chartseal.Fetch;
+using Chartseal.Charts;
 
-namespace Chartseal.Charts;
+namespace Chartseal.Client;
 
 /// <summary>
 /// <c>package --dependency-update</c>: Helm's <c>downloader.Manager.Update</c>, which <c>helm package -u</c> runs
@@ -130,14 +131,8 @@ public static class DependencyUpdater
         CheckTransport(uri, options);
     }
 
-    private static void CheckTransport(Uri uri, DependencyUpdateOptions options)
-    {
-        if (uri.Scheme == Uri.UriSchemeHttp && !options.AllowInsecureHttp)
-        {
-            throw new ChartsealException(uri.ToString(), "refusing a plain http:// dependency repository (--insecure-http allows it)");
-        }
-        ConfiguredRepository.CheckTransport(uri, options.AllowInsecureHttp);
-    }
+    // The one plain-http rule of every download (FetchPolicy), checked before anything is fetched.
+    private static void CheckTransport(Uri uri, DependencyUpdateOptions options) => new FetchPolicy(options.AllowInsecureHttp).Check(uri);
 
     // Helm's resolver.GetLocalPath: file://PATH, absolute or relative to the chart folder, must exist.
     private static string LocalPath(string repository, string root)
@@ -211,6 +206,17 @@ public static class DependencyUpdater
     private sealed class Session(string chartDir, string root, DependencyUpdateOptions options, CancellationToken cancellationToken)
     {
         private readonly Dictionary<string, ChartIndex> _indexes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, RepositorySource> _sources = new(StringComparer.Ordinal);
+
+        // Each dependency repository is read through the one repository seam (limits, timeouts, the plain-http rule).
+        private RepositorySource SourceFor(string repository)
+        {
+            if (!_sources.TryGetValue(repository, out var source))
+            {
+                _sources[repository] = source = RepositorySource.Open(repository, new FetchPolicy(options.AllowInsecureHttp));
+            }
+            return source;
+        }
 
         // Helm's resolver.Resolve, keeping the versions of an in-sync lock for repository dependencies.
         public async Task<List<ChartDependency>> ResolveAsync(List<ChartDependency> requirements, List<ChartDependency>? pins)
@@ -311,7 +317,7 @@ public static class DependencyUpdater
                 {
                     throw new ChartsealException(uri.ToString(), "the archive's URL does not end in a file name");
                 }
-                byte[] bytes = await HttpFetcher.GetAsync(uri, ChartPuller.MaxArchiveSize, cancellationToken).ConfigureAwait(false)
+                byte[] bytes = await SourceFor(dep.Repository).ReadArchiveAsync(new ChartLocation(uri.ToString(), fileName), null, cancellationToken).ConfigureAwait(false)
                     ?? throw new ChartsealException(uri.ToString(), $"could not download {dep.Name} {dep.Version}: the server has no such file");
                 string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
                 if (entry.Digest.Length > 0 && !string.Equals(entry.Digest, sha256, StringComparison.OrdinalIgnoreCase))
@@ -334,13 +340,15 @@ public static class DependencyUpdater
             {
                 return cached;
             }
-            Uri uri = HttpFetcher.FileUri(repository, RepositoryIndexer.IndexFileName);
-            byte[] bytes = await HttpFetcher.GetAsync(uri, ChartIndex.MaxIndexSize, cancellationToken).ConfigureAwait(false)
-                ?? throw new ChartsealException(uri.ToString(), $"looks like \"{repository}\" is not a valid chart repository or cannot be reached: no index.yaml");
+            var source = SourceFor(repository);
+            string where = source.AddressOf(ChartIndex.FileName);
+            byte[] bytes = await source.ReadIndexAsync(null, null, cancellationToken).ConfigureAwait(false) is FetchOutcome.Downloaded d
+                ? d.Content
+                : throw new ChartsealException(where, $"looks like \"{repository}\" is not a valid chart repository or cannot be reached: no index.yaml");
             ChartIndex index;
             using (var stream = new MemoryStream(bytes, writable: false))
             {
-                index = ChartIndex.Load(stream, uri.ToString());
+                index = ChartIndex.Load(stream, where);
             }
             index.SortVersions();
             return _indexes[repository] = index;

@@ -1,4 +1,6 @@
-namespace Chartseal.Charts;
+using Chartseal.Charts;
+
+namespace Chartseal.Client;
 
 /// <summary>What <see cref="DependencyUpdater.UpdateAsync"/> did.</summary>
 /// <param name="Locked">The resolved dependencies (name, exact version, repository), in Chart.yaml's order.</param>

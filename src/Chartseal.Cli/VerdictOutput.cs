@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Chartseal.Gate;
+
+namespace Chartseal.Cli;
+
+/// <summary>Prints a gate verdict: Helm's three lines (and what else was checked) or one JSON object; a refusal is one stderr line.</summary>
+internal static class VerdictOutput
+{
+    /// <summary>Prints <paramref name="verdict"/> and returns the exit code (0 trusted, 1 refused).</summary>
+    /// <param name="verdict">The gate's verdict.</param>
+    /// <param name="format">text, table or json.</param>
+    /// <param name="refusedFile">The file a refusal names: the archive, or the trust manifest when the trust material was refused.</param>
+    /// <param name="extraJson">The door's own JSON fields (e.g. where a pulled chart was saved).</param>
+    public static int Print(Verdict verdict, string format, string refusedFile, Action<Utf8JsonWriter>? extraJson = null)
+    {
+        if (format == "json")
+        {
+            WriteJsonDocument(json => VerdictJson.Write(json, verdict, extraJson));
+        }
+        else if (verdict is Verdict.Trusted trusted)
+        {
+            // Helm's three lines (one "Signed by" per user id), exactly as helm verify prints them.
+            foreach (string uid in trusted.Verification.Signer.UserIds)
+            {
+                Console.WriteLine($"Signed by: {uid}");
+            }
+            Console.WriteLine($"Using Key With Fingerprint: {trusted.Verification.Signer.Fingerprint}");
+            Console.WriteLine($"Chart Hash Verified: sha256:{trusted.Verification.Sha256}");
+            if (trusted.Material is { } material)
+            {
+                Console.WriteLine($"Trusted by repository: trust version {material.Version}, root {material.SignedBy}");
+            }
+            if (trusted.Rebuild is { } rebuild)
+            {
+                Console.WriteLine($"Rebuild gate passed: rebuilt from {rebuild.Source}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
+            }
+        }
+        if (verdict is Verdict.Refused refused)
+        {
+            Console.Error.WriteLine($"chartseal: {refusedFile}: {refused.Refusal}");
+            return ExitCodes.Rejected;
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Writes one JSON document (what <paramref name="write"/> writes) and a newline to stdout.</summary>
+    public static void WriteJsonDocument(Action<Utf8JsonWriter> write)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var json = new Utf8JsonWriter(stdout, VerdictJson.WriterOptions))
+        {
+            write(json);
+        }
+        stdout.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Writes one JSON object (the fields <paramref name="body"/> writes) and a newline to stdout.</summary>
+    public static void WriteJsonObject(Action<Utf8JsonWriter> body) => WriteJsonDocument(json =>
+    {
+        json.WriteStartObject();
+        body(json);
+        json.WriteEndObject();
+    });
+}

@@ -1,0 +1,79 @@
+using Chartseal.Charts;
+using Chartseal.Fetch;
+using Chartseal.IO;
+
+namespace Chartseal.Client;
+
+/// <summary>A repository in a local folder (the publisher's side, CI, and <c>audit DIR</c>).</summary>
+public sealed class FolderRepositorySource : RepositorySource
+{
+    /// <summary>A source for the folder <paramref name="directory"/>.</summary>
+    /// <exception cref="ChartsealException">The folder does not exist.</exception>
+    public FolderRepositorySource(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Location = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        if (!Directory.Exists(Location))
+        {
+            throw new ChartsealException(directory, "repository folder not found");
+        }
+    }
+
+    /// <inheritdoc />
+    public override string Location { get; }
+
+    /// <inheritdoc />
+    public override bool IsRemote => false;
+
+    /// <inheritdoc />
+    public override string AddressOf(string name) => Path.Combine(Location, name);
+
+    /// <inheritdoc />
+    public override Task<byte[]?> ReadFileAsync(string name, long maxBytes, CancellationToken cancellationToken = default) =>
+        InputFile.ReadIfExistsAsync(AddressOf(name), maxBytes, truncate: false, cancellationToken);
+
+    /// <inheritdoc />
+    public override async Task<FetchOutcome> ReadIndexAsync(string? etag, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default) =>
+        await ReadFileAsync(ChartIndex.FileName, ChartIndex.MaxIndexSize, cancellationToken).ConfigureAwait(false) is { } index
+            ? new FetchOutcome.Downloaded(index, null)
+            : new FetchOutcome.NotFound();
+
+    /// <inheritdoc />
+    public override ChartLocation? Locate(string url) =>
+        LocalArchivePath(Location, url) is { } full ? new ChartLocation(full, Path.GetFileName(full)) : null;
+
+    /// <inheritdoc />
+    public override Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        return InputFile.ReadIfExistsAsync(chart.Address, MaxArchiveSize, truncate: false, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override Task<byte[]?> ReadProvenanceAsync(ChartLocation chart, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        return InputFile.ReadIfExistsAsync(chart.Address + ".prov", ProvenanceReadLimit, truncate: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// The one mapping from an index URL to a file in a repository folder: a relative URL (unescaped) or the last
+    /// segment of an absolute http(s) URL, resolved in <paramref name="repositoryDir"/>; null when it would leave the
+    /// folder. Used by audit, re-sign, and publish's and delete's file-name checks.
+    /// </summary>
+    public static string? LocalArchivePath(string repositoryDir, string url)
+    {
+        ArgumentNullException.ThrowIfNull(repositoryDir);
+        ArgumentNullException.ThrowIfNull(url);
+        string dir = Path.GetFullPath(repositoryDir);
+        string relative = Uri.TryCreate(url, UriKind.Absolute, out Uri? abs) && (abs.Scheme == Uri.UriSchemeHttp || abs.Scheme == Uri.UriSchemeHttps)
+            ? FileNameOf(abs.AbsolutePath)
+            : Uri.UnescapeDataString(url);
+        if (relative.Length == 0 || Path.IsPathRooted(relative))
+        {
+            return null;
+        }
+        string full = Path.GetFullPath(Path.Combine(dir, relative));
+        return full.StartsWith(dir.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
+    }
+}

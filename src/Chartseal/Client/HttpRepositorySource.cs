@@ -1,0 +1,78 @@
+using Chartseal.Charts;
+using Chartseal.Fetch;
+
+namespace Chartseal.Client;
+
+/// <summary>A repository served over http(s): every read goes through one <see cref="HttpFetcher"/> and its policy.</summary>
+public sealed class HttpRepositorySource : RepositorySource
+{
+    private readonly HttpFetcher _fetcher;
+    private readonly Uri _base;
+
+    /// <summary>A source for the repository at <paramref name="url"/>.</summary>
+    /// <exception cref="ChartsealException">Not an absolute URL, or one the policy refuses.</exception>
+    public HttpRepositorySource(string url, FetchPolicy policy)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(url);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out Uri? uri) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            throw new ChartsealException(url, "not a repository URL (an absolute http(s) URL without query or fragment)");
+        }
+        policy.Check(uri);
+        _base = uri;
+        _fetcher = new HttpFetcher(policy);
+        // Canonical: scheme and host lower case, no default port, no trailing slash (System.Uri normalises the rest).
+        Location = uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/');
+    }
+
+    /// <inheritdoc />
+    public override string Location { get; }
+
+    /// <inheritdoc />
+    public override bool IsRemote => true;
+
+    /// <summary>The rules every download from this repository obeys.</summary>
+    public FetchPolicy Policy => _fetcher.Policy;
+
+    /// <inheritdoc />
+    public override string AddressOf(string name) => new Uri(_base, name).ToString();
+
+    /// <inheritdoc />
+    public override Task<byte[]?> ReadFileAsync(string name, long maxBytes, CancellationToken cancellationToken = default) =>
+        _fetcher.GetAsync(new Uri(_base, name), maxBytes, cancellationToken);
+
+    /// <inheritdoc />
+    public override Task<FetchOutcome> ReadIndexAsync(string? etag, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default) =>
+        _fetcher.FetchAsync(new Uri(_base, ChartIndex.FileName), ChartIndex.MaxIndexSize, new FetchOptions(etag, progress), cancellationToken);
+
+    /// <inheritdoc />
+    public override ChartLocation? Locate(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        // Relative to the repository, or absolute (charts are often hosted elsewhere); only http(s) is ever fetched,
+        // and the policy decides on plain http at the download.
+        if (!Uri.TryCreate(_base, url, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return null;
+        }
+        string fileName = FileNameOf(uri.AbsolutePath);
+        return fileName.Length == 0 ? null : new ChartLocation(uri.ToString(), fileName);
+    }
+
+    /// <inheritdoc />
+    public override async Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        return await _fetcher.FetchAsync(new Uri(chart.Address), MaxArchiveSize, new FetchOptions(Progress: progress), cancellationToken).ConfigureAwait(false)
+            is FetchOutcome.Downloaded d ? d.Content : null;
+    }
+
+    /// <inheritdoc />
+    public override async Task<byte[]?> ReadProvenanceAsync(ChartLocation chart, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        return await _fetcher.FetchAsync(new Uri(chart.Address + ".prov"), ProvenanceReadLimit, new FetchOptions(Truncate: true), cancellationToken).ConfigureAwait(false)
+            is FetchOutcome.Downloaded d ? d.Content : null;
+    }
+}

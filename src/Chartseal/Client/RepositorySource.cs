@@ -1,0 +1,77 @@
+using Chartseal.Charts;
+using Chartseal.Fetch;
+using Chartseal.IO;
+using Chartseal.Provenance;
+using Chartseal.Trust;
+
+namespace Chartseal.Client;
+
+/// <summary>
+/// The one seam through which a repository's bytes arrive, whatever holds them (a local folder, an http(s) server,
+/// later an OCI registry): its trust files, its <c>index.yaml</c>, and each chart's archive and <c>.prov</c>. Every
+/// read has a size limit, and every remote read the <see cref="FetchPolicy"/> (https unless plain http was allowed,
+/// timeouts, retries). Nothing read here is trusted: the trust updater and the gate decide.
+/// </summary>
+public abstract class RepositorySource
+{
+    /// <summary>The largest chart archive read.</summary>
+    public const long MaxArchiveSize = InputFile.DefaultMaxBytes;
+
+    /// <summary>
+    /// A <c>.prov</c> is read up to one byte over the verifier's limit, never failing on size: a longer one then reaches
+    /// the gate as too long and is refused as malformed, the same at every door.
+    /// </summary>
+    public const long ProvenanceReadLimit = ChartVerifier.MaxProvenanceLength + 1L;
+
+    /// <summary>A source for a repository folder or an http(s) repository URL.</summary>
+    /// <exception cref="ChartsealException">A URL the policy refuses (plain http without consent, another scheme).</exception>
+    public static RepositorySource Open(string location, FetchPolicy policy)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(location);
+        ArgumentNullException.ThrowIfNull(policy);
+        return FetchPolicy.IsUrl(location) ? new HttpRepositorySource(location, policy) : new FolderRepositorySource(location);
+    }
+
+    /// <summary>
+    /// The repository's canonical location: the full folder path, or the URL in canonical form (lower-case scheme and
+    /// host, no default port, no trailing slash). What rollback protection is remembered under.
+    /// </summary>
+    public abstract string Location { get; }
+
+    /// <summary>Whether the bytes come over the network.</summary>
+    public abstract bool IsRemote { get; }
+
+    /// <summary>The path or URL of a file at the repository's root, for messages.</summary>
+    public abstract string AddressOf(string name);
+
+    /// <summary>A file at the repository's root; null when it does not exist.</summary>
+    /// <exception cref="ChartsealException">Unreadable, larger than <paramref name="maxBytes"/>, or a failed download.</exception>
+    public abstract Task<byte[]?> ReadFileAsync(string name, long maxBytes, CancellationToken cancellationToken = default);
+
+    /// <summary><c>index.yaml</c>, conditionally on <paramref name="etag"/> when the source can tell it is unchanged.</summary>
+    /// <exception cref="ChartsealException">Unreadable, too large, or a failed download.</exception>
+    public abstract Task<FetchOutcome> ReadIndexAsync(string? etag, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default);
+
+    /// <summary>Where an index entry's URL points; null when it leads outside the repository (or to a scheme never fetched).</summary>
+    public abstract ChartLocation? Locate(string url);
+
+    /// <summary>A chart's archive; null when it does not exist.</summary>
+    /// <exception cref="ChartsealException">Unreadable, larger than <see cref="MaxArchiveSize"/>, or a failed download.</exception>
+    public abstract Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default);
+
+    /// <summary>A chart's <c>.prov</c>, at most <see cref="ProvenanceReadLimit"/> bytes; null when it does not exist.</summary>
+    /// <exception cref="ChartsealException">Unreadable, or a failed download.</exception>
+    public abstract Task<byte[]?> ReadProvenanceAsync(ChartLocation chart, CancellationToken cancellationToken = default);
+
+    /// <summary>The five trust files (missing ones are null).</summary>
+    /// <exception cref="ChartsealException">A file is unreadable or too large, or a download failed.</exception>
+    public virtual async Task<TrustFiles> ReadTrustFilesAsync(CancellationToken cancellationToken = default) =>
+        new(await ReadFileAsync(TrustFiles.ManifestName, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false),
+            await ReadFileAsync(TrustFiles.PublicKeysName, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false),
+            await ReadFileAsync(TrustFiles.RevokedName, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false),
+            await ReadFileAsync(TrustFiles.RootKeysName, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false),
+            await ReadFileAsync(TrustFiles.RotationsName, TrustFiles.MaxRotationsSize, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The unescaped last segment of a URL path.</summary>
+    internal static string FileNameOf(string urlPath) => Uri.UnescapeDataString(urlPath[(urlPath.LastIndexOf('/') + 1)..]);
+}

@@ -1,0 +1,55 @@
+namespace Chartseal.Fetch;
+
+/// <summary>
+/// The rules every download obeys, in one place: which URLs may be fetched (https, or plain http only when the user
+/// said so), how long one attempt may take and how often a transient failure is tried again.
+/// </summary>
+/// <param name="AllowPlainHttp">
+/// Allow plain <c>http://</c> (<c>--insecure-http</c>, or Helm's <c>--plain-http</c>). Loopback addresses are not
+/// excepted: a local proxy is no more trustworthy than a remote one.
+/// </param>
+public sealed record FetchPolicy(bool AllowPlainHttp = false)
+{
+    /// <summary>https only: the default.</summary>
+    public static FetchPolicy HttpsOnly { get; } = new();
+
+    /// <summary>https, and plain http too.</summary>
+    public static FetchPolicy PlainHttpAllowed { get; } = new(AllowPlainHttp: true);
+
+    /// <summary>How many times a download is tried before a transient failure is reported.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>The longest a single attempt (headers and body) may take.</summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The most redirects followed for one download.</summary>
+    public int MaxRedirects { get; init; } = 5;
+
+    /// <summary>
+    /// Refuses <paramref name="uri"/> unless it is https, or plain http that this policy allows. Every URL a download
+    /// touches is checked: the first, and each redirect.
+    /// </summary>
+    /// <exception cref="ChartsealException">Another scheme, or plain http without the user's consent.</exception>
+    public void Check(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!uri.IsAbsoluteUri)
+        {
+            throw new ChartsealException(uri.OriginalString, "not an absolute http(s) URL");
+        }
+        if (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && AllowPlainHttp))
+        {
+            return;
+        }
+        throw new ChartsealException(uri.ToString(), uri.Scheme == Uri.UriSchemeHttp
+            ? "refusing a plain http:// URL: anyone on the way can change what it serves (use https, or allow it with --insecure-http, also spelt --plain-http)"
+            : $"unsupported URL scheme \"{uri.Scheme}\" (https:// is required)");
+    }
+
+    /// <summary>True when <paramref name="location"/> is an http(s) URL rather than a folder.</summary>
+    public static bool IsUrl(string location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return location.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+    }
+}
