@@ -3,7 +3,6 @@ using Chartseal.Charts;
 using Chartseal.IO;
 using Chartseal.Keys;
 using Chartseal.Provenance;
-using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Gate;
 

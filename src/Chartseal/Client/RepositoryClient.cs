@@ -1,6 +1,5 @@
 using Chartseal.Keys;
 using Chartseal.Provenance;
-using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Charts;
 using Chartseal.Fetch;
