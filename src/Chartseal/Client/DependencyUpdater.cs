@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Chartseal.Client;
 using Chartseal.IO;
 using Chartseal.Compat;
 using Chartseal.Fetch;

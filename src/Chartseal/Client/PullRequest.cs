@@ -1,9 +1,4 @@
-using System.Text.RegularExpressions;
-using Chartseal.Charts;
-using Chartseal.IO;
 using Chartseal.Keys;
-using Chartseal.Provenance;
-using Chartseal.Trust;
 using Chartseal.Fetch;
 
 namespace Chartseal.Client;

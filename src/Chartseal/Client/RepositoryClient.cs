@@ -1,9 +1,7 @@
 using Chartseal.Keys;
-using Chartseal.Provenance;
 using Chartseal.Trust;
 using Chartseal.Charts;
 using Chartseal.Fetch;
-using Chartseal.OpenPgp;
 
 namespace Chartseal.Client;
 

@@ -1,4 +1,3 @@
-using Chartseal.Charts;
 using Chartseal.Fetch;
 using Chartseal.IO;
 using Chartseal.Provenance;

@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Chartseal.Charts;
 using Chartseal.Keys;
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
 using Chartseal.OpenPgp;
 
 namespace Chartseal.Provenance;

@@ -1,8 +1,3 @@
-using System.Text;
-using Chartseal.Keys;
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
-
 namespace Chartseal.Provenance;
 
 /// <summary>The outcome of <see cref="SignatureVerifier.Verify"/>.</summary>

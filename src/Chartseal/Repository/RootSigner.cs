@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using Chartseal.IO;
 using Chartseal.Keys;
-using Chartseal.Provenance;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Chartseal.Repository;

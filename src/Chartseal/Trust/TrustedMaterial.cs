@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Chartseal.Keys;
 using Chartseal.Provenance;
-using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Chartseal.OpenPgp;
 

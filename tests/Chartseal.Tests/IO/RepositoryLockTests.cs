@@ -1,7 +1,6 @@
 using Chartseal.IO;
 using Chartseal.Tests.Support;
 using Chartseal.Tests.Trust;
-using Chartseal.Trust;
 using Chartseal.Client;
 using Chartseal.Repository;
 
