@@ -72,4 +72,34 @@ public sealed class GateOutputTests
         Assert.DoesNotContain("refusing a plain http:// URL", allowed.StdErr, StringComparison.Ordinal);
         Assert.True(allowed.ExitCode != 0, allowed.ToString());
     }
+
+    [Fact]
+    public async Task ExpiredIsNotCompromised_TheRepositoryStillVouches_ButAPlainKeyringKeepsHelmsRule()
+    {
+        using var t = new TempDirectory();
+        DateTime created = DateTime.UtcNow.AddHours(-3);
+        var root = new Chartseal.Tests.Trust.TestKey("Root <root@example.com>", created);
+        var erin = new Chartseal.Tests.Trust.TestKey("Erin <erin@example.com>", created, TimeSpan.FromHours(1));
+        DateTime whileValid = created.AddMinutes(20);
+        string repo = t.File("repo");
+        await Chartseal.Repository.TrustRepository.InitAsync(repo, root.RootSigner(whileValid), TimeSpan.FromDays(30), whileValid, TestContext.Current.CancellationToken);
+        await Chartseal.Repository.TrustRepository.AddAsync(repo, root.RootSigner(whileValid), erin.Public, null, whileValid, TestContext.Current.CancellationToken);
+        var chart = Chartseal.Charts.ChartPackager.Package(ChartFixtures.WriteSimpleChart(t.Path, "demo", "1.0.0"));
+        File.WriteAllBytes(t.File(chart.FileName), chart.Archive);
+        File.WriteAllBytes(t.File(chart.FileName + ".prov"), erin.Sign(chart.Archive, chart.FileName, whileValid));
+        File.WriteAllBytes(t.File("erin.pub"), erin.Public.ExportPublic());
+
+        var vouched = Cli.Run(t.Path, "verify", chart.FileName, "--repo", repo, "--root-fingerprint", root.Fingerprint);
+        Cli.AssertOk(vouched);
+        Assert.Contains("Note: key expired since signing (", vouched.StdOut, StringComparison.Ordinal);
+        Assert.Contains("still vouched for by the repository", vouched.StdOut, StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(Cli.Run(t.Path, "verify", chart.FileName, "--repo", repo, "--root-fingerprint", root.Fingerprint, "-o", "json").StdOut))
+        {
+            Assert.True(json.RootElement.GetProperty("valid").GetBoolean());
+            Assert.Contains("still vouched for by the repository", json.RootElement.GetProperty("notes")[0].GetString(), StringComparison.Ordinal);
+        }
+
+        // Signature only (no repository): Helm's rule, the key must be valid now.
+        Cli.AssertRejected(Cli.Run(t.Path, "verify", chart.FileName, "--keyring", "erin.pub"), "key-expired");
+    }
 }

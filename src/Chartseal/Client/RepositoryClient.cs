@@ -124,7 +124,7 @@ public static class RepositoryClient
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
         var files = await new RepositoryCache(home.CacheFor(repository.Name)).ReadTrustAsync(cancellationToken).ConfigureAwait(false);
-        return TrustUpdater.CheckHeld(files, repository.OpenSource().Location, repository.Root, home.TrustState, now);
+        return TrustUpdater.CheckHeld(files, repository.Root, home.TrustState, now);
     }
 
     /// <summary>Removes a repository from the configuration and deletes its cache; false when it was not configured.</summary>

@@ -10,4 +10,13 @@ public sealed record RootSigner(SigningKey Key, PgpPrivateKey PrivateKey)
 {
     /// <summary>The root's primary fingerprint (what clients pin).</summary>
     public string Fingerprint => Key.PrimaryFingerprint;
+
+    /// <summary>
+    /// What this signer remembers having signed (the highest version per repository), so that trust files rolled back
+    /// under it (a restore from backup, a mirror sync, an attacker) are never signed over; null: nothing remembered.
+    /// </summary>
+    public SignedVersionStore? Memory { get; init; }
+
+    /// <summary>Sign over trust material older than what this signer signed before (a loud, deliberate override).</summary>
+    public bool AllowRollback { get; init; }
 }

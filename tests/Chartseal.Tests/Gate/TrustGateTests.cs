@@ -95,7 +95,7 @@ public sealed class TrustGateTests
             using var doc = JsonDocument.Parse(Json(v));
             return doc.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
         }
-        string[] expected = ["schema", "valid", "trust", "reason", "code", "message", "file", "sha256", "chart", "signer", "signedAt", "rebuild"];
+        string[] expected = ["schema", "valid", "trust", "reason", "code", "message", "file", "sha256", "chart", "signer", "signedAt", "notes", "rebuild"];
         Assert.Equal(expected, Fields(trusted));
         Assert.Equal(expected, Fields(refused));
         Assert.Equal(expected, Fields(trustRefused));

@@ -88,6 +88,6 @@ public sealed class RepositoryLockTests
         f.Store.Accept(f.Pin, "loc", v2);
         f.Store.Accept(f.Pin, "loc", v1);
 
-        Assert.Equal(2, f.Store.Get(f.Pin, "loc")!.Seen.Version);
+        Assert.Equal(2, f.Store.Get(f.Pin)!.Seen.Version);
     }
 }
