@@ -6,10 +6,15 @@ using Chartseal.Trust;
 namespace Chartseal.Cli.Tests;
 
 /// <summary>
-/// A trust change killed at each of its renames (power loss, OOM killer), for real: strace injects SIGKILL into the
-/// running <c>chartseal trust add</c> at its n-th rename. Whatever the moment, readers see the old material or the new
-/// one, never a mixture, and the next trust command completes the change.
+/// A trust change killed at each of its renames (power loss, OOM killer), for real: a preloaded shim
+/// (<c>Native/kill_at_rename.c</c>) sends SIGKILL to the running <c>chartseal trust add</c> at its n-th rename, counted
+/// over all threads. Whatever the moment, readers see the old material or the new one, never a mixture, and the next
+/// trust command completes the change.
 /// </summary>
+/// <remarks>
+/// Not <c>strace -e inject=rename:signal=SIGKILL:when=N</c>: strace counts per thread, and the writes' continuations
+/// resume on whichever pool thread is free, so some rename points were never reached on another machine.
+/// </remarks>
 public sealed class TrustInterruptionTests
 {
     [Fact]
@@ -31,26 +36,23 @@ public sealed class TrustInterruptionTests
         Directory.CreateDirectory(t.File("server"));
         var (server, address) = await Cli.StartServeAsync(t.File("server"), repo, [], TestContext.Current.CancellationToken);
         using var stop = new ServerStopper(server);
-        int killed = 0;
-        for (int rename = 1; rename <= 30; rename++)
+        string shim = CompileShim(t.File("kill_at_rename.so"));
+        string[] trustAdd = ["trust", "add", repo, "bob.pub.asc", "--root-key", "root", "--root-keyring", "root.sec.asc"];
+
+        // An uninterrupted run lists the renames to interrupt: the eight trust files (staged, then in place) and the
+        // signer's memory.
+        ResetTo(t.File("base"), repo);
+        string log = t.File("renames.log");
+        Assert.Equal(0, RunWithShim(t.Path, shim, new() { ["CHARTSEAL_HOME"] = t.File("home-0"), ["CHARTSEAL_RENAME_LOG"] = log }, trustAdd));
+        int renames = File.ReadAllLines(log).Length;
+        Assert.True(renames >= 9, $"expected the eight trust files and the signer's memory to be renamed into place, saw: {File.ReadAllText(log)}");
+
+        for (int rename = 1; rename <= renames; rename++)
         {
-            if (Directory.Exists(Path.Combine(repo, FolderRepositorySource.StagedTrustFolder)))
-            {
-                Directory.Delete(Path.Combine(repo, FolderRepositorySource.StagedTrustFolder), recursive: true);
-            }
-            foreach (string file in Directory.GetFiles(t.File("base")).Where(f => !Path.GetFileName(f).StartsWith('.')))
-            {
-                File.Copy(file, Path.Combine(repo, Path.GetFileName(file)), overwrite: true);
-            }
+            ResetTo(t.File("base"), repo);
             // A fresh signer memory each time: the kill may or may not have recorded the version it signed.
-            var env = new Dictionary<string, string> { ["CHARTSEAL_HOME"] = t.File($"home-{rename}") };
-            int exit = KillAtRename(t.Path, env, rename, "trust", "add", repo, "bob.pub.asc", "--root-key", "root", "--root-keyring", "root.sec.asc");
-            if (exit == 0)
-            {
-                break; // this run had fewer renames: every point was tried
-            }
-            Assert.Equal(137, exit); // SIGKILL, not a failure of its own
-            killed++;
+            var env = new Dictionary<string, string> { ["CHARTSEAL_HOME"] = t.File($"home-{rename}"), ["CHARTSEAL_KILL_AT_RENAME"] = rename.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            Assert.Equal(137, RunWithShim(t.Path, shim, env, trustAdd)); // SIGKILL at that rename, not a failure of its own
 
             // A reader sees version 2 (without Bob) or version 3 (with Bob), never a mixture.
             var store = new TrustStateStore(t.File($"state-{rename}"));
@@ -68,7 +70,6 @@ public sealed class TrustInterruptionTests
             var after = await TrustUpdater.RefreshAsync(new FolderRepositorySource(repo), pin, store, DateTime.UtcNow, TestContext.Current.CancellationToken);
             Assert.True(Assert.IsType<TrustResult.Accepted>(after).Material.Version > material.Version);
         }
-        Assert.True(killed >= 8, $"only {killed} rename points were interrupted");
     }
 
     private sealed class ServerStopper(Process server) : IDisposable
@@ -83,11 +84,43 @@ public sealed class TrustInterruptionTests
         }
     }
 
-    /// <summary>Runs the CLI binary under strace, which kills it with SIGKILL at its <paramref name="rename"/>-th rename(2).</summary>
-    private static int KillAtRename(string workDir, IDictionary<string, string> env, int rename, params string[] args)
+    /// <summary>Puts the repository back to the trust files of <paramref name="source"/>, with no staged change.</summary>
+    private static void ResetTo(string source, string repo)
     {
-        var start = new ProcessStartInfo("strace") { WorkingDirectory = workDir, UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string a in (string[])["-f", "-qq", "-o", "/dev/null", "-e", $"inject=rename:signal=SIGKILL:when={rename}", Path.Combine(TestPaths.RepoRoot, "artifacts", "cli", "Chartseal.Cli"), .. args])
+        string staged = Path.Combine(repo, FolderRepositorySource.StagedTrustFolder);
+        if (Directory.Exists(staged))
+        {
+            Directory.Delete(staged, recursive: true);
+        }
+        foreach (string file in Directory.GetFiles(source).Where(f => !Path.GetFileName(f).StartsWith('.')))
+        {
+            File.Copy(file, Path.Combine(repo, Path.GetFileName(file)), overwrite: true);
+        }
+    }
+
+    /// <summary>Builds the shim with the machine's C compiler (CI installs one for NativeAOT anyway).</summary>
+    private static string CompileShim(string output)
+    {
+        string source = Path.Combine(TestPaths.RepoRoot, "tests", "Chartseal.Cli.Tests", "Native", "kill_at_rename.c");
+        string compiler = new[] { "cc", "clang", "gcc" }.FirstOrDefault(c => Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(d => File.Exists(Path.Combine(d, c))))
+            ?? throw new InvalidOperationException("no C compiler (cc, clang or gcc) on PATH: .ci/run installs clang");
+        var start = new ProcessStartInfo(compiler) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in (string[])["-shared", "-fPIC", "-O1", "-o", output, source, "-ldl"])
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        string errors = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)) && process.ExitCode == 0, $"{compiler} failed: {errors}");
+        return output;
+    }
+
+    /// <summary>Runs the CLI binary with the shim preloaded; returns its exit code (137 when the shim killed it).</summary>
+    private static int RunWithShim(string workDir, string shim, Dictionary<string, string> env, string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(TestPaths.RepoRoot, "artifacts", "cli", "Chartseal.Cli")) { WorkingDirectory = workDir, UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in args)
         {
             start.ArgumentList.Add(a);
         }
@@ -95,10 +128,12 @@ public sealed class TrustInterruptionTests
         {
             start.Environment[k] = v;
         }
+        start.Environment["LD_PRELOAD"] = shim;
         using var process = Process.Start(start)!;
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "strace did not finish");
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "the CLI did not finish");
+        process.WaitForExit();
         return process.ExitCode;
     }
 }
