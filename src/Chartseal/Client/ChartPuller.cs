@@ -30,7 +30,7 @@ public static partial class ChartPuller
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(request);
         var repository = request.Repository;
-        var source = repository.OpenSource();
+        var source = repository.OpenSource(request.Deadline);
 
         // 1. Which version: from the cached index (repo update refreshes it).
         var index = await new RepositoryCache(home.CacheFor(repository.Name)).LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false);

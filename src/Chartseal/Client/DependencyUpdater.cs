@@ -213,7 +213,7 @@ public static class DependencyUpdater
         {
             if (!_sources.TryGetValue(repository, out var source))
             {
-                _sources[repository] = source = RepositorySource.Open(repository, new FetchPolicy(options.AllowInsecureHttp));
+                _sources[repository] = source = RepositorySource.Open(repository, new FetchPolicy(options.AllowInsecureHttp) { Deadline = options.Deadline });
             }
             return source;
         }

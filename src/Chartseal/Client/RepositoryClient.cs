@@ -31,8 +31,8 @@ public static class RepositoryClient
     /// Adds a repository: verifies its trust material against the pin and caches it and the index, and only then
     /// records the repository in the configuration. On a rejection nothing is recorded.
     /// </summary>
-    /// <exception cref="ChartsealException">The name is taken, a refused http URL, a download or file failure.</exception>
-    public static async Task<RepositoryUpdate> AddAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ChartsealException">The name is taken, a refused http URL, a download or file failure, the deadline.</exception>
+    public static async Task<RepositoryUpdate> AddAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
@@ -42,7 +42,7 @@ public static class RepositoryClient
         bool hadCache = Directory.Exists(cacheDir);
         try
         {
-            var update = await UpdateAsync(home, repository, now, progress, cancellationToken).ConfigureAwait(false);
+            var update = await UpdateAsync(home, repository, now, progress, deadline, cancellationToken).ConfigureAwait(false);
             if (update is RepositoryUpdate.Updated)
             {
                 await config.SaveAsync(cancellationToken).ConfigureAwait(false);
@@ -66,12 +66,12 @@ public static class RepositoryClient
     /// is fetched conditionally (If-None-Match with the cached ETag), parsed, and cached.
     /// </summary>
     /// <returns><see cref="RepositoryUpdate.Updated"/>, or <see cref="RepositoryUpdate.Rejected"/> with a trust-* reason (nothing cached then).</returns>
-    /// <exception cref="ChartsealException">A refused http URL, a download failure, no index, or an invalid index.</exception>
-    public static async Task<RepositoryUpdate> UpdateAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ChartsealException">A refused http URL, a download failure, the deadline (<paramref name="deadline"/>), no index, or an invalid index.</exception>
+    public static async Task<RepositoryUpdate> UpdateAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
-        var source = repository.OpenSource();
+        var source = repository.OpenSource(deadline);
         var refreshed = await RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
         if (refreshed is TrustResult.Rejected t)
         {

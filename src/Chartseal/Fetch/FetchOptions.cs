@@ -7,4 +7,9 @@ namespace Chartseal.Fetch;
 /// Stop at the size limit and return what was read instead of failing: for a file whose size is itself a verdict
 /// (a <c>.prov</c> read up to its limit + 1 is then refused as malformed, the same at every door).
 /// </param>
-public sealed record FetchOptions(string? IfNoneMatch = null, IProgress<DownloadProgress>? Progress = null, bool Truncate = false);
+/// <param name="Lease">
+/// A lease of a <see cref="MemoryBudget"/> shared with other downloads: before buffering the body, the fetcher reserves
+/// its announced length (or <c>maxBytes</c> when the length is unknown) and waits while the budget is spent; the caller
+/// disposes the lease when it drops the bytes.
+/// </param>
+public sealed record FetchOptions(string? IfNoneMatch = null, IProgress<DownloadProgress>? Progress = null, bool Truncate = false, MemoryLease? Lease = null);

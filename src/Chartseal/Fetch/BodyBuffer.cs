@@ -1,0 +1,101 @@
+using System.Buffers;
+
+namespace Chartseal.Fetch;
+
+/// <summary>
+/// Collects a download's bytes without the copies of a growing <see cref="MemoryStream"/> (which doubles its buffer
+/// and copies it once more at the end, holding up to three times the body): into one array of the announced length,
+/// or, when the length is unknown (a compressed or chunked answer), into pooled 64 KiB chunks that are copied once
+/// into an array of the final size.
+/// </summary>
+internal sealed class BodyBuffer : IDisposable
+{
+    private const int ChunkSize = 64 * 1024;
+    private byte[]? _exact;
+    private List<byte[]>? _chunks;
+    private int _usedInLast;
+    private byte[]? _carried; // the announced-size array, when more came: not the pool's
+
+    /// <summary>A buffer for <paramref name="announced"/> bytes, or of unknown size when null.</summary>
+    public BodyBuffer(long? announced)
+    {
+        if (announced is { } length && length <= Array.MaxLength)
+        {
+            _exact = GC.AllocateUninitializedArray<byte>((int)length);
+        }
+        else
+        {
+            _chunks = [];
+        }
+    }
+
+    /// <summary>The bytes collected.</summary>
+    public long Length { get; private set; }
+
+    /// <summary>Where the next bytes go (at least one byte of room).</summary>
+    public Memory<byte> Space()
+    {
+        if (_exact is not null)
+        {
+            if (Length < _exact.Length)
+            {
+                return _exact.AsMemory((int)Length);
+            }
+            // More than announced: carry on in chunks.
+            _chunks = [_exact];
+            _carried = _exact;
+            _usedInLast = _exact.Length;
+            _exact = null;
+        }
+        if (_chunks!.Count == 0 || _usedInLast == _chunks[^1].Length)
+        {
+            _chunks.Add(ArrayPool<byte>.Shared.Rent(ChunkSize));
+            _usedInLast = 0;
+        }
+        return _chunks[^1].AsMemory(_usedInLast);
+    }
+
+    /// <summary>Counts <paramref name="count"/> bytes written into the last <see cref="Space"/>.</summary>
+    public void Advance(int count)
+    {
+        Length += count;
+        if (_exact is null)
+        {
+            _usedInLast += count;
+        }
+    }
+
+    /// <summary>The bytes, in an array of exactly <see cref="Length"/>.</summary>
+    public byte[] ToArray()
+    {
+        if (_exact is not null)
+        {
+            return Length == _exact.Length ? _exact : _exact.AsSpan(0, (int)Length).ToArray();
+        }
+        byte[] result = GC.AllocateUninitializedArray<byte>(checked((int)Length));
+        int offset = 0;
+        for (int i = 0; i < _chunks!.Count; i++)
+        {
+            int used = i == _chunks.Count - 1 ? _usedInLast : _chunks[i].Length;
+            _chunks[i].AsSpan(0, used).CopyTo(result.AsSpan(offset));
+            offset += used;
+        }
+        return result;
+    }
+
+    public void Dispose()
+    {
+        if (_chunks is null)
+        {
+            return;
+        }
+        foreach (byte[] chunk in _chunks)
+        {
+            if (!ReferenceEquals(chunk, _carried))
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+        }
+        _chunks = null;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Cli.Tests;
+
+/// <summary>Attacks by a hostile repository server on the client commands, through the built CLI.</summary>
+public sealed class NetworkAttackTests
+{
+    private static void Ok(CliResult r) => Cli.AssertOk(r);
+
+    /// <summary>A published, signed hello 0.1.0 in t/repo; returns the root fingerprint.</summary>
+    private static string PublishHello(TempDirectory t)
+    {
+        string example = Path.Combine(TestPaths.RepoRoot, "examples", "hello");
+        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root", "--expires", "1y"));
+        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Jane <jane@example.com>", "--out", "jane"));
+        Ok(Cli.Run(t.Path, "trust", "init", "repo", "--root-key", "root", "--root-keyring", "root.sec.asc"));
+        Ok(Cli.Run(t.Path, "trust", "add", "repo", "jane.pub.asc", "--root-key", "root", "--root-keyring", "root.sec.asc"));
+        string root = JsonDocument.Parse(Cli.Run(t.Path, "trust", "show", "repo", "--output", "json").StdOut).RootElement.GetProperty("root").GetString()!;
+        Ok(Cli.Run(t.Path, "package", example, "-d", "built", "--sign", "--key", "jane", "--keyring", "jane.sec.asc"));
+        Ok(Cli.Run(t.Path, "publish", "built/hello-0.1.0.tgz", "--repo", "repo", "--root-fingerprint", root));
+        return root;
+    }
+
+    private static Dictionary<string, byte[]> Snapshot(string dir) =>
+        Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(dir, f), File.ReadAllBytes)
+            : [];
+
+    private static void TimedOut(CliResult r, string url, string after, TimeSpan took)
+    {
+        Assert.True(r.ExitCode == 2, r.ToString());
+        string line = Assert.Single(r.StdErrLines);
+        Assert.Contains($"{url}: timed out after {after} (the overall deadline of the command: set it with --timeout or CHARTSEAL_TIMEOUT)", line, StringComparison.Ordinal);
+        Assert.True(took < TimeSpan.FromSeconds(15), $"took {took}");
+    }
+
+    [Fact]
+    public void DripFeedServer_EveryNetworkCommandStopsAtItsDeadline_OneLineExit2NothingWritten()
+    {
+        using var t = new TempDirectory();
+        string root = PublishHello(t);
+        using var server = new DripServer(t.File("repo"));
+        Ok(Cli.Run(t.Path, "repo", "add", "demo", server.Url, "--root-fingerprint", root, "--insecure-http"));
+        string home = t.File(".chartseal-home");
+        var clock = new Stopwatch();
+
+        // repo update: the index drips; the cache keeps what it had.
+        server.Drip["index.yaml"] = true;
+        var before = Snapshot(home);
+        clock.Restart();
+        var update = Cli.Run(t.Path, "repo", "update", "--timeout", "2s");
+        TimedOut(update, server.Url + "/index.yaml", "2s", clock.Elapsed);
+        Assert.StartsWith("...Unable to get an update from the \"demo\" chart repository", update.StdErr, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(home));
+        server.Drip.Clear();
+
+        // pull: the archive drips; the deadline comes from the environment; nothing is written.
+        server.Drip["hello-0.1.0.tgz"] = true;
+        clock.Restart();
+        var pull = Cli.Run(t.Path, new Dictionary<string, string> { ["CHARTSEAL_TIMEOUT"] = "2s" }, "pull", "demo/hello", "-d", "pulled");
+        TimedOut(pull, server.Url + "/hello-0.1.0.tgz", "2s", clock.Elapsed);
+        Assert.False(Directory.Exists(t.File("pulled")) && Directory.EnumerateFileSystemEntries(t.File("pulled")).Any());
+
+        // audit URL: the same archive drips.
+        clock.Restart();
+        var audit = Cli.Run(t.Path, "audit", server.Url, "--root-fingerprint", root, "--insecure-http", "--timeout", "2s");
+        TimedOut(audit, server.Url + "/hello-0.1.0.tgz", "2s", clock.Elapsed);
+        Assert.Empty(audit.StdOut);
+        server.Drip.Clear();
+
+        // verify --repo URL: the trust manifest drips.
+        server.Drip["trust.yaml.asc"] = true;
+        clock.Restart();
+        var verify = Cli.Run(t.Path, "verify", "built/hello-0.1.0.tgz", "--repo", server.Url, "--root-fingerprint", root, "--insecure-http", "--timeout", "2s");
+        TimedOut(verify, server.Url + "/trust.yaml.asc", "2s", clock.Elapsed);
+        Assert.Empty(verify.StdOut);
+
+        // A bad duration is bad usage.
+        var bad = Cli.Run(t.Path, "pull", "demo/hello", "--timeout", "soon");
+        Assert.True(bad.ExitCode == 2, bad.ToString());
+        Assert.Equal("chartseal: --timeout: \"soon\" is not a duration (e.g. 30s, 5m, 1m30s, 1h)", Assert.Single(bad.StdErrLines));
+    }
+}
