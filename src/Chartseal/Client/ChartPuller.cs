@@ -53,7 +53,7 @@ public static partial class ChartPuller
         var material = ((TrustResult.Accepted)trust).Material;
 
         // 3. The archive and its .prov (either may be missing: the gate says so).
-        byte[]? archive = await source.ReadArchiveAsync(chart, request.Progress, cancellationToken).ConfigureAwait(false);
+        byte[]? archive = await source.ReadArchiveAsync(chart, request.Progress, null, cancellationToken).ConfigureAwait(false);
         byte[]? provenance = archive is null ? null : await source.ReadProvenanceAsync(chart, cancellationToken).ConfigureAwait(false);
 
         // 4. THE gate, with only this repository's keys (plus the local keyring when required) and what the index says.

@@ -82,21 +82,26 @@ public static class RepositoryClient
         var cache = new RepositoryCache(home.CacheFor(repository.Name));
         string indexUri = source.AddressOf(ChartIndex.FileName);
         string? etag = await cache.ReadIndexETagAsync(cancellationToken).ConfigureAwait(false);
-        var outcome = await source.ReadIndexAsync(etag, progress, cancellationToken).ConfigureAwait(false);
-        switch (outcome)
+        // Streamed to disk and hashed on the way, then parsed from the file entry by entry: a large (or small but
+        // compressed) index is never held in memory whole.
+        string download = cache.PrepareIndexDownload();
+        try
         {
-            case FetchOutcome.NotModified:
-                return new RepositoryUpdate.Updated(repository, material, IndexChanged: false, ChartVersions: null);
-            case FetchOutcome.Downloaded downloaded:
-                ChartIndex index;
-                using (var stream = new MemoryStream(downloaded.Content, writable: false))
-                {
-                    index = ChartIndex.Load(stream, indexUri); // refuse a broken index before it replaces a good one
-                }
-                await cache.StoreIndexAsync(downloaded.Content, index, downloaded.ETag, cancellationToken).ConfigureAwait(false);
-                return new RepositoryUpdate.Updated(repository, material, IndexChanged: true, index.Count);
-            default:
-                throw new ChartsealException(indexUri, "not found: the repository has no index.yaml");
+            switch (await source.SaveIndexAsync(etag, download, progress, cancellationToken).ConfigureAwait(false))
+            {
+                case FetchOutcome.NotModified:
+                    return new RepositoryUpdate.Updated(repository, material, IndexChanged: false, ChartVersions: null);
+                case FetchOutcome.Saved saved:
+                    // A broken index is refused before it replaces a good one.
+                    int versions = await cache.StoreIndexDownloadAsync(saved.Sha256, saved.ETag, indexUri, cancellationToken).ConfigureAwait(false);
+                    return new RepositoryUpdate.Updated(repository, material, IndexChanged: true, versions);
+                default:
+                    throw new ChartsealException(indexUri, "not found: the repository has no index.yaml");
+            }
+        }
+        finally
+        {
+            cache.DiscardIndexDownload();
         }
     }
 

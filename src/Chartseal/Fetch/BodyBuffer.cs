@@ -8,7 +8,7 @@ namespace Chartseal.Fetch;
 /// or, when the length is unknown (a compressed or chunked answer), into pooled 64 KiB chunks that are copied once
 /// into an array of the final size.
 /// </summary>
-internal sealed class BodyBuffer : IDisposable
+internal sealed class BodyBuffer : BodySink
 {
     private const int ChunkSize = 64 * 1024;
     private byte[]? _exact;
@@ -29,11 +29,8 @@ internal sealed class BodyBuffer : IDisposable
         }
     }
 
-    /// <summary>The bytes collected.</summary>
-    public long Length { get; private set; }
-
-    /// <summary>Where the next bytes go (at least one byte of room).</summary>
-    public Memory<byte> Space()
+    /// <inheritdoc />
+    public override Memory<byte> Space()
     {
         if (_exact is not null)
         {
@@ -55,17 +52,18 @@ internal sealed class BodyBuffer : IDisposable
         return _chunks[^1].AsMemory(_usedInLast);
     }
 
-    /// <summary>Counts <paramref name="count"/> bytes written into the last <see cref="Space"/>.</summary>
-    public void Advance(int count)
+    /// <inheritdoc />
+    public override ValueTask AdvanceAsync(int count, CancellationToken cancellationToken)
     {
         Length += count;
         if (_exact is null)
         {
             _usedInLast += count;
         }
+        return ValueTask.CompletedTask;
     }
 
-    /// <summary>The bytes, in an array of exactly <see cref="Length"/>.</summary>
+    /// <summary>The bytes, in an array of exactly <see cref="BodySink.Length"/>.</summary>
     public byte[] ToArray()
     {
         if (_exact is not null)
@@ -83,11 +81,11 @@ internal sealed class BodyBuffer : IDisposable
         return result;
     }
 
-    public void Dispose()
+    public override ValueTask DisposeAsync()
     {
         if (_chunks is null)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
         foreach (byte[] chunk in _chunks)
         {
@@ -97,5 +95,6 @@ internal sealed class BodyBuffer : IDisposable
             }
         }
         _chunks = null;
+        return ValueTask.CompletedTask;
     }
 }

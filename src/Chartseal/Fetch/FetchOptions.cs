@@ -9,7 +9,8 @@ namespace Chartseal.Fetch;
 /// </param>
 /// <param name="Lease">
 /// A lease of a <see cref="MemoryBudget"/> shared with other downloads: before buffering the body, the fetcher reserves
-/// its announced length (or <c>maxBytes</c> when the length is unknown) and waits while the budget is spent; the caller
-/// disposes the lease when it drops the bytes.
+/// its announced length (or twice <c>maxBytes</c> when the length is unknown: the chunks and the final array exist
+/// together for a moment) and waits while the budget is spent; once the body is read the lease is trimmed to its size,
+/// and the caller disposes it when it drops the bytes.
 /// </param>
 public sealed record FetchOptions(string? IfNoneMatch = null, IProgress<DownloadProgress>? Progress = null, bool Truncate = false, MemoryLease? Lease = null);

@@ -49,7 +49,23 @@ public sealed class HttpFetcher
     /// doubling pauses); 4xx answers never are. Nothing goes on past the policy's <see cref="FetchPolicy.Deadline"/>.
     /// </summary>
     /// <exception cref="ChartsealException">A refused URL, any status other than 2xx, 304 and 404, a failure after the last attempt, the deadline, or more than <paramref name="maxBytes"/> (unless <see cref="FetchOptions.Truncate"/>).</exception>
-    public async Task<FetchOutcome> FetchAsync(Uri uri, long maxBytes, FetchOptions? options, CancellationToken cancellationToken = default)
+    public Task<FetchOutcome> FetchAsync(Uri uri, long maxBytes, FetchOptions? options, CancellationToken cancellationToken = default) =>
+        FetchCoreAsync(uri, maxBytes, options, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="FetchAsync(Uri, long, FetchOptions?, CancellationToken)"/>, but the body streams into the file
+    /// <paramref name="path"/> (created or emptied; the caller renames or deletes it), hashed on the way: a large answer
+    /// is never held in memory. Returns <see cref="FetchOutcome.Saved"/>, <see cref="FetchOutcome.NotModified"/> or
+    /// <see cref="FetchOutcome.NotFound"/>.
+    /// </summary>
+    /// <exception cref="ChartsealException">As for <see cref="FetchAsync(Uri, long, FetchOptions?, CancellationToken)"/>, or the file cannot be written.</exception>
+    public Task<FetchOutcome> FetchToFileAsync(Uri uri, long maxBytes, string path, FetchOptions? options, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return FetchCoreAsync(uri, maxBytes, options, path, cancellationToken);
+    }
+
+    private async Task<FetchOutcome> FetchCoreAsync(Uri uri, long maxBytes, FetchOptions? options, string? toFile, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uri);
         Policy.Check(uri);
@@ -62,7 +78,7 @@ public sealed class HttpFetcher
             }
             try
             {
-                return await FetchOnceAsync(uri, maxBytes, options, cancellationToken).ConfigureAwait(false);
+                return await FetchOnceAsync(uri, maxBytes, options, toFile, cancellationToken).ConfigureAwait(false);
             }
             catch (TransientFailure) when (attempt < Policy.MaxAttempts)
             {
@@ -80,7 +96,7 @@ public sealed class HttpFetcher
         }
     }
 
-    private async Task<FetchOutcome> FetchOnceAsync(Uri uri, long maxBytes, FetchOptions options, CancellationToken cancellationToken)
+    private async Task<FetchOutcome> FetchOnceAsync(Uri uri, long maxBytes, FetchOptions options, string? toFile, CancellationToken cancellationToken)
     {
         string where = uri.ToString();
         // The attempt ends at its own timeout or at the command's deadline, whichever comes first.
@@ -112,7 +128,7 @@ public sealed class HttpFetcher
                     deadlineFirst = ArmAttempt(attempt);
                     watchdog.Resume();
                 }
-                return await ReadAnswerAsync(where, response, maxBytes, options, uri, watchdog).ConfigureAwait(false);
+                return await ReadAnswerAsync(where, response, maxBytes, options, uri, toFile, watchdog).ConfigureAwait(false);
             }
         }
         catch (HttpRequestException e)
@@ -158,10 +174,11 @@ public sealed class HttpFetcher
         return deadlineFirst;
     }
 
-    // What the body may hold: its announced length (a plain answer), or the limit (compressed or chunked: the decoded
-    // size is known only at the end).
+    // What the body may hold: its announced length (a plain answer, read into one array of that size), or twice the
+    // limit (compressed or chunked: the decoded size is known only at the end, and for a moment the chunks and the
+    // final array both exist). The lease is trimmed to the real size once it is known.
     private static long ReservationFor(HttpResponseMessage response, long maxBytes) =>
-        response.Content.Headers.ContentLength is { } length ? Math.Min(length, maxBytes) : maxBytes;
+        response.Content.Headers.ContentLength is { } length ? Math.Min(length, maxBytes) : 2 * maxBytes;
 
     private static bool IsRedirect(HttpStatusCode status) =>
         status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
@@ -192,7 +209,7 @@ public sealed class HttpFetcher
         return next;
     }
 
-    private async Task<FetchOutcome> ReadAnswerAsync(string where, HttpResponseMessage response, long maxBytes, FetchOptions options, Uri uri, TransferWatchdog watchdog)
+    private async Task<FetchOutcome> ReadAnswerAsync(string where, HttpResponseMessage response, long maxBytes, FetchOptions options, Uri uri, string? toFile, TransferWatchdog watchdog)
     {
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -221,27 +238,32 @@ public sealed class HttpFetcher
         await using (stream.ConfigureAwait(false))
         {
             // The bytes counted are the decoded ones: a small gzip answer cannot grow past the limit.
-            using var body = new BodyBuffer(length is { } l ? Math.Min(l, maxBytes) : null);
-            int read;
-            while ((read = await stream.ReadAsync(body.Space(), token).ConfigureAwait(false)) > 0)
+            BodySink body = toFile is null ? new BodyBuffer(length is { } l ? Math.Min(l, maxBytes) : null) : new FileSink(toFile);
+            await using (body.ConfigureAwait(false))
             {
-                watchdog.Count(read);
-                if (body.Length + read > maxBytes)
+                int read;
+                while ((read = await stream.ReadAsync(body.Space(), token).ConfigureAwait(false)) > 0)
                 {
-                    if (!options.Truncate)
+                    watchdog.Count(read);
+                    if (body.Length + read > maxBytes)
                     {
-                        throw new ChartsealException(where, $"is larger than the {maxBytes} byte limit");
+                        if (!options.Truncate)
+                        {
+                            throw new ChartsealException(where, $"is larger than the {maxBytes} byte limit");
+                        }
+                        await body.AdvanceAsync((int)(maxBytes - body.Length), token).ConfigureAwait(false);
+                        break;
                     }
-                    body.Advance((int)(maxBytes - body.Length));
-                    break;
+                    await body.AdvanceAsync(read, token).ConfigureAwait(false);
+                    options.Progress?.Report(new DownloadProgress(uri, body.Length, length, TimeLeft: Policy.Deadline?.Remaining));
                 }
-                body.Advance(read);
-                options.Progress?.Report(new DownloadProgress(uri, body.Length, length, TimeLeft: Policy.Deadline?.Remaining));
+                options.Lease?.TrimTo(toFile is null ? body.Length : 0);
+                options.Progress?.Report(new DownloadProgress(uri, body.Length, length, Done: true, TimeLeft: Policy.Deadline?.Remaining));
+                string? etag = response.Headers.ETag?.ToString();
+                return body is FileSink file
+                    ? new FetchOutcome.Saved(body.Length, await file.CompleteAsync(token).ConfigureAwait(false), etag)
+                    : new FetchOutcome.Downloaded(((BodyBuffer)body).ToArray(), etag);
             }
-            byte[] content = body.ToArray();
-            options.Lease?.TrimTo(content.Length);
-            options.Progress?.Report(new DownloadProgress(uri, content.Length, length, Done: true, TimeLeft: Policy.Deadline?.Remaining));
-            return new FetchOutcome.Downloaded(content, response.Headers.ETag?.ToString());
         }
     }
 

@@ -240,7 +240,7 @@ public sealed class HttpFetcherTests
     {
         using var temp = new TempDirectory();
         File.WriteAllBytes(temp.File("index.yaml"), new byte[400]);
-        using var server = new DripServer(temp.Path);
+        using var server = new HostileServer(temp.Path);
         server.Drip["index.yaml"] = true;
         var fetcher = new HttpFetcher(FetchPolicy.PlainHttpAllowed with { Deadline = new FetchDeadline(TimeSpan.FromSeconds(2)) });
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -258,7 +258,7 @@ public sealed class HttpFetcherTests
         using var temp = new TempDirectory();
         File.WriteAllBytes(temp.File("a.tgz"), new byte[400]);
         File.WriteAllBytes(temp.File("b.tgz"), new byte[4]);
-        using var server = new DripServer(temp.Path);
+        using var server = new HostileServer(temp.Path);
         server.Drip["a.tgz"] = true;
         var fetcher = new HttpFetcher(FetchPolicy.PlainHttpAllowed with { Deadline = new FetchDeadline(TimeSpan.FromSeconds(1)) });
 
@@ -274,7 +274,7 @@ public sealed class HttpFetcherTests
     {
         using var temp = new TempDirectory();
         File.WriteAllBytes(temp.File("index.yaml"), new byte[400]);
-        using var server = new DripServer(temp.Path) { Interval = TimeSpan.FromMilliseconds(200) };
+        using var server = new HostileServer(temp.Path) { Interval = TimeSpan.FromMilliseconds(200) };
         server.Drip["index.yaml"] = true;
         var fetcher = new HttpFetcher(FetchPolicy.PlainHttpAllowed with { LowSpeedLimit = 100, LowSpeedTime = TimeSpan.FromSeconds(1) });
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -290,7 +290,7 @@ public sealed class HttpFetcherTests
     public async Task SilentServer_IsCutAfterOneLowSpeedWindow()
     {
         using var temp = new TempDirectory();
-        using var server = new DripServer(temp.Path);
+        using var server = new HostileServer(temp.Path);
         server.Silent["index.yaml"] = true;
         var fetcher = new HttpFetcher(FetchPolicy.PlainHttpAllowed with { LowSpeedTime = TimeSpan.FromSeconds(1), MaxAttempts = 1 });
 

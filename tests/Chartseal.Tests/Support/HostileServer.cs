@@ -8,9 +8,10 @@ namespace Chartseal.Tests.Support;
 /// <summary>
 /// A hostile HTTP/1.1 server on a loopback <see cref="TcpListener"/>: serves a folder's files under <c>/repo/</c>, except
 /// the names in <see cref="Drip"/>, whose headers go out at once (with the real Content-Length) and whose bytes then
-/// follow one every <see cref="Interval"/>, and the names in <see cref="Silent"/>, which are accepted and never answered.
+/// follow one every <see cref="Interval"/>; the names in <see cref="Silent"/>, which are accepted and never answered;
+/// and the names in <see cref="Encoded"/>, answered with those bytes and a <c>Content-Encoding</c> header.
 /// </summary>
-public sealed class DripServer : IDisposable
+public sealed class HostileServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
@@ -18,7 +19,7 @@ public sealed class DripServer : IDisposable
     private readonly Task _loop;
     private readonly string _folder;
 
-    public DripServer(string folder)
+    public HostileServer(string folder)
     {
         _folder = folder;
         _listener.Start();
@@ -34,6 +35,9 @@ public sealed class DripServer : IDisposable
 
     /// <summary>File names that are never answered.</summary>
     public ConcurrentDictionary<string, bool> Silent { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Answers sent as they are, with the given <c>Content-Encoding</c> (e.g. gzip bombs).</summary>
+    public ConcurrentDictionary<string, (byte[] Body, string Encoding)> Encoded { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The pause between two dripped bytes.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
@@ -74,6 +78,12 @@ public sealed class DripServer : IDisposable
             if (Silent.ContainsKey(name))
             {
                 await Task.Delay(Timeout.Infinite, _stop.Token);
+            }
+            if (Encoded.TryGetValue(name, out var encoded))
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {encoded.Body.Length}\r\nContent-Encoding: {encoded.Encoding}\r\nConnection: close\r\n\r\n"), _stop.Token);
+                await stream.WriteAsync(encoded.Body, _stop.Token);
+                return;
             }
             string file = Path.Combine(_folder, name);
             if (name.Length == 0 || !File.Exists(file))
