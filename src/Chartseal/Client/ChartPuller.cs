@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Chartseal.Charts;
 using Chartseal.IO;
 using Chartseal.Keys;
@@ -17,7 +16,7 @@ namespace Chartseal.Client;
 /// ask <see cref="TrustGate"/> with only that repository's keys and the index's expectations. The result holds the
 /// verified bytes; the caller writes them only when trusted.
 /// </summary>
-public static partial class ChartPuller
+public static class ChartPuller
 {
     /// <summary>
     /// Pulls and verifies a chart. Reasons: every trust-* reason, every reason of the gate (missing-archive when the
@@ -39,9 +38,9 @@ public static partial class ChartPuller
         {
             throw new ChartsealException($"{repository.Name}/{request.Chart}", $"index entry {entry.Metadata.Version} has no usable download URL");
         }
-        if (!ArchiveFileNamePattern().IsMatch(chart.FileName))
+        if (!ChartName.IsArchiveFileName(chart.FileName))
         {
-            throw new ChartsealException(chart.Address, "the archive's file name is not a plain NAME-VERSION.tgz");
+            throw new ChartsealException(chart.Address, "the archive's file name is not a plain NAME-VERSION.tgz (chart names: ASCII letters, digits, '.', '_' and '-')");
         }
 
         // 2. The repository's trust material, now: revocations and removals take effect at once (rollback and freeze checked).
@@ -95,7 +94,4 @@ public static partial class ChartPuller
         return versions.Find(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && range.Contains(v))
             ?? throw new ChartsealException(what, $"no version matches \"{version}\"");
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9_+-][A-Za-z0-9._+-]*\.tgz$")]
-    private static partial Regex ArchiveFileNamePattern();
 }
