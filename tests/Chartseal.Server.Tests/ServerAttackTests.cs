@@ -219,4 +219,32 @@ public sealed class ServerAttackTests
 
         Assert.Equal(changed, await s.Http.GetStringAsync("index.yaml", Ct));
     }
+
+    [Fact]
+    public async Task TokenFileSavedWithAUtf8Bom_TheFirstTokenStillWorks()
+    {
+        await using var probe = await ServerFixture.StartAsync();
+        string file = probe.Trust.Temp.File("tokens-bom");
+        await File.WriteAllTextAsync(file, "first-token\nsecond-token\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true), Ct);
+
+        var tokens = await WriteAccess.ReadTokenFileAsync(file, Ct);
+
+        Assert.Equal(["first-token", "second-token"], tokens);
+        await using var s = await ServerFixture.StartAsync(o => o with { UploadTokens = tokens });
+        using var response = await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice), token: "first-token");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task HtpasswdFileSavedWithAUtf8Bom_TheFirstUserStillWorks()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        string plain = BasicAuthTests.Htpasswd(s.Trust.Temp.Path, "-B", "alice", "s3cret");
+        string file = s.Trust.Temp.File("htpasswd-bom");
+        await File.WriteAllBytesAsync(file, [0xEF, 0xBB, 0xBF, .. await File.ReadAllBytesAsync(plain, Ct)], Ct);
+
+        var users = await BasicAuthUsers.LoadAsync(null, null, file, Ct);
+
+        Assert.True(users.Verify("alice", "s3cret"));
+    }
 }
