@@ -133,7 +133,6 @@ internal static class ChartCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
-            var deadline = TimeoutOption.Start(p, timeout);
             string path = p.GetValue(chart)!;
             string format = p.GetValue(output)!;
             var (archive, provenance) = await ChartFileVerifier.ReadAsync(path, p.GetValue(prov), ct);
@@ -151,7 +150,7 @@ internal static class ChartCommands
                 string manifest;
                 if (p.GetValue(rootFingerprint) is { } fingerprint)
                 {
-                    var repositorySource = RepositorySource.Open(repository, new FetchPolicy(p.GetValue(insecureHttp)) { Deadline = deadline });
+                    var repositorySource = RepositorySource.Open(repository, new FetchPolicy(p.GetValue(insecureHttp)) { Deadline = TimeoutOption.Start(p, timeout) });
                     manifest = repositorySource.AddressOf(TrustFiles.ManifestName);
                     trust = await TrustUpdater.RefreshAsync(repositorySource, new PinnedRoot(fingerprint), TrustStateStore.Default(), now, ct);
                 }
