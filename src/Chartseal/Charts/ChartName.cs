@@ -6,7 +6,8 @@ namespace Chartseal.Charts;
 /// <summary>
 /// The one naming rule for what a repository accepts, stores, lists and serves, and what the client writes to disk:
 /// a chart name is what <c>helm create</c> accepts (<c>^[a-zA-Z0-9._-]+$</c>, Helm 3 and 4), not starting with a dot
-/// (a hidden file, <c>.</c> or <c>..</c>), at most <see cref="MaxLength"/> characters; a version is SemVer as Helm reads
+/// (a hidden file, <c>.</c> or <c>..</c>) or a dash (a file name that command-line tools take for an option), at most
+/// <see cref="MaxLength"/> characters; a version is SemVer as Helm reads
 /// it (so made of <c>[0-9A-Za-z.+-]</c>, with an optional leading <c>v</c>). Every such NAME-VERSION.tgz is a plain,
 /// portable file name and a URL path segment that needs no escaping. Names that Helm's <c>lint</c> lets through but this
 /// rule refuses (<c>my chart</c>, <c>a#b</c>, <c>café</c>, whose NFC and NFD spellings look alike) would be files that a
@@ -30,7 +31,7 @@ public static partial class ChartName
         }
         if (!NamePattern().IsMatch(name))
         {
-            return $"chart name \"{name}\" is not accepted: use ASCII letters, digits, '.', '_' and '-' (as helm create requires), not starting with '.'";
+            return $"chart name \"{name}\" is not accepted: use ASCII letters, digits, '.', '_' and '-' (as helm create requires), not starting with '.' or '-'";
         }
         return null;
     }
@@ -67,6 +68,6 @@ public static partial class ChartName
         return false;
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_-][A-Za-z0-9._-]*\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9._-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }
