@@ -15,6 +15,7 @@ internal sealed class BodyBuffer : BodySink
     private List<byte[]>? _chunks;
     private int _usedInLast;
     private byte[]? _carried; // the announced-size array, when more came: not the pool's
+    private readonly byte[] _probe = new byte[16];
 
     /// <summary>A buffer for <paramref name="announced"/> bytes, or of unknown size when null.</summary>
     public BodyBuffer(long? announced)
@@ -34,15 +35,8 @@ internal sealed class BodyBuffer : BodySink
     {
         if (_exact is not null)
         {
-            if (Length < _exact.Length)
-            {
-                return _exact.AsMemory((int)Length);
-            }
-            // More than announced: carry on in chunks.
-            _chunks = [_exact];
-            _carried = _exact;
-            _usedInLast = _exact.Length;
-            _exact = null;
+            // Once the announced length is in, a small probe reads the end of the body (or what comes beyond it).
+            return Length < _exact.Length ? _exact.AsMemory((int)Length) : _probe;
         }
         if (_chunks!.Count == 0 || _usedInLast == _chunks[^1].Length)
         {
@@ -55,6 +49,23 @@ internal sealed class BodyBuffer : BodySink
     /// <inheritdoc />
     public override ValueTask AdvanceAsync(int count, CancellationToken cancellationToken)
     {
+        if (count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+        if (_exact is not null && Length == _exact.Length)
+        {
+            // More than announced: carry on in chunks, starting with what the probe read.
+            _chunks = [_exact];
+            _carried = _exact;
+            _exact = null;
+            byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+            _probe.AsSpan(0, count).CopyTo(chunk);
+            _chunks.Add(chunk);
+            _usedInLast = count;
+            Length += count;
+            return ValueTask.CompletedTask;
+        }
         Length += count;
         if (_exact is null)
         {
