@@ -19,9 +19,10 @@ internal static class AuditCommands
         var signer = new Option<string?>("--signer") { Description = "List only the chart versions this key (primary or subkey fingerprint) signed, trusted or not" };
         var output = OutputOption.Create();
         var insecureHttp = TransportOption.Create("Allow a plain http:// repository URL");
+        var timeout = TimeoutOption.Create();
         var command = new Command("audit", "Verify every chart version in a repository's index.yaml against its current trust material; exit 1 when any is not trusted.")
         {
-            repo, rootFingerprint, signer, insecureHttp, output,
+            repo, rootFingerprint, signer, insecureHttp, timeout, output,
         };
         command.SetAction(async (p, ct) =>
         {
@@ -29,8 +30,9 @@ internal static class AuditCommands
             string location = p.GetValue(repo)!;
             string? signerFilter = p.GetValue(signer) is { } s ? new PinnedRoot(s).Fingerprint : null;
             bool json = p.GetValue(output) == "json";
-            var source = RepositorySource.Open(location, new FetchPolicy(p.GetValue(insecureHttp)));
-            using var progress = ProgressLine.ForStandardError();
+            var deadline = TimeoutOption.Start(p, timeout);
+            var source = RepositorySource.Open(location, new FetchPolicy(p.GetValue(insecureHttp)) { Deadline = deadline });
+            using var progress = ProgressLine.ForStandardError(source.IsRemote ? deadline : null);
             var result = await RepositoryAudit.AuditAsync(source, new PinnedRoot(p.GetValue(rootFingerprint)!), TrustStateStore.Default(), now,
                 new AuditOptions(signerFilter, Progress: progress.Report), ct);
             progress.Clear();
@@ -110,14 +112,15 @@ internal static class AuditCommands
     private sealed class ProgressLine : IDisposable
     {
         private readonly bool _enabled;
+        private readonly FetchDeadline? _deadline;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly Lock _lock = new();
         private long _lastDraw = -1000;
         private bool _drawn;
 
-        private ProgressLine(bool enabled) => _enabled = enabled;
+        private ProgressLine(bool enabled, FetchDeadline? deadline) => (_enabled, _deadline) = (enabled, deadline);
 
-        public static ProgressLine ForStandardError() => new(!Console.IsErrorRedirected);
+        public static ProgressLine ForStandardError(FetchDeadline? deadline) => new(!Console.IsErrorRedirected, deadline);
 
         public void Report(int done, int total)
         {
@@ -134,7 +137,8 @@ internal static class AuditCommands
                 }
                 _lastDraw = elapsed;
                 _drawn = true;
-                Console.Error.Write(total > 0 ? $"\raudit: {done}/{total} chart versions" : $"\raudit: {done} chart versions (reading index.yaml)");
+                string left = _deadline is { } d ? $", {DownloadProgressPrinter.TimeLeft(d.Remaining)} left" : "";
+                Console.Error.Write(total > 0 ? $"\r\x1b[Kaudit: {done}/{total} chart versions{left}" : $"\r\x1b[Kaudit: {done} chart versions (reading index.yaml){left}");
             }
         }
 

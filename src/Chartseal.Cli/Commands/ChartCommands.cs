@@ -26,10 +26,11 @@ internal static class ChartCommands
             Description = "Update dependencies from Chart.yaml into charts/ first (https:// repositories and file:// folders), as helm package -u; an in-sync Chart.lock keeps its versions",
         };
         var insecureHttp = new Option<bool>("--insecure-http") { Description = "With -u, allow plain http:// dependency repositories" };
+        var timeout = TimeoutOption.Create();
         var signing = new SigningOptions();
         var command = new Command("package", "Package a chart folder into a deterministic NAME-VERSION.tgz, optionally signed.")
         {
-            dir, dest, version, appVersion, dependencyUpdate, insecureHttp, sign,
+            dir, dest, version, appVersion, dependencyUpdate, insecureHttp, timeout, sign,
         };
         signing.AddTo(command);
         command.Validators.Add(r =>
@@ -48,6 +49,7 @@ internal static class ChartCommands
                 await DependencyUpdater.UpdateAsync(p.GetValue(dir)!, new DependencyUpdateOptions
                 {
                     AllowInsecureHttp = p.GetValue(insecureHttp),
+                    Deadline = TimeoutOption.Start(p, timeout),
                     ModificationTime = sourceDateEpoch,
                 }, DateTimeOffset.UtcNow, ct);
             }
@@ -105,10 +107,11 @@ internal static class ChartCommands
         var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
         var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "CI gate: rebuild the package from this chart source folder and require it to be the signed archive" };
         var insecureHttp = TransportOption.Create("Allow a plain http:// --repo URL");
+        var timeout = TimeoutOption.Create();
         var output = OutputOption.Create();
         var command = new Command("verify", "Verify that a chart archive matches its provenance file and was signed by a trusted key (a keyring, or a repository's trust material).")
         {
-            chart, keyring, repo, rootFingerprint, prov, rebuildFrom, insecureHttp, output,
+            chart, keyring, repo, rootFingerprint, prov, rebuildFrom, insecureHttp, timeout, output,
         };
         command.Validators.Add(result =>
         {
@@ -147,7 +150,7 @@ internal static class ChartCommands
                 string manifest;
                 if (p.GetValue(rootFingerprint) is { } fingerprint)
                 {
-                    var repositorySource = RepositorySource.Open(repository, new FetchPolicy(p.GetValue(insecureHttp)));
+                    var repositorySource = RepositorySource.Open(repository, new FetchPolicy(p.GetValue(insecureHttp)) { Deadline = TimeoutOption.Start(p, timeout) });
                     manifest = repositorySource.AddressOf(TrustFiles.ManifestName);
                     trust = await TrustUpdater.RefreshAsync(repositorySource, new PinnedRoot(fingerprint), TrustStateStore.Default(), now, ct);
                 }

@@ -21,9 +21,10 @@ internal static class ClientCommands
         var rootKey = new Option<string?>("--root-key") { Description = "Pin the root key in this public key file" };
         var tofu = new Option<bool>("--trust-on-first-use") { Description = "Pin whatever root the repository names now (recorded as such)" };
         var insecureHttp = TransportOption.Create("Allow a plain http:// URL (recorded for this repository)");
+        var timeout = TimeoutOption.Create();
         var command = new Command("add", "Add a repository, pinning its root key; its trust material is verified and cached before it is recorded.")
         {
-            name, url, rootFingerprint, rootKey, tofu, insecureHttp,
+            name, url, rootFingerprint, rootKey, tofu, insecureHttp, timeout,
         };
         command.Validators.Add(result =>
         {
@@ -36,6 +37,7 @@ internal static class ClientCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
+            var deadline = TimeoutOption.Start(p, timeout);
             var home = ClientHome.Default();
             string repoName = ConfiguredRepository.CheckName(p.GetValue(name)!);
             string repoUrl = p.GetValue(url)!.TrimEnd('/');
@@ -44,7 +46,7 @@ internal static class ClientCommands
             {
                 throw new ChartsealException(repoUrl, "not an http(s) URL");
             }
-            var source = RepositorySource.Open(repoUrl, new FetchPolicy(insecure));
+            var source = RepositorySource.Open(repoUrl, new FetchPolicy(insecure) { Deadline = deadline });
             if ((await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Find(repoName) is not null)
             {
                 throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first)");
@@ -75,7 +77,7 @@ internal static class ClientCommands
             }
 
             var repository = new ConfiguredRepository(repoName, repoUrl, root.Fingerprint, onFirstUse, insecure);
-            var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), ct);
+            var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), deadline, ct);
             if (update is RepositoryUpdate.Rejected r)
             {
                 Console.Error.WriteLine($"chartseal: {r.File}: {r.Refusal}");
@@ -94,10 +96,12 @@ internal static class ClientCommands
     private static Command RepoUpdate()
     {
         var name = new Argument<string?>("NAME") { Description = "Update only this repository (default: all)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("update", "Fetch each repository's trust material (checked against the pinned root: rollback, freeze, expiry) and index.yaml, and cache both.") { name };
+        var timeout = TimeoutOption.Create();
+        var command = new Command("update", "Fetch each repository's trust material (checked against the pinned root: rollback, freeze, expiry) and index.yaml, and cache both.") { name, timeout };
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
+            var deadline = TimeoutOption.Start(p, timeout);
             var home = ClientHome.Default();
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
             IReadOnlyList<ConfiguredRepository> targets = p.GetValue(name) is { } only ? [config.Get(only)] : config.Repositories;
@@ -113,7 +117,7 @@ internal static class ClientCommands
                 RepositoryUpdate update;
                 try
                 {
-                    update = await RepositoryClient.UpdateAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), ct);
+                    update = await RepositoryClient.UpdateAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), deadline, ct);
                 }
                 catch (ChartsealException e)
                 {
@@ -244,12 +248,14 @@ internal static class ClientCommands
         public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
         public Option<string?> Keyring { get; } = new("--keyring") { Description = "The signer must also be in this local keyring" };
         public Option<string> Output { get; } = OutputOption.Create();
+        public Option<string?> Timeout { get; } = TimeoutOption.Create();
 
         public void AddTo(Command command)
         {
             command.Arguments.Add(Chart);
             command.Options.Add(Version);
             command.Options.Add(Keyring);
+            command.Options.Add(Timeout);
             command.Options.Add(Output);
         }
 
@@ -257,6 +263,7 @@ internal static class ClientCommands
         public async Task<PullResult> PullAsync(ParseResult p, CancellationToken ct)
         {
             DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
+            var deadline = TimeoutOption.Start(p, Timeout);
             string reference = p.GetValue(Chart)!;
             int slash = reference.IndexOf('/', StringComparison.Ordinal);
             if (slash <= 0 || slash == reference.Length - 1 || reference.IndexOf('/', slash + 1) >= 0)
@@ -266,7 +273,7 @@ internal static class ClientCommands
             var home = ClientHome.Default();
             var repository = (await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Get(reference[..slash]);
             Keyring? local = p.GetValue(Keyring) is { } path ? Keys.Keyring.Load(path) : null;
-            var request = new PullRequest(repository, reference[(slash + 1)..], p.GetValue(Version), local, DownloadProgressPrinter.ForTerminal());
+            var request = new PullRequest(repository, reference[(slash + 1)..], p.GetValue(Version), local, DownloadProgressPrinter.ForTerminal(), deadline);
             return await ChartPuller.PullAsync(home, request, now, ct);
         }
 

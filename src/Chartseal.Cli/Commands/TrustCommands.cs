@@ -183,12 +183,13 @@ internal static class TrustCommands
     {
         var repo = new Argument<string>("REPO_DIR|URL") { Description = "The repository folder, or its http(s) URL" };
         var insecureHttp = TransportOption.Create();
+        var timeout = TimeoutOption.Create();
         var output = OutputOption.Create();
-        var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, insecureHttp, output };
+        var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, insecureHttp, timeout, output };
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var source = RepositorySource.Open(p.GetValue(repo)!, new FetchPolicy(p.GetValue(insecureHttp)));
+            var source = RepositorySource.Open(p.GetValue(repo)!, new FetchPolicy(p.GetValue(insecureHttp)) { Deadline = TimeoutOption.Start(p, timeout) });
             var material = await TrustRepository.ReadCurrentAsync(source, now, ct);
             if (p.GetValue(output) == "json")
             {

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Chartseal.Charts;
 using Chartseal.Trust;
 using Chartseal.Compat;
@@ -12,7 +11,7 @@ namespace Chartseal.Client;
 /// ask <see cref="TrustGate"/> with only that repository's keys and the index's expectations. The result holds the
 /// verified bytes; the caller writes them only when trusted.
 /// </summary>
-public static partial class ChartPuller
+public static class ChartPuller
 {
     /// <summary>
     /// Pulls and verifies a chart. Reasons: every trust-* reason, every reason of the gate (missing-archive when the
@@ -25,7 +24,7 @@ public static partial class ChartPuller
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(request);
         var repository = request.Repository;
-        var source = repository.OpenSource();
+        var source = repository.OpenSource(request.Deadline);
 
         // 1. Which version: from the cached index (repo update refreshes it).
         var index = await new RepositoryCache(home.CacheFor(repository.Name)).LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false);
@@ -34,9 +33,9 @@ public static partial class ChartPuller
         {
             throw new ChartsealException($"{repository.Name}/{request.Chart}", $"index entry {entry.Metadata.Version} has no usable download URL");
         }
-        if (!ArchiveFileNamePattern().IsMatch(chart.FileName))
+        if (!ChartName.IsArchiveFileName(chart.FileName))
         {
-            throw new ChartsealException(chart.Address, "the archive's file name is not a plain NAME-VERSION.tgz");
+            throw new ChartsealException(chart.Address, "the archive's file name is not a plain NAME-VERSION.tgz (chart names: ASCII letters, digits, '.', '_' and '-')");
         }
 
         // 2. The repository's trust material, now: revocations and removals take effect at once (rollback and freeze checked).
@@ -48,7 +47,7 @@ public static partial class ChartPuller
         var material = ((TrustResult.Accepted)trust).Material;
 
         // 3. The archive and its .prov (either may be missing: the gate says so).
-        byte[]? archive = await source.ReadArchiveAsync(chart, request.Progress, cancellationToken).ConfigureAwait(false);
+        byte[]? archive = await source.ReadArchiveAsync(chart, request.Progress, null, cancellationToken).ConfigureAwait(false);
         byte[]? provenance = archive is null ? null : await source.ReadProvenanceAsync(chart, cancellationToken).ConfigureAwait(false);
 
         // 4. THE gate, with only this repository's keys (plus the local keyring when required) and what the index says.
@@ -90,7 +89,4 @@ public static partial class ChartPuller
         return versions.Find(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && range.Contains(v))
             ?? throw new ChartsealException(what, $"no version matches \"{version}\"");
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9_+-][A-Za-z0-9._+-]*\.tgz$")]
-    private static partial Regex ArchiveFileNamePattern();
 }

@@ -27,9 +27,12 @@ public sealed partial record ConfiguredRepository(string Name, string Url, strin
         return name;
     }
 
-    /// <summary>The source its bytes come from: https, or plain http when it was added with <c>--insecure-http</c>.</summary>
+    /// <summary>
+    /// The source its bytes come from: https, or plain http when it was added with <c>--insecure-http</c>; every download
+    /// stops at <paramref name="deadline"/> (the command's <c>--timeout</c>) when given.
+    /// </summary>
     /// <exception cref="ChartsealException">The URL is refused (e.g. plain http recorded without consent).</exception>
-    public RepositorySource OpenSource() => RepositorySource.Open(Url, new FetchPolicy(InsecureHttp));
+    public RepositorySource OpenSource(FetchDeadline? deadline = null) => RepositorySource.Open(Url, new FetchPolicy(InsecureHttp) { Deadline = deadline });
 
     [GeneratedRegex("^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")]
     private static partial Regex NamePattern();

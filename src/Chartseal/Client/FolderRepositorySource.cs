@@ -72,14 +72,59 @@ public sealed class FolderRepositorySource : RepositorySource
             : new FetchOutcome.NotFound();
 
     /// <inheritdoc />
+    public override async Task<FetchOutcome> SaveIndexAsync(string? etag, string path, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string index = AddressOf(ChartIndex.FileName);
+        try
+        {
+            var from = new FileStream(index, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+            await using (from.ConfigureAwait(false))
+            {
+                if (from.Length > ChartIndex.MaxIndexSize)
+                {
+                    throw new ChartsealException(index, $"is larger than the {ChartIndex.MaxIndexSize} byte limit");
+                }
+                var to = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+                await using (to.ConfigureAwait(false))
+                {
+                    using var sha256 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+                    byte[] chunk = new byte[81920];
+                    int read;
+                    while ((read = await from.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        sha256.AppendData(chunk, 0, read);
+                        await to.WriteAsync(chunk.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    }
+                    to.Flush(flushToDisk: true);
+                    return new FetchOutcome.Saved(to.Length, Convert.ToHexStringLower(sha256.GetHashAndReset()), null);
+                }
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new FetchOutcome.NotFound();
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ChartsealException(index, "permission denied");
+        }
+    }
+
+    /// <inheritdoc />
     public override ChartLocation? Locate(string url) =>
         LocalArchivePath(Location, url) is { } full ? new ChartLocation(full, Path.GetFileName(full)) : null;
 
     /// <inheritdoc />
-    public override Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    public override async Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, MemoryLease? lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chart);
-        return InputFile.ReadIfExistsAsync(chart.Address, MaxArchiveSize, truncate: false, cancellationToken);
+        if (lease is not null)
+        {
+            var file = new FileInfo(chart.Address);
+            await lease.ReserveAsync(file.Exists ? Math.Min(file.Length, MaxArchiveSize) : 0, cancellationToken).ConfigureAwait(false);
+        }
+        return await InputFile.ReadIfExistsAsync(chart.Address, MaxArchiveSize, truncate: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

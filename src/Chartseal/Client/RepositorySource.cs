@@ -51,12 +51,24 @@ public abstract class RepositorySource
     /// <exception cref="ChartsealException">Unreadable, too large, or a failed download.</exception>
     public abstract Task<FetchOutcome> ReadIndexAsync(string? etag, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>index.yaml</c> streamed into the file <paramref name="path"/> and hashed on the way (never held in memory),
+    /// conditionally on <paramref name="etag"/>: <see cref="FetchOutcome.Saved"/>, <see cref="FetchOutcome.NotModified"/>
+    /// or <see cref="FetchOutcome.NotFound"/>. The caller renames or deletes the file.
+    /// </summary>
+    /// <exception cref="ChartsealException">Unreadable, too large, a failed download, or the file cannot be written.</exception>
+    public abstract Task<FetchOutcome> SaveIndexAsync(string? etag, string path, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default);
+
     /// <summary>Where an index entry's URL points; null when it leads outside the repository (or to a scheme never fetched).</summary>
     public abstract ChartLocation? Locate(string url);
 
-    /// <summary>A chart's archive; null when it does not exist.</summary>
+    /// <summary>
+    /// A chart's archive; null when it does not exist. With a <paramref name="lease"/> of a <see cref="MemoryBudget"/>,
+    /// the bytes are reserved in it before they are read (waiting while other readers hold the budget); the caller
+    /// disposes the lease when it drops the bytes.
+    /// </summary>
     /// <exception cref="ChartsealException">Unreadable, larger than <see cref="MaxArchiveSize"/>, or a failed download.</exception>
-    public abstract Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default);
+    public abstract Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, MemoryLease? lease, CancellationToken cancellationToken = default);
 
     /// <summary>A chart's <c>.prov</c>, at most <see cref="ProvenanceReadLimit"/> bytes; null when it does not exist.</summary>
     /// <exception cref="ChartsealException">Unreadable, or a failed download.</exception>

@@ -13,4 +13,7 @@ public abstract record FetchOutcome
 
     /// <summary>The file's bytes, and its ETag when the server sent one.</summary>
     public sealed record Downloaded(byte[] Content, string? ETag) : FetchOutcome;
+
+    /// <summary>The file was streamed to disk (<see cref="HttpFetcher.FetchToFileAsync"/>): its length, SHA-256 (hex) and ETag.</summary>
+    public sealed record Saved(long Length, string Sha256, string? ETag) : FetchOutcome;
 }

@@ -57,4 +57,23 @@ public static class InputFile
             throw new ChartsealException(path, "cannot be read: " + e.Message);
         }
     }
+
+    /// <summary>
+    /// Reads a text file the user wrote (a token list, an htpasswd file): UTF-8, with the byte order mark some editors
+    /// put first dropped (it would otherwise become part of the first line: the first token would never match).
+    /// </summary>
+    /// <exception cref="ChartsealException">As for <see cref="ReadAsync"/>, or the file is not UTF-8.</exception>
+    public static async Task<string> ReadTextAsync(string path, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        byte[] bytes = await ReadAsync(path, maxBytes, cancellationToken).ConfigureAwait(false);
+        ReadOnlySpan<byte> text = bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes;
+        try
+        {
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(text);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new ChartsealException(path, "is not UTF-8 text");
+        }
+    }
 }
