@@ -70,12 +70,16 @@ public sealed class RepositoryConfigFile
     /// <summary>Writes the file atomically (its folder is created when missing).</summary>
     public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
-        var list = new GoSequence(_repositories.Select(r => (GoNode)new GoMapping()
-            .Add("name", GoNode.Str(r.Name))
-            .Add("url", GoNode.Str(r.Url))
-            .Add("rootFingerprint", GoNode.Str(r.RootFingerprint))
-            .Add("trustOnFirstUse", GoNode.Plain(r.TrustOnFirstUse ? "true" : "false"))
-            .Add("insecureHttp", GoNode.Plain(r.InsecureHttp ? "true" : "false"))));
+        var list = new GoSequence(_repositories.Select(r =>
+        {
+            var entry = new GoMapping()
+                .Add("name", GoNode.Str(r.Name))
+                .Add("url", GoNode.Str(r.Url))
+                .Add("rootFingerprint", GoNode.Str(r.RootFingerprint))
+                .Add("trustOnFirstUse", GoNode.Plain(r.TrustOnFirstUse ? "true" : "false"))
+                .Add("insecureHttp", GoNode.Plain(r.InsecureHttp ? "true" : "false"));
+            return (GoNode)(r.CaFile is { } caFile ? entry.Add("caFile", GoNode.Str(caFile)) : entry);
+        }));
         var root = new GoMapping().Add("apiVersion", GoNode.Str(ApiVersion)).Add("repositories", list);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
         await AtomicFile.WriteAllBytesAsync(Path, new UTF8Encoding(false).GetBytes(GoYamlEmitter.Emit(root)), cancellationToken).ConfigureAwait(false);
@@ -124,7 +128,10 @@ public sealed class RepositoryConfigFile
             }
             try
             {
-                result.Add(new ConfiguredRepository(ConfiguredRepository.CheckName(name), url, new PinnedRoot(Required("rootFingerprint")).Fingerprint, Flag("trustOnFirstUse"), Flag("insecureHttp")));
+                result.Add(new ConfiguredRepository(ConfiguredRepository.CheckName(name), url, new PinnedRoot(Required("rootFingerprint")).Fingerprint, Flag("trustOnFirstUse"), Flag("insecureHttp"))
+                {
+                    CaFile = Scalar(map, "caFile"),
+                });
             }
             catch (ChartsealException e) when (e.File is null)
             {
