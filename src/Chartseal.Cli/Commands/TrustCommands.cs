@@ -13,7 +13,7 @@ internal static class TrustCommands
 {
     public static Command Trust()
     {
-        var trust = new Command("trust", "Manage a chart repository's trust material (pubkeys.pgp, revoked.pgp, trust.yaml.asc).");
+        var trust = new Command("trust", "Manage a chart repository's trust material (pubkeys.pgp, revoked.pgp, trust.yaml.asc), in a folder or in an OCI registry namespace.");
         trust.Subcommands.Add(Init());
         trust.Subcommands.Add(Add());
         trust.Subcommands.Add(Remove());
@@ -27,15 +27,18 @@ internal static class TrustCommands
     /// <summary>The root key options shared by every mutating command.</summary>
     private sealed class RootOptions
     {
-        public readonly Argument<string> Repo = new("REPO_DIR") { Description = "The repository folder" };
+        public readonly Argument<string> Repo = new("REPO_DIR|oci://HOST/NS") { Description = "The repository folder, or a registry namespace (its trust artifact is read, changed here and pushed back)" };
         public readonly Option<string> Key = new("--root-key") { Description = "User id, fingerprint or key id of the root key", Required = true };
         public readonly Option<string> Keyring = new("--root-keyring") { Description = "Secret keyring holding the root key", Required = true };
         public readonly Option<string?> PassphraseFile = new("--passphrase-file") { Description = "File whose first line is the root key's passphrase; - reads standard input" };
         public readonly Option<string> Expires = new("--expires") { Description = "How long the signed manifest is valid, e.g. 90d, 12w", DefaultValueFactory = _ => "90d" };
 
+        public readonly RegistryOptions Registry = new();
+
         public Command Command(string name, string description, params Symbol[] extra)
         {
             var command = new Command(name, description) { Repo, Key, Keyring, PassphraseFile, Expires };
+            Registry.AddTo(command);
             foreach (Symbol symbol in extra)
             {
                 switch (symbol)
@@ -50,6 +53,10 @@ internal static class TrustCommands
             }
             return command;
         }
+
+        /// <summary>Runs a trust change on the folder, or on the namespace's trust artifact (pulled, changed, pushed back).</summary>
+        public Task<TrustManifest> ChangeAsync(ParseResult p, bool creating, Func<string, CancellationToken, Task<TrustManifest>> change, CancellationToken ct) =>
+            OciTrustRepository.ChangeAtAsync(p.GetValue(Repo)!, Registry.Build(p), creating, change, ct);
 
         public RootSigner Signer(ParseResult p, DateTime now) => Unlock(p.GetValue(Keyring)!, p.GetValue(Key)!, p.GetValue(PassphraseFile), now);
 
@@ -78,7 +85,7 @@ internal static class TrustCommands
         {
             DateTime now = DateTime.UtcNow;
             var signer = o.Signer(p, now);
-            var manifest = await TrustRepository.InitAsync(p.GetValue(o.Repo)!, signer, o.Validity(p), now, ct);
+            var manifest = await o.ChangeAsync(p, creating: true, (dir, token) => TrustRepository.InitAsync(dir, signer, o.Validity(p), now, token), ct);
             Done(p.GetValue(o.Repo)!, manifest, "Initialised");
             Console.WriteLine($"Root fingerprint (pin this): {signer.Fingerprint}");
             return ExitCodes.Ok;
@@ -95,7 +102,8 @@ internal static class TrustCommands
         {
             DateTime now = DateTime.UtcNow;
             var keys = Keyring.Merge(string.Join(", ", p.GetValue(files)!), p.GetValue(files)!.Select(Keyring.Load));
-            var manifest = await TrustRepository.AddAsync(p.GetValue(o.Repo)!, o.Signer(p, now), keys, o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.AddAsync(dir, signer, keys, o.Validity(p), now, token), ct);
             foreach (var ring in keys.PublicKeyRings)
             {
                 Console.WriteLine($"Added {KeyInfo.Fingerprint(ring.GetPublicKey())} {KeyInfo.PrimaryUserId(ring)}");
@@ -113,7 +121,8 @@ internal static class TrustCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var manifest = await TrustRepository.RemoveAsync(p.GetValue(o.Repo)!, o.Signer(p, now), p.GetValue(fprs)!, o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RemoveAsync(dir, signer, p.GetValue(fprs)!, o.Validity(p), now, token), ct);
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
         });
         return command;
@@ -132,7 +141,8 @@ internal static class TrustCommands
             DateTime now = DateTime.UtcNow;
             byte[]? revocation = p.GetValue(cert) is { } c ? await IO.InputFile.ReadAsync(c, TrustFiles.MaxFileSize, ct) : null;
             Keyring? certificate = p.GetValue(keyFile) is { } k ? Keyring.Load(k) : null;
-            var manifest = await TrustRepository.RevokeAsync(p.GetValue(o.Repo)!, o.Signer(p, now), p.GetValue(fpr)!, certificate, revocation, o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RevokeAsync(dir, signer, p.GetValue(fpr)!, certificate, revocation, o.Validity(p), now, token), ct);
             Console.WriteLine($"Revoked {p.GetValue(fpr)}{(p.GetValue(reason) is { } r ? ": " + r : "")}");
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
         });
@@ -146,7 +156,8 @@ internal static class TrustCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var manifest = await TrustRepository.RenewAsync(p.GetValue(o.Repo)!, o.Signer(p, now), o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RenewAsync(dir, signer, o.Validity(p), now, token), ct);
             return Done(p.GetValue(o.Repo)!, manifest, "Renewed");
         });
         return command;
@@ -168,7 +179,8 @@ internal static class TrustCommands
             {
                 throw new ChartsealException(ring.SourceName, $"{(match.Count == 0 ? "no" : "more than one")} key matches \"{id}\"");
             }
-            var manifest = await TrustRepository.RotateRootAsync(p.GetValue(o.Repo)!, o.Signer(p, now), match[0], o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RotateRootAsync(dir, signer, match[0], o.Validity(p), now, token), ct);
             Console.WriteLine($"Next root: {manifest.NextRoot} (clients that accept version {manifest.Version} pin it; sign later changes with it)");
             return Done(p.GetValue(o.Repo)!, manifest, "Rotated");
         });
@@ -177,14 +189,15 @@ internal static class TrustCommands
 
     private static Command Show()
     {
-        var repo = new Argument<string>("REPO_DIR|URL") { Description = "The repository folder, or its http(s) URL" };
-        var insecureHttp = TransportOption.Create();
+        var repo = new Argument<string>("REPO_DIR|URL|oci://HOST/NS") { Description = "The repository folder, its http(s) URL, or a registry namespace" };
+        var registry = new RegistryOptions();
         var output = OutputOption.Create();
-        var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, insecureHttp, output };
+        var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, output };
+        registry.AddTo(command);
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var source = RepositorySource.Open(p.GetValue(repo)!, new FetchPolicy(p.GetValue(insecureHttp)));
+            using var source = registry.Open(p, p.GetValue(repo)!);
             var material = await TrustRepository.ReadCurrentAsync(source, now, ct);
             if (p.GetValue(output) == "json")
             {

@@ -203,10 +203,10 @@ public sealed partial class OciRepositorySource : RepositorySource
         var names = new SortedSet<string>(_named, StringComparer.Ordinal);
         int? listed = null, cataloged = null;
         string? problem = null;
-        if (await OciChartList.ReadAsync(_client, Namespace, cancellationToken).ConfigureAwait(false) is { } list)
+        if (await OciChartList.ReadAsync(_client, Namespace, cancellationToken).ConfigureAwait(false) is { Count: > 0 } list)
         {
-            listed = list.Charts.Count;
-            names.UnionWith(list.Charts);
+            listed = list.Count;
+            names.UnionWith(list);
         }
         try
         {

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Chartseal.Charts;
 using Chartseal.IO;
+using Chartseal.Oci;
 using Chartseal.Trust;
 using Chartseal.Compat;
 
@@ -33,6 +34,13 @@ public sealed class RepositoryConfigFile
 
     /// <summary>The repository named <paramref name="name"/>, or null.</summary>
     public ConfiguredRepository? Find(string name) => _repositories.Find(r => r.Name == name);
+
+    /// <summary>The repository configured for the registry namespace <paramref name="namespace"/> (compared in canonical form), or null.</summary>
+    public ConfiguredRepository? FindNamespace(OciReference @namespace)
+    {
+        string location = OciRepositorySource.CanonicalLocation(@namespace);
+        return _repositories.Find(r => r.IsOci && OciReference.TryParse(r.Url, out var configured, out _) && OciRepositorySource.CanonicalLocation(configured) == location);
+    }
 
     /// <summary>The repository named <paramref name="name"/>.</summary>
     /// <exception cref="ChartsealException">No such repository.</exception>

@@ -72,6 +72,26 @@ public static class OciTrustRepository
         }
     }
 
+    /// <summary>
+    /// Runs a <see cref="TrustRepository"/> change on a repository folder, or through <see cref="ChangeAsync"/> on the
+    /// trust artifact of a registry namespace (<c>oci://HOST/NS</c>, reached with <paramref name="registry"/>).
+    /// </summary>
+    /// <exception cref="ChartsealException">As for the change, and for <see cref="ChangeAsync"/>.</exception>
+    public static async Task<TrustManifest> ChangeAtAsync(string location, OciRegistryOptions registry, bool creating,
+        Func<string, CancellationToken, Task<TrustManifest>> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(location);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(change);
+        if (!OciRepositorySource.IsOciLocation(location))
+        {
+            return await change(location, cancellationToken).ConfigureAwait(false);
+        }
+        OciReference @namespace = OciRepositorySource.ParseNamespace(location);
+        using var client = new OciRegistryClient(registry);
+        return await ChangeAsync(client, @namespace, creating, change, cancellationToken).ConfigureAwait(false);
+    }
+
     private static async Task WriteAsync(string directory, TrustFiles files, CancellationToken cancellationToken)
     {
         foreach (var (name, bytes) in new[]

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Chartseal.Client;
+using Chartseal.Fetch;
+using Chartseal.Oci;
+
+namespace Chartseal.Cli.Commands;
+
+/// <summary>
+/// How a command reaches an OCI registry, in Helm's words: <c>--plain-http</c> (the one transport consent,
+/// <see cref="TransportOption"/>), <c>--ca-file</c>, and <c>--username</c>/<c>--password</c> (otherwise Helm's registry
+/// config, then Docker's <c>config.json</c>, as <c>helm registry login</c> and <c>docker login</c> leave them).
+/// </summary>
+internal sealed class RegistryOptions
+{
+    /// <summary>The options, sharing the command's existing <paramref name="plainHttp"/> option when it has one.</summary>
+    public RegistryOptions(Option<bool>? plainHttp = null, bool credentials = true)
+    {
+        PlainHttp = plainHttp ?? TransportOption.Create("Allow a plain http:// URL, or talk plain HTTP to an oci:// registry");
+        OwnsPlainHttp = plainHttp is null;
+        Credentials = credentials;
+    }
+
+    public Option<bool> PlainHttp { get; }
+
+    public Option<string?> CaFile { get; } = new("--ca-file") { Description = "For an oci:// registry: verify its TLS certificate with these CA certificates (PEM) instead of the system roots" };
+
+    public Option<string?> Username { get; } = new("--username") { Description = "Registry user name (default: Helm's registry config, then Docker's config.json)" };
+
+    public Option<string?> Password { get; } = new("--password") { Description = "Registry password or token (with --username)" };
+
+    private bool OwnsPlainHttp { get; }
+
+    private bool Credentials { get; }
+
+    public void AddTo(Command command)
+    {
+        if (OwnsPlainHttp)
+        {
+            command.Options.Add(PlainHttp);
+        }
+        command.Options.Add(CaFile);
+        if (Credentials)
+        {
+            command.Options.Add(Username);
+            command.Options.Add(Password);
+            command.Validators.Add(r =>
+            {
+                if ((r.GetValue(Username) is null) != (r.GetValue(Password) is null))
+                {
+                    r.AddError("--username and --password go together");
+                }
+            });
+        }
+    }
+
+    /// <summary>The transport rules for an http(s) URL.</summary>
+    public FetchPolicy Policy(ParseResult p) => new(p.GetValue(PlainHttp));
+
+    /// <summary>The registry client options: plain HTTP only when allowed, the CA file, the credentials given (or Helm's and Docker's).</summary>
+    public OciRegistryOptions Build(ParseResult p)
+    {
+        var credentials = RegistryCredentials.FromEnvironment();
+        if (Credentials && p.GetValue(Username) is { } user)
+        {
+            credentials = credentials.WithUser(user, p.GetValue(Password)!);
+        }
+        return new OciRegistryOptions { PlainHttp = p.GetValue(PlainHttp), CaFile = p.GetValue(CaFile), Credentials = credentials };
+    }
+
+    /// <summary>The source for a folder, an http(s) URL or an <c>oci://</c> namespace.</summary>
+    public RepositorySource Open(ParseResult p, string location) => RepositorySource.Open(location, Policy(p), Build(p));
+}
