@@ -252,11 +252,11 @@ internal static class ClientCommands
     /// <summary>Options shared by pull and install.</summary>
     private sealed class PullOptions(bool several)
     {
-        public Argument<string[]> Charts { get; } = new(several ? "CHART" : "NAME/CHART")
-        {
-            Description = "NAME/CHART (a configured repository's name and a chart), or oci://HOST/NS/CHART[:VERSION] in a namespace added with repo add",
-            Arity = several ? ArgumentArity.OneOrMore : ArgumentArity.ExactlyOne,
-        };
+        private const string ChartDescription = "NAME/CHART (a configured repository's name and a chart), or oci://HOST/NS/CHART[:VERSION] in a namespace added with repo add";
+
+        // install takes one chart and then helm's arguments: an array argument there would swallow them.
+        private readonly Argument<string[]> _charts = new("CHART") { Description = ChartDescription + "; several may be given", Arity = ArgumentArity.OneOrMore };
+        private readonly Argument<string> _chart = new("NAME/CHART") { Description = ChartDescription };
 
         public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
         public Option<string?> Keyring { get; } = new("--keyring") { Description = "The signer must also be in this local keyring" };
@@ -264,7 +264,7 @@ internal static class ClientCommands
 
         public void AddTo(Command command)
         {
-            command.Arguments.Add(Charts);
+            command.Arguments.Add(several ? _charts : _chart);
             command.Options.Add(Version);
             command.Options.Add(Keyring);
             command.Options.Add(Output);
@@ -274,7 +274,7 @@ internal static class ClientCommands
         public async Task<IReadOnlyList<PullResult>> PullAsync(ParseResult p, CancellationToken ct)
         {
             DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
-            string[] charts = p.GetValue(Charts)!;
+            string[] charts = several ? p.GetValue(_charts)! : [p.GetValue(_chart)!];
             var home = ClientHome.Default();
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
             Keyring? local = p.GetValue(Keyring) is { } path ? Keys.Keyring.Load(path) : null;

@@ -1,0 +1,61 @@
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Cli.Tests.Oci;
+
+/// <summary>A namespace on a registry that wants credentials: HTTP Basic (htpasswd) and the token flow.</summary>
+public sealed class OciAuthTests
+{
+    public sealed class BasicRegistry() : OciCliFixture(RegistryAuth.Basic);
+
+    public sealed class TokenRegistry() : OciCliFixture(RegistryAuth.Token);
+
+    /// <summary>No credentials but the ones a test writes: Helm's and Docker's configuration in the test's folder.</summary>
+    private static Dictionary<string, string> Isolated(TempDirectory t) => new()
+    {
+        ["HOME"] = t.Path,
+        ["HELM_REGISTRY_CONFIG"] = t.File("helm-registry.json"),
+        ["DOCKER_CONFIG"] = t.File("docker"),
+    };
+
+    private static void Flow(OciCliFixture f)
+    {
+        using var t = new TempDirectory();
+        var env = Isolated(t);
+        string ns = f.NewNamespace();
+        string[] user = ["--username", f.Registry.User, "--password", f.Registry.Password];
+
+        // Anonymous: one clear line saying where credentials were looked for; exit 2.
+        var anonymous = Cli.Run(t.Path, env, ["trust", "init", ns, .. f.RootKey, "--plain-http"]);
+        Assert.True(anonymous.ExitCode == 2, anonymous.ToString());
+        Assert.Contains("anonymous access refused", Assert.Single(anonymous.StdErrLines), StringComparison.Ordinal);
+        Assert.Contains($"none for {f.Registry.Host} in {t.File("helm-registry.json")} or {Path.Combine(t.File("docker"), "config.json")}", anonymous.StdErr, StringComparison.Ordinal);
+
+        // --username/--password, as helm push takes them.
+        Cli.AssertOk(Cli.Run(t.Path, env, ["trust", "init", ns, .. f.RootKey, "--plain-http", .. user]));
+        Cli.AssertOk(Cli.Run(t.Path, env, ["trust", "add", ns, f.Public("jane"), .. f.RootKey, "--plain-http", .. user]));
+        Cli.AssertOk(Cli.Run(t.Path, env, ["push", f.Package(t, "0.1.0", "jane"), ns, "--root-fingerprint", f.Root, "--plain-http", .. user]));
+        var wrong = Cli.Run(t.Path, env, ["trust", "show", ns, "--plain-http", "--username", f.Registry.User, "--password", "wrong"]);
+        Assert.True(wrong.ExitCode == 2, wrong.ToString());
+        Assert.Contains("refused the credentials from --username/--password", Assert.Single(wrong.StdErrLines), StringComparison.Ordinal);
+
+        // The verifying client takes the credentials that docker login (or helm registry login) left.
+        f.Registry.WriteRegistryConfig(Path.Combine(t.File("docker"), "config.json"));
+        Cli.AssertOk(Cli.Run(t.Path, env, "repo", "add", "team", ns, "--root-fingerprint", f.Root, "--plain-http"));
+        var pull = Cli.Run(t.Path, env, "pull", "team/hello", "-d", "pulled");
+        Cli.AssertOk(pull);
+        Assert.Contains("Trusted by repository: trust version 2", pull.StdOut, StringComparison.Ordinal);
+        Cli.AssertOk(Cli.Run(t.Path, env, "audit", ns, "--root-fingerprint", f.Root, "--plain-http"));
+    }
+
+    public sealed class Basic(BasicRegistry f) : IClassFixture<BasicRegistry>
+    {
+        [Fact]
+        public void Anonymous_is_refused_clearly_and_credentials_from_the_command_line_and_docker_config_work() => Flow(f);
+    }
+
+    public sealed class Token(TokenRegistry f) : IClassFixture<TokenRegistry>
+    {
+        [Fact]
+        public void Anonymous_is_refused_clearly_and_the_token_flow_works_with_credentials_from_the_command_line_and_docker_config() => Flow(f);
+    }
+}
