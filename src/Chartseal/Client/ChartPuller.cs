@@ -45,13 +45,16 @@ public static partial class ChartPuller
             var repository = group.First().Request.Repository;
             using var source = repository.OpenSource();
 
-            // 1. Which versions: from the registry's tag list, or from the cached index (repo update refreshes it).
-            ChartIndex? cached = null;
-            var chosen = new List<(PullRequest Request, int At, IndexEntry Entry, ChartLocation Chart)>();
-            foreach (var (request, at) in group)
+            // 1. Which versions: from the registry's tag list (several lists at once), or from the cached index (repo
+            //    update refreshes it).
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = source.IsRemote ? MaxParallelDownloads : 1, CancellationToken = cancellationToken };
+            var cachedIndex = new Lazy<Task<ChartIndex>>(() => new RepositoryCache(home.CacheFor(repository.Name)).LoadIndexAsync(repository.Name, cancellationToken));
+            var chosen = new (PullRequest Request, int At, IndexEntry Entry, ChartLocation Chart)[group.Count()];
+            await Parallel.ForEachAsync(group.Select((item, slot) => (item.Request, item.At, Slot: slot)), parallel, async (item, token) =>
             {
-                ChartIndex? live = await source.ReadChartVersionsAsync(request.Chart, cancellationToken).ConfigureAwait(false);
-                ChartIndex index = live ?? (cached ??= await new RepositoryCache(home.CacheFor(repository.Name)).LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false));
+                var (request, at, slot) = item;
+                ChartIndex? live = await source.ReadChartVersionsAsync(request.Chart, token).ConfigureAwait(false);
+                ChartIndex index = live ?? await cachedIndex.Value.ConfigureAwait(false);
                 IndexEntry entry = SelectVersion(index, repository.Name, request.Chart, request.Version,
                     live is null ? null : $"{source.Location} holds no version of \"{request.Chart}\" (no SemVer tag at {source.Location}/{request.Chart})");
                 if ((entry.Urls.Count > 0 ? source.Locate(entry.Urls[0]) : null) is not { } chart)
@@ -62,8 +65,8 @@ public static partial class ChartPuller
                 {
                     throw new ChartsealException(chart.Address, "the archive's file name is not a plain NAME-VERSION.tgz");
                 }
-                chosen.Add((request, at, entry, chart));
-            }
+                chosen[slot] = (request, at, entry, chart);
+            }).ConfigureAwait(false);
 
             // 2. The repository's trust material, now: revocations and removals take effect at once (rollback and freeze checked).
             var trust = await RepositoryClient.RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
@@ -78,7 +81,6 @@ public static partial class ChartPuller
             var material = ((TrustResult.Accepted)trust).Material;
 
             // 3. Each chart: the archive and its .prov, then THE gate.
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = source.IsRemote ? MaxParallelDownloads : 1, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(chosen, parallel, async (c, token) =>
                 results[c.At] = await JudgeAsync(source, material, c.Request, c.Entry, c.Chart, now, token).ConfigureAwait(false)).ConfigureAwait(false);
         }
