@@ -302,19 +302,15 @@ internal static class ClientCommands
         command.SetAction(async (p, ct) =>
         {
             string format = p.GetValue(options.Output)!;
+            var results = await options.PullAsync(p, ct);
+            var saved = await ChartPuller.SaveAllAsync(results, p.GetValue(dest)!, p.GetValue(untar), ct);
             int exit = ExitCodes.Ok;
-            foreach (var result in await options.PullAsync(p, ct))
+            for (int i = 0; i < results.Count; i++)
             {
-                if (result is not PullResult.Pulled pulled)
+                exit = Math.Max(exit, PullOptions.Print(results[i], format, saved[i], "savedTo"));
+                if (saved[i] is { } path && format != "json")
                 {
-                    exit = Math.Max(exit, PullOptions.Print(result, format, null, "savedTo"));
-                    continue;
-                }
-                string saved = await pulled.SaveAsync(p.GetValue(dest)!, p.GetValue(untar), ct);
-                exit = Math.Max(exit, PullOptions.Print(result, format, saved, "savedTo"));
-                if (format != "json")
-                {
-                    Console.WriteLine($"Pulled: {saved}");
+                    Console.WriteLine($"Pulled: {path}");
                 }
             }
             return exit;

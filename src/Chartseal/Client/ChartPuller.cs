@@ -87,6 +87,27 @@ public static partial class ChartPuller
         return results;
     }
 
+    /// <summary>
+    /// Writes every trusted chart of <paramref name="results"/> into <paramref name="directory"/> (<see cref="PullResult.Pulled.SaveAsync"/>,
+    /// several at once: each write waits for the disk), and nothing for a refused one.
+    /// </summary>
+    /// <returns>Where each chart was written, by position; null for a refused chart.</returns>
+    /// <exception cref="ChartsealException">A chart folder already exists, or a write failed.</exception>
+    public static async Task<IReadOnlyList<string?>> SaveAllAsync(IReadOnlyList<PullResult> results, string directory, bool untar, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var saved = new string?[results.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelDownloads, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, results.Count), parallel, async (at, token) =>
+        {
+            if (results[at] is PullResult.Pulled pulled)
+            {
+                saved[at] = await pulled.SaveAsync(directory, untar, token).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+        return saved;
+    }
+
     /// <summary>Charts of one remote repository downloaded at once by <see cref="PullAllAsync"/>.</summary>
     public const int MaxParallelDownloads = 8;
 
