@@ -71,7 +71,7 @@ public static class RepositoryClient
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
-        var source = repository.OpenSource();
+        using var source = repository.OpenSource();
         var refreshed = await RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
         if (refreshed is TrustResult.Rejected t)
         {
@@ -127,7 +127,8 @@ public static class RepositoryClient
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
         var files = await new RepositoryCache(home.CacheFor(repository.Name)).ReadTrustAsync(cancellationToken).ConfigureAwait(false);
-        return TrustUpdater.CheckHeld(files, repository.OpenSource().Location, repository.Root, home.TrustState, now);
+        using var source = repository.OpenSource(); // only for its canonical location: nothing is fetched
+        return TrustUpdater.CheckHeld(files, source.Location, repository.Root, home.TrustState, now);
     }
 
     /// <summary>Removes a repository from the configuration and deletes its cache; false when it was not configured.</summary>

@@ -17,10 +17,10 @@ public class OciCliFixture : IDisposable
     {
     }
 
-    protected OciCliFixture(RegistryAuth auth)
+    protected OciCliFixture(RegistryAuth auth, bool tls = false)
     {
         Cli.EnsureBuilt();
-        Registry = new OciTestRegistry(auth);
+        Registry = new OciTestRegistry(auth, tls);
         foreach (string who in new[] { "root", "jane", "max" })
         {
             var generated = Cli.Run(Keys.Path, "key", "generate", "--name", $"{who} <{who}@example.com>", "--out", who, "--expires", "1y");
@@ -48,13 +48,16 @@ public class OciCliFixture : IDisposable
     /// <summary>The root options of the trust commands.</summary>
     public string[] RootKey => ["--root-key", "root", "--root-keyring", Secret("root")];
 
+    /// <summary>How the commands reach the registry: <c>--plain-http</c>, or <c>--ca-file</c> for one that serves HTTPS.</summary>
+    public string[] Transport => Registry.CaFile is { } ca ? ["--ca-file", ca] : ["--plain-http"];
+
     /// <summary><c>trust init</c> and <c>trust add</c> of <paramref name="maintainers"/> on <paramref name="namespace"/>.</summary>
     public void Trust(TempDirectory t, string @namespace, params string[] maintainers)
     {
-        Cli.AssertOk(Cli.Run(t.Path, ["trust", "init", @namespace, .. RootKey, "--plain-http"]));
+        Cli.AssertOk(Cli.Run(t.Path, ["trust", "init", @namespace, .. RootKey, .. Transport]));
         if (maintainers.Length > 0)
         {
-            Cli.AssertOk(Cli.Run(t.Path, ["trust", "add", @namespace, .. maintainers.Select(Public), .. RootKey, "--plain-http"]));
+            Cli.AssertOk(Cli.Run(t.Path, ["trust", "add", @namespace, .. maintainers.Select(Public), .. RootKey, .. Transport]));
         }
     }
 

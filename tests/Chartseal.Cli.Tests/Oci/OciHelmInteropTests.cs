@@ -59,6 +59,12 @@ public sealed class OciHelmInteropTests(OciCliFixture f) : IClassFixture<OciCliF
         Ok(dry);
         Assert.Matches(@"Dry run: would run helm install rel /\S+/hello-0\.1\.0\.tgz", dry.StdOut);
 
+        // Trust on first use works as over http(s), and says so.
+        var tofu = Cli.Run(t.Path, "repo", "add", "tofu", ns, "--trust-on-first-use", "--plain-http");
+        Ok(tofu);
+        Assert.StartsWith($"Trusting on first use: root {f.Root} (root <root@example.com>)\n", tofu.StdOut, StringComparison.Ordinal);
+        Ok(Cli.Run(t.Path, "repo", "add", "by-key", ns, "--root-key", f.Public("root"), "--plain-http"));
+
         // An unconfigured namespace, a version that does not exist, and https to a plain-http registry: one line each, exit 2.
         var unconfigured = Cli.Run(t.Path, "pull", $"oci://{f.Registry.Host}/elsewhere/hello:0.1.0");
         Assert.True(unconfigured.ExitCode == 2, unconfigured.ToString());

@@ -143,6 +143,25 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
     }
 
     [Fact]
+    public async Task A_root_rotation_made_over_oci_is_followed_by_a_client_that_missed_it()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+        Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(source, f.Pin, f.Store, Now, Ct));
+        var next = new TestKey("Next root <next-root@example.com>", TrustFixture.T0);
+
+        await OciTrustRepository.ChangeAsync(source.Client, source.Namespace, creating: false,
+            (dir, token) => TrustRepository.RotateRootAsync(dir, f.Root.RootSigner(Now), next.Public.PublicKeyRings[0], TrustFixture.Validity, Now, token), Ct);
+        await OciTrustRepository.ChangeAsync(source.Client, source.Namespace, creating: false,
+            (dir, token) => TrustRepository.RenewAsync(dir, next.RootSigner(Now), TrustFixture.Validity, Now, token), Ct);
+
+        // The client pinned the old root and saw version 2 only: rotations.asc (a layer of the artifact) leads it on.
+        Assert.NotNull((await OciTrustArtifact.ReadAsync(source.Client, source.Namespace, Ct))!.Files.Rotations);
+        var accepted = Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(source, f.Pin, f.Store, Now, Ct));
+        Assert.Equal((4L, next.Fingerprint), (accepted.Material.Version, accepted.Material.SignedBy));
+    }
+
+    [Fact]
     public async Task A_trust_artifact_with_two_layers_for_one_file_or_another_type_is_refused()
     {
         using var source = Source(NewNamespace());
