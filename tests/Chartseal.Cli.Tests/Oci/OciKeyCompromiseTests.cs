@@ -25,6 +25,7 @@ public sealed class OciKeyCompromiseTests(OciCliFixture f) : IClassFixture<OciCl
         var layers = await ChartLayersAsync(ns, signers.Keys);
         string[] audit = ["audit", ns, "--root-fingerprint", f.Root, "--plain-http"];
         Ok(Cli.Run(t.Path, audit));
+        Ok(Cli.Run(t.Path, "repo", "add", "team", ns, "--root-fingerprint", f.Root, "--plain-http"));
 
         // Jane's key is compromised.
         Ok(Cli.Run(t.Path, ["trust", "revoke", ns, f.Fingerprints["jane"], "--reason", "laptop stolen", .. f.RootKey, "--plain-http"]));
@@ -39,6 +40,12 @@ public sealed class OciKeyCompromiseTests(OciCliFixture f) : IClassFixture<OciCl
             .Select(r => (r.GetProperty("version").GetString(), r.GetProperty("reason").GetString(), r.GetProperty("archive").GetString())).ToList();
         Assert.Equal([("0.3.0", "signer-revoked", $"{ns}/hello:0.3.0"), ("0.1.0", "signer-revoked", $"{ns}/hello:0.1.0")], rows);
         Assert.Equal(1, doc.GetProperty("enumeration").GetProperty("chartList").GetInt32());
+
+        // Several charts in one pull: each judged on its own; Jane's is refused and not written, Max's is.
+        var several = Cli.Run(t.Path, "pull", $"{ns}/hello:0.1.0", $"{ns}/hello:0.2.0", "-d", "several");
+        Assert.True(several.ExitCode == 1, several.ToString());
+        Assert.Contains($"{ns}/hello:0.1.0: signer-revoked: ", Assert.Single(several.StdErrLines), StringComparison.Ordinal);
+        Assert.Equal(["hello-0.2.0.tgz", "hello-0.2.0.tgz.prov"], Directory.GetFiles(t.File("several")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         // Max re-signs Jane's charts (the very archives pushed) and replaces only their provenance layers.
         foreach (string version in new[] { "0.1.0", "0.3.0" })
@@ -57,8 +64,8 @@ public sealed class OciKeyCompromiseTests(OciCliFixture f) : IClassFixture<OciCl
 
         Ok(Cli.Run(t.Path, audit));
         Assert.Equal(layers, await ChartLayersAsync(ns, signers.Keys));
-        // Helm users verify the re-signed charts with the namespace's new pubkeys.pgp.
-        Ok(Cli.Run(t.Path, "repo", "add", "team", ns, "--root-fingerprint", f.Root, "--plain-http"));
+        // Helm users verify the re-signed charts with the namespace's new pubkeys.pgp (repo update caches it).
+        Ok(Cli.Run(t.Path, "repo", "update", "team"));
         var helm = HelmPeer.V4.Run(t.Path, "pull", $"{ns}/hello", "--version", "0.1.0", "--plain-http", "--verify",
             "--keyring", t.File(".chartseal-home/cache/team/pubkeys.pgp"), "--destination", Directory.CreateDirectory(t.File("helm")).FullName);
         Assert.True(helm.ExitCode == 0, helm.ToString());

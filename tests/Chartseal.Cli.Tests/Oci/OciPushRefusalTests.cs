@@ -43,6 +43,13 @@ public sealed class OciPushRefusalTests(OciCliFixture f) : IClassFixture<OciCliF
         var renamed = Push(t, misnamed, ns);
         Cli.AssertRejected(renamed, "name-version-mismatch");
         Assert.Contains("other-1.0.0.tgz holds hello 0.1.0; a repository stores it as hello-0.1.0.tgz", renamed.StdErr, StringComparison.Ordinal);
+        // Not built from the reviewed source (the CI gate).
+        string source = t.File("reviewed");
+        CopyFolder(Path.Combine(TestPaths.RepoRoot, "examples", "hello"), source);
+        File.AppendAllText(Path.Combine(source, "values.yaml"), "injected: true\n");
+        var rebuilt = Push(t, good, ns, "--rebuild-from", source);
+        Cli.AssertRejected(rebuilt, "rebuild-mismatch");
+        Assert.Contains("values.yaml", rebuilt.StdErr, StringComparison.Ordinal);
         Assert.Empty(await f.TagsAsync(ns, "hello"));
         Assert.Empty(await f.TagsAsync(ns, "other"));
 
@@ -91,5 +98,15 @@ public sealed class OciPushRefusalTests(OciCliFixture f) : IClassFixture<OciCliF
         // The newest stable version is now the forged 9.9.9: pull refuses it rather than fall back silently.
         Cli.AssertRejected(Cli.Run(t.Path, "pull", "team/hello", "-d", "refused"), "name-version-mismatch");
         Ok(Cli.Run(t.Path, "pull", "team/hello", "--version", "0.1.0", "-d", "pulled"));
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 }
