@@ -1,4 +1,3 @@
-using Chartseal.Repository;
 using Chartseal.Fetch;
 
 namespace Chartseal.Cli;

@@ -30,6 +30,10 @@ internal static class VerdictOutput
             {
                 Console.WriteLine($"Trusted by repository: trust version {material.Version}, root {material.SignedBy}");
             }
+            if (trusted.Verification.KeyExpiredSince is { } expired)
+            {
+                Console.WriteLine("Note: " + VerdictJson.KeyExpiredNote(expired));
+            }
             if (trusted.Rebuild is { } rebuild)
             {
                 Console.WriteLine($"Rebuild gate passed: rebuilt from {rebuild.Source}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using Chartseal.Repository;
 using Chartseal.Charts;
 
 namespace Chartseal.Server;

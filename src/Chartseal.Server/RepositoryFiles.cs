@@ -29,7 +29,11 @@ internal sealed partial class RepositoryFiles(string repositoryDir) : IFileProvi
         {
             return new NotFoundFileInfo(name);
         }
-        var file = _files.GetFileInfo(name);
+        // A complete staged trust change is served in place of the published files (never a mixture of the two).
+        var file = TrustFileNames.Contains(name) && File.Exists(Path.Combine(repositoryDir, Client.FolderRepositorySource.StagedTrustFolder, TrustFiles.ManifestName))
+            && _files.GetFileInfo(Client.FolderRepositorySource.StagedTrustFolder + "/" + name) is { Exists: true } staged
+                ? staged
+                : _files.GetFileInfo(name);
         // A link could point anywhere on the machine.
         return file.Exists && file.PhysicalPath is { } path && new FileInfo(path).LinkTarget is null ? file : new NotFoundFileInfo(name);
     }

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -213,6 +212,8 @@ public sealed class RepositoryServer : IAsyncDisposable
     private static async Task RemoveInterruptedWritesAsync(string repository, ILogger logger, CancellationToken cancellationToken)
     {
         await using var repositoryLock = await RepositoryLock.AcquireAsync(repository, cancellationToken).ConfigureAwait(false);
+        // A trust change a killed writer staged but did not finish: complete it, as the next trust command would.
+        await TrustRepository.CompleteInterruptedChangeAsync(repository, cancellationToken).ConfigureAwait(false);
         int removed = 0;
         foreach (string file in Directory.EnumerateFiles(repository, ".*.tmp"))
         {

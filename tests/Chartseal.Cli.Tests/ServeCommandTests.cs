@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Chartseal.Charts;
-using Chartseal.Repository;
 using Chartseal.Tests.Charts;
 using Chartseal.Tests.Trust;
 

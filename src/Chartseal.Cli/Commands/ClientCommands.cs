@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Chartseal.Client;
 using Chartseal.Keys;
-using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Fetch;
 using Chartseal.Gate;

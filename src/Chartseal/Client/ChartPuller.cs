@@ -1,12 +1,7 @@
 using System.Text.RegularExpressions;
 using Chartseal.Charts;
-using Chartseal.IO;
-using Chartseal.Keys;
-using Chartseal.Provenance;
-using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Compat;
-using Chartseal.Fetch;
 using Chartseal.Gate;
 
 namespace Chartseal.Client;

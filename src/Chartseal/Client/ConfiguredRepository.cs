@@ -1,8 +1,5 @@
-using System.Text;
 using System.Text.RegularExpressions;
-using Chartseal.Charts;
 using Chartseal.Fetch;
-using Chartseal.IO;
 using Chartseal.Oci;
 using Chartseal.Trust;
 

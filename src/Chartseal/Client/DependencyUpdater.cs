@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Chartseal.Client;
 using Chartseal.IO;
-using Chartseal.Repository;
 using Chartseal.Compat;
 using Chartseal.Fetch;
 using Chartseal.Charts;

@@ -1,6 +1,7 @@
 using Chartseal.Charts;
 using Chartseal.Fetch;
 using Chartseal.IO;
+using Chartseal.Trust;
 
 namespace Chartseal.Client;
 
@@ -22,8 +23,40 @@ public sealed class FolderRepositorySource : RepositorySource
     /// <inheritdoc />
     public override string Location { get; }
 
+    /// <summary>
+    /// Where a trust change is staged, complete, before it is written into place: a reader that finds a staged manifest
+    /// reads the whole staged set, so it never sees old and new trust files mixed, even after a writer was killed
+    /// between two renames (the next change completes it).
+    /// </summary>
+    public const string StagedTrustFolder = ".trust-next";
+
     /// <inheritdoc />
     public override bool IsRemote => false;
+
+    /// <inheritdoc />
+    /// <remarks>Prefers a complete staged change (see <see cref="StagedTrustFolder"/>); falls back to the published files.</remarks>
+    public override async Task<TrustFiles> ReadTrustFilesAsync(CancellationToken cancellationToken = default)
+    {
+        string staged = Path.Combine(Location, StagedTrustFolder);
+        if (File.Exists(Path.Combine(staged, TrustFiles.ManifestName)))
+        {
+            async Task<byte[]?> Staged(string name, long maxBytes) =>
+                await InputFile.ReadIfExistsAsync(Path.Combine(staged, name), maxBytes, truncate: false, cancellationToken).ConfigureAwait(false);
+            var set = new TrustFiles(
+                await Staged(TrustFiles.ManifestName, TrustFiles.MaxFileSize).ConfigureAwait(false),
+                await Staged(TrustFiles.PublicKeysName, TrustFiles.MaxFileSize).ConfigureAwait(false),
+                await Staged(TrustFiles.RevokedName, TrustFiles.MaxFileSize).ConfigureAwait(false),
+                await Staged(TrustFiles.RootKeysName, TrustFiles.MaxFileSize).ConfigureAwait(false),
+                await Staged(TrustFiles.RotationsName, TrustFiles.MaxRotationsSize).ConfigureAwait(false)
+                    ?? await ReadFileAsync(TrustFiles.RotationsName, TrustFiles.MaxRotationsSize, cancellationToken).ConfigureAwait(false));
+            // The writer may be removing the staged set right now; then the published files are already the new ones.
+            if (set.Manifest is not null && set.PublicKeys is not null && set.Revoked is not null && set.RootKeys is not null)
+            {
+                return set;
+            }
+        }
+        return await base.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public override string AddressOf(string name) => Path.Combine(Location, name);

@@ -1,10 +1,4 @@
-using System.Text.RegularExpressions;
-using Chartseal.Charts;
-using Chartseal.IO;
 using Chartseal.Keys;
-using Chartseal.Provenance;
-using Chartseal.Repository;
-using Chartseal.Trust;
 using Chartseal.Fetch;
 using Chartseal.Oci;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Chartseal.Charts;
 using Chartseal.IO;
-using Chartseal.Repository;
 using Chartseal.Trust;
 
 namespace Chartseal.Client;

@@ -1,10 +1,7 @@
 using Chartseal.Keys;
-using Chartseal.Provenance;
-using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Charts;
 using Chartseal.Fetch;
-using Chartseal.OpenPgp;
 
 namespace Chartseal.Client;
 
@@ -127,8 +124,7 @@ public static class RepositoryClient
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
         var files = await new RepositoryCache(home.CacheFor(repository.Name)).ReadTrustAsync(cancellationToken).ConfigureAwait(false);
-        using var source = repository.OpenSource(); // only for its canonical location: nothing is fetched
-        return TrustUpdater.CheckHeld(files, source.Location, repository.Root, home.TrustState, now);
+        return TrustUpdater.CheckHeld(files, repository.Root, home.TrustState, now);
     }
 
     /// <summary>Removes a repository from the configuration and deletes its cache; false when it was not configured.</summary>

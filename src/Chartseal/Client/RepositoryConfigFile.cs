@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using Chartseal.Charts;
 using Chartseal.IO;
 using Chartseal.Oci;

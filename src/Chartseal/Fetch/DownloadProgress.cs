@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-
 namespace Chartseal.Fetch;
 
 /// <summary>How far a download is: bytes received so far and the announced length, when the server sent one.</summary>

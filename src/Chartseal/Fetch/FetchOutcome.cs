@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-
 namespace Chartseal.Fetch;
 
 /// <summary>The outcome of <see cref="HttpFetcher.FetchAsync"/>.</summary>

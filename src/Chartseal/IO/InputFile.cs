@@ -8,44 +8,9 @@ public static class InputFile
 
     /// <summary>Reads <paramref name="path"/>, refusing files over <paramref name="maxBytes"/>.</summary>
     /// <exception cref="ChartsealException">The file is missing, a folder, unreadable or too large.</exception>
-    public static async Task<byte[]> ReadAsync(string path, long maxBytes = DefaultMaxBytes, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Directory.Exists(path))
-        {
-            throw new ChartsealException(path, "is a folder, not a file");
-        }
-        try
-        {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-            await using (stream.ConfigureAwait(false))
-            {
-                if (stream.Length > maxBytes)
-                {
-                    throw new ChartsealException(path, $"is larger than the {maxBytes} byte limit");
-                }
-                byte[] data = new byte[stream.Length];
-                await stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
-                return data;
-            }
-        }
-        catch (FileNotFoundException)
-        {
-            throw new ChartsealException(path, "no such file");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            throw new ChartsealException(path, "no such file or directory");
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new ChartsealException(path, "permission denied");
-        }
-        catch (IOException e) when (e is not EndOfStreamException)
-        {
-            throw new ChartsealException(path, "cannot be read: " + e.Message);
-        }
-    }
+    public static async Task<byte[]> ReadAsync(string path, long maxBytes = DefaultMaxBytes, CancellationToken cancellationToken = default) =>
+        await ReadIfExistsAsync(path, maxBytes, truncate: false, cancellationToken).ConfigureAwait(false)
+            ?? throw new ChartsealException(path, "no such file");
 
     /// <summary>
     /// Reads <paramref name="path"/> when it exists (null when it does not). Over <paramref name="maxBytes"/>: a one-line

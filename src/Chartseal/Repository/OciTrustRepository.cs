@@ -92,6 +92,18 @@ public static class OciTrustRepository
         return await ChangeAsync(client, @namespace, creating, change, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Where a root's memory of what it signed (<see cref="RootSigner.RememberedAs"/>) records the repository at
+    /// <paramref name="location"/>: the canonical namespace for <c>oci://</c> (its working copies are temporary folders),
+    /// null for a folder (recorded as itself).
+    /// </summary>
+    /// <exception cref="ChartsealException">An <c>oci://</c> location that is not a namespace.</exception>
+    public static string? RememberedAs(string location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return OciRepositorySource.IsOciLocation(location) ? OciRepositorySource.CanonicalLocation(OciRepositorySource.ParseNamespace(location)) : null;
+    }
+
     private static async Task WriteAsync(string directory, TrustFiles files, CancellationToken cancellationToken)
     {
         foreach (var (name, bytes) in new[]

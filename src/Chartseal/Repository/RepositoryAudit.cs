@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Chartseal.Client;
 using Chartseal.Fetch;
 using Chartseal.Gate;
-using Chartseal.IO;
 using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Trust;

@@ -151,7 +151,7 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
         var next = new TestKey("Next root <next-root@example.com>", TrustFixture.T0);
 
         await OciTrustRepository.ChangeAsync(source.Client, source.Namespace, creating: false,
-            (dir, token) => TrustRepository.RotateRootAsync(dir, f.Root.RootSigner(Now), next.Public.PublicKeyRings[0], TrustFixture.Validity, Now, token), Ct);
+            (dir, token) => TrustRepository.RotateRootAsync(dir, f.Root.RootSigner(Now), next.RootSigner(Now), TrustFixture.Validity, Now, token), Ct);
         await OciTrustRepository.ChangeAsync(source.Client, source.Namespace, creating: false,
             (dir, token) => TrustRepository.RenewAsync(dir, next.RootSigner(Now), TrustFixture.Validity, Now, token), Ct);
 

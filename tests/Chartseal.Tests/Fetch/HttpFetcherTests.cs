@@ -1,4 +1,3 @@
-using Chartseal.Repository;
 using Chartseal.Tests.Support;
 using Chartseal.Fetch;
 
