@@ -77,6 +77,12 @@ public sealed class OciTrustAttackTests(OciCliFixture f) : IClassFixture<OciCliF
         string rollback = SameRefusal(t, "trust-rollback", "repo", "update", "{repo}");
         Assert.Equal("trust-rollback: trust material version 2 is older than version 3 already accepted", rollback);
         SameRefusal(t, "trust-rollback", "pull", "{repo}/hello", "-d", "refused");
+        // The root remembers what it signed for this namespace (not for its temporary working copy): it refuses to sign
+        // over the rolled-back artifact, which would re-trust whatever version 2 trusted.
+        var signOver = Cli.Run(t.Path, ["trust", "renew", ns, .. f.RootKey, "--plain-http"]);
+        Assert.True(signOver.ExitCode == 2, signOver.ToString());
+        Assert.Contains($"{trust} (trust.yaml.asc): is version 2, but root {f.Root} already signed version 3 of this repository: the trust files were rolled back", Assert.Single(signOver.StdErrLines), StringComparison.Ordinal);
+        Assert.Equal(version2.Digest, (await client.HeadManifestAsync(trust, Ct))!.Digest);
 
         // A swapped keyring: version 3's manifest with Max's key as pubkeys.pgp.
         await client.PutManifestAsync(trust, version3.Content, version3.MediaType, Ct);
