@@ -13,7 +13,7 @@ internal static class TrustCommands
 {
     public static Command Trust()
     {
-        var trust = new Command("trust", "Manage a chart repository's trust material (pubkeys.pgp, revoked.pgp, trust.yaml.asc).");
+        var trust = new Command("trust", "Manage a chart repository's trust material (pubkeys.pgp, revoked.pgp, trust.yaml.asc), in a folder or in an OCI registry namespace.");
         trust.Subcommands.Add(Init());
         trust.Subcommands.Add(Add());
         trust.Subcommands.Add(Remove());
@@ -27,16 +27,26 @@ internal static class TrustCommands
     /// <summary>The root key options shared by every mutating command.</summary>
     private sealed class RootOptions
     {
-        public readonly Argument<string> Repo = new("REPO_DIR") { Description = "The repository folder" };
+        public readonly Argument<string> Repo = new("REPO_DIR|oci://HOST/NS") { Description = "The repository folder, or a registry namespace (its trust artifact is read, changed here and pushed back)" };
         public readonly Option<string> Key = new("--root-key") { Description = "User id, fingerprint or key id of the root key", Required = true };
         public readonly Option<string> Keyring = new("--root-keyring") { Description = "Secret keyring holding the root key", Required = true };
         public readonly Option<string?> PassphraseFile = new("--passphrase-file") { Description = "File whose first line is the root key's passphrase; - reads standard input" };
         public readonly Option<string?> Expires = new("--expires") { Description = "How long the signed manifest is valid, e.g. 90d, 12w (default: init 90d; a change keeps the lifetime the repository has)" };
         public readonly Option<bool> AllowRollback = new("--allow-rollback") { Description = "DANGER: sign although the trust files are older than a version this root already signed (they were rolled back)" };
 
+        public readonly RegistryOptions Registry = new();
+
+        /// <summary>Runs a trust change on the folder, or on the namespace's trust artifact (pulled, changed here, pushed back).</summary>
+        public Task<TrustManifest> ChangeAsync(ParseResult p, bool creating, Func<string, CancellationToken, Task<TrustManifest>> change, CancellationToken ct) =>
+            OciTrustRepository.ChangeAtAsync(p.GetValue(Repo)!, Registry.Build(p), creating, change, ct);
+
+        /// <summary>Where the signer's memory records this repository: the folder, or the registry namespace (not its working copy).</summary>
+        public string? RememberedAs(ParseResult p) => OciTrustRepository.RememberedAs(p.GetValue(Repo)!);
+
         public Command Command(string name, string description, params Symbol[] extra)
         {
             var command = new Command(name, description) { Repo, Key, Keyring, PassphraseFile, Expires, AllowRollback };
+            Registry.AddTo(command);
             foreach (Symbol symbol in extra)
             {
                 switch (symbol)
@@ -54,7 +64,7 @@ internal static class TrustCommands
 
         // The signer remembers (in CHARTSEAL_HOME) the highest version it signed per repository, and refuses a rollback.
         public RootSigner Signer(ParseResult p, DateTime now) =>
-            Unlock(p.GetValue(Keyring)!, p.GetValue(Key)!, p.GetValue(PassphraseFile), now) with { Memory = SignedVersionStore.Default(), AllowRollback = p.GetValue(AllowRollback) };
+            Unlock(p.GetValue(Keyring)!, p.GetValue(Key)!, p.GetValue(PassphraseFile), now) with { Memory = SignedVersionStore.Default(), AllowRollback = p.GetValue(AllowRollback), RememberedAs = RememberedAs(p) };
 
         /// <summary>The --expires given, or null (keep the repository's lifetime).</summary>
         public TimeSpan? Validity(ParseResult p) => p.GetValue(Expires) is { } expires ? Finite(expires) : null;
@@ -87,7 +97,7 @@ internal static class TrustCommands
         {
             DateTime now = DateTime.UtcNow;
             var signer = o.Signer(p, now);
-            var manifest = await TrustRepository.InitAsync(p.GetValue(o.Repo)!, signer, o.InitialValidity(p), now, ct);
+            var manifest = await o.ChangeAsync(p, creating: true, (dir, token) => TrustRepository.InitAsync(dir, signer, o.InitialValidity(p), now, token), ct);
             Done(p.GetValue(o.Repo)!, manifest, "Initialised");
             Console.WriteLine($"Root fingerprint (pin this): {signer.Fingerprint}");
             return ExitCodes.Ok;
@@ -104,7 +114,8 @@ internal static class TrustCommands
         {
             DateTime now = DateTime.UtcNow;
             var keys = Keyring.Merge(string.Join(", ", p.GetValue(files)!), p.GetValue(files)!.Select(Keyring.Load));
-            var manifest = await TrustRepository.AddAsync(p.GetValue(o.Repo)!, o.Signer(p, now), keys, o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.AddAsync(dir, signer, keys, o.Validity(p), now, token), ct);
             foreach (var ring in keys.PublicKeyRings)
             {
                 Console.WriteLine($"Added {KeyInfo.Fingerprint(ring.GetPublicKey())} {KeyInfo.PrimaryUserId(ring)}");
@@ -122,7 +133,8 @@ internal static class TrustCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var manifest = await TrustRepository.RemoveAsync(p.GetValue(o.Repo)!, o.Signer(p, now), p.GetValue(fprs)!, o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RemoveAsync(dir, signer, p.GetValue(fprs)!, o.Validity(p), now, token), ct);
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
         });
         return command;
@@ -141,7 +153,8 @@ internal static class TrustCommands
             DateTime now = DateTime.UtcNow;
             byte[]? revocation = p.GetValue(cert) is { } c ? await IO.InputFile.ReadAsync(c, TrustFiles.MaxFileSize, ct) : null;
             Keyring? certificate = p.GetValue(keyFile) is { } k ? Keyring.Load(k) : null;
-            var manifest = await TrustRepository.RevokeAsync(p.GetValue(o.Repo)!, o.Signer(p, now), p.GetValue(fpr)!, certificate, revocation, o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RevokeAsync(dir, signer, p.GetValue(fpr)!, certificate, revocation, o.Validity(p), now, token), ct);
             Console.WriteLine($"Revoked {p.GetValue(fpr)}{(p.GetValue(reason) is { } r ? ": " + r : "")}");
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
         });
@@ -155,7 +168,8 @@ internal static class TrustCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var manifest = await TrustRepository.RenewAsync(p.GetValue(o.Repo)!, o.Signer(p, now), o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RenewAsync(dir, signer, o.Validity(p), now, token), ct);
             return Done(p.GetValue(o.Repo)!, manifest, "Renewed");
         });
         return command;
@@ -171,8 +185,9 @@ internal static class TrustCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var newRoot = Unlock(p.GetValue(newKeyring) ?? p.GetValue(o.Keyring)!, p.GetValue(newKey)!, p.GetValue(newPassphrase), now) with { Memory = SignedVersionStore.Default() };
-            var manifest = await TrustRepository.RotateRootAsync(p.GetValue(o.Repo)!, o.Signer(p, now), newRoot, o.Validity(p), now, ct);
+            var newRoot = Unlock(p.GetValue(newKeyring) ?? p.GetValue(o.Keyring)!, p.GetValue(newKey)!, p.GetValue(newPassphrase), now) with { Memory = SignedVersionStore.Default(), RememberedAs = o.RememberedAs(p) };
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RotateRootAsync(dir, signer, newRoot, o.Validity(p), now, token), ct);
             Console.WriteLine($"Next root: {manifest.NextRoot} (clients that accept version {manifest.Version} pin it, and so can new users; sign later changes with it)");
             return Done(p.GetValue(o.Repo)!, manifest, "Rotated");
         });
@@ -181,15 +196,16 @@ internal static class TrustCommands
 
     private static Command Show()
     {
-        var repo = new Argument<string>("REPO_DIR|URL") { Description = "The repository folder, or its http(s) URL" };
-        var insecureHttp = TransportOption.Create();
+        var repo = new Argument<string>("REPO_DIR|URL|oci://HOST/NS") { Description = "The repository folder, its http(s) URL, or a registry namespace" };
+        var registry = new RegistryOptions();
         var timeout = TimeoutOption.Create();
         var output = OutputOption.Create();
-        var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, insecureHttp, timeout, output };
+        var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, timeout, output };
+        registry.AddTo(command);
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var source = RepositorySource.Open(p.GetValue(repo)!, new FetchPolicy(p.GetValue(insecureHttp)) { Deadline = TimeoutOption.Start(p, timeout) });
+            using var source = registry.Open(p, p.GetValue(repo)!, TimeoutOption.Start(p, timeout));
             var material = await TrustRepository.ReadCurrentAsync(source, now, ct);
             if (p.GetValue(output) == "json")
             {

@@ -68,7 +68,7 @@ public static class RepositoryClient
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
-        var source = repository.OpenSource(deadline);
+        using var source = repository.OpenSource(deadline);
         var refreshed = await RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
         if (refreshed is TrustResult.Rejected t)
         {

@@ -538,8 +538,14 @@ public sealed class OciRegistryClient : IDisposable
         int attempts = call.IsRead && call.Retry ? Math.Max(1, _options.MaxAttempts) : 1;
         for (int attempt = 1; ; attempt++)
         {
+            // Each attempt ends at the request timeout or at the command's overall deadline, whichever comes first.
+            var overall = _options.Deadline;
+            if (overall is { HasPassed: true })
+            {
+                throw new OciRegistryException(call.What, overall.TimedOut(call.What).Reason);
+            }
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(_options.RequestTimeout);
+            deadline.CancelAfter(overall is null || overall.Remaining > _options.RequestTimeout ? _options.RequestTimeout : overall.Remaining);
             try
             {
                 HttpResponseMessage response = await SendAuthorizedAsync(call, deadline.Token).ConfigureAwait(false);
@@ -555,6 +561,10 @@ public sealed class OciRegistryClient : IDisposable
                 {
                     Release(response);
                 }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && overall is { HasPassed: true })
+            {
+                throw new OciRegistryException(call.What, overall.TimedOut(call.What).Reason);
             }
             catch (Exception e) when (attempt < attempts && Transient(e, cancellationToken) is not null)
             {

@@ -18,7 +18,10 @@ namespace Chartseal.Repository;
 /// </summary>
 public static class RepositoryAudit
 {
-    /// <summary>Audits a repository, read through its source (a folder or an http(s) URL).</summary>
+    /// <summary>
+    /// Audits a repository, read through its source (a folder, an http(s) URL, or a registry namespace, whose charts are
+    /// those its source finds: <see cref="OciRepositorySource.Enumeration"/>).
+    /// </summary>
     /// <returns>
     /// <see cref="AuditResult.Completed"/> with one row per chart version, each trusted or rejected with any verification
     /// or trust reason, missing-archive or digest-mismatch; or <see cref="AuditResult.Rejected"/> when the trust material is refused.
@@ -145,9 +148,8 @@ public static class RepositoryAudit
         byte[]? archive = await source.ReadArchiveAsync(location, null, lease, ct).ConfigureAwait(false);
         byte[]? prov = await source.ReadProvenanceAsync(location, ct).ConfigureAwait(false);
 
-        // THE gate, with only the repository's keys and what the index says of this version.
-        var expectations = new GateExpectations(name, version, Digest: entry.Digest);
-        var verdict = TrustGate.Judge(location.FileName, archive, prov, new TrustBasis.Repository(material), expectations, now);
+        // THE gate, with only the repository's keys and what the index (or the registry reference) says of this version.
+        var verdict = TrustGate.Judge(source.ArchiveNameFor(location, prov), archive, prov, new TrustBasis.Repository(material), source.ExpectationsFor(entry), now);
         Refusal? refusal = (verdict as Verdict.Refused)?.Refusal;
 
         // Who signed it: the verified signer, or, when the key is in neither keyring, the signature's own claim (reported, never trusted).

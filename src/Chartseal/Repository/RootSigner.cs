@@ -17,6 +17,12 @@ public sealed record RootSigner(SigningKey Key, PgpPrivateKey PrivateKey)
     /// </summary>
     public SignedVersionStore? Memory { get; init; }
 
+    /// <summary>
+    /// The repository location the <see cref="Memory"/> records this repository under, when the folder being changed is
+    /// a working copy of it (a registry namespace's trust artifact, <c>oci://HOST/NS</c>); null: the folder itself.
+    /// </summary>
+    public string? RememberedAs { get; init; }
+
     /// <summary>Sign over trust material older than what this signer signed before (a loud, deliberate override).</summary>
     public bool AllowRollback { get; init; }
 }

@@ -216,7 +216,7 @@ public static class TrustRepository
         }
         // Never sign over trust material older than what this root signed here: a rolled-back repository would
         // otherwise re-trust, for every new client, a key that a later version revoked.
-        long signedBefore = root.Memory?.HighestSigned(root.Fingerprint, source.Location) ?? 0;
+        long signedBefore = root.Memory?.HighestSigned(root.Fingerprint, root.RememberedAs ?? source.Location) ?? 0;
         if (current.Version < signedBefore && !root.AllowRollback)
         {
             throw new ChartsealException(source.AddressOf(TrustFiles.ManifestName),
@@ -302,7 +302,7 @@ public static class TrustRepository
         await CompleteInterruptedChangeAsync(directory, cancellationToken).ConfigureAwait(false);
         foreach (var signer in signers)
         {
-            signer.Memory?.RecordSigned(signer.Fingerprint, new FolderRepositorySource(directory).Location, version);
+            signer.Memory?.RecordSigned(signer.Fingerprint, signer.RememberedAs ?? new FolderRepositorySource(directory).Location, version);
         }
         return manifest;
     }
