@@ -1,8 +1,8 @@
+using Chartseal.IO;
 using System.Buffers.Binary;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
 namespace Chartseal.Charts;
@@ -117,7 +117,7 @@ public static partial class ChartArchive
                 }
                 byte[] bytes = new byte[entry.Length];
                 entry.DataStream?.ReadExactly(bytes);
-                files.Add(new ChartArchiveFile(path, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes))));
+                files.Add(new ChartArchiveFile(path, bytes, ContentHash.Sha256Hex(bytes)));
             }
             // Read to the end of the gzip member so that its CRC and length can be checked; only the zero
             // padding of the tar format may follow the end marker.
