@@ -5,11 +5,7 @@ using Chartseal.Cli;
 using Chartseal.Cli.Commands;
 
 // Named "chartseal" whatever the binary is called (RootCommand would take the file name, Chartseal.Cli).
-var root = new Command("chartseal", "chartseal: sign, verify and serve Helm charts that only trusted keys signed.")
-{
-    new HelpOption(),
-    new VersionOption(),
-};
+var root = new Command("chartseal", "chartseal: sign, verify and serve Helm charts that only trusted keys signed.");
 // Every command, in the order --help lists them. Building a command's options costs start-up time, so when the first
 // argument names a command only that one is built (its --help and errors do not list the others); otherwise all are,
 // for the root's help and the "did you mean" of an unknown command.
@@ -43,6 +39,18 @@ var named = Array.FindAll(commands, c => c.Name == args[0]);
 foreach (var (_, create) in named.Length == 1 ? named : commands)
 {
     root.Subcommands.Add(create());
+}
+// The same goes for --help and --version: creating them loads System.CommandLine's localized texts (reflection, about
+// 0.2 ms), so they exist only when a word of the command line is one of their names. Every other command line parses
+// the same with or without them.
+string[] helpNames = ["--help", "-h", "/h", "-?", "/?"]; // HelpOption's name and aliases
+if (Array.Exists(args, helpNames.Contains))
+{
+    root.Options.Add(new HelpOption());
+}
+if (Array.Exists(args, a => a == "--version"))
+{
+    root.Options.Add(new VersionOption());
 }
 
 ParseResult parse = root.Parse(args);
