@@ -117,18 +117,23 @@ public sealed class ChartIndex
     }
 
     /// <summary>Serialises the index in Helm's layout (sorted keys, Go-style times, double-quoted).</summary>
-    public string Serialize()
+    public string Serialize() => GoYamlEmitter.Emit(Document());
+
+    /// <summary><see cref="Serialize"/> as the UTF-8 bytes of the file.</summary>
+    internal byte[] SerializeUtf8() => GoYamlEmitter.EmitUtf8(Document());
+
+    private GoMapping Document()
     {
         var entries = new GoMapping();
         foreach (var (name, versions) in _entries.OrderBy(e => e.Key, Comparer<string>.Create(GoYamlResolver.CompareKeys)))
         {
-            entries.Add(name, new GoSequence(versions.Select(EntryNode)));
+            // Each entry's tree is made as it is written, and dropped after.
+            entries.Add(name, new GoSequence(versions.Count, versions.Select(EntryNode)));
         }
-        var root = new GoMapping()
+        return new GoMapping()
             .Add("apiVersion", GoNode.Str(ApiVersion))
             .Add("entries", entries)
             .Add("generated", GoNode.Str(Generated ?? GoTime.FormatUtc(DateTimeOffset.UtcNow)));
-        return GoYamlEmitter.Emit(root);
     }
 
     /// <summary>
@@ -152,7 +157,7 @@ public sealed class ChartIndex
 
     /// <summary>Writes the index atomically.</summary>
     public Task WriteAsync(string path, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteAllBytesAsync(path, new UTF8Encoding(false).GetBytes(Serialize()), cancellationToken);
+        AtomicFile.WriteAllBytesAsync(path, SerializeUtf8(), cancellationToken);
 
     /// <summary>
     /// Serialises the index as Helm's <c>repo index --json</c> writes it (Go's <c>json.MarshalIndent</c> with two
