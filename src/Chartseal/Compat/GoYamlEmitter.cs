@@ -127,7 +127,8 @@ internal sealed class GoYamlEmitter
     private const int BestIndent = 2;
     private const int BestWidth = 80;
 
-    private readonly List<byte> _out = [];
+    private byte[] _out = new byte[4096];
+    private int _length;
     private readonly Dictionary<string, ScalarData> _keys = new(StringComparer.Ordinal);
     private readonly Stack<int> _indents = new();
     private int _indent = -1;
@@ -146,7 +147,7 @@ internal sealed class GoYamlEmitter
         var e = new GoYamlEmitter();
         e.EmitNode(root, mapping: false, simpleKey: false);
         e.WriteIndent(); // document end
-        return [.. e._out];
+        return e._out.AsSpan(0, e._length).ToArray();
     }
 
     private void EmitNode(GoNode node, bool mapping, bool simpleKey)
@@ -667,14 +668,23 @@ internal sealed class GoYamlEmitter
 
     private void Put(byte b)
     {
-        _out.Add(b);
+        Append(b);
         _column++;
     }
 
     private void PutBreak()
     {
-        _out.Add((byte)'\n');
+        Append((byte)'\n');
         _column = 0;
+    }
+
+    private void Append(byte b)
+    {
+        if (_length == _out.Length)
+        {
+            Array.Resize(ref _out, _out.Length * 2);
+        }
+        _out[_length++] = b;
     }
 
     // Copies one UTF-8 character; the column counts characters, not bytes.
@@ -683,7 +693,7 @@ internal sealed class GoYamlEmitter
         int w = Width(s[i]);
         for (int k = 0; k < w; k++)
         {
-            _out.Add(s[i + k]);
+            Append(s[i + k]);
         }
         _column++;
         i += w;
