@@ -19,6 +19,8 @@ internal sealed class IndexYamlReader
     /// <summary>Nesting deeper than this is left to YamlDotNet (and its bounded reader).</summary>
     private const int MaxDepth = 32;
 
+    private int _maxDepth = MaxDepth;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     // Control characters other than LF, DEL, and the lead bytes of the few sequences YAML treats specially (NEL and C1
@@ -80,6 +82,45 @@ internal sealed class IndexYamlReader
         }
         catch (UnsupportedException)
         {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A whole small document (Chart.yaml, Chart.lock) as <see cref="BoundedYamlReader.Read"/> builds it from YamlDotNet's
+    /// events: a block mapping at the top, or nothing. False when it is outside the subset (YamlDotNet then reads it).
+    /// </summary>
+    public static bool TryReadDocument(byte[] text, int length, int maxDepth, out YamlNode? root)
+    {
+        root = null;
+        ReadOnlySpan<byte> span = text.AsSpan(0, length);
+        int start = span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        if (!Utf8.IsValid(span) || HasUnusualCharacters(span[start..]))
+        {
+            return false;
+        }
+        var reader = new IndexYamlReader(text, start, length) { _maxDepth = Math.Min(maxDepth, MaxDepth) };
+        try
+        {
+            if (!reader.Advance())
+            {
+                return true; // empty, or comments only: no document
+            }
+            if (reader._indent != 0 || reader.IsSequenceItem())
+            {
+                return false;
+            }
+            root = reader.ReadBlock(0);
+            if (reader._hasLine)
+            {
+                root = null;
+                return false;
+            }
+            return true;
+        }
+        catch (UnsupportedException)
+        {
+            root = null;
             return false;
         }
     }
@@ -384,7 +425,7 @@ internal sealed class IndexYamlReader
 
     private YamlNode ReadBlock(int indent)
     {
-        if (++_depth > MaxDepth)
+        if (++_depth > _maxDepth)
         {
             throw Unsupported();
         }
@@ -444,7 +485,7 @@ internal sealed class IndexYamlReader
             // "- key: value": a mapping whose keys start at this column.
             _content = pos;
             _indent = pos - _lineStart;
-            if (++_depth > MaxDepth)
+            if (++_depth > _maxDepth)
             {
                 throw Unsupported();
             }

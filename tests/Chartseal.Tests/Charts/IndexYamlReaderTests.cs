@@ -227,4 +227,62 @@ public class IndexYamlReaderTests
     {
         public override bool CanSeek => false;
     }
+
+    public static TheoryData<string> Documents => new(
+        "apiVersion: v2\nname: hello\ndescription: |\n  A chart.\n\n  Two paragraphs.\nversion: 0.1.0\nappVersion: \"1.0\"\n",
+        "# Chart.yaml\napiVersion: v2\nname: web\nversion: 1.2.3\nkeywords:\n- a\n- b\nmaintainers:\n  - name: Jane\n    email: jane@example.com\ndependencies:\n- name: redis\n  version: ~17.3\n  repository: https://charts.example.com\n  import-values:\n  - child: a\n    parent: b\nannotations:\n  category: x\n",
+        "",
+        "# only a comment\n",
+        "name: 'single '' quoted'\nversion: \"1.0\\u00e9\"\nhome:\nicon: ~\n");
+
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void Documents_read_as_YamlDotNet_reads_them(string yaml)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(yaml);
+
+        Assert.True(IndexYamlReader.TryReadDocument(bytes, bytes.Length, BoundedYamlReader.DefaultMaxDepth, out YamlNode? fast));
+        Assert.Equal(DescribeNode(YamlDotNetDocument(yaml)), DescribeNode(fast));
+    }
+
+    [Fact]
+    public void Documents_from_the_test_data_read_as_YamlDotNet_reads_them()
+    {
+        foreach (string file in new[] { TestPaths.Helm("hashtest/Chart.yaml"), Path.Combine(TestPaths.RepoRoot, "examples", "hello", "Chart.yaml") })
+        {
+            byte[] bytes = File.ReadAllBytes(file);
+            Assert.True(IndexYamlReader.TryReadDocument(bytes, bytes.Length, BoundedYamlReader.DefaultMaxDepth, out YamlNode? fast), file);
+            Assert.Equal(DescribeNode(YamlDotNetDocument(Encoding.UTF8.GetString(bytes))), DescribeNode(fast));
+        }
+    }
+
+    [Theory]
+    [InlineData("name: a\nkeywords: [a, b]\n")]
+    [InlineData("- a\n- b\n")]
+    [InlineData("just text\n")]
+    [InlineData("a: 1\n---\nb: 2\n")]
+    public void Documents_outside_the_subset_are_handed_back(string yaml)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(yaml);
+        Assert.False(IndexYamlReader.TryReadDocument(bytes, bytes.Length, BoundedYamlReader.DefaultMaxDepth, out _));
+    }
+
+    private static YamlNode? YamlDotNetDocument(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        parser.Consume<StreamStart>();
+        if (parser.Accept<StreamEnd>(out _))
+        {
+            return null;
+        }
+        parser.Consume<DocumentStart>();
+        return BoundedYamlReader.ReadNode(parser, "doc");
+    }
+
+    private static string DescribeNode(YamlNode? node)
+    {
+        var text = new StringBuilder();
+        Describe(node, text);
+        return text.ToString();
+    }
 }
