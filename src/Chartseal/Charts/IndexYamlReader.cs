@@ -21,6 +21,11 @@ internal sealed class IndexYamlReader
 
     private int _maxDepth = MaxDepth;
 
+    // YamlDotNet's representation model (YamlStream) keeps null-like scalars as scalars with their text.
+    private bool _keepNullScalars;
+
+    private YamlScalar? EmptyValue() => _keepNullScalars ? new YamlScalar("", true, null) : null;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     // Control characters other than LF, DEL, and the lead bytes of the few sequences YAML treats specially (NEL and C1
@@ -90,7 +95,14 @@ internal sealed class IndexYamlReader
     /// A whole small document (Chart.yaml, Chart.lock) as <see cref="BoundedYamlReader.Read"/> builds it from YamlDotNet's
     /// events: a block mapping at the top, or nothing. False when it is outside the subset (YamlDotNet then reads it).
     /// </summary>
-    public static bool TryReadDocument(byte[] text, int length, int maxDepth, out YamlNode? root)
+    public static bool TryReadDocument(byte[] text, int length, int maxDepth, out YamlNode? root) =>
+        TryReadDocument(text, length, maxDepth, keepNullScalars: false, out root);
+
+    /// <summary>
+    /// <see cref="TryReadDocument(byte[], int, int, out YamlNode?)"/>; with <paramref name="keepNullScalars"/>, empty and
+    /// null-like plain values stay scalars with their text, as in YamlDotNet's <c>YamlStream</c>.
+    /// </summary>
+    public static bool TryReadDocument(byte[] text, int length, int maxDepth, bool keepNullScalars, out YamlNode? root)
     {
         root = null;
         ReadOnlySpan<byte> span = text.AsSpan(0, length);
@@ -99,7 +111,7 @@ internal sealed class IndexYamlReader
         {
             return false;
         }
-        var reader = new IndexYamlReader(text, start, length) { _maxDepth = Math.Min(maxDepth, MaxDepth) };
+        var reader = new IndexYamlReader(text, start, length) { _maxDepth = Math.Min(maxDepth, MaxDepth), _keepNullScalars = keepNullScalars };
         try
         {
             if (!reader.Advance())
@@ -392,7 +404,7 @@ internal sealed class IndexYamlReader
         {
             if (!Advance())
             {
-                return null;
+                return EmptyValue();
             }
             if (_indent > parentIndent)
             {
@@ -402,7 +414,7 @@ internal sealed class IndexYamlReader
             {
                 return ReadSequence(_indent);
             }
-            return null;
+            return EmptyValue();
         }
         byte c = _text[pos];
         if (c is (byte)'[' or (byte)'{')
@@ -420,7 +432,7 @@ internal sealed class IndexYamlReader
             return ReadLiteral(parentIndent, pos);
         }
         var (text, plain) = ReadScalar(parentIndent, pos);
-        return plain && text is "" or "~" or "null" or "Null" or "NULL" ? null : new YamlScalar(text, plain, null);
+        return plain && !_keepNullScalars && text is "" or "~" or "null" or "Null" or "NULL" ? null : new YamlScalar(text, plain, null);
     }
 
     private YamlNode ReadBlock(int indent)
