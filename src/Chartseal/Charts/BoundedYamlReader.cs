@@ -54,7 +54,7 @@ internal static class BoundedYamlReader
         // The block layout Helm and most authors write, read without YamlDotNet (about a third of verifying a chart was
         // YamlDotNet's start on two small documents); anything else, and every error, is YamlDotNet's below.
         byte[] bytes = utf8.ToArray();
-        if (IndexYamlReader.TryReadDocument(bytes, bytes.Length, maxDepth, out YamlNode? fast))
+        if (BlockYamlReader.TryReadDocument(bytes, bytes.Length, maxDepth, out YamlNode? fast))
         {
             return fast;
         }

@@ -229,7 +229,7 @@ public sealed class ChartIndex
     }
 
     /// <summary>
-    /// Indexes up to this size (from a seekable stream) are read whole and parsed by <see cref="IndexYamlReader"/>, about four
+    /// Indexes up to this size (from a seekable stream) are read whole and parsed by <see cref="BlockYamlReader"/>, about four
     /// times faster than YamlDotNet; larger ones are streamed through YamlDotNet, so that memory stays bounded whatever
     /// a server sends.
     /// </summary>
@@ -245,7 +245,7 @@ public sealed class ChartIndex
             bool read;
             try
             {
-                read = IndexYamlReader.TryRead(whole.Array!, whole.Count, target);
+                read = BlockYamlReader.TryRead(whole.Array!, whole.Count, target);
             }
             finally
             {
@@ -283,7 +283,7 @@ public sealed class ChartIndex
     }
 
     /// <summary>Hands the fast reader's findings to the index and the caller.</summary>
-    private sealed class FastTarget(ChartIndex index, string sourceName, Action<IndexEntry> onEntry) : IndexYamlReader.ITarget
+    private sealed class FastTarget(ChartIndex index, string sourceName, Action<IndexEntry> onEntry) : BlockYamlReader.ITarget
     {
         public int Emitted { get; private set; }
 

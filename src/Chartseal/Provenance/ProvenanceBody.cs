@@ -134,7 +134,7 @@ public sealed partial class ProvenanceBody
     private static (Dictionary<string, string>? Files, string? Error)? FastFiles(string sums)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(sums);
-        if (!Charts.IndexYamlReader.TryReadDocument(bytes, bytes.Length, Charts.BoundedYamlReader.DefaultMaxDepth, keepNullScalars: true, out var root))
+        if (!Charts.BlockYamlReader.TryReadDocument(bytes, bytes.Length, Charts.BoundedYamlReader.DefaultMaxDepth, keepNullScalars: true, out var root))
         {
             return null;
         }

@@ -5,7 +5,8 @@ using System.Text.Unicode;
 namespace Chartseal.Charts;
 
 /// <summary>
-/// A fast reader for <c>index.yaml</c> in the block layout that Helm (go-yaml) and Chartseal write: block mappings and
+/// A fast reader for YAML in the block layout that Helm (go-yaml) and Chartseal write, for <c>index.yaml</c> (entry by
+/// entry), <c>Chart.yaml</c> and the files section of a <c>.prov</c>: block mappings and
 /// sequences (sequences under a key may start at the key's column), plain scalars (folded over several lines), single-line
 /// single- and double-quoted scalars, literal block scalars (<c>|</c>), empty flow collections and comments. It builds the
 /// same per-entry trees as <see cref="BoundedYamlReader"/> over YamlDotNet's parser, about four times faster (YamlDotNet's
@@ -14,7 +15,7 @@ namespace Chartseal.Charts;
 /// JSON, several documents, unusual characters, syntax errors) makes it stop and return false: the caller then reads the
 /// document with YamlDotNet, which also gives the error messages. Tests compare both readers on real and generated indexes.
 /// </summary>
-internal sealed class IndexYamlReader
+internal sealed class BlockYamlReader
 {
     /// <summary>Nesting deeper than this is left to YamlDotNet (and its bounded reader).</summary>
     private const int MaxDepth = 32;
@@ -43,7 +44,7 @@ internal sealed class IndexYamlReader
     private int _content;   // offset of that content
     private int _depth;
 
-    private IndexYamlReader(byte[] text, int start, int end)
+    private BlockYamlReader(byte[] text, int start, int end)
     {
         _text = text;
         _next = start;
@@ -79,7 +80,7 @@ internal sealed class IndexYamlReader
         {
             return false;
         }
-        var reader = new IndexYamlReader(text, start, length);
+        var reader = new BlockYamlReader(text, start, length);
         try
         {
             reader.ReadTop(target);
@@ -111,7 +112,7 @@ internal sealed class IndexYamlReader
         {
             return false;
         }
-        var reader = new IndexYamlReader(text, start, length) { _maxDepth = Math.Min(maxDepth, MaxDepth), _keepNullScalars = keepNullScalars };
+        var reader = new BlockYamlReader(text, start, length) { _maxDepth = Math.Min(maxDepth, MaxDepth), _keepNullScalars = keepNullScalars };
         try
         {
             if (!reader.Advance())

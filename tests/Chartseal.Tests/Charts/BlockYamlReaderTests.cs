@@ -10,7 +10,7 @@ namespace Chartseal.Tests.Charts;
 /// The fast index reader must build exactly the trees YamlDotNet's parser builds (through <see cref="BoundedYamlReader"/>),
 /// and hand anything outside its subset back (false) rather than read it differently.
 /// </summary>
-public class IndexYamlReaderTests
+public class BlockYamlReaderTests
 {
     private const string Head = "apiVersion: v1\nentries:\n";
 
@@ -110,7 +110,7 @@ public class IndexYamlReaderTests
         Assert.Equal(slow.Message, fast.Message);
     }
 
-    private sealed class Collector : IndexYamlReader.ITarget
+    private sealed class Collector : BlockYamlReader.ITarget
     {
         public List<string> Top { get; } = [];
 
@@ -127,7 +127,7 @@ public class IndexYamlReaderTests
     {
         byte[] bytes = Encoding.UTF8.GetBytes(yaml);
         var collector = new Collector();
-        return (collector, IndexYamlReader.TryRead(bytes, bytes.Length, collector));
+        return (collector, BlockYamlReader.TryRead(bytes, bytes.Length, collector));
     }
 
     /// <summary>The reference: YamlDotNet's events, the top level read as ChartIndex reads it, each entry through BoundedYamlReader.</summary>
@@ -241,7 +241,7 @@ public class IndexYamlReaderTests
     {
         byte[] bytes = Encoding.UTF8.GetBytes(yaml);
 
-        Assert.True(IndexYamlReader.TryReadDocument(bytes, bytes.Length, BoundedYamlReader.DefaultMaxDepth, out YamlNode? fast));
+        Assert.True(BlockYamlReader.TryReadDocument(bytes, bytes.Length, BoundedYamlReader.DefaultMaxDepth, out YamlNode? fast));
         Assert.Equal(DescribeNode(YamlDotNetDocument(yaml)), DescribeNode(fast));
     }
 
@@ -251,7 +251,7 @@ public class IndexYamlReaderTests
         foreach (string file in new[] { TestPaths.Helm("hashtest/Chart.yaml"), Path.Combine(TestPaths.RepoRoot, "examples", "hello", "Chart.yaml") })
         {
             byte[] bytes = File.ReadAllBytes(file);
-            Assert.True(IndexYamlReader.TryReadDocument(bytes, bytes.Length, BoundedYamlReader.DefaultMaxDepth, out YamlNode? fast), file);
+            Assert.True(BlockYamlReader.TryReadDocument(bytes, bytes.Length, BoundedYamlReader.DefaultMaxDepth, out YamlNode? fast), file);
             Assert.Equal(DescribeNode(YamlDotNetDocument(Encoding.UTF8.GetString(bytes))), DescribeNode(fast));
         }
     }
@@ -264,7 +264,7 @@ public class IndexYamlReaderTests
     public void Documents_outside_the_subset_are_handed_back(string yaml)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(yaml);
-        Assert.False(IndexYamlReader.TryReadDocument(bytes, bytes.Length, BoundedYamlReader.DefaultMaxDepth, out _));
+        Assert.False(BlockYamlReader.TryReadDocument(bytes, bytes.Length, BoundedYamlReader.DefaultMaxDepth, out _));
     }
 
     private static YamlNode? YamlDotNetDocument(string yaml)
