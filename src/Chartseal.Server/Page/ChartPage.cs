@@ -116,10 +116,10 @@ internal static class ChartPage
         html.Raw("</td><td data-label=\"Files and commands\">");
         if (view.ServedFile(version.Entry.Urls) is { } archive)
         {
-            html.Link(archive.Href, archive.Name);
+            html.Link(archive.Href, ".tgz", "Download " + archive.Name);
             if (row.Reason != RejectionReason.MissingProvenance && view.ServedFile(version.Entry.Urls, ".prov") is { } prov)
             {
-                html.Raw("<br>").Link(prov.Href, prov.Name);
+                html.Raw(" · ").Link(prov.Href, ".prov", "Download " + prov.Name);
             }
         }
         else

@@ -45,13 +45,13 @@ internal sealed class PageHtml
         return this;
     }
 
-    /// <summary>A link: <c>&lt;a href="URL"&gt;text&lt;/a&gt;</c>.</summary>
-    public PageHtml Link(string href, string text, string? extraAttributes = null)
+    /// <summary>A link: <c>&lt;a href="URL"&gt;text&lt;/a&gt;</c>, with a fuller name for screen readers when given.</summary>
+    public PageHtml Link(string href, string text, string? ariaLabel = null)
     {
         Raw("<a").Attribute("href", href);
-        if (extraAttributes is not null)
+        if (ariaLabel is not null)
         {
-            Raw(" ").Raw(extraAttributes);
+            Attribute("aria-label", PageText.Inert(ariaLabel, PageLimits.ShortText));
         }
         return Raw(">").Text(text).Raw("</a>");
     }

@@ -14,7 +14,7 @@ internal static class PageStyle
         :root { color-scheme: light; --ok: #0b6b2e; --bad: #a3000f; --warn-bg: #fff4d6; --warn: #6b4700; --muted: #4a4f57; --line: #d0d4da; --link: #0b4ea2; }
         * { box-sizing: border-box; }
         html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 100%; line-height: 1.45; color: #16181c; background: #fff; }
-        body { margin: 0 auto; max-width: 72rem; padding: 0 1rem 2rem; overflow-wrap: anywhere; }
+        body { margin: 0 auto; max-width: 72rem; padding: 0 1rem 2rem; overflow-wrap: break-word; }
         a { color: var(--link); }
         a:focus-visible, input:focus-visible, button:focus-visible, summary:focus-visible, pre:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
         .skip { position: absolute; left: -999rem; }
@@ -27,6 +27,7 @@ internal static class PageStyle
         caption { text-align: left; padding: .2rem 0; }
         code, pre, .fpr { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .9em; }
         .fpr { letter-spacing: .02em; word-break: break-all; }
+        #root-fingerprint { font-size: 1.2rem; font-weight: 600; margin: .3rem 0 .6rem; }
         pre { background: #f3f5f8; border: 1px solid var(--line); border-radius: 6px; padding: .6rem .8rem; margin: .2rem 0 .8rem;
               white-space: pre-wrap; word-break: break-all; user-select: all; -webkit-user-select: all; }
         figure.command { margin: .4rem 0; }
@@ -38,8 +39,9 @@ internal static class PageStyle
         .table { overflow-x: auto; }
         table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; }
         th, td { text-align: left; vertical-align: top; padding: .45rem .5rem; border-bottom: 1px solid var(--line); }
-        th { background: #f3f5f8; font-weight: 600; }
-        td { max-width: 28rem; overflow: hidden; }
+        th { background: #f3f5f8; font-weight: 600; overflow-wrap: normal; }
+        tbody th { min-width: 5.5rem; overflow-wrap: anywhere; }
+        td { max-width: 28rem; overflow: hidden; overflow-wrap: anywhere; }
         .verdict { font-weight: 600; white-space: nowrap; }
         .verdict.ok { color: var(--ok); }
         .verdict.bad { color: var(--bad); }
