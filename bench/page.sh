@@ -51,9 +51,9 @@ echo
 echo "== 2. $REQUESTS sequential requests per URL, one connection (curl), after a warm-up"
 measure() {  # PATH: median and p90 of time_total over REQUESTS requests, and the body size
   local path="$1" args=()
-  for _ in $(seq "$REQUESTS"); do args+=("$url$path"); done
-  curl -s -o /dev/null "${args[@]:0:20}"   # warm-up
-  curl -s -o /dev/null -w '%{time_total} %{size_download} %{http_code}\n' "${args[@]}" | python3 -c '
+  for _ in $(seq "$REQUESTS"); do args+=(-o /dev/null "$url$path"); done   # -o applies to one URL each
+  curl -s "${args[@]:0:60}"   # warm-up: 20 requests
+  curl -s -w '%{time_total} %{size_download} %{http_code}\n' "${args[@]}" | python3 -c '
 import sys, statistics
 path = sys.argv[1]
 rows = [l.split() for l in sys.stdin if l.strip()]
