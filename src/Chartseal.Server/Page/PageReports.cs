@@ -33,27 +33,39 @@ internal sealed class PageReports(ServerOptions options, IndexFile index)
     public long Judged => _reporter.Judged;
 
     /// <summary>The report for the repository as it is now.</summary>
+    /// <remarks>
+    /// A new index or trust manifest, or the manifest's expiry, is waited for: the answer is never older than the
+    /// repository. A report merely due for its periodic recheck is answered at once while one request rebuilds it in the
+    /// background.
+    /// </remarks>
     /// <exception cref="ChartsealException">The index or a file cannot be read.</exception>
     public async Task<Current> CurrentAsync(CancellationToken cancellationToken)
     {
         var snapshot = await index.CurrentAsync(cancellationToken).ConfigureAwait(false);
         DateTime now = options.Clock.GetUtcNow().UtcDateTime;
         var stamp = Stamp();
-        if (Fresh(Volatile.Read(ref _held), snapshot, stamp, now) is { } fresh)
+        var held = Volatile.Read(ref _held);
+        switch (Check(held, snapshot, stamp, now))
         {
-            return fresh with { Now = now };
+            case Freshness.Fresh:
+                return held!.Current with { Now = now };
+            case Freshness.DueForRecheck:
+                if (_building.Wait(0))
+                {
+                    _ = RebuildInBackgroundAsync(snapshot, stamp, now);
+                }
+                return held!.Current with { Now = now };
         }
         await _building.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Another request may have built it while this one waited.
-            if (Fresh(Volatile.Read(ref _held), snapshot, stamp, now) is { } built)
+            held = Volatile.Read(ref _held);
+            if (Check(held, snapshot, stamp, now) == Freshness.Fresh)
             {
-                return built with { Now = now };
+                return held!.Current with { Now = now };
             }
-            var current = await BuildAsync(snapshot, now, cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref _held, new Held(current, stamp, now + RecheckAfter));
-            return current;
+            return await RebuildAsync(snapshot, stamp, now, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -61,14 +73,51 @@ internal sealed class PageReports(ServerOptions options, IndexFile index)
         }
     }
 
-    private static Current? Fresh(Held? held, IndexFile.Snapshot snapshot, TrustStamp stamp, DateTime now)
+    private enum Freshness
     {
-        if (held is null || !ReferenceEquals(held.Current.Snapshot, snapshot) || held.Stamp != stamp || now >= held.RecheckAt || now < held.Current.Now)
+        Stale,
+        DueForRecheck,
+        Fresh,
+    }
+
+    private static Freshness Check(Held? held, IndexFile.Snapshot snapshot, TrustStamp stamp, DateTime now)
+    {
+        if (held is null || !ReferenceEquals(held.Current.Snapshot, snapshot) || held.Stamp != stamp || now < held.Current.Now)
         {
-            return null;
+            return Freshness.Stale;
         }
-        // Trust material that expired meanwhile is refused from that instant on, not at the next recheck.
-        return held.Current.Report is { TrustRefusal: null, TrustExpires: { } expires } && now >= expires ? null : held.Current;
+        // Trust material that expired meanwhile is refused from that instant on.
+        if (held.Current.Report is { TrustRefusal: null, TrustExpires: { } expires } && now >= expires)
+        {
+            return Freshness.Stale;
+        }
+        return now >= held.RecheckAt ? Freshness.DueForRecheck : Freshness.Fresh;
+    }
+
+    private async Task<Current> RebuildAsync(IndexFile.Snapshot snapshot, TrustStamp stamp, DateTime now, CancellationToken cancellationToken)
+    {
+        var current = await BuildAsync(snapshot, now, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _held, new Held(current, stamp, now + RecheckAfter));
+        return current;
+    }
+
+    // Holds the build slot (taken by the caller) until done. A failure leaves the held report, due for recheck, and the
+    // next request tries again (and, if it fails too, answers the error).
+    private async Task RebuildInBackgroundAsync(IndexFile.Snapshot snapshot, TrustStamp stamp, DateTime now)
+    {
+        try
+        {
+            await Task.Yield();
+            await RebuildAsync(snapshot, stamp, now, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
+        {
+            Volatile.Write(ref _held, null);
+        }
+        finally
+        {
+            _building.Release();
+        }
     }
 
     private async Task<Current> BuildAsync(IndexFile.Snapshot snapshot, DateTime now, CancellationToken cancellationToken)

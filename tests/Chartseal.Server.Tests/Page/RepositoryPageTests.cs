@@ -337,6 +337,29 @@ public sealed class RepositoryPageTests
     }
 
     [Fact]
+    public async Task AProvReplacedWithoutAnIndexChange_ShowsAfterTheRecheck_JudgingOnlyThatVersion()
+    {
+        await using var f = await PageFixture.StartAsync();
+        Assert.Equal("signer-revoked", Assert.Single(PageFixture.Verdicts((await GetAsync(f.S, "/charts/legacy")).Body)).Value);
+        long judged = f.S.Server.PageReports.Judged;
+
+        // Re-signed by Alice, as publish --resign-only from another process does it: index.yaml does not change.
+        byte[] archive = await File.ReadAllBytesAsync(Path.Combine(f.S.Repo, "legacy-2.0.0.tgz"), Ct);
+        await File.WriteAllBytesAsync(Path.Combine(f.S.Repo, "legacy-2.0.0.tgz.prov"), f.S.Trust.Alice.Sign(archive, "legacy-2.0.0.tgz", f.Now), Ct);
+        f.S.Clock.Now += PageReports.RecheckAfter;
+        string verdict = "";
+        // The first view is answered from the held report and starts the recheck in the background.
+        for (int i = 0; i < 200 && verdict != "trusted"; i++)
+        {
+            verdict = Assert.Single(PageFixture.Verdicts((await GetAsync(f.S, "/charts/legacy")).Body)).Value;
+            await Task.Delay(i == 0 ? 0 : 50, Ct);
+        }
+
+        Assert.Equal("trusted", verdict);
+        Assert.Equal(judged + 1, f.S.Server.PageReports.Judged);
+    }
+
+    [Fact]
     public async Task TrustExpiry_WarnedWellBefore_AndEveryVersionRefusedAfter()
     {
         await using var f = await PageFixture.StartAsync();
