@@ -398,6 +398,30 @@ public sealed class RepositoryPageTests
     }
 
     [Fact]
+    public async Task EmptyRepository_AndNoTrustMaterial_ThePageSaysSo()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var (_, empty) = await GetAsync(s, "/");
+        Assert.Contains("No charts yet.", empty, StringComparison.Ordinal);
+        Assert.Contains("--root-fingerprint " + s.Trust.Root.Fingerprint, empty, StringComparison.Ordinal);
+
+        await using var bare = await ServerFixture.StartAsync(pinRoot: false);
+        foreach (string name in new[] { "trust.yaml.asc", "pubkeys.pgp", "revoked.pgp", "root.pgp" })
+        {
+            File.Delete(Path.Combine(bare.Repo, name));
+        }
+        var (response, html) = await GetAsync(bare, "/");
+        var json = JsonDocument.Parse(await bare.Http.GetStringAsync("api/repository", Ct)).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<div class=\"banner bad\" role=\"alert\"><strong>No trust material</strong>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("chartseal repo add", html, StringComparison.Ordinal);
+        Assert.False(json.GetProperty("trust").GetProperty("accepted").GetBoolean());
+        Assert.Equal("trust-unsigned", json.GetProperty("trust").GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("root").ValueKind);
+    }
+
+    [Fact]
     public async Task Head_AnswersWithoutABody()
     {
         await using var f = await PageFixture.StartAsync();
