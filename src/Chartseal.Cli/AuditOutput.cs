@@ -13,11 +13,7 @@ internal static class AuditOutput
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Each outcome and how many rows have it: <c>trusted</c> first, then reasons by code.</summary>
-    public static IReadOnlyList<(string Outcome, int Count)> Summary(IReadOnlyList<AuditRow> rows) =>
-        rows.GroupBy(r => r.Reason)
-            .OrderBy(g => g.Key is null ? "" : g.Key.Value.Code(), StringComparer.Ordinal)
-            .Select(g => (g.Key is null ? "trusted" : g.Key.Value.Name(), g.Count()))
-            .ToList();
+    public static IReadOnlyList<(string Outcome, int Count)> Summary(IReadOnlyList<AuditRow> rows) => AuditRow.Outcomes(rows);
 
     public static void PrintTable(AuditResult.Completed audit, string repository, OciChartEnumeration? enumeration, TextWriter output)
     {
