@@ -55,3 +55,10 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     Console.Error.WriteLine("chartseal: " + e.Message);
     return ExitCodes.Usage;
 }
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    // A bug: the library throws only ChartsealException for bad input (the fuzz tests hold it to that). Still one
+    // line and a non-zero exit, never a stack trace that could be taken for output.
+    Console.Error.WriteLine($"chartseal: internal error ({e.GetType().Name}): {e.Message}");
+    return ExitCodes.Usage;
+}

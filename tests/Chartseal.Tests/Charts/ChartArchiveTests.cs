@@ -290,6 +290,22 @@ public sealed class ChartArchiveTests
     }
 
     [Fact]
+    public async Task ExtractToAsync_PathLongerThanTheFileSystemAllows_OneLineNamingTheFileAndNothingLeft()
+    {
+        // A tar name may be as long as a PAX record allows; a file system allows 255 bytes per name.
+        using var temp = new TempDirectory();
+        string longName = "templates/" + new string('n', 300) + ".yaml";
+        var contents = ChartArchive.Read(ChartTgz(new Entry("demo/" + longName, Text: "x")), "demo-1.0.0.tgz");
+
+        var ex = await Assert.ThrowsAsync<ChartsealException>(() =>
+            ChartArchive.ExtractToAsync(contents, temp.File("out/demo"), TestContext.Current.CancellationToken));
+
+        Assert.Equal($"cannot unpack \"{longName}\" of demo-1.0.0.tgz: the path is longer than the file system allows", ex.Reason);
+        Assert.Equal(temp.File("out/demo"), ex.File);
+        Assert.Empty(Directory.GetFileSystemEntries(temp.File("out")));
+    }
+
+    [Fact]
     public async Task ExtractToAsync_ExistingDestination_Refused()
     {
         using var temp = new TempDirectory();
