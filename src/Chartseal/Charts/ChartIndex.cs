@@ -257,12 +257,13 @@ public sealed class ChartIndex
                         ReadEntries(parser, onEntry, sourceName);
                         break;
                     default:
-                        parser.SkipThisAndNestedEvents();
+                        // Bounded: nested "[" make YamlDotNet's scanner quadratic (400 KB took minutes).
+                        BoundedYamlReader.SkipNode(parser, sourceName);
                         break;
                 }
             }
         }
-        catch (YamlException e)
+        catch (Exception e) when (BoundedYamlReader.IsParserFailure(e))
         {
             throw new ChartsealException(sourceName, "invalid index: " + e.Message.ReplaceLineEndings(" "), e);
         }
