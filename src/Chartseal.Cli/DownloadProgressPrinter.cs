@@ -1,5 +1,6 @@
 using Chartseal.Repository;
 using Chartseal.Fetch;
+using Chartseal.IO;
 
 namespace Chartseal.Cli;
 
@@ -27,7 +28,7 @@ internal sealed class DownloadProgressPrinter : IProgress<DownloadProgress>
             _lastTick = tick;
             _current = value.Uri;
             string amount = value.Total is { } t ? $"{Size(value.Received)} / {Size(t)}" : Size(value.Received);
-            Console.Error.Write($"\r\u001b[KDownloading {Path.GetFileName(value.Uri.AbsolutePath)}: {amount}");
+            Console.Error.Write($"\r\u001b[KDownloading {TerminalText.Escape(Path.GetFileName(value.Uri.AbsolutePath))}: {amount}");
             if (value.Done)
             {
                 Console.Error.WriteLine();

@@ -5,6 +5,7 @@ using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Fetch;
 using Chartseal.Gate;
+using Chartseal.IO;
 
 namespace Chartseal.Cli.Commands;
 
@@ -64,7 +65,8 @@ internal static class ClientCommands
             else
             {
                 var claimed = await TrustOnFirstUse.ClaimAsync(source, ct);
-                string who = claimed.UserId is null ? "" : $" ({claimed.UserId})";
+                // The user id comes from the unverified root.pgp: escaped, so it cannot forge text around the fingerprint.
+                string who = claimed.UserId is null ? "" : $" ({TerminalText.Escape(claimed.UserId)})";
                 if (!p.GetValue(tofu))
                 {
                     throw new ChartsealException(repoUrl, $"no root key pinned; the repository names root {claimed.Fingerprint}{who}. " +
@@ -79,7 +81,7 @@ internal static class ClientCommands
             var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), ct);
             if (update is RepositoryUpdate.Rejected r)
             {
-                Console.Error.WriteLine($"chartseal: {r.File}: {r.Refusal}");
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{r.File}: {r.Refusal}"));
                 return ExitCodes.Rejected;
             }
             var updated = (RepositoryUpdate.Updated)update;
@@ -118,13 +120,13 @@ internal static class ClientCommands
                 }
                 catch (ChartsealException e)
                 {
-                    Console.Error.WriteLine($"...Unable to get an update from the \"{repository.Name}\" chart repository ({repository.Url}): {e.Message}");
+                    Console.Error.WriteLine($"...Unable to get an update from the \"{repository.Name}\" chart repository ({TerminalText.Escape(repository.Url)}): {TerminalText.Escape(e.Message)}");
                     exit = Math.Max(exit, ExitCodes.Usage);
                     continue;
                 }
                 if (update is RepositoryUpdate.Rejected r)
                 {
-                    Console.Error.WriteLine($"...Refused the update from the \"{repository.Name}\" chart repository: {r.File}: {r.Refusal}");
+                    Console.Error.WriteLine($"...Refused the update from the \"{repository.Name}\" chart repository: {TerminalText.Escape($"{r.File}: {r.Refusal}")}");
                     exit = exit == ExitCodes.Usage ? exit : ExitCodes.Rejected;
                     continue;
                 }
@@ -299,7 +301,7 @@ internal static class ClientCommands
             int exit = PullOptions.Print(result, format, saved, "savedTo");
             if (format != "json")
             {
-                Console.WriteLine($"Pulled: {saved}");
+                Console.WriteLine($"Pulled: {TerminalText.Escape(saved)}");
             }
             return exit;
         });
@@ -341,13 +343,13 @@ internal static class ClientCommands
                 {
                     if (format != "json")
                     {
-                        Console.WriteLine($"Dry run: would run {shown}");
+                        Console.WriteLine($"Dry run: would run {TerminalText.Escape(shown)}");
                     }
                     return ExitCodes.Ok;
                 }
                 if (format != "json")
                 {
-                    Console.WriteLine($"Running: {shown}");
+                    Console.WriteLine($"Running: {TerminalText.Escape(shown)}");
                 }
                 return await HelmHandOff.RunAsync(helm!, arguments, ct);
             }
@@ -362,10 +364,11 @@ internal static class ClientCommands
     private static string ShellQuote(string s) =>
         s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@+%".Contains(c, StringComparison.Ordinal)) ? s : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
+    // Cells come from index.yaml (names, versions, descriptions) or the configuration: escaped before measuring.
     private static void PrintTable(string[] header, IEnumerable<string[]> rows)
     {
         var all = new List<string[]> { header };
-        all.AddRange(rows);
+        all.AddRange(rows.Select(row => Array.ConvertAll(row, TerminalText.Escape)));
         int[] widths = [.. Enumerable.Range(0, header.Length).Select(i => all.Max(r => r[i].Length))];
         foreach (var row in all)
         {
