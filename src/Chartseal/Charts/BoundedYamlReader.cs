@@ -74,11 +74,12 @@ internal static class BoundedYamlReader
     }
 
     /// <summary>
-    /// Whether <paramref name="ex"/> is YamlDotNet rejecting its input: a <see cref="YamlException"/>, or the
-    /// <see cref="InvalidOperationException"/> its scanner throws on some malformed flow collections
-    /// (<c>[[a]</c> followed by a block key).
+    /// Whether <paramref name="ex"/> is YamlDotNet rejecting its input: a <see cref="YamlException"/>, the
+    /// <see cref="InvalidOperationException"/> its scanner throws on some malformed flow collections (<c>[[a]</c>
+    /// followed by a block key), or the <see cref="ArgumentException"/> its tag parsing throws
+    /// (<c>name: !!a]</c>: "Global tags must be valid URIs"). Both were found by the fuzz tests.
     /// </summary>
-    internal static bool IsParserFailure(Exception ex) => ex is YamlException or InvalidOperationException;
+    internal static bool IsParserFailure(Exception ex) => ex is YamlException or InvalidOperationException or ArgumentException;
 
     /// <summary>
     /// Skips the node that starts at the parser's current event (and everything nested in it), leaving the parser on

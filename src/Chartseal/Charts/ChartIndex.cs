@@ -263,13 +263,14 @@ public sealed class ChartIndex
                 }
             }
         }
+        catch (DecoderFallbackException)
+        {
+            // First: it is an ArgumentException, which IsParserFailure also takes (YamlDotNet's tag errors).
+            throw new ChartsealException(sourceName, "invalid index: not UTF-8 text");
+        }
         catch (Exception e) when (BoundedYamlReader.IsParserFailure(e))
         {
             throw new ChartsealException(sourceName, "invalid index: " + e.Message.ReplaceLineEndings(" "), e);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new ChartsealException(sourceName, "invalid index: not UTF-8 text");
         }
         if (!sawApiVersion)
         {

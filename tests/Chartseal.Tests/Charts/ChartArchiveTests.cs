@@ -240,6 +240,14 @@ public sealed class ChartArchiveTests
     }
 
     [Fact]
+    public void Read_ChartYamlWithAnInvalidGlobalTag_RefusedNotArgumentException()
+    {
+        // Found by the fuzz tests: YamlDotNet throws ArgumentException ("Global tags must be valid URIs").
+        var ex = Refused(Tgz(new Entry("demo/Chart.yaml", Text: "apiVersion: v2\nname: !!a]\nversion: 1.0.0\n")));
+        Assert.StartsWith("not a valid chart: invalid YAML", ex.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_InvalidChartYaml_RefusedAsInvalidChart()
     {
         var ex = Refused(Tgz(new Entry("demo/Chart.yaml", Text: "apiVersion: v2\nname: demo\nversion: abc\n")));

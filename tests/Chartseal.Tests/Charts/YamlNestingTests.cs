@@ -73,6 +73,27 @@ public sealed class YamlNestingTests
         Assert.StartsWith("index.yaml", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("apiVersion: v1\nextra: !!a]\n")]
+    [InlineData("apiVersion: v1\nentries:\n  demo:\n  - name: !!a]\n")]
+    public void InvalidGlobalTag_InvalidIndexNotArgumentException(string yaml)
+    {
+        // Found by the fuzz tests (index seed regression-global-tag-uri.yaml): YamlDotNet throws ArgumentException.
+        var ex = Assert.Throws<ChartsealException>(() => LoadIndex(yaml));
+        Assert.Contains("Global tags must be valid URIs", ex.Message, StringComparison.Ordinal);
+        var chart = Assert.Throws<ChartsealException>(() => ChartYaml.Parse("apiVersion: v2\nname: !!a]\nversion: 1.0.0\n"u8, "Chart.yaml"));
+        Assert.StartsWith("Chart.yaml: invalid YAML", chart.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IndexNotUtf8_SaysSoNotTheDecodersMessage()
+    {
+        // The decoder's DecoderFallbackException is an ArgumentException too: it must not be taken for a YAML error.
+        byte[] yaml = [.. "apiVersion: v1\nentries:\n  demo:\n  - name: caf"u8, 0xC3, 0x28, .. "\n"u8];
+        var ex = Assert.Throws<ChartsealException>(() => ChartIndex.Load(new MemoryStream(yaml), "index.yaml"));
+        Assert.Equal("index.yaml: invalid index: not UTF-8 text", ex.Message);
+    }
+
     [Fact]
     public void NestedFlowInChartYaml_400KB_RefusedForItsDepth()
     {
