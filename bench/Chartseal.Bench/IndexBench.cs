@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Chartseal.Charts;
 using Chartseal.Client;
-using Chartseal.Repository;
 
 /// <summary>The client's large-index path: a generated Helm index of N chart versions, streamed into a <see cref="ChartIndex"/>.</summary>
 internal static class IndexBench

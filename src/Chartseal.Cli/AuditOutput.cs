@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using Chartseal.Client;
 using Chartseal.Repository;
 using Chartseal.Gate;
 using Chartseal.IO;
@@ -20,7 +20,7 @@ internal static class AuditOutput
             .Select(g => (g.Key is null ? "trusted" : g.Key.Value.Name(), g.Count()))
             .ToList();
 
-    public static void PrintTable(AuditResult.Completed audit, string repository, TextWriter output)
+    public static void PrintTable(AuditResult.Completed audit, string repository, OciChartEnumeration? enumeration, TextWriter output)
     {
         string[] header = ["NAME", "VERSION", "SIGNER", "USER ID", "SIGNED", "DECISION"];
         // Every cell may come from the index, a key's user id or a revocation reason: escaped before measuring.
@@ -40,6 +40,11 @@ internal static class AuditOutput
         output.WriteLine();
         string summary = string.Join(", ", Summary(audit.Rows).Select(s => $"{s.Count} {s.Outcome}"));
         output.WriteLine($"{audit.Rows.Count} chart versions in {TerminalText.Escape(repository)} (trust version {audit.TrustVersion}, root {audit.TrustRoot}): {(summary.Length == 0 ? "none" : summary)}");
+        if (enumeration is not null)
+        {
+            // A registry has no index: say which charts were looked at, and how they were found (names from the registry: escaped).
+            output.WriteLine($"Charts: {TerminalText.Escape(enumeration.Describe())}");
+        }
     }
 
     private static string Decision(AuditRow row)
@@ -58,7 +63,7 @@ internal static class AuditOutput
     /// The one writer of <c>chartseal.audit/v1</c>: every field is present whatever the result; when the trust material
     /// was refused, <c>reason</c>/<c>code</c>/<c>message</c> say why and there are no charts.
     /// </summary>
-    public static void WriteJson(AuditResult result, string repository, string? signerFilter, Stream stdout)
+    public static void WriteJson(AuditResult result, string repository, string? signerFilter, OciChartEnumeration? enumeration, Stream stdout)
     {
         var audit = result as AuditResult.Completed;
         var refused = (result as AuditResult.Rejected)?.Refusal;
@@ -88,6 +93,26 @@ internal static class AuditOutput
             json.WriteNumber(outcome, count);
         }
         json.WriteEndObject();
+        if (enumeration is null)
+        {
+            json.WriteNull("enumeration");
+        }
+        else
+        {
+            // How a registry namespace's charts were found (it has no index.yaml).
+            json.WriteStartObject("enumeration");
+            json.WriteStartArray("charts");
+            foreach (string chart in enumeration.Charts)
+            {
+                json.WriteStringValue(chart);
+            }
+            json.WriteEndArray();
+            json.WriteNumber("named", enumeration.Named);
+            WriteCount(json, "chartList", enumeration.ChartList);
+            WriteCount(json, "catalog", enumeration.Catalog);
+            VerdictJson.WriteOptional(json, "catalogProblem", enumeration.CatalogProblem);
+            json.WriteEndObject();
+        }
         json.WriteStartArray("charts");
         foreach (AuditRow row in rows)
         {
@@ -95,6 +120,18 @@ internal static class AuditOutput
         }
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    private static void WriteCount(Utf8JsonWriter json, string name, int? count)
+    {
+        if (count is { } n)
+        {
+            json.WriteNumber(name, n);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 
     private static void WriteRow(Utf8JsonWriter json, AuditRow row)

@@ -30,7 +30,9 @@ internal static class CommandLineHelp
             Command? next = command.Subcommands.FirstOrDefault(c => c.Name == arg || c.Aliases.Contains(arg));
             if (next is null)
             {
-                string[] close = command.Subcommands.Select(c => c.Name).Where(name => IsClose(arg, name)).ToArray();
+                // Closest first: "pul" is one edit from pull and two from push.
+                string[] close = command.Subcommands.Select(c => c.Name).Where(name => IsClose(arg, name))
+                    .OrderBy(name => Distance(arg.ToLowerInvariant(), name)).ToArray();
                 string suggestion = close.Length == 0 ? "" : "; did you mean " + string.Join(" or ", close.Select(c => $"\"{c}\"")) + "?";
                 return $"unknown command \"{arg}\" for \"{path}\"{suggestion} (see {path} --help)";
             }

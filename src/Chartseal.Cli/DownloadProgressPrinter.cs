@@ -1,4 +1,3 @@
-using Chartseal.Repository;
 using Chartseal.Fetch;
 using Chartseal.IO;
 
@@ -28,13 +27,17 @@ internal sealed class DownloadProgressPrinter : IProgress<DownloadProgress>
             _lastTick = tick;
             _current = value.Uri;
             string amount = value.Total is { } t ? $"{Size(value.Received)} / {Size(t)}" : Size(value.Received);
-            Console.Error.Write($"\r\u001b[KDownloading {TerminalText.Escape(Path.GetFileName(value.Uri.AbsolutePath))}: {amount}");
+            string left = value.TimeLeft is { } l ? $" ({TimeLeft(l)} left)" : "";
+            Console.Error.Write($"\r\u001b[KDownloading {TerminalText.Escape(Path.GetFileName(value.Uri.AbsolutePath))}: {amount}{left}");
             if (value.Done)
             {
                 Console.Error.WriteLine();
             }
         }
     }
+
+    /// <summary>The time left before the command's deadline, in whole seconds: <c>4m59s</c>.</summary>
+    public static string TimeLeft(TimeSpan left) => FetchDeadline.Format(TimeSpan.FromSeconds(Math.Max(1, Math.Floor(left.TotalSeconds))));
 
     private static string Size(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024.0 * 1024):0.0} MiB" : $"{bytes / 1024.0:0.0} KiB";
 }

@@ -15,6 +15,7 @@ root.Subcommands.Add(ChartCommands.Package());
 root.Subcommands.Add(ChartCommands.Sign());
 root.Subcommands.Add(ChartCommands.Verify());
 root.Subcommands.Add(ChartCommands.Publish());
+root.Subcommands.Add(PushCommands.Push());
 root.Subcommands.Add(AuditCommands.Audit());
 root.Subcommands.Add(AuditCommands.Resign());
 root.Subcommands.Add(KeyCommands.Key());

@@ -31,6 +31,10 @@ internal static class VerdictOutput
             {
                 Console.WriteLine($"Trusted by repository: trust version {material.Version}, root {material.SignedBy}");
             }
+            if (trusted.Verification.KeyExpiredSince is { } expired)
+            {
+                Console.WriteLine("Note: " + VerdictJson.KeyExpiredNote(expired));
+            }
             if (trusted.Rebuild is { } rebuild)
             {
                 Console.WriteLine($"Rebuild gate passed: rebuilt from {TerminalText.Escape(rebuild.Source)}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");

@@ -23,6 +23,15 @@ internal static class ApiJson
         await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>A JSON body already written (held per index version).</summary>
+    public static async Task WriteBytesAsync(HttpContext context, int status, byte[] json)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
+    }
+
     /// <summary>An error: <c>{"error": REASON, "message": …}</c>, REASON being a rejection reason's name or an HTTP-level one.</summary>
     public static Task ErrorAsync(HttpContext context, int status, string error, string message) =>
         WriteAsync(context, status, json =>

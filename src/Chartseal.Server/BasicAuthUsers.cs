@@ -62,8 +62,7 @@ public sealed class BasicAuthUsers
         }
         if (htpasswdFile is not null)
         {
-            byte[] bytes = await InputFile.ReadAsync(htpasswdFile, 4 * 1024 * 1024, cancellationToken).ConfigureAwait(false);
-            string[] lines = Encoding.UTF8.GetString(bytes).Split('\n');
+            string[] lines = (await InputFile.ReadTextAsync(htpasswdFile, 4 * 1024 * 1024, cancellationToken).ConfigureAwait(false)).Split('\n');
             for (int i = 0; i < lines.Length; i++)
             {
                 string line = lines[i].TrimEnd('\r');

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Chartseal.Charts;
 using Chartseal.Client;
+using Chartseal.IO;
 
 namespace Chartseal.Server;
 
@@ -41,44 +42,23 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         return reads;
     }
 
+    // Both answers are built once per version of the index (IndexFile), not per request: they are open to anyone.
     private async Task ListAsync(HttpContext context)
     {
-        var entries = (await index.CurrentAsync(context.RequestAborted).ConfigureAwait(false)).Parsed.Entries;
-        await ApiJson.WriteAsync(context, StatusCodes.Status200OK, json =>
-        {
-            json.WriteStartObject();
-            foreach (var (name, versions) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
-            {
-                json.WritePropertyName(name);
-                json.WriteStartArray();
-                foreach (var entry in versions)
-                {
-                    ChartIndex.WriteEntryJson(json, entry);
-                }
-                json.WriteEndArray();
-            }
-            json.WriteEndObject();
-        }).ConfigureAwait(false);
+        var snapshot = await index.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
+        await ApiJson.WriteBytesAsync(context, StatusCodes.Status200OK, snapshot.ChartsJson).ConfigureAwait(false);
     }
 
     private async Task VersionsAsync(HttpContext context)
     {
         string name = (string)context.Request.RouteValues["name"]!;
-        var entries = (await index.CurrentAsync(context.RequestAborted).ConfigureAwait(false)).Parsed.Entries;
-        if (!entries.TryGetValue(name, out var versions) || versions.Count == 0)
+        var snapshot = await index.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
+        if (snapshot.ChartJson(name) is not { } json)
         {
             await ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", $"no chart named {name}").ConfigureAwait(false);
             return;
         }
-        await ApiJson.WriteAsync(context, StatusCodes.Status200OK, json =>
-        {
-            json.WriteStartArray();
-            foreach (var entry in versions)
-            {
-                ChartIndex.WriteEntryJson(json, entry);
-            }
-            json.WriteEndArray();
-        }).ConfigureAwait(false);
+        await ApiJson.WriteBytesAsync(context, StatusCodes.Status200OK, json).ConfigureAwait(false);
     }
 
     private async Task VersionAsync(HttpContext context)
@@ -232,6 +212,11 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
             }
             result = await step(root).ConfigureAwait(false);
         }
+        catch (Exception e) when (StorageFull.Is(e))
+        {
+            await InsufficientStorageAsync(context, operation, e).ConfigureAwait(false);
+            return;
+        }
         catch (ChartsealException e)
         {
             await RefuseAsync(context, operation, StatusCodes.Status500InternalServerError, "server-error", e.Message).ConfigureAwait(false);
@@ -246,6 +231,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 await RefuseAsync(context, operation, StatusFor(rejected.Reason), rejected.Reason.Name(), $"{sourceName}: {rejected.Message}{hint}").ConfigureAwait(false);
                 return;
             case StagingResult.Done { Result: PublishResult.Published published } done:
+                index.Invalidate();
                 var entry = published.Entry;
                 string signer = published.Verdict.Verification.Signer.Fingerprint;
                 if (done.Resigned)
@@ -348,7 +334,21 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
         string name = (string)context.Request.RouteValues["name"]!;
         string version = (string)context.Request.RouteValues["version"]!;
-        if (!await ChartPublisher.RemoveAsync(options.RepositoryDir, name, version, Now, context.RequestAborted).ConfigureAwait(false))
+        bool removed;
+        try
+        {
+            removed = await ChartPublisher.RemoveAsync(options.RepositoryDir, name, version, Now, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StorageFull.Is(e))
+        {
+            await InsufficientStorageAsync(context, "delete", e).ConfigureAwait(false);
+            return;
+        }
+        finally
+        {
+            index.Invalidate();
+        }
+        if (!removed)
         {
             await ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", $"no chart {name} {version}").ConfigureAwait(false);
             return;
@@ -413,6 +413,11 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
             return null;
         }
     }
+
+    // ChartMuseum's answer to a storage failure: 507, and the repository as it was (writes go to temporary files first).
+    private Task InsufficientStorageAsync(HttpContext context, string operation, Exception e) =>
+        RefuseAsync(context, operation, StatusCodes.Status507InsufficientStorage, "insufficient-storage",
+            $"the server has no room to store this (disk full, quota or file size limit: {e.Message}); the repository is unchanged");
 
     private Task RefuseAsync(HttpContext context, string operation, int status, string reason, string message)
     {

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Chartseal.Charts;
 using Chartseal.Trust;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Primitives;
@@ -7,10 +7,12 @@ namespace Chartseal.Server;
 
 /// <summary>
 /// The files a repository serves, and nothing else: the trust files by exact name, and chart archives with their
-/// <c>.prov</c> at the top of the folder. No sub-folders, no dot files (the lock, writers' temporary files), no
-/// symbolic links, no other extension: a secret key left in the folder by mistake is never served.
+/// <c>.prov</c> at the top of the folder, named by <see cref="ChartName"/>'s rule, and (checked per request by the
+/// server, against <see cref="IndexFile"/>) listed in the current index. No sub-folders, no dot files (the lock, writers'
+/// temporary files), no symbolic links, no other extension, no archive the index does not list: a secret key left in
+/// the folder by mistake (<c>root-key-backup.tgz</c>) is never served.
 /// </summary>
-internal sealed partial class RepositoryFiles(string repositoryDir) : IFileProvider
+internal sealed class RepositoryFiles(string repositoryDir) : IFileProvider
 {
     private static readonly HashSet<string> TrustFileNames = new(StringComparer.Ordinal)
     {
@@ -19,8 +21,12 @@ internal sealed partial class RepositoryFiles(string repositoryDir) : IFileProvi
 
     private readonly PhysicalFileProvider _files = new(repositoryDir);
 
-    /// <summary>Whether <paramref name="name"/> (a bare file name) is one a repository serves.</summary>
-    public static bool IsServed(string name) => TrustFileNames.Contains(name) || ChartFileName().IsMatch(name);
+    /// <summary>Whether <paramref name="name"/> (a bare file name) is one a repository may serve (archives: when its index lists them).</summary>
+    public static bool IsServed(string name) => TrustFileNames.Contains(name) || IsChartFile(name);
+
+    /// <summary>Whether <paramref name="name"/> is named as a chart archive or its <c>.prov</c> (served only when the index lists it).</summary>
+    public static bool IsChartFile(string name) =>
+        ChartName.IsArchiveFileName(name.EndsWith(".prov", StringComparison.Ordinal) ? name[..^".prov".Length] : name);
 
     public IFileInfo GetFileInfo(string subpath)
     {
@@ -29,7 +35,11 @@ internal sealed partial class RepositoryFiles(string repositoryDir) : IFileProvi
         {
             return new NotFoundFileInfo(name);
         }
-        var file = _files.GetFileInfo(name);
+        // A complete staged trust change is served in place of the published files (never a mixture of the two).
+        var file = TrustFileNames.Contains(name) && File.Exists(Path.Combine(repositoryDir, Client.FolderRepositorySource.StagedTrustFolder, TrustFiles.ManifestName))
+            && _files.GetFileInfo(Client.FolderRepositorySource.StagedTrustFolder + "/" + name) is { Exists: true } staged
+                ? staged
+                : _files.GetFileInfo(name);
         // A link could point anywhere on the machine.
         return file.Exists && file.PhysicalPath is { } path && new FileInfo(path).LinkTarget is null ? file : new NotFoundFileInfo(name);
     }
@@ -37,7 +47,4 @@ internal sealed partial class RepositoryFiles(string repositoryDir) : IFileProvi
     public IDirectoryContents GetDirectoryContents(string subpath) => NotFoundDirectoryContents.Singleton;
 
     public IChangeToken Watch(string filter) => NullChangeToken.Singleton;
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+-]*\.tgz(\.prov)?\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ChartFileName();
 }

@@ -2,12 +2,12 @@ using Chartseal.IO;
 using System.Threading.RateLimiting;
 using Chartseal.Repository;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -40,6 +40,9 @@ public sealed class RepositoryServer : IAsyncDisposable
 
     /// <summary>The repository's URL: <see cref="Address"/> with the context path, ending in <c>/</c>.</summary>
     public Uri RepositoryUrl { get; }
+
+    /// <summary>The index held in memory (tests count its reads and derived forms).</summary>
+    internal IndexFile Index => _app.Services.GetRequiredService<IndexFile>();
 
     /// <summary>Starts serving. The repository folder is created if missing.</summary>
     /// <exception cref="ChartsealException">The listen address is invalid or in use.</exception>
@@ -113,6 +116,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         }));
         var access = new WriteAccess(options.UploadTokens, options.BasicAuth, options.AllowAnonymousUpload);
         builder.Services.AddSingleton(new UploadStaging(options.Staging ?? StagingLimits.For(options.MaxUploadBytes)));
+        builder.Services.AddSingleton(new IndexFile(Path.Combine(options.RepositoryDir, ChartIndex.FileName), options.ContextPath));
         builder.Services.AddRateLimiter(o =>
         {
             o.AddPolicy(WritePolicy, context => RateLimitPartition.GetFixedWindowLimiter(access.RateLimitKey(context), _ => new FixedWindowRateLimiterOptions
@@ -131,7 +135,9 @@ public sealed class RepositoryServer : IAsyncDisposable
         // Anything unexpected is a JSON 500 (and logged by the middleware), never a bare error page.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            ExceptionHandler = context => ApiJson.ErrorAsync(context, StatusCodes.Status500InternalServerError, "server-error", "the server could not complete the request"),
+            ExceptionHandler = context => StorageFull.Is(context.Features.Get<IExceptionHandlerFeature>()?.Error)
+                ? ApiJson.ErrorAsync(context, StatusCodes.Status507InsufficientStorage, "insufficient-storage", "the server has no room to store this (disk full, quota or file size limit); the repository is unchanged")
+                : ApiJson.ErrorAsync(context, StatusCodes.Status500InternalServerError, "server-error", "the server could not complete the request"),
         });
         // Every error without a body of its own (routing's 404 for a file-like path, 405 for a wrong method) is JSON too.
         app.UseStatusCodePages(new StatusCodePagesOptions
@@ -163,6 +169,21 @@ public sealed class RepositoryServer : IAsyncDisposable
             [".pgp"] = "application/pgp-keys",
             [".asc"] = "text/plain; charset=utf-8",
         });
+        // Archives and .prov files only when the current index lists them (checked against the index held in memory).
+        var index = app.Services.GetRequiredService<IndexFile>();
+        app.Use(async (context, next) =>
+        {
+            string name = context.Request.Path.Value is { Length: > 1 } p && p.LastIndexOf('/') == 0 ? p[1..] : "";
+            if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            {
+                if (RepositoryFiles.IsChartFile(name) && !(await index.CurrentAsync(context.RequestAborted).ConfigureAwait(false)).Lists(name))
+                {
+                    await ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", $"{name} is not listed in this repository's index.yaml").ConfigureAwait(false);
+                    return;
+                }
+            }
+            await next(context).ConfigureAwait(false);
+        });
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new RepositoryFiles(options.RepositoryDir),
@@ -173,7 +194,6 @@ public sealed class RepositoryServer : IAsyncDisposable
         app.UseRequestTimeouts();
         app.UseRateLimiter();
 
-        var index = new IndexFile(Path.Combine(options.RepositoryDir, ChartIndex.FileName), options.ContextPath);
         var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), logger);
         app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
         app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
@@ -213,6 +233,8 @@ public sealed class RepositoryServer : IAsyncDisposable
     private static async Task RemoveInterruptedWritesAsync(string repository, ILogger logger, CancellationToken cancellationToken)
     {
         await using var repositoryLock = await RepositoryLock.AcquireAsync(repository, cancellationToken).ConfigureAwait(false);
+        // A trust change a killed writer staged but did not finish: complete it, as the next trust command would.
+        await TrustRepository.CompleteInterruptedChangeAsync(repository, cancellationToken).ConfigureAwait(false);
         int removed = 0;
         foreach (string file in Directory.EnumerateFiles(repository, ".*.tmp"))
         {

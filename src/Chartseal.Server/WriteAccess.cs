@@ -30,12 +30,11 @@ public sealed class WriteAccess
     public string[] Challenges =>
         [.. _tokenHashes.Length > 0 || _users.Count == 0 ? ["Bearer"] : Array.Empty<string>(), .. _users.Count > 0 ? ["Basic realm=\"chartseal\", charset=\"UTF-8\""] : Array.Empty<string>()];
 
-    /// <summary>Reads a token file: one token per line; blank lines and lines starting with # are ignored.</summary>
+    /// <summary>Reads a token file: UTF-8 (a leading byte order mark is dropped), one token per line; blank lines and lines starting with # are ignored.</summary>
     /// <exception cref="ChartsealException">Unreadable, or holds no token.</exception>
     public static async Task<IReadOnlyList<string>> ReadTokenFileAsync(string path, CancellationToken cancellationToken = default)
     {
-        byte[] bytes = await InputFile.ReadAsync(path, 1024 * 1024, cancellationToken).ConfigureAwait(false);
-        var tokens = Encoding.UTF8.GetString(bytes).Split('\n')
+        var tokens = (await InputFile.ReadTextAsync(path, 1024 * 1024, cancellationToken).ConfigureAwait(false)).Split('\n')
             .Select(l => l.Trim())
             .Where(l => l.Length > 0 && !l.StartsWith('#'))
             .ToList();

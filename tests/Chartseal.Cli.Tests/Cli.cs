@@ -47,6 +47,39 @@ public static class Cli
 
     public static CliResult Run(string workDir, params string[] args) => Run(workDir, null, args);
 
+    /// <summary>
+    /// Like <see cref="Run(string, IDictionary{string, string}?, string[])"/>, and also the process's peak resident memory
+    /// (Linux: VmHWM in /proc, read until it exits), in bytes.
+    /// </summary>
+    public static (CliResult Result, long PeakBytes) RunMeasured(string workDir, params string[] args)
+    {
+        string home = Path.Combine(workDir, ".chartseal-home");
+        Directory.CreateDirectory(home);
+        long peak = 0;
+        var result = RunProcess(Script.Value, args, new Dictionary<string, string> { ["CHARTSEAL_HOME"] = home }, TimeSpan.FromMinutes(2), workDir, process =>
+        {
+            while (!process.HasExited)
+            {
+                try
+                {
+                    foreach (string line in File.ReadLines($"/proc/{process.Id}/status"))
+                    {
+                        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                        {
+                            peak = Math.Max(peak, 1024 * long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+                        }
+                    }
+                }
+                catch (IOException)
+                {
+                    break; // gone
+                }
+                Thread.Sleep(10);
+            }
+        });
+        return (result, peak);
+    }
+
     /// <summary>Starts <c>chartseal args...</c> without waiting (a server); output goes to files in <paramref name="workDir"/>.</summary>
     public static Process Start(string workDir, params string[] args) => Start(workDir, null, args);
 
@@ -128,7 +161,7 @@ public static class Cli
         Assert.Contains(": " + reason + ": ", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
     }
 
-    private static CliResult RunProcess(string program, string[] args, IDictionary<string, string> env, TimeSpan timeout, string? workDir = null)
+    private static CliResult RunProcess(string program, string[] args, IDictionary<string, string> env, TimeSpan timeout, string? workDir = null, Action<Process>? watch = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -152,11 +185,13 @@ public static class Cli
         p.StandardInput.Close();
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();
+        var watching = watch is null ? Task.CompletedTask : Task.Run(() => watch(p));
         if (!p.WaitForExit(timeout))
         {
             p.Kill(entireProcessTree: true);
             throw new TimeoutException($"chartseal {string.Join(' ', args)} did not finish in {timeout}");
         }
+        watching.Wait();
         return new CliResult(p.ExitCode, stdout.Result, stderr.Result);
     }
 

@@ -190,21 +190,21 @@ public sealed class ClientCommandTests
     public void RepoUpdate_ReportsEachRepositoryByName_AndOneFailureDoesNotStopTheOthers()
     {
         using var t = new TempDirectory();
-        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root", "--expires", "1y"));
-        string root = "";
+        // One root per repository (a root signs one repository's trust material).
+        var roots = new Dictionary<string, string>();
         foreach (string repo in new[] { "good", "tampered", "gone" })
         {
-            Ok(Cli.Run(t.Path, "trust", "init", repo, "--root-key", "root", "--root-keyring", "root.sec.asc"));
-            using var show = JsonDocument.Parse(Cli.Run(t.Path, "trust", "show", repo, "--output", "json").StdOut);
-            root = show.RootElement.GetProperty("root").GetString()!;
+            Ok(Cli.Run(t.Path, "key", "generate", "--name", $"Root {repo} <root@example.com>", "--out", "root-" + repo, "--expires", "1y"));
+            Ok(Cli.Run(t.Path, "trust", "init", repo, "--root-key", "root@example.com", "--root-keyring", $"root-{repo}.sec.asc"));
+            roots[repo] = Cli.Run(t.Path, "key", "fingerprint", $"root-{repo}.pub.asc").StdOut.Trim();
             File.WriteAllText(t.File(repo + "/index.yaml"), "apiVersion: v1\nentries: {}\ngenerated: \"2026-01-01T00:00:00Z\"\n");
         }
-        using var good = new ServeProcess(t.File("server-good"), t.File("good"), root);
-        using var tampered = new ServeProcess(t.File("server-tampered"), t.File("tampered"), root);
-        var gone = new ServeProcess(t.File("server-gone"), t.File("gone"), root);
+        using var good = new ServeProcess(t.File("server-good"), t.File("good"), roots["good"]);
+        using var tampered = new ServeProcess(t.File("server-tampered"), t.File("tampered"), roots["tampered"]);
+        var gone = new ServeProcess(t.File("server-gone"), t.File("gone"), roots["gone"]);
         foreach (var (name, url) in new[] { ("good", good.Url), ("tampered", tampered.Url), ("gone", gone.Url) })
         {
-            Ok(Cli.Run(t.Path, "repo", "add", name, url, "--root-fingerprint", root, "--insecure-http"));
+            Ok(Cli.Run(t.Path, "repo", "add", name, url, "--root-fingerprint", roots[name], "--insecure-http"));
         }
         gone.Dispose();
         File.WriteAllBytes(t.File("tampered/pubkeys.pgp"), [0x99, 0x00]);

@@ -4,8 +4,8 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Chartseal.Charts;
-using Chartseal.Repository;
 using Chartseal.Tests.Charts;
+using Chartseal.Tests.Support;
 using Chartseal.Tests.Trust;
 
 namespace Chartseal.Cli.Tests;
@@ -269,6 +269,98 @@ public sealed class ServeCommandTests
         foreach (string file in Directory.EnumerateFiles(repo, "*.tgz"))
         {
             _ = ChartArchive.Read(File.ReadAllBytes(file), Path.GetFileName(file), ArchiveLimits.Default); // whole, never torn
+        }
+    }
+
+    [Fact]
+    public async Task Serve_DiskFullDuringAnUpload_507InsufficientStorageAndTheRepositoryUnchanged()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() && CanMountTmpfs(), "needs a private mount namespace (unshare -Urm) for a small tmpfs");
+        Cli.EnsureBuilt();
+        using var f = new TrustFixture();
+        DateTime now = DateTime.UtcNow;
+        await f.InitWithTwoMaintainersAsync(now);
+        await File.WriteAllTextAsync(f.Temp.File("tokens"), Token + "\n", Ct);
+        string source = ChartFixtures.WriteSimpleChart(f.Temp.File("src"), "big", "1.0.0");
+        await File.WriteAllBytesAsync(Path.Combine(source, "blob.bin"), RandomNumberGenerator.GetBytes(256 * 1024), Ct);
+        var packaged = ChartPackager.Package(source);
+        var upload = new Upload(packaged.FileName, packaged.Archive, f.Alice.Sign(packaged.Archive, packaged.FileName, now));
+
+        // The repository is copied onto a 128 KiB tmpfs, in a mount namespace of the server's own: the archive does not
+        // fit, and the write fails with ENOSPC, as on a full disk.
+        string small = f.Temp.File("small-disk");
+        Directory.CreateDirectory(small);
+        int port = Cli.FreePort();
+        var start = new ProcessStartInfo("unshare") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = f.Temp.Path };
+        foreach (string arg in new[] { "-Urm", "sh", "-c", "mount -t tmpfs -o size=128k tmpfs \"$0\" && cp -R \"$1\"/. \"$0\"/ && shift && exec \"$@\"",
+            small, f.Repo, Path.Combine(TestPaths.RepoRoot, "chartseal"), "serve", small, "--listen", $"http://127.0.0.1:{port}",
+            "--upload-token-file", f.Temp.File("tokens"), "--root-fingerprint", f.Root.Fingerprint })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["CHARTSEAL_HOME"] = f.Temp.File("home");
+        using var server = Process.Start(start)!;
+        var log = server.StandardOutput.ReadToEndAsync(Ct);
+        var errors = server.StandardError.ReadToEndAsync(Ct);
+        var address = new Uri($"http://127.0.0.1:{port}/");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        try
+        {
+            await WaitForAsync(async () =>
+            {
+                try
+                {
+                    return (await http.GetAsync(new Uri(address, "health"), Ct)).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException) when (!server.HasExited)
+                {
+                    return false;
+                }
+            });
+            // The server's view of its folder, through its own mount namespace.
+            string served = $"/proc/{server.Id}/root{small}";
+            string[] Names() => [.. Directory.EnumerateFileSystemEntries(served).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+            string[] before = Names();
+            byte[] index = await http.GetByteArrayAsync(new Uri(address, "index.yaml"), Ct);
+
+            using var form = new MultipartFormDataContent
+            {
+                { new ByteArrayContent(upload.Archive), "chart", upload.FileName },
+                { new ByteArrayContent(upload.Provenance), "prov", upload.FileName + ".prov" },
+            };
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, "api/charts")) { Content = form };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+            using var response = await http.SendAsync(request, Ct);
+            string body = await response.Content.ReadAsStringAsync(Ct);
+
+            // Before: a bare 500 "server-error".
+            Assert.True(response.StatusCode == HttpStatusCode.InsufficientStorage, $"{(int)response.StatusCode} {body}");
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            Assert.Equal("insufficient-storage", json.RootElement.GetProperty("error").GetString());
+            Assert.Contains("the repository is unchanged", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal(before, Names());
+            Assert.Equal(index, await http.GetByteArrayAsync(new Uri(address, "index.yaml"), Ct));
+            Assert.False(server.HasExited);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(Ct);
+            TestContext.Current.SendDiagnosticMessage(await log + await errors);
+        }
+    }
+
+    private static bool CanMountTmpfs()
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("unshare", ["-Urm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"]) { RedirectStandardError = true, UseShellExecute = false })!;
+            probe.WaitForExit();
+            return probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
         }
     }
 

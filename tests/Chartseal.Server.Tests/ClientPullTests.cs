@@ -1,5 +1,4 @@
 using Chartseal.Client;
-using Chartseal.Trust;
 using Chartseal.Tests.Charts;
 using Chartseal.Tests.Trust;
 using Chartseal.Repository;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Chartseal.Repository;
 using Chartseal.Charts;
 
 namespace Chartseal.Server.Tests;

@@ -1,6 +1,5 @@
 using System.Net;
 using Chartseal.Charts;
-using Chartseal.Repository;
 using Chartseal.Tests.Charts;
 
 namespace Chartseal.Server.Tests;

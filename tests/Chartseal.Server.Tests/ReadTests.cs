@@ -79,7 +79,7 @@ public sealed class ReadTests
             Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
         }
         var newRoot = new Chartseal.Tests.Trust.TestKey("New Root <root2@example.com>", Chartseal.Tests.Trust.TrustFixture.T0);
-        await Chartseal.Repository.TrustRepository.RotateRootAsync(s.Repo, s.Trust.Root.RootSigner(ServerFixture.Now), newRoot.Public.PublicKeyRings[0],
+        await Chartseal.Repository.TrustRepository.RotateRootAsync(s.Repo, s.Trust.Root.RootSigner(ServerFixture.Now), newRoot.RootSigner(ServerFixture.Now),
             Chartseal.Tests.Trust.TrustFixture.Validity, ServerFixture.Now, Ct);
 
         byte[] served = await s.Http.GetByteArrayAsync("/" + Chartseal.Trust.TrustFiles.RotationsName, Ct);

@@ -2,10 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Chartseal.Charts;
-using Chartseal.Server;
 using Chartseal.Tests.Charts;
 using Chartseal.Tests.Trust;
-using Chartseal.Client;
 
 namespace Chartseal.Server.Tests;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Chartseal.Repository;
 using Chartseal.Charts;
 
 namespace Chartseal.Server.Tests;

@@ -14,30 +14,49 @@ internal static class AuditCommands
 {
     public static Command Audit()
     {
-        var repo = new Argument<string>("REPO") { Description = "Repository folder or http(s) URL (index.yaml, charts, trust material)" };
+        var repo = new Argument<string>("REPO") { Description = "Repository folder, http(s) URL (index.yaml, charts, trust material), or registry namespace oci://HOST/NS" };
         var rootFingerprint = new Option<string>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint", Required = true };
         var signer = new Option<string?>("--signer") { Description = "List only the chart versions this key (primary or subkey fingerprint) signed, trusted or not" };
         var output = OutputOption.Create();
-        var insecureHttp = TransportOption.Create("Allow a plain http:// repository URL");
-        var command = new Command("audit", "Verify every chart version in a repository's index.yaml against its current trust material; exit 1 when any is not trusted.")
+        var charts = new Option<string[]>("--chart")
         {
-            repo, rootFingerprint, signer, insecureHttp, output,
+            Description = "For oci:// namespaces: also audit this chart (repeatable); charts are otherwise found through the namespace's chart list and the registry's catalog",
+            Arity = ArgumentArity.OneOrMore,
         };
+        var insecureHttp = TransportOption.Create("Allow a plain http:// repository URL (or plain HTTP to an oci:// registry)");
+        var registry = new RegistryOptions(insecureHttp);
+        var timeout = TimeoutOption.Create();
+        var command = new Command("audit", "Verify every chart version in a repository (its index.yaml, or every tag of every chart of a registry namespace) against its current trust material; exit 1 when any is not trusted.")
+        {
+            repo, rootFingerprint, signer, charts, insecureHttp, timeout, output,
+        };
+        registry.AddTo(command);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(charts) is { Length: > 0 } && r.GetValue(repo) is { } location && !OciRepositorySource.IsOciLocation(location))
+            {
+                r.AddError("--chart is for oci:// namespaces (a repository's index.yaml lists its charts)");
+            }
+        });
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow; // one clock reading for the whole audit
             string location = p.GetValue(repo)!;
             string? signerFilter = p.GetValue(signer) is { } s ? new PinnedRoot(s).Fingerprint : null;
             bool json = p.GetValue(output) == "json";
-            var source = RepositorySource.Open(location, new FetchPolicy(p.GetValue(insecureHttp)));
-            using var progress = ProgressLine.ForStandardError();
+            var deadline = TimeoutOption.Start(p, timeout);
+            using var source = OciRepositorySource.IsOciLocation(location)
+                ? new OciRepositorySource(OciRepositorySource.ParseNamespace(location), registry.Build(p, deadline), p.GetValue(charts))
+                : registry.Open(p, location, deadline);
+            var enumeration = () => (source as OciRepositorySource)?.Enumeration;
+            using var progress = ProgressLine.ForStandardError(source.IsRemote ? deadline : null);
             var result = await RepositoryAudit.AuditAsync(source, new PinnedRoot(p.GetValue(rootFingerprint)!), TrustStateStore.Default(), now,
                 new AuditOptions(signerFilter, Progress: progress.Report), ct);
             progress.Clear();
 
             if (json)
             {
-                VerdictOutput.WriteJson(buffer => AuditOutput.WriteJson(result, location, signerFilter, buffer));
+                VerdictOutput.WriteJson(buffer => AuditOutput.WriteJson(result, location, signerFilter, enumeration(), buffer));
             }
             if (result is AuditResult.Rejected rejected)
             {
@@ -47,7 +66,7 @@ internal static class AuditCommands
             var audit = (AuditResult.Completed)result;
             if (!json)
             {
-                AuditOutput.PrintTable(audit, location, Console.Out);
+                AuditOutput.PrintTable(audit, location, enumeration(), Console.Out);
             }
             int untrusted = audit.Rows.Count(r => !r.IsTrusted);
             if (untrusted > 0)
@@ -108,14 +127,15 @@ internal static class AuditCommands
     private sealed class ProgressLine : IDisposable
     {
         private readonly bool _enabled;
+        private readonly FetchDeadline? _deadline;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly Lock _lock = new();
         private long _lastDraw = -1000;
         private bool _drawn;
 
-        private ProgressLine(bool enabled) => _enabled = enabled;
+        private ProgressLine(bool enabled, FetchDeadline? deadline) => (_enabled, _deadline) = (enabled, deadline);
 
-        public static ProgressLine ForStandardError() => new(!Console.IsErrorRedirected);
+        public static ProgressLine ForStandardError(FetchDeadline? deadline) => new(!Console.IsErrorRedirected, deadline);
 
         public void Report(int done, int total)
         {
@@ -132,7 +152,8 @@ internal static class AuditCommands
                 }
                 _lastDraw = elapsed;
                 _drawn = true;
-                Console.Error.Write(total > 0 ? $"\raudit: {done}/{total} chart versions" : $"\raudit: {done} chart versions (reading index.yaml)");
+                string left = _deadline is { } d ? $", {DownloadProgressPrinter.TimeLeft(d.Remaining)} left" : "";
+                Console.Error.Write(total > 0 ? $"\r\x1b[Kaudit: {done}/{total} chart versions{left}" : $"\r\x1b[Kaudit: {done} chart versions (reading index.yaml){left}");
             }
         }
 

@@ -26,10 +26,11 @@ internal static class ChartCommands
             Description = "Update dependencies from Chart.yaml into charts/ first (https:// repositories and file:// folders), as helm package -u; an in-sync Chart.lock keeps its versions",
         };
         var insecureHttp = new Option<bool>("--insecure-http") { Description = "With -u, allow plain http:// dependency repositories" };
+        var timeout = TimeoutOption.Create();
         var signing = new SigningOptions();
         var command = new Command("package", "Package a chart folder into a deterministic NAME-VERSION.tgz, optionally signed.")
         {
-            dir, dest, version, appVersion, dependencyUpdate, insecureHttp, sign,
+            dir, dest, version, appVersion, dependencyUpdate, insecureHttp, timeout, sign,
         };
         signing.AddTo(command);
         command.Validators.Add(r =>
@@ -48,6 +49,7 @@ internal static class ChartCommands
                 await DependencyUpdater.UpdateAsync(p.GetValue(dir)!, new DependencyUpdateOptions
                 {
                     AllowInsecureHttp = p.GetValue(insecureHttp),
+                    Deadline = TimeoutOption.Start(p, timeout),
                     ModificationTime = sourceDateEpoch,
                 }, DateTimeOffset.UtcNow, ct);
             }
@@ -100,16 +102,19 @@ internal static class ChartCommands
     {
         var chart = new Argument<string>("CHART.tgz") { Description = "The chart archive to verify" };
         var keyring = new Option<string?>("--keyring") { Description = "Keyring holding the signers' public keys (binary, armored or .kbx); with --repo, the signer must also be in it" };
-        var repo = new Option<string?>("--repo") { Description = "Repository folder or http(s) URL (with --root-fingerprint), or the NAME of a repository added with repo add, whose root-signed trust material decides which keys are trusted" };
+        var repo = new Option<string?>("--repo") { Description = "Repository folder, http(s) URL or oci://HOST/NS namespace (with --root-fingerprint), or the NAME of a repository added with repo add, whose root-signed trust material decides which keys are trusted" };
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint (required with --repo DIR|URL)" };
         var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
         var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "CI gate: rebuild the package from this chart source folder and require it to be the signed archive" };
-        var insecureHttp = TransportOption.Create("Allow a plain http:// --repo URL");
+        var insecureHttp = TransportOption.Create("Allow a plain http:// --repo URL (or plain HTTP to an oci:// registry)");
+        var registry = new RegistryOptions(insecureHttp);
+        var timeout = TimeoutOption.Create();
         var output = OutputOption.Create();
         var command = new Command("verify", "Verify that a chart archive matches its provenance file and was signed by a trusted key (a keyring, or a repository's trust material).")
         {
-            chart, keyring, repo, rootFingerprint, prov, rebuildFrom, insecureHttp, output,
+            chart, keyring, repo, rootFingerprint, prov, rebuildFrom, insecureHttp, timeout, output,
         };
+        registry.AddTo(command);
         command.Validators.Add(result =>
         {
             string? repoValue = result.GetValue(repo);
@@ -122,9 +127,9 @@ internal static class ChartCommands
             {
                 result.AddError("--root-fingerprint goes with --repo");
             }
-            if (!hasRoot && repoValue is not null && (FetchPolicy.IsUrl(repoValue) || Directory.Exists(repoValue)))
+            if (!hasRoot && repoValue is not null && (RepositorySource.IsRemoteLocation(repoValue) || Directory.Exists(repoValue)))
             {
-                result.AddError("--repo DIR|URL needs --root-fingerprint (or give the NAME of a repository added with repo add)");
+                result.AddError("--repo DIR|URL|oci://HOST/NS needs --root-fingerprint (or give the NAME of a repository added with repo add)");
             }
         });
         command.SetAction(async (p, ct) =>
@@ -147,7 +152,7 @@ internal static class ChartCommands
                 string manifest;
                 if (p.GetValue(rootFingerprint) is { } fingerprint)
                 {
-                    var repositorySource = RepositorySource.Open(repository, new FetchPolicy(p.GetValue(insecureHttp)));
+                    using var repositorySource = registry.Open(p, repository, TimeoutOption.Start(p, timeout));
                     manifest = repositorySource.AddressOf(TrustFiles.ManifestName);
                     trust = await TrustUpdater.RefreshAsync(repositorySource, new PinnedRoot(fingerprint), TrustStateStore.Default(), now, ct);
                 }

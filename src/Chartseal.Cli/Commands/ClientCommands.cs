@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Chartseal.Client;
 using Chartseal.Keys;
-using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Fetch;
 using Chartseal.Gate;
@@ -18,15 +17,18 @@ internal static class ClientCommands
     private static Command RepoAdd()
     {
         var name = new Argument<string>("NAME") { Description = "Local name of the repository (used as NAME/CHART)" };
-        var url = new Argument<string>("URL") { Description = "The repository's https:// URL" };
+        var url = new Argument<string>("URL") { Description = "The repository's https:// URL, or a registry namespace oci://HOST/NS" };
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "Pin this root key fingerprint (obtained out of band)" };
         var rootKey = new Option<string?>("--root-key") { Description = "Pin the root key in this public key file" };
         var tofu = new Option<bool>("--trust-on-first-use") { Description = "Pin whatever root the repository names now (recorded as such)" };
-        var insecureHttp = TransportOption.Create("Allow a plain http:// URL (recorded for this repository)");
+        var insecureHttp = TransportOption.Create("Allow a plain http:// URL, or plain HTTP to an oci:// registry (recorded for this repository)");
+        var registry = new RegistryOptions(insecureHttp, credentials: false);
+        var timeout = TimeoutOption.Create();
         var command = new Command("add", "Add a repository, pinning its root key; its trust material is verified and cached before it is recorded.")
         {
-            name, url, rootFingerprint, rootKey, tofu, insecureHttp,
+            name, url, rootFingerprint, rootKey, tofu, insecureHttp, timeout,
         };
+        registry.AddTo(command);
         command.Validators.Add(result =>
         {
             int pins = (result.GetValue(rootFingerprint) is null ? 0 : 1) + (result.GetValue(rootKey) is null ? 0 : 1) + (result.GetValue(tofu) ? 1 : 0);
@@ -38,15 +40,24 @@ internal static class ClientCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
+            var deadline = TimeoutOption.Start(p, timeout);
             var home = ClientHome.Default();
             string repoName = ConfiguredRepository.CheckName(p.GetValue(name)!);
             string repoUrl = p.GetValue(url)!.TrimEnd('/');
             bool insecure = p.GetValue(insecureHttp);
-            if (!FetchPolicy.IsUrl(repoUrl))
+            if (OciRepositorySource.IsOciLocation(repoUrl))
             {
-                throw new ChartsealException(repoUrl, "not an http(s) URL");
+                repoUrl = OciRepositorySource.CanonicalLocation(OciRepositorySource.ParseNamespace(repoUrl));
             }
-            var source = RepositorySource.Open(repoUrl, new FetchPolicy(insecure));
+            else if (!FetchPolicy.IsUrl(repoUrl))
+            {
+                throw new ChartsealException(repoUrl, "not an http(s) URL or an oci:// registry namespace");
+            }
+            else if (p.GetValue(registry.CaFile) is not null)
+            {
+                throw new ChartsealException(repoUrl, "--ca-file is for oci:// registries");
+            }
+            using var source = registry.Open(p, repoUrl, deadline);
             if ((await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Find(repoName) is not null)
             {
                 throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first)");
@@ -77,8 +88,8 @@ internal static class ClientCommands
                 onFirstUse = true;
             }
 
-            var repository = new ConfiguredRepository(repoName, repoUrl, root.Fingerprint, onFirstUse, insecure);
-            var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), ct);
+            var repository = new ConfiguredRepository(repoName, repoUrl, root.Fingerprint, onFirstUse, insecure) { CaFile = p.GetValue(registry.CaFile) is { } ca ? Path.GetFullPath(ca) : null };
+            var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), deadline, ct);
             if (update is RepositoryUpdate.Rejected r)
             {
                 Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{r.File}: {r.Refusal}"));
@@ -97,10 +108,12 @@ internal static class ClientCommands
     private static Command RepoUpdate()
     {
         var name = new Argument<string?>("NAME") { Description = "Update only this repository (default: all)", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("update", "Fetch each repository's trust material (checked against the pinned root: rollback, freeze, expiry) and index.yaml, and cache both.") { name };
+        var timeout = TimeoutOption.Create();
+        var command = new Command("update", "Fetch each repository's trust material (checked against the pinned root: rollback, freeze, expiry) and index.yaml, and cache both.") { name, timeout };
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
+            var deadline = TimeoutOption.Start(p, timeout);
             var home = ClientHome.Default();
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
             IReadOnlyList<ConfiguredRepository> targets = p.GetValue(name) is { } only ? [config.Get(only)] : config.Repositories;
@@ -116,7 +129,7 @@ internal static class ClientCommands
                 RepositoryUpdate update;
                 try
                 {
-                    update = await RepositoryClient.UpdateAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), ct);
+                    update = await RepositoryClient.UpdateAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), deadline, ct);
                 }
                 catch (ChartsealException e)
                 {
@@ -161,6 +174,7 @@ internal static class ClientCommands
                         w.WriteString("rootFingerprint", r.RootFingerprint);
                         w.WriteBoolean("trustOnFirstUse", r.TrustOnFirstUse);
                         w.WriteBoolean("insecureHttp", r.InsecureHttp);
+                        VerdictJson.WriteOptional(w, "caFile", r.CaFile);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
@@ -241,36 +255,40 @@ internal static class ClientCommands
     }
 
     /// <summary>Options shared by pull and install.</summary>
-    private sealed class PullOptions
+    private sealed class PullOptions(bool several)
     {
-        public Argument<string> Chart { get; } = new("NAME/CHART") { Description = "The chart, prefixed by the configured repository's name" };
+        private const string ChartDescription = "NAME/CHART (a configured repository's name and a chart), or oci://HOST/NS/CHART[:VERSION] in a namespace added with repo add";
+
+        // install takes one chart and then helm's arguments: an array argument there would swallow them.
+        private readonly Argument<string[]> _charts = new("CHART") { Description = ChartDescription + "; several may be given", Arity = ArgumentArity.OneOrMore };
+        private readonly Argument<string> _chart = new("NAME/CHART") { Description = ChartDescription };
+
         public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
         public Option<string?> Keyring { get; } = new("--keyring") { Description = "The signer must also be in this local keyring" };
         public Option<string> Output { get; } = OutputOption.Create();
+        public Option<string?> Timeout { get; } = TimeoutOption.Create();
 
         public void AddTo(Command command)
         {
-            command.Arguments.Add(Chart);
+            command.Arguments.Add(several ? _charts : _chart);
             command.Options.Add(Version);
             command.Options.Add(Keyring);
+            command.Options.Add(Timeout);
             command.Options.Add(Output);
         }
 
-        /// <summary>Fetches and verifies; nothing is written.</summary>
-        public async Task<PullResult> PullAsync(ParseResult p, CancellationToken ct)
+        /// <summary>Fetches and verifies every chart named (each repository's trust material checked once); nothing is written.</summary>
+        public async Task<IReadOnlyList<PullResult>> PullAsync(ParseResult p, CancellationToken ct)
         {
             DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
-            string reference = p.GetValue(Chart)!;
-            int slash = reference.IndexOf('/', StringComparison.Ordinal);
-            if (slash <= 0 || slash == reference.Length - 1 || reference.IndexOf('/', slash + 1) >= 0)
-            {
-                throw new ChartsealException(null, $"\"{reference}\" is not NAME/CHART (a configured repository name, a slash, a chart name)");
-            }
+            var deadline = TimeoutOption.Start(p, Timeout);
+            string[] charts = several ? p.GetValue(_charts)! : [p.GetValue(_chart)!];
             var home = ClientHome.Default();
-            var repository = (await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Get(reference[..slash]);
+            var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
             Keyring? local = p.GetValue(Keyring) is { } path ? Keys.Keyring.Load(path) : null;
-            var request = new PullRequest(repository, reference[(slash + 1)..], p.GetValue(Version), local, DownloadProgressPrinter.ForTerminal());
-            return await ChartPuller.PullAsync(home, request, now, ct);
+            var progress = charts.Length == 1 ? DownloadProgressPrinter.ForTerminal() : null; // parallel downloads share no progress line
+            var requests = charts.Select(c => PullRequest.Resolve(config, c, p.GetValue(Version), local, progress, deadline)).ToList();
+            return await ChartPuller.PullAllAsync(home, requests, now, ct);
         }
 
         /// <summary>Prints a pull outcome like <c>verify --repo</c>; the extra JSON field says where the chart went.</summary>
@@ -284,24 +302,24 @@ internal static class ClientCommands
 
     public static Command Pull()
     {
-        var options = new PullOptions();
+        var options = new PullOptions(several: true);
         var dest = new Option<string>("--destination", "-d") { Description = "Where to write the chart", DefaultValueFactory = _ => "." };
         var untar = new Option<bool>("--untar") { Description = "Write the unpacked chart folder instead of the archive" };
-        var command = new Command("pull", "Download a chart and its .prov, verify it with only the repository's trusted keys, and only then write it.") { dest, untar };
+        var command = new Command("pull", "Download charts and their .prov, verify each with only its repository's trusted keys, and only then write it (several charts: one trust check per repository).") { dest, untar };
         options.AddTo(command);
         command.SetAction(async (p, ct) =>
         {
-            var result = await options.PullAsync(p, ct);
             string format = p.GetValue(options.Output)!;
-            if (result is not PullResult.Pulled pulled)
+            var results = await options.PullAsync(p, ct);
+            var saved = await ChartPuller.SaveAllAsync(results, p.GetValue(dest)!, p.GetValue(untar), ct);
+            int exit = ExitCodes.Ok;
+            for (int i = 0; i < results.Count; i++)
             {
-                return PullOptions.Print(result, format, null, "savedTo");
-            }
-            string saved = await pulled.SaveAsync(p.GetValue(dest)!, p.GetValue(untar), ct);
-            int exit = PullOptions.Print(result, format, saved, "savedTo");
-            if (format != "json")
-            {
-                Console.WriteLine($"Pulled: {TerminalText.Escape(saved)}");
+                exit = Math.Max(exit, PullOptions.Print(results[i], format, saved[i], "savedTo"));
+                if (saved[i] is { } path && format != "json")
+                {
+                    Console.WriteLine($"Pulled: {TerminalText.Escape(path)}");
+                }
             }
             return exit;
         });
@@ -310,7 +328,7 @@ internal static class ClientCommands
 
     public static Command Install()
     {
-        var options = new PullOptions();
+        var options = new PullOptions(several: false);
         var release = new Argument<string>("RELEASE") { Description = "The Helm release name" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Verify, then print the helm command instead of running it" };
         var helmArgs = new Argument<string[]>("HELM_ARGS") { Description = "Arguments passed to helm install (after --)", Arity = ArgumentArity.ZeroOrMore };
@@ -327,7 +345,7 @@ internal static class ClientCommands
             {
                 throw new ChartsealException(null, "helm was not found on PATH (install Helm, or use --dry-run to see the command)");
             }
-            var result = await options.PullAsync(p, ct);
+            var result = (await options.PullAsync(p, ct))[0];
             if (result is not PullResult.Pulled pulled)
             {
                 return PullOptions.Print(result, format, null, "helmCommand");

@@ -14,7 +14,7 @@ internal static class TrustCommands
 {
     public static Command Trust()
     {
-        var trust = new Command("trust", "Manage a chart repository's trust material (pubkeys.pgp, revoked.pgp, trust.yaml.asc).");
+        var trust = new Command("trust", "Manage a chart repository's trust material (pubkeys.pgp, revoked.pgp, trust.yaml.asc), in a folder or in an OCI registry namespace.");
         trust.Subcommands.Add(Init());
         trust.Subcommands.Add(Add());
         trust.Subcommands.Add(Remove());
@@ -28,15 +28,26 @@ internal static class TrustCommands
     /// <summary>The root key options shared by every mutating command.</summary>
     private sealed class RootOptions
     {
-        public readonly Argument<string> Repo = new("REPO_DIR") { Description = "The repository folder" };
+        public readonly Argument<string> Repo = new("REPO_DIR|oci://HOST/NS") { Description = "The repository folder, or a registry namespace (its trust artifact is read, changed here and pushed back)" };
         public readonly Option<string> Key = new("--root-key") { Description = "User id, fingerprint or key id of the root key", Required = true };
         public readonly Option<string> Keyring = new("--root-keyring") { Description = "Secret keyring holding the root key", Required = true };
         public readonly Option<string?> PassphraseFile = new("--passphrase-file") { Description = "File whose first line is the root key's passphrase; - reads standard input" };
-        public readonly Option<string> Expires = new("--expires") { Description = "How long the signed manifest is valid, e.g. 90d, 12w", DefaultValueFactory = _ => "90d" };
+        public readonly Option<string?> Expires = new("--expires") { Description = "How long the signed manifest is valid, e.g. 90d, 12w (default: init 90d; a change keeps the lifetime the repository has)" };
+        public readonly Option<bool> AllowRollback = new("--allow-rollback") { Description = "DANGER: sign although the trust files are older than a version this root already signed (they were rolled back)" };
+
+        public readonly RegistryOptions Registry = new();
+
+        /// <summary>Runs a trust change on the folder, or on the namespace's trust artifact (pulled, changed here, pushed back).</summary>
+        public Task<TrustManifest> ChangeAsync(ParseResult p, bool creating, Func<string, CancellationToken, Task<TrustManifest>> change, CancellationToken ct) =>
+            OciTrustRepository.ChangeAtAsync(p.GetValue(Repo)!, Registry.Build(p), creating, change, ct);
+
+        /// <summary>Where the signer's memory records this repository: the folder, or the registry namespace (not its working copy).</summary>
+        public string? RememberedAs(ParseResult p) => OciTrustRepository.RememberedAs(p.GetValue(Repo)!);
 
         public Command Command(string name, string description, params Symbol[] extra)
         {
-            var command = new Command(name, description) { Repo, Key, Keyring, PassphraseFile, Expires };
+            var command = new Command(name, description) { Repo, Key, Keyring, PassphraseFile, Expires, AllowRollback };
+            Registry.AddTo(command);
             foreach (Symbol symbol in extra)
             {
                 switch (symbol)
@@ -52,10 +63,18 @@ internal static class TrustCommands
             return command;
         }
 
-        public RootSigner Signer(ParseResult p, DateTime now) => Unlock(p.GetValue(Keyring)!, p.GetValue(Key)!, p.GetValue(PassphraseFile), now);
+        // The signer remembers (in CHARTSEAL_HOME) the highest version it signed per repository, and refuses a rollback.
+        public RootSigner Signer(ParseResult p, DateTime now) =>
+            Unlock(p.GetValue(Keyring)!, p.GetValue(Key)!, p.GetValue(PassphraseFile), now) with { Memory = SignedVersionStore.Default(), AllowRollback = p.GetValue(AllowRollback), RememberedAs = RememberedAs(p) };
 
-        public TimeSpan Validity(ParseResult p) =>
-            Duration.Parse(p.GetValue(Expires)!) ?? throw new ChartsealException(null, "--expires must be finite: trust material that never expires cannot defend against a freeze");
+        /// <summary>The --expires given, or null (keep the repository's lifetime).</summary>
+        public TimeSpan? Validity(ParseResult p) => p.GetValue(Expires) is { } expires ? Finite(expires) : null;
+
+        /// <summary>The --expires given, or the default for a new repository.</summary>
+        public TimeSpan InitialValidity(ParseResult p) => p.GetValue(Expires) is { } expires ? Finite(expires) : TrustRepository.DefaultValidity;
+
+        private static TimeSpan Finite(string expires) =>
+            Duration.Parse(expires) ?? throw new ChartsealException(null, "--expires must be finite: trust material that never expires cannot defend against a freeze");
     }
 
     private static RootSigner Unlock(string keyringPath, string keyName, string? passphraseFile, DateTime now)
@@ -79,7 +98,7 @@ internal static class TrustCommands
         {
             DateTime now = DateTime.UtcNow;
             var signer = o.Signer(p, now);
-            var manifest = await TrustRepository.InitAsync(p.GetValue(o.Repo)!, signer, o.Validity(p), now, ct);
+            var manifest = await o.ChangeAsync(p, creating: true, (dir, token) => TrustRepository.InitAsync(dir, signer, o.InitialValidity(p), now, token), ct);
             Done(p.GetValue(o.Repo)!, manifest, "Initialised");
             Console.WriteLine($"Root fingerprint (pin this): {signer.Fingerprint}");
             return ExitCodes.Ok;
@@ -96,7 +115,8 @@ internal static class TrustCommands
         {
             DateTime now = DateTime.UtcNow;
             var keys = Keyring.Merge(string.Join(", ", p.GetValue(files)!), p.GetValue(files)!.Select(Keyring.Load));
-            var manifest = await TrustRepository.AddAsync(p.GetValue(o.Repo)!, o.Signer(p, now), keys, o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.AddAsync(dir, signer, keys, o.Validity(p), now, token), ct);
             foreach (var ring in keys.PublicKeyRings)
             {
                 Console.WriteLine($"Added {KeyInfo.Fingerprint(ring.GetPublicKey())} {TerminalText.Escape(KeyInfo.PrimaryUserId(ring))}");
@@ -114,7 +134,8 @@ internal static class TrustCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var manifest = await TrustRepository.RemoveAsync(p.GetValue(o.Repo)!, o.Signer(p, now), p.GetValue(fprs)!, o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RemoveAsync(dir, signer, p.GetValue(fprs)!, o.Validity(p), now, token), ct);
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
         });
         return command;
@@ -133,7 +154,8 @@ internal static class TrustCommands
             DateTime now = DateTime.UtcNow;
             byte[]? revocation = p.GetValue(cert) is { } c ? await IO.InputFile.ReadAsync(c, TrustFiles.MaxFileSize, ct) : null;
             Keyring? certificate = p.GetValue(keyFile) is { } k ? Keyring.Load(k) : null;
-            var manifest = await TrustRepository.RevokeAsync(p.GetValue(o.Repo)!, o.Signer(p, now), p.GetValue(fpr)!, certificate, revocation, o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RevokeAsync(dir, signer, p.GetValue(fpr)!, certificate, revocation, o.Validity(p), now, token), ct);
             Console.WriteLine($"Revoked {p.GetValue(fpr)}{(p.GetValue(reason) is { } r ? ": " + r : "")}");
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
         });
@@ -147,7 +169,8 @@ internal static class TrustCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var manifest = await TrustRepository.RenewAsync(p.GetValue(o.Repo)!, o.Signer(p, now), o.Validity(p), now, ct);
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RenewAsync(dir, signer, o.Validity(p), now, token), ct);
             return Done(p.GetValue(o.Repo)!, manifest, "Renewed");
         });
         return command;
@@ -156,21 +179,17 @@ internal static class TrustCommands
     private static Command RotateRoot()
     {
         var o = new RootOptions();
-        var newKey = new Option<string>("--new-root-key") { Description = "User id, fingerprint or key id of the new root key (public part is enough)", Required = true };
-        var newKeyring = new Option<string?>("--new-root-keyring") { Description = "Keyring holding the new root key (default: --root-keyring)" };
-        var command = o.Command("rotate-root", "Hand the repository over to a new root key, signed by the current root.", newKey, newKeyring);
+        var newKey = new Option<string>("--new-root-key") { Description = "User id, fingerprint or key id of the new root key: it co-signs the hand-over", Required = true };
+        var newKeyring = new Option<string?>("--new-root-keyring") { Description = "Secret keyring holding the new root key (default: --root-keyring)" };
+        var newPassphrase = new Option<string?>("--new-root-passphrase-file") { Description = "File whose first line is the new root key's passphrase; - reads standard input" };
+        var command = o.Command("rotate-root", "Hand the repository over to a new root key: the current and the new root both sign the hand-over.", newKey, newKeyring, newPassphrase);
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var ring = Keyring.Load(p.GetValue(newKeyring) ?? p.GetValue(o.Keyring)!);
-            string id = p.GetValue(newKey)!;
-            var match = ring.PublicKeyRings.Where(r => r.GetPublicKey() is var k && (KeyInfo.Fingerprint(k) == id.ToUpperInvariant() || KeyInfo.UserIds(r).Any(u => u.Contains(id, StringComparison.OrdinalIgnoreCase)))).ToList();
-            if (match.Count != 1)
-            {
-                throw new ChartsealException(ring.SourceName, $"{(match.Count == 0 ? "no" : "more than one")} key matches \"{id}\"");
-            }
-            var manifest = await TrustRepository.RotateRootAsync(p.GetValue(o.Repo)!, o.Signer(p, now), match[0], o.Validity(p), now, ct);
-            Console.WriteLine($"Next root: {manifest.NextRoot} (clients that accept version {manifest.Version} pin it; sign later changes with it)");
+            var newRoot = Unlock(p.GetValue(newKeyring) ?? p.GetValue(o.Keyring)!, p.GetValue(newKey)!, p.GetValue(newPassphrase), now) with { Memory = SignedVersionStore.Default(), RememberedAs = o.RememberedAs(p) };
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RotateRootAsync(dir, signer, newRoot, o.Validity(p), now, token), ct);
+            Console.WriteLine($"Next root: {manifest.NextRoot} (clients that accept version {manifest.Version} pin it, and so can new users; sign later changes with it)");
             return Done(p.GetValue(o.Repo)!, manifest, "Rotated");
         });
         return command;
@@ -178,14 +197,16 @@ internal static class TrustCommands
 
     private static Command Show()
     {
-        var repo = new Argument<string>("REPO_DIR|URL") { Description = "The repository folder, or its http(s) URL" };
-        var insecureHttp = TransportOption.Create();
+        var repo = new Argument<string>("REPO_DIR|URL|oci://HOST/NS") { Description = "The repository folder, its http(s) URL, or a registry namespace" };
+        var registry = new RegistryOptions();
+        var timeout = TimeoutOption.Create();
         var output = OutputOption.Create();
-        var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, insecureHttp, output };
+        var command = new Command("show", "Print the repository's verified trust material (checked against its own declared root).") { repo, timeout, output };
+        registry.AddTo(command);
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var source = RepositorySource.Open(p.GetValue(repo)!, new FetchPolicy(p.GetValue(insecureHttp)));
+            using var source = registry.Open(p, p.GetValue(repo)!, TimeoutOption.Start(p, timeout));
             var material = await TrustRepository.ReadCurrentAsync(source, now, ct);
             if (p.GetValue(output) == "json")
             {

@@ -1,7 +1,6 @@
 
 using System.Text;
 using System.Text.Json;
-using Chartseal.Charts;
 using Chartseal.IO;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;

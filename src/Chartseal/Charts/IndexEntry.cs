@@ -1,11 +1,3 @@
-
-using System.Text;
-using System.Text.Json;
-using Chartseal.Charts;
-using Chartseal.IO;
-using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
-
 namespace Chartseal.Charts;
 
 /// <summary>One chart version in <c>index.yaml</c>: the chart's metadata plus where and what the archive is.</summary>

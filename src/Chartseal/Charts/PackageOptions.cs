@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.IO.Compression;
-using System.Text;
-using System.Text.Json;
-
 namespace Chartseal.Charts;
 
 /// <summary>Options of <see cref="ChartPackager.Package(string, PackageOptions?)"/>.</summary>

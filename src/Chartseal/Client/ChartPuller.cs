@@ -1,12 +1,6 @@
-using System.Text.RegularExpressions;
 using Chartseal.Charts;
-using Chartseal.IO;
-using Chartseal.Keys;
-using Chartseal.Provenance;
-using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Compat;
-using Chartseal.Fetch;
 using Chartseal.Gate;
 
 namespace Chartseal.Client;
@@ -17,50 +11,112 @@ namespace Chartseal.Client;
 /// ask <see cref="TrustGate"/> with only that repository's keys and the index's expectations. The result holds the
 /// verified bytes; the caller writes them only when trusted.
 /// </summary>
-public static partial class ChartPuller
+public static class ChartPuller
 {
     /// <summary>
     /// Pulls and verifies a chart. Reasons: every trust-* reason, every reason of the gate (missing-archive when the
     /// archive is gone, missing-provenance when the <c>.prov</c> is, signer-not-trusted, signer-revoked,
-    /// not-in-local-keyring, name-version-mismatch and digest-mismatch against the index entry).
+    /// not-in-local-keyring, name-version-mismatch and digest-mismatch against the index entry or the registry reference).
     /// </summary>
     /// <exception cref="ChartsealException">No cached index, no such chart or version, a refused URL, a download failure.</exception>
-    public static async Task<PullResult> PullAsync(ClientHome home, PullRequest request, DateTime now, CancellationToken cancellationToken = default)
+    public static async Task<PullResult> PullAsync(ClientHome home, PullRequest request, DateTime now, CancellationToken cancellationToken = default) =>
+        (await PullAllAsync(home, [request], now, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Pulls and verifies several charts (see <see cref="PullAsync"/>): every version is chosen first (a missing chart or
+    /// version fails before anything is downloaded), then each repository's trust material is checked once, and its
+    /// charts are downloaded and judged through one source, several at once for a remote repository.
+    /// </summary>
+    /// <returns>One result per request, in the order of <paramref name="requests"/>.</returns>
+    /// <exception cref="ChartsealException">No cached index, no such chart or version, a refused URL, a download failure.</exception>
+    public static async Task<IReadOnlyList<PullResult>> PullAllAsync(ClientHome home, IReadOnlyList<PullRequest> requests, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
-        ArgumentNullException.ThrowIfNull(request);
-        var repository = request.Repository;
-        var source = repository.OpenSource();
-
-        // 1. Which version: from the cached index (repo update refreshes it).
-        var index = await new RepositoryCache(home.CacheFor(repository.Name)).LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false);
-        IndexEntry entry = SelectVersion(index, repository.Name, request.Chart, request.Version);
-        if ((entry.Urls.Count > 0 ? source.Locate(entry.Urls[0]) : null) is not { } chart)
+        ArgumentNullException.ThrowIfNull(requests);
+        var results = new PullResult[requests.Count];
+        foreach (var group in requests.Select((request, at) => (Request: request, At: at)).GroupBy(r => r.Request.Repository.Name, StringComparer.Ordinal))
         {
-            throw new ChartsealException($"{repository.Name}/{request.Chart}", $"index entry {entry.Metadata.Version} has no usable download URL");
-        }
-        if (!ArchiveFileNamePattern().IsMatch(chart.FileName))
-        {
-            throw new ChartsealException(chart.Address, "the archive's file name is not a plain NAME-VERSION.tgz");
-        }
+            var repository = group.First().Request.Repository;
+            using var source = repository.OpenSource(group.First().Request.Deadline);
 
-        // 2. The repository's trust material, now: revocations and removals take effect at once (rollback and freeze checked).
-        var trust = await RepositoryClient.RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
-        if (trust is TrustResult.Rejected t)
-        {
-            return new PullResult.Rejected(source.AddressOf(TrustFiles.ManifestName), Verdict.TrustRefused(chart.FileName, TrustKindOf(request), t.Refusal));
-        }
-        var material = ((TrustResult.Accepted)trust).Material;
+            // 1. Which versions: from the registry's tag list (several lists at once), or from the cached index (repo
+            //    update refreshes it).
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = source.IsRemote ? MaxParallelDownloads : 1, CancellationToken = cancellationToken };
+            var cachedIndex = new Lazy<Task<ChartIndex>>(() => new RepositoryCache(home.CacheFor(repository.Name)).LoadIndexAsync(repository.Name, cancellationToken));
+            var chosen = new (PullRequest Request, int At, IndexEntry Entry, ChartLocation Chart)[group.Count()];
+            await Parallel.ForEachAsync(group.Select((item, slot) => (item.Request, item.At, Slot: slot)), parallel, async (item, token) =>
+            {
+                var (request, at, slot) = item;
+                ChartIndex? live = await source.ReadChartVersionsAsync(request.Chart, token).ConfigureAwait(false);
+                ChartIndex index = live ?? await cachedIndex.Value.ConfigureAwait(false);
+                IndexEntry entry = SelectVersion(index, repository.Name, request.Chart, request.Version,
+                    live is null ? null : $"{source.Location} holds no version of \"{request.Chart}\" (no SemVer tag at {source.Location}/{request.Chart})");
+                if ((entry.Urls.Count > 0 ? source.Locate(entry.Urls[0]) : null) is not { } chart)
+                {
+                    throw new ChartsealException($"{repository.Name}/{request.Chart}", $"index entry {entry.Metadata.Version} has no usable download URL");
+                }
+                if (!ChartName.IsArchiveFileName(chart.FileName))
+                {
+                    throw new ChartsealException(chart.Address, "the archive's file name is not a plain NAME-VERSION.tgz (chart names: ASCII letters, digits, '.', '_' and '-')");
+                }
+                chosen[slot] = (request, at, entry, chart);
+            }).ConfigureAwait(false);
 
-        // 3. The archive and its .prov (either may be missing: the gate says so).
-        byte[]? archive = await source.ReadArchiveAsync(chart, request.Progress, cancellationToken).ConfigureAwait(false);
+            // 2. The repository's trust material, now: revocations and removals take effect at once (rollback and freeze checked).
+            var trust = await RepositoryClient.RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
+            if (trust is TrustResult.Rejected t)
+            {
+                foreach (var c in chosen)
+                {
+                    results[c.At] = new PullResult.Rejected(source.AddressOf(TrustFiles.ManifestName), Verdict.TrustRefused(c.Chart.FileName, TrustKindOf(c.Request), t.Refusal));
+                }
+                continue;
+            }
+            var material = ((TrustResult.Accepted)trust).Material;
+
+            // 3. Each chart: the archive and its .prov, then THE gate.
+            await Parallel.ForEachAsync(chosen, parallel, async (c, token) =>
+                results[c.At] = await JudgeAsync(source, material, c.Request, c.Entry, c.Chart, now, token).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Writes every trusted chart of <paramref name="results"/> into <paramref name="directory"/> (<see cref="PullResult.Pulled.SaveAsync"/>,
+    /// several at once: each write waits for the disk), and nothing for a refused one.
+    /// </summary>
+    /// <returns>Where each chart was written, by position; null for a refused chart.</returns>
+    /// <exception cref="ChartsealException">A chart folder already exists, or a write failed.</exception>
+    public static async Task<IReadOnlyList<string?>> SaveAllAsync(IReadOnlyList<PullResult> results, string directory, bool untar, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var saved = new string?[results.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelDownloads, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, results.Count), parallel, async (at, token) =>
+        {
+            if (results[at] is PullResult.Pulled pulled)
+            {
+                saved[at] = await pulled.SaveAsync(directory, untar, token).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+        return saved;
+    }
+
+    /// <summary>Charts of one remote repository downloaded at once by <see cref="PullAllAsync"/>.</summary>
+    public const int MaxParallelDownloads = 8;
+
+    private static async Task<PullResult> JudgeAsync(RepositorySource source, TrustedMaterial material, PullRequest request, IndexEntry entry, ChartLocation chart, DateTime now, CancellationToken cancellationToken)
+    {
+        // The archive and its .prov (either may be missing: the gate says so).
+        byte[]? archive = await source.ReadArchiveAsync(chart, request.Progress, null, cancellationToken).ConfigureAwait(false);
         byte[]? provenance = archive is null ? null : await source.ReadProvenanceAsync(chart, cancellationToken).ConfigureAwait(false);
 
-        // 4. THE gate, with only this repository's keys (plus the local keyring when required) and what the index says.
-        var expectations = new GateExpectations(entry.Metadata.Name, entry.Metadata.Version, Digest: entry.Digest);
-        var verdict = TrustGate.Judge(chart.FileName, archive, provenance, new TrustBasis.Repository(material, request.LocalKeyring), expectations, now);
+        // THE gate, with only this repository's keys (plus the local keyring when required) and what the index or the
+        // registry reference says.
+        string fileName = source.ArchiveNameFor(chart, provenance);
+        var verdict = TrustGate.Judge(fileName, archive, provenance, new TrustBasis.Repository(material, request.LocalKeyring), source.ExpectationsFor(entry), now);
         return verdict is Verdict.Trusted trusted
-            ? new PullResult.Pulled(entry, chart.FileName, archive!, provenance!, trusted)
+            ? new PullResult.Pulled(entry, trusted.File, archive!, provenance!, trusted)
             : new PullResult.Rejected(chart.Address, (Verdict.Refused)verdict);
     }
 
@@ -70,14 +126,19 @@ public static partial class ChartPuller
     /// Picks a chart version from an index sorted newest first: an exact version, else the newest one a SemVer range
     /// contains; with no version, the newest version without a pre-release part (as Helm does).
     /// </summary>
+    /// <param name="index">The versions to choose from.</param>
+    /// <param name="repositoryName">The repository's name, for messages.</param>
+    /// <param name="chart">The chart.</param>
+    /// <param name="version">An exact version or a range; null for the newest stable one.</param>
+    /// <param name="noSuchChart">The message when the index has no version of the chart (default: it is not in the cached index).</param>
     /// <exception cref="ChartsealException">No such chart, or no version matches.</exception>
-    public static IndexEntry SelectVersion(ChartIndex index, string repositoryName, string chart, string? version)
+    public static IndexEntry SelectVersion(ChartIndex index, string repositoryName, string chart, string? version, string? noSuchChart = null)
     {
         ArgumentNullException.ThrowIfNull(index);
         string what = $"{repositoryName}/{chart}";
         if (!index.Entries.TryGetValue(chart, out var versions) || versions.Count == 0)
         {
-            throw new ChartsealException(what, $"no chart named \"{chart}\" in the cached index of \"{repositoryName}\" (run chartseal repo update {repositoryName})");
+            throw new ChartsealException(what, noSuchChart ?? $"no chart named \"{chart}\" in the cached index of \"{repositoryName}\" (run chartseal repo update {repositoryName})");
         }
         if (string.IsNullOrEmpty(version))
         {
@@ -95,7 +156,4 @@ public static partial class ChartPuller
         return versions.Find(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && range.Contains(v))
             ?? throw new ChartsealException(what, $"no version matches \"{version}\"");
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9_+-][A-Za-z0-9._+-]*\.tgz$")]
-    private static partial Regex ArchiveFileNamePattern();
 }

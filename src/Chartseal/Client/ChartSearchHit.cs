@@ -1,4 +1,3 @@
-using Chartseal.Repository;
 
 namespace Chartseal.Client;
 

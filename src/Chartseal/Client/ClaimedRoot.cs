@@ -1,8 +1,3 @@
-using Chartseal.Keys;
-using Chartseal.Provenance;
-using Chartseal.Repository;
-using Chartseal.Trust;
-
 namespace Chartseal.Client;
 
 /// <summary>The root a repository claims (unverified): what <c>repo add</c> shows before the user pins it.</summary>

@@ -1,5 +1,3 @@
-using Chartseal.Trust;
-
 namespace Chartseal.Client;
 
 /// <summary>

@@ -8,6 +8,9 @@ public sealed class DependencyUpdateOptions
     /// <summary>Allow plain <c>http://</c> dependency repositories (<c>--insecure-http</c>); https is required otherwise.</summary>
     public bool AllowInsecureHttp { get; init; }
 
+    /// <summary>The overall deadline of every download (<c>--timeout</c>), or null for none.</summary>
+    public Fetch.FetchDeadline? Deadline { get; init; }
+
     /// <summary>The time of the archives packaged from <c>file://</c> dependencies (as <see cref="PackageOptions.ModificationTime"/>).</summary>
     public DateTimeOffset? ModificationTime { get; init; }
 }

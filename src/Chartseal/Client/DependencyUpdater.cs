@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Chartseal.Client;
 using Chartseal.IO;
-using Chartseal.Repository;
 using Chartseal.Compat;
 using Chartseal.Fetch;
 using Chartseal.Charts;
@@ -213,7 +211,7 @@ public static class DependencyUpdater
         {
             if (!_sources.TryGetValue(repository, out var source))
             {
-                _sources[repository] = source = RepositorySource.Open(repository, new FetchPolicy(options.AllowInsecureHttp));
+                _sources[repository] = source = RepositorySource.Open(repository, new FetchPolicy(options.AllowInsecureHttp) { Deadline = options.Deadline });
             }
             return source;
         }
@@ -317,7 +315,7 @@ public static class DependencyUpdater
                 {
                     throw new ChartsealException(uri.ToString(), "the archive's URL does not end in a file name");
                 }
-                byte[] bytes = await SourceFor(dep.Repository).ReadArchiveAsync(new ChartLocation(uri.ToString(), fileName), null, cancellationToken).ConfigureAwait(false)
+                byte[] bytes = await SourceFor(dep.Repository).ReadArchiveAsync(new ChartLocation(uri.ToString(), fileName), null, null, cancellationToken).ConfigureAwait(false)
                     ?? throw new ChartsealException(uri.ToString(), $"could not download {dep.Name} {dep.Version}: the server has no such file");
                 string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
                 if (entry.Digest.Length > 0 && !string.Equals(entry.Digest, sha256, StringComparison.OrdinalIgnoreCase))

@@ -1,6 +1,7 @@
 using Chartseal.Charts;
 using Chartseal.Fetch;
 using Chartseal.IO;
+using Chartseal.Trust;
 
 namespace Chartseal.Client;
 
@@ -22,8 +23,40 @@ public sealed class FolderRepositorySource : RepositorySource
     /// <inheritdoc />
     public override string Location { get; }
 
+    /// <summary>
+    /// Where a trust change is staged, complete, before it is written into place: a reader that finds a staged manifest
+    /// reads the whole staged set, so it never sees old and new trust files mixed, even after a writer was killed
+    /// between two renames (the next change completes it).
+    /// </summary>
+    public const string StagedTrustFolder = ".trust-next";
+
     /// <inheritdoc />
     public override bool IsRemote => false;
+
+    /// <inheritdoc />
+    /// <remarks>Prefers a complete staged change (see <see cref="StagedTrustFolder"/>); falls back to the published files.</remarks>
+    public override async Task<TrustFiles> ReadTrustFilesAsync(CancellationToken cancellationToken = default)
+    {
+        string staged = Path.Combine(Location, StagedTrustFolder);
+        if (File.Exists(Path.Combine(staged, TrustFiles.ManifestName)))
+        {
+            async Task<byte[]?> Staged(string name, long maxBytes) =>
+                await InputFile.ReadIfExistsAsync(Path.Combine(staged, name), maxBytes, truncate: false, cancellationToken).ConfigureAwait(false);
+            var set = new TrustFiles(
+                await Staged(TrustFiles.ManifestName, TrustFiles.MaxFileSize).ConfigureAwait(false),
+                await Staged(TrustFiles.PublicKeysName, TrustFiles.MaxFileSize).ConfigureAwait(false),
+                await Staged(TrustFiles.RevokedName, TrustFiles.MaxFileSize).ConfigureAwait(false),
+                await Staged(TrustFiles.RootKeysName, TrustFiles.MaxFileSize).ConfigureAwait(false),
+                await Staged(TrustFiles.RotationsName, TrustFiles.MaxRotationsSize).ConfigureAwait(false)
+                    ?? await ReadFileAsync(TrustFiles.RotationsName, TrustFiles.MaxRotationsSize, cancellationToken).ConfigureAwait(false));
+            // The writer may be removing the staged set right now; then the published files are already the new ones.
+            if (set.Manifest is not null && set.PublicKeys is not null && set.Revoked is not null && set.RootKeys is not null)
+            {
+                return set;
+            }
+        }
+        return await base.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public override string AddressOf(string name) => Path.Combine(Location, name);
@@ -39,14 +72,59 @@ public sealed class FolderRepositorySource : RepositorySource
             : new FetchOutcome.NotFound();
 
     /// <inheritdoc />
+    public override async Task<FetchOutcome> SaveIndexAsync(string? etag, string path, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string index = AddressOf(ChartIndex.FileName);
+        try
+        {
+            var from = new FileStream(index, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+            await using (from.ConfigureAwait(false))
+            {
+                if (from.Length > ChartIndex.MaxIndexSize)
+                {
+                    throw new ChartsealException(index, $"is larger than the {ChartIndex.MaxIndexSize} byte limit");
+                }
+                var to = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+                await using (to.ConfigureAwait(false))
+                {
+                    using var sha256 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+                    byte[] chunk = new byte[81920];
+                    int read;
+                    while ((read = await from.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        sha256.AppendData(chunk, 0, read);
+                        await to.WriteAsync(chunk.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    }
+                    to.Flush(flushToDisk: true);
+                    return new FetchOutcome.Saved(to.Length, Convert.ToHexStringLower(sha256.GetHashAndReset()), null);
+                }
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new FetchOutcome.NotFound();
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ChartsealException(index, "permission denied");
+        }
+    }
+
+    /// <inheritdoc />
     public override ChartLocation? Locate(string url) =>
         LocalArchivePath(Location, url) is { } full ? new ChartLocation(full, Path.GetFileName(full)) : null;
 
     /// <inheritdoc />
-    public override Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    public override async Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, MemoryLease? lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chart);
-        return InputFile.ReadIfExistsAsync(chart.Address, MaxArchiveSize, truncate: false, cancellationToken);
+        if (lease is not null)
+        {
+            var file = new FileInfo(chart.Address);
+            await lease.ReserveAsync(file.Exists ? Math.Min(file.Length, MaxArchiveSize) : 0, cancellationToken).ConfigureAwait(false);
+        }
+        return await InputFile.ReadIfExistsAsync(chart.Address, MaxArchiveSize, truncate: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

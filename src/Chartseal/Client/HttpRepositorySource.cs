@@ -47,6 +47,10 @@ public sealed class HttpRepositorySource : RepositorySource
         _fetcher.FetchAsync(new Uri(_base, ChartIndex.FileName), ChartIndex.MaxIndexSize, new FetchOptions(etag, progress), cancellationToken);
 
     /// <inheritdoc />
+    public override Task<FetchOutcome> SaveIndexAsync(string? etag, string path, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default) =>
+        _fetcher.FetchToFileAsync(new Uri(_base, ChartIndex.FileName), ChartIndex.MaxIndexSize, path, new FetchOptions(etag, progress), cancellationToken);
+
+    /// <inheritdoc />
     public override ChartLocation? Locate(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -61,10 +65,10 @@ public sealed class HttpRepositorySource : RepositorySource
     }
 
     /// <inheritdoc />
-    public override async Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    public override async Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, MemoryLease? lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chart);
-        return await _fetcher.FetchAsync(new Uri(chart.Address), MaxArchiveSize, new FetchOptions(Progress: progress), cancellationToken).ConfigureAwait(false)
+        return await _fetcher.FetchAsync(new Uri(chart.Address), MaxArchiveSize, new FetchOptions(Progress: progress, Lease: lease), cancellationToken).ConfigureAwait(false)
             is FetchOutcome.Downloaded d ? d.Content : null;
     }
 

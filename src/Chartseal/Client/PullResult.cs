@@ -1,10 +1,5 @@
-using System.Text.RegularExpressions;
 using Chartseal.Charts;
 using Chartseal.IO;
-using Chartseal.Keys;
-using Chartseal.Provenance;
-using Chartseal.Repository;
-using Chartseal.Trust;
 using Chartseal.Gate;
 
 namespace Chartseal.Client;
@@ -16,7 +11,7 @@ public abstract record PullResult
 
     /// <summary>The chart is trusted: the verified bytes, held in memory.</summary>
     /// <param name="Entry">The index entry that was pulled.</param>
-    /// <param name="ArchiveFileName">The archive's file name (the last segment of its URL).</param>
+    /// <param name="ArchiveFileName">The archive's file name as verified (the last segment of its URL; for a registry, the canonical <c>NAME-VERSION.tgz</c>).</param>
     /// <param name="Archive">The archive's bytes, exactly those that were verified.</param>
     /// <param name="Provenance">The <c>.prov</c> bytes.</param>
     /// <param name="Verdict">The gate's verdict (signer, sha256, chart, the trust material it was judged against).</param>

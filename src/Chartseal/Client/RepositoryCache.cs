@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Chartseal.Charts;
 using Chartseal.IO;
-using Chartseal.Repository;
 using Chartseal.Trust;
 
 namespace Chartseal.Client;
@@ -50,22 +49,55 @@ public sealed class RepositoryCache
         return etag.Length == 0 ? null : etag;
     }
 
-    /// <summary>Replaces the cached index (<paramref name="parsed"/> is its parsed form), its summary and its ETag.</summary>
-    public async Task StoreIndexAsync(byte[] index, ChartIndex parsed, string? etag, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates the cache folder and returns the file a new <c>index.yaml</c> is downloaded into (hidden, beside the
+    /// cached one); <see cref="StoreIndexDownloadAsync"/> takes it in, <see cref="DiscardIndexDownload"/> removes it.
+    /// </summary>
+    public string PrepareIndexDownload()
     {
-        ArgumentNullException.ThrowIfNull(index);
-        ArgumentNullException.ThrowIfNull(parsed);
         System.IO.Directory.CreateDirectory(Directory);
+        return DownloadPath;
+    }
+
+    /// <summary>Removes what is left of a download that was not taken in.</summary>
+    public void DiscardIndexDownload()
+    {
+        File.Delete(DownloadPath);
+        File.Delete(SummaryDownloadPath);
+    }
+
+    /// <summary>
+    /// Takes in the index downloaded to <see cref="PrepareIndexDownload"/>'s file: it is parsed entry by entry from the
+    /// file (never held in memory whole) into a new summary, and only when it is a valid index do it, its summary and
+    /// its ETag replace the cached ones.
+    /// </summary>
+    /// <returns>The number of chart versions.</returns>
+    /// <exception cref="ChartsealException">Not a valid index (the cache is unchanged), or a field too long for the summary.</exception>
+    public async Task<int> StoreIndexDownloadAsync(string sha256, string? etag, string sourceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sha256);
+        int versions;
+        var summary = new FileStream(SummaryDownloadPath, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: false);
+        await using (summary.ConfigureAwait(false))
+        {
+            using var index = new FileStream(DownloadPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: false);
+            using var writer = new SummaryWriter(summary, sha256, sourceName);
+            ChartIndex.ReadEntries(index, sourceName, writer.Add);
+            versions = writer.Complete();
+            summary.Flush(flushToDisk: true);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        // The old ETag goes first, so a crash between the steps never pairs a new index with it; a summary left from the
+        // old index names the old SHA-256 and is rebuilt on its next use.
         string etagPath = Path.Combine(Directory, ETagFileName);
-        // The old ETag and summary go first, so a crash between the writes never pairs a new index with either.
         File.Delete(etagPath);
-        File.Delete(SummaryPath);
-        await AtomicFile.WriteAllBytesAsync(IndexPath, index, cancellationToken).ConfigureAwait(false);
-        await WriteSummaryAsync(parsed, Convert.ToHexStringLower(SHA256.HashData(index)), cancellationToken).ConfigureAwait(false);
+        File.Move(DownloadPath, IndexPath, overwrite: true);
+        File.Move(SummaryDownloadPath, SummaryPath, overwrite: true);
         if (etag is not null)
         {
             await AtomicFile.WriteAllBytesAsync(etagPath, Encoding.UTF8.GetBytes(etag), cancellationToken).ConfigureAwait(false);
         }
+        return versions;
     }
 
     /// <summary>
@@ -80,24 +112,41 @@ public sealed class RepositoryCache
         {
             throw new ChartsealException(IndexPath, $"no cached index for repository \"{repositoryName}\" (run chartseal repo update {repositoryName})");
         }
-        byte[] bytes = await InputFile.ReadAsync(IndexPath, ChartIndex.MaxIndexSize, cancellationToken).ConfigureAwait(false);
-        string sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        string sha256;
+        var file = new FileStream(IndexPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+        await using (file.ConfigureAwait(false))
+        {
+            if (file.Length > ChartIndex.MaxIndexSize)
+            {
+                throw new ChartsealException(IndexPath, $"is larger than the {ChartIndex.MaxIndexSize} byte limit");
+            }
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+        }
         if (File.Exists(SummaryPath)
             && ReadSummary(await InputFile.ReadAsync(SummaryPath, ChartIndex.MaxIndexSize, cancellationToken).ConfigureAwait(false), sha256) is { } summarized)
         {
             return summarized;
         }
         ChartIndex index;
-        using (var stream = new MemoryStream(bytes, writable: false))
+        using (var stream = new FileStream(IndexPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
         {
             index = ChartIndex.Load(stream, IndexPath);
         }
         index.SortVersions();
         try
         {
-            await WriteSummaryAsync(index, sha256, cancellationToken).ConfigureAwait(false);
+            await AtomicFile.WriteAsync(SummaryPath, (stream, ct) =>
+            {
+                using var writer = new SummaryWriter(stream, sha256, IndexPath);
+                foreach (var entry in index.Entries.Values.SelectMany(v => v))
+                {
+                    writer.Add(entry);
+                }
+                writer.Complete();
+                return ValueTask.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ChartsealException)
         {
             // Only a speed-up for the next command (e.g. a read-only cache): the index itself was read.
         }
@@ -106,47 +155,93 @@ public sealed class RepositoryCache
 
     private string SummaryPath => Path.Combine(Directory, SummaryFileName);
 
-    private async Task WriteSummaryAsync(ChartIndex index, string indexSha256, CancellationToken cancellationToken)
+    private string DownloadPath => Path.Combine(Directory, "." + ChartIndex.FileName + ".download");
+
+    private string SummaryDownloadPath => Path.Combine(Directory, "." + SummaryFileName + ".download");
+
+    /// <summary>
+    /// Writes the summary as the index's entries come, one chart's versions after another (entries of one chart arrive
+    /// together in an index; should a chart come twice, the reader merges its arrays).
+    /// </summary>
+    private sealed class SummaryWriter(Stream output, string indexSha256, string sourceName) : IDisposable
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Longer texts are cut in the summary (search shows them), and a longer name, version, URL or digest is refused:
+        // no real index has one, and JSON cannot hold a string of hundreds of megabytes.
+        private const int MaxField = 64 * 1024;
+
+        private readonly Utf8JsonWriter _json = Start(output, indexSha256);
+        private string? _chart;
+        private int _versions;
+
+        private static Utf8JsonWriter Start(Stream output, string sha256)
         {
+            var json = new Utf8JsonWriter(output);
             json.WriteStartObject();
             json.WriteString("schema", SummarySchema);
-            json.WriteString("indexSha256", indexSha256);
+            json.WriteString("indexSha256", sha256);
             json.WriteStartObject("entries");
-            foreach (var (name, versions) in index.Entries)
-            {
-                json.WriteStartArray(name);
-                foreach (var entry in versions)
-                {
-                    var m = entry.Metadata;
-                    json.WriteStartObject();
-                    json.WriteString("version", m.Version);
-                    json.WriteString("apiVersion", m.ApiVersion);
-                    json.WriteString("appVersion", m.AppVersion);
-                    json.WriteString("description", m.Description);
-                    json.WriteStartArray("keywords");
-                    foreach (string k in m.Keywords ?? [])
-                    {
-                        json.WriteStringValue(k);
-                    }
-                    json.WriteEndArray();
-                    json.WriteStartArray("urls");
-                    foreach (string u in entry.Urls)
-                    {
-                        json.WriteStringValue(u);
-                    }
-                    json.WriteEndArray();
-                    json.WriteString("digest", entry.Digest);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-            }
-            json.WriteEndObject();
-            json.WriteEndObject();
+            return json;
         }
-        await AtomicFile.WriteAllBytesAsync(SummaryPath, buffer.ToArray(), cancellationToken).ConfigureAwait(false);
+
+        public void Add(IndexEntry entry)
+        {
+            var m = entry.Metadata;
+            string name = Exact(m.Name, "a chart name", m.Name)!;
+            if (name != _chart)
+            {
+                if (_chart is not null)
+                {
+                    _json.WriteEndArray();
+                }
+                _json.WriteStartArray(name);
+                _chart = name;
+            }
+            _json.WriteStartObject();
+            _json.WriteString("version", Exact(m.Version, "a version", name));
+            _json.WriteString("apiVersion", Exact(m.ApiVersion, "an apiVersion", name));
+            _json.WriteString("appVersion", Exact(m.AppVersion, "an appVersion", name));
+            _json.WriteString("description", Cut(m.Description));
+            _json.WriteStartArray("keywords");
+            foreach (string k in m.Keywords ?? [])
+            {
+                _json.WriteStringValue(Cut(k));
+            }
+            _json.WriteEndArray();
+            _json.WriteStartArray("urls");
+            foreach (string u in entry.Urls)
+            {
+                _json.WriteStringValue(Exact(u, "a URL", name));
+            }
+            _json.WriteEndArray();
+            _json.WriteString("digest", Exact(entry.Digest, "a digest", name));
+            _json.WriteEndObject();
+            _versions++;
+            if (_json.BytesPending > 1 << 20)
+            {
+                _json.Flush();
+            }
+        }
+
+        /// <summary>Ends the document; returns the number of chart versions written.</summary>
+        public int Complete()
+        {
+            if (_chart is not null)
+            {
+                _json.WriteEndArray();
+            }
+            _json.WriteEndObject();
+            _json.WriteEndObject();
+            _json.Flush();
+            return _versions;
+        }
+
+        public void Dispose() => _json.Dispose();
+
+        private static string? Cut(string? text) => text is { Length: > MaxField } ? text[..MaxField] : text;
+
+        private string? Exact(string? text, string what, string chart) => text is { Length: > MaxField }
+            ? throw new ChartsealException(sourceName, $"entries.{(chart.Length > 64 ? chart[..64] + "..." : chart)}: {what} longer than {MaxField} characters")
+            : text;
     }
 
     /// <summary>The summary's index, or null when it is not the summary of the index with <paramref name="indexSha256"/> (or damaged).</summary>

@@ -1,10 +1,7 @@
 using Chartseal.Keys;
-using Chartseal.Provenance;
-using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Charts;
 using Chartseal.Fetch;
-using Chartseal.OpenPgp;
 
 namespace Chartseal.Client;
 
@@ -31,8 +28,8 @@ public static class RepositoryClient
     /// Adds a repository: verifies its trust material against the pin and caches it and the index, and only then
     /// records the repository in the configuration. On a rejection nothing is recorded.
     /// </summary>
-    /// <exception cref="ChartsealException">The name is taken, a refused http URL, a download or file failure.</exception>
-    public static async Task<RepositoryUpdate> AddAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ChartsealException">The name is taken, a refused http URL, a download or file failure, the deadline.</exception>
+    public static async Task<RepositoryUpdate> AddAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
@@ -42,7 +39,7 @@ public static class RepositoryClient
         bool hadCache = Directory.Exists(cacheDir);
         try
         {
-            var update = await UpdateAsync(home, repository, now, progress, cancellationToken).ConfigureAwait(false);
+            var update = await UpdateAsync(home, repository, now, progress, deadline, cancellationToken).ConfigureAwait(false);
             if (update is RepositoryUpdate.Updated)
             {
                 await config.SaveAsync(cancellationToken).ConfigureAwait(false);
@@ -66,12 +63,12 @@ public static class RepositoryClient
     /// is fetched conditionally (If-None-Match with the cached ETag), parsed, and cached.
     /// </summary>
     /// <returns><see cref="RepositoryUpdate.Updated"/>, or <see cref="RepositoryUpdate.Rejected"/> with a trust-* reason (nothing cached then).</returns>
-    /// <exception cref="ChartsealException">A refused http URL, a download failure, no index, or an invalid index.</exception>
-    public static async Task<RepositoryUpdate> UpdateAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ChartsealException">A refused http URL, a download failure, the deadline (<paramref name="deadline"/>), no index, or an invalid index.</exception>
+    public static async Task<RepositoryUpdate> UpdateAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
-        var source = repository.OpenSource();
+        using var source = repository.OpenSource(deadline);
         var refreshed = await RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
         if (refreshed is TrustResult.Rejected t)
         {
@@ -82,21 +79,26 @@ public static class RepositoryClient
         var cache = new RepositoryCache(home.CacheFor(repository.Name));
         string indexUri = source.AddressOf(ChartIndex.FileName);
         string? etag = await cache.ReadIndexETagAsync(cancellationToken).ConfigureAwait(false);
-        var outcome = await source.ReadIndexAsync(etag, progress, cancellationToken).ConfigureAwait(false);
-        switch (outcome)
+        // Streamed to disk and hashed on the way, then parsed from the file entry by entry: a large (or small but
+        // compressed) index is never held in memory whole.
+        string download = cache.PrepareIndexDownload();
+        try
         {
-            case FetchOutcome.NotModified:
-                return new RepositoryUpdate.Updated(repository, material, IndexChanged: false, ChartVersions: null);
-            case FetchOutcome.Downloaded downloaded:
-                ChartIndex index;
-                using (var stream = new MemoryStream(downloaded.Content, writable: false))
-                {
-                    index = ChartIndex.Load(stream, indexUri); // refuse a broken index before it replaces a good one
-                }
-                await cache.StoreIndexAsync(downloaded.Content, index, downloaded.ETag, cancellationToken).ConfigureAwait(false);
-                return new RepositoryUpdate.Updated(repository, material, IndexChanged: true, index.Count);
-            default:
-                throw new ChartsealException(indexUri, "not found: the repository has no index.yaml");
+            switch (await source.SaveIndexAsync(etag, download, progress, cancellationToken).ConfigureAwait(false))
+            {
+                case FetchOutcome.NotModified:
+                    return new RepositoryUpdate.Updated(repository, material, IndexChanged: false, ChartVersions: null);
+                case FetchOutcome.Saved saved:
+                    // A broken index is refused before it replaces a good one.
+                    int versions = await cache.StoreIndexDownloadAsync(saved.Sha256, saved.ETag, indexUri, cancellationToken).ConfigureAwait(false);
+                    return new RepositoryUpdate.Updated(repository, material, IndexChanged: true, versions);
+                default:
+                    throw new ChartsealException(indexUri, "not found: the repository has no index.yaml");
+            }
+        }
+        finally
+        {
+            cache.DiscardIndexDownload();
         }
     }
 
@@ -127,7 +129,7 @@ public static class RepositoryClient
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
         var files = await new RepositoryCache(home.CacheFor(repository.Name)).ReadTrustAsync(cancellationToken).ConfigureAwait(false);
-        return TrustUpdater.CheckHeld(files, repository.OpenSource().Location, repository.Root, home.TrustState, now);
+        return TrustUpdater.CheckHeld(files, repository.Root, home.TrustState, now);
     }
 
     /// <summary>Removes a repository from the configuration and deletes its cache; false when it was not configured.</summary>

@@ -1,7 +1,7 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using Chartseal.Charts;
 using Chartseal.IO;
+using Chartseal.Oci;
 using Chartseal.Trust;
 using Chartseal.Compat;
 
@@ -33,6 +33,13 @@ public sealed class RepositoryConfigFile
 
     /// <summary>The repository named <paramref name="name"/>, or null.</summary>
     public ConfiguredRepository? Find(string name) => _repositories.Find(r => r.Name == name);
+
+    /// <summary>The repository configured for the registry namespace <paramref name="namespace"/> (compared in canonical form), or null.</summary>
+    public ConfiguredRepository? FindNamespace(OciReference @namespace)
+    {
+        string location = OciRepositorySource.CanonicalLocation(@namespace);
+        return _repositories.Find(r => r.IsOci && OciReference.TryParse(r.Url, out var configured, out _) && OciRepositorySource.CanonicalLocation(configured) == location);
+    }
 
     /// <summary>The repository named <paramref name="name"/>.</summary>
     /// <exception cref="ChartsealException">No such repository.</exception>
@@ -70,12 +77,16 @@ public sealed class RepositoryConfigFile
     /// <summary>Writes the file atomically (its folder is created when missing).</summary>
     public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
-        var list = new GoSequence(_repositories.Select(r => (GoNode)new GoMapping()
-            .Add("name", GoNode.Str(r.Name))
-            .Add("url", GoNode.Str(r.Url))
-            .Add("rootFingerprint", GoNode.Str(r.RootFingerprint))
-            .Add("trustOnFirstUse", GoNode.Plain(r.TrustOnFirstUse ? "true" : "false"))
-            .Add("insecureHttp", GoNode.Plain(r.InsecureHttp ? "true" : "false"))));
+        var list = new GoSequence(_repositories.Select(r =>
+        {
+            var entry = new GoMapping()
+                .Add("name", GoNode.Str(r.Name))
+                .Add("url", GoNode.Str(r.Url))
+                .Add("rootFingerprint", GoNode.Str(r.RootFingerprint))
+                .Add("trustOnFirstUse", GoNode.Plain(r.TrustOnFirstUse ? "true" : "false"))
+                .Add("insecureHttp", GoNode.Plain(r.InsecureHttp ? "true" : "false"));
+            return (GoNode)(r.CaFile is { } caFile ? entry.Add("caFile", GoNode.Str(caFile)) : entry);
+        }));
         var root = new GoMapping().Add("apiVersion", GoNode.Str(ApiVersion)).Add("repositories", list);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
         await AtomicFile.WriteAllBytesAsync(Path, new UTF8Encoding(false).GetBytes(GoYamlEmitter.Emit(root)), cancellationToken).ConfigureAwait(false);
@@ -124,7 +135,10 @@ public sealed class RepositoryConfigFile
             }
             try
             {
-                result.Add(new ConfiguredRepository(ConfiguredRepository.CheckName(name), url, new PinnedRoot(Required("rootFingerprint")).Fingerprint, Flag("trustOnFirstUse"), Flag("insecureHttp")));
+                result.Add(new ConfiguredRepository(ConfiguredRepository.CheckName(name), url, new PinnedRoot(Required("rootFingerprint")).Fingerprint, Flag("trustOnFirstUse"), Flag("insecureHttp"))
+                {
+                    CaFile = Scalar(map, "caFile"),
+                });
             }
             catch (ChartsealException e) when (e.File is null)
             {

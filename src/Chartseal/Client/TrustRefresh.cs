@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using Chartseal.IO;
 using Chartseal.Trust;
 
 namespace Chartseal.Client;

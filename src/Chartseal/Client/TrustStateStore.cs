@@ -7,7 +7,9 @@ using Chartseal.Trust;
 namespace Chartseal.Client;
 
 /// <summary>
-/// Remembers, per (initially pinned root, repository location), the highest trust version accepted and the
+/// Remembers, per initially pinned root (whatever URL or folder the material came from: a root signs one repository's
+/// trust material, and a mirror or a re-added repository under another spelling of its URL must not replay older
+/// material), the highest trust version accepted and the
 /// root currently pinned, under <c>$CHARTSEAL_HOME/trust-state</c> (else <c>$XDG_STATE_HOME/chartseal/trust-state</c>,
 /// else <c>~/.local/state/chartseal/trust-state</c>). It only ever advances.
 /// </summary>
@@ -55,9 +57,9 @@ public sealed class TrustStateStore
 
     /// <summary>The state for a repository, or null on first use.</summary>
     /// <exception cref="ChartsealException">The state file is unreadable or damaged.</exception>
-    public TrustState? Get(PinnedRoot initialRoot, string location)
+    public TrustState? Get(PinnedRoot initialRoot)
     {
-        string path = PathFor(initialRoot, location);
+        string path = PathFor(initialRoot);
         if (!File.Exists(path))
         {
             return null;
@@ -83,7 +85,7 @@ public sealed class TrustStateStore
         System.IO.Directory.CreateDirectory(Directory);
         // Read-compare-write under a lock: concurrent uploads (and processes) must never lower a recorded version.
         using var stateLock = RepositoryLock.Acquire(Directory);
-        TrustState? previous = Get(initialRoot, location);
+        TrustState? previous = Get(initialRoot);
         if (previous is not null && (previous.Seen.Version > material.Version
             || (previous.Seen.Version == material.Version && previous.CurrentRoot == material.RootToPin && previous.Seen.ManifestSha256 == material.ManifestSha256)))
         {
@@ -102,12 +104,13 @@ public sealed class TrustStateStore
             json.WriteString("manifestSha256", material.ManifestSha256);
             json.WriteEndObject();
         }
-        AtomicFile.WriteAllBytes(PathFor(initialRoot, location), buffer.ToArray());
+        AtomicFile.WriteAllBytes(PathFor(initialRoot), buffer.ToArray());
     }
 
-    private string PathFor(PinnedRoot initialRoot, string location)
+    // Keyed by the pinned root alone; the location is recorded for people only.
+    private string PathFor(PinnedRoot initialRoot)
     {
-        string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(initialRoot.Fingerprint + "\n" + location)));
+        string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(initialRoot.Fingerprint)));
         return Path.Combine(Directory, key[..32] + ".json");
     }
 }

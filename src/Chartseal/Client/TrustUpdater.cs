@@ -24,7 +24,7 @@ public static class TrustUpdater
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(initialRoot);
         ArgumentNullException.ThrowIfNull(store);
-        TrustState? state = store.Get(initialRoot, source.Location);
+        TrustState? state = store.Get(initialRoot);
         var pin = new PinnedRoot(state?.CurrentRoot ?? initialRoot.Fingerprint);
         TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
         TrustResult result = TrustedMaterial.Load(files, pin, state?.Seen, now);
@@ -43,15 +43,14 @@ public static class TrustUpdater
 
     /// <summary>
     /// Checks trust files already held (e.g. a client's cache of what <see cref="RefreshWithFilesAsync"/> accepted) against
-    /// what the store remembers for the repository at <paramref name="location"/> (<see cref="RepositorySource.Location"/>):
-    /// the current root, no rollback, not expired. Remembers nothing.
+    /// what the store remembers for the repository's root: the current root, no rollback, not expired. Remembers nothing.
     /// </summary>
     /// <returns>Accepted material, or a rejection (trust-*).</returns>
-    public static TrustResult CheckHeld(TrustFiles files, string location, PinnedRoot initialRoot, TrustStateStore store, DateTime now)
+    public static TrustResult CheckHeld(TrustFiles files, PinnedRoot initialRoot, TrustStateStore store, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(initialRoot);
         ArgumentNullException.ThrowIfNull(store);
-        TrustState? state = store.Get(initialRoot, location);
+        TrustState? state = store.Get(initialRoot);
         return TrustedMaterial.Load(files, new PinnedRoot(state?.CurrentRoot ?? initialRoot.Fingerprint), state?.Seen, now);
     }
 }

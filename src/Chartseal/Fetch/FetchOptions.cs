@@ -7,4 +7,10 @@ namespace Chartseal.Fetch;
 /// Stop at the size limit and return what was read instead of failing: for a file whose size is itself a verdict
 /// (a <c>.prov</c> read up to its limit + 1 is then refused as malformed, the same at every door).
 /// </param>
-public sealed record FetchOptions(string? IfNoneMatch = null, IProgress<DownloadProgress>? Progress = null, bool Truncate = false);
+/// <param name="Lease">
+/// A lease of a <see cref="MemoryBudget"/> shared with other downloads: before buffering the body, the fetcher reserves
+/// its announced length (or twice <c>maxBytes</c> when the length is unknown: the chunks and the final array exist
+/// together for a moment) and waits while the budget is spent; once the body is read the lease is trimmed to its size,
+/// and the caller disposes it when it drops the bytes.
+/// </param>
+public sealed record FetchOptions(string? IfNoneMatch = null, IProgress<DownloadProgress>? Progress = null, bool Truncate = false, MemoryLease? Lease = null);

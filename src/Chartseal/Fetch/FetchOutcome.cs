@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-
 namespace Chartseal.Fetch;
 
 /// <summary>The outcome of <see cref="HttpFetcher.FetchAsync"/>.</summary>
@@ -16,4 +13,7 @@ public abstract record FetchOutcome
 
     /// <summary>The file's bytes, and its ETag when the server sent one.</summary>
     public sealed record Downloaded(byte[] Content, string? ETag) : FetchOutcome;
+
+    /// <summary>The file was streamed to disk (<see cref="HttpFetcher.FetchToFileAsync"/>): its length, SHA-256 (hex) and ETag.</summary>
+    public sealed record Saved(long Length, string Sha256, string? ETag) : FetchOutcome;
 }

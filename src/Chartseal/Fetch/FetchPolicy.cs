@@ -2,7 +2,8 @@ namespace Chartseal.Fetch;
 
 /// <summary>
 /// The rules every download obeys, in one place: which URLs may be fetched (https, or plain http only when the user
-/// said so), how long one attempt may take and how often a transient failure is tried again.
+/// said so), how long one attempt may take, how slow a transfer may be, how often a transient failure is tried again,
+/// and the command's overall deadline.
 /// </summary>
 /// <param name="AllowPlainHttp">
 /// Allow plain <c>http://</c> (<c>--insecure-http</c>, or Helm's <c>--plain-http</c>). Loopback addresses are not
@@ -24,6 +25,23 @@ public sealed record FetchPolicy(bool AllowPlainHttp = false)
 
     /// <summary>The most redirects followed for one download.</summary>
     public int MaxRedirects { get; init; } = 5;
+
+    /// <summary>
+    /// The overall deadline of the command, shared by all its downloads (retries included), or null for none (each
+    /// attempt is still bounded by <see cref="AttemptTimeout"/> and the low-speed limit).
+    /// </summary>
+    public FetchDeadline? Deadline { get; init; }
+
+    /// <summary>
+    /// The low-speed limit, in bytes per second, as curl's <c>--speed-limit</c>: an attempt that receives fewer than
+    /// <see cref="LowSpeedLimit"/> × <see cref="LowSpeedTime"/> bytes in any <see cref="LowSpeedTime"/> window (waiting
+    /// for the answer's headers included) fails as too slow and is tried again. A server that drips a byte a second,
+    /// or accepts the connection and says nothing, is cut off after one window instead of holding the command.
+    /// </summary>
+    public long LowSpeedLimit { get; init; } = 1024;
+
+    /// <summary>The window of the low-speed limit (curl's <c>--speed-time</c>).</summary>
+    public TimeSpan LowSpeedTime { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Refuses <paramref name="uri"/> unless it is https, or plain http that this policy allows. Every URL a download

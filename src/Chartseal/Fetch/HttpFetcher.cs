@@ -5,10 +5,11 @@ namespace Chartseal.Fetch;
 
 /// <summary>
 /// Downloads files with the limits every network read must have: the <see cref="FetchPolicy"/> (https unless plain
-/// http was allowed, also for each redirect), a connect and per-attempt timeout covering the body, a size cap counted
-/// on the decoded bytes while streaming, cancellation, retries of transient failures (connection errors, 5xx,
-/// timeouts; never 4xx), redirects followed here (only to http(s), never from https down to http), and one-line
-/// errors naming the URL.
+/// http was allowed, also for each redirect), a connect and per-attempt timeout covering the body, a low-speed limit,
+/// the command's overall deadline, a size cap counted on the decoded bytes while streaming, an optional share of a
+/// <see cref="MemoryBudget"/> for the bytes held, cancellation, retries of transient failures (connection errors, 5xx,
+/// timeouts, too slow transfers; never 4xx), redirects followed here (only to http(s), never from https down to
+/// http), and one-line errors naming the URL.
 /// </summary>
 public sealed class HttpFetcher
 {
@@ -44,23 +45,49 @@ public sealed class HttpFetcher
 
     /// <summary>
     /// Fetches <paramref name="uri"/>, conditionally when <see cref="FetchOptions.IfNoneMatch"/> is set. Connection errors,
-    /// timeouts and 5xx answers are tried again (<see cref="FetchPolicy.MaxAttempts"/> attempts, doubling pauses); 4xx answers never are.
+    /// timeouts, too slow transfers and 5xx answers are tried again (<see cref="FetchPolicy.MaxAttempts"/> attempts,
+    /// doubling pauses); 4xx answers never are. Nothing goes on past the policy's <see cref="FetchPolicy.Deadline"/>.
     /// </summary>
-    /// <exception cref="ChartsealException">A refused URL, any status other than 2xx, 304 and 404, a failure after the last attempt, or more than <paramref name="maxBytes"/> (unless <see cref="FetchOptions.Truncate"/>).</exception>
-    public async Task<FetchOutcome> FetchAsync(Uri uri, long maxBytes, FetchOptions? options, CancellationToken cancellationToken = default)
+    /// <exception cref="ChartsealException">A refused URL, any status other than 2xx, 304 and 404, a failure after the last attempt, the deadline, or more than <paramref name="maxBytes"/> (unless <see cref="FetchOptions.Truncate"/>).</exception>
+    public Task<FetchOutcome> FetchAsync(Uri uri, long maxBytes, FetchOptions? options, CancellationToken cancellationToken = default) =>
+        FetchCoreAsync(uri, maxBytes, options, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="FetchAsync(Uri, long, FetchOptions?, CancellationToken)"/>, but the body streams into the file
+    /// <paramref name="path"/> (created or emptied; the caller renames or deletes it), hashed on the way: a large answer
+    /// is never held in memory. Returns <see cref="FetchOutcome.Saved"/>, <see cref="FetchOutcome.NotModified"/> or
+    /// <see cref="FetchOutcome.NotFound"/>.
+    /// </summary>
+    /// <exception cref="ChartsealException">As for <see cref="FetchAsync(Uri, long, FetchOptions?, CancellationToken)"/>, or the file cannot be written.</exception>
+    public Task<FetchOutcome> FetchToFileAsync(Uri uri, long maxBytes, string path, FetchOptions? options, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return FetchCoreAsync(uri, maxBytes, options, path, cancellationToken);
+    }
+
+    private async Task<FetchOutcome> FetchCoreAsync(Uri uri, long maxBytes, FetchOptions? options, string? toFile, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uri);
         Policy.Check(uri);
         options ??= new FetchOptions();
         for (int attempt = 1; ; attempt++)
         {
+            if (Policy.Deadline is { HasPassed: true } passed)
+            {
+                throw passed.TimedOut(uri.ToString());
+            }
             try
             {
-                return await FetchOnceAsync(uri, maxBytes, options, cancellationToken).ConfigureAwait(false);
+                return await FetchOnceAsync(uri, maxBytes, options, toFile, cancellationToken).ConfigureAwait(false);
             }
             catch (TransientFailure) when (attempt < Policy.MaxAttempts)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(250 << (attempt - 1)), cancellationToken).ConfigureAwait(false);
+                var pause = TimeSpan.FromMilliseconds(250 << (attempt - 1));
+                if (Policy.Deadline is { } deadline && deadline.Remaining <= pause)
+                {
+                    throw deadline.TimedOut(uri.ToString());
+                }
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             }
             catch (TransientFailure e)
             {
@@ -69,11 +96,13 @@ public sealed class HttpFetcher
         }
     }
 
-    private async Task<FetchOutcome> FetchOnceAsync(Uri uri, long maxBytes, FetchOptions options, CancellationToken cancellationToken)
+    private async Task<FetchOutcome> FetchOnceAsync(Uri uri, long maxBytes, FetchOptions options, string? toFile, CancellationToken cancellationToken)
     {
         string where = uri.ToString();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Policy.AttemptTimeout);
+        // The attempt ends at its own timeout or at the command's deadline, whichever comes first.
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bool deadlineFirst = ArmAttempt(attempt);
+        using var watchdog = new TransferWatchdog(attempt.Token, Policy.LowSpeedLimit, Policy.LowSpeedTime);
         try
         {
             Uri current = uri;
@@ -84,13 +113,22 @@ public sealed class HttpFetcher
                 {
                     request.Headers.IfNoneMatch.Add(tag);
                 }
-                using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
                 if (IsRedirect(response.StatusCode))
                 {
                     current = NextHop(uri, current, response, hop);
                     continue;
                 }
-                return await ReadAnswerAsync(where, response, maxBytes, options, uri, deadline.Token).ConfigureAwait(false);
+                if (options.Lease is { } lease && response.IsSuccessStatusCode)
+                {
+                    // Room for the body in the budget shared with other downloads; the wait is neither the server's
+                    // slowness nor part of this attempt's time (the command's deadline still runs).
+                    watchdog.Pause();
+                    await lease.ReserveAsync(ReservationFor(response, maxBytes), watchdog.Token).ConfigureAwait(false);
+                    deadlineFirst = ArmAttempt(attempt);
+                    watchdog.Resume();
+                }
+                return await ReadAnswerAsync(where, response, maxBytes, options, uri, toFile, watchdog).ConfigureAwait(false);
             }
         }
         catch (HttpRequestException e)
@@ -99,7 +137,17 @@ public sealed class HttpFetcher
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TransientFailure("download timed out", e);
+            if (watchdog.TooSlow is { } received)
+            {
+                throw new TransientFailure(received == 0
+                    ? $"the server sent nothing for {FetchDeadline.Format(watchdog.Window)}"
+                    : $"too slow: {received} bytes in {FetchDeadline.Format(watchdog.Window)} (the least accepted is {Policy.LowSpeedLimit} bytes a second)", e);
+            }
+            if (deadlineFirst && Policy.Deadline is { } deadline)
+            {
+                throw deadline.TimedOut(where);
+            }
+            throw new TransientFailure($"download timed out after {FetchDeadline.Format(Policy.AttemptTimeout)}", e);
         }
         catch (InvalidDataException e)
         {
@@ -111,6 +159,26 @@ public sealed class HttpFetcher
             throw new TransientFailure("connection dropped: " + e.Message, e);
         }
     }
+
+    // Starts (or restarts) the attempt's clock; true when the command's deadline comes before the attempt's own timeout.
+    private bool ArmAttempt(CancellationTokenSource attempt)
+    {
+        TimeSpan limit = Policy.AttemptTimeout;
+        bool deadlineFirst = false;
+        if (Policy.Deadline is { } deadline && deadline.Remaining <= limit)
+        {
+            limit = deadline.Remaining;
+            deadlineFirst = true;
+        }
+        attempt.CancelAfter(limit > TimeSpan.Zero ? limit : TimeSpan.FromTicks(1));
+        return deadlineFirst;
+    }
+
+    // What the body may hold: its announced length (a plain answer, read into one array of that size), or twice the
+    // limit (compressed or chunked: the decoded size is known only at the end, and for a moment the chunks and the
+    // final array both exist). The lease is trimmed to the real size once it is known.
+    private static long ReservationFor(HttpResponseMessage response, long maxBytes) =>
+        response.Content.Headers.ContentLength is { } length ? Math.Min(length, maxBytes) : 2 * maxBytes;
 
     private static bool IsRedirect(HttpStatusCode status) =>
         status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
@@ -141,7 +209,7 @@ public sealed class HttpFetcher
         return next;
     }
 
-    private static async Task<FetchOutcome> ReadAnswerAsync(string where, HttpResponseMessage response, long maxBytes, FetchOptions options, Uri uri, CancellationToken token)
+    private async Task<FetchOutcome> ReadAnswerAsync(string where, HttpResponseMessage response, long maxBytes, FetchOptions options, Uri uri, string? toFile, TransferWatchdog watchdog)
     {
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -159,34 +227,43 @@ public sealed class HttpFetcher
         {
             throw new ChartsealException(where, $"server answered {(int)response.StatusCode} {response.ReasonPhrase}");
         }
+        // Known only for a plain answer: a compressed one is decoded on the way, and its header gone.
         long? length = response.Content.Headers.ContentLength;
         if (length > maxBytes && !options.Truncate)
         {
             throw new ChartsealException(where, $"is larger than the {maxBytes} byte limit");
         }
+        var token = watchdog.Token;
         var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
             // The bytes counted are the decoded ones: a small gzip answer cannot grow past the limit.
-            using var buffer = new MemoryStream();
-            byte[] chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, token).ConfigureAwait(false)) > 0)
+            BodySink body = toFile is null ? new BodyBuffer(length is { } l ? Math.Min(l, maxBytes) : null) : new FileSink(toFile);
+            await using (body.ConfigureAwait(false))
             {
-                if (buffer.Length + read > maxBytes)
+                int read;
+                while ((read = await stream.ReadAsync(body.Space(), token).ConfigureAwait(false)) > 0)
                 {
-                    if (!options.Truncate)
+                    watchdog.Count(read);
+                    if (body.Length + read > maxBytes)
                     {
-                        throw new ChartsealException(where, $"is larger than the {maxBytes} byte limit");
+                        if (!options.Truncate)
+                        {
+                            throw new ChartsealException(where, $"is larger than the {maxBytes} byte limit");
+                        }
+                        await body.AdvanceAsync((int)(maxBytes - body.Length), token).ConfigureAwait(false);
+                        break;
                     }
-                    buffer.Write(chunk, 0, (int)(maxBytes - buffer.Length));
-                    break;
+                    await body.AdvanceAsync(read, token).ConfigureAwait(false);
+                    options.Progress?.Report(new DownloadProgress(uri, body.Length, length, TimeLeft: Policy.Deadline?.Remaining));
                 }
-                buffer.Write(chunk, 0, read);
-                options.Progress?.Report(new DownloadProgress(uri, buffer.Length, length));
+                options.Lease?.TrimTo(toFile is null ? body.Length : 0);
+                options.Progress?.Report(new DownloadProgress(uri, body.Length, length, Done: true, TimeLeft: Policy.Deadline?.Remaining));
+                string? etag = response.Headers.ETag?.ToString();
+                return body is FileSink file
+                    ? new FetchOutcome.Saved(body.Length, await file.CompleteAsync(token).ConfigureAwait(false), etag)
+                    : new FetchOutcome.Downloaded(((BodyBuffer)body).ToArray(), etag);
             }
-            options.Progress?.Report(new DownloadProgress(uri, buffer.Length, length, Done: true));
-            return new FetchOutcome.Downloaded(buffer.ToArray(), response.Headers.ETag?.ToString());
         }
     }
 

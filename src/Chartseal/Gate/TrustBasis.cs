@@ -1,4 +1,5 @@
 using Chartseal.Keys;
+using Chartseal.Provenance;
 using Chartseal.Trust;
 
 namespace Chartseal.Gate;
@@ -14,6 +15,9 @@ public abstract record TrustBasis
     /// <summary>Which kind of trust this is.</summary>
     public abstract TrustKind Kind { get; }
 
+    /// <summary>When the signing key must be valid.</summary>
+    internal abstract SignaturePolicy Policy { get; }
+
     /// <summary>The repository's trust material decides; with <paramref name="LocalKeyring"/>, the signer must also be in it.</summary>
     /// <param name="Material">The trust material, accepted against the pinned root.</param>
     /// <param name="LocalKeyring">A keyring the signer must also be in (<c>--keyring</c> beside <c>--repo</c>), or null.</param>
@@ -24,6 +28,10 @@ public abstract record TrustBasis
 
         /// <inheritdoc />
         public override TrustKind Kind => LocalKeyring is null ? TrustKind.Repository : TrustKind.RepositoryAndLocalKeyring;
+
+        /// <inheritdoc />
+        /// <remarks>Valid when it signed: the repository's root still lists the key, and its revocation list says whether it is compromised.</remarks>
+        internal override SignaturePolicy Policy => SignaturePolicy.ValidWhenSigned;
     }
 
     /// <summary>Only a keyring: the signature must be good and made by a key in it (Helm's <c>verify --keyring</c>).</summary>
@@ -35,5 +43,9 @@ public abstract record TrustBasis
 
         /// <inheritdoc />
         public override TrustKind Kind => TrustKind.SignatureOnly;
+
+        /// <inheritdoc />
+        /// <remarks>Valid now, as Helm: nobody else vouches for the key.</remarks>
+        internal override SignaturePolicy Policy => SignaturePolicy.ValidNow;
     }
 }

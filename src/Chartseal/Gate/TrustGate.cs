@@ -62,8 +62,10 @@ public static class TrustGate
             return Refuse(missing.Refusal, missing);
         }
 
-        // 2. The signature, with the basis' keyring (a repository's: its keys and its revoked keys, so a revoked signer is named).
-        var (verification, contents) = ChartVerifier.VerifyReading(bytes, name, provenance, basis.VerificationKeyring, now);
+        // 2. The signature, with the basis' keyring (a repository's: its keys and its revoked keys, so a revoked signer is named)
+        //    and its policy: a repository vouches for its keys, so a key that expired after it signed still counts
+        //    (expired is not compromised; removal and revocation are); a plain keyring keeps Helm's rule (valid now).
+        var (verification, contents) = ChartVerifier.VerifyReading(bytes, name, provenance, basis.VerificationKeyring, basis.Policy, now);
 
         // 3. The decision.
         Refusal? refused = basis switch

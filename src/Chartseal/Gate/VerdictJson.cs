@@ -74,6 +74,13 @@ public static class VerdictJson
         WriteSigner(json, evidence?.Signer);
         WriteOptional(json, "signedAt", evidence?.SignedAt is { } at ? Time(at) : null);
 
+        json.WriteStartArray("notes");
+        if ((evidence as ChartVerification.Verified)?.KeyExpiredSince is { } expired)
+        {
+            json.WriteStringValue(KeyExpiredNote(expired));
+        }
+        json.WriteEndArray();
+
         json.WriteStartObject("rebuild");
         json.WriteBoolean("checked", verdict.Rebuild is not null);
         WriteOptional(json, "source", verdict.Rebuild?.Source);
@@ -92,6 +99,10 @@ public static class VerdictJson
         extra?.Invoke(json);
         json.WriteEndObject();
     }
+
+    /// <summary>The note for a chart signed while its key was valid, by a key the repository still lists, that has expired since.</summary>
+    public static string KeyExpiredNote(DateTime expired) =>
+        $"key expired since signing ({Time(expired)}), still vouched for by the repository";
 
     /// <summary><c>"signer": {fingerprint, keyId, signingKeyFingerprint, userIds}</c>, or null (shared by every JSON that names a signer).</summary>
     public static void WriteSigner(Utf8JsonWriter json, SignerInfo? signer)

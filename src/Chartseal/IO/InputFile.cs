@@ -8,44 +8,9 @@ public static class InputFile
 
     /// <summary>Reads <paramref name="path"/>, refusing files over <paramref name="maxBytes"/>.</summary>
     /// <exception cref="ChartsealException">The file is missing, a folder, unreadable or too large.</exception>
-    public static async Task<byte[]> ReadAsync(string path, long maxBytes = DefaultMaxBytes, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Directory.Exists(path))
-        {
-            throw new ChartsealException(path, "is a folder, not a file");
-        }
-        try
-        {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-            await using (stream.ConfigureAwait(false))
-            {
-                if (stream.Length > maxBytes)
-                {
-                    throw new ChartsealException(path, $"is larger than the {maxBytes} byte limit");
-                }
-                byte[] data = new byte[stream.Length];
-                await stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
-                return data;
-            }
-        }
-        catch (FileNotFoundException)
-        {
-            throw new ChartsealException(path, "no such file");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            throw new ChartsealException(path, "no such file or directory");
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new ChartsealException(path, "permission denied");
-        }
-        catch (IOException e) when (e is not EndOfStreamException)
-        {
-            throw new ChartsealException(path, "cannot be read: " + e.Message);
-        }
-    }
+    public static async Task<byte[]> ReadAsync(string path, long maxBytes = DefaultMaxBytes, CancellationToken cancellationToken = default) =>
+        await ReadIfExistsAsync(path, maxBytes, truncate: false, cancellationToken).ConfigureAwait(false)
+            ?? throw new ChartsealException(path, "no such file");
 
     /// <summary>
     /// Reads <paramref name="path"/> when it exists (null when it does not). Over <paramref name="maxBytes"/>: a one-line
@@ -90,6 +55,25 @@ public static class InputFile
         catch (IOException e)
         {
             throw new ChartsealException(path, "cannot be read: " + e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Reads a text file the user wrote (a token list, an htpasswd file): UTF-8, with the byte order mark some editors
+    /// put first dropped (it would otherwise become part of the first line: the first token would never match).
+    /// </summary>
+    /// <exception cref="ChartsealException">As for <see cref="ReadAsync"/>, or the file is not UTF-8.</exception>
+    public static async Task<string> ReadTextAsync(string path, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        byte[] bytes = await ReadAsync(path, maxBytes, cancellationToken).ConfigureAwait(false);
+        ReadOnlySpan<byte> text = bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes;
+        try
+        {
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(text);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new ChartsealException(path, "is not UTF-8 text");
         }
     }
 }

@@ -1,13 +1,3 @@
-using System.Security.Cryptography;
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
-using Org.BouncyCastle.Bcpg.Sig;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Generators;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Security;
-using BigInteger = Org.BouncyCastle.Math.BigInteger;
-
 namespace Chartseal.Keys;
 
 /// <summary>A new key pair, as armored text.</summary>

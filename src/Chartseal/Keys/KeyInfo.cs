@@ -14,6 +14,20 @@ public static class KeyInfo
         return Convert.ToHexString(key.GetFingerprint());
     }
 
+    /// <summary>
+    /// The key's material, independent of its creation time: SHA-256 over the algorithm and the public key parameters
+    /// (as gpg's keygrip, the same secret re-wrapped into a new key with another creation date has another
+    /// fingerprint but the same material). Revocation matches this too, so a revoked key cannot come back under a new
+    /// fingerprint.
+    /// </summary>
+    public static string MaterialId(PgpPublicKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        byte[] parameters = ((Org.BouncyCastle.Bcpg.BcpgObject)key.PublicKeyPacket.Key).GetEncoded();
+        byte[] material = [(byte)key.Algorithm, .. parameters];
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(material));
+    }
+
     /// <summary>The 64-bit key id as 16 upper-case hex digits.</summary>
     public static string KeyId(PgpPublicKey key)
     {

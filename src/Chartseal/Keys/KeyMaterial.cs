@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Org.BouncyCastle.Bcpg.OpenPgp;
-using Org.BouncyCastle.Utilities;
 using Chartseal.OpenPgp;
 
 namespace Chartseal.Keys;

@@ -1,6 +1,3 @@
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
-
 namespace Chartseal.Keys;
 
 /// <summary>Whether a key may make signatures at a given time. Anything but <see cref="Valid"/> is a refusal.</summary>

@@ -1,6 +1,3 @@
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
-
 namespace Chartseal.Keys;
 
 /// <summary>The outcome of <see cref="KeyValidity.Check"/>.</summary>

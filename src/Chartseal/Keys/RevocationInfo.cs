@@ -1,5 +1,4 @@
 using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Chartseal.Keys;
 

@@ -1,5 +1,3 @@
-using Org.BouncyCastle.Bcpg.OpenPgp;
-
 namespace Chartseal.Keys;
 
 /// <summary>A key (or subkey) of a keyring file that was left out, and why.</summary>

@@ -360,12 +360,15 @@ public sealed class OciRegistryClient : IDisposable
     /// attempt), unless the repository already holds it. The registry checks the digest of what it receives.
     /// </summary>
     /// <exception cref="OciRegistryException">Refused, or the registry stored another digest.</exception>
-    public async Task<bool> PushBlobAsync(OciReference repository, OciDescriptor descriptor, Func<Stream> openContent, CancellationToken cancellationToken = default)
+    public Task<bool> PushBlobAsync(OciReference repository, OciDescriptor descriptor, Func<Stream> openContent, CancellationToken cancellationToken = default) =>
+        PushBlobAsync(repository, descriptor, openContent, evenIfHeld: false, cancellationToken);
+
+    private async Task<bool> PushBlobAsync(OciReference repository, OciDescriptor descriptor, Func<Stream> openContent, bool evenIfHeld, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(openContent);
         OciDigest.Check(descriptor.Digest, repository.ToString());
-        if (await BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
+        if (!evenIfHeld && await BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -422,24 +425,41 @@ public sealed class OciRegistryClient : IDisposable
         {
             given.TryAdd(blob.Descriptor.Digest, blob);
         }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (OciDescriptor needed in manifest.Layers.Prepend(manifest.Config))
+        // Pushers of the same blob at once (two CI jobs pushing charts with the same empty config) race in some registries
+        // (CNCF distribution 2.8): one sees the blob as held while the other is still writing it, and its manifest is
+        // refused as naming an unknown or invalid blob. Uploading the given blobs again and retrying resolves it.
+        for (int attempt = 1; ; attempt++)
         {
-            if (!seen.Add(needed.Digest))
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (OciDescriptor needed in manifest.Layers.Prepend(manifest.Config))
             {
-                continue;
+                if (!seen.Add(needed.Digest))
+                {
+                    continue;
+                }
+                if (given.TryGetValue(needed.Digest, out OciBlob? blob))
+                {
+                    await PushBlobAsync(target, needed, () => new MemoryStream(blob.Content.ToArray(), writable: false), evenIfHeld: attempt > 1, cancellationToken).ConfigureAwait(false);
+                }
+                else if (!await BlobExistsAsync(target, needed.Digest, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new OciRegistryException(BlobWhat(target, needed.Digest), "the manifest names this blob, but it was not given and the repository does not hold it");
+                }
             }
-            if (given.TryGetValue(needed.Digest, out OciBlob? blob))
+            try
             {
-                await PushBlobAsync(target, needed, blob.Content, cancellationToken).ConfigureAwait(false);
+                return await PutManifestAsync(target, manifest, cancellationToken).ConfigureAwait(false);
             }
-            else if (!await BlobExistsAsync(target, needed.Digest, cancellationToken).ConfigureAwait(false))
+            catch (OciRegistryException e) when (attempt < MaxBlobRaceAttempts && e.StatusCode == 400
+                && e.ErrorCodes.Any(c => c is "MANIFEST_BLOB_UNKNOWN" or "BLOB_UNKNOWN" or "DIGEST_INVALID"))
             {
-                throw new OciRegistryException(BlobWhat(target, needed.Digest), "the manifest names this blob, but it was not given and the repository does not hold it");
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken).ConfigureAwait(false);
             }
         }
-        return await PutManifestAsync(target, manifest, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>How many times an artifact push is tried when the registry loses a blob to a concurrent push of it.</summary>
+    private const int MaxBlobRaceAttempts = 3;
 
     /// <summary>
     /// The repository's tags, all pages (<c>Link: &lt;…&gt;; rel="next"</c>) followed, in the registry's order. Empty when
@@ -538,8 +558,14 @@ public sealed class OciRegistryClient : IDisposable
         int attempts = call.IsRead && call.Retry ? Math.Max(1, _options.MaxAttempts) : 1;
         for (int attempt = 1; ; attempt++)
         {
+            // Each attempt ends at the request timeout or at the command's overall deadline, whichever comes first.
+            var overall = _options.Deadline;
+            if (overall is { HasPassed: true })
+            {
+                throw new OciRegistryException(call.What, overall.TimedOut(call.What).Reason);
+            }
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(_options.RequestTimeout);
+            deadline.CancelAfter(overall is null || overall.Remaining > _options.RequestTimeout ? _options.RequestTimeout : overall.Remaining);
             try
             {
                 HttpResponseMessage response = await SendAuthorizedAsync(call, deadline.Token).ConfigureAwait(false);
@@ -555,6 +581,10 @@ public sealed class OciRegistryClient : IDisposable
                 {
                     Release(response);
                 }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && overall is { HasPassed: true })
+            {
+                throw new OciRegistryException(call.What, overall.TimedOut(call.What).Reason);
             }
             catch (Exception e) when (attempt < attempts && Transient(e, cancellationToken) is not null)
             {

@@ -1,3 +1,5 @@
+using Chartseal.Fetch;
+
 namespace Chartseal.Oci;
 
 /// <summary>How an <see cref="OciRegistryClient"/> reaches registries.</summary>
@@ -17,6 +19,12 @@ public sealed record OciRegistryOptions
 
     /// <summary>Where credentials come from; <see cref="RegistryCredentials.FromEnvironment"/> (Helm's, then Docker's config) by default.</summary>
     public RegistryCredentials Credentials { get; init; } = RegistryCredentials.FromEnvironment();
+
+    /// <summary>
+    /// The overall deadline of the command's requests (<c>--timeout</c>), shared with its HTTP downloads; null for none.
+    /// Each request ends at <see cref="RequestTimeout"/> or at this deadline, and retries stop there.
+    /// </summary>
+    public FetchDeadline? Deadline { get; init; }
 
     /// <summary>The longest one request may take, its body included (default 2 minutes).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(2);

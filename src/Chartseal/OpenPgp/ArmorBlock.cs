@@ -1,6 +1,3 @@
-using System.Text;
-using Org.BouncyCastle.Bcpg;
-
 namespace Chartseal.OpenPgp;
 
 /// <summary>One <c>-----BEGIN PGP ...-----</c> to <c>-----END PGP ...-----</c> block of an armored file.</summary>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Utilities;
 
 namespace Chartseal.OpenPgp;

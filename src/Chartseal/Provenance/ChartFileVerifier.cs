@@ -1,9 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
-using Chartseal.Charts;
 using Chartseal.Keys;
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Chartseal.Provenance;
 

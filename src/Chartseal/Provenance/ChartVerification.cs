@@ -39,6 +39,12 @@ public abstract record ChartVerification
             SignedAt = signedAt;
         }
 
+        /// <summary>
+        /// When the signing key, valid when it signed, has expired since (only when the verification accepted that: a
+        /// repository still vouching for the key); null otherwise.
+        /// </summary>
+        public DateTime? KeyExpiredSince { get; init; }
+
         /// <summary>The archive's SHA-256 (never null here).</summary>
         public new string Sha256 => base.Sha256!;
 

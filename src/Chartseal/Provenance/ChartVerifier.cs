@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Chartseal.Charts;
 using Chartseal.Keys;
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
 using Chartseal.OpenPgp;
 
 namespace Chartseal.Provenance;
@@ -29,19 +27,20 @@ public static class ChartVerifier
     /// key-expired, key-revoked, file-not-in-provenance, hash-mismatch, unsafe-archive, name-version-mismatch.
     /// </returns>
     public static ChartVerification Verify(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, Keyring keyring, DateTime now) =>
-        VerifyReading(archive, archiveFileName, provenance, keyring, now).Verification;
+        VerifyReading(archive, archiveFileName, provenance, keyring, SignaturePolicy.ValidNow, now).Verification;
 
     /// <summary>
     /// <see cref="Verify"/>, also handing on the archive as it was read for the checks (null when it was not read), so
     /// the gate's later checks (rebuild, the index entry) do not read the archive again.
     /// </summary>
-    internal static (ChartVerification Verification, ChartArchiveContents? Contents) VerifyReading(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, Keyring keyring, DateTime now)
+    /// <remarks>The <c>policy</c> says when the key must be valid: now (a plain keyring, as Helm), or when it signed (a repository vouches for it).</remarks>
+    internal static (ChartVerification Verification, ChartArchiveContents? Contents) VerifyReading(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, Keyring keyring, SignaturePolicy policy, DateTime now)
     {
-        ChartVerification verification = Check(archive, archiveFileName, provenance, keyring, now, out ChartArchiveContents? contents);
+        ChartVerification verification = Check(archive, archiveFileName, provenance, keyring, policy, now, out ChartArchiveContents? contents);
         return (verification, contents);
     }
 
-    private static ChartVerification Check(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, Keyring keyring, DateTime now, out ChartArchiveContents? read)
+    private static ChartVerification Check(ReadOnlyMemory<byte> archive, string archiveFileName, byte[]? provenance, Keyring keyring, SignaturePolicy policy, DateTime now, out ChartArchiveContents? read)
     {
         read = null;
         ArgumentException.ThrowIfNullOrEmpty(archiveFileName);
@@ -69,7 +68,7 @@ public static class ChartVerifier
         }
 
         // 3. The signature, by a key of the keyring, valid now (the policy every signature check shares).
-        var signature = SignatureVerifier.Verify(message, keyring, SignaturePolicy.ValidNow, now);
+        var signature = SignatureVerifier.Verify(message, keyring, policy, now);
         if (signature.Failure is { } failure)
         {
             return Reject(failure.Reason, failure.Message, signature.Signer, signature.SignedAt);
@@ -123,6 +122,6 @@ public static class ChartVerifier
             { Chart = chart };
         }
 
-        return new ChartVerification.Verified(name, sha256, chart, signer, signedAt);
+        return new ChartVerification.Verified(name, sha256, chart, signer, signedAt) { KeyExpiredSince = signature.KeyExpiredSince };
     }
 }

@@ -20,26 +20,40 @@ public static class ProvenanceSigner
     /// <param name="signingKey">The public half of the signing (sub)key.</param>
     /// <param name="signingTime">The signature's creation time.</param>
     /// <returns>The <c>.prov</c> file's bytes.</returns>
-    public static byte[] Sign(string body, PgpPrivateKey privateKey, PgpPublicKey signingKey, DateTime signingTime)
+    public static byte[] Sign(string body, PgpPrivateKey privateKey, PgpPublicKey signingKey, DateTime signingTime) =>
+        Sign(body, [(privateKey, signingKey)], signingTime);
+
+    /// <summary>
+    /// Clear-signs <paramref name="body"/> with several keys: one signature each, in one armored block (as
+    /// <c>gpg --clearsign -u A -u B</c> does). A root rotation is signed by the outgoing and the incoming root.
+    /// </summary>
+    public static byte[] Sign(string body, IReadOnlyList<(PgpPrivateKey PrivateKey, PgpPublicKey SigningKey)> signers, DateTime signingTime)
     {
         ArgumentNullException.ThrowIfNull(body);
-        ArgumentNullException.ThrowIfNull(privateKey);
-        ArgumentNullException.ThrowIfNull(signingKey);
-
+        ArgumentNullException.ThrowIfNull(signers);
+        if (signers.Count == 0)
+        {
+            throw new ArgumentException("at least one signer", nameof(signers));
+        }
         var lines = ClearSignedMessage.CanonicalLines(body);
-        var generator = new PgpSignatureGenerator(signingKey.Algorithm, Hash);
-        generator.InitSign(PgpSignature.CanonicalTextDocument, privateKey);
-
-        var hashed = new PgpSignatureSubpacketGenerator();
-        hashed.SetSignatureCreationTime(false, signingTime.ToUniversalTime());
-        hashed.SetIssuerFingerprint(false, signingKey);
-        generator.SetHashedSubpackets(hashed.Generate());
-        var unhashed = new PgpSignatureSubpacketGenerator();
-        unhashed.SetIssuerKeyID(false, signingKey.KeyId);
-        generator.SetUnhashedSubpackets(unhashed.Generate());
-
-        generator.Update(ClearSignedMessage.SignedTextOf(lines));
-        byte[] packet = generator.Generate().GetEncoded();
-        return ClearSignedMessage.Write(lines, "SHA512", packet);
+        byte[] signedText = ClearSignedMessage.SignedTextOf(lines);
+        using var packets = new MemoryStream();
+        foreach (var (privateKey, signingKey) in signers)
+        {
+            ArgumentNullException.ThrowIfNull(privateKey);
+            ArgumentNullException.ThrowIfNull(signingKey);
+            var generator = new PgpSignatureGenerator(signingKey.Algorithm, Hash);
+            generator.InitSign(PgpSignature.CanonicalTextDocument, privateKey);
+            var hashed = new PgpSignatureSubpacketGenerator();
+            hashed.SetSignatureCreationTime(false, signingTime.ToUniversalTime());
+            hashed.SetIssuerFingerprint(false, signingKey);
+            generator.SetHashedSubpackets(hashed.Generate());
+            var unhashed = new PgpSignatureSubpacketGenerator();
+            unhashed.SetIssuerKeyID(false, signingKey.KeyId);
+            generator.SetUnhashedSubpackets(unhashed.Generate());
+            generator.Update(signedText);
+            packets.Write(generator.Generate().GetEncoded());
+        }
+        return ClearSignedMessage.Write(lines, "SHA512", packets.ToArray());
     }
 }

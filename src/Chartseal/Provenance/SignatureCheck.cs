@@ -1,8 +1,3 @@
-using System.Text;
-using Chartseal.Keys;
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
-
 namespace Chartseal.Provenance;
 
 /// <summary>The outcome of <see cref="SignatureVerifier.Verify"/>.</summary>
@@ -11,6 +6,12 @@ namespace Chartseal.Provenance;
 /// <param name="Failure">Null when the signature is good; otherwise why not (unknown-signer when no key of the keyring made any of the signatures).</param>
 public sealed record SignatureCheck(SignerInfo? Signer, DateTime? SignedAt, Refusal? Failure)
 {
+    /// <summary>
+    /// Under <see cref="KeyValidityTime.SigningTime"/>: when the key, valid when it signed, has expired since (null
+    /// when it has not). Said to the user, never hidden: the signature stands because someone else vouches for the key.
+    /// </summary>
+    public DateTime? KeyExpiredSince { get; init; }
+
     /// <summary>Whether the signature is good under the policy.</summary>
     public bool IsGood => Failure is null;
 

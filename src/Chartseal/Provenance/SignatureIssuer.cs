@@ -1,7 +1,3 @@
-using Chartseal.Keys;
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
-
 namespace Chartseal.Provenance;
 
 /// <summary>The key a signature names as its maker (issuer subpackets); unverified, for reporting only.</summary>

@@ -109,19 +109,22 @@ public static class SignatureVerifier
             // gpg: "Time conflict"; go-crypto: "signature is older than the key".
             return Fail(RejectionReason.BadSignature, $"signature ({signedAt:yyyy-MM-dd HH:mm:ss}Z) is older than its key ({keyCreated:yyyy-MM-dd HH:mm:ss}Z)");
         }
-        DateTime validAt = policy.KeyValidAt == KeyValidityTime.SigningTime ? signedAt : now;
+        // A signature's own expiry is its signer's statement about how long it should count: checked against now.
         long expirySeconds = sig.GetHashedSubPackets()?.GetSignatureExpirationTime() ?? 0;
-        if (expirySeconds > 0 && signedAt.AddSeconds(expirySeconds) <= validAt)
+        if (expirySeconds > 0 && signedAt.AddSeconds(expirySeconds) <= now)
         {
             return Fail(RejectionReason.KeyExpired, $"signature expired {signedAt.AddSeconds(expirySeconds):yyyy-MM-dd HH:mm:ss}Z");
         }
 
         // The math is not enough: BouncyCastle leaves key expiry, revocation, usage and bindings to us.
+        DateTime validAt = policy.KeyValidAt == KeyValidityTime.SigningTime ? signedAt : now;
         var validity = KeyValidity.Check(match.Key, match.Ring, validAt);
         string when = policy.KeyValidAt == KeyValidityTime.SigningTime ? " when it signed" : "";
+        DateTime? expiredSince = policy.KeyValidAt == KeyValidityTime.SigningTime && validity.IsValid
+            && KeyValidity.Check(match.Key, match.Ring, now) is { Status: KeyStatus.Expired } later ? later.ExpiresAt : null;
         return validity.Status switch
         {
-            KeyStatus.Valid => new(signer, signedAt, null),
+            KeyStatus.Valid => new(signer, signedAt, null) { KeyExpiredSince = expiredSince },
             KeyStatus.Expired => Fail(RejectionReason.KeyExpired, $"signing key {signer.KeyId} is expired{when}: {validity.Detail}"),
             KeyStatus.Revoked => Fail(RejectionReason.KeyRevoked, $"signing key {signer.KeyId} is revoked: {validity.Detail}"),
             _ => Fail(RejectionReason.BadSignature, $"signing key {signer.KeyId} is not valid for signing{when}: {validity.Detail}"),

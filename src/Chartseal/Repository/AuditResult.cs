@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
-using Chartseal.IO;
-using Chartseal.Keys;
-using Chartseal.Provenance;
-using Chartseal.Trust;
-
 namespace Chartseal.Repository;
 
 /// <summary>The outcome of <see cref="RepositoryAudit.AuditAsync"/>.</summary>

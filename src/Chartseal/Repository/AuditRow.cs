@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
-using Chartseal.IO;
 using Chartseal.Keys;
 using Chartseal.Provenance;
-using Chartseal.Trust;
 
 namespace Chartseal.Repository;
 

@@ -25,9 +25,12 @@ public static class ChartPublisher
     }
 
     /// <summary>
-    /// Checks and publishes a chart. Reasons: every trust and verification reason, rebuild-mismatch, version-exists,
-    /// and name-version-mismatch when the archive is not named NAME-VERSION.tgz after its own Chart.yaml (so that an
-    /// upload can never overwrite another chart's files).
+    /// Checks and publishes a chart. Reasons: every trust and verification reason, rebuild-mismatch, name-version-mismatch
+    /// when the archive is not named NAME-VERSION.tgz after its own Chart.yaml (so that an upload can never overwrite
+    /// another chart's files), malformed for a name outside <see cref="ChartName"/>'s rule or one that differs from a
+    /// published chart's only in letter case, and version-exists when the version is published (or is one under SemVer
+    /// precedence: <c>v1.0.0</c> and <c>1.0.0+b</c> are <c>1.0.0</c>), or was deleted with another archive, unless
+    /// <see cref="PublishOptions.Force"/>.
     /// </summary>
     public static async Task<PublishResult> PublishAsync(ChartUpload upload, PublishOptions options, TrustStateStore store, DateTime now, CancellationToken cancellationToken = default)
     {
@@ -36,46 +39,58 @@ public static class ChartPublisher
         string name = upload.FileName;
         var archive = upload.Archive;
         var prov = upload.Provenance;
-        if (name.Length == 0 || name != Path.GetFileName(name) || name.StartsWith('.'))
-        {
-            return new PublishResult.Rejected(RejectionReason.Malformed, $"'{name}' is not a plain archive file name");
-        }
-
         // Everything under the repository lock, which the trust commands take too: the decision is made against the
         // trust material and index that the write lands beside, and concurrent publishes never lose an entry.
         ArgumentNullException.ThrowIfNull(store);
         store.CheckSeparateFrom(options.RepositoryDir);
         await using var repositoryLock = await RepositoryLock.AcquireAsync(options.RepositoryDir, cancellationToken).ConfigureAwait(false);
 
-        // 1. The repository's trust material, checked against the pinned root.
-        var trust = await TrustUpdater.RefreshAsync(new FolderRepositorySource(options.RepositoryDir), options.Root, store, now, cancellationToken).ConfigureAwait(false);
-        if (trust is TrustResult.Rejected t)
+        // 1-2. The trust material against the pinned root, then THE gate: stored as NAME-VERSION.tgz, and built from the
+        //      reviewed source when asked.
+        var (trusted, rejected) = await PublishGate.JudgeAsync(new FolderRepositorySource(options.RepositoryDir), upload, options.Root,
+            options.RebuildFrom, options.SourceDateEpoch, store, now, cancellationToken).ConfigureAwait(false);
+        if (trusted is null)
         {
-            return new PublishResult.Rejected(t.Refusal);
+            return rejected!;
         }
-        var material = ((TrustResult.Accepted)trust).Material;
-
-        // 2. THE gate, with only the repository's keys: stored as NAME-VERSION.tgz, and built from the reviewed source when asked.
-        var expectations = new GateExpectations(
-            CanonicalFileName: true,
-            Rebuild: options.RebuildFrom is { } source ? new RebuildSource(source, options.SourceDateEpoch) : null);
-        var verdict = TrustGate.Judge(name, archive, prov, new TrustBasis.Repository(material), expectations, now);
-        if (verdict is Verdict.Refused refused)
-        {
-            return new PublishResult.Rejected(refused.Refusal);
-        }
-        var trusted = (Verdict.Trusted)verdict;
         var chart = trusted.Verification.Chart;
+
+        // 3. The one naming rule: what is accepted here is listed, served and pulled under the same plain name.
+        if ((ChartName.Problem(chart.Name) ?? ChartName.VersionProblem(chart.Version)) is { } badName)
+        {
+            return new PublishResult.Rejected(RejectionReason.Malformed, badName);
+        }
 
         // 4. Copy in and index. Files first, index last: every index entry always has its archive and .prov.
         string indexPath = Path.Combine(options.RepositoryDir, ChartIndex.FileName);
         var index = File.Exists(indexPath) ? await ChartIndex.LoadAsync(indexPath, cancellationToken).ConfigureAwait(false) : new ChartIndex();
-        if (index.Find(chart.Name, chart.Version) is not null && !options.Force)
+        if (index.Entries.Keys.FirstOrDefault(k => k != chart.Name && string.Equals(k, chart.Name, StringComparison.OrdinalIgnoreCase)) is { } lookAlike)
         {
-            return VersionExists(chart.Name, chart.Version);
+            return new PublishResult.Rejected(RejectionReason.Malformed,
+                $"chart name \"{chart.Name}\" differs only in letter case from the published chart \"{lookAlike}\" (two look-alike charts, and one file on a case-insensitive disk)");
+        }
+        // One version number, one archive: 1.0.0, v1.0.0 and 1.0.0+rebuild are the same version under SemVer precedence
+        // (Helm's index finds any of them when asked for another).
+        var sameVersion = index.Entries.TryGetValue(chart.Name, out var versions)
+            ? versions.Where(e => DeletedVersions.SameVersion(e.Metadata.Version, chart.Version)).ToList()
+            : [];
+        if (sameVersion.Count > 0 && !options.Force)
+        {
+            return sameVersion.Exists(e => e.Metadata.Version == chart.Version)
+                ? VersionExists(chart.Name, chart.Version)
+                : new PublishResult.Rejected(RejectionReason.VersionExists,
+                    $"{chart.Name} {chart.Version} is the published version {sameVersion[0].Metadata.Version} under SemVer precedence (a leading v or build metadata does not make a new version)");
+        }
+        // Deleting a version does not free its number for other bytes.
+        var deleted = await DeletedVersions.LoadAsync(options.RepositoryDir, cancellationToken).ConfigureAwait(false);
+        if (!options.Force && deleted.Conflict(chart.Name, chart.Version, trusted.Verification.Sha256) is { } tomb)
+        {
+            return new PublishResult.Rejected(RejectionReason.VersionExists,
+                $"{chart.Name} {tomb.Version} was deleted on {tomb.Deleted} with another archive (sha256 {tomb.Digest}); a deleted version is never published again with different bytes");
         }
         // NAME-VERSION.tgz is not unique: chart "a-1" version "2" and chart "a" version "1-2" share a file name.
-        if (OtherEntryWithFile(options.RepositoryDir, index, name, chart.Name, chart.Version) is { } holder)
+        if (OtherEntryWithFile(options.RepositoryDir, index, name, chart.Name, chart.Version) is { } holder
+            && !sameVersion.Contains(holder))
         {
             return new PublishResult.Rejected(RejectionReason.VersionExists, $"{name} already holds {holder.Metadata.Name} {holder.Metadata.Version} in the repository");
         }
@@ -83,16 +98,32 @@ public static class ChartPublisher
         var entry = RepositoryIndexer.EntryFor(trusted.Metadata, trusted.Verification.Sha256, name, null, created);
         await AtomicFile.WriteAllBytesAsync(Path.Combine(options.RepositoryDir, name), archive, cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllBytesAsync(Path.Combine(options.RepositoryDir, name + ".prov"), prov!, cancellationToken).ConfigureAwait(false);
+        foreach (var replaced in sameVersion)
+        {
+            index.Remove(replaced.Metadata.Name, replaced.Metadata.Version); // --force: the new archive replaces them all
+        }
         index.Add(entry);
         index.SortVersions();
         index.Generated = created;
         await index.WriteAsync(indexPath, cancellationToken).ConfigureAwait(false);
+        if (deleted.Forget(chart.Name, chart.Version))
+        {
+            await deleted.SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        foreach (string file in sameVersion.SelectMany(e => LocalFilesOf(options.RepositoryDir, e)).Distinct(StringComparer.Ordinal)
+            .Where(f => f != name && OtherEntryWithFile(options.RepositoryDir, index, f, "", "") is null))
+        {
+            File.Delete(Path.Combine(options.RepositoryDir, file));
+            File.Delete(Path.Combine(options.RepositoryDir, file + ".prov"));
+        }
         return new PublishResult.Published(entry, trusted);
     }
 
     /// <summary>
     /// Removes a chart version: its index entry first, then its archive and <c>.prov</c>, so that an interrupted
-    /// removal leaves at worst unindexed files, never an entry without its files.
+    /// removal leaves at worst unindexed files, never an entry without its files. The version and its digest are
+    /// remembered (<c>.deleted-versions.json</c>): publishing the same version again with another archive is refused
+    /// unless forced.
     /// </summary>
     /// <returns>False when the version is not in the index (nothing changed).</returns>
     public static async Task<bool> RemoveAsync(string repositoryDir, string name, string version, DateTime now, CancellationToken cancellationToken = default)
@@ -109,6 +140,10 @@ public static class ChartPublisher
         {
             return false;
         }
+        // Remembered first: a crash after it leaves the version published and its number still bound to its bytes.
+        var deleted = await DeletedVersions.LoadAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
+        deleted.Add(entry.Metadata.Name, entry.Metadata.Version, entry.Digest, ChartIndex.Timestamp(now));
+        await deleted.SaveAsync(cancellationToken).ConfigureAwait(false);
         index.Remove(name, version);
         index.Generated = ChartIndex.Timestamp(now);
         await index.WriteAsync(indexPath, cancellationToken).ConfigureAwait(false);

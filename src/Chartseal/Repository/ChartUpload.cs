@@ -1,8 +1,3 @@
-using Chartseal.Charts;
-using Chartseal.IO;
-using Chartseal.Provenance;
-using Chartseal.Trust;
-
 namespace Chartseal.Repository;
 
 /// <summary>A chart to publish, in memory: read from files by the CLI, received by the server.</summary>

@@ -72,7 +72,7 @@ public static class ProvenanceReplacement
         {
             return Reject(RejectionReason.MissingArchive, $"the index entry for {metadata.Name} {metadata.Version} has no archive in the repository");
         }
-        byte[]? archive = await source.ReadArchiveAsync(stored, null, cancellationToken).ConfigureAwait(false);
+        byte[]? archive = await source.ReadArchiveAsync(stored, null, null, cancellationToken).ConfigureAwait(false);
 
         // 4. THE gate: the new signature over the stored archive (a .prov for another archive is hash-mismatch, for
         //    another file name file-not-in-provenance), and the stored archive must be the one the index lists.

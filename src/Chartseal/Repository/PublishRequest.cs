@@ -1,6 +1,3 @@
-using Chartseal.Charts;
-using Chartseal.IO;
-using Chartseal.Provenance;
 using Chartseal.Trust;
 
 namespace Chartseal.Repository;

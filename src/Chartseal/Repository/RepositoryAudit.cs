@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Chartseal.Client;
 using Chartseal.Fetch;
 using Chartseal.Gate;
-using Chartseal.IO;
 using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Trust;
@@ -14,11 +13,15 @@ namespace Chartseal.Repository;
 /// <summary>
 /// Key-compromise response: verifies every chart version in a repository's <c>index.yaml</c> against the
 /// repository's current trust material (<see cref="TrustDecision.Decide"/>), in parallel, streaming: each
-/// archive is read, checked and dropped, so at most one archive per worker is in memory.
+/// archive is read, checked and dropped, so at most one archive per worker is in memory, and all the archives held at
+/// once fit in one <see cref="MemoryBudget"/> (<see cref="AuditOptions.MaxBytesInFlight"/>).
 /// </summary>
 public static class RepositoryAudit
 {
-    /// <summary>Audits a repository, read through its source (a folder or an http(s) URL).</summary>
+    /// <summary>
+    /// Audits a repository, read through its source (a folder, an http(s) URL, or a registry namespace, whose charts are
+    /// those its source finds: <see cref="OciRepositorySource.Enumeration"/>).
+    /// </summary>
     /// <returns>
     /// <see cref="AuditResult.Completed"/> with one row per chart version, each trusted or rejected with any verification
     /// or trust reason, missing-archive or digest-mismatch; or <see cref="AuditResult.Rejected"/> when the trust material is refused.
@@ -39,11 +42,27 @@ public static class RepositoryAudit
 
         // The index is parsed on one thread and streamed through a bounded channel to the workers, so checking
         // starts with the first entry; each worker reads one archive, decides, and drops it.
+        // The index is streamed into a temporary file first (a compressed answer of a few kilobytes may be hundreds of
+        // megabytes of YAML), then parsed from it.
         string indexName = source.AddressOf(ChartIndex.FileName);
-        byte[] indexBytes = await source.ReadIndexAsync(null, null, cancellationToken).ConfigureAwait(false) is FetchOutcome.Downloaded downloaded
-            ? downloaded.Content
-            : throw new ChartsealException(indexName, source.IsRemote ? "no index.yaml (server answered 404)" : "no such file");
-        using var index = new MemoryStream(indexBytes, writable: false);
+        string indexCopy = Path.Combine(Path.GetTempPath(), $"chartseal-audit-{Guid.NewGuid():N}.yaml");
+        try
+        {
+            if (await source.SaveIndexAsync(null, indexCopy, null, cancellationToken).ConfigureAwait(false) is not FetchOutcome.Saved)
+            {
+                throw new ChartsealException(indexName, source.IsRemote ? "no index.yaml (server answered 404)" : "no such file");
+            }
+            using var index = new FileStream(indexCopy, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.DeleteOnClose);
+            return await AuditIndexAsync(source, index, indexName, material, signerFilter, options, now, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(indexCopy);
+        }
+    }
+
+    private static async Task<AuditResult> AuditIndexAsync(RepositorySource source, Stream index, string indexName, TrustedMaterial material, string? signerFilter, AuditOptions options, DateTime now, CancellationToken cancellationToken)
+    {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateBounded<(int Sequence, IndexEntry Entry)>(new BoundedChannelOptions(1024) { SingleWriter = true });
         int total = 0;
@@ -74,6 +93,9 @@ public static class RepositoryAudit
         var revocations = new ConcurrentDictionary<string, RevocationInfo?>(StringComparer.Ordinal);
         int done = 0;
         int parallelism = options.MaxParallelism ?? (source.IsRemote ? Math.Min(16, 4 * Environment.ProcessorCount) : Environment.ProcessorCount);
+        // Sixteen downloads of a hostile server's 100 MiB answers must not mean 1.6 GB held: each archive is reserved
+        // in one budget before it is read (its announced length, or twice the archive limit when the answer is compressed).
+        var budget = options.Budget ?? new MemoryBudget(options.MaxBytesInFlight);
         try
         {
             await Parallel.ForEachAsync(
@@ -81,7 +103,8 @@ public static class RepositoryAudit
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = stop.Token },
                 async (item, ct) =>
                 {
-                    rows.Add((item.Sequence, await AuditEntryAsync(item.Entry, source, material, revocations, now, ct).ConfigureAwait(false)));
+                    using var lease = budget.Lease();
+                    rows.Add((item.Sequence, await AuditEntryAsync(item.Entry, source, material, revocations, lease, now, ct).ConfigureAwait(false)));
                     int finished = Interlocked.Increment(ref done);
                     options.Progress?.Invoke(finished, Volatile.Read(ref indexRead) ? Volatile.Read(ref total) : 0);
                 }).ConfigureAwait(false);
@@ -108,7 +131,7 @@ public static class RepositoryAudit
         return new AuditResult.Completed(result, material.Version, material.SignedBy);
     }
 
-    private static async Task<AuditRow> AuditEntryAsync(IndexEntry entry, RepositorySource source, TrustedMaterial material, ConcurrentDictionary<string, RevocationInfo?> revocations, DateTime now, CancellationToken ct)
+    private static async Task<AuditRow> AuditEntryAsync(IndexEntry entry, RepositorySource source, TrustedMaterial material, ConcurrentDictionary<string, RevocationInfo?> revocations, MemoryLease lease, DateTime now, CancellationToken ct)
     {
         string name = entry.Metadata.Name, version = entry.Metadata.Version;
         string archiveUrl = entry.Urls.Count > 0 ? entry.Urls[0] : "";
@@ -122,12 +145,11 @@ public static class RepositoryAudit
         {
             return Row(RejectionReason.MissingArchive, $"{archiveUrl} is outside the repository (not in its folder, or not an http(s) URL)");
         }
-        byte[]? archive = await source.ReadArchiveAsync(location, null, ct).ConfigureAwait(false);
+        byte[]? archive = await source.ReadArchiveAsync(location, null, lease, ct).ConfigureAwait(false);
         byte[]? prov = await source.ReadProvenanceAsync(location, ct).ConfigureAwait(false);
 
-        // THE gate, with only the repository's keys and what the index says of this version.
-        var expectations = new GateExpectations(name, version, Digest: entry.Digest);
-        var verdict = TrustGate.Judge(location.FileName, archive, prov, new TrustBasis.Repository(material), expectations, now);
+        // THE gate, with only the repository's keys and what the index (or the registry reference) says of this version.
+        var verdict = TrustGate.Judge(source.ArchiveNameFor(location, prov), archive, prov, new TrustBasis.Repository(material), source.ExpectationsFor(entry), now);
         Refusal? refusal = (verdict as Verdict.Refused)?.Refusal;
 
         // Who signed it: the verified signer, or, when the key is in neither keyring, the signature's own claim (reported, never trusted).

@@ -14,13 +14,13 @@ namespace Chartseal.Repository;
 /// current material, applies one edit, bumps the version and re-signs the manifest with the root key.
 /// </summary>
 /// <remarks>
-/// Write order: <c>pubkeys.pgp</c>, <c>revoked.pgp</c>, <c>root.pgp</c>, then <c>trust.yaml.asc</c>, each
-/// atomically (temporary file in the same folder, renamed into place). A reader that races a writer can
-/// see new keyrings with the old manifest; their hashes then differ from the signed ones, so the reader gets
-/// trust-mismatch (fails closed) and <see cref="TrustUpdater"/> re-reads once. A reader never accepts a
-/// keyring that the manifest it accepted did not sign. A rotation manifest is appended to <c>rotations.asc</c> only
-/// after it is in effect (and by the next change, if the writer stopped in between), so that file never holds a
-/// hand-over that did not happen.
+/// A change is staged first: the complete new set (keyrings, then the manifest, then <c>rotations.asc</c>) is
+/// written to <c>.trust-next/</c>, and only then each file is written into place (atomically: a temporary file
+/// renamed over it), the manifest after the keyrings, and <c>.trust-next/</c> removed (its manifest first). A reader
+/// that finds a complete staged set reads it (<see cref="FolderRepositorySource"/>), so it sees the old material or
+/// the new one, never a mixture, even when the writer was killed between two renames; the next change (or a
+/// server's start) completes an interrupted one before anything else. A rotation manifest is appended to
+/// <c>rotations.asc</c> with the change that makes it, so that file never holds a hand-over that did not happen.
 /// <para>
 /// <c>pubkeys.pgp</c> lists the certificates whose primary key Helm 3 cannot read (Ed25519) before all the others,
 /// so that Helm 3 keeps every RSA key when it is given the file as <c>--keyring</c> (<see cref="Helm3KeyringOrder"/>).
@@ -29,8 +29,11 @@ namespace Chartseal.Repository;
 /// </remarks>
 public static class TrustRepository
 {
-    /// <summary>The default manifest lifetime.</summary>
+    /// <summary>The default manifest lifetime (<c>trust init</c>); later changes keep the lifetime the repository has.</summary>
     public static readonly TimeSpan DefaultValidity = TimeSpan.FromDays(90);
+
+    /// <summary>The folder a change is staged in, complete, before it is written into place.</summary>
+    public const string StagingFolder = FolderRepositorySource.StagedTrustFolder;
 
     /// <summary>Creates version 1 (no maintainers, nothing revoked) in <paramref name="directory"/>.</summary>
     /// <exception cref="ChartsealException">The folder already holds trust material.</exception>
@@ -43,15 +46,16 @@ public static class TrustRepository
         {
             throw new ChartsealException(Path.Combine(directory, TrustFiles.ManifestName), "already exists; use trust add/remove/revoke/renew");
         }
+        await CompleteInterruptedChangeAsync(directory, cancellationToken).ConfigureAwait(false);
         var draft = new Draft(0, root.Fingerprint, null, [], [], [root.Key.PublicRing]);
-        return await WriteAsync(directory, draft, root, validity, now, cancellationToken).ConfigureAwait(false);
+        return await WriteAsync(directory, draft, [root], validity, null, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Adds maintainers' certificates. Refuses revoked, expired and non-signing keys.</summary>
-    public static Task<TrustManifest> AddAsync(string directory, RootSigner root, Keyring keys, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default)
+    public static Task<TrustManifest> AddAsync(string directory, RootSigner root, Keyring keys, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return MutateAsync(directory, root, validity, now, draft =>
+        return MutateAsync(directory, [root], validity, now, draft =>
         {
             if (keys.PublicKeyRings.Count == 0)
             {
@@ -63,6 +67,15 @@ public static class TrustRepository
                 if (draft.Revoked.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr))
                 {
                     throw new ChartsealException(keys.SourceName, $"key {fpr} is in {TrustFiles.RevokedName}; a revoked key is never trusted again");
+                }
+                // The same key material re-created under another fingerprint (another creation date) is the same key.
+                var revokedMaterial = draft.Revoked.SelectMany(r => r.GetPublicKeys()).DistinctBy(KeyInfo.MaterialId).ToDictionary(k => KeyInfo.MaterialId(k), k => k, StringComparer.Ordinal);
+                foreach (PgpPublicKey key in ring.GetPublicKeys())
+                {
+                    if (revokedMaterial.TryGetValue(KeyInfo.MaterialId(key), out PgpPublicKey? revokedKey))
+                    {
+                        throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of revoked key {KeyInfo.Fingerprint(revokedKey)} (the same secret under a new fingerprint); a revoked key is never trusted again");
+                    }
                 }
                 var primary = KeyValidity.Check(ring.GetPublicKey(), ring, now);
                 if (primary.Status is KeyStatus.Revoked or KeyStatus.Expired or KeyStatus.InvalidSelfSignature or KeyStatus.InvalidKeyMaterial or KeyStatus.NotYetValid)
@@ -87,8 +100,8 @@ public static class TrustRepository
     }
 
     /// <summary>Removes maintainers (they may simply have left: nothing is added to <c>revoked.pgp</c>).</summary>
-    public static Task<TrustManifest> RemoveAsync(string directory, RootSigner root, IReadOnlyList<string> fingerprints, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default) =>
-        MutateAsync(directory, root, validity, now, draft =>
+    public static Task<TrustManifest> RemoveAsync(string directory, RootSigner root, IReadOnlyList<string> fingerprints, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>
+        MutateAsync(directory, [root], validity, now, draft =>
         {
             foreach (string fingerprint in fingerprints)
             {
@@ -104,8 +117,8 @@ public static class TrustRepository
     /// Moves a key to <c>revoked.pgp</c> (from <c>pubkeys.pgp</c>, or from <paramref name="certificate"/> when it was
     /// already removed), attaching a revocation certificate when given.
     /// </summary>
-    public static Task<TrustManifest> RevokeAsync(string directory, RootSigner root, string fingerprint, Keyring? certificate, byte[]? revocationCertificate, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default) =>
-        MutateAsync(directory, root, validity, now, draft =>
+    public static Task<TrustManifest> RevokeAsync(string directory, RootSigner root, string fingerprint, Keyring? certificate, byte[]? revocationCertificate, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>
+        MutateAsync(directory, [root], validity, now, draft =>
         {
             string fpr = new PinnedRoot(fingerprint).Fingerprint;
             PgpPublicKeyRing? ring = draft.PublicKeys.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
@@ -126,29 +139,30 @@ public static class TrustRepository
             draft.Revoked.Add(ring);
         }, cancellationToken);
 
-    /// <summary>Re-signs the same keys with a new expiry (and a new version).</summary>
-    public static Task<TrustManifest> RenewAsync(string directory, RootSigner root, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default) =>
-        MutateAsync(directory, root, validity, now, _ => { }, cancellationToken);
+    /// <summary>Re-signs the same keys with a new expiry (and a new version); a null <paramref name="validity"/> keeps the repository's lifetime.</summary>
+    public static Task<TrustManifest> RenewAsync(string directory, RootSigner root, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>
+        MutateAsync(directory, [root], validity, now, _ => { }, cancellationToken);
 
     /// <summary>
-    /// Starts a root rotation: the current root signs a manifest naming <paramref name="newRoot"/> as
-    /// <c>nextRoot</c>; clients that accept it pin the new root. Later changes are signed by the new root.
-    /// The signed rotation manifest is also appended to <c>rotations.asc</c>, so that a client that never saw it
-    /// (a later version replaced it first) can still follow the hand-over from the root it pinned.
+    /// Starts a root rotation: a manifest naming <paramref name="newRoot"/> as <c>nextRoot</c>, signed by the current
+    /// root AND by the new one. Clients pinned to the current root accept it and pin the new root; clients pinned to
+    /// the new root (the ones that just moved, and new users given the new fingerprint) accept the same manifest by
+    /// the new root's signature. Later changes are signed by the new root. The rotation manifest is also appended to
+    /// <c>rotations.asc</c>, so that a client that never saw it can still follow the hand-over from the root it pinned.
     /// </summary>
-    public static Task<TrustManifest> RotateRootAsync(string directory, RootSigner root, PgpPublicKeyRing newRoot, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default)
+    public static Task<TrustManifest> RotateRootAsync(string directory, RootSigner root, RootSigner newRoot, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(newRoot);
-        return MutateAsync(directory, root, validity, now, draft =>
+        if (newRoot.Fingerprint == root.Fingerprint)
         {
-            string next = KeyInfo.Fingerprint(newRoot.GetPublicKey());
-            if (next == root.Fingerprint)
-            {
-                throw new ChartsealException(null, "the new root is the current root");
-            }
+            throw new ChartsealException(null, "the new root is the current root");
+        }
+        return MutateAsync(directory, [root, newRoot], validity, now, draft =>
+        {
+            string next = newRoot.Fingerprint;
             draft.NextRoot = next;
             draft.RootKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == next);
-            draft.RootKeys.Add(newRoot);
+            draft.RootKeys.Add(newRoot.Key.PublicRing);
         }, cancellationToken);
     }
 
@@ -181,47 +195,75 @@ public static class TrustRepository
         public List<PgpPublicKeyRing> RootKeys { get; } = rootKeys;
     }
 
-    private static async Task<TrustManifest> MutateAsync(string directory, RootSigner root, TimeSpan validity, DateTime now, Action<Draft> edit, CancellationToken cancellationToken)
+    private static async Task<TrustManifest> MutateAsync(string directory, IReadOnlyList<RootSigner> signers, TimeSpan? validity, DateTime now, Action<Draft> edit, CancellationToken cancellationToken)
     {
+        RootSigner root = signers[0];
         ArgumentNullException.ThrowIfNull(root);
         // The repository lock: publishes and uploads decide against the material as it is when they write.
         await using var repositoryLock = await RepositoryLock.AcquireAsync(directory, cancellationToken).ConfigureAwait(false);
-        TrustedMaterial current = await ReadCurrentAsync(new FolderRepositorySource(directory), now, cancellationToken).ConfigureAwait(false);
+        await CompleteInterruptedChangeAsync(directory, cancellationToken).ConfigureAwait(false);
+        var source = new FolderRepositorySource(directory);
+        TrustedMaterial current = await ReadCurrentAsync(source, now, cancellationToken).ConfigureAwait(false);
         // Only the current root may sign the next version; after a hand-over, only the root it handed over to
         // (clients that accepted the rotation pin the new root and would refuse anything the old root signs).
         string allowed = current.RootToPin;
         if (root.Fingerprint != allowed)
         {
-            throw new ChartsealException(Path.Combine(directory, TrustFiles.ManifestName),
+            throw new ChartsealException(source.AddressOf(TrustFiles.ManifestName),
                 current.Manifest.NextRoot is null
                     ? $"is signed by root {current.SignedBy}, not by {root.Fingerprint}"
                     : $"hands over from root {current.SignedBy} to {allowed}; sign with the new root, not {root.Fingerprint}");
         }
-        TrustFiles files = await new FolderRepositorySource(directory).ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
-        if (current.Manifest.NextRoot is not null && files.Manifest is { } currentManifest)
+        // Never sign over trust material older than what this root signed here: a rolled-back repository would
+        // otherwise re-trust, for every new client, a key that a later version revoked.
+        long signedBefore = root.Memory?.HighestSigned(root.Fingerprint, root.RememberedAs ?? source.Location) ?? 0;
+        if (current.Version < signedBefore && !root.AllowRollback)
         {
-            // A rotation interrupted after its manifest and before rotations.asc: keep its hand-over now.
-            await KeepHandOverAsync(directory, currentManifest, cancellationToken).ConfigureAwait(false);
+            throw new ChartsealException(source.AddressOf(TrustFiles.ManifestName),
+                $"is version {current.Version}, but root {root.Fingerprint} already signed version {signedBefore} of this repository: the trust files were rolled back "
+                + "(a restore from backup, a mirror sync, or an attacker). Restore the newest trust files; only if you are sure, --allow-rollback signs "
+                + $"version {signedBefore + 1} on top of version {current.Version}, re-trusting whatever it trusted");
         }
+        TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
         var rootKeys = files.RootKeys is { } rk ? Keyring.Parse(rk, TrustFiles.RootKeysName).PublicKeyRings.ToList() : [];
-        var draft = new Draft(current.Version, root.Fingerprint, null, current.PublicKeys.PublicKeyRings.ToList(), current.Revoked.PublicKeyRings.ToList(), rootKeys);
+        var draft = new Draft(Math.Max(current.Version, signedBefore), root.Fingerprint, null, current.PublicKeys.PublicKeyRings.ToList(), current.Revoked.PublicKeyRings.ToList(), rootKeys);
         if (!rootKeys.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == root.Fingerprint))
         {
             draft.RootKeys.Add(root.Key.PublicRing);
         }
         edit(draft);
-        return await WriteAsync(directory, draft, root, validity, now, cancellationToken).ConfigureAwait(false);
+        // A rotation written by an older Chartseal that stopped before rotations.asc: keep its hand-over now.
+        byte[]? rotations = files.Rotations;
+        if (current.Manifest.NextRoot is not null && files.Manifest is { } currentManifest)
+        {
+            rotations = AppendHandOver(directory, rotations ?? [], currentManifest);
+        }
+        // The lifetime the repository has (chosen at init or by an explicit --expires) stays unless changed on purpose.
+        return await WriteAsync(directory, draft, signers, validity ?? current.Lifetime, rotations, now, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<TrustManifest> WriteAsync(string directory, Draft draft, RootSigner root, TimeSpan validity, DateTime now, CancellationToken cancellationToken)
+    private static async Task<TrustManifest> WriteAsync(string directory, Draft draft, IReadOnlyList<RootSigner> signers, TimeSpan validity, byte[]? rotations, DateTime now, CancellationToken cancellationToken)
     {
+        if (validity <= TimeSpan.Zero)
+        {
+            throw new ChartsealException(null, "the trust material's lifetime must be positive");
+        }
+        long version;
+        try
+        {
+            version = checked(draft.Version + 1);
+        }
+        catch (OverflowException)
+        {
+            throw new ChartsealException(Path.Combine(directory, TrustFiles.ManifestName), $"version {draft.Version} is the highest a manifest can have; it cannot grow (start a new lineage: a new root and trust init in a new repository)");
+        }
         // Helm 3 users pass pubkeys.pgp as --keyring: order it so that Helm 3 keeps every key it can read.
         byte[] pubkeys = Keyring.Concat(Helm3KeyringOrder.Order(draft.PublicKeys));
         byte[] revoked = Keyring.Concat(draft.Revoked);
         byte[] rootKeys = Keyring.Concat(draft.RootKeys);
         DateTime signedAt = TruncateToSeconds(now);
         var manifest = new TrustManifest(
-            draft.Version + 1,
+            version,
             signedAt + validity,
             draft.Root,
             draft.NextRoot,
@@ -230,40 +272,84 @@ public static class TrustRepository
                 [TrustFiles.PublicKeysName] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(pubkeys)),
                 [TrustFiles.RevokedName] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(revoked)),
             });
-        byte[] signed = ProvenanceSigner.Sign(manifest.Serialize(), root.PrivateKey, root.Key.SecretKey.PublicKey, signedAt);
-
-        // Keyrings first, manifest last (see the remarks on this class).
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.PublicKeysName), pubkeys, cancellationToken).ConfigureAwait(false);
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.RevokedName), revoked, cancellationToken).ConfigureAwait(false);
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.RootKeysName), rootKeys, cancellationToken).ConfigureAwait(false);
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, TrustFiles.ManifestName), signed, cancellationToken).ConfigureAwait(false);
-        if (manifest.NextRoot is not null)
+        byte[] signed = ProvenanceSigner.Sign(manifest.Serialize(), signers.Select(r => (r.PrivateKey, r.Key.SecretKey.PublicKey)).ToList(), signedAt);
+        var set = new List<(string Name, byte[] Bytes)>
         {
-            // Kept only once the hand-over is in effect: a rotation that failed before its manifest was written
-            // must not leave a signed hand-over behind (a later, different one would fork the chain).
-            await KeepHandOverAsync(directory, signed, cancellationToken).ConfigureAwait(false);
+            (TrustFiles.PublicKeysName, pubkeys),
+            (TrustFiles.RevokedName, revoked),
+            (TrustFiles.RootKeysName, rootKeys),
+        };
+        // A hand-over is kept for good: every rotation manifest, once, in the order written.
+        byte[]? chain = manifest.NextRoot is not null ? AppendHandOver(directory, rotations ?? [], signed) : rotations;
+        if (chain is not null)
+        {
+            set.Add((TrustFiles.RotationsName, chain));
+        }
+        set.Add((TrustFiles.ManifestName, signed));
+
+        // 1. Stage the complete new set (its manifest last: a staged manifest means a complete set).
+        string staging = Path.Combine(directory, StagingFolder);
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+        Directory.CreateDirectory(staging);
+        foreach (var (name, bytes) in set)
+        {
+            await AtomicFile.WriteAllBytesAsync(Path.Combine(staging, name), bytes, cancellationToken).ConfigureAwait(false);
+        }
+        // 2. Into place, then unstage.
+        await CompleteInterruptedChangeAsync(directory, cancellationToken).ConfigureAwait(false);
+        foreach (var signer in signers)
+        {
+            signer.Memory?.RecordSigned(signer.Fingerprint, signer.RememberedAs ?? new FolderRepositorySource(directory).Location, version);
         }
         return manifest;
     }
 
-    // A hand-over is kept for good: every rotation manifest, once, in the order written.
-    private static async Task KeepHandOverAsync(string directory, byte[] signed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes a change that was staged but not (entirely) written into place: each staged file is written over the
+    /// published one (keyrings, then <c>rotations.asc</c>, then the manifest), then the staging folder is removed, its
+    /// manifest first. A staging folder without a manifest is an incomplete stage that never took effect: it is removed.
+    /// Idempotent; called under the repository lock by every change and by the server at start-up.
+    /// </summary>
+    public static async Task CompleteInterruptedChangeAsync(string directory, CancellationToken cancellationToken = default)
     {
-        string rotationsPath = Path.Combine(directory, TrustFiles.RotationsName);
-        byte[] previous = File.Exists(rotationsPath)
-            ? await InputFile.ReadAsync(rotationsPath, TrustFiles.MaxRotationsSize, cancellationToken).ConfigureAwait(false)
-            : [];
-        if (previous.AsSpan().IndexOf(signed) >= 0)
+        string staging = Path.Combine(directory, StagingFolder);
+        if (!Directory.Exists(staging))
         {
             return;
+        }
+        string stagedManifest = Path.Combine(staging, TrustFiles.ManifestName);
+        if (File.Exists(stagedManifest))
+        {
+            foreach (string name in new[] { TrustFiles.PublicKeysName, TrustFiles.RevokedName, TrustFiles.RootKeysName, TrustFiles.RotationsName, TrustFiles.ManifestName })
+            {
+                string staged = Path.Combine(staging, name);
+                if (File.Exists(staged))
+                {
+                    byte[] bytes = await InputFile.ReadAsync(staged, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false);
+                    await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, name), bytes, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            File.Delete(stagedManifest); // readers stop preferring the staged set before any of it goes
+        }
+        Directory.Delete(staging, recursive: true);
+    }
+
+    private static byte[] AppendHandOver(string directory, byte[] previous, byte[] signed)
+    {
+        if (previous.AsSpan().IndexOf(signed) >= 0)
+        {
+            return previous;
         }
         byte[] separator = previous.Length > 0 && previous[^1] != (byte)'\n' ? [(byte)'\n'] : [];
         byte[] rotations = [.. previous, .. separator, .. signed];
         if (rotations.Length > TrustFiles.MaxRotationsSize)
         {
-            throw new ChartsealException(rotationsPath, $"would grow beyond {TrustFiles.MaxRotationsSize} bytes");
+            throw new ChartsealException(Path.Combine(directory, TrustFiles.RotationsName), $"would grow beyond {TrustFiles.MaxRotationsSize} bytes");
         }
-        await AtomicFile.WriteAllBytesAsync(rotationsPath, rotations, cancellationToken).ConfigureAwait(false);
+        return rotations;
     }
 
     private static DateTime TruncateToSeconds(DateTime time)

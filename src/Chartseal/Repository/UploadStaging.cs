@@ -1,5 +1,4 @@
 using Chartseal.Charts;
-using Chartseal.Trust;
 using Chartseal.Client;
 
 namespace Chartseal.Repository;

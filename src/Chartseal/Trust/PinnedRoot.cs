@@ -1,10 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using Chartseal.Keys;
-using Chartseal.Provenance;
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
-
 namespace Chartseal.Trust;
 
 /// <summary>The root fingerprint a client pinned for a repository (40 upper-case hex).</summary>

@@ -1,10 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using Chartseal.Keys;
-using Chartseal.Provenance;
-using Org.BouncyCastle.Bcpg;
-using Org.BouncyCastle.Bcpg.OpenPgp;
-
 namespace Chartseal.Trust;
 
 /// <summary>What a client remembers about a repository's trust material: the highest version accepted and its hash.</summary>

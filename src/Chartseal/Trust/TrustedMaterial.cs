@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Chartseal.Keys;
 using Chartseal.Provenance;
-using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Chartseal.OpenPgp;
 
@@ -17,22 +16,38 @@ public sealed class TrustedMaterial
 {
     private readonly HashSet<string> _revokedFingerprints;
 
-    private TrustedMaterial(TrustManifest manifest, string manifestSha256, string signedBy, Keyring publicKeys, Keyring revoked)
+    private TrustedMaterial(TrustManifest manifest, string manifestSha256, string signedBy, DateTime signedAt, Keyring publicKeys, Keyring revoked)
     {
+        SignedAt = signedAt;
         Manifest = manifest;
         ManifestSha256 = manifestSha256;
         SignedBy = signedBy;
         PublicKeys = publicKeys;
         Revoked = revoked;
         _revokedFingerprints = new HashSet<string>(StringComparer.Ordinal);
+        var revokedMaterial = new HashSet<string>(StringComparer.Ordinal);
         foreach (PgpPublicKeyRing ring in revoked.PublicKeyRings)
         {
             foreach (PgpPublicKey key in ring.GetPublicKeys())
             {
                 // Every key of a revoked certificate, so a signature by a subkey is caught too.
                 _revokedFingerprints.Add(KeyInfo.Fingerprint(key));
+                revokedMaterial.Add(KeyInfo.MaterialId(key));
             }
         }
+        // The same key material under another fingerprint (re-created with another creation date) is revoked too.
+        foreach (PgpPublicKeyRing ring in publicKeys.PublicKeyRings)
+        {
+            foreach (PgpPublicKey key in ring.GetPublicKeys())
+            {
+                if (revokedMaterial.Contains(KeyInfo.MaterialId(key)))
+                {
+                    _revokedFingerprints.Add(KeyInfo.Fingerprint(key));
+                    _revokedFingerprints.Add(KeyInfo.Fingerprint(ring.GetPublicKey()));
+                }
+            }
+        }
+        RevokedMaterial = revokedMaterial;
         VerificationKeyring = Keyring.Merge("repository keys", [publicKeys, revoked]);
     }
 
@@ -51,6 +66,12 @@ public sealed class TrustedMaterial
     /// </summary>
     public string SignedBy { get; }
 
+    /// <summary>When the root signed the manifest (its signature's creation time, UTC).</summary>
+    public DateTime SignedAt { get; }
+
+    /// <summary>The manifest's lifetime as its root chose it: from signing to expiry (kept by the next change unless changed on purpose).</summary>
+    public TimeSpan Lifetime => Manifest.Expires - SignedAt;
+
     /// <summary>The root a client pins after accepting this material: <c>nextRoot</c> when present, else the signer.</summary>
     public string RootToPin => Manifest.NextRoot ?? SignedBy;
 
@@ -66,7 +87,13 @@ public sealed class TrustedMaterial
     /// </summary>
     public Keyring VerificationKeyring { get; }
 
-    /// <summary>Whether a primary key or subkey fingerprint belongs to a certificate in <c>revoked.pgp</c>.</summary>
+    /// <summary>The key material (<see cref="KeyInfo.MaterialId"/>) of every key in <c>revoked.pgp</c>.</summary>
+    public IReadOnlySet<string> RevokedMaterial { get; }
+
+    /// <summary>
+    /// Whether a primary key or subkey fingerprint belongs to a certificate in <c>revoked.pgp</c>, or to a certificate of
+    /// <c>pubkeys.pgp</c> that carries revoked key material under another fingerprint.
+    /// </summary>
     public bool IsRevoked(string fingerprint) => _revokedFingerprints.Contains(fingerprint.ToUpperInvariant());
 
     /// <summary>Most hand-overs followed in <c>rotations.asc</c> in one load.</summary>
@@ -133,7 +160,7 @@ public sealed class TrustedMaterial
         Keyring? rootKeys = ParseRootKeys(files.RootKeys, pinned.Fingerprint, out string rootKeysError);
         string signer = pinned.Fingerprint;
         long? handOverVersion = null;
-        if (VerifyBy(message, rootKeys, rootKeysError, signer, SignaturePolicy.ValidNow, now, "manifest", out bool notSignedByPin) is { } signatureFailure)
+        if (VerifyBy(message, rootKeys, rootKeysError, signer, SignaturePolicy.ValidNow, now, "manifest", out bool notSignedByPin, out DateTime signedAt) is { } signatureFailure)
         {
             if (!notSignedByPin || files.Rotations is null)
             {
@@ -146,6 +173,7 @@ public sealed class TrustedMaterial
             }
             signer = chain.Root;
             handOverVersion = chain.Version;
+            signedAt = chain.SignedAt;
         }
 
         // 3. Parse only what was verified; it must name the root that signed it.
@@ -153,7 +181,9 @@ public sealed class TrustedMaterial
         {
             return Reject(RejectionReason.TrustMismatch, $"{TrustFiles.ManifestName} is signed but malformed: {bodyError}");
         }
-        if (manifest.Root != signer)
+        // Its own root signed it; or, for a rotation, the root it hands over to co-signed it (so that a client that
+        // already pins the new root, or pins it from the start, accepts the very manifest that names it).
+        if (manifest.Root != signer && manifest.NextRoot != signer)
         {
             return Reject(RejectionReason.TrustBadSignature, $"manifest names root {manifest.Root} but is signed by root {signer}");
         }
@@ -206,11 +236,11 @@ public sealed class TrustedMaterial
         {
             return Reject(RejectionReason.TrustMismatch, "a signed keyring cannot be read: " + e.Message);
         }
-        return new TrustResult.Accepted(new TrustedMaterial(manifest, manifestSha256, signer, publicKeys, revoked));
+        return new TrustResult.Accepted(new TrustedMaterial(manifest, manifestSha256, signer, signedAt, publicKeys, revoked));
     }
 
     /// <summary>The outcome of following <c>rotations.asc</c>: the root that signed the manifest and the last hand-over's version, or a rejection.</summary>
-    private readonly record struct ChainEnd(string Root, long Version, TrustResult.Rejected? Rejection);
+    private readonly record struct ChainEnd(string Root, long Version, TrustResult.Rejected? Rejection, DateTime SignedAt = default);
 
     /// <summary>
     /// Walks the hand-overs from <paramref name="pinned"/>: at each step exactly one hand-over must be signed by the
@@ -260,6 +290,10 @@ public sealed class TrustedMaterial
                 }
                 if (body.Root != current)
                 {
+                    if (body.NextRoot == current)
+                    {
+                        continue; // the hand-over TO this root, which it co-signed: not a step from it
+                    }
                     return Fail(RejectionReason.TrustBadSignature, $"hand-over version {body.Version} in {Name} is signed by root {current} but names root {body.Root}");
                 }
                 if (body.NextRoot is null || body.NextRoot == current)
@@ -295,9 +329,9 @@ public sealed class TrustedMaterial
             }
             current = next;
             previousVersion = handOver.Version;
-            if (VerifyBy(manifest, rootKeys, "", current, SignaturePolicy.ValidNow, now, "manifest", out bool notSignedByNext) is not { } manifestFailure)
+            if (VerifyBy(manifest, rootKeys, "", current, SignaturePolicy.ValidNow, now, "manifest", out bool notSignedByNext, out DateTime manifestSignedAt) is not { } manifestFailure)
             {
-                return new ChainEnd(current, previousVersion, null);
+                return new ChainEnd(current, previousVersion, null, manifestSignedAt);
             }
             if (!notSignedByNext)
             {
@@ -397,9 +431,13 @@ public sealed class TrustedMaterial
     /// Returns null when it does; else the failure, with <paramref name="notSignedBy"/> set when the document simply
     /// carries no signature by that root.
     /// </summary>
-    private static string? VerifyBy(ClearSignedMessage message, Keyring? rootKeys, string rootKeysError, string root, SignaturePolicy policy, DateTime now, string what, out bool notSignedBy)
+    private static string? VerifyBy(ClearSignedMessage message, Keyring? rootKeys, string rootKeysError, string root, SignaturePolicy policy, DateTime now, string what, out bool notSignedBy) =>
+        VerifyBy(message, rootKeys, rootKeysError, root, policy, now, what, out notSignedBy, out _);
+
+    private static string? VerifyBy(ClearSignedMessage message, Keyring? rootKeys, string rootKeysError, string root, SignaturePolicy policy, DateTime now, string what, out bool notSignedBy, out DateTime signedAt)
     {
         notSignedBy = false;
+        signedAt = default;
         if (rootKeys is null)
         {
             return rootKeysError;
@@ -409,6 +447,7 @@ public sealed class TrustedMaterial
             return $"the root {root} is not in {TrustFiles.RootKeysName}";
         }
         SignatureCheck check = SignatureVerifier.Verify(message, rootRing, policy, now);
+        signedAt = check.SignedAt ?? default;
         if (check.NoSignatureByTheseKeys)
         {
             notSignedBy = true;

@@ -1,6 +1,5 @@
 using Chartseal.Tests.Support;
 using static Chartseal.Cli.Tests.Helm.RenderParity;
-using Chartseal.Compat;
 
 namespace Chartseal.Cli.Tests.Helm;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Chartseal.Charts;
-using Chartseal.Repository;
 using Chartseal.Tests.Support;
 
 namespace Chartseal.Tests.Charts;

@@ -247,4 +247,24 @@ public sealed class RepositoryClientTests
         Assert.Equal(RejectionReason.NameVersionMismatch, rejected.Reason);
         Assert.Contains("index.yaml names demo 2.0.0, but the signed archive holds demo 1.0.0", rejected.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task UpdateAsync_DripFedIndex_StopsAtTheDeadline_CacheUnchanged()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        string cache = s.Home.CacheFor("demo");
+        var before = Directory.EnumerateFiles(cache).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        var index = await ChartIndex.LoadAsync(Path.Combine(s.Trust.Repo, "index.yaml"), TestContext.Current.CancellationToken);
+        index.Generated = "2030-01-01T00:00:00Z"; // a new index, dripped
+        await index.WriteAsync(Path.Combine(s.Trust.Repo, "index.yaml"), TestContext.Current.CancellationToken);
+        using var drip = new HostileServer(s.Trust.Repo);
+        drip.Drip["index.yaml"] = true;
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryClient.UpdateAsync(s.Home, s.Repository with { Url = drip.Url }, Now,
+            deadline: new FetchDeadline(TimeSpan.FromSeconds(1)), cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.StartsWith($"{drip.Url}/index.yaml: timed out after 1s", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.EnumerateFiles(cache).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes));
+    }
 }

@@ -1,6 +1,5 @@
 using Chartseal.Charts;
 using Chartseal.Client;
-using Chartseal.Repository;
 
 namespace Chartseal.Tests.Client;
 

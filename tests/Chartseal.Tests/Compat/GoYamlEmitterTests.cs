@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Chartseal.Charts;
 using Chartseal.Tests.Support;
 using Chartseal.Compat;
 

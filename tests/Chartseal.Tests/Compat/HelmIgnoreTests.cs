@@ -1,5 +1,4 @@
 using System.Text;
-using Chartseal.Charts;
 using Chartseal.Compat;
 
 namespace Chartseal.Tests.Compat;

@@ -1,4 +1,3 @@
-using Chartseal.Charts;
 using Chartseal.Compat;
 
 namespace Chartseal.Tests.Compat;

@@ -1,4 +1,3 @@
-using Chartseal.Repository;
 using Chartseal.Tests.Support;
 using Chartseal.Fetch;
 
@@ -233,5 +232,119 @@ public sealed class HttpFetcherTests
 
             Assert.Equal(1001, Assert.IsType<FetchOutcome.Downloaded>(outcome).Content.Length);
         }
+    }
+
+    [Fact]
+    public async Task DripFeed_IsCutAtTheOverallDeadline_NamingTheUrl()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("index.yaml"), new byte[400]);
+        using var server = new HostileServer(temp.Path);
+        server.Drip["index.yaml"] = true;
+        var fetcher = new HttpFetcher(FetchPolicy.PlainHttpAllowed with { Deadline = new FetchDeadline(TimeSpan.FromSeconds(2)) });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{server.Url}/index.yaml: timed out after 2s (the overall deadline of the command: set it with --timeout or CHARTSEAL_TIMEOUT)", e.Message);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(6));
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task DripFeed_SharesOneDeadlineAcrossDownloads_TheNextIsRefusedAtOnce()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("a.tgz"), new byte[400]);
+        File.WriteAllBytes(temp.File("b.tgz"), new byte[4]);
+        using var server = new HostileServer(temp.Path);
+        server.Drip["a.tgz"] = true;
+        var fetcher = new HttpFetcher(FetchPolicy.PlainHttpAllowed with { Deadline = new FetchDeadline(TimeSpan.FromSeconds(1)) });
+
+        await Assert.ThrowsAsync<ChartsealException>(() => fetcher.GetAsync(HttpFetcher.FileUri(server.Url, "a.tgz"), 1024, TestContext.Current.CancellationToken));
+        var next = await Assert.ThrowsAsync<ChartsealException>(() => fetcher.GetAsync(HttpFetcher.FileUri(server.Url, "b.tgz"), 1024, TestContext.Current.CancellationToken));
+
+        Assert.Contains("b.tgz: timed out after 1s", next.Message, StringComparison.Ordinal);
+        Assert.Equal(["a.tgz"], server.Requests);
+    }
+
+    [Fact]
+    public async Task DripFeed_BelowTheLowSpeedLimit_EachAttemptIsCutAfterOneWindow()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("index.yaml"), new byte[400]);
+        using var server = new HostileServer(temp.Path) { Interval = TimeSpan.FromMilliseconds(200) };
+        server.Drip["index.yaml"] = true;
+        var fetcher = new HttpFetcher(FetchPolicy.PlainHttpAllowed with { LowSpeedLimit = 100, LowSpeedTime = TimeSpan.FromSeconds(1) });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken));
+
+        Assert.Matches(@"index\.yaml: too slow: \d bytes in 1s \(the least accepted is 100 bytes a second\) \(3 attempts\)$", e.Message);
+        Assert.Equal(3, server.Requests.Count);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
+    public async Task SilentServer_IsCutAfterOneLowSpeedWindow()
+    {
+        using var temp = new TempDirectory();
+        using var server = new HostileServer(temp.Path);
+        server.Silent["index.yaml"] = true;
+        var fetcher = new HttpFetcher(FetchPolicy.PlainHttpAllowed with { LowSpeedTime = TimeSpan.FromSeconds(1), MaxAttempts = 1 });
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1024, null, TestContext.Current.CancellationToken));
+
+        Assert.EndsWith("index.yaml: the server sent nothing for 1s (1 attempts)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Progress_ReportsTheTimeLeftBeforeTheDeadline()
+    {
+        var (temp, server) = ServeOneFile(new byte[1000]);
+        using (temp)
+        using (server)
+        {
+            var reports = new List<DownloadProgress>();
+            var fetcher = new HttpFetcher(FetchPolicy.PlainHttpAllowed with { Deadline = new FetchDeadline(TimeSpan.FromMinutes(3)) });
+
+            await fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 10_000, new FetchOptions(Progress: new SynchronousProgress(reports.Add)), TestContext.Current.CancellationToken);
+
+            Assert.All(reports, r => Assert.InRange(r.TimeLeft!.Value, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(3)));
+        }
+    }
+
+    [Theory]
+    [InlineData("2s", 2)]
+    [InlineData("5m", 300)]
+    [InlineData("1m30s", 90)]
+    [InlineData("1.5h", 5400)]
+    [InlineData("250ms", 0.25)]
+    [InlineData("45", 45)]
+    public void Deadline_ParsesHelmStyleDurations(string text, double seconds)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(seconds), FetchDeadline.Parse(text, "--timeout"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0s")]
+    [InlineData("5 minutes")]
+    [InlineData("-1s")]
+    [InlineData("2d")]
+    [InlineData("25h")]
+    public void Deadline_RefusesWhatIsNotAPositiveDuration(string text)
+    {
+        var e = Assert.Throws<ChartsealException>(() => FetchDeadline.Parse(text, "--timeout"));
+        Assert.StartsWith("--timeout: ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deadline_FlagWinsOverTheEnvironment_WhichWinsOverTheDefault()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(3), FetchDeadline.Start("3s", "1m").Timeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), FetchDeadline.Start(null, "1m").Timeout);
+        Assert.Equal(FetchDeadline.DefaultTimeout, FetchDeadline.Start(null, null).Timeout);
+        Assert.Contains("CHARTSEAL_TIMEOUT", Assert.Throws<ChartsealException>(() => FetchDeadline.Start(null, "soon")).Message, StringComparison.Ordinal);
     }
 }

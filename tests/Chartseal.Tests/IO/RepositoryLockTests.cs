@@ -1,7 +1,6 @@
 using Chartseal.IO;
 using Chartseal.Tests.Support;
 using Chartseal.Tests.Trust;
-using Chartseal.Trust;
 using Chartseal.Client;
 using Chartseal.Repository;
 
@@ -89,6 +88,6 @@ public sealed class RepositoryLockTests
         f.Store.Accept(f.Pin, "loc", v2);
         f.Store.Accept(f.Pin, "loc", v1);
 
-        Assert.Equal(2, f.Store.Get(f.Pin, "loc")!.Seen.Version);
+        Assert.Equal(2, f.Store.Get(f.Pin)!.Seen.Version);
     }
 }

@@ -1,5 +1,4 @@
 using Chartseal.Keys;
-using Chartseal.Provenance;
 using Chartseal.Tests.Support;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;

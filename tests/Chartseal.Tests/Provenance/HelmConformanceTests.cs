@@ -1,4 +1,3 @@
-using System.Text;
 using Chartseal.Charts;
 using Chartseal.Keys;
 using Chartseal.Provenance;

@@ -1,6 +1,5 @@
 #pragma warning disable xUnit1051 // the library calls take no test cancellation here
 using System.Globalization;
-using System.Text;
 using Chartseal.Charts;
 using Chartseal.Keys;
 using Chartseal.Provenance;

@@ -221,6 +221,35 @@ public sealed class RepositoryAuditTests
     }
 
     [Fact]
+    public async Task Audit_SixteenGzipBombs_HoldAtMostTheMemoryBudget()
+    {
+        using var f = await AuditRepositoryFixture.CreateAsync(16);
+        using var server = new HostileServer(f.Repo);
+        // Each archive answer is 40 KB on the wire and 40 MiB once decoded; its length is unknown until the end.
+        using var packed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            gzip.Write(new byte[40 * 1024 * 1024]);
+        }
+        for (int i = 0; i < 16; i++)
+        {
+            server.Encoded[$"demo-1.0.{i}.tgz"] = (packed.ToArray(), "gzip");
+        }
+        var budget = new Chartseal.Fetch.MemoryBudget(AuditOptions.DefaultMaxBytesInFlight);
+
+        var result = await RepositoryAudit.AuditAsync(RepositorySource.Open(server.Url, Chartseal.Fetch.FetchPolicy.PlainHttpAllowed), f.Trust.Pin, f.Trust.Store, Now,
+            new AuditOptions(MaxParallelism: 16) { Budget = budget });
+
+        var rows = AuditRepositoryFixture.Completed(result).Rows;
+        Assert.Equal(16, rows.Count);
+        Assert.All(rows, r => Assert.False(r.IsTrusted));
+        Assert.Equal(16, server.Requests.Count(r => r.EndsWith(".tgz", StringComparison.Ordinal)));
+        // Each compressed answer is reserved at the archive limit (100 MiB): two at a time fit in 256 MiB, not sixteen.
+        Assert.InRange(budget.Peak, RepositorySource.MaxArchiveSize, AuditOptions.DefaultMaxBytesInFlight);
+        Assert.Equal(0, budget.InUse);
+    }
+
+    [Fact]
     public async Task Audit_Progress_ReportsEveryChartOnceThenTheFinalCounts()
     {
         using var f = await AuditRepositoryFixture.CreateAsync(7);

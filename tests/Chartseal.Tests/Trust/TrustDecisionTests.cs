@@ -1,5 +1,4 @@
 #pragma warning disable xUnit1051 // the library calls take no test cancellation here
-using Chartseal.Keys;
 using Chartseal.Trust;
 using Chartseal.Repository;
 

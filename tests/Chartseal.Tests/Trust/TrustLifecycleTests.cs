@@ -1,5 +1,4 @@
 #pragma warning disable xUnit1051 // the library calls take no test cancellation here
-using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Trust;
 using Chartseal.Client;
@@ -46,7 +45,7 @@ public sealed class TrustLifecycleTests
         // replay the previous (validly signed) material → trust-rollback, and the state did not move back.
         TrustFixture.WriteFiles(f.Repo, v2);
         AssertRejected(RejectionReason.TrustRollback, await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, now));
-        Assert.Equal(4, f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.Seen.Version);
+        Assert.Equal(4, f.Store.Get(f.Pin)!.Seen.Version);
         TrustFixture.WriteFiles(f.Repo, v4);
 
         // the expiry passes (freeze) → trust-expired.
@@ -64,13 +63,13 @@ public sealed class TrustLifecycleTests
 
         // rotate the root: the old root hands over; a client pinned to the old root follows.
         var newRoot = new TestKey("New Root <root2@example.com>", now.AddHours(-1));
-        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.Public.PublicKeyRings[0], TrustFixture.Validity, now);
+        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.RootSigner(now), TrustFixture.Validity, now);
         // The old root can no longer sign once it handed over (clients now pin the new root).
         await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RenewAsync(f.Repo, f.Root.RootSigner(now), TrustFixture.Validity, now));
         Tick();
         material = await RefreshAsync(f, now);
         Assert.Equal(newRoot.Fingerprint, material.RootToPin);
-        Assert.Equal(newRoot.Fingerprint, f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.CurrentRoot);
+        Assert.Equal(newRoot.Fingerprint, f.Store.Get(f.Pin)!.CurrentRoot);
 
         // the new root signs the next version; the client (still started with the old pin) accepts it.
         await TrustRepository.RenewAsync(f.Repo, newRoot.RootSigner(now), TrustFixture.Validity, now);

@@ -36,7 +36,7 @@ public sealed class TrustOverHttpTests
         using var server = new FolderServer(f.Repo);
         Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(new HttpRepositorySource(server.Url, FetchPolicy.PlainHttpAllowed), f.Pin, f.Store, now));
         var newRoot = new TestKey("New Root <root2@example.com>", TrustFixture.T0);
-        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.Public.PublicKeyRings[0], TrustFixture.Validity, now);
+        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.RootSigner(now), TrustFixture.Validity, now);
         await TrustRepository.RenewAsync(f.Repo, newRoot.RootSigner(now), TrustFixture.Validity, now);
 
         var refreshed = await TrustUpdater.RefreshWithFilesAsync(new HttpRepositorySource(server.Url, FetchPolicy.PlainHttpAllowed), f.Pin, f.Store, now.AddHours(1));

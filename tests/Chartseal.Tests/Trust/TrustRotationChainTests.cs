@@ -20,7 +20,7 @@ public sealed class TrustRotationChainTests
         Assert.Equal(2, (await RefreshAsync(f, TrustFixture.At(2))).Version); // the client's last refresh: N-1
 
         var newRoot = new TestKey("New Root <root2@example.com>", TrustFixture.T0);
-        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.Public.PublicKeyRings[0], TrustFixture.Validity, TrustFixture.At(3));
+        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.RootSigner(now), TrustFixture.Validity, TrustFixture.At(3));
         // Two more changes by the new root; the second after the rotation manifest expired (hand-overs are old by design).
         await TrustRepository.RemoveAsync(f.Repo, newRoot.RootSigner(now), [f.Bob.Fingerprint], TrustFixture.Validity, TrustFixture.At(4));
         DateTime later = TrustFixture.At(3) + TrustFixture.Validity + TimeSpan.FromDays(1);
@@ -31,7 +31,7 @@ public sealed class TrustRotationChainTests
         Assert.Equal(5, material.Version);
         Assert.Equal(newRoot.Fingerprint, material.SignedBy);
         Assert.Equal(newRoot.Fingerprint, material.RootToPin);
-        var state = f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!;
+        var state = f.Store.Get(f.Pin)!;
         Assert.Equal(newRoot.Fingerprint, state.CurrentRoot);
         Assert.Equal(5, state.Seen.Version);
         // Pinned to the new root now: the next refresh needs no chain.
@@ -48,16 +48,16 @@ public sealed class TrustRotationChainTests
         await RefreshAsync(f, now);
         var a = new TestKey("Root A <a@example.com>", TrustFixture.T0);
         var b = new TestKey("Root B <b@example.com>", TrustFixture.T0);
-        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), a.Public.PublicKeyRings[0], TrustFixture.Validity, now); // 3
+        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), a.RootSigner(now), TrustFixture.Validity, now); // 3
         await TrustRepository.RenewAsync(f.Repo, a.RootSigner(now), TrustFixture.Validity, now);                                          // 4
-        await TrustRepository.RotateRootAsync(f.Repo, a.RootSigner(now), b.Public.PublicKeyRings[0], TrustFixture.Validity, now);       // 5
+        await TrustRepository.RotateRootAsync(f.Repo, a.RootSigner(now), b.RootSigner(now), TrustFixture.Validity, now);       // 5
         await TrustRepository.RenewAsync(f.Repo, b.RootSigner(now), TrustFixture.Validity, now);                                          // 6
 
         var material = await RefreshAsync(f, now.AddHours(1));
 
         Assert.Equal(6, material.Version);
         Assert.Equal(b.Fingerprint, material.RootToPin);
-        Assert.Equal(b.Fingerprint, f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.CurrentRoot);
+        Assert.Equal(b.Fingerprint, f.Store.Get(f.Pin)!.CurrentRoot);
     }
 
     [Fact]
@@ -70,8 +70,8 @@ public sealed class TrustRotationChainTests
         var result = await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, TrustFixture.At(5));
 
         AssertRejected(RejectionReason.TrustBadSignature, result);
-        Assert.Equal(f.Root.Fingerprint, f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.CurrentRoot);
-        Assert.NotEqual(newRoot.Fingerprint, f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.CurrentRoot);
+        Assert.Equal(f.Root.Fingerprint, f.Store.Get(f.Pin)!.CurrentRoot);
+        Assert.NotEqual(newRoot.Fingerprint, f.Store.Get(f.Pin)!.CurrentRoot);
     }
 
     [Fact]
@@ -168,11 +168,11 @@ public sealed class TrustRotationChainTests
         var a = new TestKey("Root A <a@example.com>", TrustFixture.T0);
         var b = new TestKey("Root B <b@example.com>", TrustFixture.T0);
 
-        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), a.Public.PublicKeyRings[0], TrustFixture.Validity, now);
+        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), a.RootSigner(now), TrustFixture.Validity, now);
         byte[] first = File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName));
         await TrustRepository.RenewAsync(f.Repo, a.RootSigner(now), TrustFixture.Validity, now);
         Assert.Equal(first, File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.RotationsName)));
-        await TrustRepository.RotateRootAsync(f.Repo, a.RootSigner(now), b.Public.PublicKeyRings[0], TrustFixture.Validity, now);
+        await TrustRepository.RotateRootAsync(f.Repo, a.RootSigner(now), b.RootSigner(now), TrustFixture.Validity, now);
         byte[] second = File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName));
 
         Assert.Equal([.. first, .. second], File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.RotationsName)));
@@ -201,7 +201,7 @@ public sealed class TrustRotationChainTests
         await f.InitWithTwoMaintainersAsync(now);
         await RefreshAsync(f, TrustFixture.At(2));
         var newRoot = new TestKey("New Root <root2@example.com>", TrustFixture.T0);
-        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.Public.PublicKeyRings[0], TrustFixture.Validity, TrustFixture.At(3));
+        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.RootSigner(now), TrustFixture.Validity, TrustFixture.At(3));
         byte[] rotationManifest = await File.ReadAllBytesAsync(Path.Combine(f.Repo, TrustFiles.ManifestName));
         // The writer stopped after the rotation's manifest: no rotations.asc yet.
         File.Delete(Path.Combine(f.Repo, TrustFiles.RotationsName));
@@ -218,12 +218,12 @@ public sealed class TrustRotationChainTests
         await f.InitWithTwoMaintainersAsync(now);
         await RefreshAsync(f, TrustFixture.At(2));
         var newRoot = new TestKey("New Root <root2@example.com>", TrustFixture.T0);
-        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.Public.PublicKeyRings[0], TrustFixture.Validity, TrustFixture.At(3));
+        await TrustRepository.RotateRootAsync(f.Repo, f.Root.RootSigner(now), newRoot.RootSigner(now), TrustFixture.Validity, TrustFixture.At(3));
         await TrustRepository.RenewAsync(f.Repo, newRoot.RootSigner(now), TrustFixture.Validity, TrustFixture.At(4));
         return newRoot;
     }
 
-    private static SeenTrust Seen(TrustFixture f) => f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.Seen;
+    private static SeenTrust Seen(TrustFixture f) => f.Store.Get(f.Pin)!.Seen;
 
     /// <summary>A rotation manifest with the given fields, signed by <paramref name="signer"/>.</summary>
     private static byte[] HandOver(TestKey signer, long version, string root, string nextRoot) =>

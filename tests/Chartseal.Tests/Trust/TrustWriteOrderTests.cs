@@ -23,7 +23,7 @@ public sealed class TrustWriteOrderTests
         TrustFixture.WriteFiles(f.Repo, torn);
         var result = Assert.IsType<TrustResult.Rejected>(await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, now));
         Assert.Equal(RejectionReason.TrustMismatch, result.Reason);
-        Assert.Equal(2, f.Store.Get(f.Pin, Path.GetFullPath(f.Repo))!.Seen.Version);
+        Assert.Equal(2, f.Store.Get(f.Pin)!.Seen.Version);
     }
 
     [Fact]
@@ -57,10 +57,11 @@ public sealed class TrustWriteOrderTests
         await f.InitWithTwoMaintainersAsync(now);
         Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(new FolderRepositorySource(f.Repo), f.Pin, f.Store, now));
         var reopened = new TrustStateStore(f.Store.Directory);
-        var state = reopened.Get(f.Pin, Path.GetFullPath(f.Repo));
+        var state = reopened.Get(f.Pin);
         Assert.NotNull(state);
         Assert.Equal(2, state.Seen.Version);
         Assert.Equal(f.Root.Fingerprint, state.CurrentRoot);
-        Assert.Null(reopened.Get(f.Pin, "/elsewhere"));
+        // Remembered per pinned root, whatever the location: another spelling of the same repository sees it too.
+        Assert.Equal(2, reopened.Get(new PinnedRoot(f.Pin.Fingerprint))!.Seen.Version);
     }
 }

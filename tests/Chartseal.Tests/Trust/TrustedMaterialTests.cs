@@ -1,6 +1,5 @@
 #pragma warning disable xUnit1051 // the library calls take no test cancellation here
 using System.Text;
-using Chartseal.Keys;
 using Chartseal.Tests.Support;
 using Chartseal.Trust;
 using Chartseal.Repository;

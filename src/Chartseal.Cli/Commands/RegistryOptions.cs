@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Chartseal.Client;
+using Chartseal.Fetch;
+using Chartseal.Oci;
+
+namespace Chartseal.Cli.Commands;
+
+/// <summary>
+/// How a command reaches an OCI registry, in Helm's words: <c>--plain-http</c> (the one transport consent,
+/// <see cref="TransportOption"/>), <c>--ca-file</c>, and <c>--username</c>/<c>--password</c> (otherwise Helm's registry
+/// config, then Docker's <c>config.json</c>, as <c>helm registry login</c> and <c>docker login</c> leave them).
+/// </summary>
+internal sealed class RegistryOptions
+{
+    /// <summary>The options, sharing the command's existing <paramref name="plainHttp"/> option when it has one.</summary>
+    public RegistryOptions(Option<bool>? plainHttp = null, bool credentials = true)
+    {
+        PlainHttp = plainHttp ?? TransportOption.Create("Allow a plain http:// URL, or talk plain HTTP to an oci:// registry");
+        OwnsPlainHttp = plainHttp is null;
+        Credentials = credentials;
+    }
+
+    public Option<bool> PlainHttp { get; }
+
+    public Option<string?> CaFile { get; } = new("--ca-file") { Description = "For an oci:// registry: verify its TLS certificate with these CA certificates (PEM) instead of the system roots" };
+
+    public Option<string?> Username { get; } = new("--username") { Description = "Registry user name (default: Helm's registry config, then Docker's config.json)" };
+
+    public Option<string?> Password { get; } = new("--password") { Description = "Registry password or token (with --username)" };
+
+    private bool OwnsPlainHttp { get; }
+
+    private bool Credentials { get; }
+
+    public void AddTo(Command command)
+    {
+        if (OwnsPlainHttp)
+        {
+            command.Options.Add(PlainHttp);
+        }
+        command.Options.Add(CaFile);
+        if (Credentials)
+        {
+            command.Options.Add(Username);
+            command.Options.Add(Password);
+            command.Validators.Add(r =>
+            {
+                if ((r.GetValue(Username) is null) != (r.GetValue(Password) is null))
+                {
+                    r.AddError("--username and --password go together");
+                }
+            });
+        }
+    }
+
+    /// <summary>The transport rules for an http(s) URL; every download stops at <paramref name="deadline"/> when given.</summary>
+    public FetchPolicy Policy(ParseResult p, FetchDeadline? deadline = null) => new(p.GetValue(PlainHttp)) { Deadline = deadline };
+
+    /// <summary>
+    /// The registry client options: plain HTTP only when allowed, the CA file, the credentials given (or Helm's and
+    /// Docker's), and the command's deadline when given.
+    /// </summary>
+    public OciRegistryOptions Build(ParseResult p, FetchDeadline? deadline = null)
+    {
+        var credentials = RegistryCredentials.FromEnvironment();
+        if (Credentials && p.GetValue(Username) is { } user)
+        {
+            credentials = credentials.WithUser(user, p.GetValue(Password)!);
+        }
+        return new OciRegistryOptions { PlainHttp = p.GetValue(PlainHttp), CaFile = p.GetValue(CaFile), Credentials = credentials, Deadline = deadline };
+    }
+
+    /// <summary>The source for a folder, an http(s) URL or an <c>oci://</c> namespace, its downloads bounded by <paramref name="deadline"/>.</summary>
+    public RepositorySource Open(ParseResult p, string location, FetchDeadline? deadline = null) => RepositorySource.Open(location, Policy(p, deadline), Build(p, deadline));
+}

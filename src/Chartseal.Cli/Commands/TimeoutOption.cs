@@ -1,0 +1,19 @@
+using System.CommandLine;
+using Chartseal.Fetch;
+
+namespace Chartseal.Cli.Commands;
+
+/// <summary><c>--timeout</c>: the one overall deadline of a command's downloads (Helm's flag name and duration format).</summary>
+internal static class TimeoutOption
+{
+    public static Option<string?> Create() => new("--timeout")
+    {
+        Description = $"The longest all downloads of this command may take together, e.g. 30s, 5m, 1h (default: ${FetchDeadline.EnvironmentVariable}, else {FetchDeadline.Format(FetchDeadline.DefaultTimeout)}); a transfer slower than 1 KiB/s for 30 s is also cut off",
+        HelpName = "DURATION",
+    };
+
+    /// <summary>Starts the command's deadline: the flag, else the environment variable, else the default.</summary>
+    /// <exception cref="ChartsealException">An invalid duration.</exception>
+    public static FetchDeadline Start(ParseResult parse, Option<string?> option) =>
+        FetchDeadline.Start(parse.GetValue(option), Environment.GetEnvironmentVariable(FetchDeadline.EnvironmentVariable));
+}

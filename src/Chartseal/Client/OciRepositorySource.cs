@@ -1,0 +1,447 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.RegularExpressions;
+using Chartseal.Charts;
+using Chartseal.Compat;
+using Chartseal.Fetch;
+using Chartseal.Gate;
+using Chartseal.Oci;
+using Chartseal.Provenance;
+using Chartseal.Trust;
+
+namespace Chartseal.Client;
+
+/// <summary>
+/// A Chartseal repository in an OCI registry: the namespace <c>oci://HOST/NS</c>. Charts are where and as Helm stores
+/// them (<c>HOST/NS/NAME:VERSION</c>, <c>+</c> written <c>_</c>, Helm's media types, the <c>.prov</c> as a layer); the
+/// trust files are the layers of one artifact (<see cref="OciTrustArtifact"/>). Every request goes through one
+/// <see cref="OciRegistryClient"/> (its credentials, TLS or <c>--plain-http</c>, timeouts, size limits, digests checked
+/// before anything is returned). A registry has no <c>index.yaml</c>: <see cref="ReadIndexAsync"/> builds one from the
+/// charts it finds (<see cref="Enumeration"/>) and their tags, and a chart's versions are read live from its tag list
+/// (<see cref="ReadChartVersionsAsync"/>). A chart has no file name either: the gate judges it under the name its
+/// <c>.prov</c> signs and requires that to be the canonical <c>NAME-VERSION.tgz</c> of the signed chart, and the
+/// signed chart's name and version to be the reference's repository name and tag.
+/// </summary>
+public sealed partial class OciRepositorySource : RepositorySource
+{
+    /// <summary>Requests made at once when a whole namespace is read.</summary>
+    public const int MaxParallelRequests = 8;
+
+    /// <summary>The largest chart config (its Chart.yaml as JSON) read for the catalogue.</summary>
+    public const long MaxConfigSize = 1024L * 1024;
+
+    private readonly OciRegistryClient _client;
+    private readonly bool _ownsClient;
+    private readonly IReadOnlyList<string> _named;
+    private readonly ConcurrentDictionary<string, Task<HelmChartLayers?>> _charts = new(StringComparer.Ordinal);
+
+    /// <summary>A source for the namespace <paramref name="namespace"/> with its own registry client.</summary>
+    /// <param name="namespace">The namespace (no tag or digest).</param>
+    /// <param name="options">How to reach the registry.</param>
+    /// <param name="charts">Chart names to look at beyond those the registry lists (<c>audit --chart</c>).</param>
+    /// <exception cref="ChartsealException">Not a namespace, or an invalid chart name or CA file.</exception>
+    public OciRepositorySource(OciReference @namespace, OciRegistryOptions options, IEnumerable<string>? charts = null)
+        : this(@namespace, new OciRegistryClient(options), ownsClient: true, charts)
+    {
+    }
+
+    /// <summary>A source for the namespace <paramref name="namespace"/> sharing <paramref name="client"/> (not disposed with the source).</summary>
+    /// <exception cref="ChartsealException">Not a namespace, or an invalid chart name.</exception>
+    public OciRepositorySource(OciReference @namespace, OciRegistryClient client, IEnumerable<string>? charts = null)
+        : this(@namespace, client, ownsClient: false, charts)
+    {
+    }
+
+    private OciRepositorySource(OciReference @namespace, OciRegistryClient client, bool ownsClient, IEnumerable<string>? charts)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _ownsClient = ownsClient;
+        Namespace = CheckNamespace(@namespace, @namespace.ToString());
+        Location = CanonicalLocation(Namespace);
+        var named = new List<string>();
+        foreach (string chart in charts ?? [])
+        {
+            named.Add(IsChartName(chart) ? chart : throw new ChartsealException(chart, NotAChartName));
+        }
+        _named = named;
+    }
+
+    /// <summary>The namespace.</summary>
+    public OciReference Namespace { get; }
+
+    /// <summary>The registry client every request goes through.</summary>
+    public OciRegistryClient Client => _client;
+
+    /// <summary>Where the namespace's trust artifact is.</summary>
+    public OciReference TrustReference => OciTrustArtifact.ReferenceIn(Namespace);
+
+    /// <summary>How the charts were found by the last <see cref="ReadIndexAsync"/>; null before.</summary>
+    public OciChartEnumeration? Enumeration { get; private set; }
+
+    /// <inheritdoc />
+    public override string Location { get; }
+
+    /// <inheritdoc />
+    public override bool IsRemote => true;
+
+    /// <summary>Whether <paramref name="location"/> is an <c>oci://</c> reference.</summary>
+    public static bool IsOciLocation(string location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return location.StartsWith(OciReference.Scheme, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Parses <c>oci://HOST/NS</c>: a namespace, without tag or digest.</summary>
+    /// <exception cref="ChartsealException">Not a valid reference, or one with a tag or digest.</exception>
+    public static OciReference ParseNamespace(string location) => CheckNamespace(OciReference.Parse(location), location);
+
+    /// <summary>The canonical form of a namespace: <c>oci://</c>, the registry in lower case, the path.</summary>
+    public static string CanonicalLocation(OciReference @namespace)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        return OciReference.Scheme + @namespace.Registry.ToLowerInvariant() + (@namespace.Repository.Length > 0 ? "/" + @namespace.Repository : "");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> can be a chart of a namespace: one repository path component (the distribution
+    /// spec's grammar), and not <see cref="OciTrustArtifact.RepositoryName"/>, which holds the namespace's trust material.
+    /// </summary>
+    public static bool IsChartName(string name) =>
+        name is not null && name != OciTrustArtifact.RepositoryName && ComponentPattern().IsMatch(name);
+
+    /// <summary>The reference of chart <paramref name="chart"/> version <paramref name="version"/> in this namespace (<c>+</c> written <c>_</c>).</summary>
+    /// <exception cref="ChartsealException">Not a chart name, or a version that cannot be a tag.</exception>
+    public OciReference ChartReference(string chart, string version) =>
+        IsChartName(chart) ? Namespace.Child(chart).WithTag(OciReference.TagForVersion(version)) : throw new ChartsealException($"{Location}/{chart}", NotAChartName);
+
+    /// <inheritdoc />
+    public override string AddressOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (TrustFileNames.Contains(name, StringComparer.Ordinal))
+        {
+            return $"{TrustReference} ({name})";
+        }
+        return name == ChartIndex.FileName ? $"{Location} (its charts and tags)" : $"{Location}/{name}";
+    }
+
+    /// <inheritdoc />
+    public override async Task<TrustFiles> ReadTrustFilesAsync(CancellationToken cancellationToken = default) =>
+        (await OciTrustArtifact.ReadAsync(_client, Namespace, cancellationToken).ConfigureAwait(false))?.Files ?? new TrustFiles(null, null, null, null);
+
+    /// <inheritdoc />
+    public override async Task<byte[]?> ReadFileAsync(string name, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!TrustFileNames.Contains(name, StringComparer.Ordinal))
+        {
+            return null; // a namespace holds no other files
+        }
+        TrustFiles files = await ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
+        byte[]? content = name switch
+        {
+            TrustFiles.ManifestName => files.Manifest,
+            TrustFiles.PublicKeysName => files.PublicKeys,
+            TrustFiles.RevokedName => files.Revoked,
+            TrustFiles.RootKeysName => files.RootKeys,
+            _ => files.Rotations,
+        };
+        return content is not null && content.Length > maxBytes
+            ? throw new ChartsealException(AddressOf(name), $"is larger than the {maxBytes} byte limit ({content.Length} bytes)")
+            : content;
+    }
+
+    /// <summary>
+    /// An <c>index.yaml</c> built from the registry: every chart found (<see cref="Enumeration"/>: the names given, the
+    /// chart list, the catalog), every tag of each that is a SemVer version, and for each the manifest (the chart layer's
+    /// digest, the creation time) and the config (description, appVersion, keywords...). Entries name what the reference
+    /// names (<c>NAME</c> and the tag read as a version); their URL is the reference. Manifests that are not Helm charts
+    /// (another config type, no or several chart layers) are left out. The "ETag" is the index's SHA-256.
+    /// </summary>
+    /// <exception cref="ChartsealException">A failed request.</exception>
+    public override async Task<FetchOutcome> ReadIndexAsync(string? etag, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        OciChartEnumeration enumeration = await EnumerateChartsAsync(cancellationToken).ConfigureAwait(false);
+        Enumeration = enumeration;
+        var tagged = new ConcurrentBag<(string Chart, string Tag)>();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelRequests, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(enumeration.Charts, parallel, async (chart, token) =>
+        {
+            foreach (string tag in await _client.ListTagsAsync(Namespace.Child(chart), 0, token).ConfigureAwait(false))
+            {
+                if (VersionOfTag(tag) is not null)
+                {
+                    tagged.Add((chart, tag));
+                }
+            }
+        }).ConfigureAwait(false);
+        var entries = new ConcurrentBag<IndexEntry>();
+        await Parallel.ForEachAsync(tagged, parallel, async (item, token) =>
+        {
+            if (await ReadEntryAsync(item.Chart, item.Tag, token).ConfigureAwait(false) is { } entry)
+            {
+                entries.Add(entry);
+            }
+        }).ConfigureAwait(false);
+        var index = new ChartIndex { Generated = ChartIndex.Timestamp(DateTimeOffset.UnixEpoch) };
+        foreach (IndexEntry entry in entries.OrderBy(e => e.Urls[0], StringComparer.Ordinal))
+        {
+            index.Add(entry);
+        }
+        index.SortVersions();
+        byte[] yaml = new UTF8Encoding(false).GetBytes(index.Serialize());
+        string tag256 = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(yaml));
+        return tag256 == etag ? new FetchOutcome.NotModified() : new FetchOutcome.Downloaded(yaml, tag256);
+    }
+
+    /// <summary>
+    /// The index built by <see cref="ReadIndexAsync"/>, written to <paramref name="path"/>: a registry has no
+    /// <c>index.yaml</c> to stream, and the one built from its tags holds one short entry per tag.
+    /// </summary>
+    public override async Task<FetchOutcome> SaveIndexAsync(string? etag, string path, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (await ReadIndexAsync(etag, progress, cancellationToken).ConfigureAwait(false) is not FetchOutcome.Downloaded built)
+        {
+            return new FetchOutcome.NotModified();
+        }
+        await File.WriteAllBytesAsync(path, built.Content, cancellationToken).ConfigureAwait(false);
+        return new FetchOutcome.Saved(built.Content.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(built.Content)), built.ETag);
+    }
+
+    /// <summary>The chart names to look at: the names given, the chart list's, and the catalog's below the namespace.</summary>
+    /// <exception cref="ChartsealException">A failed request (a catalog the registry does not offer is not one).</exception>
+    public async Task<OciChartEnumeration> EnumerateChartsAsync(CancellationToken cancellationToken = default)
+    {
+        var names = new SortedSet<string>(_named, StringComparer.Ordinal);
+        int? listed = null, cataloged = null;
+        string? problem = null;
+        if (await OciChartList.ReadAsync(_client, Namespace, cancellationToken).ConfigureAwait(false) is { Count: > 0 } list)
+        {
+            listed = list.Count;
+            names.UnionWith(list);
+        }
+        try
+        {
+            string prefix = Namespace.Repository.Length == 0 ? "" : Namespace.Repository + "/";
+            var found = (await _client.ListRepositoriesAsync(Namespace.Registry, 0, cancellationToken).ConfigureAwait(false))
+                .Where(r => r.StartsWith(prefix, StringComparison.Ordinal) && IsChartName(r[prefix.Length..]))
+                .Select(r => r[prefix.Length..])
+                .ToList();
+            cataloged = found.Count;
+            names.UnionWith(found);
+        }
+        catch (OciRegistryException e) when (e.IsUnsupported || e.StatusCode is 401 or 403)
+        {
+            problem = e.Message;
+        }
+        return new OciChartEnumeration([.. names], _named.Count, listed, cataloged, problem);
+    }
+
+    /// <summary>The versions of <paramref name="chart"/>: its tags that are SemVer versions (<c>_</c> read as <c>+</c>), newest first.</summary>
+    /// <exception cref="ChartsealException">Not a chart name, or a failed request.</exception>
+    public override async Task<ChartIndex?> ReadChartVersionsAsync(string chart, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        if (!IsChartName(chart))
+        {
+            throw new ChartsealException($"{Location}/{chart}", NotAChartName);
+        }
+        OciReference repository = Namespace.Child(chart);
+        var index = new ChartIndex();
+        foreach (string tag in await _client.ListTagsAsync(repository, 0, cancellationToken).ConfigureAwait(false))
+        {
+            if (VersionOfTag(tag) is { } version)
+            {
+                index.Add(new IndexEntry
+                {
+                    Metadata = new ChartMetadata { ApiVersion = "v2", Name = chart, Version = version },
+                    Urls = [repository.WithTag(tag).ToString()],
+                    Digest = "",
+                });
+            }
+        }
+        index.SortVersions();
+        return index;
+    }
+
+    /// <summary>Where a chart reference of this namespace points: <c>oci://HOST/NS/NAME:TAG</c>; null for anything else.</summary>
+    public override ChartLocation? Locate(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (!IsOciLocation(url) || !OciReference.TryParse(url, out OciReference? reference, out _) || reference.Tag is null
+            || !string.Equals(reference.Registry, Namespace.Registry, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        string prefix = Namespace.Repository.Length == 0 ? "" : Namespace.Repository + "/";
+        if (!reference.Repository.StartsWith(prefix, StringComparison.Ordinal) || reference.Repository[prefix.Length..] is not { } chart || !IsChartName(chart))
+        {
+            return null;
+        }
+        return new ChartLocation(reference.ToString(), $"{chart}-{OciReference.VersionForTag(reference.Tag)}.tgz");
+    }
+
+    /// <summary>The chart layer of the manifest at the location's tag; null when the tag does not exist.</summary>
+    /// <exception cref="ChartsealException">Not a Helm chart, a chart layer larger than <see cref="RepositorySource.MaxArchiveSize"/>, or a failed request.</exception>
+    public override async Task<byte[]?> ReadArchiveAsync(ChartLocation chart, IProgress<DownloadProgress>? progress, MemoryLease? lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        if (await LayersOfAsync(chart, cancellationToken).ConfigureAwait(false) is not { } layers)
+        {
+            return null;
+        }
+        if (layers.Chart.Size > MaxArchiveSize)
+        {
+            throw new ChartsealException(chart.Address, $"the chart layer is larger than the {MaxArchiveSize} byte limit ({layers.Chart.Size} bytes)");
+        }
+        if (lease is not null)
+        {
+            // The manifest says the layer's size, and the blob is checked against it: that is what the read can hold.
+            await lease.ReserveAsync(layers.Chart.Size, cancellationToken).ConfigureAwait(false);
+        }
+        return await _client.GetBlobAsync(OciReference.Parse(chart.Address), layers.Chart, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The provenance layer of the same manifest as <see cref="ReadArchiveAsync"/>; null when the chart has none.</summary>
+    /// <exception cref="ChartsealException">Not a Helm chart, or a failed request.</exception>
+    public override async Task<byte[]?> ReadProvenanceAsync(ChartLocation chart, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        if (await LayersOfAsync(chart, cancellationToken).ConfigureAwait(false) is not { Provenance: { } provenance })
+        {
+            return null;
+        }
+        if (provenance.Size > ChartVerifier.MaxProvenanceLength)
+        {
+            // Never downloaded: only its length matters, and the gate refuses a .prov that long as malformed, the same at
+            // every door (a file is read up to one byte over the limit for the same reason).
+            return new byte[ProvenanceReadLimit];
+        }
+        return await _client.GetBlobAsync(OciReference.Parse(chart.Address), provenance, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The archive name the chart's <c>.prov</c> signs (when it signs exactly one plain <c>.tgz</c> name), else the name the reference gives.</summary>
+    public override string ArchiveNameFor(ChartLocation chart, byte[]? provenance)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        if (provenance is not null && ChartResigning.ReadUnverifiedBody(provenance, out _) is { Files.Count: 1 } body
+            && body.Files.Keys.Single() is var named && IsPlainArchiveName(named))
+        {
+            return named;
+        }
+        return chart.FileName;
+    }
+
+    /// <summary>
+    /// The entry's name and version (the reference's repository name and tag), the canonical file name, and the chart
+    /// layer's digest when the entry was read from a manifest; the reference is named in any refusal.
+    /// </summary>
+    public override GateExpectations ExpectationsFor(IndexEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new GateExpectations(entry.Metadata.Name, entry.Metadata.Version, CanonicalFileName: true,
+            Digest: entry.Digest.Length > 0 ? entry.Digest : null, Origin: entry.Urls.Count > 0 ? entry.Urls[0] : Location);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _ownsClient)
+        {
+            _client.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    private Task<HelmChartLayers?> LayersOfAsync(ChartLocation chart, CancellationToken cancellationToken) =>
+        _charts.GetOrAdd(chart.Address, address => FetchLayersAsync(OciReference.Parse(address), cancellationToken));
+
+    private async Task<HelmChartLayers?> FetchLayersAsync(OciReference reference, CancellationToken cancellationToken)
+    {
+        if (await _client.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false) is not { } response)
+        {
+            return null;
+        }
+        return HelmChartArtifact.ReadLayers(response.Parse(reference.ToString()), reference.ToString());
+    }
+
+    private async Task<IndexEntry?> ReadEntryAsync(string chart, string tag, CancellationToken cancellationToken)
+    {
+        OciReference reference = Namespace.Child(chart).WithTag(tag);
+        string where = reference.ToString();
+        if (await _client.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false) is not { } response)
+        {
+            return null; // deleted meanwhile
+        }
+        OciManifest manifest;
+        HelmChartLayers layers;
+        try
+        {
+            manifest = response.Parse(where);
+            layers = HelmChartArtifact.ReadLayers(manifest, where);
+        }
+        catch (ChartsealException)
+        {
+            return null; // not a Helm chart (an image, an index, another artifact)
+        }
+        // Pull and audit judge the very manifest the entry was made from.
+        _charts.TryAdd(where, Task.FromResult<HelmChartLayers?>(layers));
+        ChartMetadata metadata = layers.Config.Size <= MaxConfigSize
+            ? TryReadConfig(await _client.GetBlobAsync(reference, layers.Config, cancellationToken).ConfigureAwait(false), where) ?? new ChartMetadata()
+            : new ChartMetadata();
+        metadata.Name = chart;
+        metadata.Version = VersionOfTag(tag)!;
+        if (metadata.ApiVersion.Length == 0)
+        {
+            metadata.ApiVersion = "v2";
+        }
+        string? created = manifest.Annotations is { } annotations && annotations.TryGetValue(OciAnnotations.Created, out string? at) ? at : null;
+        return new IndexEntry
+        {
+            Metadata = metadata,
+            Urls = [where],
+            Created = created,
+            Digest = layers.Chart.Digest.StartsWith("sha256:", StringComparison.Ordinal) ? layers.Chart.Digest["sha256:".Length..] : "",
+        };
+    }
+
+    /// <summary>The chart metadata of a Helm config blob (JSON, which is YAML), or null when it is not valid: only a catalogue's description.</summary>
+    private static ChartMetadata? TryReadConfig(byte[] config, string where)
+    {
+        try
+        {
+            return ChartYaml.Parse(config, where + " (config)");
+        }
+        catch (ChartsealException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The version a tag names (<c>_</c> read as <c>+</c>) when it is a SemVer version, else null (<c>latest</c>, ...).</summary>
+    private static string? VersionOfTag(string tag)
+    {
+        string version = OciReference.VersionForTag(tag);
+        return SemanticVersion.TryParse(version, out _) ? version : null;
+    }
+
+    private static bool IsPlainArchiveName(string name) =>
+        name.Length > ".tgz".Length && name.EndsWith(".tgz", StringComparison.Ordinal) && name == Path.GetFileName(name)
+        && !name.StartsWith('.') && !name.Contains('\\', StringComparison.Ordinal) && !name.Any(char.IsControl);
+
+    private static OciReference CheckNamespace(OciReference reference, string text) =>
+        reference.Tag is null && reference.Digest is null
+            ? reference
+            : throw new ChartsealException(text, "is not a repository namespace: give oci://HOST/NAMESPACE, without a tag or digest (charts are found below it)");
+
+    private const string NotAChartName = "is not a chart name (one lower-case path component, not " + OciTrustArtifact.RepositoryName + ")";
+
+    private static readonly string[] TrustFileNames =
+        [TrustFiles.ManifestName, TrustFiles.PublicKeysName, TrustFiles.RevokedName, TrustFiles.RootKeysName, TrustFiles.RotationsName];
+
+    [GeneratedRegex("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")]
+    private static partial Regex ComponentPattern();
+}

@@ -1,0 +1,170 @@
+using Chartseal.Oci;
+using Chartseal.Trust;
+
+namespace Chartseal.Client;
+
+/// <summary>
+/// A registry namespace's trust material: the very files an http(s) repository serves at its root
+/// (<c>trust.yaml.asc</c> signed by the root, <c>pubkeys.pgp</c>, <c>revoked.pgp</c>, <c>root.pgp</c>,
+/// <c>rotations.asc</c>), stored as the layers of ONE OCI artifact at <c>NAMESPACE/chartseal-trust:current</c>, so that
+/// a reader always gets one consistent set (one manifest digest pins every file). Helm stores a chart at
+/// <c>NAMESPACE/NAME:VERSION</c>, and a chart version is SemVer, so no <c>helm push</c> can ever write the tag
+/// <c>current</c>; Chartseal's own push refuses a chart named <c>chartseal-trust</c>. The artifact is an OCI 1.1 image
+/// manifest with <see cref="ArtifactType"/>, the empty config, and one layer per file, each with its own media type and
+/// its file name as <c>org.opencontainers.image.title</c> (so <c>oras pull</c> writes the files under their names).
+/// Nothing here is trusted: <see cref="TrustedMaterial"/> checks the files as it checks them over http(s), and the tag,
+/// being mutable, is never more than a hint (an older or expired artifact re-tagged is refused like a stale mirror).
+/// </summary>
+public static class OciTrustArtifact
+{
+    /// <summary>The repository below the namespace that holds the trust artifact (and the chart list).</summary>
+    public const string RepositoryName = "chartseal-trust";
+
+    /// <summary>The trust artifact's tag.</summary>
+    public const string Tag = "current";
+
+    /// <summary>The artifact type of the trust artifact.</summary>
+    public const string ArtifactType = "application/vnd.chartseal.trust.v1";
+
+    /// <summary>The media type of the <c>trust.yaml.asc</c> layer (the root-signed manifest).</summary>
+    public const string ManifestMediaType = "application/vnd.chartseal.trust.manifest.v1.asc";
+
+    /// <summary>The media type of the <c>pubkeys.pgp</c> layer.</summary>
+    public const string PublicKeysMediaType = "application/vnd.chartseal.trust.pubkeys.v1.pgp";
+
+    /// <summary>The media type of the <c>revoked.pgp</c> layer.</summary>
+    public const string RevokedMediaType = "application/vnd.chartseal.trust.revoked.v1.pgp";
+
+    /// <summary>The media type of the <c>root.pgp</c> layer.</summary>
+    public const string RootKeysMediaType = "application/vnd.chartseal.trust.root.v1.pgp";
+
+    /// <summary>The media type of the <c>rotations.asc</c> layer.</summary>
+    public const string RotationsMediaType = "application/vnd.chartseal.trust.rotations.v1.asc";
+
+    private static readonly (string Name, string MediaType, long MaxSize)[] Layers =
+    [
+        (TrustFiles.ManifestName, ManifestMediaType, TrustFiles.MaxFileSize),
+        (TrustFiles.PublicKeysName, PublicKeysMediaType, TrustFiles.MaxFileSize),
+        (TrustFiles.RevokedName, RevokedMediaType, TrustFiles.MaxFileSize),
+        (TrustFiles.RootKeysName, RootKeysMediaType, TrustFiles.MaxFileSize),
+        (TrustFiles.RotationsName, RotationsMediaType, TrustFiles.MaxRotationsSize),
+    ];
+
+    /// <summary>Where the trust artifact of <paramref name="namespace"/> is: <c>NAMESPACE/chartseal-trust:current</c>.</summary>
+    public static OciReference ReferenceIn(OciReference @namespace)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        return @namespace.WithoutReference.Child(RepositoryName).WithTag(Tag);
+    }
+
+    /// <summary>
+    /// Reads the namespace's trust artifact: its files (each blob checked against its digest and size, at most
+    /// <see cref="TrustFiles.MaxFileSize"/> each) and its manifest digest; null when the namespace has none.
+    /// </summary>
+    /// <exception cref="ChartsealException">Not a trust artifact, two layers for one file, a file too large, or a failed request.</exception>
+    public static async Task<OciTrustSnapshot?> ReadAsync(OciRegistryClient client, OciReference @namespace, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        OciReference reference = ReferenceIn(@namespace);
+        string where = reference.ToString();
+        if (await client.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false) is not { } response)
+        {
+            return null;
+        }
+        OciManifest manifest = response.Parse(where);
+        if (manifest.ArtifactType != ArtifactType)
+        {
+            throw new ChartsealException(where, $"is not Chartseal trust material: its artifact type is \"{manifest.ArtifactType ?? "(none)"}\", not {ArtifactType}");
+        }
+        var found = new OciDescriptor?[Layers.Length];
+        foreach (OciDescriptor layer in manifest.Layers)
+        {
+            int slot = Array.FindIndex(Layers, l => l.MediaType == layer.MediaType);
+            if (slot < 0)
+            {
+                continue; // a later format's extra file: ignored, as unknown files beside an index.yaml are
+            }
+            if (found[slot] is not null)
+            {
+                throw new ChartsealException(where, $"has two {Layers[slot].Name} layers ({layer.MediaType}); readers would disagree on which one counts");
+            }
+            if (layer.Size > Layers[slot].MaxSize)
+            {
+                throw new ChartsealException($"{where} ({Layers[slot].Name})", $"is larger than the {Layers[slot].MaxSize} byte limit ({layer.Size} bytes)");
+            }
+            found[slot] = layer;
+        }
+        byte[]?[] contents = await Task.WhenAll(found.Select(d => ReadLayerAsync(client, reference, d, cancellationToken))).ConfigureAwait(false);
+        return new OciTrustSnapshot(new TrustFiles(contents[0], contents[1], contents[2], contents[3], contents[4]), response.Digest);
+    }
+
+    private static async Task<byte[]?> ReadLayerAsync(OciRegistryClient client, OciReference reference, OciDescriptor? descriptor, CancellationToken cancellationToken) =>
+        descriptor is null ? null : await client.GetBlobAsync(reference, descriptor, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The artifact holding <paramref name="files"/> (absent files have no layer), and its blobs (the empty config first).</summary>
+    public static (OciManifest Manifest, IReadOnlyList<OciBlob> Blobs) Build(TrustFiles files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        byte[]?[] contents = [files.Manifest, files.PublicKeys, files.Revoked, files.RootKeys, files.Rotations];
+        var blobs = new List<OciBlob> { new(OciDescriptor.Empty, OciDescriptor.EmptyContent) };
+        var layers = new List<OciDescriptor>();
+        for (int i = 0; i < Layers.Length; i++)
+        {
+            if (contents[i] is { } bytes)
+            {
+                var blob = OciBlob.Of(Layers[i].MediaType, bytes, new Dictionary<string, string> { [OciAnnotations.Title] = Layers[i].Name });
+                blobs.Add(blob);
+                layers.Add(blob.Descriptor);
+            }
+        }
+        var manifest = new OciManifest(OciDescriptor.Empty, layers)
+        {
+            MediaType = OciMediaTypes.ImageManifest,
+            ArtifactType = ArtifactType,
+        };
+        return (manifest, blobs);
+    }
+
+    /// <summary>
+    /// Pushes <paramref name="files"/> as the namespace's trust artifact, only if the tag still holds the artifact
+    /// <paramref name="replacing"/> (its manifest digest, as read before the change; null: there must be none), so that
+    /// two writers never silently overwrite each other's change. The tag is checked just before the manifest is put,
+    /// and again after: a writer that lost a race is told so.
+    /// </summary>
+    /// <returns>The descriptor of the pushed manifest.</returns>
+    /// <exception cref="ChartsealException">The tag moved meanwhile, or a request failed.</exception>
+    public static async Task<OciDescriptor> PushAsync(OciRegistryClient client, OciReference @namespace, TrustFiles files, string? replacing, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        OciReference reference = ReferenceIn(@namespace);
+        var (manifest, blobs) = Build(files);
+        foreach (OciBlob blob in blobs)
+        {
+            await client.PushBlobAsync(reference, blob.Descriptor, blob.Content, cancellationToken).ConfigureAwait(false);
+        }
+        return await PutIfUnchangedAsync(client, reference, manifest.ToJson(), manifest.MediaType!, replacing, "trust artifact", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts a manifest at a tag only while the tag holds <paramref name="replacing"/> (null: nothing), and checks
+    /// afterwards that it holds the manifest put. Registries offer no conditional put, so this narrows the window to
+    /// the requests around the put, and reports a lost race instead of hiding it.
+    /// </summary>
+    /// <exception cref="ChartsealException">The tag moved (not an <see cref="OciRegistryException"/>), or a request failed.</exception>
+    internal static async Task<OciDescriptor> PutIfUnchangedAsync(OciRegistryClient client, OciReference reference, byte[] manifest, string mediaType, string? replacing, string what, CancellationToken cancellationToken)
+    {
+        string where = reference.ToString();
+        string? before = (await client.HeadManifestAsync(reference, cancellationToken).ConfigureAwait(false))?.Digest;
+        if (before != replacing)
+        {
+            throw new ChartsealException(where, $"the {what} changed while this change was made (it was {replacing ?? "absent"}, it is now {before ?? "absent"}): another writer got there first; run the command again");
+        }
+        OciDescriptor pushed = await client.PutManifestAsync(reference, manifest, mediaType, cancellationToken).ConfigureAwait(false);
+        string? after = (await client.HeadManifestAsync(reference, cancellationToken).ConfigureAwait(false))?.Digest;
+        if (after != pushed.Digest)
+        {
+            throw new ChartsealException(where, $"another writer replaced the {what} just after this change was pushed (the tag now holds {after ?? "nothing"}, not {pushed.Digest}); check it and run the command again");
+        }
+        return pushed;
+    }
+}

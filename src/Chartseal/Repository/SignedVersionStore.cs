@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Chartseal.IO;
+
+namespace Chartseal.Repository;
+
+/// <summary>
+/// The signing side's memory: per (root, repository location), the highest trust version this root signed, under
+/// <c>$CHARTSEAL_HOME/signed-state</c> (else <c>$XDG_STATE_HOME/chartseal/signed-state</c>, else
+/// <c>~/.local/state/chartseal/signed-state</c>). A root that finds the repository's trust files older than what it
+/// signed refuses to sign on top of them: signing version 3 over a rolled-back version 2 would re-trust a key that
+/// version 4 revoked, for every new client.
+/// </summary>
+public sealed class SignedVersionStore
+{
+    /// <summary>A store in <paramref name="directory"/>.</summary>
+    public SignedVersionStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory = directory;
+    }
+
+    /// <summary>Where the records are.</summary>
+    public string Directory { get; }
+
+    /// <summary>The store at the default location for this environment.</summary>
+    public static SignedVersionStore Default()
+    {
+        string? home = Environment.GetEnvironmentVariable("CHARTSEAL_HOME");
+        if (!string.IsNullOrEmpty(home))
+        {
+            return new SignedVersionStore(Path.Combine(home, "signed-state"));
+        }
+        string? state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(state))
+        {
+            state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+        return new SignedVersionStore(Path.Combine(state, "chartseal", "signed-state"));
+    }
+
+    /// <summary>The highest version <paramref name="rootFingerprint"/> signed for <paramref name="location"/>, or 0.</summary>
+    /// <exception cref="ChartsealException">The record is damaged.</exception>
+    public long HighestSigned(string rootFingerprint, string location)
+    {
+        string path = PathFor(rootFingerprint, location);
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            return doc.RootElement.GetProperty("version").GetInt64();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
+        {
+            throw new ChartsealException(path, "signed-version record is damaged: " + e.Message, e);
+        }
+    }
+
+    /// <summary>Records that <paramref name="version"/> was signed (never lowers the record).</summary>
+    public void RecordSigned(string rootFingerprint, string location, long version)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        using var recordLock = RepositoryLock.Acquire(Directory);
+        if (HighestSigned(rootFingerprint, location) >= version)
+        {
+            return;
+        }
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("root", rootFingerprint);
+            json.WriteString("location", location);
+            json.WriteNumber("version", version);
+            json.WriteEndObject();
+        }
+        AtomicFile.WriteAllBytes(PathFor(rootFingerprint, location), buffer.ToArray());
+    }
+
+    private string PathFor(string rootFingerprint, string location)
+    {
+        string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rootFingerprint + "\n" + location)));
+        return Path.Combine(Directory, key[..32] + ".json");
+    }
+}

@@ -1,0 +1,351 @@
+#pragma warning disable xUnit1051 // the trust fixture's library calls take no test cancellation
+using System.Net;
+using System.Text;
+using Chartseal.Charts;
+using Chartseal.Client;
+using Chartseal.Gate;
+using Chartseal.Oci;
+using Chartseal.Repository;
+using Chartseal.Tests.Charts;
+using Chartseal.Tests.Oci;
+using Chartseal.Tests.Support;
+using Chartseal.Tests.Trust;
+using Chartseal.Trust;
+
+namespace Chartseal.Tests.Client;
+
+/// <summary>
+/// A Chartseal repository in the real CNCF registry, through the fetch seam: the trust artifact (read, written only over
+/// what was read), the chart list, the index built from tags, the name the gate judges a chart under, and the writers
+/// (trust changes on a working copy, push and re-sign through the gate).
+/// </summary>
+public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry registry) : IClassFixture<OciRepositorySourceTests.Registry>
+{
+    public sealed class Registry() : OciTestRegistry(RegistryAuth.None);
+
+    private static readonly DateTime Now = TrustFixture.At(1);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static int _namespaces;
+
+    private OciReference NewNamespace() => registry.Reference($"team{Interlocked.Increment(ref _namespaces)}/charts");
+
+    private OciRepositorySource Source(OciReference @namespace, IEnumerable<string>? charts = null) => new(@namespace, registry.ClientOptions(), charts);
+
+    /// <summary>A trust fixture (root, Alice, Bob; versions 1 and 2) whose files are pushed as the namespace's trust artifact.</summary>
+    private static async Task<TrustFixture> TrustedNamespaceAsync(OciRepositorySource source)
+    {
+        var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(Now);
+        await OciTrustArtifact.PushAsync(source.Client, source.Namespace, await f.FilesAsync(), null, Ct);
+        return f;
+    }
+
+    private static (byte[] Archive, string Name, byte[] Prov) SignedChart(TrustFixture f, TestKey signer, string name, string version)
+    {
+        var packaged = ChartPackager.Package(ChartFixtures.WriteSimpleChart(f.Temp.File($"src-{name}-{version}"), name, version));
+        return (packaged.Archive, packaged.FileName, signer.Sign(packaged.Archive, packaged.FileName, Now));
+    }
+
+    [Fact]
+    public async Task The_trust_artifact_holds_the_five_files_and_the_trust_updater_accepts_it_as_over_http()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+
+        var snapshot = (await OciTrustArtifact.ReadAsync(source.Client, source.Namespace, Ct))!;
+        TrustFiles files = await f.FilesAsync();
+        Assert.Equal(files.Manifest, snapshot.Files.Manifest);
+        Assert.Equal(files.PublicKeys, snapshot.Files.PublicKeys);
+        Assert.Equal(files.Revoked, snapshot.Files.Revoked);
+        Assert.Equal(files.RootKeys, snapshot.Files.RootKeys);
+        var manifest = (await source.Client.GetManifestAsync(source.TrustReference, Ct))!.Parse("trust");
+        Assert.Equal(OciTrustArtifact.ArtifactType, manifest.ArtifactType);
+        Assert.Equal(OciMediaTypes.Empty, manifest.Config.MediaType);
+        Assert.Equal(["trust.yaml.asc", "pubkeys.pgp", "revoked.pgp", "root.pgp"], manifest.Layers.Select(l => l.Annotations![OciAnnotations.Title]));
+        Assert.Equal($"oci://{registry.Host}/{source.Namespace.Repository}/chartseal-trust:current", source.TrustReference.ToString());
+
+        var accepted = Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(source, f.Pin, f.Store, Now, Ct));
+        Assert.Equal(2, accepted.Material.Version);
+        Assert.Equal(f.Root.Fingerprint, (await TrustOnFirstUse.ClaimAsync(source, Ct)).Fingerprint);
+    }
+
+    [Fact]
+    public async Task A_namespace_without_trust_material_is_trust_unsigned_as_a_folder_without_a_manifest()
+    {
+        using var source = Source(NewNamespace());
+        using var f = new TrustFixture();
+
+        var rejected = Assert.IsType<TrustResult.Rejected>(await TrustUpdater.RefreshAsync(source, f.Pin, f.Store, Now, Ct));
+
+        Assert.Equal(RejectionReason.TrustUnsigned, rejected.Refusal.Reason);
+    }
+
+    [Fact]
+    public async Task The_trust_artifact_is_replaced_only_over_the_digest_that_was_read()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+        var first = (await OciTrustArtifact.ReadAsync(source.Client, source.Namespace, Ct))!;
+
+        // A second init, and a change based on a stale read, are both refused and change nothing.
+        var init = await Assert.ThrowsAsync<ChartsealException>(() => OciTrustArtifact.PushAsync(source.Client, source.Namespace, first.Files, null, Ct));
+        Assert.Contains("changed while this change was made", init.Message, StringComparison.Ordinal);
+        await TrustRepository.RenewAsync(f.Repo, f.Root.RootSigner(Now), TrustFixture.Validity, Now);
+        await OciTrustArtifact.PushAsync(source.Client, source.Namespace, await f.FilesAsync(), first.Digest, Ct);
+        var second = (await OciTrustArtifact.ReadAsync(source.Client, source.Namespace, Ct))!;
+        var stale = await Assert.ThrowsAsync<ChartsealException>(() => OciTrustArtifact.PushAsync(source.Client, source.Namespace, first.Files, first.Digest, Ct));
+        Assert.Contains($"it was {first.Digest}, it is now {second.Digest}", stale.Message, StringComparison.Ordinal);
+        Assert.Equal(second.Digest, (await OciTrustArtifact.ReadAsync(source.Client, source.Namespace, Ct))!.Digest);
+    }
+
+    [Fact]
+    public async Task A_trust_change_that_another_writer_overtook_is_refused_and_the_other_change_stays()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+        var carol = new TestKey("Carol <carol@example.com>", TrustFixture.T0);
+
+        // The other writer pushes version 3 while this change (adding Carol) is being made on its working copy.
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => OciTrustRepository.ChangeAsync(source.Client, source.Namespace, creating: false, async (dir, token) =>
+        {
+            await TrustRepository.RenewAsync(f.Repo, f.Root.RootSigner(Now), TrustFixture.Validity, Now, token);
+            await OciTrustArtifact.PushAsync(source.Client, source.Namespace, await f.FilesAsync(), (await OciTrustArtifact.ReadAsync(source.Client, source.Namespace, token))!.Digest, token);
+            return await TrustRepository.AddAsync(dir, f.Root.RootSigner(Now), carol.Public, TrustFixture.Validity, Now, token);
+        }, Ct));
+
+        Assert.StartsWith($"{source.TrustReference}: the trust artifact changed while this change was made", e.Message, StringComparison.Ordinal);
+        var material = Assert.IsType<TrustResult.Accepted>(TrustedMaterial.Load((await OciTrustArtifact.ReadAsync(source.Client, source.Namespace, Ct))!.Files, f.Pin, null, Now)).Material;
+        Assert.Equal(3, material.Version);
+        Assert.DoesNotContain(material.PublicKeys.PublicKeyRings, r => Chartseal.Keys.KeyInfo.Fingerprint(r.GetPublicKey()) == carol.Fingerprint);
+    }
+
+    [Fact]
+    public async Task A_trust_change_names_the_artifact_not_the_working_copy_and_init_refuses_a_namespace_with_trust()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+
+        var init = await Assert.ThrowsAsync<ChartsealException>(() => OciTrustRepository.ChangeAsync(source.Client, source.Namespace, creating: true,
+            (dir, token) => TrustRepository.InitAsync(dir, f.Root.RootSigner(Now), TrustFixture.Validity, Now, token), Ct));
+        Assert.Equal($"{source.TrustReference}: already holds trust material; use trust add/remove/revoke/renew", init.Message);
+
+        var wrongRoot = await Assert.ThrowsAsync<ChartsealException>(() => OciTrustRepository.ChangeAsync(source.Client, source.Namespace, creating: false,
+            (dir, token) => TrustRepository.RenewAsync(dir, f.Alice.RootSigner(Now), TrustFixture.Validity, Now, token), Ct));
+        Assert.StartsWith($"{source.TrustReference} (trust.yaml.asc): is signed by root {f.Root.Fingerprint}", wrongRoot.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Path.GetTempPath(), wrongRoot.Message, StringComparison.Ordinal);
+
+        using var empty = Source(NewNamespace());
+        var none = await Assert.ThrowsAsync<ChartsealException>(() => OciTrustRepository.ChangeAsync(empty.Client, empty.Namespace, creating: false,
+            (dir, token) => TrustRepository.RenewAsync(dir, f.Root.RootSigner(Now), TrustFixture.Validity, Now, token), Ct));
+        Assert.Contains("run chartseal trust init", none.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_root_rotation_made_over_oci_is_followed_by_a_client_that_missed_it()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+        Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(source, f.Pin, f.Store, Now, Ct));
+        var next = new TestKey("Next root <next-root@example.com>", TrustFixture.T0);
+
+        await OciTrustRepository.ChangeAsync(source.Client, source.Namespace, creating: false,
+            (dir, token) => TrustRepository.RotateRootAsync(dir, f.Root.RootSigner(Now), next.RootSigner(Now), TrustFixture.Validity, Now, token), Ct);
+        await OciTrustRepository.ChangeAsync(source.Client, source.Namespace, creating: false,
+            (dir, token) => TrustRepository.RenewAsync(dir, next.RootSigner(Now), TrustFixture.Validity, Now, token), Ct);
+
+        // The client pinned the old root and saw version 2 only: rotations.asc (a layer of the artifact) leads it on.
+        Assert.NotNull((await OciTrustArtifact.ReadAsync(source.Client, source.Namespace, Ct))!.Files.Rotations);
+        var accepted = Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(source, f.Pin, f.Store, Now, Ct));
+        Assert.Equal((4L, next.Fingerprint), (accepted.Material.Version, accepted.Material.SignedBy));
+    }
+
+    [Fact]
+    public async Task A_trust_artifact_with_two_layers_for_one_file_or_another_type_is_refused()
+    {
+        using var source = Source(NewNamespace());
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(Now);
+        TrustFiles files = await f.FilesAsync();
+        var (good, blobs) = OciTrustArtifact.Build(files);
+        var extra = OciBlob.Of(OciTrustArtifact.PublicKeysMediaType, f.Alice.Public.PublicKeyRings[0].GetEncoded());
+        var twoKeyrings = new OciManifest(good.Config, [.. good.Layers, extra.Descriptor]) { MediaType = good.MediaType, ArtifactType = good.ArtifactType };
+        await source.Client.PushArtifactAsync(source.TrustReference, twoKeyrings, [.. blobs, extra], Ct);
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => TrustUpdater.RefreshAsync(source, f.Pin, f.Store, Now, Ct));
+        Assert.Equal($"{source.TrustReference}: has two pubkeys.pgp layers ({OciTrustArtifact.PublicKeysMediaType}); readers would disagree on which one counts", e.Message);
+
+        var other = new OciManifest(good.Config, good.Layers) { MediaType = good.MediaType, ArtifactType = "application/vnd.example.other" };
+        await source.Client.PushArtifactAsync(source.TrustReference, other, blobs, Ct);
+        e = await Assert.ThrowsAsync<ChartsealException>(() => TrustUpdater.RefreshAsync(source, f.Pin, f.Store, Now, Ct));
+        Assert.Contains("is not Chartseal trust material", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_index_lists_every_version_tag_of_the_charts_found_in_the_chart_list_the_catalog_and_by_name()
+    {
+        using var source = Source(NewNamespace(), ["named"]);
+        using var f = new TrustFixture();
+        async Task PushChart(string name, string version, string? tag = null)
+        {
+            var (archive, file, prov) = SignedChart(f, f.Alice, name, version);
+            var artifact = HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch);
+            await source.Client.PushArtifactAsync(source.Namespace.Child(name).WithTag(tag ?? artifact.Tag), artifact.Manifest, artifact.Blobs, Ct);
+        }
+        await PushChart("listed", "1.0.0");
+        await PushChart("listed", "1.1.0+build.2");
+        await PushChart("listed", "1.1.0", tag: "latest"); // not a version: never an entry
+        await PushChart("cataloged", "2.0.0");
+        await PushChart("named", "3.0.0");
+        await OciChartList.AddAsync(source.Client, source.Namespace, "listed", Ct);
+        var (image, imageBlobs) = (new OciManifest(OciDescriptor.For("application/vnd.oci.image.config.v1+json", "{}"u8), []), new[] { OciBlob.Of("application/vnd.oci.image.config.v1+json", "{}"u8.ToArray()) });
+        await source.Client.PushArtifactAsync(source.Namespace.Child("image").WithTag("1.0.0"), image, imageBlobs, Ct); // not a chart
+        await source.Client.PushArtifactAsync(registry.Reference(source.Namespace.Repository + "/sub/deep:1.0.0"), image, imageBlobs, Ct); // another namespace
+
+        var outcome = Assert.IsType<Chartseal.Fetch.FetchOutcome.Downloaded>(await source.ReadIndexAsync(null, null, Ct));
+
+        var index = ChartIndex.Load(new MemoryStream(outcome.Content), "index");
+        Assert.Equal(["cataloged", "listed", "named"], index.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["1.1.0+build.2", "1.0.0"], index.Entries["listed"].Select(e => e.Metadata.Version));
+        var entry = index.Entries["listed"][0];
+        Assert.Equal($"oci://{registry.Host}/{source.Namespace.Repository}/listed:1.1.0_build.2", Assert.Single(entry.Urls));
+        var located = source.Locate(entry.Urls[0])!;
+        Assert.Equal("listed-1.1.0+build.2.tgz", located.FileName);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData((await source.ReadArchiveAsync(located, null, null, Ct))!)), entry.Digest);
+        var enumeration = source.Enumeration!;
+        Assert.Equal(["cataloged", "image", "listed", "named"], enumeration.Charts); // "image" is looked at, and has no chart
+        Assert.Equal((1, 1, 4, null), (enumeration.Named, enumeration.ChartList, enumeration.Catalog, enumeration.CatalogProblem));
+        Assert.IsType<Chartseal.Fetch.FetchOutcome.NotModified>(await source.ReadIndexAsync(outcome.ETag, null, Ct));
+    }
+
+    [Fact]
+    public async Task Without_a_catalog_the_chart_list_and_the_names_given_are_used_and_the_enumeration_says_so()
+    {
+        OciReference direct = NewNamespace();
+        using var f = new TrustFixture();
+        using (var writer = Source(direct))
+        {
+            foreach (string name in new[] { "listed", "unlisted" })
+            {
+                var (archive, file, prov) = SignedChart(f, f.Alice, name, "1.0.0");
+                await HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch).PushAsync(writer.Client, direct, Ct);
+            }
+            await OciChartList.AddAsync(writer.Client, direct, "listed", Ct);
+        }
+        using var proxy = new RegistryProxy(registry.Host) { Intercept = NoCatalogAsync };
+        OciReference viaProxy = OciReference.Parse($"oci://{proxy.Host}/{direct.Repository}");
+
+        using var source = new OciRepositorySource(viaProxy, registry.ClientOptions());
+        await source.ReadIndexAsync(null, null, Ct);
+        Assert.Equal(["listed"], source.Enumeration!.Charts);
+        Assert.Null(source.Enumeration.Catalog);
+        Assert.Contains("does not list its repositories", source.Enumeration.CatalogProblem, StringComparison.Ordinal);
+        Assert.Equal("1 chart name(s) looked at: 1 in the chart list, no catalog (the registry does not list its repositories)", source.Enumeration.Describe());
+
+        using var named = new OciRepositorySource(viaProxy, registry.ClientOptions(), ["unlisted"]);
+        await named.ReadIndexAsync(null, null, Ct);
+        Assert.Equal(["listed", "unlisted"], named.Enumeration!.Charts);
+    }
+
+    private static Task<bool> NoCatalogAsync(HttpListenerContext context)
+    {
+        if (context.Request.Url!.AbsolutePath != "/v2/_catalog")
+        {
+            return Task.FromResult(false);
+        }
+        RegistryProxy.Reply(context, 404, [new("Content-Type", "application/json")], """{"errors":[{"code":"UNSUPPORTED","message":"catalog disabled"}]}"""u8.ToArray());
+        return Task.FromResult(true);
+    }
+
+    [Theory]
+    [InlineData("{ns}/app:1.0.0", "app-1.0.0.tgz")]
+    [InlineData("{ns}/app:1.0.0_build.1", "app-1.0.0+build.1.tgz")]
+    [InlineData("{ns}/app", null)]
+    [InlineData("{ns}/chartseal-trust:current", null)]
+    [InlineData("{ns}/sub/app:1.0.0", null)]
+    [InlineData("other/app:1.0.0", null)]
+    public void Locate_accepts_only_a_tagged_chart_of_the_namespace(string path, string? fileName)
+    {
+        OciReference @namespace = registry.Reference("locate/charts");
+        using var source = Source(@namespace);
+        string url = $"oci://{registry.Host}/{path.Replace("{ns}", @namespace.Repository, StringComparison.Ordinal)}";
+
+        Assert.Equal(fileName, source.Locate(url)?.FileName);
+        Assert.Null(source.Locate("https://example.com/app-1.0.0.tgz"));
+    }
+
+    [Fact]
+    public async Task A_chart_stored_under_another_name_is_refused_naming_the_reference_and_its_signed_chart()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+        var (archive, file, prov) = SignedChart(f, f.Alice, "hello", "1.0.0");
+        var artifact = HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch);
+        await source.Client.PushArtifactAsync(source.Namespace.Child("other").WithTag("1.0.0"), artifact.Manifest, artifact.Blobs, Ct);
+        await source.Client.PushArtifactAsync(source.Namespace.Child("hello").WithTag("2.0.0"), artifact.Manifest, artifact.Blobs, Ct);
+        await artifact.PushAsync(source.Client, source.Namespace, Ct);
+
+        var audit = Assert.IsType<AuditResult.Completed>(await RepositoryAudit.AuditAsync(source, f.Pin, f.Store, Now, cancellationToken: Ct));
+
+        var rows = audit.Rows.ToDictionary(r => $"{r.Name} {r.Version}", r => r);
+        Assert.True(rows["hello 1.0.0"].IsTrusted, rows["hello 1.0.0"].Message);
+        Assert.Equal(RejectionReason.NameVersionMismatch, rows["other 1.0.0"].Reason);
+        Assert.Equal($"{source.Namespace}/other:1.0.0 names other 1.0.0, but the signed archive holds hello 1.0.0", rows["other 1.0.0"].Message);
+        Assert.Equal(RejectionReason.NameVersionMismatch, rows["hello 2.0.0"].Reason);
+        Assert.Equal($"{source.Namespace}/hello:2.0.0 names hello 2.0.0, but the signed archive holds hello 1.0.0", rows["hello 2.0.0"].Message);
+    }
+
+    [Fact]
+    public async Task Push_goes_through_the_gate_and_resign_replaces_only_the_provenance_layer()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+        var (archive, file, prov) = SignedChart(f, f.Alice, "hello", "1.0.0");
+        var carol = new TestKey("Carol <carol@example.com>", TrustFixture.T0);
+        var options = new OciPushOptions(f.Pin, Created: DateTimeOffset.UnixEpoch);
+
+        var untrusted = Assert.IsType<PublishResult.Rejected>(await OciChartPublisher.PushAsync(source, new ChartUpload(file, archive, carol.Sign(archive, file, Now)), options, f.Store, Now, Ct));
+        Assert.Equal(RejectionReason.SignerNotTrusted, untrusted.Reason);
+        Assert.Empty(await source.Client.ListTagsAsync(source.Namespace.Child("hello"), 0, Ct));
+
+        Assert.IsType<PublishResult.Published>(await OciChartPublisher.PushAsync(source, new ChartUpload(file, archive, prov), options, f.Store, Now, Ct));
+        OciReference reference = source.ChartReference("hello", "1.0.0");
+        var before = (await source.Client.GetManifestAsync(reference, Ct))!;
+        Assert.Equal(HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch).ManifestDigest, before.Digest); // what helm push would store
+        Assert.Equal(["hello"], await OciChartList.ReadAsync(source.Client, source.Namespace, Ct));
+        Assert.Equal(RejectionReason.VersionExists, Assert.IsType<PublishResult.Rejected>(await OciChartPublisher.PushAsync(source, new ChartUpload(file, archive, prov), options, f.Store, Now, Ct)).Reason);
+
+        // Bob re-signs: a .prov for another archive is refused; his .prov over the stored chart layer replaces Alice's.
+        byte[] otherArchive = ChartPackager.Package(ChartFixtures.WriteChart(f.Temp.File("changed"), ("Chart.yaml", "apiVersion: v2\nname: hello\nversion: 1.0.0\n"), ("values.yaml", "changed: true\n"))).Archive;
+        var wrong = Assert.IsType<PublishResult.Rejected>(await OciChartPublisher.ReplaceProvenanceAsync(source, f.Bob.Sign(otherArchive, file, Now), "bob.prov", f.Pin, f.Store, Now, Ct));
+        Assert.Equal(RejectionReason.HashMismatch, wrong.Reason);
+        byte[] bobProv = f.Bob.Sign(archive, file, Now);
+        Assert.IsType<PublishResult.Published>(await OciChartPublisher.ReplaceProvenanceAsync(source, bobProv, "bob.prov", f.Pin, f.Store, Now, Ct));
+
+        var after = (await source.Client.GetManifestAsync(reference, Ct))!.Parse("after");
+        var old = before.Parse("before");
+        Assert.Equal(old.Config, after.Config);
+        Assert.Equal(old.Annotations, after.Annotations);
+        Assert.Equal(old.FindLayer(OciMediaTypes.HelmChartContent), after.FindLayer(OciMediaTypes.HelmChartContent));
+        Assert.Equal(bobProv, await source.Client.GetBlobAsync(reference, after.FindLayer(OciMediaTypes.HelmProvenance)!, Ct));
+        Assert.Equal(after.Layers.Select(l => l.Digest).Order(StringComparer.Ordinal), after.Layers.Select(l => l.Digest));
+        var (unpushed, unpushedName, _) = SignedChart(f, f.Alice, "hello", "1.0.0-other");
+        var unknown = Assert.IsType<PublishResult.Rejected>(await OciChartPublisher.ReplaceProvenanceAsync(source, f.Bob.Sign(unpushed, unpushedName, Now), "x", f.Pin, f.Store, Now, Ct));
+        Assert.Equal(RejectionReason.VersionNotFound, unknown.Reason);
+        Assert.Contains("hello:1.0.0-other does not exist", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_pushes_of_different_charts_all_end_in_the_chart_list()
+    {
+        using var source = Source(NewNamespace());
+        string[] names = ["a", "b", "c", "d", "e", "f"];
+
+        await Task.WhenAll(names.Select(n => OciChartList.AddAsync(source.Client, source.Namespace, n, Ct)));
+
+        Assert.Equal(names, await OciChartList.ReadAsync(source.Client, source.Namespace, Ct));
+        Assert.False(await OciChartList.AddAsync(source.Client, source.Namespace, "a", Ct));
+        Assert.False(await OciChartList.AddAsync(source.Client, source.Namespace, new string('x', 123), Ct)); // too long for a tag: not recorded
+    }
+}
