@@ -155,6 +155,13 @@ internal sealed class Mutator(Random random, IReadOnlyList<byte[]> corpus, IRead
         "apiVersion: v1\n", "entries:\n", "  demo:\n  - name: demo\n    version: 1.0.0\n", "urls: [x.tgz]", "digest: ", "version: ", "name: ",
         "dependencies:\n- name: x\n", "maintainers: [{name: a}]", "files:\n  a.tgz: sha256:00\n", "\n...\nfiles:\n");
 
+    /// <summary>Tokens for JSON documents (OCI manifests) and HTTP authentication headers.</summary>
+    public static IReadOnlyList<byte[]> JsonTokens { get; } = Utf8(
+        "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u0000", "\\ud800", "null", "true", "-0", "1e999", "18446744073709551616", "\"schemaVersion\":",
+        "\"mediaType\":", "\"digest\":", "\"size\":", "\"layers\":", "\"config\":", "\"annotations\":", "\"subject\":", "\"urls\":",
+        "\"sha256:", "\"sha512:", "\"application/vnd.cncf.helm.chart.content.v1.tar+gzip\"", "\"application/vnd.cncf.helm.chart.provenance.v1.prov\"",
+        "\"application/vnd.oci.image.index.v1+json\"", "Bearer ", "Basic ", "realm=", "=\"", "\", ", "scope=\"repository:a:pull\"", "\t", "\r\n", "\uFEFF");
+
     /// <summary>Tokens for clear-signed documents.</summary>
     public static IReadOnlyList<byte[]> ClearSignTokens { get; } = Utf8(
         "-----BEGIN PGP SIGNED MESSAGE-----\n", "-----BEGIN PGP SIGNATURE-----\n", "-----END PGP SIGNATURE-----\n", "Hash: SHA512\n", "Hash: MD5\n",

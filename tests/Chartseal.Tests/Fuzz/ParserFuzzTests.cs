@@ -11,7 +11,8 @@ namespace Chartseal.Tests.Fuzz;
 /// Seeded mutation fuzzing of every parser that reads untrusted bytes, with the corpus in
 /// <c>tests/TestData/fuzz-corpus</c>: the chart archive (gzip + tar), Chart.yaml / Chart.lock / requirements /
 /// values.yaml, index.yaml, OpenPGP keyrings (binary, armored, keybox), the <c>.prov</c> path (clear-sign framing,
-/// signature, body, signed metadata) and the trust material (manifest framing and body, root.pgp, rotations.asc).
+/// signature, body, signed metadata), the trust material (manifest framing and body, root.pgp, rotations.asc) and a
+/// registry's OCI manifest and authentication challenge.
 /// Each may only return, throw its documented exception or return a refusal, within a bounded allocation per input
 /// (see <see cref="FuzzRunner"/>). A fixed number of inputs per target: a few seconds in all.
 /// </summary>
@@ -181,6 +182,32 @@ public sealed class ParserFuzzTests
                     _ => "verified",
                 };
             },
+            _ => false, cancellation), cancellation);
+    }
+
+    [Fact(Timeout = FuzzRunner.Timeout)]
+    public async Task OciManifestAndChallenge_MutatedRegistryAnswers_OnlyChartsealException()
+    {
+        // What a registry sends before any signature is checked: the manifest (then read as Helm reads a chart's
+        // layers, and written back) and the WWW-Authenticate challenge.
+        var corpus = FuzzRunner.Corpus("oci");
+        var random = FuzzRunner.RandomFor("oci");
+        var json = new Mutator(random, corpus, Mutator.JsonTokens);
+        var cancellation = TestContext.Current.CancellationToken;
+        await Task.Run(() => FuzzRunner.Run("oci", 2000, json.Next,
+            input => string.Join('\n',
+                FuzzRunner.Try("manifest", () =>
+                {
+                    var manifest = Chartseal.Oci.OciManifest.Parse(input, "fuzz");
+                    _ = manifest.ToJson();
+                    var layers = Chartseal.Oci.HelmChartArtifact.ReadLayers(manifest, "fuzz");
+                    return layers.Provenance is null ? "chart" : "chart and provenance";
+                }),
+                "challenge " + (Chartseal.Oci.AuthChallenge.Select([Encoding.UTF8.GetString(input)]) is { } c ? c.Scheme.ToUpperInvariant() switch
+                {
+                    "BEARER" or "BASIC" => c.Scheme.ToLowerInvariant(),
+                    _ => "other",
+                } : "none")),
             _ => false, cancellation), cancellation);
     }
 
