@@ -823,7 +823,7 @@ public sealed class OciRegistryClient : IDisposable
         byte[] body = await ReadCappedAsync(call, response, _options.MaxMetadataSize, "token answer", token).ConfigureAwait(false);
         try
         {
-            using JsonDocument document = JsonDocument.Parse(body);
+            using JsonDocument document = OciJson.Parse(body);
             JsonElement root = document.RootElement;
             string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             string issued = Text("token") is { Length: > 0 } t ? t : Text("access_token") is { Length: > 0 } a ? a
@@ -885,7 +885,7 @@ public sealed class OciRegistryClient : IDisposable
         try
         {
             byte[] body = await ReadAtMostAsync(response, 64 * 1024, token).ConfigureAwait(false);
-            using JsonDocument document = JsonDocument.Parse(body);
+            using JsonDocument document = OciJson.Parse(body);
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("errors", out JsonElement errors)
                 && errors.ValueKind == JsonValueKind.Array)
             {
@@ -984,7 +984,7 @@ public sealed class OciRegistryClient : IDisposable
     {
         try
         {
-            using JsonDocument document = JsonDocument.Parse(content);
+            using JsonDocument document = OciJson.Parse(content);
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("mediaType", out JsonElement m)
                 && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } mediaType)
             {
@@ -1001,7 +1001,7 @@ public sealed class OciRegistryClient : IDisposable
     {
         try
         {
-            using JsonDocument document = JsonDocument.Parse(body);
+            using JsonDocument document = OciJson.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new OciRegistryException(what, $"the {field} list is not a JSON object");
