@@ -757,14 +757,7 @@ public sealed class OciRegistryClient : IDisposable
         {
             throw new OciRegistryException(call.What, $"the registry's token service {realm.GetLeftPart(UriPartial.Path)} is plain HTTP, which is refused without --plain-http", 401);
         }
-        var scopes = new List<string>();
-        foreach (string scope in (challenge["scope"] ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(call.Scope ?? ""))
-        {
-            if (scope.Length > 0 && !scopes.Contains(scope))
-            {
-                scopes.Add(scope);
-            }
-        }
+        var scopes = MergeScopes((challenge["scope"] ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(call.Scope ?? ""));
         string? service = challenge["service"];
         using var request = new HttpRequestMessage();
         if (credential?.IdentityToken is { } refreshToken)
@@ -1092,6 +1085,31 @@ public sealed class OciRegistryClient : IDisposable
     private static string PullScope(OciReference reference) => $"repository:{reference.Repository}:pull";
 
     private static string PushScope(OciReference reference) => $"repository:{reference.Repository}:pull,push";
+
+    /// <summary>
+    /// Scopes of the same resource merged into one, actions in a fixed order: a registry may list a resource's actions in
+    /// any order (distribution's come from a Go map), and asking for <c>push,pull</c> beside <c>pull,push</c> is noise.
+    /// </summary>
+    private static List<string> MergeScopes(IEnumerable<string> scopes)
+    {
+        var merged = new List<(string Resource, List<string> Actions)>();
+        foreach (string scope in scopes.Where(s => s.Length > 0))
+        {
+            int colon = scope.LastIndexOf(':');
+            string resource = colon > 0 ? scope[..colon] : scope;
+            var actions = colon > 0 ? scope[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
+            int at = merged.FindIndex(m => m.Resource == resource);
+            if (at < 0)
+            {
+                merged.Add((resource, []));
+                at = merged.Count - 1;
+            }
+            merged[at].Actions.AddRange(actions.Where(a => !merged[at].Actions.Contains(a)));
+        }
+        static int Rank(string action) => action switch { "pull" => 0, "push" => 1, "delete" => 2, _ => 3 };
+        return [.. merged.Select(m => m.Actions.Count == 0 ? m.Resource
+            : m.Resource + ":" + string.Join(',', m.Actions.OrderBy(Rank).ThenBy(a => a, StringComparer.Ordinal)))];
+    }
 
     private static string TokenKey(string registry, string? scope) => registry.ToLowerInvariant() + " " + scope;
 
