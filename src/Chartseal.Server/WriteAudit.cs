@@ -30,7 +30,7 @@ internal sealed partial class WriteAudit(ILogger logger, ServerMetrics metrics)
     /// </summary>
     public void Accepted(HttpContext context, string operation, string outcome, int status, string writer, string chart, string version, string file, string key)
     {
-        Accepted(logger, operation, outcome, chart, version, file, writer, Client(context), key, status);
+        Accepted(logger, operation, outcome, Dash(chart), Dash(version), Dash(file), writer, Client(context), Dash(key), status);
         if (operation == Delete)
         {
             metrics.Delete(outcome, null);
@@ -46,7 +46,7 @@ internal sealed partial class WriteAudit(ILogger logger, ServerMetrics metrics)
     /// <summary>A refused write: nothing changed. A 422 is a refusal of the gate (a verification or trust reason).</summary>
     public void Refused(HttpContext context, string operation, string writer, int status, string reason, string file, string key, string detail)
     {
-        Refused(logger, operation, "refused", file, writer, Client(context), key, status, reason, detail);
+        Refused(logger, operation, "refused", Dash(file), writer, Client(context), Dash(key), status, reason, detail);
         if (operation == Delete)
         {
             metrics.Delete("refused", reason);
@@ -64,6 +64,9 @@ internal sealed partial class WriteAudit(ILogger logger, ServerMetrics metrics)
         HttpMethods.IsDelete(request.Method) ? Delete
         : request.Path.StartsWithSegments("/api/prov", StringComparison.Ordinal) ? ProvenanceUpload
         : Upload;
+
+    // An unknown field is "-", as in access logs, so that lines stay readable and fields are never empty.
+    private static string Dash(string value) => value.Length == 0 ? "-" : value;
 
     private static string Client(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
