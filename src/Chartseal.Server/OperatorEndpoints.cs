@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,10 +28,19 @@ internal static class OperatorEndpoints
         }
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("chartseal-server", autoGenerateServiceInstanceId: false))
-            .WithMetrics(metrics => metrics
-                .AddMeter([ServerMetrics.MeterName, .. AspNetCoreMeters])
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter([ServerMetrics.MeterName, .. AspNetCoreMeters]);
+                // Meters are found by name in the whole process: take only this server's (made by its own meter
+                // factory), so that two servers in one process (tests) never export each other's series.
+                ((IDeferredMeterProviderBuilder)metrics).Configure((services, provider) =>
+                {
+                    var own = services.GetRequiredService<IMeterFactory>();
+                    provider.AddView(instrument => ReferenceEquals(instrument.Meter.Scope, own) ? null : MetricStreamConfiguration.Drop);
+                });
                 // Each scrape reads the current values: counters must move with the request just answered.
-                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+                metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+            });
     }
 
     /// <summary>Maps <c>/ready</c> and (unless disabled) <c>/metrics</c>; the caller's context path applies to both.</summary>

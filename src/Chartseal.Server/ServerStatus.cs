@@ -29,6 +29,9 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, Func<
     /// <param name="IndexWritten">When index.yaml was last written, or null without one.</param>
     public sealed record Report(string? Problem, TrustedMaterial? Trust, long IndexEntries, long IndexBytes, DateTime? IndexWritten)
     {
+        /// <summary>The server's count of its own writes when the check began (a write makes the check stale at once).</summary>
+        internal int Generation { get; init; }
+
         /// <summary>Whether the server is ready.</summary>
         public bool Ready => Problem is null;
     }
@@ -50,7 +53,8 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, Func<
             {
                 return other;
             }
-            var report = await RunAsync(cancellationToken).ConfigureAwait(false);
+            int generation = index.Generation;
+            var report = await RunAsync(cancellationToken).ConfigureAwait(false) with { Generation = generation };
             Volatile.Write(ref _last, report);
             Volatile.Write(ref _checkedAt, Stopwatch.GetTimestamp());
             return report;
@@ -61,8 +65,11 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, Func<
         }
     }
 
+    // Reused for a second, unless the server wrote since (its own uploads show in the next scrape).
     private Report? Fresh() =>
-        Volatile.Read(ref _last) is { } last && Stopwatch.GetElapsedTime(Volatile.Read(ref _checkedAt)) < ReuseFor ? last : null;
+        Volatile.Read(ref _last) is { } last && last.Generation == index.Generation && Stopwatch.GetElapsedTime(Volatile.Read(ref _checkedAt)) < ReuseFor
+            ? last
+            : null;
 
     private async Task<Report> RunAsync(CancellationToken cancellationToken)
     {
@@ -73,8 +80,14 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, Func<
         }
         long entries = 0, bytes = 0;
         DateTime? written = null;
+        string indexPath = Path.Combine(repository, Charts.ChartIndex.FileName);
         try
         {
+            if (Path.Exists(indexPath))
+            {
+                // The server answers a missing index.yaml with an empty one; one that is there must be readable.
+                using var readable = new FileStream(indexPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            }
             var snapshot = await index.CurrentAsync(cancellationToken).ConfigureAwait(false);
             if (snapshot.Length >= 0)
             {
@@ -85,7 +98,7 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, Func<
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ChartsealException)
         {
-            return new Report($"{Path.Combine(repository, Charts.ChartIndex.FileName)} cannot be read: {e.Message}", null, 0, 0, null);
+            return new Report($"{indexPath} cannot be read: {e.Message}", null, 0, 0, null);
         }
         var (problem, trust) = await TrustAsync(repository, cancellationToken).ConfigureAwait(false);
         return new Report(problem, trust, entries, bytes, written);
