@@ -48,8 +48,7 @@ internal static class ServeCommand
         command.SetAction(async (p, ct) =>
         {
             var settings = await ServeSettings.LoadAsync(p.GetValue(config), environment, ct);
-            // An option given on the command line as "--flag" alone means true.
-            bool? Given(Option<bool?> option) => p.GetResult(option) is null ? null : p.GetValue(option) ?? true;
+            bool? Given(Option<bool?> option) => GivenFlag(p, option);
             string repository = Path.GetFullPath(settings.Text("repo-dir", p.GetValue(dir)) ?? "repo");
             IReadOnlyList<string> tokens = settings.Text("upload-token-file", p.GetValue(tokenFile)) is { } file ? await WriteAccess.ReadTokenFileAsync(file, ct) : [];
             var users = await BasicAuthUsers.LoadAsync(settings.Text("basic-auth-user", p.GetValue(basicUser)), settings.Text("basic-auth-pass", p.GetValue(basicPass)),
@@ -80,6 +79,10 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>A boolean option as given on the command line: null when absent, true for <c>--flag</c> alone, else its value.</summary>
+    internal static bool? GivenFlag(ParseResult parse, Option<bool?> option) =>
+        parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
 
     // What a newcomer needs next, on stderr (stdout carries the JSON log).
     private static void PrintBanner(ServerOptions options, Uri address)

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Chartseal.Server;
 
-/// <summary>The server's structured log events (fields, not prose, so log pipelines can query them).</summary>
+/// <summary>The server's structured log events (fields, not prose, so log pipelines can query them); the writes' audit lines are <see cref="WriteAudit"/>'s.</summary>
 internal static partial class ServerLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "serving {Repository} at {Address}")]

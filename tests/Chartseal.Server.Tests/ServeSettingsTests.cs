@@ -217,4 +217,21 @@ public sealed class ServeSettingsTests : IDisposable
         }
         Assert.Equal("CHARTSEAL_SERVE_MAX_UPLOAD_SIZE", ServeSettings.VariableOf("max-upload-size"));
     }
+
+    [Theory]
+    [InlineData(new[] { "--disable-delete", "repo" }, true)]
+    [InlineData(new[] { "repo", "--disable-delete" }, true)]
+    [InlineData(new[] { "--disable-delete", "true", "repo" }, true)]
+    [InlineData(new[] { "--disable-delete", "false", "repo" }, false)]
+    [InlineData(new[] { "repo" }, null)]
+    public void Command_BooleanOption_AloneIsTrue_AndDoesNotSwallowTheFolder(string[] args, bool? expected)
+    {
+        var command = ServeCommand.Serve(_ => null);
+        var parse = command.Parse(args);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal("repo", parse.GetValue<string?>("REPO_DIR"));
+        var option = command.Options.OfType<System.CommandLine.Option<bool?>>().Single(o => o.Name == "--disable-delete");
+        Assert.Equal(expected, ServeCommand.GivenFlag(parse, option));
+    }
 }
