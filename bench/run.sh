@@ -6,6 +6,7 @@
 #        bench/run.sh index      (the client's large index: ENTRIES=15000 chart versions, time and peak RSS)
 #        bench/run.sh server     (GET /index.yaml next to nginx, and publish into 5,000 charts: see bench/server.sh)
 #        bench/run.sh oci        (pull and verify of 100 charts from a local OCI registry next to helm pull --verify: see bench/oci.sh)
+#        bench/run.sh page       (the repository page of 5,000 chart versions next to GET /index.yaml: see bench/page.sh)
 # Needs: dotnet, gpg, gpgv, sha256sum; hyperfine if installed (else a 50-run date loop).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +15,9 @@ if [[ "${1:-}" == audit ]]; then
 fi
 if [[ "${1:-}" == oci ]]; then
   exec "$root/bench/oci.sh"     # OCI registry: bench/oci.sh
+fi
+if [[ "${1:-}" == page ]]; then
+  exec "$root/bench/page.sh"    # repository page: bench/page.sh
 fi
 if [[ "${1:-}" == server ]]; then
   exec "$root/bench/server.sh"  # repository server: bench/server.sh

@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Chartseal.Charts;
+using Chartseal.Server.Page;
 
 namespace Chartseal.Server;
 
@@ -44,6 +45,9 @@ public sealed class RepositoryServer : IAsyncDisposable
 
     /// <summary>The index held in memory (tests count its reads and derived forms).</summary>
     internal IndexFile Index => _app.Services.GetRequiredService<IndexFile>();
+
+    /// <summary>The repository page's report (tests count the versions it judged).</summary>
+    internal PageReports PageReports => _app.Services.GetRequiredService<PageReports>();
 
     /// <summary>Starts serving. The repository folder is created if missing.</summary>
     /// <exception cref="ChartsealException">The listen address is invalid or in use.</exception>
@@ -123,6 +127,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         WriteAudit? audit = null; // made with the services, before the first request
         builder.Services.AddSingleton(new UploadStaging(options.Staging ?? StagingLimits.For(options.MaxUploadBytes)));
         builder.Services.AddSingleton(new IndexFile(Path.Combine(options.RepositoryDir, ChartIndex.FileName), options.ContextPath));
+        builder.Services.AddSingleton(services => new PageReports(options, services.GetRequiredService<IndexFile>()));
         builder.Services.AddRateLimiter(o =>
         {
             o.AddPolicy(WritePolicy, context => RateLimitPartition.GetFixedWindowLimiter(access.RateLimitKey(context), _ => new FixedWindowRateLimiterOptions
@@ -223,6 +228,8 @@ public sealed class RepositoryServer : IAsyncDisposable
             api.Map(app).RequireRateLimiting(WritePolicy).WithRequestTimeout(ApiTimeoutPolicy);
             api.MapReads(app).WithRequestTimeout(ApiTimeoutPolicy);
         }
+        // The repository page for people, and its facts as JSON (docs/repository-page.md).
+        RepositoryPage.Map(app);
         OperatorEndpoints.Map(app, options, status);
         // No fallback route: an unknown path is routing's 404, a known path with another method its 405, and both are
         // answered as JSON by the status code pages above.

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Chartseal.Server.Tests;
 
-/// <summary><c>--disable-api</c> (ChartMuseum's <c>DISABLE_API</c>): no <c>/api/...</c> routes; the repository is still served.</summary>
+/// <summary><c>--disable-api</c> (ChartMuseum's <c>DISABLE_API</c>): no ChartMuseum API routes; the repository and its page are still served.</summary>
 public sealed class DisableApiTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -19,7 +19,7 @@ public sealed class DisableApiTests
         Assert.Equal(HttpStatusCode.NotFound, list.StatusCode);
         Assert.Empty(s.RepositoryFiles());
 
-        foreach (string path in new[] { "index.yaml", "trust.yaml.asc", "health", "ready", "metrics" })
+        foreach (string path in new[] { "index.yaml", "trust.yaml.asc", "health", "ready", "metrics", "", "api/repository" })
         {
             using var response = await s.Http.GetAsync(path, Ct);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode}");
