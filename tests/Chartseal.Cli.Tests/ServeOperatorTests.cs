@@ -40,12 +40,19 @@ public sealed class ServeOperatorTests
         {
             if (server.HasExited)
             {
-                Assert.Fail("chartseal serve exited: " + await File.ReadAllTextAsync(Path.Combine(workDir, "server.err"), Ct));
+                Assert.Fail("chartseal serve exited: " + ErrorsOf(workDir));
             }
-            Assert.True(DateTime.UtcNow < deadline, "timed out; server.err: " + await File.ReadAllTextAsync(Path.Combine(workDir, "server.err"), Ct));
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("timed out; server.err: " + ErrorsOf(workDir));
+            }
             await Task.Delay(50, Ct);
         }
     }
+
+    // The server's stderr so far (the shell may not have made the file yet).
+    private static string ErrorsOf(string workDir) =>
+        File.Exists(Path.Combine(workDir, "server.err")) ? File.ReadAllText(Path.Combine(workDir, "server.err")) : "(nothing yet)";
 
     // The JSON log lines of the server so far (stdout, one object a line).
     private static List<JsonElement> LogLines(string workDir) =>

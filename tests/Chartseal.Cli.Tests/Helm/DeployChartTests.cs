@@ -292,7 +292,11 @@ public sealed class DeployChartTests(HelmSigningKeys keys) : IClassFixture<HelmS
                 }
                 await Task.Delay(50, Ct);
             }
-            Assert.True(ready == HttpStatusCode.OK, $"{probe}: {ready}; server.err: {File.ReadAllText(Path.Combine(temp.Path, "server.err"))}");
+            if (ready != HttpStatusCode.OK)
+            {
+                string err = Path.Combine(temp.Path, "server.err");
+                Assert.Fail($"{probe}: {ready}; server.err: {(File.Exists(err) ? File.ReadAllText(err) : "(none)")}");
+            }
 
             var chart = ChartPackager.Package(ChartFixtures.WriteSimpleChart(temp.File("src"), "mysql", "1.2.3"));
             var form = new MultipartFormDataContent
