@@ -15,15 +15,10 @@ namespace Chartseal.Server;
 /// ChartMuseum's API, so that existing clients (helm cm-push, CI scripts) work unchanged. Every write goes through
 /// <see cref="ChartPublisher"/>, the same gate as <c>chartseal publish</c>; a refused write changes nothing.
 /// </summary>
-internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAccess access, UploadStaging staging, WriteAudit audit, ILogger logger)
+internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAccess access, UploadStaging staging, WriteAudit audit, RootPin pin, ILogger logger)
 {
     // Who a write comes from before its credentials were accepted (refused with 401, or a 405 before any check).
     private const string Unauthenticated = "unauthenticated";
-
-    private PinnedRoot? _root = options.Root;
-
-    /// <summary>The root uploads are checked against: the pinned one, or the one pinned at the first upload (null before it).</summary>
-    public PinnedRoot? Root => Volatile.Read(ref _root);
 
     // Uploads buffer their body (up to --max-upload-size) and verify it: a few at a time keeps memory bounded
     // however many clients send at once (the others wait, holding only a connection, until the request timeout).
@@ -395,20 +390,16 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
     // The root to check uploads against: the pinned one, else the one the repository declares (pinned from then on).
     private async Task<PinnedRoot?> RootAsync(HttpContext context, string operation, string writer, string sourceName)
     {
-        if (Volatile.Read(ref _root) is { } pinned)
-        {
-            return pinned;
-        }
         try
         {
-            // The one trust-on-first-use rule; the gate then verifies every upload's trust material against this pin.
-            var claimed = await TrustOnFirstUse.ClaimAsync(new FolderRepositorySource(options.RepositoryDir), context.RequestAborted).ConfigureAwait(false);
-            var root = new PinnedRoot(claimed.Fingerprint);
-            if (Interlocked.CompareExchange(ref _root, root, null) is null)
+            // The one trust-on-first-use rule, shared with the page and readiness; the gate then verifies every upload's
+            // trust material against this pin.
+            var (root, pinned) = await pin.GetAsync(context.RequestAborted).ConfigureAwait(false);
+            if (pinned)
             {
                 ServerLog.PinnedDeclaredRoot(logger, root.Fingerprint);
             }
-            return Volatile.Read(ref _root);
+            return root;
         }
         catch (ChartsealException e)
         {

@@ -127,7 +127,8 @@ public sealed class RepositoryServer : IAsyncDisposable
         WriteAudit? audit = null; // made with the services, before the first request
         builder.Services.AddSingleton(new UploadStaging(options.Staging ?? StagingLimits.For(options.MaxUploadBytes)));
         builder.Services.AddSingleton(new IndexFile(Path.Combine(options.RepositoryDir, ChartIndex.FileName), options.ContextPath));
-        builder.Services.AddSingleton(services => new PageReports(options, services.GetRequiredService<IndexFile>()));
+        builder.Services.AddSingleton(new RootPin(options));
+        builder.Services.AddSingleton(services => new PageReports(options, services.GetRequiredService<IndexFile>(), services.GetRequiredService<RootPin>()));
         builder.Services.AddRateLimiter(o =>
         {
             o.AddPolicy(WritePolicy, context => RateLimitPartition.GetFixedWindowLimiter(access.RateLimitKey(context), _ => new FixedWindowRateLimiterOptions
@@ -148,8 +149,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("Chartseal.Server");
-        ChartApi? api = null;
-        var status = new ServerStatus(options, app.Services.GetRequiredService<IndexFile>(), () => api?.Root);
+        var status = new ServerStatus(options, app.Services.GetRequiredService<IndexFile>(), app.Services.GetRequiredService<RootPin>());
         var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), status, app.Services.GetRequiredService<UploadStaging>());
         audit = new WriteAudit(loggers.CreateLogger(WriteAudit.Category), metrics);
 
@@ -215,7 +215,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         app.UseRequestTimeouts();
         app.UseRateLimiter();
 
-        api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), audit, logger);
+        var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), audit, app.Services.GetRequiredService<RootPin>(), logger);
         app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
         app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
         {

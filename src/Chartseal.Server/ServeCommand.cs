@@ -91,6 +91,7 @@ internal static class ServeCommand
         string url = address.ToString().TrimEnd('/');
         string dir = options.RepositoryDir;
         e.WriteLine($"Serving {dir} at {url}/index.yaml");
+        e.WriteLine($"Page: {url}/ (every chart version's verdict); probes: {url}/health, {url}/ready" + (options.DisableMetrics ? "" : $"; metrics: {url}/metrics"));
         bool tokens = options.UploadTokens.Count > 0, users = options.BasicAuth.Count > 0;
         e.WriteLine(tokens && users ? "Uploads: require Authorization: Bearer TOKEN (from the token file) or a Basic user (curl -u USER:PASSWORD)."
             : tokens ? "Uploads: require Authorization: Bearer TOKEN (from the token file)."

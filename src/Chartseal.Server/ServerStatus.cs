@@ -12,7 +12,7 @@ namespace Chartseal.Server;
 /// it turns ready again as soon as the material is mended, without a restart. Each check is kept for a second, so a
 /// flood of probes costs at most one check a second.
 /// </summary>
-internal sealed class ServerStatus(ServerOptions options, IndexFile index, Func<PinnedRoot?> pinnedRoot)
+internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootPin pin)
 {
     /// <summary>How long one check is reused.</summary>
     public static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(1);
@@ -132,7 +132,7 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, Func<
             {
                 return ($"{RejectionReason.TrustUnsigned.Name()}: {Path.Combine(repository, TrustFiles.ManifestName)} is missing: the repository has no trust material (run chartseal trust init)", null);
             }
-            PinnedRoot root = pinnedRoot() ?? options.Root
+            PinnedRoot root = pin.Current
                 ?? new PinnedRoot((await TrustOnFirstUse.ClaimAsync(source, cancellationToken).ConfigureAwait(false)).Fingerprint);
             DateTime now = options.Clock.GetUtcNow().UtcDateTime;
             var result = TrustUpdater.CheckHeld(await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false), root, options.TrustState, now);

@@ -11,7 +11,7 @@ namespace Chartseal.Server.Page;
 /// <c>.prov</c> replaced without an index change; keys expire). A rebuild judges only the versions whose verdict may
 /// have changed (<see cref="RepositoryReporter"/>).
 /// </summary>
-internal sealed class PageReports(ServerOptions options, IndexFile index)
+internal sealed class PageReports(ServerOptions options, IndexFile index, RootPin pin)
 {
     /// <summary>How long a report is served without looking at the repository's files again.</summary>
     public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(10);
@@ -20,7 +20,6 @@ internal sealed class PageReports(ServerOptions options, IndexFile index)
     private readonly SemaphoreSlim _building = new(1, 1);
     private readonly FolderRepositorySource _source = new(options.RepositoryDir);
     private Held? _held;
-    private PinnedRoot? _root = options.Root;
 
     /// <summary>A report, or why there is none, with the index version it describes.</summary>
     public sealed record Current(RepositoryReport? Report, string? Problem, IndexFile.Snapshot Snapshot, DateTime Now);
@@ -122,19 +121,15 @@ internal sealed class PageReports(ServerOptions options, IndexFile index)
 
     private async Task<Current> BuildAsync(IndexFile.Snapshot snapshot, DateTime now, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _root) is not { } root)
+        PinnedRoot root;
+        try
         {
-            // A server started without --root-fingerprint pins the root the repository declares, as uploads do.
-            try
-            {
-                var claimed = await TrustOnFirstUse.ClaimAsync(_source, cancellationToken).ConfigureAwait(false);
-                Interlocked.CompareExchange(ref _root, new PinnedRoot(claimed.Fingerprint), null);
-                root = Volatile.Read(ref _root)!;
-            }
-            catch (ChartsealException e)
-            {
-                return new Current(null, "This repository publishes no trust material yet, so no chart can be verified: " + e.Message, snapshot, now);
-            }
+            // A server started without --root-fingerprint pins the root the repository declares, once for uploads too.
+            root = (await pin.GetAsync(cancellationToken).ConfigureAwait(false)).Root;
+        }
+        catch (ChartsealException e)
+        {
+            return new Current(null, "This repository publishes no trust material yet, so no chart can be verified: " + e.Message, snapshot, now);
         }
         var report = await _reporter.ReportAsync(snapshot.Parsed, root, now, cancellationToken).ConfigureAwait(false);
         return new Current(report, null, snapshot, now);
