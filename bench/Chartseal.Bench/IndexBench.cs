@@ -76,6 +76,7 @@ internal static class IndexBench
         var sw = Stopwatch.StartNew();
         ChartIndex index = await LoadLikeTheCacheAsync(path);
         double coldMs = sw.Elapsed.TotalMilliseconds;
+        string gcs = $"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}";
         long peakAfterCold = Process.GetCurrentProcess().PeakWorkingSet64;
 
         double best = rounds == 0 ? coldMs : double.MaxValue;
@@ -114,7 +115,7 @@ internal static class IndexBench
         Process.GetCurrentProcess().Refresh();
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
         Console.WriteLine(string.Create(inv, $"index: {new FileInfo(path).Length / (1024.0 * 1024):F1} MiB, {index.Count} entries, {index.Entries.Count} charts"));
-        Console.WriteLine(string.Create(inv, $"index.yaml: first load (cold, JIT) {coldMs:F0} ms; warm load {best:F0} ms (best of {rounds})"));
+        Console.WriteLine(string.Create(inv, $"index.yaml: first load (cold, JIT) {coldMs:F0} ms (garbage collections gen0/1/2: {gcs}); warm load {best:F0} ms (best of {rounds})"));
         if (search)
         {
             Console.WriteLine(string.Create(inv, $"search 'team-7' through the cache: {firstSearchMs:F0} ms when it parses index.yaml and writes the summary, {searchMs:F0} ms from the summary (best of {rounds}); {hitCount} charts"));

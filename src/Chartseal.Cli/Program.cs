@@ -6,27 +6,29 @@ using Chartseal.Cli.Commands;
 using Chartseal.IO;
 
 // Named "chartseal" whatever the binary is called (RootCommand would take the file name, Chartseal.Cli).
-var root = new Command("chartseal", "chartseal: sign, verify and serve Helm charts that only trusted keys signed.")
-{
-    new HelpOption(),
-    new VersionOption(),
-};
-root.Subcommands.Add(ChartCommands.Package());
-root.Subcommands.Add(ChartCommands.Sign());
-root.Subcommands.Add(ChartCommands.Verify());
-root.Subcommands.Add(ChartCommands.Publish());
-root.Subcommands.Add(PushCommands.Push());
-root.Subcommands.Add(AuditCommands.Audit());
-root.Subcommands.Add(AuditCommands.Resign());
-root.Subcommands.Add(KeyCommands.Key());
-root.Subcommands.Add(RepoCommands.Repo());
-root.Subcommands.Add(TrustCommands.Trust());
-// Listed for --help; `chartseal serve ...` never reaches the parser (below, it becomes the server program).
-root.Subcommands.Add(new Command("serve", "Serve a chart repository over HTTP with a ChartMuseum-compatible upload API that refuses untrusted charts (chartseal serve --help)."));
-root.Subcommands.Add(ClientCommands.Search());
-root.Subcommands.Add(ClientCommands.Pull());
-root.Subcommands.Add(ClientCommands.Install());
-root.Subcommands.Add(new Command("help", "Help about any command (chartseal help COMMAND)."));
+var root = new Command("chartseal", "chartseal: sign, verify and serve Helm charts that only trusted keys signed.");
+// Every command, in the order --help lists them. Building a command's options costs start-up time, so when the first
+// argument names a command only that one is built (its --help and errors do not list the others); otherwise all are,
+// for the root's help and the "did you mean" of an unknown command.
+(string Name, Func<Command> Create)[] commands =
+[
+    ("package", ChartCommands.Package),
+    ("sign", ChartCommands.Sign),
+    ("verify", ChartCommands.Verify),
+    ("publish", ChartCommands.Publish),
+    ("push", PushCommands.Push),
+    ("audit", AuditCommands.Audit),
+    ("resign", AuditCommands.Resign),
+    ("key", KeyCommands.Key),
+    ("repo", RepoCommands.Repo),
+    ("trust", TrustCommands.Trust),
+    // Listed for --help; `chartseal serve ...` never reaches the parser (below, it becomes the server program).
+    ("serve", () => new Command("serve", "Serve a chart repository over HTTP with a ChartMuseum-compatible upload API that refuses untrusted charts (chartseal serve --help).")),
+    ("search", ClientCommands.Search),
+    ("pull", ClientCommands.Pull),
+    ("install", ClientCommands.Install),
+    ("help", () => new Command("help", "Help about any command (chartseal help COMMAND).")),
+];
 
 if (args.Length > 0 && args[0] == "serve")
 {
@@ -34,6 +36,23 @@ if (args.Length > 0 && args[0] == "serve")
 }
 // Helm's habits: `chartseal` alone and `chartseal help [COMMAND...]` print the help.
 args = CommandLineHelp.Rewrite(args);
+var named = Array.FindAll(commands, c => c.Name == args[0]);
+foreach (var (_, create) in named.Length == 1 ? named : commands)
+{
+    root.Subcommands.Add(create());
+}
+// The same goes for --help and --version: creating them loads System.CommandLine's localized texts (reflection, about
+// 0.2 ms), so they exist only when a word of the command line is one of their names. Every other command line parses
+// the same with or without them.
+string[] helpNames = ["--help", "-h", "/h", "-?", "/?"]; // HelpOption's name and aliases
+if (Array.Exists(args, helpNames.Contains))
+{
+    root.Options.Add(new HelpOption());
+}
+if (Array.Exists(args, a => a == "--version"))
+{
+    root.Options.Add(new VersionOption());
+}
 
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -1,7 +1,7 @@
+using Chartseal.IO;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
 namespace Chartseal.Charts;
@@ -100,7 +100,7 @@ public static partial class ChartArchive
                 }
                 byte[] bytes = new byte[entry.Size];
                 tar.ReadData(bytes);
-                files.Add(new ChartArchiveFile(path, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes))));
+                files.Add(new ChartArchiveFile(path, bytes, ContentHash.Sha256Hex(bytes)));
             }
             // Read to the end of the gzip member so that its CRC and length can be checked; only the zero
             // padding of the tar format may follow the end marker.

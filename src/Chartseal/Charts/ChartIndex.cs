@@ -117,18 +117,23 @@ public sealed class ChartIndex
     }
 
     /// <summary>Serialises the index in Helm's layout (sorted keys, Go-style times, double-quoted).</summary>
-    public string Serialize()
+    public string Serialize() => GoYamlEmitter.Emit(Document());
+
+    /// <summary><see cref="Serialize"/> as the UTF-8 bytes of the file.</summary>
+    internal byte[] SerializeUtf8() => GoYamlEmitter.EmitUtf8(Document());
+
+    private GoMapping Document()
     {
         var entries = new GoMapping();
         foreach (var (name, versions) in _entries.OrderBy(e => e.Key, Comparer<string>.Create(GoYamlResolver.CompareKeys)))
         {
-            entries.Add(name, new GoSequence(versions.Select(EntryNode)));
+            // Each entry's tree is made as it is written, and dropped after.
+            entries.Add(name, new GoSequence(versions.Count, versions.Select(EntryNode)));
         }
-        var root = new GoMapping()
+        return new GoMapping()
             .Add("apiVersion", GoNode.Str(ApiVersion))
             .Add("entries", entries)
             .Add("generated", GoNode.Str(Generated ?? GoTime.FormatUtc(DateTimeOffset.UtcNow)));
-        return GoYamlEmitter.Emit(root);
     }
 
     /// <summary>
@@ -152,7 +157,7 @@ public sealed class ChartIndex
 
     /// <summary>Writes the index atomically.</summary>
     public Task WriteAsync(string path, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteAllBytesAsync(path, new UTF8Encoding(false).GetBytes(Serialize()), cancellationToken);
+        AtomicFile.WriteAllBytesAsync(path, SerializeUtf8(), cancellationToken);
 
     /// <summary>
     /// Serialises the index as Helm's <c>repo index --json</c> writes it (Go's <c>json.MarshalIndent</c> with two
@@ -199,7 +204,7 @@ public sealed class ChartIndex
     public static async Task<ChartIndex> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
         byte[] bytes = await InputFile.ReadAsync(path, MaxIndexSize, cancellationToken).ConfigureAwait(false);
-        using var stream = new MemoryStream(bytes, writable: false);
+        using var stream = new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: true);
         return Load(stream, path);
     }
 
@@ -223,9 +228,84 @@ public sealed class ChartIndex
         Read(stream, sourceName, new ChartIndex(), onEntry);
     }
 
+    /// <summary>
+    /// Indexes up to this size (from a seekable stream) are read whole and parsed by <see cref="IndexYamlReader"/>, about four
+    /// times faster than YamlDotNet; larger ones are streamed through YamlDotNet, so that memory stays bounded whatever
+    /// a server sends.
+    /// </summary>
+    internal const int FastReadLimit = 48 * 1024 * 1024;
+
     private static void Read(Stream stream, string sourceName, ChartIndex index, Action<IndexEntry> onEntry)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        int emitted = 0;
+        if (ReadWhole(stream) is { } whole)
+        {
+            var target = new FastTarget(index, sourceName, onEntry);
+            bool read;
+            try
+            {
+                read = IndexYamlReader.TryRead(whole.Array!, whole.Count, target);
+            }
+            finally
+            {
+                emitted = target.Emitted;
+            }
+            if (read)
+            {
+                if (!target.SawApiVersion)
+                {
+                    throw new ChartsealException(sourceName, "no API version specified");
+                }
+                return;
+            }
+            // Outside the fast reader's subset: YamlDotNet reads it all again (and gives the errors), skipping the
+            // entries already handed on (they were read the same way).
+            stream = new MemoryStream(whole.Array!, 0, whole.Count, writable: false);
+        }
+        ReadWithYamlDotNet(stream, sourceName, index, onEntry, emitted);
+    }
+
+    /// <summary>The rest of a seekable stream of at most <see cref="FastReadLimit"/> bytes, starting at offset 0 of the array; else null.</summary>
+    private static ArraySegment<byte>? ReadWhole(Stream stream)
+    {
+        if (!stream.CanSeek || stream.Length - stream.Position > FastReadLimit)
+        {
+            return null;
+        }
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var buffer) && buffer.Offset == 0 && memory.Position == 0)
+        {
+            return buffer;
+        }
+        byte[] bytes = new byte[stream.Length - stream.Position];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>Hands the fast reader's findings to the index and the caller.</summary>
+    private sealed class FastTarget(ChartIndex index, string sourceName, Action<IndexEntry> onEntry) : IndexYamlReader.ITarget
+    {
+        public int Emitted { get; private set; }
+
+        public bool SawApiVersion { get; private set; }
+
+        public void ApiVersion(string value)
+        {
+            index.ApiVersion = value;
+            SawApiVersion = value.Length > 0;
+        }
+
+        public void Generated(string value) => index.Generated = value;
+
+        public void Entry(YamlNode? node, string name)
+        {
+            onEntry(ReadEntry(node, $"{sourceName}: entries.{name}"));
+            Emitted++;
+        }
+    }
+
+    private static void ReadWithYamlDotNet(Stream stream, string sourceName, ChartIndex index, Action<IndexEntry> onEntry, int skip)
+    {
         bool sawApiVersion = false;
         try
         {
@@ -253,7 +333,7 @@ public sealed class ChartIndex
                         index.Generated = parser.Consume<Scalar>().Value;
                         break;
                     case "entries":
-                        ReadEntries(parser, onEntry, sourceName);
+                        ReadEntries(parser, onEntry, sourceName, ref skip);
                         break;
                     default:
                         // Bounded: nested "[" make YamlDotNet's scanner quadratic (400 KB took minutes).
@@ -277,7 +357,7 @@ public sealed class ChartIndex
         }
     }
 
-    private static void ReadEntries(IParser parser, Action<IndexEntry> onEntry, string sourceName)
+    private static void ReadEntries(IParser parser, Action<IndexEntry> onEntry, string sourceName, ref int skip)
     {
         if (parser.TryConsume<Scalar>(out _))
         {
@@ -296,6 +376,11 @@ public sealed class ChartIndex
             {
                 string where = $"{sourceName}: entries.{name}";
                 var node = BoundedYamlReader.ReadNode(parser, where);
+                if (skip > 0)
+                {
+                    skip--; // handed on already by the fast reader
+                    continue;
+                }
                 onEntry(ReadEntry(node, where));
             }
         }

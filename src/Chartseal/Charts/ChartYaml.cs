@@ -448,13 +448,20 @@ public static partial class ChartYaml
             {
                 throw Error(path, $"expected a mapping, got {Describe(node)}");
             }
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            // Duplicates: a linear scan for the usual few keys (an index has ~20 per entry, 15,000 entries), a set beyond.
+            var seen = map.Entries.Count > 32 ? new HashSet<string>(StringComparer.Ordinal) : null;
+            var keys = seen is null ? new string[map.Entries.Count] : null;
+            int count = 0;
             foreach (var (keyNode, value) in map.Entries)
             {
                 string key = Key(keyNode, path);
-                if (!seen.Add(key))
+                if (seen is not null ? !seen.Add(key) : Array.IndexOf(keys!, key, 0, count) >= 0)
                 {
                     throw Error(path, $"duplicate key \"{key}\"");
+                }
+                if (keys is not null)
+                {
+                    keys[count++] = key;
                 }
                 string? field = Array.Find(known, k => k == key) ?? Array.Find(known, k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
                 if (field is not null && !result.TryAdd(field, value))

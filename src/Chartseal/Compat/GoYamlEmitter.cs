@@ -91,9 +91,28 @@ internal sealed class GoMapping : GoNode
 }
 
 /// <summary>A sequence.</summary>
-internal sealed class GoSequence(IEnumerable<GoNode> items) : GoNode
+internal sealed class GoSequence : GoNode
 {
-    public IReadOnlyList<GoNode> Items { get; } = [.. items];
+    public GoSequence(IEnumerable<GoNode> items)
+    {
+        List<GoNode> list = [.. items];
+        Items = list;
+        Count = list.Count;
+    }
+
+    /// <summary>
+    /// A sequence of <paramref name="count"/> items made only as they are written, once: a large index is then never a
+    /// whole tree in memory (publishing into 5,000 charts spent a third of its time collecting that tree).
+    /// </summary>
+    public GoSequence(int count, IEnumerable<GoNode> items)
+    {
+        Items = items;
+        Count = count;
+    }
+
+    public int Count { get; }
+
+    public IEnumerable<GoNode> Items { get; }
 }
 
 /// <summary>
@@ -108,7 +127,9 @@ internal sealed class GoYamlEmitter
     private const int BestIndent = 2;
     private const int BestWidth = 80;
 
-    private readonly List<byte> _out = [];
+    private byte[] _out = new byte[4096];
+    private int _length;
+    private readonly Dictionary<string, ScalarData> _keys = new(StringComparer.Ordinal);
     private readonly Stack<int> _indents = new();
     private int _indent = -1;
     private int _column;
@@ -118,12 +139,15 @@ internal sealed class GoYamlEmitter
     private bool _simpleKeyContext;
 
     /// <summary>Emits <paramref name="root"/> as one implicit document (no <c>---</c>), ending with LF.</summary>
-    public static string Emit(GoNode root)
+    public static string Emit(GoNode root) => Encoding.UTF8.GetString(EmitUtf8(root));
+
+    /// <summary><see cref="Emit"/> as UTF-8 bytes (what a file gets, without the round trip through a string).</summary>
+    public static byte[] EmitUtf8(GoNode root)
     {
         var e = new GoYamlEmitter();
         e.EmitNode(root, mapping: false, simpleKey: false);
         e.WriteIndent(); // document end
-        return Encoding.UTF8.GetString([.. e._out]);
+        return e._out.AsSpan(0, e._length).ToArray();
     }
 
     private void EmitNode(GoNode node, bool mapping, bool simpleKey)
@@ -135,7 +159,7 @@ internal sealed class GoYamlEmitter
             case GoScalar scalar:
                 EmitScalar(scalar);
                 break;
-            case GoSequence { Items.Count: 0 }:
+            case GoSequence { Count: 0 }:
                 EmitEmptyFlow('[', ']');
                 break;
             case GoMapping { Entries.Count: 0 }:
@@ -176,7 +200,11 @@ internal sealed class GoYamlEmitter
         {
             WriteIndent();
             var keyNode = new GoScalar(key, isString: true);
-            var keyData = Analyze(Encoding.UTF8.GetBytes(key));
+            // Keys repeat (every entry of an index has the same twenty): analysed once per emitter.
+            if (!_keys.TryGetValue(key, out ScalarData keyData))
+            {
+                _keys[key] = keyData = Analyze(Encoding.UTF8.GetBytes(key));
+            }
             if (!keyData.Multiline && keyData.Value.Length <= 128)
             {
                 _mappingContext = true;
@@ -640,14 +668,23 @@ internal sealed class GoYamlEmitter
 
     private void Put(byte b)
     {
-        _out.Add(b);
+        Append(b);
         _column++;
     }
 
     private void PutBreak()
     {
-        _out.Add((byte)'\n');
+        Append((byte)'\n');
         _column = 0;
+    }
+
+    private void Append(byte b)
+    {
+        if (_length == _out.Length)
+        {
+            Array.Resize(ref _out, _out.Length * 2);
+        }
+        _out[_length++] = b;
     }
 
     // Copies one UTF-8 character; the column counts characters, not bytes.
@@ -656,7 +693,7 @@ internal sealed class GoYamlEmitter
         int w = Width(s[i]);
         for (int k = 0; k < w; k++)
         {
-            _out.Add(s[i + k]);
+            Append(s[i + k]);
         }
         _column++;
         i += w;

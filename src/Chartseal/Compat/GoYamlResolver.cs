@@ -182,8 +182,27 @@ internal static partial class GoYamlResolver
     /// </summary>
     public static bool KeyLess(string a, string b)
     {
-        int[] ar = Runes(a);
-        int[] br = Runes(b);
+        // Without surrogate pairs every char is a rune: compare in place (keys are compared often, and allocating
+        // their runes made half the cost of writing a large index).
+        if (a.Length <= 256 && b.Length <= 256 && a.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0 && b.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            Span<int> ac = stackalloc int[a.Length];
+            Span<int> bc = stackalloc int[b.Length];
+            for (int i = 0; i < a.Length; i++)
+            {
+                ac[i] = a[i];
+            }
+            for (int i = 0; i < b.Length; i++)
+            {
+                bc[i] = b[i];
+            }
+            return RunesLess(ac, bc);
+        }
+        return RunesLess(Runes(a), Runes(b));
+    }
+
+    private static bool RunesLess(ReadOnlySpan<int> ar, ReadOnlySpan<int> br)
+    {
         for (int i = 0; i < ar.Length && i < br.Length; i++)
         {
             if (ar[i] == br[i])

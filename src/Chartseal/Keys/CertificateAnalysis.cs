@@ -108,12 +108,12 @@ internal sealed class PrimaryAnalysis
                     continue; // third-party certifications say nothing about validity
                 }
                 if (sig.SignatureType is >= PgpSignature.DefaultCertification and <= PgpSignature.PositiveCertification
-                    && Verifies(sig, Primary, s => s.VerifyCertification(uid, Primary)))
+                    && Verifies(() => SignatureMath.VerifyCertification(sig, Primary, Primary, uid)))
                 {
                     _selfSignatures.Add(ToSelfSignature(sig, uid));
                 }
                 else if (sig.SignatureType == PgpSignature.CertificationRevocation
-                    && Verifies(sig, Primary, s => s.VerifyCertification(uid, Primary)))
+                    && Verifies(() => SignatureMath.VerifyCertification(sig, Primary, Primary, uid)))
                 {
                     _userIdRevocations.Add((uid, sig.CreationTime));
                 }
@@ -121,7 +121,7 @@ internal sealed class PrimaryAnalysis
         }
         foreach (PgpSignature sig in Primary.GetSignaturesOfType(PgpSignature.DirectKey))
         {
-            if (IsSelfIssued(sig, Primary) && Verifies(sig, Primary, s => s.VerifyCertification(Primary)))
+            if (IsSelfIssued(sig, Primary) && Verifies(() => SignatureMath.VerifyCertification(sig, Primary, Primary, (PgpPublicKey?)null)))
             {
                 _selfSignatures.Add(ToSelfSignature(sig, null));
             }
@@ -129,7 +129,7 @@ internal sealed class PrimaryAnalysis
         foreach (PgpSignature sig in Primary.GetSignaturesOfType(PgpSignature.KeyRevocation))
         {
             // Revocations by designated revokers would need the revoker's key; we only honour self-revocations.
-            if (IsSelfIssued(sig, Primary) && Verifies(sig, Primary, s => s.VerifyCertification(Primary)))
+            if (IsSelfIssued(sig, Primary) && Verifies(() => SignatureMath.VerifyCertification(sig, Primary, Primary, (PgpPublicKey?)null)))
             {
                 _revocations.Add(ToRevocation(sig));
             }
@@ -160,13 +160,12 @@ internal sealed class PrimaryAnalysis
     // ones plainly made by someone else rather than paying for a verification that must fail.
     internal static bool IsSelfIssued(PgpSignature sig, PgpPublicKey primary) => sig.KeyId == 0 || sig.KeyId == primary.KeyId;
 
-    /// <summary>Runs a BouncyCastle verification; malformed or unsupported signatures count as not verifying.</summary>
-    internal static bool Verifies(PgpSignature sig, PgpPublicKey signer, Func<PgpSignature, bool> verify)
+    /// <summary>Runs a signature check (<see cref="SignatureMath"/>); malformed or unsupported signatures count as not verifying.</summary>
+    internal static bool Verifies(Func<bool> verify)
     {
         try
         {
-            sig.InitVerify(signer);
-            return verify(sig);
+            return verify();
         }
         catch (Exception e) when (BcFailures.IsExpected(e))
         {
@@ -224,7 +223,7 @@ internal sealed class SubkeyAnalysis
                 continue;
             }
             if (sig.SignatureType == PgpSignature.SubkeyBinding
-                && PrimaryAnalysis.Verifies(sig, primary, s => s.VerifyCertification(primary, subkey)))
+                && PrimaryAnalysis.Verifies(() => SignatureMath.VerifyCertification(sig, primary, primary, subkey)))
             {
                 PgpSignatureSubpacketVector hashed = sig.GetHashedSubPackets();
                 _bindings.Add(new SubkeyBinding(
@@ -234,7 +233,7 @@ internal sealed class SubkeyAnalysis
                     HasBackSignature(sig, subkey, primary)));
             }
             else if (sig.SignatureType == PgpSignature.SubkeyRevocation
-                && PrimaryAnalysis.Verifies(sig, primary, s => s.VerifyCertification(primary, subkey)))
+                && PrimaryAnalysis.Verifies(() => SignatureMath.VerifyCertification(sig, primary, primary, subkey)))
             {
                 _revocations.Add(PrimaryAnalysis.ToRevocation(sig));
             }
@@ -264,7 +263,7 @@ internal sealed class SubkeyAnalysis
             {
                 PgpSignature back = embedded![i];
                 if (back.SignatureType == PgpSignature.PrimaryKeyBinding
-                    && PrimaryAnalysis.Verifies(back, subkey, s => s.VerifyCertification(primary, subkey)))
+                    && PrimaryAnalysis.Verifies(() => SignatureMath.VerifyCertification(back, subkey, primary, subkey)))
                 {
                     return true;
                 }

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Chartseal.IO;
 using System.Text;
 using Chartseal.Charts;
 using Chartseal.Keys;
@@ -46,7 +46,7 @@ public static class ChartVerifier
         ArgumentException.ThrowIfNullOrEmpty(archiveFileName);
         ArgumentNullException.ThrowIfNull(keyring);
         string name = Path.GetFileName(archiveFileName);
-        string sha256 = Convert.ToHexStringLower(SHA256.HashData(archive.Span));
+        string sha256 = ContentHash.Sha256Hex(archive.Span);
 
         ChartVerification.Rejected Reject(RejectionReason reason, string message, SignerInfo? signer = null, DateTime? signedAt = null) =>
             ChartVerification.Reject(name, reason, message) with { Sha256 = sha256, Signer = signer, SignedAt = signedAt };

@@ -168,15 +168,18 @@ public static class ChartPublisher
     }
 
     // Another chart version whose archive is the file named fileName.
-    private static IndexEntry? OtherEntryWithFile(string repositoryDir, ChartIndex index, string fileName, string name, string version) =>
-        index.Entries.Values.SelectMany(v => v).FirstOrDefault(e =>
-            !(e.Metadata.Name == name && e.Metadata.Version == version) && LocalFilesOf(repositoryDir, e).Contains(fileName, StringComparer.Ordinal));
+    private static IndexEntry? OtherEntryWithFile(string repositoryDir, ChartIndex index, string fileName, string name, string version)
+    {
+        string dir = Path.GetFullPath(repositoryDir); // once, not per entry: an index has thousands
+        return index.Entries.Values.SelectMany(v => v).FirstOrDefault(e =>
+            !(e.Metadata.Name == name && e.Metadata.Version == version) && LocalFilesOf(dir, e).Contains(fileName, StringComparer.Ordinal));
+    }
 
     // An entry's archive files at the top of this folder (where publish writes them): its URLs that resolve there,
     // and the NAME-VERSION.tgz that publish itself would use.
     private static IEnumerable<string> LocalFilesOf(string repositoryDir, IndexEntry entry)
     {
-        string dir = Path.GetFullPath(repositoryDir);
+        string dir = Path.IsPathFullyQualified(repositoryDir) ? repositoryDir : Path.GetFullPath(repositoryDir);
         return entry.Urls.Select(u => FolderRepositorySource.LocalArchivePath(dir, u))
             .Where(path => path is not null && Path.GetDirectoryName(path) == Path.TrimEndingDirectorySeparator(dir))
             .Select(path => Path.GetFileName(path!))

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Chartseal.Charts;
 using Chartseal.IO;
 using Chartseal.Compat;
@@ -105,7 +104,7 @@ public static class RepositoryIndexer
     /// </summary>
     /// <exception cref="UnsafeArchiveException">The archive is not a safe, well-formed chart.</exception>
     public static IndexEntry EntryFor(ReadOnlyMemory<byte> archive, string relativePath, string? baseUrl, string created) =>
-        EntryFor(ChartArchive.Read(archive, Path.GetFileName(relativePath)).Metadata, Convert.ToHexStringLower(SHA256.HashData(archive.Span)), relativePath, baseUrl, created);
+        EntryFor(ChartArchive.Read(archive, Path.GetFileName(relativePath)).Metadata, ContentHash.Sha256Hex(archive.Span), relativePath, baseUrl, created);
 
     /// <summary>The index entry for an archive already read (and verified): its metadata, digest, URL and creation time.</summary>
     public static IndexEntry EntryFor(ChartMetadata metadata, string sha256, string relativePath, string? baseUrl, string created) => new()

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Chartseal.IO;
 using System.Text;
 using Chartseal.Keys;
 using Chartseal.Provenance;
@@ -151,7 +151,7 @@ public sealed class TrustedMaterial
         {
             return Reject(RejectionReason.TrustUnsigned, $"{TrustFiles.ManifestName} is not a signed document: it {framingError}");
         }
-        string manifestSha256 = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
+        string manifestSha256 = ContentHash.Sha256Hex(manifestBytes);
 
         // 2. The signature must be made by the pinned root, valid now (the root in root.pgp is only
         //    a carrier: it is used because its fingerprint equals the pin, never because it is there).
@@ -199,7 +199,7 @@ public sealed class TrustedMaterial
             {
                 return Reject(RejectionReason.TrustMismatch, $"{name} is missing but the manifest lists it");
             }
-            string actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+            string actual = "sha256:" + ContentHash.Sha256Hex(bytes);
             if (!string.Equals(manifest.Files[name], actual, StringComparison.Ordinal))
             {
                 return Reject(RejectionReason.TrustMismatch, $"{name} does not match the signed manifest: \"{manifest.Files[name]}\" != \"{actual}\"");
