@@ -72,7 +72,7 @@ public sealed partial class ProvenanceBody
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         // The usual block layout is read without YamlDotNet (whose representation model was a tenth of verifying a chart
-        // in a repository audit); anything else, duplicate keys included, goes to YamlDotNet below, for its messages.
+        // in a repository audit); anything else, duplicate keys included, goes to the bounded reader below, for its messages.
         if (FastFiles(sums) is { } fast)
         {
             if (fast.Error is { } fastError)
@@ -145,7 +145,7 @@ public sealed partial class ProvenanceBody
         }
         if (top.Entries.Select(e => e.Key.Value).Distinct(StringComparer.Ordinal).Count() != top.Entries.Count)
         {
-            return null; // YamlDotNet's "duplicate key" error
+            return null; // the bounded reader below words the duplicate-key error
         }
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in top.Entries)
