@@ -10,6 +10,7 @@
 #        bench/run.sh publish    (one publish into a repository of 5,000 charts: see bench/publish.sh)
 #        bench/run.sh server     (GET /index.yaml next to nginx, and publish into 5,000 charts: see bench/server.sh)
 #        bench/run.sh oci        (pull and verify of 100 charts from a local OCI registry next to helm pull --verify: see bench/oci.sh)
+#        bench/run.sh page       (the repository page of 5,000 chart versions next to GET /index.yaml: see bench/page.sh)
 # Needs: dotnet, gpg, gpgv, sha256sum, openssl, hyperfine (else a 50-run date loop); Helm 4.1.4 and 3.17.3 from
 # .ci/fetch-helm or CHARTSEAL_PEERS_DIR (helm verify is skipped with a note when they are missing).
 set -euo pipefail
@@ -24,6 +25,9 @@ if [[ "${1:-}" == audit ]]; then
 fi
 if [[ "${1:-}" == oci ]]; then
   exec "$root/bench/oci.sh"     # OCI registry: bench/oci.sh
+fi
+if [[ "${1:-}" == page ]]; then
+  exec "$root/bench/page.sh"    # repository page: bench/page.sh
 fi
 if [[ "${1:-}" == publish ]]; then
   exec "$root/bench/publish.sh" # publish into 5,000 charts: bench/publish.sh

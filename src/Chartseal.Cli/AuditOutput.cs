@@ -2,6 +2,7 @@ using System.Text.Json;
 using Chartseal.Client;
 using Chartseal.Repository;
 using Chartseal.Gate;
+using Chartseal.IO;
 
 namespace Chartseal.Cli;
 
@@ -13,16 +14,13 @@ internal static class AuditOutput
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Each outcome and how many rows have it: <c>trusted</c> first, then reasons by code.</summary>
-    public static IReadOnlyList<(string Outcome, int Count)> Summary(IReadOnlyList<AuditRow> rows) =>
-        rows.GroupBy(r => r.Reason)
-            .OrderBy(g => g.Key is null ? "" : g.Key.Value.Code(), StringComparer.Ordinal)
-            .Select(g => (g.Key is null ? "trusted" : g.Key.Value.Name(), g.Count()))
-            .ToList();
+    public static IReadOnlyList<(string Outcome, int Count)> Summary(IReadOnlyList<AuditRow> rows) => AuditRow.Outcomes(rows);
 
     public static void PrintTable(AuditResult.Completed audit, string repository, OciChartEnumeration? enumeration, TextWriter output)
     {
         string[] header = ["NAME", "VERSION", "SIGNER", "USER ID", "SIGNED", "DECISION"];
-        var lines = audit.Rows.Select(r => new[]
+        // Every cell may come from the index, a key's user id or a revocation reason: escaped before measuring.
+        var lines = audit.Rows.Select(r => Array.ConvertAll(new[]
         {
             r.Name,
             r.Version,
@@ -30,18 +28,18 @@ internal static class AuditOutput
             r.Signer?.UserIds.FirstOrDefault() ?? (r.Issuer is null ? "-" : "(unknown key)"),
             r.SignedAt is { } at ? VerdictJson.Time(at) : "-",
             Decision(r),
-        }).ToList();
+        }, TerminalText.Escape)).ToList();
         int[] widths = header.Select((h, i) => lines.Select(l => l[i].Length).Append(h.Length).Max()).ToArray();
         void Write(string[] cells) => output.WriteLine(string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i]))));
         Write(header);
         lines.ForEach(Write);
         output.WriteLine();
         string summary = string.Join(", ", Summary(audit.Rows).Select(s => $"{s.Count} {s.Outcome}"));
-        output.WriteLine($"{audit.Rows.Count} chart versions in {repository} (trust version {audit.TrustVersion}, root {audit.TrustRoot}): {(summary.Length == 0 ? "none" : summary)}");
+        output.WriteLine($"{audit.Rows.Count} chart versions in {TerminalText.Escape(repository)} (trust version {audit.TrustVersion}, root {audit.TrustRoot}): {(summary.Length == 0 ? "none" : summary)}");
         if (enumeration is not null)
         {
-            // A registry has no index: say which charts were looked at, and how they were found.
-            output.WriteLine($"Charts: {enumeration.Describe()}");
+            // A registry has no index: say which charts were looked at, and how they were found (names from the registry: escaped).
+            output.WriteLine($"Charts: {TerminalText.Escape(enumeration.Describe())}");
         }
     }
 

@@ -1,4 +1,5 @@
 using Chartseal.Fetch;
+using Chartseal.IO;
 
 namespace Chartseal.Cli;
 
@@ -27,7 +28,7 @@ internal sealed class DownloadProgressPrinter : IProgress<DownloadProgress>
             _current = value.Uri;
             string amount = value.Total is { } t ? $"{Size(value.Received)} / {Size(t)}" : Size(value.Received);
             string left = value.TimeLeft is { } l ? $" ({TimeLeft(l)} left)" : "";
-            Console.Error.Write($"\r\u001b[KDownloading {Path.GetFileName(value.Uri.AbsolutePath)}: {amount}{left}");
+            Console.Error.Write($"\r\u001b[KDownloading {TerminalText.Escape(Path.GetFileName(value.Uri.AbsolutePath))}: {amount}{left}");
             if (value.Done)
             {
                 Console.Error.WriteLine();

@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using Chartseal;
 using Chartseal.Cli;
 using Chartseal.Cli.Commands;
+using Chartseal.IO;
 
 // Named "chartseal" whatever the binary is called (RootCommand would take the file name, Chartseal.Cli).
 var root = new Command("chartseal", "chartseal: sign, verify and serve Helm charts that only trusted keys signed.");
@@ -66,12 +67,20 @@ try
 }
 catch (ChartsealException e)
 {
-    Console.Error.WriteLine("chartseal: " + e.Message);
+    // Messages quote remote content (index fields, entry names, a server's reason phrase): escaped, one line.
+    Console.Error.WriteLine("chartseal: " + TerminalText.Escape(e.Message));
     return ExitCodes.Usage;
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
     // A file-system failure the command did not expect (disk full, permissions): still one line.
-    Console.Error.WriteLine("chartseal: " + e.Message);
+    Console.Error.WriteLine("chartseal: " + TerminalText.Escape(e.Message));
+    return ExitCodes.Usage;
+}
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    // A bug: the library throws only ChartsealException for bad input (the fuzz tests hold it to that). Still one
+    // line and a non-zero exit, never a stack trace that could be taken for output.
+    Console.Error.WriteLine($"chartseal: internal error ({e.GetType().Name}): {TerminalText.Escape(e.Message)}");
     return ExitCodes.Usage;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Chartseal.Gate;
+using Chartseal.IO;
 
 namespace Chartseal.Cli;
 
@@ -22,7 +23,7 @@ internal static class VerdictOutput
             // Helm's three lines (one "Signed by" per user id), exactly as helm verify prints them.
             foreach (string uid in trusted.Verification.Signer.UserIds)
             {
-                Console.WriteLine($"Signed by: {uid}");
+                Console.WriteLine($"Signed by: {TerminalText.Escape(uid)}");
             }
             Console.WriteLine($"Using Key With Fingerprint: {trusted.Verification.Signer.Fingerprint}");
             Console.WriteLine($"Chart Hash Verified: sha256:{trusted.Verification.Sha256}");
@@ -36,25 +37,34 @@ internal static class VerdictOutput
             }
             if (trusted.Rebuild is { } rebuild)
             {
-                Console.WriteLine($"Rebuild gate passed: rebuilt from {rebuild.Source}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
+                Console.WriteLine($"Rebuild gate passed: rebuilt from {TerminalText.Escape(rebuild.Source)}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
             }
         }
         if (verdict is Verdict.Refused refused)
         {
-            Console.Error.WriteLine($"chartseal: {refusedFile}: {refused.Refusal}");
+            Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{refusedFile}: {refused.Refusal}"));
             return ExitCodes.Rejected;
         }
         return ExitCodes.Ok;
     }
 
-    /// <summary>Writes one JSON document (what <paramref name="write"/> writes) and a newline to stdout.</summary>
-    public static void WriteJsonDocument(Action<Utf8JsonWriter> write)
+    /// <summary>
+    /// Writes one JSON document (what <paramref name="write"/> writes) and a newline to stdout, with the bidirectional
+    /// controls the writer leaves raw escaped (<see cref="TerminalText.EscapeJson"/>).
+    /// </summary>
+    public static void WriteJsonDocument(Action<Utf8JsonWriter> write) => WriteJson(buffer =>
     {
+        using var json = new Utf8JsonWriter(buffer, VerdictJson.WriterOptions);
+        write(json);
+    });
+
+    /// <summary>Writes what <paramref name="write"/> writes to a buffer, escaped for a terminal, then a newline, to stdout.</summary>
+    public static void WriteJson(Action<Stream> write)
+    {
+        using var buffer = new MemoryStream();
+        write(buffer);
         using var stdout = Console.OpenStandardOutput();
-        using (var json = new Utf8JsonWriter(stdout, VerdictJson.WriterOptions))
-        {
-            write(json);
-        }
+        stdout.Write(TerminalText.EscapeJson(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
         stdout.WriteByte((byte)'\n');
     }
 

@@ -50,7 +50,7 @@ public sealed class BasicAuthUsers
         var users = new Dictionary<string, Secret>(StringComparer.Ordinal);
         if (string.IsNullOrEmpty(user) != string.IsNullOrEmpty(password))
         {
-            throw new ChartsealException(null, "--basic-auth-user and --basic-auth-pass go together (or BASIC_AUTH_USER and BASIC_AUTH_PASS)");
+            throw new ChartsealException(null, "--basic-auth-user and --basic-auth-pass go together (as options, as CHARTSEAL_SERVE_BASIC_AUTH_USER and CHARTSEAL_SERVE_BASIC_AUTH_PASS, as BASIC_AUTH_USER and BASIC_AUTH_PASS, or in the --config file)");
         }
         if (!string.IsNullOrEmpty(user))
         {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Chartseal.Charts;
 using Chartseal.Client;
 using Chartseal.IO;
+using Chartseal.Provenance;
 
 namespace Chartseal.Server;
 
@@ -14,9 +15,10 @@ namespace Chartseal.Server;
 /// ChartMuseum's API, so that existing clients (helm cm-push, CI scripts) work unchanged. Every write goes through
 /// <see cref="ChartPublisher"/>, the same gate as <c>chartseal publish</c>; a refused write changes nothing.
 /// </summary>
-internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAccess access, UploadStaging staging, ILogger logger)
+internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAccess access, UploadStaging staging, WriteAudit audit, RootPin pin, ILogger logger)
 {
-    private PinnedRoot? _root = options.Root;
+    // Who a write comes from before its credentials were accepted (refused with 401, or a 405 before any check).
+    private const string Unauthenticated = "unauthenticated";
 
     // Uploads buffer their body (up to --max-upload-size) and verify it: a few at a time keeps memory bounded
     // however many clients send at once (the others wait, holding only a connection, until the request timeout).
@@ -78,7 +80,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         await ApiJson.WriteAsync(context, StatusCodes.Status200OK, json => ChartIndex.WriteEntryJson(json, entry)).ConfigureAwait(false);
     }
 
-    private Task UploadAsync(HttpContext context) => AuthorizedUploadAsync(context, "upload", UploadAuthorizedAsync);
+    private Task UploadAsync(HttpContext context) => AuthorizedUploadAsync(context, WriteAudit.Upload, UploadAuthorizedAsync);
 
     // Checks the credentials, then runs the write in one of the upload slots.
     private async Task AuthorizedUploadAsync(HttpContext context, string operation, Func<HttpContext, string, Task> write)
@@ -102,18 +104,18 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
     // the body (curl --data-binary). Chart and prov together go straight to the gate; a lone half waits for the other.
     private async Task UploadAuthorizedAsync(HttpContext context, string writer)
     {
-        const string operation = "upload";
+        const string operation = WriteAudit.Upload;
         if (!IsMultipart(context.Request))
         {
-            if (await ReadBodyAsync(context, operation).ConfigureAwait(false) is not { } body)
+            if (await ReadBodyAsync(context, operation, writer).ConfigureAwait(false) is not { } body)
             {
                 return;
             }
-            await RunAsync(context, operation, "request body",
+            await RunAsync(context, operation, writer, "request body", null,
                 root => staging.SubmitChartAsync(writer, body, "request body", PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
             return;
         }
-        if (await ReadFormAsync(context, operation).ConfigureAwait(false) is not { } form)
+        if (await ReadFormAsync(context, operation, writer).ConfigureAwait(false) is not { } form)
         {
             return;
         }
@@ -121,7 +123,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         var prov = form.Files.GetFile("prov");
         if (chart is null && prov is null)
         {
-            await RefuseAsync(context, operation, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(),
+            await RefuseAsync(context, operation, writer, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(),
                 "the multipart fields 'chart' and 'prov' are both missing").ConfigureAwait(false);
             return;
         }
@@ -129,7 +131,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         if (chart is null)
         {
             string provName = SourceName(prov!, "prov");
-            await RunAsync(context, operation, provName,
+            await RunAsync(context, operation, writer, provName, provenance,
                 root => staging.SubmitProvenanceAsync(writer, provenance!, provName, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
             return;
         }
@@ -137,12 +139,12 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         string chartName = SourceName(chart, "chart");
         if (provenance is null)
         {
-            await RunAsync(context, operation, chartName,
+            await RunAsync(context, operation, writer, chartName, null,
                 root => staging.SubmitChartAsync(writer, archive, chartName, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
             return;
         }
         var upload = new ChartUpload(Path.GetFileName(chart.FileName), archive, provenance);
-        await RunAsync(context, operation, upload.FileName, async root =>
+        await RunAsync(context, operation, writer, upload.FileName, provenance, async root =>
         {
             var result = await ChartPublisher.PublishAsync(upload, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted).ConfigureAwait(false);
             if (result is PublishResult.Published)
@@ -157,22 +159,22 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
     // ChartMuseum's POST /api/prov: the .prov itself as the body, or multipart with the field prov. It completes a
     // chart held from an earlier request; else it re-signs a published version (after a key was revoked); else it
     // waits for its chart.
-    private Task ReplaceProvenanceAsync(HttpContext context) => AuthorizedUploadAsync(context, "provenance upload", ReplaceProvenanceAuthorizedAsync);
+    private Task ReplaceProvenanceAsync(HttpContext context) => AuthorizedUploadAsync(context, WriteAudit.ProvenanceUpload, ReplaceProvenanceAuthorizedAsync);
 
     private async Task ReplaceProvenanceAuthorizedAsync(HttpContext context, string writer)
     {
-        const string operation = "provenance upload";
+        const string operation = WriteAudit.ProvenanceUpload;
         byte[] provenance;
         string sourceName;
         if (IsMultipart(context.Request))
         {
-            if (await ReadFormAsync(context, operation).ConfigureAwait(false) is not { } form)
+            if (await ReadFormAsync(context, operation, writer).ConfigureAwait(false) is not { } form)
             {
                 return;
             }
             if (form.Files.GetFile("prov") is not { } prov)
             {
-                await RefuseAsync(context, operation, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "the multipart field 'prov' is missing").ConfigureAwait(false);
+                await RefuseAsync(context, operation, writer, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "the multipart field 'prov' is missing").ConfigureAwait(false);
                 return;
             }
             provenance = await ReadAsync(prov, context.RequestAborted).ConfigureAwait(false);
@@ -180,7 +182,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
         else
         {
-            if (await ReadBodyAsync(context, operation).ConfigureAwait(false) is not { } body)
+            if (await ReadBodyAsync(context, operation, writer).ConfigureAwait(false) is not { } body)
             {
                 return;
             }
@@ -188,7 +190,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
             sourceName = "request body";
         }
 
-        await RunAsync(context, operation, sourceName,
+        await RunAsync(context, operation, writer, sourceName, provenance,
             root => staging.SubmitProvenanceAsync(writer, provenance, sourceName, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
     }
 
@@ -201,12 +203,13 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         new(options.RepositoryDir, root, Force: options.AllowOverwrite && ForceRequested(context.Request));
 
     // The one way a write reaches the library's gate: resolve the root, run the step, answer 201, 202 or the refusal.
-    private async Task RunAsync(HttpContext context, string operation, string sourceName, Func<PinnedRoot, Task<StagingResult>> step)
+    // The .prov of the request, when it has one, names the key in a refusal's audit line (unverified).
+    private async Task RunAsync(HttpContext context, string operation, string writer, string sourceName, byte[]? provenance, Func<PinnedRoot, Task<StagingResult>> step)
     {
         StagingResult result;
         try
         {
-            if (await RootAsync(context).ConfigureAwait(false) is not { } root)
+            if (await RootAsync(context, operation, writer, sourceName).ConfigureAwait(false) is not { } root)
             {
                 return;
             }
@@ -214,12 +217,12 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
         catch (Exception e) when (StorageFull.Is(e))
         {
-            await InsufficientStorageAsync(context, operation, e).ConfigureAwait(false);
+            await InsufficientStorageAsync(context, operation, writer, sourceName, e).ConfigureAwait(false);
             return;
         }
         catch (ChartsealException e)
         {
-            await RefuseAsync(context, operation, StatusCodes.Status500InternalServerError, "server-error", e.Message).ConfigureAwait(false);
+            await RefuseAsync(context, operation, writer, StatusCodes.Status500InternalServerError, "server-error", e.Message, sourceName).ConfigureAwait(false);
             return;
         }
         switch (result)
@@ -228,20 +231,15 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 string hint = rejected.Reason == RejectionReason.VersionExists && ForceRequested(context.Request) && !options.AllowOverwrite
                     ? " (?force replaces a version only on a server started with --allow-overwrite)"
                     : "";
-                await RefuseAsync(context, operation, StatusFor(rejected.Reason), rejected.Reason.Name(), $"{sourceName}: {rejected.Message}{hint}").ConfigureAwait(false);
+                await RefuseAsync(context, operation, writer, StatusFor(rejected.Reason), rejected.Reason.Name(), $"{sourceName}: {rejected.Message}{hint}",
+                    sourceName, ClaimedKey(provenance)).ConfigureAwait(false);
                 return;
             case StagingResult.Done { Result: PublishResult.Published published } done:
                 index.Invalidate();
                 var entry = published.Entry;
                 string signer = published.Verdict.Verification.Signer.Fingerprint;
-                if (done.Resigned)
-                {
-                    ServerLog.ProvenanceReplaced(logger, entry.Metadata.Name, entry.Metadata.Version, signer, Client(context));
-                }
-                else
-                {
-                    ServerLog.Published(logger, entry.Metadata.Name, entry.Metadata.Version, signer, Client(context));
-                }
+                audit.Accepted(context, operation, done.Resigned ? "resigned" : "published", StatusCodes.Status201Created, writer,
+                    entry.Metadata.Name, entry.Metadata.Version, ChartName.ArchiveFileName(entry.Metadata.Name, entry.Metadata.Version), signer);
                 await ApiJson.WriteAsync(context, StatusCodes.Status201Created, json =>
                 {
                     json.WriteStartObject();
@@ -254,7 +252,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 }).ConfigureAwait(false);
                 return;
             case StagingResult.Held held:
-                ServerLog.Held(logger, held.FileName, held.Missing, Client(context));
+                audit.Accepted(context, operation, "held", StatusCodes.Status202Accepted, writer, "", "", held.FileName, ClaimedKey(provenance));
                 string expires = held.ExpiresAt.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
                 await ApiJson.WriteAsync(context, StatusCodes.Status202Accepted, json =>
                 {
@@ -270,7 +268,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 }).ConfigureAwait(false);
                 return;
             case StagingResult.Full full:
-                await RefuseAsync(context, operation, StatusCodes.Status507InsufficientStorage, "staging-full", full.Message).ConfigureAwait(false);
+                await RefuseAsync(context, operation, writer, StatusCodes.Status507InsufficientStorage, "staging-full", full.Message, sourceName, ClaimedKey(provenance)).ConfigureAwait(false);
                 return;
         }
     }
@@ -281,7 +279,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
     private static string SourceName(IFormFile file, string field) => Path.GetFileName(file.FileName) is { Length: > 0 } name ? name : field;
 
     // The request body itself (up to --max-upload-size); null when refused (too large, empty).
-    private async Task<byte[]?> ReadBodyAsync(HttpContext context, string operation)
+    private async Task<byte[]?> ReadBodyAsync(HttpContext context, string operation, string writer)
     {
         try
         {
@@ -289,7 +287,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
             if (buffer.Length == 0)
             {
-                await RefuseAsync(context, operation, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(),
+                await RefuseAsync(context, operation, writer, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(),
                     "the request body is empty: send the file itself (curl --data-binary @FILE) or multipart/form-data").ConfigureAwait(false);
                 return null;
             }
@@ -297,12 +295,12 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            await RefuseAsync(context, operation, e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
+            await RefuseAsync(context, operation, writer, e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
             return null;
         }
     }
 
-    private async Task<IFormCollection?> ReadFormAsync(HttpContext context, string operation)
+    private async Task<IFormCollection?> ReadFormAsync(HttpContext context, string operation, string writer)
     {
         try
         {
@@ -310,11 +308,11 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            await RefuseAsync(context, operation, e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
+            await RefuseAsync(context, operation, writer, e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
         }
         catch (Exception e) when (e is BadHttpRequestException or InvalidDataException)
         {
-            await RefuseAsync(context, operation, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "unreadable multipart body: " + e.Message).ConfigureAwait(false);
+            await RefuseAsync(context, operation, writer, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "unreadable multipart body: " + e.Message).ConfigureAwait(false);
         }
         return null;
     }
@@ -324,11 +322,11 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         if (options.DisableDelete)
         {
             context.Response.Headers.Allow = "GET";
-            await RefuseAsync(context, "delete", StatusCodes.Status405MethodNotAllowed, "method-not-allowed",
-                "this server was started with --disable-delete: chart versions cannot be deleted over HTTP").ConfigureAwait(false);
+            await RefuseAsync(context, WriteAudit.Delete, Unauthenticated, StatusCodes.Status405MethodNotAllowed, "method-not-allowed",
+                "this server was started with --disable-delete: chart versions cannot be deleted over HTTP", DeletedFile(context)).ConfigureAwait(false);
             return;
         }
-        if (await AuthorizedAsync(context, "delete").ConfigureAwait(false) is null)
+        if (await AuthorizedAsync(context, WriteAudit.Delete).ConfigureAwait(false) is not { } writer)
         {
             return;
         }
@@ -341,7 +339,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
         catch (Exception e) when (StorageFull.Is(e))
         {
-            await InsufficientStorageAsync(context, "delete", e).ConfigureAwait(false);
+            await InsufficientStorageAsync(context, WriteAudit.Delete, writer, DeletedFile(context), e).ConfigureAwait(false);
             return;
         }
         finally
@@ -350,10 +348,10 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
         if (!removed)
         {
-            await ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", $"no chart {name} {version}").ConfigureAwait(false);
+            await RefuseAsync(context, WriteAudit.Delete, writer, StatusCodes.Status404NotFound, "not-found", $"no chart {name} {version}", DeletedFile(context)).ConfigureAwait(false);
             return;
         }
-        ServerLog.Deleted(logger, name, version, Client(context));
+        audit.Accepted(context, WriteAudit.Delete, "deleted", StatusCodes.Status200OK, writer, name, version, DeletedFile(context), "");
         await ApiJson.WriteAsync(context, StatusCodes.Status200OK, json =>
         {
             json.WriteStartObject();
@@ -384,48 +382,51 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
             return writer;
         }
         context.Response.Headers.WWWAuthenticate = access.Challenges;
-        await RefuseAsync(context, operation, StatusCodes.Status401Unauthorized, "unauthorized", refusal).ConfigureAwait(false);
+        await RefuseAsync(context, operation, Unauthenticated, StatusCodes.Status401Unauthorized, "unauthorized", refusal,
+            operation == WriteAudit.Delete ? DeletedFile(context) : "").ConfigureAwait(false);
         return null;
     }
 
     // The root to check uploads against: the pinned one, else the one the repository declares (pinned from then on).
-    private async Task<PinnedRoot?> RootAsync(HttpContext context)
+    private async Task<PinnedRoot?> RootAsync(HttpContext context, string operation, string writer, string sourceName)
     {
-        if (Volatile.Read(ref _root) is { } pinned)
-        {
-            return pinned;
-        }
         try
         {
-            // The one trust-on-first-use rule; the gate then verifies every upload's trust material against this pin.
-            var claimed = await TrustOnFirstUse.ClaimAsync(new FolderRepositorySource(options.RepositoryDir), context.RequestAborted).ConfigureAwait(false);
-            var root = new PinnedRoot(claimed.Fingerprint);
-            if (Interlocked.CompareExchange(ref _root, root, null) is null)
+            // The one trust-on-first-use rule, shared with the page and readiness; the gate then verifies every upload's
+            // trust material against this pin.
+            var (root, pinned) = await pin.GetAsync(context.RequestAborted).ConfigureAwait(false);
+            if (pinned)
             {
                 ServerLog.PinnedDeclaredRoot(logger, root.Fingerprint);
             }
-            return Volatile.Read(ref _root);
+            return root;
         }
         catch (ChartsealException e)
         {
-            await RefuseAsync(context, "upload", StatusCodes.Status422UnprocessableEntity, RejectionReason.TrustUnsigned.Name(),
-                "the repository has no usable trust material (run chartseal trust init): " + e.Message).ConfigureAwait(false);
+            await RefuseAsync(context, operation, writer, StatusCodes.Status422UnprocessableEntity, RejectionReason.TrustUnsigned.Name(),
+                "the repository has no usable trust material (run chartseal trust init): " + e.Message, sourceName).ConfigureAwait(false);
             return null;
         }
     }
 
     // ChartMuseum's answer to a storage failure: 507, and the repository as it was (writes go to temporary files first).
-    private Task InsufficientStorageAsync(HttpContext context, string operation, Exception e) =>
-        RefuseAsync(context, operation, StatusCodes.Status507InsufficientStorage, "insufficient-storage",
-            $"the server has no room to store this (disk full, quota or file size limit: {e.Message}); the repository is unchanged");
+    private Task InsufficientStorageAsync(HttpContext context, string operation, string writer, string file, Exception e) =>
+        RefuseAsync(context, operation, writer, StatusCodes.Status507InsufficientStorage, "insufficient-storage",
+            $"the server has no room to store this (disk full, quota or file size limit: {e.Message}); the repository is unchanged", file);
 
-    private Task RefuseAsync(HttpContext context, string operation, int status, string reason, string message)
+    // Every refused write answers here: one audit line, the metrics, and the JSON error.
+    private Task RefuseAsync(HttpContext context, string operation, string writer, int status, string reason, string message, string file = "", string key = "")
     {
-        ServerLog.Refused(logger, operation, Client(context), reason, message);
+        audit.Refused(context, operation, writer, status, reason, file, key, message);
         return ApiJson.ErrorAsync(context, status, reason, message);
     }
 
-    private static string Client(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    // The key a .prov names as its signer (its issuer subpacket): reported in a refusal's audit line, never trusted.
+    private static string ClaimedKey(byte[]? provenance) =>
+        ProvenanceIssuer.Read(provenance) is [var first, ..] ? first.Fingerprint ?? first.KeyId : "";
+
+    private static string DeletedFile(HttpContext context) =>
+        $"{context.Request.RouteValues["name"]}-{context.Request.RouteValues["version"]}.tgz";
 
     private static async Task<byte[]> ReadAsync(IFormFile file, CancellationToken cancellationToken)
     {

@@ -169,6 +169,9 @@ internal sealed class IndexFile(string path, string contextPath = "")
         });
     }
 
+    /// <summary>How many times the server changed the repository (each <see cref="Invalidate"/>).</summary>
+    public int Generation => Volatile.Read(ref _generation);
+
     /// <summary>Marks the held version stale: the server itself just changed the repository.</summary>
     public void Invalidate() => Interlocked.Increment(ref _generation);
 

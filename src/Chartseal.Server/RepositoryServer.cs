@@ -1,4 +1,5 @@
 using Chartseal.IO;
+using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 using Chartseal.Repository;
 using Microsoft.AspNetCore.Builder;
@@ -13,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Chartseal.Charts;
+using Chartseal.Server.Page;
 
 namespace Chartseal.Server;
 
@@ -43,6 +45,9 @@ public sealed class RepositoryServer : IAsyncDisposable
 
     /// <summary>The index held in memory (tests count its reads and derived forms).</summary>
     internal IndexFile Index => _app.Services.GetRequiredService<IndexFile>();
+
+    /// <summary>The repository page's report (tests count the versions it judged).</summary>
+    internal PageReports PageReports => _app.Services.GetRequiredService<PageReports>();
 
     /// <summary>Starts serving. The repository folder is created if missing.</summary>
     /// <exception cref="ChartsealException">The listen address is invalid or in use.</exception>
@@ -102,8 +107,11 @@ public sealed class RepositoryServer : IAsyncDisposable
             o.UseUtcTimestamp = true;
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             o.JsonWriterOptions = ApiJson.Options;
+            // ASP.NET Core's request scope: RequestId (RequestIdContextFactory), RequestPath, ConnectionId on each line.
+            o.IncludeScopes = true;
         });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(options.Debug ? LogLevel.Debug : LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", options.Debug ? LogLevel.Information : LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         // A failed start (address in use) is reported once, as chartseal's one-line error, not as a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
@@ -114,9 +122,13 @@ public sealed class RepositoryServer : IAsyncDisposable
             Timeout = options.RequestTimeout,
             WriteTimeoutResponse = context => ApiJson.ErrorAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "the request took too long"),
         }));
+        OperatorEndpoints.AddServices(builder, options);
         var access = new WriteAccess(options.UploadTokens, options.BasicAuth, options.AllowAnonymousUpload);
+        WriteAudit? audit = null; // made with the services, before the first request
         builder.Services.AddSingleton(new UploadStaging(options.Staging ?? StagingLimits.For(options.MaxUploadBytes)));
         builder.Services.AddSingleton(new IndexFile(Path.Combine(options.RepositoryDir, ChartIndex.FileName), options.ContextPath));
+        builder.Services.AddSingleton(new RootPin(options));
+        builder.Services.AddSingleton(services => new PageReports(options, services.GetRequiredService<IndexFile>(), services.GetRequiredService<RootPin>()));
         builder.Services.AddRateLimiter(o =>
         {
             o.AddPolicy(WritePolicy, context => RateLimitPartition.GetFixedWindowLimiter(access.RateLimitKey(context), _ => new FixedWindowRateLimiterOptions
@@ -125,12 +137,21 @@ public sealed class RepositoryServer : IAsyncDisposable
                 Window = TimeSpan.FromMinutes(1),
                 QueueLimit = 0,
             }));
-            o.OnRejected = (rejected, _) => new ValueTask(ApiJson.ErrorAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests,
-                "rate-limited", $"more than {options.WritesPerMinute} writes per minute"));
+            o.OnRejected = (rejected, _) =>
+            {
+                var context = rejected.HttpContext;
+                string message = $"more than {options.WritesPerMinute} writes per minute";
+                audit?.Refused(context, WriteAudit.OperationOf(context.Request), access.RateLimitKey(context), StatusCodes.Status429TooManyRequests, "rate-limited", "", "", message);
+                return new ValueTask(ApiJson.ErrorAsync(context, StatusCodes.Status429TooManyRequests, "rate-limited", message));
+            };
         });
 
         var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var logger = loggers.CreateLogger("Chartseal.Server");
+        var status = new ServerStatus(options, app.Services.GetRequiredService<IndexFile>(), app.Services.GetRequiredService<RootPin>());
+        var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), status, app.Services.GetRequiredService<UploadStaging>());
+        audit = new WriteAudit(loggers.CreateLogger(WriteAudit.Category), metrics);
 
         // Anything unexpected is a JSON 500 (and logged by the middleware), never a bare error page.
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -194,7 +215,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         app.UseRequestTimeouts();
         app.UseRateLimiter();
 
-        var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), logger);
+        var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), audit, app.Services.GetRequiredService<RootPin>(), logger);
         app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
         app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
         {
@@ -202,8 +223,14 @@ public sealed class RepositoryServer : IAsyncDisposable
             json.WriteBoolean("healthy", true);
             json.WriteEndObject();
         })));
-        api.Map(app).RequireRateLimiting(WritePolicy).WithRequestTimeout(ApiTimeoutPolicy);
-        api.MapReads(app).WithRequestTimeout(ApiTimeoutPolicy);
+        if (!options.DisableApi)
+        {
+            api.Map(app).RequireRateLimiting(WritePolicy).WithRequestTimeout(ApiTimeoutPolicy);
+            api.MapReads(app).WithRequestTimeout(ApiTimeoutPolicy);
+        }
+        // The repository page for people, and its facts as JSON (docs/repository-page.md).
+        RepositoryPage.Map(app);
+        OperatorEndpoints.Map(app, options, status);
         // No fallback route: an unknown path is routing's 404, a known path with another method its 405, and both are
         // answered as JSON by the status code pages above.
         return app;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Chartseal.Trust;
 using Chartseal.Client;
 
@@ -8,55 +7,70 @@ namespace Chartseal.Server;
 /// <summary><c>chartseal serve</c>: the command line of the repository's HTTP server.</summary>
 internal static class ServeCommand
 {
-    public static Command Serve()
+    public static Command Serve() => Serve(Environment.GetEnvironmentVariable);
+
+    /// <summary>The command, reading environment variables through <paramref name="environment"/>.</summary>
+    public static Command Serve(Func<string, string?> environment)
     {
-        var dir = new Argument<string>("REPO_DIR") { Description = "The repository folder (created if missing)", DefaultValueFactory = _ => "repo" };
+        var dir = new Argument<string?>("REPO_DIR") { Description = "The repository folder, created if missing (default: repo) [$CHARTSEAL_SERVE_REPO_DIR, $STORAGE_LOCAL_ROOTDIR]", Arity = ArgumentArity.ZeroOrOne };
         // An unknown option would otherwise be taken for the folder and served.
         dir.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<string>() is { } value && value.StartsWith('-'))
+            if (result.GetValueOrDefault<string?>() is { } value && value.StartsWith('-'))
             {
                 result.AddError($"unknown option {value}");
             }
         });
-        var listen = new Option<string>("--listen") { Description = "Address to listen on", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        var tokenFile = new Option<string?>("--upload-token-file") { Description = "File of bearer tokens (one per line) that may upload and delete" };
-        // ChartMuseum's flags keep ChartMuseum's environment variables, so a migrated deployment's settings still apply.
-        var basicUser = new Option<string?>("--basic-auth-user") { Description = "User that may write with HTTP Basic auth [$BASIC_AUTH_USER]", DefaultValueFactory = _ => Env("BASIC_AUTH_USER") };
-        var basicPass = new Option<string?>("--basic-auth-pass") { Description = "Its password [$BASIC_AUTH_PASS] (prefer the variable or --htpasswd-file: arguments are visible to ps)", DefaultValueFactory = _ => Env("BASIC_AUTH_PASS") };
-        var htpasswd = new Option<string?>("--htpasswd-file") { Description = "htpasswd file of users that may write with HTTP Basic auth (bcrypt entries: htpasswd -B)" };
-        var anonymous = new Option<bool>("--allow-anonymous-upload") { Description = "Accept writes without credentials (only when no token file and no Basic user is given)" };
-        var allowOverwrite = new Option<bool>("--allow-overwrite") { Description = "Let an upload with ?force replace a published version (still verified) [$ALLOW_OVERWRITE]", DefaultValueFactory = _ => EnvFlag("ALLOW_OVERWRITE") };
-        var disableDelete = new Option<bool>("--disable-delete") { Description = "Refuse DELETE /api/charts/NAME/VERSION [$DISABLE_DELETE]", DefaultValueFactory = _ => EnvFlag("DISABLE_DELETE") };
-        var contextPath = new Option<string>("--context-path") { Description = "Serve every route under this path prefix, e.g. /charts [$CONTEXT_PATH]", DefaultValueFactory = _ => Env("CONTEXT_PATH") ?? "" };
-        var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's root key (default: the root its trust material declares, pinned at first use)" };
-        var maxUpload = new Option<long>("--max-upload-size") { Description = "Largest upload in bytes [$MAX_UPLOAD_SIZE]", DefaultValueFactory = _ => EnvSize("MAX_UPLOAD_SIZE") ?? 20L * 1024 * 1024 };
-        var writesPerMinute = new Option<int>("--writes-per-minute") { Description = "Writes allowed per token, user (or client address) per minute", DefaultValueFactory = _ => 120 };
+        // No defaults here: a setting not given on the command line comes from the environment, the config file or the
+        // default, in that order (ServeSettings). ChartMuseum's variables are accepted for the settings it shares.
+        var config = new Option<string?>("--config") { Description = "YAML file of settings, keys named as these options (docs/configuration.md) [$CHARTSEAL_SERVE_CONFIG]" };
+        var listen = new Option<string?>("--listen") { Description = "Address to listen on (default http://127.0.0.1:8080) [$CHARTSEAL_SERVE_LISTEN, $PORT and $LISTEN_HOST]" };
+        var tokenFile = new Option<string?>("--upload-token-file") { Description = "File of bearer tokens (one per line) that may upload and delete [$CHARTSEAL_SERVE_UPLOAD_TOKEN_FILE]" };
+        var basicUser = new Option<string?>("--basic-auth-user") { Description = "User that may write with HTTP Basic auth [$CHARTSEAL_SERVE_BASIC_AUTH_USER, $BASIC_AUTH_USER]" };
+        var basicPass = new Option<string?>("--basic-auth-pass") { Description = "Its password [$CHARTSEAL_SERVE_BASIC_AUTH_PASS, $BASIC_AUTH_PASS] (prefer a variable or --htpasswd-file: arguments are visible to ps)" };
+        var htpasswd = new Option<string?>("--htpasswd-file") { Description = "htpasswd file of users that may write with HTTP Basic auth (bcrypt entries: htpasswd -B) [$CHARTSEAL_SERVE_HTPASSWD_FILE]" };
+        var anonymous = new Option<bool?>("--allow-anonymous-upload") { Description = "Accept writes without credentials (only when no token file and no Basic user is given) [$CHARTSEAL_SERVE_ALLOW_ANONYMOUS_UPLOAD]", Arity = ArgumentArity.ZeroOrOne };
+        var allowOverwrite = new Option<bool?>("--allow-overwrite") { Description = "Let an upload with ?force replace a published version (still verified) [$CHARTSEAL_SERVE_ALLOW_OVERWRITE, $ALLOW_OVERWRITE]", Arity = ArgumentArity.ZeroOrOne };
+        var disableDelete = new Option<bool?>("--disable-delete") { Description = "Refuse DELETE /api/charts/NAME/VERSION [$CHARTSEAL_SERVE_DISABLE_DELETE, $DISABLE_DELETE]", Arity = ArgumentArity.ZeroOrOne };
+        var disableApi = new Option<bool?>("--disable-api") { Description = "Serve no ChartMuseum API (/api/charts, /api/prov): a read-only repository [$CHARTSEAL_SERVE_DISABLE_API, $DISABLE_API]", Arity = ArgumentArity.ZeroOrOne };
+        var disableMetrics = new Option<bool?>("--disable-metrics") { Description = "Serve no /metrics [$CHARTSEAL_SERVE_DISABLE_METRICS, $DISABLE_METRICS]", Arity = ArgumentArity.ZeroOrOne };
+        var contextPath = new Option<string?>("--context-path") { Description = "Serve every route under this path prefix, e.g. /charts [$CHARTSEAL_SERVE_CONTEXT_PATH, $CONTEXT_PATH]" };
+        var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's root key (default: the root its trust material declares, pinned at first use) [$CHARTSEAL_SERVE_ROOT_FINGERPRINT]" };
+        var maxUpload = new Option<long?>("--max-upload-size") { Description = "Largest upload in bytes (default 20 MiB) [$CHARTSEAL_SERVE_MAX_UPLOAD_SIZE, $MAX_UPLOAD_SIZE]" };
+        var writesPerMinute = new Option<int?>("--writes-per-minute") { Description = "Writes allowed per token, user (or client address) per minute (default 120) [$CHARTSEAL_SERVE_WRITES_PER_MINUTE]" };
+        var debug = new Option<bool?>("--debug") { Description = "Log at debug level, with a line per request [$CHARTSEAL_SERVE_DEBUG, $DEBUG]", Arity = ArgumentArity.ZeroOrOne };
         // Named as users type it ("chartseal serve"), not after this program's file.
-        var command = new Command("serve", "Serve a chart repository over HTTP: index.yaml, charts, .prov files, trust material, and a ChartMuseum-compatible upload API that refuses untrusted charts.")
+        var command = new Command("serve", "Serve a chart repository over HTTP: index.yaml, charts, .prov files, trust material, a ChartMuseum-compatible upload API that refuses untrusted charts, /health, /ready and /metrics. Each option can also be set as CHARTSEAL_SERVE_NAME or in the --config file; the command line wins, then the environment, then the file.")
         {
-            dir, listen, tokenFile, basicUser, basicPass, htpasswd, anonymous, allowOverwrite, disableDelete, contextPath,
-            rootFingerprint, maxUpload, writesPerMinute, new System.CommandLine.Help.HelpOption(),
+            dir, config, listen, tokenFile, basicUser, basicPass, htpasswd, anonymous, allowOverwrite, disableDelete, disableApi, disableMetrics,
+            contextPath, rootFingerprint, maxUpload, writesPerMinute, debug, new System.CommandLine.Help.HelpOption(),
         };
         command.SetAction(async (p, ct) =>
         {
-            string repository = Path.GetFullPath(p.GetValue(dir)!);
-            IReadOnlyList<string> tokens = p.GetValue(tokenFile) is { } file ? await WriteAccess.ReadTokenFileAsync(file, ct) : [];
-            var users = await BasicAuthUsers.LoadAsync(p.GetValue(basicUser), p.GetValue(basicPass), p.GetValue(htpasswd), ct);
+            var settings = await ServeSettings.LoadAsync(p.GetValue(config), environment, ct);
+            bool? Given(Option<bool?> option) => GivenFlag(p, option);
+            string repository = Path.GetFullPath(settings.Text("repo-dir", p.GetValue(dir)) ?? "repo");
+            IReadOnlyList<string> tokens = settings.Text("upload-token-file", p.GetValue(tokenFile)) is { } file ? await WriteAccess.ReadTokenFileAsync(file, ct) : [];
+            var users = await BasicAuthUsers.LoadAsync(settings.Text("basic-auth-user", p.GetValue(basicUser)), settings.Text("basic-auth-pass", p.GetValue(basicPass)),
+                settings.Text("htpasswd-file", p.GetValue(htpasswd)), ct);
+            long? writes = settings.Number("writes-per-minute", p.GetValue(writesPerMinute));
             var options = new ServerOptions
             {
                 RepositoryDir = repository,
-                Listen = p.GetValue(listen)!,
+                Listen = settings.Listen(p.GetValue(listen)),
                 UploadTokens = tokens,
                 BasicAuth = users,
-                AllowAnonymousUpload = p.GetValue(anonymous),
-                AllowOverwrite = p.GetValue(allowOverwrite),
-                DisableDelete = p.GetValue(disableDelete),
-                ContextPath = ServerOptions.NormalizeContextPath(p.GetValue(contextPath)!),
-                Root = p.GetValue(rootFingerprint) is { } fpr ? new PinnedRoot(fpr) : null,
+                AllowAnonymousUpload = settings.Flag("allow-anonymous-upload", Given(anonymous)),
+                AllowOverwrite = settings.Flag("allow-overwrite", Given(allowOverwrite)),
+                DisableDelete = settings.Flag("disable-delete", Given(disableDelete)),
+                DisableApi = settings.Flag("disable-api", Given(disableApi)),
+                DisableMetrics = settings.DisableMetrics(Given(disableMetrics)),
+                Debug = settings.Flag("debug", Given(debug)),
+                ContextPath = ServerOptions.NormalizeContextPath(settings.Text("context-path", p.GetValue(contextPath)) ?? ""),
+                Root = settings.Text("root-fingerprint", p.GetValue(rootFingerprint)) is { } fpr ? new PinnedRoot(fpr) : null,
                 TrustState = TrustStateStore.Default(),
-                MaxUploadBytes = p.GetValue(maxUpload),
-                WritesPerMinute = p.GetValue(writesPerMinute),
+                MaxUploadBytes = settings.Number("max-upload-size", p.GetValue(maxUpload)) ?? 20L * 1024 * 1024,
+                WritesPerMinute = writes is { } w ? (int)Math.Min(w, int.MaxValue) : 120,
             };
             await using var server = await RepositoryServer.StartAsync(options, ct);
             PrintBanner(options, server.RepositoryUrl);
@@ -66,6 +80,10 @@ internal static class ServeCommand
         return command;
     }
 
+    /// <summary>A boolean option as given on the command line: null when absent, true for <c>--flag</c> alone, else its value.</summary>
+    internal static bool? GivenFlag(ParseResult parse, Option<bool?> option) =>
+        parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
+
     // What a newcomer needs next, on stderr (stdout carries the JSON log).
     private static void PrintBanner(ServerOptions options, Uri address)
     {
@@ -73,6 +91,7 @@ internal static class ServeCommand
         string url = address.ToString().TrimEnd('/');
         string dir = options.RepositoryDir;
         e.WriteLine($"Serving {dir} at {url}/index.yaml");
+        e.WriteLine($"Page: {url}/ (every chart version's verdict); probes: {url}/health, {url}/ready" + (options.DisableMetrics ? "" : $"; metrics: {url}/metrics"));
         bool tokens = options.UploadTokens.Count > 0, users = options.BasicAuth.Count > 0;
         e.WriteLine(tokens && users ? "Uploads: require Authorization: Bearer TOKEN (from the token file) or a Basic user (curl -u USER:PASSWORD)."
             : tokens ? "Uploads: require Authorization: Bearer TOKEN (from the token file)."
@@ -86,26 +105,9 @@ internal static class ServeCommand
             e.WriteLine($"  chartseal trust init {dir} --root-key root@example.com --root-keyring root.sec.asc");
             e.WriteLine($"  chartseal trust add {dir} maintainer.pub.asc --root-key root@example.com --root-keyring root.sec.asc");
         }
+        e.WriteLine($"Probes: {url}/health (alive), {url}/ready (trust material verifies, folder readable)" + (options.DisableMetrics ? "." : $"; metrics: {url}/metrics"));
         e.WriteLine("Upload a signed chart:");
         string auth = !tokens && users ? "-u USER:PASSWORD" : "-H \"Authorization: Bearer $TOKEN\"";
         e.WriteLine($"  curl {auth} -F chart=@mysql-1.2.3.tgz -F prov=@mysql-1.2.3.tgz.prov {url}/api/charts");
     }
-
-    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
-
-    // As ChartMuseum reads its boolean variables (Go's strconv.ParseBool).
-    private static bool EnvFlag(string name) => Env(name) switch
-    {
-        null => false,
-        "1" or "t" or "T" or "true" or "TRUE" or "True" => true,
-        "0" or "f" or "F" or "false" or "FALSE" or "False" => false,
-        { } other => throw new ChartsealException(null, $"{name}={other}: not a boolean (true or false)"),
-    };
-
-    private static long? EnvSize(string name) => Env(name) switch
-    {
-        null => null,
-        { } value when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long bytes) && bytes > 0 => bytes,
-        { } other => throw new ChartsealException(null, $"{name}={other}: not a size in bytes"),
-    };
 }

@@ -31,6 +31,15 @@ public sealed record ServerOptions
     /// <summary>Refuse <c>DELETE /api/charts/NAME/VERSION</c> (405).</summary>
     public bool DisableDelete { get; init; }
 
+    /// <summary>Serve no <c>/api/charts</c> and <c>/api/prov</c> routes (ChartMuseum's <c>--disable-api</c>): a read-only repository.</summary>
+    public bool DisableApi { get; init; }
+
+    /// <summary>Serve no <c>/metrics</c> (docs/operations.md lists what it exports).</summary>
+    public bool DisableMetrics { get; init; }
+
+    /// <summary>Log at debug level, ASP.NET Core's request lines included (ChartMuseum's <c>--debug</c>).</summary>
+    public bool Debug { get; init; }
+
     /// <summary>
     /// The path prefix every route is served under, e.g. <c>/charts</c> (empty: the root). Requests outside it get
     /// 404, and <c>index.yaml</c> carries it as <c>serverInfo.contextPath</c> for ChartMuseum clients.

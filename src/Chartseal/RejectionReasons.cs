@@ -39,6 +39,40 @@ public static class RejectionReasons
     /// <summary>The stable code, e.g. <c>CSL1001</c>.</summary>
     public static string Code(this RejectionReason reason) => Table[reason].Code;
 
+    /// <summary>
+    /// What the reason means, in one line for people (a repository page, a dashboard): the short form of its entry in
+    /// docs/reasons.md. A refusal's own message says what was found in the case at hand.
+    /// </summary>
+    public static string Summary(this RejectionReason reason) => reason switch
+    {
+        RejectionReason.BadSignature => "The signature does not verify: the signed text or the signature was changed after signing.",
+        RejectionReason.UnknownSigner => "No key in the keyring made the signature.",
+        RejectionReason.KeyExpired => "The signing key has expired.",
+        RejectionReason.KeyRevoked => "The signing key was revoked by its owner.",
+        RejectionReason.WeakHash => "The signature uses a hash that is not accepted (MD5, SHA-1, ...).",
+        RejectionReason.HashMismatch => "The archive is not the one that was signed: its SHA-256 differs from the signed value.",
+        RejectionReason.FileNotInProvenance => "The provenance file does not name this archive.",
+        RejectionReason.NameVersionMismatch => "The signed name or version differs from the chart's own (or from what the index names).",
+        RejectionReason.UnsafeArchive => "The archive is not a safe, well-formed chart.",
+        RejectionReason.Malformed => "The provenance file is not a clear-signed Helm provenance document.",
+        RejectionReason.MissingProvenance => "There is no provenance (.prov) file: the chart is not signed.",
+        RejectionReason.UnsupportedSignature => "The signature is of a kind that cannot be checked.",
+        RejectionReason.TrustUnsigned => "The repository's trust material carries no root signature.",
+        RejectionReason.TrustBadSignature => "The repository's trust material is not validly signed by the pinned root.",
+        RejectionReason.TrustMismatch => "A trust file differs from what the root signed.",
+        RejectionReason.TrustRollback => "The trust material is older than a version already accepted.",
+        RejectionReason.TrustExpired => "The repository's trust material has expired: the repository is frozen until its root renews it.",
+        RejectionReason.SignerNotTrusted => "The signature is valid, but its key is not one of the repository's maintainers.",
+        RejectionReason.SignerRevoked => "The signing key was revoked by the repository.",
+        RejectionReason.NotInLocalKeyring => "The signer is not in the local keyring that was also required.",
+        RejectionReason.RebuildMismatch => "The archive rebuilt from source differs from the signed archive.",
+        RejectionReason.VersionExists => "The repository already holds this chart version.",
+        RejectionReason.DigestMismatch => "The archive's digest differs from the one index.yaml lists.",
+        RejectionReason.MissingArchive => "The archive that index.yaml lists is not in the repository.",
+        RejectionReason.VersionNotFound => "The repository's index does not hold this chart version.",
+        _ => "Refused for a reason that was never set (a bug): treat it as a failure.",
+    };
+
     /// <summary>Parses a kebab-case name back to the reason; unknown names give <see cref="RejectionReason.Unknown"/>.</summary>
     public static RejectionReason FromName(string name)
     {

@@ -255,6 +255,32 @@ public sealed class UploadTests
     }
 
     [Fact]
+    public async Task UnpinnedServer_ThePagePinsTheDeclaredRoot_ForUploadsToo_AnotherRootsMaterialIsRefused()
+    {
+        // Without --root-fingerprint the server pins the root the repository declares when it first needs one. The page
+        // needed it first here; uploads must be judged against that same root, not pin whatever is declared later.
+        await using var s = await ServerFixture.StartAsync(pinRoot: false);
+        using (var page = await s.Http.GetAsync("", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+        var stranger = new global::Chartseal.Tests.Trust.TestKey("Stranger <s@example.com>", global::Chartseal.Tests.Trust.TrustFixture.T0);
+        foreach (string name in new[] { "trust.yaml.asc", "pubkeys.pgp", "revoked.pgp", "root.pgp" })
+        {
+            File.Delete(Path.Combine(s.Repo, name));
+        }
+        await global::Chartseal.Repository.TrustRepository.InitAsync(s.Repo, stranger.RootSigner(ServerFixture.Now), global::Chartseal.Tests.Trust.TrustFixture.Validity, ServerFixture.Now, Ct);
+        await global::Chartseal.Repository.TrustRepository.AddAsync(s.Repo, stranger.RootSigner(ServerFixture.Now), s.Trust.Alice.Public, global::Chartseal.Tests.Trust.TrustFixture.Validity, ServerFixture.Now, Ct);
+
+        using var response = await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice));
+
+        var (status, error, _) = await ErrorOf(response);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("trust-bad-signature", error);
+        Assert.Empty(s.RepositoryFiles());
+    }
+
+    [Fact]
     public async Task Upload_FiftyDistinctChartsInParallel_AllIndexed()
     {
         await using var s = await ServerFixture.StartAsync();

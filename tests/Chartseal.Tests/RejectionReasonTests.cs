@@ -29,4 +29,13 @@ public class RejectionReasonTests
         Assert.Equal(actual.OrderBy(p => p.Key), rows.OrderBy(p => p.Key));
         Assert.Equal(actual.OrderBy(p => p.Key), headings.OrderBy(p => p.Key));
     }
+
+    [Fact]
+    public void EveryReason_HasItsOwnOneLineSummary()
+    {
+        var values = Enum.GetValues<RejectionReason>();
+        var summaries = values.Select(v => v.Summary()).ToList();
+        Assert.Equal(values.Length, summaries.Distinct().Count());
+        Assert.All(summaries, s => Assert.True(s.Length is > 10 and < 120 && !s.Contains('\n', StringComparison.Ordinal) && s.EndsWith('.'), s));
+    }
 }

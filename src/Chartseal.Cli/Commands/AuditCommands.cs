@@ -56,13 +56,11 @@ internal static class AuditCommands
 
             if (json)
             {
-                using var stdout = Console.OpenStandardOutput();
-                AuditOutput.WriteJson(result, location, signerFilter, enumeration(), stdout);
-                stdout.WriteByte((byte)'\n');
+                VerdictOutput.WriteJson(buffer => AuditOutput.WriteJson(result, location, signerFilter, enumeration(), buffer));
             }
             if (result is AuditResult.Rejected rejected)
             {
-                Console.Error.WriteLine($"chartseal: {source.AddressOf(TrustFiles.ManifestName)}: {rejected.Refusal}");
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{source.AddressOf(TrustFiles.ManifestName)}: {rejected.Refusal}"));
                 return ExitCodes.Rejected;
             }
             var audit = (AuditResult.Completed)result;
@@ -93,7 +91,7 @@ internal static class AuditCommands
             var (archive, oldProv) = await ChartFileVerifier.ReadAsync(path, null, ct);
             if (ChartResigning.CheckArchiveUnchanged(archive, path, oldProv) is { } refusal)
             {
-                Console.Error.WriteLine($"chartseal: {path}: {refusal}");
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{path}: {refusal}"));
                 return ExitCodes.Rejected;
             }
             byte[] prov = await signing.SignAsync(p, archive, path, ct);
@@ -115,13 +113,13 @@ internal static class AuditCommands
         var result = await ProvenanceReplacement.ReplaceAsync(repositoryDir, root, prov, path, TrustStateStore.Default(), DateTime.UtcNow, ct);
         if (result is PublishResult.Rejected r)
         {
-            Console.Error.WriteLine($"chartseal: {path}: {r.Refusal}");
+            Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{path}: {r.Refusal}"));
             return ExitCodes.Rejected;
         }
         var published = (PublishResult.Published)result;
         var signer = published.Verdict.Verification.Signer;
-        Console.WriteLine($"Replaced the provenance of {published.Entry.Metadata.Name} {published.Entry.Metadata.Version} in {repositoryDir} (archive and index.yaml unchanged)");
-        Console.WriteLine($"Signed by: {signer.UserIds.FirstOrDefault() ?? signer.Fingerprint} ({signer.Fingerprint}), trust version {published.Verdict.Material!.Version}");
+        Console.WriteLine(TerminalText.Escape($"Replaced the provenance of {published.Entry.Metadata.Name} {published.Entry.Metadata.Version} in {repositoryDir} (archive and index.yaml unchanged)"));
+        Console.WriteLine($"Signed by: {TerminalText.Escape(signer.UserIds.FirstOrDefault() ?? signer.Fingerprint)} ({signer.Fingerprint}), trust version {published.Verdict.Material!.Version}");
         return ExitCodes.Ok;
     }
 

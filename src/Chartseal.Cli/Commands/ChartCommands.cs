@@ -62,7 +62,7 @@ internal static class ChartCommands
             foreach (var link in packaged.Links)
             {
                 // Helm logs the same: a link can pull in files from anywhere.
-                Console.Error.WriteLine($"chartseal: note: {link.Path} is a symbolic link to {link.Target}; its contents were packaged");
+                Console.Error.WriteLine("chartseal: note: " + TerminalText.Escape($"{link.Path} is a symbolic link to {link.Target}; its contents were packaged"));
             }
             string destination = p.GetValue(dest)!;
             Directory.CreateDirectory(destination);
@@ -212,16 +212,16 @@ internal static class ChartCommands
             if (result is PublishResult.Rejected r)
             {
                 string hint = r.Reason == RejectionReason.VersionExists ? " (--force replaces it; --resign-only replaces only its .prov)" : "";
-                Console.Error.WriteLine($"chartseal: {request.ArchivePath}: {r.Reason.Name()}: {r.Message}{hint}");
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{request.ArchivePath}: {r.Reason.Name()}: {r.Message}") + hint);
                 return ExitCodes.Rejected;
             }
             var published = (PublishResult.Published)result;
             var signer = published.Verdict.Verification.Signer;
-            Console.WriteLine($"Published {published.Entry.Metadata.Name} {published.Entry.Metadata.Version} to {request.RepositoryDir}");
-            Console.WriteLine($"Signed by: {signer.UserIds.FirstOrDefault() ?? signer.Fingerprint} ({signer.Fingerprint}), trust version {published.Verdict.Material!.Version}");
+            Console.WriteLine(TerminalText.Escape($"Published {published.Entry.Metadata.Name} {published.Entry.Metadata.Version} to {request.RepositoryDir}"));
+            Console.WriteLine($"Signed by: {TerminalText.Escape(signer.UserIds.FirstOrDefault() ?? signer.Fingerprint)} ({signer.Fingerprint}), trust version {published.Verdict.Material!.Version}");
             if (published.Verdict.Rebuild is { } rebuild)
             {
-                Console.WriteLine($"Rebuild gate passed: rebuilt from {rebuild.Source}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
+                Console.WriteLine($"Rebuild gate passed: rebuilt from {TerminalText.Escape(rebuild.Source)}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
             }
             return ExitCodes.Ok;
         });

@@ -4,6 +4,7 @@ using Chartseal.Keys;
 using Chartseal.Trust;
 using Chartseal.Fetch;
 using Chartseal.Gate;
+using Chartseal.IO;
 
 namespace Chartseal.Cli.Commands;
 
@@ -75,7 +76,8 @@ internal static class ClientCommands
             else
             {
                 var claimed = await TrustOnFirstUse.ClaimAsync(source, ct);
-                string who = claimed.UserId is null ? "" : $" ({claimed.UserId})";
+                // The user id comes from the unverified root.pgp: escaped, so it cannot forge text around the fingerprint.
+                string who = claimed.UserId is null ? "" : $" ({TerminalText.Escape(claimed.UserId)})";
                 if (!p.GetValue(tofu))
                 {
                     throw new ChartsealException(repoUrl, $"no root key pinned; the repository names root {claimed.Fingerprint}{who}. " +
@@ -90,7 +92,7 @@ internal static class ClientCommands
             var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), deadline, ct);
             if (update is RepositoryUpdate.Rejected r)
             {
-                Console.Error.WriteLine($"chartseal: {r.File}: {r.Refusal}");
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{r.File}: {r.Refusal}"));
                 return ExitCodes.Rejected;
             }
             var updated = (RepositoryUpdate.Updated)update;
@@ -131,13 +133,13 @@ internal static class ClientCommands
                 }
                 catch (ChartsealException e)
                 {
-                    Console.Error.WriteLine($"...Unable to get an update from the \"{repository.Name}\" chart repository ({repository.Url}): {e.Message}");
+                    Console.Error.WriteLine($"...Unable to get an update from the \"{repository.Name}\" chart repository ({TerminalText.Escape(repository.Url)}): {TerminalText.Escape(e.Message)}");
                     exit = Math.Max(exit, ExitCodes.Usage);
                     continue;
                 }
                 if (update is RepositoryUpdate.Rejected r)
                 {
-                    Console.Error.WriteLine($"...Refused the update from the \"{repository.Name}\" chart repository: {r.File}: {r.Refusal}");
+                    Console.Error.WriteLine($"...Refused the update from the \"{repository.Name}\" chart repository: {TerminalText.Escape($"{r.File}: {r.Refusal}")}");
                     exit = exit == ExitCodes.Usage ? exit : ExitCodes.Rejected;
                     continue;
                 }
@@ -316,7 +318,7 @@ internal static class ClientCommands
                 exit = Math.Max(exit, PullOptions.Print(results[i], format, saved[i], "savedTo"));
                 if (saved[i] is { } path && format != "json")
                 {
-                    Console.WriteLine($"Pulled: {path}");
+                    Console.WriteLine($"Pulled: {TerminalText.Escape(path)}");
                 }
             }
             return exit;
@@ -359,13 +361,13 @@ internal static class ClientCommands
                 {
                     if (format != "json")
                     {
-                        Console.WriteLine($"Dry run: would run {shown}");
+                        Console.WriteLine($"Dry run: would run {TerminalText.Escape(shown)}");
                     }
                     return ExitCodes.Ok;
                 }
                 if (format != "json")
                 {
-                    Console.WriteLine($"Running: {shown}");
+                    Console.WriteLine($"Running: {TerminalText.Escape(shown)}");
                 }
                 return await HelmHandOff.RunAsync(helm!, arguments, ct);
             }
@@ -380,10 +382,11 @@ internal static class ClientCommands
     private static string ShellQuote(string s) =>
         s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@+%".Contains(c, StringComparison.Ordinal)) ? s : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
+    // Cells come from index.yaml (names, versions, descriptions) or the configuration: escaped before measuring.
     private static void PrintTable(string[] header, IEnumerable<string[]> rows)
     {
         var all = new List<string[]> { header };
-        all.AddRange(rows);
+        all.AddRange(rows.Select(row => Array.ConvertAll(row, TerminalText.Escape)));
         int[] widths = [.. Enumerable.Range(0, header.Length).Select(i => all.Max(r => r[i].Length))];
         foreach (var row in all)
         {

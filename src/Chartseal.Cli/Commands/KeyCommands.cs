@@ -90,7 +90,7 @@ internal static class KeyCommands
             string certificate = RevocationCertificate.Create(primary, primary.Unlock(passphrase), tag, p.GetValue(description)!, DateTime.UtcNow);
             string path = p.GetValue(output)!;
             await WriteNew(path, Encoding.ASCII.GetBytes(certificate), p.GetValue(force), ct);
-            Console.WriteLine($"Revocation certificate for {primary.PrimaryFingerprint} ({primary.UserId}): {path}");
+            Console.WriteLine($"Revocation certificate for {primary.PrimaryFingerprint} ({TerminalText.Escape(primary.UserId)}): {TerminalText.Escape(path)}");
             Console.WriteLine("  Anyone holding it can revoke the key: keep it as safe as the key.");
             return ExitCodes.Ok;
         });

@@ -55,7 +55,7 @@ internal static class PushCommands
                 var replaced = await OciChartPublisher.ReplaceProvenanceAsync(source, bytes, provPath, root, TrustStateStore.Default(), now, ct);
                 if (replaced is PublishResult.Rejected refused)
                 {
-                    Console.Error.WriteLine($"chartseal: {provPath}: {refused.Refusal}");
+                    Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{provPath}: {refused.Refusal}"));
                     return ExitCodes.Rejected;
                 }
                 var done = (PublishResult.Published)replaced;
@@ -70,7 +70,7 @@ internal static class PushCommands
             if (result is PublishResult.Rejected r)
             {
                 string hint = r.Reason == RejectionReason.VersionExists ? " (--force replaces it; --resign-only replaces only its .prov)" : "";
-                Console.Error.WriteLine($"chartseal: {path}: {r.Reason.Name()}: {r.Message}{hint}");
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{path}: {r.Reason.Name()}: {r.Message}") + hint);
                 return ExitCodes.Rejected;
             }
             var published = (PublishResult.Published)result;
@@ -78,7 +78,7 @@ internal static class PushCommands
             PrintSigner(published);
             if (published.Verdict.Rebuild is { } rebuild)
             {
-                Console.WriteLine($"Rebuild gate passed: rebuilt from {rebuild.Source}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
+                Console.WriteLine($"Rebuild gate passed: rebuilt from {TerminalText.Escape(rebuild.Source)}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
             }
             return ExitCodes.Ok;
         });
@@ -88,7 +88,7 @@ internal static class PushCommands
     private static void PrintSigner(PublishResult.Published published)
     {
         var signer = published.Verdict.Verification.Signer;
-        Console.WriteLine($"Signed by: {signer.UserIds.FirstOrDefault() ?? signer.Fingerprint} ({signer.Fingerprint}), trust version {published.Verdict.Material!.Version}");
+        Console.WriteLine($"Signed by: {TerminalText.Escape(signer.UserIds.FirstOrDefault() ?? signer.Fingerprint)} ({signer.Fingerprint}), trust version {published.Verdict.Material!.Version}");
     }
 
     /// <summary>The pin given, else the pin of the configured repository for this namespace.</summary>

@@ -33,7 +33,7 @@ internal static class RepoCommands
             var (index, skipped, path) = await RepositoryIndexer.WriteIndexAsync(repoDir, p.GetValue(url), p.GetValue(merge), p.GetValue(json), DateTimeOffset.UtcNow, ct);
             foreach (string s in skipped)
             {
-                Console.Error.WriteLine($"chartseal: skipping {s}");
+                Console.Error.WriteLine($"chartseal: skipping {TerminalText.Escape(s)}");
             }
             Console.WriteLine($"Wrote {path}: {index.Count} chart versions");
             return ExitCodes.Ok;

@@ -5,6 +5,7 @@ using Chartseal.Trust;
 using Chartseal.Repository;
 using Chartseal.Client;
 using Chartseal.Fetch;
+using Chartseal.IO;
 
 namespace Chartseal.Cli.Commands;
 
@@ -118,7 +119,7 @@ internal static class TrustCommands
             var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.AddAsync(dir, signer, keys, o.Validity(p), now, token), ct);
             foreach (var ring in keys.PublicKeyRings)
             {
-                Console.WriteLine($"Added {KeyInfo.Fingerprint(ring.GetPublicKey())} {KeyInfo.PrimaryUserId(ring)}");
+                Console.WriteLine($"Added {KeyInfo.Fingerprint(ring.GetPublicKey())} {TerminalText.Escape(KeyInfo.PrimaryUserId(ring))}");
             }
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
         });
@@ -242,11 +243,11 @@ internal static class TrustCommands
             }
             foreach (var ring in material.PublicKeys.PublicKeyRings)
             {
-                Console.WriteLine($"Trusted: {KeyInfo.Fingerprint(ring.GetPublicKey())} {KeyInfo.PrimaryUserId(ring)}");
+                Console.WriteLine($"Trusted: {KeyInfo.Fingerprint(ring.GetPublicKey())} {TerminalText.Escape(KeyInfo.PrimaryUserId(ring))}");
             }
             foreach (var ring in material.Revoked.PublicKeyRings)
             {
-                Console.WriteLine($"Revoked: {KeyInfo.Fingerprint(ring.GetPublicKey())} {KeyInfo.PrimaryUserId(ring)}");
+                Console.WriteLine($"Revoked: {KeyInfo.Fingerprint(ring.GetPublicKey())} {TerminalText.Escape(KeyInfo.PrimaryUserId(ring))}");
             }
             return ExitCodes.Ok;
         });

@@ -73,11 +73,53 @@ internal static class BoundedYamlReader
                 builder.On(parser.Current!);
             }
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (IsParserFailure(ex))
         {
             throw new ChartsealException(sourceName, $"invalid YAML: {OneLine(ex.Message)}", ex);
         }
         return builder.Root;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="ex"/> is YamlDotNet rejecting its input: a <see cref="YamlException"/>, the
+    /// <see cref="InvalidOperationException"/> its scanner throws on some malformed flow collections (<c>[[a]</c>
+    /// followed by a block key), or the <see cref="ArgumentException"/> its tag parsing throws
+    /// (<c>name: !!a]</c>: "Global tags must be valid URIs"). Both were found by the fuzz tests.
+    /// </summary>
+    internal static bool IsParserFailure(Exception ex) => ex is YamlException or InvalidOperationException or ArgumentException;
+
+    /// <summary>
+    /// Skips the node that starts at the parser's current event (and everything nested in it), leaving the parser on
+    /// the event after it, and refuses nesting deeper than <paramref name="maxDepth"/> as soon as it is seen.
+    /// </summary>
+    /// <remarks>
+    /// YamlDotNet's scanner checks every open flow level on each token, so a document of nested <c>[</c> costs time
+    /// quadratic in its depth (400 KB took minutes with <c>SkipThisAndNestedEvents</c>). Events arrive as the scanner
+    /// goes, so stopping at the first event past the bound stops the scanner after a few hundred tokens.
+    /// </remarks>
+    /// <exception cref="ChartsealException">Nesting deeper than <paramref name="maxDepth"/>, or the stream ends inside the node.</exception>
+    internal static void SkipNode(IParser parser, string sourceName, int maxDepth = DefaultMaxDepth)
+    {
+        int depth = 0;
+        do
+        {
+            switch (parser.Current)
+            {
+                case MappingStart or SequenceStart:
+                    if (++depth > maxDepth)
+                    {
+                        throw new ChartsealException(sourceName, $"YAML nesting is deeper than {maxDepth} levels; refusing");
+                    }
+                    break;
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
+                case null or StreamEnd or DocumentEnd:
+                    throw new ChartsealException(sourceName, "invalid YAML: the document ends inside a node");
+            }
+            parser.MoveNext();
+        }
+        while (depth > 0);
     }
 
     /// <summary>
@@ -102,7 +144,7 @@ internal static class BoundedYamlReader
             }
             while (depth > 0);
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (IsParserFailure(ex))
         {
             throw new ChartsealException(sourceName, $"invalid YAML: {OneLine(ex.Message)}", ex);
         }
@@ -272,7 +314,7 @@ internal static class BoundedYamlReader
                 }
             }
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (IsParserFailure(ex))
         {
             throw new ChartsealException(sourceName, $"invalid YAML: {OneLine(ex.Message)}", ex);
         }

@@ -1,6 +1,5 @@
 using Chartseal.IO;
 using System.Buffers.Binary;
-using System.Formats.Tar;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
@@ -43,7 +42,10 @@ public static partial class ChartArchive
     /// <param name="fileName">Names the archive in errors.</param>
     /// <param name="limits">Size bounds; <see cref="ArchiveLimits.Default"/> when null.</param>
     /// <exception cref="UnsafeArchiveException">
-    /// Not gzip (<c>does not appear to be a gzipped archive</c>); corrupt or truncated gzip or tar; more than
+    /// Not gzip (<c>does not appear to be a gzipped archive</c>); corrupt or truncated gzip or tar; a tar header,
+    /// entry type or PAX record that Go's <c>archive/tar</c> (Helm's reader) could read differently from others
+    /// (see <see cref="ChartTarReader"/>: sparse files, <c>GNU.sparse.*</c> and other unknown PAX records, STAR or
+    /// V7 headers, mixed <c>/</c> and <c>\</c> separators, a regular file whose mode says folder); more than
     /// the decompressed-size limit (reading stops as soon as it is passed) or a file over the per-file limit;
     /// an absolute path, a <c>..</c> segment or a drive letter (backslashes count as separators); a link,
     /// device or FIFO entry; entries outside a single top folder; a duplicate or conflicting path; too many
@@ -63,35 +65,16 @@ public static partial class ChartArchive
         string? top = null;
         var filePaths = new HashSet<string>(StringComparer.Ordinal);
         var directoryPaths = new HashSet<string>(StringComparer.Ordinal);
-        int entries = 0;
 
         using var input = AsStream(archive);
         using var gzip = new GZipStream(input, CompressionMode.Decompress);
         using var counted = new BoundedCrcStream(gzip, limits.MaxDecompressedSize, fileName);
         try
         {
-            using var tar = new TarReader(counted, leaveOpen: true);
-            while (true)
+            var tar = new ChartTarReader(counted, fileName, limits.MaxEntries);
+            while (tar.Next() is { } entry)
             {
-                long dataEnd = (counted.TotalRead + 511) / 512 * 512;
-                if (tar.GetNextEntry(copyData: false) is not { } entry)
-                {
-                    CheckEndOfTar(counted, dataEnd, fileName);
-                    break;
-                }
-                if (++entries > limits.MaxEntries)
-                {
-                    throw new UnsafeArchiveException(fileName, $"archive has more than {limits.MaxEntries} entries");
-                }
-                // PAX headers ('x') are folded into the next entry by TarReader; global ones are skipped.
-                if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
-                {
-                    continue;
-                }
-                bool isDirectory = entry.EntryType == TarEntryType.Directory;
-                CheckEntryType(entry, fileName);
-                string[] segments = SplitEntryPath(entry.Name, fileName, isDirectory);
-
+                string[] segments = SplitEntryPath(entry.Name, fileName, entry.IsDirectory);
                 if (top is null)
                 {
                     top = segments[0];
@@ -100,7 +83,7 @@ public static partial class ChartArchive
                 {
                     throw new UnsafeArchiveException(fileName, $"archive has more than one top folder (\"{top}\" and \"{segments[0]}\")", entry.Name);
                 }
-                if (isDirectory)
+                if (entry.IsDirectory)
                 {
                     continue;
                 }
@@ -111,12 +94,12 @@ public static partial class ChartArchive
 
                 string path = string.Join('/', segments, 1, segments.Length - 1);
                 CheckNoConflict(path, filePaths, directoryPaths, fileName, entry.Name);
-                if (entry.Length > limits.MaxFileSize)
+                if (entry.Size > limits.MaxFileSize)
                 {
-                    throw new UnsafeArchiveException(fileName, $"file is {entry.Length} bytes, larger than the maximum file size {limits.MaxFileSize}", entry.Name);
+                    throw new UnsafeArchiveException(fileName, $"file is {entry.Size} bytes, larger than the maximum file size {limits.MaxFileSize}", entry.Name);
                 }
-                byte[] bytes = new byte[entry.Length];
-                entry.DataStream?.ReadExactly(bytes);
+                byte[] bytes = new byte[entry.Size];
+                tar.ReadData(bytes);
                 files.Add(new ChartArchiveFile(path, bytes, ContentHash.Sha256Hex(bytes)));
             }
             // Read to the end of the gzip member so that its CRC and length can be checked; only the zero
@@ -130,8 +113,9 @@ public static partial class ChartArchive
                 }
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException)
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
         {
+            // GZipStream's errors: not deflate data, a bad block, a truncated stream.
             throw new UnsafeArchiveException(fileName, $"corrupt archive: {ex.Message}", inner: ex);
         }
 
@@ -150,16 +134,6 @@ public static partial class ChartArchive
         }
         var metadata = ReadMetadata(files, top!, fileName);
         return new ChartArchiveContents(fileName, metadata, files);
-    }
-
-    // TarReader also ends quietly on a header whose checksum field is blank; accept only a real end: either
-    // the data simply stops at a block boundary, or the block just consumed is the all-zero end marker.
-    private static void CheckEndOfTar(BoundedCrcStream counted, long dataEnd, string fileName)
-    {
-        if (counted.TotalRead != dataEnd && !counted.LastBlockIsZero)
-        {
-            throw new UnsafeArchiveException(fileName, "corrupt archive: invalid tar header");
-        }
     }
 
     private static ChartMetadata ReadMetadata(List<ChartArchiveFile> files, string top, string fileName)
@@ -187,28 +161,18 @@ public static partial class ChartArchive
         }
     }
 
-    private static void CheckEntryType(TarEntry entry, string fileName)
-    {
-        switch (entry.EntryType)
-        {
-            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile or TarEntryType.Directory:
-                return;
-            case TarEntryType.SymbolicLink or TarEntryType.HardLink:
-                // Helm never writes links; refusing them all removes every link-based escape.
-                throw new UnsafeArchiveException(fileName, $"link entries are not allowed (link to \"{entry.LinkName}\")", entry.Name);
-            case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
-                throw new UnsafeArchiveException(fileName, $"{entry.EntryType} entries are not allowed", entry.Name);
-            default:
-                throw new UnsafeArchiveException(fileName, $"unsupported entry type {entry.EntryType}", entry.Name);
-        }
-    }
-
     /// <summary>
-    /// Splits an entry name into safe segments: backslashes are separators, and absolute paths, drive letters,
+    /// Splits an entry name into safe segments: backslashes are separators (but may not be mixed with slashes), and absolute paths, drive letters,
     /// <c>..</c>, <c>.</c> and empty segments are refused (a directory may end with one <c>/</c>).
     /// </summary>
     internal static string[] SplitEntryPath(string name, string fileName, bool isDirectory)
     {
+        // Helm splits a name on "\\" when it holds one, else on "/": "demo/x\\templates\\a.yaml" is
+        // templates/a.yaml to Helm but x/templates/a.yaml to anyone splitting on both. Either one, never both.
+        if (name.Contains('\\', StringComparison.Ordinal) && name.Contains('/', StringComparison.Ordinal))
+        {
+            throw new UnsafeArchiveException(fileName, "entry path mixes \"/\" and \"\\\" separators", name);
+        }
         string normalized = name.Replace('\\', '/');
         if (isDirectory && normalized.EndsWith('/'))
         {
@@ -278,7 +242,9 @@ public static partial class ChartArchive
     /// fresh temporary folder beside it, which is renamed into place only when complete, so a failure leaves
     /// nothing behind. Every path is checked again and must stay inside the folder.
     /// </summary>
-    /// <exception cref="ChartsealException"><paramref name="destinationDir"/> already exists.</exception>
+    /// <exception cref="ChartsealException"><paramref name="destinationDir"/> already exists, or a folder or file
+    /// cannot be written (permission denied, a path longer than the file system allows, disk full...): one line
+    /// naming the destination and the chart's file.</exception>
     /// <exception cref="UnsafeArchiveException">A file path is unsafe.</exception>
     public static async Task ExtractToAsync(ChartArchiveContents contents, string destinationDir, CancellationToken cancellationToken)
     {
@@ -290,14 +256,18 @@ public static partial class ChartArchive
             throw new ChartsealException(destination, "already exists; refusing to overwrite it");
         }
         string parent = Path.GetDirectoryName(destination) ?? throw new ChartsealException(destination, "cannot extract to a root folder");
-        Directory.CreateDirectory(parent);
-        string temp = Path.Combine(parent, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(temp);
+        string? temp = null;
+        string? current = null;
         try
         {
+            Directory.CreateDirectory(parent);
+            // Named independently of the chart, so that a long chart name does not make it too long.
+            temp = Path.Combine(parent, $".chartseal-{Guid.NewGuid():N}.tmp");
+            Directory.CreateDirectory(temp);
             foreach (var file in contents.Files)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                current = file.Path;
                 string[] segments = SplitEntryPath(file.Path, contents.FileName, isDirectory: false);
                 string target = Path.GetFullPath(Path.Combine([temp, .. segments]));
                 if (!target.StartsWith(temp + Path.DirectorySeparatorChar, StringComparison.Ordinal))
@@ -311,12 +281,33 @@ public static partial class ChartArchive
                     await stream.WriteAsync(file.Bytes, cancellationToken).ConfigureAwait(false);
                 }
             }
+            current = null;
             Directory.Move(temp, destination);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            DeleteTemporary(temp);
+            string what = current is null ? $"cannot unpack {contents.FileName}" : $"cannot unpack \"{current}\" of {contents.FileName}";
+            string why = e switch
+            {
+                PathTooLongException => "the path is longer than the file system allows",
+                UnauthorizedAccessException => "permission denied",
+                _ => e.Message,
+            };
+            throw new ChartsealException(destination, $"{what}: {why}", e);
         }
         catch
         {
-            TryDeleteDirectory(temp);
+            DeleteTemporary(temp);
             throw;
+        }
+    }
+
+    private static void DeleteTemporary(string? temp)
+    {
+        if (temp is not null)
+        {
+            TryDeleteDirectory(temp);
         }
     }
 
@@ -366,14 +357,10 @@ public static partial class ChartArchive
     private sealed class BoundedCrcStream(Stream inner, long limit, string fileName) : Stream
     {
         private readonly System.IO.Hashing.Crc32 _crc = new();
-        private readonly byte[] _lastBlock = new byte[512];
 
         public long TotalRead { get; private set; }
 
         public uint Crc => _crc.GetCurrentHashAsUInt32();
-
-        /// <summary>Whether the last 512 bytes read are all zero.</summary>
-        public bool LastBlockIsZero => !_lastBlock.AsSpan().ContainsAnyExcept((byte)0);
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -386,15 +373,6 @@ public static partial class ChartArchive
                 throw new UnsafeArchiveException(fileName, $"decompressed archive is larger than the maximum size {limit}");
             }
             _crc.Append(buffer[..n]);
-            if (n >= _lastBlock.Length)
-            {
-                buffer[(n - _lastBlock.Length)..n].CopyTo(_lastBlock);
-            }
-            else
-            {
-                _lastBlock.AsSpan(n).CopyTo(_lastBlock);
-                buffer[..n].CopyTo(_lastBlock.AsSpan(_lastBlock.Length - n));
-            }
             return n;
         }
 

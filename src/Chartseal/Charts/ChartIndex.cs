@@ -336,18 +336,20 @@ public sealed class ChartIndex
                         ReadEntries(parser, onEntry, sourceName, ref skip);
                         break;
                     default:
-                        parser.SkipThisAndNestedEvents();
+                        // Bounded: nested "[" make YamlDotNet's scanner quadratic (400 KB took minutes).
+                        BoundedYamlReader.SkipNode(parser, sourceName);
                         break;
                 }
             }
         }
-        catch (YamlException e)
-        {
-            throw new ChartsealException(sourceName, "invalid index: " + e.Message.ReplaceLineEndings(" "), e);
-        }
         catch (DecoderFallbackException)
         {
+            // First: it is an ArgumentException, which IsParserFailure also takes (YamlDotNet's tag errors).
             throw new ChartsealException(sourceName, "invalid index: not UTF-8 text");
+        }
+        catch (Exception e) when (BoundedYamlReader.IsParserFailure(e))
+        {
+            throw new ChartsealException(sourceName, "invalid index: " + e.Message.ReplaceLineEndings(" "), e);
         }
         if (!sawApiVersion)
         {

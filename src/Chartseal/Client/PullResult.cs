@@ -26,7 +26,6 @@ public abstract record PullResult
         public async Task<string> SaveAsync(string directory, bool untar, CancellationToken cancellationToken = default)
         {
             ArgumentException.ThrowIfNullOrEmpty(directory);
-            Directory.CreateDirectory(directory);
             if (untar)
             {
                 var contents = ChartArchive.Read(Archive, ArchiveFileName);
@@ -36,15 +35,29 @@ public abstract record PullResult
             }
             string archivePath = Path.Combine(directory, ArchiveFileName);
             string provPath = archivePath + ".prov";
-            await AtomicFile.WriteAllBytesAsync(provPath, Provenance, cancellationToken).ConfigureAwait(false);
             try
             {
-                await AtomicFile.WriteAllBytesAsync(archivePath, Archive, cancellationToken).ConfigureAwait(false);
+                Directory.CreateDirectory(directory);
+                await AtomicFile.WriteAllBytesAsync(provPath, Provenance, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await AtomicFile.WriteAllBytesAsync(archivePath, Archive, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    File.Delete(provPath);
+                    throw;
+                }
             }
-            catch
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                File.Delete(provPath);
-                throw;
+                string why = e switch
+                {
+                    PathTooLongException => "the path is longer than the file system allows",
+                    UnauthorizedAccessException => "permission denied",
+                    _ => e.Message,
+                };
+                throw new ChartsealException(archivePath, "cannot write the pulled chart: " + why, e);
             }
             return archivePath;
         }

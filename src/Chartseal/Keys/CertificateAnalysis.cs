@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Chartseal.OpenPgp;
@@ -56,7 +57,7 @@ internal sealed class PrimaryAnalysis
     /// <summary>User ids with a verified self-certification that no later verified revocation cancels, in key order.</summary>
     public IEnumerable<string> ValidUserIds()
     {
-        foreach (string uid in Primary.GetUserIds().Distinct())
+        foreach (string uid in Utf8UserIds(Primary).Select(u => u.UserId))
         {
             DateTime? certified = SelfSignatures.LastOrDefault(s => s.UserId == uid)?.Created;
             bool revoked = _userIdRevocations.Any(r => r.UserId == uid && r.Created >= certified);
@@ -67,11 +68,40 @@ internal sealed class PrimaryAnalysis
         }
     }
 
+    /// <summary>
+    /// The user ids as raw packets and as text, distinct, in key order. BouncyCastle's <c>GetUserIds()</c> decodes the
+    /// packets as Latin-1 while <c>GetSignaturesForId(string)</c> and <c>VerifyCertification(string, …)</c> encode
+    /// UTF-8, so any non-ASCII user id ("José") was not found (a null list, hence a crash) and printed garbled. User ids
+    /// are UTF-8 (RFC 4880 §5.11); one that is not cannot be checked through BouncyCastle's string API and is left out.
+    /// </summary>
+    internal static IEnumerable<(byte[] Raw, string UserId)> Utf8UserIds(PgpPublicKey key)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (byte[] raw in key.GetRawUserIds())
+        {
+            string uid;
+            try
+            {
+                uid = StrictUtf8.GetString(raw);
+            }
+            catch (DecoderFallbackException)
+            {
+                continue;
+            }
+            if (seen.Add(uid))
+            {
+                yield return (raw, uid);
+            }
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private void Verify()
     {
-        foreach (string uid in Primary.GetUserIds().Distinct())
+        foreach (var (raw, uid) in Utf8UserIds(Primary))
         {
-            foreach (PgpSignature sig in Primary.GetSignaturesForId(uid))
+            foreach (PgpSignature sig in Primary.GetSignaturesForId(raw) ?? [])
             {
                 if (!IsSelfIssued(sig, Primary))
                 {

@@ -122,14 +122,14 @@ public static partial class SigningKeySelector
         // Helm: an exact user id match returns at once, in file order.
         foreach (PgpSecretKeyRing secret in ring.SecretKeyRings)
         {
-            if (secret.GetPublicKey().GetUserIds().Contains(id, StringComparer.Ordinal))
+            if (UserIds(secret.GetPublicKey()).Contains(id, StringComparer.Ordinal))
             {
                 return (secret, id);
             }
         }
 
         var matches = ring.SecretKeyRings
-            .Select(secret => (Ring: secret, UserIds: secret.GetPublicKey().GetUserIds().Where(uid => uid.Contains(id, StringComparison.OrdinalIgnoreCase)).ToList()))
+            .Select(secret => (Ring: secret, UserIds: UserIds(secret.GetPublicKey()).Where(uid => uid.Contains(id, StringComparison.OrdinalIgnoreCase)).ToList()))
             .Where(m => m.UserIds.Count > 0)
             .ToList();
         if (matches.Count == 1)
@@ -143,7 +143,7 @@ public static partial class SigningKeySelector
         }
 
         bool onlyPublic = ring.PublicKeyRings.Any(pub =>
-            pub.GetPublicKey().GetUserIds().Any(uid => uid.Contains(id, StringComparison.OrdinalIgnoreCase))
+            UserIds(pub.GetPublicKey()).Any(uid => uid.Contains(id, StringComparison.OrdinalIgnoreCase))
             || (hex.Success && pub.GetPublicKeys().Any(k => KeyInfo.Fingerprint(k).EndsWith(hex.Groups[1].Value.ToUpperInvariant(), StringComparison.Ordinal))));
         throw new ChartsealException(ring.SourceName, onlyPublic
             ? $"key \"{id}\" is here only as a public key; export its secret key with gpg --export-secret-keys"
@@ -152,4 +152,7 @@ public static partial class SigningKeySelector
 
     [GeneratedRegex("^(?:0[xX])?([0-9A-Fa-f]{40}|[0-9A-Fa-f]{16})$")]
     private static partial Regex HexId();
+
+    // The user ids as text (UTF-8; BouncyCastle's GetUserIds() would decode them as Latin-1).
+    private static IEnumerable<string> UserIds(PgpPublicKey key) => PrimaryAnalysis.Utf8UserIds(key).Select(u => u.UserId);
 }

@@ -360,12 +360,15 @@ public sealed class OciRegistryClient : IDisposable
     /// attempt), unless the repository already holds it. The registry checks the digest of what it receives.
     /// </summary>
     /// <exception cref="OciRegistryException">Refused, or the registry stored another digest.</exception>
-    public async Task<bool> PushBlobAsync(OciReference repository, OciDescriptor descriptor, Func<Stream> openContent, CancellationToken cancellationToken = default)
+    public Task<bool> PushBlobAsync(OciReference repository, OciDescriptor descriptor, Func<Stream> openContent, CancellationToken cancellationToken = default) =>
+        PushBlobAsync(repository, descriptor, openContent, evenIfHeld: false, cancellationToken);
+
+    private async Task<bool> PushBlobAsync(OciReference repository, OciDescriptor descriptor, Func<Stream> openContent, bool evenIfHeld, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(openContent);
         OciDigest.Check(descriptor.Digest, repository.ToString());
-        if (await BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
+        if (!evenIfHeld && await BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -422,24 +425,41 @@ public sealed class OciRegistryClient : IDisposable
         {
             given.TryAdd(blob.Descriptor.Digest, blob);
         }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (OciDescriptor needed in manifest.Layers.Prepend(manifest.Config))
+        // Pushers of the same blob at once (two CI jobs pushing charts with the same empty config) race in some registries
+        // (CNCF distribution 2.8): one sees the blob as held while the other is still writing it, and its manifest is
+        // refused as naming an unknown or invalid blob. Uploading the given blobs again and retrying resolves it.
+        for (int attempt = 1; ; attempt++)
         {
-            if (!seen.Add(needed.Digest))
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (OciDescriptor needed in manifest.Layers.Prepend(manifest.Config))
             {
-                continue;
+                if (!seen.Add(needed.Digest))
+                {
+                    continue;
+                }
+                if (given.TryGetValue(needed.Digest, out OciBlob? blob))
+                {
+                    await PushBlobAsync(target, needed, () => new MemoryStream(blob.Content.ToArray(), writable: false), evenIfHeld: attempt > 1, cancellationToken).ConfigureAwait(false);
+                }
+                else if (!await BlobExistsAsync(target, needed.Digest, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new OciRegistryException(BlobWhat(target, needed.Digest), "the manifest names this blob, but it was not given and the repository does not hold it");
+                }
             }
-            if (given.TryGetValue(needed.Digest, out OciBlob? blob))
+            try
             {
-                await PushBlobAsync(target, needed, blob.Content, cancellationToken).ConfigureAwait(false);
+                return await PutManifestAsync(target, manifest, cancellationToken).ConfigureAwait(false);
             }
-            else if (!await BlobExistsAsync(target, needed.Digest, cancellationToken).ConfigureAwait(false))
+            catch (OciRegistryException e) when (attempt < MaxBlobRaceAttempts && e.StatusCode == 400
+                && e.ErrorCodes.Any(c => c is "MANIFEST_BLOB_UNKNOWN" or "BLOB_UNKNOWN" or "DIGEST_INVALID"))
             {
-                throw new OciRegistryException(BlobWhat(target, needed.Digest), "the manifest names this blob, but it was not given and the repository does not hold it");
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken).ConfigureAwait(false);
             }
         }
-        return await PutManifestAsync(target, manifest, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>How many times an artifact push is tried when the registry loses a blob to a concurrent push of it.</summary>
+    private const int MaxBlobRaceAttempts = 3;
 
     /// <summary>
     /// The repository's tags, all pages (<c>Link: &lt;…&gt;; rel="next"</c>) followed, in the registry's order. Empty when
@@ -737,14 +757,7 @@ public sealed class OciRegistryClient : IDisposable
         {
             throw new OciRegistryException(call.What, $"the registry's token service {realm.GetLeftPart(UriPartial.Path)} is plain HTTP, which is refused without --plain-http", 401);
         }
-        var scopes = new List<string>();
-        foreach (string scope in (challenge["scope"] ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(call.Scope ?? ""))
-        {
-            if (scope.Length > 0 && !scopes.Contains(scope))
-            {
-                scopes.Add(scope);
-            }
-        }
+        var scopes = MergeScopes((challenge["scope"] ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(call.Scope ?? ""));
         string? service = challenge["service"];
         using var request = new HttpRequestMessage();
         if (credential?.IdentityToken is { } refreshToken)
@@ -803,7 +816,7 @@ public sealed class OciRegistryClient : IDisposable
         byte[] body = await ReadCappedAsync(call, response, _options.MaxMetadataSize, "token answer", token).ConfigureAwait(false);
         try
         {
-            using JsonDocument document = JsonDocument.Parse(body);
+            using JsonDocument document = OciJson.Parse(body);
             JsonElement root = document.RootElement;
             string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             string issued = Text("token") is { Length: > 0 } t ? t : Text("access_token") is { Length: > 0 } a ? a
@@ -865,7 +878,7 @@ public sealed class OciRegistryClient : IDisposable
         try
         {
             byte[] body = await ReadAtMostAsync(response, 64 * 1024, token).ConfigureAwait(false);
-            using JsonDocument document = JsonDocument.Parse(body);
+            using JsonDocument document = OciJson.Parse(body);
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("errors", out JsonElement errors)
                 && errors.ValueKind == JsonValueKind.Array)
             {
@@ -964,7 +977,7 @@ public sealed class OciRegistryClient : IDisposable
     {
         try
         {
-            using JsonDocument document = JsonDocument.Parse(content);
+            using JsonDocument document = OciJson.Parse(content);
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("mediaType", out JsonElement m)
                 && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } mediaType)
             {
@@ -981,7 +994,7 @@ public sealed class OciRegistryClient : IDisposable
     {
         try
         {
-            using JsonDocument document = JsonDocument.Parse(body);
+            using JsonDocument document = OciJson.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new OciRegistryException(what, $"the {field} list is not a JSON object");
@@ -1072,6 +1085,31 @@ public sealed class OciRegistryClient : IDisposable
     private static string PullScope(OciReference reference) => $"repository:{reference.Repository}:pull";
 
     private static string PushScope(OciReference reference) => $"repository:{reference.Repository}:pull,push";
+
+    /// <summary>
+    /// Scopes of the same resource merged into one, actions in a fixed order: a registry may list a resource's actions in
+    /// any order (distribution's come from a Go map), and asking for <c>push,pull</c> beside <c>pull,push</c> is noise.
+    /// </summary>
+    private static List<string> MergeScopes(IEnumerable<string> scopes)
+    {
+        var merged = new List<(string Resource, List<string> Actions)>();
+        foreach (string scope in scopes.Where(s => s.Length > 0))
+        {
+            int colon = scope.LastIndexOf(':');
+            string resource = colon > 0 ? scope[..colon] : scope;
+            var actions = colon > 0 ? scope[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
+            int at = merged.FindIndex(m => m.Resource == resource);
+            if (at < 0)
+            {
+                merged.Add((resource, []));
+                at = merged.Count - 1;
+            }
+            merged[at].Actions.AddRange(actions.Where(a => !merged[at].Actions.Contains(a)));
+        }
+        static int Rank(string action) => action switch { "pull" => 0, "push" => 1, "delete" => 2, _ => 3 };
+        return [.. merged.Select(m => m.Actions.Count == 0 ? m.Resource
+            : m.Resource + ":" + string.Join(',', m.Actions.OrderBy(Rank).ThenBy(a => a, StringComparer.Ordinal)))];
+    }
 
     private static string TokenKey(string registry, string? scope) => registry.ToLowerInvariant() + " " + scope;
 

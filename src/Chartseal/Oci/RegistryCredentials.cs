@@ -166,7 +166,7 @@ public sealed class RegistryCredentials
             byte[] bytes = await InputFile.ReadAsync(path, MaxConfigSize, cancellationToken).ConfigureAwait(false);
             try
             {
-                using JsonDocument document = JsonDocument.Parse(bytes);
+                using JsonDocument document = OciJson.Parse(bytes);
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
                     throw new ChartsealException(path, "is not a registry config (not a JSON object)");

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Chartseal.Charts;
 
 namespace Chartseal.Provenance;
 
@@ -73,7 +72,7 @@ public sealed partial class ProvenanceBody
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         // The usual block layout is read without YamlDotNet (whose representation model was a tenth of verifying a chart
-        // in a repository audit); anything else, duplicate keys included, goes to YamlDotNet below, for its messages.
+        // in a repository audit); anything else, duplicate keys included, goes to the bounded reader below, for its messages.
         if (FastFiles(sums) is { } fast)
         {
             if (fast.Error is { } fastError)
@@ -84,46 +83,48 @@ public sealed partial class ProvenanceBody
             error = "";
             return new ProvenanceBody(metadata, fast.Files!);
         }
+        YamlNode? parsed;
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(sums));
-            if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            // Bounded (depth, aliases) like every other YAML we read: the signer may be a revoked key's thief.
+            parsed = BoundedYamlReader.Read(Encoding.UTF8.GetBytes(sums), "files section");
+        }
+        catch (ChartsealException e)
+        {
+            error = "files section: " + e.Reason;
+            return null;
+        }
+        if (parsed is not YamlMapping root)
+        {
+            error = "the part after '...' is not a YAML mapping";
+            return null;
+        }
+        foreach (var (key, value) in root.Entries)
+        {
+            // Helm reads this half leniently through JSON, with case-insensitive keys.
+            if (!string.Equals(key.Value, "files", StringComparison.OrdinalIgnoreCase))
             {
-                error = "the part after '...' is not a YAML mapping";
+                continue;
+            }
+            if (value is not YamlMapping map)
+            {
+                error = "'files' is not a mapping";
                 return null;
             }
-            foreach (var (key, value) in root.Children)
+            foreach (var (name, sum) in map.Entries)
             {
-                // Helm reads this half leniently through JSON, with case-insensitive keys.
-                if (!string.Equals((key as YamlScalarNode)?.Value, "files", StringComparison.OrdinalIgnoreCase))
+                // A null (empty) value is "" to Helm's JSON decoding.
+                if (sum is not (YamlScalar or null))
                 {
-                    continue;
-                }
-                if (value is not YamlMappingNode map)
-                {
-                    error = "'files' is not a mapping";
+                    error = "'files' holds a value that is not a string";
                     return null;
                 }
-                foreach (var (name, sum) in map.Children)
+                if (!files.TryAdd(name.Value, (sum as YamlScalar)?.Value ?? ""))
                 {
-                    if (name is not YamlScalarNode { Value: { } n } || sum is not YamlScalarNode { Value: { } s })
-                    {
-                        error = "'files' holds a value that is not a string";
-                        return null;
-                    }
-                    if (!files.TryAdd(n, s))
-                    {
-                        error = $"'files' lists {n} twice";
-                        return null;
-                    }
+                    error = $"'files' lists {name.Value} twice";
+                    return null;
                 }
             }
-        }
-        catch (YamlException e)
-        {
-            error = "the files section is not valid YAML: " + e.Message;
-            return null;
         }
 
         error = "";
@@ -144,7 +145,7 @@ public sealed partial class ProvenanceBody
         }
         if (top.Entries.Select(e => e.Key.Value).Distinct(StringComparer.Ordinal).Count() != top.Entries.Count)
         {
-            return null; // YamlDotNet's "duplicate key" error
+            return null; // the bounded reader below words the duplicate-key error
         }
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in top.Entries)

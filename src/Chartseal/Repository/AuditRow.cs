@@ -36,6 +36,13 @@ public sealed record AuditRow(
     /// <summary>The signer's primary fingerprint when known, else the issuer fingerprint or key id.</summary>
     public string? SignerFingerprint => Signer?.Fingerprint ?? Issuer?.Fingerprint ?? Issuer?.KeyId;
 
+    /// <summary>Each outcome and how many rows have it: <c>trusted</c> first, then the reasons by code.</summary>
+    public static IReadOnlyList<(string Outcome, int Count)> Outcomes(IEnumerable<AuditRow> rows) =>
+        rows.GroupBy(r => r.Reason)
+            .OrderBy(g => g.Key is null ? "" : g.Key.Value.Code(), StringComparer.Ordinal)
+            .Select(g => (g.Key is null ? "trusted" : g.Key.Value.Name(), g.Count()))
+            .ToList();
+
     /// <summary>Whether the key with primary (or signing subkey) <paramref name="fingerprint"/> made this chart's signature.</summary>
     public bool IsSignedBy(string fingerprint)
     {

@@ -39,35 +39,20 @@ public static class ChartPublisher
         string name = upload.FileName;
         var archive = upload.Archive;
         var prov = upload.Provenance;
-        if (name.Length == 0 || name != Path.GetFileName(name) || name.StartsWith('.'))
-        {
-            return new PublishResult.Rejected(RejectionReason.Malformed, $"'{name}' is not a plain archive file name");
-        }
-
         // Everything under the repository lock, which the trust commands take too: the decision is made against the
         // trust material and index that the write lands beside, and concurrent publishes never lose an entry.
         ArgumentNullException.ThrowIfNull(store);
         store.CheckSeparateFrom(options.RepositoryDir);
         await using var repositoryLock = await RepositoryLock.AcquireAsync(options.RepositoryDir, cancellationToken).ConfigureAwait(false);
 
-        // 1. The repository's trust material, checked against the pinned root.
-        var trust = await TrustUpdater.RefreshAsync(new FolderRepositorySource(options.RepositoryDir), options.Root, store, now, cancellationToken).ConfigureAwait(false);
-        if (trust is TrustResult.Rejected t)
+        // 1-2. The trust material against the pinned root, then THE gate: stored as NAME-VERSION.tgz, and built from the
+        //      reviewed source when asked.
+        var (trusted, rejected) = await PublishGate.JudgeAsync(new FolderRepositorySource(options.RepositoryDir), upload, options.Root,
+            options.RebuildFrom, options.SourceDateEpoch, store, now, cancellationToken).ConfigureAwait(false);
+        if (trusted is null)
         {
-            return new PublishResult.Rejected(t.Refusal);
+            return rejected!;
         }
-        var material = ((TrustResult.Accepted)trust).Material;
-
-        // 2. THE gate, with only the repository's keys: stored as NAME-VERSION.tgz, and built from the reviewed source when asked.
-        var expectations = new GateExpectations(
-            CanonicalFileName: true,
-            Rebuild: options.RebuildFrom is { } source ? new RebuildSource(source, options.SourceDateEpoch) : null);
-        var verdict = TrustGate.Judge(name, archive, prov, new TrustBasis.Repository(material), expectations, now);
-        if (verdict is Verdict.Refused refused)
-        {
-            return new PublishResult.Rejected(refused.Refusal);
-        }
-        var trusted = (Verdict.Trusted)verdict;
         var chart = trusted.Verification.Chart;
 
         // 3. The one naming rule: what is accepted here is listed, served and pulled under the same plain name.

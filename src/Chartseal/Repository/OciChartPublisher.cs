@@ -30,30 +30,11 @@ public static class OciChartPublisher
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         string name = upload.FileName;
-        if (name.Length == 0 || name != Path.GetFileName(name) || name.StartsWith('.'))
+        var (trusted, rejected) = await PublishGate.JudgeAsync(target, upload, options.Root, options.RebuildFrom, options.SourceDateEpoch, store, now, cancellationToken).ConfigureAwait(false);
+        if (trusted is null)
         {
-            return new PublishResult.Rejected(RejectionReason.Malformed, $"'{name}' is not a plain archive file name");
+            return rejected!;
         }
-
-        // 1. The namespace's trust material, checked against the pinned root.
-        var trust = await TrustUpdater.RefreshAsync(target, options.Root, store, now, cancellationToken).ConfigureAwait(false);
-        if (trust is TrustResult.Rejected t)
-        {
-            return new PublishResult.Rejected(t.Refusal);
-        }
-        var material = ((TrustResult.Accepted)trust).Material;
-
-        // 2. THE gate, with only the namespace's keys: named NAME-VERSION.tgz after its own Chart.yaml (so the reference
-        //    it is pushed to is the signed chart's name and version), and built from the reviewed source when asked.
-        var expectations = new GateExpectations(
-            CanonicalFileName: true,
-            Rebuild: options.RebuildFrom is { } source ? new RebuildSource(source, options.SourceDateEpoch) : null);
-        var verdict = TrustGate.Judge(name, upload.Archive, upload.Provenance, new TrustBasis.Repository(material), expectations, now);
-        if (verdict is Verdict.Refused refused)
-        {
-            return new PublishResult.Rejected(refused.Refusal);
-        }
-        var trusted = (Verdict.Trusted)verdict;
         var chart = trusted.Verification.Chart;
         if (!OciRepositorySource.IsChartName(chart.Name))
         {

@@ -61,6 +61,39 @@ public static class RepositoryAudit
         }
     }
 
+    /// <summary>
+    /// Audits the given index entries (already read, e.g. by a server that holds its index in memory) against trust
+    /// material already accepted: each entry through the same per-version check as <see cref="AuditAsync"/> (its files
+    /// read through <paramref name="source"/>, judged by X under one
+    /// <see cref="MemoryBudget"/>.
+    /// </summary>
+    /// <returns>One row per entry, in the order given (the signer filter of <paramref name="options"/> is not applied).</returns>
+    /// <exception cref="ChartsealException">An unreadable file.</exception>
+    public static async Task<IReadOnlyList<AuditRow>> AuditEntriesAsync(RepositorySource source, IReadOnlyList<IndexEntry> entries, TrustedMaterial material, DateTime now, AuditOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(material);
+        options ??= new AuditOptions();
+        var rows = new AuditRow[entries.Count];
+        var revocations = new ConcurrentDictionary<string, RevocationInfo?>(StringComparer.Ordinal);
+        var budget = options.Budget ?? new MemoryBudget(options.MaxBytesInFlight);
+        int done = 0;
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, entries.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism(source, options), CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                using var lease = budget.Lease();
+                rows[i] = await AuditEntryAsync(entries[i], source, material, revocations, lease, now, ct).ConfigureAwait(false);
+                options.Progress?.Invoke(Interlocked.Increment(ref done), entries.Count);
+            }).ConfigureAwait(false);
+        return rows;
+    }
+
+    private static int Parallelism(RepositorySource source, AuditOptions options) =>
+        Math.Max(1, options.MaxParallelism ?? (source.IsRemote ? Math.Min(16, 4 * Environment.ProcessorCount) : Environment.ProcessorCount));
+
     private static async Task<AuditResult> AuditIndexAsync(RepositorySource source, Stream index, string indexName, TrustedMaterial material, string? signerFilter, AuditOptions options, DateTime now, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -92,7 +125,6 @@ public static class RepositoryAudit
         var rows = new ConcurrentBag<(int Sequence, AuditRow Row)>();
         var revocations = new ConcurrentDictionary<string, RevocationInfo?>(StringComparer.Ordinal);
         int done = 0;
-        int parallelism = options.MaxParallelism ?? (source.IsRemote ? Math.Min(16, 4 * Environment.ProcessorCount) : Environment.ProcessorCount);
         // Sixteen downloads of a hostile server's 100 MiB answers must not mean 1.6 GB held: each archive is reserved
         // in one budget before it is read (its announced length, or twice the archive limit when the answer is compressed).
         var budget = options.Budget ?? new MemoryBudget(options.MaxBytesInFlight);
@@ -100,7 +132,7 @@ public static class RepositoryAudit
         {
             await Parallel.ForEachAsync(
                 channel.Reader.ReadAllAsync(stop.Token),
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = stop.Token },
+                new ParallelOptions { MaxDegreeOfParallelism = Parallelism(source, options), CancellationToken = stop.Token },
                 async (item, ct) =>
                 {
                     using var lease = budget.Lease();

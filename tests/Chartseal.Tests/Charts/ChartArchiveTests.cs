@@ -240,6 +240,14 @@ public sealed class ChartArchiveTests
     }
 
     [Fact]
+    public void Read_ChartYamlWithAnInvalidGlobalTag_RefusedNotArgumentException()
+    {
+        // Found by the fuzz tests: YamlDotNet throws ArgumentException ("Global tags must be valid URIs").
+        var ex = Refused(Tgz(new Entry("demo/Chart.yaml", Text: "apiVersion: v2\nname: !!a]\nversion: 1.0.0\n")));
+        Assert.StartsWith("not a valid chart: invalid YAML", ex.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_InvalidChartYaml_RefusedAsInvalidChart()
     {
         var ex = Refused(Tgz(new Entry("demo/Chart.yaml", Text: "apiVersion: v2\nname: demo\nversion: abc\n")));
@@ -287,6 +295,22 @@ public sealed class ChartArchiveTests
             Assert.Equal(file.Bytes.ToArray(), File.ReadAllBytes(Path.Combine(destination, file.Path)));
         }
         Assert.Equal([destination], Directory.GetFileSystemEntries(temp.Path));
+    }
+
+    [Fact]
+    public async Task ExtractToAsync_PathLongerThanTheFileSystemAllows_OneLineNamingTheFileAndNothingLeft()
+    {
+        // A tar name may be as long as a PAX record allows; a file system allows 255 bytes per name.
+        using var temp = new TempDirectory();
+        string longName = "templates/" + new string('n', 300) + ".yaml";
+        var contents = ChartArchive.Read(ChartTgz(new Entry("demo/" + longName, Text: "x")), "demo-1.0.0.tgz");
+
+        var ex = await Assert.ThrowsAsync<ChartsealException>(() =>
+            ChartArchive.ExtractToAsync(contents, temp.File("out/demo"), TestContext.Current.CancellationToken));
+
+        Assert.Equal($"cannot unpack \"{longName}\" of demo-1.0.0.tgz: the path is longer than the file system allows", ex.Reason);
+        Assert.Equal(temp.File("out/demo"), ex.File);
+        Assert.Empty(Directory.GetFileSystemEntries(temp.File("out")));
     }
 
     [Fact]

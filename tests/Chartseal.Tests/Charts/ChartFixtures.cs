@@ -113,22 +113,5 @@ public static class ChartFixtures
     }
 
     // A USTAR regular-file header written by hand, to stream huge entries.
-    internal static byte[] RawHeader(string name, long size)
-    {
-        var h = new byte[512];
-        void Put(int offset, string text) => Encoding.ASCII.GetBytes(text).CopyTo(h, offset);
-        Put(0, name);
-        Put(100, "0000644\0");
-        Put(108, "0000000\0");
-        Put(116, "0000000\0");
-        Put(124, Convert.ToString(size, 8).PadLeft(11, '0') + "\0");
-        Put(136, "00000000000\0");
-        h[156] = (byte)'0';
-        Put(257, "ustar\0");
-        Put(263, "00");
-        Put(148, "        ");
-        int sum = h.Sum(b => b);
-        Put(148, Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ");
-        return h;
-    }
+    internal static byte[] RawHeader(string name, long size) => RawTar.HeaderBlock(name, size);
 }

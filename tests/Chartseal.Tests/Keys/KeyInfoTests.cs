@@ -64,4 +64,38 @@ public sealed class KeyInfoTests
         Assert.Equal(["First <first@example.com>", "Second <second@example.com>"], KeyInfo.UserIds(ring).Order());
         Assert.Equal("Second <second@example.com>", KeyInfo.PrimaryUserId(ring));
     }
+
+    [Fact]
+    public void UserIds_NonAsciiUserId_FoundVerifiedAndShownAsWritten()
+    {
+        // BouncyCastle decodes user ids as Latin-1 but looks them up as UTF-8: "José" crashed every key operation.
+        (PgpPublicKeyRing ring, PgpSecretKeyRing secret) = TestKeys.Simple("José Müller \u202e <jose@example.com>");
+
+        Assert.Equal(["José Müller \u202e <jose@example.com>"], KeyInfo.UserIds(ring));
+        Assert.Equal("José Müller \u202e <jose@example.com>", KeyInfo.PrimaryUserId(ring));
+        var keyring = Keyring.Parse(secret.GetEncoded(), "jose.sec");
+        var key = SigningKeySelector.Select(keyring, "josé", TestKeys.Created.AddDays(1));
+        Assert.Equal("José Müller \u202e <jose@example.com>", key.UserId);
+    }
+
+    [Fact]
+    public void UserIds_NonAsciiUserIdMadeByGpg_SignsAndVerifies()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        // gpg reads arguments in its locale (LC_ALL=C here) unless told they are UTF-8.
+        gpg.RunChecked("--utf8-strings", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", "Zoë Ærøskøbing <zoe@example.com>", "ed25519", "default", "never");
+        string fingerprint = gpg.Fingerprint("zoe@example.com");
+        var secret = Keyring.Parse(gpg.ExportSecret(fingerprint), "zoe.sec");
+        var publicKeys = Keyring.Parse(gpg.ExportPublic(fingerprint), "zoe.pub");
+        byte[] archive = File.ReadAllBytes(TestPaths.Helm("hashtest-1.2.3.tgz"));
+        DateTime now = DateTime.UtcNow.AddMinutes(1); // after the key's creation second
+        var key = SigningKeySelector.Select(secret, "zoë", now);
+
+        byte[] prov = Chartseal.Provenance.ChartSigning.Sign(archive, "hashtest-1.2.3.tgz", key, key.Unlock(null), now);
+        var result = Chartseal.Provenance.ChartVerifier.Verify(archive, "hashtest-1.2.3.tgz", prov, publicKeys, now.AddMinutes(1));
+        var verified = Assert.IsType<Chartseal.Provenance.ChartVerification.Verified>(result);
+
+        Assert.Equal(["Zoë Ærøskøbing <zoe@example.com>"], verified.Signer.UserIds);
+    }
 }

@@ -184,6 +184,29 @@ public class OciManifestTests
     }
 
     [Theory]
+    [InlineData("annotation-value")]
+    [InlineData("annotation-name")]
+    [InlineData("invalid-utf8")]
+    public void Parse_refuses_strings_that_are_not_Unicode_instead_of_throwing_InvalidOperationException(string where)
+    {
+        // Found by the fuzz tests (seeds fuzz-corpus/oci/regression-*.json): System.Text.Json checks a string only when
+        // it is read, and then throws InvalidOperationException.
+        const string Start = "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.cncf.helm.config.v1+json\","
+            + "\"digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"size\":1},\"layers\":[]";
+        byte[] json = where switch
+        {
+            "annotation-value" => Encoding.UTF8.GetBytes(Start + ",\"annotations\":{\"a\":\"\\ud800\"}}"),
+            "annotation-name" => Encoding.UTF8.GetBytes(Start + ",\"annotations\":{\"\\udc00\":\"a\"}}"),
+            _ => [.. Encoding.UTF8.GetBytes(Start + ",\"annotations\":{\"a\":\"caf"), 0xC3, 0x28, .. "\"}}"u8],
+        };
+
+        var e = Assert.Throws<ChartsealException>(() => OciManifest.Parse(json, "oci://h/ns/app:1"));
+
+        Assert.StartsWith("oci://h/ns/app:1: manifest is not valid JSON: a name or string is not valid UTF-8 or UTF-16", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
     [InlineData("not json", "not valid JSON")]
     [InlineData("[]", "not a JSON object")]
     [InlineData("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}""", "image index")]

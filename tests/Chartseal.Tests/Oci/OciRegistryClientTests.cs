@@ -283,6 +283,29 @@ public class OciRegistryClientTests(OciRegistryClientTests.Registry registry) : 
         Assert.StartsWith($"{viaProxy}: the registry's pages loop back to http://{proxy.Host}/v2/paged/loop/tags/list?n=1", e.Message);
     }
 
+    [Theory]
+    [InlineData("lone-surrogate")]
+    [InlineData("invalid-utf8")]
+    public async Task A_tag_list_with_a_string_that_is_not_Unicode_is_a_registry_error_not_an_InvalidOperationException(string kind)
+    {
+        // Found by the fuzz tests (OciManifest): System.Text.Json checks a string's Unicode only when it is read.
+        using var proxy = new RegistryProxy(registry.Host);
+        using OciRegistryClient client = new(registry.ClientOptions());
+        OciReference viaProxy = OciReference.Parse($"oci://{proxy.Host}/hostile/tags");
+        byte[] body = kind == "lone-surrogate"
+            ? Encoding.UTF8.GetBytes("{\"name\":\"hostile/tags\",\"tags\":[\"1.0.0\",\"\\ud800\"]}")
+            : [.. "{\"name\":\"hostile/tags\",\"tags\":[\"1.0.0\",\"caf"u8, 0xC3, 0x28, .. "\"]}"u8];
+        proxy.Intercept = context =>
+        {
+            RegistryProxy.Reply(context, 200, [new("Content-Type", "application/json")], body);
+            return Task.FromResult(true);
+        };
+
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.ListTagsAsync(viaProxy, 0, Ct));
+
+        Assert.StartsWith($"{viaProxy}: the tags list is not valid JSON: a name or string is not valid UTF-8 or UTF-16", e.Message);
+    }
+
     /// <summary>Answers a tag list request with one page of the registry's full list (<c>n</c>, <c>last</c>, a relative <c>Link</c>).</summary>
     private static async Task<bool> PageTagsAsync(RegistryProxy proxy, HttpListenerContext context)
     {

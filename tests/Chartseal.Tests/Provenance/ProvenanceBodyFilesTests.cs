@@ -29,7 +29,7 @@ public class ProvenanceBodyFilesTests
     [InlineData("files:\n", "'files' is not a mapping")]
     [InlineData("files: x\n", "'files' is not a mapping")]
     [InlineData("files:\n  a.tgz:\n    b: c\n", "'files' holds a value that is not a string")]
-    [InlineData("files:\n  a.tgz: x\n  a.tgz: y\n", "the files section is not valid YAML")]    // YamlDotNet's duplicate key
+    [InlineData("files:\n  a.tgz: x\n  a.tgz: y\n", "'files' lists a.tgz twice")]    // the bounded reader's duplicate check
     [InlineData("- a\n", "the part after '...' is not a YAML mapping")]
     [InlineData("", "the part after '...' is not a YAML mapping")]
     public void Bad_files_sections_are_refused(string sums, string expected)

@@ -101,7 +101,8 @@ public sealed class FolderServer : IDisposable
         {
             return;
         }
-        _listener.Stop();
+        // Close alone: Stop then Close unregisters twice, and the second time the managed listener binds the port
+        // again to unregister it, failing when another test now holds that port.
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
     }

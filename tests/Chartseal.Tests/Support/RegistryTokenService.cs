@@ -208,7 +208,8 @@ public sealed class RegistryTokenService : IDisposable
     {
         if (_listener.IsListening)
         {
-            _listener.Stop();
+            // Close alone: Stop then Close unregisters twice, and the second time the managed listener binds the port
+            // again to unregister it, failing when another test now holds that port.
             _listener.Close();
             _loop.Wait(TimeSpan.FromSeconds(5));
         }

@@ -1,0 +1,79 @@
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace Chartseal.Server;
+
+/// <summary>
+/// What an operator runs the server with: a request id on every request (<see cref="RequestIdContextFactory"/>),
+/// <c>/ready</c> (<see cref="ServerStatus"/>), and <c>/metrics</c> in Prometheus text: the meter of
+/// <see cref="ServerMetrics"/> and ASP.NET Core's own (<c>http.server.request.duration</c> by route and status,
+/// Kestrel's connections), through OpenTelemetry's exporter (NativeAOT-compatible, no reflection).
+/// </summary>
+internal static class OperatorEndpoints
+{
+    /// <summary>ASP.NET Core's meters exported beside the server's own.</summary>
+    public static readonly string[] AspNetCoreMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
+
+    /// <summary>Registers the request ids and, unless disabled, the metrics exporter.</summary>
+    public static void AddServices(WebApplicationBuilder builder, ServerOptions options)
+    {
+        builder.Services.AddSingleton<IHttpContextFactory>(services => new RequestIdContextFactory(services));
+        if (options.DisableMetrics)
+        {
+            return;
+        }
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("chartseal-server", autoGenerateServiceInstanceId: false))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter([ServerMetrics.MeterName, .. AspNetCoreMeters]);
+                // Meters are found by name in the whole process: take only this server's (made by its own meter
+                // factory), so that two servers in one process (tests) never export each other's series.
+                ((IDeferredMeterProviderBuilder)metrics).Configure((services, provider) =>
+                {
+                    var own = services.GetRequiredService<IMeterFactory>();
+                    provider.AddView(instrument => ReferenceEquals(instrument.Meter.Scope, own) ? null : MetricStreamConfiguration.Drop);
+                });
+                // Each scrape reads the current values: counters must move with the request just answered.
+                metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+            });
+    }
+
+    /// <summary>Maps <c>/ready</c> and (unless disabled) <c>/metrics</c>; the caller's context path applies to both.</summary>
+    public static void Map(WebApplication app, ServerOptions options, ServerStatus status)
+    {
+        app.MapGet("/ready", (RequestDelegate)(async context =>
+        {
+            var report = await status.CheckAsync(context.RequestAborted).ConfigureAwait(false);
+            context.Response.Headers.CacheControl = "no-store";
+            if (report.Problem is { } problem)
+            {
+                await ApiJson.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "not-ready", problem).ConfigureAwait(false);
+                return;
+            }
+            await ApiJson.WriteAsync(context, StatusCodes.Status200OK, json =>
+            {
+                json.WriteStartObject();
+                json.WriteBoolean("ready", true);
+                json.WriteNumber("trustVersion", report.Trust!.Version);
+                json.WriteString("trustExpires", Trust.TrustManifest.FormatTime(report.Trust.Manifest.Expires));
+                json.WriteNumber("indexEntries", report.IndexEntries);
+                json.WriteEndObject();
+            }).ConfigureAwait(false);
+        }));
+        if (options.DisableMetrics)
+        {
+            return;
+        }
+        // The trust and index gauges are read from the status: bring it up to date before the exporter collects.
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch => branch.Use(async (context, next) =>
+        {
+            await status.CheckAsync(context.RequestAborted).ConfigureAwait(false);
+            await next(context).ConfigureAwait(false);
+        }), optionsName: null);
+    }
+}

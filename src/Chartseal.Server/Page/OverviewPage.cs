@@ -1,0 +1,141 @@
+using Chartseal.Repository;
+
+namespace Chartseal.Server.Page;
+
+/// <summary>
+/// <c>/</c>: the repository at a glance. The root to pin (with the <c>repo add</c> command), the trust manifest's
+/// version and expiry, the trusted maintainers, the revoked keys, and the charts (searched and paged on the server).
+/// </summary>
+internal static class OverviewPage
+{
+    public static byte[] Render(PageView view, string query, int requestedPage)
+    {
+        var html = new PageHtml();
+        PageLayout.Start(html, view, "Chart repository");
+        html.Raw("<header><h1>Chart repository</h1><p class=\"muted\">Signed Helm charts. Each version below shows whether a key this repository trusts signed it.</p></header>")
+            .Raw("<main id=\"main\">");
+        PageLayout.TrustBanner(html, view);
+        if (view.Report is { } report)
+        {
+            Pin(html, view, report);
+            Keys(html, view, report.Maintainers, "maintainers", "Trusted maintainers", revoked: false, view.Now);
+            Keys(html, view, report.RevokedKeys, "revoked", "Revoked keys", revoked: true, view.Now);
+        }
+        Charts(html, view, query, requestedPage);
+        html.Raw("</main>");
+        PageLayout.End(html, view);
+        return html.ToUtf8();
+    }
+
+    private static void Pin(PageHtml html, PageView view, RepositoryReport report)
+    {
+        html.Raw("<section aria-labelledby=\"pin\"><h2 id=\"pin\">Add this repository</h2>")
+            .Raw("<p>Pin this root fingerprint: every chart is checked against the keys it vouches for.</p>")
+            .Raw("<p class=\"fpr\" id=\"root-fingerprint\">").Text(report.Root).Raw("</p>");
+        html.Command("Add it (once):", view.RepoAddCommand!);
+        html.Raw("<dl class=\"facts\">");
+        if (report.TrustVersion is { } version)
+        {
+            html.Raw("<dt>Trust manifest</dt><dd>version ").Number(version);
+            if (report.TrustSignedAt is { } signed)
+            {
+                html.Raw(", signed ").Text(PageView.Time(signed));
+            }
+            html.Raw("</dd>");
+        }
+        if (report.TrustExpires is { } expires)
+        {
+            html.Raw("<dt>Expires</dt><dd id=\"trust-expires\">").Text(PageView.Time(expires)).Raw(" (").Text(PageView.Relative(expires, view.Now)).Raw(")</dd>");
+        }
+        if (report.NextRoot is { } next)
+        {
+            html.Raw("<dt>Next root</dt><dd class=\"fpr\">").Text(next).Raw(" (a root rotation is under way)</dd>");
+        }
+        html.Raw("<dt>Chart versions</dt><dd>").Number(report.VersionCount).Raw(" (").Number(report.TrustedCount).Raw(" trusted)</dd></dl></section>");
+    }
+
+    private static void Keys(PageHtml html, PageView view, IReadOnlyList<ReportKey> keys, string id, string title, bool revoked, DateTime now)
+    {
+        html.Raw("<section").Attribute("aria-labelledby", id).Raw("><h2").Attribute("id", id).Raw(">").Text(title).Raw(" (").Number(keys.Count).Raw(")</h2>");
+        if (keys.Count == 0)
+        {
+            html.Raw("<p class=\"muted\">").Text(revoked ? "No key has been revoked." : "No maintainer key is trusted: no chart can be published.").Raw("</p></section>");
+            return;
+        }
+        html.Raw("<div class=\"table\"><table class=\"cards\"").Attribute("id", id + "-table").Raw("><thead><tr><th scope=\"col\">User ID</th><th scope=\"col\">Fingerprint</th><th scope=\"col\">Algorithm</th>")
+            .Raw(revoked ? "<th scope=\"col\">Revoked</th>" : "<th scope=\"col\">Expires</th>")
+            .Raw("<th scope=\"col\">Chart versions signed</th></tr></thead><tbody>");
+        foreach (var key in keys.Take(PageLimits.Keys))
+        {
+            html.Raw("<tr><td data-label=\"User ID\">").Text(key.UserId ?? "(no user id)")
+                .Raw("</td><td data-label=\"Fingerprint\" class=\"fpr\">").Text(key.Fingerprint)
+                .Raw("</td><td data-label=\"Algorithm\">").Text(key.Algorithm).Raw("</td>");
+            if (revoked)
+            {
+                html.Raw("<td data-label=\"Revoked\">");
+                if (key.Revocation is { } revocation)
+                {
+                    html.Text(PageView.Time(revocation.RevokedAt)).Raw("<span class=\"reason\">").Text(revocation.Reason.ToString());
+                    if (revocation.Description.Length > 0)
+                    {
+                        html.Raw(": ").Text(revocation.Description, PageLimits.Summary);
+                    }
+                    html.Raw("</span>");
+                }
+                else
+                {
+                    html.Raw("<span class=\"muted\">revoked by the repository (no revocation certificate: no date or reason recorded)</span>");
+                }
+                html.Raw("</td>");
+            }
+            else
+            {
+                html.Raw("<td data-label=\"Expires\">").Text(key.Expires is { } at ? PageView.Time(at) + (key.IsExpired(now) ? " (expired)" : "") : "never").Raw("</td>");
+            }
+            html.Raw("<td data-label=\"Chart versions signed\">").Number(key.SignedVersions).Raw("</td></tr>");
+        }
+        html.Raw("</tbody></table></div>");
+        if (keys.Count > PageLimits.Keys)
+        {
+            html.Raw("<p class=\"muted\">and ").Number(keys.Count - PageLimits.Keys).Raw(" more (all of them: ").Link(view.Href(revoked ? "revoked.pgp" : "pubkeys.pgp"), revoked ? "revoked.pgp" : "pubkeys.pgp").Raw(")</p>");
+        }
+        html.Raw("</section>");
+    }
+
+    private static void Charts(PageHtml html, PageView view, string query, int requestedPage)
+    {
+        var found = view.Search(query);
+        var (page, pages) = PageView.Paging(found.Count, PageLimits.ChartsPerPage, requestedPage);
+        int total = view.Report?.Charts.Count ?? 0;
+        html.Raw("<section aria-labelledby=\"charts\"><h2 id=\"charts\">Charts (").Number(total).Raw(")</h2>")
+            .Raw("<form class=\"search\" method=\"get\" role=\"search\"").Attribute("action", view.Href("")).Raw(">")
+            .Raw("<label for=\"q\">Search charts by name, description or keyword</label>")
+            .Raw("<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"100\"").Attribute("value", query).Raw("><button type=\"submit\">Search</button></form>");
+        if (found.Count == 0)
+        {
+            html.Raw("<p id=\"chart-count\">").Text(query.Length > 0 ? $"No chart matches “{query}”." : "No charts yet.").Raw("</p></section>");
+            return;
+        }
+        int first = (page - 1) * PageLimits.ChartsPerPage;
+        var shown = found.Skip(first).Take(PageLimits.ChartsPerPage).ToList();
+        html.Raw("<p id=\"chart-count\" role=\"status\">").Text(query.Length > 0 ? $"{found.Count} of {total} charts match “{query}”" : $"{total} charts")
+            .Text($"; showing {first + 1}–{first + shown.Count}.").Raw("</p>");
+        html.Raw("<div class=\"table\"><table class=\"cards\" id=\"charts-table\"><thead><tr><th scope=\"col\">Chart</th><th scope=\"col\">Latest version</th>")
+            .Raw("<th scope=\"col\">Latest verdict</th><th scope=\"col\">Description</th><th scope=\"col\">All versions</th></tr></thead><tbody>");
+        foreach (var chart in shown)
+        {
+            var latest = chart.Latest;
+            html.Raw("<tr><td data-label=\"Chart\"><span class=\"chart-name\">");
+            PageLayout.Icon(html, latest.Entry.Metadata.Icon);
+            html.Link(view.ChartHref(chart.Name), chart.Name).Raw("</span></td>")
+                .Raw("<td data-label=\"Latest version\">").Text(latest.Version).Raw("</td>")
+                .Raw("<td data-label=\"Latest verdict\">");
+            PageLayout.Verdict(html, latest.Row, withMessage: false);
+            html.Raw("</td><td data-label=\"Description\">").Text(latest.Entry.Metadata.Description, PageLimits.Summary).Raw("</td>")
+                .Raw("<td data-label=\"All versions\" class=\"counts\">").Number(chart.Versions.Count).Raw(": ").Text(PageLayout.Outcomes(chart)).Raw("</td></tr>");
+        }
+        html.Raw("</tbody></table></div>");
+        PageLayout.Pages(html, page, pages, p => view.OverviewHref(query, p), "Chart pages");
+        html.Raw("</section>");
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Chartseal.Repository;
+
+namespace Chartseal.Server;
+
+/// <summary>
+/// The server's own instruments (meter <see cref="MeterName"/>), exported at <c>/metrics</c> in Prometheus text beside
+/// ASP.NET Core's <c>http.server.request.duration</c>. Names, units and labels are listed in docs/operations.md; the
+/// exporter turns <c>chartseal.uploads</c> into <c>chartseal_uploads_total</c>, a unit <c>s</c> into a
+/// <c>_seconds</c> suffix and <c>By</c> into <c>_bytes</c>.
+/// </summary>
+internal sealed class ServerMetrics
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Chartseal.Server";
+
+    private readonly Counter<long> _uploads;
+    private readonly Counter<long> _deletes;
+    private readonly Counter<long> _verifications;
+
+    public ServerMetrics(IMeterFactory meters, ServerStatus status, UploadStaging staging)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        // Disposed with the server's services (the factory owns it).
+        var meter = meters.Create(MeterName);
+        _uploads = meter.CreateCounter<long>("chartseal.uploads", "{upload}",
+            "Uploads of charts and .prov files by operation (upload, provenance-upload), outcome (published, resigned, held, refused) and, when refused, reason");
+        _deletes = meter.CreateCounter<long>("chartseal.deletes", "{delete}",
+            "Deletes by outcome (deleted, refused) and, when refused, reason");
+        _verifications = meter.CreateCounter<long>("chartseal.verifications", "{verification}",
+            "Gate verdicts on uploads by result (trusted, refused) and, when refused, reason");
+        meter.CreateObservableGauge("chartseal.ready", () => status.Last is { } last ? [new Measurement<int>(last.Ready ? 1 : 0)] : Array.Empty<Measurement<int>>(),
+            null, "1 when /ready answers ready, 0 when not");
+        meter.CreateObservableGauge("chartseal.trust.version", () => status.Last?.Trust is { } trust ? [new Measurement<long>(trust.Version)] : Array.Empty<Measurement<long>>(),
+            null, "The version of the verified trust manifest (absent while it does not verify)");
+        meter.CreateObservableGauge("chartseal.trust.expiry_timestamp",
+            () => status.Last?.Trust is { } trust ? [new Measurement<long>(UnixSeconds(trust.Manifest.Expires))] : Array.Empty<Measurement<long>>(),
+            "s", "When the verified trust manifest expires, in Unix seconds: uploads and verifying clients stop then");
+        meter.CreateObservableGauge("chartseal.index.entries", () => status.Last is { } last ? [new Measurement<long>(last.IndexEntries)] : Array.Empty<Measurement<long>>(),
+            "{version}", "Chart versions listed in index.yaml");
+        meter.CreateObservableGauge("chartseal.index.size", () => status.Last is { } last ? [new Measurement<long>(last.IndexBytes)] : Array.Empty<Measurement<long>>(),
+            "By", "The size of index.yaml");
+        meter.CreateObservableGauge("chartseal.index.regenerated_timestamp",
+            () => status.Last?.IndexWritten is { } written ? [new Measurement<long>(UnixSeconds(written))] : Array.Empty<Measurement<long>>(),
+            "s", "When index.yaml was last written, in Unix seconds");
+        meter.CreateObservableGauge("chartseal.staging.halves", () => staging.HeldCount, "{half}",
+            "Halves of two-request uploads held in memory, waiting for their other half");
+        meter.CreateObservableGauge("chartseal.staging.size", () => staging.HeldBytes, "By",
+            "Bytes of the held halves");
+    }
+
+    /// <summary>Counts one chart or .prov upload: <paramref name="outcome"/> is published, resigned, held or refused.</summary>
+    public void Upload(string operation, string outcome, string? reason)
+    {
+        var tags = new TagList { { "operation", operation }, { "outcome", outcome } };
+        AddReason(ref tags, reason);
+        _uploads.Add(1, in tags);
+    }
+
+    /// <summary>Counts one delete: <paramref name="outcome"/> is deleted or refused.</summary>
+    public void Delete(string outcome, string? reason)
+    {
+        var tags = new TagList { { "outcome", outcome } };
+        AddReason(ref tags, reason);
+        _deletes.Add(1, in tags);
+    }
+
+    /// <summary>Counts one verdict of the gate: trusted (no reason), or refused for <paramref name="reason"/>.</summary>
+    public void Verification(string? reason)
+    {
+        var tags = new TagList { { "result", reason is null ? "trusted" : "refused" } };
+        AddReason(ref tags, reason);
+        _verifications.Add(1, in tags);
+    }
+
+    private static void AddReason(ref TagList tags, string? reason)
+    {
+        if (reason is not null)
+        {
+            tags.Add("reason", reason);
+        }
+    }
+
+    private static long UnixSeconds(DateTime time) => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeSeconds();
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Chartseal.Client;
+using Chartseal.Trust;
+
+namespace Chartseal.Server;
+
+/// <summary>
+/// What the operator's endpoints report: whether the server can do its work (<c>/ready</c>) and the trust and index
+/// figures of <c>/metrics</c>. Ready means the repository folder can be read (index.yaml included) and its trust
+/// material verifies against the pinned root (or, before any upload pinned one, the root it declares) now: present,
+/// signed, not rolled back, not expired. Nothing is remembered: the check reads, it never advances the trust state, so
+/// it turns ready again as soon as the material is mended, without a restart. Each check is kept for a second, so a
+/// flood of probes costs at most one check a second.
+/// </summary>
+internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootPin pin)
+{
+    /// <summary>How long one check is reused.</summary>
+    public static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim _checking = new(1, 1);
+    private Report? _last;
+    private long _checkedAt;
+
+    /// <summary>One check's result.</summary>
+    /// <param name="Problem">Null when ready; else one line: why not.</param>
+    /// <param name="Trust">The verified trust material, when it verified.</param>
+    /// <param name="IndexEntries">Chart versions in index.yaml (0 without one).</param>
+    /// <param name="IndexBytes">The size of index.yaml in bytes (0 without one).</param>
+    /// <param name="IndexWritten">When index.yaml was last written, or null without one.</param>
+    public sealed record Report(string? Problem, TrustedMaterial? Trust, long IndexEntries, long IndexBytes, DateTime? IndexWritten)
+    {
+        /// <summary>The server's count of its own writes when the check began (a write makes the check stale at once).</summary>
+        internal int Generation { get; init; }
+
+        /// <summary>Whether the server is ready.</summary>
+        public bool Ready => Problem is null;
+    }
+
+    /// <summary>The last check (null before the first).</summary>
+    public Report? Last => Volatile.Read(ref _last);
+
+    /// <summary>The current state: the last check when it is less than <see cref="ReuseFor"/> old, else a new one.</summary>
+    public async Task<Report> CheckAsync(CancellationToken cancellationToken)
+    {
+        if (Fresh() is { } fresh)
+        {
+            return fresh;
+        }
+        await _checking.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Fresh() is { } other)
+            {
+                return other;
+            }
+            int generation = index.Generation;
+            var report = await RunAsync(cancellationToken).ConfigureAwait(false) with { Generation = generation };
+            Volatile.Write(ref _last, report);
+            Volatile.Write(ref _checkedAt, Stopwatch.GetTimestamp());
+            return report;
+        }
+        finally
+        {
+            _checking.Release();
+        }
+    }
+
+    // Reused for a second, unless the server wrote since (its own uploads show in the next scrape).
+    private Report? Fresh() =>
+        Volatile.Read(ref _last) is { } last && last.Generation == index.Generation && Stopwatch.GetElapsedTime(Volatile.Read(ref _checkedAt)) < ReuseFor
+            ? last
+            : null;
+
+    private async Task<Report> RunAsync(CancellationToken cancellationToken)
+    {
+        string repository = options.RepositoryDir;
+        if (FolderProblem(repository) is { } folder)
+        {
+            return new Report(folder, null, 0, 0, null);
+        }
+        long entries = 0, bytes = 0;
+        DateTime? written = null;
+        string indexPath = Path.Combine(repository, Charts.ChartIndex.FileName);
+        try
+        {
+            if (Path.Exists(indexPath))
+            {
+                // The server answers a missing index.yaml with an empty one; one that is there must be readable.
+                using var readable = new FileStream(indexPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            }
+            var snapshot = await index.CurrentAsync(cancellationToken).ConfigureAwait(false);
+            if (snapshot.Length >= 0)
+            {
+                entries = snapshot.Parsed.Count;
+                bytes = snapshot.Length;
+                written = snapshot.Modified;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ChartsealException)
+        {
+            return new Report($"{indexPath} cannot be read: {e.Message}", null, 0, 0, null);
+        }
+        var (problem, trust) = await TrustAsync(repository, cancellationToken).ConfigureAwait(false);
+        return new Report(problem, trust, entries, bytes, written);
+    }
+
+    private static string? FolderProblem(string repository)
+    {
+        if (!Directory.Exists(repository))
+        {
+            return $"{repository}: the repository folder does not exist (is its volume mounted?)";
+        }
+        try
+        {
+            using var entries = Directory.EnumerateFileSystemEntries(repository).GetEnumerator();
+            entries.MoveNext();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{repository}: the repository folder cannot be read: {e.Message}";
+        }
+    }
+
+    // Verifies the trust material as an upload would, without recording anything.
+    private async Task<(string? Problem, TrustedMaterial? Trust)> TrustAsync(string repository, CancellationToken cancellationToken)
+    {
+        var source = new FolderRepositorySource(repository);
+        try
+        {
+            if (!File.Exists(Path.Combine(repository, TrustFiles.ManifestName)))
+            {
+                return ($"{RejectionReason.TrustUnsigned.Name()}: {Path.Combine(repository, TrustFiles.ManifestName)} is missing: the repository has no trust material (run chartseal trust init)", null);
+            }
+            PinnedRoot root = pin.Current
+                ?? new PinnedRoot((await TrustOnFirstUse.ClaimAsync(source, cancellationToken).ConfigureAwait(false)).Fingerprint);
+            DateTime now = options.Clock.GetUtcNow().UtcDateTime;
+            var result = TrustUpdater.CheckHeld(await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false), root, options.TrustState, now);
+            if (result is TrustResult.Rejected { Reason: RejectionReason.TrustMismatch })
+            {
+                // A trust command may be between renaming the keyrings and the manifest: read once more.
+                result = TrustUpdater.CheckHeld(await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false), root, options.TrustState, now);
+            }
+            return result switch
+            {
+                TrustResult.Accepted accepted => (null, accepted.Material),
+                TrustResult.Rejected rejected => ($"{rejected.Reason.Name()}: {rejected.Message}", null),
+                _ => ("the trust material could not be checked", null),
+            };
+        }
+        catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
+        {
+            return ($"the trust material cannot be read: {e.Message}", null);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Net;
+using Chartseal.Tests.Support;
+using Chartseal.Tests.Trust;
+
+namespace Chartseal.Server.Tests;
+
+/// <summary><c>/metrics</c> on a real server: Prometheus text that a strict reader accepts, with counters that move.</summary>
+public sealed class MetricsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<PrometheusText> ScrapeAsync(ServerFixture s, string path = "metrics")
+    {
+        using var response = await s.Http.GetAsync(path, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        return PrometheusText.Parse(await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    private static (string, string) L(string label, string value) => (label, value);
+
+    [Fact]
+    public async Task Metrics_AcceptedAndRefusedUploads_MoveTheirCounters_AndTheScrapeIsPrometheusText()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var before = await ScrapeAsync(s);
+        var stranger = new TestKey("Mallory <mallory@example.com>", TrustFixture.T0);
+
+        using (var accepted = await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice)))
+        {
+            Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        }
+        using (var untrusted = await s.UploadAsync(s.Chart("redis", "1.0.0", stranger)))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, untrusted.StatusCode);
+        }
+        using (var anonymous = await s.UploadAsync(s.Chart("nginx", "1.0.0", s.Trust.Alice), token: null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+        using (var exists = await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Bob)))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, exists.StatusCode);
+        }
+        var after = await ScrapeAsync(s);
+
+        double Moved(string name, params (string, string)[] labels) => after.Sum(name, labels) - before.Sum(name, labels);
+        Assert.Equal(1, Moved("chartseal_uploads_total", L("operation", "upload"), L("outcome", "published")));
+        Assert.Equal(1, Moved("chartseal_uploads_total", L("operation", "upload"), L("outcome", "refused"), L("reason", "signer-not-trusted")));
+        Assert.Equal(1, Moved("chartseal_uploads_total", L("operation", "upload"), L("outcome", "refused"), L("reason", "unauthorized")));
+        Assert.Equal(1, Moved("chartseal_uploads_total", L("operation", "upload"), L("outcome", "refused"), L("reason", "version-exists")));
+        // The gate judged two of them; 401 and 409 are not verdicts on a signature.
+        Assert.Equal(1, Moved("chartseal_verifications_total", L("result", "trusted")));
+        Assert.Equal(1, Moved("chartseal_verifications_total", L("result", "refused"), L("reason", "signer-not-trusted")));
+        Assert.Equal(2, Moved("chartseal_verifications_total")); // nothing else
+        Assert.Equal("counter", after.FamilyTypes["chartseal_uploads_total"]);
+
+        // ASP.NET Core's own: request counts and durations by route and status.
+        Assert.Equal("histogram", after.FamilyTypes["http_server_request_duration_seconds"]);
+        Assert.Equal(1, Moved("http_server_request_duration_seconds_count", L("http_route", "/api/charts"), L("http_response_status_code", "201")));
+        Assert.Equal(1, Moved("http_server_request_duration_seconds_count", L("http_route", "/api/charts"), L("http_response_status_code", "422")));
+        Assert.True(after.Sum("http_server_request_duration_seconds_sum", L("http_route", "/api/charts")) > 0);
+
+        // The trust material and the index, as an alert would read them.
+        var material = await s.Trust.MaterialAsync(ServerFixture.Now);
+        Assert.Equal(material.Version, after.Single("chartseal_trust_version"));
+        Assert.Equal(new DateTimeOffset(material.Manifest.Expires).ToUnixTimeSeconds(), after.Single("chartseal_trust_expiry_timestamp_seconds"));
+        Assert.Equal(1, after.Single("chartseal_ready"));
+        var index = new FileInfo(Path.Combine(s.Repo, "index.yaml"));
+        Assert.Equal(1, after.Single("chartseal_index_entries"));
+        Assert.Equal(index.Length, after.Single("chartseal_index_size_bytes"));
+        Assert.Equal(new DateTimeOffset(index.LastWriteTimeUtc).ToUnixTimeSeconds(), after.Single("chartseal_index_regenerated_timestamp_seconds"));
+        Assert.Equal(0, before.Single("chartseal_index_entries"));
+    }
+
+    [Fact]
+    public async Task Metrics_HeldHalfAndDelete_AreCounted()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var chart = s.Chart("mysql", "1.2.3", s.Trust.Alice);
+        var before = await ScrapeAsync(s);
+
+        using (var held = await s.PostRawAsync("api/charts", chart.Archive, ServerFixture.Bearer))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, held.StatusCode);
+        }
+        var holding = await ScrapeAsync(s);
+        using (var completed = await s.PostRawAsync("api/prov", chart.Provenance!, ServerFixture.Bearer))
+        {
+            Assert.Equal(HttpStatusCode.Created, completed.StatusCode);
+        }
+        using (var delete = new HttpRequestMessage(HttpMethod.Delete, "api/charts/mysql/1.2.3") { Headers = { Authorization = ServerFixture.Bearer } })
+        using (var deleted = await s.Http.SendAsync(delete, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+        using (var again = new HttpRequestMessage(HttpMethod.Delete, "api/charts/mysql/1.2.3") { Headers = { Authorization = ServerFixture.Bearer } })
+        using (var missing = await s.Http.SendAsync(again, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+        var after = await ScrapeAsync(s);
+
+        Assert.Equal(1, holding.Sum("chartseal_uploads_total", L("outcome", "held")) - before.Sum("chartseal_uploads_total", L("outcome", "held")));
+        Assert.Equal(1, holding.Single("chartseal_staging_halves"));
+        Assert.Equal(chart.Archive.Length, holding.Single("chartseal_staging_size_bytes"));
+        Assert.Equal(0, after.Single("chartseal_staging_halves"));
+        Assert.Equal(1, after.Sum("chartseal_uploads_total", L("operation", "provenance-upload"), L("outcome", "published")));
+        Assert.Equal(1, after.Sum("chartseal_deletes_total", L("outcome", "deleted")));
+        Assert.Equal(1, after.Sum("chartseal_deletes_total", L("outcome", "refused"), L("reason", "not-found")));
+        Assert.Equal(0, after.Single("chartseal_index_entries"));
+    }
+
+    [Fact]
+    public async Task Metrics_OfTwoServersInOneProcess_AreEachTheirOwn()
+    {
+        await using var one = await ServerFixture.StartAsync();
+        await using var other = await ServerFixture.StartAsync();
+
+        using (var response = await one.UploadAsync(one.Chart("mysql", "1.2.3", one.Trust.Alice)))
+        {
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+
+        Assert.Equal(1, (await ScrapeAsync(one)).Sum("chartseal_uploads_total"));
+        var scrape = await ScrapeAsync(other);
+        Assert.Equal(0, scrape.Sum("chartseal_uploads_total"));
+        Assert.Equal(0, scrape.Sum("http_server_request_duration_seconds_count", L("http_route", "/api/charts")));
+    }
+
+    [Fact]
+    public async Task Metrics_UnderContextPath_ServedThereOnly()
+    {
+        await using var s = await ServerFixture.StartAsync(o => o with { ContextPath = "/charts" });
+
+        var scrape = await ScrapeAsync(s); // relative to the repository's URL: /charts/metrics
+        Assert.True(scrape.Has("chartseal_ready"));
+        using var outside = await s.Http.GetAsync("/metrics", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, outside.StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_Disabled_404()
+    {
+        await using var s = await ServerFixture.StartAsync(o => o with { DisableMetrics = true });
+
+        using var response = await s.Http.GetAsync("metrics", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("not-found", (await ServerFixture.ErrorOfAsync(response)).Error);
+    }
+
+    [Theory]
+    [InlineData("# TYPE a counter\na 1")]                       // no final line feed
+    [InlineData("a 1\n")]                                       // no TYPE
+    [InlineData("# TYPE a counter\na{x=\"1\"} 1\na{x=\"1\"} 2\n")] // a series twice
+    [InlineData("# TYPE a counter\na{x=\"\\q\"} 1\n")]           // an unknown escape
+    [InlineData("# TYPE a counter\na{x=1} 1\n")]                // an unquoted label value
+    [InlineData("# TYPE a counter\na one\n")]                   // not a number
+    [InlineData("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_count 1\n")] // buckets shrink
+    [InlineData("# TYPE a counter\na 1\n# TYPE a counter\n")]   // a second TYPE
+    public void PrometheusReader_RefusesWhatIsNotTheTextFormat(string text)
+    {
+        Assert.Throws<FormatException>(() => PrometheusText.Parse(text));
+    }
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using Chartseal.Repository;
+using Chartseal.Tests.Support;
+using Chartseal.Tests.Trust;
+using Chartseal.Trust;
+
+namespace Chartseal.Server.Tests;
+
+/// <summary>
+/// <c>/ready</c>: not ready (503, one JSON line) while the trust material is missing, does not verify or has expired, or
+/// the repository folder cannot be read; ready again once mended, without a restart. <c>/health</c> stays liveness.
+/// </summary>
+public sealed class ReadinessTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // A check is reused for a second (ServerStatus.ReuseFor): poll until the answer is the one expected.
+    private static async Task<(HttpStatusCode Status, string Body)> WaitForReadyAsync(ServerFixture s, HttpStatusCode expected, string path = "ready")
+    {
+        var deadline = DateTime.UtcNow + ServerStatus.ReuseFor + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            using var response = await s.Http.GetAsync(path, Ct);
+            string body = await response.Content.ReadAsStringAsync(Ct);
+            if (response.StatusCode == expected || DateTime.UtcNow > deadline)
+            {
+                Assert.True(response.StatusCode == expected, $"{path}: {(int)response.StatusCode} {body}");
+                Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+                return (response.StatusCode, body);
+            }
+            await Task.Delay(100, Ct);
+        }
+    }
+
+    private static async Task<string> NotReadyMessageAsync(ServerFixture s, string path = "ready")
+    {
+        var (_, body) = await WaitForReadyAsync(s, HttpStatusCode.ServiceUnavailable, path);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal("not-ready", json.RootElement.GetProperty("error").GetString());
+        string message = json.RootElement.GetProperty("message").GetString()!;
+        Assert.DoesNotContain('\n', message);
+        return message;
+    }
+
+    private static async Task AssertAliveAsync(ServerFixture s)
+    {
+        using var health = await s.Http.GetAsync("health", Ct);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ready_TrustMaterialExpires_NotReady_ThenRenewed_ReadyWithoutRestart()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var (_, ready) = await WaitForReadyAsync(s, HttpStatusCode.OK);
+        Assert.Contains("\"ready\":true", ready, StringComparison.Ordinal);
+        Assert.Contains("\"trustVersion\":2", ready, StringComparison.Ordinal);
+
+        s.Clock.Now = ServerFixture.Now + TrustFixture.Validity + TimeSpan.FromDays(1);
+
+        string message = await NotReadyMessageAsync(s);
+        Assert.StartsWith("trust-expired:", message, StringComparison.Ordinal);
+        await AssertAliveAsync(s);
+        using (var scrape = await s.Http.GetAsync("metrics", Ct))
+        {
+            var metrics = PrometheusText.Parse(await scrape.Content.ReadAsStringAsync(Ct));
+            Assert.Equal(0, metrics.Single("chartseal_ready"));
+            Assert.False(metrics.Has("chartseal_trust_version"));
+        }
+
+        await TrustRepository.RenewAsync(s.Repo, s.Trust.Root.RootSigner(s.Clock.Now), TrustFixture.Validity, s.Clock.Now, Ct);
+
+        var (_, renewed) = await WaitForReadyAsync(s, HttpStatusCode.OK);
+        Assert.Contains("\"trustVersion\":3", renewed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ready_NoTrustMaterial_NotReady_UntilInitialised()
+    {
+        var trust = new TrustFixture();
+        var clock = new FixedClock(ServerFixture.Now);
+        await using var server = await RepositoryServer.StartAsync(new ServerOptions
+        {
+            RepositoryDir = trust.Repo,
+            Listen = "http://127.0.0.1:0",
+            UploadTokens = [ServerFixture.Token],
+            TrustState = trust.Store,
+            Clock = clock,
+        }, Ct);
+        using var http = new HttpClient { BaseAddress = server.RepositoryUrl };
+        try
+        {
+            using (var response = await http.GetAsync("ready", Ct))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                string body = await response.Content.ReadAsStringAsync(Ct);
+                Assert.Contains("trust-unsigned", body, StringComparison.Ordinal);
+                Assert.Contains("trust init", body, StringComparison.Ordinal);
+            }
+
+            await trust.InitWithTwoMaintainersAsync(ServerFixture.Now);
+
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            HttpStatusCode status;
+            do
+            {
+                await Task.Delay(100, Ct);
+                using var response = await http.GetAsync("ready", Ct);
+                status = response.StatusCode;
+            }
+            while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline);
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+        finally
+        {
+            trust.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Ready_TrustMaterialTampered_NotReady_ThenRestored_Ready()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+        string manifest = Path.Combine(s.Repo, TrustFiles.ManifestName);
+        byte[] good = await File.ReadAllBytesAsync(manifest, Ct);
+        string text = System.Text.Encoding.UTF8.GetString(good);
+        await File.WriteAllTextAsync(manifest, text.Replace("version: 2", "version: 9", StringComparison.Ordinal), Ct);
+
+        string message = await NotReadyMessageAsync(s);
+        Assert.StartsWith("trust-", message, StringComparison.Ordinal);
+
+        await File.WriteAllBytesAsync(manifest, good, Ct);
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Ready_RepositoryFolderGoneOrUnreadable_NotReady_ThenBack()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        using (var upload = await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice)))
+        {
+            Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        }
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+
+        // A volume that is not mounted: the folder is not there.
+        string aside = s.Repo + ".aside";
+        Directory.Move(s.Repo, aside);
+        Assert.Contains("does not exist", await NotReadyMessageAsync(s), StringComparison.Ordinal);
+        await AssertAliveAsync(s);
+        Directory.Move(aside, s.Repo);
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+
+        // index.yaml that cannot be read (file permissions do not stop root, which the tests may run as).
+        string index = Path.Combine(s.Repo, "index.yaml");
+        File.Move(index, index + ".aside");
+        Directory.CreateDirectory(index);
+        Assert.Contains("index.yaml cannot be read", await NotReadyMessageAsync(s), StringComparison.Ordinal);
+        Directory.Delete(index);
+        File.Move(index + ".aside", index);
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Ready_UnderContextPath_ServedThere()
+    {
+        await using var s = await ServerFixture.StartAsync(o => o with { ContextPath = "/charts" });
+
+        await WaitForReadyAsync(s, HttpStatusCode.OK); // relative to the repository's URL: /charts/ready
+        using var outside = await s.Http.GetAsync("/ready", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, outside.StatusCode);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Chartseal.IO;
+
+namespace Chartseal.Tests.IO;
+
+public sealed class TerminalTextTests
+{
+    [Theory]
+    [InlineData("\u001b]52;c;ZXZpbA==\u0007", @"\e]52;c;ZXZpbA==\x07")] // OSC 52: set the clipboard
+    [InlineData("\u001b[2J\u001b[H", @"\e[2J\e[H")] // clear the screen, cursor home
+    [InlineData("ok\r\u001b[32mverified", @"ok\r\e[32mverified")] // overwrite the line
+    [InlineData("a\nUsing Key With Fingerprint: X", @"a\nUsing Key With Fingerprint: X")] // a forged second line
+    [InlineData("tab\there\u007f", @"tab\there\x7F")]
+    [InlineData("\u009b31m\u0085", @"\x9B31m\x85")] // C1: 8-bit CSI, NEL
+    [InlineData("abc\u202edef\u2066g\u2069\u200e\u200f\u061c", @"abc\u202Edef\u2066g\u2069\u200E\u200F\u061C")] // bidi
+    [InlineData("line\u2028para\u2029", @"line\u2028para\u2029")]
+    public void Escape_ControlSequences_BecomeVisibleText(string raw, string shown)
+    {
+        Assert.Equal(shown, TerminalText.Escape(raw));
+        Assert.False(TerminalText.ContainsUnsafe(TerminalText.Escape(raw)));
+    }
+
+    [Theory]
+    [InlineData("José Müller <jose@example.com>")]
+    [InlineData("日本語 チャート 🚀")]
+    [InlineData("")]
+    public void Escape_OrdinaryText_Unchanged(string text)
+    {
+        Assert.Same(text, TerminalText.Escape(text));
+    }
+
+    [Fact]
+    public void EscapeJson_BidiControlsLeftRawByTheRelaxedWriter_EscapedAndTheValueKept()
+    {
+        const string Hostile = "a\u202eb\u2066c\u001b[2Jd\u009be é";
+        var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("description", Hostile);
+            json.WriteEndObject();
+        }
+        Assert.Contains("\u202e", Encoding.UTF8.GetString(buffer.ToArray()), StringComparison.Ordinal); // what the writer leaves
+
+        string escaped = Encoding.UTF8.GetString(TerminalText.EscapeJson(buffer.ToArray()));
+
+        Assert.DoesNotContain(escaped, c => c != '\n' && TerminalText.IsUnsafe(c));
+        Assert.Contains(@"\u202E", escaped, StringComparison.Ordinal);
+        Assert.Contains("é", escaped, StringComparison.Ordinal);
+        using var parsed = JsonDocument.Parse(escaped);
+        Assert.Equal(Hostile, parsed.RootElement.GetProperty("description").GetString());
+    }
+}
