@@ -142,17 +142,7 @@ internal static class AuditOutput
         json.WriteString("message", row.Message);
         VerdictJson.WriteOptional(json, "sha256", row.Sha256);
         VerdictJson.WriteSigner(json, row.Signer);
-        if (row.Issuer is { } issuer)
-        {
-            json.WriteStartObject("issuer");
-            json.WriteString("keyId", issuer.KeyId);
-            VerdictJson.WriteOptional(json, "fingerprint", issuer.Fingerprint);
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("issuer");
-        }
+        VerdictJson.WriteIssuer(json, row.Issuer);
         VerdictJson.WriteOptional(json, "signedAt", row.SignedAt is { } at ? VerdictJson.Time(at) : null);
         if (row.Revocation is { } revocation)
         {

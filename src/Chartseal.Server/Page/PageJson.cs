@@ -109,17 +109,7 @@ internal static class PageJson
         Text(json, "created", entry.Created, PageLimits.ShortText);
         Verdict(json, row, message: true);
         VerdictJson.WriteSigner(json, row.Signer);
-        if (row.Signer is null && row.Issuer is { } issuer)
-        {
-            json.WriteStartObject("issuer");
-            json.WriteString("keyId", issuer.KeyId);
-            VerdictJson.WriteOptional(json, "fingerprint", issuer.Fingerprint);
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("issuer");
-        }
+        VerdictJson.WriteIssuer(json, row.Signer is null ? row.Issuer : null);
         VerdictJson.WriteOptional(json, "signedAt", row.SignedAt is { } at ? VerdictJson.Time(at) : null);
         Text(json, "digest", entry.Digest, PageLimits.ShortText);
         VerdictJson.WriteOptional(json, "sha256", row.Sha256);

@@ -126,6 +126,21 @@ public static class VerdictJson
         json.WriteEndObject();
     }
 
+    /// <summary><c>"issuer": {keyId, fingerprint}</c>, the key a signature names as its maker (unverified), or null.</summary>
+    public static void WriteIssuer(Utf8JsonWriter json, SignatureIssuer? issuer)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (issuer is null)
+        {
+            json.WriteNull("issuer");
+            return;
+        }
+        json.WriteStartObject("issuer");
+        json.WriteString("keyId", issuer.KeyId);
+        WriteOptional(json, "fingerprint", issuer.Fingerprint);
+        json.WriteEndObject();
+    }
+
     /// <summary>A string property, or null.</summary>
     public static void WriteOptional(Utf8JsonWriter json, string name, string? value)
     {
