@@ -148,9 +148,9 @@ public sealed class ChartDirectoryTests
         Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
         using var temp = new TempDirectory();
         string dir = WriteSimpleChart(temp.File("demo"));
-        WriteChart(dir, ("shared/common.yaml", "common: true\n"));
-        File.CreateSymbolicLink(Path.Combine(dir, "templates", "common.yaml"), "../shared/common.yaml");
-        Directory.CreateSymbolicLink(Path.Combine(dir, "linked"), "shared");
+        WriteChart(dir, ("parts/common.yaml", "common: true\n"));
+        File.CreateSymbolicLink(Path.Combine(dir, "templates", "common.yaml"), "../parts/common.yaml");
+        Directory.CreateSymbolicLink(Path.Combine(dir, "linked"), "parts");
         var chart = ChartDirectory.Load(dir);
         Assert.Contains("templates/common.yaml", Paths(chart));
         Assert.Contains("linked/common.yaml", Paths(chart));
@@ -165,8 +165,8 @@ public sealed class ChartDirectoryTests
         Assert.SkipWhen(OperatingSystem.IsWindows(), "symbolic links need privileges on Windows");
         using var temp = new TempDirectory();
         string dir = WriteSimpleChart(temp.File("demo"));
-        WriteChart(temp.Path, ("outside/shared.txt", "shared"));
-        string target = directory ? temp.File("outside") : temp.File("outside/shared.txt");
+        WriteChart(temp.Path, ("outside/target.txt", "target"));
+        string target = directory ? temp.File("outside") : temp.File("outside/target.txt");
         string link = Path.Combine(dir, "linked");
         if (directory)
         {
@@ -174,14 +174,14 @@ public sealed class ChartDirectoryTests
         }
         else
         {
-            File.CreateSymbolicLink(link, absolute ? target : "../outside/shared.txt");
+            File.CreateSymbolicLink(link, absolute ? target : "../outside/target.txt");
         }
 
         var chart = ChartDirectory.Load(dir);
 
         var file = Assert.Single(chart.Files, f => f.Path.StartsWith("linked", StringComparison.Ordinal));
-        Assert.Equal(directory ? "linked/shared.txt" : "linked", file.Path);
-        Assert.Equal("shared", Encoding.UTF8.GetString(file.Bytes.Span));
+        Assert.Equal(directory ? "linked/target.txt" : "linked", file.Path);
+        Assert.Equal("target", Encoding.UTF8.GetString(file.Bytes.Span));
         Assert.Equal([new FollowedLink("linked", ChartDirectory.RealPath(target, "t"))], chart.Links);
     }
 

@@ -135,13 +135,13 @@ public sealed class HelmPackagingParityTests
         string dir = WriteChart(temp.File("links"),
             ("Chart.yaml", "apiVersion: v2\nname: links\nversion: 1.0.0\n"),
             ("files/real/r.txt", "real\n"),
-            ("shared/_helpers.tpl", "{{/* shared */}}\n"));
+            ("parts/_helpers.tpl", "{{/* parts */}}\n"));
         File.CreateSymbolicLink(Path.Combine(dir, "files", "link.txt"), "real/r.txt");
         Directory.CreateSymbolicLink(Path.Combine(dir, "files", "linkdir"), "real");
         File.CreateSymbolicLink(Path.Combine(dir, "files", "out.txt"), "../../outside/file.txt");
         Directory.CreateSymbolicLink(Path.Combine(dir, "files", "outdir"), "../../outside/dir");
         File.CreateSymbolicLink(Path.Combine(dir, "files", "abs.txt"), temp.File("outside/file.txt"));
-        Directory.CreateSymbolicLink(Path.Combine(dir, "templates"), "shared");
+        Directory.CreateSymbolicLink(Path.Combine(dir, "templates"), "parts");
         foreach (string file in Directory.EnumerateFiles(temp.Path, "*", SearchOption.AllDirectories))
         {
             File.SetLastWriteTimeUtc(file, ChartPackager.DefaultModificationTime.UtcDateTime);
