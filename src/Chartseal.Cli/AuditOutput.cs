@@ -144,18 +144,7 @@ internal static class AuditOutput
         VerdictJson.WriteSigner(json, row.Signer);
         VerdictJson.WriteIssuer(json, row.Issuer);
         VerdictJson.WriteOptional(json, "signedAt", row.SignedAt is { } at ? VerdictJson.Time(at) : null);
-        if (row.Revocation is { } revocation)
-        {
-            json.WriteStartObject("revocation");
-            json.WriteString("reason", revocation.Reason.ToString());
-            json.WriteString("description", revocation.Description);
-            json.WriteString("revokedAt", VerdictJson.Time(revocation.RevokedAt));
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("revocation");
-        }
+        VerdictJson.WriteRevocation(json, row.Revocation);
         json.WriteEndObject();
     }
 

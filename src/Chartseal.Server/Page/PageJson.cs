@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Chartseal.Gate;
+using Chartseal.Keys;
 using Chartseal.Repository;
 
 namespace Chartseal.Server.Page;
@@ -113,18 +114,7 @@ internal static class PageJson
         VerdictJson.WriteOptional(json, "signedAt", row.SignedAt is { } at ? VerdictJson.Time(at) : null);
         Text(json, "digest", entry.Digest, PageLimits.ShortText);
         VerdictJson.WriteOptional(json, "sha256", row.Sha256);
-        if (row.Revocation is { } revocation)
-        {
-            json.WriteStartObject("revocation");
-            json.WriteString("reason", revocation.Reason.ToString());
-            Text(json, "description", revocation.Description, PageLimits.Summary);
-            json.WriteString("revokedAt", VerdictJson.Time(revocation.RevokedAt));
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("revocation");
-        }
+        Revocation(json, row.Revocation);
         var archive = view.ServedFile(entry.Urls);
         VerdictJson.WriteOptional(json, "archive", archive?.Href);
         VerdictJson.WriteOptional(json, "provenance", archive is null || row.Reason == RejectionReason.MissingProvenance ? null : view.ServedFile(entry.Urls, ".prov")?.Href);
@@ -178,18 +168,7 @@ internal static class PageJson
             VerdictJson.WriteOptional(json, "expires", key.Expires is { } at ? VerdictJson.Time(at) : null);
             json.WriteBoolean("expired", key.IsExpired(now));
             json.WriteNumber("signedVersions", key.SignedVersions);
-            if (key.Revocation is { } revocation)
-            {
-                json.WriteStartObject("revocation");
-                json.WriteString("reason", revocation.Reason.ToString());
-                Text(json, "description", revocation.Description, PageLimits.Summary);
-                json.WriteString("revokedAt", VerdictJson.Time(revocation.RevokedAt));
-                json.WriteEndObject();
-            }
-            else
-            {
-                json.WriteNull("revocation");
-            }
+            Revocation(json, key.Revocation);
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -226,6 +205,15 @@ internal static class PageJson
     }
 
     // Text from a chart or key: cut to the bound (the characters themselves are kept, \u-escaped); null stays null.
+    private static void Revocation(Utf8JsonWriter json, RevocationInfo? revocation) =>
+        VerdictJson.WriteRevocation(json, revocation, revocation is null ? null : Bounded(revocation.Description, PageLimits.Summary));
+
+    private static string Bounded(string value, int max)
+    {
+        string cut = PageText.Cut(value, max, out int more);
+        return more > 0 ? cut + "…" : cut;
+    }
+
     private static void Text(Utf8JsonWriter json, string name, string? value, int max)
     {
         if (value is null)
@@ -233,8 +221,7 @@ internal static class PageJson
             json.WriteNull(name);
             return;
         }
-        string cut = PageText.Cut(value, max, out int more);
-        json.WriteString(name, more > 0 ? cut + "…" : cut);
+        json.WriteString(name, Bounded(value, max));
     }
 
     private static byte[] Write(Action<Utf8JsonWriter> write)

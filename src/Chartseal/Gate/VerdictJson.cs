@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Chartseal.Keys;
 using Chartseal.Provenance;
 
 namespace Chartseal.Gate;
@@ -138,6 +139,25 @@ public static class VerdictJson
         json.WriteStartObject("issuer");
         json.WriteString("keyId", issuer.KeyId);
         WriteOptional(json, "fingerprint", issuer.Fingerprint);
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>"revocation": {reason, description, revokedAt}</c>, or null. <paramref name="description"/> replaces the
+    /// revocation's own text when the caller bounds it (the page cuts untrusted text).
+    /// </summary>
+    public static void WriteRevocation(Utf8JsonWriter json, RevocationInfo? revocation, string? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (revocation is null)
+        {
+            json.WriteNull("revocation");
+            return;
+        }
+        json.WriteStartObject("revocation");
+        json.WriteString("reason", revocation.Reason.ToString());
+        json.WriteString("description", description ?? revocation.Description);
+        json.WriteString("revokedAt", Time(revocation.RevokedAt));
         json.WriteEndObject();
     }
 
