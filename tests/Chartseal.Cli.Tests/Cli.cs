@@ -47,6 +47,10 @@ public static class Cli
 
     public static CliResult Run(string workDir, params string[] args) => Run(workDir, null, args);
 
+    /// <summary>Runs <paramref name="program"/> (e.g. an installed chartseal, or a script of the checkout) in <paramref name="workDir"/>.</summary>
+    public static CliResult RunProgram(string program, string workDir, IDictionary<string, string> env, TimeSpan timeout, params string[] args) =>
+        RunProcess(program, args, env, timeout, workDir);
+
     /// <summary>
     /// Like <see cref="Run(string, IDictionary{string, string}?, string[])"/>, and also the process's peak resident memory
     /// (Linux: VmHWM in /proc, read until it exits), in bytes.
