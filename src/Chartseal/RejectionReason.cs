@@ -69,4 +69,19 @@ public enum RejectionReason
     MissingArchive,
     /// <summary>A provenance file was sent for a chart name and version that the repository's index does not hold.</summary>
     VersionNotFound,
+
+    // ---- index freshness ----
+
+    /// <summary>The trust material names index keys, but the repository serves no index snapshot.</summary>
+    IndexUnsigned,
+    /// <summary>The index snapshot is not validly signed by one of the repository's index keys (or is malformed).</summary>
+    IndexBadSignature,
+    /// <summary>The index differs from the one the snapshot signs (hash or size): tampered with or trimmed.</summary>
+    IndexMismatch,
+    /// <summary>The index snapshot is older than one already accepted (a replayed index).</summary>
+    IndexRollback,
+    /// <summary>The index snapshot has expired (a frozen index).</summary>
+    IndexExpired,
+    /// <summary>The index snapshot was made with another trust manifest than the one accepted (mix-and-match).</summary>
+    IndexTrustMismatch,
 }

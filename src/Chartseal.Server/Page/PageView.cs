@@ -161,8 +161,7 @@ internal sealed class PageView
     public static string Relative(DateTime then, DateTime now)
     {
         TimeSpan span = then - now;
-        TimeSpan abs = span.Duration();
-        string amount = abs.TotalDays >= 2 ? $"{(int)abs.TotalDays} days" : abs.TotalHours >= 2 ? $"{(int)abs.TotalHours} hours" : $"{Math.Max(1, (int)abs.TotalMinutes)} minutes";
+        string amount = Keys.Duration.ForPeople(span);
         return span >= TimeSpan.Zero ? "in " + amount : amount + " ago";
     }
 }

@@ -10,7 +10,8 @@ public static class Duration
 
     /// <summary>
     /// Parses <c>90d</c>, <c>12w</c>, <c>6m</c>, <c>2y</c> (days, weeks, 30-day months, 365-day years, as
-    /// gpg counts them), a bare number of days, or <c>0</c> / <c>never</c> for a key that never expires.
+    /// gpg counts them), <c>12h</c> (hours, for short-lived index snapshots), a bare number of days, or <c>0</c> /
+    /// <c>never</c> for a key that never expires.
     /// </summary>
     /// <returns>The lifetime, or null for never.</returns>
     /// <exception cref="ChartsealException">The value is not one of these forms or is too long.</exception>
@@ -25,22 +26,33 @@ public static class Duration
         bool hasUnit = text.Length > 0 && !char.IsAsciiDigit(text[^1]);
         char unit = hasUnit ? text[^1] : 'd'; // a bare number counts days, as in gpg
         string number = hasUnit ? text[..^1] : text;
-        int days = unit switch
+        int hours = unit switch
         {
-            'd' => 1,
-            'w' => 7,
-            'm' => 30,
-            'y' => 365,
+            'h' => 1,
+            'd' => 24,
+            'w' => 7 * 24,
+            'm' => 30 * 24,
+            'y' => 365 * 24,
             _ => 0,
         };
-        if (days == 0 || !ulong.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out ulong count) || count == 0)
+        if (hours == 0 || !ulong.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out ulong count) || count == 0)
         {
-            throw new ChartsealException(null, $"invalid expiry \"{value}\": use e.g. 90d, 12w, 6m, 2y, or 0 for never");
+            throw new ChartsealException(null, $"invalid expiry \"{value}\": use e.g. 90d, 12w, 6m, 2y, 12h, or 0 for never");
         }
-        if (count > (ulong)(Maximum.TotalDays / days))
+        if (count > (ulong)(Maximum.TotalHours / hours))
         {
             throw new ChartsealException(null, $"expiry \"{value}\" is too long: OpenPGP keys can live at most {(int)(Maximum.TotalDays / 365)} years");
         }
-        return TimeSpan.FromDays((double)count * days);
+        return TimeSpan.FromHours((double)count * hours);
+    }
+
+    /// <summary>A length of time for people, rounded down to its largest unit: <c>12 days</c>, <c>3 hours</c>, <c>5 minutes</c>, <c>40 seconds</c>.</summary>
+    public static string ForPeople(TimeSpan span)
+    {
+        TimeSpan abs = span.Duration();
+        return abs.TotalDays >= 2 ? $"{(int)abs.TotalDays} days"
+            : abs.TotalHours >= 2 ? $"{(int)abs.TotalHours} hours"
+            : abs.TotalMinutes >= 2 ? $"{(int)abs.TotalMinutes} minutes"
+            : $"{Math.Max(1, (int)abs.TotalSeconds)} seconds";
     }
 }

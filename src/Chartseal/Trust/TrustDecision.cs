@@ -64,13 +64,19 @@ public abstract record TrustDecision
         }
         var verified = (ChartVerification.Verified)verification;
 
-        // Rule 3: only pubkeys.pgp grants trust (defensive: the verifier's keyring also held revoked.pgp).
+        // Rule 3: an index key's whole power is the freshness of the index; it never makes a chart trusted.
+        if (material.IsIndexKey(verified.Signer.Fingerprint))
+        {
+            return new Rejected(new Refusal(RejectionReason.SignerNotTrusted, $"signing key {verified.Signer.Fingerprint} is the repository's index key ({TrustFiles.IndexKeysName}): it signs index snapshots only, never charts"), verification);
+        }
+
+        // Rule 4: only pubkeys.pgp grants trust (defensive: the verifier's keyring also held revoked.pgp).
         if (!material.PublicKeys.ContainsPrimary(verified.Signer.Fingerprint))
         {
             return new Rejected(new Refusal(RejectionReason.SignerNotTrusted, $"signing key {verified.Signer.Fingerprint} is not in the repository's {TrustFiles.PublicKeysName}"), verification);
         }
 
-        // Rule 4: when the user also requires a local keyring, the signer must be in it too.
+        // Rule 5: when the user also requires a local keyring, the signer must be in it too.
         if (localKeyring is not null && !localKeyring.ContainsPrimary(verified.Signer.Fingerprint))
         {
             return new Rejected(new Refusal(RejectionReason.NotInLocalKeyring, $"signing key {verified.Signer.Fingerprint} is trusted by the repository but not in {localKeyring.SourceName}"), verification);

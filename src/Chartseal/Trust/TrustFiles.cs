@@ -9,7 +9,8 @@ namespace Chartseal.Trust;
 /// <param name="Revoked">The bytes of <c>revoked.pgp</c>; null when absent.</param>
 /// <param name="RootKeys">The bytes of <c>root.pgp</c> (the root certificates); null when absent.</param>
 /// <param name="Rotations">The bytes of <c>rotations.asc</c> (every root hand-over ever written); null when absent.</param>
-public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Revoked, byte[]? RootKeys, byte[]? Rotations = null)
+/// <param name="IndexKeys">The bytes of <c>indexkeys.pgp</c> (the keys that sign index snapshots); null when absent.</param>
+public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Revoked, byte[]? RootKeys, byte[]? Rotations = null, byte[]? IndexKeys = null)
 {
     /// <summary>The signed manifest.</summary>
     public const string ManifestName = "trust.yaml.asc";
@@ -30,6 +31,15 @@ public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Re
     /// each hand-over is checked by its own signature, starting from the client's pin.
     /// </summary>
     public const string RotationsName = "rotations.asc";
+
+    /// <summary>
+    /// The index keys: the keys the root delegated index snapshots to (<c>snapshot.yaml.asc</c>), and nothing else (a
+    /// chart they sign is not trusted). Optional; hashed in the manifest when present, and then snapshots are required.
+    /// </summary>
+    public const string IndexKeysName = "indexkeys.pgp";
+
+    /// <summary>Every trust file name, in the order a writer puts them into place (the manifest last).</summary>
+    public static readonly IReadOnlyList<string> AllNames = [PublicKeysName, RevokedName, IndexKeysName, RootKeysName, RotationsName, ManifestName];
 
     /// <summary>Largest <c>rotations.asc</c> read (about a thousand hand-overs).</summary>
     public const long MaxRotationsSize = 1024L * 1024;

@@ -24,6 +24,21 @@ public sealed record TrustManifest(long Version, DateTime Expires, string Root, 
     /// <summary>Largest manifest read.</summary>
     public const int MaxLength = 64 * 1024;
 
+    /// <summary>
+    /// The longest an index snapshot may live, from its signature to its expiry, when the manifest names index keys
+    /// (<c>snapshotMaxLifetime</c>, whole seconds): a stolen index key cannot sign a snapshot that outlives it. Null
+    /// when absent (<see cref="DefaultSnapshotMaxLifetime"/> then applies).
+    /// </summary>
+    public TimeSpan? SnapshotMaxLifetime { get; init; }
+
+    /// <summary>The snapshot lifetime cap when the manifest names index keys but sets none.</summary>
+    public static readonly TimeSpan DefaultSnapshotMaxLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>Whether the root delegated index snapshots to index keys (<c>indexkeys.pgp</c> is listed).</summary>
+    public bool HasIndexKeys => Files.ContainsKey(TrustFiles.IndexKeysName);
+
+    private static readonly HashSet<string> HeaderKeys = new(StringComparer.Ordinal) { "apiVersion", "kind", "version", "expires", "root", "nextRoot", "snapshotMaxLifetime" };
+
     /// <summary>The YAML body (LF line endings, final newline).</summary>
     public string Serialize()
     {
@@ -36,6 +51,10 @@ public sealed record TrustManifest(long Version, DateTime Expires, string Root, 
         if (NextRoot is not null)
         {
             sb.Append("nextRoot: ").Append(NextRoot).Append('\n');
+        }
+        if (SnapshotMaxLifetime is { } max)
+        {
+            sb.Append("snapshotMaxLifetime: ").Append(((long)max.TotalSeconds).ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
         sb.Append("\n...\nfiles:\n");
         foreach (var (name, sum) in Files.OrderBy(f => f.Key, StringComparer.Ordinal))
@@ -56,65 +75,9 @@ public sealed record TrustManifest(long Version, DateTime Expires, string Root, 
     public static TrustManifest? TryParse(string body, out string error)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var header = new Dictionary<string, string>(StringComparer.Ordinal);
-        var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        bool inFiles = false, sawSeparator = false;
-        foreach (string raw in body.Split('\n'))
+        if (!SignedBody.TryParse(body, HeaderKeys, out var header, out var files, out error))
         {
-            string line = raw.TrimEnd('\r');
-            if (line.Trim().Length == 0)
-            {
-                continue;
-            }
-            if (line == "...")
-            {
-                if (sawSeparator)
-                {
-                    error = "more than one '...' line";
-                    return null;
-                }
-                sawSeparator = true;
-                continue;
-            }
-            if (!sawSeparator)
-            {
-                if (!TrySplit(line, out string key, out string value) || line.StartsWith(' '))
-                {
-                    error = $"cannot read line \"{line}\"";
-                    return null;
-                }
-                if (key is not ("apiVersion" or "kind" or "version" or "expires" or "root" or "nextRoot"))
-                {
-                    error = $"unknown field \"{key}\"";
-                    return null;
-                }
-                if (!header.TryAdd(key, value))
-                {
-                    error = $"duplicate field \"{key}\"";
-                    return null;
-                }
-                continue;
-            }
-            if (!inFiles)
-            {
-                if (line != "files:")
-                {
-                    error = $"expected \"files:\" after '...', found \"{line}\"";
-                    return null;
-                }
-                inFiles = true;
-                continue;
-            }
-            if (!line.StartsWith("  ", StringComparison.Ordinal) || !TrySplit(line.Trim(), out string name, out string sum))
-            {
-                error = $"cannot read files entry \"{line}\"";
-                return null;
-            }
-            if (!files.TryAdd(name, sum))
-            {
-                error = $"duplicate files entry \"{name}\"";
-                return null;
-            }
+            return null;
         }
 
         if (header.GetValueOrDefault("apiVersion") != ApiVersion || header.GetValueOrDefault("kind") != Kind)
@@ -152,22 +115,22 @@ public sealed record TrustManifest(long Version, DateTime Expires, string Root, 
                 return null;
             }
         }
+        TimeSpan? maxLifetime = null;
+        if (header.GetValueOrDefault("snapshotMaxLifetime") is { } maxText)
+        {
+            if (!long.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds) || seconds < 1 || seconds > MaxSnapshotLifetimeSeconds)
+            {
+                error = $"snapshotMaxLifetime must be a whole number of seconds from 1 to {MaxSnapshotLifetimeSeconds}";
+                return null;
+            }
+            maxLifetime = TimeSpan.FromSeconds(seconds);
+        }
         error = "";
-        return new TrustManifest(version, expires, root, next, files);
+        return new TrustManifest(version, expires, root, next, files) { SnapshotMaxLifetime = maxLifetime };
     }
 
-    private static bool TrySplit(string line, out string key, out string value)
-    {
-        int colon = line.IndexOf(": ", StringComparison.Ordinal);
-        if (colon <= 0)
-        {
-            key = value = "";
-            return false;
-        }
-        key = line[..colon];
-        value = line[(colon + 2)..].Trim();
-        return value.Length > 0;
-    }
+    // A year: a snapshot is a freshness promise; anything longer is no promise at all.
+    private const long MaxSnapshotLifetimeSeconds = 366L * 24 * 3600;
 
     internal static bool IsFingerprint(string value) =>
         value.Length == 40 && value.All(c => char.IsAsciiDigit(c) || c is >= 'A' and <= 'F');

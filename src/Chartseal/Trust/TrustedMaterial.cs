@@ -16,8 +16,10 @@ public sealed class TrustedMaterial
 {
     private readonly HashSet<string> _revokedFingerprints;
 
-    private TrustedMaterial(TrustManifest manifest, string manifestSha256, string signedBy, DateTime signedAt, Keyring publicKeys, Keyring revoked)
+    private TrustedMaterial(TrustManifest manifest, string manifestSha256, string signedBy, DateTime signedAt, Keyring publicKeys, Keyring revoked, Keyring? indexKeys, string? indexKeysSha256)
     {
+        IndexKeys = indexKeys;
+        IndexKeysSha256 = indexKeysSha256;
         SignedAt = signedAt;
         Manifest = manifest;
         ManifestSha256 = manifestSha256;
@@ -48,8 +50,27 @@ public sealed class TrustedMaterial
             }
         }
         RevokedMaterial = revokedMaterial;
-        VerificationKeyring = Keyring.Merge("repository keys", [publicKeys, revoked]);
+        // The index keys too, so that a chart an index key signed is refused naming it (TrustDecision), not as unknown.
+        VerificationKeyring = Keyring.Merge("repository keys", indexKeys is null ? [publicKeys, revoked] : [publicKeys, revoked, indexKeys]);
     }
+
+    /// <summary>
+    /// The keys the root delegated index snapshots to (<c>indexkeys.pgp</c>); null when the repository has none, and
+    /// then its index is not signed. They can sign nothing else: a chart they sign is refused.
+    /// </summary>
+    public Keyring? IndexKeys { get; }
+
+    /// <summary>Lower-case hex SHA-256 of <c>indexkeys.pgp</c> as accepted; null without index keys. Which snapshot lineage a client follows: a new set resets it.</summary>
+    public string? IndexKeysSha256 { get; }
+
+    /// <summary>Whether clients must refuse this repository's index without a good, fresh snapshot.</summary>
+    public bool RequiresSnapshot => IndexKeys is not null;
+
+    /// <summary>The longest a snapshot may live from its signature (the manifest's cap, or the default).</summary>
+    public TimeSpan SnapshotMaxLifetime => Manifest.SnapshotMaxLifetime ?? TrustManifest.DefaultSnapshotMaxLifetime;
+
+    /// <summary>Whether a primary key fingerprint is one of the repository's index keys.</summary>
+    public bool IsIndexKey(string fingerprint) => IndexKeys?.ContainsPrimary(fingerprint.ToUpperInvariant()) ?? false;
 
     /// <summary>The verified manifest.</summary>
     public TrustManifest Manifest { get; }
@@ -206,6 +227,21 @@ public sealed class TrustedMaterial
             }
         }
 
+        // 4b. The index keys, when the root delegated snapshots: exactly the file it signed.
+        string? indexKeysSha256 = null;
+        if (manifest.HasIndexKeys)
+        {
+            if (files.IndexKeys is null)
+            {
+                return Reject(RejectionReason.TrustMismatch, $"{TrustFiles.IndexKeysName} is missing but the manifest lists it");
+            }
+            indexKeysSha256 = ContentHash.Sha256Hex(files.IndexKeys);
+            if (!string.Equals(manifest.Files[TrustFiles.IndexKeysName], "sha256:" + indexKeysSha256, StringComparison.Ordinal))
+            {
+                return Reject(RejectionReason.TrustMismatch, $"{TrustFiles.IndexKeysName} does not match the signed manifest: \"{manifest.Files[TrustFiles.IndexKeysName]}\" != \"sha256:{indexKeysSha256}\"");
+            }
+        }
+
         // 5. Rollback: never older than what was accepted; an equal version must be the same manifest.
         if (seen is not null)
         {
@@ -227,16 +263,27 @@ public sealed class TrustedMaterial
 
         // 7. The keyrings, parsed from the verified bytes.
         Keyring publicKeys, revoked;
+        Keyring? indexKeys = null;
         try
         {
             publicKeys = Keyring.Parse(files.PublicKeys, TrustFiles.PublicKeysName);
             revoked = Keyring.Parse(files.Revoked, TrustFiles.RevokedName);
+            if (indexKeysSha256 is not null)
+            {
+                indexKeys = Keyring.Parse(files.IndexKeys, TrustFiles.IndexKeysName);
+            }
         }
         catch (ChartsealException e)
         {
             return Reject(RejectionReason.TrustMismatch, "a signed keyring cannot be read: " + e.Message);
         }
-        return new TrustResult.Accepted(new TrustedMaterial(manifest, manifestSha256, signer, signedAt, publicKeys, revoked));
+        // An index key signs snapshots and nothing else: the same key may never also sign charts.
+        if (indexKeys is not null && indexKeys.PublicKeyRings.SelectMany(r => r.GetPublicKeys()).Select(KeyInfo.MaterialId)
+                .Intersect(publicKeys.PublicKeyRings.SelectMany(r => r.GetPublicKeys()).Select(KeyInfo.MaterialId), StringComparer.Ordinal).Any())
+        {
+            return Reject(RejectionReason.TrustMismatch, $"a key is both in {TrustFiles.PublicKeysName} and in {TrustFiles.IndexKeysName}: an index key may sign index snapshots only");
+        }
+        return new TrustResult.Accepted(new TrustedMaterial(manifest, manifestSha256, signer, signedAt, publicKeys, revoked, indexKeys, indexKeysSha256));
     }
 
     /// <summary>The outcome of following <c>rotations.asc</c>: the root that signed the manifest and the last hand-over's version, or a rejection.</summary>
