@@ -22,6 +22,7 @@ var root = new Command("chartseal", "chartseal: sign, verify and serve Helm char
     ("key", KeyCommands.Key),
     ("repo", RepoCommands.Repo),
     ("trust", TrustCommands.Trust),
+    ("index", IndexCommands.Index),
     // Listed for --help; `chartseal serve ...` never reaches the parser (below, it becomes the server program).
     ("serve", () => new Command("serve", "Serve a chart repository over HTTP with a ChartMuseum-compatible upload API that refuses untrusted charts (chartseal serve --help).")),
     ("search", ClientCommands.Search),

@@ -14,15 +14,13 @@ namespace Chartseal.Server;
 /// </summary>
 internal sealed class RepositoryFiles(string repositoryDir) : IFileProvider
 {
-    private static readonly HashSet<string> TrustFileNames = new(StringComparer.Ordinal)
-    {
-        TrustFiles.ManifestName, TrustFiles.PublicKeysName, TrustFiles.RevokedName, TrustFiles.RootKeysName, TrustFiles.RotationsName,
-    };
+    private static readonly HashSet<string> TrustFileNames = new(TrustFiles.AllNames, StringComparer.Ordinal);
 
     private readonly PhysicalFileProvider _files = new(repositoryDir);
 
     /// <summary>Whether <paramref name="name"/> (a bare file name) is one a repository may serve (archives: when its index lists them).</summary>
-    public static bool IsServed(string name) => TrustFileNames.Contains(name) || IsChartFile(name);
+    public static bool IsServed(string name) =>
+        TrustFileNames.Contains(name) || IsChartFile(name) || name == IndexSnapshot.FileName || IndexSnapshot.IsContentAddressedIndexName(name);
 
     /// <summary>Whether <paramref name="name"/> is named as a chart archive or its <c>.prov</c> (served only when the index lists it).</summary>
     public static bool IsChartFile(string name) =>

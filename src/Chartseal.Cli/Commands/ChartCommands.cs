@@ -193,6 +193,8 @@ internal static class ChartCommands
         {
             chart, repo, rootFingerprint, prov, rebuildFrom, force, resignOnly,
         };
+        var indexKey = new IndexCommands.IndexKeyOptions("index-");
+        indexKey.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetValue(resignOnly) && (r.GetValue(force) || r.GetValue(rebuildFrom) is not null))
@@ -222,6 +224,14 @@ internal static class ChartCommands
             if (published.Verdict.Rebuild is { } rebuild)
             {
                 Console.WriteLine($"Rebuild gate passed: rebuilt from {TerminalText.Escape(rebuild.Source)}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
+            }
+            if (indexKey.Given(p))
+            {
+                await indexKey.SignAsync(p, request.RepositoryDir, ct);
+            }
+            else if (published.Verdict.Material?.RequiresSnapshot == true)
+            {
+                Console.WriteLine($"Note: the repository signs its index; clients see this version once its snapshot is signed again (chartseal index sign {TerminalText.Escape(request.RepositoryDir)} --key ... or --index-key here)");
             }
             return ExitCodes.Ok;
         });

@@ -99,7 +99,7 @@ internal static class ClientCommands
             Console.WriteLine($"\"{repoName}\" has been added to your repositories");
             Console.WriteLine($"Root: {root.Fingerprint}{(onFirstUse ? " (trusted on first use)" : "")}");
             Console.WriteLine($"Trust material: version {updated.Material.Version}, expires {TrustManifest.FormatTime(updated.Material.Manifest.Expires)}, {updated.Material.PublicKeys.PublicKeyRings.Count} maintainer key(s)");
-            Console.WriteLine($"Index: {updated.ChartVersions} chart version(s)");
+            Console.WriteLine($"Index: {updated.ChartVersions} chart version(s){SnapshotNote(updated)}");
             return ExitCodes.Ok;
         });
         return command;
@@ -145,13 +145,18 @@ internal static class ClientCommands
                 }
                 var updated = (RepositoryUpdate.Updated)update;
                 string index = updated.IndexChanged ? $"index: {updated.ChartVersions} chart version(s)" : "index unchanged";
-                Console.WriteLine($"...Successfully got an update from the \"{repository.Name}\" chart repository (trust version {updated.Material.Version}, {index})");
+                Console.WriteLine($"...Successfully got an update from the \"{repository.Name}\" chart repository (trust version {updated.Material.Version}, {index}{SnapshotNote(updated)})");
             }
             Console.WriteLine(exit == ExitCodes.Ok ? "Update Complete." : "Update finished; the repositories named above kept their previous cache.");
             return exit;
         });
         return command;
     }
+
+    // What the index was checked against, when the repository signs it.
+    private static string SnapshotNote(RepositoryUpdate.Updated updated) => updated.Snapshot is { } s
+        ? $", signed snapshot version {s.Version} valid until {TrustManifest.FormatTime(s.Expires)}"
+        : "";
 
     private static Command RepoList()
     {

@@ -21,6 +21,7 @@ internal static class TrustCommands
         trust.Subcommands.Add(Revoke());
         trust.Subcommands.Add(Renew());
         trust.Subcommands.Add(RotateRoot());
+        trust.Subcommands.Add(IndexKey());
         trust.Subcommands.Add(Show());
         return trust;
     }
@@ -195,6 +196,57 @@ internal static class TrustCommands
         return command;
     }
 
+    private static Command IndexKey()
+    {
+        var command = new Command("index-key", "Delegate index snapshots to index keys: keys that sign the repository's index and nothing else.");
+        command.Subcommands.Add(IndexKeyAdd());
+        command.Subcommands.Add(IndexKeyRemove());
+        return command;
+    }
+
+    private static Command IndexKeyAdd()
+    {
+        var o = new RootOptions();
+        var files = new Argument<string[]>("KEYFILE") { Description = "Public keys of the index keys (binary or armored)", Arity = ArgumentArity.OneOrMore };
+        var maxLifetime = new Option<string?>("--max-lifetime") { Description = "The longest a snapshot may live from its signature, e.g. 7d, 36h (default: the repository's, else 7d): caps what a stolen index key can freeze" };
+        var command = o.Command("add", "Trust keys to sign index snapshots; from then on clients refuse the index without a fresh one.", files, maxLifetime);
+        command.SetAction(async (p, ct) =>
+        {
+            DateTime now = DateTime.UtcNow;
+            var keys = Keyring.Merge(string.Join(", ", p.GetValue(files)!), p.GetValue(files)!.Select(Keyring.Load));
+            TimeSpan? max = p.GetValue(maxLifetime) is { } m
+                ? Duration.Parse(m) ?? throw new ChartsealException(null, "--max-lifetime must be finite")
+                : null;
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.AddIndexKeyAsync(dir, signer, keys, max, o.Validity(p), now, token), ct);
+            foreach (var ring in keys.PublicKeyRings)
+            {
+                Console.WriteLine($"Index key {KeyInfo.Fingerprint(ring.GetPublicKey())} {TerminalText.Escape(KeyInfo.PrimaryUserId(ring))} (snapshots live at most {Duration.ForPeople(manifest.SnapshotMaxLifetime ?? TrustManifest.DefaultSnapshotMaxLifetime)})");
+            }
+            return Done(p.GetValue(o.Repo)!, manifest, "Updated");
+        });
+        return command;
+    }
+
+    private static Command IndexKeyRemove()
+    {
+        var o = new RootOptions();
+        var fprs = new Argument<string[]>("FINGERPRINT") { Description = "Primary key fingerprints of the index keys to remove", Arity = ArgumentArity.OneOrMore };
+        var command = o.Command("remove", "Stop trusting index keys (a compromised or retired one); clients follow the new key without re-pinning.", fprs);
+        command.SetAction(async (p, ct) =>
+        {
+            DateTime now = DateTime.UtcNow;
+            var signer = o.Signer(p, now);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RemoveIndexKeyAsync(dir, signer, p.GetValue(fprs)!, o.Validity(p), now, token), ct);
+            if (!manifest.HasIndexKeys)
+            {
+                Console.WriteLine("No index key is left: the repository's index is no longer signed");
+            }
+            return Done(p.GetValue(o.Repo)!, manifest, "Updated");
+        });
+        return command;
+    }
+
     private static Command Show()
     {
         var repo = new Argument<string>("REPO_DIR|URL|oci://HOST/NS") { Description = "The repository folder, its http(s) URL, or a registry namespace" };
@@ -229,6 +281,11 @@ internal static class TrustCommands
                     }
                     WriteKeys(json, "keys", material.PublicKeys);
                     WriteKeys(json, "revoked", material.Revoked);
+                    if (material.IndexKeys is { } indexKeys)
+                    {
+                        WriteKeys(json, "indexKeys", indexKeys);
+                        json.WriteNumber("snapshotMaxLifetimeSeconds", (long)material.SnapshotMaxLifetime.TotalSeconds);
+                    }
                     json.WriteEndObject();
                 }
                 stdout.WriteByte((byte)'\n');
@@ -248,6 +305,14 @@ internal static class TrustCommands
             foreach (var ring in material.Revoked.PublicKeyRings)
             {
                 Console.WriteLine($"Revoked: {KeyInfo.Fingerprint(ring.GetPublicKey())} {TerminalText.Escape(KeyInfo.PrimaryUserId(ring))}");
+            }
+            foreach (var ring in material.IndexKeys?.PublicKeyRings ?? [])
+            {
+                Console.WriteLine($"Index key: {KeyInfo.Fingerprint(ring.GetPublicKey())} {TerminalText.Escape(KeyInfo.PrimaryUserId(ring))}");
+            }
+            if (material.RequiresSnapshot)
+            {
+                Console.WriteLine($"Snapshots: required, at most {Duration.ForPeople(material.SnapshotMaxLifetime)} each");
             }
             return ExitCodes.Ok;
         });

@@ -74,6 +74,17 @@ public static class ChartPuller
             }
             var material = ((TrustResult.Accepted)trust).Material;
 
+            // 2b. The cached index the versions came from: when the repository signs its index, still the one a fresh
+            //     snapshot made with this trust material covers (a registry's tag lists are checked by its source).
+            if (source is not OciRepositorySource && await RepositoryClient.CheckCachedIndexAsync(home, repository, material, now, cancellationToken).ConfigureAwait(false) is { } stale)
+            {
+                foreach (var c in chosen)
+                {
+                    results[c.At] = new PullResult.Rejected(stale.File, Verdict.TrustRefused(c.Chart.FileName, TrustKindOf(c.Request), stale.Refusal));
+                }
+                continue;
+            }
+
             // 3. Each chart: the archive and its .prov, then THE gate.
             await Parallel.ForEachAsync(chosen, parallel, async (c, token) =>
                 results[c.At] = await JudgeAsync(source, material, c.Request, c.Entry, c.Chart, now, token).ConfigureAwait(false)).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Chartseal.Trust;
 
 namespace Chartseal.Client;
 
@@ -7,11 +8,13 @@ public static class ChartSearch
     /// <summary>
     /// The newest version of every chart whose <c>REPO/CHART</c> name, description or keywords contain
     /// <paramref name="term"/> (case-insensitive; null or empty matches everything), sorted by reference.
-    /// Repositories without a cached index are skipped.
+    /// Repositories without a cached index are skipped. A repository that signs its index is searched only while its
+    /// cached snapshot is fresh and covers the cached index (<see cref="RepositoryClient.CheckCachedIndexAsync"/>).
     /// </summary>
-    /// <exception cref="ChartsealException">A cached index is damaged.</exception>
-    public static async Task<IReadOnlyList<ChartSearchHit>> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, string? term, CancellationToken cancellationToken = default)
+    /// <exception cref="ChartsealException">A cached index is damaged, or stale or not the one its snapshot signs.</exception>
+    public static async Task<IReadOnlyList<ChartSearchHit>> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, string? term, CancellationToken cancellationToken = default, DateTime? now = null)
     {
+        DateTime at = now ?? DateTime.UtcNow;
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repositories);
         var hits = new List<ChartSearchHit>();
@@ -21,6 +24,11 @@ public static class ChartSearch
             if (!cache.HasIndex)
             {
                 continue;
+            }
+            if (await RepositoryClient.LoadCachedTrustAsync(home, repository, at, cancellationToken).ConfigureAwait(false) is TrustResult.Accepted { Material: var material }
+                && await RepositoryClient.CheckCachedIndexAsync(home, repository, material, at, cancellationToken).ConfigureAwait(false) is { } stale)
+            {
+                throw new ChartsealException(stale.File, $"{stale.Refusal.Name}: {stale.Refusal.Message}");
             }
             var index = await cache.LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false);
             foreach (var (name, versions) in index.Entries)

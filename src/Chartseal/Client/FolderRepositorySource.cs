@@ -40,15 +40,10 @@ public sealed class FolderRepositorySource : RepositorySource
         string staged = Path.Combine(Location, StagedTrustFolder);
         if (File.Exists(Path.Combine(staged, TrustFiles.ManifestName)))
         {
-            async Task<byte[]?> Staged(string name, long maxBytes) =>
-                await InputFile.ReadIfExistsAsync(Path.Combine(staged, name), maxBytes, truncate: false, cancellationToken).ConfigureAwait(false);
-            var set = new TrustFiles(
-                await Staged(TrustFiles.ManifestName, TrustFiles.MaxFileSize).ConfigureAwait(false),
-                await Staged(TrustFiles.PublicKeysName, TrustFiles.MaxFileSize).ConfigureAwait(false),
-                await Staged(TrustFiles.RevokedName, TrustFiles.MaxFileSize).ConfigureAwait(false),
-                await Staged(TrustFiles.RootKeysName, TrustFiles.MaxFileSize).ConfigureAwait(false),
-                await Staged(TrustFiles.RotationsName, TrustFiles.MaxRotationsSize).ConfigureAwait(false)
-                    ?? await ReadFileAsync(TrustFiles.RotationsName, TrustFiles.MaxRotationsSize, cancellationToken).ConfigureAwait(false));
+            // rotations.asc is kept for good: an older writer's stage may lack it.
+            var set = await TrustFiles.ReadAsync(async (name, maxBytes) =>
+                await InputFile.ReadIfExistsAsync(Path.Combine(staged, name), maxBytes, truncate: false, cancellationToken).ConfigureAwait(false)
+                ?? (name == TrustFiles.RotationsName ? await ReadFileAsync(name, maxBytes, cancellationToken).ConfigureAwait(false) : null)).ConfigureAwait(false);
             // The writer may be removing the staged set right now; then the published files are already the new ones.
             if (set.Manifest is not null && set.PublicKeys is not null && set.Revoked is not null && set.RootKeys is not null)
             {
@@ -72,18 +67,22 @@ public sealed class FolderRepositorySource : RepositorySource
             : new FetchOutcome.NotFound();
 
     /// <inheritdoc />
-    public override async Task<FetchOutcome> SaveIndexAsync(string? etag, string path, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
+    public override Task<FetchOutcome> SaveIndexAsync(string? etag, string path, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default) =>
+        SaveFileAsync(ChartIndex.FileName, ChartIndex.MaxIndexSize, path, progress, cancellationToken);
+
+    /// <inheritdoc />
+    public override async Task<FetchOutcome> SaveFileAsync(string name, long maxBytes, string path, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string index = AddressOf(ChartIndex.FileName);
+        string index = AddressOf(name);
         try
         {
             var from = new FileStream(index, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
             await using (from.ConfigureAwait(false))
             {
-                if (from.Length > ChartIndex.MaxIndexSize)
+                if (from.Length > maxBytes)
                 {
-                    throw new ChartsealException(index, $"is larger than the {ChartIndex.MaxIndexSize} byte limit");
+                    throw new ChartsealException(index, $"is larger than the {maxBytes} byte limit");
                 }
                 var to = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true);
                 await using (to.ConfigureAwait(false))

@@ -51,6 +51,10 @@ public sealed class HttpRepositorySource : RepositorySource
         _fetcher.FetchToFileAsync(new Uri(_base, ChartIndex.FileName), ChartIndex.MaxIndexSize, path, new FetchOptions(etag, progress), cancellationToken);
 
     /// <inheritdoc />
+    public override Task<FetchOutcome> SaveFileAsync(string name, long maxBytes, string path, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default) =>
+        _fetcher.FetchToFileAsync(new Uri(_base, name), maxBytes, path, new FetchOptions(null, progress), cancellationToken);
+
+    /// <inheritdoc />
     public override ChartLocation? Locate(string url)
     {
         ArgumentNullException.ThrowIfNull(url);

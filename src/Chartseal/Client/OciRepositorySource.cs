@@ -129,7 +129,7 @@ public sealed partial class OciRepositorySource : RepositorySource
 
     /// <inheritdoc />
     public override async Task<TrustFiles> ReadTrustFilesAsync(CancellationToken cancellationToken = default) =>
-        (await OciTrustArtifact.ReadAsync(_client, Namespace, cancellationToken).ConfigureAwait(false))?.Files ?? new TrustFiles(null, null, null, null);
+        (await OciTrustArtifact.ReadAsync(_client, Namespace, cancellationToken).ConfigureAwait(false))?.Files ?? TrustFiles.From(_ => null);
 
     /// <inheritdoc />
     public override async Task<byte[]?> ReadFileAsync(string name, long maxBytes, CancellationToken cancellationToken = default)
@@ -439,8 +439,7 @@ public sealed partial class OciRepositorySource : RepositorySource
 
     private const string NotAChartName = "is not a chart name (one lower-case path component, not " + OciTrustArtifact.RepositoryName + ")";
 
-    private static readonly string[] TrustFileNames =
-        [TrustFiles.ManifestName, TrustFiles.PublicKeysName, TrustFiles.RevokedName, TrustFiles.RootKeysName, TrustFiles.RotationsName];
+    private static readonly IReadOnlyList<string> TrustFileNames = TrustFiles.AllNames;
 
     [GeneratedRegex("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")]
     private static partial Regex ComponentPattern();

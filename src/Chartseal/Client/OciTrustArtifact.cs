@@ -41,6 +41,9 @@ public static class OciTrustArtifact
     /// <summary>The media type of the <c>rotations.asc</c> layer.</summary>
     public const string RotationsMediaType = "application/vnd.chartseal.trust.rotations.v1.asc";
 
+    /// <summary>The media type of the <c>indexkeys.pgp</c> layer.</summary>
+    public const string IndexKeysMediaType = "application/vnd.chartseal.trust.indexkeys.v1.pgp";
+
     private static readonly (string Name, string MediaType, long MaxSize)[] Layers =
     [
         (TrustFiles.ManifestName, ManifestMediaType, TrustFiles.MaxFileSize),
@@ -48,6 +51,7 @@ public static class OciTrustArtifact
         (TrustFiles.RevokedName, RevokedMediaType, TrustFiles.MaxFileSize),
         (TrustFiles.RootKeysName, RootKeysMediaType, TrustFiles.MaxFileSize),
         (TrustFiles.RotationsName, RotationsMediaType, TrustFiles.MaxRotationsSize),
+        (TrustFiles.IndexKeysName, IndexKeysMediaType, TrustFiles.MaxFileSize),
     ];
 
     /// <summary>Where the trust artifact of <paramref name="namespace"/> is: <c>NAMESPACE/chartseal-trust:current</c>.</summary>
@@ -95,7 +99,7 @@ public static class OciTrustArtifact
             found[slot] = layer;
         }
         byte[]?[] contents = await Task.WhenAll(found.Select(d => ReadLayerAsync(client, reference, d, cancellationToken))).ConfigureAwait(false);
-        return new OciTrustSnapshot(new TrustFiles(contents[0], contents[1], contents[2], contents[3], contents[4]), response.Digest);
+        return new OciTrustSnapshot(TrustFiles.From(name => contents[Array.FindIndex(Layers, l => l.Name == name)]), response.Digest);
     }
 
     private static async Task<byte[]?> ReadLayerAsync(OciRegistryClient client, OciReference reference, OciDescriptor? descriptor, CancellationToken cancellationToken) =>
@@ -105,7 +109,7 @@ public static class OciTrustArtifact
     public static (OciManifest Manifest, IReadOnlyList<OciBlob> Blobs) Build(TrustFiles files)
     {
         ArgumentNullException.ThrowIfNull(files);
-        byte[]?[] contents = [files.Manifest, files.PublicKeys, files.Revoked, files.RootKeys, files.Rotations];
+        byte[]?[] contents = [.. Layers.Select(l => files.Of(l.Name))];
         var blobs = new List<OciBlob> { new(OciDescriptor.Empty, OciDescriptor.EmptyContent) };
         var layers = new List<OciDescriptor>();
         for (int i = 0; i < Layers.Length; i++)

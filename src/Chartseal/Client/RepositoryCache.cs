@@ -287,20 +287,46 @@ public sealed class RepositoryCache
         }
     }
 
+    /// <summary>The SHA-256 (lower-case hex) and size of the cached <c>index.yaml</c>; null when none is cached.</summary>
+    public async Task<(string Sha256, long Size)?> HashIndexAsync(CancellationToken cancellationToken = default)
+    {
+        if (!HasIndex)
+        {
+            return null;
+        }
+        var file = new FileStream(IndexPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+        await using (file.ConfigureAwait(false))
+        {
+            return (Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false)), file.Length);
+        }
+    }
+
+    private string SnapshotPath => Path.Combine(Directory, IndexSnapshot.FileName);
+
+    /// <summary>Keeps the index snapshot that was just accepted with the cached index (null: the repository signs no index any more).</summary>
+    public async Task StoreSnapshotAsync(TrustedSnapshot? snapshot, CancellationToken cancellationToken = default)
+    {
+        if (snapshot is null)
+        {
+            File.Delete(SnapshotPath);
+            return;
+        }
+        System.IO.Directory.CreateDirectory(Directory);
+        await AtomicFile.WriteAllBytesAsync(SnapshotPath, snapshot.Bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The cached index snapshot (unverified until checked again); null when none.</summary>
+    public Task<byte[]?> ReadSnapshotAsync(CancellationToken cancellationToken = default) =>
+        InputFile.ReadIfExistsAsync(SnapshotPath, IndexSnapshot.MaxLength, truncate: true, cancellationToken);
+
     /// <summary>Keeps trust files that were just accepted: keyrings first, the manifest last.</summary>
     public async Task StoreTrustAsync(TrustFiles accepted, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(accepted);
         System.IO.Directory.CreateDirectory(Directory);
-        foreach (var (name, bytes) in new[]
+        foreach (string name in TrustFiles.AllNames)
         {
-            (TrustFiles.PublicKeysName, accepted.PublicKeys),
-            (TrustFiles.RevokedName, accepted.Revoked),
-            (TrustFiles.RootKeysName, accepted.RootKeys),
-            (TrustFiles.RotationsName, accepted.Rotations),
-            (TrustFiles.ManifestName, accepted.Manifest),
-        })
-        {
+            byte[]? bytes = accepted.Of(name);
             string path = Path.Combine(Directory, name);
             if (bytes is null)
             {
@@ -317,5 +343,5 @@ public sealed class RepositoryCache
     public Task<TrustFiles> ReadTrustAsync(CancellationToken cancellationToken = default) =>
         System.IO.Directory.Exists(Directory)
             ? new FolderRepositorySource(Directory).ReadTrustFilesAsync(cancellationToken)
-            : Task.FromResult(new TrustFiles(null, null, null, null));
+            : Task.FromResult(TrustFiles.From(_ => null));
 }

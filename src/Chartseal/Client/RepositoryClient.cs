@@ -84,14 +84,19 @@ public static class RepositoryClient
         string download = cache.PrepareIndexDownload();
         try
         {
-            switch (await source.SaveIndexAsync(etag, download, progress, cancellationToken).ConfigureAwait(false))
+            string? held = material.RequiresSnapshot ? (await cache.HashIndexAsync(cancellationToken).ConfigureAwait(false))?.Sha256 : null;
+            switch (await IndexUpdater.SaveAsync(source, repository.Root, home.TrustState, material, held, etag, download, progress, now, cancellationToken).ConfigureAwait(false))
             {
-                case FetchOutcome.NotModified:
-                    return new RepositoryUpdate.Updated(repository, material, IndexChanged: false, ChartVersions: null);
-                case FetchOutcome.Saved saved:
-                    // A broken index is refused before it replaces a good one.
-                    int versions = await cache.StoreIndexDownloadAsync(saved.Sha256, saved.ETag, indexUri, cancellationToken).ConfigureAwait(false);
-                    return new RepositoryUpdate.Updated(repository, material, IndexChanged: true, versions);
+                case IndexDownload.Unchanged unchanged:
+                    await cache.StoreSnapshotAsync(unchanged.Snapshot, cancellationToken).ConfigureAwait(false);
+                    return new RepositoryUpdate.Updated(repository, material, IndexChanged: false, ChartVersions: null, unchanged.Snapshot);
+                case IndexDownload.Saved saved:
+                    // A broken index is refused before it replaces a good one; the snapshot that covers it goes in after it.
+                    int versions = await cache.StoreIndexDownloadAsync(saved.File.Sha256, saved.File.ETag, indexUri, cancellationToken).ConfigureAwait(false);
+                    await cache.StoreSnapshotAsync(saved.Snapshot, cancellationToken).ConfigureAwait(false);
+                    return new RepositoryUpdate.Updated(repository, material, IndexChanged: true, versions, saved.Snapshot);
+                case IndexDownload.Rejected rejected:
+                    return new RepositoryUpdate.Rejected(rejected.File, rejected.Refusal);
                 default:
                     throw new ChartsealException(indexUri, "not found: the repository has no index.yaml");
             }
@@ -100,6 +105,38 @@ public static class RepositoryClient
         {
             cache.DiscardIndexDownload();
         }
+    }
+
+    /// <summary>
+    /// Checks, without network access, that the cached index may still be used with <paramref name="material"/>: when the
+    /// repository signs its index, the cached snapshot must verify against that material (made with it, not expired, not
+    /// older than one accepted) and cover the cached index exactly. For <c>pull</c>, <c>install</c> and <c>search</c>.
+    /// </summary>
+    /// <returns>Null when it may (or the repository signs no index); else the refusal, with the file it concerns.</returns>
+    public static async Task<(string File, Refusal Refusal)?> CheckCachedIndexAsync(ClientHome home, ConfiguredRepository repository, TrustedMaterial material, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(home);
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(material);
+        if (!material.RequiresSnapshot)
+        {
+            return null;
+        }
+        var cache = new RepositoryCache(home.CacheFor(repository.Name));
+        string where = Path.Combine(cache.Directory, IndexSnapshot.FileName);
+        string update = $" (the cached index of \"{repository.Name}\": run chartseal repo update {repository.Name})";
+        byte[]? bytes = await cache.ReadSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        SnapshotResult result = TrustedSnapshot.Load(bytes, material, home.TrustState.Get(repository.Root)?.Snapshot, now);
+        if (result is not SnapshotResult.Accepted { Snapshot: var snapshot })
+        {
+            var refusal = ((SnapshotResult.Rejected)result).Refusal;
+            return (where, refusal with { Message = refusal.Message + update });
+        }
+        if ((await cache.HashIndexAsync(cancellationToken).ConfigureAwait(false)) is not { } held)
+        {
+            return (cache.IndexPath, new Refusal(RejectionReason.IndexMismatch, "no cached index" + update));
+        }
+        return snapshot.CheckIndex(held.Sha256, held.Size, cache.IndexPath) is { } mismatch ? (cache.IndexPath, mismatch with { Message = mismatch.Message + update }) : null;
     }
 
     /// <summary>

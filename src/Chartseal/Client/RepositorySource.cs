@@ -115,14 +115,18 @@ public abstract class RepositorySource : IDisposable
         return new GateExpectations(entry.Metadata.Name, entry.Metadata.Version, Digest: entry.Digest);
     }
 
-    /// <summary>The five trust files (missing ones are null).</summary>
+    /// <summary>The trust files (missing ones are null).</summary>
     /// <exception cref="ChartsealException">A file is unreadable or too large, or a download failed.</exception>
-    public virtual async Task<TrustFiles> ReadTrustFilesAsync(CancellationToken cancellationToken = default) =>
-        new(await ReadFileAsync(TrustFiles.ManifestName, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false),
-            await ReadFileAsync(TrustFiles.PublicKeysName, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false),
-            await ReadFileAsync(TrustFiles.RevokedName, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false),
-            await ReadFileAsync(TrustFiles.RootKeysName, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false),
-            await ReadFileAsync(TrustFiles.RotationsName, TrustFiles.MaxRotationsSize, cancellationToken).ConfigureAwait(false));
+    public virtual Task<TrustFiles> ReadTrustFilesAsync(CancellationToken cancellationToken = default) =>
+        TrustFiles.ReadAsync((name, maxBytes) => ReadFileAsync(name, maxBytes, cancellationToken));
+
+    /// <summary>
+    /// A file at the repository's root streamed into the file <paramref name="path"/> and hashed on the way:
+    /// <see cref="FetchOutcome.Saved"/> or <see cref="FetchOutcome.NotFound"/>. The caller renames or deletes the file.
+    /// </summary>
+    /// <exception cref="ChartsealException">Unreadable, larger than <paramref name="maxBytes"/>, a failed download, or the file cannot be written.</exception>
+    public virtual Task<FetchOutcome> SaveFileAsync(string name, long maxBytes, string path, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default) =>
+        throw new ChartsealException(AddressOf(name), "this repository holds no such files");
 
     /// <summary>The unescaped last segment of a URL path.</summary>
     internal static string FileNameOf(string urlPath) => Uri.UnescapeDataString(urlPath[(urlPath.LastIndexOf('/') + 1)..]);

@@ -12,7 +12,8 @@ public abstract record RepositoryUpdate
     /// <param name="Material">The accepted trust material.</param>
     /// <param name="IndexChanged">False when the server answered 304 for the cached index's ETag.</param>
     /// <param name="ChartVersions">The number of chart versions in the downloaded index; null when it was unchanged.</param>
-    public sealed record Updated(ConfiguredRepository Repository, TrustedMaterial Material, bool IndexChanged, int? ChartVersions) : RepositoryUpdate;
+    /// <param name="Snapshot">The index snapshot the index was checked against; null when the repository signs no index.</param>
+    public sealed record Updated(ConfiguredRepository Repository, TrustedMaterial Material, bool IndexChanged, int? ChartVersions, TrustedSnapshot? Snapshot = null) : RepositoryUpdate;
 
     /// <summary>The trust material was refused; the cache and configuration are unchanged.</summary>
     /// <param name="File">The trust manifest's URL.</param>

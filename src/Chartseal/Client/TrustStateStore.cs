@@ -68,9 +68,13 @@ public sealed class TrustStateStore
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
             JsonElement root = doc.RootElement;
+            SeenSnapshot? snapshot = root.TryGetProperty("snapshot", out JsonElement s)
+                ? new SeenSnapshot(s.GetProperty("version").GetInt64(), s.GetProperty("sha256").GetString()!, s.GetProperty("indexKeysSha256").GetString()!)
+                : null;
             return new TrustState(
                 new PinnedRoot(root.GetProperty("currentRoot").GetString()!).Fingerprint,
-                new SeenTrust(root.GetProperty("version").GetInt64(), root.GetProperty("manifestSha256").GetString()!));
+                new SeenTrust(root.GetProperty("version").GetInt64(), root.GetProperty("manifestSha256").GetString()!),
+                snapshot);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or ChartsealException)
         {
@@ -93,15 +97,46 @@ public sealed class TrustStateStore
             // lower than what was recorded when it read): nothing to write.
             return;
         }
+        Write(initialRoot, location, new TrustState(material.RootToPin, new SeenTrust(material.Version, material.ManifestSha256), previous?.Snapshot));
+    }
+
+    /// <summary>
+    /// Records an accepted index snapshot (after <see cref="Accept"/> recorded the material it was made with). Under
+    /// the same index keys the version only grows; a new set of index keys starts a new lineage (fast-forward recovery).
+    /// </summary>
+    public void AcceptSnapshot(PinnedRoot initialRoot, string location, TrustedMaterial material, TrustedSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(material);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        System.IO.Directory.CreateDirectory(Directory);
+        using var stateLock = RepositoryLock.Acquire(Directory);
+        TrustState previous = Get(initialRoot) ?? throw new InvalidOperationException("a snapshot is accepted after its trust material");
+        if (previous.Snapshot is { } seen && seen.IndexKeysSha256 == material.IndexKeysSha256 && seen.Version >= snapshot.Version)
+        {
+            return; // already recorded, or a newer one was accepted meanwhile
+        }
+        Write(initialRoot, location, previous with { Snapshot = new SeenSnapshot(snapshot.Version, snapshot.Sha256, material.IndexKeysSha256!) });
+    }
+
+    private void Write(PinnedRoot initialRoot, string location, TrustState state)
+    {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
             json.WriteString("initialRoot", initialRoot.Fingerprint);
             json.WriteString("location", location);
-            json.WriteString("currentRoot", material.RootToPin);
-            json.WriteNumber("version", material.Version);
-            json.WriteString("manifestSha256", material.ManifestSha256);
+            json.WriteString("currentRoot", state.CurrentRoot);
+            json.WriteNumber("version", state.Seen.Version);
+            json.WriteString("manifestSha256", state.Seen.ManifestSha256);
+            if (state.Snapshot is { } snapshot)
+            {
+                json.WriteStartObject("snapshot");
+                json.WriteNumber("version", snapshot.Version);
+                json.WriteString("sha256", snapshot.Sha256);
+                json.WriteString("indexKeysSha256", snapshot.IndexKeysSha256);
+                json.WriteEndObject();
+            }
             json.WriteEndObject();
         }
         AtomicFile.WriteAllBytes(PathFor(initialRoot), buffer.ToArray());

@@ -106,15 +106,9 @@ public static class OciTrustRepository
 
     private static async Task WriteAsync(string directory, TrustFiles files, CancellationToken cancellationToken)
     {
-        foreach (var (name, bytes) in new[]
+        foreach (string name in TrustFiles.AllNames)
         {
-            (TrustFiles.PublicKeysName, files.PublicKeys),
-            (TrustFiles.RevokedName, files.Revoked),
-            (TrustFiles.RootKeysName, files.RootKeys),
-            (TrustFiles.RotationsName, files.Rotations),
-            (TrustFiles.ManifestName, files.Manifest),
-        })
-        {
+            byte[]? bytes = files.Of(name);
             if (bytes is not null)
             {
                 await AtomicFile.WriteAllBytesAsync(Path.Combine(directory, name), bytes, cancellationToken).ConfigureAwait(false);

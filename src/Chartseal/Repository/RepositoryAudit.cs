@@ -48,9 +48,13 @@ public static class RepositoryAudit
         string indexCopy = Path.Combine(Path.GetTempPath(), $"chartseal-audit-{Guid.NewGuid():N}.yaml");
         try
         {
-            if (await source.SaveIndexAsync(null, indexCopy, null, cancellationToken).ConfigureAwait(false) is not FetchOutcome.Saved)
+            // When the repository signs its index, the very index its fresh snapshot signs (else audit would pass a trimmed one).
+            switch (await IndexUpdater.SaveAsync(source, root, store, material, null, null, indexCopy, null, now, cancellationToken).ConfigureAwait(false))
             {
-                throw new ChartsealException(indexName, source.IsRemote ? "no index.yaml (server answered 404)" : "no such file");
+                case IndexDownload.Rejected rejected:
+                    return new AuditResult.Rejected(rejected.Refusal);
+                case not IndexDownload.Saved:
+                    throw new ChartsealException(indexName, source.IsRemote ? "no index.yaml (server answered 404)" : "no such file");
             }
             using var index = new FileStream(indexCopy, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.DeleteOnClose);
             return await AuditIndexAsync(source, index, indexName, material, signerFilter, options, now, cancellationToken).ConfigureAwait(false);

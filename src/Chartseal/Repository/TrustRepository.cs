@@ -47,7 +47,7 @@ public static class TrustRepository
             throw new ChartsealException(Path.Combine(directory, TrustFiles.ManifestName), "already exists; use trust add/remove/revoke/renew");
         }
         await CompleteInterruptedChangeAsync(directory, cancellationToken).ConfigureAwait(false);
-        var draft = new Draft(0, root.Fingerprint, null, [], [], [root.Key.PublicRing]);
+        var draft = new Draft(0, root.Fingerprint, null, [], [], [root.Key.PublicRing], [], null);
         return await WriteAsync(directory, draft, [root], validity, null, now, cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,6 +67,10 @@ public static class TrustRepository
                 if (draft.Revoked.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr))
                 {
                     throw new ChartsealException(keys.SourceName, $"key {fpr} is in {TrustFiles.RevokedName}; a revoked key is never trusted again");
+                }
+                if (SharesMaterial(ring, draft.IndexKeys) is { } indexKey)
+                {
+                    throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of index key {indexKey}: an index key signs index snapshots only, never charts (use another key)");
                 }
                 // The same key material re-created under another fingerprint (another creation date) is the same key.
                 var revokedMaterial = draft.Revoked.SelectMany(r => r.GetPublicKeys()).DistinctBy(KeyInfo.MaterialId).ToDictionary(k => KeyInfo.MaterialId(k), k => k, StringComparer.Ordinal);
@@ -97,6 +101,78 @@ public static class TrustRepository
                 }
             }
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Delegates index snapshots to <paramref name="keys"/> (<c>indexkeys.pgp</c>): from the next version on, clients
+    /// refuse the repository's index without a fresh snapshot signed by one of them. An index key may not be a
+    /// maintainer's or a revoked key. <paramref name="maxLifetime"/> caps every snapshot's lifetime (null: keep the
+    /// repository's cap, else <see cref="TrustManifest.DefaultSnapshotMaxLifetime"/>).
+    /// </summary>
+    public static Task<TrustManifest> AddIndexKeyAsync(string directory, RootSigner root, Keyring keys, TimeSpan? maxLifetime, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return MutateAsync(directory, [root], validity, now, draft =>
+        {
+            if (keys.PublicKeyRings.Count == 0)
+            {
+                throw new ChartsealException(keys.SourceName, "holds no public key");
+            }
+            foreach (PgpPublicKeyRing ring in keys.PublicKeyRings)
+            {
+                string fpr = KeyInfo.Fingerprint(ring.GetPublicKey());
+                if (SharesMaterial(ring, draft.PublicKeys) is { } maintainer)
+                {
+                    throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of maintainer key {maintainer}: an index key must be a key of its own, which can sign nothing but snapshots");
+                }
+                if (SharesMaterial(ring, draft.Revoked) is { } revokedKey)
+                {
+                    throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of revoked key {revokedKey}; a revoked key is never trusted again");
+                }
+                var primary = KeyValidity.Check(ring.GetPublicKey(), ring, now);
+                if (primary.Status is KeyStatus.Revoked or KeyStatus.Expired or KeyStatus.InvalidSelfSignature or KeyStatus.InvalidKeyMaterial or KeyStatus.NotYetValid)
+                {
+                    throw new ChartsealException(keys.SourceName, $"key {fpr} cannot be an index key: {primary.Status}: {primary.Detail}");
+                }
+                draft.IndexKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
+                draft.IndexKeys.Add(ring);
+            }
+            if (maxLifetime is { } max)
+            {
+                draft.SnapshotMaxLifetime = max;
+            }
+            draft.SnapshotMaxLifetime ??= TrustManifest.DefaultSnapshotMaxLifetime;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops trusting index keys (a compromised or retired one). Clients recover without re-pinning: the snapshot
+    /// version they remember is reset with the new set of index keys. Removing the last one turns snapshots off.
+    /// </summary>
+    public static Task<TrustManifest> RemoveIndexKeyAsync(string directory, RootSigner root, IReadOnlyList<string> fingerprints, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>
+        MutateAsync(directory, [root], validity, now, draft =>
+        {
+            foreach (string fingerprint in fingerprints)
+            {
+                string fpr = new PinnedRoot(fingerprint).Fingerprint;
+                if (draft.IndexKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr) == 0)
+                {
+                    throw new ChartsealException(TrustFiles.IndexKeysName, $"no index key {fpr}");
+                }
+            }
+            if (draft.IndexKeys.Count == 0)
+            {
+                draft.SnapshotMaxLifetime = null;
+            }
+        }, cancellationToken);
+
+    // The fingerprint of a key in rings that holds any of ring's key material, or null.
+    private static string? SharesMaterial(PgpPublicKeyRing ring, IEnumerable<PgpPublicKeyRing> rings)
+    {
+        var material = ring.GetPublicKeys().Select(KeyInfo.MaterialId).ToHashSet(StringComparer.Ordinal);
+        return rings.SelectMany(r => r.GetPublicKeys()).FirstOrDefault(k => material.Contains(KeyInfo.MaterialId(k))) is { } found
+            ? KeyInfo.Fingerprint(found)
+            : null;
     }
 
     /// <summary>Removes maintainers (they may simply have left: nothing is added to <c>revoked.pgp</c>).</summary>
@@ -185,8 +261,10 @@ public static class TrustRepository
         };
     }
 
-    private sealed class Draft(long version, string root, string? nextRoot, List<PgpPublicKeyRing> publicKeys, List<PgpPublicKeyRing> revoked, List<PgpPublicKeyRing> rootKeys)
+    private sealed class Draft(long version, string root, string? nextRoot, List<PgpPublicKeyRing> publicKeys, List<PgpPublicKeyRing> revoked, List<PgpPublicKeyRing> rootKeys, List<PgpPublicKeyRing> indexKeys, TimeSpan? snapshotMaxLifetime)
     {
+        public List<PgpPublicKeyRing> IndexKeys { get; } = indexKeys;
+        public TimeSpan? SnapshotMaxLifetime { get; set; } = snapshotMaxLifetime;
         public long Version { get; } = version;
         public string Root { get; set; } = root;
         public string? NextRoot { get; set; } = nextRoot;
@@ -226,7 +304,8 @@ public static class TrustRepository
         }
         TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
         var rootKeys = files.RootKeys is { } rk ? Keyring.Parse(rk, TrustFiles.RootKeysName).PublicKeyRings.ToList() : [];
-        var draft = new Draft(Math.Max(current.Version, signedBefore), root.Fingerprint, null, current.PublicKeys.PublicKeyRings.ToList(), current.Revoked.PublicKeyRings.ToList(), rootKeys);
+        var draft = new Draft(Math.Max(current.Version, signedBefore), root.Fingerprint, null, current.PublicKeys.PublicKeyRings.ToList(), current.Revoked.PublicKeyRings.ToList(), rootKeys,
+            current.IndexKeys?.PublicKeyRings.ToList() ?? [], current.RequiresSnapshot ? current.SnapshotMaxLifetime : null);
         if (!rootKeys.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == root.Fingerprint))
         {
             draft.RootKeys.Add(root.Key.PublicRing);
@@ -261,17 +340,21 @@ public static class TrustRepository
         byte[] pubkeys = Keyring.Concat(Helm3KeyringOrder.Order(draft.PublicKeys));
         byte[] revoked = Keyring.Concat(draft.Revoked);
         byte[] rootKeys = Keyring.Concat(draft.RootKeys);
+        byte[]? indexKeys = draft.IndexKeys.Count > 0 ? Keyring.Concat(draft.IndexKeys) : null;
         DateTime signedAt = TruncateToSeconds(now);
-        var manifest = new TrustManifest(
-            version,
-            signedAt + validity,
-            draft.Root,
-            draft.NextRoot,
-            new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [TrustFiles.PublicKeysName] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(pubkeys)),
-                [TrustFiles.RevokedName] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(revoked)),
-            });
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [TrustFiles.PublicKeysName] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(pubkeys)),
+            [TrustFiles.RevokedName] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(revoked)),
+        };
+        if (indexKeys is not null)
+        {
+            hashes[TrustFiles.IndexKeysName] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(indexKeys));
+        }
+        var manifest = new TrustManifest(version, signedAt + validity, draft.Root, draft.NextRoot, hashes)
+        {
+            SnapshotMaxLifetime = indexKeys is null ? null : draft.SnapshotMaxLifetime,
+        };
         byte[] signed = ProvenanceSigner.Sign(manifest.Serialize(), signers.Select(r => (r.PrivateKey, r.Key.SecretKey.PublicKey)).ToList(), signedAt);
         var set = new List<(string Name, byte[] Bytes)>
         {
@@ -279,6 +362,10 @@ public static class TrustRepository
             (TrustFiles.RevokedName, revoked),
             (TrustFiles.RootKeysName, rootKeys),
         };
+        if (indexKeys is not null)
+        {
+            set.Add((TrustFiles.IndexKeysName, indexKeys));
+        }
         // A hand-over is kept for good: every rotation manifest, once, in the order written.
         byte[]? chain = manifest.NextRoot is not null ? AppendHandOver(directory, rotations ?? [], signed) : rotations;
         if (chain is not null)
@@ -323,7 +410,7 @@ public static class TrustRepository
         string stagedManifest = Path.Combine(staging, TrustFiles.ManifestName);
         if (File.Exists(stagedManifest))
         {
-            foreach (string name in new[] { TrustFiles.PublicKeysName, TrustFiles.RevokedName, TrustFiles.RootKeysName, TrustFiles.RotationsName, TrustFiles.ManifestName })
+            foreach (string name in TrustFiles.AllNames)
             {
                 string staged = Path.Combine(staging, name);
                 if (File.Exists(staged))

@@ -49,4 +49,46 @@ public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Re
 
     /// <summary>Largest trust file read.</summary>
     public const long MaxFileSize = 16L * 1024 * 1024;
+
+    /// <summary>The bytes of the trust file named <paramref name="name"/> (one of <see cref="AllNames"/>); null when absent.</summary>
+    public byte[]? Of(string name) => name switch
+    {
+        ManifestName => Manifest,
+        PublicKeysName => PublicKeys,
+        RevokedName => Revoked,
+        RootKeysName => RootKeys,
+        RotationsName => Rotations,
+        IndexKeysName => IndexKeys,
+        _ => throw new ArgumentException($"not a trust file: {name}", nameof(name)),
+    };
+
+    /// <summary>The largest file read under <paramref name="name"/>.</summary>
+    public static long MaxSizeOf(string name) => name == RotationsName ? MaxRotationsSize : MaxFileSize;
+
+    /// <summary>Reads every trust file through <paramref name="read"/> (name, size limit → bytes or null), in parallel.</summary>
+    public static async Task<TrustFiles> ReadAsync(Func<string, long, Task<byte[]?>> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        byte[]?[] files = await Task.WhenAll(AllNames.Select(name => read(name, MaxSizeOf(name)))).ConfigureAwait(false);
+        return From(name => files[IndexOf(name)]);
+    }
+
+    /// <summary>The set whose file named N is <paramref name="of"/>(N).</summary>
+    public static TrustFiles From(Func<string, byte[]?> of)
+    {
+        ArgumentNullException.ThrowIfNull(of);
+        return new(of(ManifestName), of(PublicKeysName), of(RevokedName), of(RootKeysName), of(RotationsName), of(IndexKeysName));
+    }
+
+    private static int IndexOf(string name)
+    {
+        for (int i = 0; i < AllNames.Count; i++)
+        {
+            if (AllNames[i] == name)
+            {
+                return i;
+            }
+        }
+        throw new ArgumentException($"not a trust file: {name}", nameof(name));
+    }
 }

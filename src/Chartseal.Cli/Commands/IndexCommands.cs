@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Chartseal.Keys;
+using Chartseal.Repository;
+using Chartseal.Trust;
+
+namespace Chartseal.Cli.Commands;
+
+/// <summary><c>index sign</c>: the repository's signed index snapshot, for static repositories signed in CI.</summary>
+internal static class IndexCommands
+{
+    public static Command Index()
+    {
+        var index = new Command("index", "Sign a repository's index: the snapshot that makes clients refuse a trimmed, replayed or frozen index.yaml.");
+        index.Subcommands.Add(Sign());
+        return index;
+    }
+
+    /// <summary>The index key options of a command that also signs the snapshot (publish: <c>--index-key</c>, ...).</summary>
+    internal sealed class IndexKeyOptions(string prefix)
+    {
+        public readonly Option<string?> Key = new($"--{prefix}key") { Description = "User id, fingerprint or key id of an index key of the repository (trust index-key add)" };
+        public readonly Option<string?> Keyring = new($"--{prefix}keyring") { Description = "Secret keyring holding the index key" };
+        public readonly Option<string?> PassphraseFile = new($"--{prefix}passphrase-file") { Description = "File whose first line is the index key's passphrase; - reads standard input" };
+        public readonly Option<string?> Expires = new($"--{prefix}expires") { Description = "How long the snapshot is valid, e.g. 1d, 12h (default 1d; at most the trust manifest's snapshotMaxLifetime)" };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(Key);
+            command.Options.Add(Keyring);
+            command.Options.Add(PassphraseFile);
+            command.Options.Add(Expires);
+        }
+
+        public bool Given(ParseResult p) => p.GetValue(Key) is not null;
+
+        /// <summary>Signs the folder's snapshot and prints one line about it.</summary>
+        public async Task<IndexSnapshot> SignAsync(ParseResult p, string repositoryDir, CancellationToken ct)
+        {
+            DateTime now = DateTime.UtcNow;
+            string keyring = p.GetValue(Keyring) ?? throw new ChartsealException(null, $"{Keyring.Name} is required with {Key.Name}");
+            var signer = IndexSigner.Unlock(keyring, p.GetValue(Key)!, new PassphraseSource(p.GetValue(PassphraseFile)), now);
+            TimeSpan lifetime = p.GetValue(Expires) is { } e
+                ? Duration.Parse(e) ?? throw new ChartsealException(null, $"{Expires.Name} must be finite: a snapshot that never expires cannot defend against a freeze")
+                : IndexSigner.DefaultLifetime;
+            var snapshot = await IndexSnapshotWriter.SignAsync(repositoryDir, signer, lifetime, now, ct);
+            Console.WriteLine($"Signed {IndexSnapshot.FileName} version {snapshot.Version} for {IndexSnapshot.ContentAddressedIndexName(snapshot.IndexSha256)} ({snapshot.IndexSize} bytes), trust version {snapshot.TrustVersion}, expires {TrustManifest.FormatTime(snapshot.Expires)}, by index key {signer.Fingerprint}");
+            return snapshot;
+        }
+    }
+
+    private static Command Sign()
+    {
+        var repo = new Argument<string>("REPO_DIR") { Description = "The repository folder (its index.yaml and trust material)" };
+        var key = new IndexKeyOptions("");
+        var command = new Command("sign", "Publish the folder's index.yaml under its content-addressed name and sign snapshot.yaml.asc for it with an index key.") { repo };
+        key.AddTo(command);
+        key.Key.Required = true;
+        key.Keyring.Required = true;
+        command.SetAction(async (p, ct) =>
+        {
+            await key.SignAsync(p, p.GetValue(repo)!, ct);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text;
+using Chartseal.Charts;
+using Chartseal.Client;
+using Chartseal.IO;
+using Chartseal.Keys;
+using Chartseal.OpenPgp;
+using Chartseal.Provenance;
+using Chartseal.Trust;
+
+namespace Chartseal.Repository;
+
+/// <summary>
+/// Signs a repository folder's index snapshot: the index is published under its content-addressed name
+/// (<see cref="IndexSnapshot.ContentAddressedIndexName"/>) first, then <c>snapshot.yaml.asc</c> pointing to it, each
+/// atomically, under the repository lock. A reader follows the snapshot to an index that never changes, so it never sees a
+/// mismatched pair; the copies of the last few indexes are kept for readers still holding the previous snapshot.
+/// Used by the server (after every accepted change and before expiry), <c>chartseal index sign</c> and <c>publish --index-key</c>.
+/// </summary>
+public static class IndexSnapshotWriter
+{
+    /// <summary>Content-addressed indexes kept besides the current one, whatever their age.</summary>
+    public const int KeptIndexes = 3;
+
+    /// <summary>Older content-addressed indexes are kept this long after they were replaced (for readers in flight).</summary>
+    public static readonly TimeSpan KeepReplacedIndexes = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Signs a new snapshot of the folder's current <c>index.yaml</c> (an empty index is written first when there is
+    /// none), made with its current trust material, expiring <paramref name="lifetime"/> after <paramref name="now"/>.
+    /// </summary>
+    /// <returns>The snapshot written.</returns>
+    /// <exception cref="ChartsealException">
+    /// The key is not one of the repository's index keys, the lifetime exceeds the trust manifest's cap, no or unverifiable
+    /// trust material, or a file cannot be read or written.
+    /// </exception>
+    public static async Task<IndexSnapshot> SignAsync(string repositoryDir, IndexSigner signer, TimeSpan lifetime, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        await using var repositoryLock = await RepositoryLock.AcquireAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
+        var source = new FolderRepositorySource(repositoryDir);
+        string snapshotPath = source.AddressOf(IndexSnapshot.FileName);
+
+        // 1. The trust material it is made with, and the rules the root set in it.
+        TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
+        TrustedMaterial material = await TrustRepository.ReadCurrentAsync(source, now, cancellationToken).ConfigureAwait(false);
+        if (!material.IsIndexKey(signer.Fingerprint))
+        {
+            throw new ChartsealException(snapshotPath, material.RequiresSnapshot
+                ? $"key {signer.Fingerprint} is not an index key of this repository (trust version {material.Version}; chartseal trust show lists them)"
+                : $"the repository's trust material (version {material.Version}) names no index key; the root adds one first: chartseal trust index-key add");
+        }
+        if (lifetime <= TimeSpan.Zero || lifetime > material.SnapshotMaxLifetime)
+        {
+            throw new ChartsealException(snapshotPath, $"a snapshot lifetime of {Duration.ForPeople(lifetime)} is outside what the trust manifest allows (at most {Duration.ForPeople(material.SnapshotMaxLifetime)})");
+        }
+
+        // 2. The index, under its content-addressed name (written once: the name is its hash).
+        string indexPath = source.AddressOf(ChartIndex.FileName);
+        if (!File.Exists(indexPath))
+        {
+            await AtomicFile.WriteAllBytesAsync(indexPath, Encoding.UTF8.GetBytes(new ChartIndex { Generated = ChartIndex.Timestamp(now) }.Serialize()), cancellationToken).ConfigureAwait(false);
+        }
+        byte[] index = await InputFile.ReadAsync(indexPath, ChartIndex.MaxIndexSize, cancellationToken).ConfigureAwait(false);
+        string indexSha256 = ContentHash.Sha256Hex(index);
+        string addressed = source.AddressOf(IndexSnapshot.ContentAddressedIndexName(indexSha256));
+        if (!File.Exists(addressed))
+        {
+            await AtomicFile.WriteAllBytesAsync(addressed, index, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            File.SetLastWriteTimeUtc(addressed, DateTime.UtcNow); // current again: kept by the clean-up below
+        }
+
+        // 3. The snapshot: a version above the last one and at least the Unix time (so a restored folder still moves forward).
+        long previous = await PreviousVersionAsync(snapshotPath, cancellationToken).ConfigureAwait(false);
+        DateTime signedAt = new(now.ToUniversalTime().Ticks - (now.ToUniversalTime().Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        long version = Math.Max(checked(previous + 1), new DateTimeOffset(signedAt).ToUnixTimeSeconds());
+        var snapshot = new IndexSnapshot(version, signedAt + lifetime, material.Version, ContentHash.Sha256Hex(files.Manifest), IndexSnapshot.IndexFileName, indexSha256, index.LongLength);
+        byte[] signed = ProvenanceSigner.Sign(snapshot.Serialize(), signer.PrivateKey, signer.Key.SecretKey.PublicKey, signedAt);
+        await AtomicFile.WriteAllBytesAsync(snapshotPath, signed, cancellationToken).ConfigureAwait(false);
+
+        // 4. Old copies go once no reader can still be following a snapshot to them.
+        RemoveReplacedIndexes(source.Location, Path.GetFileName(addressed));
+        return snapshot;
+    }
+
+    /// <summary>The version of the folder's current snapshot (read, not verified: only to count upwards from), or 0.</summary>
+    private static async Task<long> PreviousVersionAsync(string snapshotPath, CancellationToken cancellationToken)
+    {
+        byte[]? bytes = await InputFile.ReadIfExistsAsync(snapshotPath, IndexSnapshot.MaxLength, truncate: true, cancellationToken).ConfigureAwait(false);
+        return bytes is not null && ClearSignedMessage.TryParse(bytes, out _) is { } message && IndexSnapshot.TryParse(message.Plaintext, out _) is { } old
+            ? old.Version
+            : 0;
+    }
+
+    private static void RemoveReplacedIndexes(string directory, string current)
+    {
+        var replaced = new DirectoryInfo(directory).EnumerateFiles("index.sha256-*.yaml")
+            .Where(f => f.Name != current && IndexSnapshot.IsContentAddressedIndexName(f.Name))
+            .OrderByDescending(f => f.LastWriteTimeUtc)
+            .ToList();
+        foreach (var file in replaced.Skip(KeptIndexes).Where(f => DateTime.UtcNow - f.LastWriteTimeUtc > KeepReplacedIndexes))
+        {
+            file.Delete();
+        }
+    }
+}
