@@ -15,7 +15,7 @@ namespace Chartseal.Server;
 /// ChartMuseum's API, so that existing clients (helm cm-push, CI scripts) work unchanged. Every write goes through
 /// <see cref="ChartPublisher"/>, the same gate as <c>chartseal publish</c>; a refused write changes nothing.
 /// </summary>
-internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAccess access, UploadStaging staging, WriteAudit audit, RootPin pin, ILogger logger)
+internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAccess access, UploadStaging staging, WriteAudit audit, RootPin pin, SnapshotSigning snapshots, ILogger logger)
 {
     // Who a write comes from before its credentials were accepted (refused with 401, or a 405 before any check).
     private const string Unauthenticated = "unauthenticated";
@@ -236,6 +236,11 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 return;
             case StagingResult.Done { Result: PublishResult.Published published } done:
                 index.Invalidate();
+                if (!done.Resigned)
+                {
+                    // Answered once a snapshot covers the new index: the uploader's next repo update sees the chart.
+                    await snapshots.AfterChangeAsync(context.RequestAborted).ConfigureAwait(false);
+                }
                 var entry = published.Entry;
                 string signer = published.Verdict.Verification.Signer.Fingerprint;
                 audit.Accepted(context, operation, done.Resigned ? "resigned" : "published", StatusCodes.Status201Created, writer,
@@ -345,6 +350,10 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         finally
         {
             index.Invalidate();
+        }
+        if (removed)
+        {
+            await snapshots.AfterChangeAsync(context.RequestAborted).ConfigureAwait(false);
         }
         if (!removed)
         {

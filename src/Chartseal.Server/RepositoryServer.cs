@@ -64,6 +64,15 @@ public sealed class RepositoryServer : IAsyncDisposable
         await RemoveInterruptedWritesAsync(repository, logger, cancellationToken).ConfigureAwait(false);
         try
         {
+            await app.Services.GetRequiredService<SnapshotSigning>().StartAsync(repository, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        try
+        {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or FormatException or UriFormatException)
@@ -128,6 +137,9 @@ public sealed class RepositoryServer : IAsyncDisposable
         builder.Services.AddSingleton(new UploadStaging(options.Staging ?? StagingLimits.For(options.MaxUploadBytes)));
         builder.Services.AddSingleton(new IndexFile(Path.Combine(options.RepositoryDir, ChartIndex.FileName), options.ContextPath));
         builder.Services.AddSingleton(new RootPin(options));
+        builder.Services.AddSingleton(services => new SnapshotSigning(
+            options.IndexSigner is { } signer ? new IndexSnapshotKeeper(options.RepositoryDir, signer, options.SnapshotLifetime) : null,
+            options.Clock, services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server")));
         builder.Services.AddSingleton(services => new PageReports(options, services.GetRequiredService<IndexFile>(), services.GetRequiredService<RootPin>()));
         builder.Services.AddRateLimiter(o =>
         {
@@ -215,7 +227,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         app.UseRequestTimeouts();
         app.UseRateLimiter();
 
-        var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), audit, app.Services.GetRequiredService<RootPin>(), logger);
+        var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), audit, app.Services.GetRequiredService<RootPin>(), app.Services.GetRequiredService<SnapshotSigning>(), logger);
         app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
         app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Chartseal.Trust;
 using Chartseal.Client;
+using Chartseal.Repository;
 
 namespace Chartseal.Server;
 
@@ -38,12 +39,16 @@ internal static class ServeCommand
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's root key (default: the root its trust material declares, pinned at first use) [$CHARTSEAL_SERVE_ROOT_FINGERPRINT]" };
         var maxUpload = new Option<long?>("--max-upload-size") { Description = "Largest upload in bytes (default 20 MiB) [$CHARTSEAL_SERVE_MAX_UPLOAD_SIZE, $MAX_UPLOAD_SIZE]" };
         var writesPerMinute = new Option<int?>("--writes-per-minute") { Description = "Writes allowed per token, user (or client address) per minute (default 120) [$CHARTSEAL_SERVE_WRITES_PER_MINUTE]" };
+        var indexKey = new Option<string?>("--index-key") { Description = "Sign the index snapshot with this index key of the repository (trust index-key add) after every change and before it expires [$CHARTSEAL_SERVE_INDEX_KEY]" };
+        var indexKeyring = new Option<string?>("--index-keyring") { Description = "Secret keyring holding the index key: the only secret the server holds, and it can make no chart trusted [$CHARTSEAL_SERVE_INDEX_KEYRING]" };
+        var indexPassphrase = new Option<string?>("--index-passphrase-file") { Description = "File whose first line is the index key's passphrase (or $CHARTSEAL_KEY_PASSPHRASE) [$CHARTSEAL_SERVE_INDEX_PASSPHRASE_FILE]" };
+        var indexExpires = new Option<string?>("--index-expires") { Description = "How long each snapshot is valid, e.g. 1d, 6h (default 1d) [$CHARTSEAL_SERVE_INDEX_EXPIRES]" };
         var debug = new Option<bool?>("--debug") { Description = "Log at debug level, with a line per request [$CHARTSEAL_SERVE_DEBUG, $DEBUG]", Arity = ArgumentArity.ZeroOrOne };
         // Named as users type it ("chartseal serve"), not after this program's file.
         var command = new Command("serve", "Serve a chart repository over HTTP: index.yaml, charts, .prov files, trust material, a ChartMuseum-compatible upload API that refuses untrusted charts, /health, /ready and /metrics. Each option can also be set as CHARTSEAL_SERVE_NAME or in the --config file; the command line wins, then the environment, then the file.")
         {
             dir, config, listen, tokenFile, basicUser, basicPass, htpasswd, anonymous, allowOverwrite, disableDelete, disableApi, disableMetrics,
-            contextPath, rootFingerprint, maxUpload, writesPerMinute, debug, new System.CommandLine.Help.HelpOption(),
+            contextPath, rootFingerprint, maxUpload, writesPerMinute, indexKey, indexKeyring, indexPassphrase, indexExpires, debug, new System.CommandLine.Help.HelpOption(),
         };
         command.SetAction(async (p, ct) =>
         {
@@ -54,6 +59,16 @@ internal static class ServeCommand
             var users = await BasicAuthUsers.LoadAsync(settings.Text("basic-auth-user", p.GetValue(basicUser)), settings.Text("basic-auth-pass", p.GetValue(basicPass)),
                 settings.Text("htpasswd-file", p.GetValue(htpasswd)), ct);
             long? writes = settings.Number("writes-per-minute", p.GetValue(writesPerMinute));
+            DateTime now = DateTime.UtcNow;
+            IndexSigner? indexSigner = null;
+            if (settings.Text("index-key", p.GetValue(indexKey)) is { } keyName)
+            {
+                string keyring = settings.Text("index-keyring", p.GetValue(indexKeyring)) ?? throw new ChartsealException(null, "--index-keyring is required with --index-key");
+                indexSigner = IndexSigner.Unlock(keyring, keyName, new Keys.PassphraseSource(settings.Text("index-passphrase-file", p.GetValue(indexPassphrase))), now);
+            }
+            TimeSpan snapshotLifetime = settings.Text("index-expires", p.GetValue(indexExpires)) is { } expires
+                ? Keys.Duration.Parse(expires) ?? throw new ChartsealException(null, "--index-expires must be finite")
+                : IndexSigner.DefaultLifetime;
             var options = new ServerOptions
             {
                 RepositoryDir = repository,
@@ -71,6 +86,8 @@ internal static class ServeCommand
                 TrustState = TrustStateStore.Default(),
                 MaxUploadBytes = settings.Number("max-upload-size", p.GetValue(maxUpload)) ?? 20L * 1024 * 1024,
                 WritesPerMinute = writes is { } w ? (int)Math.Min(w, int.MaxValue) : 120,
+                IndexSigner = indexSigner,
+                SnapshotLifetime = snapshotLifetime,
             };
             await using var server = await RepositoryServer.StartAsync(options, ct);
             PrintBanner(options, server.RepositoryUrl);
@@ -91,6 +108,10 @@ internal static class ServeCommand
         string url = address.ToString().TrimEnd('/');
         string dir = options.RepositoryDir;
         e.WriteLine($"Serving {dir} at {url}/index.yaml");
+        if (options.IndexSigner is { } signer)
+        {
+            e.WriteLine($"Index: signed as {IndexSnapshot.FileName} by index key {signer.Fingerprint}, valid {Keys.Duration.ForPeople(options.SnapshotLifetime)} each");
+        }
         e.WriteLine($"Page: {url}/ (every chart version's verdict); probes: {url}/health, {url}/ready" + (options.DisableMetrics ? "" : $"; metrics: {url}/metrics"));
         bool tokens = options.UploadTokens.Count > 0, users = options.BasicAuth.Count > 0;
         e.WriteLine(tokens && users ? "Uploads: require Authorization: Bearer TOKEN (from the token file) or a Basic user (curl -u USER:PASSWORD)."

@@ -41,6 +41,10 @@ internal sealed class ServeSettings
         ["max-upload-size"] = "MAX_UPLOAD_SIZE",
         ["writes-per-minute"] = null,
         ["debug"] = "DEBUG",
+        ["index-key"] = null,
+        ["index-keyring"] = null,
+        ["index-passphrase-file"] = null,
+        ["index-expires"] = null,
     };
 
     /// <summary>The default listen address: loopback, for a reverse proxy in front.</summary>

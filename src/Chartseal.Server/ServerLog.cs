@@ -13,4 +13,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "removed {Count} temporary files left by an interrupted writer")]
     public static partial void RemovedTemporaryFiles(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "signed index snapshot {Version} ({Why}) for index sha256 {IndexSha256}, trust version {TrustVersion}, expires {Expires}")]
+    public static partial void SignedSnapshot(ILogger logger, long version, string why, string indexSha256, long trustVersion, string expires);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Error, Message = "cannot sign the index snapshot: {Message}")]
+    public static partial void SnapshotFailed(ILogger logger, string message);
 }

@@ -55,6 +55,15 @@ public sealed record ServerOptions
     /// </summary>
     public PinnedRoot? Root { get; init; }
 
+    /// <summary>
+    /// The repository's index key, when the server signs the index snapshot (<c>--index-key</c>): the only secret it
+    /// holds, which can make nothing trusted. Null: the server signs no snapshot (a CI job may).
+    /// </summary>
+    public IndexSigner? IndexSigner { get; init; }
+
+    /// <summary>How long each snapshot the server signs is valid (<c>--index-expires</c>).</summary>
+    public TimeSpan SnapshotLifetime { get; init; } = IndexSigner.DefaultLifetime;
+
     /// <summary>Where accepted trust versions are remembered (rollback protection across restarts).</summary>
     public required TrustStateStore TrustState { get; init; }
 

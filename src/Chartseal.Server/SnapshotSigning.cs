@@ -1,0 +1,82 @@
+using Chartseal.Repository;
+using Chartseal.Trust;
+using Microsoft.Extensions.Logging;
+
+namespace Chartseal.Server;
+
+/// <summary>
+/// The server's side of index snapshots (when started with an index key): sign after each change it makes and on a
+/// timer (<see cref="IndexSnapshotKeeper"/> decides when), logging each snapshot; a failure is logged and counted, never
+/// an upload's failure (the chart is published; clients see it once a snapshot covers it).
+/// </summary>
+internal sealed class SnapshotSigning(IndexSnapshotKeeper? keeper, TimeProvider clock, ILogger logger) : IDisposable
+{
+    private ITimer? _timer;
+
+    /// <summary>Whether the server signs snapshots at all.</summary>
+    public bool Enabled => keeper is not null;
+
+    /// <summary>The last signing failure (for readiness), or null.</summary>
+    public string? Failure { get; private set; }
+
+    /// <summary>Signs what is due at start (a key that is not the repository's index key stops the start) and starts the timer.</summary>
+    /// <exception cref="ChartsealException">The key cannot sign this repository's snapshots.</exception>
+    public async Task StartAsync(string repositoryDir, CancellationToken cancellationToken)
+    {
+        if (keeper is null)
+        {
+            return;
+        }
+        if (File.Exists(Path.Combine(repositoryDir, TrustFiles.ManifestName)))
+        {
+            Log(await keeper.RefreshIfDueAsync(clock.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false), "start");
+        }
+        _timer = clock.CreateTimer(_ => _ = TickAsync(), null, keeper.CheckInterval, keeper.CheckInterval);
+    }
+
+    /// <summary>Signs after a change the server made (an accepted upload, a deletion).</summary>
+    public async Task AfterChangeAsync(CancellationToken cancellationToken)
+    {
+        if (keeper is null)
+        {
+            return;
+        }
+        try
+        {
+            Log(await keeper.SignAsync(clock.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false), "change");
+        }
+        catch (ChartsealException e)
+        {
+            Fail(e.Message);
+        }
+    }
+
+    private async Task TickAsync()
+    {
+        try
+        {
+            Log(await keeper!.RefreshIfDueAsync(clock.GetUtcNow().UtcDateTime).ConfigureAwait(false), "due");
+        }
+        catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
+        {
+            Fail(e.Message);
+        }
+    }
+
+    private void Log(IndexSnapshot? snapshot, string why)
+    {
+        if (snapshot is not null)
+        {
+            Failure = null;
+            ServerLog.SignedSnapshot(logger, snapshot.Version, why, snapshot.IndexSha256, snapshot.TrustVersion, TrustManifest.FormatTime(snapshot.Expires));
+        }
+    }
+
+    private void Fail(string message)
+    {
+        Failure = message;
+        ServerLog.SnapshotFailed(logger, message);
+    }
+
+    public void Dispose() => _timer?.Dispose();
+}
