@@ -201,6 +201,7 @@ public sealed class RepositoryServer : IAsyncDisposable
             [".prov"] = "application/pgp-signature",
             [".pgp"] = "application/pgp-keys",
             [".asc"] = "text/plain; charset=utf-8",
+            [".yaml"] = "application/x-yaml", // the content-addressed indexes a snapshot names (index.yaml has its own endpoint)
         });
         // Archives and .prov files only when the current index lists them (checked against the index held in memory).
         var index = app.Services.GetRequiredService<IndexFile>();
