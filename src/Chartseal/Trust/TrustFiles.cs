@@ -65,30 +65,27 @@ public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Re
     /// <summary>The largest file read under <paramref name="name"/>.</summary>
     public static long MaxSizeOf(string name) => name == RotationsName ? MaxRotationsSize : MaxFileSize;
 
-    /// <summary>Reads every trust file through <paramref name="read"/> (name, size limit → bytes or null), in parallel.</summary>
+    /// <summary>
+    /// Reads every trust file through <paramref name="read"/> (name, size limit → bytes or null), the manifest first and
+    /// one at a time, so a failure always names the first file that could not be read.
+    /// </summary>
     public static async Task<TrustFiles> ReadAsync(Func<string, long, Task<byte[]?>> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        byte[]?[] files = await Task.WhenAll(AllNames.Select(name => read(name, MaxSizeOf(name)))).ConfigureAwait(false);
-        return From(name => files[IndexOf(name)]);
+        var files = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+        foreach (string name in ReadOrder)
+        {
+            files[name] = await read(name, MaxSizeOf(name)).ConfigureAwait(false);
+        }
+        return From(name => files[name]);
     }
+
+    private static readonly string[] ReadOrder = [ManifestName, PublicKeysName, RevokedName, RootKeysName, RotationsName, IndexKeysName];
 
     /// <summary>The set whose file named N is <paramref name="of"/>(N).</summary>
     public static TrustFiles From(Func<string, byte[]?> of)
     {
         ArgumentNullException.ThrowIfNull(of);
         return new(of(ManifestName), of(PublicKeysName), of(RevokedName), of(RootKeysName), of(RotationsName), of(IndexKeysName));
-    }
-
-    private static int IndexOf(string name)
-    {
-        for (int i = 0; i < AllNames.Count; i++)
-        {
-            if (AllNames[i] == name)
-            {
-                return i;
-            }
-        }
-        throw new ArgumentException($"not a trust file: {name}", nameof(name));
     }
 }

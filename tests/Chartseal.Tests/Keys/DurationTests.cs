@@ -29,7 +29,7 @@ public sealed class DurationTests
     [InlineData("d")]
     [InlineData("-1d")]
     [InlineData("1.5y")]
-    [InlineData("3h")]
+    [InlineData("3s")]
     [InlineData("0d")]
     [InlineData("tomorrow")]
     public void Parse_Malformed_ThrowsWithExamples(string value)
