@@ -44,10 +44,14 @@ internal sealed class ServerFixture : IAsyncDisposable
     /// <summary>The repository's URL without a trailing slash (with the context path, if any).</summary>
     public string Url => Server.RepositoryUrl.ToString().TrimEnd('/');
 
-    public static async Task<ServerFixture> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, bool pinRoot = true)
+    public static async Task<ServerFixture> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, bool pinRoot = true, Func<TrustFixture, Task>? prepare = null)
     {
         var trust = new TrustFixture();
         await trust.InitWithTwoMaintainersAsync(Now);
+        if (prepare is not null)
+        {
+            await prepare(trust);
+        }
         var clock = new FixedClock(Now);
         var options = new ServerOptions
         {
