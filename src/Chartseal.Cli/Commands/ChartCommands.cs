@@ -227,7 +227,7 @@ internal static class ChartCommands
             }
             if (indexKey.Given(p))
             {
-                await indexKey.SignAsync(p, request.RepositoryDir, ct);
+                await indexKey.SignAsync(p, request.RepositoryDir, null, ct);
             }
             else if (published.Verdict.Material?.RequiresSnapshot == true)
             {

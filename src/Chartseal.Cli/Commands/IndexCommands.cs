@@ -33,8 +33,8 @@ internal static class IndexCommands
 
         public bool Given(ParseResult p) => p.GetValue(Key) is not null;
 
-        /// <summary>Signs the folder's snapshot and prints one line about it.</summary>
-        public async Task<IndexSnapshot> SignAsync(ParseResult p, string repositoryDir, CancellationToken ct)
+        /// <summary>Signs the snapshot of a folder, or of a registry namespace (<c>oci://HOST/NS</c>, reached with <paramref name="registry"/>), and prints one line about it.</summary>
+        public async Task<IndexSnapshot> SignAsync(ParseResult p, string repository, RegistryOptions? registry, CancellationToken ct)
         {
             DateTime now = DateTime.UtcNow;
             string keyring = p.GetValue(Keyring) ?? throw new ChartsealException(null, $"{Keyring.Name} is required with {Key.Name}");
@@ -42,23 +42,37 @@ internal static class IndexCommands
             TimeSpan lifetime = p.GetValue(Expires) is { } e
                 ? Duration.Parse(e) ?? throw new ChartsealException(null, $"{Expires.Name} must be finite: a snapshot that never expires cannot defend against a freeze")
                 : IndexSigner.DefaultLifetime;
-            var snapshot = await IndexSnapshotWriter.SignAsync(repositoryDir, signer, lifetime, now, ct);
-            Console.WriteLine($"Signed {IndexSnapshot.FileName} version {snapshot.Version} for {IndexSnapshot.ContentAddressedIndexName(snapshot.IndexSha256)} ({snapshot.IndexSize} bytes), trust version {snapshot.TrustVersion}, expires {TrustManifest.FormatTime(snapshot.Expires)}, by index key {signer.Fingerprint}");
+            IndexSnapshot snapshot;
+            string covered;
+            if (Client.OciRepositorySource.IsOciLocation(repository))
+            {
+                using var source = new Client.OciRepositorySource(Client.OciRepositorySource.ParseNamespace(repository), registry?.Build(p) ?? new Oci.OciRegistryOptions());
+                snapshot = await IndexSnapshotWriter.SignAsync(source, signer, lifetime, now, ct);
+                covered = $"{Client.OciIndexSnapshot.ReferenceIn(source.Namespace)} ({IndexSnapshot.TagsFileName}, {snapshot.IndexSize} bytes)";
+            }
+            else
+            {
+                snapshot = await IndexSnapshotWriter.SignAsync(repository, signer, lifetime, now, ct);
+                covered = $"{IndexSnapshot.ContentAddressedIndexName(snapshot.IndexSha256)} ({snapshot.IndexSize} bytes)";
+            }
+            Console.WriteLine($"Signed {IndexSnapshot.FileName} version {snapshot.Version} for {covered}, trust version {snapshot.TrustVersion}, expires {TrustManifest.FormatTime(snapshot.Expires)}, by index key {signer.Fingerprint}");
             return snapshot;
         }
     }
 
     private static Command Sign()
     {
-        var repo = new Argument<string>("REPO_DIR") { Description = "The repository folder (its index.yaml and trust material)" };
+        var repo = new Argument<string>("REPO_DIR|oci://HOST/NS") { Description = "The repository folder (its index.yaml and trust material), or a registry namespace (its chart tags)" };
         var key = new IndexKeyOptions("");
-        var command = new Command("sign", "Publish the folder's index.yaml under its content-addressed name and sign snapshot.yaml.asc for it with an index key.") { repo };
+        var registry = new RegistryOptions();
+        var command = new Command("sign", "Sign the repository's index snapshot with an index key: a folder's index.yaml (published under its content-addressed name), or a registry namespace's tags and their manifest digests.") { repo };
         key.AddTo(command);
+        registry.AddTo(command);
         key.Key.Required = true;
         key.Keyring.Required = true;
         command.SetAction(async (p, ct) =>
         {
-            await key.SignAsync(p, p.GetValue(repo)!, ct);
+            await key.SignAsync(p, p.GetValue(repo)!, registry, ct);
             return ExitCodes.Ok;
         });
         return command;

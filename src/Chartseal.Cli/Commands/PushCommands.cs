@@ -27,6 +27,8 @@ internal static class PushCommands
             chart, target, rootFingerprint, prov, rebuildFrom, force, resignOnly,
         };
         registry.AddTo(command);
+        var indexKey = new IndexCommands.IndexKeyOptions("index-");
+        indexKey.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetValue(resignOnly) && (r.GetValue(force) || r.GetValue(rebuildFrom) is not null))
@@ -79,6 +81,14 @@ internal static class PushCommands
             if (published.Verdict.Rebuild is { } rebuild)
             {
                 Console.WriteLine($"Rebuild gate passed: rebuilt from {TerminalText.Escape(rebuild.Source)}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
+            }
+            if (indexKey.Given(p))
+            {
+                await indexKey.SignAsync(p, location, registry, ct);
+            }
+            else if (published.Verdict.Material?.RequiresSnapshot == true)
+            {
+                Console.WriteLine($"Note: the namespace signs its tags; clients see this version once its snapshot is signed again (chartseal index sign {location} --key ... or --index-key here)");
             }
             return ExitCodes.Ok;
         });

@@ -44,7 +44,7 @@ public static class ChartPuller
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = source.IsRemote ? MaxParallelDownloads : 1, CancellationToken = cancellationToken };
             var cachedIndex = new Lazy<Task<ChartIndex>>(() => new RepositoryCache(home.CacheFor(repository.Name)).LoadIndexAsync(repository.Name, cancellationToken));
             var chosen = new (PullRequest Request, int At, IndexEntry Entry, ChartLocation Chart)[group.Count()];
-            await Parallel.ForEachAsync(group.Select((item, slot) => (item.Request, item.At, Slot: slot)), parallel, async (item, token) =>
+            Task ChooseAsync() => Parallel.ForEachAsync(group.Select((item, slot) => (item.Request, item.At, Slot: slot)), parallel, async (item, token) =>
             {
                 var (request, at, slot) = item;
                 ChartIndex? live = await source.ReadChartVersionsAsync(request.Chart, token).ConfigureAwait(false);
@@ -60,7 +60,8 @@ public static class ChartPuller
                     throw new ChartsealException(chart.Address, "the archive's file name is not a plain NAME-VERSION.tgz (chart names: ASCII letters, digits, '.', '_' and '-')");
                 }
                 chosen[slot] = (request, at, entry, chart);
-            }).ConfigureAwait(false);
+            });
+            await ChooseAsync().ConfigureAwait(false);
 
             // 2. The repository's trust material, now: revocations and removals take effect at once (rollback and freeze checked).
             var trust = await RepositoryClient.RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
@@ -74,7 +75,24 @@ public static class ChartPuller
             }
             var material = ((TrustResult.Accepted)trust).Material;
 
-            // 2b. The cached index the versions came from: when the repository signs its index, still the one a fresh
+            // 2b. A registry that signs its tags: the versions are chosen again from the signed map, and each manifest is
+            //     then read by the digest it gives (the live tag list only said what to look for).
+            if (source is OciRepositorySource registry && material.RequiresSnapshot)
+            {
+                var pinned = await IndexUpdater.PinAsync(registry, repository.Root, home.TrustState, material, now, cancellationToken).ConfigureAwait(false);
+                if (pinned.Rejected is { } refused)
+                {
+                    foreach (var c in chosen)
+                    {
+                        results[c.At] = new PullResult.Rejected(refused.File, Verdict.TrustRefused(c.Chart.FileName, TrustKindOf(c.Request), refused.Refusal));
+                    }
+                    continue;
+                }
+                home.TrustState.AcceptSnapshot(repository.Root, registry.Location, material, pinned.Snapshot!);
+                await ChooseAsync().ConfigureAwait(false);
+            }
+
+            // 2c. The cached index the versions came from: when the repository signs its index, still the one a fresh
             //     snapshot made with this trust material covers (a registry's tag lists are checked by its source).
             if (source is not OciRepositorySource && await RepositoryClient.CheckCachedIndexAsync(home, repository, material, now, cancellationToken).ConfigureAwait(false) is { } stale)
             {

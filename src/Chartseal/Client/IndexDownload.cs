@@ -11,7 +11,8 @@ public abstract record IndexDownload
     /// <summary>A new index was saved (and, when the repository signs its index, it is the one the snapshot signs).</summary>
     /// <param name="File">The downloaded file's length, SHA-256 and ETag.</param>
     /// <param name="Snapshot">The snapshot that covers it; null when the repository signs no index.</param>
-    public sealed record Saved(FetchOutcome.Saved File, TrustedSnapshot? Snapshot) : IndexDownload;
+    /// <param name="Tags">For a registry namespace, the verified <c>tags.json</c> the snapshot covers and the index was built from.</param>
+    public sealed record Saved(FetchOutcome.Saved File, TrustedSnapshot? Snapshot, byte[]? Tags = null) : IndexDownload;
 
     /// <summary>The held index is still the current one (a 304 for its ETag, or the very index the snapshot signs).</summary>
     /// <param name="Snapshot">The snapshot that covers it; null when the repository signs no index.</param>

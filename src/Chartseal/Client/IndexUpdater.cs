@@ -34,6 +34,19 @@ public static class IndexUpdater
             };
         }
 
+        if (source is OciRepositorySource registry)
+        {
+            var pinned = await PinAsync(registry, initialRoot, store, material, now, cancellationToken).ConfigureAwait(false);
+            if (pinned.Rejected is { } refused)
+            {
+                return refused;
+            }
+            // The catalogue built from the signed map only (each manifest read by the map's digest).
+            var built = await registry.SaveIndexAsync(null, path, progress, cancellationToken).ConfigureAwait(false);
+            store.AcceptSnapshot(initialRoot, source.Location, material, pinned.Snapshot!);
+            return new IndexDownload.Saved((FetchOutcome.Saved)built, pinned.Snapshot, pinned.Tags);
+        }
+
         // A writer replaces the snapshot and, a while later, the old indexes: a reader that lost that race reads once more.
         for (int attempt = 1; ; attempt++)
         {
@@ -68,5 +81,48 @@ public static class IndexUpdater
                 return new IndexDownload.Rejected(source.AddressOf(name), refusal);
             }
         }
+    }
+
+    /// <summary>
+    /// For a registry namespace whose trust material names index keys: reads its snapshot artifact, verifies the snapshot
+    /// and that it covers the <c>tags.json</c> beside it, and pins <paramref name="registry"/> to that map
+    /// (<see cref="OciRepositorySource.PinTags"/>) so that the versions and manifests read next are the signed ones.
+    /// The snapshot is not remembered here (the caller does, once it used it).
+    /// </summary>
+    /// <exception cref="ChartsealException">Not a snapshot artifact, or a failed request.</exception>
+    public static async Task<(IndexDownload.Rejected? Rejected, TrustedSnapshot? Snapshot, byte[]? Tags)> PinAsync(OciRepositorySource registry, PinnedRoot initialRoot,
+        TrustStateStore store, TrustedMaterial material, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(material);
+        string where = OciIndexSnapshot.ReferenceIn(registry.Namespace).ToString();
+        static (IndexDownload.Rejected?, TrustedSnapshot?, byte[]?) Refuse(string file, RejectionReason reason, string message) =>
+            (new IndexDownload.Rejected(file, new Refusal(reason, message)), null, null);
+
+        var stored = await registry.ReadIndexSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        SnapshotResult result = TrustedSnapshot.Load(stored?.Snapshot, material, store.Get(initialRoot)?.Snapshot, now);
+        if (result is not SnapshotResult.Accepted { Snapshot: var snapshot })
+        {
+            return (new IndexDownload.Rejected(where, ((SnapshotResult.Rejected)result).Refusal), null, null);
+        }
+        if (snapshot.Snapshot.IndexName != IndexSnapshot.TagsFileName)
+        {
+            return Refuse(where, RejectionReason.IndexMismatch, $"{IndexSnapshot.FileName} version {snapshot.Version} covers {snapshot.Snapshot.IndexName}, but a registry namespace's snapshot covers its {IndexSnapshot.TagsFileName}");
+        }
+        if (stored?.Tags is not { } tags)
+        {
+            return Refuse(where, RejectionReason.IndexMismatch, $"the snapshot artifact holds no {IndexSnapshot.TagsFileName}, which {IndexSnapshot.FileName} version {snapshot.Version} signs");
+        }
+        if (snapshot.CheckIndex(IO.ContentHash.Sha256Hex(tags), tags.LongLength, $"{where} ({IndexSnapshot.TagsFileName})") is { } mismatch)
+        {
+            return (new IndexDownload.Rejected(where, mismatch), null, null);
+        }
+        if (OciTagMap.TryParse(tags, out string error) is not { } map)
+        {
+            return Refuse(where, RejectionReason.IndexBadSignature, $"the {IndexSnapshot.TagsFileName} that {IndexSnapshot.FileName} version {snapshot.Version} signs is malformed: {error}");
+        }
+        registry.PinTags(map);
+        return (null, snapshot, tags);
     }
 }

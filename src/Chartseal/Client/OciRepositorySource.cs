@@ -140,17 +140,60 @@ public sealed partial class OciRepositorySource : RepositorySource
             return null; // a namespace holds no other files
         }
         TrustFiles files = await ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
-        byte[]? content = name switch
-        {
-            TrustFiles.ManifestName => files.Manifest,
-            TrustFiles.PublicKeysName => files.PublicKeys,
-            TrustFiles.RevokedName => files.Revoked,
-            TrustFiles.RootKeysName => files.RootKeys,
-            _ => files.Rotations,
-        };
+        byte[]? content = files.Of(name);
         return content is not null && content.Length > maxBytes
             ? throw new ChartsealException(AddressOf(name), $"is larger than the {maxBytes} byte limit ({content.Length} bytes)")
             : content;
+    }
+
+    /// <summary>The namespace's index snapshot artifact as stored (<see cref="OciIndexSnapshot"/>); null when it has none.</summary>
+    /// <exception cref="ChartsealException">Not a snapshot artifact, or a failed request.</exception>
+    public Task<(byte[]? Snapshot, byte[]? Tags)?> ReadIndexSnapshotAsync(CancellationToken cancellationToken = default) =>
+        OciIndexSnapshot.ReadAsync(_client, Namespace, cancellationToken);
+
+    /// <summary>
+    /// From now on, reads this verified map instead of the registry's live tags: the charts and versions are the map's,
+    /// and each chart's manifest is fetched by the digest the map gives (a registry that moved or hid a tag cannot
+    /// change what is read; it can only withhold it).
+    /// </summary>
+    public void PinTags(OciTagMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        _pinned = map;
+        _charts.Clear();
+    }
+
+    private OciTagMap? _pinned;
+
+    /// <summary>
+    /// The map of the namespace as the registry holds it now (for the index key's signer): every chart found
+    /// (<see cref="EnumerateChartsAsync"/>), each of its SemVer tags, and the digest of the manifest each tag holds.
+    /// </summary>
+    /// <exception cref="ChartsealException">A failed request.</exception>
+    public async Task<OciTagMap> ReadLiveTagMapAsync(CancellationToken cancellationToken = default)
+    {
+        OciChartEnumeration enumeration = await EnumerateChartsAsync(cancellationToken).ConfigureAwait(false);
+        var tags = new ConcurrentBag<(string Chart, string Tag, string Digest)>();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelRequests, CancellationToken = cancellationToken };
+        var tagged = new ConcurrentBag<(string Chart, string Tag)>();
+        await Parallel.ForEachAsync(enumeration.Charts, parallel, async (chart, token) =>
+        {
+            foreach (string tag in await _client.ListTagsAsync(Namespace.Child(chart), 0, token).ConfigureAwait(false))
+            {
+                if (VersionOfTag(tag) is not null)
+                {
+                    tagged.Add((chart, tag));
+                }
+            }
+        }).ConfigureAwait(false);
+        await Parallel.ForEachAsync(tagged, parallel, async (item, token) =>
+        {
+            if (await _client.HeadManifestAsync(Namespace.Child(item.Chart).WithTag(item.Tag), token).ConfigureAwait(false) is { } manifest)
+            {
+                tags.Add((item.Chart, item.Tag, manifest.Digest));
+            }
+        }).ConfigureAwait(false);
+        return new OciTagMap(tags);
     }
 
     /// <summary>
@@ -163,20 +206,35 @@ public sealed partial class OciRepositorySource : RepositorySource
     /// <exception cref="ChartsealException">A failed request.</exception>
     public override async Task<FetchOutcome> ReadIndexAsync(string? etag, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
     {
-        OciChartEnumeration enumeration = await EnumerateChartsAsync(cancellationToken).ConfigureAwait(false);
-        Enumeration = enumeration;
         var tagged = new ConcurrentBag<(string Chart, string Tag)>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelRequests, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(enumeration.Charts, parallel, async (chart, token) =>
+        if (_pinned is { } pinned)
         {
-            foreach (string tag in await _client.ListTagsAsync(Namespace.Child(chart), 0, token).ConfigureAwait(false))
+            // The signed map is the catalogue: its charts and tags, nothing the registry adds or hides.
+            Enumeration = new OciChartEnumeration([.. pinned.Charts], _named.Count, pinned.Charts.Count, null, null);
+            foreach (string chart in pinned.Charts)
             {
-                if (VersionOfTag(tag) is not null)
+                foreach (string tag in pinned.TagsOf(chart).Keys.Where(t => VersionOfTag(t) is not null))
                 {
                     tagged.Add((chart, tag));
                 }
             }
-        }).ConfigureAwait(false);
+        }
+        else
+        {
+            OciChartEnumeration enumeration = await EnumerateChartsAsync(cancellationToken).ConfigureAwait(false);
+            Enumeration = enumeration;
+            await Parallel.ForEachAsync(enumeration.Charts, parallel, async (chart, token) =>
+            {
+                foreach (string tag in await _client.ListTagsAsync(Namespace.Child(chart), 0, token).ConfigureAwait(false))
+                {
+                    if (VersionOfTag(tag) is not null)
+                    {
+                        tagged.Add((chart, tag));
+                    }
+                }
+            }).ConfigureAwait(false);
+        }
         var entries = new ConcurrentBag<IndexEntry>();
         await Parallel.ForEachAsync(tagged, parallel, async (item, token) =>
         {
@@ -251,7 +309,8 @@ public sealed partial class OciRepositorySource : RepositorySource
         }
         OciReference repository = Namespace.Child(chart);
         var index = new ChartIndex();
-        foreach (string tag in await _client.ListTagsAsync(repository, 0, cancellationToken).ConfigureAwait(false))
+        IEnumerable<string> tags = _pinned is { } pinned ? pinned.TagsOf(chart).Keys : await _client.ListTagsAsync(repository, 0, cancellationToken).ConfigureAwait(false);
+        foreach (string tag in tags)
         {
             if (VersionOfTag(tag) is { } version)
             {
@@ -361,7 +420,7 @@ public sealed partial class OciRepositorySource : RepositorySource
 
     private async Task<HelmChartLayers?> FetchLayersAsync(OciReference reference, CancellationToken cancellationToken)
     {
-        if (await _client.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false) is not { } response)
+        if (await _client.GetManifestAsync(Pinned(reference), cancellationToken).ConfigureAwait(false) is not { } response)
         {
             return null;
         }
@@ -372,7 +431,7 @@ public sealed partial class OciRepositorySource : RepositorySource
     {
         OciReference reference = Namespace.Child(chart).WithTag(tag);
         string where = reference.ToString();
-        if (await _client.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false) is not { } response)
+        if (await _client.GetManifestAsync(Pinned(reference), cancellationToken).ConfigureAwait(false) is not { } response)
         {
             return null; // deleted meanwhile
         }
@@ -406,6 +465,16 @@ public sealed partial class OciRepositorySource : RepositorySource
             Created = created,
             Digest = layers.Chart.Digest.StartsWith("sha256:", StringComparison.Ordinal) ? layers.Chart.Digest["sha256:".Length..] : "",
         };
+    }
+
+    // A chart tag of the pinned map is read by the digest the map gives (and checked against it), else by the tag.
+    private OciReference Pinned(OciReference reference)
+    {
+        string prefix = Namespace.Repository.Length == 0 ? "" : Namespace.Repository + "/";
+        return _pinned is { } pinned && reference.Tag is { } tag && reference.Repository.StartsWith(prefix, StringComparison.Ordinal)
+            && pinned.DigestOf(reference.Repository[prefix.Length..], tag) is { } digest
+                ? reference.WithDigest(digest)
+                : reference;
     }
 
     /// <summary>The chart metadata of a Helm config blob (JSON, which is YAML), or null when it is not valid: only a catalogue's description.</summary>

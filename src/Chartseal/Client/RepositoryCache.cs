@@ -303,16 +303,37 @@ public sealed class RepositoryCache
 
     private string SnapshotPath => Path.Combine(Directory, IndexSnapshot.FileName);
 
-    /// <summary>Keeps the index snapshot that was just accepted with the cached index (null: the repository signs no index any more).</summary>
-    public async Task StoreSnapshotAsync(TrustedSnapshot? snapshot, CancellationToken cancellationToken = default)
+    private string TagsPath => Path.Combine(Directory, IndexSnapshot.TagsFileName);
+
+    /// <summary>
+    /// Keeps the index snapshot that was just accepted with the cached index (null: the repository signs no index any
+    /// more), and for a registry namespace the <c>tags.json</c> it covers (the index was built from it).
+    /// </summary>
+    public async Task StoreSnapshotAsync(TrustedSnapshot? snapshot, byte[]? tags = null, CancellationToken cancellationToken = default)
     {
         if (snapshot is null)
         {
             File.Delete(SnapshotPath);
+            File.Delete(TagsPath);
             return;
         }
         System.IO.Directory.CreateDirectory(Directory);
+        if (tags is not null)
+        {
+            await AtomicFile.WriteAllBytesAsync(TagsPath, tags, cancellationToken).ConfigureAwait(false);
+        }
         await AtomicFile.WriteAllBytesAsync(SnapshotPath, snapshot.Bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The SHA-256 and size of the file a cached snapshot covers: the cached index, or for a registry its cached <c>tags.json</c>.</summary>
+    public async Task<(string Sha256, long Size)?> HashCoveredAsync(string coveredName, CancellationToken cancellationToken = default)
+    {
+        if (coveredName != IndexSnapshot.TagsFileName)
+        {
+            return await HashIndexAsync(cancellationToken).ConfigureAwait(false);
+        }
+        byte[]? tags = await InputFile.ReadIfExistsAsync(TagsPath, OciTagMap.MaxSize, truncate: true, cancellationToken).ConfigureAwait(false);
+        return tags is null ? null : (ContentHash.Sha256Hex(tags), tags.LongLength);
     }
 
     /// <summary>The cached index snapshot (unverified until checked again); null when none.</summary>

@@ -88,12 +88,12 @@ public static class RepositoryClient
             switch (await IndexUpdater.SaveAsync(source, repository.Root, home.TrustState, material, held, etag, download, progress, now, cancellationToken).ConfigureAwait(false))
             {
                 case IndexDownload.Unchanged unchanged:
-                    await cache.StoreSnapshotAsync(unchanged.Snapshot, cancellationToken).ConfigureAwait(false);
+                    await cache.StoreSnapshotAsync(unchanged.Snapshot, cancellationToken: cancellationToken).ConfigureAwait(false);
                     return new RepositoryUpdate.Updated(repository, material, IndexChanged: false, ChartVersions: null, unchanged.Snapshot);
                 case IndexDownload.Saved saved:
                     // A broken index is refused before it replaces a good one; the snapshot that covers it goes in after it.
                     int versions = await cache.StoreIndexDownloadAsync(saved.File.Sha256, saved.File.ETag, indexUri, cancellationToken).ConfigureAwait(false);
-                    await cache.StoreSnapshotAsync(saved.Snapshot, cancellationToken).ConfigureAwait(false);
+                    await cache.StoreSnapshotAsync(saved.Snapshot, saved.Tags, cancellationToken).ConfigureAwait(false);
                     return new RepositoryUpdate.Updated(repository, material, IndexChanged: true, versions, saved.Snapshot);
                 case IndexDownload.Rejected rejected:
                     return new RepositoryUpdate.Rejected(rejected.File, rejected.Refusal);
@@ -132,11 +132,12 @@ public static class RepositoryClient
             var refusal = ((SnapshotResult.Rejected)result).Refusal;
             return (where, refusal with { Message = refusal.Message + update });
         }
-        if ((await cache.HashIndexAsync(cancellationToken).ConfigureAwait(false)) is not { } held)
+        string covered = Path.Combine(cache.Directory, snapshot.Snapshot.IndexName);
+        if ((await cache.HashCoveredAsync(snapshot.Snapshot.IndexName, cancellationToken).ConfigureAwait(false)) is not { } held)
         {
-            return (cache.IndexPath, new Refusal(RejectionReason.IndexMismatch, "no cached index" + update));
+            return (covered, new Refusal(RejectionReason.IndexMismatch, $"no cached {snapshot.Snapshot.IndexName}" + update));
         }
-        return snapshot.CheckIndex(held.Sha256, held.Size, cache.IndexPath) is { } mismatch ? (cache.IndexPath, mismatch with { Message = mismatch.Message + update }) : null;
+        return snapshot.CheckIndex(held.Sha256, held.Size, covered) is { } mismatch ? (covered, mismatch with { Message = mismatch.Message + update }) : null;
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ public sealed class IndexSnapshotKeeper(string repositoryDir, IndexSigner signer
     public TimeSpan CheckInterval => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, lifetime.Ticks / 4));
 
     /// <summary>Signs a snapshot of the folder as it is now (after a change).</summary>
-    /// <exception cref="ChartsealException">See <see cref="IndexSnapshotWriter.SignAsync"/>.</exception>
+    /// <exception cref="ChartsealException">See <see cref="IndexSnapshotWriter.SignAsync(string, IndexSigner, TimeSpan, DateTime, CancellationToken)"/>.</exception>
     public async Task<IndexSnapshot> SignAsync(DateTime now, CancellationToken cancellationToken = default)
     {
         await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -41,7 +41,7 @@ public sealed class IndexSnapshotKeeper(string repositoryDir, IndexSigner signer
     }
 
     /// <summary>Signs when a snapshot is due (see the class); returns it, or null when the current one still holds.</summary>
-    /// <exception cref="ChartsealException">See <see cref="IndexSnapshotWriter.SignAsync"/>.</exception>
+    /// <exception cref="ChartsealException">See <see cref="IndexSnapshotWriter.SignAsync(string, IndexSigner, TimeSpan, DateTime, CancellationToken)"/>.</exception>
     public async Task<IndexSnapshot?> RefreshIfDueAsync(DateTime now, CancellationToken cancellationToken = default) =>
         await IsDueAsync(now, cancellationToken).ConfigureAwait(false) ? await SignAsync(now, cancellationToken).ConfigureAwait(false) : null;
 

@@ -43,16 +43,7 @@ public static class IndexSnapshotWriter
         // 1. The trust material it is made with, and the rules the root set in it.
         TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
         TrustedMaterial material = await TrustRepository.ReadCurrentAsync(source, now, cancellationToken).ConfigureAwait(false);
-        if (!material.IsIndexKey(signer.Fingerprint))
-        {
-            throw new ChartsealException(snapshotPath, material.RequiresSnapshot
-                ? $"key {signer.Fingerprint} is not an index key of this repository (trust version {material.Version}; chartseal trust show lists them)"
-                : $"the repository's trust material (version {material.Version}) names no index key; the root adds one first: chartseal trust index-key add");
-        }
-        if (lifetime <= TimeSpan.Zero || lifetime > material.SnapshotMaxLifetime)
-        {
-            throw new ChartsealException(snapshotPath, $"a snapshot lifetime of {Duration.ForPeople(lifetime)} is outside what the trust manifest allows (at most {Duration.ForPeople(material.SnapshotMaxLifetime)})");
-        }
+        CheckSigner(material, signer, lifetime, snapshotPath);
 
         // 2. The index, under its content-addressed name (written once: the name is its hash).
         string indexPath = source.AddressOf(ChartIndex.FileName);
@@ -73,11 +64,8 @@ public static class IndexSnapshotWriter
         }
 
         // 3. The snapshot: a version above the last one and at least the Unix time (so a restored folder still moves forward).
-        long previous = await PreviousVersionAsync(snapshotPath, cancellationToken).ConfigureAwait(false);
-        DateTime signedAt = new(now.ToUniversalTime().Ticks - (now.ToUniversalTime().Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
-        long version = Math.Max(checked(previous + 1), new DateTimeOffset(signedAt).ToUnixTimeSeconds());
-        var snapshot = new IndexSnapshot(version, signedAt + lifetime, material.Version, ContentHash.Sha256Hex(files.Manifest), IndexSnapshot.IndexFileName, indexSha256, index.LongLength);
-        byte[] signed = ProvenanceSigner.Sign(snapshot.Serialize(), signer.PrivateKey, signer.Key.SecretKey.PublicKey, signedAt);
+        byte[]? previous = await InputFile.ReadIfExistsAsync(snapshotPath, IndexSnapshot.MaxLength, truncate: true, cancellationToken).ConfigureAwait(false);
+        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, files, IndexSnapshot.IndexFileName, index);
         await AtomicFile.WriteAllBytesAsync(snapshotPath, signed, cancellationToken).ConfigureAwait(false);
 
         // 4. Old copies go once no reader can still be following a snapshot to them.
@@ -85,13 +73,56 @@ public static class IndexSnapshotWriter
         return snapshot;
     }
 
-    /// <summary>The version of the folder's current snapshot (read, not verified: only to count upwards from), or 0.</summary>
-    private static async Task<long> PreviousVersionAsync(string snapshotPath, CancellationToken cancellationToken)
+    /// <summary>
+    /// Signs a new snapshot of a registry namespace: its chart tags and the manifest digest each holds now
+    /// (<see cref="OciRepositorySource.ReadLiveTagMapAsync"/>), made with its current trust artifact, pushed as the
+    /// snapshot artifact (<see cref="OciIndexSnapshot"/>). No private key goes to the registry.
+    /// </summary>
+    /// <returns>The snapshot pushed.</returns>
+    /// <exception cref="ChartsealException">As for a folder, and a failed request.</exception>
+    public static async Task<IndexSnapshot> SignAsync(OciRepositorySource registry, IndexSigner signer, TimeSpan lifetime, DateTime now, CancellationToken cancellationToken = default)
     {
-        byte[]? bytes = await InputFile.ReadIfExistsAsync(snapshotPath, IndexSnapshot.MaxLength, truncate: true, cancellationToken).ConfigureAwait(false);
-        return bytes is not null && ClearSignedMessage.TryParse(bytes, out _) is { } message && IndexSnapshot.TryParse(message.Plaintext, out _) is { } old
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(signer);
+        string where = OciIndexSnapshot.ReferenceIn(registry.Namespace).ToString();
+        TrustFiles files = await registry.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
+        TrustedMaterial material = await TrustRepository.ReadCurrentAsync(registry, now, cancellationToken).ConfigureAwait(false);
+        CheckSigner(material, signer, lifetime, where);
+        byte[] tags = (await registry.ReadLiveTagMapAsync(cancellationToken).ConfigureAwait(false)).ToJson();
+        byte[]? previous = (await registry.ReadIndexSnapshotAsync(cancellationToken).ConfigureAwait(false))?.Snapshot;
+        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, files, IndexSnapshot.TagsFileName, tags);
+        await OciIndexSnapshot.PushAsync(registry.Client, registry.Namespace, signed, tags, cancellationToken).ConfigureAwait(false);
+        return snapshot;
+    }
+
+    // The key must be one the root delegated snapshots to, and the lifetime within the root's cap.
+    private static void CheckSigner(TrustedMaterial material, IndexSigner signer, TimeSpan lifetime, string where)
+    {
+        if (!material.IsIndexKey(signer.Fingerprint))
+        {
+            throw new ChartsealException(where, material.RequiresSnapshot
+                ? $"key {signer.Fingerprint} is not an index key of this repository (trust version {material.Version}; chartseal trust show lists them)"
+                : $"the repository's trust material (version {material.Version}) names no index key; the root adds one first: chartseal trust index-key add");
+        }
+        if (lifetime <= TimeSpan.Zero || lifetime > material.SnapshotMaxLifetime)
+        {
+            throw new ChartsealException(where, $"a snapshot lifetime of {Duration.ForPeople(lifetime)} is outside what the trust manifest allows (at most {Duration.ForPeople(material.SnapshotMaxLifetime)})");
+        }
+    }
+
+    // The body and its clear-signed bytes: a version above the previous snapshot's (read, not verified: only to count
+    // upwards from) and at least the Unix time, so a restored repository still moves forward.
+    private static (IndexSnapshot Snapshot, byte[] Signed) Sign(IndexSigner signer, TimeSpan lifetime, DateTime now, byte[]? previous, TrustedMaterial material,
+        TrustFiles files, string coveredName, byte[] covered)
+    {
+        long previousVersion = previous is not null && ClearSignedMessage.TryParse(previous, out _) is { } message && IndexSnapshot.TryParse(message.Plaintext, out _) is { } old
             ? old.Version
             : 0;
+        DateTime utc = now.ToUniversalTime();
+        DateTime signedAt = new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        long version = Math.Max(checked(previousVersion + 1), new DateTimeOffset(signedAt).ToUnixTimeSeconds());
+        var snapshot = new IndexSnapshot(version, signedAt + lifetime, material.Version, ContentHash.Sha256Hex(files.Manifest), coveredName, ContentHash.Sha256Hex(covered), covered.LongLength);
+        return (snapshot, ProvenanceSigner.Sign(snapshot.Serialize(), signer.PrivateKey, signer.Key.SecretKey.PublicKey, signedAt));
     }
 
     private static void RemoveReplacedIndexes(string directory, string current)

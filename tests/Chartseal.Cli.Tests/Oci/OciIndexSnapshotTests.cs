@@ -1,0 +1,124 @@
+using Chartseal.Client;
+using Chartseal.Oci;
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Cli.Tests.Oci;
+
+/// <summary>
+/// A namespace that signs its tags, against the real CNCF registry: the index key's snapshot covers every chart tag and
+/// its manifest digest, so the registry can neither hide a tag, move one back, drop the snapshot nor replay an old one.
+/// </summary>
+public sealed class OciIndexSnapshotTests(OciCliFixture f) : IClassFixture<OciCliFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static void Ok(CliResult r) => Cli.AssertOk(r);
+
+    /// <summary>A namespace trusting Jane, with Max's key as its index key (a key of its own: it signs nothing else here).</summary>
+    private string Namespace(TempDirectory t)
+    {
+        string ns = f.NewNamespace();
+        f.Trust(t, ns, "jane");
+        Ok(Cli.Run(t.Path, ["trust", "index-key", "add", ns, f.Public("max"), "--max-lifetime", "2d", .. f.RootKey, .. f.Transport]));
+        return ns;
+    }
+
+    private string[] IndexKey => ["--index-key", "max", "--index-keyring", f.Secret("max")];
+
+    [Fact]
+    public async Task Pushed_with_the_index_key_clients_see_it_pushed_without_they_do_not_until_the_tags_are_signed()
+    {
+        using var t = new TempDirectory();
+        string ns = Namespace(t);
+        var pushed = Cli.Run(t.Path, ["push", f.Package(t, "0.1.0", "jane"), ns, "--root-fingerprint", f.Root, .. IndexKey, .. f.Transport]);
+        Ok(pushed);
+        Assert.Contains("Signed snapshot.yaml.asc version", pushed.StdOut, StringComparison.Ordinal);
+        Ok(Cli.Run(t.Path, ["repo", "add", "team", ns, "--root-fingerprint", f.Root, .. f.Transport]));
+
+        // 0.2.0 pushed without signing the tags: the registry's tag list has it, the signed map does not.
+        var unsigned = Cli.Run(t.Path, ["push", f.Package(t, "0.2.0", "jane"), ns, "--root-fingerprint", f.Root, .. f.Transport]);
+        Ok(unsigned);
+        Assert.Contains("clients see this version once its snapshot is signed again", unsigned.StdOut, StringComparison.Ordinal);
+        Ok(Cli.Run(t.Path, "pull", "team/hello", "-d", "first"));
+        Assert.True(File.Exists(t.File("first/hello-0.1.0.tgz")));
+
+        var signed = Cli.Run(t.Path, ["index", "sign", ns, "--key", "max", "--keyring", f.Secret("max"), "--expires", "1d", .. f.Transport]);
+        Ok(signed);
+        Assert.Contains("(tags.json", signed.StdOut, StringComparison.Ordinal);
+        Ok(Cli.Run(t.Path, "repo", "update"));
+        Ok(Cli.Run(t.Path, "pull", "team/hello", "-d", "second"));
+        Assert.True(File.Exists(t.File("second/hello-0.2.0.tgz")));
+
+        // A maintainer's key cannot sign the tags; and a lifetime beyond the root's cap is refused.
+        var byJane = Cli.Run(t.Path, ["index", "sign", ns, "--key", "jane", "--keyring", f.Secret("jane"), .. f.Transport]);
+        Assert.Equal(2, byJane.ExitCode);
+        Assert.Contains("is not an index key of this repository", byJane.StdErr, StringComparison.Ordinal);
+        var tooLong = Cli.Run(t.Path, ["index", "sign", ns, "--key", "max", "--keyring", f.Secret("max"), "--expires", "3d", .. f.Transport]);
+        Assert.Equal(2, tooLong.ExitCode);
+        Assert.Contains("at most 2 days", tooLong.StdErr, StringComparison.Ordinal);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_registry_moves_a_signed_tag_back_the_client_still_reads_the_signed_manifest()
+    {
+        using var t = new TempDirectory();
+        string ns = Namespace(t);
+        Ok(Cli.Run(t.Path, ["push", f.Package(t, "0.1.0", "jane"), ns, "--root-fingerprint", f.Root, .. f.Transport]));
+        Ok(Cli.Run(t.Path, ["push", f.Package(t, "0.2.0", "jane"), ns, "--root-fingerprint", f.Root, .. IndexKey, .. f.Transport]));
+        Ok(Cli.Run(t.Path, ["repo", "add", "team", ns, "--root-fingerprint", f.Root, .. f.Transport]));
+
+        // The registry points tag 0.2.0 at 0.1.0's manifest (a rollback of the fixed version under its own name).
+        using var client = f.Client();
+        var old = (await client.GetManifestAsync(OciCliFixture.Chart(ns, "hello", "0.1.0"), Ct))!;
+        var fixedOne = (await client.HeadManifestAsync(OciCliFixture.Chart(ns, "hello", "0.2.0"), Ct))!;
+        await client.PutManifestAsync(OciCliFixture.Chart(ns, "hello", "0.2.0"), old.Content, old.MediaType, Ct);
+        Assert.Equal(old.Digest, (await client.HeadManifestAsync(OciCliFixture.Chart(ns, "hello", "0.2.0"), Ct))!.Digest);
+
+        Ok(Cli.Run(t.Path, "repo", "update"));
+        var pulled = Cli.Run(t.Path, "pull", "team/hello", "--version", "0.2.0", "-d", "pulled");
+        Ok(pulled);
+        Assert.Contains("Pulled: pulled/hello-0.2.0.tgz", pulled.StdOut, StringComparison.Ordinal);
+        // What was read is the manifest the snapshot signs, not what the tag holds now.
+        Assert.NotEqual(old.Digest, fixedOne.Digest);
+    }
+
+    [Fact]
+    public async Task The_registry_drops_or_replays_the_snapshot_update_and_pull_refuse()
+    {
+        using var t = new TempDirectory();
+        string ns = Namespace(t);
+        Ok(Cli.Run(t.Path, ["push", f.Package(t, "0.1.0", "jane"), ns, "--root-fingerprint", f.Root, .. IndexKey, .. f.Transport]));
+        using var client = f.Client();
+        OciReference snapshotTag = OciIndexSnapshot.ReferenceIn(OciReference.Parse(ns));
+        var first = (await client.GetManifestAsync(snapshotTag, Ct))!;
+        Ok(Cli.Run(t.Path, ["push", f.Package(t, "0.2.0", "jane"), ns, "--root-fingerprint", f.Root, .. IndexKey, .. f.Transport]));
+        Ok(Cli.Run(t.Path, ["repo", "add", "team", ns, "--root-fingerprint", f.Root, .. f.Transport]));
+
+        // Replayed: the first snapshot (still validly signed, not expired) re-tagged.
+        var second = (await client.GetManifestAsync(snapshotTag, Ct))!;
+        await client.PutManifestAsync(snapshotTag, first.Content, first.MediaType, Ct);
+        var replayed = Cli.Run(t.Path, "repo", "update", "team");
+        Assert.Equal(1, replayed.ExitCode);
+        Assert.Contains("index-rollback", replayed.StdErr, StringComparison.Ordinal);
+        var pull = Cli.Run(t.Path, "pull", "team/hello", "-d", "refused");
+        Assert.Equal(1, pull.ExitCode);
+        Assert.Contains("index-rollback", pull.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(t.File("refused")));
+
+        // Dropped: no snapshot at all.
+        Assert.True(await client.DeleteManifestAsync(snapshotTag.WithDigest(first.Digest), Ct));
+        var dropped = Cli.Run(t.Path, "repo", "update", "team");
+        Assert.Equal(1, dropped.ExitCode);
+        Assert.Contains("index-unsigned", dropped.StdErr, StringComparison.Ordinal);
+        var audit = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, .. f.Transport]);
+        Assert.Equal(1, audit.ExitCode);
+        Assert.Contains("index-unsigned", audit.StdErr + audit.StdOut, StringComparison.Ordinal);
+
+        // Put back: all is well again.
+        await client.PutManifestAsync(snapshotTag, second.Content, second.MediaType, Ct);
+        Ok(Cli.Run(t.Path, "repo", "update", "team"));
+        Ok(Cli.Run(t.Path, "pull", "team/hello", "-d", "pulled"));
+        Assert.True(File.Exists(t.File("pulled/hello-0.2.0.tgz")));
+    }
+}
