@@ -62,6 +62,11 @@ internal static class OperatorEndpoints
                 json.WriteNumber("trustVersion", report.Trust!.Version);
                 json.WriteString("trustExpires", Trust.TrustManifest.FormatTime(report.Trust.Manifest.Expires));
                 json.WriteNumber("indexEntries", report.IndexEntries);
+                if (report.Snapshot is { } snapshot)
+                {
+                    json.WriteNumber("snapshotVersion", snapshot.Version);
+                    json.WriteString("snapshotExpires", Trust.TrustManifest.FormatTime(snapshot.Expires));
+                }
                 json.WriteEndObject();
             }).ConfigureAwait(false);
         }));

@@ -37,6 +37,12 @@ internal sealed class ServerMetrics
         meter.CreateObservableGauge("chartseal.trust.expiry_timestamp",
             () => status.Last?.Trust is { } trust ? [new Measurement<long>(UnixSeconds(trust.Manifest.Expires))] : Array.Empty<Measurement<long>>(),
             "s", "When the verified trust manifest expires, in Unix seconds: uploads and verifying clients stop then");
+        meter.CreateObservableGauge("chartseal.index.snapshot.version",
+            () => status.Last?.Snapshot is { } snapshot ? [new Measurement<long>(snapshot.Version)] : Array.Empty<Measurement<long>>(),
+            null, "The version of the verified index snapshot (absent when the repository signs no index, or it does not verify)");
+        meter.CreateObservableGauge("chartseal.index.snapshot.expiry_timestamp",
+            () => status.Last?.Snapshot is { } snapshot ? [new Measurement<long>(UnixSeconds(snapshot.Expires))] : Array.Empty<Measurement<long>>(),
+            "s", "When the verified index snapshot expires, in Unix seconds: clients refuse the index then (index-expired)");
         meter.CreateObservableGauge("chartseal.index.entries", () => status.Last is { } last ? [new Measurement<long>(last.IndexEntries)] : Array.Empty<Measurement<long>>(),
             "{version}", "Chart versions listed in index.yaml");
         meter.CreateObservableGauge("chartseal.index.size", () => status.Last is { } last ? [new Measurement<long>(last.IndexBytes)] : Array.Empty<Measurement<long>>(),

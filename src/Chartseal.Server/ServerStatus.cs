@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Chartseal.Client;
+using Chartseal.IO;
 using Chartseal.Trust;
 
 namespace Chartseal.Server;
@@ -27,7 +28,8 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
     /// <param name="IndexEntries">Chart versions in index.yaml (0 without one).</param>
     /// <param name="IndexBytes">The size of index.yaml in bytes (0 without one).</param>
     /// <param name="IndexWritten">When index.yaml was last written, or null without one.</param>
-    public sealed record Report(string? Problem, TrustedMaterial? Trust, long IndexEntries, long IndexBytes, DateTime? IndexWritten)
+    /// <param name="Snapshot">The verified index snapshot, when the trust material names index keys and it verifies.</param>
+    public sealed record Report(string? Problem, TrustedMaterial? Trust, long IndexEntries, long IndexBytes, DateTime? IndexWritten, TrustedSnapshot? Snapshot = null)
     {
         /// <summary>The server's count of its own writes when the check began (a write makes the check stale at once).</summary>
         internal int Generation { get; init; }
@@ -101,7 +103,36 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
             return new Report($"{indexPath} cannot be read: {e.Message}", null, 0, 0, null);
         }
         var (problem, trust) = await TrustAsync(repository, cancellationToken).ConfigureAwait(false);
-        return new Report(problem, trust, entries, bytes, written);
+        TrustedSnapshot? signed = null;
+        if (trust is { RequiresSnapshot: true })
+        {
+            (problem, signed) = await SnapshotAsync(repository, trust, cancellationToken).ConfigureAwait(false);
+        }
+        return new Report(problem, trust, entries, bytes, written, signed);
+    }
+
+    // What a client would say of the snapshot served now (not its rollback check: the server remembers none), and that
+    // the index it names is there to be downloaded.
+    private async Task<(string? Problem, TrustedSnapshot? Snapshot)> SnapshotAsync(string repository, TrustedMaterial trust, CancellationToken cancellationToken)
+    {
+        try
+        {
+            byte[]? bytes = await InputFile.ReadIfExistsAsync(Path.Combine(repository, IndexSnapshot.FileName), IndexSnapshot.MaxLength, truncate: true, cancellationToken).ConfigureAwait(false);
+            SnapshotResult result = TrustedSnapshot.Load(bytes, trust, null, options.Clock.GetUtcNow().UtcDateTime);
+            if (result is not SnapshotResult.Accepted { Snapshot: var snapshot })
+            {
+                var refusal = ((SnapshotResult.Rejected)result).Refusal;
+                return ($"{refusal.Name}: {refusal.Message}", null);
+            }
+            var named = new FileInfo(Path.Combine(repository, IndexSnapshot.ContentAddressedIndexName(snapshot.Snapshot.IndexSha256)));
+            return named.Exists && named.Length == snapshot.Snapshot.IndexSize
+                ? (null, snapshot)
+                : ($"{RejectionReason.IndexMismatch.Name()}: {named.FullName}, the index that {IndexSnapshot.FileName} version {snapshot.Version} signs, is missing or has another size", snapshot);
+        }
+        catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
+        {
+            return ($"the index snapshot cannot be read: {e.Message}", null);
+        }
     }
 
     private static string? FolderProblem(string repository)

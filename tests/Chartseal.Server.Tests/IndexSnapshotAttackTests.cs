@@ -354,4 +354,38 @@ public sealed class IndexSnapshotAttackTests
         Assert.IsType<RepositoryUpdate.Updated>(await s.UpdateAsync(s.Origin.Url));
         Assert.Equal("1.1.15", (await s.PulledVersionAsync(s.Origin.Url)));
     }
+
+    [Fact]
+    public async Task ReadyAndMetrics_SayTheSnapshotsVersionAndExpiry_AndNotReadyWhenClientsWouldRefuseIt()
+    {
+        await using var s = await Scenario.StartAsync();
+        // A server without the index key (a mirror: nothing signs again behind the test's back).
+        string folder = "";
+        string mirror = await s.MirrorAsync(dir => folder = dir);
+        using var http = new HttpClient { BaseAddress = new Uri(mirror + "/") };
+        var signed = SnapshotIn(folder);
+
+        using (var ready = await http.GetAsync("ready", Ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+            var json = await ServerFixture.JsonOfAsync(ready);
+            Assert.Equal(signed.Version, json.GetProperty("snapshotVersion").GetInt64());
+            Assert.Equal(TrustManifest.FormatTime(signed.Expires), json.GetProperty("snapshotExpires").GetString());
+        }
+        using (var metrics = await http.GetAsync("metrics", Ct))
+        {
+            var scrape = Chartseal.Tests.Support.PrometheusText.Parse(await metrics.Content.ReadAsStringAsync(Ct));
+            Assert.Equal(signed.Version, scrape.Single("chartseal_index_snapshot_version"));
+            Assert.Equal(new DateTimeOffset(signed.Expires).ToUnixTimeSeconds(), scrape.Single("chartseal_index_snapshot_expiry_timestamp_seconds"));
+        }
+
+        // The snapshot goes (a careless sync): clients would refuse the index, so the server is not ready.
+        File.Delete(Path.Combine(folder, IndexSnapshot.FileName));
+        await Task.Delay(ServerStatus.ReuseFor + TimeSpan.FromMilliseconds(100), Ct);
+        using var notReady = await http.GetAsync("ready", Ct);
+        var (status, error, message) = await ServerFixture.ErrorOfAsync(notReady);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("not-ready", error);
+        Assert.StartsWith("index-unsigned: ", message, StringComparison.Ordinal);
+    }
 }
