@@ -10,14 +10,18 @@
 #   2. the client: `chartseal repo update NAME` against A and against B (hyperfine), nothing changed (the common case)
 #      and after an upload before each run; the bytes each fetches, counted by a small forwarding proxy (python3).
 # Usage: bench/run.sh snapshot          (N=5000; the repository is generated once into artifacts/bench-cache)
-#        N=500 RUNS=5 UPDATE_RUNS=10 CHANGED_RUNS=3 bench/snapshot.sh   (quick run)
+#        N=500 RUNS=5 ROUNDS=1 bench/snapshot.sh   (quick run)
+# On a shared machine the load moves within a minute: the uploads alternate A and B, and each hyperfine figure is
+# ROUNDS rounds whose order turns (A then B, B then A, ...), their runs pooled.
 # Needs: dotnet, curl, python3, gpg, sha256sum, hyperfine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 N="${N:-5000}"
 RUNS="${RUNS:-20}"                 # uploads per server in part 1 (after 3 warm-up uploads each)
-UPDATE_RUNS="${UPDATE_RUNS:-30}"   # repo update runs, nothing changed
-CHANGED_RUNS="${CHANGED_RUNS:-10}" # repo update runs, an upload before each
+ROUNDS="${ROUNDS:-3}"              # hyperfine figures: this many rounds, the order of the variants turning each round
+UPDATE_RUNS="${UPDATE_RUNS:-10}"   # repo update runs per round, nothing changed
+CHANGED_RUNS="${CHANGED_RUNS:-4}"  # repo update runs per round, an upload before each
+SIGN_RUNS="${SIGN_RUNS:-10}"       # index sign runs per round
 for tool in hyperfine curl python3 gpg sha256sum; do
   command -v "$tool" >/dev/null || { echo "bench/snapshot.sh: $tool is needed and not installed" >&2; exit 2; }
 done
@@ -71,7 +75,7 @@ echo "repository: $(grep -c '^  - ' "$work/repo-a/index.yaml" || true) chart ver
 # Chart versions to upload: examples/hello as 0.0.1, 0.0.2, ... signed by the uploader (the same files go to A and B).
 pool="$work/pool"
 mkdir -p "$pool"
-total=$((3 + RUNS + 1 + CHANGED_RUNS + 1 + 2))   # per server: warm-up, part 1, part 2 (hyperfine warm-up, runs), proxy; 2 spare
+total=$((3 + RUNS + ROUNDS * (1 + CHANGED_RUNS) + 1 + 2))   # per server: warm-up, part 1, part 2 (hyperfine warm-ups, runs), proxy; 2 spare
 for i in $(seq "$total"); do
   "$cli" package "$root/examples/hello" -d "$pool" --version "0.0.$i" --sign --key uploader@bench.invalid --keyring "$work/uploader.sec.asc" >/dev/null
 done
@@ -136,17 +140,35 @@ print("%.1f %.1f %.1f %.1f %.1f" % (statistics.median(t), statistics.mean(t), t[
 run_hyperfine() { # hyperfine ARGS..., its output shown only when it fails (a command that failed, say)
   hyperfine "$@" >"$work/hyperfine.log" 2>&1 || { echo "hyperfine $*: failed" >&2; cat "$work/hyperfine.log" >&2; exit 1; }
 }
-hyperfine_ms() { # JSON: prints "mean median min stddev user system" in ms
+# interleave VARIANT...: ROUNDS rounds of `variant_NAME JSON` for each, the order turning each round.
+interleave() {
+  local round i n=$# variants=("$@")
+  for round in $(seq "$ROUNDS"); do
+    for i in $(seq 0 $((n - 1))); do
+      local v="${variants[$(( (i + round - 1) % n ))]}"
+      "variant_$v" "$work/hf-$v-$round.json"
+    done
+  done
+}
+pooled_ms() { # VARIANT: its rounds pooled; prints "mean median min stddev user system" in ms (CPU: per run)
   python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-print(" ".join("%.1f" % (r[k] * 1000) for k in ("mean", "median", "min", "stddev", "user", "system")))' "$1"
+import glob, json, statistics, sys
+rs = [json.load(open(f))["results"][0] for f in sorted(glob.glob(sys.argv[1]))]
+t = [x * 1000 for r in rs for x in r["times"]]
+n = sum(len(r["times"]) for r in rs)
+user = sum(r["user"] * len(r["times"]) for r in rs) / n * 1000
+system = sum(r["system"] * len(r["times"]) for r in rs) / n * 1000
+print("%.1f %.1f %.1f %.1f %.1f %.1f" % (statistics.mean(t), statistics.median(t), min(t), statistics.stdev(t) if len(t) > 1 else 0, user, system))' "$work/hf-$1-*.json"
+}
+cpu_ms() { # PID: its user + system CPU time so far, in ms
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"
 }
 
 echo
 echo "== 1a. POST /api/charts (chart + .prov) until 201: $RUNS uploads to each server, alternating (after 3 warm-up uploads each)"
 for _ in 1 2 3; do "$work/upload.sh" a >/dev/null; "$work/upload.sh" b >/dev/null; done
 : > "$work/times-a"; : > "$work/times-b"
+cpu_a0="$(cpu_ms "${pids[0]}")"; cpu_b0="$(cpu_ms "${pids[1]}")"
 fresh=0
 for i in $(seq "$RUNS"); do
   order=(a b); (( i % 2 == 0 )) && order=(b a)
@@ -157,22 +179,19 @@ for i in $(seq "$RUNS"); do
     if [[ $s == a ]]; then snapshot_names_new_index "$version" && fresh=$((fresh + 1)); fi
   done
 done
+# Server CPU per upload (load-independent, unlike the wall clock): the whole process, A's snapshot timer included.
+cpu_a="$(awk -v a="$cpu_a0" -v b="$(cpu_ms "${pids[0]}")" -v n="$RUNS" 'BEGIN{printf "%.1f", (b - a) / n}')"
+cpu_b="$(awk -v a="$cpu_b0" -v b="$(cpu_ms "${pids[1]}")" -v n="$RUNS" 'BEGIN{printf "%.1f", (b - a) / n}')"
 out="$(stats < "$work/times-a")"; read -r a_med a_mean a_min a_p90 a_max <<<"$out"
 out="$(stats < "$work/times-b")"; read -r b_med b_mean b_min b_p90 b_max <<<"$out"
-printf '%-44s median %7s ms  mean %7s  min %7s  p90 %7s  max %7s\n' "A: serve --index-key (signs before 201)" "$a_med" "$a_mean" "$a_min" "$a_p90" "$a_max"
-printf '%-44s median %7s ms  mean %7s  min %7s  p90 %7s  max %7s\n' "B: serve, no index key" "$b_med" "$b_mean" "$b_min" "$b_p90" "$b_max"
+printf '%-40s median %6s ms  mean %6s  min %6s  p90 %6s  max %6s  (server CPU %s ms per upload)\n' "A: serve --index-key (signs before 201)" "$a_med" "$a_mean" "$a_min" "$a_p90" "$a_max" "$cpu_a"
+printf '%-40s median %6s ms  mean %6s  min %6s  p90 %6s  max %6s  (server CPU %s ms per upload)\n' "B: serve, no index key" "$b_med" "$b_mean" "$b_min" "$b_p90" "$b_max" "$cpu_b"
 echo "A's snapshot.yaml.asc named the new index.yaml right after the 201 (hash, size, version listed, content-addressed copy served): $fresh of $RUNS uploads"
 signed="$(grep -c 'signed index snapshot' "$work/serve-a.log" || true)"
 echo "A's log: $signed snapshots signed since start (1 at start if due, 1 per upload; the 5-second timer signs only when one is due)"
 
 echo
-echo "== 1b. chartseal index sign alone on the $N-chart folder (hyperfine, whole process)"
-run_hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$work/sign-same.json" \
-  "$cli index sign $work/repo-s --key index@bench.invalid --keyring $work/idx.sec.asc"
-# A changed index.yaml before each run (a comment line appended: a new hash, so the content-addressed copy is written).
-run_hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$work/sign-changed.json" \
-  --prepare "sh -c 'date +\"# %s%N\" >> $work/repo-s/index.yaml'" \
-  "$cli index sign $work/repo-s --key index@bench.invalid --keyring $work/idx.sec.asc"
+echo "== 1b. chartseal index sign alone on the $N-chart folder (hyperfine, whole process; $ROUNDS rounds of $SIGN_RUNS runs, order turning)"
 # The same three steps by hand, with gpg: hash, copy under the hash's name, clear-sign a body naming it.
 gpg --batch --quiet --import "$work/idx.sec.asc" 2>/dev/null
 cat > "$work/by-hand.sh" <<'HAND'
@@ -185,31 +204,36 @@ printf 'files:\n  index.yaml: sha256:%s %s\n' "$1" "$(stat -c %s index.yaml)" \
   | gpg --batch --yes --quiet --local-user index@bench.invalid --clearsign -o snapshot-by-hand.yaml.asc
 HAND
 chmod +x "$work/by-hand.sh"
-run_hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$work/sign-hand.json" \
-  --prepare "sh -c 'date +\"# %s%N\" >> $work/repo-s/index.yaml'" "$work/by-hand.sh $work/repo-s"
-out="$(hyperfine_ms "$work/sign-same.json")"; read -r s_mean s_med s_min s_sd s_user s_sys <<<"$out"
-out="$(hyperfine_ms "$work/sign-changed.json")"; read -r c_mean c_med c_min c_sd c_user c_sys <<<"$out"
-out="$(hyperfine_ms "$work/sign-hand.json")"; read -r h_mean h_med h_min h_sd h_user h_sys <<<"$out"
+# "changed": a comment line appended to index.yaml before each run: a new hash, so the content-addressed copy is written.
+change_index="sh -c 'date +\"# %s%N\" >> $work/repo-s/index.yaml'"
+sign="$cli index sign $work/repo-s --key index@bench.invalid --keyring $work/idx.sec.asc"
+variant_sign_same() { run_hyperfine -N --warmup 2 --runs "$SIGN_RUNS" --export-json "$1" "$sign"; }
+variant_sign_changed() { run_hyperfine -N --warmup 2 --runs "$SIGN_RUNS" --export-json "$1" --prepare "$change_index" "$sign"; }
+variant_sign_hand() { run_hyperfine -N --warmup 2 --runs "$SIGN_RUNS" --export-json "$1" --prepare "$change_index" "$work/by-hand.sh $work/repo-s"; }
+interleave sign_same sign_changed sign_hand
+out="$(pooled_ms sign_same)"; read -r s_mean s_med s_min s_sd s_user s_sys <<<"$out"
+out="$(pooled_ms sign_changed)"; read -r c_mean c_med c_min c_sd c_user c_sys <<<"$out"
+out="$(pooled_ms sign_hand)"; read -r h_mean h_med h_min h_sd h_user h_sys <<<"$out"
 printf '%-52s mean %6s ms  median %6s  min %6s  (CPU %s user + %s system)\n' "index sign, index.yaml unchanged" "$s_mean" "$s_med" "$s_min" "$s_user" "$s_sys"
 printf '%-52s mean %6s ms  median %6s  min %6s  (CPU %s user + %s system)\n' "index sign, index.yaml changed (copy written)" "$c_mean" "$c_med" "$c_min" "$c_user" "$c_sys"
 printf '%-52s mean %6s ms  median %6s  min %6s  (CPU %s user + %s system)\n' "by hand: sha256sum + cp + gpg --clearsign (changed)" "$h_mean" "$h_med" "$h_min" "$h_user" "$h_sys"
 
 echo
-echo "== 2. the client: chartseal repo update NAME (NativeAOT, whole process), A's trust names an index key, B's none"
+echo "== 2. the client: chartseal repo update NAME (NativeAOT, whole process; $ROUNDS rounds, order turning), A's trust names an index key, B's none"
 # Separate homes: both repositories have the same root, and A's trust version is one ahead of B's (rollback state is per root).
 for s in a b; do
   mkdir -p "$work/home-$s"
   CHARTSEAL_HOME="$work/home-$s" "$cli" repo add "bench-$s" "${url[$s]}" --root-fingerprint "$fpr" --insecure-http >/dev/null
   CHARTSEAL_HOME="$work/home-$s" "$cli" repo update "bench-$s" >/dev/null
 done
-for s in a b; do
-  CHARTSEAL_HOME="$work/home-$s" run_hyperfine -N --warmup 3 --runs "$UPDATE_RUNS" --export-json "$work/update-same-$s.json" \
-    "$cli repo update bench-$s --timeout 60s"
-done
-for s in a b; do
-  CHARTSEAL_HOME="$work/home-$s" run_hyperfine -N --warmup 1 --runs "$CHANGED_RUNS" --export-json "$work/update-changed-$s.json" \
-    --prepare "$work/upload.sh $s" "$cli repo update bench-$s --timeout 60s"
-done
+update() { echo "$cli repo update bench-$1 --timeout 60s"; }
+variant_same_a() { CHARTSEAL_HOME="$work/home-a" run_hyperfine -N --warmup 2 --runs "$UPDATE_RUNS" --export-json "$1" "$(update a)"; }
+variant_same_b() { CHARTSEAL_HOME="$work/home-b" run_hyperfine -N --warmup 2 --runs "$UPDATE_RUNS" --export-json "$1" "$(update b)"; }
+# "changed": an upload to that server before each run (not timed), so each run fetches the new index.
+variant_changed_a() { CHARTSEAL_HOME="$work/home-a" run_hyperfine -N --warmup 1 --runs "$CHANGED_RUNS" --export-json "$1" --prepare "$work/upload.sh a" "$(update a)"; }
+variant_changed_b() { CHARTSEAL_HOME="$work/home-b" run_hyperfine -N --warmup 1 --runs "$CHANGED_RUNS" --export-json "$1" --prepare "$work/upload.sh b" "$(update b)"; }
+interleave same_a same_b
+interleave changed_a changed_b
 # Bytes: the same commands once more through a forwarding proxy that logs each answer's body size on the wire.
 cat > "$work/proxy.py" <<'PROXY'
 import http.client, http.server, sys
@@ -266,10 +290,10 @@ for kind in same changed; do
     sed 's/^/   /' "$work/requests-$kind-$s"
   done
 done
-out="$(hyperfine_ms "$work/update-same-a.json")"; read -r ua_mean ua_med ua_min ua_sd ua_user ua_sys <<<"$out"
-out="$(hyperfine_ms "$work/update-same-b.json")"; read -r ub_mean ub_med ub_min ub_sd ub_user ub_sys <<<"$out"
-out="$(hyperfine_ms "$work/update-changed-a.json")"; read -r ca_mean ca_med ca_min ca_sd ca_user ca_sys <<<"$out"
-out="$(hyperfine_ms "$work/update-changed-b.json")"; read -r cb_mean cb_med cb_min cb_sd cb_user cb_sys <<<"$out"
+out="$(pooled_ms same_a)"; read -r ua_mean ua_med ua_min ua_sd ua_user ua_sys <<<"$out"
+out="$(pooled_ms same_b)"; read -r ub_mean ub_med ub_min ub_sd ub_user ub_sys <<<"$out"
+out="$(pooled_ms changed_a)"; read -r ca_mean ca_med ca_min ca_sd ca_user ca_sys <<<"$out"
+out="$(pooled_ms changed_b)"; read -r cb_mean cb_med cb_min cb_sd cb_user cb_sys <<<"$out"
 row() { printf '%-44s mean %7s ms  median %7s  min %7s  ± %6s  (CPU %s user + %s system)  %9s bytes\n' "$@"; }
 row "nothing changed, A (index key)" "$ua_mean" "$ua_med" "$ua_min" "$ua_sd" "$ua_user" "$ua_sys" "${bytes_same[a]}"
 row "nothing changed, B (no index key)" "$ub_mean" "$ub_med" "$ub_min" "$ub_sd" "$ub_user" "$ub_sys" "${bytes_same[b]}"
@@ -281,9 +305,15 @@ echo
 echo "== result: $N chart versions (no target in the issue: information; load average now $(load))"
 printf 'upload to 201, the cost of signing the snapshot:  %s ms median (%s vs %s), %s ms mean (%s vs %s)\n' \
   "$(diff_ms "$a_med" "$b_med")" "$a_med" "$b_med" "$(diff_ms "$a_mean" "$b_mean")" "$a_mean" "$b_mean"
+printf 'upload, server CPU per upload:                    %s ms (%s vs %s)\n' "$(diff_ms "$cpu_a" "$cpu_b")" "$cpu_a" "$cpu_b"
 echo "snapshot fresh at the 201:                        $fresh of $RUNS uploads"
 printf 'index sign alone:                                 %s ms unchanged, %s ms changed (by hand with gpg: %s ms), means\n' "$s_mean" "$c_mean" "$h_mean"
-printf 'repo update, nothing changed, index key extra:    %s ms mean (%s vs %s), %s ms median; %+d bytes (%s vs %s)\n' \
-  "$(diff_ms "$ua_mean" "$ub_mean")" "$ua_mean" "$ub_mean" "$(diff_ms "$ua_med" "$ub_med")" "$((bytes_same[a] - bytes_same[b]))" "${bytes_same[a]}" "${bytes_same[b]}"
-printf 'repo update, index changed, index key extra:      %s ms mean (%s vs %s), %s ms median; %+d bytes (%s vs %s)\n' \
-  "$(diff_ms "$ca_mean" "$cb_mean")" "$ca_mean" "$cb_mean" "$(diff_ms "$ca_med" "$cb_med")" "$((bytes_changed[a] - bytes_changed[b]))" "${bytes_changed[a]}" "${bytes_changed[b]}"
+cpu() { awk -v u="$1" -v s="$2" 'BEGIN{printf "%.1f", u + s}'; }
+printf 'repo update, nothing changed, index key extra:    %s ms mean (%s vs %s), %s ms median, %s ms CPU (%s vs %s); %+d bytes (%s vs %s)\n' \
+  "$(diff_ms "$ua_mean" "$ub_mean")" "$ua_mean" "$ub_mean" "$(diff_ms "$ua_med" "$ub_med")" \
+  "$(diff_ms "$(cpu "$ua_user" "$ua_sys")" "$(cpu "$ub_user" "$ub_sys")")" "$(cpu "$ua_user" "$ua_sys")" "$(cpu "$ub_user" "$ub_sys")" \
+  "$((bytes_same[a] - bytes_same[b]))" "${bytes_same[a]}" "${bytes_same[b]}"
+printf 'repo update, index changed, index key extra:      %s ms mean (%s vs %s), %s ms median, %s ms CPU (%s vs %s); %+d bytes (%s vs %s)\n' \
+  "$(diff_ms "$ca_mean" "$cb_mean")" "$ca_mean" "$cb_mean" "$(diff_ms "$ca_med" "$cb_med")" \
+  "$(diff_ms "$(cpu "$ca_user" "$ca_sys")" "$(cpu "$cb_user" "$cb_sys")")" "$(cpu "$ca_user" "$ca_sys")" "$(cpu "$cb_user" "$cb_sys")" \
+  "$((bytes_changed[a] - bytes_changed[b]))" "${bytes_changed[a]}" "${bytes_changed[b]}"
