@@ -75,7 +75,7 @@ echo "repository: $(grep -c '^  - ' "$work/repo-a/index.yaml" || true) chart ver
 # Chart versions to upload: examples/hello as 0.0.1, 0.0.2, ... signed by the uploader (the same files go to A and B).
 pool="$work/pool"
 mkdir -p "$pool"
-total=$((3 + RUNS + ROUNDS * (1 + CHANGED_RUNS) + 1 + 2))   # per server: warm-up, part 1, part 2 (hyperfine warm-ups, runs), proxy; 2 spare
+total=$((3 + RUNS + ROUNDS * (1 + CHANGED_RUNS) + 2 + 2))   # per server: warm-up, part 1, part 2 (hyperfine warm-ups, runs, proxy, index GETs); 2 spare
 for i in $(seq "$total"); do
   "$cli" package "$root/examples/hello" -d "$pool" --version "0.0.$i" --sign --key uploader@bench.invalid --keyring "$work/uploader.sec.asc" >/dev/null
 done
@@ -290,6 +290,17 @@ for kind in same changed; do
     sed 's/^/   /' "$work/requests-$kind-$s"
   done
 done
+# The server's side of a changed index: B gzips the new index.yaml once per version, on its first request (the client
+# waits for it); A serves the content-addressed copy as a static file, not compressed.
+ms_get() { curl -s --max-time 30 "$@" -o /dev/null -w '%{time_total} %{size_download}\n' | awk '{printf "%.1f ms, %d bytes", $1 * 1000, $2}'; }
+"$work/upload.sh" b >/dev/null
+get_b1="$(ms_get --compressed "${url[b]}/index.yaml")"; get_b2="$(ms_get --compressed "${url[b]}/index.yaml")"
+"$work/upload.sh" a >/dev/null
+addressed="index.sha256-$(curl -sf --max-time 10 "${url[a]}/snapshot.yaml.asc" | sed -n 's/^  index\.yaml: sha256:\([0-9a-f]\{64\}\) .*/\1/p').yaml"
+get_a1="$(ms_get --compressed "${url[a]}/$addressed")"; get_a2="$(ms_get --compressed "${url[a]}/$addressed")"
+echo "-- one GET (curl --compressed) right after an upload, then the same again:"
+echo "   B /index.yaml: $get_b1; again $get_b2"
+echo "   A /index.sha256-….yaml: $get_a1; again $get_a2"
 out="$(pooled_ms same_a)"; read -r ua_mean ua_med ua_min ua_sd ua_user ua_sys <<<"$out"
 out="$(pooled_ms same_b)"; read -r ub_mean ub_med ub_min ub_sd ub_user ub_sys <<<"$out"
 out="$(pooled_ms changed_a)"; read -r ca_mean ca_med ca_min ca_sd ca_user ca_sys <<<"$out"
