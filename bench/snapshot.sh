@@ -36,6 +36,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT   # a signal ends the script through its exit, so the servers are stopped and the folder removed
+trap 'exit 143' TERM
 export CHARTSEAL_HOME="$work/home"
 export GNUPGHOME="$work/gnupg"
 mkdir -p "$CHARTSEAL_HOME" && mkdir -m 700 "$GNUPGHOME"
@@ -53,7 +55,7 @@ if [[ ! -f "$source_repo/index.yaml" || ! -f "$source_repo/root.fpr" || ! -f "$r
   mkdir -p "$cache"
   dotnet "$bench_dll" repo --out "$source_repo" --count "$N" --root-secret "$root_secret"
 else
-  echo "reusing the cached repository $source_repo"
+  echo "reusing the cached repository ${source_repo#"$root"/}"
 fi
 fpr="$(cat "$source_repo/root.fpr")"
 rk=(--root-key root@bench.invalid --root-keyring "$root_secret")
