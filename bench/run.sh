@@ -11,6 +11,7 @@
 #        bench/run.sh server     (GET /index.yaml next to nginx, and publish into 5,000 charts: see bench/server.sh)
 #        bench/run.sh oci        (pull and verify of 100 charts from a local OCI registry next to helm pull --verify: see bench/oci.sh)
 #        bench/run.sh page       (the repository page of 5,000 chart versions next to GET /index.yaml: see bench/page.sh)
+#        bench/run.sh snapshot   (signed index snapshots: upload to 201 and repo update with and without an index key: see bench/snapshot.sh)
 # Needs: dotnet, gpg, gpgv, sha256sum, openssl, hyperfine (else a 50-run date loop); Helm 4.1.4 and 3.17.3 from
 # .ci/fetch-helm or CHARTSEAL_PEERS_DIR (helm verify is skipped with a note when they are missing).
 set -euo pipefail
@@ -28,6 +29,9 @@ if [[ "${1:-}" == oci ]]; then
 fi
 if [[ "${1:-}" == page ]]; then
   exec "$root/bench/page.sh"    # repository page: bench/page.sh
+fi
+if [[ "${1:-}" == snapshot ]]; then
+  exec "$root/bench/snapshot.sh" # signed index snapshots: bench/snapshot.sh
 fi
 if [[ "${1:-}" == publish ]]; then
   exec "$root/bench/publish.sh" # publish into 5,000 charts: bench/publish.sh

@@ -11,8 +11,9 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 //   verify   --dir DIR [--keyring FILE] [--rounds R]     in-process throughput (all cores and one thread)
 //   index-generate --out FILE [--entries N]              writes a realistic index.yaml of N chart versions
 //   index-parse --file FILE [--rounds R]                 streams it into a ChartIndex (the client's cache read) and searches it
-//   repo     --out DIR [--count N]                     a published repository (trust material, index.yaml) of N charts
-//                                                      signed round-robin by an Ed25519 and an RSA-3072 maintainer
+//   repo     --out DIR [--count N] [--root-secret FILE] a published repository (trust material, index.yaml) of N charts
+//                                                      signed round-robin by an Ed25519 and an RSA-3072 maintainer;
+//                                                      --root-secret also writes the root's secret key (armored) there
 // Output lines starting with "RESULT " are machine-readable (KEY=VALUE), for bench/run.sh.
 if (args is ["repo", ..])
 {
@@ -58,7 +59,7 @@ internal static class Bench
         Console.Error.WriteLine("       Chartseal.Bench verify --dir DIR [--keyring DIR/pubring.gpg] [--rounds 3]");
         Console.Error.WriteLine("       Chartseal.Bench index-generate --out FILE [--entries 15000]");
         Console.Error.WriteLine("       Chartseal.Bench index-parse --file FILE [--rounds 3]");
-        Console.Error.WriteLine("       Chartseal.Bench repo --out DIR [--count 10000]");
+        Console.Error.WriteLine("       Chartseal.Bench repo --out DIR [--count 10000] [--root-secret FILE]");
         return 2;
     }
 
@@ -131,7 +132,9 @@ internal static class Bench
     /// <summary>
     /// A repository as <c>publish</c> leaves it: root-signed trust material naming two maintainers (Ed25519 and
     /// RSA-3072), <paramref name="o"/>'s count of charts (100 names, signed alternately), their .prov files and
-    /// index.yaml. Also writes <c>root.fpr</c> (the fingerprint to pin) and <c>signers.gpg</c> (for gpg).
+    /// index.yaml. Also writes <c>root.fpr</c> (the fingerprint to pin) and <c>signers.gpg</c> (for gpg), and with
+    /// <c>--root-secret FILE</c> the root's secret key, armored, to FILE (outside the repository folder: for benchmarks that
+    /// change the trust material, e.g. <c>trust index-key add</c>).
     /// </summary>
     public static async Task<int> GenerateRepositoryAsync(Options o)
     {
@@ -143,16 +146,21 @@ internal static class Bench
         DateTime now = DateTime.UtcNow;
         var sw = Stopwatch.StartNew();
 
-        SigningKey Key(string label, KeyAlgorithm alg, out Keyring ring)
+        SigningKey Key(string label, KeyAlgorithm alg, out Keyring ring, out string secretArmored)
         {
             var generated = KeyGenerator.Generate($"Bench {label} <{label}@bench.invalid>", alg, TimeSpan.FromDays(365), null, now.AddMinutes(-10));
+            secretArmored = generated.SecretKeyArmored;
             ring = Keyring.Parse(System.Text.Encoding.ASCII.GetBytes(generated.SecretKeyArmored), label);
             return SigningKeySelector.Select(ring, generated.Fingerprint, now);
         }
-        SigningKey rootKey = Key("root", KeyAlgorithm.Ed25519, out _);
+        SigningKey rootKey = Key("root", KeyAlgorithm.Ed25519, out _, out string rootSecret);
+        if (o.Get("root-secret") is { } rootSecretPath)
+        {
+            File.WriteAllText(Path.GetFullPath(rootSecretPath), rootSecret);
+        }
         var root = new Chartseal.Repository.RootSigner(rootKey, rootKey.Unlock(null));
         var maintainers = new[] { ("ed25519", KeyAlgorithm.Ed25519), ("rsa3072", KeyAlgorithm.Rsa3072) }
-            .Select(m => (Label: m.Item1, Key: Key(m.Item1, m.Item2, out Keyring ring), Ring: ring))
+            .Select(m => (Label: m.Item1, Key: Key(m.Item1, m.Item2, out Keyring ring, out _), Ring: ring))
             .Select(m => (m.Label, m.Key, Private: m.Key.Unlock(null), m.Ring))
             .ToArray();
         var publicKeys = Keyring.Merge("maintainers", maintainers.Select(m => Keyring.Parse(Keyring.Concat(m.Ring.PublicKeyRings), m.Label)));
