@@ -55,7 +55,8 @@ internal static class ReadEndpoints
         return false;
     }
 
-    private static bool AcceptsGzip(HttpRequest request)
+    /// <summary>Whether the request accepts a gzip-encoded answer.</summary>
+    internal static bool AcceptsGzip(HttpRequest request)
     {
         string? header = request.Headers.AcceptEncoding;
         if (string.IsNullOrEmpty(header) || !header.Contains("gzip", StringComparison.OrdinalIgnoreCase))

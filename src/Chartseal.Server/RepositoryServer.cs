@@ -205,11 +205,16 @@ public sealed class RepositoryServer : IAsyncDisposable
         });
         // Archives and .prov files only when the current index lists them (checked against the index held in memory).
         var index = app.Services.GetRequiredService<IndexFile>();
+        var addressed = new AddressedIndexes(options.RepositoryDir);
         app.Use(async (context, next) =>
         {
             string name = context.Request.Path.Value is { Length: > 1 } p && p.LastIndexOf('/') == 0 ? p[1..] : "";
             if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             {
+                if (await addressed.TryServeAsync(context, name).ConfigureAwait(false))
+                {
+                    return;
+                }
                 if (RepositoryFiles.IsChartFile(name) && !(await index.CurrentAsync(context.RequestAborted).ConfigureAwait(false)).Lists(name))
                 {
                     await ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", $"{name} is not listed in this repository's index.yaml").ConfigureAwait(false);

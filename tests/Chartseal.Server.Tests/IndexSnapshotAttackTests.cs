@@ -388,4 +388,30 @@ public sealed class IndexSnapshotAttackTests
         Assert.Equal("not-ready", error);
         Assert.StartsWith("index-unsigned: ", message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ContentAddressedIndex_IsServedGzippedWhenAccepted_WithAnETagThatNeverChanges()
+    {
+        await using var s = await Scenario.StartAsync();
+        string name = IndexSnapshot.ContentAddressedIndexName(SnapshotIn(s.Trust.Repo).IndexSha256);
+        byte[] onDisk = await File.ReadAllBytesAsync(Path.Combine(s.Trust.Repo, name), Ct);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, name) { Headers = { { "Accept-Encoding", "gzip" } } };
+        using var response = await s.Origin.Http.SendAsync(request, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
+        Assert.Contains("immutable", response.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+        using (var gunzip = new System.IO.Compression.GZipStream(await response.Content.ReadAsStreamAsync(Ct), System.IO.Compression.CompressionMode.Decompress))
+        using (var plain = new MemoryStream())
+        {
+            await gunzip.CopyToAsync(plain, Ct);
+            Assert.Equal(onDisk, plain.ToArray());
+        }
+        using var again = new HttpRequestMessage(HttpMethod.Get, name) { Headers = { { "Accept-Encoding", "gzip" } } };
+        again.Headers.TryAddWithoutValidation("If-None-Match", response.Headers.ETag!.ToString());
+        using var notModified = await s.Origin.Http.SendAsync(again, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.NotModified, notModified.StatusCode);
+        using var gone = await s.Origin.Http.GetAsync(IndexSnapshot.ContentAddressedIndexName(new string('0', 64)), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+    }
 }

@@ -320,9 +320,21 @@ public sealed class RepositoryCache
         System.IO.Directory.CreateDirectory(Directory);
         if (tags is not null)
         {
-            await AtomicFile.WriteAllBytesAsync(TagsPath, tags, cancellationToken).ConfigureAwait(false);
+            await WriteIfChangedAsync(TagsPath, tags, cancellationToken).ConfigureAwait(false);
         }
-        await AtomicFile.WriteAllBytesAsync(SnapshotPath, snapshot.Bytes, cancellationToken).ConfigureAwait(false);
+        await WriteIfChangedAsync(SnapshotPath, snapshot.Bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Most updates find the same files again: comparing costs a read, rewriting an fsync'ed write each.
+    private static async Task WriteIfChangedAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(path);
+        if (info.Exists && info.Length == bytes.LongLength
+            && (await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(bytes))
+        {
+            return;
+        }
+        await AtomicFile.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The SHA-256 and size of the file a cached snapshot covers: the cached index, or for a registry its cached <c>tags.json</c>.</summary>
@@ -355,7 +367,7 @@ public sealed class RepositoryCache
             }
             else
             {
-                await AtomicFile.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+                await WriteIfChangedAsync(path, bytes, cancellationToken).ConfigureAwait(false);
             }
         }
     }
