@@ -47,17 +47,7 @@ internal sealed class AddressedIndexes(string repositoryDir)
             response.StatusCode = StatusCodes.Status304NotModified;
             return true;
         }
-        byte[] body = compressed ? gzip : plain;
-        response.ContentType = "application/x-yaml";
-        if (compressed)
-        {
-            response.Headers.ContentEncoding = "gzip";
-        }
-        response.ContentLength = body.Length;
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-        }
+        await ReadEndpoints.WriteYamlAsync(context, compressed ? gzip : plain, compressed).ConfigureAwait(false);
         return true;
     }
 

@@ -20,7 +20,13 @@ internal static class ReadEndpoints
             response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }
-        byte[] body = gzip ? snapshot.GzipBytes : snapshot.Bytes;
+        await WriteYamlAsync(context, gzip ? snapshot.GzipBytes : snapshot.Bytes, gzip).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers with a YAML body (already gzip-compressed when <paramref name="gzip"/>), or only its headers for HEAD.</summary>
+    internal static async Task WriteYamlAsync(HttpContext context, byte[] body, bool gzip)
+    {
+        var response = context.Response;
         response.ContentType = "application/x-yaml";
         if (gzip)
         {

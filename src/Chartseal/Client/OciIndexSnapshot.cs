@@ -36,50 +36,23 @@ public static class OciIndexSnapshot
     public static async Task<(byte[]? Snapshot, byte[]? Tags)?> ReadAsync(OciRegistryClient client, OciReference @namespace, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        OciReference reference = ReferenceIn(@namespace);
-        string where = reference.ToString();
-        if (await client.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false) is not { } response)
-        {
-            return null;
-        }
-        OciManifest manifest = response.Parse(where);
-        if (manifest.ArtifactType != ArtifactType)
-        {
-            throw new ChartsealException(where, $"is not a Chartseal index snapshot: its artifact type is \"{manifest.ArtifactType ?? "(none)"}\", not {ArtifactType}");
-        }
-        OciDescriptor? Layer(string mediaType, long maxSize)
-        {
-            var found = manifest.Layers.Where(l => l.MediaType == mediaType).ToList();
-            if (found.Count > 1)
-            {
-                throw new ChartsealException(where, $"has {found.Count} {mediaType} layers; readers would disagree on which one counts");
-            }
-            return found.Count == 0 ? null
-                : found[0].Size > maxSize ? throw new ChartsealException(where, $"its {mediaType} layer is larger than the {maxSize} byte limit ({found[0].Size} bytes)")
-                : found[0];
-        }
-        OciDescriptor? snapshot = Layer(SnapshotMediaType, IndexSnapshot.MaxLength);
-        OciDescriptor? tags = Layer(TagsMediaType, OciTagMap.MaxSize);
-        return (snapshot is null ? null : await client.GetBlobAsync(reference, snapshot, cancellationToken).ConfigureAwait(false),
-            tags is null ? null : await client.GetBlobAsync(reference, tags, cancellationToken).ConfigureAwait(false));
+        return await OciFileArtifact.ReadAsync(client, ReferenceIn(@namespace), ArtifactType, "a Chartseal index snapshot", Layers, cancellationToken).ConfigureAwait(false) is { } read
+            ? (read.Files[0], read.Files[1])
+            : null;
     }
+
+    private static readonly OciFileArtifact.FileLayer[] Layers =
+    [
+        new(IndexSnapshot.FileName, SnapshotMediaType, IndexSnapshot.MaxLength),
+        new(IndexSnapshot.TagsFileName, TagsMediaType, OciTagMap.MaxSize),
+    ];
 
     /// <summary>Pushes a signed snapshot and the map it covers as the namespace's snapshot artifact.</summary>
     /// <exception cref="ChartsealException">A failed request.</exception>
     public static async Task<OciDescriptor> PushAsync(OciRegistryClient client, OciReference @namespace, byte[] snapshot, byte[] tags, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var blobs = new List<OciBlob>
-        {
-            new(OciDescriptor.Empty, OciDescriptor.EmptyContent),
-            OciBlob.Of(SnapshotMediaType, snapshot, new Dictionary<string, string> { [OciAnnotations.Title] = IndexSnapshot.FileName }),
-            OciBlob.Of(TagsMediaType, tags, new Dictionary<string, string> { [OciAnnotations.Title] = IndexSnapshot.TagsFileName }),
-        };
-        var manifest = new OciManifest(OciDescriptor.Empty, [blobs[1].Descriptor, blobs[2].Descriptor])
-        {
-            MediaType = OciMediaTypes.ImageManifest,
-            ArtifactType = ArtifactType,
-        };
+        var (manifest, blobs) = OciFileArtifact.Build(ArtifactType, Layers, [snapshot, tags]);
         return await client.PushArtifactAsync(ReferenceIn(@namespace), manifest, blobs, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -44,14 +44,14 @@ public static class OciTrustArtifact
     /// <summary>The media type of the <c>indexkeys.pgp</c> layer.</summary>
     public const string IndexKeysMediaType = "application/vnd.chartseal.trust.indexkeys.v1.pgp";
 
-    private static readonly (string Name, string MediaType, long MaxSize)[] Layers =
+    private static readonly OciFileArtifact.FileLayer[] Layers =
     [
-        (TrustFiles.ManifestName, ManifestMediaType, TrustFiles.MaxFileSize),
-        (TrustFiles.PublicKeysName, PublicKeysMediaType, TrustFiles.MaxFileSize),
-        (TrustFiles.RevokedName, RevokedMediaType, TrustFiles.MaxFileSize),
-        (TrustFiles.RootKeysName, RootKeysMediaType, TrustFiles.MaxFileSize),
-        (TrustFiles.RotationsName, RotationsMediaType, TrustFiles.MaxRotationsSize),
-        (TrustFiles.IndexKeysName, IndexKeysMediaType, TrustFiles.MaxFileSize),
+        new(TrustFiles.ManifestName, ManifestMediaType, TrustFiles.MaxFileSize),
+        new(TrustFiles.PublicKeysName, PublicKeysMediaType, TrustFiles.MaxFileSize),
+        new(TrustFiles.RevokedName, RevokedMediaType, TrustFiles.MaxFileSize),
+        new(TrustFiles.RootKeysName, RootKeysMediaType, TrustFiles.MaxFileSize),
+        new(TrustFiles.RotationsName, RotationsMediaType, TrustFiles.MaxRotationsSize),
+        new(TrustFiles.IndexKeysName, IndexKeysMediaType, TrustFiles.MaxFileSize),
     ];
 
     /// <summary>Where the trust artifact of <paramref name="namespace"/> is: <c>NAMESPACE/chartseal-trust:current</c>.</summary>
@@ -69,64 +69,18 @@ public static class OciTrustArtifact
     public static async Task<OciTrustSnapshot?> ReadAsync(OciRegistryClient client, OciReference @namespace, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        OciReference reference = ReferenceIn(@namespace);
-        string where = reference.ToString();
-        if (await client.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false) is not { } response)
+        if (await OciFileArtifact.ReadAsync(client, ReferenceIn(@namespace), ArtifactType, "Chartseal trust material", Layers, cancellationToken).ConfigureAwait(false) is not { } read)
         {
             return null;
         }
-        OciManifest manifest = response.Parse(where);
-        if (manifest.ArtifactType != ArtifactType)
-        {
-            throw new ChartsealException(where, $"is not Chartseal trust material: its artifact type is \"{manifest.ArtifactType ?? "(none)"}\", not {ArtifactType}");
-        }
-        var found = new OciDescriptor?[Layers.Length];
-        foreach (OciDescriptor layer in manifest.Layers)
-        {
-            int slot = Array.FindIndex(Layers, l => l.MediaType == layer.MediaType);
-            if (slot < 0)
-            {
-                continue; // a later format's extra file: ignored, as unknown files beside an index.yaml are
-            }
-            if (found[slot] is not null)
-            {
-                throw new ChartsealException(where, $"has two {Layers[slot].Name} layers ({layer.MediaType}); readers would disagree on which one counts");
-            }
-            if (layer.Size > Layers[slot].MaxSize)
-            {
-                throw new ChartsealException($"{where} ({Layers[slot].Name})", $"is larger than the {Layers[slot].MaxSize} byte limit ({layer.Size} bytes)");
-            }
-            found[slot] = layer;
-        }
-        byte[]?[] contents = await Task.WhenAll(found.Select(d => ReadLayerAsync(client, reference, d, cancellationToken))).ConfigureAwait(false);
-        return new OciTrustSnapshot(TrustFiles.From(name => contents[Array.FindIndex(Layers, l => l.Name == name)]), response.Digest);
+        return new OciTrustSnapshot(TrustFiles.From(name => read.Files[Array.FindIndex(Layers, l => l.Name == name)]), read.Digest);
     }
-
-    private static async Task<byte[]?> ReadLayerAsync(OciRegistryClient client, OciReference reference, OciDescriptor? descriptor, CancellationToken cancellationToken) =>
-        descriptor is null ? null : await client.GetBlobAsync(reference, descriptor, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The artifact holding <paramref name="files"/> (absent files have no layer), and its blobs (the empty config first).</summary>
     public static (OciManifest Manifest, IReadOnlyList<OciBlob> Blobs) Build(TrustFiles files)
     {
         ArgumentNullException.ThrowIfNull(files);
-        byte[]?[] contents = [.. Layers.Select(l => files.Of(l.Name))];
-        var blobs = new List<OciBlob> { new(OciDescriptor.Empty, OciDescriptor.EmptyContent) };
-        var layers = new List<OciDescriptor>();
-        for (int i = 0; i < Layers.Length; i++)
-        {
-            if (contents[i] is { } bytes)
-            {
-                var blob = OciBlob.Of(Layers[i].MediaType, bytes, new Dictionary<string, string> { [OciAnnotations.Title] = Layers[i].Name });
-                blobs.Add(blob);
-                layers.Add(blob.Descriptor);
-            }
-        }
-        var manifest = new OciManifest(OciDescriptor.Empty, layers)
-        {
-            MediaType = OciMediaTypes.ImageManifest,
-            ArtifactType = ArtifactType,
-        };
-        return (manifest, blobs);
+        return OciFileArtifact.Build(ArtifactType, Layers, [.. Layers.Select(l => files.Of(l.Name))]);
     }
 
     /// <summary>

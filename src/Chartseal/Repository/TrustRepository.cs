@@ -73,23 +73,11 @@ public static class TrustRepository
                     throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of index key {indexKey}: an index key signs index snapshots only, never charts (use another key)");
                 }
                 // The same key material re-created under another fingerprint (another creation date) is the same key.
-                var revokedMaterial = draft.Revoked.SelectMany(r => r.GetPublicKeys()).DistinctBy(KeyInfo.MaterialId).ToDictionary(k => KeyInfo.MaterialId(k), k => k, StringComparer.Ordinal);
-                foreach (PgpPublicKey key in ring.GetPublicKeys())
+                if (SharesMaterial(ring, draft.Revoked) is { } revokedKey)
                 {
-                    if (revokedMaterial.TryGetValue(KeyInfo.MaterialId(key), out PgpPublicKey? revokedKey))
-                    {
-                        throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of revoked key {KeyInfo.Fingerprint(revokedKey)} (the same secret under a new fingerprint); a revoked key is never trusted again");
-                    }
+                    throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of revoked key {revokedKey} (the same secret under a new fingerprint); a revoked key is never trusted again");
                 }
-                var primary = KeyValidity.Check(ring.GetPublicKey(), ring, now);
-                if (primary.Status is KeyStatus.Revoked or KeyStatus.Expired or KeyStatus.InvalidSelfSignature or KeyStatus.InvalidKeyMaterial or KeyStatus.NotYetValid)
-                {
-                    throw new ChartsealException(keys.SourceName, $"key {fpr} cannot be trusted: {primary.Status}: {primary.Detail}");
-                }
-                if (!ring.GetPublicKeys().Any(k => KeyValidity.Check(k, ring, now).IsValid))
-                {
-                    throw new ChartsealException(keys.SourceName, $"key {fpr} has no key valid for signing: {primary.Detail}");
-                }
+                CheckUsable(ring, now, keys.SourceName, "be trusted");
                 int at = draft.PublicKeys.FindIndex(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
                 if (at >= 0)
                 {
@@ -129,11 +117,7 @@ public static class TrustRepository
                 {
                     throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of revoked key {revokedKey}; a revoked key is never trusted again");
                 }
-                var primary = KeyValidity.Check(ring.GetPublicKey(), ring, now);
-                if (primary.Status is KeyStatus.Revoked or KeyStatus.Expired or KeyStatus.InvalidSelfSignature or KeyStatus.InvalidKeyMaterial or KeyStatus.NotYetValid)
-                {
-                    throw new ChartsealException(keys.SourceName, $"key {fpr} cannot be an index key: {primary.Status}: {primary.Detail}");
-                }
+                CheckUsable(ring, now, keys.SourceName, "be an index key");
                 draft.IndexKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
                 draft.IndexKeys.Add(ring);
             }
@@ -165,6 +149,22 @@ public static class TrustRepository
                 draft.SnapshotMaxLifetime = null;
             }
         }, cancellationToken);
+
+    // A certificate a repository may list: its primary key neither revoked, expired, broken nor from the future, and one
+    // of its keys valid for signing.
+    private static void CheckUsable(PgpPublicKeyRing ring, DateTime now, string sourceName, string role)
+    {
+        string fpr = KeyInfo.Fingerprint(ring.GetPublicKey());
+        var primary = KeyValidity.Check(ring.GetPublicKey(), ring, now);
+        if (primary.Status is KeyStatus.Revoked or KeyStatus.Expired or KeyStatus.InvalidSelfSignature or KeyStatus.InvalidKeyMaterial or KeyStatus.NotYetValid)
+        {
+            throw new ChartsealException(sourceName, $"key {fpr} cannot {role}: {primary.Status}: {primary.Detail}");
+        }
+        if (!ring.GetPublicKeys().Any(k => KeyValidity.Check(k, ring, now).IsValid))
+        {
+            throw new ChartsealException(sourceName, $"key {fpr} has no key valid for signing: {primary.Detail}");
+        }
+    }
 
     // The fingerprint of a key in rings that holds any of ring's key material, or null.
     private static string? SharesMaterial(PgpPublicKeyRing ring, IEnumerable<PgpPublicKeyRing> rings)

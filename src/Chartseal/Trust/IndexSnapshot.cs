@@ -66,29 +66,9 @@ public sealed record IndexSnapshot(long Version, DateTime Expires, long TrustVer
     public static IndexSnapshot? TryParse(string body, out string error)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (!SignedBody.TryParse(body, HeaderKeys, out var header, out var files, out error))
+        if (!SignedBody.TryParse(body, Kind, HeaderKeys, out var header, out var files, out long version, out DateTime expires, out error)
+            || !SignedBody.TryPositive(header, "trustVersion", out long trustVersion, out error))
         {
-            return null;
-        }
-        if (header.GetValueOrDefault("apiVersion") != TrustManifest.ApiVersion || header.GetValueOrDefault("kind") != Kind)
-        {
-            error = $"not a {TrustManifest.ApiVersion} {Kind}";
-            return null;
-        }
-        if (!long.TryParse(header.GetValueOrDefault("version"), NumberStyles.None, CultureInfo.InvariantCulture, out long version) || version < 1)
-        {
-            error = "version must be a positive integer";
-            return null;
-        }
-        if (!DateTime.TryParseExact(header.GetValueOrDefault("expires"), "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime expires))
-        {
-            error = "expires must be an RFC 3339 UTC time like 2030-01-01T00:00:00Z";
-            return null;
-        }
-        if (!long.TryParse(header.GetValueOrDefault("trustVersion"), NumberStyles.None, CultureInfo.InvariantCulture, out long trustVersion) || trustVersion < 1)
-        {
-            error = "trustVersion must be a positive integer";
             return null;
         }
         if (Sha256Of(header.GetValueOrDefault("trustManifest")) is not { } trustSha256)

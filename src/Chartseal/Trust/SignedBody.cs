@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Chartseal.Trust;
 
 /// <summary>
@@ -69,6 +71,49 @@ internal static class SignedBody
                 error = $"duplicate files entry \"{name}\"";
                 return false;
             }
+        }
+        error = "";
+        return true;
+    }
+
+    /// <summary>
+    /// The split above, then the fields every signed body has: <c>apiVersion: chartseal/v1</c>, its
+    /// <paramref name="kind"/>, a positive <c>version</c> and an RFC 3339 UTC <c>expires</c>.
+    /// </summary>
+    public static bool TryParse(string body, string kind, IReadOnlySet<string> headerKeys, out Dictionary<string, string> header, out Dictionary<string, string> files,
+        out long version, out DateTime expires, out string error)
+    {
+        version = 0;
+        expires = default;
+        if (!TryParse(body, headerKeys, out header, out files, out error))
+        {
+            return false;
+        }
+        if (header.GetValueOrDefault("apiVersion") != TrustManifest.ApiVersion || header.GetValueOrDefault("kind") != kind)
+        {
+            error = $"not a {TrustManifest.ApiVersion} {kind}";
+            return false;
+        }
+        if (!TryPositive(header, "version", out version, out error))
+        {
+            return false;
+        }
+        if (!DateTime.TryParseExact(header.GetValueOrDefault("expires"), "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out expires))
+        {
+            error = "expires must be an RFC 3339 UTC time like 2030-01-01T00:00:00Z";
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>A header field that must be a positive whole number.</summary>
+    public static bool TryPositive(Dictionary<string, string> header, string key, out long value, out string error)
+    {
+        if (!long.TryParse(header.GetValueOrDefault(key), NumberStyles.None, CultureInfo.InvariantCulture, out value) || value < 1)
+        {
+            error = $"{key} must be a positive integer";
+            return false;
         }
         error = "";
         return true;

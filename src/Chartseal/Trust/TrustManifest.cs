@@ -75,25 +75,8 @@ public sealed record TrustManifest(long Version, DateTime Expires, string Root, 
     public static TrustManifest? TryParse(string body, out string error)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (!SignedBody.TryParse(body, HeaderKeys, out var header, out var files, out error))
+        if (!SignedBody.TryParse(body, Kind, HeaderKeys, out var header, out var files, out long version, out DateTime expires, out error))
         {
-            return null;
-        }
-
-        if (header.GetValueOrDefault("apiVersion") != ApiVersion || header.GetValueOrDefault("kind") != Kind)
-        {
-            error = $"not a {ApiVersion} {Kind}";
-            return null;
-        }
-        if (!long.TryParse(header.GetValueOrDefault("version"), NumberStyles.None, CultureInfo.InvariantCulture, out long version) || version < 1)
-        {
-            error = "version must be a positive integer";
-            return null;
-        }
-        if (!DateTime.TryParseExact(header.GetValueOrDefault("expires"), "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime expires))
-        {
-            error = "expires must be an RFC 3339 UTC time like 2030-01-01T00:00:00Z";
             return null;
         }
         if (header.GetValueOrDefault("root") is not { } root || !IsFingerprint(root))
