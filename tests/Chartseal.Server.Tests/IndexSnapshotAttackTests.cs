@@ -414,4 +414,28 @@ public sealed class IndexSnapshotAttackTests
         using var gone = await s.Origin.Http.GetAsync(IndexSnapshot.ContentAddressedIndexName(new string('0', 64)), Ct);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
     }
+
+    [Fact]
+    public async Task RepositoryPage_ShowsTheSignedIndex_OrWhyClientsRefuseIt()
+    {
+        await using var s = await Scenario.StartAsync();
+        var signed = SnapshotIn(s.Trust.Repo);
+        string page = await s.Origin.Http.GetStringAsync("", Ct);
+        Assert.Contains($"signed (snapshot version {signed.Version}), valid until", page, StringComparison.Ordinal);
+        var api = await ServerFixture.JsonOfAsync(await s.Origin.Http.GetAsync("api/repository", Ct));
+        var index = api.GetProperty("index");
+        Assert.True(index.GetProperty("signed").GetBoolean());
+        Assert.True(index.GetProperty("accepted").GetBoolean());
+        Assert.Equal(signed.Version, index.GetProperty("snapshotVersion").GetInt64());
+        Assert.Equal(s.Ivy.Fingerprint, index.GetProperty("keys").GetProperty("items")[0].GetProperty("fingerprint").GetString());
+
+        // A mirror without the snapshot: its page says what clients will say.
+        string mirror = await s.MirrorAsync(dir => File.Delete(Path.Combine(dir, IndexSnapshot.FileName)));
+        using var http = new HttpClient { BaseAddress = new Uri(mirror + "/") };
+        string refused = await http.GetStringAsync("", Ct);
+        Assert.Contains("clients refuse it now</strong>: index-unsigned: ", refused, StringComparison.Ordinal);
+        var mirrorApi = await ServerFixture.JsonOfAsync(await http.GetAsync("api/repository", Ct));
+        Assert.False(mirrorApi.GetProperty("index").GetProperty("accepted").GetBoolean());
+        Assert.Equal("index-unsigned", mirrorApi.GetProperty("index").GetProperty("reason").GetString());
+    }
 }

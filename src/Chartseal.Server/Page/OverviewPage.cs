@@ -51,6 +51,21 @@ internal static class OverviewPage
         {
             html.Raw("<dt>Next root</dt><dd class=\"fpr\">").Text(next).Raw(" (a root rotation is under way)</dd>");
         }
+        if (report.IndexKeys.Count > 0)
+        {
+            // The chart list's own signature: what keeps a mirror from hiding the newest versions.
+            html.Raw("<dt>Index</dt><dd id=\"index-snapshot\">");
+            if (report.Snapshot is { } snapshot)
+            {
+                html.Raw("signed (snapshot version ").Number(snapshot.Version).Raw("), valid until ").Text(PageView.Time(snapshot.Expires))
+                    .Raw(" (").Text(PageView.Relative(snapshot.Expires, view.Now)).Raw("), by index key <span class=\"fpr\">").Text(snapshot.SignedBy).Raw("</span>");
+            }
+            else if (report.SnapshotRefusal is { } refusal)
+            {
+                html.Raw("<strong>clients refuse it now</strong>: ").Text(refusal.Name).Raw(": ").Text(refusal.Message, PageLimits.LongText);
+            }
+            html.Raw("</dd>");
+        }
         html.Raw("<dt>Chart versions</dt><dd>").Number(report.VersionCount).Raw(" (").Number(report.TrustedCount).Raw(" trusted)</dd></dl></section>");
     }
 

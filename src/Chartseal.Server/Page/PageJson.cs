@@ -33,6 +33,7 @@ internal static class PageJson
             json.WriteStartObject("revoked");
             Keys(json, report?.RevokedKeys ?? [], view.Now);
             json.WriteEndObject();
+            Index(json, report, view.Now);
 
             json.WriteStartObject("summary");
             json.WriteNumber("charts", report?.Charts.Count ?? 0);
@@ -151,6 +152,33 @@ internal static class PageJson
         json.WriteBoolean("expiresSoon", report?.TrustExpiresSoon(view.Now) == true);
         VerdictJson.WriteOptional(json, "warningFrom", report?.TrustWarningFrom is { } from ? VerdictJson.Time(from) : null);
         VerdictJson.WriteOptional(json, "nextRoot", report?.NextRoot);
+        json.WriteEndObject();
+    }
+
+    // The signed index: whether clients would accept the snapshot served now, and the keys that may sign it.
+    private static void Index(Utf8JsonWriter json, Repository.RepositoryReport? report, DateTime now)
+    {
+        json.WriteStartObject("index");
+        json.WriteBoolean("signed", report is { IndexKeys.Count: > 0 });
+        json.WriteBoolean("accepted", report?.Snapshot is not null);
+        var snapshot = report?.Snapshot;
+        if (snapshot is not null)
+        {
+            json.WriteNumber("snapshotVersion", snapshot.Version);
+        }
+        else
+        {
+            json.WriteNull("snapshotVersion");
+        }
+        VerdictJson.WriteOptional(json, "expires", snapshot is null ? null : VerdictJson.Time(snapshot.Expires));
+        VerdictJson.WriteOptional(json, "signedBy", snapshot?.SignedBy);
+        var refusal = report?.SnapshotRefusal;
+        VerdictJson.WriteOptional(json, "reason", refusal?.Name);
+        VerdictJson.WriteOptional(json, "code", refusal?.Code);
+        Text(json, "message", refusal?.Message, PageLimits.LongText);
+        json.WriteStartObject("keys");
+        Keys(json, report?.IndexKeys ?? [], now);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

@@ -15,8 +15,11 @@ public sealed class RepositoryReport
     private readonly Dictionary<string, ReportChart> _byName;
 
     internal RepositoryReport(string root, TrustedMaterial? material, Refusal? trustRefusal, IReadOnlyList<ReportKey> maintainers,
-        IReadOnlyList<ReportKey> revokedKeys, IReadOnlyList<ReportChart> charts, DateTime judgedAt)
+        IReadOnlyList<ReportKey> revokedKeys, IReadOnlyList<ReportChart> charts, DateTime judgedAt, SnapshotResult? snapshot = null, IReadOnlyList<ReportKey>? indexKeys = null)
     {
+        Snapshot = (snapshot as SnapshotResult.Accepted)?.Snapshot;
+        SnapshotRefusal = (snapshot as SnapshotResult.Rejected)?.Refusal;
+        IndexKeys = indexKeys ?? [];
         Root = root;
         TrustRefusal = trustRefusal;
         if (material is not null)
@@ -53,6 +56,15 @@ public sealed class RepositoryReport
 
     /// <summary>During a root rotation: the root clients pin next.</summary>
     public string? NextRoot { get; }
+
+    /// <summary>The index keys the root delegated snapshots to (empty: the repository's index is not signed).</summary>
+    public IReadOnlyList<ReportKey> IndexKeys { get; }
+
+    /// <summary>The index snapshot a client would accept now (made with this trust material, not expired); null when none.</summary>
+    public TrustedSnapshot? Snapshot { get; }
+
+    /// <summary>When the repository signs its index: why clients would refuse its snapshot now (index-expired, ...); else null.</summary>
+    public Refusal? SnapshotRefusal { get; }
 
     /// <summary>The maintainers whose keys may sign charts (<c>pubkeys.pgp</c>, revoked material left out).</summary>
     public IReadOnlyList<ReportKey> Maintainers { get; }

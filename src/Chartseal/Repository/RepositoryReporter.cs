@@ -117,7 +117,11 @@ public sealed class RepositoryReporter
         }
         _verdicts = next;
         _materialKey = materialKey;
-        return Assemble(entries, rows, material, null, root, now);
+        // What a client would say of the snapshot served now (it remembers none here: no rollback check).
+        SnapshotResult? snapshot = material.RequiresSnapshot
+            ? TrustedSnapshot.Load(await _source.ReadFileAsync(IndexSnapshot.FileName, IndexSnapshot.MaxLength, cancellationToken).ConfigureAwait(false), material, null, now)
+            : null;
+        return Assemble(entries, rows, material, null, root, now, snapshot);
     }
 
     private async Task<TrustedMaterial?> ReadExpiredAsync(PinnedRoot root, DateTime now, CancellationToken cancellationToken)
@@ -127,7 +131,8 @@ public sealed class RepositoryReporter
         return TrustedMaterial.LoadForUpdate(files, pin, now) is TrustResult.Accepted { Material: var material } ? material : null;
     }
 
-    private static RepositoryReport Assemble(List<(string Chart, IndexEntry Entry)> entries, AuditRow[] rows, TrustedMaterial? material, Refusal? refusal, PinnedRoot root, DateTime now)
+    private static RepositoryReport Assemble(List<(string Chart, IndexEntry Entry)> entries, AuditRow[] rows, TrustedMaterial? material, Refusal? refusal, PinnedRoot root, DateTime now,
+        SnapshotResult? snapshot = null)
     {
         var charts = new Dictionary<string, List<ReportVersion>>(StringComparer.Ordinal);
         for (int i = 0; i < entries.Count; i++)
@@ -151,7 +156,8 @@ public sealed class RepositoryReporter
             }
             revoked.AddRange(material.Revoked.PublicKeyRings.Select(ring => KeyOf(ring, rows, now)));
         }
-        return new RepositoryReport(root.Fingerprint, material, refusal, maintainers, revoked, chartList, now);
+        var indexKeys = material?.IndexKeys?.PublicKeyRings.Select(ring => KeyOf(ring, rows, now)).ToList();
+        return new RepositoryReport(root.Fingerprint, material, refusal, maintainers, revoked, chartList, now, snapshot, indexKeys);
     }
 
     private static ReportKey KeyOf(PgpPublicKeyRing ring, AuditRow[] rows, DateTime now)
