@@ -114,6 +114,10 @@ public sealed record ServerOptions
         {
             throw new ChartsealException(null, $"--writes-per-minute {WritesPerMinute}: must be a positive number");
         }
+        if (IndexSigner is not null && SnapshotLifetime < TimeSpan.FromMinutes(1))
+        {
+            throw new ChartsealException(null, $"--index-expires {SnapshotLifetime}: a snapshot must live at least a minute (the server signs again before half of it has passed)");
+        }
     }
 
     /// <summary>
