@@ -57,11 +57,7 @@ public static class TrustRepository
         ArgumentNullException.ThrowIfNull(keys);
         return MutateAsync(directory, [root], validity, now, draft =>
         {
-            if (keys.PublicKeyRings.Count == 0)
-            {
-                throw new ChartsealException(keys.SourceName, "holds no public key");
-            }
-            foreach (PgpPublicKeyRing ring in keys.PublicKeyRings)
+            foreach (PgpPublicKeyRing ring in Certificates(keys))
             {
                 string fpr = KeyInfo.Fingerprint(ring.GetPublicKey());
                 if (draft.Revoked.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr))
@@ -102,11 +98,7 @@ public static class TrustRepository
         ArgumentNullException.ThrowIfNull(keys);
         return MutateAsync(directory, [root], validity, now, draft =>
         {
-            if (keys.PublicKeyRings.Count == 0)
-            {
-                throw new ChartsealException(keys.SourceName, "holds no public key");
-            }
-            foreach (PgpPublicKeyRing ring in keys.PublicKeyRings)
+            foreach (PgpPublicKeyRing ring in Certificates(keys))
             {
                 string fpr = KeyInfo.Fingerprint(ring.GetPublicKey());
                 if (SharesMaterial(ring, draft.PublicKeys) is { } maintainer)
@@ -149,6 +141,10 @@ public static class TrustRepository
                 draft.SnapshotMaxLifetime = null;
             }
         }, cancellationToken);
+
+    // The certificates of a key file given to add: at least one.
+    private static IReadOnlyList<PgpPublicKeyRing> Certificates(Keyring keys) =>
+        keys.PublicKeyRings.Count > 0 ? keys.PublicKeyRings : throw new ChartsealException(keys.SourceName, "holds no public key");
 
     // A certificate a repository may list: its primary key neither revoked, expired, broken nor from the future, and one
     // of its keys valid for signing.
