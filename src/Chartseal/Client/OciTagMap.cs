@@ -80,6 +80,11 @@ public sealed class OciTagMap
                 }
                 foreach (var tag in chart.Value.EnumerateObject())
                 {
+                    if (!Oci.OciReference.IsTag(tag.Name))
+                    {
+                        error = $"{chart.Name}:{tag.Name} is not a tag";
+                        return null;
+                    }
                     string digest = tag.Value.GetString()!;
                     if (!Oci.OciDigest.IsValid(digest))
                     {

@@ -225,4 +225,7 @@ public sealed partial class OciReference : IEquatable<OciReference>
 
     [GeneratedRegex(@"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TagPattern();
+
+    /// <summary>Whether <paramref name="tag"/> is a valid tag (the distribution spec's grammar).</summary>
+    public static bool IsTag(string? tag) => tag is not null && TagPattern().IsMatch(tag);
 }
