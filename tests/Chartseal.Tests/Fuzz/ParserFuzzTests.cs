@@ -11,7 +11,8 @@ namespace Chartseal.Tests.Fuzz;
 /// Seeded mutation fuzzing of every parser that reads untrusted bytes, with the corpus in
 /// <c>tests/TestData/fuzz-corpus</c>: the chart archive (gzip + tar), Chart.yaml / Chart.lock / requirements /
 /// values.yaml, index.yaml, OpenPGP keyrings (binary, armored, keybox), the <c>.prov</c> path (clear-sign framing,
-/// signature, body, signed metadata), the trust material (manifest framing and body, root.pgp, rotations.asc) and a
+/// signature, body, signed metadata), the trust material (manifest framing and body, root.pgp, rotations.asc), the index
+/// snapshot (framing, signature, body) and a
 /// registry's OCI manifest and authentication challenge.
 /// Each may only return, throw its documented exception or return a refusal, within a bounded allocation per input
 /// (see <see cref="FuzzRunner"/>). A fixed number of inputs per target: a few seconds in all.
@@ -273,6 +274,46 @@ public sealed class ParserFuzzTests
                 {
                     TrustResult.Accepted a => $"accepted (version {a.Material.Version})",
                     TrustResult.Rejected r => r.Reason.ToString(),
+                    _ => "unknown",
+                };
+            },
+            _ => false, cancellation), cancellation);
+    }
+
+    [Fact(Timeout = FuzzRunner.Timeout)]
+    public async Task SignedIndexSnapshot_MutatedSnapshots_OnlyRefusals()
+    {
+        // The "simple" set's trust material with the corpus key delegated as the index key (version 5, signed in memory
+        // by the same root), so that mutated snapshot bodies signed by that key reach every check after the signature,
+        // and mutated signed files the framing and signature checks.
+        var set = CorpusTrustSet.LoadAll().Single(s => s.Name == "simple");
+        var signer = CorpusSigner.Load(TrustNow);
+        byte[] indexKeys = set.Files.RootKeys!;
+        var old = TrustManifest.TryParse(ClearSignedMessage.TryParse(set.Files.Manifest!, out _)!.Plaintext, out _)!;
+        var manifest = old with
+        {
+            Version = old.Version + 1,
+            Files = new Dictionary<string, string>(old.Files) { [TrustFiles.IndexKeysName] = "sha256:" + Chartseal.IO.ContentHash.Sha256Hex(indexKeys) },
+            SnapshotMaxLifetime = TimeSpan.FromDays(7),
+        };
+        var files = set.Files with { Manifest = signer.Sign(manifest.Serialize()), IndexKeys = indexKeys, Rotations = null };
+        var material = Assert.IsType<TrustResult.Accepted>(TrustedMaterial.Load(files, set.Pin, null, TrustNow)).Material;
+        string trust = Chartseal.IO.ContentHash.Sha256Hex(files.Manifest!);
+        var corpus = FuzzRunner.Corpus("snapshot").Select(b => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(b).Replace("sha256:TRUST", "sha256:" + trust, StringComparison.Ordinal))).ToList();
+        var random = FuzzRunner.RandomFor("snapshot");
+        var bodies = new Mutator(random, corpus, Mutator.YamlTokens);
+        var signed = new Mutator(random, [.. corpus.Select(b => signer.Sign(Encoding.UTF8.GetString(b)))], Mutator.ClearSignTokens);
+        var cancellation = TestContext.Current.CancellationToken;
+        await Task.Run(() => FuzzRunner.Run("snapshot", 1000,
+            () => random.Next(2) == 0 ? [0, .. bodies.Next()] : [1, .. signed.Next()],
+            input =>
+            {
+                byte[] snapshot = input[0] % 2 == 0 ? signer.Sign(Encoding.UTF8.GetString(input.AsSpan(1))) : input[1..];
+                return TrustedSnapshot.Load(snapshot, material, new SeenSnapshot(3, new string('0', 64), material.IndexKeysSha256!), TrustNow) switch
+                {
+                    SnapshotResult.Accepted a => $"accepted (version {a.Snapshot.Version})"
+                        + (a.Snapshot.CheckIndex(new string('0', 64), 71, "index") is { } mismatch ? ", " + mismatch.Reason : ", index matches"),
+                    SnapshotResult.Rejected r => r.Refusal.Reason.ToString(),
                     _ => "unknown",
                 };
             },
