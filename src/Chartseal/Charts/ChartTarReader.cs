@@ -234,7 +234,8 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
         NumericField(b[136..148], "mtime", name);
         NumericField(b[329..337], "devmajor", name);
         NumericField(b[337..345], "devminor", name);
-        return new Header(b[156], name, CString(b[157..257]), size, mode);
+        // The link target is only ever shown, in the refusal of a link entry.
+        return new Header(b[156], name, b[156] is (byte)'1' or (byte)'2' ? CString(b[157..257]) : [], size, mode);
     }
 
     /// <summary>

@@ -82,25 +82,34 @@ public static class TerminalText
     /// </summary>
     public static byte[] EscapeJson(ReadOnlySpan<byte> utf8Json)
     {
-        var output = new ArrayBufferWriter<byte>(utf8Json.Length + 16);
+        ArrayBufferWriter<byte>? output = null; // made at the first escape: most documents need none
         int start = 0;
         for (int i = 0; i < utf8Json.Length;)
         {
             // ASCII controls outside strings are the document's own line breaks; the writer escapes those inside.
             if (utf8Json[i] < 0x80)
             {
-                i++;
-                continue;
+                int next = utf8Json[i..].IndexOfAnyInRange((byte)0x80, (byte)0xFF);
+                if (next < 0)
+                {
+                    break;
+                }
+                i += next;
             }
             if (Rune.DecodeFromUtf8(utf8Json[i..], out Rune rune, out int length) != OperationStatus.Done || !IsUnsafe(rune.Value))
             {
                 i += Math.Max(length, 1);
                 continue;
             }
+            output ??= new ArrayBufferWriter<byte>(utf8Json.Length + 16);
             output.Write(utf8Json[start..i]);
             output.Write(Encoding.ASCII.GetBytes("\\u" + rune.Value.ToString("X4", CultureInfo.InvariantCulture)));
             i += length;
             start = i;
+        }
+        if (output is null)
+        {
+            return utf8Json.ToArray();
         }
         output.Write(utf8Json[start..]);
         return output.WrittenSpan.ToArray();
