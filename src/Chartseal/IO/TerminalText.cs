@@ -82,7 +82,14 @@ public static class TerminalText
     /// </summary>
     public static byte[] EscapeJson(ReadOnlySpan<byte> utf8Json)
     {
-        ArrayBufferWriter<byte>? output = null; // made at the first escape: most documents need none
+        var output = new ArrayBufferWriter<byte>(utf8Json.Length + 16);
+        EscapeJsonTo(utf8Json, output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary><see cref="EscapeJson(ReadOnlySpan{byte})"/>, written to <paramref name="output"/>.</summary>
+    internal static void EscapeJsonTo(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output)
+    {
         int start = 0;
         for (int i = 0; i < utf8Json.Length;)
         {
@@ -101,17 +108,11 @@ public static class TerminalText
                 i += Math.Max(length, 1);
                 continue;
             }
-            output ??= new ArrayBufferWriter<byte>(utf8Json.Length + 16);
             output.Write(utf8Json[start..i]);
             output.Write(Encoding.ASCII.GetBytes("\\u" + rune.Value.ToString("X4", CultureInfo.InvariantCulture)));
             i += length;
             start = i;
         }
-        if (output is null)
-        {
-            return utf8Json.ToArray();
-        }
         output.Write(utf8Json[start..]);
-        return output.WrittenSpan.ToArray();
     }
 }
