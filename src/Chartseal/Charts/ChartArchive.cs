@@ -237,10 +237,10 @@ public static class ChartArchive
     internal const int InflateInOneGoLimit = 1024 * 1024;
 
     /// <summary>
-    /// The tar stream of a gzipped archive. A small archive is inflated into one pooled buffer first: a chart of a few
-    /// kilobytes then costs a fifth less than through the tar reader's 512-byte reads of the gzip stream. A larger one
-    /// (by the trailer's size field), or one that does not inflate cleanly within the limits, is read as a stream, exactly
-    /// as before, so that its error, and where it is found, stay the same.
+    /// The tar stream of a gzipped archive. A small archive is inflated into one pooled buffer first: for a chart of a
+    /// few kilobytes that costs a third less than the tar reader's 512-byte reads through the gzip stream. A larger one
+    /// (by the trailer's size field), or one that does not inflate cleanly within the limits, is read as a stream, so
+    /// that its error, and where it is found, are those of reading the stream throughout.
     /// </summary>
     private static Stream Inflate(ReadOnlyMemory<byte> archive, long maxDecompressedSize)
     {

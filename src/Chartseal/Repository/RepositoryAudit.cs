@@ -103,7 +103,7 @@ public static class RepositoryAudit
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Entries go through in batches: the reader is many times faster than the workers, so the channel is full, and one
-        // entry at a time meant waking the reader (and a pool thread to wake it) for every entry taken, a fifth of an audit.
+        // entry at a time meant waking the reader (and a pool thread to wake it) for every entry taken: a sixth of an audit.
         var channel = Channel.CreateBounded<(int Sequence, IndexEntry Entry)[]>(new BoundedChannelOptions(QueuedEntries / Batch) { SingleWriter = true });
         int total = 0;
         bool indexRead = false;
