@@ -41,6 +41,7 @@ if [[ "${1:-}" == server ]]; then
 fi
 N="${N:-1000}"
 RUNS="${RUNS:-50}"
+THROUGHPUT_ROUNDS="${THROUGHPUT_ROUNDS:-2}"   # in-process passes and openssl limits, in turn
 HYPERFINE="${HYPERFINE:-hyperfine}"   # HYPERFINE=none forces the date loop
 work="$(mktemp -d "${TMPDIR:-/tmp}/chartseal-bench.XXXXXX")"
 trap 'gpgconf --homedir "$work/gnupg" --kill all >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
@@ -129,12 +130,34 @@ avg=$(( $(cat "${tgz[@]}" | wc -c) / count ))
 
 echo
 echo "== 1. throughput over $count charts (mix of RSA-3072 gpg-made, RSA-3072 KeyGenerator, Ed25519 KeyGenerator; average archive $avg bytes)"
-inproc="$(dotnet "$bench_dll" verify --dir "$charts" --keyring "$charts/pubring.gpg" --rounds 3)"
-echo "$inproc" | grep -v '^RESULT'
-par="$(echo "$inproc" | sed -n 's/^RESULT .*parallel=\([0-9.]*\).*/\1/p')"
-single="$(echo "$inproc" | sed -n 's/^RESULT .*single=\([0-9.]*\).*/\1/p')"
-ed_ms="$(echo "$inproc" | awk '$1 == "ed25519-gen" {print $4}')"
-rsa_ms="$(echo "$inproc" | awk '$1 == "rsa3072-gen" {print $4}')"
+# The machine's limit for the same signature and hash work (2/3 RSA-3072, 1/3 Ed25519, one SHA-256 of the archive per
+# chart), from openssl speed: per core (openssl's CPU time), and on all cores now (one openssl per core, wall clock).
+limit() { # $@ = extra openssl speed flags; prints charts/s
+  local speed rsa ed sha
+  speed="$(openssl speed "$@" -seconds 1 rsa3072 ed25519 2>/dev/null)"
+  rsa="$(echo "$speed" | awk '/^rsa 3072 bits/ {print $NF}')"
+  ed="$(echo "$speed" | awk '/EdDSA \(Ed25519\)/ {print $NF}')"
+  sha="$(openssl speed "$@" -seconds 1 -evp sha256 -bytes "$avg" 2>/dev/null | awk '/^sha256/ {sub(/k$/, "", $NF); print $NF * 1000}')"
+  awk -v r="$rsa" -v e="$ed" -v s="$sha" -v b="$avg" 'BEGIN{printf "%.0f", 1 / ((2/3) / r + (1/3) / e + b / s)}'
+}
+# Chartseal and the limit take turns, round after round, and each keeps its best: on this shared VM the speed of a
+# core changes by a third within minutes (other jobs, a busy sibling thread), and both sides get the same chances.
+par=0; single=0; ed_ms=""; rsa_ms=""; limit_core=0; limit_now=0
+for round in $(seq "$THROUGHPUT_ROUNDS"); do
+  inproc="$(dotnet "$bench_dll" verify --dir "$charts" --keyring "$charts/pubring.gpg" --rounds 3)"
+  echo "-- round $round"
+  echo "$inproc" | grep -v '^RESULT'
+  par="$(echo "$inproc" | sed -n 's/^RESULT .*parallel=\([0-9.]*\).*/\1/p' | awk -v b="$par" '{print ($1 > b) ? $1 : b}')"
+  single="$(echo "$inproc" | sed -n 's/^RESULT .*single=\([0-9.]*\).*/\1/p' | awk -v b="$single" '{print ($1 > b) ? $1 : b}')"
+  ed_ms="$(echo "$inproc" | awk -v b="$ed_ms" '$1 == "ed25519-gen" {print (b == "" || $4 < b) ? $4 : b}')"
+  rsa_ms="$(echo "$inproc" | awk -v b="$rsa_ms" '$1 == "rsa3072-gen" {print (b == "" || $4 < b) ? $4 : b}')"
+  core="$(limit)"
+  now="$(limit -elapsed -multi "$(nproc)")"
+  echo "openssl limit this round: $core charts/s per core (CPU time), $now charts/s on all cores now (wall clock)"
+  (( core > limit_core )) && limit_core=$core
+  (( now > limit_now )) && limit_now=$now
+done
+echo "-- best of $THROUGHPUT_ROUNDS rounds: all cores $par charts/s, one thread $single charts/s; Ed25519 $ed_ms ms/chart, RSA-3072 $rsa_ms ms/chart"
 
 loop() { # $1 = command prefix; checks each signature and hashes each archive, as a shell pipeline would
   local start end failures=0
@@ -152,18 +175,6 @@ gpgv_us="$(loop gpgv --keyring "$work/gpgv-ring.gpg")"
 gpg_rate="$(awk -v n="$count" -v us="$gpg_us" 'BEGIN{printf "%.1f", n/(us/1e6)}')"
 gpgv_rate="$(awk -v n="$count" -v us="$gpgv_us" 'BEGIN{printf "%.1f", n/(us/1e6)}')"
 
-# The machine's limit for the same signature and hash work (2/3 RSA-3072, 1/3 Ed25519, one SHA-256 of the archive per
-# chart), from openssl speed: per core (openssl's CPU time), and on all cores now (one openssl per core, wall clock).
-limit() { # $@ = extra openssl speed flags; prints charts/s
-  local speed rsa ed sha
-  speed="$(openssl speed "$@" -seconds 2 rsa3072 ed25519 2>/dev/null)"
-  rsa="$(echo "$speed" | awk '/^rsa 3072 bits/ {print $NF}')"
-  ed="$(echo "$speed" | awk '/EdDSA \(Ed25519\)/ {print $NF}')"
-  sha="$(openssl speed "$@" -seconds 2 -evp sha256 -bytes "$avg" 2>/dev/null | awk '/^sha256/ {sub(/k$/, "", $NF); print $NF * 1000}')"
-  awk -v r="$rsa" -v e="$ed" -v s="$sha" -v b="$avg" 'BEGIN{printf "%.0f", 1 / ((2/3) / r + (1/3) / e + b / s)}'
-}
-limit_core="$(limit)"
-limit_now="$(limit -elapsed -multi "$(nproc)")"
 printf '%-48s %10s charts/s\n' "chartseal in-process, all cores" "$par"
 printf '%-48s %10s charts/s\n' "chartseal in-process, one thread" "$single"
 printf '%-48s %10s charts/s\n' "shell loop: gpg --verify + sha256sum" "$gpg_rate"

@@ -110,9 +110,13 @@ internal static class AuditOutput
             json.WriteEndObject();
         }
         json.WriteStartArray("charts");
-        foreach (AuditRow row in rows)
+        for (int i = 0; i < rows.Count; i++)
         {
-            WriteRow(json, row);
+            WriteRow(json, rows[i]);
+            if (i % 256 == 255)
+            {
+                json.Flush(); // on to stdout, rather than the whole document in the writer's buffer
+            }
         }
         json.WriteEndArray();
         json.WriteEndObject();

@@ -50,7 +50,7 @@ internal static class VerdictOutput
 
     /// <summary>
     /// Writes one JSON document (what <paramref name="write"/> writes) and a newline to stdout, with the bidirectional
-    /// controls the writer leaves raw escaped (<see cref="TerminalText.EscapeJson"/>).
+    /// controls the writer leaves raw escaped (<see cref="TerminalJsonStream"/>).
     /// </summary>
     public static void WriteJsonDocument(Action<Utf8JsonWriter> write) => WriteJson(buffer =>
     {
@@ -58,13 +58,14 @@ internal static class VerdictOutput
         write(json);
     });
 
-    /// <summary>Writes what <paramref name="write"/> writes to a buffer, escaped for a terminal, then a newline, to stdout.</summary>
+    /// <summary>Writes what <paramref name="write"/> writes, escaped for a terminal as it comes, then a newline, to stdout.</summary>
     public static void WriteJson(Action<Stream> write)
     {
-        using var buffer = new MemoryStream();
-        write(buffer);
         using var stdout = Console.OpenStandardOutput();
-        stdout.Write(TerminalText.EscapeJson(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        using (var escaped = new TerminalJsonStream(stdout))
+        {
+            write(escaped);
+        }
         stdout.WriteByte((byte)'\n');
     }
 

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Chartseal.Charts;
@@ -77,27 +79,24 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
                 return pax is null && longName is null ? null : throw Corrupt("the archive ends after an extended header");
             }
             var header = ParseHeader();
-            string shownName = longName is not null ? Show(longName)
-                : pax is not null && pax.TryGetValue("path", out string? path) ? path
-                : Show(header.Name);
             bool pending = pax is not null || longName is not null;
             switch (header.Type)
             {
                 case (byte)'x':
-                    Check(!pending, "an extended header follows another one instead of its entry", shownName);
-                    pax = ReadPaxRecords(header.Size, global: false, shownName);
+                    Check(!pending, "an extended header follows another one instead of its entry", ShownName(header, pax, longName));
+                    pax = ReadPaxRecords(header.Size, global: false, ShownName(header, pax, longName));
                     continue;
                 case (byte)'L':
-                    Check(!pending, "a GNU long name follows an extended header instead of its entry", shownName);
-                    longName = ReadLongName(header.Size, shownName);
+                    Check(!pending, "a GNU long name follows an extended header instead of its entry", ShownName(header, pax, longName));
+                    longName = ReadLongName(header.Size, ShownName(header, pax, longName));
                     continue;
                 case (byte)'g':
-                    Check(!pending, "a global header follows an extended header instead of its entry", shownName);
+                    Check(!pending, "a global header follows an extended header instead of its entry", ShownName(header, pax, longName));
                     CountEntry();
-                    _ = ReadPaxRecords(header.Size, global: true, shownName);
+                    _ = ReadPaxRecords(header.Size, global: true, ShownName(header, pax, longName));
                     continue;
                 default:
-                    return Entry(header, pax, longName, shownName);
+                    return Entry(header, pax, longName);
             }
         }
     }
@@ -113,7 +112,13 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
         _unread = 0;
     }
 
-    private ChartTarEntry Entry(Header header, Dictionary<string, string>? pax, byte[]? longName, string shownName)
+    /// <summary>The entry's name for messages (invalid UTF-8 shows as U+FFFD): the long name, else the PAX path, else the header's.</summary>
+    private static string ShownName(Header header, Dictionary<string, string>? pax, byte[]? longName) =>
+        longName is not null ? Show(longName)
+            : pax is not null && pax.TryGetValue("path", out string? path) ? path
+            : Show(header.Name);
+
+    private ChartTarEntry Entry(Header header, Dictionary<string, string>? pax, byte[]? longName)
     {
         CountEntry();
         byte type = header.Type;
@@ -121,15 +126,15 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
         {
             case (byte)'1' or (byte)'2':
                 // Helm never writes links; refusing them all removes every link-based escape.
-                throw new UnsafeArchiveException(fileName, $"link entries are not allowed (link to \"{Show(header.LinkName)}\")", shownName);
+                throw new UnsafeArchiveException(fileName, $"link entries are not allowed (link to \"{Show(header.LinkName)}\")", ShownName(header, pax, longName));
             case (byte)'3':
-                throw new UnsafeArchiveException(fileName, "CharacterDevice entries are not allowed", shownName);
+                throw new UnsafeArchiveException(fileName, "CharacterDevice entries are not allowed", ShownName(header, pax, longName));
             case (byte)'4':
-                throw new UnsafeArchiveException(fileName, "BlockDevice entries are not allowed", shownName);
+                throw new UnsafeArchiveException(fileName, "BlockDevice entries are not allowed", ShownName(header, pax, longName));
             case (byte)'6':
-                throw new UnsafeArchiveException(fileName, "Fifo entries are not allowed", shownName);
+                throw new UnsafeArchiveException(fileName, "Fifo entries are not allowed", ShownName(header, pax, longName));
             case not ((byte)'0' or 0 or (byte)'7' or (byte)'5'):
-                throw new UnsafeArchiveException(fileName, $"unsupported entry type {DescribeType(type)}", shownName);
+                throw new UnsafeArchiveException(fileName, $"unsupported entry type {DescribeType(type)}", ShownName(header, pax, longName));
         }
 
         byte[] nameBytes = longName ?? header.Name;
@@ -146,7 +151,8 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
                 size = long.Parse(paxSize, System.Globalization.CultureInfo.InvariantCulture);
             }
         }
-        name ??= Decode(nameBytes, "entry name is not valid UTF-8", shownName);
+        // Once decoded, the name is also what messages show.
+        name ??= TryDecode(nameBytes) ?? throw new UnsafeArchiveException(fileName, "entry name is not valid UTF-8", ShownName(header, pax, longName));
 
         // Go (and Python) read an old-style regular file whose name ends in "/" as a folder.
         bool isDirectory = type == (byte)'5' || (type == 0 && name.EndsWith('/'));
@@ -154,13 +160,13 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
         if (isDirectory)
         {
             // Go and Python skip no data after a folder header whatever its size says; other readers do.
-            Check(size == 0 && header.Size == 0, "a folder entry carries data", shownName);
-            Check(typeBits is 0 or 0x4000, "the file mode of a folder has other file-type bits", shownName); // 040000
+            Check(size == 0 && header.Size == 0, "a folder entry carries data", name);
+            Check(typeBits is 0 or 0x4000, "the file mode of a folder has other file-type bits", name); // 040000
         }
         else
         {
             // Helm skips a regular file whose mode says "directory" (hd.FileInfo().IsDir()); everyone else unpacks it.
-            Check(typeBits is 0 or 0x8000, "the file mode of a regular file has file-type bits of another type", shownName); // 0100000
+            Check(typeBits is 0 or 0x8000, "the file mode of a regular file has file-type bits of another type", name); // 0100000
         }
         _unread = size;
         _padding = -size & (BlockSize - 1);
@@ -185,15 +191,7 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
         {
             throw Corrupt("invalid tar header");
         }
-        long unsigned = 8 * ' ', signed = 8 * ' ';
-        for (int i = 0; i < BlockSize; i++)
-        {
-            if (i is < 148 or >= 156)
-            {
-                unsigned += b[i];
-                signed += (sbyte)b[i];
-            }
-        }
+        (long unsigned, long signed) = Checksums(b);
         if (stored != unsigned && stored != signed)
         {
             throw Corrupt("invalid tar header");
@@ -206,7 +204,10 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
         if (ustar)
         {
             // Go reads a header with "tar\0" at offset 508 as STAR (a 131-byte prefix); everyone else as USTAR (155).
-            Check(!b[500..].ContainsAnyExcept((byte)0), "the tar header has data after the USTAR prefix (star format)", Show(name));
+            if (b[500..].ContainsAnyExcept((byte)0))
+            {
+                throw new UnsafeArchiveException(fileName, "the tar header has data after the USTAR prefix (star format)", Show(name));
+            }
             byte[] prefix = CString(b[345..500]);
             if (prefix.Length > 0)
             {
@@ -216,22 +217,50 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
         else if (gnu)
         {
             // Go reads access/change times here (or, when they do not parse, a prefix), Python always a prefix.
-            Check(!b[345..].ContainsAnyExcept((byte)0), "the GNU tar header uses its time, offset or sparse fields", Show(name));
+            if (b[345..].ContainsAnyExcept((byte)0))
+            {
+                throw new UnsafeArchiveException(fileName, "the GNU tar header uses its time, offset or sparse fields", Show(name));
+            }
         }
         else
         {
             throw new UnsafeArchiveException(fileName, "unsupported tar header format (not USTAR, PAX or GNU)", Show(name));
         }
 
-        string shown = Show(name);
-        long size = OctalField(b[124..136], "size", shown);
-        long mode = OctalField(b[100..108], "mode", shown);
-        NumericField(b[108..116], "uid", shown);
-        NumericField(b[116..124], "gid", shown);
-        NumericField(b[136..148], "mtime", shown);
-        NumericField(b[329..337], "devmajor", shown);
-        NumericField(b[337..345], "devminor", shown);
-        return new Header(b[156], name, CString(b[157..257]), size, mode);
+        long size = OctalField(b[124..136], "size", name);
+        long mode = OctalField(b[100..108], "mode", name);
+        NumericField(b[108..116], "uid", name);
+        NumericField(b[116..124], "gid", name);
+        NumericField(b[136..148], "mtime", name);
+        NumericField(b[329..337], "devmajor", name);
+        NumericField(b[337..345], "devminor", name);
+        // The link target is only ever shown, in the refusal of a link entry.
+        return new Header(b[156], name, b[156] is (byte)'1' or (byte)'2' ? CString(b[157..257]) : [], size, mode);
+    }
+
+    /// <summary>
+    /// The header's checksums, its bytes summed as unsigned and as signed numbers with the checksum field read as
+    /// eight spaces. Eight bytes at a time: four 16-bit sums of byte pairs, and the count of bytes over 127 (each of
+    /// which is 256 less when signed).
+    /// </summary>
+    internal static (long Unsigned, long Signed) Checksums(ReadOnlySpan<byte> header)
+    {
+        const ulong LowBytes = 0x00FF00FF00FF00FF, HighBits = 0x8080808080808080;
+        ulong pairs = 0;
+        int high = 0;
+        foreach (ulong word in MemoryMarshal.Cast<byte, ulong>(header[..BlockSize]))
+        {
+            pairs += (word & LowBytes) + ((word >> 8) & LowBytes); // at most 128 bytes of 255 per 16-bit lane: no carry
+            high += BitOperations.PopCount(word & HighBits);
+        }
+        long sum = (long)((pairs & 0xFFFF) + ((pairs >> 16) & 0xFFFF) + ((pairs >> 32) & 0xFFFF) + (pairs >> 48));
+        foreach (byte b in header[148..156])
+        {
+            sum -= b;
+            high -= b >> 7;
+        }
+        long unsigned = sum + 8 * ' ';
+        return (unsigned, unsigned - 256L * high);
     }
 
     // A NUL-terminated string (Go's parseString, Python's nts).
@@ -241,14 +270,14 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
         return (end < 0 ? field : field[..end]).ToArray();
     }
 
-    private long OctalField(ReadOnlySpan<byte> field, string what, string entry) =>
-        TryParseOctal(field, out long value) ? value : throw new UnsafeArchiveException(fileName, $"corrupt archive: invalid {what} field in a tar header", entry);
+    private long OctalField(ReadOnlySpan<byte> field, string what, byte[] entry) =>
+        TryParseOctal(field, out long value) ? value : throw new UnsafeArchiveException(fileName, $"corrupt archive: invalid {what} field in a tar header", Show(entry));
 
-    private void NumericField(ReadOnlySpan<byte> field, string what, string entry)
+    private void NumericField(ReadOnlySpan<byte> field, string what, byte[] entry)
     {
         if ((field[0] & 0x80) != 0 ? !IsBase256(field) : !TryParseOctal(field, out _))
         {
-            throw new UnsafeArchiveException(fileName, $"corrupt archive: invalid {what} field in a tar header", entry);
+            throw new UnsafeArchiveException(fileName, $"corrupt archive: invalid {what} field in a tar header", Show(entry));
         }
     }
 
@@ -401,7 +430,11 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
         }
     }
 
-    private string Decode(byte[] bytes, string error, string entry)
+    private string Decode(byte[] bytes, string error, string entry) =>
+        TryDecode(bytes) ?? throw new UnsafeArchiveException(fileName, error, entry);
+
+    /// <summary>The bytes as UTF-8, or null when they are not valid UTF-8.</summary>
+    private static string? TryDecode(byte[] bytes)
     {
         try
         {
@@ -409,7 +442,7 @@ internal sealed class ChartTarReader(Stream tar, string fileName, int maxEntries
         }
         catch (DecoderFallbackException)
         {
-            throw new UnsafeArchiveException(fileName, error, entry);
+            return null;
         }
     }
 

@@ -338,6 +338,10 @@ public static partial class ChartYaml
         {
             return "";
         }
+        if (!value.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        {
+            return value; // printable ASCII: nothing to change
+        }
         var sb = new StringBuilder(value.Length);
         foreach (Rune rune in value.EnumerateRunes())
         {
@@ -463,13 +467,32 @@ public static partial class ChartYaml
                 {
                     keys[count++] = key;
                 }
-                string? field = Array.Find(known, k => k == key) ?? Array.Find(known, k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+                string? field = KnownField(known, key);
                 if (field is not null && !result.TryAdd(field, value))
                 {
                     throw Error(path, $"duplicate key \"{key}\" (same field as another key)");
                 }
             }
             return result;
+        }
+
+        private static string? KnownField(string[] known, string key)
+        {
+            foreach (string k in known)
+            {
+                if (k == key)
+                {
+                    return k;
+                }
+            }
+            foreach (string k in known)
+            {
+                if (string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
+                {
+                    return k;
+                }
+            }
+            return null;
         }
 
         public string? String(Dictionary<string, YamlNode?> fields, string key, string path) =>

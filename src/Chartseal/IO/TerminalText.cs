@@ -83,14 +83,25 @@ public static class TerminalText
     public static byte[] EscapeJson(ReadOnlySpan<byte> utf8Json)
     {
         var output = new ArrayBufferWriter<byte>(utf8Json.Length + 16);
+        EscapeJsonTo(utf8Json, output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary><see cref="EscapeJson(ReadOnlySpan{byte})"/>, written to <paramref name="output"/>.</summary>
+    internal static void EscapeJsonTo(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output)
+    {
         int start = 0;
         for (int i = 0; i < utf8Json.Length;)
         {
             // ASCII controls outside strings are the document's own line breaks; the writer escapes those inside.
             if (utf8Json[i] < 0x80)
             {
-                i++;
-                continue;
+                int next = utf8Json[i..].IndexOfAnyInRange((byte)0x80, (byte)0xFF);
+                if (next < 0)
+                {
+                    break;
+                }
+                i += next;
             }
             if (Rune.DecodeFromUtf8(utf8Json[i..], out Rune rune, out int length) != OperationStatus.Done || !IsUnsafe(rune.Value))
             {
@@ -103,6 +114,5 @@ public static class TerminalText
             start = i;
         }
         output.Write(utf8Json[start..]);
-        return output.WrittenSpan.ToArray();
     }
 }

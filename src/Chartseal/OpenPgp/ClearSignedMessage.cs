@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace Chartseal.OpenPgp;
 
@@ -55,20 +56,16 @@ public sealed class ClearSignedMessage
             error = "starts with a byte-order mark";
             return null;
         }
-
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(document);
-        }
-        catch (DecoderFallbackException)
+        // Read as bytes: lines end at LF, which never occurs inside a UTF-8 sequence, so each line of valid UTF-8 is the
+        // same text as that line of the decoded document; only what is kept is decoded.
+        if (!Utf8.IsValid(document))
         {
             error = "is not UTF-8 text";
             return null;
         }
 
-        var reader = new LineReader(text);
-        if (reader.Next() is not { } first || first.TrimEnd(' ', '\t') != BeginMessage)
+        var reader = new LineReader(document);
+        if (!reader.Next(out ReadOnlySpan<byte> first) || !first.TrimEnd(Blanks).SequenceEqual("-----BEGIN PGP SIGNED MESSAGE-----"u8))
         {
             error = $"does not start with '{BeginMessage}'";
             return null;
@@ -78,22 +75,22 @@ public sealed class ClearSignedMessage
         var hashes = new List<string>();
         while (true)
         {
-            if (reader.Next() is not { } header)
+            if (!reader.Next(out ReadOnlySpan<byte> header))
             {
                 error = "ends inside the message headers";
                 return null;
             }
-            if (header.Trim(' ', '\t').Length == 0)
+            if (header.Trim(Blanks).Length == 0)
             {
                 break;
             }
-            int colon = header.IndexOf(':', StringComparison.Ordinal);
-            if (colon < 0 || header[..colon] != "Hash" || header.Any(c => c < 0x20 || c > 0x7E))
+            int colon = header.IndexOf((byte)':');
+            if (colon < 0 || !header[..colon].SequenceEqual("Hash"u8) || header.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E))
             {
-                error = $"has an unexpected message header '{Truncate(header)}'";
+                error = $"has an unexpected message header '{Truncate(Encoding.UTF8.GetString(header))}'";
                 return null;
             }
-            foreach (string name in header[(colon + 1)..].Split(','))
+            foreach (string name in Encoding.ASCII.GetString(header[(colon + 1)..]).Split(','))
             {
                 string upper = name.Trim().ToUpperInvariant();
                 if (!KnownHashNames.Contains(upper))
@@ -105,36 +102,41 @@ public sealed class ClearSignedMessage
             }
         }
 
-        // Body lines until the signature armor; the line break before the armor belongs to the framing.
-        var lines = new List<string>();
+        // Body lines until the signature armor; the line break before the armor belongs to the framing. Each line is a
+        // slice of the document (dash escape and trailing blanks cut off), joined below.
+        var lines = new List<Range>();
         while (true)
         {
-            if (reader.Next() is not { } line)
+            if (!reader.Next(out ReadOnlySpan<byte> line, out int start))
             {
                 error = $"has no '{BeginSignature}' line";
                 return null;
             }
-            if (line.TrimEnd(' ', '\t') == BeginSignature)
+            if (line.TrimEnd(Blanks).SequenceEqual("-----BEGIN PGP SIGNATURE-----"u8))
             {
                 break;
             }
-            if (line.StartsWith("- ", StringComparison.Ordinal))
+            if (line.StartsWith("- "u8))
             {
                 line = line[2..];
+                start += 2;
             }
-            lines.Add(line.TrimEnd(' ', '\t'));
+            lines.Add(new Range(start, start + line.TrimEnd(Blanks).Length));
         }
 
-        var armor = new StringBuilder(BeginSignature).Append('\n');
+        // The armor from its BEGIN line (as the constant: the document's may carry trailing blanks) to its END line,
+        // each line without trailing blanks and ended by LF.
+        var armor = new List<Range>();
         while (true)
         {
-            if (reader.Next() is not { } line)
+            if (!reader.Next(out ReadOnlySpan<byte> line, out int start))
             {
                 error = $"has no '{EndSignature}' line";
                 return null;
             }
-            armor.Append(line.TrimEnd(' ', '\t')).Append('\n');
-            if (line.TrimEnd(' ', '\t') == EndSignature)
+            line = line.TrimEnd(Blanks);
+            armor.Add(new Range(start, start + line.Length));
+            if (line.SequenceEqual("-----END PGP SIGNATURE-----"u8))
             {
                 break;
             }
@@ -143,9 +145,34 @@ public sealed class ClearSignedMessage
         error = "";
         return new ClearSignedMessage(
             hashes,
-            Encoding.UTF8.GetBytes(string.Join("\r\n", lines)),
-            string.Join('\n', lines),
-            armor.ToString());
+            Join(document, lines, "\r\n"u8),
+            Encoding.UTF8.GetString(Join(document, lines, "\n"u8)),
+            BeginSignature + "\n" + Encoding.UTF8.GetString(Join(document, armor, "\n"u8)) + "\n");
+    }
+
+    private static ReadOnlySpan<byte> Blanks => " \t"u8;
+
+    /// <summary>The slices <paramref name="lines"/> of <paramref name="document"/>, joined by <paramref name="separator"/>.</summary>
+    private static byte[] Join(ReadOnlySpan<byte> document, List<Range> lines, ReadOnlySpan<byte> separator)
+    {
+        int length = Math.Max(0, lines.Count - 1) * separator.Length;
+        foreach (Range line in lines)
+        {
+            length += line.GetOffsetAndLength(document.Length).Length;
+        }
+        byte[] joined = new byte[length];
+        int at = 0;
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (i > 0)
+            {
+                separator.CopyTo(joined.AsSpan(at));
+                at += separator.Length;
+            }
+            document[lines[i]].CopyTo(joined.AsSpan(at));
+            at += document[lines[i]].Length;
+        }
+        return joined;
     }
 
     /// <summary>
@@ -196,21 +223,31 @@ public sealed class ClearSignedMessage
     private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
     /// <summary>Reads lines ending in LF or CRLF (the CR is dropped).</summary>
-    private ref struct LineReader(string text)
+    private ref struct LineReader(ReadOnlySpan<byte> text)
     {
+        private readonly ReadOnlySpan<byte> _text = text;
         private int _position;
 
-        public string? Next()
+        public bool Next(out ReadOnlySpan<byte> line) => Next(out line, out _);
+
+        /// <summary>The next line and where it starts in the text; false at the end.</summary>
+        public bool Next(out ReadOnlySpan<byte> line, out int start)
         {
-            if (_position >= text.Length)
+            start = _position;
+            if (_position >= _text.Length)
             {
-                return null;
+                line = default;
+                return false;
             }
-            int lf = text.IndexOf('\n', _position);
-            int end = lf < 0 ? text.Length : lf;
-            string line = text[_position..end];
-            _position = lf < 0 ? text.Length : lf + 1;
-            return line.EndsWith('\r') ? line[..^1] : line;
+            int lf = _text[_position..].IndexOf((byte)'\n');
+            int end = lf < 0 ? _text.Length : _position + lf;
+            line = _text[_position..end];
+            _position = lf < 0 ? _text.Length : end + 1;
+            if (line.EndsWith((byte)'\r'))
+            {
+                line = line[..^1];
+            }
+            return true;
         }
     }
 }

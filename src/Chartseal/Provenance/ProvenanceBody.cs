@@ -143,7 +143,7 @@ public sealed partial class ProvenanceBody
         {
             return (null, "the part after '...' is not a YAML mapping");
         }
-        if (top.Entries.Select(e => e.Key.Value).Distinct(StringComparer.Ordinal).Count() != top.Entries.Count)
+        if (HasDuplicateKey(top))
         {
             return null; // the bounded reader below words the duplicate-key error
         }
@@ -159,7 +159,7 @@ public sealed partial class ProvenanceBody
             {
                 return (null, "'files' is not a mapping");
             }
-            if (map.Entries.Select(e => e.Key.Value).Distinct(StringComparer.Ordinal).Count() != map.Entries.Count)
+            if (HasDuplicateKey(map))
             {
                 return null;
             }
@@ -176,6 +176,19 @@ public sealed partial class ProvenanceBody
             }
         }
         return (files, null);
+    }
+
+    private static bool HasDuplicateKey(Charts.YamlMapping map)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, _) in map.Entries)
+        {
+            if (!keys.Add(key.Value))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>A YAML mapping key: plain when that is unambiguous, else double-quoted.</summary>

@@ -51,8 +51,7 @@ public static class ProvenanceIssuer
             byte[]? fingerprint = issuer.Fingerprint is null ? null : Convert.FromHexString(issuer.Fingerprint);
             if (keyring.Find(Convert.ToInt64(issuer.KeyId, 16), fingerprint) is { } match)
             {
-                var signer = new SignerInfo(KeyInfo.Fingerprint(match.Ring.GetPublicKey()), KeyInfo.KeyId(match.Key), KeyInfo.Fingerprint(match.Key), KeyInfo.UserIds(match.Ring));
-                return (issuer, signer);
+                return (issuer, SignerInfo.Of(match));
             }
         }
         return issuers.Count > 0 ? (issuers[0], null) : null;

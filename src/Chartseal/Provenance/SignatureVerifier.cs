@@ -47,23 +47,22 @@ public static class SignatureVerifier
             return Fail(RejectionReason.UnsupportedSignature, "no signature we can read (OpenPGP v6 signatures are not supported)");
         }
 
-        var issuers = new List<string>();
         foreach (PgpSignature sig in signatures)
         {
-            byte[]? issuerFingerprint = sig.GetHashedSubPackets()?.GetIssuerFingerprint()?.GetFingerprint();
-            issuers.Add(issuerFingerprint is null ? sig.KeyId.ToString("X16") : Convert.ToHexString(issuerFingerprint));
-            if (keyring.Find(sig.KeyId, issuerFingerprint) is { } match)
+            if (keyring.Find(sig.KeyId, IssuerFingerprint(sig)) is { } match)
             {
                 return OpenPgpPerformance.RunWithoutRepeatedKeyValidation(() => CheckOne(sig, match, message, policy, now));
             }
         }
+        var issuers = signatures.Select(sig => IssuerFingerprint(sig) is { } fingerprint ? Convert.ToHexString(fingerprint) : sig.KeyId.ToString("X16"));
         return Fail(RejectionReason.UnknownSigner, $"signature made by unknown key {string.Join(", ", issuers)} (not in {keyring.SourceName})");
     }
 
+    private static byte[]? IssuerFingerprint(PgpSignature sig) => sig.GetHashedSubPackets()?.GetIssuerFingerprint()?.GetFingerprint();
+
     private static SignatureCheck CheckOne(PgpSignature sig, KeyMatch match, ClearSignedMessage message, SignaturePolicy policy, DateTime now)
     {
-        PgpPublicKey primary = match.Ring.GetPublicKey();
-        var signer = new SignerInfo(KeyInfo.Fingerprint(primary), KeyInfo.KeyId(match.Key), KeyInfo.Fingerprint(match.Key), KeyInfo.UserIds(match.Ring));
+        SignerInfo signer = SignerInfo.Of(match);
         DateTime signedAt = sig.CreationTime.ToUniversalTime();
         SignatureCheck Fail(RejectionReason reason, string text) => new(signer, signedAt, new Refusal(reason, text));
 
@@ -134,7 +133,10 @@ public static class SignatureVerifier
     /// <summary>Every signature packet of an armored signature block (anything else in it is an error).</summary>
     internal static List<PgpSignature> ReadSignatures(string armored)
     {
-        using var input = new ArmoredInputStream(new MemoryStream(Encoding.ASCII.GetBytes(armored)));
+        // The usual layout is decoded without BouncyCastle's armor stream (see Armor.TryDecodePlain), to the same bytes.
+        using Stream input = Armor.TryDecodePlain(armored) is { } packets
+            ? new MemoryStream(packets, writable: false)
+            : new ArmoredInputStream(new MemoryStream(Encoding.ASCII.GetBytes(armored)));
         var factory = new PgpObjectFactory(input);
         var signatures = new List<PgpSignature>();
         for (PgpObject? o = factory.NextPgpObject(); o is not null; o = factory.NextPgpObject())
@@ -153,7 +155,7 @@ public static class SignatureVerifier
 
     private static int? UnknownCriticalSubpacket(PgpSignature sig)
     {
-        int[] known = [2, 3, 4, 5, 7, 9, 11, 12, 16, 20, 21, 22, 23, 25, 26, 27, 28, 29, 30, 31, 32, 33];
+        ReadOnlySpan<int> known = [2, 3, 4, 5, 7, 9, 11, 12, 16, 20, 21, 22, 23, 25, 26, 27, 28, 29, 30, 31, 32, 33];
         foreach (int tag in sig.GetHashedSubPackets()?.GetCriticalTags() ?? [])
         {
             if (!known.Contains(tag))

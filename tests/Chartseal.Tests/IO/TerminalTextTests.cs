@@ -32,6 +32,44 @@ public sealed class TerminalTextTests
     }
 
     [Fact]
+    public void TerminalJsonStream_WrittenInPiecesAndFlushed_SameBytesAsEscapeJson()
+    {
+        // Bidi controls, separators, ordinary non-ASCII, and broken UTF-8, cut at every kind of place by the writes.
+        string[] pieces = ["{\"a\": \"", "x", "\u202e", "é", "日本", "🚀", "\u2066", "\u2028", "\"}", "\n", " ", "\u0085", "z"];
+        byte[][] broken = [[0xE2], [0xE2, 0x80], [0xF0, 0x9F], [0x80], [0xFF], [0xC3]];
+        var random = new Random(83);
+        int large = 0;
+        for (int round = 0; round < 300; round++)
+        {
+            var document = new MemoryStream();
+            int parts = round % 10 == 0 ? random.Next(30_000, 60_000) : random.Next(1, 400); // some over the 64 KiB chunks
+            large += parts >= 30_000 ? 1 : 0;
+            for (int i = 0; i < parts; i++)
+            {
+                byte[] part = random.Next(8) == 0 ? broken[random.Next(broken.Length)] : Encoding.UTF8.GetBytes(pieces[random.Next(pieces.Length)]);
+                document.Write(part);
+            }
+            byte[] bytes = document.ToArray();
+            var output = new MemoryStream();
+            using (var escaping = new TerminalJsonStream(output))
+            {
+                for (int at = 0; at < bytes.Length;)
+                {
+                    int n = Math.Min(bytes.Length - at, random.Next(8) == 0 ? random.Next(1, 70_000) : random.Next(1, 9));
+                    escaping.Write(bytes, at, n);
+                    at += n;
+                    if (random.Next(16) == 0)
+                    {
+                        escaping.Flush();
+                    }
+                }
+            }
+            Assert.Equal(TerminalText.EscapeJson(bytes), output.ToArray());
+        }
+        Assert.Equal(30, large);
+    }
+
+    [Fact]
     public void EscapeJson_BidiControlsLeftRawByTheRelaxedWriter_EscapedAndTheValueKept()
     {
         const string Hostile = "a\u202eb\u2066c\u001b[2Jd\u009be é";

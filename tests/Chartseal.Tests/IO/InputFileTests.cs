@@ -1,0 +1,32 @@
+using Chartseal.IO;
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Tests.IO;
+
+/// <summary>What reading an input file answers: its bytes, null when missing, one-line errors naming it otherwise.</summary>
+public sealed class InputFileTests
+{
+    [Fact]
+    public async Task ReadIfExists_FileMissingOrAFolder_NullOrNamedAsAFolder()
+    {
+        using var temp = new TempDirectory();
+        await File.WriteAllBytesAsync(temp.File("a.tgz"), [1, 2, 3], TestContext.Current.CancellationToken);
+        Directory.CreateDirectory(temp.File("folder.tgz"));
+
+        Assert.Equal([1, 2, 3], await InputFile.ReadIfExistsAsync(temp.File("a.tgz"), 10, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Null(await InputFile.ReadIfExistsAsync(temp.File("missing.tgz"), 10, cancellationToken: TestContext.Current.CancellationToken));
+        var folder = await Assert.ThrowsAsync<ChartsealException>(() => InputFile.ReadIfExistsAsync(temp.File("folder.tgz"), 10, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(temp.File("folder.tgz"), folder.File);
+        Assert.Equal("is a folder, not a file", folder.Reason);
+    }
+
+    [Fact]
+    public async Task ReadIfExists_OverTheLimit_RefusedOrTruncated()
+    {
+        using var temp = new TempDirectory();
+        await File.WriteAllBytesAsync(temp.File("big"), new byte[11], TestContext.Current.CancellationToken);
+        var error = await Assert.ThrowsAsync<ChartsealException>(() => InputFile.ReadIfExistsAsync(temp.File("big"), 10, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal("is larger than the 10 byte limit", error.Reason);
+        Assert.Equal(10, (await InputFile.ReadIfExistsAsync(temp.File("big"), 10, truncate: true, TestContext.Current.CancellationToken))!.Length);
+    }
+}
