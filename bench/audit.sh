@@ -27,7 +27,7 @@ if [[ ! -f "$repo/index.yaml" || ! -f "$repo/signers.gpg" ]]; then
   mkdir -p "$cache"
   dotnet "$bench_dll" repo --out "$repo" --count "$N"
 else
-  echo "reusing the cached repository $repo"
+  echo "reusing the cached repository ${repo#"$root"/}"
 fi
 fpr="$(cat "$repo/root.fpr")"
 tgz=("$repo"/*.tgz)
