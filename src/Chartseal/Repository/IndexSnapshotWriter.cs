@@ -41,7 +41,6 @@ public static class IndexSnapshotWriter
         string snapshotPath = source.AddressOf(IndexSnapshot.FileName);
 
         // 1. The trust material it is made with, and the rules the root set in it.
-        TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
         TrustedMaterial material = await TrustRepository.ReadCurrentAsync(source, now, cancellationToken).ConfigureAwait(false);
         CheckSigner(material, signer, lifetime, snapshotPath);
 
@@ -65,7 +64,7 @@ public static class IndexSnapshotWriter
 
         // 3. The snapshot: a version above the last one and at least the Unix time (so a restored folder still moves forward).
         byte[]? previous = await InputFile.ReadIfExistsAsync(snapshotPath, IndexSnapshot.MaxLength, truncate: true, cancellationToken).ConfigureAwait(false);
-        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, files, IndexSnapshot.IndexFileName, index);
+        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, IndexSnapshot.IndexFileName, index);
         await AtomicFile.WriteAllBytesAsync(snapshotPath, signed, cancellationToken).ConfigureAwait(false);
 
         // 4. Old copies go once no reader can still be following a snapshot to them.
@@ -85,12 +84,11 @@ public static class IndexSnapshotWriter
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(signer);
         string where = OciIndexSnapshot.ReferenceIn(registry.Namespace).ToString();
-        TrustFiles files = await registry.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
         TrustedMaterial material = await TrustRepository.ReadCurrentAsync(registry, now, cancellationToken).ConfigureAwait(false);
         CheckSigner(material, signer, lifetime, where);
         byte[] tags = (await registry.ReadLiveTagMapAsync(cancellationToken).ConfigureAwait(false)).ToJson();
         byte[]? previous = (await registry.ReadIndexSnapshotAsync(cancellationToken).ConfigureAwait(false))?.Snapshot;
-        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, files, IndexSnapshot.TagsFileName, tags);
+        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, IndexSnapshot.TagsFileName, tags);
         await OciIndexSnapshot.PushAsync(registry.Client, registry.Namespace, signed, tags, cancellationToken).ConfigureAwait(false);
         return snapshot;
     }
@@ -113,7 +111,7 @@ public static class IndexSnapshotWriter
     // The body and its clear-signed bytes: a version above the previous snapshot's (read, not verified: only to count
     // upwards from) and at least the Unix time, so a restored repository still moves forward.
     private static (IndexSnapshot Snapshot, byte[] Signed) Sign(IndexSigner signer, TimeSpan lifetime, DateTime now, byte[]? previous, TrustedMaterial material,
-        TrustFiles files, string coveredName, byte[] covered)
+        string coveredName, byte[] covered)
     {
         long previousVersion = previous is not null && ClearSignedMessage.TryParse(previous, out _) is { } message && IndexSnapshot.TryParse(message.Plaintext, out _) is { } old
             ? old.Version
@@ -121,7 +119,7 @@ public static class IndexSnapshotWriter
         DateTime utc = now.ToUniversalTime();
         DateTime signedAt = new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         long version = Math.Max(checked(previousVersion + 1), new DateTimeOffset(signedAt).ToUnixTimeSeconds());
-        var snapshot = new IndexSnapshot(version, signedAt + lifetime, material.Version, ContentHash.Sha256Hex(files.Manifest), coveredName, ContentHash.Sha256Hex(covered), covered.LongLength);
+        var snapshot = new IndexSnapshot(version, signedAt + lifetime, material.Version, material.ManifestSha256, coveredName, ContentHash.Sha256Hex(covered), covered.LongLength);
         return (snapshot, ProvenanceSigner.Sign(snapshot.Serialize(), signer.PrivateKey, signer.Key.SecretKey.PublicKey, signedAt));
     }
 
