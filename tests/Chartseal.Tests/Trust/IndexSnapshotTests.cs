@@ -330,6 +330,24 @@ public sealed class IndexSnapshotTests
         Assert.Equal(1 + IndexSnapshotWriter.KeptIndexes, Directory.EnumerateFiles(r.Dir, "index.sha256-*.yaml").Count());
     }
 
+    [Fact]
+    public async Task Keeper_SignsOnlyWhenDue_HalfItsLifeGone_OrTheIndexOrTrustChanged()
+    {
+        using var r = await Repo.CreateAsync();
+        var keeper = new IndexSnapshotKeeper(r.Dir, r.Signer(r.Ivy, At(2)), TimeSpan.FromHours(12));
+        Assert.Null(await keeper.RefreshIfDueAsync(At(3)));     // the snapshot signed at hour 2 for a day: fresh enough
+        await keeper.SignAsync(At(2));                          // valid until hour 14
+        Assert.Null(await keeper.RefreshIfDueAsync(At(7.5)));   // 6.5 hours left of 12: not yet
+        Assert.NotNull(await keeper.RefreshIfDueAsync(At(8.5))); // more than half of 12 hours gone
+        await r.PublishAsync("1.0.1", At(9));
+        Assert.NotNull(await keeper.RefreshIfDueAsync(At(9)));   // another writer changed index.yaml
+        Assert.Null(await keeper.RefreshIfDueAsync(At(9)));
+        await TrustRepository.RenewAsync(r.Dir, r.F.Root.RootSigner(At(9)), null, At(9));
+        var signed = await keeper.RefreshIfDueAsync(At(9));      // a trust change
+        Assert.Equal(4, signed!.TrustVersion);
+        Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(10)));
+    }
+
     private static byte[] SignBody(string body, TestKey key, DateTime at)
     {
         var selected = SigningKeySelector.Select(key.Secret, key.Fingerprint, at);
