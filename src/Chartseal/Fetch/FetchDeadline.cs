@@ -20,6 +20,10 @@ public sealed class FetchDeadline
 
     private readonly long _started = Stopwatch.GetTimestamp();
 
+    // Set once a download was stopped by this deadline: the timer that stopped it may fire a hair before the clock
+    // reads zero, and the next download must not slip through that gap.
+    private volatile bool _expired;
+
     /// <summary>A deadline <paramref name="timeout"/> from now.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Zero or negative.</exception>
     public FetchDeadline(TimeSpan timeout)
@@ -37,16 +41,22 @@ public sealed class FetchDeadline
         get
         {
             var left = Timeout - Stopwatch.GetElapsedTime(_started);
-            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            return !_expired && left > TimeSpan.Zero ? left : TimeSpan.Zero;
         }
     }
 
     /// <summary>Whether the deadline has passed.</summary>
     public bool HasPassed => Remaining == TimeSpan.Zero;
 
-    /// <summary>The one-line error for a download of <paramref name="what"/> stopped by this deadline.</summary>
-    public ChartsealException TimedOut(string what) =>
-        new(what, $"timed out after {Format(Timeout)} (the overall deadline of the command: set it with --timeout or {EnvironmentVariable})");
+    /// <summary>
+    /// The one-line error for a download of <paramref name="what"/> stopped by this deadline; from then on the deadline
+    /// has passed for every other download too.
+    /// </summary>
+    public ChartsealException TimedOut(string what)
+    {
+        _expired = true;
+        return new(what, $"timed out after {Format(Timeout)} (the overall deadline of the command: set it with --timeout or {EnvironmentVariable})");
+    }
 
     /// <summary>
     /// The deadline for a command: <paramref name="option"/> (the <c>--timeout</c> value) when given, else the

@@ -347,4 +347,17 @@ public sealed class HttpFetcherTests
         Assert.Equal(FetchDeadline.DefaultTimeout, FetchDeadline.Start(null, null).Timeout);
         Assert.Contains("CHARTSEAL_TIMEOUT", Assert.Throws<ChartsealException>(() => FetchDeadline.Start(null, "soon")).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Deadline_OnceItStoppedADownload_HasPassedForTheNext_EvenIfItsTimerFiredEarly()
+    {
+        // The timer that cancels a download may fire a hair before the clock reads zero; the next download must not
+        // start in that gap (it would finish a small file after the command's deadline).
+        var deadline = new FetchDeadline(TimeSpan.FromMinutes(1));
+
+        _ = deadline.TimedOut("http://127.0.0.1/a.tgz");
+
+        Assert.True(deadline.HasPassed);
+        Assert.Equal(TimeSpan.Zero, deadline.Remaining);
+    }
 }
