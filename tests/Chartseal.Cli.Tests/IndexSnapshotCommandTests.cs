@@ -92,6 +92,13 @@ public sealed class IndexSnapshotCommandTests
         Cli.AssertOk(Cli.Run(s.T.Path, "pull", "charts/hello", "-d", "second"));
         Assert.True(File.Exists(s.T.File("second/hello-0.2.0.tgz")));
 
+        // helm repo index's counterpart rewrites index.yaml; clients keep the signed copy, and the user is told so.
+        var reindexed = Cli.Run(s.T.Path, "repo", "index", s.Repo);
+        Cli.AssertOk(reindexed);
+        Assert.Contains("Note: the repository signs its index; clients keep the signed one until its snapshot is signed again", reindexed.StdOut, StringComparison.Ordinal);
+        Cli.AssertOk(Cli.Run(s.T.Path, "repo", "update"));
+        Cli.AssertOk(Cli.Run(s.T.Path, "pull", "charts/hello", "--version", "0.2.0", "-d", "third"));
+
         // gpg, given only the index key's public key, checks the snapshot as the clear-signed document it is.
         if (GpgHome.IsAvailable)
         {

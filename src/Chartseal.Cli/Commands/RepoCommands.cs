@@ -36,6 +36,10 @@ internal static class RepoCommands
                 Console.Error.WriteLine($"chartseal: skipping {TerminalText.Escape(s)}");
             }
             Console.WriteLine($"Wrote {path}: {index.Count} chart versions");
+            if (IndexSnapshotWriter.HasSnapshot(repoDir))
+            {
+                Console.WriteLine($"Note: the repository signs its index; clients keep the signed one until its snapshot is signed again (chartseal index sign {TerminalText.Escape(repoDir)} --key ...)");
+            }
             return ExitCodes.Ok;
         });
         return command;

@@ -25,6 +25,12 @@ public static class IndexSnapshotWriter
     public static readonly TimeSpan KeepReplacedIndexes = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// Whether the repository folder publishes a signed index snapshot: its clients then read the index the snapshot
+    /// names, and a new <c>index.yaml</c> reaches them only once a snapshot is signed again.
+    /// </summary>
+    public static bool HasSnapshot(string repositoryDir) => File.Exists(Path.Combine(repositoryDir, IndexSnapshot.FileName));
+
+    /// <summary>
     /// Signs a new snapshot of the folder's current <c>index.yaml</c> (an empty index is written first when there is
     /// none), made with its current trust material, expiring <paramref name="lifetime"/> after <paramref name="now"/>.
     /// </summary>
