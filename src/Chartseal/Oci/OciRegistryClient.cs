@@ -565,7 +565,10 @@ public sealed class OciRegistryClient : IDisposable
                 throw new OciRegistryException(call.What, overall.TimedOut(call.What).Reason);
             }
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(overall is null || overall.Remaining > _options.RequestTimeout ? _options.RequestTimeout : overall.Remaining);
+            // When the command's deadline comes first, it is what cancels the attempt (its timer may fire a hair before
+            // the deadline's clock reads zero: the reason is still the deadline, never the request timeout).
+            bool overallFirst = overall is not null && overall.Remaining <= _options.RequestTimeout;
+            deadline.CancelAfter(overallFirst ? overall!.Remaining : _options.RequestTimeout);
             try
             {
                 HttpResponseMessage response = await SendAuthorizedAsync(call, deadline.Token).ConfigureAwait(false);
@@ -582,7 +585,7 @@ public sealed class OciRegistryClient : IDisposable
                     Release(response);
                 }
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && overall is { HasPassed: true })
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && overall is not null && (overallFirst || overall.HasPassed))
             {
                 throw new OciRegistryException(call.What, overall.TimedOut(call.What).Reason);
             }

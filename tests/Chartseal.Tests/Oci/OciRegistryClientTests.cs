@@ -427,4 +427,25 @@ public class OciRegistryClientTests(OciRegistryClientTests.Registry registry) : 
         var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.PingAsync($"127.0.0.1:{port}", Ct));
         Assert.StartsWith($"oci://127.0.0.1:{port}: cannot reach the registry: Connection refused", e.Message);
     }
+
+    [Fact]
+    public async Task A_registry_that_drips_its_answer_is_cut_at_the_commands_deadline_and_the_next_request_is_refused_at_once()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("1.0.0"), new byte[400]);
+        using var server = new HostileServer(temp.Path);
+        server.Drip["1.0.0"] = true;
+        string host = new Uri(server.Url).Authority;
+        using OciRegistryClient client = new(new OciRegistryOptions { PlainHttp = true, Deadline = new Chartseal.Fetch.FetchDeadline(TimeSpan.FromSeconds(1)) });
+        var clock = Stopwatch.StartNew();
+
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.GetManifestAsync(OciReference.Parse($"oci://{host}/slow/chart:1.0.0"), Ct));
+        var next = await Assert.ThrowsAsync<OciRegistryException>(() => client.GetManifestAsync(OciReference.Parse($"oci://{host}/slow/chart:2.0.0"), Ct));
+
+        Assert.Contains("timed out after 1s (the overall deadline of the command: set it with --timeout or CHARTSEAL_TIMEOUT)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("slow/chart:2.0.0", next.Message, StringComparison.Ordinal);
+        Assert.Contains("timed out after 1s", next.Message, StringComparison.Ordinal);
+        Assert.Equal(["1.0.0"], server.Requests);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(6));
+    }
 }
