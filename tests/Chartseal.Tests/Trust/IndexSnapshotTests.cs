@@ -251,6 +251,34 @@ public sealed class IndexSnapshotTests
     }
 
     [Fact]
+    public async Task ThiefSignedTheLargestVersion_TheReplacedKeySignsOnWithoutTheFileBeingDeleted_AndTheStolenKeyGetsOneClearError()
+    {
+        using var r = await Repo.CreateAsync();
+        var honest = await r.SignAsync(At(2));
+        // The thief leaves its snapshot in the repository, with a version nothing can be counted up from.
+        var stolen = honest with { Version = long.MaxValue };
+        await File.WriteAllBytesAsync(r.SnapshotPath, SignBody(stolen.Serialize(), r.Ivy, At(2)));
+        Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(3)));
+
+        // Signing on with the stolen key: one clear error (not an arithmetic overflow), naming the way out.
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => r.SignAsync(At(3)));
+        Assert.Contains("largest possible version", e.Message, StringComparison.Ordinal);
+        Assert.Contains("index-key add", e.Message, StringComparison.Ordinal);
+
+        // The root replaces the key; the new key signs over the thief's file (another lineage: not counted up from).
+        var ivy2 = new TestKey("Ivy Index 2 <index2@example.com>", TrustFixture.T0);
+        await TrustRepository.AddIndexKeyAsync(r.Dir, r.F.Root.RootSigner(At(4)), ivy2.Public, null, null, At(4));
+        await TrustRepository.RemoveIndexKeyAsync(r.Dir, r.F.Root.RootSigner(At(4)), [r.Ivy.Fingerprint], null, At(4));
+        var fresh = await r.SignAsync(At(4), key: ivy2);
+        Assert.Equal(new DateTimeOffset(At(4)).ToUnixTimeSeconds(), fresh.Version);
+
+        var saved = Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(5)));
+        Assert.Equal(ivy2.Fingerprint, saved.Snapshot!.SignedBy);
+        // Its own lineage still only grows.
+        Assert.Equal(fresh.Version + 1, (await r.SignAsync(At(4), key: ivy2)).Version);
+    }
+
+    [Fact]
     public async Task IndexKey_SigningAChart_IsNeverTrusted()
     {
         using var r = await Repo.CreateAsync();
