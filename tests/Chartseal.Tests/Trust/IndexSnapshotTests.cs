@@ -160,6 +160,23 @@ public sealed class IndexSnapshotTests
     }
 
     [Fact]
+    public async Task SnapshotOfARegistrysTagMap_ServedForAnHttpOrFolderRepository_IsRefused_AndNotRemembered()
+    {
+        using var r = await Repo.CreateAsync();
+        var honest = await r.SignAsync(At(2));
+        // The same trust material also published as a registry namespace: its snapshot (same manifest, same index key)
+        // covers tags.json. A mirror serves it, and the map under the content-addressed name it leads to.
+        byte[] tags = new OciTagMap([]).ToJson();
+        var registrys = honest with { Version = honest.Version + 1000, IndexName = IndexSnapshot.TagsFileName, IndexSha256 = ContentHash.Sha256Hex(tags), IndexSize = tags.LongLength };
+        await File.WriteAllBytesAsync(r.SnapshotPath, SignBody(registrys.Serialize(), r.Ivy, At(2)));
+        await File.WriteAllBytesAsync(Path.Combine(r.Dir, IndexSnapshot.ContentAddressedIndexName(registrys.IndexSha256)), tags);
+
+        var refusal = await r.RefusedAsync(RejectionReason.IndexMismatch, At(3));
+        Assert.Contains("covers tags.json", refusal.Message, StringComparison.Ordinal);
+        Assert.Null(r.Client.Get(r.F.Pin)!.Snapshot); // its version is not remembered (it would lock out the repository's own snapshots)
+    }
+
+    [Fact]
     public async Task IndexTrimmed_UnderTheNameTheSnapshotGives_IsRefused()
     {
         using var r = await Repo.CreateAsync();
