@@ -411,6 +411,23 @@ public sealed class IndexSnapshotTests
         Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(10)));
     }
 
+    [Fact]
+    public async Task Keeper_SignsAgain_WhenTheSnapshotClaimsALifeBeyondTheManifestsCap_ThatClientsWillCutShort()
+    {
+        using var r = await Repo.CreateAsync(maxLifetime: TimeSpan.FromDays(2));
+        var keeper = new IndexSnapshotKeeper(r.Dir, r.Signer(r.Ivy, At(2)), TimeSpan.FromHours(12));
+        // A thief with the index key leaves a snapshot of the current index and trust that claims a year.
+        var honest = await r.SignAsync(At(2));
+        await File.WriteAllBytesAsync(r.SnapshotPath, SignBody((honest with { Version = honest.Version + 1, Expires = At(2 + 24 * 365) }).Serialize(), r.Ivy, At(2)));
+        Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(3)));
+
+        // Clients hold it for two days only; the keeper must not wait for its claimed expiry.
+        var signed = await keeper.RefreshIfDueAsync(At(3));
+        Assert.NotNull(signed);
+        Assert.Equal(At(15), signed.Expires);
+        Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(14))); // and clients take it
+    }
+
     private static byte[] SignBody(string body, TestKey key, DateTime at)
     {
         var selected = SigningKeySelector.Select(key.Secret, key.Fingerprint, at);
