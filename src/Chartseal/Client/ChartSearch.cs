@@ -9,7 +9,8 @@ public static class ChartSearch
     /// The newest version of every chart whose <c>REPO/CHART</c> name, description or keywords contain
     /// <paramref name="term"/> (case-insensitive; null or empty matches everything), sorted by reference.
     /// Repositories without a cached index are skipped. A repository that signs its index is searched only while its
-    /// cached snapshot is fresh and covers the cached index (<see cref="RepositoryClient.CheckCachedIndexAsync"/>).
+    /// cached snapshot is fresh and covers the cached index (<see cref="RepositoryClient.CheckCachedIndexAsync"/>), which needs
+    /// its cached trust material to be accepted still (else it is refused too, with the trust material's reason).
     /// </summary>
     /// <exception cref="ChartsealException">A cached index is damaged, or stale or not the one its snapshot signs.</exception>
     public static async Task<IReadOnlyList<ChartSearchHit>> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, string? term, CancellationToken cancellationToken = default, DateTime? now = null)
@@ -25,10 +26,17 @@ public static class ChartSearch
             {
                 continue;
             }
-            if (await RepositoryClient.LoadCachedTrustAsync(home, repository, at, cancellationToken).ConfigureAwait(false) is TrustResult.Accepted { Material: var material }
+            var trust = await RepositoryClient.LoadCachedTrustAsync(home, repository, at, cancellationToken).ConfigureAwait(false);
+            if (trust is TrustResult.Accepted { Material: var material }
                 && await RepositoryClient.CheckCachedIndexAsync(home, repository, material, at, cancellationToken).ConfigureAwait(false) is { } stale)
             {
                 throw new ChartsealException(stale.File, $"{stale.Refusal.Name}: {stale.Refusal.Message}");
+            }
+            if (trust is TrustResult.Rejected { Refusal: var refused } && await cache.ReadSnapshotAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                // The repository signs its index, and without accepted trust material its snapshot cannot be checked: fail closed.
+                throw new ChartsealException(Path.Combine(cache.Directory, TrustFiles.ManifestName),
+                    $"{refused.Name}: {refused.Message} (the cached index of \"{repository.Name}\" is covered by a signed snapshot that cannot be checked without it: run chartseal repo update {repository.Name})");
             }
             var index = await cache.LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false);
             foreach (var (name, versions) in index.Entries)

@@ -56,6 +56,11 @@ public static class IndexUpdater
             {
                 return new IndexDownload.Rejected(source.AddressOf(IndexSnapshot.FileName), ((SnapshotResult.Rejected)result).Refusal);
             }
+            if (snapshot.Snapshot.IndexName != IndexSnapshot.IndexFileName)
+            {
+                return new IndexDownload.Rejected(source.AddressOf(IndexSnapshot.FileName), new Refusal(RejectionReason.IndexMismatch,
+                    $"{IndexSnapshot.FileName} version {snapshot.Version} covers {snapshot.Snapshot.IndexName}, but a repository's snapshot covers its {IndexSnapshot.IndexFileName} (a registry namespace's snapshot served in its place?)"));
+            }
             if (string.Equals(heldSha256, snapshot.Snapshot.IndexSha256, StringComparison.Ordinal))
             {
                 store.AcceptSnapshot(initialRoot, source.Location, material, snapshot);

@@ -201,7 +201,8 @@ public sealed partial class OciRepositorySource : RepositorySource
     /// chart list, the catalog), every tag of each that is a SemVer version, and for each the manifest (the chart layer's
     /// digest, the creation time) and the config (description, appVersion, keywords...). Entries name what the reference
     /// names (<c>NAME</c> and the tag read as a version); their URL is the reference. Manifests that are not Helm charts
-    /// (another config type, no or several chart layers) are left out. The "ETag" is the index's SHA-256.
+    /// (another config type, no or several chart layers) are left out; a tag of the pinned, signed map
+    /// whose manifest the registry no longer serves stays in (pull and audit then refuse it as missing). The "ETag" is the index's SHA-256.
     /// </summary>
     /// <exception cref="ChartsealException">A failed request.</exception>
     public override async Task<FetchOutcome> ReadIndexAsync(string? etag, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default)
@@ -433,7 +434,14 @@ public sealed partial class OciRepositorySource : RepositorySource
         string where = reference.ToString();
         if (await _client.GetManifestAsync(Pinned(reference), cancellationToken).ConfigureAwait(false) is not { } response)
         {
-            return null; // deleted meanwhile
+            // Deleted meanwhile; but a tag of the signed map stays in the catalogue: the registry withholds its manifest, and
+            // pull and audit then say so (missing-archive) instead of silently offering or checking only the older versions.
+            return _pinned is null ? null : new IndexEntry
+            {
+                Metadata = new ChartMetadata { ApiVersion = "v2", Name = chart, Version = VersionOfTag(tag)! },
+                Urls = [where],
+                Digest = "",
+            };
         }
         OciManifest manifest;
         HelmChartLayers layers;

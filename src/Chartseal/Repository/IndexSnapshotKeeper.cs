@@ -62,6 +62,15 @@ public sealed class IndexSnapshotKeeper(string repositoryDir, IndexSigner signer
         {
             return true;
         }
+        // A snapshot that claims to live longer than the root allows was not written here (a stolen key's, say): clients
+        // cap it at snapshotMaxLifetime after its signature and then refuse it, long before it looks due by its claim.
+        TimeSpan maxLifetime = ClearSignedMessage.TryParse(manifest, out _) is { } signedManifest && TrustManifest.TryParse(signedManifest.Plaintext, out _) is { } parsed
+            ? parsed.SnapshotMaxLifetime ?? TrustManifest.DefaultSnapshotMaxLifetime
+            : TimeSpan.Zero;
+        if (current.Expires - now > maxLifetime)
+        {
+            return true;
+        }
         return await IndexSha256Async(cancellationToken).ConfigureAwait(false) != current.IndexSha256;
     }
 

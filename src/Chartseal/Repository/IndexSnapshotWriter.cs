@@ -70,7 +70,7 @@ public static class IndexSnapshotWriter
 
         // 3. The snapshot: a version above the last one and at least the Unix time (so a restored folder still moves forward).
         byte[]? previous = await InputFile.ReadIfExistsAsync(snapshotPath, IndexSnapshot.MaxLength, truncate: true, cancellationToken).ConfigureAwait(false);
-        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, IndexSnapshot.IndexFileName, index);
+        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, IndexSnapshot.IndexFileName, index, snapshotPath);
         await AtomicFile.WriteAllBytesAsync(snapshotPath, signed, cancellationToken).ConfigureAwait(false);
 
         // 4. Old copies go once no reader can still be following a snapshot to them.
@@ -94,7 +94,7 @@ public static class IndexSnapshotWriter
         CheckSigner(material, signer, lifetime, where);
         byte[] tags = (await registry.ReadLiveTagMapAsync(cancellationToken).ConfigureAwait(false)).ToJson();
         byte[]? previous = (await registry.ReadIndexSnapshotAsync(cancellationToken).ConfigureAwait(false))?.Snapshot;
-        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, IndexSnapshot.TagsFileName, tags);
+        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, IndexSnapshot.TagsFileName, tags, where);
         await OciIndexSnapshot.PushAsync(registry.Client, registry.Namespace, signed, tags, cancellationToken).ConfigureAwait(false);
         return snapshot;
     }
@@ -114,17 +114,26 @@ public static class IndexSnapshotWriter
         }
     }
 
-    // The body and its clear-signed bytes: a version above the previous snapshot's (read, not verified: only to count
-    // upwards from) and at least the Unix time, so a restored repository still moves forward.
+    // The body and its clear-signed bytes: a version above the previous snapshot's and at least the Unix time, so a
+    // restored repository still moves forward. Only a previous snapshot signed by one of the current index keys is
+    // counted up from: clients remember versions per set of index keys, so one signed by a key the root has since
+    // replaced (a thief's huge version, say) belongs to a lineage no client follows any more, and must not push the
+    // new key's versions towards the end of the range.
     private static (IndexSnapshot Snapshot, byte[] Signed) Sign(IndexSigner signer, TimeSpan lifetime, DateTime now, byte[]? previous, TrustedMaterial material,
-        string coveredName, byte[] covered)
+        string coveredName, byte[] covered, string where)
     {
-        long previousVersion = previous is not null && ClearSignedMessage.TryParse(previous, out _) is { } message && IndexSnapshot.TryParse(message.Plaintext, out _) is { } old
-            ? old.Version
-            : 0;
+        long previousVersion = previous is not null && ClearSignedMessage.TryParse(previous, out _) is { } message
+            && IndexSnapshot.TryParse(message.Plaintext, out _) is { } old
+            && SignatureVerifier.Verify(message, material.IndexKeys!, SignaturePolicy.ValidWhenSigned, now).Failure is null
+                ? old.Version
+                : 0;
+        if (previousVersion == long.MaxValue)
+        {
+            throw new ChartsealException(where, $"the current snapshot, signed by an index key of trust version {material.Version}, has the largest possible version: no newer one can be signed with these index keys (a stolen key?); the root replaces the index key (chartseal trust index-key add, then remove)");
+        }
         DateTime utc = now.ToUniversalTime();
         DateTime signedAt = new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
-        long version = Math.Max(checked(previousVersion + 1), new DateTimeOffset(signedAt).ToUnixTimeSeconds());
+        long version = Math.Max(previousVersion + 1, new DateTimeOffset(signedAt).ToUnixTimeSeconds());
         var snapshot = new IndexSnapshot(version, signedAt + lifetime, material.Version, material.ManifestSha256, coveredName, ContentHash.Sha256Hex(covered), covered.LongLength);
         return (snapshot, ProvenanceSigner.Sign(snapshot.Serialize(), signer.PrivateKey, signer.Key.SecretKey.PublicKey, signedAt));
     }

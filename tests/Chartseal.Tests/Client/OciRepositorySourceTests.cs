@@ -297,6 +297,33 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
     }
 
     [Fact]
+    public async Task A_signed_tag_whose_manifest_the_registry_withholds_is_audited_as_missing_not_left_out_of_the_index()
+    {
+        using var source = Source(NewNamespace());
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(Now);
+        var ivy = new TestKey("Ivy Index <index@example.com>", TrustFixture.T0);
+        await TrustRepository.AddIndexKeyAsync(f.Repo, f.Root.RootSigner(Now), ivy.Public, null, null, Now);
+        await OciTrustArtifact.PushAsync(source.Client, source.Namespace, await f.FilesAsync(), null, Ct);
+        foreach (string version in new[] { "1.0.0", "1.1.0" })
+        {
+            var (archive, file, prov) = SignedChart(f, f.Alice, "hello", version);
+            await HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch).PushAsync(source.Client, source.Namespace, Ct);
+        }
+        var selected = Chartseal.Keys.SigningKeySelector.Select(ivy.Secret, ivy.Fingerprint, Now);
+        await IndexSnapshotWriter.SignAsync(source, new IndexSigner(selected, selected.Unlock(null)), TimeSpan.FromDays(1), Now, Ct);
+
+        // The registry withholds the fixed version's manifest (the signed map still names it).
+        Assert.True(await source.Client.DeleteManifestAsync(source.ChartReference("hello", "1.1.0"), Ct));
+
+        var audit = Assert.IsType<AuditResult.Completed>(await RepositoryAudit.AuditAsync(Source(source.Namespace), f.Pin, f.Store, Now, cancellationToken: Ct));
+        var rows = audit.Rows.ToDictionary(r => $"{r.Name} {r.Version}", r => r);
+        Assert.True(rows["hello 1.0.0"].IsTrusted, rows["hello 1.0.0"].Message);
+        Assert.True(rows.ContainsKey("hello 1.1.0"), "the withheld version is left out of the audit: " + string.Join(", ", rows.Keys));
+        Assert.Equal(RejectionReason.MissingArchive, rows["hello 1.1.0"].Reason);
+    }
+
+    [Fact]
     public async Task Push_goes_through_the_gate_and_resign_replaces_only_the_provenance_layer()
     {
         using var source = Source(NewNamespace());

@@ -100,6 +100,24 @@ public sealed class IndexSnapshotTests
     }
 
     [Fact]
+    public async Task Search_OnceTheCachedTrustMaterialItselfExpired_StillRefusesTheIndexNoFreshSnapshotVouchesFor()
+    {
+        using var r = await Repo.CreateAsync();
+        var home = ClientHome.Under(r.F.Temp.File("home"));
+        var repository = new ConfiguredRepository("demo", r.Dir, r.F.Root.Fingerprint, TrustOnFirstUse: false, InsecureHttp: false);
+        Assert.IsType<RepositoryUpdate.Updated>(await RepositoryClient.AddAsync(home, repository, At(3)));
+        Assert.Single(await ChartSearch.SearchAsync(home, [repository], "demo", now: At(3)));
+
+        // A day later the snapshot has expired: search refuses the cached index.
+        var stale = await Assert.ThrowsAsync<ChartsealException>(() => ChartSearch.SearchAsync(home, [repository], "demo", now: At(30)));
+        Assert.Contains("index-expired", stale.Message, StringComparison.Ordinal);
+        // Months later the trust material has expired as well: the index is vouched for by even less, and still refused.
+        var staler = await Assert.ThrowsAsync<ChartsealException>(() => ChartSearch.SearchAsync(home, [repository], "demo", now: At(24 * 200)));
+        Assert.Contains("trust-expired", staler.Message, StringComparison.Ordinal);
+        Assert.Contains("repo update demo", staler.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SnapshotRemoved_WhileTheTrustMaterialNamesAnIndexKey_IsRefusedAsUnsigned()
     {
         using var r = await Repo.CreateAsync();
@@ -139,6 +157,23 @@ public sealed class IndexSnapshotTests
 
         var refusal = await r.RefusedAsync(RejectionReason.IndexBadSignature, At(3));
         Assert.Contains("malformed", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SnapshotOfARegistrysTagMap_ServedForAnHttpOrFolderRepository_IsRefused_AndNotRemembered()
+    {
+        using var r = await Repo.CreateAsync();
+        var honest = await r.SignAsync(At(2));
+        // The same trust material also published as a registry namespace: its snapshot (same manifest, same index key)
+        // covers tags.json. A mirror serves it, and the map under the content-addressed name it leads to.
+        byte[] tags = new OciTagMap([]).ToJson();
+        var registrys = honest with { Version = honest.Version + 1000, IndexName = IndexSnapshot.TagsFileName, IndexSha256 = ContentHash.Sha256Hex(tags), IndexSize = tags.LongLength };
+        await File.WriteAllBytesAsync(r.SnapshotPath, SignBody(registrys.Serialize(), r.Ivy, At(2)));
+        await File.WriteAllBytesAsync(Path.Combine(r.Dir, IndexSnapshot.ContentAddressedIndexName(registrys.IndexSha256)), tags);
+
+        var refusal = await r.RefusedAsync(RejectionReason.IndexMismatch, At(3));
+        Assert.Contains("covers tags.json", refusal.Message, StringComparison.Ordinal);
+        Assert.Null(r.Client.Get(r.F.Pin)!.Snapshot); // its version is not remembered (it would lock out the repository's own snapshots)
     }
 
     [Fact]
@@ -251,6 +286,34 @@ public sealed class IndexSnapshotTests
     }
 
     [Fact]
+    public async Task ThiefSignedTheLargestVersion_TheReplacedKeySignsOnWithoutTheFileBeingDeleted_AndTheStolenKeyGetsOneClearError()
+    {
+        using var r = await Repo.CreateAsync();
+        var honest = await r.SignAsync(At(2));
+        // The thief leaves its snapshot in the repository, with a version nothing can be counted up from.
+        var stolen = honest with { Version = long.MaxValue };
+        await File.WriteAllBytesAsync(r.SnapshotPath, SignBody(stolen.Serialize(), r.Ivy, At(2)));
+        Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(3)));
+
+        // Signing on with the stolen key: one clear error (not an arithmetic overflow), naming the way out.
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => r.SignAsync(At(3)));
+        Assert.Contains("largest possible version", e.Message, StringComparison.Ordinal);
+        Assert.Contains("index-key add", e.Message, StringComparison.Ordinal);
+
+        // The root replaces the key; the new key signs over the thief's file (another lineage: not counted up from).
+        var ivy2 = new TestKey("Ivy Index 2 <index2@example.com>", TrustFixture.T0);
+        await TrustRepository.AddIndexKeyAsync(r.Dir, r.F.Root.RootSigner(At(4)), ivy2.Public, null, null, At(4));
+        await TrustRepository.RemoveIndexKeyAsync(r.Dir, r.F.Root.RootSigner(At(4)), [r.Ivy.Fingerprint], null, At(4));
+        var fresh = await r.SignAsync(At(4), key: ivy2);
+        Assert.Equal(new DateTimeOffset(At(4)).ToUnixTimeSeconds(), fresh.Version);
+
+        var saved = Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(5)));
+        Assert.Equal(ivy2.Fingerprint, saved.Snapshot!.SignedBy);
+        // Its own lineage still only grows.
+        Assert.Equal(fresh.Version + 1, (await r.SignAsync(At(4), key: ivy2)).Version);
+    }
+
+    [Fact]
     public async Task IndexKey_SigningAChart_IsNeverTrusted()
     {
         using var r = await Repo.CreateAsync();
@@ -346,6 +409,23 @@ public sealed class IndexSnapshotTests
         var signed = await keeper.RefreshIfDueAsync(At(9));      // a trust change
         Assert.Equal(4, signed!.TrustVersion);
         Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(10)));
+    }
+
+    [Fact]
+    public async Task Keeper_SignsAgain_WhenTheSnapshotClaimsALifeBeyondTheManifestsCap_ThatClientsWillCutShort()
+    {
+        using var r = await Repo.CreateAsync(maxLifetime: TimeSpan.FromDays(2));
+        var keeper = new IndexSnapshotKeeper(r.Dir, r.Signer(r.Ivy, At(2)), TimeSpan.FromHours(12));
+        // A thief with the index key leaves a snapshot of the current index and trust that claims a year.
+        var honest = await r.SignAsync(At(2));
+        await File.WriteAllBytesAsync(r.SnapshotPath, SignBody((honest with { Version = honest.Version + 1, Expires = At(2 + 24 * 365) }).Serialize(), r.Ivy, At(2)));
+        Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(3)));
+
+        // Clients hold it for two days only; the keeper must not wait for its claimed expiry.
+        var signed = await keeper.RefreshIfDueAsync(At(3));
+        Assert.NotNull(signed);
+        Assert.Equal(At(15), signed.Expires);
+        Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(14))); // and clients take it
     }
 
     private static byte[] SignBody(string body, TestKey key, DateTime at)
