@@ -76,7 +76,7 @@ public sealed class TrustStateStore
                 new SeenTrust(root.GetProperty("version").GetInt64(), root.GetProperty("manifestSha256").GetString()!),
                 snapshot);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or ChartsealException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or IOException or ChartsealException)
         {
             throw new ChartsealException(path, "trust state is damaged: " + e.Message, e);
         }
