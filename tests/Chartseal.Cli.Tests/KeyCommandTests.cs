@@ -35,6 +35,19 @@ public sealed class KeyCommandTests
     }
 
     [Fact]
+    public void Fingerprint_of_a_file_without_keys_is_an_error_not_silence()
+    {
+        using var t = new TempDirectory();
+        File.WriteAllBytes(t.File("empty.asc"), []);
+
+        var result = Cli.Run(t.Path, "key", "fingerprint", "empty.asc");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal("chartseal: empty.asc: holds no OpenPGP key", Assert.Single(result.StdErrLines));
+        Assert.Empty(result.StdOut);
+    }
+
+    [Fact]
     public void Generate_writes_the_secret_key_readable_by_its_owner_only()
     {
         using var t = new TempDirectory();

@@ -23,6 +23,20 @@ public sealed class PackageCommandTests
     }
 
     [Fact]
+    public void Package_DestinationIsAFile_OneLineSayingSo_NothingWritten()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("out"), "x");
+
+        var pkg = Cli.Run(temp.Path, "package", Path.Combine(TestPaths.RepoRoot, "examples", "hello"), "-d", "out");
+
+        Assert.Equal(2, pkg.ExitCode);
+        Assert.Equal("chartseal: out: is a file, not a folder", Assert.Single(pkg.StdErrLines));
+        Assert.Equal("x", File.ReadAllText(temp.File("out")));
+        Assert.Empty(Directory.GetFiles(temp.Path, "*.tgz*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void PackageAndRebuildGate_DependencyMissingFromCharts_OneLineExit2NothingWritten()
     {
         using var temp = new TempDirectory();

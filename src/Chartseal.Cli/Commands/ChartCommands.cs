@@ -65,7 +65,7 @@ internal static class ChartCommands
                 Console.Error.WriteLine("chartseal: note: " + TerminalText.Escape($"{link.Path} is a symbolic link to {link.Target}; its contents were packaged"));
             }
             string destination = p.GetValue(dest)!;
-            Directory.CreateDirectory(destination);
+            OutputFolder.Create(destination);
             string archivePath = Path.Combine(destination, packaged.FileName);
             byte[]? prov = doSign ? await signing.SignAsync(p, packaged.Archive, archivePath, ct) : null;
             await AtomicFile.WriteAllBytesAsync(archivePath, packaged.Archive, ct);

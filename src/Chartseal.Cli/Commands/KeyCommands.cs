@@ -105,7 +105,12 @@ internal static class KeyCommands
         {
             foreach (string file in p.GetValue(files)!)
             {
-                foreach (var ring in Keyring.Load(file).PublicKeyRings)
+                Keyring keyring = Keyring.Load(file);
+                if (keyring.PublicKeyRings.Count == 0)
+                {
+                    throw new ChartsealException(file, "holds no OpenPGP key");
+                }
+                foreach (var ring in keyring.PublicKeyRings)
                 {
                     Console.WriteLine(KeyInfo.Fingerprint(ring.GetPublicKey()));
                 }
@@ -133,13 +138,9 @@ internal static class KeyCommands
                 await AtomicFile.CreateAsync(path, contents, ct);
             }
         }
-        catch (IOException) when (!overwrite && File.Exists(path))
+        catch (ChartsealException) when (!overwrite && File.Exists(path))
         {
             throw new ChartsealException(path, "already exists; a key is never replaced by accident (use --force to replace it)");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ChartsealException(path, "cannot write: " + e.Message);
         }
     }
 }

@@ -82,7 +82,8 @@ public sealed class PassphraseSource
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new ChartsealException(path, "cannot read the passphrase file: " + e.Message, e);
+                string why = Directory.Exists(path) ? "is a folder, not a file" : e is UnauthorizedAccessException ? "permission denied" : e.Message;
+                throw new ChartsealException(path, "cannot read the passphrase file: " + why, e);
             }
         }
 

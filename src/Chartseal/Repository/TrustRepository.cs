@@ -40,7 +40,7 @@ public static class TrustRepository
     public static async Task<TrustManifest> InitAsync(string directory, RootSigner root, TimeSpan validity, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(root);
-        Directory.CreateDirectory(directory);
+        OutputFolder.Create(directory);
         await using var repositoryLock = await RepositoryLock.AcquireAsync(directory, cancellationToken).ConfigureAwait(false);
         if (File.Exists(Path.Combine(directory, TrustFiles.ManifestName)))
         {

@@ -67,6 +67,17 @@ public sealed class PassphraseSourceTests
     }
 
     [Fact]
+    public void GetPassphrase_AFolder_SaysItIsAFolder()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(temp.File("pass"));
+
+        var error = Assert.Throws<ChartsealException>(() => new PassphraseSource(temp.File("pass"), new FakeEnvironment().Build()).GetPassphrase(UserId));
+
+        Assert.Equal($"{temp.File("pass")}: cannot read the passphrase file: is a folder, not a file", error.Message);
+    }
+
+    [Fact]
     public void GetPassphrase_MissingFile_Throws()
     {
         using var temp = new TempDirectory();
