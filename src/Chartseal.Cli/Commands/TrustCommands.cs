@@ -156,7 +156,7 @@ internal static class TrustCommands
             byte[]? revocation = p.GetValue(cert) is { } c ? await IO.InputFile.ReadAsync(c, TrustFiles.MaxFileSize, ct) : null;
             Keyring? certificate = p.GetValue(keyFile) is { } k ? Keyring.Load(k) : null;
             var signer = o.Signer(p, now);
-            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RevokeAsync(dir, signer, p.GetValue(fpr)!, certificate, revocation, o.Validity(p), now, token), ct);
+            var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RevokeAsync(dir, signer, p.GetValue(fpr)!, certificate, revocation, p.GetValue(cert) ?? "revocation certificate", o.Validity(p), now, token), ct);
             Console.WriteLine($"Revoked {p.GetValue(fpr)}{(p.GetValue(reason) is { } r ? ": " + r : "")}");
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
         });

@@ -66,12 +66,9 @@ public sealed class RepositoryConfigFile
     public static async Task<RepositoryConfigFile> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            return new RepositoryConfigFile(path, []);
-        }
-        byte[] bytes = await InputFile.ReadAsync(path, MaxSize, cancellationToken).ConfigureAwait(false);
-        return new RepositoryConfigFile(path, Parse(bytes, path));
+        // A folder in its place is an error, not an empty configuration.
+        byte[]? bytes = await InputFile.ReadIfExistsAsync(path, MaxSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new RepositoryConfigFile(path, bytes is null ? [] : Parse(bytes, path));
     }
 
     /// <summary>Writes the file atomically (its folder is created when missing).</summary>

@@ -60,6 +60,11 @@ public sealed class TrustStateStore
     public TrustState? Get(PinnedRoot initialRoot)
     {
         string path = PathFor(initialRoot);
+        if (System.IO.Directory.Exists(path))
+        {
+            // Not "first use": that would forget the versions seen, and fail only when recording the new one.
+            throw new ChartsealException(path, "trust state is damaged: it is a folder, not a file");
+        }
         if (!File.Exists(path))
         {
             return null;

@@ -45,6 +45,11 @@ public sealed class SignedVersionStore
     public long HighestSigned(string rootFingerprint, string location)
     {
         string path = PathFor(rootFingerprint, location);
+        if (System.IO.Directory.Exists(path))
+        {
+            // Not "nothing signed yet": that would drop the rollback guard and fail only after signing.
+            throw new ChartsealException(path, "signed-version record is damaged: it is a folder, not a file");
+        }
         if (!File.Exists(path))
         {
             return 0;
@@ -54,7 +59,7 @@ public sealed class SignedVersionStore
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
             return doc.RootElement.GetProperty("version").GetInt64();
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException)
         {
             throw new ChartsealException(path, "signed-version record is damaged: " + e.Message, e);
         }

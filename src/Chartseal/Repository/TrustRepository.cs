@@ -190,6 +190,14 @@ public static class TrustRepository
     /// already removed), attaching a revocation certificate when given.
     /// </summary>
     public static Task<TrustManifest> RevokeAsync(string directory, RootSigner root, string fingerprint, Keyring? certificate, byte[]? revocationCertificate, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>
+        RevokeAsync(directory, root, fingerprint, certificate, revocationCertificate, "revocation certificate", validity, now, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RevokeAsync(string, RootSigner, string, Keyring?, byte[], TimeSpan?, DateTime, CancellationToken)"/>;
+    /// <paramref name="revocationCertificateName"/> (its file) names the certificate in errors.
+    /// </summary>
+    /// <exception cref="ChartsealException">The key is unknown, or the certificate holds no new revocation of it by itself.</exception>
+    public static Task<TrustManifest> RevokeAsync(string directory, RootSigner root, string fingerprint, Keyring? certificate, byte[]? revocationCertificate, string revocationCertificateName, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>
         MutateAsync(directory, [root], validity, now, draft =>
         {
             string fpr = new PinnedRoot(fingerprint).Fingerprint;
@@ -203,8 +211,14 @@ public static class TrustRepository
             if (revocationCertificate is not null)
             {
                 // The keyring reader attaches stand-alone revocation certificates to their key.
+                int before = PrimaryAnalysis.Of(ring.GetPublicKey()).Revocations.Count;
                 byte[] combined = [.. ring.GetEncoded(), .. Unarmor(revocationCertificate)];
-                ring = Keyring.Parse(combined, "revocation certificate").PublicKeyRings.Single();
+                ring = Keyring.Parse(combined, revocationCertificateName).PublicKeyRings.Single();
+                // Whatever it does not add (another key's revocation, garbage) would be dropped without a word.
+                if (PrimaryAnalysis.Of(ring.GetPublicKey()).Revocations.Count <= before)
+                {
+                    throw new ChartsealException(revocationCertificateName, $"holds no revocation of {fpr} signed by that key (that {TrustFiles.RevokedName} does not already hold)");
+                }
             }
             draft.PublicKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
             draft.Revoked.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);

@@ -26,6 +26,18 @@ public sealed class RepositoryConfigTests
         Assert.Empty(Directory.EnumerateFiles(temp.File("sub"), "*.tmp"));
     }
 
+    [Fact]
+    public async Task LoadAsync_AFolderInPlaceOfTheFile_IsAnErrorNotAnEmptyConfiguration()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("repositories.yaml");
+        Directory.CreateDirectory(path);
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryConfigFile.LoadAsync(path, TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{path}: is a folder, not a file", e.Message);
+    }
+
     [Theory]
     [InlineData("apiVersion: v2\nrepositories: []\n", "apiVersion must be chartseal/v1")]
     [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n", "no rootFingerprint")]

@@ -28,4 +28,53 @@ public sealed class TrustStateStoreTests
 
         Assert.StartsWith($"{file}: trust state is damaged: ", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_folder_in_place_of_the_state_file_is_damage_not_first_use()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        f.Store.Accept(f.Pin, f.Repo, await f.MaterialAsync(TrustFixture.At(2)));
+        string file = Assert.Single(Directory.GetFiles(f.Store.Directory, "*.json"));
+        File.Delete(file);
+        Directory.CreateDirectory(file);
+
+        var e = Assert.Throws<ChartsealException>(() => f.Store.Get(f.Pin));
+
+        Assert.Equal($"{file}: trust state is damaged: it is a folder, not a file", e.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"root": "R", "location": "L", "version": 1.5}""")]
+    [InlineData("""{"root": "R", "location": "L", "version": 99999999999999999999}""")]
+    [InlineData("""{"root": "R", "location": "L"}""")]
+    [InlineData("[]")]
+    [InlineData("")]
+    public void A_damaged_signed_version_record_is_one_error_naming_it(string content)
+    {
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+        var store = new Chartseal.Repository.SignedVersionStore(temp.File("signed-state"));
+        store.RecordSigned("R", "L", 3);
+        string file = Assert.Single(Directory.GetFiles(store.Directory, "*.json"));
+        File.WriteAllText(file, content);
+
+        var e = Assert.Throws<ChartsealException>(() => store.HighestSigned("R", "L"));
+
+        Assert.StartsWith($"{file}: signed-version record is damaged: ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_folder_in_place_of_a_signed_version_record_is_damage_not_nothing_signed()
+    {
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+        var store = new Chartseal.Repository.SignedVersionStore(temp.File("signed-state"));
+        store.RecordSigned("R", "L", 3);
+        string file = Assert.Single(Directory.GetFiles(store.Directory, "*.json"));
+        File.Delete(file);
+        Directory.CreateDirectory(file);
+
+        var e = Assert.Throws<ChartsealException>(() => store.HighestSigned("R", "L"));
+
+        Assert.Equal($"{file}: signed-version record is damaged: it is a folder, not a file", e.Message);
+    }
 }

@@ -287,6 +287,23 @@ public sealed class RepositoryAuditTests
         Assert.Equal(RejectionReason.TrustMismatch, result.Reason);
     }
 
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("another key's")]
+    public async Task Revoke_WithARevocationCertificateThatRevokesNothing_IsRefused_NotDroppedSilently(string kind)
+    {
+        using var f = await AuditRepositoryFixture.CreateAsync(1);
+        byte[] certificate = kind == "garbage" ? [0x4c, 0x08, 0xd2, 0x31, 0x39, 0xff, 0xa6, 0x97] : RevocationCertificate(f.Trust.Bob, "not Alice", Later);
+        byte[] before = File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.RevokedName));
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RevokeAsync(
+            f.Repo, f.Trust.Root.RootSigner(Later), f.Trust.Alice.Fingerprint, null, certificate, "alice.rev", TrustFixture.Validity, Later, TestContext.Current.CancellationToken));
+
+        Assert.Equal("alice.rev", e.File);
+        Assert.Contains($"holds no revocation of {f.Trust.Alice.Fingerprint}", e.Reason, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.RevokedName)));
+    }
+
     /// <summary>A key revocation signature (what <c>gpg --gen-revoke</c> makes) with reason "compromised".</summary>
     private static byte[] RevocationCertificate(TestKey key, string description, DateTime at)
     {
