@@ -37,6 +37,23 @@ public sealed class PackageCommandTests
     }
 
     [Fact]
+    public void PackageSign_TheProvCannotBeWritten_OneLineNamingIt_AndTheArchiveIsNotLeftWithoutIt()
+    {
+        using var temp = new TempDirectory();
+        string chart = Path.Combine(TestPaths.RepoRoot, "examples", "hello");
+        Cli.AssertOk(Cli.Run(temp.Path, "package", chart, "-d", "probe"));
+        string archiveName = Path.GetFileName(Assert.Single(Directory.GetFiles(temp.File("probe"), "*.tgz")));
+        Directory.CreateDirectory(temp.File($"out/{archiveName}.prov")); // something the .prov cannot replace
+
+        var pkg = Cli.Run(temp.Path, "package", chart, "-d", "out", "--sign", "--key", "helm-test", "--keyring", TestPaths.Helm("helm-test-key.secret"));
+
+        Assert.Equal(2, pkg.ExitCode);
+        Assert.Equal($"chartseal: {Path.Combine("out", archiveName)}.prov: cannot write: is a folder, not a file", Assert.Single(pkg.StdErrLines));
+        Assert.False(File.Exists(temp.File($"out/{archiveName}")));
+        Assert.Empty(pkg.StdOut);
+    }
+
+    [Fact]
     public void PackageAndRebuildGate_DependencyMissingFromCharts_OneLineExit2NothingWritten()
     {
         using var temp = new TempDirectory();

@@ -69,10 +69,23 @@ internal static class ChartCommands
             string archivePath = Path.Combine(destination, packaged.FileName);
             byte[]? prov = doSign ? await signing.SignAsync(p, packaged.Archive, archivePath, ct) : null;
             await AtomicFile.WriteAllBytesAsync(archivePath, packaged.Archive, ct);
-            Console.WriteLine($"Successfully packaged chart and saved it to: {archivePath}");
+            string? provPath = null;
             if (prov is not null)
             {
-                string provPath = await ChartSigning.WriteProvenanceAsync(archivePath, prov, ct);
+                try
+                {
+                    provPath = await ChartSigning.WriteProvenanceAsync(archivePath, prov, ct);
+                }
+                catch
+                {
+                    // A signed release is the pair: never leave the new archive beside no (or an older) .prov.
+                    File.Delete(archivePath);
+                    throw;
+                }
+            }
+            Console.WriteLine($"Successfully packaged chart and saved it to: {archivePath}");
+            if (provPath is not null)
+            {
                 Console.WriteLine($"Signed it: {provPath}");
             }
             return ExitCodes.Ok;
