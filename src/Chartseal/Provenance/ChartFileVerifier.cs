@@ -7,9 +7,9 @@ public static class ChartFileVerifier
 {
     /// <summary>
     /// Reads an archive and its provenance file (default: the archive path + <c>.prov</c>) and verifies them.
-    /// A missing provenance file is the rejection missing-provenance, never a pass.
+    /// A missing default provenance file is the rejection missing-provenance, never a pass.
     /// </summary>
-    /// <exception cref="ChartsealException">The archive cannot be read, or is not a <c>.tgz</c>.</exception>
+    /// <exception cref="ChartsealException">The archive cannot be read, or is not a <c>.tgz</c>; or <paramref name="provenancePath"/> was given and does not exist.</exception>
     public static async Task<ChartVerification> VerifyAsync(string archivePath, string? provenancePath, Keyring keyring, DateTime now, CancellationToken cancellationToken = default)
     {
         var (archive, prov) = await ReadAsync(archivePath, provenancePath, cancellationToken).ConfigureAwait(false);
@@ -18,9 +18,9 @@ public static class ChartFileVerifier
 
     /// <summary>
     /// Reads an archive and its provenance file (default: the archive path + <c>.prov</c>); the provenance is
-    /// null when the file does not exist.
+    /// null when that default file does not exist.
     /// </summary>
-    /// <exception cref="ChartsealException">The archive cannot be read, is a folder, or is not a <c>.tgz</c>.</exception>
+    /// <exception cref="ChartsealException">The archive cannot be read, is a folder, or is not a <c>.tgz</c>; or <paramref name="provenancePath"/> was given and does not exist.</exception>
     public static async Task<(byte[] Archive, byte[]? Provenance)> ReadAsync(string archivePath, string? provenancePath, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(archivePath);
@@ -36,6 +36,7 @@ public static class ChartFileVerifier
         // Read up to one byte over the limit: an oversized .prov is then refused as malformed (exit 1, a JSON result),
         // as at every other door, not reported as an unreadable file.
         byte[]? prov = await Chartseal.IO.InputFile.ReadIfExistsAsync(provenancePath ?? archivePath + ".prov", ChartVerifier.MaxProvenanceLength + 1L, truncate: true, cancellationToken).ConfigureAwait(false);
-        return (archive, prov);
+        // A provenance file named explicitly and absent is a mistyped path, not an unsigned chart.
+        return prov is null && provenancePath is not null ? throw new ChartsealException(provenancePath, "no such file (the provenance file given)") : (archive, prov);
     }
 }

@@ -158,6 +158,19 @@ public sealed class FileVerifierTests
     }
 
     [Fact]
+    public async Task VerifyAsync_ProvOptionNamingNoFile_ThrowsNamingIt_NotMissingProvenance()
+    {
+        // A mistyped --prov is the user's path, not an unsigned chart: one line naming it (exit 2), never missing-provenance.
+        using var temp = new TempDirectory();
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        File.Copy(TestPaths.Helm("extra/helm4-format/hashtest-1.2.3.tgz.prov"), temp.File("hashtest-1.2.3.tgz.prov"));
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => ChartFileVerifier.VerifyAsync(temp.File("hashtest-1.2.3.tgz"), temp.File("typo.prov"), HelmPublic(), DateTime.UtcNow, TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{temp.File("typo.prov")}: no such file (the provenance file given)", e.Message);
+    }
+
+    [Fact]
     public async Task VerifyAsync_MissingArchive_ThrowsNamingFile()
     {
         using var temp = new TempDirectory();
