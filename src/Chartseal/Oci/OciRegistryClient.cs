@@ -458,6 +458,9 @@ public sealed class OciRegistryClient : IDisposable
         }
     }
 
+    /// <summary>The longest tag the distribution spec allows.</summary>
+    private const int MaxTagLength = 128;
+
     /// <summary>How many times an artifact push is tried when the registry loses a blob to a concurrent push of it.</summary>
     private const int MaxBlobRaceAttempts = 3;
 
@@ -523,6 +526,17 @@ public sealed class OciRegistryClient : IDisposable
             if (all.Count + page.Count > MaxListEntries)
             {
                 throw new OciRegistryException(what, $"the registry lists more than {MaxListEntries} {field}");
+            }
+            // Every page but the last adds an entry, so that the entry cap also bounds the pages followed.
+            if (page.Count == 0 && following is not null)
+            {
+                throw new OciRegistryException(what, $"the registry answered an empty page of {field} that names a next page ({Redacted(following)}), which is refused");
+            }
+            // Entries are tags (at most 128 characters) or repository names (255), so that the entry cap also bounds the memory held.
+            int longest = field == "tags" ? MaxTagLength : OciReference.MaxNameLength;
+            if (page.Find(entry => entry.Length > longest) is { } tooLong)
+            {
+                throw new OciRegistryException(what, $"the registry's {field} list holds an entry of {tooLong.Length} characters, longer than any {(field == "tags" ? "tag" : "repository name")} ({longest})");
             }
             all.AddRange(page);
             next = following;

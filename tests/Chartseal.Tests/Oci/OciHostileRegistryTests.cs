@@ -1,0 +1,64 @@
+using System.Text;
+using Chartseal.Oci;
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Tests.Oci;
+
+/// <summary>The client against a registry (a proxy in front of the real one) whose answers are hostile or broken.</summary>
+public class OciHostileRegistryTests(OciHostileRegistryTests.Registry registry) : IClassFixture<OciHostileRegistryTests.Registry>
+{
+    public sealed class Registry() : OciTestRegistry(RegistryAuth.None);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Empty_tag_pages_that_always_name_another_page_are_refused_not_followed_forever()
+    {
+        using var proxy = new RegistryProxy(registry.Host);
+        int pages = 0;
+        proxy.Intercept = context =>
+        {
+            int page = Interlocked.Increment(ref pages);
+            RegistryProxy.Reply(context, 200, [new("Content-Type", "application/json"), new("Link", $"</v2/hostile/empty/tags/list?n=1&last=p{page}>; rel=\"next\"")],
+                """{"name":"hostile/empty","tags":[]}"""u8.ToArray());
+            return Task.FromResult(true);
+        };
+        using var client = new OciRegistryClient(registry.ClientOptions());
+        OciReference viaProxy = OciReference.Parse($"oci://{proxy.Host}/hostile/empty");
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bounded.CancelAfter(TimeSpan.FromSeconds(20));
+
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.ListTagsAsync(viaProxy, 1, bounded.Token));
+
+        Assert.Equal($"{viaProxy}: the registry answered an empty page of tags that names a next page (http://{proxy.Host}/v2/hostile/empty/tags/list), which is refused", e.Message);
+        Assert.Equal(1, pages);
+    }
+
+    [Fact]
+    public async Task A_tag_list_entry_longer_than_any_tag_is_refused()
+    {
+        using var proxy = new RegistryProxy(registry.Host);
+        string huge = new('a', 1024 * 1024);
+        int pages = 0;
+        proxy.Intercept = context =>
+        {
+            // Unbounded, this held a page's worth of memory per page until the process died; 20 pages are enough to tell.
+            int page = Interlocked.Increment(ref pages);
+            var headers = new List<KeyValuePair<string, string>> { new("Content-Type", "application/json") };
+            if (page < 20)
+            {
+                headers.Add(new("Link", $"</v2/hostile/huge/tags/list?last=p{page}>; rel=\"next\""));
+            }
+            RegistryProxy.Reply(context, 200, headers,
+                Encoding.UTF8.GetBytes($"{{\"name\":\"hostile/huge\",\"tags\":[\"{huge}\"]}}"));
+            return Task.FromResult(true);
+        };
+        using var client = new OciRegistryClient(registry.ClientOptions());
+        OciReference viaProxy = OciReference.Parse($"oci://{proxy.Host}/hostile/huge");
+
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.ListTagsAsync(viaProxy, 0, Ct));
+
+        Assert.Equal($"{viaProxy}: the registry's tags list holds an entry of {huge.Length} characters, longer than any tag (128)", e.Message);
+        Assert.Equal(1, pages);
+    }
+}
