@@ -838,6 +838,12 @@ public sealed class OciRegistryClient : IDisposable
             string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             string issued = Text("token") is { Length: > 0 } t ? t : Text("access_token") is { Length: > 0 } a ? a
                 : throw new OciRegistryException(call.What, $"the token service {where} answered without a token");
+            if (issued.Any(c => c is <= ' ' or > '~'))
+            {
+                // It could not go into an Authorization header: sent, it would be dropped (a new line) or fail as if the
+                // registry were unreachable (any other character), and the error would blame the wrong thing.
+                throw new OciRegistryException(call.What, $"the token service {where} answered a token with a character that cannot be sent in a header (only printable ASCII can)");
+            }
             int lifetime = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("expires_in", out JsonElement e) && e.ValueKind == JsonValueKind.Number
                 && e.TryGetInt32(out int seconds) && seconds > 0 ? seconds : 60;
             // Renew a little early, so that a token does not expire between our check and the registry's.

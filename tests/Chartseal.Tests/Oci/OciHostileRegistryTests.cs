@@ -61,4 +61,29 @@ public class OciHostileRegistryTests(OciHostileRegistryTests.Registry registry) 
         Assert.Equal($"{viaProxy}: the registry's tags list holds an entry of {huge.Length} characters, longer than any tag (128)", e.Message);
         Assert.Equal(1, pages);
     }
+
+    [Theory]
+    [InlineData("tok\u00e9n")]
+    [InlineData("token\r\nX-Injected: 1")]
+    public async Task A_token_that_cannot_be_sent_in_a_header_is_a_token_service_error(string issued)
+    {
+        using var proxy = new RegistryProxy(registry.Host);
+        proxy.Intercept = context =>
+        {
+            if (context.Request.Url!.AbsolutePath == "/token")
+            {
+                RegistryProxy.Reply(context, 200, [new("Content-Type", "application/json")],
+                    Encoding.UTF8.GetBytes("{\"token\":\"" + System.Text.Json.JsonEncodedText.Encode(issued, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping) + "\"}"));
+                return Task.FromResult(true);
+            }
+            RegistryProxy.Reply(context, 401, [new("WWW-Authenticate", $"Bearer realm=\"http://{proxy.Host}/token\",service=\"hostile\"")], []);
+            return Task.FromResult(true);
+        };
+        using var client = new OciRegistryClient(registry.ClientOptions());
+        OciReference viaProxy = OciReference.Parse($"oci://{proxy.Host}/hostile/token:v1");
+
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.GetManifestAsync(viaProxy, Ct));
+
+        Assert.Equal($"{viaProxy}: the token service http://{proxy.Host}/token answered a token with a character that cannot be sent in a header (only printable ASCII can)", e.Message);
+    }
 }
