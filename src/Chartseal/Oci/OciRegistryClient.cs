@@ -1046,26 +1046,36 @@ public sealed class OciRegistryClient : IDisposable
         {
             return null;
         }
+        // One header value may hold several links (RFC 8288: <a>; rel="prev", <b>; rel="next"): each is read with its own parameters.
         foreach (string value in values)
         {
-            int open = value.IndexOf('<', StringComparison.Ordinal), close = value.IndexOf('>', StringComparison.Ordinal);
-            if (open < 0 || close < open)
+            for (int open = value.IndexOf('<', StringComparison.Ordinal); open >= 0;)
             {
-                continue;
+                int close = value.IndexOf('>', open);
+                if (close < 0)
+                {
+                    break;
+                }
+                int following = value.IndexOf('<', close);
+                string parameters = value[(close + 1)..(following < 0 ? value.Length : following)].Replace(" ", "", StringComparison.Ordinal);
+                if (parameters.Contains("rel=\"next\"", StringComparison.OrdinalIgnoreCase) || parameters.Contains("rel=next", StringComparison.OrdinalIgnoreCase))
+                {
+                    return NextPage(call, value[(open + 1)..close]);
+                }
+                open = following;
             }
-            string parameters = value[(close + 1)..].Replace(" ", "", StringComparison.Ordinal);
-            if (!parameters.Contains("rel=\"next\"", StringComparison.OrdinalIgnoreCase) && !parameters.Contains("rel=next", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            if (!Uri.TryCreate(call.Uri, value[(open + 1)..close], out Uri? next))
-            {
-                throw new OciRegistryException(call.What, $"the registry's next-page link \"{OciReference.Printable(value[(open + 1)..close])}\" is not a URL");
-            }
-            CheckSameRegistry(call.What, call.Uri, next, "next-page link");
-            return next;
         }
         return null;
+    }
+
+    private static Uri NextPage(Call call, string link)
+    {
+        if (!Uri.TryCreate(call.Uri, link, out Uri? next))
+        {
+            throw new OciRegistryException(call.What, $"the registry's next-page link \"{OciReference.Printable(link)}\" is not a URL");
+        }
+        CheckSameRegistry(call.What, call.Uri, next, "next-page link");
+        return next;
     }
 
     private static void CheckSameRegistry(string what, Uri registryUri, Uri other, string name)

@@ -86,4 +86,39 @@ public class OciHostileRegistryTests(OciHostileRegistryTests.Registry registry) 
 
         Assert.Equal($"{viaProxy}: the token service http://{proxy.Host}/token answered a token with a character that cannot be sent in a header (only printable ASCII can)", e.Message);
     }
+    [Fact]
+    public async Task A_Link_header_naming_the_previous_page_before_the_next_one_is_followed_forward()
+    {
+        // RFC 8288 allows several links in one header value; the previous page's link comes first here.
+        string[] tags = ["a1", "a2", "b1", "b2", "c1"];
+        using var proxy = new RegistryProxy(registry.Host);
+        proxy.Intercept = context =>
+        {
+            string path = context.Request.Url!.AbsolutePath;
+            string? last = context.Request.QueryString["last"];
+            List<string> page = tags.Where(t => last is null || string.CompareOrdinal(t, last) > 0).Take(2).ToList();
+            var links = new List<string>();
+            if (last is not null)
+            {
+                links.Add($"<{path}?n=2>; rel=\"prev\"");
+            }
+            if (page[^1] != tags[^1])
+            {
+                links.Add($"<{path}?n=2&last={page[^1]}>; rel=\"next\"");
+            }
+            var headers = new List<KeyValuePair<string, string>> { new("Content-Type", "application/json") };
+            if (links.Count > 0)
+            {
+                headers.Add(new("Link", string.Join(", ", links)));
+            }
+            RegistryProxy.Reply(context, 200, headers, Encoding.UTF8.GetBytes("{\"name\":\"hostile/linked\",\"tags\":[" + string.Join(",", page.Select(t => $"\"{t}\"")) + "]}"));
+            return Task.FromResult(true);
+        };
+        using var client = new OciRegistryClient(registry.ClientOptions());
+
+        Assert.Equal(tags, await client.ListTagsAsync(OciReference.Parse($"oci://{proxy.Host}/hostile/linked"), 2, Ct));
+
+        Assert.Equal(["/v2/hostile/linked/tags/list?n=2", "/v2/hostile/linked/tags/list?n=2&last=a2", "/v2/hostile/linked/tags/list?n=2&last=b2"],
+            proxy.Requests.Select(r => r.PathAndQuery));
+    }
 }
