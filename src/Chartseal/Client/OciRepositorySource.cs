@@ -166,6 +166,14 @@ public sealed partial class OciRepositorySource : RepositorySource
     private OciTagMap? _pinned;
 
     /// <summary>
+    /// The most bytes of manifests and configs one <see cref="ReadIndexAsync"/> reads (<see cref="ChartIndex.MaxIndexSize"/>:
+    /// the index built from them is held in memory, and the cache refuses a larger one).
+    /// </summary>
+    internal long MaxIndexBytes { get; init; } = ChartIndex.MaxIndexSize;
+
+    private long _indexBytes;
+
+    /// <summary>
     /// The map of the namespace as the registry holds it now (for the index key's signer): every chart found
     /// (<see cref="EnumerateChartsAsync"/>), each of its SemVer tags, and the digest of the manifest each tag holds.
     /// </summary>
@@ -209,6 +217,7 @@ public sealed partial class OciRepositorySource : RepositorySource
     {
         var tagged = new ConcurrentBag<(string Chart, string Tag)>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelRequests, CancellationToken = cancellationToken };
+        Interlocked.Exchange(ref _indexBytes, 0);
         if (_pinned is { } pinned)
         {
             // The signed map is the catalogue: its charts and tags, nothing the registry adds or hides.
@@ -453,6 +462,11 @@ public sealed partial class OciRepositorySource : RepositorySource
         catch (ChartsealException)
         {
             return null; // not a Helm chart (an image, an index, another artifact)
+        }
+        // What the entry holds comes from the manifest and the config: their bytes together are what the index may hold.
+        if (Interlocked.Add(ref _indexBytes, response.Content.Length + (layers.Config.Size <= MaxConfigSize ? layers.Config.Size : 0)) > MaxIndexBytes)
+        {
+            throw new ChartsealException(AddressOf(ChartIndex.FileName), $"its manifests and chart configs add up to more than the {MaxIndexBytes} byte limit of an index (at {where})");
         }
         // Pull and audit judge the very manifest the entry was made from.
         _charts.TryAdd(where, Task.FromResult<HelmChartLayers?>(layers));

@@ -458,6 +458,9 @@ public sealed class OciRegistryClient : IDisposable
         }
     }
 
+    /// <summary>The longest tag the distribution spec allows.</summary>
+    private const int MaxTagLength = 128;
+
     /// <summary>How many times an artifact push is tried when the registry loses a blob to a concurrent push of it.</summary>
     private const int MaxBlobRaceAttempts = 3;
 
@@ -523,6 +526,17 @@ public sealed class OciRegistryClient : IDisposable
             if (all.Count + page.Count > MaxListEntries)
             {
                 throw new OciRegistryException(what, $"the registry lists more than {MaxListEntries} {field}");
+            }
+            // Every page but the last adds an entry, so that the entry cap also bounds the pages followed.
+            if (page.Count == 0 && following is not null)
+            {
+                throw new OciRegistryException(what, $"the registry answered an empty page of {field} that names a next page ({Redacted(following)}), which is refused");
+            }
+            // Entries are tags (at most 128 characters) or repository names (255), so that the entry cap also bounds the memory held.
+            int longest = field == "tags" ? MaxTagLength : OciReference.MaxNameLength;
+            if (page.Find(entry => entry.Length > longest) is { } tooLong)
+            {
+                throw new OciRegistryException(what, $"the registry's {field} list holds an entry of {tooLong.Length} characters, longer than any {(field == "tags" ? "tag" : "repository name")} ({longest})");
             }
             all.AddRange(page);
             next = following;
@@ -824,6 +838,12 @@ public sealed class OciRegistryClient : IDisposable
             string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             string issued = Text("token") is { Length: > 0 } t ? t : Text("access_token") is { Length: > 0 } a ? a
                 : throw new OciRegistryException(call.What, $"the token service {where} answered without a token");
+            if (issued.Any(c => c is <= ' ' or > '~'))
+            {
+                // It could not go into an Authorization header: sent, it would be dropped (a new line) or fail as if the
+                // registry were unreachable (any other character), and the error would blame the wrong thing.
+                throw new OciRegistryException(call.What, $"the token service {where} answered a token with a character that cannot be sent in a header (only printable ASCII can)");
+            }
             int lifetime = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("expires_in", out JsonElement e) && e.ValueKind == JsonValueKind.Number
                 && e.TryGetInt32(out int seconds) && seconds > 0 ? seconds : 60;
             // Renew a little early, so that a token does not expire between our check and the registry's.
@@ -1026,26 +1046,36 @@ public sealed class OciRegistryClient : IDisposable
         {
             return null;
         }
+        // One header value may hold several links (RFC 8288: <a>; rel="prev", <b>; rel="next"): each is read with its own parameters.
         foreach (string value in values)
         {
-            int open = value.IndexOf('<', StringComparison.Ordinal), close = value.IndexOf('>', StringComparison.Ordinal);
-            if (open < 0 || close < open)
+            for (int open = value.IndexOf('<', StringComparison.Ordinal); open >= 0;)
             {
-                continue;
+                int close = value.IndexOf('>', open);
+                if (close < 0)
+                {
+                    break;
+                }
+                int following = value.IndexOf('<', close);
+                string parameters = value[(close + 1)..(following < 0 ? value.Length : following)].Replace(" ", "", StringComparison.Ordinal);
+                if (parameters.Contains("rel=\"next\"", StringComparison.OrdinalIgnoreCase) || parameters.Contains("rel=next", StringComparison.OrdinalIgnoreCase))
+                {
+                    return NextPage(call, value[(open + 1)..close]);
+                }
+                open = following;
             }
-            string parameters = value[(close + 1)..].Replace(" ", "", StringComparison.Ordinal);
-            if (!parameters.Contains("rel=\"next\"", StringComparison.OrdinalIgnoreCase) && !parameters.Contains("rel=next", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            if (!Uri.TryCreate(call.Uri, value[(open + 1)..close], out Uri? next))
-            {
-                throw new OciRegistryException(call.What, $"the registry's next-page link \"{OciReference.Printable(value[(open + 1)..close])}\" is not a URL");
-            }
-            CheckSameRegistry(call.What, call.Uri, next, "next-page link");
-            return next;
         }
         return null;
+    }
+
+    private static Uri NextPage(Call call, string link)
+    {
+        if (!Uri.TryCreate(call.Uri, link, out Uri? next))
+        {
+            throw new OciRegistryException(call.What, $"the registry's next-page link \"{OciReference.Printable(link)}\" is not a URL");
+        }
+        CheckSameRegistry(call.What, call.Uri, next, "next-page link");
+        return next;
     }
 
     private static void CheckSameRegistry(string what, Uri registryUri, Uri other, string name)

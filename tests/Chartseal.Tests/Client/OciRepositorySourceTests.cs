@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Chartseal.Charts;
 using Chartseal.Client;
+using Chartseal.Fetch;
 using Chartseal.Gate;
 using Chartseal.Oci;
 using Chartseal.Repository;
@@ -246,6 +247,33 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
         using var named = new OciRepositorySource(viaProxy, registry.ClientOptions(), ["unlisted"]);
         await named.ReadIndexAsync(null, null, Ct);
         Assert.Equal(["listed", "unlisted"], named.Enumeration!.Charts);
+    }
+
+    [Fact]
+    public async Task The_manifests_and_configs_an_index_is_built_from_are_capped_like_an_index()
+    {
+        // Each manifest (up to 4 MiB: a hostile registry's "created" annotation) and config (up to 1 MiB) went into the
+        // index held in memory, without a total: a registry with many tags could make it any size, and the cache then
+        // refused the index that repo update had saved.
+        OciReference @namespace = NewNamespace();
+        using var f = new TrustFixture();
+        using (var writer = Source(@namespace))
+        {
+            foreach (string version in new[] { "1.0.0", "1.1.0", "1.2.0", "2.0.0" })
+            {
+                var (archive, file, prov) = SignedChart(f, f.Alice, "app", version);
+                await HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch).PushAsync(writer.Client, @namespace, Ct);
+            }
+        }
+        using (var roomy = new OciRepositorySource(@namespace, registry.ClientOptions(), ["app"]) { MaxIndexBytes = 64 * 1024 })
+        {
+            Assert.IsType<FetchOutcome.Downloaded>(await roomy.ReadIndexAsync(null, null, Ct));
+        }
+
+        using var tight = new OciRepositorySource(@namespace, registry.ClientOptions(), ["app"]) { MaxIndexBytes = 2000 };
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => tight.ReadIndexAsync(null, null, Ct));
+
+        Assert.StartsWith($"{tight.Location} (its charts and tags): its manifests and chart configs add up to more than the 2000 byte limit of an index (at {@namespace}/app:", e.Message);
     }
 
     private static Task<bool> NoCatalogAsync(HttpListenerContext context)
