@@ -458,6 +458,9 @@ public sealed class OciRegistryClient : IDisposable
         }
     }
 
+    /// <summary>Empty pages naming a next page followed in one listing.</summary>
+    private const int MaxEmptyListPages = 100;
+
     /// <summary>The longest tag the distribution spec allows.</summary>
     private const int MaxTagLength = 128;
 
@@ -502,6 +505,7 @@ public sealed class OciRegistryClient : IDisposable
     {
         var all = new List<string>();
         var visited = new HashSet<string>(StringComparer.Ordinal);
+        int emptyPages = 0;
         for (Uri? next = first; next is not null;)
         {
             if (!visited.Add(next.AbsoluteUri))
@@ -527,10 +531,11 @@ public sealed class OciRegistryClient : IDisposable
             {
                 throw new OciRegistryException(what, $"the registry lists more than {MaxListEntries} {field}");
             }
-            // Every page but the last adds an entry, so that the entry cap also bounds the pages followed.
-            if (page.Count == 0 && following is not null)
+            // A registry that filters its catalogue by permission may answer a few empty pages that name another; a
+            // hostile one could do so forever. With empty pages counted, the entry cap also bounds the pages followed.
+            if (page.Count == 0 && following is not null && ++emptyPages > MaxEmptyListPages)
             {
-                throw new OciRegistryException(what, $"the registry answered an empty page of {field} that names a next page ({Redacted(following)}), which is refused");
+                throw new OciRegistryException(what, $"the registry answered more than {MaxEmptyListPages} empty pages of {field} that name a next page (the last: {Redacted(following)}), which is refused");
             }
             // Entries are tags (at most 128 characters) or repository names (255), so that the entry cap also bounds the memory held.
             int longest = field == "tags" ? MaxTagLength : OciReference.MaxNameLength;
