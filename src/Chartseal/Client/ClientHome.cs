@@ -14,9 +14,14 @@ public sealed record ClientHome(string ConfigFile, string CacheDirectory, TrustS
     public const string ConfigFileName = "repositories.yaml";
 
     /// <summary>Everything below <paramref name="home"/> (as with <c>$CHARTSEAL_HOME</c>).</summary>
+    /// <exception cref="ChartsealException"><paramref name="home"/> is a file (every command would otherwise see no repositories, or fail on a path below it).</exception>
     public static ClientHome Under(string home)
     {
         ArgumentException.ThrowIfNullOrEmpty(home);
+        if (File.Exists(home))
+        {
+            throw new ChartsealException(home, "is a file, not a folder (the client's home: CHARTSEAL_HOME)");
+        }
         return new ClientHome(Path.Combine(home, ConfigFileName), Path.Combine(home, "cache"), new TrustStateStore(Path.Combine(home, "trust-state")));
     }
 

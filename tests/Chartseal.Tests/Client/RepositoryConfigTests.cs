@@ -27,6 +27,17 @@ public sealed class RepositoryConfigTests
     }
 
     [Fact]
+    public void ClientHome_AFileAsTheHome_IsAnErrorNamingIt_NotAHomeWithNoRepositories()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("home"), "x");
+
+        var e = Assert.Throws<ChartsealException>(() => ClientHome.Under(temp.File("home")));
+
+        Assert.Equal($"{temp.File("home")}: is a file, not a folder (the client's home: CHARTSEAL_HOME)", e.Message);
+    }
+
+    [Fact]
     public async Task LoadAsync_AFolderInPlaceOfTheFile_IsAnErrorNotAnEmptyConfiguration()
     {
         using var temp = new TempDirectory();
