@@ -303,6 +303,12 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
             await RefuseAsync(context, operation, writer, e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
             return null;
         }
+        catch (BadHttpRequestException e)
+        {
+            // A broken chunked encoding or a body shorter than its Content-Length: the client's fault, as for a multipart body.
+            await RefuseAsync(context, operation, writer, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "unreadable request body: " + e.Message).ConfigureAwait(false);
+            return null;
+        }
     }
 
     private async Task<IFormCollection?> ReadFormAsync(HttpContext context, string operation, string writer)

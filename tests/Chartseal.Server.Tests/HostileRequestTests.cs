@@ -52,4 +52,20 @@ public sealed class HostileRequestTests
         Assert.Equal(404, status);
         Assert.DoesNotContain("secret", response, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/api/charts")]
+    [InlineData("/api/prov")]
+    public async Task RawBodyWithABrokenChunkedEncoding_400MalformedNot500(string path)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        string[] before = s.AllNames();
+
+        var (status, response) = await RawAsync(s, $"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ServerFixture.Token}\r\n"
+            + "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n");
+
+        Assert.Equal(400, status);
+        Assert.Contains("{\"error\":\"malformed\",\"message\":\"unreadable request body: ", response, StringComparison.Ordinal);
+        Assert.Equal(before, s.AllNames());
+    }
 }
