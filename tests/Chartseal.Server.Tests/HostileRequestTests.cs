@@ -68,4 +68,43 @@ public sealed class HostileRequestTests
         Assert.Contains("{\"error\":\"malformed\",\"message\":\"unreadable request body: ", response, StringComparison.Ordinal);
         Assert.Equal(before, s.AllNames());
     }
+
+    [Theory]
+    [InlineData("/api/charts")]
+    [InlineData("/api/prov")]
+    public async Task MultipartDeclaredButTheBodyHasNoSuchBoundary_400MalformedNot500(string path)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var chart = s.Chart("mysql", "1.2.3", s.Trust.Alice);
+        string[] before = s.AllNames();
+        using var content = new ByteArrayContent(path == "/api/prov" ? chart.Provenance! : chart.Archive);
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=abc");
+        using var request = new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/')) { Content = content };
+        request.Headers.Authorization = ServerFixture.Bearer;
+
+        using var response = await s.Http.SendAsync(request, Ct);
+
+        var (status, error, message) = await ServerFixture.ErrorOfAsync(response);
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "malformed"), (status, error));
+        Assert.StartsWith("unreadable multipart body: ", message, StringComparison.Ordinal);
+        Assert.Equal(before, s.AllNames());
+    }
+
+    [Theory]
+    [InlineData("multipart/form-datax; boundary=abc")]
+    [InlineData("multipart/form-data-archive")]
+    public async Task ContentTypeThatOnlyStartsLikeMultipart_IsTheRawArchiveNot500(string contentType)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var chart = s.Chart("mysql", "1.2.3", s.Trust.Alice);
+        using var content = new ByteArrayContent(chart.Archive);
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/charts") { Content = content };
+        request.Headers.Authorization = ServerFixture.Bearer;
+
+        using var response = await s.Http.SendAsync(request, Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("mysql-1.2.3.tgz", (await ServerFixture.JsonOfAsync(response)).GetProperty("held").GetString());
+    }
 }
