@@ -30,7 +30,15 @@ public sealed class BasicAuthUsers
 
     private sealed record BcryptSecret(string Hash, string Version, int Cost, byte[] Salt) : Secret;
 
-    private BasicAuthUsers(Dictionary<string, Secret> users) => _users = users;
+    // What a name costs when it is not known: the slowest secret (a bcrypt entry of the highest cost, when there is one),
+    // so that an unknown name is never cheaper than an htpasswd user's.
+    private readonly Secret? _decoy;
+
+    private BasicAuthUsers(Dictionary<string, Secret> users)
+    {
+        _users = users;
+        _decoy = users.Values.OfType<BcryptSecret>().MaxBy(b => b.Cost) ?? users.Values.FirstOrDefault();
+    }
 
     /// <summary>No users: Basic auth is off.</summary>
     public static BasicAuthUsers None { get; } = new([]);
@@ -109,9 +117,14 @@ public sealed class BasicAuthUsers
                 return true;
             }
         }
-        // An unknown user costs the same work as a known one, so that timing does not tell which names exist.
+        // An unknown user costs the same work as a known one, so that timing does not tell which names exist; the flag
+        // user (a SHA-256) beside htpasswd users pays the bcrypt run too.
         bool known = _users.TryGetValue(user, out var secret);
-        bool match = Matches(secret ?? _users.Values.First(), password) && known;
+        if (!known || (secret is PlainSecret && _decoy is BcryptSecret))
+        {
+            _ = Matches(_decoy!, password);
+        }
+        bool match = known && Matches(secret!, password);
         if (match)
         {
             lock (_verifiedLock)

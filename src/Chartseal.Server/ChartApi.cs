@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 using Chartseal.Charts;
 using Chartseal.Client;
 using Chartseal.IO;
@@ -278,8 +279,10 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
     }
 
+    // The media type itself, not a prefix of it: "multipart/form-datax" is no form (the form reader refuses it), so it is
+    // a raw body like any other type.
     private static bool IsMultipart(HttpRequest request) =>
-        request.ContentType is { } type && type.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
 
     private static string SourceName(IFormFile file, string field) => Path.GetFileName(file.FileName) is { Length: > 0 } name ? name : field;
 
@@ -303,6 +306,12 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
             await RefuseAsync(context, operation, writer, e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
             return null;
         }
+        catch (BadHttpRequestException e)
+        {
+            // A broken chunked encoding or a body shorter than its Content-Length: the client's fault, as for a multipart body.
+            await RefuseAsync(context, operation, writer, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "unreadable request body: " + e.Message).ConfigureAwait(false);
+            return null;
+        }
     }
 
     private async Task<IFormCollection?> ReadFormAsync(HttpContext context, string operation, string writer)
@@ -315,7 +324,9 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         {
             await RefuseAsync(context, operation, writer, e.StatusCode, "too-large", $"the upload is larger than {options.MaxUploadBytes} bytes").ConfigureAwait(false);
         }
-        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException)
+        // IOException: the body ends before its declared boundary (or holds none). A full disk while the form is
+        // buffered is not the client's fault: the server's 507.
+        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException || (e is IOException && !StorageFull.Is(e)))
         {
             await RefuseAsync(context, operation, writer, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), "unreadable multipart body: " + e.Message).ConfigureAwait(false);
         }

@@ -28,7 +28,8 @@ internal sealed class RepositoryFiles(string repositoryDir) : IFileProvider
 
     public IFileInfo GetFileInfo(string subpath)
     {
-        string name = subpath.TrimStart('/');
+        // Exactly "/NAME": the server checks NAME against the index, so "//NAME" (one more slash) must not reach it.
+        string name = subpath.StartsWith('/') ? subpath[1..] : subpath;
         if (!IsServed(name))
         {
             return new NotFoundFileInfo(name);

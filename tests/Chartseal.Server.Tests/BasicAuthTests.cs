@@ -170,4 +170,29 @@ public sealed class BasicAuthTests
         using var response = await s.PostRawAsync("api/charts", s.Chart("mysql", "1.2.3", s.Trust.Alice).Archive, new AuthenticationHeaderValue("Basic", "%%%not-base64"));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    // With the flag user and an htpasswd file together, the first user (the flag's, checked by SHA-256) was the decoy an
+    // unknown name was checked against: a wrong password for an htpasswd user cost a bcrypt run, for an unknown name or
+    // the flag user a hash, so timing told which htpasswd names exist. Load only makes the slow ones slower.
+    [Fact]
+    public async Task FlagUserBesideHtpasswd_UnknownNamesAndTheFlagUserCostABcryptRunToo()
+    {
+        using var dir = new Chartseal.Tests.Support.TempDirectory();
+        var users = await BasicAuthUsers.LoadAsync("ci", "flag-secret", Htpasswd(dir.Path, "-B", "-C", "10", "alice", "s3cret"), Ct);
+        static TimeSpan Time(Func<bool> verify)
+        {
+            var clock = Stopwatch.StartNew();
+            Assert.False(verify());
+            return clock.Elapsed;
+        }
+
+        TimeSpan known = Time(() => users.Verify("alice", "wrong"));
+        TimeSpan unknown = Time(() => users.Verify("mallory", "wrong"));
+        TimeSpan flag = Time(() => users.Verify("ci", "wrong"));
+
+        Assert.True(unknown > known / 4, $"an unknown name took {unknown.TotalMilliseconds} ms, a known one {known.TotalMilliseconds} ms");
+        Assert.True(flag > known / 4, $"the flag user took {flag.TotalMilliseconds} ms, an htpasswd user {known.TotalMilliseconds} ms");
+        Assert.True(users.Verify("ci", "flag-secret"));
+        Assert.True(users.Verify("alice", "s3cret"));
+    }
 }

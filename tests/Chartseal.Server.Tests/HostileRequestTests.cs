@@ -1,0 +1,110 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Chartseal.Server.Tests;
+
+/// <summary>
+/// Requests no HTTP client library would send (repeated slashes, broken chunked bodies), written byte for byte to a real
+/// server: each gets a one-line JSON refusal, never a file the allow-list keeps back, never a 500.
+/// </summary>
+public sealed class HostileRequestTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // Sends the request as written and reads the answer until the server closes the connection.
+    private static async Task<(int Status, string Response)> RawAsync(ServerFixture s, string request)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(s.Server.Address.Host, s.Server.Address.Port, Ct);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), Ct);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        string response = await reader.ReadToEndAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        return (int.Parse(response.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture), response);
+    }
+
+    [Theory]
+    [InlineData("GET", "//other-1.0.0.tgz")]
+    [InlineData("HEAD", "//other-1.0.0.tgz")]
+    [InlineData("GET", "//other-1.0.0.tgz.prov")]
+    [InlineData("GET", "///other-1.0.0.tgz")]
+    public async Task ArchiveTheIndexDoesNotList_IsNotServedThroughRepeatedSlashes(string method, string path)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        (await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice))).Dispose();
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, "other-1.0.0.tgz"), "secret", Ct);
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, "other-1.0.0.tgz.prov"), "secret", Ct);
+
+        var (status, response) = await RawAsync(s, $"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(404, status);
+        Assert.DoesNotContain("secret", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ArchiveTheIndexDoesNotList_IsNotServedThroughRepeatedSlashesUnderAContextPath()
+    {
+        await using var s = await ServerFixture.StartAsync(o => o with { ContextPath = "/charts" });
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, "other-1.0.0.tgz"), "secret", Ct);
+
+        var (status, response) = await RawAsync(s, "GET /charts//other-1.0.0.tgz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(404, status);
+        Assert.DoesNotContain("secret", response, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/charts")]
+    [InlineData("/api/prov")]
+    public async Task RawBodyWithABrokenChunkedEncoding_400MalformedNot500(string path)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        string[] before = s.AllNames();
+
+        var (status, response) = await RawAsync(s, $"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ServerFixture.Token}\r\n"
+            + "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n");
+
+        Assert.Equal(400, status);
+        Assert.Contains("{\"error\":\"malformed\",\"message\":\"unreadable request body: ", response, StringComparison.Ordinal);
+        Assert.Equal(before, s.AllNames());
+    }
+
+    [Theory]
+    [InlineData("/api/charts")]
+    [InlineData("/api/prov")]
+    public async Task MultipartDeclaredButTheBodyHasNoSuchBoundary_400MalformedNot500(string path)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var chart = s.Chart("mysql", "1.2.3", s.Trust.Alice);
+        string[] before = s.AllNames();
+        using var content = new ByteArrayContent(path == "/api/prov" ? chart.Provenance! : chart.Archive);
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=abc");
+        using var request = new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/')) { Content = content };
+        request.Headers.Authorization = ServerFixture.Bearer;
+
+        using var response = await s.Http.SendAsync(request, Ct);
+
+        var (status, error, message) = await ServerFixture.ErrorOfAsync(response);
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "malformed"), (status, error));
+        Assert.StartsWith("unreadable multipart body: ", message, StringComparison.Ordinal);
+        Assert.Equal(before, s.AllNames());
+    }
+
+    [Theory]
+    [InlineData("multipart/form-datax; boundary=abc")]
+    [InlineData("multipart/form-data-archive")]
+    public async Task ContentTypeThatOnlyStartsLikeMultipart_IsTheRawArchiveNot500(string contentType)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var chart = s.Chart("mysql", "1.2.3", s.Trust.Alice);
+        using var content = new ByteArrayContent(chart.Archive);
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/charts") { Content = content };
+        request.Headers.Authorization = ServerFixture.Bearer;
+
+        using var response = await s.Http.SendAsync(request, Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("mysql-1.2.3.tgz", (await ServerFixture.JsonOfAsync(response)).GetProperty("held").GetString());
+    }
+}
