@@ -11,7 +11,7 @@ namespace Chartseal.Charts;
 /// </summary>
 /// <remarks>
 /// Helm reads Chart.yaml through sigs.k8s.io/yaml (YAML 1.1 via go-yaml v2, then JSON), which gives these
-/// rules, reproduced here: keys match fields case-insensitively, unknown keys are dropped, an unquoted number
+/// rules, reproduced here: keys match fields case-insensitively (as Go folds case: <c>ſ</c> is s, the Kelvin sign k), unknown keys are dropped, an unquoted number
 /// or boolean in a text field becomes text (<c>appVersion: 1.10</c> reads as <c>"1.1"</c>, because Go formats
 /// the float), and output keys are sorted. Unlike Helm, duplicate keys, several documents, merge keys
 /// (<c>&lt;&lt;</c>) and aliases expanding to more than a few hundred nodes are refused.
@@ -487,12 +487,37 @@ public static partial class ChartYaml
             }
             foreach (string k in known)
             {
-                if (string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
+                if (GoEqualFold(k, key))
                 {
                     return k;
                 }
             }
             return null;
+        }
+
+        // Go's bytes.EqualFold (encoding/json's key matching) for an ASCII field name: besides ASCII case, 'ſ'
+        // (U+017F) folds to s and the Kelvin sign (U+212A) to k, so "verſion" sets the version for Helm.
+        private static bool GoEqualFold(string field, string key)
+        {
+            if (field.Length != key.Length)
+            {
+                return false;
+            }
+            for (int i = 0; i < field.Length; i++)
+            {
+                char f = char.ToLowerInvariant(field[i]), c = key[i];
+                bool same = c switch
+                {
+                    '\u017F' => f == 's',
+                    '\u212A' => f == 'k',
+                    _ => c < 0x80 && char.ToLowerInvariant(c) == f,
+                };
+                if (!same)
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         public string? String(Dictionary<string, YamlNode?> fields, string key, string path) =>

@@ -145,9 +145,37 @@ public sealed class ChartYamlTests
         Assert.Equal("1.0.0", md.Version);
     }
 
+    [Fact]
+    public void Parse_KeysThatGoFoldsToFieldNames_MatchFields()
+    {
+        // Go's encoding/json folds U+017F (long s) to s and U+212A (Kelvin sign) to k; .NET's ordinal ignore-case does not.
+        var md = Parse("name: x\nver\u017Fion: 6.6.6\n\u212AubeVersion: '>=99.0.0'\n");
+        Assert.Equal("6.6.6", md.Version);
+        Assert.Equal(">=99.0.0", md.KubeVersion);
+    }
+
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void Read_ChartYamlWithALongSVersionKey_SameVersionAsHelm(string helmVersion)
+    {
+        // Helm installs what `helm show chart` shows: the archive must not pass as 1.0.0 when Helm reads 6.6.6.
+        const string yaml = "apiVersion: v2\nname: demo\nversion: 1.0.0\nver\u017Fion: 6.6.6\n\u212AubeVersion: '>=99.0.0'\n";
+        using var temp = new TempDirectory();
+        string archive = temp.File("demo-1.0.0.tgz");
+        File.WriteAllBytes(archive, ChartFixtures.Tgz(new ChartFixtures.Entry("demo/Chart.yaml", Text: yaml)));
+        var helm = HelmPeer.Of(helmVersion).Run(temp.Path, "show", "chart", archive);
+
+        var ex = Assert.Throws<UnsafeArchiveException>(() => ChartArchive.Read(File.ReadAllBytes(archive), "demo-1.0.0.tgz"));
+        Assert.Contains("duplicate key \"ver\u017Fion\" (same field as another key)", ex.Message, StringComparison.Ordinal);
+        Assert.True(helm.ExitCode == 0 && helm.StdOut.Contains("version: 6.6.6\n", StringComparison.Ordinal)
+            && helm.StdOut.Contains("kubeVersion: '>=99.0.0'", StringComparison.Ordinal), helm.ToString());
+    }
+
     [Theory]
     [InlineData("name: a\nname: b\n", "duplicate key \"name\"")]
     [InlineData("name: a\nName: b\n", "duplicate key \"Name\"")]
+    [InlineData("version: 1.0.0\nver\u017Fion: 6.6.6\n", "duplicate key \"ver\u017Fion\"")]
+    [InlineData("kubeVersion: '1'\n\u212AubeVersion: '2'\n", "duplicate key \"\u212AubeVersion\"")]
     [InlineData("annotations:\n  k: 1\n  k: 2\n", "duplicate key \"k\"")]
     public void Parse_DuplicateKeys_Refused(string yaml, string message)
     {
