@@ -151,9 +151,9 @@ internal static class ChartLoader
     }
 
     /// <summary>
-    /// Applies a legacy requirements.yaml. Simplification: Helm unmarshals the whole file over the metadata, so
-    /// any Chart.yaml key written there would win; only <c>dependencies</c>, the one key such files carry, is
-    /// taken here.
+    /// Applies a legacy requirements.yaml. Helm unmarshals the whole file over the metadata, so any Chart.yaml
+    /// key written there would win; only <c>dependencies</c>, the one key such files carry, is accepted (any
+    /// other Chart.yaml field is refused).
     /// </summary>
     public static void MergeRequirements(ChartMetadata metadata, ReadOnlySpan<byte> yaml, string sourceName)
     {

@@ -82,12 +82,17 @@ public static partial class ChartYaml
 
     /// <summary>
     /// Reads the <c>dependencies</c> of a legacy requirements.yaml; <paramref name="present"/> is false when the
-    /// file has no such key (then the chart's own dependencies stay).
+    /// file has no such key (then the chart's own dependencies stay). Helm unmarshals the whole file over the
+    /// chart's metadata, so any other Chart.yaml field there (<c>version</c>, <c>name</c>...) is refused.
     /// </summary>
     internal static List<ChartDependency>? ParseRequirements(ReadOnlySpan<byte> yaml, string sourceName, out bool present)
     {
         var reader = new Reader(sourceName);
-        var fields = reader.Fields(ReadDocument(yaml, sourceName), "", ["dependencies"]);
+        var fields = reader.Fields(ReadDocument(yaml, sourceName), "", MetadataKeys);
+        if (fields.Keys.FirstOrDefault(key => key != "dependencies") is { } other)
+        {
+            throw new ChartsealException(sourceName, $"field \"{other}\": requirements.yaml may only hold dependencies (Helm would apply it over Chart.yaml)");
+        }
         present = fields.ContainsKey("dependencies");
         return reader.Dependencies(fields.GetValueOrDefault("dependencies"), "dependencies");
     }

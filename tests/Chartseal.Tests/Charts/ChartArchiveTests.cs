@@ -226,6 +226,22 @@ public sealed class ChartArchiveTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1));
     }
 
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void Read_RequirementsYamlSettingAChartYamlField_RefusedWhereHelmAppliesIt(string helmVersion)
+    {
+        // Helm unmarshals requirements.yaml over the metadata: this archive is demo 6.6.6 to Helm, not 1.0.0.
+        byte[] archive = ChartTgz(new Entry("demo/requirements.yaml", Text: "version: 6.6.6\ndependencies: []\n"));
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("demo-1.0.0.tgz"), archive);
+        var helm = HelmPeer.Of(helmVersion).Run(temp.Path, "show", "chart", temp.File("demo-1.0.0.tgz"));
+        Assert.True(helm.ExitCode == 0 && helm.StdOut.Contains("version: 6.6.6\n", StringComparison.Ordinal), helm.ToString());
+
+        var ex = Refused(archive);
+        Assert.Equal("not a valid chart: field \"version\": requirements.yaml may only hold dependencies (Helm would apply it over Chart.yaml)", ex.Detail);
+        Assert.Equal("demo/requirements.yaml", ex.EntryName);
+    }
+
     [Fact]
     public void Read_YamlBombInChartYaml_RefusedAsInvalidChart()
     {
