@@ -186,8 +186,8 @@ public static class TrustRepository
         }, cancellationToken);
 
     /// <summary>
-    /// Moves a key to <c>revoked.pgp</c> (from <c>pubkeys.pgp</c>, or from <paramref name="certificate"/> when it was
-    /// already removed), attaching a revocation certificate when given.
+    /// Moves a key to <c>revoked.pgp</c> (from <c>pubkeys.pgp</c> or <c>indexkeys.pgp</c>, or from <paramref name="certificate"/>
+    /// when it was already removed), attaching a revocation certificate when given.
     /// </summary>
     public static Task<TrustManifest> RevokeAsync(string directory, RootSigner root, string fingerprint, Keyring? certificate, byte[]? revocationCertificate, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>
         RevokeAsync(directory, root, fingerprint, certificate, revocationCertificate, "revocation certificate", validity, now, cancellationToken);
@@ -202,6 +202,7 @@ public static class TrustRepository
         {
             string fpr = new PinnedRoot(fingerprint).Fingerprint;
             PgpPublicKeyRing? ring = draft.PublicKeys.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
+                ?? draft.IndexKeys.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
                 ?? certificate?.PublicKeyRings.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
                 ?? draft.Revoked.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
             if (ring is null)
@@ -221,6 +222,11 @@ public static class TrustRepository
                 }
             }
             draft.PublicKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
+            // A revoked index key signs no more snapshots either (removing the last one turns snapshots off, as index-key remove does).
+            if (draft.IndexKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr) > 0 && draft.IndexKeys.Count == 0)
+            {
+                draft.SnapshotMaxLifetime = null;
+            }
             draft.Revoked.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
             draft.Revoked.Add(ring);
         }, cancellationToken);
