@@ -96,6 +96,11 @@ public static class TrustRepository
     public static Task<TrustManifest> AddIndexKeyAsync(string directory, RootSigner root, Keyring keys, TimeSpan? maxLifetime, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        // What the manifest's reader accepts, else every client (and the next change) would refuse the signed manifest.
+        if (maxLifetime is { } requested && (requested < TimeSpan.FromSeconds(1) || requested > TrustManifest.MaxSnapshotMaxLifetime))
+        {
+            throw new ChartsealException(null, $"a snapshot lifetime cap of {Duration.ForPeople(requested)} is outside what a trust manifest may hold: from 1 second to at most {Duration.ForPeople(TrustManifest.MaxSnapshotMaxLifetime)}");
+        }
         return MutateAsync(directory, [root], validity, now, draft =>
         {
             foreach (PgpPublicKeyRing ring in Certificates(keys))

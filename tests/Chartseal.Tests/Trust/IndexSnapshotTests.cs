@@ -311,6 +311,25 @@ public sealed class IndexSnapshotTests
     }
 
     [Fact]
+    public async Task IndexKeyAdded_WithAMaxLifetimeBeyondWhatTheManifestMayHold_IsRefused_AndTheRepositoryStaysReadable()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        var ivy = new TestKey("Ivy Index <index@example.com>", TrustFixture.T0);
+        long before = (await f.MaterialAsync(At(2))).Version;
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() =>
+            TrustRepository.AddIndexKeyAsync(f.Repo, f.Root.RootSigner(At(2)), ivy.Public, TimeSpan.FromDays(2 * 365), null, At(2)));
+        Assert.Contains("at most 366 days", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, (await f.MaterialAsync(At(2))).Version);
+
+        // The longest allowed is written, and read back.
+        var manifest = await TrustRepository.AddIndexKeyAsync(f.Repo, f.Root.RootSigner(At(2)), ivy.Public, TrustManifest.MaxSnapshotMaxLifetime, null, At(2));
+        Assert.Equal(TrustManifest.MaxSnapshotMaxLifetime, (await f.MaterialAsync(At(3))).SnapshotMaxLifetime);
+        Assert.Equal(before + 1, manifest.Version);
+    }
+
+    [Fact]
     public async Task ThiefSignedTheLargestVersion_TheReplacedKeySignsOnWithoutTheFileBeingDeleted_AndTheStolenKeyGetsOneClearError()
     {
         using var r = await Repo.CreateAsync();
