@@ -324,6 +324,16 @@ public static class TrustRepository
                 + $"version {signedBefore + 1} on top of version {current.Version}, re-trusting whatever it trusted");
         }
         TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
+        // The root the files declare is only a claim: a manifest that another root signed and that "hands over" to this
+        // one names this root as the one to pin without this root ever having signed it. Sign only over material that
+        // verifies against this very root (its signature, its co-signature of a hand-over, or hand-overs from it), as
+        // every client pinned to it checks.
+        current = TrustedMaterial.LoadForUpdate(files, new PinnedRoot(root.Fingerprint), now) switch
+        {
+            TrustResult.Accepted a => a.Material,
+            TrustResult.Rejected r => throw new ChartsealException(source.AddressOf(TrustFiles.ManifestName), r.Refusal.ToString()),
+            _ => throw new InvalidOperationException(),
+        };
         var rootKeys = files.RootKeys is { } rk ? Keyring.Parse(rk, TrustFiles.RootKeysName).PublicKeyRings.ToList() : [];
         var draft = new Draft(Math.Max(current.Version, signedBefore), root.Fingerprint, null, current.PublicKeys.PublicKeyRings.ToList(), current.Revoked.PublicKeyRings.ToList(), rootKeys,
             current.IndexKeys?.PublicKeyRings.ToList() ?? [], current.RequiresSnapshot ? current.SnapshotMaxLifetime : null);

@@ -121,6 +121,37 @@ public sealed class TrustHardeningTests
     }
 
     [Fact]
+    public async Task TrustFilesReplaced_ByAnotherRootHandingOverToTheRealOne_TheRealRootRefusesToSignOverThem()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+
+        // Whoever can write the repository's files (not its root key) writes a manifest signed by a root of their own
+        // that "hands over" to the real root, listing their own key.
+        var fakeRoot = new TestKey("Fake Root <fake@example.com>", TrustFixture.T0);
+        var mallory = new TestKey("Mallory <mallory@example.com>", TrustFixture.T0);
+        byte[] pubkeys = Keyring.Concat(mallory.Public.PublicKeyRings);
+        byte[] revoked = Keyring.Concat([]);
+        var forged = new TrustManifest(100, TrustFixture.At(1000), fakeRoot.Fingerprint, f.Root.Fingerprint, new Dictionary<string, string>
+        {
+            [TrustFiles.PublicKeysName] = "sha256:" + Chartseal.IO.ContentHash.Sha256Hex(pubkeys),
+            [TrustFiles.RevokedName] = "sha256:" + Chartseal.IO.ContentHash.Sha256Hex(revoked),
+        });
+        var fake = fakeRoot.RootSigner(TrustFixture.At(2));
+        File.WriteAllBytes(Path.Combine(f.Repo, TrustFiles.PublicKeysName), pubkeys);
+        File.WriteAllBytes(Path.Combine(f.Repo, TrustFiles.RevokedName), revoked);
+        File.WriteAllBytes(Path.Combine(f.Repo, TrustFiles.RootKeysName), Keyring.Concat([fakeRoot.Public.PublicKeyRings[0], f.Root.Public.PublicKeyRings[0]]));
+        File.WriteAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName), ProvenanceSigner.Sign(forged.Serialize(), fake.PrivateKey, fake.Key.SecretKey.PublicKey, TrustFixture.At(2)));
+        // Clients pinned to the real root refuse it...
+        Assert.IsType<TrustResult.Rejected>(TrustedMaterial.Load(await f.FilesAsync(), f.Pin, null, TrustFixture.At(3)));
+
+        // ...and so does the real root: it never signs over material it did not sign (or hand over to itself).
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RenewAsync(f.Repo, f.Root.RootSigner(TrustFixture.At(3)), null, TrustFixture.At(3)));
+        Assert.Contains("not signed by the pinned root " + f.Root.Fingerprint, e.Message, StringComparison.Ordinal);
+        Assert.IsType<TrustResult.Rejected>(TrustedMaterial.Load(await f.FilesAsync(), f.Pin, null, TrustFixture.At(3)));
+    }
+
+    [Fact]
     public async Task RepositoryReadded_UnderAnotherSpellingOrMirror_CannotReplayOlderTrustMaterial()
     {
         using var f = new TrustFixture();
