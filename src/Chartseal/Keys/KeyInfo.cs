@@ -15,18 +15,28 @@ public static class KeyInfo
     }
 
     /// <summary>
-    /// The key's material, independent of its creation time: SHA-256 over the algorithm and the public key parameters
-    /// (as gpg's keygrip, the same secret re-wrapped into a new key with another creation date has another
-    /// fingerprint but the same material). Revocation matches this too, so a revoked key cannot come back under a new
-    /// fingerprint.
+    /// The key's material, independent of its creation time and of the algorithm number it is wrapped under: SHA-256
+    /// over the key family and the public key parameters (as gpg's keygrip, the same secret re-wrapped into a new key
+    /// with another creation date has another fingerprint but the same material). RSA is one family whatever its number
+    /// (1, 2 or 3), and an Ed25519 key is the same key as legacy EdDSA (22) or as Ed25519 (27). Revocation matches this
+    /// too, so a revoked key cannot come back under a new fingerprint.
     /// </summary>
     public static string MaterialId(PgpPublicKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        byte[] parameters = ((Org.BouncyCastle.Bcpg.BcpgObject)key.PublicKeyPacket.Key).GetEncoded();
-        byte[] material = [(byte)key.Algorithm, .. parameters];
+        byte[] material = key.PublicKeyPacket.Key switch
+        {
+            RsaPublicBcpgKey rsa => [(byte)PublicKeyAlgorithmTag.RsaGeneral, .. rsa.GetEncoded()],
+            Ed25519PublicBcpgKey ed => [(byte)PublicKeyAlgorithmTag.Ed25519, .. ed.GetKey()],
+            EdDsaPublicBcpgKey legacy when Ed25519LegacyOid.Equals(legacy.CurveOid) && legacy.EncodedPoint.ToByteArrayUnsigned() is [0x40, .. var point] =>
+                [(byte)PublicKeyAlgorithmTag.Ed25519, .. point],
+            var other => [(byte)key.Algorithm, .. ((BcpgObject)other).GetEncoded()],
+        };
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(material));
     }
+
+    // The OID legacy EdDSA keys name Ed25519 by (RFC 4880bis).
+    private static readonly Org.BouncyCastle.Asn1.DerObjectIdentifier Ed25519LegacyOid = new("1.3.6.1.4.1.11591.15.1");
 
     /// <summary>The 64-bit key id as 16 upper-case hex digits.</summary>
     public static string KeyId(PgpPublicKey key)

@@ -96,6 +96,11 @@ public static class TrustRepository
     public static Task<TrustManifest> AddIndexKeyAsync(string directory, RootSigner root, Keyring keys, TimeSpan? maxLifetime, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        // What the manifest's reader accepts, else every client (and the next change) would refuse the signed manifest.
+        if (maxLifetime is { } requested && (requested < TimeSpan.FromSeconds(1) || requested > TrustManifest.MaxSnapshotMaxLifetime))
+        {
+            throw new ChartsealException(null, $"a snapshot lifetime cap of {Duration.ForPeople(requested)} is outside what a trust manifest may hold: from 1 second to at most {Duration.ForPeople(TrustManifest.MaxSnapshotMaxLifetime)}");
+        }
         return MutateAsync(directory, [root], validity, now, draft =>
         {
             foreach (PgpPublicKeyRing ring in Certificates(keys))
@@ -186,8 +191,8 @@ public static class TrustRepository
         }, cancellationToken);
 
     /// <summary>
-    /// Moves a key to <c>revoked.pgp</c> (from <c>pubkeys.pgp</c>, or from <paramref name="certificate"/> when it was
-    /// already removed), attaching a revocation certificate when given.
+    /// Moves a key to <c>revoked.pgp</c> (from <c>pubkeys.pgp</c> or <c>indexkeys.pgp</c>, or from <paramref name="certificate"/>
+    /// when it was already removed), attaching a revocation certificate when given.
     /// </summary>
     public static Task<TrustManifest> RevokeAsync(string directory, RootSigner root, string fingerprint, Keyring? certificate, byte[]? revocationCertificate, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>
         RevokeAsync(directory, root, fingerprint, certificate, revocationCertificate, "revocation certificate", validity, now, cancellationToken);
@@ -202,6 +207,7 @@ public static class TrustRepository
         {
             string fpr = new PinnedRoot(fingerprint).Fingerprint;
             PgpPublicKeyRing? ring = draft.PublicKeys.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
+                ?? draft.IndexKeys.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
                 ?? certificate?.PublicKeyRings.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
                 ?? draft.Revoked.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
             if (ring is null)
@@ -221,6 +227,11 @@ public static class TrustRepository
                 }
             }
             draft.PublicKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
+            // A revoked index key signs no more snapshots either (removing the last one turns snapshots off, as index-key remove does).
+            if (draft.IndexKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr) > 0 && draft.IndexKeys.Count == 0)
+            {
+                draft.SnapshotMaxLifetime = null;
+            }
             draft.Revoked.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
             draft.Revoked.Add(ring);
         }, cancellationToken);
@@ -313,6 +324,16 @@ public static class TrustRepository
                 + $"version {signedBefore + 1} on top of version {current.Version}, re-trusting whatever it trusted");
         }
         TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
+        // The root the files declare is only a claim: a manifest that another root signed and that "hands over" to this
+        // one names this root as the one to pin without this root ever having signed it. Sign only over material that
+        // verifies against this very root (its signature, its co-signature of a hand-over, or hand-overs from it), as
+        // every client pinned to it checks.
+        current = TrustedMaterial.LoadForUpdate(files, new PinnedRoot(root.Fingerprint), now) switch
+        {
+            TrustResult.Accepted a => a.Material,
+            TrustResult.Rejected r => throw new ChartsealException(source.AddressOf(TrustFiles.ManifestName), r.Refusal.ToString()),
+            _ => throw new InvalidOperationException(),
+        };
         var rootKeys = files.RootKeys is { } rk ? Keyring.Parse(rk, TrustFiles.RootKeysName).PublicKeyRings.ToList() : [];
         var draft = new Draft(Math.Max(current.Version, signedBefore), root.Fingerprint, null, current.PublicKeys.PublicKeyRings.ToList(), current.Revoked.PublicKeyRings.ToList(), rootKeys,
             current.IndexKeys?.PublicKeyRings.ToList() ?? [], current.RequiresSnapshot ? current.SnapshotMaxLifetime : null);

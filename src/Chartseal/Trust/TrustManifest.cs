@@ -101,9 +101,9 @@ public sealed record TrustManifest(long Version, DateTime Expires, string Root, 
         TimeSpan? maxLifetime = null;
         if (header.GetValueOrDefault("snapshotMaxLifetime") is { } maxText)
         {
-            if (!long.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds) || seconds < 1 || seconds > MaxSnapshotLifetimeSeconds)
+            if (!long.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds) || seconds < 1 || seconds > (long)MaxSnapshotMaxLifetime.TotalSeconds)
             {
-                error = $"snapshotMaxLifetime must be a whole number of seconds from 1 to {MaxSnapshotLifetimeSeconds}";
+                error = $"snapshotMaxLifetime must be a whole number of seconds from 1 to {(long)MaxSnapshotMaxLifetime.TotalSeconds}";
                 return null;
             }
             maxLifetime = TimeSpan.FromSeconds(seconds);
@@ -112,8 +112,11 @@ public sealed record TrustManifest(long Version, DateTime Expires, string Root, 
         return new TrustManifest(version, expires, root, next, files) { SnapshotMaxLifetime = maxLifetime };
     }
 
-    // A year: a snapshot is a freshness promise; anything longer is no promise at all.
-    private const long MaxSnapshotLifetimeSeconds = 366L * 24 * 3600;
+    /// <summary>
+    /// The largest <see cref="SnapshotMaxLifetime"/> a manifest may hold (366 days): a snapshot is a freshness promise;
+    /// anything longer is no promise at all.
+    /// </summary>
+    public static readonly TimeSpan MaxSnapshotMaxLifetime = TimeSpan.FromDays(366);
 
     internal static bool IsFingerprint(string value) =>
         value.Length == 40 && value.All(c => char.IsAsciiDigit(c) || c is >= 'A' and <= 'F');

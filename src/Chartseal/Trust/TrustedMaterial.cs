@@ -37,8 +37,9 @@ public sealed class TrustedMaterial
                 revokedMaterial.Add(KeyInfo.MaterialId(key));
             }
         }
-        // The same key material under another fingerprint (re-created with another creation date) is revoked too.
-        foreach (PgpPublicKeyRing ring in publicKeys.PublicKeyRings)
+        // The same key material under another fingerprint (re-created with another creation date) is revoked too; in an
+        // index key as in a maintainer key.
+        foreach (PgpPublicKeyRing ring in indexKeys is null ? publicKeys.PublicKeyRings : publicKeys.PublicKeyRings.Concat(indexKeys.PublicKeyRings))
         {
             foreach (PgpPublicKey key in ring.GetPublicKeys())
             {
@@ -113,7 +114,7 @@ public sealed class TrustedMaterial
 
     /// <summary>
     /// Whether a primary key or subkey fingerprint belongs to a certificate in <c>revoked.pgp</c>, or to a certificate of
-    /// <c>pubkeys.pgp</c> that carries revoked key material under another fingerprint.
+    /// <c>pubkeys.pgp</c> or <c>indexkeys.pgp</c> that carries revoked key material under another fingerprint.
     /// </summary>
     public bool IsRevoked(string fingerprint) => _revokedFingerprints.Contains(fingerprint.ToUpperInvariant());
 

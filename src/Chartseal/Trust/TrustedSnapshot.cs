@@ -87,6 +87,11 @@ public sealed class TrustedSnapshot
                 ? $"{Name} is not signed by an index key of trust version {material.Version} ({failure.Message})"
                 : $"the index key's signature over {Name}: {failure.Message}");
         }
+        // A revoked key signs nothing, snapshots included (revoked.pgp wins over indexkeys.pgp, as over pubkeys.pgp).
+        if (material.IsRevoked(check.Signer!.Fingerprint) || material.IsRevoked(check.Signer.SigningKeyFingerprint))
+        {
+            return Reject(RejectionReason.IndexBadSignature, $"{Name} is signed by index key {check.Signer.Fingerprint}, which is revoked by the repository ({TrustFiles.RevokedName} version {material.Version})");
+        }
         DateTime signedAt = check.SignedAt ?? now;
 
         // 3. Parse only what was verified.

@@ -286,6 +286,50 @@ public sealed class IndexSnapshotTests
     }
 
     [Fact]
+    public async Task IndexKeyRevoked_StopsBeingAnIndexKey_AndItsSnapshotsAreRefused()
+    {
+        using var r = await Repo.CreateAsync();
+        var ivy2 = new TestKey("Ivy Index 2 <index2@example.com>", TrustFixture.T0);
+        await TrustRepository.AddIndexKeyAsync(r.Dir, r.F.Root.RootSigner(At(2)), ivy2.Public, null, null, At(2));
+        var honest = await r.SignAsync(At(2));
+
+        // Ivy is stolen: the root revokes it.
+        var manifest = await TrustRepository.RevokeAsync(r.Dir, r.F.Root.RootSigner(At(3)), r.Ivy.Fingerprint, null, null, null, At(3));
+        var material = await r.F.MaterialAsync(At(3));
+        Assert.True(material.IsRevoked(r.Ivy.Fingerprint));
+        Assert.False(material.IsIndexKey(r.Ivy.Fingerprint));
+        Assert.True(manifest.HasIndexKeys); // Ivy 2 still signs snapshots
+
+        // The thief signs a snapshot naming the new trust manifest: clients refuse it.
+        var stolen = honest with { Version = honest.Version + 1, TrustVersion = material.Version, TrustManifestSha256 = material.ManifestSha256 };
+        await File.WriteAllBytesAsync(r.SnapshotPath, SignBody(stolen.Serialize(), r.Ivy, At(3)));
+        await r.RefusedAsync(RejectionReason.IndexBadSignature, At(4));
+
+        // Ivy 2 signs on.
+        await r.SignAsync(At(4), key: ivy2);
+        Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(5)));
+    }
+
+    [Fact]
+    public async Task IndexKeyAdded_WithAMaxLifetimeBeyondWhatTheManifestMayHold_IsRefused_AndTheRepositoryStaysReadable()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        var ivy = new TestKey("Ivy Index <index@example.com>", TrustFixture.T0);
+        long before = (await f.MaterialAsync(At(2))).Version;
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() =>
+            TrustRepository.AddIndexKeyAsync(f.Repo, f.Root.RootSigner(At(2)), ivy.Public, TimeSpan.FromDays(2 * 365), null, At(2)));
+        Assert.Contains("at most 366 days", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, (await f.MaterialAsync(At(2))).Version);
+
+        // The longest allowed is written, and read back.
+        var manifest = await TrustRepository.AddIndexKeyAsync(f.Repo, f.Root.RootSigner(At(2)), ivy.Public, TrustManifest.MaxSnapshotMaxLifetime, null, At(2));
+        Assert.Equal(TrustManifest.MaxSnapshotMaxLifetime, (await f.MaterialAsync(At(3))).SnapshotMaxLifetime);
+        Assert.Equal(before + 1, manifest.Version);
+    }
+
+    [Fact]
     public async Task ThiefSignedTheLargestVersion_TheReplacedKeySignsOnWithoutTheFileBeingDeleted_AndTheStolenKeyGetsOneClearError()
     {
         using var r = await Repo.CreateAsync();

@@ -95,6 +95,63 @@ public sealed class TrustHardeningTests
     }
 
     [Fact]
+    public async Task RevokedKeysSecret_RewrappedAsAnRsaSignOnlyKey_IsStillRevoked_AndCannotBeAddedAgain()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        var carol = new TestKey("Carol <carol@example.com>", TrustFixture.T0, algorithm: KeyAlgorithm.Rsa3072);
+        await TrustRepository.AddAsync(f.Repo, f.Root.RootSigner(TrustFixture.At(1)), carol.Public, null, TrustFixture.At(1));
+        // The same RSA secret as an "RSA sign-only" (algorithm 3) key instead of an "RSA" (algorithm 1) one: another
+        // fingerprint, another algorithm number, the very same key (gpg's keygrip is the same).
+        var clone = Recreate(carol, TrustFixture.T0.AddMinutes(7), PublicKeyAlgorithmTag.RsaSign);
+        Assert.Equal(PublicKeyAlgorithmTag.RsaGeneral, carol.Public.PublicKeyRings[0].GetPublicKey().Algorithm);
+        Assert.Equal(PublicKeyAlgorithmTag.RsaSign, clone.GetPublicKey().Algorithm);
+        var cloneKeyring = Keyring.Parse(clone.GetEncoded(), "carol-clone");
+
+        await TrustRepository.AddAsync(f.Repo, f.Root.RootSigner(TrustFixture.At(1)), cloneKeyring, null, TrustFixture.At(1));
+        await TrustRepository.RevokeAsync(f.Repo, f.Root.RootSigner(TrustFixture.At(1)), carol.Fingerprint, null, null, null, TrustFixture.At(2));
+        var material = await f.MaterialAsync(TrustFixture.At(3));
+        byte[] prov = SignWith(clone, carol, f.Archive, f.ArchiveName, TrustFixture.At(3));
+        var verdict = TrustGate.Judge(f.ArchiveName, f.Archive, prov, new TrustBasis.Repository(material), GateExpectations.None, TrustFixture.At(3));
+        Assert.Equal(RejectionReason.SignerRevoked, Assert.IsType<Verdict.Refused>(verdict).Refusal.Reason);
+
+        await TrustRepository.RemoveAsync(f.Repo, f.Root.RootSigner(TrustFixture.At(3)), [KeyInfo.Fingerprint(clone.GetPublicKey())], null, TrustFixture.At(3));
+        var refused = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.AddAsync(f.Repo, f.Root.RootSigner(TrustFixture.At(3)), cloneKeyring, null, TrustFixture.At(3)));
+        Assert.Contains("holds the key material of revoked key " + carol.Fingerprint, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TrustFilesReplaced_ByAnotherRootHandingOverToTheRealOne_TheRealRootRefusesToSignOverThem()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+
+        // Whoever can write the repository's files (not its root key) writes a manifest signed by a root of their own
+        // that "hands over" to the real root, listing their own key.
+        var fakeRoot = new TestKey("Fake Root <fake@example.com>", TrustFixture.T0);
+        var mallory = new TestKey("Mallory <mallory@example.com>", TrustFixture.T0);
+        byte[] pubkeys = Keyring.Concat(mallory.Public.PublicKeyRings);
+        byte[] revoked = Keyring.Concat([]);
+        var forged = new TrustManifest(100, TrustFixture.At(1000), fakeRoot.Fingerprint, f.Root.Fingerprint, new Dictionary<string, string>
+        {
+            [TrustFiles.PublicKeysName] = "sha256:" + Chartseal.IO.ContentHash.Sha256Hex(pubkeys),
+            [TrustFiles.RevokedName] = "sha256:" + Chartseal.IO.ContentHash.Sha256Hex(revoked),
+        });
+        var fake = fakeRoot.RootSigner(TrustFixture.At(2));
+        File.WriteAllBytes(Path.Combine(f.Repo, TrustFiles.PublicKeysName), pubkeys);
+        File.WriteAllBytes(Path.Combine(f.Repo, TrustFiles.RevokedName), revoked);
+        File.WriteAllBytes(Path.Combine(f.Repo, TrustFiles.RootKeysName), Keyring.Concat([fakeRoot.Public.PublicKeyRings[0], f.Root.Public.PublicKeyRings[0]]));
+        File.WriteAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName), ProvenanceSigner.Sign(forged.Serialize(), fake.PrivateKey, fake.Key.SecretKey.PublicKey, TrustFixture.At(2)));
+        // Clients pinned to the real root refuse it...
+        Assert.IsType<TrustResult.Rejected>(TrustedMaterial.Load(await f.FilesAsync(), f.Pin, null, TrustFixture.At(3)));
+
+        // ...and so does the real root: it never signs over material it did not sign (or hand over to itself).
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RenewAsync(f.Repo, f.Root.RootSigner(TrustFixture.At(3)), null, TrustFixture.At(3)));
+        Assert.Contains("not signed by the pinned root " + f.Root.Fingerprint, e.Message, StringComparison.Ordinal);
+        Assert.IsType<TrustResult.Rejected>(TrustedMaterial.Load(await f.FilesAsync(), f.Pin, null, TrustFixture.At(3)));
+    }
+
+    [Fact]
     public async Task RepositoryReadded_UnderAnotherSpellingOrMirror_CannotReplayOlderTrustMaterial()
     {
         using var f = new TrustFixture();
@@ -154,11 +211,11 @@ public sealed class TrustHardeningTests
     }
 
     // The same secret key material, wrapped into a new certificate with another creation time (another fingerprint).
-    private static PgpSecretKeyRing Recreate(TestKey key, DateTime created)
+    private static PgpSecretKeyRing Recreate(TestKey key, DateTime created, PublicKeyAlgorithmTag? algorithm = null)
     {
         PgpSecretKey secret = key.Secret.SecretKeyRings[0].GetSecretKey();
         PgpPrivateKey privateKey = secret.ExtractPrivateKeyUtf8([]);
-        var pair = new PgpKeyPair(secret.PublicKey.Algorithm, secret.PublicKey.GetKey(), privateKey.Key, created);
+        var pair = new PgpKeyPair(algorithm ?? secret.PublicKey.Algorithm, secret.PublicKey.GetKey(), privateKey.Key, created);
         var subpackets = new PgpSignatureSubpacketGenerator();
         subpackets.SetSignatureCreationTime(false, created);
         subpackets.SetIssuerFingerprint(false, pair.PublicKey);
