@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Chartseal.Tests.Support;
 
 namespace Chartseal.Tests.Oci;
 
@@ -19,22 +20,15 @@ public sealed class RegistryProxy : IDisposable
         "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Date", "Server",
     };
 
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
     private readonly string _upstream;
 
     public RegistryProxy(string upstreamHost)
     {
         _upstream = "http://" + upstreamHost;
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        (_listener, int port) = LoopbackListener.Start();
         Host = $"127.0.0.1:{port}";
-        _listener.Prefixes.Add($"http://{Host}/");
-        _listener.Start();
         _loop = Task.Run(async () =>
         {
             while (_listener.IsListening)

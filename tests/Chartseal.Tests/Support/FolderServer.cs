@@ -14,20 +14,13 @@ public sealed record ServedRequest(string Path, string? IfNoneMatch, int Status)
 /// </summary>
 public sealed class FolderServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
 
     public FolderServer(string folder)
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        (_listener, int port) = LoopbackListener.Start();
         Url = $"http://127.0.0.1:{port}/repo";
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
         _loop = Task.Run(async () =>
         {
             while (_listener.IsListening)

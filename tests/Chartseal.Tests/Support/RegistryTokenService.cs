@@ -23,7 +23,7 @@ public sealed class RegistryTokenService : IDisposable
     /// <summary>The issuer the registry trusts.</summary>
     public const string Issuer = "chartseal-test-issuer";
 
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
     private readonly RSA _key = RSA.Create(2048);
     private readonly X509Certificate2 _certificate;
@@ -37,14 +37,8 @@ public sealed class RegistryTokenService : IDisposable
         var request = new CertificateRequest("CN=Chartseal test token issuer", _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
         int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        (_listener, port) = LoopbackListener.Start();
         Realm = $"http://127.0.0.1:{port}/token";
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
         _loop = Task.Run(async () =>
         {
             while (_listener.IsListening)
