@@ -268,19 +268,25 @@ public static class TrustRepository
     /// trust-on-first-use rule), expiry ignored: for <c>trust show</c> and for the maintainers' own changes.
     /// </summary>
     /// <exception cref="ChartsealException">No manifest, or material its declared root does not verify.</exception>
-    public static async Task<TrustedMaterial> ReadCurrentAsync(RepositorySource source, DateTime now, CancellationToken cancellationToken = default)
+    public static async Task<TrustedMaterial> ReadCurrentAsync(RepositorySource source, DateTime now, CancellationToken cancellationToken = default) =>
+        (await ReadCurrentWithFilesAsync(source, now, cancellationToken).ConfigureAwait(false)).Material;
+
+    // The files read once, the material they verify to against their declared root, and that root.
+    private static async Task<(TrustFiles Files, TrustedMaterial Material, string DeclaredRoot)> ReadCurrentWithFilesAsync(RepositorySource source, DateTime now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        string manifestPath = source.AddressOf(TrustFiles.ManifestName);
         var declared = await TrustOnFirstUse.ClaimAsync(source, cancellationToken).ConfigureAwait(false);
         TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
-        return TrustedMaterial.LoadForUpdate(files, new PinnedRoot(declared.Fingerprint), now) switch
+        return (files, LoadPinned(source, files, declared.Fingerprint, now), declared.Fingerprint);
+    }
+
+    private static TrustedMaterial LoadPinned(RepositorySource source, TrustFiles files, string root, DateTime now) =>
+        TrustedMaterial.LoadForUpdate(files, new PinnedRoot(root), now) switch
         {
             TrustResult.Accepted a => a.Material,
-            TrustResult.Rejected r => throw new ChartsealException(manifestPath, r.Refusal.ToString()),
+            TrustResult.Rejected r => throw new ChartsealException(source.AddressOf(TrustFiles.ManifestName), r.Refusal.ToString()),
             _ => throw new InvalidOperationException(),
         };
-    }
 
     private sealed class Draft(long version, string root, string? nextRoot, List<PgpPublicKeyRing> publicKeys, List<PgpPublicKeyRing> revoked, List<PgpPublicKeyRing> rootKeys, List<PgpPublicKeyRing> indexKeys, TimeSpan? snapshotMaxLifetime)
     {
@@ -302,7 +308,7 @@ public static class TrustRepository
         await using var repositoryLock = await RepositoryLock.AcquireAsync(directory, cancellationToken).ConfigureAwait(false);
         await CompleteInterruptedChangeAsync(directory, cancellationToken).ConfigureAwait(false);
         var source = new FolderRepositorySource(directory);
-        TrustedMaterial current = await ReadCurrentAsync(source, now, cancellationToken).ConfigureAwait(false);
+        var (files, current, declaredRoot) = await ReadCurrentWithFilesAsync(source, now, cancellationToken).ConfigureAwait(false);
         // Only the current root may sign the next version; after a hand-over, only the root it handed over to
         // (clients that accepted the rotation pin the new root and would refuse anything the old root signs).
         string allowed = current.RootToPin;
@@ -323,17 +329,14 @@ public static class TrustRepository
                 + "(a restore from backup, a mirror sync, or an attacker). Restore the newest trust files; only if you are sure, --allow-rollback signs "
                 + $"version {signedBefore + 1} on top of version {current.Version}, re-trusting whatever it trusted");
         }
-        TrustFiles files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
         // The root the files declare is only a claim: a manifest that another root signed and that "hands over" to this
         // one names this root as the one to pin without this root ever having signed it. Sign only over material that
         // verifies against this very root (its signature, its co-signature of a hand-over, or hand-overs from it), as
-        // every client pinned to it checks.
-        current = TrustedMaterial.LoadForUpdate(files, new PinnedRoot(root.Fingerprint), now) switch
+        // every client pinned to it checks. (When it is the declared root, that is the check just made.)
+        if (declaredRoot != root.Fingerprint)
         {
-            TrustResult.Accepted a => a.Material,
-            TrustResult.Rejected r => throw new ChartsealException(source.AddressOf(TrustFiles.ManifestName), r.Refusal.ToString()),
-            _ => throw new InvalidOperationException(),
-        };
+            current = LoadPinned(source, files, root.Fingerprint, now);
+        }
         var rootKeys = files.RootKeys is { } rk ? Keyring.Parse(rk, TrustFiles.RootKeysName).PublicKeyRings.ToList() : [];
         var draft = new Draft(Math.Max(current.Version, signedBefore), root.Fingerprint, null, current.PublicKeys.PublicKeyRings.ToList(), current.Revoked.PublicKeyRings.ToList(), rootKeys,
             current.IndexKeys?.PublicKeyRings.ToList() ?? [], current.RequiresSnapshot ? current.SnapshotMaxLifetime : null);
