@@ -55,23 +55,31 @@ public sealed class TrustStateStore
         return new TrustStateStore(Path.Combine(state, "chartseal", "trust-state"));
     }
 
+    // A state file holds a few fingerprints and numbers.
+    private const long MaxStateSize = 64 * 1024;
+
     /// <summary>The state for a repository, or null on first use.</summary>
     /// <exception cref="ChartsealException">The state file is unreadable or damaged.</exception>
     public TrustState? Get(PinnedRoot initialRoot)
     {
         string path = PathFor(initialRoot);
-        if (System.IO.Directory.Exists(path))
+        byte[]? bytes;
+        try
         {
-            // Not "first use": that would forget the versions seen, and fail only when recording the new one.
-            throw new ChartsealException(path, "trust state is damaged: it is a folder, not a file");
+            bytes = InputFile.ReadIfExists(path, MaxStateSize);
         }
-        if (!File.Exists(path))
+        catch (ChartsealException e)
+        {
+            // A folder in its place is not "first use": that would forget the versions seen, and fail only when recording the new one.
+            throw new ChartsealException(path, "trust state is damaged: " + e.Reason, e);
+        }
+        if (bytes is null)
         {
             return null;
         }
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(bytes);
             JsonElement root = doc.RootElement;
             SeenSnapshot? snapshot = root.TryGetProperty("snapshot", out JsonElement s)
                 ? new SeenSnapshot(s.GetProperty("version").GetInt64(), s.GetProperty("sha256").GetString()!, s.GetProperty("indexKeysSha256").GetString()!)

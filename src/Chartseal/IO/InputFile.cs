@@ -37,8 +37,14 @@ public static class InputFile
         }
     }
 
-    private static byte[]? ReadIfExists(string path, long maxBytes, bool truncate)
+    /// <summary>
+    /// <see cref="ReadIfExistsAsync"/> for callers that are not asynchronous (the client's small state files): the same
+    /// read, the same errors.
+    /// </summary>
+    /// <exception cref="ChartsealException">The file is a folder, unreadable, or too large (without <paramref name="truncate"/>).</exception>
+    public static byte[]? ReadIfExists(string path, long maxBytes, bool truncate = false)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);

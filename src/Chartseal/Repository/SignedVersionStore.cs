@@ -40,23 +40,31 @@ public sealed class SignedVersionStore
         return new SignedVersionStore(Path.Combine(state, "chartseal", "signed-state"));
     }
 
+    // A record holds one number.
+    private const long MaxRecordSize = 64 * 1024;
+
     /// <summary>The highest version <paramref name="rootFingerprint"/> signed for <paramref name="location"/>, or 0.</summary>
     /// <exception cref="ChartsealException">The record is damaged.</exception>
     public long HighestSigned(string rootFingerprint, string location)
     {
         string path = PathFor(rootFingerprint, location);
-        if (System.IO.Directory.Exists(path))
+        byte[]? bytes;
+        try
         {
-            // Not "nothing signed yet": that would drop the rollback guard and fail only after signing.
-            throw new ChartsealException(path, "signed-version record is damaged: it is a folder, not a file");
+            bytes = InputFile.ReadIfExists(path, MaxRecordSize);
         }
-        if (!File.Exists(path))
+        catch (ChartsealException e)
+        {
+            // A folder in its place is not "nothing signed yet": that would drop the rollback guard and fail only after signing.
+            throw new ChartsealException(path, "signed-version record is damaged: " + e.Reason, e);
+        }
+        if (bytes is null)
         {
             return 0;
         }
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(bytes);
             return doc.RootElement.GetProperty("version").GetInt64();
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException)

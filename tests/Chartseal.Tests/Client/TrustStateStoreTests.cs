@@ -41,7 +41,7 @@ public sealed class TrustStateStoreTests
 
         var e = Assert.Throws<ChartsealException>(() => f.Store.Get(f.Pin));
 
-        Assert.Equal($"{file}: trust state is damaged: it is a folder, not a file", e.Message);
+        Assert.Equal($"{file}: trust state is damaged: is a folder, not a file", e.Message);
     }
 
     [Theory]
@@ -75,6 +75,6 @@ public sealed class TrustStateStoreTests
 
         var e = Assert.Throws<ChartsealException>(() => store.HighestSigned("R", "L"));
 
-        Assert.Equal($"{file}: signed-version record is damaged: it is a folder, not a file", e.Message);
+        Assert.Equal($"{file}: signed-version record is damaged: is a folder, not a file", e.Message);
     }
 }
