@@ -18,6 +18,9 @@ public sealed partial class OciReference : IEquatable<OciReference>
     /// <summary>The longest <c>HOST/PATH</c> accepted (the limit most registries and clients apply).</summary>
     public const int MaxNameLength = 255;
 
+    /// <summary>The longest tag the distribution spec allows (its grammar: <c>[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}</c>).</summary>
+    public const int MaxTagLength = 128;
+
     private OciReference(string registry, string repository, string? tag, string? digest)
     {
         Registry = registry;

@@ -461,9 +461,6 @@ public sealed class OciRegistryClient : IDisposable
     /// <summary>Empty pages naming a next page followed in one listing.</summary>
     private const int MaxEmptyListPages = 100;
 
-    /// <summary>The longest tag the distribution spec allows.</summary>
-    private const int MaxTagLength = 128;
-
     /// <summary>How many times an artifact push is tried when the registry loses a blob to a concurrent push of it.</summary>
     private const int MaxBlobRaceAttempts = 3;
 
@@ -538,7 +535,7 @@ public sealed class OciRegistryClient : IDisposable
                 throw new OciRegistryException(what, $"the registry answered more than {MaxEmptyListPages} empty pages of {field} that name a next page (the last: {Redacted(following)}), which is refused");
             }
             // Entries are tags (at most 128 characters) or repository names (255), so that the entry cap also bounds the memory held.
-            int longest = field == "tags" ? MaxTagLength : OciReference.MaxNameLength;
+            int longest = field == "tags" ? OciReference.MaxTagLength : OciReference.MaxNameLength;
             if (page.Find(entry => entry.Length > longest) is { } tooLong)
             {
                 throw new OciRegistryException(what, $"the registry's {field} list holds an entry of {tooLong.Length} characters, longer than any {(field == "tags" ? "tag" : "repository name")} ({longest})");
