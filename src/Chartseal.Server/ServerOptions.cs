@@ -116,7 +116,7 @@ public sealed record ServerOptions
         }
         if (IndexSigner is not null && SnapshotLifetime < TimeSpan.FromMinutes(1))
         {
-            throw new ChartsealException(null, $"--index-expires {SnapshotLifetime}: a snapshot must live at least a minute (the server signs again before half of it has passed)");
+            throw new ChartsealException(null, $"--index-expires {Keys.Duration.ForPeople(SnapshotLifetime)}: a snapshot must live at least a minute (the server signs again before half of it has passed)");
         }
     }
 

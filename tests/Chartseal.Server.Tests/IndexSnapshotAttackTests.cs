@@ -3,6 +3,7 @@ using Chartseal.Client;
 using Chartseal.Keys;
 using Chartseal.Provenance;
 using Chartseal.Repository;
+using Chartseal.Tests.Support;
 using Chartseal.Tests.Trust;
 using Chartseal.Trust;
 
@@ -126,6 +127,24 @@ public sealed class IndexSnapshotAttackTests
     {
         var selected = SigningKeySelector.Select(key.Secret, key.Fingerprint, at);
         return ProvenanceSigner.Sign(snapshot.Serialize(), selected.Unlock(null), selected.SecretKey.PublicKey, at);
+    }
+
+    [Fact]
+    public void IndexExpiresUnderAMinute_IsRefusedAtStart_TheServerCouldNotSignAgainInTime()
+    {
+        using var temp = new TempDirectory();
+        var options = new ServerOptions
+        {
+            RepositoryDir = temp.Path,
+            TrustState = new TrustStateStore(temp.File("state")),
+            IndexSigner = Scenario.Signer(new TestKey("Ivy Index <index@example.com>", TrustFixture.T0)),
+            SnapshotLifetime = TimeSpan.FromSeconds(30),
+        };
+
+        var e = Assert.Throws<ChartsealException>(options.Validate);
+
+        Assert.Equal("--index-expires 30 seconds: a snapshot must live at least a minute (the server signs again before half of it has passed)", e.Message);
+        (options with { SnapshotLifetime = TimeSpan.FromMinutes(1) }).Validate(); // a minute is enough
     }
 
     [Fact]
