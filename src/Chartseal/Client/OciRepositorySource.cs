@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Chartseal.Charts;
@@ -171,8 +172,6 @@ public sealed partial class OciRepositorySource : RepositorySource
     /// </summary>
     internal long MaxIndexBytes { get; init; } = ChartIndex.MaxIndexSize;
 
-    private long _indexBytes;
-
     /// <summary>
     /// The map of the namespace as the registry holds it now (for the index key's signer): every chart found
     /// (<see cref="EnumerateChartsAsync"/>), each of its SemVer tags, and the digest of the manifest each tag holds.
@@ -217,7 +216,8 @@ public sealed partial class OciRepositorySource : RepositorySource
     {
         var tagged = new ConcurrentBag<(string Chart, string Tag)>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelRequests, CancellationToken = cancellationToken };
-        Interlocked.Exchange(ref _indexBytes, 0);
+        // Counted per call: two builds at once (a server refreshing while a client reads) must not share one budget.
+        var indexBytes = new StrongBox<long>();
         if (_pinned is { } pinned)
         {
             // The signed map is the catalogue: its charts and tags, nothing the registry adds or hides.
@@ -248,7 +248,7 @@ public sealed partial class OciRepositorySource : RepositorySource
         var entries = new ConcurrentBag<IndexEntry>();
         await Parallel.ForEachAsync(tagged, parallel, async (item, token) =>
         {
-            if (await ReadEntryAsync(item.Chart, item.Tag, token).ConfigureAwait(false) is { } entry)
+            if (await ReadEntryAsync(item.Chart, item.Tag, indexBytes, token).ConfigureAwait(false) is { } entry)
             {
                 entries.Add(entry);
             }
@@ -437,7 +437,7 @@ public sealed partial class OciRepositorySource : RepositorySource
         return HelmChartArtifact.ReadLayers(response.Parse(reference.ToString()), reference.ToString());
     }
 
-    private async Task<IndexEntry?> ReadEntryAsync(string chart, string tag, CancellationToken cancellationToken)
+    private async Task<IndexEntry?> ReadEntryAsync(string chart, string tag, StrongBox<long> indexBytes, CancellationToken cancellationToken)
     {
         OciReference reference = Namespace.Child(chart).WithTag(tag);
         string where = reference.ToString();
@@ -464,7 +464,7 @@ public sealed partial class OciRepositorySource : RepositorySource
             return null; // not a Helm chart (an image, an index, another artifact)
         }
         // What the entry holds comes from the manifest and the config: their bytes together are what the index may hold.
-        if (Interlocked.Add(ref _indexBytes, response.Content.Length + (layers.Config.Size <= MaxConfigSize ? layers.Config.Size : 0)) > MaxIndexBytes)
+        if (Interlocked.Add(ref indexBytes.Value, response.Content.Length + (layers.Config.Size <= MaxConfigSize ? layers.Config.Size : 0)) > MaxIndexBytes)
         {
             throw new ChartsealException(AddressOf(ChartIndex.FileName), $"its manifests and chart configs add up to more than the {MaxIndexBytes} byte limit of an index (at {where})");
         }

@@ -276,6 +276,32 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
         Assert.StartsWith($"{tight.Location} (its charts and tags): its manifests and chart configs add up to more than the 2000 byte limit of an index (at {@namespace}/app:", e.Message);
     }
 
+    [Fact]
+    public async Task Builds_of_the_index_at_the_same_time_each_have_their_own_byte_budget()
+    {
+        // The byte count was one field of the source, reset by each build: a server refreshing while a client read (or
+        // two refreshes) added up each other's manifests and refused an index well under the limit.
+        OciReference @namespace = NewNamespace();
+        using var f = new TrustFixture();
+        long oneBuild = 0;
+        using (var writer = Source(@namespace))
+        {
+            foreach (string version in new[] { "1.0.0", "1.1.0", "1.2.0", "2.0.0" })
+            {
+                var (archive, file, prov) = SignedChart(f, f.Alice, "app", version);
+                await HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch).PushAsync(writer.Client, @namespace, Ct);
+                OciReference tag = @namespace.Child("app").WithTag(version);
+                OciManifestResponse manifest = (await writer.Client.GetManifestAsync(tag, Ct))!;
+                oneBuild += manifest.Content.Length + HelmChartArtifact.ReadLayers(manifest.Parse(tag.ToString()), tag.ToString()).Config.Size;
+            }
+        }
+        using var source = new OciRepositorySource(@namespace, registry.ClientOptions(), ["app"]) { MaxIndexBytes = oneBuild + (oneBuild / 2) };
+
+        FetchOutcome[] outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => source.ReadIndexAsync(null, null, Ct), Ct)));
+
+        Assert.All(outcomes, outcome => Assert.IsType<FetchOutcome.Downloaded>(outcome));
+    }
+
     private static Task<bool> NoCatalogAsync(HttpListenerContext context)
     {
         if (context.Request.Url!.AbsolutePath != "/v2/_catalog")
