@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
@@ -131,6 +132,8 @@ public sealed class RepositoryServer : IAsyncDisposable
             Timeout = options.RequestTimeout,
             WriteTimeoutResponse = context => ApiJson.ErrorAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "the request took too long"),
         }));
+        // The form reader has a limit of its own (128 MiB): the server's --max-upload-size is the one that counts.
+        builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = options.MaxUploadBytes);
         OperatorEndpoints.AddServices(builder, options);
         var access = new WriteAccess(options.UploadTokens, options.BasicAuth, options.AllowAnonymousUpload);
         WriteAudit? audit = null; // made with the services, before the first request

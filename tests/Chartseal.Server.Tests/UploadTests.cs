@@ -175,6 +175,21 @@ public sealed class UploadTests
     }
 
     [Fact]
+    public async Task Upload_MultipartOverAspNetDefaultFormLimit_IsJudgedUnderTheServersOwnLimit()
+    {
+        // The form reader has its own limit (128 MiB): under --max-upload-size 200 MiB a 130 MiB chart was refused as an
+        // "unreadable multipart body" (400) before the server's limit or the chart itself were ever looked at.
+        await using var s = await ServerFixture.StartAsync(o => o with { MaxUploadBytes = 200L * 1024 * 1024 });
+        byte[] big = new byte[130 * 1024 * 1024];
+        using var response = await s.UploadAsync(new SignedChart("big-1.0.0.tgz", big, [1]));
+        var (status, _, message) = await ErrorOf(response);
+        Assert.DoesNotContain("multipart", message, StringComparison.Ordinal);
+        Assert.Contains("big-1.0.0.tgz", message, StringComparison.Ordinal);
+        Assert.True(status is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity, status.ToString());
+        Assert.Empty(s.RepositoryFiles());
+    }
+
+    [Fact]
     public async Task Upload_MoreThanTheRateLimit_429()
     {
         await using var s = await ServerFixture.StartAsync(o => o with { WritesPerMinute = 2 });
