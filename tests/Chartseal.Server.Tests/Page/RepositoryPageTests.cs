@@ -256,6 +256,37 @@ public sealed class RepositoryPageTests
         Assert.Equal("trusted", PageFixture.Verdicts((await GetAsync(f.S, "/charts/web")).Body)["1.1.0"]);
     }
 
+    [Fact]
+    public async Task ChartNamesTooLongToLink_AreListedWithoutALink_SoThePageStaysSmall()
+    {
+        await using var f = await PageFixture.StartAsync();
+        // Index entries written by hand: names of 20,000 characters (a link no server takes: the request line is limited).
+        await f.WriteIndexAsync(index =>
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                string name = $"{i:D2}" + new string('a', 20_000);
+                index.Add(new IndexEntry { Metadata = new ChartMetadata { ApiVersion = "v2", Name = name, Version = "1.0.0" }, Urls = ["x.tgz"], Digest = new string('0', 64) });
+            }
+        });
+
+        var (response, html) = await GetAsync(f.S, "/");
+        string json = await f.S.Http.GetStringAsync("api/repository", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(html.Length < 300_000, $"the overview is {html.Length} characters");
+        Assert.True(json.Length < 300_000, $"the JSON is {json.Length} characters");
+        Assert.Contains("00aaaa", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/charts/00a", html, StringComparison.Ordinal);
+        var items = JsonDocument.Parse(json).RootElement.GetProperty("charts").GetProperty("items").EnumerateArray().ToList();
+        var tooLong = items.First(c => c.GetProperty("name").GetString()!.StartsWith("00a", StringComparison.Ordinal));
+        Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (tooLong.GetProperty("page").ValueKind, tooLong.GetProperty("api").ValueKind));
+        // Names that fit are linked as before.
+        var (_, second) = await GetAsync(f.S, "/?page=2");
+        Assert.Contains("href=\"/charts/web\"", second, StringComparison.Ordinal);
+        Assert.Equal("/api/repository/charts/web", items.First(c => c.GetProperty("name").GetString() == "web").GetProperty("api").GetString());
+    }
+
     [Theory]
     [InlineData("/")]
     [InlineData("/charts/web")]
