@@ -168,6 +168,22 @@ public sealed class RepositoryServer : IAsyncDisposable
         var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), status, app.Services.GetRequiredService<UploadStaging>());
         audit = new WriteAudit(loggers.CreateLogger(WriteAudit.Category), metrics);
 
+        // Every answer, errors included (they echo the path asked for), is never sniffed into a page nor framed. Set when
+        // the answer starts, so that it survives the exception handler's reset; the pages set their own policy first.
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(static state =>
+            {
+                var headers = ((HttpResponse)state).Headers;
+                headers.XContentTypeOptions = "nosniff";
+                if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+                {
+                    headers.ContentSecurityPolicy = RepositoryPage.ApiPolicy;
+                }
+                return Task.CompletedTask;
+            }, context.Response);
+            return next(context);
+        });
         // Anything unexpected is a JSON 500 (and logged by the middleware), never a bare error page.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

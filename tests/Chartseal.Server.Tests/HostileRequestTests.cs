@@ -41,6 +41,26 @@ public sealed class HostileRequestTests
         Assert.DoesNotContain("secret", response, StringComparison.Ordinal);
     }
 
+    // Error answers echo the path asked for: like the pages, no answer may be sniffed into a page or run anything.
+    [Theory]
+    [InlineData("GET", "/helm/nope%3Cscript%3E")]
+    [InlineData("GET", "/outside%3Cscript%3E")]
+    [InlineData("GET", "/helm/api/repository/charts/%3Cscript%3E")]
+    [InlineData("GET", "/helm/api/charts/%3Cscript%3E")]
+    [InlineData("DELETE", "/helm/index.yaml")]
+    [InlineData("GET", "/helm/index.yaml")]
+    [InlineData("GET", "/helm/pubkeys.pgp")]
+    public async Task EveryAnswer_ErrorsIncluded_IsNeverSniffedAndAllowsNoContent(string method, string path)
+    {
+        await using var s = await ServerFixture.StartAsync(o => o with { ContextPath = "/helm" });
+
+        var (_, response) = await RawAsync(s, $"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        string headers = response[..response.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+        Assert.Contains("\r\nX-Content-Type-Options: nosniff\r\n", headers, StringComparison.Ordinal);
+        Assert.Contains("\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n", headers, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ArchiveTheIndexDoesNotList_IsNotServedThroughRepeatedSlashesUnderAContextPath()
     {

@@ -80,7 +80,8 @@ internal static class ChartPage
             Row(html, view, chart.Name, version);
         }
         html.Raw("</tbody></table></div>");
-        PageLayout.Pages(html, page, pages, p => view.ChartHref(chart.Name, p), "Version pages");
+        // A name too long to link was asked for directly: its other pages stay unlinked (the current page's own URL).
+        PageLayout.Pages(html, page, pages, p => view.ChartHref(chart.Name, p) ?? "", "Version pages");
         html.Raw("</section>");
     }
 

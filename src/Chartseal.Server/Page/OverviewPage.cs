@@ -142,7 +142,15 @@ internal static class OverviewPage
             var latest = chart.Latest;
             html.Raw("<tr><td data-label=\"Chart\"><span class=\"chart-name\">");
             PageLayout.Icon(html, latest.Entry.Metadata.Icon);
-            html.Link(view.ChartHref(chart.Name), chart.Name).Raw("</span></td>")
+            if (view.ChartHref(chart.Name) is { } href)
+            {
+                html.Link(href, chart.Name);
+            }
+            else
+            {
+                html.Text(chart.Name);
+            }
+            html.Raw("</span></td>")
                 .Raw("<td data-label=\"Latest version\">").Text(latest.Version).Raw("</td>")
                 .Raw("<td data-label=\"Latest verdict\">");
             PageLayout.Verdict(html, latest.Row, withMessage: false);

@@ -62,8 +62,8 @@ internal static class PageJson
                 json.WriteNumber("versions", chart.Versions.Count);
                 json.WriteNumber("trustedVersions", chart.TrustedCount);
                 Outcomes(json, chart);
-                json.WriteString("page", view.ChartHref(chart.Name));
-                json.WriteString("api", view.Href("api/repository/charts/" + Uri.EscapeDataString(chart.Name)));
+                VerdictJson.WriteOptional(json, "page", view.ChartHref(chart.Name));
+                VerdictJson.WriteOptional(json, "api", view.ChartApiHref(chart.Name));
                 json.WriteEndObject();
             }
             json.WriteEndArray();

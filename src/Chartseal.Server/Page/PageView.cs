@@ -53,9 +53,25 @@ internal sealed class PageView
     /// <summary>A link to a path of this repository (<paramref name="relative"/> without a leading slash).</summary>
     public string Href(string relative) => BasePath + "/" + relative;
 
-    /// <summary>The link to a chart's page (its name escaped), at <paramref name="page"/>.</summary>
-    public string ChartHref(string name, int page = 1) =>
-        Href("charts/" + Uri.EscapeDataString(name)) + (page > 1 ? "?page=" + page.ToString(CultureInfo.InvariantCulture) : "");
+    /// <summary>
+    /// The link to a chart's page (its name escaped), at <paramref name="page"/>; null for a name too long to link
+    /// (<see cref="LinkableName"/>).
+    /// </summary>
+    public string? ChartHref(string name, int page = 1) =>
+        LinkableName(name) is { } escaped
+            ? Href("charts/" + escaped) + (page > 1 ? "?page=" + page.ToString(CultureInfo.InvariantCulture) : "")
+            : null;
+
+    /// <summary>The link to a chart's JSON; null for a name too long to link (<see cref="LinkableName"/>).</summary>
+    public string? ChartApiHref(string name) => LinkableName(name) is { } escaped ? Href("api/repository/charts/" + escaped) : null;
+
+    /// <summary>
+    /// A chart name escaped for a path, or null when it is longer than <see cref="PageLimits.Url"/> escaped: an index
+    /// entry written by hand may carry a name of any length, which as a link would make the page as long (and no
+    /// server takes a request line that long).
+    /// </summary>
+    private static string? LinkableName(string name) =>
+        name.Length <= PageLimits.Url && Uri.EscapeDataString(name) is { Length: <= PageLimits.Url } escaped ? escaped : null;
 
     /// <summary>The link to the overview for a search and page.</summary>
     public string OverviewHref(string query, int page)

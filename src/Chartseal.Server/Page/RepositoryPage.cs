@@ -19,7 +19,8 @@ internal static class RepositoryPage
     public const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'self'; img-src https:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    private const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'";
+    /// <summary>For every answer that is not a page (JSON, files, errors): nothing may load or run, nothing may frame it.</summary>
+    public const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'";
 
     public static void Map(IEndpointRouteBuilder app)
     {

@@ -136,7 +136,7 @@ public sealed class FolderRepositorySource : RepositorySource
     /// <summary>
     /// The one mapping from an index URL to a file in a repository folder: a relative URL (unescaped) or the last
     /// segment of an absolute http(s) URL, resolved in <paramref name="repositoryDir"/>; null when it would leave the
-    /// folder. Used by audit, re-sign, and publish's and delete's file-name checks.
+    /// folder or names no file at all (a NUL). Used by audit, re-sign, and publish's and delete's file-name checks.
     /// </summary>
     public static string? LocalArchivePath(string repositoryDir, string url)
     {
@@ -146,7 +146,8 @@ public sealed class FolderRepositorySource : RepositorySource
         string relative = Uri.TryCreate(url, UriKind.Absolute, out Uri? abs) && (abs.Scheme == Uri.UriSchemeHttp || abs.Scheme == Uri.UriSchemeHttps)
             ? FileNameOf(abs.AbsolutePath)
             : Uri.UnescapeDataString(url);
-        if (relative.Length == 0 || Path.IsPathRooted(relative))
+        // A NUL names no file (the platform refuses the path outright): no archive of this folder, as for a URL outside it.
+        if (relative.Length == 0 || Path.IsPathRooted(relative) || relative.Contains('\0', StringComparison.Ordinal))
         {
             return null;
         }

@@ -13,9 +13,10 @@ public static class InputFile
             ?? throw new ChartsealException(path, "no such file");
 
     /// <summary>
-    /// Reads <paramref name="path"/> when it exists (null when it does not). Over <paramref name="maxBytes"/>: a one-line
-    /// error, or with <paramref name="truncate"/> the first <paramref name="maxBytes"/> bytes (for a file whose size is
-    /// itself a verdict, such as a <c>.prov</c> read up to its limit + 1).
+    /// Reads <paramref name="path"/> when it exists (null when it does not, or when no file can have that name: too long).
+    /// Over <paramref name="maxBytes"/>: a one-line error, or with <paramref name="truncate"/> the first
+    /// <paramref name="maxBytes"/> bytes (for a file whose size is itself a verdict, such as a <c>.prov</c> read up to its
+    /// limit + 1).
     /// </summary>
     /// <exception cref="ChartsealException">The file is a folder, unreadable, or too large (without <paramref name="truncate"/>).</exception>
     public static Task<byte[]?> ReadIfExistsAsync(string path, long maxBytes, bool truncate = false, CancellationToken cancellationToken = default)
@@ -57,7 +58,8 @@ public static class InputFile
             stream.ReadExactly(data);
             return data;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        // A name longer than the file system allows is the name of no file (an index entry may carry any URL).
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or PathTooLongException)
         {
             return null;
         }

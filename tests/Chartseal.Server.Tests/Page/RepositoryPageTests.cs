@@ -1,6 +1,7 @@
 #pragma warning disable xUnit1051 // the library calls take no test cancellation here
 using System.Net;
 using System.Text.Json;
+using Chartseal.Charts;
 using Chartseal.Client;
 using Chartseal.Repository;
 using Chartseal.Server.Page;
@@ -227,6 +228,63 @@ public sealed class RepositoryPageTests
         Assert.StartsWith(PageFixture.HostileScript, chart.GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, chart.GetProperty("icon").ValueKind);
         Assert.Equal(JsonValueKind.Null, chart.GetProperty("home").ValueKind);
+    }
+
+    [Fact]
+    public async Task IndexEntriesWhoseUrlNamesNoFile_AreMissingArchive_AndEverythingElseIsStillServed()
+    {
+        await using var f = await PageFixture.StartAsync();
+        // A NUL (raw or escaped) and a file name longer than the file system allows: no file can have such a name.
+        string[] urls = ["nul\0-1.0.0.tgz", "nul%00-2.0.0.tgz", new string('a', 300) + ".tgz"];
+        await f.WriteIndexAsync(index =>
+        {
+            for (int i = 0; i < urls.Length; i++)
+            {
+                index.Add(new IndexEntry { Metadata = new ChartMetadata { ApiVersion = "v2", Name = "odd", Version = $"{i + 1}.0.0" }, Urls = [urls[i]], Digest = new string('0', 64) });
+            }
+        });
+
+        var (page, html) = await GetAsync(f.S, "/");
+        var (chart, odd) = await GetAsync(f.S, "/charts/odd");
+        using var api = await f.S.Http.GetAsync("api/repository", Ct);
+        using var download = await f.S.Http.GetAsync("web-1.1.0.tgz", Ct);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK), (page.StatusCode, chart.StatusCode, api.StatusCode, download.StatusCode));
+        Assert.Contains("href=\"/charts/odd\"", html, StringComparison.Ordinal);
+        Assert.Equal(["missing-archive"], PageFixture.Verdicts(odd).Values.Distinct());
+        Assert.Equal(3, PageFixture.Verdicts(odd).Count);
+        Assert.Equal("trusted", PageFixture.Verdicts((await GetAsync(f.S, "/charts/web")).Body)["1.1.0"]);
+    }
+
+    [Fact]
+    public async Task ChartNamesTooLongToLink_AreListedWithoutALink_SoThePageStaysSmall()
+    {
+        await using var f = await PageFixture.StartAsync();
+        // Index entries written by hand: names of 20,000 characters (a link no server takes: the request line is limited).
+        await f.WriteIndexAsync(index =>
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                string name = $"{i:D2}" + new string('a', 20_000);
+                index.Add(new IndexEntry { Metadata = new ChartMetadata { ApiVersion = "v2", Name = name, Version = "1.0.0" }, Urls = ["x.tgz"], Digest = new string('0', 64) });
+            }
+        });
+
+        var (response, html) = await GetAsync(f.S, "/");
+        string json = await f.S.Http.GetStringAsync("api/repository", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(html.Length < 300_000, $"the overview is {html.Length} characters");
+        Assert.True(json.Length < 300_000, $"the JSON is {json.Length} characters");
+        Assert.Contains("00aaaa", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/charts/00a", html, StringComparison.Ordinal);
+        var items = JsonDocument.Parse(json).RootElement.GetProperty("charts").GetProperty("items").EnumerateArray().ToList();
+        var tooLong = items.First(c => c.GetProperty("name").GetString()!.StartsWith("00a", StringComparison.Ordinal));
+        Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (tooLong.GetProperty("page").ValueKind, tooLong.GetProperty("api").ValueKind));
+        // Names that fit are linked as before.
+        var (_, second) = await GetAsync(f.S, "/?page=2");
+        Assert.Contains("href=\"/charts/web\"", second, StringComparison.Ordinal);
+        Assert.Equal("/api/repository/charts/web", items.First(c => c.GetProperty("name").GetString() == "web").GetProperty("api").GetString());
     }
 
     [Theory]

@@ -112,6 +112,27 @@ public sealed class RepositoryAuditTests
         Assert.Contains("outside the repository", row.Message, StringComparison.Ordinal);
     }
 
+    // A URL that no file can have (a NUL, raw or escaped; a file name longer than the file system allows) names no
+    // archive of the repository: that version is missing-archive, and the audit of every other version goes on.
+    [Theory]
+    [InlineData("demo\0-1.0.0.tgz")]
+    [InlineData("demo%00-1.0.0.tgz")]
+    [InlineData("https://charts.example.com/demo%00-1.0.0.tgz")]
+    [InlineData("LONG.tgz")]
+    [InlineData("https://charts.example.com/LONG.tgz")]
+    public async Task Audit_IndexEntryWhoseUrlNoFileCanHave_MissingArchive_TheOthersAudited(string url)
+    {
+        using var f = await AuditRepositoryFixture.CreateAsync(2);
+        url = url.Replace("LONG", new string('a', 300), StringComparison.Ordinal);
+        await RewriteIndexAsync(f, e => e.Metadata.Version == "1.0.1" ? new IndexEntry { Metadata = e.Metadata, Urls = [url], Created = e.Created, Digest = e.Digest } : e);
+
+        var rows = AuditRepositoryFixture.Completed(await f.AuditAsync(Now)).Rows;
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal((RejectionReason?)null, rows.Single(r => r.Version == "1.0.0").Reason);
+        Assert.Equal(RejectionReason.MissingArchive, rows.Single(r => r.Version == "1.0.1").Reason);
+    }
+
     [Fact]
     public async Task Audit_IndexWithAbsoluteUrlsAndSubfolders_FindsTheArchivesInTheFolder()
     {
