@@ -117,6 +117,16 @@ internal static class OverviewPage
         html.Raw("</section>");
     }
 
+    // Without trust material there is no report, but the index may well list charts: saying "no charts" would be false.
+    private static string NoChartsShown(PageView view)
+    {
+        if (view.Report is not null || view.Current.Snapshot.Parsed is not { Count: > 0 } index)
+        {
+            return "No charts yet.";
+        }
+        return $"index.yaml lists {index.Entries.Count} chart(s), {index.Count} version(s), but none can be verified until this repository publishes its trust material.";
+    }
+
     private static void Charts(PageHtml html, PageView view, string query, int requestedPage)
     {
         var found = view.Search(query);
@@ -128,7 +138,7 @@ internal static class OverviewPage
             .Raw("<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"100\"").Attribute("value", query).Raw("><button type=\"submit\">Search</button></form>");
         if (found.Count == 0)
         {
-            html.Raw("<p id=\"chart-count\">").Text(query.Length > 0 ? $"No chart matches “{query}”." : "No charts yet.").Raw("</p></section>");
+            html.Raw("<p id=\"chart-count\">").Text(query.Length > 0 ? $"No chart matches “{query}”." : NoChartsShown(view)).Raw("</p></section>");
             return;
         }
         int first = (page - 1) * PageLimits.ChartsPerPage;

@@ -51,7 +51,7 @@ internal static class RepositoryPage
         }
         if (Find(view, context) is not { } chart)
         {
-            await ErrorPageAsync(context, view, StatusCodes.Status404NotFound, "No such chart", $"This repository has no chart named “{RouteName(context)}”.").ConfigureAwait(false);
+            await ErrorPageAsync(context, view, StatusCodes.Status404NotFound, "No such chart", NoSuchChart(view, context)).ConfigureAwait(false);
             return;
         }
         await SendAsync(context, StatusCodes.Status200OK, "text/html; charset=utf-8", ContentSecurityPolicy,
@@ -76,7 +76,7 @@ internal static class RepositoryPage
         }
         if (Find(view, context) is not { } chart)
         {
-            await ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", $"no chart named {PageText.Inert(RouteName(context), PageLimits.ShortText)}").ConfigureAwait(false);
+            await ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", NoSuchChart(view, context)).ConfigureAwait(false);
             return;
         }
         await SendAsync(context, StatusCodes.Status200OK, "application/json; charset=utf-8", ApiPolicy,
@@ -118,6 +118,15 @@ internal static class RepositoryPage
     {
         string name = RouteName(context);
         return view.Report?.Chart(name) ?? view.Report?.Chart(Uri.UnescapeDataString(name));
+    }
+
+    // A chart the index lists has no verdicts while the repository publishes no trust material: say that, not "no such chart".
+    private static string NoSuchChart(PageView view, HttpContext context)
+    {
+        string name = PageText.Inert(RouteName(context), PageLimits.ShortText);
+        return view.Report is null && view.Current.Snapshot.Parsed.Entries.ContainsKey(RouteName(context))
+            ? $"index.yaml lists the chart “{name}”, but no version of it can be verified until this repository publishes its trust material."
+            : $"This repository has no chart named “{name}”.";
     }
 
     private static string RouteName(HttpContext context) => context.Request.RouteValues["name"] as string ?? "";

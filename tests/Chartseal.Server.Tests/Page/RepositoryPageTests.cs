@@ -480,6 +480,37 @@ public sealed class RepositoryPageTests
     }
 
     [Fact]
+    public async Task ChartsButNoTrustMaterial_ThePageSaysTheChartsCannotBeVerified_NotThatThereAreNone()
+    {
+        // Without trust material there is no report: the overview said "No charts yet." and every chart's page "no chart
+        // named ...", although index.yaml listed them.
+        await using var bare = await ServerFixture.StartAsync(pinRoot: false);
+        foreach (string name in new[] { "trust.yaml.asc", "pubkeys.pgp", "revoked.pgp", "root.pgp" })
+        {
+            File.Delete(Path.Combine(bare.Repo, name));
+        }
+        foreach (string version in new[] { "1.0.0", "1.1.0" })
+        {
+            var chart = bare.Chart("web", version, bare.Trust.Alice);
+            File.WriteAllBytes(Path.Combine(bare.Repo, chart.FileName), chart.Archive);
+            File.WriteAllBytes(Path.Combine(bare.Repo, chart.FileName + ".prov"), chart.Provenance!);
+        }
+        var (index, _) = await RepositoryIndexer.IndexDirectoryAsync(bare.Repo, null, null, DateTimeOffset.UtcNow);
+        await index.WriteAsync(Path.Combine(bare.Repo, ChartIndex.FileName));
+
+        var (_, overview) = await GetAsync(bare, "/");
+        var (chartStatus, chartPage) = await GetAsync(bare, "/charts/web");
+        var (otherStatus, otherPage) = await GetAsync(bare, "/charts/nope");
+
+        Assert.DoesNotContain("No charts yet.", overview, StringComparison.Ordinal);
+        Assert.Contains("index.yaml lists 1 chart(s), 2 version(s), but none can be verified until this repository publishes its trust material.", overview, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, chartStatus.StatusCode);
+        Assert.Contains("index.yaml lists the chart “web”, but no version of it can be verified until this repository publishes its trust material.", chartPage, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, otherStatus.StatusCode);
+        Assert.Contains("This repository has no chart named “nope”.", otherPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Head_AnswersWithoutABody()
     {
         await using var f = await PageFixture.StartAsync();
