@@ -28,6 +28,13 @@ internal sealed class PageReports(ServerOptions options, IndexFile index, RootPi
 
     private readonly record struct TrustStamp(long Length, long Ticks, long StagedLength, long StagedTicks);
 
+    /// <summary>
+    /// <paramref name="message"/> with the repository folder's own path left out (<c>index.yaml: …</c>): visitors learn
+    /// what is wrong, not where the server keeps its files (the log and <c>/ready</c> keep the full path for operators).
+    /// </summary>
+    public string ForVisitors(string message) =>
+        message.Replace(Path.TrimEndingDirectorySeparator(options.RepositoryDir) + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
+
     /// <summary>How many chart versions were judged so far (tests: a page view must not judge again).</summary>
     public long Judged => _reporter.Judged;
 
@@ -129,7 +136,7 @@ internal sealed class PageReports(ServerOptions options, IndexFile index, RootPi
         }
         catch (ChartsealException e)
         {
-            return new Current(null, "This repository publishes no trust material yet, so no chart can be verified: " + e.Message, snapshot, now);
+            return new Current(null, "This repository publishes no trust material yet, so no chart can be verified: " + ForVisitors(e.Message), snapshot, now);
         }
         var report = await _reporter.ReportAsync(snapshot.Parsed, root, now, cancellationToken).ConfigureAwait(false);
         return new Current(report, null, snapshot, now);

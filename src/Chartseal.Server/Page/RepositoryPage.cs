@@ -103,11 +103,11 @@ internal static class RepositoryPage
             if (html)
             {
                 await SendAsync(context, StatusCodes.Status500InternalServerError, "text/html; charset=utf-8", ContentSecurityPolicy,
-                    ErrorPage(context, "The repository cannot be read", e.Message)).ConfigureAwait(false);
+                    ErrorPage(context, "The repository cannot be read", reports.ForVisitors(e.Message))).ConfigureAwait(false);
             }
             else
             {
-                await ApiJson.ErrorAsync(context, StatusCodes.Status500InternalServerError, "server-error", e.Message).ConfigureAwait(false);
+                await ApiJson.ErrorAsync(context, StatusCodes.Status500InternalServerError, "server-error", reports.ForVisitors(e.Message)).ConfigureAwait(false);
             }
             return null;
         }

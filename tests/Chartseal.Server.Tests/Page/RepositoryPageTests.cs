@@ -511,6 +511,24 @@ public sealed class RepositoryPageTests
     }
 
     [Fact]
+    public async Task UnreadableIndex_ThePageAndItsJsonSayWhy_WithoutTheServersOwnPaths()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        File.WriteAllText(Path.Combine(s.Repo, ChartIndex.FileName), "apiVersion: v1\nentries: [unclosed\n");
+
+        var (response, html) = await GetAsync(s, "/");
+        using var api = await s.Http.GetAsync("api/repository", Ct);
+        string json = await api.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, api.StatusCode);
+        Assert.Contains("index.yaml", html, StringComparison.Ordinal);
+        Assert.Contains("index.yaml", json, StringComparison.Ordinal);
+        Assert.DoesNotContain(s.Repo, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(s.Repo, json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Head_AnswersWithoutABody()
     {
         await using var f = await PageFixture.StartAsync();
