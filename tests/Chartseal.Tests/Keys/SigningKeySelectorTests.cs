@@ -99,6 +99,38 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void Select_ExactUserIdOnAnExpiredAndACurrentKey_PicksTheOneThatCanSign()
+    {
+        // A rotated key: gpg --export-secret-keys exports the old, expired key under the same user id, first.
+        var old = TestKeys.Simple("Release <release@example.com>", expiry: 3600);
+        var current = TestKeys.Simple("Release <release@example.com>");
+        Keyring ring = Keyring.Parse((byte[])[.. old.Secret.GetEncoded(), .. current.Secret.GetEncoded()], "rotated.gpg");
+
+        SigningKey key = SigningKeySelector.Select(ring, "Release <release@example.com>", Now);
+
+        Assert.Equal(KeyInfo.Fingerprint(current.Public.GetPublicKey()), key.PrimaryFingerprint);
+    }
+
+    [Fact]
+    public void Select_ExactUserIdOnTwoKeysThatCanSign_RefusesNamingTheirFingerprints()
+    {
+        var first = TestKeys.Simple("Release <release@example.com>");
+        var second = TestKeys.Simple("Release <release@example.com>");
+        Keyring ring = Keyring.Parse((byte[])[.. first.Secret.GetEncoded(), .. second.Secret.GetEncoded()], "two.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "Release <release@example.com>", Now));
+        var primaryError = Assert.Throws<ChartsealException>(() => SigningKeySelector.SelectPrimary(ring, "Release <release@example.com>"));
+
+        foreach (var e in new[] { error, primaryError })
+        {
+            Assert.Equal("two.gpg", e.File);
+            Assert.Contains("more than one key has the user id \"Release <release@example.com>\"", e.Reason, StringComparison.Ordinal);
+            Assert.Contains(KeyInfo.Fingerprint(first.Public.GetPublicKey()), e.Reason, StringComparison.Ordinal);
+            Assert.Contains(KeyInfo.Fingerprint(second.Public.GetPublicKey()), e.Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Select_CertifyOnlyPrimary_PicksSigningSubkey()
     {
         var (_, secret) = TestKeys.WithSigningSubkey();
