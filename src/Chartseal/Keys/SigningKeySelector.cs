@@ -12,7 +12,7 @@ public static partial class SigningKeySelector
     /// </summary>
     /// <remarks>
     /// <para><paramref name="id"/> is a 40-hex-digit fingerprint or a 16-hex-digit key id (optional
-    /// <c>0x</c>; primary key or subkey), or else a user id: an exact (case-sensitive) match wins, as
+    /// <c>0x</c>, spaces ignored; primary key or subkey), or else a user id: an exact (case-sensitive) match wins, as
     /// in Helm (held by several keys, the only one that can sign is taken; else it is ambiguous);
     /// otherwise the id must be contained (ignoring case, as gpg does) in the user ids of exactly one key.</para>
     /// <para>Within the certificate the primary key signs when it is valid for signing and its secret
@@ -109,7 +109,8 @@ public static partial class SigningKeySelector
     // canSign tells, for a user id held by several certificates, which of them can sign now (null: do not choose).
     private static (PgpSecretKeyRing Ring, string? UserId) FindCertificate(Keyring ring, string id, Func<PgpSecretKeyRing, bool>? canSign)
     {
-        Match hex = HexId().Match(id);
+        // A fingerprint may be written in groups, as gpg --fingerprint prints it.
+        Match hex = HexId().Match(id.Replace(" ", "", StringComparison.Ordinal));
         if (hex.Success)
         {
             string wanted = hex.Groups[1].Value.ToUpperInvariant();

@@ -32,6 +32,18 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void Select_FingerprintAsGpgFingerprintPrintsIt_WithSpaces_PicksTheKey()
+    {
+        Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
+        // gpg --fingerprint: ten groups of four, two spaces in the middle.
+        string spaced = string.Join(" ", KeyringTests.HelmFingerprint.Chunk(4).Select(c => new string(c))).Insert(24, " ");
+
+        SigningKey key = SigningKeySelector.Select(ring, spaced, Now);
+
+        Assert.Equal(KeyringTests.HelmFingerprint, key.PrimaryFingerprint);
+    }
+
+    [Fact]
     public void Select_EncryptionSubkeyId_PicksTheCertificatesSigningKey()
     {
         Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
