@@ -91,6 +91,20 @@ public sealed class KeyCommandTests
     }
 
     [Fact]
+    public void Generate_with_an_empty_passphrase_line_refuses_rather_than_leave_the_key_unprotected()
+    {
+        using var t = new TempDirectory();
+        File.WriteAllText(t.File("pass"), "\n");
+
+        var r = Cli.Run(t.Path, "key", "generate", "--name", "Jane <jane@example.com>", "--out", "jane", "--passphrase-file", "pass");
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.StartsWith("chartseal: pass: the first line is empty", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+        Assert.False(File.Exists(t.File("jane.sec.asc")));
+        Assert.False(File.Exists(t.File("jane.pub.asc")));
+    }
+
+    [Fact]
     public void Revocation_certificate_with_a_wrong_passphrase_is_one_line_and_writes_nothing()
     {
         using var t = new TempDirectory();

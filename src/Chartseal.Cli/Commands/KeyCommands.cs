@@ -39,9 +39,7 @@ internal static class KeyCommands
                 _ => KeyAlgorithm.Ed25519,
             };
             TimeSpan? validity = Duration.Parse(p.GetValue(expires)!);
-            string? passphrase = p.GetValue(passphraseFile) is { } file
-                ? new PassphraseSource(file).GetPassphrase(p.GetValue(name)!)
-                : null;
+            string? passphrase = new PassphraseSource(p.GetValue(passphraseFile)).GetNewKeyPassphrase();
             string prefix = p.GetValue(output)!;
             string secretPath = prefix + ".sec.asc", publicPath = prefix + ".pub.asc";
             bool overwrite = p.GetValue(force);

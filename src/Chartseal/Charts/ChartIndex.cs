@@ -410,12 +410,13 @@ public sealed class ChartIndex
 
     private static GoNode EntryNode(IndexEntry entry)
     {
+        // As Helm writes its struct: a missing created is Go's zero time, an empty digest is left out (omitempty).
         var map = ChartYaml.MetadataNode(entry.Metadata, includeDependencies: true);
-        if (entry.Created is { } created)
+        map.Add("created", GoNode.Str(entry.Created ?? GoTime.Zero));
+        if (entry.Digest.Length > 0)
         {
-            map.Add("created", GoNode.Str(created));
+            map.Add("digest", GoNode.Str(entry.Digest));
         }
-        map.Add("digest", GoNode.Str(entry.Digest));
         map.Add("urls", new GoSequence(entry.Urls.Select(GoNode.Str)));
         return map;
     }

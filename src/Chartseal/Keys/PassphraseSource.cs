@@ -55,6 +55,28 @@ public sealed class PassphraseSource
         return typed;
     }
 
+    /// <summary>
+    /// The passphrase to protect a new key with: the first line of the passphrase file (or standard input for
+    /// <c>-</c>), or null when no file was given (the key is left unprotected, as asked). The environment and the
+    /// terminal are not used.
+    /// </summary>
+    /// <exception cref="ChartsealException">
+    /// The file is missing or empty, or its first line is empty: that would silently leave the secret key unprotected
+    /// although a passphrase was asked for.
+    /// </exception>
+    public string? GetNewKeyPassphrase()
+    {
+        if (_passphraseFile is null)
+        {
+            return null;
+        }
+        string passphrase = _fromFile ??= ReadPassphraseFile(_passphraseFile);
+        return passphrase.Length > 0
+            ? passphrase
+            : throw new ChartsealException(_passphraseFile == "-" ? "stdin" : _passphraseFile,
+                "the first line is empty: the secret key would be left unprotected (leave out --passphrase-file for a key without a passphrase)");
+    }
+
     /// <summary>The message for a protected key with no way to get its passphrase.</summary>
     internal static string MissingMessage(string userId) =>
         $"key \"{userId}\" is protected by a passphrase: use --passphrase-file, {EnvironmentVariable} or a terminal";

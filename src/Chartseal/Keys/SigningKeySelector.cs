@@ -12,9 +12,9 @@ public static partial class SigningKeySelector
     /// </summary>
     /// <remarks>
     /// <para><paramref name="id"/> is a 40-hex-digit fingerprint or a 16-hex-digit key id (optional
-    /// <c>0x</c>; primary key or subkey), or else a user id: an exact (case-sensitive) match wins, as
-    /// in Helm; otherwise the id must be contained (ignoring case, as gpg does) in the user ids of
-    /// exactly one key.</para>
+    /// <c>0x</c>, spaces ignored; primary key or subkey), or else a user id: an exact (case-sensitive) match wins, as
+    /// in Helm (held by several keys, the only one that can sign is taken; else it is ambiguous);
+    /// otherwise the id must be contained (ignoring case, as gpg does) in the user ids of exactly one key.</para>
     /// <para>Within the certificate the primary key signs when it is valid for signing and its secret
     /// is present (what Helm always uses); otherwise the newest valid signing subkey with secret
     /// material does (what gpg does for certify-only primary keys). GnuPG stubs
@@ -38,11 +38,23 @@ public static partial class SigningKeySelector
             throw new ChartsealException(ring.SourceName, "no secret keys in this keyring (it holds only public keys); export them with gpg --export-secret-keys");
         }
 
-        (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id);
+        var refusals = new List<string>();
+        (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id, candidate => Choose(ring, candidate, now, []) is not null);
         PgpPublicKeyRing publicRing = ring.PublicRingOf(secret);
         string userId = matchedUserId ?? KeyInfo.PrimaryUserId(publicRing) ?? KeyInfo.Fingerprint(publicRing.GetPublicKey());
+        PgpSecretKey? chosen = Choose(ring, secret, now, refusals);
+        if (chosen is null)
+        {
+            throw new ChartsealException(ring.SourceName, $"no usable signing key for \"{userId}\": {string.Join("; ", refusals)}");
+        }
+        return new SigningKey(chosen, publicRing, userId, ring.SourceName);
+    }
 
-        var refusals = new List<string>();
+    // The key of the certificate that signs: the primary key when it may, else the newest subkey that may; each key
+    // refused is added to refusals with why.
+    private static PgpSecretKey? Choose(Keyring ring, PgpSecretKeyRing secret, DateTime now, List<string> refusals)
+    {
+        PgpPublicKeyRing publicRing = ring.PublicRingOf(secret);
         PgpSecretKey? Usable(PgpSecretKey candidate)
         {
             PgpPublicKey key = publicRing.GetPublicKey(candidate.PublicKey.GetFingerprint()) ?? candidate.PublicKey;
@@ -61,18 +73,12 @@ public static partial class SigningKeySelector
             return candidate;
         }
 
-        PgpSecretKey? chosen = Usable(secret.GetSecretKey());
-        chosen ??= secret.GetSecretKeys()
+        return Usable(secret.GetSecretKey()) ?? secret.GetSecretKeys()
             .Where(k => !k.IsMasterKey)
             .OrderByDescending(k => k.PublicKey.CreationTime)
             .Select(Usable)
             .ToList() // evaluate every subkey, so each refusal is reported
             .FirstOrDefault(k => k is not null);
-        if (chosen is null)
-        {
-            throw new ChartsealException(ring.SourceName, $"no usable signing key for \"{userId}\": {string.Join("; ", refusals)}");
-        }
-        return new SigningKey(chosen, publicRing, userId, ring.SourceName);
     }
 
     /// <summary>
@@ -89,7 +95,7 @@ public static partial class SigningKeySelector
         {
             throw new ChartsealException(ring.SourceName, "no secret keys in this keyring (it holds only public keys); export them with gpg --export-secret-keys");
         }
-        (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id.Trim());
+        (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id.Trim(), canSign: null);
         PgpPublicKeyRing publicRing = ring.PublicRingOf(secret);
         string userId = matchedUserId ?? KeyInfo.PrimaryUserId(publicRing) ?? KeyInfo.Fingerprint(publicRing.GetPublicKey());
         PgpSecretKey primary = secret.GetSecretKey();
@@ -100,9 +106,11 @@ public static partial class SigningKeySelector
         return new SigningKey(primary, publicRing, userId, ring.SourceName);
     }
 
-    private static (PgpSecretKeyRing Ring, string? UserId) FindCertificate(Keyring ring, string id)
+    // canSign tells, for a user id held by several certificates, which of them can sign now (null: do not choose).
+    private static (PgpSecretKeyRing Ring, string? UserId) FindCertificate(Keyring ring, string id, Func<PgpSecretKeyRing, bool>? canSign)
     {
-        Match hex = HexId().Match(id);
+        // A fingerprint may be written in groups, as gpg --fingerprint prints it.
+        Match hex = HexId().Match(id.Replace(" ", "", StringComparison.Ordinal));
         if (hex.Success)
         {
             string wanted = hex.Groups[1].Value.ToUpperInvariant();
@@ -119,13 +127,24 @@ public static partial class SigningKeySelector
             }
         }
 
-        // Helm: an exact user id match returns at once, in file order.
-        foreach (PgpSecretKeyRing secret in ring.SecretKeyRings)
+        // An exact user id match wins over substrings (as in Helm). Several certificates with that very user id (a
+        // rotated key: gpg --export-secret-keys exports the old one too) are narrowed to the one that can sign, as gpg
+        // does; never the first in file order by chance.
+        var exact = ring.SecretKeyRings.Where(secret => UserIds(secret.GetPublicKey()).Contains(id, StringComparer.Ordinal)).ToList();
+        if (exact.Count == 1)
         {
-            if (UserIds(secret.GetPublicKey()).Contains(id, StringComparer.Ordinal))
+            return (exact[0], id);
+        }
+        if (exact.Count > 1)
+        {
+            var usable = canSign is null ? [] : exact.Where(canSign).ToList();
+            if (usable.Count == 1)
             {
-                return (secret, id);
+                return (usable[0], id);
             }
+            string fingerprints = string.Join(", ", exact.Select(secret => KeyInfo.Fingerprint(secret.GetPublicKey())));
+            string which = canSign is null ? "" : usable.Count == 0 ? " (none of them can sign now)" : $" ({usable.Count} of them can sign)";
+            throw new ChartsealException(ring.SourceName, $"more than one key has the user id \"{id}\": {fingerprints}{which}; give a fingerprint");
         }
 
         var matches = ring.SecretKeyRings

@@ -66,6 +66,33 @@ public sealed class PassphraseSourceTests
         Assert.Contains("empty", error.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\nthe passphrase on the second line\n")]
+    public void GetNewKeyPassphrase_EmptyFirstLine_RefusesToLeaveTheKeyUnprotected(string contents)
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("pass"), contents);
+
+        var error = Assert.Throws<ChartsealException>(() => new PassphraseSource(temp.File("pass"), new FakeEnvironment().Build()).GetNewKeyPassphrase());
+
+        Assert.Equal(temp.File("pass"), error.File);
+        Assert.Contains("first line is empty", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GetNewKeyPassphrase_FileOrNone_FirstLineOrNull()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("pass"), "hunter2\n");
+        var fake = new FakeEnvironment { Terminal = true };
+        fake.Variables[PassphraseSource.EnvironmentVariable] = "from-env";
+
+        Assert.Equal("hunter2", new PassphraseSource(temp.File("pass"), fake.Build()).GetNewKeyPassphrase());
+        Assert.Null(new PassphraseSource(null, fake.Build()).GetNewKeyPassphrase());
+        Assert.Empty(fake.Prompts);
+    }
+
     [Fact]
     public void GetPassphrase_AFolder_SaysItIsAFolder()
     {

@@ -32,6 +32,18 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void Select_FingerprintAsGpgFingerprintPrintsIt_WithSpaces_PicksTheKey()
+    {
+        Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
+        // gpg --fingerprint: ten groups of four, two spaces in the middle.
+        string spaced = string.Join(" ", KeyringTests.HelmFingerprint.Chunk(4).Select(c => new string(c))).Insert(24, " ");
+
+        SigningKey key = SigningKeySelector.Select(ring, spaced, Now);
+
+        Assert.Equal(KeyringTests.HelmFingerprint, key.PrimaryFingerprint);
+    }
+
+    [Fact]
     public void Select_EncryptionSubkeyId_PicksTheCertificatesSigningKey()
     {
         Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
@@ -96,6 +108,38 @@ public sealed class SigningKeySelectorTests
         SigningKey key = SigningKeySelector.Select(ring, "Alice <alice@example.com>", Now);
 
         Assert.Equal(KeyInfo.Fingerprint(alice.Public.GetPublicKey()), key.PrimaryFingerprint);
+    }
+
+    [Fact]
+    public void Select_ExactUserIdOnAnExpiredAndACurrentKey_PicksTheOneThatCanSign()
+    {
+        // A rotated key: gpg --export-secret-keys exports the old, expired key under the same user id, first.
+        var old = TestKeys.Simple("Release <release@example.com>", expiry: 3600);
+        var current = TestKeys.Simple("Release <release@example.com>");
+        Keyring ring = Keyring.Parse((byte[])[.. old.Secret.GetEncoded(), .. current.Secret.GetEncoded()], "rotated.gpg");
+
+        SigningKey key = SigningKeySelector.Select(ring, "Release <release@example.com>", Now);
+
+        Assert.Equal(KeyInfo.Fingerprint(current.Public.GetPublicKey()), key.PrimaryFingerprint);
+    }
+
+    [Fact]
+    public void Select_ExactUserIdOnTwoKeysThatCanSign_RefusesNamingTheirFingerprints()
+    {
+        var first = TestKeys.Simple("Release <release@example.com>");
+        var second = TestKeys.Simple("Release <release@example.com>");
+        Keyring ring = Keyring.Parse((byte[])[.. first.Secret.GetEncoded(), .. second.Secret.GetEncoded()], "two.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "Release <release@example.com>", Now));
+        var primaryError = Assert.Throws<ChartsealException>(() => SigningKeySelector.SelectPrimary(ring, "Release <release@example.com>"));
+
+        foreach (var e in new[] { error, primaryError })
+        {
+            Assert.Equal("two.gpg", e.File);
+            Assert.Contains("more than one key has the user id \"Release <release@example.com>\"", e.Reason, StringComparison.Ordinal);
+            Assert.Contains(KeyInfo.Fingerprint(first.Public.GetPublicKey()), e.Reason, StringComparison.Ordinal);
+            Assert.Contains(KeyInfo.Fingerprint(second.Public.GetPublicKey()), e.Reason, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

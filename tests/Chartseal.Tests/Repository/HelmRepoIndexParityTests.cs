@@ -223,6 +223,45 @@ public sealed partial class HelmRepoIndexParityTests
 
     [Theory]
     [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public async Task RepoIndexMerge_EntriesWithoutDigestOrCreated_WrittenAsHelmWritesThem(string version)
+    {
+        using var temp = new TempDirectory();
+        // An index written by hand or by another tool: entries may lack digest and created. Helm omits an empty
+        // digest and writes Go's zero time for a missing created.
+        const string Merged = """
+            apiVersion: v1
+            entries:
+              other:
+              - name: other
+                version: 1.0.0
+                urls: [https://old.example.com/other-1.0.0.tgz]
+              - name: other
+                version: 1.0.1
+                digest: ""
+                created: "2020-01-01T00:00:00Z"
+                urls: [https://old.example.com/other-1.0.1.tgz]
+            generated: "2020-01-01T00:00:00Z"
+
+            """;
+        string chart = WriteSimpleChart(temp.File("src"));
+        foreach (string side in new[] { "helm", "our" })
+        {
+            Save(temp.File(side + "-repo"), ChartPackager.Package(chart));
+            File.WriteAllText(temp.File(side + "-merge.yaml"), Merged);
+        }
+
+        HelmPeer.Of(version).RunChecked(temp.Path, "repo", "index", temp.File("helm-repo"), "--merge", temp.File("helm-merge.yaml"));
+        await RepositoryIndexer.WriteIndexAsync(temp.File("our-repo"), null, temp.File("our-merge.yaml"), json: false, Now, TestContext.Current.CancellationToken);
+
+        string helm = File.ReadAllText(temp.File("helm-repo/index.yaml")), ours = File.ReadAllText(temp.File("our-repo/index.yaml"));
+        Assert.DoesNotContain("digest: \"\"", ours, StringComparison.Ordinal);
+        Assert.Contains("created: \"0001-01-01T00:00:00Z\"", ours, StringComparison.Ordinal);
+        Assert.Equal(MaskTimes(helm), MaskTimes(ours));
+        Assert.Equal(helm.Split('\n').Where(l => l.Contains("0001-01-01", StringComparison.Ordinal)), ours.Split('\n').Where(l => l.Contains("0001-01-01", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
     public async Task RepoIndexMergeMissingFile_CreatedEmptyAsHelmDoes(string version)
     {
         using var temp = new TempDirectory();
