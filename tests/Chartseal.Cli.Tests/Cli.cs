@@ -177,6 +177,7 @@ public static class Cli
         };
         start.Environment["LC_ALL"] = "C";
         start.Environment.Remove(Keys.PassphraseSourceVariable);
+        start.Environment.Remove(Keys.HelmPassphraseVariable);
         foreach (var (k, v) in env)
         {
             start.Environment[k] = v;
@@ -202,5 +203,6 @@ public static class Cli
     private static class Keys
     {
         public const string PassphraseSourceVariable = Chartseal.Keys.PassphraseSource.EnvironmentVariable;
+        public const string HelmPassphraseVariable = Chartseal.Keys.PassphraseSource.HelmEnvironmentVariable;
     }
 }

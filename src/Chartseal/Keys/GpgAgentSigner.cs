@@ -34,12 +34,9 @@ public sealed class GpgAgentSigner
         _program = program;
     }
 
-    /// <summary>A signer for gpg's default home, with the passphrase from <see cref="PassphraseSource.EnvironmentVariable"/> if set.</summary>
-    public static GpgAgentSigner FromEnvironment()
-    {
-        string? passphrase = Environment.GetEnvironmentVariable(PassphraseSource.EnvironmentVariable);
-        return new GpgAgentSigner(passphrase: string.IsNullOrEmpty(passphrase) ? null : passphrase);
-    }
+    /// <summary>A signer for gpg's default home, with the passphrase the environment gives (<see cref="PassphraseSource.FromEnvironment"/>) if any.</summary>
+    public static GpgAgentSigner FromEnvironment() =>
+        new(passphrase: PassphraseSource.FromEnvironment(Environment.GetEnvironmentVariable));
 
     /// <summary>
     /// Runs <c>gpg --batch --yes --clearsign --digest-algo SHA512 --local-user KEY</c> on

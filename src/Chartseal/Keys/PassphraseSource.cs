@@ -4,7 +4,8 @@ namespace Chartseal.Keys;
 
 /// <summary>
 /// Finds the passphrase of a protected signing key, in this order: <c>--passphrase-file</c> (<c>-</c>
-/// for standard input), the <see cref="EnvironmentVariable"/> variable, an interactive prompt.
+/// for standard input), the <see cref="EnvironmentVariable"/> variable (else Helm's <see cref="HelmEnvironmentVariable"/>),
+/// an interactive prompt.
 /// One instance serves one command invocation: standard input is read once and the value reused for
 /// every chart signed.
 /// </summary>
@@ -12,6 +13,23 @@ public sealed class PassphraseSource
 {
     /// <summary>The environment variable holding the passphrase.</summary>
     public const string EnvironmentVariable = "CHARTSEAL_KEY_PASSPHRASE";
+
+    /// <summary>Helm's variable for the same (<c>helm package --sign</c>), read when <see cref="EnvironmentVariable"/> is not set: CI set up for Helm keeps working.</summary>
+    public const string HelmEnvironmentVariable = "HELM_KEY_PASSPHRASE";
+
+    /// <summary>The passphrase the environment gives: <see cref="EnvironmentVariable"/>, else <see cref="HelmEnvironmentVariable"/>; null when neither is set and not empty.</summary>
+    /// <param name="getVariable">Reads one variable (the process environment: <see cref="Environment.GetEnvironmentVariable(string)"/>).</param>
+    public static string? FromEnvironment(Func<string, string?> getVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getVariable);
+        string? ours = getVariable(EnvironmentVariable);
+        if (!string.IsNullOrEmpty(ours))
+        {
+            return ours;
+        }
+        string? helms = getVariable(HelmEnvironmentVariable);
+        return string.IsNullOrEmpty(helms) ? null : helms;
+    }
 
     private readonly string? _passphraseFile;
     private readonly PassphraseEnvironment _environment;
@@ -39,8 +57,7 @@ public sealed class PassphraseSource
         {
             return _fromFile ??= ReadPassphraseFile(_passphraseFile);
         }
-        string? fromEnvironment = _environment.GetVariable(EnvironmentVariable);
-        if (!string.IsNullOrEmpty(fromEnvironment))
+        if (FromEnvironment(_environment.GetVariable) is { } fromEnvironment)
         {
             return fromEnvironment;
         }

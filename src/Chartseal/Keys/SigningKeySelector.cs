@@ -157,7 +157,8 @@ public static partial class SigningKeySelector
         }
         if (matches.Count > 1)
         {
-            string names = string.Join(", ", matches.SelectMany(m => m.UserIds).Select(uid => $"\"{uid}\""));
+            // With its fingerprint: two keys may well carry the same user id (a rotated key), and then only it tells them apart.
+            string names = string.Join(", ", matches.SelectMany(m => m.UserIds.Select(uid => $"\"{uid}\" ({KeyInfo.Fingerprint(m.Ring.GetPublicKey())})")));
             throw new ChartsealException(ring.SourceName, $"more than one key matches \"{id}\": {names}; give a fingerprint or a longer id");
         }
 
@@ -166,11 +167,16 @@ public static partial class SigningKeySelector
             || (hex.Success && pub.GetPublicKeys().Any(k => KeyInfo.Fingerprint(k).EndsWith(hex.Groups[1].Value.ToUpperInvariant(), StringComparison.Ordinal))));
         throw new ChartsealException(ring.SourceName, onlyPublic
             ? $"key \"{id}\" is here only as a public key; export its secret key with gpg --export-secret-keys"
-            : $"no secret key matches \"{id}\"");
+            : ShortKeyId().IsMatch(id)
+                ? $"no secret key matches \"{id}\" (a short 8-digit key id is not accepted: they collide easily; give the 16-digit key id or the fingerprint)"
+                : $"no secret key matches \"{id}\"");
     }
 
     [GeneratedRegex("^(?:0[xX])?([0-9A-Fa-f]{40}|[0-9A-Fa-f]{16})$")]
     private static partial Regex HexId();
+
+    [GeneratedRegex("^(?:0[xX])?[0-9A-Fa-f]{8}$")]
+    private static partial Regex ShortKeyId();
 
     // The user ids as text (UTF-8; BouncyCastle's GetUserIds() would decode them as Latin-1).
     private static IEnumerable<string> UserIds(PgpPublicKey key) => PrimaryAnalysis.Utf8UserIds(key).Select(u => u.UserId);

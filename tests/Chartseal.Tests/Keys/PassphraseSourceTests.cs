@@ -156,6 +156,21 @@ public sealed class PassphraseSourceTests
     }
 
     [Fact]
+    public void GetPassphrase_HelmsVariable_IsUsedWhenOursIsNotSet()
+    {
+        var helmOnly = new FakeEnvironment { Terminal = true };
+        helmOnly.Variables[PassphraseSource.HelmEnvironmentVariable] = "from-helm-env";
+        var both = new FakeEnvironment { Terminal = true };
+        both.Variables[PassphraseSource.HelmEnvironmentVariable] = "from-helm-env";
+        both.Variables[PassphraseSource.EnvironmentVariable] = "from-env";
+
+        Assert.Equal("from-helm-env", new PassphraseSource(null, helmOnly.Build()).GetPassphrase(UserId));
+        Assert.Equal("from-env", new PassphraseSource(null, both.Build()).GetPassphrase(UserId));
+        Assert.Empty(helmOnly.Prompts);
+        Assert.Empty(both.Prompts);
+    }
+
+    [Fact]
     public void GetPassphrase_Terminal_PromptsOncePerKey()
     {
         var fake = new FakeEnvironment { Terminal = true };

@@ -95,7 +95,18 @@ public sealed class SigningKeySelectorTests
 
         var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "Ali", Now));
 
-        Assert.Equal("more than one key matches \"Ali\": \"Alice <alice@example.com>\", \"Alicia <alicia@example.com>\"; give a fingerprint or a longer id", error.Reason);
+        Assert.Equal($"more than one key matches \"Ali\": \"Alice <alice@example.com>\" ({KeyInfo.Fingerprint(alice.Secret.GetPublicKey())}), "
+            + $"\"Alicia <alicia@example.com>\" ({KeyInfo.Fingerprint(alicia.Secret.GetPublicKey())}); give a fingerprint or a longer id", error.Reason);
+    }
+
+    [Fact]
+    public void Select_ShortKeyId_IsRefusedSayingWhyAndWhatToGive()
+    {
+        Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "1FC18762", Now));
+
+        Assert.Equal("no secret key matches \"1FC18762\" (a short 8-digit key id is not accepted: they collide easily; give the 16-digit key id or the fingerprint)", error.Reason);
     }
 
     [Fact]
