@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Chartseal.Charts;
+using Chartseal.IO;
 using Chartseal.Repository;
 using Chartseal.Tests.Support;
 
@@ -27,6 +28,33 @@ public class RepositoryIndexerTests
         Assert.Equal("https://charts.example.com/sub/hello-0.10.0.tgz", index.Entries["hello"][0].Urls[0]);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(v1.Archive)), index.Entries["hello"][1].Digest);
         Assert.Contains("junk.tgz", Assert.Single(skipped), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteIndexAsync_InAChartsealRepository_WaitsForTheWritersLock_AndLeavesAPlainFolderWithoutOne()
+    {
+        // repo index did not take the lock publish takes: a chart published between its listing and its write was
+        // dropped from index.yaml until the next run.
+        using var repo = new TempDirectory();
+        using var plain = new TempDirectory();
+        var chart = ChartPackager.Package(Path.Combine(TestPaths.RepoRoot, "examples", "hello"));
+        await File.WriteAllBytesAsync(repo.File(chart.FileName), chart.Archive, TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(plain.File(chart.FileName), chart.Archive, TestContext.Current.CancellationToken);
+
+        Task indexing;
+        await using (await RepositoryLock.AcquireAsync(repo.Path, TestContext.Current.CancellationToken))
+        {
+            indexing = RepositoryIndexer.WriteIndexAsync(repo.Path, null, null, json: false, Now, TestContext.Current.CancellationToken);
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            Assert.False(indexing.IsCompleted);
+            Assert.False(File.Exists(repo.File(ChartIndex.FileName)));
+        }
+        await indexing;
+        await RepositoryIndexer.WriteIndexAsync(plain.Path, null, null, json: false, Now, TestContext.Current.CancellationToken);
+
+        Assert.True(File.Exists(repo.File(ChartIndex.FileName)));
+        Assert.True(File.Exists(plain.File(ChartIndex.FileName)));
+        Assert.False(File.Exists(plain.File(RepositoryLock.FileName)));
     }
 
     [Fact]
