@@ -441,6 +441,8 @@ public sealed class IndexSnapshotAttackTests
         var signed = SnapshotIn(s.Trust.Repo);
         string page = await s.Origin.Http.GetStringAsync("", Ct);
         Assert.Contains($"signed (snapshot version {signed.Version}), valid until", page, StringComparison.Ordinal);
+        Assert.Contains("<h2 id=\"index-keys\">Index keys (1)</h2>", page, StringComparison.Ordinal);
+        Assert.Contains($"<td data-label=\"Fingerprint\" class=\"fpr\">{s.Ivy.Fingerprint}</td>", page[page.IndexOf("index-keys-table", StringComparison.Ordinal)..], StringComparison.Ordinal);
         var api = await ServerFixture.JsonOfAsync(await s.Origin.Http.GetAsync("api/repository", Ct));
         var index = api.GetProperty("index");
         Assert.True(index.GetProperty("signed").GetBoolean());

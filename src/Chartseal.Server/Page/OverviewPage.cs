@@ -20,6 +20,7 @@ internal static class OverviewPage
             Pin(html, view, report);
             Keys(html, view, report.Maintainers, "maintainers", "Trusted maintainers", revoked: false, view.Now);
             Keys(html, view, report.RevokedKeys, "revoked", "Revoked keys", revoked: true, view.Now);
+            IndexKeys(html, report.IndexKeys, view.Now);
         }
         Charts(html, view, query, requestedPage);
         html.Raw("</main>");
@@ -67,6 +68,33 @@ internal static class OverviewPage
             html.Raw("</dd>");
         }
         html.Raw("<dt>Chart versions</dt><dd>").Number(report.VersionCount).Raw(" (").Number(report.TrustedCount).Raw(" trusted)</dd></dl></section>");
+    }
+
+    // The keys that may sign the index snapshot: when the last one expires, clients refuse the index (a freeze), so an
+    // operator wants their expiry in view. Only for repositories that sign their index.
+    private static void IndexKeys(PageHtml html, IReadOnlyList<ReportKey> keys, DateTime now)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+        html.Raw("<section aria-labelledby=\"index-keys\"><h2 id=\"index-keys\">Index keys (").Number(keys.Count).Raw(")</h2>")
+            .Raw("<p class=\"muted\">They sign the chart list (the index snapshot), never a chart.</p>")
+            .Raw("<div class=\"table\"><table class=\"cards\" id=\"index-keys-table\"><thead><tr><th scope=\"col\">User ID</th><th scope=\"col\">Fingerprint</th>")
+            .Raw("<th scope=\"col\">Algorithm</th><th scope=\"col\">Expires</th></tr></thead><tbody>");
+        foreach (var key in keys.Take(PageLimits.Keys))
+        {
+            html.Raw("<tr><td data-label=\"User ID\">").Text(key.UserId ?? "(no user id)")
+                .Raw("</td><td data-label=\"Fingerprint\" class=\"fpr\">").Text(key.Fingerprint)
+                .Raw("</td><td data-label=\"Algorithm\">").Text(key.Algorithm)
+                .Raw("</td><td data-label=\"Expires\">").Text(key.Expires is { } at ? PageView.Time(at) + (key.IsExpired(now) ? " (expired)" : "") : "never").Raw("</td></tr>");
+        }
+        html.Raw("</tbody></table></div>");
+        if (keys.Count > PageLimits.Keys)
+        {
+            html.Raw("<p class=\"muted\">and ").Number(keys.Count - PageLimits.Keys).Raw(" more</p>");
+        }
+        html.Raw("</section>");
     }
 
     private static void Keys(PageHtml html, PageView view, IReadOnlyList<ReportKey> keys, string id, string title, bool revoked, DateTime now)
