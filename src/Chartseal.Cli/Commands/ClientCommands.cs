@@ -58,20 +58,30 @@ internal static class ClientCommands
                 throw new ChartsealException(repoUrl, "--ca-file is for oci:// registries");
             }
             using var source = registry.Open(p, repoUrl, deadline);
-            if ((await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Find(repoName) is not null)
+            string? caFile = p.GetValue(registry.CaFile) is { } ca ? Path.GetFullPath(ca) : null;
+            PinnedRoot? pinned = p.GetValue(rootFingerprint) is { } fpr ? new PinnedRoot(fpr)
+                : p.GetValue(rootKey) is { } keyFile ? RepositoryClient.RootFromKeyFile(keyFile)
+                : null;
+            var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
+            if (pinned is null && !p.GetValue(tofu))
             {
-                throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first)");
+                if (config.Find(repoName) is not null)
+                {
+                    throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first)");
+                }
+            }
+            else if (config.IsConfiguredAs(repoName, repoUrl, pinned?.Fingerprint, insecure, caFile))
+            {
+                // As Helm: adding a repository again exactly as it is configured changes nothing (scripts run repo add every time).
+                Console.WriteLine($"\"{repoName}\" already exists with the same configuration, skipping");
+                return ExitCodes.Ok;
             }
 
             PinnedRoot root;
             bool onFirstUse = false;
-            if (p.GetValue(rootFingerprint) is { } fpr)
+            if (pinned is not null)
             {
-                root = new PinnedRoot(fpr);
-            }
-            else if (p.GetValue(rootKey) is { } keyFile)
-            {
-                root = RepositoryClient.RootFromKeyFile(keyFile);
+                root = pinned;
             }
             else
             {
@@ -88,7 +98,7 @@ internal static class ClientCommands
                 onFirstUse = true;
             }
 
-            var repository = new ConfiguredRepository(repoName, repoUrl, root.Fingerprint, onFirstUse, insecure) { CaFile = p.GetValue(registry.CaFile) is { } ca ? Path.GetFullPath(ca) : null };
+            var repository = new ConfiguredRepository(repoName, repoUrl, root.Fingerprint, onFirstUse, insecure) { CaFile = caFile };
             var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), deadline, ct);
             if (update is RepositoryUpdate.Rejected r)
             {

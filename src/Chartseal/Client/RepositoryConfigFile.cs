@@ -58,6 +58,47 @@ public sealed class RepositoryConfigFile
         _repositories.Add(repository);
     }
 
+    /// <summary>
+    /// Helm's idempotent <c>repo add</c>: whether <paramref name="name"/> is configured already exactly as asked (the same
+    /// URL, plain-HTTP consent and CA file, and pinned to the same root, or both trusted on first use whatever root the
+    /// repository names now), so that adding it again changes nothing.
+    /// </summary>
+    /// <param name="name">The repository name.</param>
+    /// <param name="url">The URL as it would be recorded.</param>
+    /// <param name="rootFingerprint">The root that would be pinned, or null for trust on first use.</param>
+    /// <param name="insecureHttp">Whether plain http would be allowed.</param>
+    /// <param name="caFile">The CA file that would be recorded, or null.</param>
+    /// <returns>True when it is configured so; false when the name is free.</returns>
+    /// <exception cref="ChartsealException">The name is configured otherwise (the message says how).</exception>
+    public bool IsConfiguredAs(string name, string url, string? rootFingerprint, bool insecureHttp, string? caFile)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (Find(name) is not { } existing)
+        {
+            return false;
+        }
+        var differences = new List<string>();
+        if (existing.Url != url)
+        {
+            differences.Add($"URL {existing.Url}");
+        }
+        if (rootFingerprint is null ? !existing.TrustOnFirstUse : existing.TrustOnFirstUse || existing.RootFingerprint != new PinnedRoot(rootFingerprint).Fingerprint)
+        {
+            differences.Add(existing.TrustOnFirstUse ? $"root {existing.RootFingerprint} trusted on first use" : $"root {existing.RootFingerprint} pinned");
+        }
+        if (existing.InsecureHttp != insecureHttp)
+        {
+            differences.Add(existing.InsecureHttp ? "plain http allowed" : "plain http not allowed");
+        }
+        if (existing.CaFile != caFile)
+        {
+            differences.Add(existing.CaFile is null ? "no CA file" : $"CA file {existing.CaFile}");
+        }
+        return differences.Count == 0
+            ? true
+            : throw new ChartsealException(Path, $"repository \"{name}\" already exists with {string.Join(", ", differences)} (chartseal repo remove {name} first)");
+    }
+
     /// <summary>Removes a repository (in memory); false when it was not there.</summary>
     public bool Remove(string name) => _repositories.RemoveAll(r => r.Name == name) > 0;
 
