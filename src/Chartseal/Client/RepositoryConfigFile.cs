@@ -112,6 +112,32 @@ public sealed class RepositoryConfigFile
         return new RepositoryConfigFile(path, bytes is null ? [] : Parse(bytes, path));
     }
 
+    /// <summary>
+    /// Reads the file, applies <paramref name="change"/> and writes it, holding the lock of the file's folder meanwhile
+    /// (<see cref="RepositoryLock"/>): two commands changing the configuration at once (two <c>repo add</c> in parallel
+    /// jobs) each see the other's change instead of the last write dropping it.
+    /// </summary>
+    /// <param name="path">The configuration file.</param>
+    /// <param name="change">The change; it may throw (then nothing is written).</param>
+    /// <param name="cancellationToken">Cancels the wait for the lock.</param>
+    /// <returns>The configuration as written.</returns>
+    /// <exception cref="ChartsealException">The file is unreadable or invalid, the lock cannot be taken, or what <paramref name="change"/> throws.</exception>
+    public static async Task<RepositoryConfigFile> ChangeAsync(string path, Action<RepositoryConfigFile> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(change);
+        string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        OutputFolder.Create(folder);
+        var held = await RepositoryLock.AcquireAsync(folder, cancellationToken).ConfigureAwait(false);
+        await using (held.ConfigureAwait(false))
+        {
+            var config = await LoadAsync(path, cancellationToken).ConfigureAwait(false);
+            change(config);
+            await config.SaveAsync(cancellationToken).ConfigureAwait(false);
+            return config;
+        }
+    }
+
     /// <summary>Writes the file atomically (its folder is created when missing).</summary>
     public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
