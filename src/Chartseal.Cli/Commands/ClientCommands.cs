@@ -279,6 +279,7 @@ internal static class ClientCommands
         private readonly Argument<string> _chart = new("NAME/CHART") { Description = ChartDescription };
 
         public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
+        public Option<bool> Devel { get; } = new("--devel") { Description = "Without --version, take the newest version pre-releases included (as Helm: '>0.0.0-0')" };
         public Option<string?> Keyring { get; } = new("--keyring") { Description = "The signer must also be in this local keyring" };
         public Option<string> Output { get; } = OutputOption.Create();
         public Option<string?> Timeout { get; } = TimeoutOption.Create();
@@ -287,6 +288,7 @@ internal static class ClientCommands
         {
             command.Arguments.Add(several ? _charts : _chart);
             command.Options.Add(Version);
+            command.Options.Add(Devel);
             command.Options.Add(Keyring);
             command.Options.Add(Timeout);
             command.Options.Add(Output);
@@ -302,7 +304,7 @@ internal static class ClientCommands
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
             Keyring? local = p.GetValue(Keyring) is { } path ? Keys.Keyring.Load(path) : null;
             var progress = charts.Length == 1 ? DownloadProgressPrinter.ForTerminal() : null; // parallel downloads share no progress line
-            var requests = charts.Select(c => PullRequest.Resolve(config, c, p.GetValue(Version), local, progress, deadline)).ToList();
+            var requests = charts.Select(c => PullRequest.Resolve(config, c, p.GetValue(Version), local, progress, deadline, p.GetValue(Devel))).ToList();
             return await ChartPuller.PullAllAsync(home, requests, now, ct);
         }
 
