@@ -233,12 +233,13 @@ internal static class ClientCommands
     {
         var term = new Argument<string?>("TERM") { Description = "Match chart names, descriptions and keywords (default: everything)", Arity = ArgumentArity.ZeroOrOne };
         var output = OutputOption.Create();
-        var command = new Command("search", "Search the cached indexes of the configured repositories (run repo update first).") { term, output };
+        var devel = new Option<bool>("--devel") { Description = "Show the newest version pre-releases included (default: the newest stable one, as helm search repo)" };
+        var command = new Command("search", "Search the cached indexes of the configured repositories (run repo update first).") { term, devel, output };
         command.SetAction(async (p, ct) =>
         {
             var home = ClientHome.Default();
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
-            var hits = await ChartSearch.SearchAsync(home, config.Repositories, p.GetValue(term), ct);
+            var hits = await ChartSearch.SearchAsync(home, config.Repositories, p.GetValue(term), ct, devel: p.GetValue(devel));
             if (p.GetValue(output) == "json")
             {
                 VerdictOutput.WriteJsonObject(w =>
