@@ -58,20 +58,30 @@ internal static class ClientCommands
                 throw new ChartsealException(repoUrl, "--ca-file is for oci:// registries");
             }
             using var source = registry.Open(p, repoUrl, deadline);
-            if ((await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Find(repoName) is not null)
+            string? caFile = p.GetValue(registry.CaFile) is { } ca ? Path.GetFullPath(ca) : null;
+            PinnedRoot? pinned = p.GetValue(rootFingerprint) is { } fpr ? new PinnedRoot(fpr)
+                : p.GetValue(rootKey) is { } keyFile ? RepositoryClient.RootFromKeyFile(keyFile)
+                : null;
+            var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
+            if (pinned is null && !p.GetValue(tofu))
             {
-                throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first)");
+                if (config.Find(repoName) is not null)
+                {
+                    throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first)");
+                }
+            }
+            else if (config.IsConfiguredAs(repoName, repoUrl, pinned?.Fingerprint, insecure, caFile))
+            {
+                // As Helm: adding a repository again exactly as it is configured changes nothing (scripts run repo add every time).
+                Console.WriteLine($"\"{repoName}\" already exists with the same configuration, skipping");
+                return ExitCodes.Ok;
             }
 
             PinnedRoot root;
             bool onFirstUse = false;
-            if (p.GetValue(rootFingerprint) is { } fpr)
+            if (pinned is not null)
             {
-                root = new PinnedRoot(fpr);
-            }
-            else if (p.GetValue(rootKey) is { } keyFile)
-            {
-                root = RepositoryClient.RootFromKeyFile(keyFile);
+                root = pinned;
             }
             else
             {
@@ -88,7 +98,7 @@ internal static class ClientCommands
                 onFirstUse = true;
             }
 
-            var repository = new ConfiguredRepository(repoName, repoUrl, root.Fingerprint, onFirstUse, insecure) { CaFile = p.GetValue(registry.CaFile) is { } ca ? Path.GetFullPath(ca) : null };
+            var repository = new ConfiguredRepository(repoName, repoUrl, root.Fingerprint, onFirstUse, insecure) { CaFile = caFile };
             var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), deadline, ct);
             if (update is RepositoryUpdate.Rejected r)
             {
@@ -223,12 +233,13 @@ internal static class ClientCommands
     {
         var term = new Argument<string?>("TERM") { Description = "Match chart names, descriptions and keywords (default: everything)", Arity = ArgumentArity.ZeroOrOne };
         var output = OutputOption.Create();
-        var command = new Command("search", "Search the cached indexes of the configured repositories (run repo update first).") { term, output };
+        var devel = new Option<bool>("--devel") { Description = "Show the newest version pre-releases included (default: the newest stable one, as helm search repo)" };
+        var command = new Command("search", "Search the cached indexes of the configured repositories (run repo update first).") { term, devel, output };
         command.SetAction(async (p, ct) =>
         {
             var home = ClientHome.Default();
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
-            var hits = await ChartSearch.SearchAsync(home, config.Repositories, p.GetValue(term), ct);
+            var hits = await ChartSearch.SearchAsync(home, config.Repositories, p.GetValue(term), ct, devel: p.GetValue(devel));
             if (p.GetValue(output) == "json")
             {
                 VerdictOutput.WriteJsonObject(w =>
@@ -269,6 +280,7 @@ internal static class ClientCommands
         private readonly Argument<string> _chart = new("NAME/CHART") { Description = ChartDescription };
 
         public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
+        public Option<bool> Devel { get; } = new("--devel") { Description = "Without --version, take the newest version pre-releases included (as Helm: '>0.0.0-0')" };
         public Option<string?> Keyring { get; } = new("--keyring") { Description = "The signer must also be in this local keyring" };
         public Option<string> Output { get; } = OutputOption.Create();
         public Option<string?> Timeout { get; } = TimeoutOption.Create();
@@ -277,6 +289,7 @@ internal static class ClientCommands
         {
             command.Arguments.Add(several ? _charts : _chart);
             command.Options.Add(Version);
+            command.Options.Add(Devel);
             command.Options.Add(Keyring);
             command.Options.Add(Timeout);
             command.Options.Add(Output);
@@ -292,7 +305,7 @@ internal static class ClientCommands
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
             Keyring? local = p.GetValue(Keyring) is { } path ? Keys.Keyring.Load(path) : null;
             var progress = charts.Length == 1 ? DownloadProgressPrinter.ForTerminal() : null; // parallel downloads share no progress line
-            var requests = charts.Select(c => PullRequest.Resolve(config, c, p.GetValue(Version), local, progress, deadline)).ToList();
+            var requests = charts.Select(c => PullRequest.Resolve(config, c, p.GetValue(Version), local, progress, deadline, p.GetValue(Devel))).ToList();
             return await ChartPuller.PullAllAsync(home, requests, now, ct);
         }
 

@@ -115,10 +115,25 @@ public static class ChartPuller
     /// several at once: each write waits for the disk), and nothing for a refused one.
     /// </summary>
     /// <returns>Where each chart was written, by position; null for a refused chart.</returns>
-    /// <exception cref="ChartsealException">A chart folder already exists, or a write failed.</exception>
+    /// <exception cref="ChartsealException">
+    /// Two trusted charts would be written to one path (the same chart named twice, or two repositories' charts with one
+    /// file name: refused before anything is written, as the writes run at once), a chart folder already exists, or a write failed.
+    /// </exception>
     public static async Task<IReadOnlyList<string?>> SaveAllAsync(IReadOnlyList<PullResult> results, string directory, bool untar, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(results);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var targets = new Dictionary<string, PullResult.Pulled>(StringComparer.Ordinal);
+        foreach (var pulled in results.OfType<PullResult.Pulled>())
+        {
+            string target = pulled.TargetIn(directory, untar);
+            if (!targets.TryAdd(Path.GetFullPath(target), pulled))
+            {
+                var first = targets[Path.GetFullPath(target)].Verdict.Metadata;
+                throw new ChartsealException(target,
+                    $"two of the charts pulled ({first.Name} {first.Version} and {pulled.Verdict.Metadata.Name} {pulled.Verdict.Metadata.Version}) would be written here; pull them into different folders");
+            }
+        }
         var saved = new string?[results.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelDownloads, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, results.Count), parallel, async (at, token) =>

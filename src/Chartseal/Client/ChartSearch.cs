@@ -1,3 +1,4 @@
+using Chartseal.Compat;
 using Chartseal.Trust;
 
 namespace Chartseal.Client;
@@ -6,16 +7,20 @@ namespace Chartseal.Client;
 public static class ChartSearch
 {
     /// <summary>
-    /// The newest version of every chart whose <c>REPO/CHART</c> name, description or keywords contain
-    /// <paramref name="term"/> (case-insensitive; null or empty matches everything), sorted by reference.
+    /// The newest stable version of every chart (as Helm's <c>search repo</c>, the version <c>pull</c> takes without
+    /// <c>--version</c>; with <paramref name="devel"/>, the newest version pre-releases included) whose <c>REPO/CHART</c>
+    /// name, or that version's description or keywords, contain <paramref name="term"/> (case-insensitive; null or empty
+    /// matches everything), sorted by reference. A chart with no such version is not shown.
     /// Repositories without a cached index are skipped. A repository that signs its index is searched only while its
     /// cached snapshot is fresh and covers the cached index (<see cref="RepositoryClient.CheckCachedIndexAsync"/>), which needs
     /// its cached trust material to be accepted still (else it is refused too, with the trust material's reason).
     /// </summary>
     /// <exception cref="ChartsealException">A cached index is damaged, or stale or not the one its snapshot signs.</exception>
-    public static async Task<IReadOnlyList<ChartSearchHit>> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, string? term, CancellationToken cancellationToken = default, DateTime? now = null)
+    public static async Task<IReadOnlyList<ChartSearchHit>> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, string? term, CancellationToken cancellationToken = default, DateTime? now = null, bool devel = false)
     {
         DateTime at = now ?? DateTime.UtcNow;
+        // Helm's search repo: the range ">0.0.0", or with --devel ">0.0.0-0"; the newest version it contains is shown.
+        var shown = VersionRange.Parse(devel ? PullRequest.DevelopmentVersions : ">0.0.0");
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repositories);
         var hits = new List<ChartSearchHit>();
@@ -41,11 +46,10 @@ public static class ChartSearch
             var index = await cache.LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false);
             foreach (var (name, versions) in index.Entries)
             {
-                if (versions.Count == 0)
+                if (versions.Find(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && shown.Contains(v)) is not { Metadata: var newest })
                 {
                     continue;
                 }
-                var newest = versions[0].Metadata;
                 if (Matches(repository.Name + "/" + name, newest.Description, newest.Keywords, term))
                 {
                     hits.Add(new ChartSearchHit(repository.Name, name, newest.Version, newest.AppVersion, newest.Description));

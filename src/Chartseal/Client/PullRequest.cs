@@ -23,8 +23,12 @@ public sealed record PullRequest(ConfiguredRepository Repository, string Chart, 
     /// <param name="localKeyring">A keyring the signer must also be in, or null.</param>
     /// <param name="progress">Download progress, or null.</param>
     /// <param name="deadline">The overall deadline of the pull's downloads, or null.</param>
+    /// <param name="devel">
+    /// Helm's <c>--devel</c>: with no version (neither <paramref name="version"/> nor a tag in the reference), take the newest
+    /// version pre-releases included (<see cref="DevelopmentVersions"/>) rather than the newest stable one.
+    /// </param>
     /// <exception cref="ChartsealException">Not such a reference, no such repository, an unconfigured namespace, or a tag and another --version.</exception>
-    public static PullRequest Resolve(RepositoryConfigFile config, string reference, string? version, Keyring? localKeyring = null, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null)
+    public static PullRequest Resolve(RepositoryConfigFile config, string reference, string? version, Keyring? localKeyring = null, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, bool devel = false)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(reference);
@@ -35,7 +39,7 @@ public sealed record PullRequest(ConfiguredRepository Repository, string Chart, 
             {
                 throw new ChartsealException(null, $"\"{reference}\" is not NAME/CHART (a configured repository name, a slash, a chart name) or oci://HOST/NAMESPACE/CHART");
             }
-            return new PullRequest(config.Get(reference[..slash]), reference[(slash + 1)..], version, localKeyring, progress, deadline);
+            return new PullRequest(config.Get(reference[..slash]), reference[(slash + 1)..], version ?? (devel ? DevelopmentVersions : null), localKeyring, progress, deadline);
         }
         OciReference chart = OciReference.Parse(reference);
         if (chart.Digest is not null)
@@ -56,6 +60,9 @@ public sealed record PullRequest(ConfiguredRepository Repository, string Chart, 
         {
             throw new ChartsealException(reference, $"names version {tagged}, but --version says {version}");
         }
-        return new PullRequest(repository, name, version ?? tagged, localKeyring, progress, deadline);
+        return new PullRequest(repository, name, version ?? tagged ?? (devel ? DevelopmentVersions : null), localKeyring, progress, deadline);
     }
+
+    /// <summary>The range Helm's <c>--devel</c> stands for: every version, pre-releases included.</summary>
+    public const string DevelopmentVersions = ">0.0.0-0";
 }

@@ -26,18 +26,18 @@ public abstract record PullResult
         public async Task<string> SaveAsync(string directory, bool untar, CancellationToken cancellationToken = default)
         {
             ArgumentException.ThrowIfNullOrEmpty(directory);
+            // A file in the way is named as such (not as a file that "already exists" or a path not found).
+            OutputFolder.Create(directory);
             if (untar)
             {
-                var contents = ChartArchive.Read(Archive, ArchiveFileName);
-                string chartDir = Path.Combine(directory, contents.ChartName);
-                await ChartArchive.ExtractToAsync(contents, chartDir, cancellationToken).ConfigureAwait(false);
+                string chartDir = TargetIn(directory, untar: true);
+                await ChartArchive.ExtractToAsync(ChartArchive.Read(Archive, ArchiveFileName), chartDir, cancellationToken).ConfigureAwait(false);
                 return chartDir;
             }
-            string archivePath = Path.Combine(directory, ArchiveFileName);
+            string archivePath = TargetIn(directory, untar: false);
             string provPath = archivePath + ".prov";
             try
             {
-                Directory.CreateDirectory(directory);
                 await AtomicFile.WriteAllBytesAsync(provPath, Provenance, cancellationToken).ConfigureAwait(false);
                 try
                 {
@@ -61,6 +61,10 @@ public abstract record PullResult
             }
             return archivePath;
         }
+
+        /// <summary>What <see cref="SaveAsync"/> writes in <paramref name="directory"/>: the archive (and its <c>.prov</c> beside it), or the chart folder.</summary>
+        public string TargetIn(string directory, bool untar) =>
+            Path.Combine(directory, untar ? Verdict.Metadata.Name : ArchiveFileName);
     }
 
     /// <summary>The chart (or the repository's trust material) was refused.</summary>

@@ -262,7 +262,8 @@ public sealed class RepositoryCache
                 {
                     List<string> Strings(string property) => [.. e.GetProperty(property).EnumerateArray().Select(v => v.GetString()!)];
                     var keywords = Strings("keywords");
-                    index.Add(new IndexEntry
+                    // Appended as the YAML reader does: a version listed twice stays listed twice (Helm pulls the first).
+                    index.Append(new IndexEntry
                     {
                         Metadata = new ChartMetadata
                         {

@@ -42,7 +42,8 @@ public static class RepositoryClient
             var update = await UpdateAsync(home, repository, now, progress, deadline, cancellationToken).ConfigureAwait(false);
             if (update is RepositoryUpdate.Updated)
             {
-                await config.SaveAsync(cancellationToken).ConfigureAwait(false);
+                // Read again under the lock: another command may have changed the configuration meanwhile.
+                await RepositoryConfigFile.ChangeAsync(home.ConfigFile, c => c.Add(repository), cancellationToken).ConfigureAwait(false);
             }
             else if (!hadCache)
             {
@@ -175,12 +176,16 @@ public static class RepositoryClient
     public static async Task<bool> RemoveAsync(ClientHome home, string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
-        var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, cancellationToken).ConfigureAwait(false);
-        if (!config.Remove(name))
+        if ((await RepositoryConfigFile.LoadAsync(home.ConfigFile, cancellationToken).ConfigureAwait(false)).Find(name) is null)
         {
             return false;
         }
-        await config.SaveAsync(cancellationToken).ConfigureAwait(false);
+        bool removed = false;
+        await RepositoryConfigFile.ChangeAsync(home.ConfigFile, c => removed = c.Remove(name), cancellationToken).ConfigureAwait(false);
+        if (!removed)
+        {
+            return false;
+        }
         DeleteCache(home.CacheFor(name));
         return true;
     }

@@ -58,6 +58,47 @@ public sealed class RepositoryConfigFile
         _repositories.Add(repository);
     }
 
+    /// <summary>
+    /// Helm's idempotent <c>repo add</c>: whether <paramref name="name"/> is configured already exactly as asked (the same
+    /// URL, plain-HTTP consent and CA file, and pinned to the same root, or both trusted on first use whatever root the
+    /// repository names now), so that adding it again changes nothing.
+    /// </summary>
+    /// <param name="name">The repository name.</param>
+    /// <param name="url">The URL as it would be recorded.</param>
+    /// <param name="rootFingerprint">The root that would be pinned, or null for trust on first use.</param>
+    /// <param name="insecureHttp">Whether plain http would be allowed.</param>
+    /// <param name="caFile">The CA file that would be recorded, or null.</param>
+    /// <returns>True when it is configured so; false when the name is free.</returns>
+    /// <exception cref="ChartsealException">The name is configured otherwise (the message says how).</exception>
+    public bool IsConfiguredAs(string name, string url, string? rootFingerprint, bool insecureHttp, string? caFile)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (Find(name) is not { } existing)
+        {
+            return false;
+        }
+        var differences = new List<string>();
+        if (existing.Url != url)
+        {
+            differences.Add($"URL {existing.Url}");
+        }
+        if (rootFingerprint is null ? !existing.TrustOnFirstUse : existing.TrustOnFirstUse || existing.RootFingerprint != new PinnedRoot(rootFingerprint).Fingerprint)
+        {
+            differences.Add(existing.TrustOnFirstUse ? $"root {existing.RootFingerprint} trusted on first use" : $"root {existing.RootFingerprint} pinned");
+        }
+        if (existing.InsecureHttp != insecureHttp)
+        {
+            differences.Add(existing.InsecureHttp ? "plain http allowed" : "plain http not allowed");
+        }
+        if (existing.CaFile != caFile)
+        {
+            differences.Add(existing.CaFile is null ? "no CA file" : $"CA file {existing.CaFile}");
+        }
+        return differences.Count == 0
+            ? true
+            : throw new ChartsealException(Path, $"repository \"{name}\" already exists with {string.Join(", ", differences)} (chartseal repo remove {name} first)");
+    }
+
     /// <summary>Removes a repository (in memory); false when it was not there.</summary>
     public bool Remove(string name) => _repositories.RemoveAll(r => r.Name == name) > 0;
 
@@ -69,6 +110,32 @@ public sealed class RepositoryConfigFile
         // A folder in its place is an error, not an empty configuration.
         byte[]? bytes = await InputFile.ReadIfExistsAsync(path, MaxSize, cancellationToken: cancellationToken).ConfigureAwait(false);
         return new RepositoryConfigFile(path, bytes is null ? [] : Parse(bytes, path));
+    }
+
+    /// <summary>
+    /// Reads the file, applies <paramref name="change"/> and writes it, holding the lock of the file's folder meanwhile
+    /// (<see cref="RepositoryLock"/>): two commands changing the configuration at once (two <c>repo add</c> in parallel
+    /// jobs) each see the other's change instead of the last write dropping it.
+    /// </summary>
+    /// <param name="path">The configuration file.</param>
+    /// <param name="change">The change; it may throw (then nothing is written).</param>
+    /// <param name="cancellationToken">Cancels the wait for the lock.</param>
+    /// <returns>The configuration as written.</returns>
+    /// <exception cref="ChartsealException">The file is unreadable or invalid, the lock cannot be taken, or what <paramref name="change"/> throws.</exception>
+    public static async Task<RepositoryConfigFile> ChangeAsync(string path, Action<RepositoryConfigFile> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(change);
+        string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        OutputFolder.Create(folder);
+        var held = await RepositoryLock.AcquireAsync(folder, cancellationToken).ConfigureAwait(false);
+        await using (held.ConfigureAwait(false))
+        {
+            var config = await LoadAsync(path, cancellationToken).ConfigureAwait(false);
+            change(config);
+            await config.SaveAsync(cancellationToken).ConfigureAwait(false);
+            return config;
+        }
     }
 
     /// <summary>Writes the file atomically (its folder is created when missing).</summary>

@@ -267,4 +267,19 @@ public sealed class RepositoryClientTests
         Assert.StartsWith($"{drip.Url}/index.yaml: timed out after 1s", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, Directory.EnumerateFiles(cache).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes));
     }
+
+    [Fact]
+    public async Task AddAsync_SeveralAtOnce_EveryRepositoryIsRecorded()
+    {
+        using var s = new Served();
+        string[] names = ["one", "two", "three", "four"];
+
+        // Each add reads the configuration, verifies (slow), then saves: without a lock, the last save drops the others.
+        var results = await Task.WhenAll(names.Select(name => Task.Run(() =>
+            RepositoryClient.AddAsync(s.Home, s.Repository with { Name = name }, Now, cancellationToken: TestContext.Current.CancellationToken))));
+
+        Assert.All(results, r => Assert.IsType<RepositoryUpdate.Updated>(r));
+        var config = await RepositoryConfigFile.LoadAsync(s.Home.ConfigFile, TestContext.Current.CancellationToken);
+        Assert.Equal(names.Order(), config.Repositories.Select(r => r.Name).Order());
+    }
 }

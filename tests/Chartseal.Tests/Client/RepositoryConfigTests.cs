@@ -89,4 +89,51 @@ public sealed class RepositoryConfigTests
             Assert.Throws<ChartsealException>(check);
         }
     }
+
+    private const string OtherFingerprint = "0123456789ABCDEF0123456789ABCDEF01234567";
+
+    [Theory]
+    [InlineData("a", "https://charts.example.com/a", Fingerprint, false, null)]
+    [InlineData("a", "https://charts.example.com/a", "5b67 7cae 6073 4194 b7db  be1d 6f85 4bc0 d6f0 e2dd", false, null)]
+    [InlineData("tofu", "https://charts.example.com/t", null, false, null)]
+    [InlineData("reg", "oci://registry.example.com/charts", Fingerprint, true, "/etc/ca.pem")]
+    public async Task IsConfiguredAs_AddedAgainTheSameWay_True(string name, string url, string? root, bool insecure, string? caFile)
+    {
+        var config = await ThreeRepositoriesAsync();
+
+        Assert.True(config.IsConfiguredAs(name, url, root, insecure, caFile));
+    }
+
+    [Fact]
+    public async Task IsConfiguredAs_FreeName_False()
+    {
+        var config = await ThreeRepositoriesAsync();
+
+        Assert.False(config.IsConfiguredAs("b", "https://charts.example.com/a", Fingerprint, false, null));
+    }
+
+    [Theory]
+    [InlineData("a", "https://charts.example.com/other", Fingerprint, false, null, "URL https://charts.example.com/a")]
+    [InlineData("a", "https://charts.example.com/a", OtherFingerprint, false, null, "root " + Fingerprint + " pinned")]
+    [InlineData("a", "https://charts.example.com/a", null, false, null, "root " + Fingerprint + " pinned")]
+    [InlineData("tofu", "https://charts.example.com/t", OtherFingerprint, false, null, "root " + OtherFingerprint + " trusted on first use")]
+    [InlineData("a", "https://charts.example.com/a", Fingerprint, true, null, "plain http not allowed")]
+    [InlineData("reg", "oci://registry.example.com/charts", Fingerprint, true, null, "CA file /etc/ca.pem")]
+    public async Task IsConfiguredAs_ConfiguredOtherwise_OneLineErrorSayingHow(string name, string url, string? root, bool insecure, string? caFile, string expected)
+    {
+        var config = await ThreeRepositoriesAsync();
+
+        var e = Assert.Throws<ChartsealException>(() => config.IsConfiguredAs(name, url, root, insecure, caFile));
+
+        Assert.Equal($"{config.Path}: repository \"{name}\" already exists with {expected} (chartseal repo remove {name} first)", e.Message);
+    }
+
+    private static async Task<RepositoryConfigFile> ThreeRepositoriesAsync()
+    {
+        var config = await RepositoryConfigFile.LoadAsync("/nonexistent/repositories.yaml", TestContext.Current.CancellationToken);
+        config.Add(new ConfiguredRepository("a", "https://charts.example.com/a", Fingerprint, false, false));
+        config.Add(new ConfiguredRepository("tofu", "https://charts.example.com/t", OtherFingerprint, true, false));
+        config.Add(new ConfiguredRepository("reg", "oci://registry.example.com/charts", Fingerprint, false, true) { CaFile = "/etc/ca.pem" });
+        return config;
+    }
 }

@@ -45,4 +45,22 @@ public sealed class VersionSelectionTests
         Assert.StartsWith($"r/{chart}: ", e.Message, StringComparison.Ordinal);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("r/app", null, false, null)]
+    [InlineData("r/app", null, true, "2.0.0-rc.1")]
+    [InlineData("r/app", "^1.2", true, "1.10.0")]
+    [InlineData("oci://registry.example.com/charts/app:1.2.0", null, true, "1.2.0")]
+    [InlineData("oci://registry.example.com/charts/app", null, true, "2.0.0-rc.1")]
+    public async Task Resolve_Devel_AsHelmWithoutAVersionTheNewestPrereleaseIncluded(string reference, string? version, bool devel, string? expected)
+    {
+        var config = await RepositoryConfigFile.LoadAsync("/nonexistent/repositories.yaml", TestContext.Current.CancellationToken);
+        config.Add(new ConfiguredRepository("r", "https://charts.example.com", "5B677CAE60734194B7DBBE1D6F854BC0D6F0E2DD", false, false));
+        config.Add(new ConfiguredRepository("oci", "oci://registry.example.com/charts", "5B677CAE60734194B7DBBE1D6F854BC0D6F0E2DD", false, false));
+
+        var request = PullRequest.Resolve(config, reference, version, devel: devel);
+
+        var entry = ChartPuller.SelectVersion(Index("0.9.0", "1.2.0", "1.10.0", "2.0.0-rc.1"), "r", "app", request.Version);
+        Assert.Equal(expected ?? "1.10.0", entry.Metadata.Version);
+    }
 }

@@ -1,0 +1,42 @@
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Cli.Tests;
+
+/// <summary><c>repo add</c> of a name that is configured already, as scripts that run it every time meet it.</summary>
+public sealed class RepoAddCommandTests
+{
+    private static void Ok(CliResult r) => Assert.True(r.ExitCode == 0, r.ToString());
+
+    [Fact]
+    public void RepoAdd_Again_SameConfigurationSkipped_OtherConfigurationRefusedSayingHow()
+    {
+        using var t = new TempDirectory();
+        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root"));
+        Ok(Cli.Run(t.Path, "trust", "init", "repo", "--root-key", "root", "--root-keyring", "root.sec.asc"));
+        File.WriteAllText(t.File("repo/index.yaml"), "apiVersion: v1\nentries: {}\n");
+        string root = Cli.Run(t.Path, "key", "fingerprint", "root.pub.asc").StdOut.Trim();
+        using var server = new FolderServer(t.File("repo"));
+        Ok(Cli.Run(t.Path, "repo", "add", "demo", server.Url, "--root-fingerprint", root, "--insecure-http"));
+        Ok(Cli.Run(t.Path, "repo", "add", "tofu", server.Url + "/", "--trust-on-first-use", "--insecure-http"));
+        byte[] config = File.ReadAllBytes(t.File(".chartseal-home/repositories.yaml"));
+        int requests = server.Requests.Count;
+
+        // As Helm: the same name, URL and pin again is a no-op (no request, nothing rewritten), exit 0.
+        var again = Cli.Run(t.Path, "repo", "add", "demo", server.Url + "/", "--root-key", "root.pub.asc", "--insecure-http");
+        Ok(again);
+        Assert.Equal("\"demo\" already exists with the same configuration, skipping", again.StdOut.Trim());
+        Ok(Cli.Run(t.Path, "repo", "add", "tofu", server.Url, "--trust-on-first-use", "--insecure-http"));
+        Assert.Equal(requests, server.Requests.Count);
+        Assert.Equal(config, File.ReadAllBytes(t.File(".chartseal-home/repositories.yaml")));
+
+        // Another pin, or a pin where the root was trusted on first use: refused, saying what is configured.
+        var otherPin = Cli.Run(t.Path, "repo", "add", "demo", server.Url, "--trust-on-first-use", "--insecure-http");
+        Assert.True(otherPin.ExitCode == 2, otherPin.ToString());
+        Assert.Equal($"chartseal: {t.File(".chartseal-home/repositories.yaml")}: repository \"demo\" already exists with root {root} pinned (chartseal repo remove demo first)",
+            Assert.Single(otherPin.StdErrLines));
+        var otherUrl = Cli.Run(t.Path, "repo", "add", "tofu", server.Url + "/elsewhere", "--root-fingerprint", root, "--insecure-http");
+        Assert.True(otherUrl.ExitCode == 2, otherUrl.ToString());
+        Assert.Contains($"already exists with URL {server.Url}, root {root} trusted on first use (", Assert.Single(otherUrl.StdErrLines), StringComparison.Ordinal);
+        Assert.Equal(config, File.ReadAllBytes(t.File(".chartseal-home/repositories.yaml")));
+    }
+}
