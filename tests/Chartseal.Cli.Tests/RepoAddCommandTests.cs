@@ -32,11 +32,22 @@ public sealed class RepoAddCommandTests
         // Another pin, or a pin where the root was trusted on first use: refused, saying what is configured.
         var otherPin = Cli.Run(t.Path, "repo", "add", "demo", server.Url, "--trust-on-first-use", "--insecure-http");
         Assert.True(otherPin.ExitCode == 2, otherPin.ToString());
-        Assert.Equal($"chartseal: {t.File(".chartseal-home/repositories.yaml")}: repository \"demo\" already exists with root {root} pinned (chartseal repo remove demo first)",
+        Assert.Equal($"chartseal: {t.File(".chartseal-home/repositories.yaml")}: repository \"demo\" already exists with root {root} pinned (chartseal repo remove demo first, or add it with --force-update)",
             Assert.Single(otherPin.StdErrLines));
         var otherUrl = Cli.Run(t.Path, "repo", "add", "tofu", server.Url + "/elsewhere", "--root-fingerprint", root, "--insecure-http");
         Assert.True(otherUrl.ExitCode == 2, otherUrl.ToString());
         Assert.Contains($"already exists with URL {server.Url}, root {root} trusted on first use (", Assert.Single(otherUrl.StdErrLines), StringComparison.Ordinal);
         Assert.Equal(config, File.ReadAllBytes(t.File(".chartseal-home/repositories.yaml")));
+
+        // Helm's --force-update replaces it, once the new configuration's trust material is verified.
+        var wrongRoot = Cli.Run(t.Path, "repo", "add", "tofu", server.Url + "/", "--root-fingerprint", new string('A', 40), "--insecure-http", "--force-update");
+        Assert.True(wrongRoot.ExitCode == 1, wrongRoot.ToString());
+        Assert.Equal(config, File.ReadAllBytes(t.File(".chartseal-home/repositories.yaml")));
+        Ok(Cli.Run(t.Path, "repo", "add", "tofu", server.Url + "/", "--root-fingerprint", root, "--insecure-http", "--force-update"));
+        var list = Cli.Run(t.Path, "repo", "list");
+        Ok(list);
+        Assert.Contains(root, list.StdOut.Split('\n').Single(l => l.StartsWith("tofu", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain("first use", list.StdOut.Split('\n').Single(l => l.StartsWith("tofu", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Ok(Cli.Run(t.Path, "search"));
     }
 }

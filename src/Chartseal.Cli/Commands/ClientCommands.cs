@@ -21,12 +21,13 @@ internal static class ClientCommands
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "Pin this root key fingerprint (obtained out of band)" };
         var rootKey = new Option<string?>("--root-key") { Description = "Pin the root key in this public key file" };
         var tofu = new Option<bool>("--trust-on-first-use") { Description = "Pin whatever root the repository names now (recorded as such)" };
+        var forceUpdate = new Option<bool>("--force-update") { Description = "Replace the repository's configuration if the name is already taken" };
         var insecureHttp = TransportOption.Create("Allow a plain http:// URL, or plain HTTP to an oci:// registry (recorded for this repository)");
         var registry = new RegistryOptions(insecureHttp, credentials: false);
         var timeout = TimeoutOption.Create();
         var command = new Command("add", "Add a repository, pinning its root key; its trust material is verified and cached before it is recorded.")
         {
-            name, url, rootFingerprint, rootKey, tofu, insecureHttp, timeout,
+            name, url, rootFingerprint, rootKey, tofu, forceUpdate, insecureHttp, timeout,
         };
         registry.AddTo(command);
         command.Validators.Add(result =>
@@ -63,14 +64,16 @@ internal static class ClientCommands
                 : p.GetValue(rootKey) is { } keyFile ? RepositoryClient.RootFromKeyFile(keyFile)
                 : null;
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
-            if (pinned is null && !p.GetValue(tofu))
+            // Helm's --force-update: whatever is configured under the name is replaced once the new one is verified.
+            bool replace = p.GetValue(forceUpdate);
+            if (!replace && pinned is null && !p.GetValue(tofu))
             {
                 if (config.Find(repoName) is not null)
                 {
-                    throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first)");
+                    throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first, or add it with --force-update)");
                 }
             }
-            else if (config.IsConfiguredAs(repoName, repoUrl, pinned?.Fingerprint, insecure, caFile))
+            else if (!replace && config.IsConfiguredAs(repoName, repoUrl, pinned?.Fingerprint, insecure, caFile))
             {
                 // As Helm: adding a repository again exactly as it is configured changes nothing (scripts run repo add every time).
                 Console.WriteLine($"\"{repoName}\" already exists with the same configuration, skipping");
@@ -99,7 +102,7 @@ internal static class ClientCommands
             }
 
             var repository = new ConfiguredRepository(repoName, repoUrl, root.Fingerprint, onFirstUse, insecure) { CaFile = caFile };
-            var update = await RepositoryClient.AddAsync(home, repository, now, DownloadProgressPrinter.ForTerminal(), deadline, ct);
+            var update = await RepositoryClient.AddAsync(home, repository, replace, now, DownloadProgressPrinter.ForTerminal(), deadline, ct);
             if (update is RepositoryUpdate.Rejected r)
             {
                 Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{r.File}: {r.Refusal}"));

@@ -29,13 +29,30 @@ public static class RepositoryClient
     /// records the repository in the configuration. On a rejection nothing is recorded.
     /// </summary>
     /// <exception cref="ChartsealException">The name is taken, a refused http URL, a download or file failure, the deadline.</exception>
-    public static async Task<RepositoryUpdate> AddAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default)
+    public static Task<RepositoryUpdate> AddAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default) =>
+        AddAsync(home, repository, replace: false, now, progress, deadline, cancellationToken);
+
+    /// <summary>
+    /// <see cref="AddAsync(ClientHome, ConfiguredRepository, DateTime, IProgress{DownloadProgress}?, FetchDeadline?, CancellationToken)"/>,
+    /// or with <paramref name="replace"/> (Helm's <c>repo add --force-update</c>) replacing a repository of that name: its
+    /// cache is dropped first (another URL or root: nothing cached for the old one may be taken for the new one), and the
+    /// new configuration is recorded only once its trust material is verified. The trust state is kept: it is the root's.
+    /// </summary>
+    /// <exception cref="ChartsealException">The name is taken (without <paramref name="replace"/>), a refused http URL, a download or file failure, the deadline.</exception>
+    public static async Task<RepositoryUpdate> AddAsync(ClientHome home, ConfiguredRepository repository, bool replace, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
         var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, cancellationToken).ConfigureAwait(false);
-        config.Add(repository);
         string cacheDir = home.CacheFor(repository.Name);
+        if (replace && config.Find(repository.Name) is not null)
+        {
+            DeleteCache(cacheDir);
+        }
+        else
+        {
+            config.Add(repository);
+        }
         bool hadCache = Directory.Exists(cacheDir);
         try
         {
@@ -43,7 +60,14 @@ public static class RepositoryClient
             if (update is RepositoryUpdate.Updated)
             {
                 // Read again under the lock: another command may have changed the configuration meanwhile.
-                await RepositoryConfigFile.ChangeAsync(home.ConfigFile, c => c.Add(repository), cancellationToken).ConfigureAwait(false);
+                await RepositoryConfigFile.ChangeAsync(home.ConfigFile, c =>
+                {
+                    if (replace)
+                    {
+                        c.Remove(repository.Name);
+                    }
+                    c.Add(repository);
+                }, cancellationToken).ConfigureAwait(false);
             }
             else if (!hadCache)
             {

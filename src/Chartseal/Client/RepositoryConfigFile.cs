@@ -53,7 +53,7 @@ public sealed class RepositoryConfigFile
         ArgumentNullException.ThrowIfNull(repository);
         if (Find(repository.Name) is not null)
         {
-            throw new ChartsealException(Path, $"repository \"{repository.Name}\" already exists (chartseal repo remove {repository.Name} first)");
+            throw new ChartsealException(Path, $"repository \"{repository.Name}\" already exists (chartseal repo remove {repository.Name} first, or add it with --force-update)");
         }
         _repositories.Add(repository);
     }
@@ -96,7 +96,7 @@ public sealed class RepositoryConfigFile
         }
         return differences.Count == 0
             ? true
-            : throw new ChartsealException(Path, $"repository \"{name}\" already exists with {string.Join(", ", differences)} (chartseal repo remove {name} first)");
+            : throw new ChartsealException(Path, $"repository \"{name}\" already exists with {string.Join(", ", differences)} (chartseal repo remove {name} first, or add it with --force-update)");
     }
 
     /// <summary>Removes a repository (in memory); false when it was not there.</summary>

@@ -2,7 +2,7 @@ using Chartseal.Trust;
 
 namespace Chartseal.Client;
 
-/// <summary>The outcome of <see cref="RepositoryClient.UpdateAsync"/> and <see cref="RepositoryClient.AddAsync"/>.</summary>
+/// <summary>The outcome of <see cref="RepositoryClient.UpdateAsync"/> and <see cref="RepositoryClient.AddAsync(ClientHome, ConfiguredRepository, bool, DateTime, IProgress{Fetch.DownloadProgress}?, Fetch.FetchDeadline?, CancellationToken)"/>.</summary>
 public abstract record RepositoryUpdate
 {
     private RepositoryUpdate() { }

@@ -125,7 +125,7 @@ public sealed class RepositoryConfigTests
 
         var e = Assert.Throws<ChartsealException>(() => config.IsConfiguredAs(name, url, root, insecure, caFile));
 
-        Assert.Equal($"{config.Path}: repository \"{name}\" already exists with {expected} (chartseal repo remove {name} first)", e.Message);
+        Assert.Equal($"{config.Path}: repository \"{name}\" already exists with {expected} (chartseal repo remove {name} first, or add it with --force-update)", e.Message);
     }
 
     private static async Task<RepositoryConfigFile> ThreeRepositoriesAsync()
