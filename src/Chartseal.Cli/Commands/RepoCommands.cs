@@ -28,8 +28,6 @@ internal static class RepoCommands
         command.SetAction(async (p, ct) =>
         {
             string repoDir = p.GetValue(dir)!;
-            // The repository's writer lock: a publish or upload running meanwhile is not overwritten.
-            await using var repositoryLock = await RepositoryLock.AcquireAsync(repoDir, ct);
             var (index, skipped, path) = await RepositoryIndexer.WriteIndexAsync(repoDir, p.GetValue(url), p.GetValue(merge), p.GetValue(json), DateTimeOffset.UtcNow, ct);
             foreach (string s in skipped)
             {
