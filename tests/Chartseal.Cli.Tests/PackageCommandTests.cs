@@ -141,4 +141,24 @@ public sealed class PackageCommandTests
         Cli.AssertOk(Cli.Run(temp.Path, "package", app, "-d", "again"));
         Assert.Equal(File.ReadAllBytes(temp.File("out/app-1.0.0.tgz")), File.ReadAllBytes(temp.File("again/app-1.0.0.tgz")));
     }
+
+    [Fact]
+    public void PackageDependencyUpdate_HelmsPlainHttpSpelling_AllowsAPlainHttpRepository()
+    {
+        using var temp = new TempDirectory();
+        string repo = temp.File("served");
+        Directory.CreateDirectory(repo);
+        Cli.AssertOk(Cli.Run(temp.Path, "package", ChartFixtures.WriteSimpleChart(temp.File("redis-src"), "redis", "1.0.0"), "-d", repo));
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "index", repo));
+        using var server = new FolderServer(repo);
+        string app = ChartFixtures.WriteChart(temp.File("app"),
+            ("Chart.yaml", $"apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: redis\n  version: 1.0.0\n  repository: {server.Url}\n"));
+
+        // Every command that takes a URL accepts Helm's --plain-http for --insecure-http (docs/user-guide.md).
+        var pkg = Cli.Run(temp.Path, "package", app, "-u", "--plain-http", "-d", "out");
+
+        Cli.AssertOk(pkg);
+        Assert.True(File.Exists(temp.File("out/app-1.0.0.tgz")));
+        Assert.True(File.Exists(Path.Combine(app, "charts", "redis-1.0.0.tgz")));
+    }
 }

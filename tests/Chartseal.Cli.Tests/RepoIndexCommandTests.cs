@@ -32,4 +32,24 @@ public sealed class RepoIndexCommandTests
         Assert.Equal(Urls("helm-repo"), Urls("our-repo"));
         Assert.Equal("top@https://charts.example.com/demo-1.0.0.tgz older@https://charts.example.com/older/demo-1.0.0.tgz", Urls("our-repo"));
     }
+
+    [Fact]
+    public void RepoIndex_PlainFolderAndChartsealRepository_WrittenAtOnce_NoLockFileLeftInAPlainFolder()
+    {
+        using var temp = new TempDirectory();
+        string chart = ChartFixtures.WriteSimpleChart(temp.File("demo"));
+        Cli.AssertOk(Cli.Run(temp.Path, "package", chart, "-d", "plain"));
+        Cli.AssertOk(Cli.Run(temp.Path, "package", chart, "-d", "chartseal-repo"));
+        File.WriteAllText(temp.File("chartseal-repo/" + IO.RepositoryLock.FileName), ""); // as publish and trust leave it
+
+        // A plain Helm folder: indexed as helm repo index does, and left as it was (no lock file of ours).
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "index", "plain"));
+        Assert.False(File.Exists(temp.File("plain/" + IO.RepositoryLock.FileName)));
+        Assert.Contains("demo-1.0.0.tgz", File.ReadAllText(temp.File("plain/index.yaml")), StringComparison.Ordinal);
+
+        // A folder Chartseal writes to: the command takes the writers' lock once and does not wait for itself.
+        var r = Cli.Run(temp.Path, "repo", "index", "chartseal-repo");
+        Cli.AssertOk(r);
+        Assert.Contains("demo-1.0.0.tgz", File.ReadAllText(temp.File("chartseal-repo/index.yaml")), StringComparison.Ordinal);
+    }
 }

@@ -25,7 +25,7 @@ internal static class ChartCommands
         {
             Description = "Update dependencies from Chart.yaml into charts/ first (https:// repositories and file:// folders), as helm package -u; an in-sync Chart.lock keeps its versions",
         };
-        var insecureHttp = new Option<bool>("--insecure-http") { Description = "With -u, allow plain http:// dependency repositories" };
+        var insecureHttp = TransportOption.Create("With -u, allow plain http:// dependency repositories");
         var timeout = TimeoutOption.Create();
         var signing = new SigningOptions();
         var command = new Command("package", "Package a chart folder into a deterministic NAME-VERSION.tgz, optionally signed.")

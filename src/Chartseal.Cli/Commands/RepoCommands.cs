@@ -28,6 +28,8 @@ internal static class RepoCommands
         command.SetAction(async (p, ct) =>
         {
             string repoDir = p.GetValue(dir)!;
+            // The library holds the repository's writer lock in a folder Chartseal writes to (a publish or upload running
+            // meanwhile is not overwritten) and leaves a plain Helm folder without a lock file.
             var (index, skipped, path) = await RepositoryIndexer.WriteIndexAsync(repoDir, p.GetValue(url), p.GetValue(merge), p.GetValue(json), DateTimeOffset.UtcNow, ct);
             foreach (string s in skipped)
             {

@@ -78,15 +78,18 @@ public static class RepositoryIndexer
     /// Runs <c>helm repo index</c>: indexes the folder (<see cref="IndexDirectoryAsync"/>) and writes
     /// <c>index.yaml</c> in it atomically, as YAML, or with <paramref name="json"/> as Helm's JSON (the file is
     /// still named <c>index.yaml</c>). As in Helm, a <paramref name="mergeFrom"/> file that does not exist is
-    /// first created as an empty index in the same form. It holds the folder's <see cref="RepositoryLock"/> meanwhile.
+    /// first created as an empty index in the same form. In a folder with a <see cref="RepositoryLock"/> file (one
+    /// Chartseal writes to) it holds the lock meanwhile.
     /// </summary>
     /// <returns>The index written, the archives skipped, and the path of the index file.</returns>
     public static async Task<(ChartIndex Index, IReadOnlyList<string> Skipped, string Path)> WriteIndexAsync(
         string repositoryDir, string? baseUrl, string? mergeFrom, bool json, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        // The writers' lock: a publish could otherwise add a chart between the listing and the write, and the index
-        // written would drop it.
-        await using var repositoryLock = await RepositoryLock.AcquireAsync(repositoryDir, cancellationToken).ConfigureAwait(false);
+        // In a Chartseal repository (its writers' lock file is there) a publish could otherwise add a chart between the
+        // listing and the write, and the index written would drop it. A plain Helm folder is left without a lock file.
+        await using IAsyncDisposable? repositoryLock = File.Exists(Path.Combine(repositoryDir, RepositoryLock.FileName))
+            ? await RepositoryLock.AcquireAsync(repositoryDir, cancellationToken).ConfigureAwait(false)
+            : null;
         if (!string.IsNullOrEmpty(mergeFrom) && !File.Exists(mergeFrom) && !Directory.Exists(mergeFrom))
         {
             var empty = new ChartIndex { Generated = ChartIndex.Timestamp(now) };
