@@ -41,7 +41,7 @@ internal static class ServeCommand
         var writesPerMinute = new Option<int?>("--writes-per-minute") { Description = "Writes allowed per token, user (or client address) per minute (default 120) [$CHARTSEAL_SERVE_WRITES_PER_MINUTE]" };
         var indexKey = new Option<string?>("--index-key") { Description = "Sign the index snapshot with this index key of the repository (trust index-key add) after every change and before it expires [$CHARTSEAL_SERVE_INDEX_KEY]" };
         var indexKeyring = new Option<string?>("--index-keyring") { Description = "Secret keyring holding the index key: the only secret the server holds, and it can make no chart trusted [$CHARTSEAL_SERVE_INDEX_KEYRING]" };
-        var indexPassphrase = new Option<string?>("--index-passphrase-file") { Description = "File whose first line is the index key's passphrase (or $CHARTSEAL_KEY_PASSPHRASE) [$CHARTSEAL_SERVE_INDEX_PASSPHRASE_FILE]" };
+        var indexPassphrase = new Option<string?>("--index-passphrase-file") { Description = "File whose first line is the index key's passphrase (or $CHARTSEAL_KEY_PASSPHRASE, $HELM_KEY_PASSPHRASE) [$CHARTSEAL_SERVE_INDEX_PASSPHRASE_FILE]" };
         var indexExpires = new Option<string?>("--index-expires") { Description = "How long each snapshot is valid, e.g. 1d, 6h (default 1d) [$CHARTSEAL_SERVE_INDEX_EXPIRES]" };
         var debug = new Option<bool?>("--debug") { Description = "Log at debug level, with a line per request [$CHARTSEAL_SERVE_DEBUG, $DEBUG]", Arity = ArgumentArity.ZeroOrOne };
         // Named as users type it ("chartseal serve"), not after this program's file.
@@ -112,13 +112,8 @@ internal static class ServeCommand
         {
             e.WriteLine($"Index: signed as {IndexSnapshot.FileName} by index key {signer.Fingerprint}, valid {Keys.Duration.ForPeople(options.SnapshotLifetime)} each");
         }
-        e.WriteLine($"Page: {url}/ (every chart version's verdict); probes: {url}/health, {url}/ready" + (options.DisableMetrics ? "" : $"; metrics: {url}/metrics"));
-        bool tokens = options.UploadTokens.Count > 0, users = options.BasicAuth.Count > 0;
-        e.WriteLine(tokens && users ? "Uploads: require Authorization: Bearer TOKEN (from the token file) or a Basic user (curl -u USER:PASSWORD)."
-            : tokens ? "Uploads: require Authorization: Bearer TOKEN (from the token file)."
-            : users ? "Uploads: require a Basic user (curl -u USER:PASSWORD, helm cm-push --username --password)."
-            : options.AllowAnonymousUpload ? "Uploads: open to anyone (--allow-anonymous-upload); each is still verified against the trust material."
-            : "Uploads: refused (start with --upload-token-file FILE, --basic-auth-user or --htpasswd-file FILE to accept them).");
+        e.WriteLine($"Page: {url}/ (every chart version's verdict)");
+        e.WriteLine($"Probes: {url}/health (alive), {url}/ready (trust material verifies, folder readable)" + (options.DisableMetrics ? "." : $"; metrics: {url}/metrics"));
         if (!File.Exists(Path.Combine(dir, TrustFiles.ManifestName)))
         {
             e.WriteLine("The repository has no trust material yet. Initialise it (the root key stays offline):");
@@ -126,9 +121,18 @@ internal static class ServeCommand
             e.WriteLine($"  chartseal trust init {dir} --root-key root@example.com --root-keyring root.sec.asc");
             e.WriteLine($"  chartseal trust add {dir} maintainer.pub.asc --root-key root@example.com --root-keyring root.sec.asc");
         }
-        e.WriteLine($"Probes: {url}/health (alive), {url}/ready (trust material verifies, folder readable)" + (options.DisableMetrics ? "." : $"; metrics: {url}/metrics"));
+        bool tokens = options.UploadTokens.Count > 0, users = options.BasicAuth.Count > 0;
+        e.WriteLine(tokens && users ? "Uploads: require Authorization: Bearer TOKEN (from the token file) or a Basic user (curl -u USER:PASSWORD)."
+            : tokens ? "Uploads: require Authorization: Bearer TOKEN (from the token file)."
+            : users ? "Uploads: require a Basic user (curl -u USER:PASSWORD, helm cm-push --username --password)."
+            : options.AllowAnonymousUpload ? "Uploads: open to anyone (--allow-anonymous-upload); each is still verified against the trust material."
+            : "Uploads: refused (start with --upload-token-file FILE, --basic-auth-user or --htpasswd-file FILE to accept them).");
+        if (!tokens && !users && !options.AllowAnonymousUpload)
+        {
+            return; // no upload example for a server that refuses uploads
+        }
         e.WriteLine("Upload a signed chart:");
-        string auth = !tokens && users ? "-u USER:PASSWORD" : "-H \"Authorization: Bearer $TOKEN\"";
-        e.WriteLine($"  curl {auth} -F chart=@mysql-1.2.3.tgz -F prov=@mysql-1.2.3.tgz.prov {url}/api/charts");
+        string auth = tokens ? "-H \"Authorization: Bearer $TOKEN\"" : users ? "-u USER:PASSWORD" : "";
+        e.WriteLine($"  curl {(auth.Length > 0 ? auth + " " : "")}-F chart=@mysql-1.2.3.tgz -F prov=@mysql-1.2.3.tgz.prov {url}/api/charts");
     }
 }

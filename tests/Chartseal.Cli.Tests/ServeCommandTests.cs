@@ -76,11 +76,14 @@ public sealed class ServeCommandTests
         var server = Cli.Start(temp.Path, "serve", "--listen", $"http://127.0.0.1:{Cli.FreePort()}");
         try
         {
-            await WaitForAsync(() => File.Exists(Path.Combine(temp.Path, "server.err")) && File.ReadAllText(Path.Combine(temp.Path, "server.err")).Contains("Upload a signed chart", StringComparison.Ordinal));
+            await WaitForAsync(() => File.Exists(Path.Combine(temp.Path, "server.err")) && File.ReadAllText(Path.Combine(temp.Path, "server.err")).Contains("Uploads: refused", StringComparison.Ordinal));
+            await Task.Delay(200, Ct);
             string banner = await File.ReadAllTextAsync(Path.Combine(temp.Path, "server.err"), Ct);
             Assert.True(Directory.Exists(Path.Combine(temp.Path, "repo")));
             Assert.Contains("chartseal trust init", banner, StringComparison.Ordinal);
-            Assert.Contains("Uploads: refused", banner, StringComparison.Ordinal);
+            // Each address once, and no upload example for a server that refuses uploads.
+            Assert.Single(banner.Split('\n'), line => line.Contains("/ready", StringComparison.Ordinal));
+            Assert.DoesNotContain("Upload a signed chart", banner, StringComparison.Ordinal);
         }
         finally
         {
@@ -124,6 +127,7 @@ public sealed class ServeCommandTests
             string banner = await File.ReadAllTextAsync(Path.Combine(temp.Path, "server.err"), Ct);
             Assert.Contains($"http://127.0.0.1:{port}/charts/index.yaml", banner, StringComparison.Ordinal);
             Assert.Contains("Uploads: require a Basic user", banner, StringComparison.Ordinal);
+            Assert.Contains($"  curl -u USER:PASSWORD -F chart=@mysql-1.2.3.tgz", banner, StringComparison.Ordinal);
             using var http = new HttpClient();
             Assert.Contains("contextPath: /charts", await http.GetStringAsync($"http://127.0.0.1:{port}/charts/index.yaml", Ct), StringComparison.Ordinal);
             using var delete = new HttpRequestMessage(HttpMethod.Delete, $"http://127.0.0.1:{port}/charts/api/charts/x/1.0.0");
