@@ -184,9 +184,9 @@ public sealed class ChartIndex
                 }
                 json.EndArray();
                 json.Member("created", entry.Created ?? GoTime.Zero);
-                if (entry.Digest.Length > 0)
+                if (entry.DigestText.Length > 0)
                 {
-                    json.Member("digest", entry.Digest);
+                    json.Member("digest", entry.DigestText);
                 }
                 json.EndObject();
             }
@@ -405,6 +405,7 @@ public sealed class ChartIndex
             Urls = urls,
             Created = Text("created"),
             Digest = colon >= 0 ? digest[(colon + 1)..] : digest,
+            DigestAsWritten = colon >= 0 ? digest : null,
         };
     }
 
@@ -413,9 +414,9 @@ public sealed class ChartIndex
         // As Helm writes its struct: a missing created is Go's zero time, an empty digest is left out (omitempty).
         var map = ChartYaml.MetadataNode(entry.Metadata, includeDependencies: true);
         map.Add("created", GoNode.Str(entry.Created ?? GoTime.Zero));
-        if (entry.Digest.Length > 0)
+        if (entry.DigestText.Length > 0)
         {
-            map.Add("digest", GoNode.Str(entry.Digest));
+            map.Add("digest", GoNode.Str(entry.DigestText));
         }
         map.Add("urls", new GoSequence(entry.Urls.Select(GoNode.Str)));
         return map;

@@ -14,4 +14,13 @@ public sealed class IndexEntry
 
     /// <summary>Lower-case hex SHA-256 of the archive (a <c>sha256:</c> prefix is stripped on read).</summary>
     public required string Digest { get; init; }
+
+    /// <summary>
+    /// The digest as the index read wrote it, when that differs from <see cref="Digest"/> (<c>sha256:…</c>): written back
+    /// so, as Helm writes back the text it read (<c>repo index --merge</c>); null for an entry made here.
+    /// </summary>
+    public string? DigestAsWritten { get; init; }
+
+    /// <summary>The digest text an index written now holds: <see cref="DigestAsWritten"/>, else <see cref="Digest"/>.</summary>
+    internal string DigestText => DigestAsWritten ?? Digest;
 }

@@ -223,11 +223,12 @@ public sealed partial class HelmRepoIndexParityTests
 
     [Theory]
     [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
-    public async Task RepoIndexMerge_EntriesWithoutDigestOrCreated_WrittenAsHelmWritesThem(string version)
+    public async Task RepoIndexMerge_EntriesWithoutDigestOrCreatedOrWithAPrefixedDigest_WrittenAsHelmWritesThem(string version)
     {
         using var temp = new TempDirectory();
-        // An index written by hand or by another tool: entries may lack digest and created. Helm omits an empty
-        // digest and writes Go's zero time for a missing created.
+        // An index written by hand or by another tool: entries may lack digest and created, or prefix the digest with
+        // its algorithm. Helm omits an empty digest, writes Go's zero time for a missing created, and keeps the text of
+        // a digest as it read it.
         const string Merged = """
             apiVersion: v1
             entries:
@@ -240,6 +241,11 @@ public sealed partial class HelmRepoIndexParityTests
                 digest: ""
                 created: "2020-01-01T00:00:00Z"
                 urls: [https://old.example.com/other-1.0.1.tgz]
+              - name: other
+                version: 1.0.2
+                digest: sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+                created: "2020-01-01T00:00:00Z"
+                urls: [https://old.example.com/other-1.0.2.tgz]
             generated: "2020-01-01T00:00:00Z"
 
             """;
@@ -255,6 +261,7 @@ public sealed partial class HelmRepoIndexParityTests
 
         string helm = File.ReadAllText(temp.File("helm-repo/index.yaml")), ours = File.ReadAllText(temp.File("our-repo/index.yaml"));
         Assert.DoesNotContain("digest: \"\"", ours, StringComparison.Ordinal);
+        Assert.Contains("digest: sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ours, StringComparison.Ordinal);
         Assert.Contains("created: \"0001-01-01T00:00:00Z\"", ours, StringComparison.Ordinal);
         Assert.Equal(MaskTimes(helm), MaskTimes(ours));
         Assert.Equal(helm.Split('\n').Where(l => l.Contains("0001-01-01", StringComparison.Ordinal)), ours.Split('\n').Where(l => l.Contains("0001-01-01", StringComparison.Ordinal)));
