@@ -186,9 +186,10 @@ public sealed class HttpFetcher
     private static long? DecodedLength(HttpResponseMessage response) =>
         IsGzip(response) ? null : response.Content.Headers.ContentLength;
 
+    // Only "gzip", as the platform's decoder and Go's (Helm) read it: a server that labels .tgz files "x-gzip" (an old
+    // Apache default) sends the archive itself, which must arrive as stored.
     private static bool IsGzip(HttpResponseMessage response) =>
-        response.Content.Headers.ContentEncoding.LastOrDefault() is { } encoding
-            && (encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || encoding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase));
+        response.Content.Headers.ContentEncoding.LastOrDefault() is { } encoding && encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsRedirect(HttpStatusCode status) =>
         status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther

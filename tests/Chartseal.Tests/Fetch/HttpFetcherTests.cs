@@ -228,6 +228,23 @@ public sealed class HttpFetcherTests
         }
     }
 
+    [Fact]
+    public async Task XGzipContentEncoding_IsNotDecoded_TheArchiveArrivesAsStored()
+    {
+        var (temp, server) = ServeOneFile("x"u8.ToArray());
+        using (temp)
+        using (server)
+        {
+            // An old Apache default labels .tgz files "x-gzip": the bytes are the archive, as Helm (Go) reads them too.
+            byte[] archive = Gzipped(ManyLines);
+            server.InjectedAnswers.Enqueue((200, new Dictionary<string, string> { ["Content-Encoding"] = "x-gzip" }, archive));
+
+            var outcome = await Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "hello-0.1.0.tgz"), 1_000_000, null, TestContext.Current.CancellationToken);
+
+            Assert.Equal(archive, Assert.IsType<FetchOutcome.Downloaded>(outcome).Content);
+        }
+    }
+
     [Theory]
     [InlineData(true)] // cut in the middle of the deflate data
     [InlineData(false)] // the deflate data complete, the CRC-32 and length trailer missing
