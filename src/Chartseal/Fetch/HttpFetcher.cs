@@ -17,7 +17,8 @@ public sealed class HttpFetcher
     {
         ConnectTimeout = TimeSpan.FromSeconds(15),
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        AutomaticDecompression = DecompressionMethods.GZip,
+        // gzip is asked for and decoded here (GzipBody), so that a cut gzip stream is an error, not a shorter file.
+        AutomaticDecompression = DecompressionMethods.None,
         // Followed by FetchOnceAsync, so that each hop is checked against the policy.
         AllowAutoRedirect = false,
     })
@@ -109,6 +110,7 @@ public sealed class HttpFetcher
             for (int hop = 0; ; hop++)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, current);
+                request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
                 if (options.IfNoneMatch is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
                 {
                     request.Headers.IfNoneMatch.Add(tag);
@@ -178,7 +180,16 @@ public sealed class HttpFetcher
     // limit (compressed or chunked: the decoded size is known only at the end, and for a moment the chunks and the
     // final array both exist). The lease is trimmed to the real size once it is known.
     private static long ReservationFor(HttpResponseMessage response, long maxBytes) =>
-        response.Content.Headers.ContentLength is { } length ? Math.Min(length, maxBytes) : 2 * maxBytes;
+        DecodedLength(response) is { } length ? Math.Min(length, maxBytes) : 2 * maxBytes;
+
+    // The body's length as read: the announced one, unless the body is gzip (its decoded size is known only at the end).
+    private static long? DecodedLength(HttpResponseMessage response) =>
+        IsGzip(response) ? null : response.Content.Headers.ContentLength;
+
+    // Only "gzip", as the platform's decoder and Go's (Helm) read it: a server that labels .tgz files "x-gzip" (an old
+    // Apache default) sends the archive itself, which must arrive as stored.
+    private static bool IsGzip(HttpResponseMessage response) =>
+        response.Content.Headers.ContentEncoding.LastOrDefault() is { } encoding && encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsRedirect(HttpStatusCode status) =>
         status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
@@ -227,14 +238,18 @@ public sealed class HttpFetcher
         {
             throw new ChartsealException(where, $"server answered {(int)response.StatusCode} {response.ReasonPhrase}");
         }
-        // Known only for a plain answer: a compressed one is decoded on the way, and its header gone.
-        long? length = response.Content.Headers.ContentLength;
+        // Known only for a plain answer: a compressed one is decoded on the way.
+        long? length = DecodedLength(response);
         if (length > maxBytes && !options.Truncate)
         {
             throw new ChartsealException(where, $"is larger than the {maxBytes} byte limit");
         }
         var token = watchdog.Token;
         var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+        if (IsGzip(response))
+        {
+            stream = new GzipBody(stream);
+        }
         await using (stream.ConfigureAwait(false))
         {
             // The bytes counted are the decoded ones: a small gzip answer cannot grow past the limit.

@@ -201,6 +201,72 @@ public sealed class HttpFetcherTests
         }
     }
 
+    private static byte[] Gzipped(byte[] content)
+    {
+        using var packed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(content);
+        }
+        return packed.ToArray();
+    }
+
+    private static byte[] ManyLines => System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 2000).Select(i => $"line{i}: value{i}\n")));
+
+    [Fact]
+    public async Task GzipContentEncoding_IsDecoded()
+    {
+        var (temp, server) = ServeOneFile("x"u8.ToArray());
+        using (temp)
+        using (server)
+        {
+            server.InjectedAnswers.Enqueue((200, new Dictionary<string, string> { ["Content-Encoding"] = "gzip" }, Gzipped(ManyLines)));
+
+            var outcome = await Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1_000_000, null, TestContext.Current.CancellationToken);
+
+            Assert.Equal(ManyLines, Assert.IsType<FetchOutcome.Downloaded>(outcome).Content);
+        }
+    }
+
+    [Fact]
+    public async Task XGzipContentEncoding_IsNotDecoded_TheArchiveArrivesAsStored()
+    {
+        var (temp, server) = ServeOneFile("x"u8.ToArray());
+        using (temp)
+        using (server)
+        {
+            // An old Apache default labels .tgz files "x-gzip": the bytes are the archive, as Helm (Go) reads them too.
+            byte[] archive = Gzipped(ManyLines);
+            server.InjectedAnswers.Enqueue((200, new Dictionary<string, string> { ["Content-Encoding"] = "x-gzip" }, archive));
+
+            var outcome = await Fetcher.FetchAsync(HttpFetcher.FileUri(server.Url, "hello-0.1.0.tgz"), 1_000_000, null, TestContext.Current.CancellationToken);
+
+            Assert.Equal(archive, Assert.IsType<FetchOutcome.Downloaded>(outcome).Content);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)] // cut in the middle of the deflate data
+    [InlineData(false)] // the deflate data complete, the CRC-32 and length trailer missing
+    public async Task TruncatedGzipAnswer_IsRefused_NotTakenForAShorterFile(bool midStream)
+    {
+        var (temp, server) = ServeOneFile("x"u8.ToArray());
+        using (temp)
+        using (server)
+        {
+            byte[] packed = Gzipped(ManyLines);
+            // A complete HTTP answer (its Content-Length is what is sent) whose gzip stream stops early: a proxy or cache
+            // that stored a cut copy. The decoder would stop quietly and hand back the first part of the file.
+            server.InjectedAnswers.Enqueue((200, new Dictionary<string, string> { ["Content-Encoding"] = "gzip" }, midStream ? packed[..(packed.Length / 2)] : packed[..^8]));
+            string path = temp.File("saved.yaml");
+
+            var e = await Assert.ThrowsAsync<ChartsealException>(() => Fetcher.FetchToFileAsync(HttpFetcher.FileUri(server.Url, "index.yaml"), 1_000_000, path, null, TestContext.Current.CancellationToken));
+
+            Assert.StartsWith(HttpFetcher.FileUri(server.Url, "index.yaml") + ": ", e.Message, StringComparison.Ordinal);
+            Assert.Contains("truncated", e.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task GzipBomb_CountsDecodedBytesAgainstTheLimit()
     {
