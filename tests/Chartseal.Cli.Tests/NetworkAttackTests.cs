@@ -83,6 +83,37 @@ public sealed class NetworkAttackTests
         Assert.Equal("chartseal: --timeout: \"soon\" is not a duration (e.g. 30s, 5m, 1m30s, 1h)", Assert.Single(bad.StdErrLines));
     }
 
+    [Fact]
+    public void SilentRegistry_PushAndTrustWrites_StopAtTheTimeoutGiven_OneLineExit2()
+    {
+        // push, trust ... oci:// and index sign oci:// had no overall deadline: a registry that took the connection and
+        // never answered held each request for minutes, whatever --timeout or CHARTSEAL_TIMEOUT said.
+        using var t = new TempDirectory();
+        string example = Path.Combine(TestPaths.RepoRoot, "examples", "hello");
+        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root"));
+        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Jane <jane@example.com>", "--out", "jane"));
+        Ok(Cli.Run(t.Path, "package", example, "-d", "built", "--sign", "--key", "jane", "--keyring", "jane.sec.asc"));
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start(); // the kernel completes each connection; nothing ever answers
+        string ns = $"oci://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}/charts";
+        var clock = new Stopwatch();
+
+        clock.Restart();
+        var push = Cli.Run(t.Path, "push", "built/hello-0.1.0.tgz", ns, "--root-fingerprint", new string('A', 40), "--plain-http", "--timeout", "2s");
+        TimeSpan pushTook = clock.Elapsed;
+        clock.Restart();
+        var trust = Cli.Run(t.Path, new Dictionary<string, string> { ["CHARTSEAL_TIMEOUT"] = "2s" },
+            "trust", "add", ns, "jane.pub.asc", "--root-key", "root", "--root-keyring", "root.sec.asc", "--plain-http");
+        TimeSpan trustTook = clock.Elapsed;
+
+        foreach (var (r, took) in new[] { (push, pushTook), (trust, trustTook) })
+        {
+            Assert.True(r.ExitCode == 2, r.ToString());
+            Assert.Contains("timed out after 2s", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+            Assert.True(took < TimeSpan.FromSeconds(15), $"took {took}");
+        }
+    }
+
     private static byte[] Gzip(byte[] data)
     {
         using var packed = new MemoryStream();

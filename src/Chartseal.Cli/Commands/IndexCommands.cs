@@ -64,7 +64,7 @@ internal static class IndexCommands
     {
         var repo = new Argument<string>("REPO_DIR|oci://HOST/NS") { Description = "The repository folder (its index.yaml and trust material), or a registry namespace (its chart tags)" };
         var key = new IndexKeyOptions("");
-        var registry = new RegistryOptions();
+        var registry = new RegistryOptions(writes: true);
         var command = new Command("sign", "Sign the repository's index snapshot with an index key: a folder's index.yaml (published under its content-addressed name), or a registry namespace's tags and their manifest digests.") { repo };
         key.AddTo(command);
         registry.AddTo(command);

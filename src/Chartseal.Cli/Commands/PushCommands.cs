@@ -21,7 +21,7 @@ internal static class PushCommands
         var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "Rebuild from this chart source folder and require it to be the signed archive" };
         var force = new Option<bool>("--force") { Description = "Replace a version the namespace already holds" };
         var resignOnly = new Option<bool>("--resign-only") { Description = "Only replace the provenance layer of a pushed version: same chart layer, new trusted signer" };
-        var registry = new RegistryOptions();
+        var registry = new RegistryOptions(writes: true);
         var command = new Command("push", "Verify a signed chart against the namespace's trust material (and its source), then push it and its .prov to an OCI registry as helm push does.")
         {
             chart, target, rootFingerprint, prov, rebuildFrom, force, resignOnly,

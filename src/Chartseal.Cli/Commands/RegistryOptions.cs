@@ -13,11 +13,15 @@ namespace Chartseal.Cli.Commands;
 internal sealed class RegistryOptions
 {
     /// <summary>The options, sharing the command's existing <paramref name="plainHttp"/> option when it has one.</summary>
-    public RegistryOptions(Option<bool>? plainHttp = null, bool credentials = true)
+    /// <param name="plainHttp">The command's existing plain-HTTP option, if it has one.</param>
+    /// <param name="credentials">Whether to offer <c>--username</c> and <c>--password</c>.</param>
+    /// <param name="writes">A command that writes to the registry and has no <c>--timeout</c> of its own: add one that counts only when given (<see cref="TimeoutOption.CreateForWrites"/>).</param>
+    public RegistryOptions(Option<bool>? plainHttp = null, bool credentials = true, bool writes = false)
     {
         PlainHttp = plainHttp ?? TransportOption.Create("Allow a plain http:// URL, or talk plain HTTP to an oci:// registry");
         OwnsPlainHttp = plainHttp is null;
         Credentials = credentials;
+        Timeout = writes ? TimeoutOption.CreateForWrites() : null;
     }
 
     public Option<bool> PlainHttp { get; }
@@ -28,7 +32,13 @@ internal sealed class RegistryOptions
 
     public Option<string?> Password { get; } = new("--password") { Description = "Registry password or token (with --username)" };
 
+    /// <summary>The writes' <c>--timeout</c>, or null when the command has its own deadline.</summary>
+    public Option<string?>? Timeout { get; }
+
     private bool OwnsPlainHttp { get; }
+
+    // Started once per command run: every client built for it shares the one deadline.
+    private FetchDeadline? _writesDeadline;
 
     private bool Credentials { get; }
 
@@ -39,6 +49,10 @@ internal sealed class RegistryOptions
             command.Options.Add(PlainHttp);
         }
         command.Options.Add(CaFile);
+        if (Timeout is not null)
+        {
+            command.Options.Add(Timeout);
+        }
         if (Credentials)
         {
             command.Options.Add(Username);
@@ -66,6 +80,10 @@ internal sealed class RegistryOptions
         if (Credentials && p.GetValue(Username) is { } user)
         {
             credentials = credentials.WithUser(user, p.GetValue(Password)!);
+        }
+        if (deadline is null && Timeout is not null)
+        {
+            deadline = _writesDeadline ??= TimeoutOption.StartIfGiven(p, Timeout);
         }
         return new OciRegistryOptions { PlainHttp = p.GetValue(PlainHttp), CaFile = p.GetValue(CaFile), Credentials = credentials, Deadline = deadline };
     }

@@ -36,7 +36,7 @@ internal static class TrustCommands
         public readonly Option<string?> Expires = new("--expires") { Description = "How long the signed manifest is valid, e.g. 90d, 12w (default: init 90d; a change keeps the lifetime the repository has)" };
         public readonly Option<bool> AllowRollback = new("--allow-rollback") { Description = "DANGER: sign although the trust files are older than a version this root already signed (they were rolled back)" };
 
-        public readonly RegistryOptions Registry = new();
+        public readonly RegistryOptions Registry = new(writes: true);
 
         /// <summary>Runs a trust change on the folder, or on the namespace's trust artifact (pulled, changed here, pushed back).</summary>
         public Task<TrustManifest> ChangeAsync(ParseResult p, bool creating, Func<string, CancellationToken, Task<TrustManifest>> change, CancellationToken ct) =>
