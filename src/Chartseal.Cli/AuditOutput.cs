@@ -107,6 +107,7 @@ internal static class AuditOutput
             WriteCount(json, "chartList", enumeration.ChartList);
             WriteCount(json, "catalog", enumeration.Catalog);
             VerdictJson.WriteOptional(json, "catalogProblem", enumeration.CatalogProblem);
+            json.WriteBoolean("signedTagMap", enumeration.SignedTagMap);
             json.WriteEndObject();
         }
         json.WriteStartArray("charts");

@@ -123,6 +123,61 @@ public sealed class SignCommandTests
     }
 
     [Fact]
+    public void SignGpg_ProtectedKeyWithChartsealKeyPassphrase_SignsInLoopbackMode()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        using var temp = new TempDirectory();
+        string fpr = gpg.GenerateKey("Locked <locked@example.com>", "ed25519", passphrase: "s3cret");
+        gpg.KillAgent(); // forget the cached passphrase: only the loopback one can unlock the key
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        var env = new Dictionary<string, string> { ["GNUPGHOME"] = gpg.Path, ["GPG_TTY"] = "", ["CHARTSEAL_KEY_PASSPHRASE"] = "s3cret" };
+
+        var sign = Cli.Run(temp.Path, env, "sign", "hashtest-1.2.3.tgz", "--key", "locked@example.com", "--gpg");
+
+        Assert.True(sign.ExitCode == 0, sign.ToString());
+        File.WriteAllBytes(temp.File("ring.pgp"), gpg.ExportPublic(fpr));
+        var v = Cli.Run(temp.Path, "verify", "hashtest-1.2.3.tgz", "--keyring", temp.File("ring.pgp"));
+        Assert.True(v.ExitCode == 0, v.ToString());
+    }
+
+    [Fact]
+    public void SignGpg_ProtectedKeyWithoutPassphraseOrTerminal_Exit2OneLineSayingHowToGiveIt()
+    {
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        using var temp = new TempDirectory();
+        gpg.GenerateKey("Locked <locked@example.com>", "ed25519", passphrase: "s3cret");
+        gpg.KillAgent();
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        var env = new Dictionary<string, string> { ["GNUPGHOME"] = gpg.Path, ["GPG_TTY"] = "" };
+
+        var sign = Cli.Run(temp.Path, env, "sign", "hashtest-1.2.3.tgz", "--key", "locked@example.com", "--gpg");
+
+        Assert.Equal(2, sign.ExitCode);
+        string line = Assert.Single(sign.StdErrLines);
+        Assert.Contains("gpg sign failed: signing failed: Inappropriate ioctl for device", line);
+        Assert.Contains("CHARTSEAL_KEY_PASSPHRASE", line);
+        Assert.False(File.Exists(temp.File("hashtest-1.2.3.tgz.prov")));
+    }
+
+    [Theory]
+    [InlineData("--keyring")]
+    [InlineData("--passphrase-file")]
+    public void SignGpg_WithAKeyringOrPassphraseFile_Exit2InsteadOfIgnoringIt(string option)
+    {
+        using var temp = new TempDirectory();
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        File.WriteAllText(temp.File("file"), "x\n");
+
+        var sign = Cli.Run(temp.Path, "sign", "hashtest-1.2.3.tgz", "--key", "helm-test", "--gpg", option, temp.File("file"));
+
+        Assert.Equal(2, sign.ExitCode);
+        Assert.Equal($"chartseal: --gpg signs with gpg's own keys and agent: {option} is not used with it", Assert.Single(sign.StdErrLines));
+        Assert.False(File.Exists(temp.File("hashtest-1.2.3.tgz.prov")));
+    }
+
+    [Fact]
     public void PackageSign_NoKey_Exit2OneLine()
     {
         using var temp = new TempDirectory();

@@ -27,6 +27,15 @@ internal sealed class SigningOptions
         DateTime now = DateTime.UtcNow;
         if (p.GetValue(_gpg))
         {
+            // gpg picks the key from its own keyring and asks its agent for the passphrase: an option it would not
+            // use must not be accepted and then ignored.
+            foreach (var (option, value) in new[] { ("--keyring", p.GetValue(_keyring)), ("--passphrase-file", p.GetValue(_passphraseFile)) })
+            {
+                if (value is not null)
+                {
+                    throw new ChartsealException(null, $"--gpg signs with gpg's own keys and agent: {option} is not used with it");
+                }
+            }
             return await ChartSigning.SignWithGpgAsync(archive, archivePath, key, GpgAgentSigner.FromEnvironment(), now, ct);
         }
         string keyringPath = p.GetValue(_keyring) is { Length: > 0 } r ? r : throw new ChartsealException(null, "--keyring is required for signing a package (or use --gpg)");

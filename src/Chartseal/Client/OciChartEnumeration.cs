@@ -9,11 +9,19 @@ namespace Chartseal.Client;
 /// <param name="ChartList">How many charts the namespace's chart list records; null when it records none.</param>
 /// <param name="Catalog">How many charts of the namespace the catalog lists; null when the registry does not list its repositories to us.</param>
 /// <param name="CatalogProblem">Why the catalog could not be used (the registry's answer), when it could not.</param>
-public sealed record OciChartEnumeration(IReadOnlyList<string> Charts, int Named, int? ChartList, int? Catalog, string? CatalogProblem)
+/// <param name="SignedTagMap">
+/// The charts are those of the signed index snapshot's tag map (<c>tags.json</c>), which replaces the names given, the
+/// chart list and the catalog: none of them was read.
+/// </param>
+public sealed record OciChartEnumeration(IReadOnlyList<string> Charts, int Named, int? ChartList, int? Catalog, string? CatalogProblem, bool SignedTagMap = false)
 {
     /// <summary>One line for people: where the chart names came from.</summary>
     public string Describe()
     {
+        if (SignedTagMap)
+        {
+            return $"{Charts.Count} chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list, the catalog{(Named > 0 ? " and --chart" : "")}";
+        }
         var parts = new List<string>();
         if (Named > 0)
         {

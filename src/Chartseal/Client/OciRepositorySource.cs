@@ -221,7 +221,7 @@ public sealed partial class OciRepositorySource : RepositorySource
         if (_pinned is { } pinned)
         {
             // The signed map is the catalogue: its charts and tags, nothing the registry adds or hides.
-            Enumeration = new OciChartEnumeration([.. pinned.Charts], _named.Count, pinned.Charts.Count, null, null);
+            Enumeration = new OciChartEnumeration([.. pinned.Charts], _named.Count, null, null, null, SignedTagMap: true);
             foreach (string chart in pinned.Charts)
             {
                 foreach (string tag in pinned.TagsOf(chart).Keys.Where(t => VersionOfTag(t) is not null))

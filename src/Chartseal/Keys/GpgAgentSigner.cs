@@ -18,6 +18,9 @@ namespace Chartseal.Keys;
 public sealed class GpgAgentSigner
 {
     private static readonly UTF8Encoding Utf8 = new(false);
+
+    // What gpg says when the agent's pinentry has no terminal (GPG_TTY unset, no tty) or is not installed.
+    private static readonly string[] NoPinentry = ["Inappropriate ioctl for device", "No pinentry"];
     private readonly string _program;
     private readonly string? _homeDirectory;
     private readonly string? _passphrase;
@@ -131,7 +134,12 @@ public sealed class GpgAgentSigner
             string error = await readError.ConfigureAwait(false);
             if (process.ExitCode != 0)
             {
-                throw new ChartsealException(null, $"gpg {what} failed: {FirstMeaningfulLine(error) ?? $"exit code {process.ExitCode}"}");
+                string reason = FirstMeaningfulLine(error) ?? $"exit code {process.ExitCode}";
+                if (_passphrase is null && NoPinentry.Any(n => error.Contains(n, StringComparison.Ordinal)))
+                {
+                    reason += $" (gpg's pinentry could not ask for the passphrase: run it in a terminal with GPG_TTY set, or give the passphrase in {PassphraseSource.EnvironmentVariable})";
+                }
+                throw new ChartsealException(null, $"gpg {what} failed: {reason}");
             }
             return (output.ToArray(), error);
         }

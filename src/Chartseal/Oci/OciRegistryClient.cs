@@ -660,13 +660,14 @@ public sealed class OciRegistryClient : IDisposable
     {
         for (bool answered = false; ; answered = true)
         {
-            HttpResponseMessage response = await SendFollowingRedirectsAsync(call, CachedAuthorization(call), token).ConfigureAwait(false);
+            string? authorization = CachedAuthorization(call);
+            HttpResponseMessage response = await SendFollowingRedirectsAsync(call, authorization, token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.Unauthorized || answered || !SameOrigin(call.Uri, response.RequestMessage?.RequestUri))
             {
                 return response;
             }
             var headers = response.Headers.TryGetValues("WWW-Authenticate", out var values) ? values : [];
-            if (AuthChallenge.Select(headers) is not { } challenge || !await AnswerChallengeAsync(call, challenge, token).ConfigureAwait(false))
+            if (AuthChallenge.Select(headers) is not { } challenge || !await AnswerChallengeAsync(call, challenge, authorization, token).ConfigureAwait(false))
             {
                 return response;
             }
@@ -731,8 +732,12 @@ public sealed class OciRegistryClient : IDisposable
         return _basic.TryGetValue(call.Registry, out string? basic) ? basic : null;
     }
 
-    /// <summary>Gets what the challenge asks for (Basic credentials, or a token); false when there is nothing new to try.</summary>
-    private async Task<bool> AnswerChallengeAsync(Call call, AuthChallenge challenge, CancellationToken token)
+    /// <summary>
+    /// Gets what the challenge asks for (Basic credentials, or a token); false when there is nothing new to try.
+    /// <paramref name="sent"/> is the authorization the refused request carried: only those credentials were
+    /// refused (a request sent in parallel may have cached the very ones to try while this one was on its way).
+    /// </summary>
+    private async Task<bool> AnswerChallengeAsync(Call call, AuthChallenge challenge, string? sent, CancellationToken token)
     {
         RegistryCredential? credential = await _options.Credentials.FindAsync(call.Registry, token).ConfigureAwait(false);
         if (challenge.IsBasic)
@@ -742,7 +747,7 @@ public sealed class OciRegistryClient : IDisposable
                 return false;
             }
             string basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credential.Username + ":" + credential.Password));
-            if (_basic.TryGetValue(call.Registry, out string? sent) && sent == basic)
+            if (sent == basic)
             {
                 return false; // these very credentials were refused
             }
@@ -753,7 +758,7 @@ public sealed class OciRegistryClient : IDisposable
         if (credential?.RegistryToken is { } registryToken)
         {
             string bearer = "Bearer " + registryToken;
-            if (_tokens.TryGetValue(key, out CachedToken? sent) && sent.Authorization == bearer)
+            if (sent == bearer)
             {
                 return false;
             }

@@ -49,6 +49,12 @@ public sealed class OciAuthTests
         Cli.AssertOk(pull);
         Assert.Contains("Trusted by repository: trust version 2", pull.StdOut, StringComparison.Ordinal);
         Cli.AssertOk(Cli.Run(t.Path, env, "audit", ns, "--root-fingerprint", f.Root, "--plain-http"));
+
+        // Several charts in one pull: their first requests go out together, and each answers the challenge.
+        Cli.AssertOk(Cli.Run(t.Path, env, ["push", f.Package(t, "0.2.0", "jane"), ns, "--root-fingerprint", f.Root, "--plain-http", .. user]));
+        var several = Cli.Run(t.Path, env, "pull", "team/hello", ns + "/hello:0.1.0", "-d", "several");
+        Cli.AssertOk(several);
+        Assert.True(File.Exists(t.File("several/hello-0.2.0.tgz")) && File.Exists(t.File("several/hello-0.1.0.tgz")), several.ToString());
     }
 
     public sealed class Basic(BasicRegistry f) : IClassFixture<BasicRegistry>

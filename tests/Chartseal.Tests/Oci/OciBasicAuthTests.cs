@@ -44,6 +44,36 @@ public class OciBasicAuthTests(OciBasicAuthTests.Registry registry) : IClassFixt
     }
 
     [Fact]
+    public async Task Parallel_first_requests_all_answer_the_Basic_challenge()
+    {
+        // Two requests of a new client both go out anonymously and both get the 401: the second to answer it must
+        // send the credentials the first one cached, not take them as refused (pull of several charts did).
+        using var direct = new OciRegistryClient(registry.ClientOptions(registry.UserCredentials));
+        OciBlob[] blobs = Blobs("parallel");
+        await direct.PushArtifactAsync(registry.Reference("private/parallel-a:v1"), Manifest(blobs), blobs, Ct);
+        await direct.PushArtifactAsync(registry.Reference("private/parallel-b:v1"), Manifest(blobs), blobs, Ct);
+        using var bothAnonymous = new CountdownEvent(2);
+        using var proxy = new RegistryProxy(registry.Host);
+        proxy.Intercept = async context =>
+        {
+            if (context.Request.Headers["Authorization"] is null && context.Request.Url!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal))
+            {
+                bothAnonymous.Signal();
+                await Task.Run(() => bothAnonymous.Wait(TimeSpan.FromSeconds(10), Ct), Ct);
+            }
+            return false;
+        };
+        using var client = new OciRegistryClient(registry.ClientOptions(registry.UserCredentials));
+
+        OciManifestResponse?[] manifests = await Task.WhenAll(
+            client.GetManifestAsync(OciReference.Parse($"oci://{proxy.Host}/private/parallel-a:v1"), Ct),
+            client.GetManifestAsync(OciReference.Parse($"oci://{proxy.Host}/private/parallel-b:v1"), Ct));
+
+        Assert.All(manifests, Assert.NotNull);
+        Assert.Equal(2, proxy.Requests.Count(r => r.Authorization is null));
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_refused_naming_its_source()
     {
         using var temp = new TempDirectory();
