@@ -156,7 +156,7 @@ public sealed class SignCommandTests
 
         Assert.Equal(2, sign.ExitCode);
         string line = Assert.Single(sign.StdErrLines);
-        Assert.Contains("gpg sign failed: signing failed: Inappropriate ioctl for device", line);
+        Assert.Contains("gpg sign with key \"locked@example.com\" failed: signing failed: Inappropriate ioctl for device", line);
         Assert.Contains("CHARTSEAL_KEY_PASSPHRASE", line);
         Assert.False(File.Exists(temp.File("hashtest-1.2.3.tgz.prov")));
     }

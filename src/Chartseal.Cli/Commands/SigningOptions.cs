@@ -23,7 +23,7 @@ internal sealed class SigningOptions
     /// <summary>Signs the archive with the selected key and returns the .prov bytes.</summary>
     public async Task<byte[]> SignAsync(ParseResult p, byte[] archive, string archivePath, CancellationToken ct)
     {
-        string key = p.GetValue(_key) is { Length: > 0 } k ? k : throw new ChartsealException(null, "--key is required for signing a package");
+        string key = p.GetValue(_key) is { Length: > 0 } k ? k : throw new ChartsealException(null, "--key is required to sign");
         DateTime now = DateTime.UtcNow;
         if (p.GetValue(_gpg))
         {
@@ -38,7 +38,7 @@ internal sealed class SigningOptions
             }
             return await ChartSigning.SignWithGpgAsync(archive, archivePath, key, GpgAgentSigner.FromEnvironment(), now, ct);
         }
-        string keyringPath = p.GetValue(_keyring) is { Length: > 0 } r ? r : throw new ChartsealException(null, "--keyring is required for signing a package (or use --gpg)");
+        string keyringPath = p.GetValue(_keyring) is { Length: > 0 } r ? r : throw new ChartsealException(null, "--keyring is required to sign (or use --gpg)");
         var signingKey = SigningKeySelector.Select(Keyring.Load(keyringPath), key, now);
         string? passphrase = signingKey.IsEncrypted ? new PassphraseSource(p.GetValue(_passphraseFile)).GetPassphrase(signingKey.UserId) : null;
         var privateKey = signingKey.Unlock(passphrase);

@@ -61,7 +61,7 @@ public sealed class GpgAgentSigner
             arguments.InsertRange(0, ["--pinentry-mode", "loopback", "--passphrase-fd", "0"]);
             input = [.. Utf8.GetBytes(_passphrase + "\n"), .. input];
         }
-        (byte[] output, _) = await RunAsync(arguments, input, "sign", cancellationToken).ConfigureAwait(false);
+        (byte[] output, _) = await RunAsync(arguments, input, $"sign with key \"{keyName}\"", cancellationToken).ConfigureAwait(false);
         return Utf8.GetString(output);
     }
 
@@ -72,7 +72,7 @@ public sealed class GpgAgentSigner
     public async Task<Keyring> ExportPublicAsync(string keyName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyName);
-        (byte[] output, _) = await RunAsync(["--export", keyName], [], "export", cancellationToken).ConfigureAwait(false);
+        (byte[] output, _) = await RunAsync(["--export", keyName], [], $"export of \"{keyName}\"", cancellationToken).ConfigureAwait(false);
         string source = $"gpg --export {keyName}";
         if (output.Length == 0)
         {

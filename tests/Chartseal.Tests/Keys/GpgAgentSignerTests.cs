@@ -50,7 +50,7 @@ public sealed class GpgAgentSignerTests
 
         var error = await Assert.ThrowsAsync<ChartsealException>(() => signer.ClearSignAsync(Body, "locked@example.com", TestContext.Current.CancellationToken));
 
-        Assert.StartsWith("gpg sign failed: ", error.Reason, StringComparison.Ordinal);
+        Assert.StartsWith("gpg sign with key \"locked@example.com\" failed: ", error.Reason, StringComparison.Ordinal);
         Assert.Contains("passphrase", error.Reason, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -63,8 +63,7 @@ public sealed class GpgAgentSignerTests
 
         var error = await Assert.ThrowsAsync<ChartsealException>(() => signer.ClearSignAsync(Body, "nobody@example.com", TestContext.Current.CancellationToken));
 
-        Assert.StartsWith("gpg sign failed: ", error.Reason, StringComparison.Ordinal);
-        Assert.Contains("nobody@example.com", error.Reason, StringComparison.Ordinal);
+        Assert.StartsWith("gpg sign with key \"nobody@example.com\" failed: ", error.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
