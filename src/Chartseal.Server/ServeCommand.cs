@@ -132,7 +132,7 @@ internal static class ServeCommand
             return; // no upload example for a server that refuses uploads
         }
         e.WriteLine("Upload a signed chart:");
-        string auth = tokens ? "-H \"Authorization: Bearer $TOKEN\"" : users ? "-u USER:PASSWORD" : "";
-        e.WriteLine($"  curl {(auth.Length > 0 ? auth + " " : "")}-F chart=@mysql-1.2.3.tgz -F prov=@mysql-1.2.3.tgz.prov {url}/api/charts");
+        string auth = tokens ? "-H \"Authorization: Bearer $TOKEN\" " : users ? "-u USER:PASSWORD " : "";
+        e.WriteLine($"  curl {auth}-F chart=@mysql-1.2.3.tgz -F prov=@mysql-1.2.3.tgz.prov {url}/api/charts");
     }
 }

@@ -68,10 +68,7 @@ internal static class ClientCommands
             bool replace = p.GetValue(forceUpdate);
             if (!replace && pinned is null && !p.GetValue(tofu))
             {
-                if (config.Find(repoName) is not null)
-                {
-                    throw new ChartsealException(home.ConfigFile, $"repository \"{repoName}\" already exists (chartseal repo remove {repoName} first, or add it with --force-update)");
-                }
+                config.CheckFree(repoName);
             }
             else if (!replace && config.IsConfiguredAs(repoName, repoUrl, pinned?.Fingerprint, insecure, caFile))
             {

@@ -157,7 +157,6 @@ internal static class RepositoryPage
         response.StatusCode = status;
         response.ContentType = contentType;
         response.Headers.ContentSecurityPolicy = policy;
-        response.Headers.XContentTypeOptions = "nosniff";
         response.Headers["Referrer-Policy"] = "no-referrer";
         response.Headers.XFrameOptions = "DENY";
         if (string.IsNullOrEmpty(response.Headers.CacheControl))

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
+using Chartseal.IO;
 
 namespace Chartseal.Charts;
 
@@ -122,10 +123,7 @@ public static class ChartArchive
         }
 
         // GZipStream stops quietly at a truncated member; the trailer (CRC-32, size mod 2^32) catches that.
-        var trailer = archive.Span[^Math.Min(8, archive.Length)..];
-        if (trailer.Length < 8
-            || BinaryPrimitives.ReadUInt32LittleEndian(trailer) != counted.Crc
-            || BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) != (uint)counted.TotalRead)
+        if (!GzipTrailer.Matches(archive.Span, counted.Crc, counted.TotalRead))
         {
             throw new UnsafeArchiveException(fileName, "corrupt archive: the gzip data is truncated or its checksum does not match");
         }

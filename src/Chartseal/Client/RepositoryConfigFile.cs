@@ -51,11 +51,18 @@ public sealed class RepositoryConfigFile
     public void Add(ConfiguredRepository repository)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        if (Find(repository.Name) is not null)
-        {
-            throw new ChartsealException(Path, $"repository \"{repository.Name}\" already exists (chartseal repo remove {repository.Name} first, or add it with --force-update)");
-        }
+        CheckFree(repository.Name);
         _repositories.Add(repository);
+    }
+
+    /// <summary>Refuses a name that is already configured (before any request is made for it).</summary>
+    /// <exception cref="ChartsealException">The name is already configured.</exception>
+    public void CheckFree(string name)
+    {
+        if (Find(name) is not null)
+        {
+            throw new ChartsealException(Path, $"repository \"{name}\" already exists (chartseal repo remove {name} first, or add it with --force-update)");
+        }
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
+using Chartseal.IO;
 
 namespace Chartseal.Fetch;
 
@@ -55,10 +55,8 @@ internal sealed class GzipBody : Stream
         {
             return; // no body at all
         }
-        ReadOnlySpan<byte> trailer = _raw.Tail;
-        if (trailer.Length < 8 || _raw.Total < 18 // a gzip header (10 bytes) and trailer (8) at the least
-            || BinaryPrimitives.ReadUInt32LittleEndian(trailer) != _crc.GetCurrentHashAsUInt32()
-            || BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) != (uint)_decoded)
+        if (_raw.Total < 18 // a gzip header (10 bytes) and trailer (8) at the least
+            || !GzipTrailer.Matches(_raw.Tail, _crc.GetCurrentHashAsUInt32(), _decoded))
         {
             throw new InvalidDataException($"the gzip data is truncated or its checksum does not match (after {_decoded} decoded bytes)");
         }
@@ -92,12 +90,14 @@ internal sealed class GzipBody : Stream
     /// <summary>Passes the compressed bytes through, remembering how many there were and the last eight (the trailer).</summary>
     private sealed class TailStream(Stream inner) : Stream
     {
-        private readonly byte[] _tail = new byte[8];
+        private const int Kept = GzipTrailer.Length;
+
+        private readonly byte[] _tail = new byte[Kept];
         private int _held;
 
         public long Total { get; private set; }
 
-        public ReadOnlySpan<byte> Tail => _tail.AsSpan(8 - _held);
+        public ReadOnlySpan<byte> Tail => _tail.AsSpan(Kept - _held);
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -116,19 +116,19 @@ internal sealed class GzipBody : Stream
             return read;
         }
 
-        // The last eight bytes seen, right-aligned in _tail.
+        // The last Kept bytes seen, right-aligned in _tail.
         private void Remember(ReadOnlySpan<byte> read)
         {
             Total += read.Length;
-            if (read.Length >= 8)
+            if (read.Length >= Kept)
             {
-                read[^8..].CopyTo(_tail);
-                _held = 8;
+                read[^Kept..].CopyTo(_tail);
+                _held = Kept;
                 return;
             }
             _tail.AsSpan(read.Length).CopyTo(_tail);
-            read.CopyTo(_tail.AsSpan(8 - read.Length));
-            _held = Math.Min(8, _held + read.Length);
+            read.CopyTo(_tail.AsSpan(Kept - read.Length));
+            _held = Math.Min(Kept, _held + read.Length);
         }
 
         protected override void Dispose(bool disposing)

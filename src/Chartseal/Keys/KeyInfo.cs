@@ -28,15 +28,12 @@ public static class KeyInfo
         {
             RsaPublicBcpgKey rsa => [(byte)PublicKeyAlgorithmTag.RsaGeneral, .. rsa.GetEncoded()],
             Ed25519PublicBcpgKey ed => [(byte)PublicKeyAlgorithmTag.Ed25519, .. ed.GetKey()],
-            EdDsaPublicBcpgKey legacy when Ed25519LegacyOid.Equals(legacy.CurveOid) && legacy.EncodedPoint.ToByteArrayUnsigned() is [0x40, .. var point] =>
+            EdDsaPublicBcpgKey legacy when OpenPgp.SignatureMath.Ed25519LegacyOid.Equals(legacy.CurveOid) && legacy.EncodedPoint.ToByteArrayUnsigned() is [0x40, .. var point] =>
                 [(byte)PublicKeyAlgorithmTag.Ed25519, .. point],
             var other => [(byte)key.Algorithm, .. ((BcpgObject)other).GetEncoded()],
         };
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(material));
     }
-
-    // The OID legacy EdDSA keys name Ed25519 by (RFC 4880bis).
-    private static readonly Org.BouncyCastle.Asn1.DerObjectIdentifier Ed25519LegacyOid = new("1.3.6.1.4.1.11591.15.1");
 
     /// <summary>The 64-bit key id as 16 upper-case hex digits.</summary>
     public static string KeyId(PgpPublicKey key)

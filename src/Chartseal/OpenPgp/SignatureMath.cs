@@ -56,7 +56,7 @@ internal static class SignatureMath
     private static readonly ConditionalWeakTable<PgpPublicKey, Ed25519Key> Ed25519Keys = new();
 
     /// <summary>The Ed25519 curve's OID in a legacy EdDSA key packet (1.3.6.1.4.1.11591.15.1).</summary>
-    private static readonly DerObjectIdentifier Ed25519LegacyOid = new("1.3.6.1.4.1.11591.15.1");
+    internal static readonly DerObjectIdentifier Ed25519LegacyOid = new("1.3.6.1.4.1.11591.15.1");
 
     /// <summary>True when <paramref name="sig"/> is a valid signature by <paramref name="key"/> over <paramref name="text"/>.</summary>
     /// <exception cref="PgpException">BouncyCastle cannot check the signature.</exception>
