@@ -38,10 +38,16 @@ public sealed record FetchPolicy(bool AllowPlainHttp = false)
     /// for the answer's headers included) fails as too slow and is tried again. A server that drips a byte a second,
     /// or accepts the connection and says nothing, is cut off after one window instead of holding the command.
     /// </summary>
-    public long LowSpeedLimit { get; init; } = 1024;
+    public long LowSpeedLimit { get; init; } = DefaultLowSpeedLimit;
+
+    /// <summary>The default <see cref="LowSpeedLimit"/>: 1 KiB a second.</summary>
+    public const long DefaultLowSpeedLimit = 1024;
+
+    /// <summary>The default <see cref="LowSpeedTime"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultLowSpeedTime = TimeSpan.FromSeconds(30);
 
     /// <summary>The window of the low-speed limit (curl's <c>--speed-time</c>).</summary>
-    public TimeSpan LowSpeedTime { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan LowSpeedTime { get; init; } = DefaultLowSpeedTime;
 
     /// <summary>
     /// Refuses <paramref name="uri"/> unless it is https, or plain http that this policy allows. Every URL a download

@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using Chartseal.Fetch;
 
 namespace Chartseal.Oci;
 
@@ -19,8 +20,9 @@ namespace Chartseal.Oci;
 /// <para>
 /// Nothing read is trusted before it is checked: manifests are hashed and compared with the digest asked for (or the
 /// one the registry announced), blobs are streamed through the hash with a size cap and compared with their digest
-/// and size before they are returned. Every request has a deadline covering its body, reads are retried on connection
-/// failures, timeouts and 5xx answers, and every failure is an <see cref="OciRegistryException"/> with one line naming
+/// and size before they are returned. Every request has a deadline covering its body, a read that receives less than
+/// the low-speed limit (<see cref="OciRegistryOptions.LowSpeedLimit"/>) is cut early, reads are retried on connection
+/// failures, timeouts, too slow transfers and 5xx answers, and every failure is an <see cref="OciRegistryException"/> with one line naming
 /// the reference and the reason. Redirects (blob downloads are often sent to storage) are followed only to http(s)
 /// URLs, never from HTTPS to HTTP unless plain HTTP is allowed, and credentials are sent only to the registry itself.
 /// </para>
@@ -41,6 +43,9 @@ public sealed class OciRegistryClient : IDisposable
     private readonly X509Certificate2Collection? _trustedRoots;
     private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _basic = new(StringComparer.OrdinalIgnoreCase);
+
+    // The low-speed watchdog of the attempt a request belongs to (reads only): the body readers count into it.
+    private static readonly HttpRequestOptionsKey<TransferWatchdog> WatchdogKey = new("Chartseal.TransferWatchdog");
 
     /// <summary>Creates a client; dispose it to close its connections.</summary>
     /// <exception cref="ChartsealException">The CA file is missing or holds no certificate.</exception>
@@ -307,6 +312,7 @@ public sealed class OciRegistryClient : IDisposable
             Stream destination = openDestination();
             using IncrementalHash hash = OciDigest.CreateHash(digest)!;
             long total = 0;
+            TransferWatchdog? watchdog = WatchdogOf(response);
             Stream body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
             await using (body.ConfigureAwait(false))
             {
@@ -314,6 +320,7 @@ public sealed class OciRegistryClient : IDisposable
                 int read;
                 while ((read = await body.ReadAsync(buffer, token).ConfigureAwait(false)) > 0)
                 {
+                    watchdog?.Count(read);
                     total += read;
                     if (total > maxBytes)
                     {
@@ -585,21 +592,35 @@ public sealed class OciRegistryClient : IDisposable
             // the deadline's clock reads zero: the reason is still the deadline, never the request timeout).
             bool overallFirst = overall is not null && overall.Remaining <= _options.RequestTimeout;
             deadline.CancelAfter(overallFirst ? overall!.Remaining : _options.RequestTimeout);
+            // Reads only: an upload receives nothing while it sends, and is bounded by the request timeout.
+            using TransferWatchdog? watchdog = call.IsRead ? new TransferWatchdog(deadline.Token, _options.LowSpeedLimit, _options.LowSpeedTime) : null;
+            CancellationToken token = watchdog?.Token ?? deadline.Token;
             try
             {
-                HttpResponseMessage response = await SendAuthorizedAsync(call, deadline.Token).ConfigureAwait(false);
+                HttpResponseMessage response = await SendAuthorizedAsync(call, watchdog, token).ConfigureAwait(false);
                 try
                 {
                     if ((int)response.StatusCode >= 500 && attempt < attempts)
                     {
                         throw new TransientFailure($"the registry answered {(int)response.StatusCode} {response.ReasonPhrase}");
                     }
-                    return await handle(response, deadline.Token).ConfigureAwait(false);
+                    return await handle(response, token).ConfigureAwait(false);
                 }
                 finally
                 {
                     Release(response);
                 }
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && watchdog?.TooSlow is { } received)
+            {
+                string reason = received == 0
+                    ? $"the registry sent nothing for {FetchDeadline.Format(watchdog.Window)}"
+                    : $"too slow: {received} bytes in {FetchDeadline.Format(watchdog.Window)} (the least accepted is {_options.LowSpeedLimit} bytes a second)";
+                if (attempt >= attempts)
+                {
+                    throw new OciRegistryException(call.What, attempts > 1 ? $"{reason} ({attempts} attempts)" : reason, null, null, e);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(250 << (attempt - 1)), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && overall is not null && (overallFirst || overall.HasPassed))
             {
@@ -656,12 +677,12 @@ public sealed class OciRegistryClient : IDisposable
     }
 
     /// <summary>Sends with the cached authorization; on a 401 answers the challenge once and sends again.</summary>
-    private async Task<HttpResponseMessage> SendAuthorizedAsync(Call call, CancellationToken token)
+    private async Task<HttpResponseMessage> SendAuthorizedAsync(Call call, TransferWatchdog? watchdog, CancellationToken token)
     {
         for (bool answered = false; ; answered = true)
         {
             string? authorization = CachedAuthorization(call);
-            HttpResponseMessage response = await SendFollowingRedirectsAsync(call, authorization, token).ConfigureAwait(false);
+            HttpResponseMessage response = await SendFollowingRedirectsAsync(call, authorization, watchdog, token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.Unauthorized || answered || !SameOrigin(call.Uri, response.RequestMessage?.RequestUri))
             {
                 return response;
@@ -675,12 +696,16 @@ public sealed class OciRegistryClient : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(Call call, string? authorization, CancellationToken token)
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(Call call, string? authorization, TransferWatchdog? watchdog, CancellationToken token)
     {
         Uri uri = call.Uri;
         for (int hop = 0; ; hop++)
         {
             var request = new HttpRequestMessage(call.Method, uri);
+            if (watchdog is not null)
+            {
+                request.Options.Set(WatchdogKey, watchdog);
+            }
             if (call.Content is not null)
             {
                 request.Content = call.Content();
@@ -935,8 +960,13 @@ public sealed class OciRegistryClient : IDisposable
 
     private static string OneLine(string text) => OciReference.Printable(string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)));
 
+    /// <summary>The low-speed watchdog of the attempt that got <paramref name="response"/>, or null (uploads, token answers).</summary>
+    private static TransferWatchdog? WatchdogOf(HttpResponseMessage response) =>
+        response.RequestMessage?.Options.TryGetValue(WatchdogKey, out TransferWatchdog? watchdog) == true ? watchdog : null;
+
     private static async Task<byte[]> ReadAtMostAsync(HttpResponseMessage response, int maxBytes, CancellationToken token)
     {
+        TransferWatchdog? watchdog = WatchdogOf(response);
         Stream stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -944,6 +974,7 @@ public sealed class OciRegistryClient : IDisposable
             int total = 0, read;
             while (total < maxBytes && (read = await stream.ReadAsync(buffer.AsMemory(total), token).ConfigureAwait(false)) > 0)
             {
+                watchdog?.Count(read);
                 total += read;
             }
             return buffer[..total];
@@ -956,6 +987,7 @@ public sealed class OciRegistryClient : IDisposable
         {
             throw new OciRegistryException(call.What, $"{what} is larger than the {maxBytes} byte limit ({response.Content.Headers.ContentLength} bytes)");
         }
+        TransferWatchdog? watchdog = WatchdogOf(response);
         Stream stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -964,6 +996,7 @@ public sealed class OciRegistryClient : IDisposable
             int read;
             while ((read = await stream.ReadAsync(chunk, token).ConfigureAwait(false)) > 0)
             {
+                watchdog?.Count(read);
                 if (buffer.Length + read > maxBytes)
                 {
                     throw new OciRegistryException(call.What, $"{what} is larger than the {maxBytes} byte limit");

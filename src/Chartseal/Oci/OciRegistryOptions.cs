@@ -29,6 +29,17 @@ public sealed record OciRegistryOptions
     /// <summary>The longest one request may take, its body included (default 2 minutes).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The low-speed limit of a read, in bytes per second (curl's <c>--speed-limit</c>, as <see cref="FetchPolicy.LowSpeedLimit"/>
+    /// for HTTP repositories): a GET or HEAD that receives fewer than <see cref="LowSpeedLimit"/> × <see cref="LowSpeedTime"/>
+    /// bytes in any <see cref="LowSpeedTime"/> window (the wait for the answer's headers included) is cut and tried
+    /// again, instead of holding the command until the request timeout. 0 turns it off.
+    /// </summary>
+    public long LowSpeedLimit { get; init; } = FetchPolicy.DefaultLowSpeedLimit;
+
+    /// <summary>The window of the low-speed limit (curl's <c>--speed-time</c>; 30 seconds by default).</summary>
+    public TimeSpan LowSpeedTime { get; init; } = FetchPolicy.DefaultLowSpeedTime;
+
     /// <summary>The longest opening a connection may take (default 15 seconds).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

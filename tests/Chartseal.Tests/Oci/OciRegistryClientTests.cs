@@ -448,4 +448,50 @@ public class OciRegistryClientTests(OciRegistryClientTests.Registry registry) : 
         Assert.Equal(["1.0.0"], server.Requests);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(6));
     }
+    [Fact]
+    public async Task A_registry_that_drips_below_the_low_speed_limit_is_cut_after_one_window_per_attempt()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("1.0.0"), new byte[400]);
+        using var server = new HostileServer(temp.Path) { Interval = TimeSpan.FromMilliseconds(50) };
+        server.Drip["1.0.0"] = true;
+        string host = new Uri(server.Url).Authority;
+        // No deadline and a request timeout far away: only the low-speed limit (1 KiB/s over 1 s) can stop the drip.
+        using OciRegistryClient client = new(new OciRegistryOptions
+        {
+            PlainHttp = true,
+            Credentials = RegistryCredentials.None,
+            RequestTimeout = TimeSpan.FromMinutes(2),
+            LowSpeedTime = TimeSpan.FromSeconds(1),
+            MaxAttempts = 2,
+        });
+        var clock = Stopwatch.StartNew();
+
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.GetManifestAsync(OciReference.Parse($"oci://{host}/slow/chart:1.0.0"), Ct));
+
+        Assert.Matches(@"^oci://[^ ]+/slow/chart:1\.0\.0: too slow: \d+ bytes in 1s \(the least accepted is 1024 bytes a second\) \(2 attempts\)$", e.Message);
+        Assert.Equal(["1.0.0", "1.0.0"], server.Requests);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_registry_that_never_answers_a_read_is_cut_after_one_low_speed_window()
+    {
+        using var temp = new TempDirectory();
+        using var server = new HostileServer(temp.Path);
+        server.Silent["sha256:" + new string('a', 64)] = true;
+        string host = new Uri(server.Url).Authority;
+        using OciRegistryClient client = new(new OciRegistryOptions
+        {
+            PlainHttp = true,
+            Credentials = RegistryCredentials.None,
+            LowSpeedTime = TimeSpan.FromSeconds(1),
+            MaxAttempts = 1,
+        });
+
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() =>
+            client.GetBlobAsync(OciReference.Parse($"oci://{host}/slow/chart"), "sha256:" + new string('a', 64), 1024, Ct));
+
+        Assert.EndsWith("(blob): the registry sent nothing for 1s", e.Message, StringComparison.Ordinal);
+    }
 }
