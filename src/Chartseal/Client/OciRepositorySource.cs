@@ -371,7 +371,11 @@ public sealed partial class OciRepositorySource : RepositorySource
             // The manifest says the layer's size, and the blob is checked against it: that is what the read can hold.
             await lease.ReserveAsync(layers.Chart.Size, cancellationToken).ConfigureAwait(false);
         }
-        return await _client.GetBlobAsync(OciReference.Parse(chart.Address), layers.Chart, cancellationToken).ConfigureAwait(false);
+        // As sent, when the gate can compare it with the layer's digest (see ExpectationsFor): a blob changed in the registry's
+        // storage is then a verdict on that one chart (audit goes on with the next), as a changed archive is over HTTP.
+        return OciDigest.HexOfSha256(layers.Chart.Digest) is not null
+            ? await _client.GetBlobAsSentAsync(OciReference.Parse(chart.Address), layers.Chart, cancellationToken).ConfigureAwait(false)
+            : await _client.GetBlobAsync(OciReference.Parse(chart.Address), layers.Chart, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The provenance layer of the same manifest as <see cref="ReadArchiveAsync"/>; null when the chart has none.</summary>
@@ -389,7 +393,8 @@ public sealed partial class OciRepositorySource : RepositorySource
             // every door (a file is read up to one byte over the limit for the same reason).
             return new byte[ProvenanceReadLimit];
         }
-        return await _client.GetBlobAsync(OciReference.Parse(chart.Address), provenance, cancellationToken).ConfigureAwait(false);
+        // As sent: the gate checks the signature, so a changed .prov is refused as any bad .prov is, chart by chart.
+        return await _client.GetBlobAsSentAsync(OciReference.Parse(chart.Address), provenance, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The archive name the chart's <c>.prov</c> signs (when it signs exactly one plain <c>.tgz</c> name), else the name the reference gives.</summary>
@@ -411,9 +416,16 @@ public sealed partial class OciRepositorySource : RepositorySource
     public override GateExpectations ExpectationsFor(IndexEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        string? digest = entry.Digest.Length > 0 ? entry.Digest : null;
+        if (digest is null && entry.Urls.Count > 0 && _charts.TryGetValue(entry.Urls[0], out var read) && read.IsCompletedSuccessfully && read.Result is { } layers)
+        {
+            // An entry made from the tag list alone: the chart layer read is the one of the manifest fetched for it.
+            digest = OciDigest.HexOfSha256(layers.Chart.Digest);
+        }
         return new GateExpectations(entry.Metadata.Name, entry.Metadata.Version, CanonicalFileName: true,
-            Digest: entry.Digest.Length > 0 ? entry.Digest : null, Origin: entry.Urls.Count > 0 ? entry.Urls[0] : Location);
+            Digest: digest, Origin: entry.Urls.Count > 0 ? entry.Urls[0] : Location);
     }
+
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -485,7 +497,7 @@ public sealed partial class OciRepositorySource : RepositorySource
             Metadata = metadata,
             Urls = [where],
             Created = created,
-            Digest = layers.Chart.Digest.StartsWith("sha256:", StringComparison.Ordinal) ? layers.Chart.Digest["sha256:".Length..] : "",
+            Digest = OciDigest.HexOfSha256(layers.Chart.Digest) ?? "",
         };
     }
 

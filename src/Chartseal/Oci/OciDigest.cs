@@ -12,6 +12,13 @@ public static class OciDigest
     /// <summary>The SHA-256 digest of <paramref name="content"/>, e.g. <c>sha256:e3b0…b855</c>.</summary>
     public static string Sha256(ReadOnlySpan<byte> content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
 
+    /// <summary>The hex of a <c>sha256:</c> digest (what an <c>index.yaml</c> lists as a chart's digest), else null.</summary>
+    public static string? HexOfSha256(string digest)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        return digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest["sha256:".Length..] : null;
+    }
+
     /// <summary>Whether <paramref name="digest"/> is a well-formed digest of a supported algorithm.</summary>
     public static bool IsValid(string? digest) => digest is not null && HashOf(digest) is not null;
 

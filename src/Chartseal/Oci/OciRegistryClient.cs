@@ -257,22 +257,36 @@ public sealed class OciRegistryClient : IDisposable
     public Task<byte[]> GetBlobAsync(OciReference repository, OciDescriptor descriptor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        return GetBlobAsync(repository, descriptor.Digest, descriptor.Size, descriptor.Size, cancellationToken);
+        return GetBlobAsync(repository, descriptor.Digest, descriptor.Size, descriptor.Size, check: true, cancellationToken);
     }
 
     /// <summary>Downloads the blob <paramref name="digest"/> of unknown size, at most <paramref name="maxBytes"/>; returned only when its digest matches.</summary>
     /// <exception cref="OciRegistryException">Missing, refused, larger than <paramref name="maxBytes"/>, or a digest mismatch.</exception>
     public Task<byte[]> GetBlobAsync(OciReference repository, string digest, long maxBytes, CancellationToken cancellationToken = default) =>
-        GetBlobAsync(repository, digest, null, maxBytes, cancellationToken);
+        GetBlobAsync(repository, digest, null, maxBytes, check: true, cancellationToken);
 
-    private async Task<byte[]> GetBlobAsync(OciReference repository, string digest, long? size, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Downloads the blob of <paramref name="descriptor"/> as the registry sends it, without comparing its size and
+    /// digest with the descriptor: at most one byte more than the descriptor's size is read (a longer answer is cut
+    /// there, and so differs from the descriptor too). For a caller that judges the content itself and must report a
+    /// mismatch as a verdict on that one artifact rather than as a failed request: the trust gate compares a chart
+    /// layer with the digest its manifest names (<c>digest-mismatch</c>), and an audit goes on with the next chart.
+    /// </summary>
+    /// <exception cref="OciRegistryException">Missing or refused.</exception>
+    public async Task<byte[]> GetBlobAsSentAsync(OciReference repository, OciDescriptor descriptor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return await GetBlobAsync(repository, descriptor.Digest, descriptor.Size, descriptor.Size, check: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<byte[]> GetBlobAsync(OciReference repository, string digest, long? size, long maxBytes, bool check, CancellationToken cancellationToken)
     {
         byte[]? result = null;
         await TransferBlobAsync(repository, digest, size, maxBytes, () => new MemoryStream(), (stream, _) =>
         {
             result = ((MemoryStream)stream).ToArray();
             return Task.CompletedTask;
-        }, retry: true, cancellationToken).ConfigureAwait(false);
+        }, retry: true, check, cancellationToken).ConfigureAwait(false);
         return result!;
     }
 
@@ -287,11 +301,11 @@ public sealed class OciRegistryClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(destination);
-        return TransferBlobAsync(repository, descriptor.Digest, descriptor.Size, descriptor.Size, () => destination, (_, _) => Task.CompletedTask, retry: false, cancellationToken);
+        return TransferBlobAsync(repository, descriptor.Digest, descriptor.Size, descriptor.Size, () => destination, (_, _) => Task.CompletedTask, retry: false, check: true, cancellationToken);
     }
 
     private Task TransferBlobAsync(OciReference repository, string digest, long? size, long maxBytes, Func<Stream> openDestination,
-        Func<Stream, CancellationToken, Task> onVerified, bool retry, CancellationToken cancellationToken)
+        Func<Stream, CancellationToken, Task> onComplete, bool retry, bool check, CancellationToken cancellationToken)
     {
         OciDigest.Check(digest, repository.ToString());
         var call = new Call(HttpMethod.Get, RepositoryUri(repository, "blobs/" + digest), repository.Registry, PullScope(repository), BlobWhat(repository, digest))
@@ -303,7 +317,7 @@ public sealed class OciRegistryClient : IDisposable
         {
             await EnsureSuccessAsync(call, response, token).ConfigureAwait(false);
             long? announced = response.Content.Headers.ContentLength;
-            if (announced > maxBytes || (size is not null && announced is not null && announced != size))
+            if (check && (announced > maxBytes || (size is not null && announced is not null && announced != size)))
             {
                 throw new OciRegistryException(call.What, size is not null
                     ? $"the registry announced {announced} bytes, the descriptor says {size}"
@@ -322,6 +336,12 @@ public sealed class OciRegistryClient : IDisposable
                 {
                     watchdog?.Count(read);
                     total += read;
+                    if (total > maxBytes && !check)
+                    {
+                        // Cut one byte past the limit: enough to differ from the descriptor, never more held.
+                        await destination.WriteAsync(buffer.AsMemory(0, read - (int)(total - maxBytes - 1)), token).ConfigureAwait(false);
+                        break;
+                    }
                     if (total > maxBytes)
                     {
                         throw new OciRegistryException(call.What, size is not null
@@ -332,6 +352,11 @@ public sealed class OciRegistryClient : IDisposable
                     await destination.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
                 }
             }
+            if (!check)
+            {
+                await onComplete(destination, token).ConfigureAwait(false);
+                return true;
+            }
             if (size is not null && total != size)
             {
                 throw new OciRegistryException(call.What, $"the registry sent {total} bytes, the descriptor says {size}");
@@ -341,7 +366,7 @@ public sealed class OciRegistryClient : IDisposable
             {
                 throw new OciRegistryException(call.What, $"blob digest mismatch: the registry sent content with digest {actual}");
             }
-            await onVerified(destination, token).ConfigureAwait(false);
+            await onComplete(destination, token).ConfigureAwait(false);
             return true;
         }, cancellationToken);
     }

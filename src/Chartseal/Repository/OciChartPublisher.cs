@@ -124,7 +124,7 @@ public static class OciChartPublisher
         {
             Metadata = new ChartMetadata { ApiVersion = "v2", Name = metadata.Name, Version = metadata.Version },
             Urls = [where],
-            Digest = layers.Chart.Digest.StartsWith("sha256:", StringComparison.Ordinal) ? layers.Chart.Digest["sha256:".Length..] : "",
+            Digest = OciDigest.HexOfSha256(layers.Chart.Digest) ?? "",
         };
         var verdict = TrustGate.Judge(fileName, archive, provenance, new TrustBasis.Repository(material), target.ExpectationsFor(entry), now);
         if (verdict is Verdict.Refused refused)

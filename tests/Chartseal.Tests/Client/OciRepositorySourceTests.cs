@@ -351,6 +351,47 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
     }
 
     [Fact]
+    public async Task A_chart_layer_or_prov_changed_in_the_registrys_storage_is_one_refused_row_of_the_audit_not_a_failed_audit()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+        var layersOf = new Dictionary<string, HelmChartLayers>();
+        foreach (string name in new[] { "good", "archive", "prov" })
+        {
+            var (archive, file, prov) = SignedChart(f, f.Alice, name, "1.0.0");
+            var artifact = HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch);
+            await artifact.PushAsync(source.Client, source.Namespace, Ct);
+            layersOf[name] = HelmChartArtifact.ReadLayers(artifact.Manifest, name);
+        }
+        // The same length, one bit different: the registry serves them under the digests the manifests name.
+        void Flip(string digest)
+        {
+            byte[] bytes = File.ReadAllBytes(registry.BlobDataPath(digest));
+            bytes[^1] ^= 0x01;
+            File.WriteAllBytes(registry.BlobDataPath(digest), bytes);
+        }
+        Flip(layersOf["archive"].Chart.Digest);
+        Flip(layersOf["prov"].Provenance!.Digest);
+
+        var audit = Assert.IsType<AuditResult.Completed>(await RepositoryAudit.AuditAsync(Source(source.Namespace), f.Pin, f.Store, Now, cancellationToken: Ct));
+
+        var rows = audit.Rows.ToDictionary(r => r.Name, r => r);
+        Assert.Equal(["archive", "good", "prov"], rows.Keys.Order());
+        Assert.True(rows["good"].IsTrusted, rows["good"].Message);
+        Assert.False(rows["archive"].IsTrusted);
+        Assert.False(rows["prov"].IsTrusted);
+        // The same reasons as for an archive or .prov changed in an http repository's folder.
+        var material = await f.MaterialAsync(Now);
+        foreach (string name in new[] { "archive", "prov" })
+        {
+            var (archive, file, prov) = SignedChart(f, f.Alice, name, "1.0.0");
+            (name == "archive" ? archive : prov)[^1] ^= 0x01;
+            var verdict = TrustGate.Judge(file, archive, prov, new TrustBasis.Repository(material), new GateExpectations(name, "1.0.0"), Now);
+            Assert.Equal(((Verdict.Refused)verdict).Refusal.Reason, rows[name].Reason);
+        }
+    }
+
+    [Fact]
     public async Task A_signed_tag_whose_manifest_the_registry_withholds_is_audited_as_missing_not_left_out_of_the_index()
     {
         using var source = Source(NewNamespace());

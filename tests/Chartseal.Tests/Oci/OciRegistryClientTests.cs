@@ -146,6 +146,11 @@ public class OciRegistryClientTests(OciRegistryClientTests.Registry registry) : 
         using var sink = new MemoryStream();
         await Assert.ThrowsAsync<OciRegistryException>(() => client.CopyBlobToAsync(target, victim.Descriptor, sink, Ct));
         await Assert.ThrowsAsync<OciRegistryException>(() => client.GetBlobAsync(target, victim.Descriptor.Digest, 10_000, Ct));
+
+        // As sent, for a caller that judges the bytes itself: what the registry holds, and never more than one byte past the descriptor's size.
+        Assert.Equal(changed, await client.GetBlobAsSentAsync(target, victim.Descriptor, Ct));
+        File.WriteAllBytes(registry.BlobDataPath(victim.Descriptor.Digest), [.. changed, .. new byte[200_000]]);
+        Assert.Equal([.. changed, 0], await client.GetBlobAsSentAsync(target, victim.Descriptor, Ct));
     }
 
     [Fact]
