@@ -144,17 +144,9 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 root => staging.SubmitChartAsync(writer, archive, chartName, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
             return;
         }
-        var upload = new ChartUpload(Path.GetFileName(chart.FileName), archive, provenance);
-        await RunAsync(context, operation, writer, upload.FileName, provenance, async root =>
-        {
-            var result = await ChartPublisher.PublishAsync(upload, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted).ConfigureAwait(false);
-            if (result is PublishResult.Published)
-            {
-                // A half of this chart held from an earlier attempt must not pair with a later re-signing .prov.
-                staging.Forget(upload.FileName);
-            }
-            return new StagingResult.Done(result);
-        }).ConfigureAwait(false);
+        // Named after its own Chart.yaml, as ChartMuseum names it, not after the part's file name.
+        await RunAsync(context, operation, writer, chartName, provenance,
+            root => staging.SubmitPairAsync(archive, provenance, chartName, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
     }
 
     // ChartMuseum's POST /api/prov: the .prov itself as the body, or multipart with the field prov. It completes a
