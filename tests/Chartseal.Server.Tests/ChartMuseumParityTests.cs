@@ -140,4 +140,40 @@ public sealed class ChartMuseumParityTests
 
         Assert.Equal(expected, found.RootElement.GetProperty("version").GetString());
     }
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("HEAD")]
+    public async Task ChartMuseumsDownloadPath_ChartsSlashFile_ServesTheListedArchiveAndProv(string method)
+    {
+        // ChartMuseum's index lists charts/NAME-VERSION.tgz: a client still holding it (or a script) keeps downloading.
+        await using var s = await WithChartsAsync(("mysql", "1.2.3"));
+        byte[] archive = await s.Http.GetByteArrayAsync("mysql-1.2.3.tgz", Ct);
+        byte[] prov = await s.Http.GetByteArrayAsync("mysql-1.2.3.tgz.prov", Ct);
+
+        using var tgz = await s.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), "charts/mysql-1.2.3.tgz"), Ct);
+        using var signature = await s.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), "charts/mysql-1.2.3.tgz.prov"), Ct);
+
+        Assert.Equal((HttpStatusCode.OK, "application/gzip", (long?)archive.Length), (tgz.StatusCode, tgz.Content.Headers.ContentType?.MediaType, tgz.Content.Headers.ContentLength));
+        Assert.Equal((HttpStatusCode.OK, (long?)prov.Length), (signature.StatusCode, signature.Content.Headers.ContentLength));
+        if (method == "GET")
+        {
+            Assert.Equal(archive, await tgz.Content.ReadAsByteArrayAsync(Ct));
+            Assert.Equal(prov, await signature.Content.ReadAsByteArrayAsync(Ct));
+        }
+    }
+
+    [Fact]
+    public async Task ChartMuseumsDownloadPath_ArchiveTheIndexDoesNotList_404_AndTheChartPageStaysWhereItWas()
+    {
+        await using var s = await WithChartsAsync(("mysql", "1.2.3"));
+        await File.WriteAllBytesAsync(Path.Combine(s.Repo, "other-1.0.0.tgz"), [1, 2, 3], Ct);
+
+        using var unlisted = await s.Http.GetAsync("charts/other-1.0.0.tgz", Ct);
+        using var page = await s.Http.GetAsync("charts/mysql", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, unlisted.StatusCode);
+        Assert.DoesNotContain("\u0001", await unlisted.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.OK, "text/html"), (page.StatusCode, page.Content.Headers.ContentType?.MediaType));
+    }
 }
