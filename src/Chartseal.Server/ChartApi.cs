@@ -35,21 +35,44 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         return writes;
     }
 
-    /// <summary>The reads: the index as JSON, by chart and by version.</summary>
+    /// <summary>The reads: the index as JSON, by chart and by version. HEAD answers as GET without the body (ChartMuseum's
+    /// HEAD /api/charts/NAME[/VERSION]: does the chart or version exist).</summary>
     public RouteGroupBuilder MapReads(IEndpointRouteBuilder app)
     {
+        string[] methods = [HttpMethods.Get, HttpMethods.Head];
         var reads = app.MapGroup("/api");
-        reads.MapGet("/charts", (RequestDelegate)ListAsync);
-        reads.MapGet("/charts/{name}", (RequestDelegate)VersionsAsync);
-        reads.MapGet("/charts/{name}/{version}", (RequestDelegate)VersionAsync);
+        reads.MapMethods("/charts", methods, (RequestDelegate)ListAsync);
+        reads.MapMethods("/charts/{name}", methods, (RequestDelegate)VersionsAsync);
+        reads.MapMethods("/charts/{name}/{version}", methods, (RequestDelegate)VersionAsync);
         return reads;
     }
 
-    // Both answers are built once per version of the index (IndexFile), not per request: they are open to anyone.
+    // Both answers are built once per version of the index (IndexFile), not per request: they are open to anyone. A page
+    // (ChartMuseum's ?offset=N&limit=N, charts in name order) is built per request.
     private async Task ListAsync(HttpContext context)
     {
+        if (!TryCount(context.Request, "offset", 0, out int offset) || !TryCount(context.Request, "limit", 1, out int limit))
+        {
+            string which = TryCount(context.Request, "offset", 0, out _) ? "limit is not a positive integer" : "offset is not a non-negative integer";
+            await ApiJson.ErrorAsync(context, StatusCodes.Status400BadRequest, RejectionReason.Malformed.Name(), which).ConfigureAwait(false);
+            return;
+        }
         var snapshot = await index.CurrentAsync(context.RequestAborted).ConfigureAwait(false);
-        await ApiJson.WriteBytesAsync(context, StatusCodes.Status200OK, snapshot.ChartsJson).ConfigureAwait(false);
+        await ApiJson.WriteBytesAsync(context, StatusCodes.Status200OK, snapshot.ChartsJsonPage(offset, limit)).ConfigureAwait(false);
+    }
+
+    // A query parameter that is a whole number of at least min (as Go's strconv.Atoi reads it); absent: 0 for offset, no
+    // limit for limit.
+    private static bool TryCount(HttpRequest request, string name, int min, out int value)
+    {
+        value = name == "limit" ? int.MaxValue : 0;
+        if (!request.Query.TryGetValue(name, out var values))
+        {
+            return true;
+        }
+        return values.Count == 1
+            && int.TryParse(values[0], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value)
+            && value >= min;
     }
 
     private async Task VersionsAsync(HttpContext context)
@@ -69,10 +92,9 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         string name = (string)context.Request.RouteValues["name"]!;
         string version = (string)context.Request.RouteValues["version"]!;
         var parsed = (await index.CurrentAsync(context.RequestAborted).ConfigureAwait(false)).Parsed;
-        // ChartMuseum's "latest": the index keeps each chart's versions newest first.
-        var entry = version == "latest"
-            ? (parsed.Entries.TryGetValue(name, out var versions) ? versions.FirstOrDefault() : null)
-            : parsed.Find(name, version);
+        // As ChartMuseum answers it (Helm's IndexFile.Get): "latest" is the newest stable version; a version not listed
+        // exactly is read as a SemVer range.
+        var entry = parsed.Get(name, version == "latest" ? null : version);
         if (entry is null)
         {
             await ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", $"no chart {name} {version}").ConfigureAwait(false);
@@ -144,17 +166,9 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 root => staging.SubmitChartAsync(writer, archive, chartName, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
             return;
         }
-        var upload = new ChartUpload(Path.GetFileName(chart.FileName), archive, provenance);
-        await RunAsync(context, operation, writer, upload.FileName, provenance, async root =>
-        {
-            var result = await ChartPublisher.PublishAsync(upload, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted).ConfigureAwait(false);
-            if (result is PublishResult.Published)
-            {
-                // A half of this chart held from an earlier attempt must not pair with a later re-signing .prov.
-                staging.Forget(upload.FileName);
-            }
-            return new StagingResult.Done(result);
-        }).ConfigureAwait(false);
+        // Named after its own Chart.yaml, as ChartMuseum names it, not after the part's file name.
+        await RunAsync(context, operation, writer, chartName, provenance,
+            root => staging.SubmitPairAsync(archive, provenance, chartName, PublishOptionsFor(context, root), options.TrustState, Now, context.RequestAborted)).ConfigureAwait(false);
     }
 
     // ChartMuseum's POST /api/prov: the .prov itself as the body, or multipart with the field prov. It completes a

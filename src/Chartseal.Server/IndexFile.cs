@@ -46,6 +46,7 @@ internal sealed class IndexFile(string path, string contextPath = "")
     {
         private readonly Lazy<byte[]> _gzip;
         private readonly Lazy<ChartIndex> _parsed;
+        private readonly Lazy<string[]> _names;
         private readonly Lazy<byte[]> _chartsJson;
         private readonly ConcurrentDictionary<string, byte[]?> _chartJson = new(StringComparer.Ordinal);
         private readonly Lazy<HashSet<string>> _served;
@@ -58,8 +59,15 @@ internal sealed class IndexFile(string path, string contextPath = "")
             Bytes = bytes;
             Sha256 = SHA256.HashData(bytes);
             _gzip = new(() => Gzip(bytes));
-            _parsed = new(() => ChartIndex.Load(new MemoryStream(bytes, writable: false), sourceName));
-            _chartsJson = new(AllChartsJson);
+            // Each chart's versions newest first, as Helm (and so ChartMuseum) sorts an index it loads.
+            _parsed = new(() =>
+            {
+                var index = ChartIndex.Load(new MemoryStream(bytes, writable: false), sourceName);
+                index.SortVersions();
+                return index;
+            });
+            _names = new(() => [.. Parsed.Entries.Keys.Order(StringComparer.Ordinal)]);
+            _chartsJson = new(() => ChartsJsonOf(_names.Value));
             _served = new(() => ServedFiles(repositoryDir));
         }
 
@@ -88,6 +96,18 @@ internal sealed class IndexFile(string path, string contextPath = "")
 
         /// <summary>The body of <c>GET /api/charts</c>: every chart's versions, charts in name order.</summary>
         public byte[] ChartsJson => _chartsJson.Value;
+
+        /// <summary>
+        /// A page of <c>GET /api/charts</c> (ChartMuseum's <c>offset</c> and <c>limit</c>): the charts in name order from
+        /// <paramref name="offset"/>, at most <paramref name="limit"/> of them. Built per request; the whole list is held.
+        /// </summary>
+        public byte[] ChartsJsonPage(int offset, int limit)
+        {
+            string[] names = _names.Value;
+            return offset == 0 && limit >= names.Length
+                ? ChartsJson
+                : ChartsJsonOf(names.AsSpan(Math.Min(offset, names.Length), Math.Clamp(names.Length - offset, 0, limit)).ToArray());
+        }
 
         /// <summary>The body of <c>GET /api/charts/NAME</c>, or null when no such chart.</summary>
         public byte[]? ChartJson(string name) => _chartJson.GetOrAdd(name, n =>
@@ -152,14 +172,14 @@ internal sealed class IndexFile(string path, string contextPath = "")
             return buffer.ToArray();
         }
 
-        private byte[] AllChartsJson() => Json(json =>
+        private byte[] ChartsJsonOf(string[] names) => Json(json =>
         {
             json.WriteStartObject();
-            foreach (var (name, versions) in Parsed.Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+            foreach (string name in names)
             {
                 json.WritePropertyName(name);
                 json.WriteStartArray();
-                foreach (var entry in versions)
+                foreach (var entry in Parsed.Entries[name])
                 {
                     ChartIndex.WriteEntryJson(json, entry);
                 }

@@ -239,6 +239,13 @@ public sealed class RepositoryServer : IAsyncDisposable
                     await ApiJson.ErrorAsync(context, StatusCodes.Status404NotFound, "not-found", $"{name} is not listed in this repository's index.yaml").ConfigureAwait(false);
                     return;
                 }
+                // ChartMuseum's download path, /charts/NAME-VERSION.tgz(.prov), which its index.yaml lists: a client still
+                // holding that index, or a script, gets the same file. Anything else there is a chart's page.
+                if (context.Request.Path.StartsWithSegments("/charts", out var rest) && rest.Value is { Length: > 1 } r && r.LastIndexOf('/') == 0
+                    && RepositoryFiles.IsChartFile(r[1..]) && (await index.CurrentAsync(context.RequestAborted).ConfigureAwait(false)).Lists(r[1..]))
+                {
+                    context.Request.Path = rest;
+                }
             }
             await next(context).ConfigureAwait(false);
         });

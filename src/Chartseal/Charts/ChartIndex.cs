@@ -40,6 +40,32 @@ public sealed class ChartIndex
     public IndexEntry? Find(string name, string version) =>
         _entries.TryGetValue(name, out var versions) ? versions.Find(e => e.Metadata.Version == version) : null;
 
+    /// <summary>
+    /// Helm's <c>IndexFile.Get</c>, which ChartMuseum answers <c>GET /api/charts/NAME/VERSION</c> with: the version
+    /// listed exactly as <paramref name="version"/>, else the newest one it contains read as a SemVer range
+    /// (<c>v1.2.3</c>, <c>~1.2</c>); with no version, the newest one without a pre-release part. Relies on the versions
+    /// being newest first (<see cref="SortVersions"/>, as Helm sorts an index it loads).
+    /// </summary>
+    /// <returns>The entry, or null when none matches.</returns>
+    public IndexEntry? Get(string name, string? version)
+    {
+        if (!_entries.TryGetValue(name, out var versions))
+        {
+            return null;
+        }
+        if (string.IsNullOrEmpty(version))
+        {
+            return versions.Find(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && v.Prerelease.Length == 0);
+        }
+        if (versions.Find(e => e.Metadata.Version == version) is { } exact)
+        {
+            return exact;
+        }
+        return VersionRange.TryParse(version, out var range)
+            ? versions.Find(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && range.Contains(v))
+            : null;
+    }
+
     /// <summary>Adds (or replaces) the entry for the chart's name and version.</summary>
     public void Add(IndexEntry entry)
     {

@@ -184,20 +184,9 @@ public static class ChartPuller
         {
             throw new ChartsealException(what, noSuchChart ?? $"no chart named \"{chart}\" in the cached index of \"{repositoryName}\" (run chartseal repo update {repositoryName})");
         }
-        if (string.IsNullOrEmpty(version))
-        {
-            return versions.Find(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && v.Prerelease.Length == 0)
-                ?? throw new ChartsealException(what, "no stable version (pass --version to choose a pre-release)");
-        }
-        if (versions.Find(e => e.Metadata.Version == version) is { } exact)
-        {
-            return exact;
-        }
-        if (!VersionRange.TryParse(version, out var range))
-        {
-            throw new ChartsealException(what, $"version \"{version}\" not found (and not a version range)");
-        }
-        return versions.Find(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && range.Contains(v))
-            ?? throw new ChartsealException(what, $"no version matches \"{version}\"");
+        return index.Get(chart, version) ?? throw new ChartsealException(what,
+            string.IsNullOrEmpty(version) ? "no stable version (pass --version to choose a pre-release)"
+            : !VersionRange.TryParse(version, out _) ? $"version \"{version}\" not found (and not a version range)"
+            : $"no version matches \"{version}\"");
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Chartseal.Charts;
 using Chartseal.Client;
 
@@ -69,20 +70,9 @@ public sealed class UploadStaging(StagingLimits limits)
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(options);
-        // Which chart: read from the archive only to name it (the gate verifies it).
-        ChartMetadata metadata;
-        try
+        if (!TryName(archive, sourceName, out var metadata, out string fileName, out var refused))
         {
-            metadata = ChartArchive.Read(archive, sourceName).Metadata;
-        }
-        catch (UnsafeArchiveException e)
-        {
-            return Refused(RejectionReason.UnsafeArchive, e.Message);
-        }
-        string fileName = $"{metadata.Name}-{metadata.Version}.tgz";
-        if (fileName != Path.GetFileName(fileName) || fileName.StartsWith('.'))
-        {
-            return Refused(RejectionReason.Malformed, $"{sourceName}: {metadata.Name} {metadata.Version} does not make a plain archive file name");
+            return refused;
         }
         if (Take(uploader, fileName, ProvenanceHalf, now) is { } waiting)
         {
@@ -135,6 +125,47 @@ public sealed class UploadStaging(StagingLimits limits)
             : new StagingResult.Done(resigned, Resigned: resigned is PublishResult.Published);
     }
 
+    /// <summary>
+    /// A chart and its <c>.prov</c> in one request. The archive is named as its <c>.prov</c> signs it, never after the
+    /// file name the client sent with it (<c>curl -F chart=@dist/out.tgz</c>, a Windows path), as ChartMuseum names an
+    /// upload after its content; the gate then refuses it unless that name is the archive's own
+    /// <c>NAME-VERSION.tgz</c>. Both go through the gate now; once published, any half of the same archive held from
+    /// an earlier attempt is dropped, so that it cannot pair with a later re-signing <c>.prov</c>.
+    /// </summary>
+    /// <param name="archive">The <c>.tgz</c> bytes.</param>
+    /// <param name="provenance">The <c>.prov</c> bytes.</param>
+    /// <param name="sourceName">Names the upload in messages.</param>
+    /// <param name="options">The repository and root; <see cref="PublishOptions.Force"/> when the caller allows replacing.</param>
+    /// <param name="store">The trust state (rollback protection).</param>
+    /// <param name="now">The one clock reading of this request.</param>
+    /// <param name="cancellationToken">Cancels the gate's I/O.</param>
+    /// <returns><see cref="StagingResult.Done"/> with the gate's result (or unsafe-archive when neither the .prov nor the archive names the file).</returns>
+    /// <exception cref="ChartsealException">index.yaml cannot be read.</exception>
+    public async Task<StagingResult> SubmitPairAsync(byte[] archive, byte[] provenance, string sourceName, PublishOptions options,
+        TrustStateStore store, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        ArgumentNullException.ThrowIfNull(provenance);
+        ArgumentNullException.ThrowIfNull(options);
+        // The name the .prov signs (read unverified: the gate checks that the archive is the one signed under it and that
+        // it is the archive's own NAME-VERSION.tgz); the archive's own name when the .prov names none (the gate refuses it).
+        string fileName;
+        if (ProvenanceReplacement.ReadTarget(provenance, sourceName, out string signedName, out _) is null)
+        {
+            fileName = signedName;
+        }
+        else if (!TryName(archive, sourceName, out _, out fileName, out var refused))
+        {
+            return refused;
+        }
+        var result = await ChartPublisher.PublishAsync(new ChartUpload(fileName, archive, provenance), options, store, now, cancellationToken).ConfigureAwait(false);
+        if (result is PublishResult.Published)
+        {
+            Forget(fileName);
+        }
+        return new StagingResult.Done(result);
+    }
+
     /// <summary>Drops every held half for this archive file name (it was just published by a one-request upload).</summary>
     public void Forget(string fileName)
     {
@@ -148,6 +179,32 @@ public sealed class UploadStaging(StagingLimits limits)
     }
 
     private static StagingResult Refused(RejectionReason reason, string message) => new StagingResult.Done(new PublishResult.Rejected(reason, message));
+
+    // Which chart an archive holds, read only to name it NAME-VERSION.tgz (the gate verifies it); else the refusal.
+    private static bool TryName(byte[] archive, string sourceName, [NotNullWhen(true)] out ChartMetadata? metadata, out string fileName,
+        [NotNullWhen(false)] out StagingResult? refused)
+    {
+        fileName = "";
+        refused = null;
+        try
+        {
+            metadata = ChartArchive.Read(archive, sourceName).Metadata;
+        }
+        catch (UnsafeArchiveException e)
+        {
+            metadata = null;
+            refused = Refused(RejectionReason.UnsafeArchive, e.Message);
+            return false;
+        }
+        fileName = $"{metadata.Name}-{metadata.Version}.tgz";
+        if (fileName != Path.GetFileName(fileName) || fileName.StartsWith('.'))
+        {
+            refused = Refused(RejectionReason.Malformed, $"{sourceName}: {metadata.Name} {metadata.Version} does not make a plain archive file name");
+            metadata = null;
+            return false;
+        }
+        return true;
+    }
 
     private static async Task<StagingResult> PairAsync(string fileName, byte[] archive, byte[] provenance, PublishOptions options, bool heldForce,
         TrustStateStore store, DateTime now, CancellationToken cancellationToken)
