@@ -38,9 +38,12 @@ internal static class TrustCommands
 
         public readonly RegistryOptions Registry = new(writes: true);
 
+        /// <summary>What the signers of this command remember having signed (one store: a rotation's two roots record together).</summary>
+        public readonly SignedVersionStore Memory = SignedVersionStore.Default();
+
         /// <summary>Runs a trust change on the folder, or on the namespace's trust artifact (pulled, changed here, pushed back).</summary>
         public Task<TrustManifest> ChangeAsync(ParseResult p, bool creating, Func<string, CancellationToken, Task<TrustManifest>> change, CancellationToken ct) =>
-            OciTrustRepository.ChangeAtAsync(p.GetValue(Repo)!, Registry.Build(p), creating, change, ct);
+            OciTrustRepository.ChangeAtAsync(p.GetValue(Repo)!, Registry.Build(p), creating, change, Memory, ct);
 
         /// <summary>Where the signer's memory records this repository: the folder, or the registry namespace (not its working copy).</summary>
         public string? RememberedAs(ParseResult p) => OciTrustRepository.RememberedAs(p.GetValue(Repo)!);
@@ -66,7 +69,7 @@ internal static class TrustCommands
 
         // The signer remembers (in CHARTSEAL_HOME) the highest version it signed per repository, and refuses a rollback.
         public RootSigner Signer(ParseResult p, DateTime now) =>
-            Unlock(p.GetValue(Keyring)!, p.GetValue(Key)!, p.GetValue(PassphraseFile), now) with { Memory = SignedVersionStore.Default(), AllowRollback = p.GetValue(AllowRollback), RememberedAs = RememberedAs(p) };
+            Unlock(p.GetValue(Keyring)!, p.GetValue(Key)!, p.GetValue(PassphraseFile), now) with { Memory = Memory, AllowRollback = p.GetValue(AllowRollback), RememberedAs = RememberedAs(p) };
 
         /// <summary>The --expires given, or null (keep the repository's lifetime).</summary>
         public TimeSpan? Validity(ParseResult p) => p.GetValue(Expires) is { } expires ? Finite(expires) : null;
@@ -187,7 +190,7 @@ internal static class TrustCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            var newRoot = Unlock(p.GetValue(newKeyring) ?? p.GetValue(o.Keyring)!, p.GetValue(newKey)!, p.GetValue(newPassphrase), now) with { Memory = SignedVersionStore.Default(), RememberedAs = o.RememberedAs(p) };
+            var newRoot = Unlock(p.GetValue(newKeyring) ?? p.GetValue(o.Keyring)!, p.GetValue(newKey)!, p.GetValue(newPassphrase), now) with { Memory = o.Memory, RememberedAs = o.RememberedAs(p) };
             var signer = o.Signer(p, now);
             var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RotateRootAsync(dir, signer, newRoot, o.Validity(p), now, token), ct);
             Console.WriteLine($"Next root: {manifest.NextRoot} (clients that accept version {manifest.Version} pin it, and so can new users; sign later changes with it)");

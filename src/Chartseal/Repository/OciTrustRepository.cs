@@ -75,10 +75,12 @@ public static class OciTrustRepository
     /// <summary>
     /// Runs a <see cref="TrustRepository"/> change on a repository folder, or through <see cref="ChangeAsync"/> on the
     /// trust artifact of a registry namespace (<c>oci://HOST/NS</c>, reached with <paramref name="registry"/>).
+    /// <paramref name="memory"/>, the signers' <see cref="RootSigner.Memory"/>, records what they signed in a
+    /// namespace only once it is pushed (<see cref="SignedVersionStore.RecordIfPublishedAsync"/>).
     /// </summary>
     /// <exception cref="ChartsealException">As for the change, and for <see cref="ChangeAsync"/>.</exception>
     public static async Task<TrustManifest> ChangeAtAsync(string location, OciRegistryOptions registry, bool creating,
-        Func<string, CancellationToken, Task<TrustManifest>> change, CancellationToken cancellationToken = default)
+        Func<string, CancellationToken, Task<TrustManifest>> change, SignedVersionStore? memory, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(location);
         ArgumentNullException.ThrowIfNull(registry);
@@ -89,7 +91,8 @@ public static class OciTrustRepository
         }
         OciReference @namespace = OciRepositorySource.ParseNamespace(location);
         using var client = new OciRegistryClient(registry);
-        return await ChangeAsync(client, @namespace, creating, change, cancellationToken).ConfigureAwait(false);
+        Task<TrustManifest> ChangeAndPush() => ChangeAsync(client, @namespace, creating, change, cancellationToken);
+        return await (memory is null ? ChangeAndPush() : memory.RecordIfPublishedAsync(ChangeAndPush)).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -76,6 +76,46 @@ public sealed class SignedVersionStore
     /// <summary>Records that <paramref name="version"/> was signed (never lowers the record).</summary>
     public void RecordSigned(string rootFingerprint, string location, long version)
     {
+        if (_held is { } held)
+        {
+            held.Add((rootFingerprint, location, version));
+            return;
+        }
+        Write(rootFingerprint, location, version);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="publish"/>, holding the records made meanwhile, and writes them only when it succeeds: a
+    /// working copy that is signed here and published afterwards (a registry namespace's trust artifact, pushed after
+    /// the root signed it) is remembered only once published. A push that failed (credentials without push access,
+    /// the registry down) is then not taken for a rollback by the next change: nobody can hold what was never
+    /// published. Not for concurrent use of this instance.
+    /// </summary>
+    public async Task<T> RecordIfPublishedAsync<T>(Func<Task<T>> publish)
+    {
+        ArgumentNullException.ThrowIfNull(publish);
+        var held = new List<(string Root, string Location, long Version)>();
+        _held = held;
+        try
+        {
+            T result = await publish().ConfigureAwait(false);
+            _held = null;
+            foreach (var (root, location, version) in held)
+            {
+                Write(root, location, version);
+            }
+            return result;
+        }
+        finally
+        {
+            _held = null;
+        }
+    }
+
+    private List<(string Root, string Location, long Version)>? _held;
+
+    private void Write(string rootFingerprint, string location, long version)
+    {
         System.IO.Directory.CreateDirectory(Directory);
         using var recordLock = RepositoryLock.Acquire(Directory);
         if (HighestSigned(rootFingerprint, location) >= version)

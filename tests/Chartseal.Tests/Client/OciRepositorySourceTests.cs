@@ -351,6 +351,43 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
     }
 
     [Fact]
+    public async Task A_trust_change_whose_push_failed_is_not_remembered_as_signed_so_the_next_change_is_no_rollback()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+        var memory = new SignedVersionStore(f.Temp.File("signed-state"));
+        // The registry refuses every write (credentials without push access): the change is signed here, then not pushed.
+        using var proxy = new RegistryProxy(registry.Host)
+        {
+            Intercept = async context =>
+            {
+                if (context.Request.HttpMethod is "GET" or "HEAD")
+                {
+                    return false;
+                }
+                RegistryProxy.Reply(context, 403, [new("Content-Type", "application/json")],
+                    Encoding.UTF8.GetBytes("""{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}"""));
+                return await Task.FromResult(true);
+            },
+        };
+        string viaProxy = $"oci://{proxy.Host}/{source.Namespace.Repository}";
+        var signer = f.Root.RootSigner(Now) with { Memory = memory, RememberedAs = OciTrustRepository.RememberedAs(viaProxy) };
+        var carol = new TestKey("Carol <carol@example.com>", TrustFixture.T0);
+        Task<TrustManifest> AddCarolAsync(string location) => OciTrustRepository.ChangeAtAsync(location, registry.ClientOptions(), creating: false,
+            (dir, token) => TrustRepository.AddAsync(dir, signer, carol.Public, null, Now, token), memory, Ct);
+
+        var denied = await Assert.ThrowsAsync<OciRegistryException>(() => AddCarolAsync(viaProxy));
+        Assert.Contains("access denied (403 DENIED", denied.Message, StringComparison.Ordinal);
+        Assert.Equal(0, memory.HighestSigned(f.Root.Fingerprint, signer.RememberedAs!));
+
+        // Once writes go through (straight to the registry: the proxy does not forward uploads; the signer remembers the
+        // namespace as before), the same change is no "rollback": version 3 is signed, pushed, and only now remembered.
+        Assert.Equal(3, (await AddCarolAsync(source.Namespace.ToString())).Version);
+        Assert.Equal(3, memory.HighestSigned(f.Root.Fingerprint, signer.RememberedAs!));
+        Assert.Equal(3, Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(Source(source.Namespace), f.Pin, f.Store, Now, Ct)).Material.Version);
+    }
+
+    [Fact]
     public async Task A_chart_layer_or_prov_changed_in_the_registrys_storage_is_one_refused_row_of_the_audit_not_a_failed_audit()
     {
         using var source = Source(NewNamespace());
