@@ -243,13 +243,15 @@ public static class TrustRepository
     /// </summary>
     private static string? SubkeyOf(Draft draft, string fingerprint, string verb)
     {
-        foreach (var ring in draft.PublicKeys.Concat(draft.IndexKeys))
+        foreach (var ring in draft.PublicKeys.Concat(draft.IndexKeys).Concat(draft.Revoked))
         {
             if (ring.GetPublicKeys().Skip(1).Any(k => KeyInfo.Fingerprint(k) == fingerprint))
             {
                 string primary = KeyInfo.Fingerprint(ring.GetPublicKey());
                 string who = KeyInfo.PrimaryUserId(ring) is { } uid ? $" ({uid})" : "";
-                return $"{fingerprint} is a subkey of {primary}{who}; keys are {verb}d whole: {verb} {primary}";
+                return draft.Revoked.Contains(ring)
+                    ? $"{fingerprint} is a subkey of {primary}{who}, which {TrustFiles.RevokedName} already holds"
+                    : $"{fingerprint} is a subkey of {primary}{who}; keys are {verb}d whole: {verb} {primary}";
             }
         }
         return null;

@@ -66,5 +66,9 @@ public sealed class TrustGpgInteropTests
         Assert.Contains($"{subkey} is a subkey of {primary} (Sub <sub@example.com>)", e.Message, StringComparison.Ordinal);
         Assert.Contains($"revoke {primary}", e.Message, StringComparison.Ordinal);
         Assert.Equal(manifest, File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName)));
+
+        await TrustRepository.RevokeAsync(f.Repo, f.Root.RootSigner(now), primary, null, null, TrustFixture.Validity, now);
+        var again = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RemoveAsync(f.Repo, f.Root.RootSigner(now), [subkey], TrustFixture.Validity, now));
+        Assert.Contains($"{subkey} is a subkey of {primary} (Sub <sub@example.com>), which revoked.pgp already holds", again.Message, StringComparison.Ordinal);
     }
 }
