@@ -192,7 +192,12 @@ public static class RepositoryClient
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
         var files = await new RepositoryCache(home.CacheFor(repository.Name)).ReadTrustAsync(cancellationToken).ConfigureAwait(false);
-        return TrustUpdater.CheckHeld(files, repository.Root, home.TrustState, now);
+        // A cached copy is refused when it expired, or when a newer version was accepted since (by pull, audit or
+        // verify --repo URL after a revocation): the copy is stale, and repo update mends it.
+        var held = TrustUpdater.CheckHeld(files, repository.Root, home.TrustState, now);
+        return held is TrustResult.Rejected { Refusal: var refusal }
+            ? new TrustResult.Rejected(refusal with { Message = $"{refusal.Message} (the cached trust material of \"{repository.Name}\": run chartseal repo update {repository.Name})" })
+            : held;
     }
 
     /// <summary>Removes a repository from the configuration and deletes its cache; false when it was not configured.</summary>

@@ -31,11 +31,38 @@ public static class ChartResigning
         {
             return new Refusal(RejectionReason.FileNotInProvenance, $"the old provenance does not contain a SHA for a file named \"{name}\"");
         }
-        string sha256 = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(archive.Span));
+        string sha256 = Sha256Text(archive);
         return string.Equals(signedSum, sha256, StringComparison.Ordinal)
             ? null
             : new Refusal(RejectionReason.HashMismatch, $"the archive changed since it was signed: \"{signedSum}\" != \"{sha256}\"");
     }
+
+    /// <summary>
+    /// The check a repository makes before it replaces a stored <c>.prov</c> (<c>publish --resign-only</c>,
+    /// <c>POST /api/prov</c>, <c>push --resign-only</c>): when the current provenance names another SHA-256 for the stored
+    /// archive, the archive changed since it was signed, and a new signature over it would bless the change (the index
+    /// digest proves nothing: whoever swapped the archive can rewrite it too). A missing, unreadable or other-file
+    /// current provenance says nothing about the archive: the index digest is then the only reference.
+    /// </summary>
+    /// <param name="storedArchive">The archive the repository holds.</param>
+    /// <param name="archiveFileName">Its file name (what the provenance's <c>files:</c> lists).</param>
+    /// <param name="currentProvenance">The provenance the repository holds for it now, or null.</param>
+    /// <returns>Null, or hash-mismatch naming both digests.</returns>
+    public static Refusal? CheckStoredArchiveUnchanged(ReadOnlyMemory<byte> storedArchive, string archiveFileName, byte[]? currentProvenance)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(archiveFileName);
+        string name = Path.GetFileName(archiveFileName);
+        if (currentProvenance is null || ReadUnverifiedBody(currentProvenance, out _) is not { } body || !body.Files.TryGetValue(name, out string? signedSum))
+        {
+            return null;
+        }
+        string sha256 = Sha256Text(storedArchive);
+        return string.Equals(signedSum, sha256, StringComparison.Ordinal)
+            ? null
+            : new Refusal(RejectionReason.HashMismatch, $"the stored {name} is not the archive its current .prov signed (\"{signedSum}\" != \"{sha256}\"): a new signature would bless a changed archive; restore the released archive, or publish the change as a new version");
+    }
+
+    private static string Sha256Text(ReadOnlyMemory<byte> archive) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(archive.Span));
 
     /// <summary>The body of a provenance file read WITHOUT checking its signature: only to locate or compare, never to trust.</summary>
     internal static ProvenanceBody? ReadUnverifiedBody(byte[] provenance, out string error)

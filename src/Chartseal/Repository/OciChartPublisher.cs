@@ -2,6 +2,7 @@ using Chartseal.Charts;
 using Chartseal.Client;
 using Chartseal.Gate;
 using Chartseal.Oci;
+using Chartseal.Provenance;
 using Chartseal.Trust;
 
 namespace Chartseal.Repository;
@@ -75,7 +76,7 @@ public static class OciChartPublisher
     /// </summary>
     /// <returns>
     /// <see cref="PublishResult.Published"/>, or <see cref="PublishResult.Rejected"/> with malformed, version-not-found,
-    /// hash-mismatch (a .prov for another archive), file-not-in-provenance, name-version-mismatch, or any trust and
+    /// hash-mismatch (a .prov for another archive, or a chart layer its current provenance layer does not cover), file-not-in-provenance, name-version-mismatch, or any trust and
     /// verification reason of the new signature.
     /// </returns>
     /// <exception cref="ChartsealException">The stored version is not a Helm chart, the tag moved meanwhile, or a failed request.</exception>
@@ -132,7 +133,18 @@ public static class OciChartPublisher
             return new PublishResult.Rejected(refused.Refusal);
         }
 
-        // 5. Only the provenance layer changes (layers stay in Helm's digest order).
+        // 5. Re-signing vouches for the chart that was signed before, not for a chart layer swapped in since: the current
+        //    provenance layer, when it names this archive, must name these bytes.
+        if (layers.Provenance is { } currentLayer && currentLayer.Size <= ChartVerifier.MaxProvenanceLength)
+        {
+            byte[] current = await target.Client.GetBlobAsync(reference, currentLayer, cancellationToken).ConfigureAwait(false);
+            if (ChartResigning.CheckStoredArchiveUnchanged(archive, fileName, current) is { } changed)
+            {
+                return new PublishResult.Rejected(changed);
+            }
+        }
+
+        // 6. Only the provenance layer changes (layers stay in Helm's digest order).
         var prov = OciBlob.Of(OciMediaTypes.HelmProvenance, provenance);
         var newLayers = manifest.Layers.Where(l => l.MediaType != OciMediaTypes.HelmProvenance).Append(prov.Descriptor)
             .OrderBy(l => l.Digest, StringComparer.Ordinal).ToList();

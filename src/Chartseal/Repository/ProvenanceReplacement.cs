@@ -28,7 +28,7 @@ public static class ProvenanceReplacement
     /// <returns>
     /// <see cref="PublishResult.Published"/> with the unchanged index entry, or <see cref="PublishResult.Rejected"/> with
     /// malformed, version-not-found, missing-archive, digest-mismatch, file-not-in-provenance, hash-mismatch (a
-    /// different archive), or any trust and verification reason of the new signature (e.g. signer-not-trusted).
+    /// different archive, or a stored archive its current .prov does not cover), or any trust and verification reason of the new signature (e.g. signer-not-trusted).
     /// </returns>
     /// <exception cref="ChartsealException">index.yaml or the archive cannot be read.</exception>
     public static async Task<PublishResult> ReplaceAsync(string repositoryDir, PinnedRoot root, byte[] provenance, string sourceName, TrustStateStore store, DateTime now, CancellationToken cancellationToken = default)
@@ -83,7 +83,15 @@ public static class ProvenanceReplacement
             return new PublishResult.Rejected(refused.Refusal);
         }
 
-        // 5. Only the .prov changes; the archive and index.yaml (and so every digest) stay as they are.
+        // 5. Re-signing vouches for the archive that was signed before, not for one swapped in since (with its index
+        //    digest rewritten to match): the current .prov, when it names this archive, must name these bytes.
+        byte[]? current = await source.ReadProvenanceAsync(stored, cancellationToken).ConfigureAwait(false);
+        if (ChartResigning.CheckStoredArchiveUnchanged(archive!, stored.FileName, current) is { } changed)
+        {
+            return new PublishResult.Rejected(changed);
+        }
+
+        // 6. Only the .prov changes; the archive and index.yaml (and so every digest) stay as they are.
         await AtomicFile.WriteAllBytesAsync(stored.Address + ".prov", provenance, cancellationToken).ConfigureAwait(false);
         return new PublishResult.Published(entry, (Verdict.Trusted)verdict);
     }

@@ -185,7 +185,7 @@ public static class TrustRepository
                 string fpr = new PinnedRoot(fingerprint).Fingerprint;
                 if (draft.PublicKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr) == 0)
                 {
-                    throw new ChartsealException(TrustFiles.PublicKeysName, $"no key {fpr}");
+                    throw new ChartsealException(TrustFiles.PublicKeysName, SubkeyOf(draft, fpr, "remove") ?? $"no key {fpr}");
                 }
             }
         }, cancellationToken);
@@ -212,7 +212,7 @@ public static class TrustRepository
                 ?? draft.Revoked.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
             if (ring is null)
             {
-                throw new ChartsealException(TrustFiles.PublicKeysName, $"no key {fpr}; give its certificate with --key-file");
+                throw new ChartsealException(TrustFiles.PublicKeysName, SubkeyOf(draft, fpr, "revoke") ?? $"no key {fpr}; give its certificate with --key-file");
             }
             if (revocationCertificate is not null)
             {
@@ -235,6 +235,27 @@ public static class TrustRepository
             draft.Revoked.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
             draft.Revoked.Add(ring);
         }, cancellationToken);
+
+    /// <summary>
+    /// When <paramref name="fingerprint"/> is a subkey of a maintainer or index key (the signing subkey an audit row or a
+    /// <c>.prov</c>'s issuer shows), says which key it belongs to: keys are trusted, removed and revoked whole, by their
+    /// primary fingerprint. Null when it is no subkey of theirs.
+    /// </summary>
+    private static string? SubkeyOf(Draft draft, string fingerprint, string verb)
+    {
+        foreach (var ring in draft.PublicKeys.Concat(draft.IndexKeys).Concat(draft.Revoked))
+        {
+            if (ring.GetPublicKeys().Skip(1).Any(k => KeyInfo.Fingerprint(k) == fingerprint))
+            {
+                string primary = KeyInfo.Fingerprint(ring.GetPublicKey());
+                string who = KeyInfo.PrimaryUserId(ring) is { } uid ? $" ({uid})" : "";
+                return draft.Revoked.Contains(ring)
+                    ? $"{fingerprint} is a subkey of {primary}{who}, which {TrustFiles.RevokedName} already holds"
+                    : $"{fingerprint} is a subkey of {primary}{who}; keys are {verb}d whole: {verb} {primary}";
+            }
+        }
+        return null;
+    }
 
     /// <summary>Re-signs the same keys with a new expiry (and a new version); a null <paramref name="validity"/> keeps the repository's lifetime.</summary>
     public static Task<TrustManifest> RenewAsync(string directory, RootSigner root, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>

@@ -496,6 +496,28 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
     }
 
     [Fact]
+    public async Task Resign_refuses_a_chart_layer_swapped_behind_its_provenance_layer()
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+        var (archive, file, prov) = SignedChart(f, f.Alice, "hello", "1.0.0");
+        Assert.IsType<PublishResult.Published>(await OciChartPublisher.PushAsync(source, new ChartUpload(file, archive, prov), new OciPushOptions(f.Pin, Created: DateTimeOffset.UnixEpoch), f.Store, Now, Ct));
+        // Someone with write access to the registry swaps the chart layer and keeps Alice's provenance layer.
+        byte[] swapped = ChartPackager.Package(ChartFixtures.WriteChart(f.Temp.File("swapped"), ("Chart.yaml", "apiVersion: v2\nname: hello\nversion: 1.0.0\n"), ("values.yaml", "swapped: true\n"))).Archive;
+        var artifact = HelmChartArtifact.Create(swapped, file, prov, DateTimeOffset.UnixEpoch);
+        OciReference reference = source.ChartReference("hello", "1.0.0");
+        await source.Client.PushArtifactAsync(reference, artifact.Manifest, artifact.Blobs, Ct);
+        var before = (await source.Client.GetManifestAsync(reference, Ct))!;
+
+        // Bob signs what the registry holds now: re-signing must not bless the swapped chart.
+        var refused = Assert.IsType<PublishResult.Rejected>(await OciChartPublisher.ReplaceProvenanceAsync(source, f.Bob.Sign(swapped, file, Now), "bob.prov", f.Pin, f.Store, Now, Ct));
+
+        Assert.True(refused.Reason == RejectionReason.HashMismatch, refused.Message);
+        Assert.Contains("current .prov", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before.Digest, (await source.Client.GetManifestAsync(reference, Ct))!.Digest);
+    }
+
+    [Fact]
     public async Task Concurrent_pushes_of_different_charts_all_end_in_the_chart_list()
     {
         using var source = Source(NewNamespace());

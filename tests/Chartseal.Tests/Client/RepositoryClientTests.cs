@@ -144,6 +144,24 @@ public sealed class RepositoryClientTests
     }
 
     [Fact]
+    public async Task LoadCachedTrustAsync_ANewerVersionWasAcceptedElsewhere_RefusesAndSaysToRunRepoUpdate()
+    {
+        // After a revocation, audit or verify --repo URL accept the new version: the cached copy is then a rollback,
+        // refused (fail closed), and the message says how to mend it.
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        await TrustRepository.RenewAsync(s.Trust.Repo, s.Trust.Root.RootSigner(Now), TrustFixture.Validity, Now, TestContext.Current.CancellationToken);
+        Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(new FolderRepositorySource(s.Trust.Repo), s.Repository.Root, s.Home.TrustState, Now, TestContext.Current.CancellationToken));
+
+        var cached = Assert.IsType<TrustResult.Rejected>(await RepositoryClient.LoadCachedTrustAsync(s.Home, s.Repository, Now, TestContext.Current.CancellationToken));
+
+        Assert.Equal(RejectionReason.TrustRollback, cached.Reason);
+        Assert.EndsWith("(the cached trust material of \"demo\": run chartseal repo update demo)", cached.Refusal.Message, StringComparison.Ordinal);
+        Assert.IsType<RepositoryUpdate.Updated>(await RepositoryClient.UpdateAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.IsType<TrustResult.Accepted>(await RepositoryClient.LoadCachedTrustAsync(s.Home, s.Repository, Now, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task TrustOnFirstUse_ClaimsTheRootTheRepositoryNames()
     {
         using var s = new Served();

@@ -18,7 +18,7 @@ public sealed class ProvenanceReplacementTests
     private static (byte[] Archive, byte[] Prov, byte[] Index) Snapshot(AuditRepositoryFixture f) =>
         (File.ReadAllBytes(f.RepoFile(Name)), File.ReadAllBytes(f.RepoFile(Name + ".prov")), File.ReadAllBytes(f.RepoFile("index.yaml")));
 
-    private static async Task AssertRefusedAsync(AuditRepositoryFixture f, byte[] prov, RejectionReason reason)
+    private static async Task<PublishResult.Rejected> AssertRefusedAsync(AuditRepositoryFixture f, byte[] prov, RejectionReason reason)
     {
         var before = Snapshot(f);
         var result = Assert.IsType<PublishResult.Rejected>(await Replace(f, prov));
@@ -27,6 +27,7 @@ public sealed class ProvenanceReplacementTests
         Assert.Equal(before.Archive, after.Archive);
         Assert.Equal(before.Prov, after.Prov);
         Assert.Equal(before.Index, after.Index);
+        return result;
     }
 
     [Fact]
@@ -106,6 +107,40 @@ public sealed class ProvenanceReplacementTests
         File.WriteAllBytes(f.RepoFile(Name), swapped.Archive); // someone replaced the archive behind the index's back
 
         await AssertRefusedAsync(f, f.Carol.Sign(swapped.Archive, Name, Now), RejectionReason.DigestMismatch);
+    }
+
+    [Fact]
+    public async Task ReplaceAsync_ArchiveSwappedAndIndexDigestRewritten_RejectsHashMismatchAgainstTheStoredProv()
+    {
+        // Someone with write access swapped the archive AND rewrote its index digest: only the stored .prov still
+        // names the archive that was signed. A maintainer who signs the swapped copy must not get it blessed.
+        using var f = await AuditRepositoryFixture.CreateAsync(1);
+        string source = ChartFixtures.WriteSimpleChart(f.Trust.Temp.File("swap"), "demo", "1.0.0");
+        File.AppendAllText(Path.Combine(source, "values.yaml"), "swapped: true\n");
+        var swapped = ChartPackager.Package(source);
+        File.WriteAllBytes(f.RepoFile(Name), swapped.Archive);
+        var index = await ChartIndex.LoadAsync(f.RepoFile("index.yaml"));
+        var entry = index.Find("demo", "1.0.0")!;
+        index.Add(new IndexEntry { Metadata = entry.Metadata, Urls = entry.Urls, Created = entry.Created, Digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(swapped.Archive)) });
+        await index.WriteAsync(f.RepoFile("index.yaml"));
+
+        var refused = await AssertRefusedAsync(f, f.Carol.Sign(swapped.Archive, Name, Now), RejectionReason.HashMismatch);
+
+        Assert.Contains("current .prov", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReplaceAsync_StoredProvMissing_TheIndexDigestVouchesAndTheProvIsWritten()
+    {
+        // The repair of a lost .prov: nothing names another archive, so the index digest is the reference.
+        using var f = await AuditRepositoryFixture.CreateAsync(1);
+        byte[] archive = File.ReadAllBytes(f.RepoFile(Name));
+        File.Delete(f.RepoFile(Name + ".prov"));
+        byte[] prov = f.Carol.Sign(archive, Name, Now);
+
+        Assert.IsType<PublishResult.Published>(await Replace(f, prov));
+
+        Assert.Equal(prov, File.ReadAllBytes(f.RepoFile(Name + ".prov")));
     }
 
     [Fact]

@@ -47,4 +47,28 @@ public sealed class TrustGpgInteropTests
         reader.RunChecked("--import", Path.Combine(f.Repo, TrustFiles.RevokedName));
         Assert.Contains(reader.ColonFields(fpr), fields => fields[0] == "pub" && fields[1] == "r");
     }
+    [Fact]
+    public async Task Revoke_BySigningSubkeyFingerprint_NamesThePrimaryKeyToRevoke()
+    {
+        // audit and a .prov's issuer show the signing subkey; revocation is of the whole key, named by its primary.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var f = new TrustFixture();
+        using var gpg = new GpgHome();
+        DateTime now = DateTime.UtcNow;
+        string primary = gpg.GenerateKey("Sub <sub@example.com>", usage: "cert");
+        string subkey = gpg.AddSubkey(primary, "ed25519", "sign");
+        await TrustRepository.InitAsync(f.Repo, f.Root.RootSigner(now), TrustFixture.Validity, now);
+        await TrustRepository.AddAsync(f.Repo, f.Root.RootSigner(now), Keyring.Parse(gpg.ExportPublic(primary), "sub.pub"), TrustFixture.Validity, now);
+        byte[] manifest = File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName));
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RevokeAsync(f.Repo, f.Root.RootSigner(now), subkey, null, null, TrustFixture.Validity, now));
+
+        Assert.Contains($"{subkey} is a subkey of {primary} (Sub <sub@example.com>)", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"revoke {primary}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(manifest, File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName)));
+
+        await TrustRepository.RevokeAsync(f.Repo, f.Root.RootSigner(now), primary, null, null, TrustFixture.Validity, now);
+        var again = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RemoveAsync(f.Repo, f.Root.RootSigner(now), [subkey], TrustFixture.Validity, now));
+        Assert.Contains($"{subkey} is a subkey of {primary} (Sub <sub@example.com>), which revoked.pgp already holds", again.Message, StringComparison.Ordinal);
+    }
 }
