@@ -35,7 +35,7 @@ internal static class AuditOutput
         lines.ForEach(Write);
         output.WriteLine();
         string summary = string.Join(", ", Summary(audit.Rows).Select(s => $"{s.Count} {s.Outcome}"));
-        output.WriteLine($"{audit.Rows.Count} chart versions in {TerminalText.Escape(repository)} (trust version {audit.TrustVersion}, root {audit.TrustRoot}): {(summary.Length == 0 ? "none" : summary)}");
+        output.WriteLine($"{audit.Rows.Count} chart version{(audit.Rows.Count == 1 ? "" : "s")} in {TerminalText.Escape(repository)} (trust version {audit.TrustVersion}, root {audit.TrustRoot}): {(summary.Length == 0 ? "none" : summary)}");
         if (enumeration is not null)
         {
             // A registry has no index: say which charts were looked at, and how they were found (names from the registry: escaped).

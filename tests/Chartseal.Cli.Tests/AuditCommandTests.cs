@@ -42,7 +42,7 @@ public sealed class AuditCommandTests
         Ok(Cli.Run(t.Path, "trust", "revoke", "repo", jane, "--reason", "laptop stolen", "--root-key", "root", "--root-keyring", "root.sec.asc"));
         var table = Cli.Run(t.Path, "audit", "repo", "--root-fingerprint", root);
         Assert.True(table.ExitCode == 1, table.ToString());
-        Assert.Contains("1 of 2 chart versions are not trusted", table.StdErr, StringComparison.Ordinal);
+        Assert.Contains("1 of 2 chart versions is not trusted", table.StdErr, StringComparison.Ordinal);
         string janeRow = Assert.Single(table.StdOut.Split('\n'), l => l.StartsWith("hello ", StringComparison.Ordinal) && l.Contains("0.1.0", StringComparison.Ordinal));
         Assert.Contains(jane, janeRow, StringComparison.Ordinal);
         Assert.Contains("jane <jane@example.com>", janeRow, StringComparison.Ordinal);

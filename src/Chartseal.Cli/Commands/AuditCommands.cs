@@ -71,7 +71,7 @@ internal static class AuditCommands
             int untrusted = audit.Rows.Count(r => !r.IsTrusted);
             if (untrusted > 0)
             {
-                Console.Error.WriteLine($"chartseal: {location}: {untrusted} of {audit.Rows.Count} chart versions are not trusted");
+                Console.Error.WriteLine($"chartseal: {location}: {untrusted} of {audit.Rows.Count} chart version{(audit.Rows.Count == 1 ? "" : "s")} {(untrusted == 1 ? "is" : "are")} not trusted");
                 return ExitCodes.Rejected;
             }
             return ExitCodes.Ok;
