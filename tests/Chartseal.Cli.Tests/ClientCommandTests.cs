@@ -116,6 +116,13 @@ public sealed class ClientCommandTests
         {
             Assert.Equal("demo/hello", json.RootElement.GetProperty("charts")[0].GetProperty("name").GetString());
         }
+        var narrow = Cli.Run(t.Path, "search", "hello", "--max-col-width", "8");
+        Ok(narrow);
+        Assert.Matches(@"(?m)^demo/\.\.\.\s+0\.1\.0", narrow.StdOut);
+        var none = Cli.Run(t.Path, "search", "no-such-chart", "--fail-on-no-result");
+        Assert.Equal((1, "chartseal: no results found\n"), (none.ExitCode, none.StdErr));
+        var badRange = Cli.Run(t.Path, "search", "hello", "--version", "not a range");
+        Assert.Equal((2, "chartseal: --version \"not a range\" is not a version constraint (e.g. 1.2.3, ^1.2, ~1.2.3, >=1.0 <2.0)\n"), (badRange.ExitCode, badRange.StdErr));
 
         // pull: Helm's lines, the verified bytes on disk; --untar: the chart folder.
         var pull = Cli.Run(t.Path, "pull", "demo/hello", "-d", "pulled");

@@ -231,15 +231,39 @@ internal static class ClientCommands
 
     public static Command Search()
     {
-        var term = new Argument<string?>("TERM") { Description = "Match chart names, descriptions and keywords (default: everything)", Arity = ArgumentArity.ZeroOrOne };
+        var term = new Argument<string[]>("TERM") { Description = "Match chart names, references, descriptions and keywords, as helm search repo (several are joined with spaces; default: everything)", Arity = ArgumentArity.ZeroOrMore };
         var output = OutputOption.Create();
-        var devel = new Option<bool>("--devel") { Description = "Show the newest version pre-releases included (default: the newest stable one, as helm search repo)" };
-        var command = new Command("search", "Search the cached indexes of the configured repositories (run repo update first).") { term, devel, output };
+        var regexp = new Option<bool>("--regexp", "-r") { Description = "The term is a regular expression (RE2 syntax, as Helm's)" };
+        var versions = new Option<bool>("--versions", "-l") { Description = "Show every matching version of each chart, each on its own line" };
+        var version = new Option<string?>("--version") { Description = "Show versions that meet this SemVer constraint, e.g. ^1.0.0 (default: the newest stable version)" };
+        var devel = new Option<bool>("--devel") { Description = "Pre-releases too (the constraint >0.0.0-0); ignored when --version is given" };
+        var maxColumnWidth = new Option<int>("--max-col-width") { Description = "The widest a table column may be; longer cells are cut with ... (0: no limit)", DefaultValueFactory = _ => 50 };
+        var failOnNoResult = new Option<bool>("--fail-on-no-result") { Description = "Exit 1 when nothing matches" };
+        var command = new Command("search", "Search the cached indexes of the configured repositories, as helm search repo (run repo update first).")
+        {
+            term, regexp, versions, version, devel, maxColumnWidth, failOnNoResult, output,
+        };
         command.SetAction(async (p, ct) =>
         {
+            if (p.GetValue(maxColumnWidth) < 0)
+            {
+                throw new ChartsealException(null, "--max-col-width must be 0 or more");
+            }
             var home = ClientHome.Default();
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
-            var hits = await ChartSearch.SearchAsync(home, config.Repositories, p.GetValue(term), ct, devel: p.GetValue(devel));
+            var query = new ChartSearchQuery(string.Join(' ', p.GetValue(term) ?? []))
+            {
+                Regexp = p.GetValue(regexp),
+                AllVersions = p.GetValue(versions),
+                Version = p.GetValue(version),
+                Devel = p.GetValue(devel),
+            };
+            var hits = await ChartSearch.SearchAsync(home, config.Repositories, query, cancellationToken: ct);
+            if (hits.Count == 0 && p.GetValue(failOnNoResult))
+            {
+                Console.Error.WriteLine("chartseal: no results found");
+                return ExitCodes.Rejected;
+            }
             if (p.GetValue(output) == "json")
             {
                 VerdictOutput.WriteJsonObject(w =>
@@ -264,7 +288,7 @@ internal static class ClientCommands
                 Console.WriteLine("No results found");
                 return ExitCodes.Ok;
             }
-            PrintTable(["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"], hits.Select(h => new[] { h.Reference, h.Version, h.AppVersion ?? "", h.Description ?? "" }));
+            PrintTable(["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"], hits.Select(h => new[] { h.Reference, h.Version, h.AppVersion ?? "", h.Description ?? "" }), p.GetValue(maxColumnWidth));
             return ExitCodes.Ok;
         });
         return command;
@@ -400,11 +424,19 @@ internal static class ClientCommands
     private static string ShellQuote(string s) =>
         s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@+%".Contains(c, StringComparison.Ordinal)) ? s : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    // Cells come from index.yaml (names, versions, descriptions) or the configuration: escaped before measuring.
-    private static void PrintTable(string[] header, IEnumerable<string[]> rows)
+    // Cells come from index.yaml (names, versions, descriptions) or the configuration: escaped before measuring, then
+    // cut to maxColumnWidth as Helm's tables are (the last three characters of a cut cell are "...").
+    private static void PrintTable(string[] header, IEnumerable<string[]> rows, int maxColumnWidth = 0)
     {
+        string Cell(string text)
+        {
+            string escaped = TerminalText.Escape(text);
+            return maxColumnWidth > 0 && escaped.Length > maxColumnWidth
+                ? (maxColumnWidth > 3 ? escaped[..(maxColumnWidth - 3)] + "..." : escaped[..maxColumnWidth])
+                : escaped;
+        }
         var all = new List<string[]> { header };
-        all.AddRange(rows.Select(row => Array.ConvertAll(row, TerminalText.Escape)));
+        all.AddRange(rows.Select(row => Array.ConvertAll(row, Cell)));
         int[] widths = [.. Enumerable.Range(0, header.Length).Select(i => all.Max(r => r[i].Length))];
         foreach (var row in all)
         {

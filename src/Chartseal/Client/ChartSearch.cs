@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Chartseal.Compat;
 using Chartseal.Trust;
 
@@ -7,23 +8,37 @@ namespace Chartseal.Client;
 public static class ChartSearch
 {
     /// <summary>
-    /// The newest stable version of every chart (as Helm's <c>search repo</c>, the version <c>pull</c> takes without
-    /// <c>--version</c>; with <paramref name="devel"/>, the newest version pre-releases included) whose <c>REPO/CHART</c>
-    /// name, or that version's description or keywords, contain <paramref name="term"/> (case-insensitive; null or empty
-    /// matches everything), sorted by reference. A chart with no such version is not shown.
+    /// Searches as Helm's <c>search repo</c> does, so that the same flags give the same rows. Each version of each chart
+    /// is one line, <c>CHART \v REPO/CHART \v DESCRIPTION \v KEYWORDS</c>; the term matches it case-insensitively (a
+    /// <c>--regexp</c> as written), and the field it first matches in is its score (the chart name first, then the
+    /// reference, the description, the keywords). Results are sorted by score, then reference, then version (newest
+    /// first); then the version constraint (<see cref="ChartSearchQuery.Version"/>, by default <c>&gt;0.0.0</c>, or
+    /// <c>&gt;0.0.0-0</c> with <see cref="ChartSearchQuery.Devel"/>) keeps, per chart, the first version it contains,
+    /// or every one with <see cref="ChartSearchQuery.AllVersions"/>. Versions that are not SemVer are never shown.
+    /// <para>
     /// Repositories without a cached index are skipped. A repository that signs its index is searched only while its
-    /// cached snapshot is fresh and covers the cached index (<see cref="RepositoryClient.CheckCachedIndexAsync"/>), which needs
-    /// its cached trust material to be accepted still (else it is refused too, with the trust material's reason).
+    /// cached snapshot is fresh and covers the cached index (<see cref="RepositoryClient.CheckCachedIndexAsync"/>), which
+    /// needs its cached trust material to be accepted still (else it is refused too, with the trust material's reason).
+    /// </para>
     /// </summary>
-    /// <exception cref="ChartsealException">A cached index is damaged, or stale or not the one its snapshot signs.</exception>
-    public static async Task<IReadOnlyList<ChartSearchHit>> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, string? term, CancellationToken cancellationToken = default, DateTime? now = null, bool devel = false)
+    /// <exception cref="ChartsealException">
+    /// An invalid <c>--version</c> constraint or <c>--regexp</c>; a cached index that is damaged, or stale or not the one
+    /// its snapshot signs.
+    /// </exception>
+    public static async Task<IReadOnlyList<ChartSearchHit>> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, ChartSearchQuery query,
+        DateTime? now = null, CancellationToken cancellationToken = default)
     {
-        DateTime at = now ?? DateTime.UtcNow;
-        // Helm's search repo: the range ">0.0.0", or with --devel ">0.0.0-0"; the newest version it contains is shown.
-        var shown = VersionRange.Parse(devel ? PullRequest.DevelopmentVersions : ">0.0.0");
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repositories);
-        var hits = new List<ChartSearchHit>();
+        ArgumentNullException.ThrowIfNull(query);
+        DateTime at = now ?? DateTime.UtcNow;
+        string versionText = query.Version ?? (query.Devel ? PullRequest.DevelopmentVersions : ">0.0.0");
+        if (!VersionRange.TryParse(versionText, out var constraint))
+        {
+            throw new ChartsealException(null, $"--version \"{versionText}\" is not a version constraint (e.g. 1.2.3, ^1.2, ~1.2.3, >=1.0 <2.0)");
+        }
+        var match = Matcher(query);
+        var found = new List<(ChartSearchHit Hit, int Score, SemanticVersion? Version)>();
         foreach (var repository in repositories)
         {
             var cache = new RepositoryCache(home.CacheFor(repository.Name));
@@ -46,23 +61,88 @@ public static class ChartSearch
             var index = await cache.LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false);
             foreach (var (name, versions) in index.Entries)
             {
-                if (versions.Find(e => SemanticVersion.TryParse(e.Metadata.Version, out var v) && shown.Contains(v)) is not { Metadata: var newest })
+                foreach (var entry in versions)
                 {
-                    continue;
-                }
-                if (Matches(repository.Name + "/" + name, newest.Description, newest.Keywords, term))
-                {
-                    hits.Add(new ChartSearchHit(repository.Name, name, newest.Version, newest.AppVersion, newest.Description));
+                    var metadata = entry.Metadata;
+                    string line = string.Join(Separator, metadata.Name, repository.Name + "/" + metadata.Name, metadata.Description ?? "", string.Join(' ', metadata.Keywords ?? []));
+                    if (match(line) is not int position || Score(line, position) is not (var score and < MaxScore))
+                    {
+                        continue;
+                    }
+                    SemanticVersion.TryParse(metadata.Version, out var version);
+                    found.Add((new ChartSearchHit(repository.Name, name, metadata.Version, metadata.AppVersion, metadata.Description), score, version));
                 }
             }
         }
-        hits.Sort((a, b) => string.CompareOrdinal(a.Reference, b.Reference));
+        found.Sort((a, b) =>
+        {
+            int c = a.Score.CompareTo(b.Score);
+            if (c == 0)
+            {
+                c = string.CompareOrdinal(a.Hit.Reference, b.Hit.Reference);
+            }
+            // Newest first; a version that is not SemVer last (it is never shown).
+            return c != 0 ? c : (b.Version, a.Version) switch
+            {
+                (null, null) => 0,
+                (null, _) => -1,
+                (_, null) => 1,
+                var (newer, older) => newer.CompareTo(older),
+            };
+        });
+        var hits = new List<ChartSearchHit>();
+        var shown = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (hit, _, version) in found)
+        {
+            if ((!query.AllVersions && shown.Contains(hit.Reference)) || version is null || !constraint.Contains(version))
+            {
+                continue;
+            }
+            hits.Add(hit);
+            shown.Add(hit.Reference);
+        }
         return hits;
     }
 
-    private static bool Matches(string reference, string? description, List<string>? keywords, string? term) =>
-        string.IsNullOrEmpty(term)
-        || reference.Contains(term, StringComparison.OrdinalIgnoreCase)
-        || (description?.Contains(term, StringComparison.OrdinalIgnoreCase) ?? false)
-        || (keywords?.Exists(k => k.Contains(term, StringComparison.OrdinalIgnoreCase)) ?? false);
+    // Helm's separator between a line's fields, and the score beyond which a match is not one.
+    private const string Separator = "\v";
+    private const int MaxScore = 25;
+
+    /// <summary>Where the query first matches a line, or null.</summary>
+    private static Func<string, int?> Matcher(ChartSearchQuery query)
+    {
+        string term = query.Term ?? "";
+        if (term.Length == 0)
+        {
+            return _ => 0;
+        }
+        if (!query.Regexp)
+        {
+            string lower = term.ToLowerInvariant();
+            return line => line.ToLowerInvariant().IndexOf(lower, StringComparison.Ordinal) is var at and >= 0 ? at : null;
+        }
+        Regex pattern;
+        try
+        {
+            // Helm's regular expressions are Go's (RE2): linear time, no backreferences or lookaround, as .NET's
+            // non-backtracking engine; a hostile index cannot make a search hang.
+            pattern = new Regex(term, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            throw new ChartsealException(null, $"--regexp \"{term}\" is not a regular expression this search takes: {e.Message}");
+        }
+        return line => pattern.Match(line) is { Success: true } m ? m.Index : null;
+    }
+
+    /// <summary>Which field the match at <paramref name="position"/> starts in: the separators before it.</summary>
+    private static int Score(string line, int position)
+    {
+        int score = 0;
+        for (int i = line.IndexOf(Separator, StringComparison.Ordinal); i >= 0 && i < position; i = line.IndexOf(Separator, i + 1, StringComparison.Ordinal))
+        {
+            score++;
+        }
+        return score;
+    }
 }

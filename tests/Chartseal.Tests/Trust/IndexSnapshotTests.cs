@@ -106,13 +106,13 @@ public sealed class IndexSnapshotTests
         var home = ClientHome.Under(r.F.Temp.File("home"));
         var repository = new ConfiguredRepository("demo", r.Dir, r.F.Root.Fingerprint, TrustOnFirstUse: false, InsecureHttp: false);
         Assert.IsType<RepositoryUpdate.Updated>(await RepositoryClient.AddAsync(home, repository, At(3)));
-        Assert.Single(await ChartSearch.SearchAsync(home, [repository], "demo", now: At(3)));
+        Assert.Single(await ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery("demo"), At(3)));
 
         // A day later the snapshot has expired: search refuses the cached index.
-        var stale = await Assert.ThrowsAsync<ChartsealException>(() => ChartSearch.SearchAsync(home, [repository], "demo", now: At(30)));
+        var stale = await Assert.ThrowsAsync<ChartsealException>(() => ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery("demo"), At(30)));
         Assert.Contains("index-expired", stale.Message, StringComparison.Ordinal);
         // Months later the trust material has expired as well: the index is vouched for by even less, and still refused.
-        var staler = await Assert.ThrowsAsync<ChartsealException>(() => ChartSearch.SearchAsync(home, [repository], "demo", now: At(24 * 200)));
+        var staler = await Assert.ThrowsAsync<ChartsealException>(() => ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery("demo"), At(24 * 200)));
         Assert.Contains("trust-expired", staler.Message, StringComparison.Ordinal);
         Assert.Contains("repo update demo", staler.Message, StringComparison.Ordinal);
     }
