@@ -49,5 +49,23 @@ public sealed class RepoAddCommandTests
         Assert.Contains(root, list.StdOut.Split('\n').Single(l => l.StartsWith("tofu", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.DoesNotContain("first use", list.StdOut.Split('\n').Single(l => l.StartsWith("tofu", StringComparison.Ordinal)), StringComparison.Ordinal);
         Ok(Cli.Run(t.Path, "search"));
+
+        // As Helm's, repo update and repo remove take several names; one that is not configured changes nothing.
+        var updated = Cli.Run(t.Path, "repo", "update", "tofu", "demo");
+        Ok(updated);
+        Assert.Contains("Successfully got an update from the \"tofu\" chart repository", updated.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Successfully got an update from the \"demo\" chart repository", updated.StdOut, StringComparison.Ordinal);
+        var unknownUpdate = Cli.Run(t.Path, "repo", "update", "demo", "nope");
+        Assert.True(unknownUpdate.ExitCode == 2, unknownUpdate.ToString());
+        Assert.DoesNotContain("Successfully", unknownUpdate.StdOut, StringComparison.Ordinal);
+        byte[] before = File.ReadAllBytes(t.File(".chartseal-home/repositories.yaml"));
+        var typo = Cli.Run(t.Path, "repo", "remove", "demo", "nope");
+        Assert.True(typo.ExitCode == 2, typo.ToString());
+        Assert.EndsWith("no repository named \"nope\" (see chartseal repo list)", Assert.Single(typo.StdErrLines), StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(t.File(".chartseal-home/repositories.yaml")));
+        var removed = Cli.Run(t.Path, "repo", "remove", "demo", "tofu");
+        Ok(removed);
+        Assert.Equal(["\"demo\" has been removed from your repositories", "\"tofu\" has been removed from your repositories"], removed.StdOut.Trim().Split('\n'));
+        Assert.Equal("chartseal: no repositories to show", Cli.Run(t.Path, "repo", "list").StdErr.Trim());
     }
 }

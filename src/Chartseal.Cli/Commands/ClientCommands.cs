@@ -117,16 +117,19 @@ internal static class ClientCommands
 
     private static Command RepoUpdate()
     {
-        var name = new Argument<string?>("NAME") { Description = "Update only this repository (default: all)", Arity = ArgumentArity.ZeroOrOne };
+        var names = new Argument<string[]>("NAME") { Description = "Update only these repositories (default: all)", Arity = ArgumentArity.ZeroOrMore };
         var timeout = TimeoutOption.Create();
-        var command = new Command("update", "Fetch each repository's trust material (checked against the pinned root: rollback, freeze, expiry) and index.yaml, and cache both.") { name, timeout };
+        var command = new Command("update", "Fetch each repository's trust material (checked against the pinned root: rollback, freeze, expiry) and index.yaml, and cache both.") { names, timeout };
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
             var deadline = TimeoutOption.Start(p, timeout);
             var home = ClientHome.Default();
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
-            IReadOnlyList<ConfiguredRepository> targets = p.GetValue(name) is { } only ? [config.Get(only)] : config.Repositories;
+            // As Helm: every name given must be configured before anything is fetched.
+            IReadOnlyList<ConfiguredRepository> targets = p.GetValue(names) is { Length: > 0 } only
+                ? [.. only.Distinct(StringComparer.Ordinal).Select(config.Get)]
+                : config.Repositories;
             if (targets.Count == 0)
             {
                 throw new ChartsealException(home.ConfigFile, "no repositories configured (chartseal repo add NAME URL --root-fingerprint FPR)");
@@ -213,17 +216,26 @@ internal static class ClientCommands
 
     private static Command RepoRemove()
     {
-        var name = new Argument<string>("NAME") { Description = "The repository to remove" };
-        var command = new Command("remove", "Remove a repository and its cache (the remembered trust version is kept, so re-adding it cannot roll back).") { name };
+        var names = new Argument<string[]>("NAME") { Description = "The repositories to remove", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("remove", "Remove repositories and their caches (the remembered trust version is kept, so re-adding one cannot roll back).") { names };
         command.SetAction(async (p, ct) =>
         {
-            string repoName = p.GetValue(name)!;
             var home = ClientHome.Default();
-            if (!await RepositoryClient.RemoveAsync(home, repoName, ct))
+            string[] repoNames = [.. p.GetValue(names)!.Distinct(StringComparer.Ordinal)];
+            // Every name must be configured, or nothing is removed (a typo in the second name leaves the first in place).
+            var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
+            foreach (string repoName in repoNames)
             {
-                throw new ChartsealException(home.ConfigFile, $"no repository named \"{repoName}\"");
+                config.Get(repoName);
             }
-            Console.WriteLine($"\"{repoName}\" has been removed from your repositories");
+            foreach (string repoName in repoNames)
+            {
+                if (!await RepositoryClient.RemoveAsync(home, repoName, ct))
+                {
+                    throw new ChartsealException(home.ConfigFile, $"no repository named \"{repoName}\"");
+                }
+                Console.WriteLine($"\"{repoName}\" has been removed from your repositories");
+            }
             return ExitCodes.Ok;
         });
         return command;
