@@ -387,6 +387,33 @@ public sealed class KeyringTests
     }
 
     [Fact]
+    public void Parse_SqKeyFollowedByItsArmoredRevocationCertificate_KeyIsRevoked()
+    {
+        // sq key generate writes KEY.rev beside the key, armored as a PGP SIGNATURE (gpg uses PUBLIC KEY BLOCK): appended
+        // to a keyring it must take effect too, else a revoked key verifies and signs.
+        Assert.SkipUnless(SqPeer.IsAvailable, "sq is not installed");
+        using var temp = new TempDirectory();
+        SqPeer.RunChecked(temp.Path, "key", "generate", "--userid", "Sq Revoked <sqrev@example.com>", "--cipher-suite", "rsa3k", "--export", temp.File("key.pgp"));
+        string certificate = SqPeer.RunChecked(temp.Path, "key", "extract-cert", temp.File("key.pgp")).StdOut;
+        string revocation = File.ReadAllText(temp.File("key.pgp.rev"));
+        Assert.StartsWith("-----BEGIN PGP SIGNATURE-----", revocation, StringComparison.Ordinal);
+
+        foreach (string keyring in new[] { certificate + revocation, File.ReadAllText(temp.File("key.pgp")) + revocation })
+        {
+            Keyring ring = Keyring.Parse(Encoding.ASCII.GetBytes(keyring), "sq.asc");
+
+            PgpPublicKeyRing key = Assert.Single(ring.PublicKeyRings);
+            Assert.Empty(ring.Skipped);
+            Assert.Equal(KeyStatus.Revoked, KeyValidity.Check(key.GetPublicKey(), key, DateTime.UtcNow).Status);
+            if (ring.SecretKeyRings.Count > 0)
+            {
+                var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "sqrev@example.com", DateTime.UtcNow));
+                Assert.Contains("revoked", error.Reason, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
     public void Parse_RevocationCertificateOfAnotherKey_IsSkipped()
     {
         Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Chartseal.Keys;
 using Chartseal.Provenance;
@@ -62,9 +61,9 @@ public sealed class GpgInteropTests
         Assert.Contains($"[GNUPG:] VALIDSIG", verify.StdOut);
 
         File.WriteAllBytes(temp.File("cert.pgp"), gpg.ExportPublic(fpr));
-        var sq = RunSq(temp.Path, "verify", "--signer-cert", temp.File("cert.pgp"), provPath);
-        Assert.True(sq.Exit == 0, $"sq verify failed ({sq.Exit}): {sq.Err}");
-        Assert.Equal(ChartSigning.BuildBody(archive, name), sq.Out);
+        var sq = SqPeer.Run(temp.Path, "verify", "--signer-cert", temp.File("cert.pgp"), provPath);
+        Assert.True(sq.ExitCode == 0, $"sq verify failed ({sq.ExitCode}): {sq.StdErr}");
+        Assert.Equal(ChartSigning.BuildBody(archive, name), sq.StdOut);
 
         AssertVerified(Verify(archive, name, prov, Keyring.Parse(gpg.ExportPublic(fpr), "gpg-public")));
     }
@@ -98,8 +97,8 @@ public sealed class GpgInteropTests
         File.WriteAllBytes(temp.File("key.pgp"), gpg.ExportSecret(fpr));
         var (archive, name) = HardChart(temp);
         File.WriteAllText(temp.File("body"), ChartSigning.BuildBody(archive, name), new UTF8Encoding(false));
-        var sq = RunSq(temp.Path, "sign", "--cleartext-signature", "--signer-key", temp.File("key.pgp"), "--output", temp.File("body.asc"), temp.File("body"));
-        Assert.True(sq.Exit == 0, $"sq sign failed: {sq.Err}");
+        var sq = SqPeer.Run(temp.Path, "sign", "--cleartext-signature", "--signer-key", temp.File("key.pgp"), "--output", temp.File("body.asc"), temp.File("body"));
+        Assert.True(sq.ExitCode == 0, $"sq sign failed: {sq.StdErr}");
         AssertVerified(Verify(archive, name, File.ReadAllBytes(temp.File("body.asc")), Keyring.Parse(gpg.ExportPublic(fpr), "gpg-public")));
     }
 
@@ -206,21 +205,5 @@ public sealed class GpgInteropTests
         File.WriteAllText(bodyPath, body, new UTF8Encoding(false));
         gpg.RunChecked([.. extra, "--pinentry-mode", "loopback", "--passphrase", "", "--digest-algo", digest, "-u", fpr, "--output", bodyPath + ".asc", "--clearsign", bodyPath]);
         return File.ReadAllBytes(bodyPath + ".asc");
-    }
-
-    private static (int Exit, string Out, string Err) RunSq(string home, params string[] args)
-    {
-        var start = new ProcessStartInfo("sq") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["HOME"] = home;
-        start.Environment["SEQUOIA_HOME"] = home;
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(start)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, err.Result);
     }
 }

@@ -132,7 +132,9 @@ public sealed class GpgHome : IDisposable
         }
     }
 
-    private static GpgResult RunRaw(string program, byte[] stdin, string[] args)
+    /// <summary>Runs <paramref name="program"/> (gpg, gpgconf, sq) with <paramref name="stdin"/> as standard input, in the C locale.</summary>
+    /// <param name="environment">Extra environment variables (e.g. sq's <c>HOME</c>), or null.</param>
+    internal static GpgResult RunRaw(string program, byte[] stdin, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -143,6 +145,10 @@ public sealed class GpgHome : IDisposable
         };
         start.Environment["LC_ALL"] = "C";
         start.Environment["LANGUAGE"] = "C";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
