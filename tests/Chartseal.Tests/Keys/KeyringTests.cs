@@ -28,6 +28,19 @@ public sealed class KeyringTests
     }
 
     [Fact]
+    public void Load_NamedPipe_ReadsTheKeys()
+    {
+        // --keyring <(gpg --export-secret-keys KEY) keeps the secret key off the disk; the shell hands over a pipe.
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "named pipes are POSIX");
+        using var temp = new TempDirectory();
+        using var pipe = new NamedPipe(temp.File("secring"), File.ReadAllBytes(TestPaths.Helm("helm-test-key.secret")));
+
+        Keyring ring = Keyring.Load(pipe.Path);
+
+        Assert.Equal(HelmFingerprint, KeyInfo.Fingerprint(Assert.Single(ring.SecretKeyRings).GetPublicKey()));
+    }
+
+    [Fact]
     public void Load_HelmTestKeySecret_HoldsSecretKeyAndItsPublicHalf()
     {
         Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
