@@ -1,4 +1,5 @@
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Chartseal.IO;
 using Chartseal.OpenPgp;
 
 namespace Chartseal.Keys;
@@ -71,29 +72,8 @@ public sealed class Keyring
         {
             throw new ChartsealException(path, "is a directory, not a keyring file");
         }
-        byte[] data;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            if (stream.Length > MaxFileSize)
-            {
-                throw new ChartsealException(path, $"keyring is larger than {MaxFileSize / (1024 * 1024)} MiB");
-            }
-            data = new byte[stream.Length];
-            stream.ReadExactly(data);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ChartsealException(path, "keyring file not found", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ChartsealException(path, "permission denied reading the keyring", e);
-        }
-        catch (IOException e)
-        {
-            throw new ChartsealException(path, "cannot read the keyring: " + e.Message, e);
-        }
+        // Through the one capped reader, which also reads pipes: --keyring <(gpg --export-secret-keys KEY).
+        byte[] data = InputFile.ReadIfExists(path, MaxFileSize) ?? throw new ChartsealException(path, "keyring file not found");
         return Parse(data, path);
     }
 
