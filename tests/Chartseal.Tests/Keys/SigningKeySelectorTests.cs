@@ -154,6 +154,49 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void Select_GpgRotatedKeyByEmail_PicksTheOneThatCanSignNotAnotherAddressContainingIt()
+    {
+        // The usual --key is an e-mail address. After a rotation gpg --export-secret-keys holds the old, expired key
+        // under the same address, and another address may contain it (mary-jane@ contains jane@): gpg -u <jane@...>
+        // signs with the valid key; a substring match called all three ambiguous.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string old = gpg.GenerateKey("Jane <jane@example.com>", "ed25519", expire: "1y", extraArgs: ["--faked-system-time", "20200101T000000"]);
+        string mary = gpg.GenerateKey("Mary-Jane <mary-jane@example.com>", "ed25519");
+        gpg.GenerateKey("Jane <jane@example.com>", "rsa3072", extraArgs: ["--yes"]);
+        List<string[]> records = gpg.ColonFields();
+        string current = records.Where((f, i) => f[0] == "fpr" && records[i - 1][0] == "pub").Select(f => f[9]).Single(f => f != old && f != mary);
+        Keyring ring = Keyring.Parse(gpg.ExportSecret("example.com"), "secring.gpg");
+
+        foreach (string id in new[] { "jane@example.com", "<jane@example.com>", "JANE@Example.com" })
+        {
+            SigningKey key = SigningKeySelector.Select(ring, id, DateTime.UtcNow);
+            Assert.Equal(current, key.PrimaryFingerprint);
+            Assert.Equal("Jane <jane@example.com>", key.UserId);
+        }
+        Assert.Equal(mary, SigningKeySelector.Select(ring, "mary-jane@example.com", DateTime.UtcNow).PrimaryFingerprint);
+
+        // Only the expired key has the address: it is named, with why it cannot sign (not "more than one key matches").
+        Keyring before = Keyring.Parse((byte[])[.. gpg.ExportSecret(old), .. gpg.ExportSecret(mary)], "before.gpg");
+        var expired = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(before, "jane@example.com", DateTime.UtcNow));
+        Assert.StartsWith("no usable signing key for \"Jane <jane@example.com>\": primary key", expired.Reason, StringComparison.Ordinal);
+        Assert.Contains("expired", expired.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Select_EmailOfTwoKeysThatCanSign_RefusesNamingTheirFingerprints()
+    {
+        var first = TestKeys.Simple("Release <release@example.com>");
+        var second = TestKeys.Simple("Release team <release@example.com>");
+        Keyring ring = Keyring.Parse((byte[])[.. first.Secret.GetEncoded(), .. second.Secret.GetEncoded()], "two.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "release@example.com", Now));
+
+        Assert.Equal($"more than one key has the e-mail address <release@example.com>: {KeyInfo.Fingerprint(first.Public.GetPublicKey())}, "
+            + $"{KeyInfo.Fingerprint(second.Public.GetPublicKey())} (2 of them can sign); give a fingerprint", error.Reason);
+    }
+
+    [Fact]
     public void Select_CertifyOnlyPrimary_PicksSigningSubkey()
     {
         var (_, secret) = TestKeys.WithSigningSubkey();
