@@ -131,20 +131,24 @@ public static partial class SigningKeySelector
         // rotated key: gpg --export-secret-keys exports the old one too) are narrowed to the one that can sign, as gpg
         // does; never the first in file order by chance.
         var exact = ring.SecretKeyRings.Where(secret => UserIds(secret.GetPublicKey()).Contains(id, StringComparer.Ordinal)).ToList();
-        if (exact.Count == 1)
+        if (exact.Count > 0)
         {
-            return (exact[0], id);
+            return (OneOf(ring, exact, canSign, $"the user id \"{id}\""), id);
         }
-        if (exact.Count > 1)
+
+        // Then an e-mail address (jane@example.com or <jane@example.com>) equal to a user id's address, ignoring case: what
+        // gpg's <jane@example.com> matches. As a mere substring it would also match mary-jane@example.com, and after a
+        // rotation the old key holds the same address: narrowed to the one that can sign, as above.
+        Match email = EmailId().Match(id);
+        if (email.Success)
         {
-            var usable = canSign is null ? [] : exact.Where(canSign).ToList();
-            if (usable.Count == 1)
+            string address = email.Groups[1].Value;
+            var withAddress = ring.SecretKeyRings.Where(secret => UserIds(secret.GetPublicKey()).Any(uid => HasAddress(uid, address))).ToList();
+            if (withAddress.Count > 0)
             {
-                return (usable[0], id);
+                PgpSecretKeyRing chosen = OneOf(ring, withAddress, canSign, $"the e-mail address <{address}>");
+                return (chosen, UserIds(chosen.GetPublicKey()).First(uid => HasAddress(uid, address)));
             }
-            string fingerprints = string.Join(", ", exact.Select(secret => KeyInfo.Fingerprint(secret.GetPublicKey())));
-            string which = canSign is null ? "" : usable.Count == 0 ? " (none of them can sign now)" : $" ({usable.Count} of them can sign)";
-            throw new ChartsealException(ring.SourceName, $"more than one key has the user id \"{id}\": {fingerprints}{which}; give a fingerprint");
         }
 
         var matches = ring.SecretKeyRings
@@ -171,6 +175,34 @@ public static partial class SigningKeySelector
                 ? $"no secret key matches \"{id}\" (a short 8-digit key id is not accepted: they collide easily; give the 16-digit key id or the fingerprint)"
                 : $"no secret key matches \"{id}\"");
     }
+
+    // Several certificates match: the only one that can sign now (canSign), else an error listing their fingerprints.
+    private static PgpSecretKeyRing OneOf(Keyring ring, List<PgpSecretKeyRing> matches, Func<PgpSecretKeyRing, bool>? canSign, string what)
+    {
+        if (matches.Count == 1)
+        {
+            return matches[0];
+        }
+        var usable = canSign is null ? [] : matches.Where(canSign).ToList();
+        if (usable.Count == 1)
+        {
+            return usable[0];
+        }
+        string fingerprints = string.Join(", ", matches.Select(secret => KeyInfo.Fingerprint(secret.GetPublicKey())));
+        string which = canSign is null ? "" : usable.Count == 0 ? " (none of them can sign now)" : $" ({usable.Count} of them can sign)";
+        throw new ChartsealException(ring.SourceName, $"more than one key has {what}: {fingerprints}{which}; give a fingerprint");
+    }
+
+    // The address of "Name <addr>" (the last <...>), or a user id that is a bare address.
+    private static bool HasAddress(string userId, string address)
+    {
+        int open = userId.LastIndexOf('<');
+        string own = open >= 0 && userId.EndsWith('>') ? userId[(open + 1)..^1] : userId;
+        return own.Trim().Equals(address, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [GeneratedRegex("^<?([^<>\\s@]+@[^<>\\s@]+)>?$")]
+    private static partial Regex EmailId();
 
     [GeneratedRegex("^(?:0[xX])?([0-9A-Fa-f]{40}|[0-9A-Fa-f]{16})$")]
     private static partial Regex HexId();
