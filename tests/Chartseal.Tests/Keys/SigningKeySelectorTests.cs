@@ -197,6 +197,40 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void Select_GpgTwoSigningSubkeys_NewestSignsAsInGpgAndFingerprintWithBangPicksThatSubkey()
+    {
+        // An RSA signing subkey for Helm 3's users and a newer Ed25519 one: without a suffix the newest valid subkey signs
+        // (gpg's rule, also when a subkey is named); gpg's FPR! means exactly that key.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string primary = gpg.GenerateKey("Two <two@example.com>", "ed25519", usage: "cert", extraArgs: ["--faked-system-time", "20250101T000000"]);
+        gpg.RunChecked("--faked-system-time", "20250102T000000", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", primary, "rsa2048", "sign", "never");
+        string rsa = gpg.ColonFields(primary).Where(f => f[0] == "fpr").Select(f => f[9]).Last();
+        string ed = gpg.AddSubkey(primary, "ed25519", "sign");
+        Keyring ring = Keyring.Parse(gpg.ExportSecret(primary), "two.gpg");
+        File.WriteAllText(gpg.File("body"), "body\n");
+        string GpgSigner(string id) => gpg.RunChecked("--status-fd", "1", "--pinentry-mode", "loopback", "--passphrase", "", "--yes", "-u", id,
+            "--output", gpg.File("body.asc"), "--clearsign", gpg.File("body")).StdOut.Split('\n').Single(l => l.StartsWith("[GNUPG:] SIG_CREATED ", StringComparison.Ordinal)).Split(' ')[^1];
+
+        foreach (string id in new[] { primary, rsa, "two@example.com" })
+        {
+            Assert.Equal(ed, GpgSigner(id));
+            Assert.Equal(ed, SigningKeySelector.Select(ring, id, DateTime.UtcNow).Fingerprint);
+        }
+        foreach (string id in new[] { rsa + "!", "0x" + rsa[^16..] + "!", ed + "!" })
+        {
+            Assert.Equal(GpgSigner(id), SigningKeySelector.Select(ring, id, DateTime.UtcNow).Fingerprint);
+        }
+        Assert.Equal(rsa, SigningKeySelector.Select(ring, rsa + "!", DateTime.UtcNow).Fingerprint);
+        Assert.Equal(primary, SigningKeySelector.Select(ring, rsa + "!", DateTime.UtcNow).PrimaryFingerprint);
+
+        var certifyOnly = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, primary + "!", DateTime.UtcNow));
+        Assert.StartsWith($"no usable signing key for \"Two <two@example.com>\": primary key {primary[^16..]} (ed25519): ", certifyOnly.Reason, StringComparison.Ordinal);
+        var notHex = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "two@example.com!", DateTime.UtcNow));
+        Assert.Equal("--key \"two@example.com!\": the ! suffix (exactly this key, as in gpg) goes with a fingerprint or a 16-digit key id", notHex.Reason);
+    }
+
+    [Fact]
     public void Select_CertifyOnlyPrimary_PicksSigningSubkey()
     {
         var (_, secret) = TestKeys.WithSigningSubkey();
