@@ -41,6 +41,25 @@ public sealed class KeyringTests
     }
 
     [Fact]
+    public void Load_GnupgHomeOrItsPrivateKeyFile_SaysHowToExportTheSecretKey()
+    {
+        // gpg >= 2.1 keeps secret keys in private-keys-v1.d/*.key (the agent's own format), which is no keyring.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        gpg.GenerateKey("Agent <agent@example.com>", "ed25519", passphrase: "pw");
+        string keyFile = Directory.GetFiles(gpg.File("private-keys-v1.d")).First();
+
+        var fromFile = Assert.Throws<ChartsealException>(() => Keyring.Load(keyFile));
+        var fromHome = Assert.Throws<ChartsealException>(() => Keyring.Load(gpg.Path));
+
+        Assert.Equal(keyFile, fromFile.File);
+        Assert.Equal("a GnuPG agent key file (private-keys-v1.d), not an OpenPGP keyring: export the key with "
+            + "gpg --export-secret-keys, or sign with --gpg", fromFile.Reason);
+        Assert.Equal("is a directory, not a keyring file (a GnuPG home: give its pubring.kbx to verify; to sign, export the key "
+            + "with gpg --export-secret-keys, or sign with --gpg)", fromHome.Reason);
+    }
+
+    [Fact]
     public void Load_HelmTestKeySecret_HoldsSecretKeyAndItsPublicHalf()
     {
         Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
