@@ -70,7 +70,10 @@ public sealed class Keyring
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path))
         {
-            throw new ChartsealException(path, "is a directory, not a keyring file");
+            bool gnupgHome = File.Exists(Path.Combine(path, "pubring.kbx")) || Directory.Exists(Path.Combine(path, "private-keys-v1.d"));
+            throw new ChartsealException(path, "is a directory, not a keyring file" + (gnupgHome
+                ? " (a GnuPG home: give its pubring.kbx to verify; to sign, export the key with gpg --export-secret-keys, or sign with --gpg)"
+                : ""));
         }
         // Through the one capped reader, which also reads pipes: --keyring <(gpg --export-secret-keys KEY).
         byte[] data = InputFile.ReadIfExists(path, MaxFileSize) ?? throw new ChartsealException(path, "keyring file not found");

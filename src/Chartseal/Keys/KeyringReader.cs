@@ -43,11 +43,21 @@ internal static class KeyringReader
         {
             ReadArmored(span, builder);
         }
+        else if (IsAgentKeyFile(span))
+        {
+            throw new ChartsealException(sourceName, "a GnuPG agent key file (private-keys-v1.d), not an OpenPGP keyring: export the key with gpg --export-secret-keys, or sign with --gpg");
+        }
         else
         {
             throw new ChartsealException(sourceName, "not an OpenPGP keyring (neither binary OpenPGP, ASCII armor nor a GnuPG keybox)");
         }
     }
+
+    // gpg-agent's key files: the extended format ("Created: ...", "Key: (private-key ...") or a bare canonical
+    // S-expression ("(11:private-key", "(21:protected-private-key", "(20:shadowed-private-key").
+    private static bool IsAgentKeyFile(ReadOnlySpan<byte> data) =>
+        (data.StartsWith("Created:"u8) || data.StartsWith("Key:"u8) || data.StartsWith("("u8))
+        && data[..Math.Min(data.Length, 4096)].IndexOf("private-key"u8) >= 0;
 
     // Binary packets start with a byte whose top bit is set; a UTF-8 BOM (EF BB BF) does too, but
     // means text.
