@@ -107,6 +107,14 @@ public sealed class GpgHome : IDisposable
         RunChecked("--import", File("revocation.asc"));
     }
 
+    /// <summary>Revokes subkey number <paramref name="index"/> (1 = the first subkey) of a key with <c>--edit-key</c>'s <c>revkey</c>, answered through <c>--command-fd</c>.</summary>
+    public void RevokeSubkey(string primaryFingerprint, int index)
+    {
+        GpgResult result = RunRaw("gpg", Encoding.UTF8.GetBytes($"key {index}\nrevkey\ny\n1\nSubkey compromised in test\n\ny\nsave\n"),
+            ["--homedir", Path, "--no-tty", "--pinentry-mode", "loopback", "--passphrase", "", "--command-fd", "0", "--edit-key", primaryFingerprint]);
+        Assert.True(result.ExitCode == 0, "gpg --edit-key revkey failed: " + result.StdErr);
+    }
+
     /// <summary>Stops this home's gpg-agent (and so empties its passphrase cache); gpg restarts it on demand.</summary>
     public void KillAgent()
     {
