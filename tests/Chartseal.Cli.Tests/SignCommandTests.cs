@@ -118,6 +118,21 @@ public sealed class SignCommandTests
     }
 
     [Fact]
+    public void Sign_WrongHelmKeyPassphrase_Exit2OneLineNamingTheVariableNothingWritten()
+    {
+        using var temp = new TempDirectory();
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        var env = new Dictionary<string, string> { ["HELM_KEY_PASSPHRASE"] = "secrets_and_lies" };
+        var r = Cli.Run(temp.Path, env, "sign", "hashtest-1.2.3.tgz", "--key", "fake@helm.sh", "--keyring", TestPaths.Helm("helm-password-key.secret"));
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Equal($"chartseal: {TestPaths.Helm("helm-password-key.secret")}: wrong passphrase for key \"{PasswordUid}\" (read from HELM_KEY_PASSPHRASE)", Assert.Single(r.StdErrLines));
+        Assert.False(File.Exists(temp.File("hashtest-1.2.3.tgz.prov")));
+
+        env["HELM_KEY_PASSPHRASE"] = "secret";
+        Cli.AssertOk(Cli.Run(temp.Path, env, "sign", "hashtest-1.2.3.tgz", "--key", "fake@helm.sh", "--keyring", TestPaths.Helm("helm-password-key.secret")));
+    }
+
+    [Fact]
     public void KeyGenerate_PackageSignVerify_RoundTrip()
     {
         using var temp = new TempDirectory();

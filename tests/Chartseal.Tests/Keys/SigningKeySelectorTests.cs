@@ -279,6 +279,36 @@ public sealed class SigningKeySelectorTests
         Assert.Equal("wrong passphrase for key \"password key (fake) <fake@helm.sh>\"", error.Reason);
     }
 
+    [Theory]
+    [InlineData("HELM_KEY_PASSPHRASE")]
+    [InlineData("CHARTSEAL_KEY_PASSPHRASE")]
+    public void Unlock_WrongPassphraseFromTheEnvironment_SaysWhichVariableGaveIt(string variable)
+    {
+        // A stale HELM_KEY_PASSPHRASE (set for another key, or by CI) is easy to forget: the error names it.
+        SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), PasswordKeyUserId, Now);
+        var environment = new PassphraseEnvironment(name => name == variable ? "secrets_and_lies" : null, () => TextReader.Null, false, null);
+
+        var error = Assert.Throws<ChartsealException>(() => key.Unlock(new PassphraseSource(null, environment)));
+
+        Assert.Equal($"wrong passphrase for key \"password key (fake) <fake@helm.sh>\" (read from {variable})", error.Reason);
+        Assert.NotNull(SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-test-key.secret")), "helm-test", Now).Unlock(new PassphraseSource(null, environment)));
+    }
+
+    [Fact]
+    public void Unlock_WrongPassphraseFromAFile_NamesTheFile()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("pass"), "secrets_and_lies\n");
+        SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), PasswordKeyUserId, Now);
+        var environment = new PassphraseEnvironment(name => name == "HELM_KEY_PASSPHRASE" ? "secret" : null, () => TextReader.Null, false, null);
+
+        var error = Assert.Throws<ChartsealException>(() => key.Unlock(new PassphraseSource(temp.File("pass"), environment)));
+
+        Assert.Equal($"wrong passphrase for key \"password key (fake) <fake@helm.sh>\" (read from {temp.File("pass")})", error.Reason);
+        File.WriteAllText(temp.File("pass"), "secret\n");
+        Assert.NotNull(key.Unlock(new PassphraseSource(temp.File("pass"), environment)));
+    }
+
     [Fact]
     public void Unlock_NoPassphraseForProtectedKey_ExplainsHowToGiveOne()
     {
