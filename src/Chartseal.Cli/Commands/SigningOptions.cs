@@ -40,8 +40,7 @@ internal sealed class SigningOptions
         }
         string keyringPath = p.GetValue(_keyring) is { Length: > 0 } r ? r : throw new ChartsealException(null, "--keyring is required to sign (or use --gpg)");
         var signingKey = SigningKeySelector.Select(Keyring.Load(keyringPath), key, now);
-        string? passphrase = signingKey.IsEncrypted ? new PassphraseSource(p.GetValue(_passphraseFile)).GetPassphrase(signingKey.UserId) : null;
-        var privateKey = signingKey.Unlock(passphrase);
+        var privateKey = signingKey.UnlockWith(new PassphraseSource(p.GetValue(_passphraseFile)));
         return ChartSigning.Sign(archive, archivePath, signingKey, privateKey, now);
     }
 }

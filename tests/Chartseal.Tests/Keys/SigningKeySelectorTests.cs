@@ -288,10 +288,10 @@ public sealed class SigningKeySelectorTests
         SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), PasswordKeyUserId, Now);
         var environment = new PassphraseEnvironment(name => name == variable ? "secrets_and_lies" : null, () => TextReader.Null, false, null);
 
-        var error = Assert.Throws<ChartsealException>(() => key.Unlock(new PassphraseSource(null, environment)));
+        var error = Assert.Throws<ChartsealException>(() => key.UnlockWith(new PassphraseSource(null, environment)));
 
         Assert.Equal($"wrong passphrase for key \"password key (fake) <fake@helm.sh>\" (read from {variable})", error.Reason);
-        Assert.NotNull(SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-test-key.secret")), "helm-test", Now).Unlock(new PassphraseSource(null, environment)));
+        Assert.NotNull(SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-test-key.secret")), "helm-test", Now).UnlockWith(new PassphraseSource(null, environment)));
     }
 
     [Fact]
@@ -302,11 +302,11 @@ public sealed class SigningKeySelectorTests
         SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), PasswordKeyUserId, Now);
         var environment = new PassphraseEnvironment(name => name == "HELM_KEY_PASSPHRASE" ? "secret" : null, () => TextReader.Null, false, null);
 
-        var error = Assert.Throws<ChartsealException>(() => key.Unlock(new PassphraseSource(temp.File("pass"), environment)));
+        var error = Assert.Throws<ChartsealException>(() => key.UnlockWith(new PassphraseSource(temp.File("pass"), environment)));
 
         Assert.Equal($"wrong passphrase for key \"password key (fake) <fake@helm.sh>\" (read from {temp.File("pass")})", error.Reason);
         File.WriteAllText(temp.File("pass"), "secret\n");
-        Assert.NotNull(key.Unlock(new PassphraseSource(temp.File("pass"), environment)));
+        Assert.NotNull(key.UnlockWith(new PassphraseSource(temp.File("pass"), environment)));
     }
 
     [Fact]
