@@ -66,6 +66,18 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void Select_EmptyKeyring_SaysItHoldsNoKeysAtAll()
+    {
+        // gpg --export-secret-keys with a mistyped name writes an empty file (and exits 0): not "only public keys".
+        Keyring ring = Keyring.Parse(ReadOnlyMemory<byte>.Empty, "secring.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "helm-test", Now));
+
+        Assert.Equal("secring.gpg", error.File);
+        Assert.Equal("holds no keys at all (gpg --export-secret-keys writes an empty file when no key matches its name)", error.Reason);
+    }
+
+    [Fact]
     public void Select_NoMatchingKey_Throws()
     {
         Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
