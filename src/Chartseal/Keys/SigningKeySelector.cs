@@ -35,10 +35,7 @@ public static partial class SigningKeySelector
         {
             throw new ChartsealException(ring.SourceName, "no key named: give a user id, fingerprint or key id");
         }
-        if (ring.SecretKeyRings.Count == 0)
-        {
-            throw new ChartsealException(ring.SourceName, "no secret keys in this keyring (it holds only public keys); export them with gpg --export-secret-keys");
-        }
+        ThrowIfNoSecretKeys(ring);
 
         // gpg's FPR! (or KEYID!): exactly this primary key or subkey, not the certificate's best signing key.
         string? exactKey = null;
@@ -115,10 +112,7 @@ public static partial class SigningKeySelector
     {
         ArgumentNullException.ThrowIfNull(ring);
         ArgumentNullException.ThrowIfNull(id);
-        if (ring.SecretKeyRings.Count == 0)
-        {
-            throw new ChartsealException(ring.SourceName, "no secret keys in this keyring (it holds only public keys); export them with gpg --export-secret-keys");
-        }
+        ThrowIfNoSecretKeys(ring);
         (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id.Trim(), canSign: null);
         PgpPublicKeyRing publicRing = ring.PublicRingOf(secret);
         string userId = matchedUserId ?? KeyInfo.PrimaryUserId(publicRing) ?? KeyInfo.Fingerprint(publicRing.GetPublicKey());
@@ -193,6 +187,18 @@ public static partial class SigningKeySelector
             : ShortKeyId().IsMatch(id)
                 ? $"no secret key matches \"{id}\" (a short 8-digit key id is not accepted: they collide easily; give the 16-digit key id or the fingerprint)"
                 : $"no secret key matches \"{id}\"");
+    }
+
+    private static void ThrowIfNoSecretKeys(Keyring ring)
+    {
+        if (ring.PublicKeyRings.Count == 0)
+        {
+            throw new ChartsealException(ring.SourceName, "holds no keys at all (gpg --export-secret-keys writes an empty file when no key matches its name)");
+        }
+        if (ring.SecretKeyRings.Count == 0)
+        {
+            throw new ChartsealException(ring.SourceName, "no secret keys in this keyring (it holds only public keys); export them with gpg --export-secret-keys");
+        }
     }
 
     // Several certificates match: the only one that can sign now (canSign), else an error listing their fingerprints.
