@@ -60,6 +60,31 @@ public sealed class KeyringTests
     }
 
     [Fact]
+    public void Parse_SameSecretKeyTwice_IsOneKeyAndTheCopyWithTheSecretsIsKept()
+    {
+        // cat old-export.asc new-export.asc > keys.asc: the same secret key twice must not make --key "ambiguous"
+        // between a fingerprint and itself; beside a --export-secret-subkeys copy (a stub primary), the full one is kept.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string fingerprint = gpg.GenerateKey("Twice <twice@example.com>", "ed25519");
+        byte[] full = gpg.ExportSecret(fingerprint, armor: true);
+        byte[] stub = gpg.RunChecked("--pinentry-mode", "loopback", "--passphrase", "", "--export-secret-subkeys", fingerprint).StdOutBytes;
+
+        foreach (byte[] data in new[] { [.. full, .. full], [.. stub, .. full], (byte[])[.. full, .. stub] })
+        {
+            Keyring ring = Keyring.Parse(data, "keys.asc");
+
+            PgpSecretKeyRing secret = Assert.Single(ring.SecretKeyRings);
+            Assert.False(secret.GetSecretKey().IsPrivateKeyEmpty);
+            Assert.Single(ring.PublicKeyRings);
+            foreach (string id in new[] { "twice@example.com", "Twice", "Twice <twice@example.com>", fingerprint })
+            {
+                Assert.Equal(fingerprint, SigningKeySelector.Select(ring, id, DateTime.UtcNow).Fingerprint);
+            }
+        }
+    }
+
+    [Fact]
     public void Load_HelmTestKeySecret_HoldsSecretKeyAndItsPublicHalf()
     {
         Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
