@@ -222,8 +222,22 @@ public sealed class Keyring
                 }
                 AddPublic(new PgpPublicKeyRing(output.ToArray()), location);
             }
-            _secret.Add(ring);
+            // Another copy of a secret key already read (concatenated exports): one key, not two that --key could not
+            // tell apart. The copy holding more secret material wins (the full export over an --export-secret-subkeys
+            // one, whose primary is a stub); otherwise the first.
+            byte[] fingerprint = ring.GetPublicKey().GetFingerprint();
+            int at = _secret.FindIndex(r => r.GetPublicKey().GetFingerprint().AsSpan().SequenceEqual(fingerprint));
+            if (at < 0)
+            {
+                _secret.Add(ring);
+            }
+            else if (SecretsIn(ring) > SecretsIn(_secret[at]))
+            {
+                _secret[at] = ring;
+            }
         }
+
+        private static int SecretsIn(PgpSecretKeyRing ring) => ring.GetSecretKeys().Count(k => !k.IsPrivateKeyEmpty);
 
         /// <summary>Remembers a stand-alone key revocation, to attach to its key once all keys are read.</summary>
         public void AddRevocation(PgpSignature revocation, string location) => _revocations.Add((revocation, location));

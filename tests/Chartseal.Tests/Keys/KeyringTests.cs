@@ -67,10 +67,11 @@ public sealed class KeyringTests
         Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
         using var gpg = new GpgHome();
         string fingerprint = gpg.GenerateKey("Twice <twice@example.com>", "ed25519");
-        byte[] full = gpg.ExportSecret(fingerprint, armor: true);
+        byte[] armored = gpg.ExportSecret(fingerprint, armor: true);
+        byte[] full = gpg.ExportSecret(fingerprint);
         byte[] stub = gpg.RunChecked("--pinentry-mode", "loopback", "--passphrase", "", "--export-secret-subkeys", fingerprint).StdOutBytes;
 
-        foreach (byte[] data in new[] { [.. full, .. full], [.. stub, .. full], (byte[])[.. full, .. stub] })
+        foreach (byte[] data in new[] { [.. armored, .. armored], [.. stub, .. full], (byte[])[.. full, .. stub] })
         {
             Keyring ring = Keyring.Parse(data, "keys.asc");
 
