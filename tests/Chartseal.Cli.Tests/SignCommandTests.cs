@@ -84,6 +84,55 @@ public sealed class SignCommandTests
     }
 
     [Fact]
+    public void Sign_KeyringAndPassphraseFromPipes_SignsAndVerifiesFromAPipe()
+    {
+        // chartseal sign X --keyring <(gpg --export-secret-keys KEY) --passphrase-file <(pass show KEY): the shell hands
+        // over pipes, which cannot seek; the keyring must read as a file does (it was "internal error", exit 70).
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "named pipes are POSIX");
+        using var temp = new TempDirectory();
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        using (var keyring = new NamedPipe(temp.File("secring"), File.ReadAllBytes(TestPaths.Helm("helm-password-key.secret"))))
+        using (var passphrase = new NamedPipe(temp.File("pass"), "secret\n"u8.ToArray()))
+        {
+            var r = Cli.Run(temp.Path, "sign", "hashtest-1.2.3.tgz", "--key", "fake@helm.sh", "--keyring", keyring.Path, "--passphrase-file", passphrase.Path);
+            Assert.True(r.ExitCode == 0, r.ToString());
+        }
+        using (var keyring = new NamedPipe(temp.File("pubring"), File.ReadAllBytes(TestPaths.Helm("helm-password-key.secret"))))
+        {
+            var v = Cli.Run(temp.Path, "verify", "hashtest-1.2.3.tgz", "--keyring", keyring.Path);
+            Assert.True(v.ExitCode == 0, v.ToString());
+            Assert.Contains("Signed by: " + PasswordUid, v.StdOut);
+        }
+    }
+
+    [Fact]
+    public void PackageSign_WrongPassphraseIntoANewFolder_LeavesNoFolderBehind()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("pass"), "secrets_and_lies\n");
+        var pkg = Cli.Run(temp.Path, "package", HashtestDir(temp), "-d", temp.File("dist/release"), "--sign", "--key", PasswordUid,
+            "--keyring", TestPaths.Helm("helm-password-key.secret"), "--passphrase-file", temp.File("pass"));
+        Assert.True(pkg.ExitCode == 2, pkg.ToString());
+        Assert.Contains("wrong passphrase", Assert.Single(pkg.StdErrLines));
+        Assert.False(Directory.Exists(temp.File("dist")), "a failed signed package writes nothing, not even its destination folder");
+    }
+
+    [Fact]
+    public void Sign_WrongHelmKeyPassphrase_Exit2OneLineNamingTheVariableNothingWritten()
+    {
+        using var temp = new TempDirectory();
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        var env = new Dictionary<string, string> { ["HELM_KEY_PASSPHRASE"] = "secrets_and_lies" };
+        var r = Cli.Run(temp.Path, env, "sign", "hashtest-1.2.3.tgz", "--key", "fake@helm.sh", "--keyring", TestPaths.Helm("helm-password-key.secret"));
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Equal($"chartseal: {TestPaths.Helm("helm-password-key.secret")}: wrong passphrase for key \"{PasswordUid}\" (read from HELM_KEY_PASSPHRASE)", Assert.Single(r.StdErrLines));
+        Assert.False(File.Exists(temp.File("hashtest-1.2.3.tgz.prov")));
+
+        env["HELM_KEY_PASSPHRASE"] = "secret";
+        Cli.AssertOk(Cli.Run(temp.Path, env, "sign", "hashtest-1.2.3.tgz", "--key", "fake@helm.sh", "--keyring", TestPaths.Helm("helm-password-key.secret")));
+    }
+
+    [Fact]
     public void KeyGenerate_PackageSignVerify_RoundTrip()
     {
         using var temp = new TempDirectory();

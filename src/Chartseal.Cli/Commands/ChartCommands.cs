@@ -65,9 +65,10 @@ internal static class ChartCommands
                 Console.Error.WriteLine("chartseal: note: " + TerminalText.Escape($"{link.Path} is a symbolic link to {link.Target}; its contents were packaged"));
             }
             string destination = p.GetValue(dest)!;
-            OutputFolder.Create(destination);
             string archivePath = Path.Combine(destination, packaged.FileName);
             byte[]? prov = doSign ? await signing.SignAsync(p, packaged.Archive, archivePath, ct) : null;
+            // Only once there is something to write: a failed signature (wrong passphrase) leaves no new folder behind.
+            OutputFolder.Create(destination);
             await AtomicFile.WriteAllBytesAsync(archivePath, packaged.Archive, ct);
             string? provPath = null;
             if (prov is not null)

@@ -77,7 +77,6 @@ internal static class KeyCommands
         command.SetAction(async (p, ct) =>
         {
             var primary = SigningKeySelector.SelectPrimary(Keyring.Load(p.GetValue(keyring)!), p.GetValue(key)!);
-            string? passphrase = primary.IsEncrypted ? new PassphraseSource(p.GetValue(passphraseFile)).GetPassphrase(primary.UserId) : null;
             var tag = p.GetValue(reason) switch
             {
                 "superseded" => Org.BouncyCastle.Bcpg.RevocationReasonTag.KeySuperseded,
@@ -85,7 +84,7 @@ internal static class KeyCommands
                 "unspecified" => Org.BouncyCastle.Bcpg.RevocationReasonTag.NoReason,
                 _ => Org.BouncyCastle.Bcpg.RevocationReasonTag.KeyCompromised,
             };
-            string certificate = RevocationCertificate.Create(primary, primary.Unlock(passphrase), tag, p.GetValue(description)!, DateTime.UtcNow);
+            string certificate = RevocationCertificate.Create(primary, primary.UnlockWith(new PassphraseSource(p.GetValue(passphraseFile))), tag, p.GetValue(description)!, DateTime.UtcNow);
             string path = p.GetValue(output)!;
             await WriteNew(path, Encoding.ASCII.GetBytes(certificate), p.GetValue(force), ct);
             Console.WriteLine($"Revocation certificate for {primary.PrimaryFingerprint} ({TerminalText.Escape(primary.UserId)}): {TerminalText.Escape(path)}");

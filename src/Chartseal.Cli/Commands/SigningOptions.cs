@@ -7,7 +7,7 @@ namespace Chartseal.Cli.Commands;
 /// <summary>The options shared by every command that signs: <c>--key</c>, <c>--keyring</c>, <c>--passphrase-file</c>, <c>--gpg</c>.</summary>
 internal sealed class SigningOptions
 {
-    private readonly Option<string?> _key = new("--key") { Description = "User id (exact or unique substring), fingerprint or key id of the signing key" };
+    private readonly Option<string?> _key = new("--key") { Description = "User id (exact, e-mail address or unique substring), fingerprint or key id of the signing key (FPR! for exactly that subkey)" };
     private readonly Option<string?> _keyring = new("--keyring") { Description = "Secret keyring (binary or armored, as gpg --export-secret-keys writes)" };
     private readonly Option<string?> _passphraseFile = new("--passphrase-file") { Description = "File whose first line is the key's passphrase; - reads standard input" };
     private readonly Option<bool> _gpg = new("--gpg") { Description = "Let the installed gpg (agent or smartcard) make the signature" };
@@ -40,8 +40,7 @@ internal sealed class SigningOptions
         }
         string keyringPath = p.GetValue(_keyring) is { Length: > 0 } r ? r : throw new ChartsealException(null, "--keyring is required to sign (or use --gpg)");
         var signingKey = SigningKeySelector.Select(Keyring.Load(keyringPath), key, now);
-        string? passphrase = signingKey.IsEncrypted ? new PassphraseSource(p.GetValue(_passphraseFile)).GetPassphrase(signingKey.UserId) : null;
-        var privateKey = signingKey.Unlock(passphrase);
+        var privateKey = signingKey.UnlockWith(new PassphraseSource(p.GetValue(_passphraseFile)));
         return ChartSigning.Sign(archive, archivePath, signingKey, privateKey, now);
     }
 }

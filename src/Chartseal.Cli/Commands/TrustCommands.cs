@@ -84,8 +84,7 @@ internal static class TrustCommands
     private static RootSigner Unlock(string keyringPath, string keyName, string? passphraseFile, DateTime now)
     {
         var key = SigningKeySelector.Select(Keyring.Load(keyringPath), keyName, now);
-        string? passphrase = key.IsEncrypted ? new PassphraseSource(passphraseFile).GetPassphrase(key.UserId) : null;
-        return new RootSigner(key, key.Unlock(passphrase));
+        return new RootSigner(key, key.UnlockWith(new PassphraseSource(passphraseFile)));
     }
 
     private static int Done(string repo, TrustManifest manifest, string what)

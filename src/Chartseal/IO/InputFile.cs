@@ -49,6 +49,10 @@ public static class InputFile
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            if (!stream.CanSeek)
+            {
+                return ReadUnseekable(stream, path, maxBytes, truncate);
+            }
             long length = stream.Length;
             if (length > maxBytes && !truncate)
             {
@@ -76,6 +80,29 @@ public static class InputFile
         {
             throw new ChartsealException(path, "cannot be read: " + e.Message);
         }
+    }
+
+    // A pipe (a shell's process substitution, --keyring <(gpg --export-secret-keys KEY)) has no length: read up to one
+    // byte over the cap to tell "exactly the cap" from "more".
+    private static byte[] ReadUnseekable(FileStream stream, string path, long maxBytes, bool truncate)
+    {
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[81920];
+        while (buffer.Length <= maxBytes)
+        {
+            int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes + 1 - buffer.Length));
+            if (read == 0)
+            {
+                return buffer.ToArray();
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        if (!truncate)
+        {
+            throw new ChartsealException(path, $"is larger than the {maxBytes} byte limit");
+        }
+        buffer.SetLength(maxBytes);
+        return buffer.ToArray();
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Chartseal.IO;
 using Chartseal.OpenPgp;
 
 namespace Chartseal.Keys;
@@ -69,31 +70,13 @@ public sealed class Keyring
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path))
         {
-            throw new ChartsealException(path, "is a directory, not a keyring file");
+            bool gnupgHome = File.Exists(Path.Combine(path, "pubring.kbx")) || Directory.Exists(Path.Combine(path, "private-keys-v1.d"));
+            throw new ChartsealException(path, "is a directory, not a keyring file" + (gnupgHome
+                ? " (a GnuPG home: give its pubring.kbx to verify; to sign, export the key with gpg --export-secret-keys, or sign with --gpg)"
+                : ""));
         }
-        byte[] data;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            if (stream.Length > MaxFileSize)
-            {
-                throw new ChartsealException(path, $"keyring is larger than {MaxFileSize / (1024 * 1024)} MiB");
-            }
-            data = new byte[stream.Length];
-            stream.ReadExactly(data);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ChartsealException(path, "keyring file not found", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ChartsealException(path, "permission denied reading the keyring", e);
-        }
-        catch (IOException e)
-        {
-            throw new ChartsealException(path, "cannot read the keyring: " + e.Message, e);
-        }
+        // Through the one capped reader, which also reads pipes: --keyring <(gpg --export-secret-keys KEY).
+        byte[] data = InputFile.ReadIfExists(path, MaxFileSize) ?? throw new ChartsealException(path, "keyring file not found");
         return Parse(data, path);
     }
 
@@ -239,8 +222,22 @@ public sealed class Keyring
                 }
                 AddPublic(new PgpPublicKeyRing(output.ToArray()), location);
             }
-            _secret.Add(ring);
+            // Another copy of a secret key already read (concatenated exports): one key, not two that --key could not
+            // tell apart. The copy holding more secret material wins (the full export over an --export-secret-subkeys
+            // one, whose primary is a stub); otherwise the first.
+            byte[] fingerprint = ring.GetPublicKey().GetFingerprint();
+            int at = _secret.FindIndex(r => r.GetPublicKey().GetFingerprint().AsSpan().SequenceEqual(fingerprint));
+            if (at < 0)
+            {
+                _secret.Add(ring);
+            }
+            else if (SecretsIn(ring) > SecretsIn(_secret[at]))
+            {
+                _secret[at] = ring;
+            }
         }
+
+        private static int SecretsIn(PgpSecretKeyRing ring) => ring.GetSecretKeys().Count(k => !k.IsPrivateKeyEmpty);
 
         /// <summary>Remembers a stand-alone key revocation, to attach to its key once all keys are read.</summary>
         public void AddRevocation(PgpSignature revocation, string location) => _revocations.Add((revocation, location));

@@ -10,6 +10,7 @@ namespace Chartseal.Keys;
 internal static class KeyringReader
 {
     private const int MarkerTag = 10;
+    private const string SignatureBlock = "SIGNATURE";
 
     public static void Read(ReadOnlyMemory<byte> data, string sourceName, Keyring.KeyringBuilder builder)
     {
@@ -42,11 +43,21 @@ internal static class KeyringReader
         {
             ReadArmored(span, builder);
         }
+        else if (IsAgentKeyFile(span))
+        {
+            throw new ChartsealException(sourceName, "a GnuPG agent key file (private-keys-v1.d), not an OpenPGP keyring: export the key with gpg --export-secret-keys, or sign with --gpg");
+        }
         else
         {
             throw new ChartsealException(sourceName, "not an OpenPGP keyring (neither binary OpenPGP, ASCII armor nor a GnuPG keybox)");
         }
     }
+
+    // gpg-agent's key files: the extended format ("Created: ...", "Key: (private-key ...") or a bare canonical
+    // S-expression ("(11:private-key", "(21:protected-private-key", "(20:shadowed-private-key").
+    private static bool IsAgentKeyFile(ReadOnlySpan<byte> data) =>
+        (data.StartsWith("Created:"u8) || data.StartsWith("Key:"u8) || data.StartsWith("("u8))
+        && data[..Math.Min(data.Length, 4096)].IndexOf("private-key"u8) >= 0;
 
     // Binary packets start with a byte whose top bit is set; a UTF-8 BOM (EF BB BF) does too, but
     // means text.
@@ -57,7 +68,10 @@ internal static class KeyringReader
         foreach (ArmorBlock block in Armor.Split(data))
         {
             string location = $"armor block at line {block.Line}";
-            if (block.Type is not (Armor.PublicKeyBlock or Armor.PrivateKeyBlock or "SECRET KEY BLOCK"))
+            // A revocation certificate may come armored as a signature (sq key generate's KEY.rev, sq revoke): read its
+            // packets like the others, so the revocation is attached to its key. Any other signature is not key material.
+            bool signature = block.Type == SignatureBlock;
+            if (!signature && block.Type is not (Armor.PublicKeyBlock or Armor.PrivateKeyBlock or "SECRET KEY BLOCK"))
             {
                 builder.Skipped.Add(new SkippedKey(location, $"a PGP {block.Type}, not a key block"));
                 continue;
@@ -77,8 +91,25 @@ internal static class KeyringReader
                 builder.Skipped.Add(new SkippedKey(location, "damaged armor: " + e.Message));
                 continue;
             }
+            if (signature && !HoldsKeyRevocation(packets))
+            {
+                builder.Skipped.Add(new SkippedKey(location, $"a PGP {block.Type}, not a key block (nor a revocation certificate)"));
+                continue;
+            }
             ReadPackets(packets, location + ", ", builder);
         }
+    }
+
+    private static bool HoldsKeyRevocation(ReadOnlySpan<byte> data)
+    {
+        foreach (RawPacket packet in PacketReader.ReadAll(data, out _))
+        {
+            if (packet.Tag == PacketReader.SignatureTag && ReadRevocation(data, packet) is not null)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Splits a packet stream into transferable keys and hands each to BouncyCastle.</summary>

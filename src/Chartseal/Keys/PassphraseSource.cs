@@ -22,13 +22,20 @@ public sealed class PassphraseSource
     public static string? FromEnvironment(Func<string, string?> getVariable)
     {
         ArgumentNullException.ThrowIfNull(getVariable);
-        string? ours = getVariable(EnvironmentVariable);
-        if (!string.IsNullOrEmpty(ours))
+        return FromEnvironmentNamed(getVariable)?.Value;
+    }
+
+    // The passphrase and the variable that gave it.
+    private static (string Value, string Variable)? FromEnvironmentNamed(Func<string, string?> getVariable)
+    {
+        foreach (string variable in new[] { EnvironmentVariable, HelmEnvironmentVariable })
         {
-            return ours;
+            if (getVariable(variable) is { Length: > 0 } value)
+            {
+                return (value, variable);
+            }
         }
-        string? helms = getVariable(HelmEnvironmentVariable);
-        return string.IsNullOrEmpty(helms) ? null : helms;
+        return null;
     }
 
     private readonly string? _passphraseFile;
@@ -55,22 +62,31 @@ public sealed class PassphraseSource
         ArgumentNullException.ThrowIfNull(userId);
         if (_passphraseFile is not null)
         {
+            Origin = _passphraseFile == "-" ? "standard input" : _passphraseFile;
             return _fromFile ??= ReadPassphraseFile(_passphraseFile);
         }
-        if (FromEnvironment(_environment.GetVariable) is { } fromEnvironment)
+        if (FromEnvironmentNamed(_environment.GetVariable) is var (fromEnvironment, variable))
         {
+            Origin = variable;
             return fromEnvironment;
         }
         if (_environment.Prompt is null)
         {
             throw new ChartsealException(null, MissingMessage(userId));
         }
+        Origin = null;
         if (!_prompted.TryGetValue(userId, out string? typed))
         {
             _prompted[userId] = typed = _environment.Prompt($"Passphrase for key \"{userId}\": ");
         }
         return typed;
     }
+
+    /// <summary>
+    /// Where the last passphrase came from, for messages: the passphrase file, <c>standard input</c>, or the name of the
+    /// environment variable; null before any, or when it was typed at the prompt.
+    /// </summary>
+    public string? Origin { get; private set; }
 
     /// <summary>
     /// The passphrase to protect a new key with: the first line of the passphrase file (or standard input for

@@ -14,7 +14,7 @@ public static class RevocationCertificate
 {
     /// <summary>Signs a revocation of <paramref name="primary"/>'s certificate.</summary>
     /// <param name="primary">The primary key (<see cref="SigningKeySelector.SelectPrimary"/>).</param>
-    /// <param name="privateKey">Its unlocked secret (<see cref="SigningKey.Unlock"/>).</param>
+    /// <param name="privateKey">Its unlocked secret (<see cref="SigningKey.UnlockWith"/>).</param>
     /// <param name="reason">Why: compromised, superseded, retired, or none given.</param>
     /// <param name="description">A line of text for people (may be empty).</param>
     /// <param name="now">The revocation time.</param>

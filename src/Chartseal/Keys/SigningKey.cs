@@ -48,7 +48,25 @@ public sealed class SigningKey
     /// <exception cref="ChartsealException">
     /// No passphrase for a protected key, a wrong passphrase, or a damaged secret key.
     /// </exception>
-    public PgpPrivateKey Unlock(string? passphrase)
+    public PgpPrivateKey Unlock(string? passphrase) => Unlock(passphrase, origin: null);
+
+    /// <summary>
+    /// Decrypts the secret key, asking <paramref name="passphrases"/> only when a passphrase protects it. A wrong
+    /// passphrase is reported with where it was read from (a stale <c>HELM_KEY_PASSPHRASE</c> is easy to forget).
+    /// </summary>
+    /// <exception cref="ChartsealException">As for <see cref="Unlock(string)"/>, or the passphrase could not be read.</exception>
+    public PgpPrivateKey UnlockWith(PassphraseSource passphrases)
+    {
+        ArgumentNullException.ThrowIfNull(passphrases);
+        if (!IsEncrypted)
+        {
+            return Unlock(null, origin: null);
+        }
+        string passphrase = passphrases.GetPassphrase(UserId);
+        return Unlock(passphrase, passphrases.Origin);
+    }
+
+    private PgpPrivateKey Unlock(string? passphrase, string? origin)
     {
         if (IsEncrypted && passphrase is null)
         {
@@ -63,7 +81,7 @@ public sealed class SigningKey
         catch (Exception e) when (BcFailures.IsExpected(e))
         {
             // A wrong passphrase shows up as "Checksum mismatch..." or as garbage key material.
-            throw Failure(e);
+            throw Failure(e, origin);
         }
         finally
         {
@@ -71,13 +89,13 @@ public sealed class SigningKey
         }
         if (key is null || !SignsForPublicKey(key))
         {
-            throw Failure(null);
+            throw Failure(null, origin);
         }
         return key;
     }
 
-    private ChartsealException Failure(Exception? inner) => IsEncrypted
-        ? new ChartsealException(SourceName, $"wrong passphrase for key \"{UserId}\"", inner)
+    private ChartsealException Failure(Exception? inner, string? origin) => IsEncrypted
+        ? new ChartsealException(SourceName, $"wrong passphrase for key \"{UserId}\"{(origin is null ? "" : $" (read from {origin})")}", inner)
         : new ChartsealException(SourceName, $"damaged secret key \"{UserId}\"", inner);
 
     private bool SignsForPublicKey(PgpPrivateKey key)

@@ -12,9 +12,11 @@ public static partial class SigningKeySelector
     /// </summary>
     /// <remarks>
     /// <para><paramref name="id"/> is a 40-hex-digit fingerprint or a 16-hex-digit key id (optional
-    /// <c>0x</c>, spaces ignored; primary key or subkey), or else a user id: an exact (case-sensitive) match wins, as
-    /// in Helm (held by several keys, the only one that can sign is taken; else it is ambiguous);
-    /// otherwise the id must be contained (ignoring case, as gpg does) in the user ids of exactly one key.</para>
+    /// <c>0x</c>, spaces ignored; primary key or subkey; with gpg's <c>!</c> suffix exactly that key signs), or else a
+    /// user id: an exact (case-sensitive) match wins, as in Helm (held by several keys, the only one that can sign is
+    /// taken; else it is ambiguous); then an e-mail address (<c>jane@example.com</c> or <c>&lt;jane@example.com&gt;</c>)
+    /// equal to a user id's address, ignoring case (narrowed the same way); otherwise the id must be contained
+    /// (ignoring case, as gpg does) in the user ids of exactly one key.</para>
     /// <para>Within the certificate the primary key signs when it is valid for signing and its secret
     /// is present (what Helm always uses); otherwise the newest valid signing subkey with secret
     /// material does (what gpg does for certify-only primary keys). GnuPG stubs
@@ -33,16 +35,27 @@ public static partial class SigningKeySelector
         {
             throw new ChartsealException(ring.SourceName, "no key named: give a user id, fingerprint or key id");
         }
-        if (ring.SecretKeyRings.Count == 0)
+        ThrowIfNoSecretKeys(ring);
+
+        // gpg's FPR! (or KEYID!): exactly this primary key or subkey, not the certificate's best signing key.
+        string? exactKey = null;
+        if (id.EndsWith('!'))
         {
-            throw new ChartsealException(ring.SourceName, "no secret keys in this keyring (it holds only public keys); export them with gpg --export-secret-keys");
+            exactKey = id[..^1].Replace(" ", "", StringComparison.Ordinal);
+            if (!HexId().IsMatch(exactKey))
+            {
+                throw new ChartsealException(ring.SourceName, $"--key \"{id}\": the ! suffix (exactly this key, as in gpg) goes with a fingerprint or a 16-digit key id");
+            }
+            id = exactKey;
         }
 
         var refusals = new List<string>();
         (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id, candidate => Choose(ring, candidate, now, []) is not null);
         PgpPublicKeyRing publicRing = ring.PublicRingOf(secret);
         string userId = matchedUserId ?? KeyInfo.PrimaryUserId(publicRing) ?? KeyInfo.Fingerprint(publicRing.GetPublicKey());
-        PgpSecretKey? chosen = Choose(ring, secret, now, refusals);
+        PgpSecretKey? chosen = exactKey is null
+            ? Choose(ring, secret, now, refusals)
+            : Usable(publicRing, secret.GetSecretKeys().First(k => IsNamed(k.PublicKey, exactKey)), now, refusals);
         if (chosen is null)
         {
             throw new ChartsealException(ring.SourceName, $"no usable signing key for \"{userId}\": {string.Join("; ", refusals)}");
@@ -55,30 +68,38 @@ public static partial class SigningKeySelector
     private static PgpSecretKey? Choose(Keyring ring, PgpSecretKeyRing secret, DateTime now, List<string> refusals)
     {
         PgpPublicKeyRing publicRing = ring.PublicRingOf(secret);
-        PgpSecretKey? Usable(PgpSecretKey candidate)
-        {
-            PgpPublicKey key = publicRing.GetPublicKey(candidate.PublicKey.GetFingerprint()) ?? candidate.PublicKey;
-            string label = $"{(key.IsMasterKey ? "primary key" : "subkey")} {KeyInfo.KeyId(key)} ({KeyInfo.AlgorithmName(key)})";
-            if (candidate.IsPrivateKeyEmpty)
-            {
-                refusals.Add($"{label}: no secret key material (a GnuPG stub)");
-                return null;
-            }
-            KeyValidityResult validity = KeyValidity.Check(key, publicRing, now);
-            if (!validity.IsValid)
-            {
-                refusals.Add($"{label}: {validity.Detail}");
-                return null;
-            }
-            return candidate;
-        }
-
-        return Usable(secret.GetSecretKey()) ?? secret.GetSecretKeys()
+        return Usable(publicRing, secret.GetSecretKey(), now, refusals) ?? secret.GetSecretKeys()
             .Where(k => !k.IsMasterKey)
             .OrderByDescending(k => k.PublicKey.CreationTime)
-            .Select(Usable)
+            .Select(k => Usable(publicRing, k, now, refusals))
             .ToList() // evaluate every subkey, so each refusal is reported
             .FirstOrDefault(k => k is not null);
+    }
+
+    // The key when it may sign now and its secret is here; else null, and why is added to refusals.
+    private static PgpSecretKey? Usable(PgpPublicKeyRing publicRing, PgpSecretKey candidate, DateTime now, List<string> refusals)
+    {
+        PgpPublicKey key = publicRing.GetPublicKey(candidate.PublicKey.GetFingerprint()) ?? candidate.PublicKey;
+        string label = $"{(key.IsMasterKey ? "primary key" : "subkey")} {KeyInfo.KeyId(key)} ({KeyInfo.AlgorithmName(key)})";
+        if (candidate.IsPrivateKeyEmpty)
+        {
+            refusals.Add($"{label}: no secret key material (a GnuPG stub)");
+            return null;
+        }
+        KeyValidityResult validity = KeyValidity.Check(key, publicRing, now);
+        if (!validity.IsValid)
+        {
+            refusals.Add($"{label}: {validity.Detail}");
+            return null;
+        }
+        return candidate;
+    }
+
+    // Whether a hex id (40-digit fingerprint or 16-digit key id, optional 0x, any case) names this key.
+    private static bool IsNamed(PgpPublicKey key, string hexId)
+    {
+        string wanted = HexId().Match(hexId).Groups[1].Value.ToUpperInvariant();
+        return (wanted.Length == 40 ? KeyInfo.Fingerprint(key) : KeyInfo.KeyId(key)) == wanted;
     }
 
     /// <summary>
@@ -91,10 +112,7 @@ public static partial class SigningKeySelector
     {
         ArgumentNullException.ThrowIfNull(ring);
         ArgumentNullException.ThrowIfNull(id);
-        if (ring.SecretKeyRings.Count == 0)
-        {
-            throw new ChartsealException(ring.SourceName, "no secret keys in this keyring (it holds only public keys); export them with gpg --export-secret-keys");
-        }
+        ThrowIfNoSecretKeys(ring);
         (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id.Trim(), canSign: null);
         PgpPublicKeyRing publicRing = ring.PublicRingOf(secret);
         string userId = matchedUserId ?? KeyInfo.PrimaryUserId(publicRing) ?? KeyInfo.Fingerprint(publicRing.GetPublicKey());
@@ -113,16 +131,11 @@ public static partial class SigningKeySelector
         Match hex = HexId().Match(id.Replace(" ", "", StringComparison.Ordinal));
         if (hex.Success)
         {
-            string wanted = hex.Groups[1].Value.ToUpperInvariant();
             foreach (PgpSecretKeyRing secret in ring.SecretKeyRings)
             {
-                foreach (PgpPublicKey key in secret.GetPublicKeys())
+                if (secret.GetPublicKeys().Any(key => IsNamed(key, hex.Value)))
                 {
-                    string candidate = wanted.Length == 40 ? KeyInfo.Fingerprint(key) : KeyInfo.KeyId(key);
-                    if (candidate == wanted)
-                    {
-                        return (secret, null);
-                    }
+                    return (secret, null);
                 }
             }
         }
@@ -131,20 +144,24 @@ public static partial class SigningKeySelector
         // rotated key: gpg --export-secret-keys exports the old one too) are narrowed to the one that can sign, as gpg
         // does; never the first in file order by chance.
         var exact = ring.SecretKeyRings.Where(secret => UserIds(secret.GetPublicKey()).Contains(id, StringComparer.Ordinal)).ToList();
-        if (exact.Count == 1)
+        if (exact.Count > 0)
         {
-            return (exact[0], id);
+            return (OneOf(ring, exact, canSign, $"the user id \"{id}\""), id);
         }
-        if (exact.Count > 1)
+
+        // Then an e-mail address (jane@example.com or <jane@example.com>) equal to a user id's address, ignoring case: what
+        // gpg's <jane@example.com> matches. As a mere substring it would also match mary-jane@example.com, and after a
+        // rotation the old key holds the same address: narrowed to the one that can sign, as above.
+        Match email = EmailId().Match(id);
+        if (email.Success)
         {
-            var usable = canSign is null ? [] : exact.Where(canSign).ToList();
-            if (usable.Count == 1)
+            string address = email.Groups[1].Value;
+            var withAddress = ring.SecretKeyRings.Where(secret => UserIds(secret.GetPublicKey()).Any(uid => HasAddress(uid, address))).ToList();
+            if (withAddress.Count > 0)
             {
-                return (usable[0], id);
+                PgpSecretKeyRing chosen = OneOf(ring, withAddress, canSign, $"the e-mail address <{address}>");
+                return (chosen, UserIds(chosen.GetPublicKey()).First(uid => HasAddress(uid, address)));
             }
-            string fingerprints = string.Join(", ", exact.Select(secret => KeyInfo.Fingerprint(secret.GetPublicKey())));
-            string which = canSign is null ? "" : usable.Count == 0 ? " (none of them can sign now)" : $" ({usable.Count} of them can sign)";
-            throw new ChartsealException(ring.SourceName, $"more than one key has the user id \"{id}\": {fingerprints}{which}; give a fingerprint");
         }
 
         var matches = ring.SecretKeyRings
@@ -171,6 +188,46 @@ public static partial class SigningKeySelector
                 ? $"no secret key matches \"{id}\" (a short 8-digit key id is not accepted: they collide easily; give the 16-digit key id or the fingerprint)"
                 : $"no secret key matches \"{id}\"");
     }
+
+    private static void ThrowIfNoSecretKeys(Keyring ring)
+    {
+        if (ring.PublicKeyRings.Count == 0)
+        {
+            throw new ChartsealException(ring.SourceName, "holds no keys at all (gpg --export-secret-keys writes an empty file when no key matches its name)");
+        }
+        if (ring.SecretKeyRings.Count == 0)
+        {
+            throw new ChartsealException(ring.SourceName, "no secret keys in this keyring (it holds only public keys); export them with gpg --export-secret-keys");
+        }
+    }
+
+    // Several certificates match: the only one that can sign now (canSign), else an error listing their fingerprints.
+    private static PgpSecretKeyRing OneOf(Keyring ring, List<PgpSecretKeyRing> matches, Func<PgpSecretKeyRing, bool>? canSign, string what)
+    {
+        if (matches.Count == 1)
+        {
+            return matches[0];
+        }
+        var usable = canSign is null ? [] : matches.Where(canSign).ToList();
+        if (usable.Count == 1)
+        {
+            return usable[0];
+        }
+        string fingerprints = string.Join(", ", matches.Select(secret => KeyInfo.Fingerprint(secret.GetPublicKey())));
+        string which = canSign is null ? "" : usable.Count == 0 ? " (none of them can sign now)" : $" ({usable.Count} of them can sign)";
+        throw new ChartsealException(ring.SourceName, $"more than one key has {what}: {fingerprints}{which}; give a fingerprint");
+    }
+
+    // The address of "Name <addr>" (the last <...>), or a user id that is a bare address.
+    private static bool HasAddress(string userId, string address)
+    {
+        int open = userId.LastIndexOf('<');
+        string own = open >= 0 && userId.EndsWith('>') ? userId[(open + 1)..^1] : userId;
+        return own.Trim().Equals(address, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [GeneratedRegex("^<?([^<>\\s@]+@[^<>\\s@]+)>?$")]
+    private static partial Regex EmailId();
 
     [GeneratedRegex("^(?:0[xX])?([0-9A-Fa-f]{40}|[0-9A-Fa-f]{16})$")]
     private static partial Regex HexId();

@@ -55,7 +55,7 @@ public static class SignatureVerifier
             }
         }
         var issuers = signatures.Select(sig => IssuerFingerprint(sig) is { } fingerprint ? Convert.ToHexString(fingerprint) : sig.KeyId.ToString("X16"));
-        return Fail(RejectionReason.UnknownSigner, $"signature made by unknown key {string.Join(", ", issuers)} (not in {keyring.SourceName})");
+        return Fail(RejectionReason.UnknownSigner, $"signature made by unknown key {string.Join(", ", issuers)} (not in {keyring.SourceName}{(keyring.PublicKeyRings.Count == 0 ? ", which holds no keys" : "")})");
     }
 
     private static byte[]? IssuerFingerprint(PgpSignature sig) => sig.GetHashedSubPackets()?.GetIssuerFingerprint()?.GetFingerprint();

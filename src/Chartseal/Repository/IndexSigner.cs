@@ -23,6 +23,6 @@ public sealed record IndexSigner(SigningKey Key, PgpPrivateKey PrivateKey)
     {
         ArgumentNullException.ThrowIfNull(passphrase);
         var key = SigningKeySelector.Select(Keyring.Load(keyringPath), keyName, now);
-        return new IndexSigner(key, key.Unlock(key.IsEncrypted ? passphrase.GetPassphrase(key.UserId) : null));
+        return new IndexSigner(key, key.UnlockWith(passphrase));
     }
 }

@@ -29,4 +29,25 @@ public sealed class InputFileTests
         Assert.Equal("is larger than the 10 byte limit", error.Reason);
         Assert.Equal(10, (await InputFile.ReadIfExistsAsync(temp.File("big"), 10, truncate: true, TestContext.Current.CancellationToken))!.Length);
     }
+
+    [Fact]
+    public async Task ReadIfExists_NamedPipe_ReadsItsBytesUpToTheLimit()
+    {
+        // A shell's process substitution (--keyring <(gpg --export-secret-keys KEY)) is a pipe: no length, no seeking.
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "named pipes are POSIX");
+        using var temp = new TempDirectory();
+        using (var pipe = new NamedPipe(temp.File("pipe"), [1, 2, 3]))
+        {
+            Assert.Equal([1, 2, 3], await InputFile.ReadIfExistsAsync(pipe.Path, 10, cancellationToken: TestContext.Current.CancellationToken));
+        }
+        using (var pipe = new NamedPipe(temp.File("big-pipe"), new byte[11]))
+        {
+            var error = await Assert.ThrowsAsync<ChartsealException>(() => InputFile.ReadIfExistsAsync(pipe.Path, 10, cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal("is larger than the 10 byte limit", error.Reason);
+        }
+        using (var pipe = new NamedPipe(temp.File("big-pipe-2"), new byte[11]))
+        {
+            Assert.Equal(10, (await InputFile.ReadIfExistsAsync(pipe.Path, 10, truncate: true, TestContext.Current.CancellationToken))!.Length);
+        }
+    }
 }

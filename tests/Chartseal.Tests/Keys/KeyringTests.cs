@@ -28,6 +28,64 @@ public sealed class KeyringTests
     }
 
     [Fact]
+    public void Load_NamedPipe_ReadsTheKeys()
+    {
+        // --keyring <(gpg --export-secret-keys KEY) keeps the secret key off the disk; the shell hands over a pipe.
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "named pipes are POSIX");
+        using var temp = new TempDirectory();
+        using var pipe = new NamedPipe(temp.File("secring"), File.ReadAllBytes(TestPaths.Helm("helm-test-key.secret")));
+
+        Keyring ring = Keyring.Load(pipe.Path);
+
+        Assert.Equal(HelmFingerprint, KeyInfo.Fingerprint(Assert.Single(ring.SecretKeyRings).GetPublicKey()));
+    }
+
+    [Fact]
+    public void Load_GnupgHomeOrItsPrivateKeyFile_SaysHowToExportTheSecretKey()
+    {
+        // gpg >= 2.1 keeps secret keys in private-keys-v1.d/*.key (the agent's own format), which is no keyring.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        gpg.GenerateKey("Agent <agent@example.com>", "ed25519", passphrase: "pw");
+        string keyFile = Directory.GetFiles(gpg.File("private-keys-v1.d")).First();
+
+        var fromFile = Assert.Throws<ChartsealException>(() => Keyring.Load(keyFile));
+        var fromHome = Assert.Throws<ChartsealException>(() => Keyring.Load(gpg.Path));
+
+        Assert.Equal(keyFile, fromFile.File);
+        Assert.Equal("a GnuPG agent key file (private-keys-v1.d), not an OpenPGP keyring: export the key with "
+            + "gpg --export-secret-keys, or sign with --gpg", fromFile.Reason);
+        Assert.Equal("is a directory, not a keyring file (a GnuPG home: give its pubring.kbx to verify; to sign, export the key "
+            + "with gpg --export-secret-keys, or sign with --gpg)", fromHome.Reason);
+    }
+
+    [Fact]
+    public void Parse_SameSecretKeyTwice_IsOneKeyAndTheCopyWithTheSecretsIsKept()
+    {
+        // cat old-export.asc new-export.asc > keys.asc: the same secret key twice must not make --key "ambiguous"
+        // between a fingerprint and itself; beside a --export-secret-subkeys copy (a stub primary), the full one is kept.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string fingerprint = gpg.GenerateKey("Twice <twice@example.com>", "ed25519");
+        byte[] armored = gpg.ExportSecret(fingerprint, armor: true);
+        byte[] full = gpg.ExportSecret(fingerprint);
+        byte[] stub = gpg.RunChecked("--pinentry-mode", "loopback", "--passphrase", "", "--export-secret-subkeys", fingerprint).StdOutBytes;
+
+        foreach (byte[] data in new[] { [.. armored, .. armored], [.. stub, .. full], (byte[])[.. full, .. stub] })
+        {
+            Keyring ring = Keyring.Parse(data, "keys.asc");
+
+            PgpSecretKeyRing secret = Assert.Single(ring.SecretKeyRings);
+            Assert.False(secret.GetSecretKey().IsPrivateKeyEmpty);
+            Assert.Single(ring.PublicKeyRings);
+            foreach (string id in new[] { "twice@example.com", "Twice", "Twice <twice@example.com>", fingerprint })
+            {
+                Assert.Equal(fingerprint, SigningKeySelector.Select(ring, id, DateTime.UtcNow).Fingerprint);
+            }
+        }
+    }
+
+    [Fact]
     public void Load_HelmTestKeySecret_HoldsSecretKeyAndItsPublicHalf()
     {
         Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
@@ -384,6 +442,33 @@ public sealed class KeyringTests
         byte[] binary = [.. gpg.ExportPublic(fingerprint), .. Armor.Decode(Armor.Split(Encoding.ASCII.GetBytes(certificate))[0])];
         PgpPublicKeyRing fromBinary = Keyring.Parse(binary, "alice.gpg").PublicKeyRings[0];
         Assert.Equal(KeyStatus.Revoked, KeyValidity.Check(fromBinary.GetPublicKey(), fromBinary, DateTime.UtcNow).Status);
+    }
+
+    [Fact]
+    public void Parse_SqKeyFollowedByItsArmoredRevocationCertificate_KeyIsRevoked()
+    {
+        // sq key generate writes KEY.rev beside the key, armored as a PGP SIGNATURE (gpg uses PUBLIC KEY BLOCK): appended
+        // to a keyring it must take effect too, else a revoked key verifies and signs.
+        Assert.SkipUnless(SqPeer.IsAvailable, "sq is not installed");
+        using var temp = new TempDirectory();
+        SqPeer.RunChecked(temp.Path, "key", "generate", "--userid", "Sq Revoked <sqrev@example.com>", "--cipher-suite", "rsa3k", "--export", temp.File("key.pgp"));
+        string certificate = SqPeer.RunChecked(temp.Path, "key", "extract-cert", temp.File("key.pgp")).StdOut;
+        string revocation = File.ReadAllText(temp.File("key.pgp.rev"));
+        Assert.StartsWith("-----BEGIN PGP SIGNATURE-----", revocation, StringComparison.Ordinal);
+
+        foreach (string keyring in new[] { certificate + revocation, File.ReadAllText(temp.File("key.pgp")) + revocation })
+        {
+            Keyring ring = Keyring.Parse(Encoding.ASCII.GetBytes(keyring), "sq.asc");
+
+            PgpPublicKeyRing key = Assert.Single(ring.PublicKeyRings);
+            Assert.Empty(ring.Skipped);
+            Assert.Equal(KeyStatus.Revoked, KeyValidity.Check(key.GetPublicKey(), key, DateTime.UtcNow).Status);
+            if (ring.SecretKeyRings.Count > 0)
+            {
+                var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "sqrev@example.com", DateTime.UtcNow));
+                Assert.Contains("revoked", error.Reason, StringComparison.Ordinal);
+            }
+        }
     }
 
     [Fact]

@@ -66,6 +66,18 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void Select_EmptyKeyring_SaysItHoldsNoKeysAtAll()
+    {
+        // gpg --export-secret-keys with a mistyped name writes an empty file (and exits 0): not "only public keys".
+        Keyring ring = Keyring.Parse(ReadOnlyMemory<byte>.Empty, "secring.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "helm-test", Now));
+
+        Assert.Equal("secring.gpg", error.File);
+        Assert.Equal("holds no keys at all (gpg --export-secret-keys writes an empty file when no key matches its name)", error.Reason);
+    }
+
+    [Fact]
     public void Select_NoMatchingKey_Throws()
     {
         Keyring ring = Keyring.Load(TestPaths.Helm("helm-test-key.secret"));
@@ -154,6 +166,83 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void Select_GpgRotatedKeyByEmail_PicksTheOneThatCanSignNotAnotherAddressContainingIt()
+    {
+        // The usual --key is an e-mail address. After a rotation gpg --export-secret-keys holds the old, expired key
+        // under the same address, and another address may contain it (mary-jane@ contains jane@): gpg -u <jane@...>
+        // signs with the valid key; a substring match called all three ambiguous.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string old = gpg.GenerateKey("Jane <jane@example.com>", "ed25519", expire: "1y", extraArgs: ["--faked-system-time", "20200101T000000"]);
+        string mary = gpg.GenerateKey("Mary-Jane <mary-jane@example.com>", "ed25519");
+        gpg.GenerateKey("Jane <jane@example.com>", "rsa3072", extraArgs: ["--yes"]);
+        List<string[]> records = gpg.ColonFields();
+        string current = records.Where((f, i) => f[0] == "fpr" && records[i - 1][0] == "pub").Select(f => f[9]).Single(f => f != old && f != mary);
+        Keyring ring = Keyring.Parse(gpg.ExportSecret("example.com"), "secring.gpg");
+
+        foreach (string id in new[] { "jane@example.com", "<jane@example.com>", "JANE@Example.com" })
+        {
+            SigningKey key = SigningKeySelector.Select(ring, id, DateTime.UtcNow);
+            Assert.Equal(current, key.PrimaryFingerprint);
+            Assert.Equal("Jane <jane@example.com>", key.UserId);
+        }
+        Assert.Equal(mary, SigningKeySelector.Select(ring, "mary-jane@example.com", DateTime.UtcNow).PrimaryFingerprint);
+
+        // Only the expired key has the address: it is named, with why it cannot sign (not "more than one key matches").
+        Keyring before = Keyring.Parse((byte[])[.. gpg.ExportSecret(old), .. gpg.ExportSecret(mary)], "before.gpg");
+        var expired = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(before, "jane@example.com", DateTime.UtcNow));
+        Assert.StartsWith("no usable signing key for \"Jane <jane@example.com>\": primary key", expired.Reason, StringComparison.Ordinal);
+        Assert.Contains("expired", expired.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Select_EmailOfTwoKeysThatCanSign_RefusesNamingTheirFingerprints()
+    {
+        var first = TestKeys.Simple("Release <release@example.com>");
+        var second = TestKeys.Simple("Release team <release@example.com>");
+        Keyring ring = Keyring.Parse((byte[])[.. first.Secret.GetEncoded(), .. second.Secret.GetEncoded()], "two.gpg");
+
+        var error = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "release@example.com", Now));
+
+        Assert.Equal($"more than one key has the e-mail address <release@example.com>: {KeyInfo.Fingerprint(first.Public.GetPublicKey())}, "
+            + $"{KeyInfo.Fingerprint(second.Public.GetPublicKey())} (2 of them can sign); give a fingerprint", error.Reason);
+    }
+
+    [Fact]
+    public void Select_GpgTwoSigningSubkeys_NewestSignsAsInGpgAndFingerprintWithBangPicksThatSubkey()
+    {
+        // An RSA signing subkey for Helm 3's users and a newer Ed25519 one: without a suffix the newest valid subkey signs
+        // (gpg's rule, also when a subkey is named); gpg's FPR! means exactly that key.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string primary = gpg.GenerateKey("Two <two@example.com>", "ed25519", usage: "cert", extraArgs: ["--faked-system-time", "20250101T000000"]);
+        gpg.RunChecked("--faked-system-time", "20250102T000000", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", primary, "rsa2048", "sign", "never");
+        string rsa = gpg.ColonFields(primary).Where(f => f[0] == "fpr").Select(f => f[9]).Last();
+        string ed = gpg.AddSubkey(primary, "ed25519", "sign");
+        Keyring ring = Keyring.Parse(gpg.ExportSecret(primary), "two.gpg");
+        File.WriteAllText(gpg.File("body"), "body\n");
+        string GpgSigner(string id) => gpg.RunChecked("--status-fd", "1", "--pinentry-mode", "loopback", "--passphrase", "", "--yes", "-u", id,
+            "--output", gpg.File("body.asc"), "--clearsign", gpg.File("body")).StdOut.Split('\n').Single(l => l.StartsWith("[GNUPG:] SIG_CREATED ", StringComparison.Ordinal)).Split(' ')[^1];
+
+        foreach (string id in new[] { primary, rsa, "two@example.com" })
+        {
+            Assert.Equal(ed, GpgSigner(id));
+            Assert.Equal(ed, SigningKeySelector.Select(ring, id, DateTime.UtcNow).Fingerprint);
+        }
+        foreach (string id in new[] { rsa + "!", "0x" + rsa[^16..] + "!", ed + "!" })
+        {
+            Assert.Equal(GpgSigner(id), SigningKeySelector.Select(ring, id, DateTime.UtcNow).Fingerprint);
+        }
+        Assert.Equal(rsa, SigningKeySelector.Select(ring, rsa + "!", DateTime.UtcNow).Fingerprint);
+        Assert.Equal(primary, SigningKeySelector.Select(ring, rsa + "!", DateTime.UtcNow).PrimaryFingerprint);
+
+        var certifyOnly = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, primary + "!", DateTime.UtcNow));
+        Assert.StartsWith($"no usable signing key for \"Two <two@example.com>\": primary key {primary[^16..]} (ed25519): ", certifyOnly.Reason, StringComparison.Ordinal);
+        var notHex = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "two@example.com!", DateTime.UtcNow));
+        Assert.Equal("--key \"two@example.com!\": the ! suffix (exactly this key, as in gpg) goes with a fingerprint or a 16-digit key id", notHex.Reason);
+    }
+
+    [Fact]
     public void Select_CertifyOnlyPrimary_PicksSigningSubkey()
     {
         var (_, secret) = TestKeys.WithSigningSubkey();
@@ -200,6 +289,36 @@ public sealed class SigningKeySelectorTests
 
         Assert.Equal(TestPaths.Helm("helm-password-key.secret"), error.File);
         Assert.Equal("wrong passphrase for key \"password key (fake) <fake@helm.sh>\"", error.Reason);
+    }
+
+    [Theory]
+    [InlineData("HELM_KEY_PASSPHRASE")]
+    [InlineData("CHARTSEAL_KEY_PASSPHRASE")]
+    public void Unlock_WrongPassphraseFromTheEnvironment_SaysWhichVariableGaveIt(string variable)
+    {
+        // A stale HELM_KEY_PASSPHRASE (set for another key, or by CI) is easy to forget: the error names it.
+        SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), PasswordKeyUserId, Now);
+        var environment = new PassphraseEnvironment(name => name == variable ? "secrets_and_lies" : null, () => TextReader.Null, false, null);
+
+        var error = Assert.Throws<ChartsealException>(() => key.UnlockWith(new PassphraseSource(null, environment)));
+
+        Assert.Equal($"wrong passphrase for key \"password key (fake) <fake@helm.sh>\" (read from {variable})", error.Reason);
+        Assert.NotNull(SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-test-key.secret")), "helm-test", Now).UnlockWith(new PassphraseSource(null, environment)));
+    }
+
+    [Fact]
+    public void Unlock_WrongPassphraseFromAFile_NamesTheFile()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("pass"), "secrets_and_lies\n");
+        SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), PasswordKeyUserId, Now);
+        var environment = new PassphraseEnvironment(name => name == "HELM_KEY_PASSPHRASE" ? "secret" : null, () => TextReader.Null, false, null);
+
+        var error = Assert.Throws<ChartsealException>(() => key.UnlockWith(new PassphraseSource(temp.File("pass"), environment)));
+
+        Assert.Equal($"wrong passphrase for key \"password key (fake) <fake@helm.sh>\" (read from {temp.File("pass")})", error.Reason);
+        File.WriteAllText(temp.File("pass"), "secret\n");
+        Assert.NotNull(key.UnlockWith(new PassphraseSource(temp.File("pass"), environment)));
     }
 
     [Fact]

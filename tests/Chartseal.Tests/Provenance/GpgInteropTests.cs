@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Chartseal.Keys;
 using Chartseal.Provenance;
@@ -62,9 +61,9 @@ public sealed class GpgInteropTests
         Assert.Contains($"[GNUPG:] VALIDSIG", verify.StdOut);
 
         File.WriteAllBytes(temp.File("cert.pgp"), gpg.ExportPublic(fpr));
-        var sq = RunSq(temp.Path, "verify", "--signer-cert", temp.File("cert.pgp"), provPath);
-        Assert.True(sq.Exit == 0, $"sq verify failed ({sq.Exit}): {sq.Err}");
-        Assert.Equal(ChartSigning.BuildBody(archive, name), sq.Out);
+        var sq = SqPeer.Run(temp.Path, "verify", "--signer-cert", temp.File("cert.pgp"), provPath);
+        Assert.True(sq.ExitCode == 0, $"sq verify failed ({sq.ExitCode}): {sq.StdErr}");
+        Assert.Equal(ChartSigning.BuildBody(archive, name), sq.StdOut);
 
         AssertVerified(Verify(archive, name, prov, Keyring.Parse(gpg.ExportPublic(fpr), "gpg-public")));
     }
@@ -98,8 +97,8 @@ public sealed class GpgInteropTests
         File.WriteAllBytes(temp.File("key.pgp"), gpg.ExportSecret(fpr));
         var (archive, name) = HardChart(temp);
         File.WriteAllText(temp.File("body"), ChartSigning.BuildBody(archive, name), new UTF8Encoding(false));
-        var sq = RunSq(temp.Path, "sign", "--cleartext-signature", "--signer-key", temp.File("key.pgp"), "--output", temp.File("body.asc"), temp.File("body"));
-        Assert.True(sq.Exit == 0, $"sq sign failed: {sq.Err}");
+        var sq = SqPeer.Run(temp.Path, "sign", "--cleartext-signature", "--signer-key", temp.File("key.pgp"), "--output", temp.File("body.asc"), temp.File("body"));
+        Assert.True(sq.ExitCode == 0, $"sq sign failed: {sq.StdErr}");
         AssertVerified(Verify(archive, name, File.ReadAllBytes(temp.File("body.asc")), Keyring.Parse(gpg.ExportPublic(fpr), "gpg-public")));
     }
 
@@ -200,27 +199,43 @@ public sealed class GpgInteropTests
         AssertRejected(Verify(archive, name, prov, Keyring.Parse(gpg.ExportPublic(fpr), "gpg-public")), RejectionReason.KeyExpired);
     }
 
+    [Fact]
+    public void SignAndVerify_SigningSubkeyRevokedOrExpiredPrimaryFine_OtherSubkeySignsAndItsOwnSignaturesAreRefused()
+    {
+        // Three signing subkeys: an old one that is fine, an expired one, and the newest, revoked after it signed. gpg signs
+        // with the old one; so do we, and a .prov the revoked subkey made is refused, though the primary key is fine.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        using var temp = new TempDirectory();
+        string fpr = gpg.GenerateKey("Subkeys <subkeys@example.com>", "ed25519", usage: "cert", extraArgs: ["--faked-system-time", "20200101T000000!"]);
+        gpg.RunChecked("--faked-system-time", "20200102T000000!", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", fpr, "ed25519", "sign", "never");
+        string fine = gpg.ColonFields(fpr).Where(f => f[0] == "fpr").Select(f => f[9]).Last();
+        gpg.RunChecked("--faked-system-time", "20200103T000000!", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", fpr, "rsa2048", "sign", "30d");
+        string revoked = gpg.AddSubkey(fpr, "ed25519", "sign");
+        var (archive, name) = HardChart(temp);
+        string body = ChartSigning.BuildBody(archive, name);
+        byte[] byRevoked = GpgClearSign(gpg, temp, body, revoked + "!", "SHA512");
+        gpg.RevokeSubkey(fpr, 3);
+
+        byte[] byGpg = GpgClearSign(gpg, temp, body, fpr, "SHA512");
+        var ring = Keyring.Parse(gpg.ExportPublic(fpr), "gpg-public");
+        var gpgChoice = Verify(archive, name, byGpg, ring);
+        AssertVerified(gpgChoice);
+        Assert.Equal(fine, gpgChoice.Signer!.SigningKeyFingerprint);
+
+        var key = SigningKeySelector.Select(Keyring.Parse(gpg.ExportSecret(fpr), "gpg-secret"), "subkeys@example.com", DateTime.UtcNow);
+        Assert.Equal(fine, key.Fingerprint);
+        var refused = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(Keyring.Parse(gpg.ExportSecret(fpr), "gpg-secret"), revoked + "!", DateTime.UtcNow));
+        Assert.Contains("revoked", refused.Reason, StringComparison.Ordinal);
+
+        AssertRejected(Verify(archive, name, byRevoked, ring), RejectionReason.KeyRevoked);
+    }
+
     private static byte[] GpgClearSign(GpgHome gpg, TempDirectory temp, string body, string fpr, string digest, params string[] extra)
     {
         string bodyPath = temp.File("body-" + Guid.NewGuid().ToString("N")[..6]);
         File.WriteAllText(bodyPath, body, new UTF8Encoding(false));
         gpg.RunChecked([.. extra, "--pinentry-mode", "loopback", "--passphrase", "", "--digest-algo", digest, "-u", fpr, "--output", bodyPath + ".asc", "--clearsign", bodyPath]);
         return File.ReadAllBytes(bodyPath + ".asc");
-    }
-
-    private static (int Exit, string Out, string Err) RunSq(string home, params string[] args)
-    {
-        var start = new ProcessStartInfo("sq") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["HOME"] = home;
-        start.Environment["SEQUOIA_HOME"] = home;
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(start)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, err.Result);
     }
 }

@@ -51,6 +51,17 @@ public sealed class HelmConformanceTests
     }
 
     [Fact]
+    public void Verify_EmptyKeyring_UnknownSignerSaysTheKeyringHoldsNoKeys()
+    {
+        // gpg --export with a mistyped name writes an empty keyring (and exits 0): the refusal says so.
+        var result = Verify(File.ReadAllBytes(TestPaths.Helm("hashtest-1.2.3.tgz")), "hashtest-1.2.3.tgz",
+            File.ReadAllBytes(TestPaths.Helm("hashtest-1.2.3.tgz.prov")), Keyring.Parse(ReadOnlyMemory<byte>.Empty, "pubring.gpg"));
+
+        AssertRejected(result, RejectionReason.UnknownSigner);
+        Assert.EndsWith("(not in pubring.gpg, which holds no keys)", ((ChartVerification.Rejected)result).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Verify_PasswordKeyAsKeyring_UnknownSigner()
     {
         var ring = Keyring.Load(TestPaths.Helm("helm-password-key.secret"));

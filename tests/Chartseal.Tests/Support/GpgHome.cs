@@ -107,6 +107,14 @@ public sealed class GpgHome : IDisposable
         RunChecked("--import", File("revocation.asc"));
     }
 
+    /// <summary>Revokes subkey number <paramref name="index"/> (1 = the first subkey) of a key with <c>--edit-key</c>'s <c>revkey</c>, answered through <c>--command-fd</c>.</summary>
+    public void RevokeSubkey(string primaryFingerprint, int index)
+    {
+        GpgResult result = RunRaw("gpg", Encoding.UTF8.GetBytes($"key {index}\nrevkey\ny\n1\nSubkey compromised in test\n\ny\nsave\n"),
+            ["--homedir", Path, "--no-tty", "--pinentry-mode", "loopback", "--passphrase", "", "--command-fd", "0", "--edit-key", primaryFingerprint]);
+        Assert.True(result.ExitCode == 0, "gpg --edit-key revkey failed: " + result.StdErr);
+    }
+
     /// <summary>Stops this home's gpg-agent (and so empties its passphrase cache); gpg restarts it on demand.</summary>
     public void KillAgent()
     {
@@ -132,7 +140,9 @@ public sealed class GpgHome : IDisposable
         }
     }
 
-    private static GpgResult RunRaw(string program, byte[] stdin, string[] args)
+    /// <summary>Runs <paramref name="program"/> (gpg, gpgconf, sq) with <paramref name="stdin"/> as standard input, in the C locale.</summary>
+    /// <param name="environment">Extra environment variables (e.g. sq's <c>HOME</c>), or null.</param>
+    internal static GpgResult RunRaw(string program, byte[] stdin, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -143,6 +153,10 @@ public sealed class GpgHome : IDisposable
         };
         start.Environment["LC_ALL"] = "C";
         start.Environment["LANGUAGE"] = "C";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace Chartseal.Tests.Support;
+
+/// <summary>
+/// A named pipe (FIFO) fed by a background writer: what a program sees for a shell's process substitution
+/// (<c>--keyring &lt;(gpg --export-secret-keys KEY)</c>), a file that cannot seek and has no length.
+/// </summary>
+public sealed class NamedPipe : IDisposable
+{
+    private readonly Task _writer;
+
+    /// <summary>Creates the pipe at <paramref name="path"/> and starts writing <paramref name="contents"/> to it once a reader opens it.</summary>
+    public NamedPipe(string path, byte[] contents)
+    {
+        Path = path;
+        using (Process mkfifo = Process.Start("mkfifo", [path]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        // Opening a FIFO for writing blocks until a reader opens it; a reader that never comes is released by Dispose.
+        _writer = Task.Run(() => File.WriteAllBytes(path, contents));
+    }
+
+    /// <summary>The pipe's path.</summary>
+    public string Path { get; }
+
+    /// <summary>Releases a writer no reader took (by reading the pipe once) and deletes the pipe.</summary>
+    public void Dispose()
+    {
+        if (!_writer.IsCompleted)
+        {
+            using var drain = new FileStream(Path, FileMode.Open, FileAccess.Read);
+            drain.CopyTo(Stream.Null);
+        }
+        try
+        {
+            _writer.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException e) when (e.InnerException is IOException)
+        {
+            // The reader closed the pipe before reading it all (broken pipe): the test judges what the reader did.
+        }
+        File.Delete(Path);
+    }
+}
