@@ -99,13 +99,13 @@ internal static class IndexBench
             File.Copy(path, Path.Combine(client.CacheFor("bench"), ChartIndex.FileName));
             var repository = new ConfiguredRepository("bench", "https://charts.example.com", new string('A', 40), false, false);
             sw.Restart();
-            var hits = await ChartSearch.SearchAsync(client, [repository], "team-7", CancellationToken.None);
+            var hits = await ChartSearch.SearchAsync(client, [repository], new ChartSearchQuery("team-7"));
             firstSearchMs = sw.Elapsed.TotalMilliseconds;
             searchMs = double.MaxValue;
             for (int r = 0; r < rounds; r++)
             {
                 sw.Restart();
-                hits = await ChartSearch.SearchAsync(client, [repository], "team-7", CancellationToken.None);
+                hits = await ChartSearch.SearchAsync(client, [repository], new ChartSearchQuery("team-7"));
                 searchMs = Math.Min(searchMs, sw.Elapsed.TotalMilliseconds);
             }
             Directory.Delete(home, recursive: true);
