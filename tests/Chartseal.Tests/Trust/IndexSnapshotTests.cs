@@ -380,6 +380,22 @@ public sealed class IndexSnapshotTests
         Assert.Contains("maintainer key", asIndexKey.Message, StringComparison.Ordinal);
     }
 
+    // The root signs only the manifest and stays offline; as an index key it would have to live on the server or in CI
+    // (serve --index-key, index sign), and as a maintainer it would sign charts. Both were accepted.
+    [Fact]
+    public async Task RootKey_CannotBeAnIndexKeyNorAMaintainer()
+    {
+        using var r = await Repo.CreateAsync();
+        byte[] before = await File.ReadAllBytesAsync(Path.Combine(r.Dir, TrustFiles.ManifestName));
+        var rootPublic = r.F.Root.Public;
+
+        var asIndexKey = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.AddIndexKeyAsync(r.Dir, r.F.Root.RootSigner(At(3)), rootPublic, null, null, At(3)));
+        Assert.Contains($"holds the key material of root key {r.F.Root.Fingerprint}", asIndexKey.Message, StringComparison.Ordinal);
+        var asMaintainer = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.AddAsync(r.Dir, r.F.Root.RootSigner(At(3)), rootPublic, null, At(3)));
+        Assert.Contains($"holds the key material of root key {r.F.Root.Fingerprint}", asMaintainer.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(Path.Combine(r.Dir, TrustFiles.ManifestName)));
+    }
+
     [Fact]
     public async Task IndexKeysFile_Edited_IsTrustMismatch()
     {
