@@ -239,7 +239,14 @@ internal static class ClientCommands
         {
             var home = ClientHome.Default();
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
-            var hits = await ChartSearch.SearchAsync(home, config.Repositories, p.GetValue(term), ct, devel: p.GetValue(devel));
+            var found = await ChartSearch.SearchAsync(home, config.Repositories, p.GetValue(term), ct, devel: p.GetValue(devel));
+            var hits = found.Hits;
+            // A repository whose cached index may not be used is a refusal (exit 1, as pull's), one line each; the rest is shown.
+            foreach (var refused in found.Refused)
+            {
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{refused.File}: {refused.Refusal}"));
+            }
+            int exit = found.Refused.Count == 0 ? ExitCodes.Ok : ExitCodes.Rejected;
             if (p.GetValue(output) == "json")
             {
                 VerdictOutput.WriteJsonObject(w =>
@@ -257,15 +264,15 @@ internal static class ClientCommands
                     }
                     w.WriteEndArray();
                 });
-                return ExitCodes.Ok;
+                return exit;
             }
             if (hits.Count == 0)
             {
                 Console.WriteLine("No results found");
-                return ExitCodes.Ok;
+                return exit;
             }
             PrintTable(["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"], hits.Select(h => new[] { h.Reference, h.Version, h.AppVersion ?? "", h.Description ?? "" }));
-            return ExitCodes.Ok;
+            return exit;
         });
         return command;
     }

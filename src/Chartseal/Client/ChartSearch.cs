@@ -13,10 +13,12 @@ public static class ChartSearch
     /// matches everything), sorted by reference. A chart with no such version is not shown.
     /// Repositories without a cached index are skipped. A repository that signs its index is searched only while its
     /// cached snapshot is fresh and covers the cached index (<see cref="RepositoryClient.CheckCachedIndexAsync"/>), which needs
-    /// its cached trust material to be accepted still (else it is refused too, with the trust material's reason).
+    /// its cached trust material to be accepted still (else it is refused too, with the trust material's reason). A refused
+    /// repository is listed in <see cref="ChartSearchResult.Refused"/> (a trust refusal, not an error) and the others are
+    /// searched on.
     /// </summary>
-    /// <exception cref="ChartsealException">A cached index is damaged, or stale or not the one its snapshot signs.</exception>
-    public static async Task<IReadOnlyList<ChartSearchHit>> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, string? term, CancellationToken cancellationToken = default, DateTime? now = null, bool devel = false)
+    /// <exception cref="ChartsealException">A cached index is damaged.</exception>
+    public static async Task<ChartSearchResult> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, string? term, CancellationToken cancellationToken = default, DateTime? now = null, bool devel = false)
     {
         DateTime at = now ?? DateTime.UtcNow;
         // Helm's search repo: the range ">0.0.0", or with --devel ">0.0.0-0"; the newest version it contains is shown.
@@ -24,6 +26,7 @@ public static class ChartSearch
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repositories);
         var hits = new List<ChartSearchHit>();
+        var refusals = new List<ChartSearchRefusal>();
         foreach (var repository in repositories)
         {
             var cache = new RepositoryCache(home.CacheFor(repository.Name));
@@ -35,13 +38,17 @@ public static class ChartSearch
             if (trust is TrustResult.Accepted { Material: var material }
                 && await RepositoryClient.CheckCachedIndexAsync(home, repository, material, at, cancellationToken).ConfigureAwait(false) is { } stale)
             {
-                throw new ChartsealException(stale.File, $"{stale.Refusal.Name}: {stale.Refusal.Message}");
+                refusals.Add(new ChartSearchRefusal(repository.Name, stale.File, stale.Refusal));
+                continue;
             }
             if (trust is TrustResult.Rejected { Refusal: var refused } && await cache.ReadSnapshotAsync(cancellationToken).ConfigureAwait(false) is not null)
             {
                 // The repository signs its index, and without accepted trust material its snapshot cannot be checked: fail closed.
-                throw new ChartsealException(Path.Combine(cache.Directory, TrustFiles.ManifestName),
-                    $"{refused.Name}: {refused.Message} (the cached index of \"{repository.Name}\" is covered by a signed snapshot that cannot be checked without it: run chartseal repo update {repository.Name})");
+                refusals.Add(new ChartSearchRefusal(repository.Name, Path.Combine(cache.Directory, TrustFiles.ManifestName), refused with
+                {
+                    Message = $"{refused.Message} (the cached index of \"{repository.Name}\" is covered by a signed snapshot that cannot be checked without it: run chartseal repo update {repository.Name})",
+                }));
+                continue;
             }
             var index = await cache.LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false);
             foreach (var (name, versions) in index.Entries)
@@ -57,7 +64,7 @@ public static class ChartSearch
             }
         }
         hits.Sort((a, b) => string.CompareOrdinal(a.Reference, b.Reference));
-        return hits;
+        return new ChartSearchResult(hits, refusals);
     }
 
     private static bool Matches(string reference, string? description, List<string>? keywords, string? term) =>

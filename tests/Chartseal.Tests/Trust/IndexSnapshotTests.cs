@@ -106,15 +106,25 @@ public sealed class IndexSnapshotTests
         var home = ClientHome.Under(r.F.Temp.File("home"));
         var repository = new ConfiguredRepository("demo", r.Dir, r.F.Root.Fingerprint, TrustOnFirstUse: false, InsecureHttp: false);
         Assert.IsType<RepositoryUpdate.Updated>(await RepositoryClient.AddAsync(home, repository, At(3)));
-        Assert.Single(await ChartSearch.SearchAsync(home, [repository], "demo", now: At(3)));
+        var fresh = await ChartSearch.SearchAsync(home, [repository], "demo", now: At(3));
+        Assert.Single(fresh.Hits);
+        Assert.Empty(fresh.Refused);
 
-        // A day later the snapshot has expired: search refuses the cached index.
-        var stale = await Assert.ThrowsAsync<ChartsealException>(() => ChartSearch.SearchAsync(home, [repository], "demo", now: At(30)));
-        Assert.Contains("index-expired", stale.Message, StringComparison.Ordinal);
+        // A day later the snapshot has expired: search refuses the cached index (a refusal, not an error), and searches
+        // a repository that signs no index on (its cached index only).
+        var plain = new ConfiguredRepository("plain", "https://plain.example.com", r.F.Root.Fingerprint, TrustOnFirstUse: false, InsecureHttp: false);
+        Directory.CreateDirectory(home.CacheFor("plain"));
+        await File.WriteAllTextAsync(Path.Combine(home.CacheFor("plain"), ChartIndex.FileName),
+            "apiVersion: v1\nentries:\n  demo-plain:\n  - {apiVersion: v2, name: demo-plain, version: 1.0.0, urls: [demo-plain-1.0.0.tgz]}\n");
+        var stale = await ChartSearch.SearchAsync(home, [repository, plain], "demo", now: At(30));
+        Assert.Equal("plain/demo-plain", Assert.Single(stale.Hits).Reference);
+        var expired = Assert.Single(stale.Refused);
+        Assert.Equal(("demo", RejectionReason.IndexExpired), (expired.Repository, expired.Refusal.Reason));
+        Assert.Equal(Path.Combine(home.CacheFor("demo"), IndexSnapshot.FileName), expired.File);
         // Months later the trust material has expired as well: the index is vouched for by even less, and still refused.
-        var staler = await Assert.ThrowsAsync<ChartsealException>(() => ChartSearch.SearchAsync(home, [repository], "demo", now: At(24 * 200)));
-        Assert.Contains("trust-expired", staler.Message, StringComparison.Ordinal);
-        Assert.Contains("repo update demo", staler.Message, StringComparison.Ordinal);
+        var staler = Assert.Single((await ChartSearch.SearchAsync(home, [repository], "demo", now: At(24 * 200))).Refused);
+        Assert.Equal(RejectionReason.TrustExpired, staler.Refusal.Reason);
+        Assert.Contains("repo update demo", staler.Refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]
