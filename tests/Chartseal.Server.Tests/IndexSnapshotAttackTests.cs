@@ -434,6 +434,22 @@ public sealed class IndexSnapshotAttackTests
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    // The snapshot and the trust files say what is current: served without Cache-Control, a CDN in front of the server
+    // kept them by heuristic freshness (a tenth of their age), so a client that had read a newer snapshot through one
+    // edge got index-rollback from another, and a new manifest met a cached snapshot (index-trust-mismatch).
+    [Fact]
+    public async Task SnapshotAndTrustFiles_AreRevalidatedByCaches_OnlyTheContentAddressedIndexIsImmutable()
+    {
+        await using var s = await Scenario.StartAsync();
+        foreach (string name in new[] { IndexSnapshot.FileName, TrustFiles.ManifestName, TrustFiles.PublicKeysName, TrustFiles.IndexKeysName, TrustFiles.RootKeysName })
+        {
+            using var response = await s.Origin.Http.GetAsync(name, Ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            Assert.True(response.Headers.CacheControl?.NoCache == true, $"{name}: Cache-Control {response.Headers.CacheControl}");
+            Assert.NotNull(response.Headers.ETag);
+        }
+    }
+
     [Fact]
     public async Task RepositoryPage_ShowsTheSignedIndex_OrWhyClientsRefuseIt()
     {
