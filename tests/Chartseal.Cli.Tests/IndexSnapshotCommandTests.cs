@@ -206,4 +206,29 @@ public sealed class IndexSnapshotCommandTests
             await process.WaitForExitAsync(Ct);
         }
     }
+
+    // The root turns snapshots off (or replaces the server's index key): the server cannot sign any more, says so, and
+    // keeps checking every few seconds. It said so every five seconds, an error line each time (17,000 a day).
+    [Fact]
+    public async Task Serve_WhoseIndexKeyTheRootRemoved_SaysItCannotSignOnce_NotEveryFewSeconds()
+    {
+        using var s = new Setup();
+        var (process, address) = await Cli.StartServeAsync(s.T.Path, s.Repo,
+            ["--root-fingerprint", s.Root, "--index-key", "index", "--index-keyring", s.T.File("index.sec.asc")], Ct);
+        try
+        {
+            Cli.AssertOk(Cli.Run(s.T.Path, ["trust", "index-key", "remove", s.Repo, s.Fingerprints["index"], .. s.RootKey]));
+            await Task.Delay(TimeSpan.FromSeconds(13), Ct); // two checks at least (every 5 s)
+            var failures = File.ReadAllLines(s.T.File("server.out")).Where(l => l.Contains("cannot sign the index snapshot", StringComparison.Ordinal)).ToList();
+            Assert.Contains("names no index key", Assert.Single(failures), StringComparison.Ordinal);
+            using var http = new HttpClient { BaseAddress = address };
+            using var ready = await http.GetAsync("ready", Ct);
+            Assert.True(ready.IsSuccessStatusCode, await ready.Content.ReadAsStringAsync(Ct)); // clients ask for no snapshot now
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(Ct);
+        }
+    }
 }
