@@ -137,6 +137,26 @@ public sealed class IndexSnapshotTests
         Assert.Contains("trust version 3 names index keys", refusal.Message, StringComparison.Ordinal);
     }
 
+    // audit printed every refusal as about trust.yaml.asc, the trust material it had accepted.
+    [Fact]
+    public async Task Audit_SnapshotOrIndexRefused_NamesTheSnapshotOrTheIndex_NotTheTrustManifest()
+    {
+        using var r = await Repo.CreateAsync();
+        var source = new FolderRepositorySource(r.Dir);
+        string addressed = IndexSnapshot.ContentAddressedIndexName((await r.SignAsync(At(3))).IndexSha256);
+        await File.AppendAllTextAsync(Path.Combine(r.Dir, addressed), "# trimmed\n");
+        var trimmed = Assert.IsType<AuditResult.Rejected>(await RepositoryAudit.AuditAsync(source, r.F.Pin, r.Client, At(3)));
+        Assert.Equal((RejectionReason.IndexMismatch, source.AddressOf(addressed)), (trimmed.Reason, trimmed.File));
+
+        await File.WriteAllTextAsync(r.SnapshotPath, "garbage");
+        var garbage = Assert.IsType<AuditResult.Rejected>(await RepositoryAudit.AuditAsync(source, r.F.Pin, r.Client, At(3)));
+        Assert.Equal((RejectionReason.IndexBadSignature, source.AddressOf(IndexSnapshot.FileName)), (garbage.Reason, garbage.File));
+
+        File.AppendAllText(Path.Combine(r.Dir, TrustFiles.PublicKeysName), "x");
+        var trust = Assert.IsType<AuditResult.Rejected>(await RepositoryAudit.AuditAsync(source, r.F.Pin, r.Client, At(3)));
+        Assert.Equal((RejectionReason.TrustMismatch, source.AddressOf(TrustFiles.ManifestName)), (trust.Reason, trust.File));
+    }
+
     [Fact]
     public async Task SnapshotSignedByAMaintainer_NotAnIndexKey_IsRefused()
     {
