@@ -426,6 +426,20 @@ public sealed class IndexSnapshotTests
         Assert.Equal(before, await File.ReadAllBytesAsync(Path.Combine(r.Dir, TrustFiles.ManifestName)));
     }
 
+    // The same rule from the other side: rotate-root handed the root over to the online index key, or to a maintainer.
+    [Fact]
+    public async Task RootRotation_ToTheIndexKeyOrAMaintainersKey_IsRefused()
+    {
+        using var r = await Repo.CreateAsync();
+        byte[] before = await File.ReadAllBytesAsync(Path.Combine(r.Dir, TrustFiles.ManifestName));
+
+        var toIndexKey = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RotateRootAsync(r.Dir, r.F.Root.RootSigner(At(3)), r.Ivy.RootSigner(At(3)), null, At(3)));
+        Assert.Contains($"holds the key material of index key {r.Ivy.Fingerprint}", toIndexKey.Message, StringComparison.Ordinal);
+        var toMaintainer = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RotateRootAsync(r.Dir, r.F.Root.RootSigner(At(3)), r.F.Alice.RootSigner(At(3)), null, At(3)));
+        Assert.Contains($"holds the key material of maintainer key {r.F.Alice.Fingerprint}", toMaintainer.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(Path.Combine(r.Dir, TrustFiles.ManifestName)));
+    }
+
     [Fact]
     public async Task IndexKeysFile_Edited_IsTrustMismatch()
     {
