@@ -289,6 +289,15 @@ public static class TrustRepository
         }
         return MutateAsync(directory, [root, newRoot], validity, now, draft =>
         {
+            // The root stays offline and signs only the manifest: not the online index key, not a maintainer's key.
+            if (SharesMaterial(newRoot.Key.PublicRing, draft.IndexKeys) is { } indexKey)
+            {
+                throw new ChartsealException(null, $"the new root {newRoot.Fingerprint} holds the key material of index key {indexKey}: the root signs the trust manifest only (use another key)");
+            }
+            if (SharesMaterial(newRoot.Key.PublicRing, draft.PublicKeys) is { } maintainer)
+            {
+                throw new ChartsealException(null, $"the new root {newRoot.Fingerprint} holds the key material of maintainer key {maintainer}: the root signs the trust manifest only (use another key)");
+            }
             string next = newRoot.Fingerprint;
             draft.NextRoot = next;
             draft.RootKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == next);
