@@ -497,6 +497,22 @@ public sealed class IndexSnapshotTests
         Assert.Equal(1 + IndexSnapshotWriter.KeptIndexes, Directory.EnumerateFiles(r.Dir, "index.sha256-*.yaml").Count());
     }
 
+    // Kept by when it was replaced, as the docs say, not by when it was last written: an index current for hours and
+    // replaced a minute ago by a burst of uploads (a server signs after each) is still there for readers in flight.
+    [Fact]
+    public async Task ContentAddressedIndex_ReplacedAMinuteAgoByABurst_IsKept_ThoughWrittenHoursAgo()
+    {
+        using var r = await Repo.CreateAsync();
+        string old = Assert.Single(Directory.EnumerateFiles(r.Dir, "index.sha256-*.yaml"));
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow - TimeSpan.FromHours(5));
+        for (int i = 1; i <= IndexSnapshotWriter.KeptIndexes + 1; i++)
+        {
+            await r.PublishAsync($"1.0.{i}", At(2));
+            await r.SignAsync(At(2));
+        }
+        Assert.True(File.Exists(old), "an index replaced a minute ago was removed");
+    }
+
     [Fact]
     public async Task Keeper_SignsOnlyWhenDue_HalfItsLifeGone_OrTheIndexOrTrustChanged()
     {
