@@ -109,7 +109,7 @@ internal static class IndexBench
                 searchMs = Math.Min(searchMs, sw.Elapsed.TotalMilliseconds);
             }
             Directory.Delete(home, recursive: true);
-            hitCount = hits.Count;
+            hitCount = hits.Hits.Count;
         }
 
         Process.GetCurrentProcess().Refresh();

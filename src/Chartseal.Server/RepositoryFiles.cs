@@ -22,6 +22,13 @@ internal sealed class RepositoryFiles(string repositoryDir) : IFileProvider
     public static bool IsServed(string name) =>
         TrustFileNames.Contains(name) || IsChartFile(name) || name == IndexSnapshot.FileName || IndexSnapshot.IsContentAddressedIndexName(name);
 
+    /// <summary>
+    /// Whether <paramref name="name"/> says what is current, and changes in place: the index snapshot and the trust files.
+    /// Served with <c>Cache-Control: no-cache</c>, so a cache (a CDN) revalidates them (ETag, Last-Modified) rather than
+    /// keep an old snapshot by heuristic freshness, which a client that read a newer one refuses as a rollback.
+    /// </summary>
+    public static bool IsCurrentState(string name) => name == IndexSnapshot.FileName || TrustFileNames.Contains(name);
+
     /// <summary>Whether <paramref name="name"/> is named as a chart archive or its <c>.prov</c> (served only when the index lists it).</summary>
     public static bool IsChartFile(string name) =>
         ChartName.IsArchiveFileName(name.EndsWith(".prov", StringComparison.Ordinal) ? name[..^".prov".Length] : name);

@@ -254,6 +254,13 @@ public sealed class RepositoryServer : IAsyncDisposable
             FileProvider = new RepositoryFiles(options.RepositoryDir),
             ContentTypeProvider = types,
             ServeUnknownFileTypes = false,
+            OnPrepareResponse = file =>
+            {
+                if (RepositoryFiles.IsCurrentState(file.File.Name))
+                {
+                    file.Context.Response.Headers.CacheControl = "no-cache";
+                }
+            },
         });
         app.UseRouting();
         app.UseRequestTimeouts();

@@ -6,8 +6,8 @@ namespace Chartseal.Server;
 
 /// <summary>
 /// The server's side of index snapshots (when started with an index key): sign after each change it makes and on a
-/// timer (<see cref="IndexSnapshotKeeper"/> decides when), logging each snapshot; a failure is logged and counted, never
-/// an upload's failure (the chart is published; clients see it once a snapshot covers it).
+/// timer (<see cref="IndexSnapshotKeeper"/> decides when), logging each snapshot; a failure is logged once while its
+/// cause stays the same and kept for readiness, never an upload's failure (the chart is published; clients see it once a snapshot covers it).
 /// </summary>
 internal sealed class SnapshotSigning(IndexSnapshotKeeper? keeper, TimeProvider clock, ILogger logger) : IDisposable
 {
@@ -72,8 +72,14 @@ internal sealed class SnapshotSigning(IndexSnapshotKeeper? keeper, TimeProvider 
         }
     }
 
+    // Logged when it starts, not at every check: a cause that stays (the root removed the server's index key) is one
+    // line until it changes or a snapshot is signed again.
     private void Fail(string message)
     {
+        if (message == Failure)
+        {
+            return;
+        }
         Failure = message;
         ServerLog.SnapshotFailed(logger, message);
     }

@@ -140,10 +140,22 @@ public sealed class IndexSnapshotCommandTests
         string cached = Path.Combine(s.T.Path, ".chartseal-home", "cache", "charts", IndexSnapshot.FileName);
         Cli.AssertOk(Cli.Run(s.T.Path, "search", "hello"));
         File.Copy(Path.Combine(s.Repo, IndexSnapshot.FileName), cached, overwrite: true);
+        // A refusal (exit 1, as pull's), not an unreadable input (2); a repository that is still fresh is searched on.
+        Directory.CreateDirectory(Path.Combine(s.T.Path, ".chartseal-home", "cache", "plain"));
+        File.WriteAllText(Path.Combine(s.T.Path, ".chartseal-home", "cache", "plain", "index.yaml"),
+            "apiVersion: v1\nentries:\n  hello-plain:\n  - {apiVersion: v2, name: hello-plain, version: 1.0.0, urls: [hello-plain-1.0.0.tgz]}\n");
+        File.AppendAllText(Path.Combine(s.T.Path, ".chartseal-home", "repositories.yaml"),
+            $"- name: plain\n  url: https://plain.example.com\n  rootFingerprint: {s.Root}\n");
         var search = Cli.Run(s.T.Path, "search", "hello");
-        Assert.Equal(2, search.ExitCode);
-        Assert.Contains("index-expired", Assert.Single(search.StdErrLines), StringComparison.Ordinal);
-        Assert.Contains("run chartseal repo update charts", search.StdErr, StringComparison.Ordinal);
+        Assert.Equal(1, search.ExitCode);
+        string refused = Assert.Single(search.StdErrLines);
+        Assert.StartsWith($"chartseal: {cached}: index-expired: ", refused, StringComparison.Ordinal);
+        Assert.Contains("run chartseal repo update charts", refused, StringComparison.Ordinal);
+        Assert.Contains("plain/hello-plain", search.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("charts/hello", search.StdOut, StringComparison.Ordinal);
+        var pull = Cli.Run(s.T.Path, "pull", "charts/hello", "-d", "stale");
+        Assert.Equal(1, pull.ExitCode);
+        Assert.Contains("index-expired", Assert.Single(pull.StdErrLines), StringComparison.Ordinal);
 
         // Tampered: the signed index's bytes edited on the mirror.
         await IndexSnapshotWriter.SignAsync(s.Repo, new IndexSigner(key, key.Unlock(null)), TimeSpan.FromDays(1), DateTime.UtcNow, Ct);
@@ -187,6 +199,31 @@ public sealed class IndexSnapshotCommandTests
             Cli.AssertOk(Cli.Run(s.T.Path, "pull", "live/hello", "--version", "0.3.0", "-d", "pulled"));
             string snapshot = await http.GetStringAsync("snapshot.yaml.asc", Ct);
             Assert.Contains("kind: IndexSnapshot", snapshot, StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(Ct);
+        }
+    }
+
+    // The root turns snapshots off (or replaces the server's index key): the server cannot sign any more, says so, and
+    // keeps checking every few seconds. It said so every five seconds, an error line each time (17,000 a day).
+    [Fact]
+    public async Task Serve_WhoseIndexKeyTheRootRemoved_SaysItCannotSignOnce_NotEveryFewSeconds()
+    {
+        using var s = new Setup();
+        var (process, address) = await Cli.StartServeAsync(s.T.Path, s.Repo,
+            ["--root-fingerprint", s.Root, "--index-key", "index", "--index-keyring", s.T.File("index.sec.asc")], Ct);
+        try
+        {
+            Cli.AssertOk(Cli.Run(s.T.Path, ["trust", "index-key", "remove", s.Repo, s.Fingerprints["index"], .. s.RootKey]));
+            await Task.Delay(TimeSpan.FromSeconds(13), Ct); // two checks at least (every 5 s)
+            var failures = File.ReadAllLines(s.T.File("server.out")).Where(l => l.Contains("cannot sign the index snapshot", StringComparison.Ordinal)).ToList();
+            Assert.Contains("names no index key", Assert.Single(failures), StringComparison.Ordinal);
+            using var http = new HttpClient { BaseAddress = address };
+            using var ready = await http.GetAsync("ready", Ct);
+            Assert.True(ready.IsSuccessStatusCode, await ready.Content.ReadAsStringAsync(Ct)); // clients ask for no snapshot now
         }
         finally
         {

@@ -349,6 +349,33 @@ public sealed class IndexSnapshotAttackTests
         Assert.Equal(4, updated.Snapshot!.Snapshot.TrustVersion);
     }
 
+    // The timer, not an upload: nothing changes in the repository, and the server still signs again once half the
+    // snapshot's life is gone, so a client updating just before the old one would have expired is not refused.
+    [Fact]
+    public async Task IdleServer_SignsAgainOnItsTimer_OnceHalfTheLifetimeIsGone_BeforeClientsWouldSeeItExpire()
+    {
+        await using var s = await Scenario.StartAsync();
+        await s.AddOriginAsync();
+        var first = SnapshotIn(s.Trust.Repo);
+
+        s.Origin.Clock.Now = Now.AddHours(11); // not yet due
+        await Task.Delay(TimeSpan.FromSeconds(6), Ct); // more than one check interval (5 s)
+        Assert.Equal(first, SnapshotIn(s.Trust.Repo));
+
+        s.Origin.Clock.Now = Now.AddHours(13); // past half of its day
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (SnapshotIn(s.Trust.Repo).Version == first.Version && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, Ct);
+        }
+        var second = SnapshotIn(s.Trust.Repo);
+        Assert.True(second.Version > first.Version, "the server did not sign again on its timer");
+        Assert.Equal(Now.AddHours(13 + 24), second.Expires);
+        Assert.Equal(first.IndexSha256, second.IndexSha256);
+        var updated = Assert.IsType<RepositoryUpdate.Updated>(await s.UpdateAsync(s.Origin.Url, first.Expires.AddMinutes(-1)));
+        Assert.Equal(second.Version, updated.Snapshot!.Version);
+    }
+
     [Fact]
     public async Task ReaderRacingAWriter_IsNeverRefused()
     {
@@ -432,6 +459,22 @@ public sealed class IndexSnapshotAttackTests
         Assert.Equal(System.Net.HttpStatusCode.NotModified, notModified.StatusCode);
         using var gone = await s.Origin.Http.GetAsync(IndexSnapshot.ContentAddressedIndexName(new string('0', 64)), Ct);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    // The snapshot and the trust files say what is current: served without Cache-Control, a CDN in front of the server
+    // kept them by heuristic freshness (a tenth of their age), so a client that had read a newer snapshot through one
+    // edge got index-rollback from another, and a new manifest met a cached snapshot (index-trust-mismatch).
+    [Fact]
+    public async Task SnapshotAndTrustFiles_AreRevalidatedByCaches_OnlyTheContentAddressedIndexIsImmutable()
+    {
+        await using var s = await Scenario.StartAsync();
+        foreach (string name in new[] { IndexSnapshot.FileName, TrustFiles.ManifestName, TrustFiles.PublicKeysName, TrustFiles.IndexKeysName, TrustFiles.RootKeysName })
+        {
+            using var response = await s.Origin.Http.GetAsync(name, Ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            Assert.True(response.Headers.CacheControl?.NoCache == true, $"{name}: Cache-Control {response.Headers.CacheControl}");
+            Assert.NotNull(response.Headers.ETag);
+        }
     }
 
     [Fact]

@@ -60,7 +60,7 @@ internal static class AuditCommands
             }
             if (result is AuditResult.Rejected rejected)
             {
-                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{source.AddressOf(TrustFiles.ManifestName)}: {rejected.Refusal}"));
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{rejected.File}: {rejected.Refusal}"));
                 return ExitCodes.Rejected;
             }
             var audit = (AuditResult.Completed)result;

@@ -270,7 +270,14 @@ internal static class ClientCommands
                 Version = p.GetValue(version),
                 Devel = p.GetValue(devel),
             };
-            var hits = await ChartSearch.SearchAsync(home, config.Repositories, query, cancellationToken: ct);
+            var found = await ChartSearch.SearchAsync(home, config.Repositories, query, cancellationToken: ct);
+            var hits = found.Hits;
+            // A repository whose cached index may not be used is a refusal (exit 1, as pull's), one line each; the rest is shown.
+            foreach (var refused in found.Refused)
+            {
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{refused.File}: {refused.Refusal}"));
+            }
+            int exit = found.Refused.Count == 0 ? ExitCodes.Ok : ExitCodes.Rejected;
             if (hits.Count == 0 && p.GetValue(failOnNoResult))
             {
                 Console.Error.WriteLine("chartseal: no results found");
@@ -293,15 +300,15 @@ internal static class ClientCommands
                     }
                     w.WriteEndArray();
                 });
-                return ExitCodes.Ok;
+                return exit;
             }
             if (hits.Count == 0)
             {
                 Console.WriteLine("No results found");
-                return ExitCodes.Ok;
+                return exit;
             }
             PrintTable(["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"], hits.Select(h => new[] { h.Reference, h.Version, h.AppVersion ?? "", h.Description ?? "" }), p.GetValue(maxColumnWidth));
-            return ExitCodes.Ok;
+            return exit;
         });
         return command;
     }

@@ -18,14 +18,13 @@ public static class ChartSearch
     /// <para>
     /// Repositories without a cached index are skipped. A repository that signs its index is searched only while its
     /// cached snapshot is fresh and covers the cached index (<see cref="RepositoryClient.CheckCachedIndexAsync"/>), which
-    /// needs its cached trust material to be accepted still (else it is refused too, with the trust material's reason).
+    /// needs its cached trust material to be accepted still (else it is refused too, with the trust material's reason). A
+    /// refused repository is listed in <see cref="ChartSearchResult.Refused"/> (a trust refusal, not an error) and the
+    /// others are searched on.
     /// </para>
     /// </summary>
-    /// <exception cref="ChartsealException">
-    /// An invalid <c>--version</c> constraint or <c>--regexp</c>; a cached index that is damaged, or stale or not the one
-    /// its snapshot signs.
-    /// </exception>
-    public static async Task<IReadOnlyList<ChartSearchHit>> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, ChartSearchQuery query,
+    /// <exception cref="ChartsealException">An invalid <c>--version</c> constraint or <c>--regexp</c>; a cached index that is damaged.</exception>
+    public static async Task<ChartSearchResult> SearchAsync(ClientHome home, IEnumerable<ConfiguredRepository> repositories, ChartSearchQuery query,
         DateTime? now = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
@@ -39,6 +38,7 @@ public static class ChartSearch
         }
         var match = Matcher(query);
         var found = new List<(ChartSearchHit Hit, int Score, SemanticVersion? Version)>();
+        var refusals = new List<ChartSearchRefusal>();
         foreach (var repository in repositories)
         {
             var cache = new RepositoryCache(home.CacheFor(repository.Name));
@@ -50,13 +50,17 @@ public static class ChartSearch
             if (trust is TrustResult.Accepted { Material: var material }
                 && await RepositoryClient.CheckCachedIndexAsync(home, repository, material, at, cancellationToken).ConfigureAwait(false) is { } stale)
             {
-                throw new ChartsealException(stale.File, $"{stale.Refusal.Name}: {stale.Refusal.Message}");
+                refusals.Add(new ChartSearchRefusal(repository.Name, stale.File, stale.Refusal));
+                continue;
             }
             if (trust is TrustResult.Rejected { Refusal: var refused } && await cache.ReadSnapshotAsync(cancellationToken).ConfigureAwait(false) is not null)
             {
                 // The repository signs its index, and without accepted trust material its snapshot cannot be checked: fail closed.
-                throw new ChartsealException(Path.Combine(cache.Directory, TrustFiles.ManifestName),
-                    $"{refused.Name}: {refused.Message} (the cached index of \"{repository.Name}\" is covered by a signed snapshot that cannot be checked without it: run chartseal repo update {repository.Name})");
+                refusals.Add(new ChartSearchRefusal(repository.Name, Path.Combine(cache.Directory, TrustFiles.ManifestName), refused with
+                {
+                    Message = $"{refused.Message} (the cached index of \"{repository.Name}\" is covered by a signed snapshot that cannot be checked without it: run chartseal repo update {repository.Name})",
+                }));
+                continue;
             }
             var index = await cache.LoadIndexAsync(repository.Name, cancellationToken).ConfigureAwait(false);
             foreach (var (name, versions) in index.Entries)
@@ -101,7 +105,7 @@ public static class ChartSearch
             hits.Add(hit);
             shown.Add(hit.Reference);
         }
-        return hits;
+        return new ChartSearchResult(hits, refusals);
     }
 
     // Helm's separator between a line's fields, and the score beyond which a match is not one.

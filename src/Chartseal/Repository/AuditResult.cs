@@ -15,9 +15,10 @@ public abstract record AuditResult
         public bool AllTrusted => Rows.All(r => r.IsTrusted);
     }
 
-    /// <summary>The trust material itself was refused; no chart was looked at.</summary>
-    /// <param name="Refusal">Why (a trust-* reason).</param>
-    public sealed record Rejected(Refusal Refusal) : AuditResult
+    /// <summary>The trust material, or the signed index snapshot, was refused; no chart was looked at.</summary>
+    /// <param name="File">The file refused: the trust manifest's address, or the snapshot's or the index's it names.</param>
+    /// <param name="Refusal">Why (a trust-* or index-* reason).</param>
+    public sealed record Rejected(string File, Refusal Refusal) : AuditResult
     {
         /// <summary>Why (the refusal's reason).</summary>
         public RejectionReason Reason => Refusal.Reason;

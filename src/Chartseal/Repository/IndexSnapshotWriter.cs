@@ -138,15 +138,23 @@ public static class IndexSnapshotWriter
         return (snapshot, ProvenanceSigner.Sign(snapshot.Serialize(), signer.PrivateKey, signer.Key.SecretKey.PublicKey, signedAt));
     }
 
+    // A copy's write time is when it was last current (written, or touched when signed again); it was replaced when the
+    // next newer copy was written. Kept: the newest few, and any replaced less than KeepReplacedIndexes ago, however long
+    // it had been current before (an index current for hours and replaced by a burst of uploads a minute ago).
     private static void RemoveReplacedIndexes(string directory, string current)
     {
         var replaced = new DirectoryInfo(directory).EnumerateFiles("index.sha256-*.yaml")
             .Where(f => f.Name != current && IndexSnapshot.IsContentAddressedIndexName(f.Name))
             .OrderByDescending(f => f.LastWriteTimeUtc)
             .ToList();
-        foreach (var file in replaced.Skip(KeptIndexes).Where(f => DateTime.UtcNow - f.LastWriteTimeUtc > KeepReplacedIndexes))
+        DateTime now = DateTime.UtcNow;
+        for (int i = KeptIndexes; i < replaced.Count; i++)
         {
-            file.Delete();
+            DateTime replacedAt = replaced[i - 1].LastWriteTimeUtc; // when the next newer copy became current
+            if (now - replacedAt > KeepReplacedIndexes)
+            {
+                replaced[i].Delete();
+            }
         }
     }
 }

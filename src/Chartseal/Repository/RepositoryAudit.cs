@@ -25,7 +25,7 @@ public static class RepositoryAudit
     /// </summary>
     /// <returns>
     /// <see cref="AuditResult.Completed"/> with one row per chart version, each trusted or rejected with any verification
-    /// or trust reason, missing-archive or digest-mismatch; or <see cref="AuditResult.Rejected"/> when the trust material is refused.
+    /// or trust reason, missing-archive or digest-mismatch; or <see cref="AuditResult.Rejected"/> when the trust material or the index snapshot is refused.
     /// </returns>
     /// <exception cref="ChartsealException">No or an invalid index.yaml, an unreadable file, or a failed download.</exception>
     public static async Task<AuditResult> AuditAsync(RepositorySource source, PinnedRoot root, TrustStateStore store, DateTime now, AuditOptions? options = null, CancellationToken cancellationToken = default)
@@ -37,7 +37,7 @@ public static class RepositoryAudit
         var trust = await TrustUpdater.RefreshAsync(source, root, store, now, cancellationToken).ConfigureAwait(false);
         if (trust is TrustResult.Rejected t)
         {
-            return new AuditResult.Rejected(t.Refusal);
+            return new AuditResult.Rejected(source.AddressOf(TrustFiles.ManifestName), t.Refusal);
         }
         var material = ((TrustResult.Accepted)trust).Material;
 
@@ -53,7 +53,7 @@ public static class RepositoryAudit
             switch (await IndexUpdater.SaveAsync(source, root, store, material, null, null, indexCopy, null, now, cancellationToken).ConfigureAwait(false))
             {
                 case IndexDownload.Rejected rejected:
-                    return new AuditResult.Rejected(rejected.Refusal);
+                    return new AuditResult.Rejected(rejected.File, rejected.Refusal);
                 case not IndexDownload.Saved:
                     throw new ChartsealException(indexName, source.IsRemote ? "no index.yaml (server answered 404)" : "no such file");
             }

@@ -51,7 +51,7 @@ public static class TrustRepository
         return await WriteAsync(directory, draft, [root], validity, null, now, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Adds maintainers' certificates. Refuses revoked, expired and non-signing keys.</summary>
+    /// <summary>Adds maintainers' certificates. Refuses revoked, expired and non-signing keys, index keys and the root's.</summary>
     public static Task<TrustManifest> AddAsync(string directory, RootSigner root, Keyring keys, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -68,6 +68,7 @@ public static class TrustRepository
                 {
                     throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of index key {indexKey}: an index key signs index snapshots only, never charts (use another key)");
                 }
+                CheckNotRoot(ring, draft, keys.SourceName, "a maintainer");
                 // The same key material re-created under another fingerprint (another creation date) is the same key.
                 if (SharesMaterial(ring, draft.Revoked) is { } revokedKey)
                 {
@@ -90,7 +91,7 @@ public static class TrustRepository
     /// <summary>
     /// Delegates index snapshots to <paramref name="keys"/> (<c>indexkeys.pgp</c>): from the next version on, clients
     /// refuse the repository's index without a fresh snapshot signed by one of them. An index key may not be a
-    /// maintainer's or a revoked key. <paramref name="maxLifetime"/> caps every snapshot's lifetime (null: keep the
+    /// maintainer's, a root's or a revoked key. <paramref name="maxLifetime"/> caps every snapshot's lifetime (null: keep the
     /// repository's cap, else <see cref="TrustManifest.DefaultSnapshotMaxLifetime"/>).
     /// </summary>
     public static Task<TrustManifest> AddIndexKeyAsync(string directory, RootSigner root, Keyring keys, TimeSpan? maxLifetime, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default)
@@ -110,6 +111,7 @@ public static class TrustRepository
                 {
                     throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of maintainer key {maintainer}: an index key must be a key of its own, which can sign nothing but snapshots");
                 }
+                CheckNotRoot(ring, draft, keys.SourceName, "an index key");
                 if (SharesMaterial(ring, draft.Revoked) is { } revokedKey)
                 {
                     throw new ChartsealException(keys.SourceName, $"key {fpr} holds the key material of revoked key {revokedKey}; a revoked key is never trusted again");
@@ -168,6 +170,16 @@ public static class TrustRepository
     }
 
     // The fingerprint of a key in rings that holds any of ring's key material, or null.
+    // The root signs only the manifest and stays offline: as an index key it would live on a server or in CI, as a
+    // maintainer it would sign charts. Every root in root.pgp counts (one handed over from, one handed over to).
+    private static void CheckNotRoot(PgpPublicKeyRing ring, Draft draft, string source, string role)
+    {
+        if (SharesMaterial(ring, draft.RootKeys) is { } rootKey)
+        {
+            throw new ChartsealException(source, $"key {KeyInfo.Fingerprint(ring.GetPublicKey())} holds the key material of root key {rootKey}: the root signs the trust manifest only, and cannot also be {role} (use another key)");
+        }
+    }
+
     private static string? SharesMaterial(PgpPublicKeyRing ring, IEnumerable<PgpPublicKeyRing> rings)
     {
         var material = ring.GetPublicKeys().Select(KeyInfo.MaterialId).ToHashSet(StringComparer.Ordinal);
@@ -277,6 +289,15 @@ public static class TrustRepository
         }
         return MutateAsync(directory, [root, newRoot], validity, now, draft =>
         {
+            // The root stays offline and signs only the manifest: not the online index key, not a maintainer's key.
+            if (SharesMaterial(newRoot.Key.PublicRing, draft.IndexKeys) is { } indexKey)
+            {
+                throw new ChartsealException(null, $"the new root {newRoot.Fingerprint} holds the key material of index key {indexKey}: the root signs the trust manifest only (use another key)");
+            }
+            if (SharesMaterial(newRoot.Key.PublicRing, draft.PublicKeys) is { } maintainer)
+            {
+                throw new ChartsealException(null, $"the new root {newRoot.Fingerprint} holds the key material of maintainer key {maintainer}: the root signs the trust manifest only (use another key)");
+            }
             string next = newRoot.Fingerprint;
             draft.NextRoot = next;
             draft.RootKeys.RemoveAll(r => KeyInfo.Fingerprint(r.GetPublicKey()) == next);

@@ -89,7 +89,7 @@ public sealed class ChartSearchHelmParityTests
         using var json = JsonDocument.Parse(helm.StdOut);
         var expected = json.RootElement.EnumerateArray().Select(e => $"{e.GetProperty("name").GetString()} {e.GetProperty("version").GetString()}").ToList();
 
-        var hits = await ChartSearch.SearchAsync(home, repositories, Query(args), cancellationToken: TestContext.Current.CancellationToken);
+        var hits = (await ChartSearch.SearchAsync(home, repositories, Query(args), cancellationToken: TestContext.Current.CancellationToken)).Hits;
 
         Assert.Equal(expected, hits.Select(h => $"{h.Reference} {h.Version}"));
     }
@@ -128,7 +128,7 @@ public sealed class ChartSearchHelmParityTests
 
             """, TestContext.Current.CancellationToken);
 
-        var hits = await ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery { AllVersions = true, Version = "*" }, cancellationToken: TestContext.Current.CancellationToken);
+        var hits = (await ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery { AllVersions = true, Version = "*" }, cancellationToken: TestContext.Current.CancellationToken)).Hits;
 
         Assert.Equal(["r/app 1.0.0"], hits.Select(h => $"{h.Reference} {h.Version}"));
     }

@@ -29,10 +29,10 @@ public sealed class ChartSearchTests
         Directory.CreateDirectory(home.CacheFor("r"));
         await File.WriteAllTextAsync(Path.Combine(home.CacheFor("r"), "index.yaml"), Index, TestContext.Current.CancellationToken);
 
-        var hits = await ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery { Devel = devel }, cancellationToken: TestContext.Current.CancellationToken);
+        var hits = (await ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery { Devel = devel }, cancellationToken: TestContext.Current.CancellationToken)).Hits;
 
         Assert.Equal(expected, string.Join("|", hits.Select(h => $"{h.Reference} {h.Version} {h.Description}")));
         // A term matches the version shown, not a newer pre-release that is not.
-        Assert.Equal(devel ? 1 : 0, (await ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery("candidate") { Devel = devel }, cancellationToken: TestContext.Current.CancellationToken)).Count);
+        Assert.Equal(devel ? 1 : 0, (await ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery("candidate") { Devel = devel }, cancellationToken: TestContext.Current.CancellationToken)).Hits.Count);
     }
 }

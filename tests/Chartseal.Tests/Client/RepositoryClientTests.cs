@@ -191,11 +191,11 @@ public sealed class RepositoryClientTests
         using var s = new Served();
         await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
 
-        var all = await ChartSearch.SearchAsync(s.Home, [s.Repository], new ChartSearchQuery(null), cancellationToken: TestContext.Current.CancellationToken);
-        var byName = await ChartSearch.SearchAsync(s.Home, [s.Repository], new ChartSearchQuery("DEMO/de"), cancellationToken: TestContext.Current.CancellationToken);
-        var byDescription = await ChartSearch.SearchAsync(s.Home, [s.Repository], new ChartSearchQuery("a DEMO chart"), cancellationToken: TestContext.Current.CancellationToken);
-        var byKeyword = await ChartSearch.SearchAsync(s.Home, [s.Repository], new ChartSearchQuery("team-7"), cancellationToken: TestContext.Current.CancellationToken);
-        var none = await ChartSearch.SearchAsync(s.Home, [s.Repository], new ChartSearchQuery("no-such-chart"), cancellationToken: TestContext.Current.CancellationToken);
+        var all = (await ChartSearch.SearchAsync(s.Home, [s.Repository], new ChartSearchQuery(null), cancellationToken: TestContext.Current.CancellationToken)).Hits;
+        var byName = (await ChartSearch.SearchAsync(s.Home, [s.Repository], new ChartSearchQuery("DEMO/de"), cancellationToken: TestContext.Current.CancellationToken)).Hits;
+        var byDescription = (await ChartSearch.SearchAsync(s.Home, [s.Repository], new ChartSearchQuery("a DEMO chart"), cancellationToken: TestContext.Current.CancellationToken)).Hits;
+        var byKeyword = (await ChartSearch.SearchAsync(s.Home, [s.Repository], new ChartSearchQuery("team-7"), cancellationToken: TestContext.Current.CancellationToken)).Hits;
+        var none = (await ChartSearch.SearchAsync(s.Home, [s.Repository], new ChartSearchQuery("no-such-chart"), cancellationToken: TestContext.Current.CancellationToken)).Hits;
 
         var hit = Assert.Single(all);
         Assert.Equal(("demo/demo", "1.0.0", "1.2.3", "A demo chart"), (hit.Reference, hit.Version, hit.AppVersion, hit.Description));

@@ -106,15 +106,25 @@ public sealed class IndexSnapshotTests
         var home = ClientHome.Under(r.F.Temp.File("home"));
         var repository = new ConfiguredRepository("demo", r.Dir, r.F.Root.Fingerprint, TrustOnFirstUse: false, InsecureHttp: false);
         Assert.IsType<RepositoryUpdate.Updated>(await RepositoryClient.AddAsync(home, repository, At(3)));
-        Assert.Single(await ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery("demo"), At(3)));
+        var fresh = await ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery("demo"), At(3));
+        Assert.Single(fresh.Hits);
+        Assert.Empty(fresh.Refused);
 
-        // A day later the snapshot has expired: search refuses the cached index.
-        var stale = await Assert.ThrowsAsync<ChartsealException>(() => ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery("demo"), At(30)));
-        Assert.Contains("index-expired", stale.Message, StringComparison.Ordinal);
+        // A day later the snapshot has expired: search refuses the cached index (a refusal, not an error), and searches
+        // a repository that signs no index on (its cached index only).
+        var plain = new ConfiguredRepository("plain", "https://plain.example.com", r.F.Root.Fingerprint, TrustOnFirstUse: false, InsecureHttp: false);
+        Directory.CreateDirectory(home.CacheFor("plain"));
+        await File.WriteAllTextAsync(Path.Combine(home.CacheFor("plain"), ChartIndex.FileName),
+            "apiVersion: v1\nentries:\n  demo-plain:\n  - {apiVersion: v2, name: demo-plain, version: 1.0.0, urls: [demo-plain-1.0.0.tgz]}\n");
+        var stale = await ChartSearch.SearchAsync(home, [repository, plain], new ChartSearchQuery("demo"), At(30));
+        Assert.Equal("plain/demo-plain", Assert.Single(stale.Hits).Reference);
+        var expired = Assert.Single(stale.Refused);
+        Assert.Equal(("demo", RejectionReason.IndexExpired), (expired.Repository, expired.Refusal.Reason));
+        Assert.Equal(Path.Combine(home.CacheFor("demo"), IndexSnapshot.FileName), expired.File);
         // Months later the trust material has expired as well: the index is vouched for by even less, and still refused.
-        var staler = await Assert.ThrowsAsync<ChartsealException>(() => ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery("demo"), At(24 * 200)));
-        Assert.Contains("trust-expired", staler.Message, StringComparison.Ordinal);
-        Assert.Contains("repo update demo", staler.Message, StringComparison.Ordinal);
+        var staler = Assert.Single((await ChartSearch.SearchAsync(home, [repository], new ChartSearchQuery("demo"), At(24 * 200))).Refused);
+        Assert.Equal(RejectionReason.TrustExpired, staler.Refusal.Reason);
+        Assert.Contains("repo update demo", staler.Refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,6 +135,26 @@ public sealed class IndexSnapshotTests
 
         var refusal = await r.RefusedAsync(RejectionReason.IndexUnsigned, At(3));
         Assert.Contains("trust version 3 names index keys", refusal.Message, StringComparison.Ordinal);
+    }
+
+    // audit printed every refusal as about trust.yaml.asc, the trust material it had accepted.
+    [Fact]
+    public async Task Audit_SnapshotOrIndexRefused_NamesTheSnapshotOrTheIndex_NotTheTrustManifest()
+    {
+        using var r = await Repo.CreateAsync();
+        var source = new FolderRepositorySource(r.Dir);
+        string addressed = IndexSnapshot.ContentAddressedIndexName((await r.SignAsync(At(3))).IndexSha256);
+        await File.AppendAllTextAsync(Path.Combine(r.Dir, addressed), "# trimmed\n");
+        var trimmed = Assert.IsType<AuditResult.Rejected>(await RepositoryAudit.AuditAsync(source, r.F.Pin, r.Client, At(3)));
+        Assert.Equal((RejectionReason.IndexMismatch, source.AddressOf(addressed)), (trimmed.Reason, trimmed.File));
+
+        await File.WriteAllTextAsync(r.SnapshotPath, "garbage");
+        var garbage = Assert.IsType<AuditResult.Rejected>(await RepositoryAudit.AuditAsync(source, r.F.Pin, r.Client, At(3)));
+        Assert.Equal((RejectionReason.IndexBadSignature, source.AddressOf(IndexSnapshot.FileName)), (garbage.Reason, garbage.File));
+
+        File.AppendAllText(Path.Combine(r.Dir, TrustFiles.PublicKeysName), "x");
+        var trust = Assert.IsType<AuditResult.Rejected>(await RepositoryAudit.AuditAsync(source, r.F.Pin, r.Client, At(3)));
+        Assert.Equal((RejectionReason.TrustMismatch, source.AddressOf(TrustFiles.ManifestName)), (trust.Reason, trust.File));
     }
 
     [Fact]
@@ -380,6 +410,36 @@ public sealed class IndexSnapshotTests
         Assert.Contains("maintainer key", asIndexKey.Message, StringComparison.Ordinal);
     }
 
+    // The root signs only the manifest and stays offline; as an index key it would have to live on the server or in CI
+    // (serve --index-key, index sign), and as a maintainer it would sign charts. Both were accepted.
+    [Fact]
+    public async Task RootKey_CannotBeAnIndexKeyNorAMaintainer()
+    {
+        using var r = await Repo.CreateAsync();
+        byte[] before = await File.ReadAllBytesAsync(Path.Combine(r.Dir, TrustFiles.ManifestName));
+        var rootPublic = r.F.Root.Public;
+
+        var asIndexKey = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.AddIndexKeyAsync(r.Dir, r.F.Root.RootSigner(At(3)), rootPublic, null, null, At(3)));
+        Assert.Contains($"holds the key material of root key {r.F.Root.Fingerprint}", asIndexKey.Message, StringComparison.Ordinal);
+        var asMaintainer = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.AddAsync(r.Dir, r.F.Root.RootSigner(At(3)), rootPublic, null, At(3)));
+        Assert.Contains($"holds the key material of root key {r.F.Root.Fingerprint}", asMaintainer.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(Path.Combine(r.Dir, TrustFiles.ManifestName)));
+    }
+
+    // The same rule from the other side: rotate-root handed the root over to the online index key, or to a maintainer.
+    [Fact]
+    public async Task RootRotation_ToTheIndexKeyOrAMaintainersKey_IsRefused()
+    {
+        using var r = await Repo.CreateAsync();
+        byte[] before = await File.ReadAllBytesAsync(Path.Combine(r.Dir, TrustFiles.ManifestName));
+
+        var toIndexKey = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RotateRootAsync(r.Dir, r.F.Root.RootSigner(At(3)), r.Ivy.RootSigner(At(3)), null, At(3)));
+        Assert.Contains($"holds the key material of index key {r.Ivy.Fingerprint}", toIndexKey.Message, StringComparison.Ordinal);
+        var toMaintainer = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RotateRootAsync(r.Dir, r.F.Root.RootSigner(At(3)), r.F.Alice.RootSigner(At(3)), null, At(3)));
+        Assert.Contains($"holds the key material of maintainer key {r.F.Alice.Fingerprint}", toMaintainer.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(Path.Combine(r.Dir, TrustFiles.ManifestName)));
+    }
+
     [Fact]
     public async Task IndexKeysFile_Edited_IsTrustMismatch()
     {
@@ -435,6 +495,22 @@ public sealed class IndexSnapshotTests
         await r.PublishAsync("1.0.7", At(2));
         await r.SignAsync(At(2));
         Assert.Equal(1 + IndexSnapshotWriter.KeptIndexes, Directory.EnumerateFiles(r.Dir, "index.sha256-*.yaml").Count());
+    }
+
+    // Kept by when it was replaced, as the docs say, not by when it was last written: an index current for hours and
+    // replaced a minute ago by a burst of uploads (a server signs after each) is still there for readers in flight.
+    [Fact]
+    public async Task ContentAddressedIndex_ReplacedAMinuteAgoByABurst_IsKept_ThoughWrittenHoursAgo()
+    {
+        using var r = await Repo.CreateAsync();
+        string old = Assert.Single(Directory.EnumerateFiles(r.Dir, "index.sha256-*.yaml"));
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow - TimeSpan.FromHours(5));
+        for (int i = 1; i <= IndexSnapshotWriter.KeptIndexes + 1; i++)
+        {
+            await r.PublishAsync($"1.0.{i}", At(2));
+            await r.SignAsync(At(2));
+        }
+        Assert.True(File.Exists(old), "an index replaced a minute ago was removed");
     }
 
     [Fact]

@@ -54,9 +54,9 @@ public sealed class TrustGpgInteropTests
         Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
         using var f = new TrustFixture();
         using var gpg = new GpgHome();
-        DateTime now = DateTime.UtcNow;
         string primary = gpg.GenerateKey("Sub <sub@example.com>", usage: "cert");
         string subkey = gpg.AddSubkey(primary, "ed25519", "sign");
+        DateTime now = DateTime.UtcNow.AddSeconds(1); // after gpg's whole-second creation times (read before, the subkey was sometimes not yet valid)
         await TrustRepository.InitAsync(f.Repo, f.Root.RootSigner(now), TrustFixture.Validity, now);
         await TrustRepository.AddAsync(f.Repo, f.Root.RootSigner(now), Keyring.Parse(gpg.ExportPublic(primary), "sub.pub"), TrustFixture.Validity, now);
         byte[] manifest = File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName));

@@ -53,7 +53,8 @@ public sealed class TrustedMaterialTests
         var attacker = new TestKey("Mallory <mallory@example.com>", TrustFixture.T0);
         string forgedRepo = f.Temp.File("forged");
         await TrustRepository.InitAsync(forgedRepo, attacker.RootSigner(Now), TrustFixture.Validity, TrustFixture.At(1));
-        await TrustRepository.AddAsync(forgedRepo, attacker.RootSigner(Now), attacker.Public, TrustFixture.Validity, TrustFixture.At(1));
+        var attackersMaintainer = new TestKey("Mallory's signer <mallory-signer@example.com>", TrustFixture.T0); // the root itself may not sign charts
+        await TrustRepository.AddAsync(forgedRepo, attacker.RootSigner(Now), attackersMaintainer.Public, TrustFixture.Validity, TrustFixture.At(1));
         var forged = await new FolderRepositorySource(forgedRepo).ReadTrustFilesAsync();
         AssertRejected(RejectionReason.TrustBadSignature, TrustedMaterial.Load(forged, f.Pin, null, Now));
         // ... and with the real root.pgp next to it, the signature is still not by the pinned root.
