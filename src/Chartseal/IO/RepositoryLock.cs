@@ -53,6 +53,10 @@ public static class RepositoryLock
                 ? null
                 : throw new ChartsealException(path, $"another writer has held the lock for more than {(timeout ?? DefaultTimeout).TotalSeconds:0} s", e);
         }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new ChartsealException(Path.GetDirectoryName(path), "no such folder", e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ChartsealException(path, "cannot take the lock: " + e.Message, e);

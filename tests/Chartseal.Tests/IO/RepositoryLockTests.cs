@@ -38,8 +38,10 @@ public sealed class RepositoryLockTests
     {
         using var temp = new TempDirectory();
         var started = DateTime.UtcNow;
-        await Assert.ThrowsAsync<ChartsealException>(() => RepositoryLock.AcquireAsync(temp.File("missing"), Ct));
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryLock.AcquireAsync(temp.File("missing"), Ct));
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+        // The folder the user named and what is wrong with it, not .NET's "Could not find a part of the path" about a lock file.
+        Assert.Equal($"{temp.File("missing")}: no such folder", e.Message);
     }
 
     [Fact]
