@@ -58,10 +58,15 @@ public static partial class SigningKeySelector
             : Usable(publicRing, secret.GetSecretKeys().First(k => IsNamed(k.PublicKey, exactKey)), now, refusals);
         if (chosen is null)
         {
-            throw new ChartsealException(ring.SourceName, $"no usable signing key for \"{userId}\": {string.Join("; ", refusals)}");
+            // A stub is what gpg exports for a key on a smartcard (or kept offline): only gpg itself can sign with it.
+            string hint = refusals.Exists(r => r.EndsWith(StubRefusal, StringComparison.Ordinal))
+                ? " (a key on a smartcard, or whose secret only gpg holds: sign with --gpg)" : "";
+            throw new ChartsealException(ring.SourceName, $"no usable signing key for \"{userId}\": {string.Join("; ", refusals)}{hint}");
         }
         return new SigningKey(chosen, publicRing, userId, ring.SourceName);
     }
+
+    private const string StubRefusal = "no secret key material (a GnuPG stub)";
 
     // The key of the certificate that signs: the primary key when it may, else the newest subkey that may; each key
     // refused is added to refusals with why.
@@ -83,7 +88,7 @@ public static partial class SigningKeySelector
         string label = $"{(key.IsMasterKey ? "primary key" : "subkey")} {KeyInfo.KeyId(key)} ({KeyInfo.AlgorithmName(key)})";
         if (candidate.IsPrivateKeyEmpty)
         {
-            refusals.Add($"{label}: no secret key material (a GnuPG stub)");
+            refusals.Add($"{label}: {StubRefusal}");
             return null;
         }
         KeyValidityResult validity = KeyValidity.Check(key, publicRing, now);

@@ -410,6 +410,22 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void Select_OnlyStubsCanSign_SaysToSignThroughGpg()
+    {
+        // The signing key lives on a smartcard (or only in gpg-agent): the export holds a stub in its place.
+        Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
+        using var gpg = new GpgHome();
+        string fingerprint = gpg.GenerateKey("Card <card@example.com>", "ed25519");
+        string encryption = gpg.AddSubkey(fingerprint, "cv25519", "encr");
+        byte[] exported = gpg.RunChecked("--pinentry-mode", "loopback", "--passphrase", "", "--export-secret-subkeys", encryption + "!").StdOutBytes;
+
+        var e = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(Keyring.Parse(exported, "card.gpg"), fingerprint, DateTime.UtcNow));
+
+        Assert.Contains("no secret key material (a GnuPG stub)", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(a key on a smartcard, or whose secret only gpg holds: sign with --gpg)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Select_SequoiaKeyWithDirectKeySignature_PicksItsSigningSubkey()
     {
         // sq puts the primary key's flags in a direct-key signature (0x1F) and signs with a subkey.
