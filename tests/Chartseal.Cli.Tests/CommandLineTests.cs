@@ -27,6 +27,18 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("serve", "--help")]
+    [InlineData("help", "serve")]
+    public void Serve_help_is_the_servers_own_named_chartseal_serve(params string[] args)
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        var r = Cli.Run(t.Path, args);
+        Cli.AssertOk(r);
+        Assert.Contains("Usage:\n  chartseal serve [<REPO_DIR>] [options]", r.StdOut.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("--upload-token-file", r.StdOut, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(new[] { "verfy", "x.tgz" }, "unknown command \"verfy\" for \"chartseal\"; did you mean \"verify\"?")]
     [InlineData(new[] { "trust", "revok" }, "unknown command \"revok\" for \"chartseal trust\"; did you mean \"revoke\"?")]
     [InlineData(new[] { "pul" }, "did you mean \"pull\"")]
