@@ -26,6 +26,8 @@ public sealed class TrustCommandTests
         using var json = JsonDocument.Parse(show.StdOut);
         string root = json.RootElement.EnumerateObject().First(p => p.Name.StartsWith("root", StringComparison.Ordinal) && p.Value.ValueKind == JsonValueKind.String).Value.GetString()!;
         Assert.Matches("^[0-9A-F]{40}$", root);
+        // User ids as the other JSON writers print them, not \u003C-escaped.
+        Assert.Contains("\"userId\": \"Jane <jane@example.com>\"", show.StdOut, StringComparison.Ordinal);
 
         Ok(Cli.Run(t.Path, "package", Example(), "-d", "jane-out", "--sign", "--key", "jane", "--keyring", "jane.sec.asc"));
         Ok(Cli.Run(t.Path, "package", Example(), "-d", "max-out", "--version", "0.2.0", "--sign", "--key", "max", "--keyring", "max.sec.asc"));
