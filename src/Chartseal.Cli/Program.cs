@@ -31,12 +31,12 @@ var root = new Command("chartseal", "chartseal: sign, verify and serve Helm char
     ("help", () => new Command("help", "Help about any command (chartseal help COMMAND).")),
 ];
 
-if (args.Length > 0 && args[0] == "serve")
+// Helm's habits: `chartseal` alone and `chartseal help [COMMAND...]` print the help.
+args = CommandLineHelp.Rewrite(args);
+if (args[0] == "serve")
 {
     return ServeLauncher.Exec(args[1..]);
 }
-// Helm's habits: `chartseal` alone and `chartseal help [COMMAND...]` print the help.
-args = CommandLineHelp.Rewrite(args);
 var named = Array.FindAll(commands, c => c.Name == args[0]);
 foreach (var (_, create) in named.Length == 1 ? named : commands)
 {

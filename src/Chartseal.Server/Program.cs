@@ -5,7 +5,8 @@ using Chartseal.Server;
 // Started as `chartseal serve ARGS` (the CLI replaces itself with this program) or directly.
 try
 {
-    ParseResult parse = ServeCommand.Serve().Parse(args);
+    // Under a parent named "chartseal", so that the help says "chartseal serve", as users type it.
+    ParseResult parse = new Command("chartseal") { ServeCommand.Serve() }.Parse(["serve", .. args]);
     if (parse.Errors.Count > 0)
     {
         // One line, as every other refusal of the command line.
