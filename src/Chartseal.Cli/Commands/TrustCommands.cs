@@ -264,10 +264,9 @@ internal static class TrustCommands
             var material = await TrustRepository.ReadCurrentAsync(source, now, ct);
             if (p.GetValue(output) == "json")
             {
-                using var stdout = Console.OpenStandardOutput();
-                using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+                // The one JSON writer of the CLI: the encoder and terminal escaping of every other report.
+                VerdictOutput.WriteJsonObject(json =>
                 {
-                    json.WriteStartObject();
                     json.WriteString("schema", "chartseal.trust-show/v1");
                     json.WriteNumber("version", material.Version);
                     json.WriteString("expires", TrustManifest.FormatTime(material.Manifest.Expires));
@@ -288,9 +287,7 @@ internal static class TrustCommands
                         WriteKeys(json, "indexKeys", indexKeys);
                         json.WriteNumber("snapshotMaxLifetimeSeconds", (long)material.SnapshotMaxLifetime.TotalSeconds);
                     }
-                    json.WriteEndObject();
-                }
-                stdout.WriteByte((byte)'\n');
+                });
                 return ExitCodes.Ok;
             }
             Console.WriteLine($"Version: {material.Version}");
