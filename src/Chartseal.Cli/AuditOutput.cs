@@ -56,7 +56,7 @@ internal static class AuditOutput
     }
 
     /// <summary>
-    /// The one writer of <c>chartseal.audit/v1</c>: every field is present whatever the result; when the trust material
+    /// The one writer of <c>chartseal.audit-result/v1</c>: every field is present whatever the result; when the trust material
     /// was refused, <c>reason</c>/<c>code</c>/<c>message</c> say why and there are no charts.
     /// </summary>
     public static void WriteJson(AuditResult result, string repository, string? signerFilter, OciChartEnumeration? enumeration, Stream stdout)
