@@ -28,7 +28,7 @@ internal static class ServeCommand
         var listen = new Option<string?>("--listen") { Description = "Address to listen on (default http://127.0.0.1:8080) [$CHARTSEAL_SERVE_LISTEN, $PORT and $LISTEN_HOST]" };
         var tokenFile = new Option<string?>("--upload-token-file") { Description = "File of bearer tokens (one per line) that may upload and delete [$CHARTSEAL_SERVE_UPLOAD_TOKEN_FILE]" };
         var basicUser = new Option<string?>("--basic-auth-user") { Description = "User that may write with HTTP Basic auth [$CHARTSEAL_SERVE_BASIC_AUTH_USER, $BASIC_AUTH_USER]" };
-        var basicPass = new Option<string?>("--basic-auth-pass") { Description = "Its password [$CHARTSEAL_SERVE_BASIC_AUTH_PASS, $BASIC_AUTH_PASS] (prefer a variable or --htpasswd-file: arguments are visible to ps)" };
+        var basicPass = new Option<string?>("--basic-auth-pass") { Description = "Its password (prefer a variable or --htpasswd-file: arguments are visible to ps) [$CHARTSEAL_SERVE_BASIC_AUTH_PASS, $BASIC_AUTH_PASS]" };
         var htpasswd = new Option<string?>("--htpasswd-file") { Description = "htpasswd file of users that may write with HTTP Basic auth (bcrypt entries: htpasswd -B) [$CHARTSEAL_SERVE_HTPASSWD_FILE]" };
         var anonymous = new Option<bool?>("--allow-anonymous-upload") { Description = "Accept writes without credentials (only when no token file and no Basic user is given) [$CHARTSEAL_SERVE_ALLOW_ANONYMOUS_UPLOAD]", Arity = ArgumentArity.ZeroOrOne };
         var allowOverwrite = new Option<bool?>("--allow-overwrite") { Description = "Let an upload with ?force replace a published version (still verified) [$CHARTSEAL_SERVE_ALLOW_OVERWRITE, $ALLOW_OVERWRITE]", Arity = ArgumentArity.ZeroOrOne };

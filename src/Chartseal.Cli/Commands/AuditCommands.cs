@@ -23,7 +23,7 @@ internal static class AuditCommands
             Description = "For oci:// namespaces: also audit this chart (repeatable); charts are otherwise found through the namespace's chart list and the registry's catalog",
             Arity = ArgumentArity.OneOrMore,
         };
-        var insecureHttp = TransportOption.Create("Allow a plain http:// repository URL (or plain HTTP to an oci:// registry)");
+        var insecureHttp = TransportOption.Create("Allow a plain http:// repository URL, or plain HTTP to an oci:// registry");
         var registry = new RegistryOptions(insecureHttp);
         var timeout = TimeoutOption.Create();
         var command = new Command("audit", "Verify every chart version in a repository (its index.yaml, or every tag of every chart of a registry namespace) against its current trust material; exit 1 when any is not trusted.")

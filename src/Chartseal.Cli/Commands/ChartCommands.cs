@@ -120,7 +120,7 @@ internal static class ChartCommands
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint (required with --repo DIR|URL)" };
         var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
         var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "CI gate: rebuild the package from this chart source folder and require it to be the signed archive" };
-        var insecureHttp = TransportOption.Create("Allow a plain http:// --repo URL (or plain HTTP to an oci:// registry)");
+        var insecureHttp = TransportOption.Create("Allow a plain http:// --repo URL, or plain HTTP to an oci:// registry");
         var registry = new RegistryOptions(insecureHttp);
         var timeout = TimeoutOption.Create();
         var output = OutputOption.Create();

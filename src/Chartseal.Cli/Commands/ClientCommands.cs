@@ -22,7 +22,7 @@ internal static class ClientCommands
         var rootKey = new Option<string?>("--root-key") { Description = "Pin the root key in this public key file" };
         var tofu = new Option<bool>("--trust-on-first-use") { Description = "Pin whatever root the repository names now (recorded as such)" };
         var forceUpdate = new Option<bool>("--force-update") { Description = "Replace the repository's configuration if the name is already taken" };
-        var insecureHttp = TransportOption.Create("Allow a plain http:// URL, or plain HTTP to an oci:// registry (recorded for this repository)");
+        var insecureHttp = TransportOption.Create("Allow a plain http:// URL, or plain HTTP to an oci:// registry, recorded for this repository");
         var registry = new RegistryOptions(insecureHttp, credentials: false);
         var timeout = TimeoutOption.Create();
         var command = new Command("add", "Add a repository, pinning its root key; its trust material is verified and cached before it is recorded.")

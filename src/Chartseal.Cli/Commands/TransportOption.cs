@@ -6,5 +6,5 @@ namespace Chartseal.Cli.Commands;
 internal static class TransportOption
 {
     public static Option<bool> Create(string what = "Allow a plain http:// URL") =>
-        new("--insecure-http", "--plain-http") { Description = what + " (anyone on the way can change what it serves; https needs no flag)" };
+        new("--insecure-http", "--plain-http") { Description = what + "; anyone on the way can change what it serves (https needs no flag)" };
 }
