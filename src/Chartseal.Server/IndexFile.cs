@@ -90,6 +90,9 @@ internal sealed class IndexFile(string path, string contextPath = "")
         /// <summary>How many derived forms were built (gzip, JSON, the served list): for tests.</summary>
         public int Derivations => Volatile.Read(ref _derivations);
 
+        /// <summary>How many chart bodies (<see cref="ChartJson"/>) are held (for tests: at most one per chart listed).</summary>
+        public int ChartBodiesHeld => _chartJson.Count;
+
         /// <summary>The entries (parsed on first use: the API needs them, plain downloads do not).</summary>
         /// <exception cref="ChartsealException">The file on disk is not a valid index.</exception>
         public ChartIndex Parsed => _parsed.Value;
