@@ -48,7 +48,7 @@ internal sealed class IndexFile(string path, string contextPath = "")
         private readonly Lazy<ChartIndex> _parsed;
         private readonly Lazy<string[]> _names;
         private readonly Lazy<byte[]> _chartsJson;
-        private readonly ConcurrentDictionary<string, byte[]?> _chartJson = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, byte[]> _chartJson = new(StringComparer.Ordinal);
         private readonly Lazy<HashSet<string>> _served;
         private int _derivations;
 
@@ -90,6 +90,9 @@ internal sealed class IndexFile(string path, string contextPath = "")
         /// <summary>How many derived forms were built (gzip, JSON, the served list): for tests.</summary>
         public int Derivations => Volatile.Read(ref _derivations);
 
+        /// <summary>How many chart bodies (<see cref="ChartJson"/>) are held (for tests: at most one per chart listed).</summary>
+        public int ChartBodiesHeld => _chartJson.Count;
+
         /// <summary>The entries (parsed on first use: the API needs them, plain downloads do not).</summary>
         /// <exception cref="ChartsealException">The file on disk is not a valid index.</exception>
         public ChartIndex Parsed => _parsed.Value;
@@ -110,13 +113,14 @@ internal sealed class IndexFile(string path, string contextPath = "")
         }
 
         /// <summary>The body of <c>GET /api/charts/NAME</c>, or null when no such chart.</summary>
-        public byte[]? ChartJson(string name) => _chartJson.GetOrAdd(name, n =>
+        public byte[]? ChartJson(string name)
         {
-            if (!Parsed.Entries.TryGetValue(n, out var versions) || versions.Count == 0)
+            // Kept only for a chart the index lists: anyone may ask for any name, and a name not listed must cost no memory.
+            if (!Parsed.Entries.TryGetValue(name, out var versions) || versions.Count == 0)
             {
                 return null;
             }
-            return Json(json =>
+            return _chartJson.GetOrAdd(name, _ => Json(json =>
             {
                 json.WriteStartArray();
                 foreach (var entry in versions)
@@ -124,8 +128,8 @@ internal sealed class IndexFile(string path, string contextPath = "")
                     ChartIndex.WriteEntryJson(json, entry);
                 }
                 json.WriteEndArray();
-            });
-        });
+            }));
+        }
 
         /// <summary>Whether <paramref name="name"/> (an archive or its .prov at the top of the folder) is listed by this index.</summary>
         public bool Lists(string name) => _served.Value.Contains(name);

@@ -61,6 +61,50 @@ public sealed class HostileRequestTests
         Assert.Contains("\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n", headers, StringComparison.Ordinal);
     }
 
+    // ChartMuseum's download path /charts/NAME-VERSION.tgz(.prov) serves only what the index lists, by its plain name.
+    [Theory]
+    [InlineData("GET", "/charts/other-1.0.0.tgz")]
+    [InlineData("HEAD", "/charts/other-1.0.0.tgz")]
+    [InlineData("GET", "/charts/other-1.0.0.tgz.prov")]
+    [InlineData("GET", "/charts/./other-1.0.0.tgz")]
+    [InlineData("GET", "/charts/mysql/../other-1.0.0.tgz")]
+    [InlineData("GET", "/charts/%2e%2e/other-1.0.0.tgz")]
+    [InlineData("GET", "/charts/..%2Fother-1.0.0.tgz")]
+    [InlineData("GET", "/charts/mysql-1.2.3.tgz%2F..%2Fother-1.0.0.tgz")]
+    [InlineData("GET", "/charts/..%5Cother-1.0.0.tgz")]
+    [InlineData("GET", "/charts/%2Fother-1.0.0.tgz")]
+    [InlineData("GET", "/charts//other-1.0.0.tgz")]
+    [InlineData("GET", "/charts/mysql-1.2.3.tgz/other-1.0.0.tgz")]
+    [InlineData("GET", "/charts/other-1.0.0.tgz%00")]
+    [InlineData("GET", "/charts/other-1.0.0.tgz%00.prov")]
+    [InlineData("GET", "/charts/.hidden-1.0.0.tgz")]
+    [InlineData("GET", "/charts/.deleted-versions.json")]
+    [InlineData("GET", "/charts/secret.txt")]
+    [InlineData("GET", "/charts/pubkeys.pgp")]
+    [InlineData("GET", "/charts/trust.yaml.asc")]
+    [InlineData("GET", "/charts/index.yaml")]
+    [InlineData("GET", "/charts/MYSQL-1.2.3.tgz")]
+    [InlineData("GET", "/charts/mysql-1.2.3.tgz.prov.prov")]
+    [InlineData("HEAD", "/charts/..%2F..%2Fetc%2Fpasswd")]
+    public async Task ChartMuseumDownloadPath_ServesNothingTheIndexDoesNotListByThatName(string method, string path)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        (await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice))).Dispose();
+        foreach (string file in new[] { "other-1.0.0.tgz", "other-1.0.0.tgz.prov", ".hidden-1.0.0.tgz", "secret.txt" })
+        {
+            await File.WriteAllTextAsync(Path.Combine(s.Repo, file), "unlisted-file-content", Ct);
+        }
+
+        var (status, response) = await RawAsync(s, $"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        // A chart page's 404 (or Kestrel's 400 for a NUL in the path), never a file.
+        Assert.True(status is 404 or 400, response);
+        Assert.DoesNotContain("unlisted-file-content", response, StringComparison.Ordinal);
+        Assert.DoesNotContain("BEGIN PGP", response, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r\nContent-Type: application/gzip", response, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r\nContent-Type: application/pgp", response, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ArchiveTheIndexDoesNotList_IsNotServedThroughRepeatedSlashesUnderAContextPath()
     {

@@ -178,6 +178,28 @@ public sealed class ServerAttackTests
     }
 
     [Fact]
+    public async Task ApiChartsName_AnonymousRequestsForNamesNotListed_HoldNothingPerName()
+    {
+        // GET and HEAD /api/charts/NAME are open to anyone: a body is kept per chart the index lists, never per name asked
+        // for (a loop over random names, each up to the request line's length, grew the server's memory without end).
+        await using var s = await ServerFixture.StartAsync();
+        (await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice))).Dispose();
+        var snapshot = await s.Server.Index.CurrentAsync(Ct);
+        string padding = new('x', 4000);
+
+        for (int i = 0; i < 100; i++)
+        {
+            using var get = await s.Http.GetAsync($"api/charts/nope{i}{padding}", Ct);
+            using var head = await s.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"api/charts/gone{i}"), Ct);
+            Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (get.StatusCode, head.StatusCode));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await s.Http.GetAsync("api/charts/mysql", Ct)).StatusCode);
+
+        Assert.Same(snapshot, await s.Server.Index.CurrentAsync(Ct));
+        Assert.Equal(1, snapshot.ChartBodiesHeld);
+    }
+
+    [Fact]
     public async Task IndexYaml_RightAfterAChange_IsNotReReadAndReGzippedPerRequest()
     {
         await using var s = await ServerFixture.StartAsync();

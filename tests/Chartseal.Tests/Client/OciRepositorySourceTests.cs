@@ -387,6 +387,105 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
         Assert.Equal(3, Assert.IsType<TrustResult.Accepted>(await TrustUpdater.RefreshAsync(Source(source.Namespace), f.Pin, f.Store, Now, Ct)).Material.Version);
     }
 
+    [Theory]
+    [InlineData("another chart's layer")]
+    [InlineData("another chart's layer and .prov")]
+    [InlineData("a longer Content-Length")]
+    [InlineData("a shorter Content-Length")]
+    [InlineData("an endless body")]
+    [InlineData("an endless .prov")]
+    public async Task A_registry_that_lies_about_a_chart_layer_gets_only_that_chart_refused_and_is_never_read_past_the_descriptor(string lie)
+    {
+        using var source = Source(NewNamespace());
+        using var f = await TrustedNamespaceAsync(source);
+        var pushed = new Dictionary<string, (byte[] Archive, byte[] Prov, HelmChartLayers Layers)>();
+        foreach (string name in new[] { "victim", "other" })
+        {
+            var (archive, file, prov) = SignedChart(f, f.Alice, name, "1.0.0");
+            var artifact = HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch);
+            await artifact.PushAsync(source.Client, source.Namespace, Ct);
+            pushed[name] = (archive, prov, HelmChartArtifact.ReadLayers(artifact.Manifest, name));
+        }
+        var victim = pushed["victim"];
+        var other = pushed["other"];
+        string blobs = $"/v2/{source.Namespace.Repository}/victim/blobs/";
+        long sent = 0;
+        int lies = 0;
+        async Task<bool> EndlessAsync(HttpListenerContext context)
+        {
+            context.Response.SendChunked = true;
+            byte[] chunk = new byte[64 * 1024];
+            try
+            {
+                while (sent < 512L << 20)
+                {
+                    await context.Response.OutputStream.WriteAsync(chunk);
+                    Interlocked.Add(ref sent, chunk.Length);
+                }
+            }
+            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // the client stopped reading
+            }
+            return true;
+        }
+        using var proxy = new RegistryProxy(registry.Host)
+        {
+            Intercept = async context =>
+            {
+                string path = context.Request.Url!.AbsolutePath;
+                bool chart = path == blobs + victim.Layers.Chart.Digest;
+                bool prov = path == blobs + victim.Layers.Provenance!.Digest;
+                if (chart || prov)
+                {
+                    Interlocked.Increment(ref lies);
+                }
+                switch (lie)
+                {
+                    case "another chart's layer" when chart:
+                    case "another chart's layer and .prov" when chart:
+                        RegistryProxy.Reply(context, 200, [new("Content-Type", "application/octet-stream")], other.Archive);
+                        return true;
+                    case "another chart's layer and .prov" when prov:
+                        RegistryProxy.Reply(context, 200, [new("Content-Type", "application/octet-stream")], other.Prov);
+                        return true;
+                    case "a longer Content-Length" when chart:
+                        context.Response.ContentLength64 = victim.Archive.Length * 10L;
+                        byte[] padded = [.. victim.Archive, .. new byte[victim.Archive.Length * 9]];
+                        try
+                        {
+                            await context.Response.OutputStream.WriteAsync(padded);
+                            context.Response.Close();
+                        }
+                        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+                        {
+                            // the client stopped reading
+                        }
+                        return true;
+                    case "a shorter Content-Length" when chart:
+                        RegistryProxy.Reply(context, 200, [new("Content-Type", "application/octet-stream")], victim.Archive[..^10]);
+                        return true;
+                    case "an endless body" when chart:
+                    case "an endless .prov" when prov:
+                        return await EndlessAsync(context);
+                    default:
+                        return false;
+                }
+            },
+        };
+        var viaProxy = OciReference.Parse($"oci://{proxy.Host}/{source.Namespace.Repository}");
+
+        var audit = Assert.IsType<AuditResult.Completed>(await RepositoryAudit.AuditAsync(Source(viaProxy, ["victim", "other"]), f.Pin, f.Store, Now, cancellationToken: Ct));
+
+        var rows = audit.Rows.ToDictionary(r => r.Name, r => r);
+        Assert.True(rows["other"].IsTrusted, rows["other"].Message);
+        Assert.False(rows["victim"].IsTrusted, lie);
+        Assert.NotNull(rows["victim"].Reason);
+        Assert.True(lies > 0);
+        // Cut one byte past the descriptor's size: never more than what the socket buffers held when the client stopped.
+        Assert.InRange(Interlocked.Read(ref sent), 0, 16L << 20);
+    }
+
     [Fact]
     public async Task A_chart_layer_or_prov_changed_in_the_registrys_storage_is_one_refused_row_of_the_audit_not_a_failed_audit()
     {

@@ -28,6 +28,47 @@ public sealed class KeyringTests
     }
 
     [Fact]
+    public async Task Load_EndlessPipe_StopsAtTheKeyringSizeCap()
+    {
+        // --keyring <(yes) or a producer that never stops: the read ends one byte past the cap, never holds more.
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "named pipes are POSIX");
+        using var temp = new TempDirectory();
+        string path = temp.File("endless");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]))
+        {
+            await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(() =>
+        {
+            using var pipe = new FileStream(path, FileMode.Open, FileAccess.Write);
+            byte[] chunk = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("-----BEGIN PGP PUBLIC KEY BLOCK-----\n", 2000)));
+            long written = 0;
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    pipe.Write(chunk);
+                    written += chunk.Length;
+                }
+            }
+            catch (IOException)
+            {
+                // The reader stopped reading (broken pipe).
+            }
+            return written;
+        });
+
+        var error = Assert.Throws<ChartsealException>(() => Keyring.Load(path));
+        await stop.CancelAsync();
+
+        Assert.Equal($"is larger than the {Keyring.MaxFileSize} byte limit", error.Reason);
+        long sent = await writer.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.InRange(sent, Keyring.MaxFileSize, Keyring.MaxFileSize + (2L << 20));
+    }
+
+    [Fact]
     public void Load_NamedPipe_ReadsTheKeys()
     {
         // --keyring <(gpg --export-secret-keys KEY) keeps the secret key off the disk; the shell hands over a pipe.
