@@ -417,7 +417,7 @@ public static class ChartArchive
         Enumerable.Range(0, 0xA0).Select(c => (char)c).Where(char.IsControl).ToArray());
 
     /// <summary>Counts and CRCs what is read, and fails as soon as more than the limit has come out.</summary>
-    private sealed class BoundedCrcStream(Stream inner, long limit, string fileName) : Stream
+    private sealed class BoundedCrcStream(Stream inner, long limit, string fileName) : ReadOnlyStream
     {
         private readonly System.IO.Hashing.Crc32 _crc = new();
 
@@ -439,15 +439,7 @@ public static class ChartArchive
             return n;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => TotalRead; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override long ReadSoFar => TotalRead;
 
         protected override void Dispose(bool disposing)
         {

@@ -12,7 +12,7 @@ namespace Chartseal.Fetch;
 /// truncated stream or a checksum mismatch is an error (an <see cref="InvalidDataException"/>); an empty body is an empty
 /// answer. One gzip member is expected, as web servers send.
 /// </summary>
-internal sealed class GzipBody : Stream
+internal sealed class GzipBody : ReadOnlyStream
 {
     private readonly TailStream _raw;
     private readonly GZipStream _gzip;
@@ -77,18 +77,10 @@ internal sealed class GzipBody : Stream
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _decoded; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long ReadSoFar => _decoded;
 
     /// <summary>Passes the compressed bytes through, remembering how many there were and the last eight (the trailer).</summary>
-    private sealed class TailStream(Stream inner) : Stream
+    private sealed class TailStream(Stream inner) : ReadOnlyStream
     {
         private const int Kept = GzipTrailer.Length;
 
@@ -146,14 +138,6 @@ internal sealed class GzipBody : Stream
             await base.DisposeAsync().ConfigureAwait(false);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => Total; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override long ReadSoFar => Total;
     }
 }

@@ -31,7 +31,7 @@ public static class ChartResigning
         {
             return new Refusal(RejectionReason.FileNotInProvenance, $"the old provenance does not contain a SHA for a file named \"{name}\"");
         }
-        string sha256 = Sha256Text(archive);
+        string sha256 = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(archive.Span));
         return string.Equals(signedSum, sha256, StringComparison.Ordinal)
             ? null
             : new Refusal(RejectionReason.HashMismatch, $"the archive changed since it was signed: \"{signedSum}\" != \"{sha256}\"");
@@ -50,19 +50,11 @@ public static class ChartResigning
     /// <returns>Null, or hash-mismatch naming both digests.</returns>
     public static Refusal? CheckStoredArchiveUnchanged(ReadOnlyMemory<byte> storedArchive, string archiveFileName, byte[]? currentProvenance)
     {
-        ArgumentException.ThrowIfNullOrEmpty(archiveFileName);
-        string name = Path.GetFileName(archiveFileName);
-        if (currentProvenance is null || ReadUnverifiedBody(currentProvenance, out _) is not { } body || !body.Files.TryGetValue(name, out string? signedSum))
-        {
-            return null;
-        }
-        string sha256 = Sha256Text(storedArchive);
-        return string.Equals(signedSum, sha256, StringComparison.Ordinal)
-            ? null
-            : new Refusal(RejectionReason.HashMismatch, $"the stored {name} is not the archive its current .prov signed (\"{signedSum}\" != \"{sha256}\"): a new signature would bless a changed archive; restore the released archive, or publish the change as a new version");
+        // CheckArchiveUnchanged's comparison; only its hash-mismatch speaks about the archive.
+        return currentProvenance is not null && CheckArchiveUnchanged(storedArchive, archiveFileName, currentProvenance) is { Reason: RejectionReason.HashMismatch } changed
+            ? changed with { Message = $"the stored {Path.GetFileName(archiveFileName)} is not the archive its current .prov signed ({changed.Message}): a new signature would bless a changed archive; restore the released archive, or publish the change as a new version" }
+            : null;
     }
-
-    private static string Sha256Text(ReadOnlyMemory<byte> archive) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(archive.Span));
 
     /// <summary>The body of a provenance file read WITHOUT checking its signature: only to locate or compare, never to trust.</summary>
     internal static ProvenanceBody? ReadUnverifiedBody(byte[] provenance, out string error)
