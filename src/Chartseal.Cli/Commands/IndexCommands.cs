@@ -56,6 +56,11 @@ internal static class IndexCommands
                 covered = $"{IndexSnapshot.ContentAddressedIndexName(snapshot.IndexSha256)} ({snapshot.IndexSize} bytes)";
             }
             Console.WriteLine($"Signed {IndexSnapshot.FileName} version {snapshot.Version} for {covered}, trust version {snapshot.TrustVersion}, expires {TrustManifest.FormatTime(snapshot.Expires)}, by index key {signer.Fingerprint}");
+            if (snapshot.Expires < now.AddSeconds(-1) + lifetime)
+            {
+                // Clients check the key when they read the snapshot: it cannot outlive the key.
+                Console.Error.WriteLine($"Note: the index key expires {TrustManifest.FormatTime(snapshot.Expires)}, before the {Duration.ForPeople(lifetime)} asked; extend it (gpg --quick-set-expire), export it and have the root add it again (chartseal trust index-key add), or clients will refuse the repository then");
+            }
             return snapshot;
         }
     }

@@ -53,7 +53,19 @@ public sealed class IndexSnapshotKeeper(string repositoryDir, IndexSigner signer
         {
             return true;
         }
-        if (current.Expires - now < lifetime / 2)
+        // Due once signing now would move the expiry on by more than half a lifetime: with the usual lifetime, when half of
+        // it is left. A key expiring sooner caps each snapshot (nothing to gain by signing again); a key that can no longer
+        // sign is due, so that the failure is logged and readiness reports it.
+        DateTime next;
+        try
+        {
+            next = IndexSnapshotWriter.ExpiryOf(signer, lifetime, now, IndexSnapshot.FileName);
+        }
+        catch (ChartsealException)
+        {
+            return true;
+        }
+        if (next - current.Expires > lifetime / 2)
         {
             return true;
         }

@@ -114,6 +114,30 @@ public static class IndexSnapshotWriter
         }
     }
 
+    /// <summary>
+    /// When a snapshot signed by <paramref name="signer"/> at <paramref name="now"/> stops being accepted: after
+    /// <paramref name="lifetime"/>, or when the index key expires if that comes first (clients check the key as it is when
+    /// they read the snapshot, so a later expiry would only be a promise no client keeps).
+    /// </summary>
+    /// <exception cref="ChartsealException">The index key cannot sign at <paramref name="now"/> (expired, revoked, not yet valid).</exception>
+    internal static DateTime ExpiryOf(IndexSigner signer, TimeSpan lifetime, DateTime now, string where)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        KeyValidityResult validity = KeyValidity.Check(signer.Key.SecretKey.PublicKey, signer.Key.PublicRing, now);
+        if (!validity.IsValid)
+        {
+            throw new ChartsealException(where, $"index key {signer.Fingerprint} cannot sign a snapshot: {validity.Detail}; clients would refuse it (extend the key's expiry and re-export it to the root, or have the root add a new index key: chartseal trust index-key add)");
+        }
+        DateTime expires = SecondsOf(now) + lifetime;
+        return validity.ExpiresAt is { } keyExpires && keyExpires < expires ? keyExpires : expires;
+    }
+
+    private static DateTime SecondsOf(DateTime now)
+    {
+        DateTime utc = now.ToUniversalTime();
+        return new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    }
+
     // The body and its clear-signed bytes: a version above the previous snapshot's and at least the Unix time, so a
     // restored repository still moves forward. Only a previous snapshot signed by one of the current index keys is
     // counted up from: clients remember versions per set of index keys, so one signed by a key the root has since
@@ -131,10 +155,10 @@ public static class IndexSnapshotWriter
         {
             throw new ChartsealException(where, $"the current snapshot, signed by an index key of trust version {material.Version}, has the largest possible version: no newer one can be signed with these index keys (a stolen key?); the root replaces the index key (chartseal trust index-key add, then remove)");
         }
-        DateTime utc = now.ToUniversalTime();
-        DateTime signedAt = new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        DateTime signedAt = SecondsOf(now);
+        DateTime expires = ExpiryOf(signer, lifetime, now, where);
         long version = Math.Max(previousVersion + 1, new DateTimeOffset(signedAt).ToUnixTimeSeconds());
-        var snapshot = new IndexSnapshot(version, signedAt + lifetime, material.Version, material.ManifestSha256, coveredName, ContentHash.Sha256Hex(covered), covered.LongLength);
+        var snapshot = new IndexSnapshot(version, expires, material.Version, material.ManifestSha256, coveredName, ContentHash.Sha256Hex(covered), covered.LongLength);
         return (snapshot, ProvenanceSigner.Sign(snapshot.Serialize(), signer.PrivateKey, signer.Key.SecretKey.PublicKey, signedAt));
     }
 

@@ -21,9 +21,9 @@ public sealed class IndexSnapshotTests
     /// <summary>A repository with Alice and Bob trusted, index key Ivy delegated (version 3), demo 1.0.0 published and a snapshot signed at hour 2.</summary>
     private sealed class Repo : IDisposable
     {
-        public Repo()
+        public Repo(TimeSpan? indexKeyValidity = null)
         {
-            Ivy = new TestKey("Ivy Index <index@example.com>", TrustFixture.T0);
+            Ivy = new TestKey("Ivy Index <index@example.com>", TrustFixture.T0, indexKeyValidity);
         }
 
         public TrustFixture F { get; } = new();
@@ -31,9 +31,9 @@ public sealed class IndexSnapshotTests
         public TrustStateStore Client { get; private set; } = null!;
         public string Dir => F.Repo;
 
-        public static async Task<Repo> CreateAsync(TimeSpan? maxLifetime = null)
+        public static async Task<Repo> CreateAsync(TimeSpan? maxLifetime = null, TimeSpan? indexKeyValidity = null)
         {
-            var r = new Repo();
+            var r = new Repo(indexKeyValidity);
             await r.F.InitWithTwoMaintainersAsync(TrustFixture.At(1));
             await TrustRepository.AddIndexKeyAsync(r.Dir, r.F.Root.RootSigner(TrustFixture.At(1)), r.Ivy.Public, maxLifetime, null, TrustFixture.At(1));
             await r.PublishAsync("1.0.0", TrustFixture.At(2));
@@ -546,6 +546,25 @@ public sealed class IndexSnapshotTests
         Assert.NotNull(signed);
         Assert.Equal(At(15), signed.Expires);
         Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(14))); // and clients take it
+    }
+
+    [Fact]
+    public async Task IndexKeyExpiringBeforeTheLifetime_CapsEachSnapshotAtItsExpiry_AndOnceExpired_SigningFailsWithTheReason()
+    {
+        // Clients check the index key as it is when they read a snapshot: one promising more than the key's life is refused early.
+        using var r = await Repo.CreateAsync(indexKeyValidity: TimeSpan.FromHours(10));
+        var keeper = new IndexSnapshotKeeper(r.Dir, r.Signer(r.Ivy, At(2)), TimeSpan.FromHours(12));
+
+        var signed = await keeper.SignAsync(At(3));
+        Assert.Equal(At(10), signed.Expires);
+        Assert.Null(await keeper.RefreshIfDueAsync(At(8)));   // signing again would not move the expiry: nothing is due
+        Assert.IsType<IndexDownload.Saved>(await r.UpdateAsync(At(9.5)));
+
+        // Past the key's expiry the keeper is due (so the server logs it and reports not ready), and says why.
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => keeper.RefreshIfDueAsync(At(11)));
+        Assert.Contains($"index key {r.Ivy.Fingerprint} cannot sign a snapshot", e.Message, StringComparison.Ordinal);
+        Assert.Contains("expired", e.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ChartsealException>(() => r.SignAsync(At(11)));
     }
 
     private static byte[] SignBody(string body, TestKey key, DateTime at)
