@@ -33,7 +33,8 @@ internal static class CommandLineHelp
                 // Closest first: "pul" is one edit from pull and two from push.
                 string[] close = command.Subcommands.Select(c => c.Name).Where(name => IsClose(arg, name))
                     .OrderBy(name => Distance(arg.ToLowerInvariant(), name)).ToArray();
-                string suggestion = close.Length == 0 ? "" : "; did you mean " + string.Join(" or ", close.Select(c => $"\"{c}\"")) + "?";
+                string suggestion = command == root && HelmCommands.TryGetValue(arg, out string? instead) ? "; " + instead
+                    : close.Length == 0 ? "" : "; did you mean " + string.Join(" or ", close.Select(c => $"\"{c}\"")) + "?";
                 return $"unknown command \"{arg}\" for \"{path}\"{suggestion} (see {path} --help)";
             }
             command = next;
@@ -43,6 +44,14 @@ internal static class CommandLineHelp
         string message = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
         return $"{message} (see {path} --help)";
     }
+
+    // Helm's commands that Chartseal does in another way, with what to type instead.
+    private static readonly Dictionary<string, string> HelmCommands = new(StringComparer.Ordinal)
+    {
+        ["dependency"] = "Chartseal updates a chart's dependencies while packaging it: chartseal package CHART_DIR -u (as helm package -u)",
+        ["dep"] = "Chartseal updates a chart's dependencies while packaging it: chartseal package CHART_DIR -u (as helm package -u)",
+        ["fetch"] = "Helm's old name for pull: chartseal pull NAME/CHART",
+    };
 
     /// <summary>A prefix of the name, or at most two edits away (Helm's suggestion distance).</summary>
     private static bool IsClose(string typed, string name) =>

@@ -12,8 +12,10 @@ internal static class VerdictOutput
     /// <param name="format">text, table or json.</param>
     /// <param name="refusedFile">The file a refusal names: the archive, or the trust manifest when the trust material was refused.</param>
     /// <param name="extraJson">The door's own JSON fields (e.g. where a pulled chart was saved).</param>
-    public static int Print(Verdict verdict, string format, string refusedFile, Action<Utf8JsonWriter>? extraJson = null)
+    /// <param name="text">Where the text form goes (default stdout; install sends it to stderr when stdout is helm's).</param>
+    public static int Print(Verdict verdict, string format, string refusedFile, Action<Utf8JsonWriter>? extraJson = null, TextWriter? text = null)
     {
+        text ??= Console.Out;
         if (format == "json")
         {
             WriteJsonDocument(json => VerdictJson.Write(json, verdict, extraJson));
@@ -23,21 +25,21 @@ internal static class VerdictOutput
             // Helm's three lines (one "Signed by" per user id), exactly as helm verify prints them.
             foreach (string uid in trusted.Verification.Signer.UserIds)
             {
-                Console.WriteLine($"Signed by: {TerminalText.Escape(uid)}");
+                text.WriteLine($"Signed by: {TerminalText.Escape(uid)}");
             }
-            Console.WriteLine($"Using Key With Fingerprint: {trusted.Verification.Signer.Fingerprint}");
-            Console.WriteLine($"Chart Hash Verified: sha256:{trusted.Verification.Sha256}");
+            text.WriteLine($"Using Key With Fingerprint: {trusted.Verification.Signer.Fingerprint}");
+            text.WriteLine($"Chart Hash Verified: sha256:{trusted.Verification.Sha256}");
             if (trusted.Material is { } material)
             {
-                Console.WriteLine($"Trusted by repository: trust version {material.Version}, root {material.SignedBy}");
+                text.WriteLine($"Trusted by repository: trust version {material.Version}, root {material.SignedBy}");
             }
             if (trusted.Verification.KeyExpiredSince is { } expired)
             {
-                Console.WriteLine("Note: " + VerdictJson.KeyExpiredNote(expired));
+                text.WriteLine("Note: " + VerdictJson.KeyExpiredNote(expired));
             }
             if (trusted.Rebuild is { } rebuild)
             {
-                Console.WriteLine($"Rebuild gate passed: rebuilt from {TerminalText.Escape(rebuild.Source)}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
+                text.WriteLine($"Rebuild gate passed: rebuilt from {TerminalText.Escape(rebuild.Source)}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
             }
         }
         if (verdict is Verdict.Refused refused)

@@ -33,6 +33,7 @@ internal static class ChartCommands
             dir, dest, version, appVersion, dependencyUpdate, insecureHttp, timeout, sign,
         };
         signing.AddTo(command);
+        HelmFlags.RefuseTransport(command, plainHttp: null);
         command.Validators.Add(r =>
         {
             if (r.GetValue(insecureHttp) && !r.GetValue(dependencyUpdate))

@@ -30,6 +30,11 @@ internal static class ClientCommands
             name, url, rootFingerprint, rootKey, tofu, forceUpdate, insecureHttp, timeout,
         };
         registry.AddTo(command);
+        // Helm's repo add flags this one does not take; --allow-deprecated-repos and Helm 3's --no-update change nothing here.
+        HelmFlags.RefuseTransport(command, plainHttp: null, caFile: false);
+        HelmFlags.Refuse(command, "--password-stdin", takesValue: false, _ => "chartseal sends no credentials to an http(s) chart repository; an oci:// registry's come from helm registry login or docker login");
+        HelmFlags.Ignore(command, "--allow-deprecated-repos");
+        HelmFlags.Ignore(command, "--no-update");
         command.Validators.Add(result =>
         {
             int pins = (result.GetValue(rootFingerprint) is null ? 0 : 1) + (result.GetValue(rootKey) is null ? 0 : 1) + (result.GetValue(tofu) ? 1 : 0);
@@ -120,6 +125,8 @@ internal static class ClientCommands
         var names = new Argument<string[]>("NAME") { Description = "Update only these repositories (default: all)", Arity = ArgumentArity.ZeroOrMore };
         var timeout = TimeoutOption.Create();
         var command = new Command("update", "Fetch each repository's trust material (checked against the pinned root: rollback, freeze, expiry) and index.yaml, and cache both.") { names, timeout };
+        // Helm 3's --fail-on-repo-update-fail is what this command always does (a repository that fails makes the exit code non-zero).
+        HelmFlags.Ignore(command, "--fail-on-repo-update-fail");
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
@@ -174,7 +181,8 @@ internal static class ClientCommands
     private static Command RepoList()
     {
         var output = OutputOption.Create();
-        var command = new Command("list", "List the configured repositories and their pinned roots.") { output };
+        var noHeaders = new Option<bool>("--no-headers") { Description = "Leave out the table's header line (as Helm's)" };
+        var command = new Command("list", "List the configured repositories and their pinned roots.") { output, noHeaders };
         command.SetAction(async (p, ct) =>
         {
             var config = await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct);
@@ -208,7 +216,7 @@ internal static class ClientCommands
             {
                 r.Name, r.Url, r.RootFingerprint,
                 string.Join(", ", new[] { r.TrustOnFirstUse ? "trusted on first use" : null, r.InsecureHttp ? "insecure http" : null }.OfType<string>()),
-            }));
+            }), headers: !p.GetValue(noHeaders));
             return ExitCodes.Ok;
         });
         return command;
@@ -328,14 +336,20 @@ internal static class ClientCommands
         public Option<string> Output { get; } = OutputOption.Create();
         public Option<string?> Timeout { get; } = TimeoutOption.Create();
 
+        // Helm's --verify: what chartseal always does. Taken here so that it is neither a chart name nor handed to helm
+        // (helm install --verify would check the verified archive again against ~/.gnupg/pubring.gpg and fail).
+        private readonly Option<bool> _verify = new("--verify") { Description = "Always on (Helm's flag, accepted): the chart is verified against its repository's trusted keys before it is used" };
+
         public void AddTo(Command command)
         {
             command.Arguments.Add(several ? _charts : _chart);
             command.Options.Add(Version);
             command.Options.Add(Devel);
             command.Options.Add(Keyring);
+            command.Options.Add(_verify);
             command.Options.Add(Timeout);
             command.Options.Add(Output);
+            HelmFlags.RefuseChartLocation(command, command.Name, several ? "chartseal pull NAME/CHART" : "chartseal install RELEASE NAME/CHART");
         }
 
         /// <summary>Fetches and verifies every chart named (each repository's trust material checked once); nothing is written.</summary>
@@ -364,15 +378,20 @@ internal static class ClientCommands
     public static Command Pull()
     {
         var options = new PullOptions(several: true);
-        var dest = new Option<string>("--destination", "-d") { Description = "Where to write the chart", DefaultValueFactory = _ => "." };
-        var untar = new Option<bool>("--untar") { Description = "Write the unpacked chart folder instead of the archive" };
-        var command = new Command("pull", "Download charts and their .prov, verify each with only its repository's trusted keys, and only then write it (several charts: one trust check per repository).") { dest, untar };
+        var dest = new Option<string>("--destination", "-d") { Description = "Where to write the chart (created when missing); with --untar, --untardir is appended to it", DefaultValueFactory = _ => "." };
+        var untar = new Option<bool>("--untar") { Description = "Write the unpacked chart folder (DESTINATION/UNTARDIR/CHART) instead of the archive and its .prov" };
+        var untarDir = new Option<string>("--untardir") { Description = "With --untar, the folder below --destination (or an absolute path) into which the chart is unpacked, as Helm's", DefaultValueFactory = _ => "." };
+        var prov = new Option<bool>("--prov") { Description = "Always on (Helm's flag, accepted): the .prov is written beside the archive; unlike Helm's --prov, the chart is still verified" };
+        var command = new Command("pull", "Download charts and their .prov, verify each with only its repository's trusted keys, and only then write it (several charts: one trust check per repository).") { dest, untar, untarDir, prov };
         options.AddTo(command);
         command.SetAction(async (p, ct) =>
         {
             string format = p.GetValue(options.Output)!;
+            bool unpack = p.GetValue(untar);
+            // Helm's rule: --untardir is joined to --destination unless it is absolute, and counts only with --untar.
+            string directory = unpack && p.GetValue(untarDir) is { } below && below != "." ? Path.Combine(p.GetValue(dest)!, below) : p.GetValue(dest)!;
             var results = await options.PullAsync(p, ct);
-            var saved = await ChartPuller.SaveAllAsync(results, p.GetValue(dest)!, p.GetValue(untar), ct);
+            var saved = await ChartPuller.SaveAllAsync(results, directory, unpack, ct);
             int exit = ExitCodes.Ok;
             for (int i = 0; i < results.Count; i++)
             {
@@ -391,9 +410,14 @@ internal static class ClientCommands
     {
         var options = new PullOptions(several: false);
         var release = new Argument<string>("RELEASE") { Description = "The Helm release name" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Verify, then print the helm command instead of running it" };
+        // Helm's --dry-run[=client|server|none], handed to helm as given. A bool, so that a bare --dry-run takes no word
+        // after it; the parser splits --dry-run=server into the flag and a word that then heads HELM_ARGS (see below).
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Handed to helm install as given (Helm's --dry-run[=client|server|none]: helm simulates the install of the verified archive); without helm on PATH, print the helm command instead",
+        };
         var helmArgs = new Argument<string[]>("HELM_ARGS") { Description = "Arguments passed to helm install (after --)", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("install", "Pull and verify a chart into a private folder, then run helm install RELEASE <verified archive> HELM_ARGS...") { release };
+        var command = new Command("install", "Pull and verify a chart into a private folder, then run helm install RELEASE <verified archive> HELM_ARGS... (--timeout, -o and --dry-run are handed to helm too, as Helm's)") { release };
         options.AddTo(command);
         command.Options.Add(dryRun);
         command.Arguments.Add(helmArgs);
@@ -401,10 +425,34 @@ internal static class ClientCommands
         {
             string format = p.GetValue(options.Output)!;
             bool dry = p.GetValue(dryRun);
+            string[] rest = p.GetValue(helmArgs) ?? [];
+            // --dry-run=MODE: helm takes no third positional argument, so a mode heading HELM_ARGS is the flag's value.
+            string? mode = dry && rest is ["client" or "server" or "none", ..] ? rest[0] : null;
+            if (mode is not null)
+            {
+                rest = rest[1..];
+            }
             string? helm = HelmHandOff.FindHelm();
             if (helm is null && !dry)
             {
                 throw new ChartsealException(null, "helm was not found on PATH (install Helm, or use --dry-run to see the command)");
+            }
+            // Flags that are helm install's too keep Helm's meaning there: --timeout (also the deadline of the downloads
+            // here), -o (helm's output format: stdout is then helm's alone, the verification lines go to stderr) and
+            // --dry-run. --version, --devel, --keyring and --verify were used here to choose and verify the chart.
+            var handed = new List<string>();
+            if (dry)
+            {
+                handed.Add(mode is null ? "--dry-run" : "--dry-run=" + mode);
+            }
+            if (p.GetValue(options.Timeout) is { } helmTimeout)
+            {
+                handed.AddRange(["--timeout", helmTimeout]);
+            }
+            bool helmFormat = helm is not null && p.GetResult(options.Output) is { Implicit: false };
+            if (helmFormat)
+            {
+                handed.AddRange(["--output", format == "text" ? "table" : format]);
             }
             var result = (await options.PullAsync(p, ct))[0];
             if (result is not PullResult.Pulled pulled)
@@ -415,22 +463,23 @@ internal static class ClientCommands
             try
             {
                 string archive = await pulled.SaveAsync(privateDir.FullName, untar: false, ct);
-                var arguments = HelmHandOff.InstallArguments(p.GetValue(release)!, archive, p.GetValue(helmArgs) ?? []);
+                var arguments = HelmHandOff.InstallArguments(p.GetValue(release)!, archive, [.. handed, .. rest]);
                 string shown = string.Join(' ', new[] { "helm" }.Concat(arguments).Select(ShellQuote));
-                PullOptions.Print(result, format, shown, "helmCommand");
-                if (dry)
+                if (helm is null)
                 {
+                    PullOptions.Print(result, format, shown, "helmCommand");
                     if (format != "json")
                     {
                         Console.WriteLine($"Dry run: would run {TerminalText.Escape(shown)}");
                     }
                     return ExitCodes.Ok;
                 }
-                if (format != "json")
-                {
-                    Console.WriteLine($"Running: {TerminalText.Escape(shown)}");
-                }
-                return await HelmHandOff.RunAsync(helm!, arguments, ct);
+                // The verification lines, then helm's output: on stdout for people, on stderr when -o gave helm's format.
+                var lines = helmFormat ? Console.Error : Console.Out;
+                VerdictOutput.Print(pulled.Verdict, "text", pulled.ArchiveFileName, text: lines);
+                lines.WriteLine($"Running: {TerminalText.Escape(shown)}");
+                lines.Flush();
+                return await HelmHandOff.RunAsync(helm, arguments, ct);
             }
             finally
             {
@@ -445,7 +494,7 @@ internal static class ClientCommands
 
     // Cells come from index.yaml (names, versions, descriptions) or the configuration: escaped before measuring, then
     // cut to maxColumnWidth as Helm's tables are (the last three characters of a cut cell are "...").
-    private static void PrintTable(string[] header, IEnumerable<string[]> rows, int maxColumnWidth = 0)
+    private static void PrintTable(string[] header, IEnumerable<string[]> rows, int maxColumnWidth = 0, bool headers = true)
     {
         string Cell(string text)
         {
@@ -454,9 +503,9 @@ internal static class ClientCommands
                 ? (maxColumnWidth > 3 ? escaped[..(maxColumnWidth - 3)] + "..." : escaped[..maxColumnWidth])
                 : escaped;
         }
-        var all = new List<string[]> { header };
+        var all = headers ? new List<string[]> { header } : [];
         all.AddRange(rows.Select(row => Array.ConvertAll(row, Cell)));
-        int[] widths = [.. Enumerable.Range(0, header.Length).Select(i => all.Max(r => r[i].Length))];
+        int[] widths = [.. Enumerable.Range(0, header.Length).Select(i => all.Count == 0 ? 0 : all.Max(r => r[i].Length))];
         foreach (var row in all)
         {
             Console.WriteLine(string.Join("\t", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());

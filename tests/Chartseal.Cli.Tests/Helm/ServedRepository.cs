@@ -41,6 +41,9 @@ public sealed class ServedRepository : IAsyncLifetime
     /// <summary>The repository folder the server serves.</summary>
     public string Repo => _temp.File("repo");
 
+    /// <summary>The repository's root key fingerprint (what a Chartseal user pins).</summary>
+    public string RootFingerprint { get; private set; } = "";
+
     /// <summary><c>pubkeys.pgp</c> as downloaded from the server.</summary>
     public string ServedPubkeys => _temp.File("served-pubkeys.pgp");
 
@@ -50,6 +53,7 @@ public sealed class ServedRepository : IAsyncLifetime
         var root = Cli.Run(_temp.Path, "key", "generate", "--name", "Repository Root <root@example.com>", "--out", _temp.File("root"));
         Cli.AssertOk(root);
         string rootFingerprint = root.StdOut.Split('\n')[0].Replace("Generated key ", "", StringComparison.Ordinal).Trim();
+        RootFingerprint = rootFingerprint;
         string[] rootKey = ["--root-key", rootFingerprint, "--root-keyring", _temp.File("root.sec.asc")];
         Cli.AssertOk(Cli.Run(_temp.Path, ["trust", "init", Repo, .. rootKey]));
         Cli.AssertOk(Cli.Run(_temp.Path, ["trust", "add", Repo, Keys.Rsa.ArmoredPublic, Keys.Ed25519.ArmoredPublic, .. rootKey]));

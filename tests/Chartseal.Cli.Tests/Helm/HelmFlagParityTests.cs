@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Cli.Tests.Helm;
+
+/// <summary>
+/// Helm's flags typed at Chartseal's client commands out of habit, next to the real Helm 4.1.4 and 3.17.3 against the
+/// same <c>chartseal serve</c>: where Chartseal has the flag it means what Helm's means (the same files in the same
+/// places, the same helm install), and where it does not, it is refused with one line saying what to do instead.
+/// </summary>
+public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<ServedRepository>
+{
+    /// <summary>Every file below <paramref name="dir"/>, relative, with its bytes' length, sorted.</summary>
+    private static string[] Tree(string dir) => Directory.Exists(dir)
+        ? [.. Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Select(f => $"{Path.GetRelativePath(dir, f).Replace('\\', '/')} {new FileInfo(f).Length}").Order(StringComparer.Ordinal)]
+        : [];
+
+    private void AddBoth(TempDirectory temp, HelmPeer helm)
+    {
+        helm.RunChecked(temp.Path, "repo", "add", "cs", repo.Url);
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
+    }
+
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void Pull_HelmsVerifyProvUntarAndUntardir_WriteWhatHelmWrites(string version)
+    {
+        using var temp = new TempDirectory();
+        var helm = HelmPeer.Of(version);
+        AddBoth(temp, helm);
+        // (helm pull without --untar wants its destination to exist; chartseal creates it.)
+        foreach (string side in new[] { "helm", "chartseal" })
+        {
+            Directory.CreateDirectory(temp.File($"{side}/archive"));
+        }
+        string[][] cases =
+        [
+            ["--verify", "--keyring", repo.ServedPubkeys, "--prov", "-d", "{side}/archive"],
+            ["--untar", "--untardir", "below", "-d", "{side}/relative"],
+            ["--untar", "--untardir", temp.File("{side}-absolute"), "-d", "{side}/ignored"],
+            ["--prov", "--untardir", "ignored-without-untar", "-d", "{side}/archive", "--version", "1.0.0"],
+        ];
+        foreach (string[] flags in cases)
+        {
+            var theirs = helm.Run(temp.Path, ["pull", "cs/rsa-chart", .. flags.Select(f => f.Replace("{side}", "helm", StringComparison.Ordinal))]);
+            Assert.True(theirs.ExitCode == 0, $"helm {version} pull {string.Join(' ', flags)}: {theirs}");
+            var ours = Cli.Run(temp.Path, ["pull", "cs/rsa-chart", .. flags.Select(f => f.Replace("{side}", "chartseal", StringComparison.Ordinal))]);
+            Assert.True(ours.ExitCode == 0, $"chartseal pull {string.Join(' ', flags)}: {ours}");
+        }
+
+        foreach (string dir in new[] { "archive", "relative", "ignored" })
+        {
+            Assert.Equal(Tree(temp.File("helm/" + dir)), Tree(temp.File("chartseal/" + dir)));
+        }
+        Assert.Equal(Tree(temp.File("helm-absolute")), Tree(temp.File("chartseal-absolute")));
+        Assert.Contains("below/rsa-chart/Chart.yaml", string.Join('\n', Tree(temp.File("chartseal/relative"))), StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(repo.Repo, "rsa-chart-1.1.0.tgz.prov")), File.ReadAllBytes(temp.File("chartseal/archive/rsa-chart-1.1.0.tgz.prov")));
+
+        // An existing chart folder is not overwritten, by either (both exit non-zero and name it).
+        var helmAgain = helm.Run(temp.Path, "pull", "cs/rsa-chart", "--untar", "--untardir", "below", "-d", "helm/relative");
+        Assert.True(helmAgain.ExitCode != 0, helmAgain.ToString());
+        var again = Cli.Run(temp.Path, "pull", "cs/rsa-chart", "--untar", "--untardir", "below", "-d", "chartseal/relative");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains(Path.Combine("chartseal", "relative", "below", "rsa-chart") + ": already exists", Assert.Single(again.StdErrLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pull_HelmsRepoCredentialAndTlsFlags_RefusedWithOneLineSayingWhatToDo_NothingWritten()
+    {
+        using var temp = new TempDirectory();
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
+        (string[] Args, string Says)[] cases =
+        [
+            (["pull", "rsa-chart", "--repo", repo.Url, "-d", "out"], $"--repo {repo.Url}: chartseal pulls only from repositories added with a pinned root key"),
+            (["install", "rel", "rsa-chart", "--repo", repo.Url, "--dry-run"], $"chartseal repo add NAME {repo.Url} --root-fingerprint FPR"),
+            (["pull", "cs/rsa-chart", "--username", "u", "--password", "p", "-d", "out"], "--username u: chartseal sends no credentials to an http(s) chart repository"),
+            (["pull", "cs/rsa-chart", "--pass-credentials", "-d", "out"], "--pass-credentials: chartseal sends no credentials"),
+            (["pull", "cs/rsa-chart", "--insecure-skip-tls-verify", "-d", "out"], "--insecure-skip-tls-verify: chartseal never skips TLS certificate checks"),
+            (["pull", "cs/rsa-chart", "--ca-file", "ca.pem", "-d", "out"], "--ca-file ca.pem: a registry's CA certificates are recorded by chartseal repo add"),
+            (["pull", "cs/rsa-chart", "--cert-file", "c.pem", "--key-file", "k.pem", "-d", "out"], "chartseal does not present TLS client certificates"),
+            (["pull", "cs/rsa-chart", "--plain-http", "-d", "out"], "--plain-http: plain HTTP is allowed per repository: chartseal repo add NAME URL --plain-http records it"),
+            (["install", "rel", "cs/rsa-chart", "--plain-http", "--dry-run"], "--plain-http: plain HTTP is allowed per repository"),
+            (["repo", "add", "other", repo.Url, "--username", "u", "--password", "p"], "--username u: chartseal sends no credentials"),
+            (["repo", "add", "other", repo.Url, "--insecure-skip-tls-verify"], "chartseal never skips TLS certificate checks"),
+            (["package", "chart", "--ca-file", "ca.pem"], "--ca-file ca.pem: "),
+        ];
+        foreach (var (args, says) in cases)
+        {
+            var r = Cli.Run(temp.Path, args);
+            Assert.True(r.ExitCode == 2, $"{string.Join(' ', args)}: {r}");
+            string line = Assert.Single(r.StdErrLines);
+            Assert.StartsWith("chartseal: ", line, StringComparison.Ordinal);
+            Assert.Contains(says, line, StringComparison.Ordinal);
+        }
+        Assert.False(Directory.Exists(temp.File("out")));
+        Assert.Single(Cli.Run(temp.Path, "repo", "list", "--no-headers").StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Install_HelmsVerifyDryRunTimeoutAndOutput_MeanWhatTheyMeanToHelm()
+    {
+        using var temp = new TempDirectory();
+        var helm = HelmPeer.V4; // Helm 4's --dry-run=client needs no cluster
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
+        string bin = Directory.CreateDirectory(temp.File("bin")).FullName;
+        File.CreateSymbolicLink(Path.Combine(bin, "helm"), helm.Path);
+        string helmHome = temp.File(".helm");
+        var env = new Dictionary<string, string>
+        {
+            ["PATH"] = bin + ":/usr/bin:/bin",
+            ["HELM_CONFIG_HOME"] = Path.Combine(helmHome, "config"),
+            ["HELM_CACHE_HOME"] = Path.Combine(helmHome, "cache"),
+            ["HELM_DATA_HOME"] = Path.Combine(helmHome, "data"),
+            ["KUBECONFIG"] = Path.Combine(helmHome, "kubeconfig"),
+            ["HOME"] = helmHome,
+        };
+
+        // --verify was done here (helm given it would check the archive again against ~/.gnupg/pubring.gpg and fail);
+        // --dry-run=client, --timeout and -o json are helm's: stdout is exactly helm's JSON, the verification on stderr.
+        var install = Cli.Run(temp.Path, env, "install", "rel", "cs/rsa-chart", "--verify", "--keyring", repo.ServedPubkeys, "--dry-run=client", "--timeout", "2m", "-o", "json", "--set", "greeting=hi");
+
+        Assert.True(install.ExitCode == 0, install.ToString());
+        using (var json = JsonDocument.Parse(install.StdOut))
+        {
+            Assert.Equal("rel", json.RootElement.GetProperty("name").GetString());
+            Assert.Equal("1.1.0", json.RootElement.GetProperty("chart").GetProperty("metadata").GetProperty("version").GetString());
+            Assert.Contains("greeting: \"hi\"", json.RootElement.GetProperty("manifest").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Contains("Using Key With Fingerprint: " + repo.Keys.Rsa.Fingerprint, install.StdErr, StringComparison.Ordinal);
+        Assert.Matches(@"Running: helm install rel /\S+/rsa-chart-1\.1\.0\.tgz --dry-run=client --timeout 2m --output json --set greeting=hi\n", install.StdErr);
+
+        // Without helm on PATH, --dry-run prints the command helm would be given.
+        var printed = Cli.Run(temp.Path, new Dictionary<string, string> { ["PATH"] = "/nonexistent" }, "install", "rel", "cs/rsa-chart", "--verify", "--dry-run", "--namespace", "x");
+        Assert.True(printed.ExitCode == 0, printed.ToString());
+        Assert.Matches(@"Dry run: would run helm install rel /\S+/rsa-chart-1\.1\.0\.tgz --dry-run --namespace x\n", printed.StdOut);
+    }
+}
