@@ -43,6 +43,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "trust", "revok" }, "unknown command \"revok\" for \"chartseal trust\"; did you mean \"revoke\"?")]
     [InlineData(new[] { "pul" }, "did you mean \"pull\"")]
     [InlineData(new[] { "frobnicate" }, "unknown command \"frobnicate\" for \"chartseal\" (see chartseal --help)")]
+    [InlineData(new[] { "help", "verfy" }, "unknown command \"verfy\" for \"chartseal\"; did you mean \"verify\"?")]
+    [InlineData(new[] { "trust", "revok", "--help" }, "unknown command \"revok\" for \"chartseal trust\"; did you mean \"revoke\"?")]
     public void A_mistyped_command_is_one_line_with_a_suggestion(string[] args, string expected)
     {
         using var t = new Chartseal.Tests.Support.TempDirectory();
