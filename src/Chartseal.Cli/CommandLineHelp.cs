@@ -19,8 +19,27 @@ internal static class CommandLineHelp
     /// </summary>
     public static string Describe(Command root, ParseResult parse, string[] args)
     {
+        if (UnknownCommand(root, args, out string path) is { } unknown)
+        {
+            return unknown;
+        }
+        // System.CommandLine lists choices on several lines; one line is what scripts and people read.
+        string message = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
+        return $"{message} (see {path} --help)";
+    }
+
+    /// <summary>
+    /// The one line for a command word that names no command (with the closest names), or null when every command word
+    /// names one. Checked before a help request too: <c>help verfy</c> and <c>verfy --help</c> would otherwise print the
+    /// root's help and exit 0, as if nothing were wrong.
+    /// </summary>
+    /// <param name="root">The root command.</param>
+    /// <param name="args">The command line.</param>
+    /// <param name="path">The deepest command the words name, as typed: <c>chartseal trust</c>.</param>
+    public static string? UnknownCommand(Command root, string[] args, out string path)
+    {
         Command command = root;
-        string path = "chartseal";
+        path = "chartseal";
         foreach (string arg in args)
         {
             if (arg.StartsWith('-') || command.Subcommands.Count == 0)
@@ -40,9 +59,7 @@ internal static class CommandLineHelp
             command = next;
             path += " " + next.Name;
         }
-        // System.CommandLine lists choices on several lines; one line is what scripts and people read.
-        string message = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
-        return $"{message} (see {path} --help)";
+        return null;
     }
 
     // Helm's commands that Chartseal does in another way, with what to type instead.

@@ -48,6 +48,12 @@ foreach (var (_, create) in named.Length == 1 ? named : commands)
 string[] helpNames = ["--help", "-h", "/h", "-?", "/?"]; // HelpOption's name and aliases
 if (Array.Exists(args, helpNames.Contains))
 {
+    // A help request for a command that does not exist is the same error as running it, not the root's help.
+    if (CommandLineHelp.UnknownCommand(root, args, out _) is { } unknown)
+    {
+        Console.Error.WriteLine("chartseal: " + unknown);
+        return ExitCodes.Usage;
+    }
     root.Options.Add(new HelpOption());
 }
 if (Array.Exists(args, a => a == "--version"))

@@ -116,8 +116,9 @@ internal static class ServeCommand
         e.WriteLine($"Probes: {url}/health (alive), {url}/ready (trust material verifies, folder readable)" + (options.DisableMetrics ? "." : $"; metrics: {url}/metrics"));
         if (!File.Exists(Path.Combine(dir, TrustFiles.ManifestName)))
         {
-            e.WriteLine("The repository has no trust material yet. Initialise it (the root key stays offline):");
+            e.WriteLine("The repository has no trust material yet. Make a root key (it stays offline) and a maintainer's key, then initialise it:");
             e.WriteLine("  chartseal key generate --name \"Root <root@example.com>\" --out root --expires 0");
+            e.WriteLine("  chartseal key generate --name \"Maintainer <maintainer@example.com>\" --out maintainer --algorithm rsa3072");
             e.WriteLine($"  chartseal trust init {dir} --root-key root@example.com --root-keyring root.sec.asc");
             e.WriteLine($"  chartseal trust add {dir} maintainer.pub.asc --root-key root@example.com --root-keyring root.sec.asc");
         }

@@ -84,12 +84,56 @@ public sealed class ServeCommandTests
             // Each address once, and no upload example for a server that refuses uploads.
             Assert.Single(banner.Split('\n'), line => line.Contains("/ready", StringComparison.Ordinal));
             Assert.DoesNotContain("Upload a signed chart", banner, StringComparison.Ordinal);
+
+            // The commands it prints run as printed, in order, in the folder the server was started from.
+            var commands = banner.Split('\n').Where(line => line.StartsWith("  chartseal ", StringComparison.Ordinal)).Select(ShellWords).ToList();
+            Assert.Equal(4, commands.Count);
+            foreach (var words in commands)
+            {
+                Cli.AssertOk(Cli.Run(temp.Path, [.. words.Skip(1)]));
+            }
+            Assert.True(File.Exists(Path.Combine(temp.Path, "repo", "trust.yaml.asc")));
         }
         finally
         {
             server.Kill();
             await server.WaitForExitAsync(Ct);
         }
+    }
+
+    /// <summary>A printed command line split as a shell would: on spaces, with double quotes grouping.</summary>
+    private static List<string> ShellWords(string line)
+    {
+        var words = new List<string>();
+        var word = new System.Text.StringBuilder();
+        bool quoted = false, any = false;
+        foreach (char c in line.Trim())
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+                any = true;
+            }
+            else if (c == ' ' && !quoted)
+            {
+                if (any)
+                {
+                    words.Add(word.ToString());
+                }
+                word.Clear();
+                any = false;
+            }
+            else
+            {
+                word.Append(c);
+                any = true;
+            }
+        }
+        if (any)
+        {
+            words.Add(word.ToString());
+        }
+        return words;
     }
 
     [Fact]

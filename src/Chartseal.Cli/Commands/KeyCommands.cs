@@ -23,7 +23,7 @@ internal static class KeyCommands
         var output = new Option<string>("--out") { Description = "Prefix of the files written: PREFIX.pub.asc and PREFIX.sec.asc", Required = true };
         var algorithm = new Option<string>("--algorithm") { Description = "ed25519, rsa3072 or rsa4096", DefaultValueFactory = _ => "ed25519" };
         algorithm.AcceptOnlyFromAmong("ed25519", "rsa3072", "rsa4096");
-        var expires = new Option<string>("--expires") { Description = "Validity, e.g. 2y, 90d, 12w, 6m; 0 = never", DefaultValueFactory = _ => "2y" };
+        var expires = new Option<string>("--expires") { Description = "Validity, e.g. 2y, 90d, 12w, 6m (months, as gpg counts them); 0 = never", DefaultValueFactory = _ => "2y" };
         var passphraseFile = new Option<string?>("--passphrase-file") { Description = "Protect the secret key with the first line of this file (- = stdin)" };
         var force = new Option<bool>("--force") { Description = "Replace existing key files with the same prefix (the old secret key is lost)" };
         var command = new Command("generate", "Generate an OpenPGP signing key (GnuPG-compatible). Existing key files are never replaced unless --force.")

@@ -63,6 +63,8 @@ internal static class PushCommands
                 var done = (PublishResult.Published)replaced;
                 Console.WriteLine($"Replaced the provenance of {done.Entry.Urls[0]} (chart layer unchanged)");
                 PrintSigner(done);
+                // The version's manifest has a new digest: a signed tag map still names the old manifest (the old signature).
+                await SignTagsAsync(p, done, indexKey, location, registry, "clients read the new provenance", ct);
                 return ExitCodes.Ok;
             }
             var (archive, provenance) = await ChartFileVerifier.ReadAsync(path, p.GetValue(prov), ct);
@@ -82,17 +84,24 @@ internal static class PushCommands
             {
                 Console.WriteLine($"Rebuild gate passed: rebuilt from {TerminalText.Escape(rebuild.Source)}, {(rebuild.IdenticalBytes ? "identical archive" : "same files and contents")}");
             }
-            if (indexKey.Given(p))
-            {
-                await indexKey.SignAsync(p, location, registry, ct);
-            }
-            else if (published.Verdict.Material?.RequiresSnapshot == true)
-            {
-                Console.WriteLine($"Note: the namespace signs its tags; clients see this version once its snapshot is signed again (chartseal index sign {location} --key ... or --index-key here)");
-            }
+            await SignTagsAsync(p, published, indexKey, location, registry, "clients see this version", ct);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>After a push: signs the namespace's tag map with <c>--index-key</c>, else says when the namespace needs it signed again.</summary>
+    private static async Task SignTagsAsync(ParseResult p, PublishResult.Published published, IndexCommands.IndexKeyOptions indexKey, string location,
+        RegistryOptions registry, string untilSigned, CancellationToken ct)
+    {
+        if (indexKey.Given(p))
+        {
+            await indexKey.SignAsync(p, location, registry, ct);
+        }
+        else if (published.Verdict.Material?.RequiresSnapshot == true)
+        {
+            Console.WriteLine($"Note: the namespace signs its tags; {untilSigned} once its snapshot is signed again (chartseal index sign {location} --key ... or --index-key here)");
+        }
     }
 
     private static void PrintSigner(PublishResult.Published published)

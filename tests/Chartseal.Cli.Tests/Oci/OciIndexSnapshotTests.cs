@@ -60,6 +60,38 @@ public sealed class OciIndexSnapshotTests(OciCliFixture f) : IClassFixture<OciCl
     }
 
     [Fact]
+    public void Push_resign_only_signs_the_tags_with_the_index_key_so_clients_read_the_new_provenance()
+    {
+        using var t = new TempDirectory();
+        string ns = Namespace(t);
+        Ok(Cli.Run(t.Path, ["push", f.Package(t, "0.1.0", "jane"), ns, "--root-fingerprint", f.Root, .. IndexKey, .. f.Transport]));
+        Ok(Cli.Run(t.Path, ["repo", "add", "team", ns, "--root-fingerprint", f.Root, .. f.Transport]));
+
+        // Jane's key is compromised; Ann takes over, and the tags are signed again for the new trust material.
+        var ann = Cli.Run(t.Path, "key", "generate", "--name", "ann <ann@example.com>", "--out", "ann", "--expires", "1y");
+        Ok(ann);
+        Ok(Cli.Run(t.Path, ["trust", "revoke", ns, f.Fingerprints["jane"], .. f.RootKey, .. f.Transport]));
+        Ok(Cli.Run(t.Path, ["trust", "add", ns, t.File("ann.pub.asc"), .. f.RootKey, .. f.Transport]));
+        Ok(Cli.Run(t.Path, ["index", "sign", ns, "--key", "max", "--keyring", f.Secret("max"), .. f.Transport]));
+        Assert.Equal(1, Cli.Run(t.Path, "pull", "team/hello", "-d", "revoked").ExitCode);
+
+        // Without the index key the push says the tags need signing; with it, they are signed and clients follow at once.
+        Ok(Cli.Run(t.Path, "resign", "out/hello-0.1.0.tgz", "--key", "ann", "--keyring", t.File("ann.sec.asc")));
+        var noted = Cli.Run(t.Path, ["push", "out/hello-0.1.0.tgz", ns, "--root-fingerprint", f.Root, "--resign-only", .. f.Transport]);
+        Ok(noted);
+        Assert.Contains("clients read the new provenance once its snapshot is signed again", noted.StdOut, StringComparison.Ordinal);
+        Ok(Cli.Run(t.Path, "resign", "out/hello-0.1.0.tgz", "--key", "ann", "--keyring", t.File("ann.sec.asc")));
+        var replaced = Cli.Run(t.Path, ["push", "out/hello-0.1.0.tgz", ns, "--root-fingerprint", f.Root, "--resign-only", .. IndexKey, .. f.Transport]);
+        Ok(replaced);
+        Assert.Contains("Signed snapshot.yaml.asc version", replaced.StdOut, StringComparison.Ordinal);
+        Ok(Cli.Run(t.Path, "repo", "update", "team"));
+        var pulled = Cli.Run(t.Path, "pull", "team/hello", "-d", "pulled");
+        Ok(pulled);
+        Assert.Contains("Signed by: ann <ann@example.com>", pulled.StdOut, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(t.File("out/hello-0.1.0.tgz.prov")), File.ReadAllBytes(t.File("pulled/hello-0.1.0.tgz.prov")));
+    }
+
+    [Fact]
     public async Task The_registry_moves_a_signed_tag_back_the_client_still_reads_the_signed_manifest()
     {
         using var t = new TempDirectory();
