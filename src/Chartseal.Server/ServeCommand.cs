@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Chartseal.Trust;
 using Chartseal.Client;
+using Chartseal.IO;
 using Chartseal.Repository;
 
 namespace Chartseal.Server;
@@ -116,11 +117,12 @@ internal static class ServeCommand
         e.WriteLine($"Probes: {url}/health (alive), {url}/ready (trust material verifies, folder readable)" + (options.DisableMetrics ? "." : $"; metrics: {url}/metrics"));
         if (!File.Exists(Path.Combine(dir, TrustFiles.ManifestName)))
         {
+            string shellDir = TerminalText.Escape(TerminalText.ShellQuote(dir));
             e.WriteLine("The repository has no trust material yet. Make a root key (it stays offline) and a maintainer's key, then initialise it:");
             e.WriteLine("  chartseal key generate --name \"Root <root@example.com>\" --out root --expires 0");
             e.WriteLine("  chartseal key generate --name \"Maintainer <maintainer@example.com>\" --out maintainer --algorithm rsa3072");
-            e.WriteLine($"  chartseal trust init {dir} --root-key root@example.com --root-keyring root.sec.asc");
-            e.WriteLine($"  chartseal trust add {dir} maintainer.pub.asc --root-key root@example.com --root-keyring root.sec.asc");
+            e.WriteLine($"  chartseal trust init {shellDir} --root-key root@example.com --root-keyring root.sec.asc");
+            e.WriteLine($"  chartseal trust add {shellDir} maintainer.pub.asc --root-key root@example.com --root-keyring root.sec.asc");
         }
         bool tokens = options.UploadTokens.Count > 0, users = options.BasicAuth.Count > 0;
         e.WriteLine(tokens && users ? "Uploads: require Authorization: Bearer TOKEN (from the token file) or a Basic user (curl -u USER:PASSWORD)."

@@ -464,7 +464,7 @@ internal static class ClientCommands
             {
                 string archive = await pulled.SaveAsync(privateDir.FullName, untar: false, ct);
                 var arguments = HelmHandOff.InstallArguments(p.GetValue(release)!, archive, [.. handed, .. rest]);
-                string shown = string.Join(' ', new[] { "helm" }.Concat(arguments).Select(ShellQuote));
+                string shown = string.Join(' ', new[] { "helm" }.Concat(arguments).Select(TerminalText.ShellQuote));
                 if (helm is null)
                 {
                     PullOptions.Print(result, format, shown, "helmCommand");
@@ -488,9 +488,6 @@ internal static class ClientCommands
         });
         return command;
     }
-
-    private static string ShellQuote(string s) =>
-        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@+%".Contains(c, StringComparison.Ordinal)) ? s : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     // Cells come from index.yaml (names, versions, descriptions) or the configuration: escaped before measuring, then
     // cut to maxColumnWidth as Helm's tables are (the last three characters of a cut cell are "...").

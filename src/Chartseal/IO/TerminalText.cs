@@ -29,6 +29,18 @@ public static class TerminalText
     };
 
     /// <summary>
+    /// <paramref name="word"/> as one POSIX shell word, for a command printed to be pasted: as it is when it holds only
+    /// characters no shell treats specially, else in single quotes (a quote inside written <c>'\''</c>).
+    /// </summary>
+    public static string ShellQuote(string word)
+    {
+        ArgumentNullException.ThrowIfNull(word);
+        return word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@+%".Contains(c, StringComparison.Ordinal))
+            ? word
+            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    }
+
+    /// <summary>
     /// <paramref name="text"/> with every <see cref="IsUnsafe">unsafe</see> character written as a visible escape:
     /// <c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\e</c> for ESC, <c>\xHH</c> for other controls, <c>\uHHHH</c> for the
     /// bidirectional and separator characters. Text without any is returned as it is; null becomes "".

@@ -90,4 +90,20 @@ public sealed class TerminalTextTests
         using var parsed = JsonDocument.Parse(escaped);
         Assert.Equal(Hostile, parsed.RootElement.GetProperty("description").GetString());
     }
+
+    [Theory]
+    [InlineData("repo", "repo")]
+    [InlineData("./charts/my-repo_2.0", "./charts/my-repo_2.0")]
+    [InlineData("my repo", "'my repo'")]
+    [InlineData("it's $HOME `x` \\ *", "'it'\\''s $HOME `x` \\ *'")]
+    [InlineData("", "''")]
+    public void ShellQuote_GivesOneWordThatAShellReadsBackAsItWas(string word, string expected)
+    {
+        string quoted = TerminalText.ShellQuote(word);
+        Assert.Equal(expected, quoted);
+        var sh = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", ["-c", "printf %s " + quoted]) { RedirectStandardOutput = true })!;
+        string back = sh.StandardOutput.ReadToEnd();
+        sh.WaitForExit();
+        Assert.Equal(word, back);
+    }
 }
