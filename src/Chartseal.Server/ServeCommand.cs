@@ -43,7 +43,7 @@ internal static class ServeCommand
         var indexKey = new Option<string?>("--index-key") { Description = "Sign the index snapshot with this index key of the repository (trust index-key add) after every change and before it expires [$CHARTSEAL_SERVE_INDEX_KEY]" };
         var indexKeyring = new Option<string?>("--index-keyring") { Description = "Secret keyring holding the index key: the only secret the server holds, and it can make no chart trusted [$CHARTSEAL_SERVE_INDEX_KEYRING]" };
         var indexPassphrase = new Option<string?>("--index-passphrase-file") { Description = "File whose first line is the index key's passphrase (or $CHARTSEAL_KEY_PASSPHRASE, $HELM_KEY_PASSPHRASE) [$CHARTSEAL_SERVE_INDEX_PASSPHRASE_FILE]" };
-        var indexExpires = new Option<string?>("--index-expires") { Description = "How long each snapshot is valid, e.g. 1d, 6h (default 1d) [$CHARTSEAL_SERVE_INDEX_EXPIRES]" };
+        var indexExpires = new Option<string?>("--index-expires") { Description = "How long each snapshot is valid, e.g. 1d, 6h, 30min (default 1d) [$CHARTSEAL_SERVE_INDEX_EXPIRES]" };
         var debug = new Option<bool?>("--debug") { Description = "Log at debug level, with a line per request [$CHARTSEAL_SERVE_DEBUG, $DEBUG]", Arity = ArgumentArity.ZeroOrOne };
         // Named as users type it ("chartseal serve"), not after this program's file.
         var command = new Command("serve", "Serve a chart repository over HTTP: index.yaml, charts, .prov files, trust material, a ChartMuseum-compatible upload API that refuses untrusted charts, /health, /ready and /metrics. Each option can also be set as CHARTSEAL_SERVE_NAME or in the --config file; the command line wins, then the environment, then the file.")

@@ -17,6 +17,15 @@ public sealed class DurationTests
     }
 
     [Theory]
+    [InlineData("12h", 12 * 60)]
+    [InlineData("30min", 30)]
+    [InlineData("90MIN", 90)]
+    public void Parse_HoursAndMinutes_ForShortSnapshotLifetimes_MinNotMBecauseMIsAMonth(string value, int minutes)
+    {
+        Assert.Equal(TimeSpan.FromMinutes(minutes), Duration.Parse(value));
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("never")]
     public void Parse_ZeroOrNever_ReturnsNull(string value)
@@ -31,6 +40,9 @@ public sealed class DurationTests
     [InlineData("1.5y")]
     [InlineData("3s")]
     [InlineData("0d")]
+    [InlineData("min")]
+    [InlineData("0min")]
+    [InlineData("5mins")]
     [InlineData("tomorrow")]
     public void Parse_Malformed_ThrowsWithExamples(string value)
     {
