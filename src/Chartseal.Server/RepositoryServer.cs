@@ -213,6 +213,26 @@ public sealed class RepositoryServer : IAsyncDisposable
             });
         }
 
+        // With --require-auth-for-reads, every read needs a writer's credentials (ChartMuseum's habit with basic auth);
+        // the probes and /metrics stay open, and writes check their credentials themselves (audited, rate-limited).
+        if (options.RequireAuthForReads)
+        {
+            app.Use(async (context, next) =>
+            {
+                var request = context.Request;
+                bool open = request.Path.Equals("/health", StringComparison.Ordinal) || request.Path.Equals("/ready", StringComparison.Ordinal)
+                    || request.Path.Equals("/metrics", StringComparison.Ordinal);
+                bool write = HttpMethods.IsPost(request.Method) || HttpMethods.IsDelete(request.Method) || HttpMethods.IsPut(request.Method);
+                if (!open && !write && access.Refusal(context, out _) is { } refusal)
+                {
+                    context.Response.Headers.WWWAuthenticate = access.Challenges;
+                    await ApiJson.ErrorAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", "this repository requires credentials to read: " + refusal).ConfigureAwait(false);
+                    return;
+                }
+                await next(context).ConfigureAwait(false);
+            });
+        }
+
         // First the repository's files (RepositoryFiles says which); index.yaml has its own endpoint (ETag, gzip).
         var types = new FileExtensionContentTypeProvider(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
