@@ -44,12 +44,34 @@ public sealed partial record ConfiguredRepository(string Name, string Url, strin
     public TlsSettings Tls => new() { CaFile = CaFile, CertFile = CertFile, KeyFile = KeyFile, InsecureSkipVerify = InsecureSkipTlsVerify };
 
     /// <summary>The rules every http(s) download for it obeys: plain http only when allowed, its TLS settings and credentials, the deadline.</summary>
-    public FetchPolicy Policy(FetchDeadline? deadline = null) => new(InsecureHttp)
+    public FetchPolicy Policy(FetchDeadline? deadline = null) => WithTransport(new FetchPolicy(InsecureHttp) { Deadline = deadline });
+
+    /// <summary>
+    /// <paramref name="policy"/> with this repository's TLS settings and Basic credentials: for a command given the
+    /// repository's URL rather than its name (<c>audit URL</c>, <c>verify --repo URL</c>, <c>trust show URL</c>), as
+    /// Helm takes credentials from <c>repositories.yaml</c> for a URL it holds.
+    /// </summary>
+    public FetchPolicy WithTransport(FetchPolicy policy)
     {
-        Deadline = deadline,
-        Tls = Tls,
-        Credentials = Username is not null && !IsOci ? new BasicCredentials(Username, Password ?? "", new Uri(Url.TrimEnd('/') + "/")) { PassToAllHosts = PassCredentialsAll } : null,
-    };
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy with
+        {
+            Tls = Tls,
+            Credentials = Username is not null && !IsOci ? new BasicCredentials(Username, Password ?? "", new Uri(Url.TrimEnd('/') + "/")) { PassToAllHosts = PassCredentialsAll } : null,
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="url"/> in the canonical form repositories are compared in (scheme and host lower case, no default
+    /// port, no trailing slash), or null when it is not an absolute http(s) URL.
+    /// </summary>
+    public static string? CanonicalUrl(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return FetchPolicy.IsUrl(url) && Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out Uri? uri)
+            ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped).TrimEnd('/')
+            : null;
+    }
 
     /// <summary>Whether this is a registry namespace (<c>oci://</c>).</summary>
     public bool IsOci => OciRepositorySource.IsOciLocation(Url);

@@ -34,6 +34,15 @@ public sealed class RepositoryConfigFile
     /// <summary>The repository named <paramref name="name"/>, or null.</summary>
     public ConfiguredRepository? Find(string name) => _repositories.Find(r => r.Name == name);
 
+    /// <summary>The http(s) repository configured with the URL <paramref name="url"/> (compared in canonical form), or null.</summary>
+    public ConfiguredRepository? FindUrl(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return ConfiguredRepository.CanonicalUrl(url) is { } canonical
+            ? _repositories.Find(r => !r.IsOci && ConfiguredRepository.CanonicalUrl(r.Url) == canonical)
+            : null;
+    }
+
     /// <summary>The repository configured for the registry namespace <paramref name="namespace"/> (compared in canonical form), or null.</summary>
     public ConfiguredRepository? FindNamespace(OciReference @namespace)
     {

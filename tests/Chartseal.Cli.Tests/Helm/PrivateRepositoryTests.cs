@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Chartseal.Tests.Charts;
 using Chartseal.Tests.Support;
 
 namespace Chartseal.Cli.Tests.Helm;
@@ -98,6 +99,31 @@ public sealed class PrivateRepositoryTests(ProtectedRepository repo) : IClassFix
         Cli.AssertOk(Cli.Run(temp.Path, "pull", "all/remote-chart", "-d", "passed"));
         Assert.NotEmpty(repo.ChartHost.Requests);
         Assert.All(repo.ChartHost.Requests, r => Assert.Equal(expected, r.Authorization));
+    }
+
+    [Fact]
+    public void AuditTrustShowAndPackageDependencies_ByUrl_UseTheCredentialsOfTheRepositoryAddedWithThatUrl()
+    {
+        using var temp = new TempDirectory();
+        string chart = ChartFixtures.WriteChart(temp.File("app"),
+            ("Chart.yaml", $"apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: local-chart\n  version: 1.0.0\n  repository: {repo.Url}\n"),
+            ("values.yaml", ""));
+        string[] audit = ["audit", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"];
+        string[] show = ["trust", "show", repo.Url, "--plain-http"];
+        string[] package = ["package", chart, "-u", "--plain-http", "-d", "dist"];
+        foreach (string[] args in new[] { audit, show, package })
+        {
+            var anonymous = Cli.Run(temp.Path, args);
+            Assert.Equal(2, anonymous.ExitCode);
+            Assert.Contains("the server wants credentials (401 Unauthorized)", Assert.Single(anonymous.StdErrLines), StringComparison.Ordinal);
+        }
+
+        Cli.AssertOk(Cli.Run(temp.Path, Add("cs", "--username", ProtectedRepository.User, "--password", ProtectedRepository.Password)));
+
+        Cli.AssertOk(Cli.Run(temp.Path, audit));
+        Cli.AssertOk(Cli.Run(temp.Path, show));
+        Cli.AssertOk(Cli.Run(temp.Path, package));
+        Assert.True(File.Exists(Path.Combine(chart, "charts", "local-chart-1.0.0.tgz")));
     }
 
     [Theory]
