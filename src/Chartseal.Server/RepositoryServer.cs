@@ -213,6 +213,44 @@ public sealed class RepositoryServer : IAsyncDisposable
             });
         }
 
+        // With --require-auth-for-reads, every read needs a writer's credentials (ChartMuseum's habit with basic auth);
+        // the probes and /metrics stay open, and writes check their credentials themselves (audited, rate-limited).
+        if (options.RequireAuthForReads)
+        {
+            // Credentials not verified before cost a bcrypt run: they are limited per address as writes are, so that
+            // guessing passwords through reads is no faster (and no heavier) than through writes.
+            var guesses = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = options.WritesPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            }));
+            app.Use(async (context, next) =>
+            {
+                var request = context.Request;
+                bool open = request.Path.Equals("/health", StringComparison.Ordinal) || request.Path.Equals("/ready", StringComparison.Ordinal)
+                    || request.Path.Equals("/metrics", StringComparison.Ordinal);
+                bool write = HttpMethods.IsPost(request.Method) || HttpMethods.IsDelete(request.Method) || HttpMethods.IsPut(request.Method);
+                if (!open && !write && request.Headers.Authorization.Count > 0 && access.RateLimitKey(context) is var key
+                    && key.StartsWith("address:", StringComparison.Ordinal))
+                {
+                    using RateLimitLease lease = guesses.AttemptAcquire(key);
+                    if (!lease.IsAcquired)
+                    {
+                        await ApiJson.ErrorAsync(context, StatusCodes.Status429TooManyRequests, "rate-limited", $"more than {options.WritesPerMinute} attempts with unverified credentials per minute").ConfigureAwait(false);
+                        return;
+                    }
+                }
+                if (!open && !write && access.Refusal(context, out _) is { } refusal)
+                {
+                    context.Response.Headers.WWWAuthenticate = access.Challenges;
+                    await ApiJson.ErrorAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", "this repository requires credentials to read: " + refusal).ConfigureAwait(false);
+                    return;
+                }
+                await next(context).ConfigureAwait(false);
+            });
+        }
+
         // First the repository's files (RepositoryFiles says which); index.yaml has its own endpoint (ETag, gzip).
         var types = new FileExtensionContentTypeProvider(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {

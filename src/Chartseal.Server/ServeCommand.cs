@@ -32,6 +32,7 @@ internal static class ServeCommand
         var basicPass = new Option<string?>("--basic-auth-pass") { Description = "Its password (prefer a variable or --htpasswd-file: arguments are visible to ps) [$CHARTSEAL_SERVE_BASIC_AUTH_PASS, $BASIC_AUTH_PASS]" };
         var htpasswd = new Option<string?>("--htpasswd-file") { Description = "htpasswd file of users that may write with HTTP Basic auth (bcrypt entries: htpasswd -B) [$CHARTSEAL_SERVE_HTPASSWD_FILE]" };
         var anonymous = new Option<bool?>("--allow-anonymous-upload") { Description = "Accept writes without credentials (only when no token file and no Basic user is given) [$CHARTSEAL_SERVE_ALLOW_ANONYMOUS_UPLOAD]", Arity = ArgumentArity.ZeroOrOne };
+        var authReads = new Option<bool?>("--require-auth-for-reads") { Description = "Reads (index, charts, .prov, trust files, page, API) need the same credentials as writes; /health, /ready and /metrics stay open [$CHARTSEAL_SERVE_REQUIRE_AUTH_FOR_READS]", Arity = ArgumentArity.ZeroOrOne };
         var allowOverwrite = new Option<bool?>("--allow-overwrite") { Description = "Let an upload with ?force replace a published version (still verified) [$CHARTSEAL_SERVE_ALLOW_OVERWRITE, $ALLOW_OVERWRITE]", Arity = ArgumentArity.ZeroOrOne };
         var disableDelete = new Option<bool?>("--disable-delete") { Description = "Refuse DELETE /api/charts/NAME/VERSION [$CHARTSEAL_SERVE_DISABLE_DELETE, $DISABLE_DELETE]", Arity = ArgumentArity.ZeroOrOne };
         var disableApi = new Option<bool?>("--disable-api") { Description = "Serve no ChartMuseum API (/api/charts, /api/prov): a read-only repository [$CHARTSEAL_SERVE_DISABLE_API, $DISABLE_API]", Arity = ArgumentArity.ZeroOrOne };
@@ -48,7 +49,7 @@ internal static class ServeCommand
         // Named as users type it ("chartseal serve"), not after this program's file.
         var command = new Command("serve", "Serve a chart repository over HTTP: index.yaml, charts, .prov files, trust material, a ChartMuseum-compatible upload API that refuses untrusted charts, /health, /ready and /metrics. Each option can also be set as CHARTSEAL_SERVE_NAME or in the --config file; the command line wins, then the environment, then the file.")
         {
-            dir, config, listen, tokenFile, basicUser, basicPass, htpasswd, anonymous, allowOverwrite, disableDelete, disableApi, disableMetrics,
+            dir, config, listen, tokenFile, basicUser, basicPass, htpasswd, anonymous, authReads, allowOverwrite, disableDelete, disableApi, disableMetrics,
             contextPath, rootFingerprint, maxUpload, writesPerMinute, indexKey, indexKeyring, indexPassphrase, indexExpires, debug, new System.CommandLine.Help.HelpOption(),
         };
         command.SetAction(async (p, ct) =>
@@ -77,6 +78,7 @@ internal static class ServeCommand
                 UploadTokens = tokens,
                 BasicAuth = users,
                 AllowAnonymousUpload = settings.Flag("allow-anonymous-upload", Given(anonymous)),
+                RequireAuthForReads = settings.Flag("require-auth-for-reads", Given(authReads)),
                 AllowOverwrite = settings.Flag("allow-overwrite", Given(allowOverwrite)),
                 DisableDelete = settings.Flag("disable-delete", Given(disableDelete)),
                 DisableApi = settings.Flag("disable-api", Given(disableApi)),
@@ -90,6 +92,10 @@ internal static class ServeCommand
                 IndexSigner = indexSigner,
                 SnapshotLifetime = snapshotLifetime,
             };
+            if (options.RequireAuthForReads && tokens.Count == 0 && users.Count == 0)
+            {
+                throw new ChartsealException(null, "--require-auth-for-reads needs credentials to ask for: --basic-auth-user, --htpasswd-file or --upload-token-file");
+            }
             await using var server = await RepositoryServer.StartAsync(options, ct);
             PrintBanner(options, server.RepositoryUrl);
             await server.WaitForShutdownAsync(ct);
@@ -130,6 +136,10 @@ internal static class ServeCommand
             : users ? "Uploads: require a Basic user (curl -u USER:PASSWORD, helm cm-push --username --password)."
             : options.AllowAnonymousUpload ? "Uploads: open to anyone (--allow-anonymous-upload); each is still verified against the trust material."
             : "Uploads: refused (start with --upload-token-file FILE, --basic-auth-user or --htpasswd-file FILE to accept them).");
+        if (options.RequireAuthForReads)
+        {
+            e.WriteLine("Reads: require the same credentials (--require-auth-for-reads): chartseal repo add NAME URL --username USER --password-stdin, helm repo add NAME URL --username USER --password-stdin.");
+        }
         if (!tokens && !users && !options.AllowAnonymousUpload)
         {
             return; // no upload example for a server that refuses uploads

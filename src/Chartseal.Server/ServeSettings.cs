@@ -32,6 +32,7 @@ internal sealed class ServeSettings
         ["basic-auth-pass"] = "BASIC_AUTH_PASS",
         ["htpasswd-file"] = null,
         ["allow-anonymous-upload"] = null,
+        ["require-auth-for-reads"] = null,
         ["allow-overwrite"] = "ALLOW_OVERWRITE",
         ["disable-delete"] = "DISABLE_DELETE",
         ["disable-api"] = "DISABLE_API",

@@ -23,6 +23,13 @@ public sealed record ServerOptions
     public bool AllowAnonymousUpload { get; init; }
 
     /// <summary>
+    /// Every read of the repository (index, charts, <c>.prov</c> files, trust material, snapshot, page, API GETs) needs the
+    /// same credentials as a write, as ChartMuseum does with basic auth unless <c>--auth-anonymous-get</c>; only
+    /// <c>/health</c>, <c>/ready</c> and <c>/metrics</c> stay open. Off by default: reads are public.
+    /// </summary>
+    public bool RequireAuthForReads { get; init; }
+
+    /// <summary>
     /// Let an upload with <c>?force</c> replace a published version (still through the gate). Without it, and
     /// always without <c>?force</c>, a published version is never replaced.
     /// </summary>

@@ -47,6 +47,14 @@ public static class Cli
 
     public static CliResult Run(string workDir, params string[] args) => Run(workDir, null, args);
 
+    /// <summary>Like <see cref="Run(string, string[])"/>, with <paramref name="input"/> on standard input.</summary>
+    public static CliResult RunWithInput(string workDir, string input, params string[] args)
+    {
+        string home = Path.Combine(workDir, ".chartseal-home");
+        Directory.CreateDirectory(home);
+        return RunProcess(Script.Value, args, new Dictionary<string, string> { ["CHARTSEAL_HOME"] = home }, TimeSpan.FromMinutes(2), workDir, stdin: input);
+    }
+
     /// <summary>Runs <paramref name="program"/> (e.g. an installed chartseal, or a script of the checkout) in <paramref name="workDir"/>.</summary>
     public static CliResult RunProgram(string program, string workDir, IDictionary<string, string> env, TimeSpan timeout, params string[] args) =>
         RunProcess(program, args, env, timeout, workDir);
@@ -165,7 +173,7 @@ public static class Cli
         Assert.Contains(": " + reason + ": ", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
     }
 
-    private static CliResult RunProcess(string program, string[] args, IDictionary<string, string> env, TimeSpan timeout, string? workDir = null, Action<Process>? watch = null)
+    private static CliResult RunProcess(string program, string[] args, IDictionary<string, string> env, TimeSpan timeout, string? workDir = null, Action<Process>? watch = null, string? stdin = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -187,6 +195,10 @@ public static class Cli
             start.ArgumentList.Add(a);
         }
         using var p = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            p.StandardInput.Write(stdin);
+        }
         p.StandardInput.Close();
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();

@@ -47,7 +47,7 @@ internal static class AuditCommands
             var deadline = TimeoutOption.Start(p, timeout);
             using var source = OciRepositorySource.IsOciLocation(location)
                 ? new OciRepositorySource(OciRepositorySource.ParseNamespace(location), registry.Build(p, deadline), p.GetValue(charts))
-                : registry.Open(p, location, deadline);
+                : await registry.OpenAsync(p, location, deadline, ct);
             var enumeration = () => (source as OciRepositorySource)?.Enumeration;
             using var progress = ProgressLine.ForStandardError(source.IsRemote ? deadline : null);
             var result = await RepositoryAudit.AuditAsync(source, new PinnedRoot(p.GetValue(rootFingerprint)!), TrustStateStore.Default(), now,

@@ -50,6 +50,7 @@ internal static class ChartCommands
                 await DependencyUpdater.UpdateAsync(p.GetValue(dir)!, new DependencyUpdateOptions
                 {
                     AllowInsecureHttp = p.GetValue(insecureHttp),
+                    Repositories = (await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct)).Repositories,
                     Deadline = TimeoutOption.Start(p, timeout),
                     ModificationTime = sourceDateEpoch,
                 }, DateTimeOffset.UtcNow, ct);
@@ -167,7 +168,7 @@ internal static class ChartCommands
                 string manifest;
                 if (p.GetValue(rootFingerprint) is { } fingerprint)
                 {
-                    using var repositorySource = registry.Open(p, repository, TimeoutOption.Start(p, timeout));
+                    using var repositorySource = await registry.OpenAsync(p, repository, TimeoutOption.Start(p, timeout), ct);
                     manifest = repositorySource.AddressOf(TrustFiles.ManifestName);
                     trust = await TrustUpdater.RefreshAsync(repositorySource, new PinnedRoot(fingerprint), TrustStateStore.Default(), now, ct);
                 }

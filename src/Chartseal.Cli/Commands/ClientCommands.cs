@@ -24,15 +24,21 @@ internal static class ClientCommands
         var forceUpdate = new Option<bool>("--force-update") { Description = "Replace the repository's configuration if the name is already taken" };
         var insecureHttp = TransportOption.Create("Allow a plain http:// URL, or plain HTTP to an oci:// registry, recorded for this repository");
         var registry = new RegistryOptions(insecureHttp, credentials: false);
+        registry.CaFile.Description = "Verify the repository's TLS certificate with these CA certificates (PEM) instead of the system roots";
+        var username = new Option<string?>("--username") { Description = "User name for HTTP Basic auth to an http(s) repository, recorded for it" };
+        var password = new Option<string?>("--password") { Description = "Its password (visible to other users in the process list: prefer --password-stdin)" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input" };
+        var passCredentials = new Option<bool>("--pass-credentials") { Description = "Send the credentials to chart URLs on other hosts too (by default only to the repository's own scheme, host and port)" };
+        var clientCert = new Option<string?>("--cert-file") { Description = "Present this TLS client certificate (PEM) to an http(s) repository" };
+        var clientKey = new Option<string?>("--key-file") { Description = "The client certificate's private key (PEM)" };
+        var skipTlsVerify = new Option<bool>("--insecure-skip-tls-verify") { Description = "Do not check the repository's TLS certificate (signatures still decide what is trusted)" };
         var timeout = TimeoutOption.Create();
         var command = new Command("add", "Add a repository, pinning its root key; its trust material is verified and cached before it is recorded.")
         {
-            name, url, rootFingerprint, rootKey, tofu, forceUpdate, insecureHttp, timeout,
+            name, url, rootFingerprint, rootKey, tofu, forceUpdate, insecureHttp, username, password, passwordStdin, passCredentials, clientCert, clientKey, skipTlsVerify, timeout,
         };
         registry.AddTo(command);
         // Helm's repo add flags this one does not take; --allow-deprecated-repos and Helm 3's --no-update change nothing here.
-        HelmFlags.RefuseTransport(command, plainHttp: null, caFile: false);
-        HelmFlags.Refuse(command, "--password-stdin", takesValue: false, _ => "chartseal sends no credentials to an http(s) chart repository; an oci:// registry's come from helm registry login or docker login");
         HelmFlags.Ignore(command, "--allow-deprecated-repos");
         HelmFlags.Ignore(command, "--no-update");
         command.Validators.Add(result =>
@@ -41,6 +47,32 @@ internal static class ClientCommands
             if (pins > 1)
             {
                 result.AddError("give only one of --root-fingerprint, --root-key and --trust-on-first-use");
+            }
+            bool hasUser = result.GetValue(username) is not null;
+            if (result.GetValue(password) is not null && result.GetValue(passwordStdin))
+            {
+                result.AddError("give only one of --password and --password-stdin");
+            }
+            else if (!hasUser && (result.GetValue(password) is not null || result.GetValue(passwordStdin)))
+            {
+                result.AddError("--password and --password-stdin go with --username");
+            }
+            else if (hasUser && result.GetValue(password) is null && !result.GetValue(passwordStdin))
+            {
+                result.AddError("--username needs --password or --password-stdin");
+            }
+            if (!hasUser && result.GetValue(passCredentials))
+            {
+                result.AddError("--pass-credentials goes with --username");
+            }
+            if ((result.GetValue(clientCert) is null) != (result.GetValue(clientKey) is null))
+            {
+                result.AddError("--cert-file and --key-file go together");
+            }
+            if (result.GetValue(url) is { } location && OciRepositorySource.IsOciLocation(location)
+                && (hasUser || result.GetValue(clientCert) is not null || result.GetValue(clientKey) is not null || result.GetValue(skipTlsVerify)))
+            {
+                result.AddError("--username, --password, --cert-file, --key-file and --insecure-skip-tls-verify are for http(s) repositories; a registry's credentials come from helm registry login or docker login");
             }
         });
         command.SetAction(async (p, ct) =>
@@ -59,12 +91,27 @@ internal static class ClientCommands
             {
                 throw new ChartsealException(repoUrl, "not an http(s) URL or an oci:// registry namespace");
             }
-            else if (p.GetValue(registry.CaFile) is not null)
+            string? user = p.GetValue(username);
+            string? secret = user is null ? null : p.GetValue(passwordStdin) ? await ReadPasswordFromStdinAsync(ct) : p.GetValue(password);
+            if (user is not null)
             {
-                throw new ChartsealException(repoUrl, "--ca-file is for oci:// registries");
+                BasicCredentials.Check(user, secret!);
             }
-            using var source = registry.Open(p, repoUrl, deadline);
-            string? caFile = p.GetValue(registry.CaFile) is { } ca ? Path.GetFullPath(ca) : null;
+            static string? Full(string? path) => path is null ? null : Path.GetFullPath(path);
+            string? caFile = Full(p.GetValue(registry.CaFile));
+            // The root is filled in below; the transport settings are those recorded, and the first download uses them.
+            var wanted = new ConfiguredRepository(repoName, repoUrl, "", false, insecure)
+            {
+                CaFile = caFile,
+                Username = user,
+                Password = secret,
+                PassCredentialsAll = p.GetValue(passCredentials),
+                CertFile = Full(p.GetValue(clientCert)),
+                KeyFile = Full(p.GetValue(clientKey)),
+                InsecureSkipTlsVerify = p.GetValue(skipTlsVerify),
+            };
+            TransportNotes.Note(wanted);
+            using var source = wanted.OpenSource(deadline);
             PinnedRoot? pinned = p.GetValue(rootFingerprint) is { } fpr ? new PinnedRoot(fpr)
                 : p.GetValue(rootKey) is { } keyFile ? RepositoryClient.RootFromKeyFile(keyFile)
                 : null;
@@ -75,7 +122,7 @@ internal static class ClientCommands
             {
                 config.CheckFree(repoName);
             }
-            else if (!replace && config.IsConfiguredAs(repoName, repoUrl, pinned?.Fingerprint, insecure, caFile))
+            else if (!replace && config.IsConfiguredAs(repoName, repoUrl, pinned?.Fingerprint, insecure, caFile, wanted))
             {
                 // As Helm: adding a repository again exactly as it is configured changes nothing (scripts run repo add every time).
                 Console.WriteLine($"\"{repoName}\" already exists with the same configuration, skipping");
@@ -103,7 +150,7 @@ internal static class ClientCommands
                 onFirstUse = true;
             }
 
-            var repository = new ConfiguredRepository(repoName, repoUrl, root.Fingerprint, onFirstUse, insecure) { CaFile = caFile };
+            var repository = wanted with { RootFingerprint = root.Fingerprint, TrustOnFirstUse = onFirstUse };
             var update = await RepositoryClient.AddAsync(home, repository, replace, now, DownloadProgressPrinter.ForTerminal(), deadline, ct);
             if (update is RepositoryUpdate.Rejected r)
             {
@@ -118,6 +165,15 @@ internal static class ClientCommands
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    // Helm's --password-stdin: the whole of standard input, without the final line break.
+    private static async Task<string> ReadPasswordFromStdinAsync(CancellationToken ct)
+    {
+        using var reader = new StreamReader(Console.OpenStandardInput());
+        string text = await reader.ReadToEndAsync(ct);
+        text = text.EndsWith('\n') ? text[..^1] : text;
+        return text.EndsWith('\r') ? text[..^1] : text;
     }
 
     private static Command RepoUpdate()
@@ -141,6 +197,7 @@ internal static class ClientCommands
             {
                 throw new ChartsealException(home.ConfigFile, "no repositories configured (chartseal repo add NAME URL --root-fingerprint FPR)");
             }
+            TransportNotes.Note(targets);
             Console.WriteLine("Hang tight while we grab the latest from your chart repositories...");
             // Helm's habit: every repository gets its line, and one that fails does not stop the others.
             int exit = ExitCodes.Ok;
@@ -201,6 +258,13 @@ internal static class ClientCommands
                         w.WriteBoolean("trustOnFirstUse", r.TrustOnFirstUse);
                         w.WriteBoolean("insecureHttp", r.InsecureHttp);
                         VerdictJson.WriteOptional(w, "caFile", r.CaFile);
+                        // Never the password: only whether there is one.
+                        VerdictJson.WriteOptional(w, "username", r.Username);
+                        w.WriteBoolean("hasPassword", r.HasSecret);
+                        w.WriteBoolean("passCredentialsAll", r.PassCredentialsAll);
+                        VerdictJson.WriteOptional(w, "certFile", r.CertFile);
+                        VerdictJson.WriteOptional(w, "keyFile", r.KeyFile);
+                        w.WriteBoolean("insecureSkipTlsVerify", r.InsecureSkipTlsVerify);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
@@ -215,7 +279,12 @@ internal static class ClientCommands
             PrintTable(["NAME", "URL", "ROOT", "NOTES"], config.Repositories.Select(r => new[]
             {
                 r.Name, r.Url, r.RootFingerprint,
-                string.Join(", ", new[] { r.TrustOnFirstUse ? "trusted on first use" : null, r.InsecureHttp ? "insecure http" : null }.OfType<string>()),
+                string.Join(", ", new[]
+                {
+                    r.TrustOnFirstUse ? "trusted on first use" : null, r.InsecureHttp ? "insecure http" : null,
+                    r.Username is null ? null : $"user {r.Username}", r.PassCredentialsAll ? "credentials to all hosts" : null,
+                    r.CertFile is null ? null : "client certificate", r.InsecureSkipTlsVerify ? "TLS certificate not checked" : null,
+                }.OfType<string>()),
             }), headers: !p.GetValue(noHeaders));
             return ExitCodes.Ok;
         });
@@ -363,6 +432,7 @@ internal static class ClientCommands
             Keyring? local = p.GetValue(Keyring) is { } path ? Keys.Keyring.Load(path) : null;
             var progress = charts.Length == 1 ? DownloadProgressPrinter.ForTerminal() : null; // parallel downloads share no progress line
             var requests = charts.Select(c => PullRequest.Resolve(config, c, p.GetValue(Version), local, progress, deadline, p.GetValue(Devel))).ToList();
+            TransportNotes.Note(requests.Select(r => r.Repository));
             return await ChartPuller.PullAllAsync(home, requests, now, ct);
         }
 

@@ -46,29 +46,29 @@ internal static class HelmFlags
         RefuseTransport(command, plainHttp: $"plain HTTP is allowed per repository: chartseal repo add NAME URL --plain-http records it, and {verb} then uses it");
     }
 
-    /// <summary>Helm's TLS and credential flags, which Chartseal takes only at <c>repo add</c> (or not at all).</summary>
+    /// <summary>Helm's TLS and credential flags, which Chartseal takes only at <c>repo add</c>, recorded with the repository.</summary>
     /// <param name="command">The command.</param>
     /// <param name="plainHttp">The message for <c>--plain-http</c>, or null when the command takes that flag.</param>
     /// <param name="credentials">Whether to refuse <c>--username</c>/<c>--password</c> (false: the command takes them).</param>
     /// <param name="caFile">Whether to refuse <c>--ca-file</c> (false: the command takes it).</param>
     public static void RefuseTransport(Command command, string? plainHttp, bool credentials = true, bool caFile = true)
     {
-        const string NoCredentials = "chartseal sends no credentials to an http(s) chart repository; an oci:// registry's come from helm registry login or docker login";
+        const string Recorded = "credentials and TLS settings are recorded per repository: chartseal repo add NAME URL --username USER --password-stdin " +
+            "(and --pass-credentials, --ca-file, --cert-file/--key-file, --insecure-skip-tls-verify), which every command then uses; " +
+            "an oci:// registry's credentials come from helm registry login or docker login";
         if (credentials)
         {
-            Refuse(command, "--username", takesValue: true, _ => NoCredentials);
-            Refuse(command, "--password", takesValue: true, _ => NoCredentials);
+            Refuse(command, "--username", takesValue: true, _ => Recorded);
+            Refuse(command, "--password", takesValue: true, _ => Recorded);
         }
-        Refuse(command, "--pass-credentials", takesValue: false, _ => NoCredentials);
+        Refuse(command, "--pass-credentials", takesValue: false, _ => Recorded);
         if (caFile)
         {
-            Refuse(command, "--ca-file", takesValue: true, _ =>
-                "a registry's CA certificates are recorded by chartseal repo add NAME oci://HOST/NS --ca-file PEM; an https repository is checked against the system's CA roots");
+            Refuse(command, "--ca-file", takesValue: true, _ => Recorded);
         }
-        Refuse(command, "--cert-file", takesValue: true, _ => "chartseal does not present TLS client certificates");
-        Refuse(command, "--key-file", takesValue: true, _ => "chartseal does not present TLS client certificates");
-        Refuse(command, "--insecure-skip-tls-verify", takesValue: false, _ =>
-            "chartseal never skips TLS certificate checks; for a registry with its own CA: chartseal repo add NAME oci://HOST/NS --ca-file PEM");
+        Refuse(command, "--cert-file", takesValue: true, _ => Recorded);
+        Refuse(command, "--key-file", takesValue: true, _ => Recorded);
+        Refuse(command, "--insecure-skip-tls-verify", takesValue: false, _ => Recorded);
         if (plainHttp is not null)
         {
             Refuse(command, "--plain-http", takesValue: false, _ => plainHttp);

@@ -88,6 +88,19 @@ internal sealed class RegistryOptions
         return new OciRegistryOptions { PlainHttp = p.GetValue(PlainHttp), CaFile = p.GetValue(CaFile), Credentials = credentials, Deadline = deadline };
     }
 
-    /// <summary>The source for a folder, an http(s) URL or an <c>oci://</c> namespace, its downloads bounded by <paramref name="deadline"/>.</summary>
-    public RepositorySource Open(ParseResult p, string location, FetchDeadline? deadline = null) => RepositorySource.Open(location, Policy(p, deadline), Build(p, deadline));
+    /// <summary>
+    /// The source for a folder, an http(s) URL or an <c>oci://</c> namespace, its downloads bounded by <paramref name="deadline"/>.
+    /// An http(s) URL of a repository added with <c>repo add</c> gets its recorded credentials and TLS settings.
+    /// </summary>
+    public async Task<RepositorySource> OpenAsync(ParseResult p, string location, FetchDeadline? deadline, CancellationToken ct)
+    {
+        FetchPolicy policy = Policy(p, deadline);
+        if (FetchPolicy.IsUrl(location)
+            && (await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct)).FindUrl(location) is { } configured)
+        {
+            TransportNotes.Note(configured);
+            policy = configured.WithTransport(policy);
+        }
+        return RepositorySource.Open(location, policy, Build(p, deadline));
+    }
 }

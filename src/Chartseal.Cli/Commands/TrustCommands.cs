@@ -260,7 +260,7 @@ internal static class TrustCommands
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow;
-            using var source = registry.Open(p, p.GetValue(repo)!, TimeoutOption.Start(p, timeout));
+            using var source = await registry.OpenAsync(p, p.GetValue(repo)!, TimeoutOption.Start(p, timeout), ct);
             var material = await TrustRepository.ReadCurrentAsync(source, now, ct);
             if (p.GetValue(output) == "json")
             {

@@ -211,7 +211,13 @@ public static class DependencyUpdater
         {
             if (!_sources.TryGetValue(repository, out var source))
             {
-                _sources[repository] = source = RepositorySource.Open(repository, new FetchPolicy(options.AllowInsecureHttp) { Deadline = options.Deadline });
+                var policy = new FetchPolicy(options.AllowInsecureHttp) { Deadline = options.Deadline };
+                string? canonical = ConfiguredRepository.CanonicalUrl(repository);
+                if (canonical is not null && options.Repositories.FirstOrDefault(r => !r.IsOci && ConfiguredRepository.CanonicalUrl(r.Url) == canonical) is { } configured)
+                {
+                    policy = configured.WithTransport(policy);
+                }
+                _sources[repository] = source = RepositorySource.Open(repository, policy);
             }
             return source;
         }

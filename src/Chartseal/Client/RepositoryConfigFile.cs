@@ -34,6 +34,15 @@ public sealed class RepositoryConfigFile
     /// <summary>The repository named <paramref name="name"/>, or null.</summary>
     public ConfiguredRepository? Find(string name) => _repositories.Find(r => r.Name == name);
 
+    /// <summary>The http(s) repository configured with the URL <paramref name="url"/> (compared in canonical form), or null.</summary>
+    public ConfiguredRepository? FindUrl(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return ConfiguredRepository.CanonicalUrl(url) is { } canonical
+            ? _repositories.Find(r => !r.IsOci && ConfiguredRepository.CanonicalUrl(r.Url) == canonical)
+            : null;
+    }
+
     /// <summary>The repository configured for the registry namespace <paramref name="namespace"/> (compared in canonical form), or null.</summary>
     public ConfiguredRepository? FindNamespace(OciReference @namespace)
     {
@@ -75,9 +84,13 @@ public sealed class RepositoryConfigFile
     /// <param name="rootFingerprint">The root that would be pinned, or null for trust on first use.</param>
     /// <param name="insecureHttp">Whether plain http would be allowed.</param>
     /// <param name="caFile">The CA file that would be recorded, or null.</param>
+    /// <param name="transport">
+    /// The repository as it would be recorded, whose credentials and TLS settings (user name, password,
+    /// <c>--pass-credentials</c>, client certificate, <c>--insecure-skip-tls-verify</c>) must be the same too; null for none.
+    /// </param>
     /// <returns>True when it is configured so; false when the name is free.</returns>
-    /// <exception cref="ChartsealException">The name is configured otherwise (the message says how).</exception>
-    public bool IsConfiguredAs(string name, string url, string? rootFingerprint, bool insecureHttp, string? caFile)
+    /// <exception cref="ChartsealException">The name is configured otherwise (the message says how, never naming a password).</exception>
+    public bool IsConfiguredAs(string name, string url, string? rootFingerprint, bool insecureHttp, string? caFile, ConfiguredRepository? transport = null)
     {
         ArgumentNullException.ThrowIfNull(url);
         if (Find(name) is not { } existing)
@@ -100,6 +113,26 @@ public sealed class RepositoryConfigFile
         if (existing.CaFile != caFile)
         {
             differences.Add(existing.CaFile is null ? "no CA file" : $"CA file {existing.CaFile}");
+        }
+        if (existing.Username != transport?.Username)
+        {
+            differences.Add(existing.Username is null ? "no user name" : $"user {existing.Username}");
+        }
+        if (existing.Password != transport?.Password)
+        {
+            differences.Add(existing.Password is null ? "no password" : "another password");
+        }
+        if (existing.PassCredentialsAll != (transport?.PassCredentialsAll ?? false))
+        {
+            differences.Add(existing.PassCredentialsAll ? "credentials passed to all hosts" : "credentials kept to its host");
+        }
+        if (existing.CertFile != transport?.CertFile || existing.KeyFile != transport?.KeyFile)
+        {
+            differences.Add(existing.CertFile is null ? "no client certificate" : $"client certificate {existing.CertFile} (key {existing.KeyFile})");
+        }
+        if (existing.InsecureSkipTlsVerify != (transport?.InsecureSkipTlsVerify ?? false))
+        {
+            differences.Add(existing.InsecureSkipTlsVerify ? "TLS certificate checks skipped" : "TLS certificate checked");
         }
         return differences.Count == 0
             ? true
@@ -145,7 +178,10 @@ public sealed class RepositoryConfigFile
         }
     }
 
-    /// <summary>Writes the file atomically (its folder is created when missing).</summary>
+    /// <summary>
+    /// Writes the file atomically (its folder is created when missing); readable only by its owner (mode 0600) when a
+    /// repository has a password. The credential and TLS fields have the names of Helm's <c>repositories.yaml</c>.
+    /// </summary>
     public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
         var list = new GoSequence(_repositories.Select(r =>
@@ -156,11 +192,40 @@ public sealed class RepositoryConfigFile
                 .Add("rootFingerprint", GoNode.Str(r.RootFingerprint))
                 .Add("trustOnFirstUse", GoNode.Plain(r.TrustOnFirstUse ? "true" : "false"))
                 .Add("insecureHttp", GoNode.Plain(r.InsecureHttp ? "true" : "false"));
-            return (GoNode)(r.CaFile is { } caFile ? entry.Add("caFile", GoNode.Str(caFile)) : entry);
+            void Text(string key, string? value)
+            {
+                if (value is not null)
+                {
+                    entry.Add(key, GoNode.Str(value));
+                }
+            }
+            void Flag(string key, bool value)
+            {
+                if (value)
+                {
+                    entry.Add(key, GoNode.Plain("true"));
+                }
+            }
+            Text("caFile", r.CaFile);
+            Text("username", r.Username);
+            Text("password", r.Password);
+            Text("certFile", r.CertFile);
+            Text("keyFile", r.KeyFile);
+            Flag("insecure_skip_tls_verify", r.InsecureSkipTlsVerify);
+            Flag("pass_credentials_all", r.PassCredentialsAll);
+            return (GoNode)entry;
         }));
         var root = new GoMapping().Add("apiVersion", GoNode.Str(ApiVersion)).Add("repositories", list);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
-        await AtomicFile.WriteAllBytesAsync(Path, new UTF8Encoding(false).GetBytes(GoYamlEmitter.Emit(root)), cancellationToken).ConfigureAwait(false);
+        byte[] bytes = new UTF8Encoding(false).GetBytes(GoYamlEmitter.Emit(root));
+        if (_repositories.Exists(r => r.HasSecret))
+        {
+            await AtomicFile.WritePrivateAsync(Path, bytes, overwrite: true, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await AtomicFile.WriteAllBytesAsync(Path, bytes, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static List<ConfiguredRepository> Parse(byte[] bytes, string path)
@@ -209,6 +274,12 @@ public sealed class RepositoryConfigFile
                 result.Add(new ConfiguredRepository(ConfiguredRepository.CheckName(name), url, new PinnedRoot(Required("rootFingerprint")).Fingerprint, Flag("trustOnFirstUse"), Flag("insecureHttp"))
                 {
                     CaFile = Scalar(map, "caFile"),
+                    Username = Scalar(map, "username"),
+                    Password = Scalar(map, "password"),
+                    CertFile = Scalar(map, "certFile"),
+                    KeyFile = Scalar(map, "keyFile"),
+                    InsecureSkipTlsVerify = Flag("insecure_skip_tls_verify"),
+                    PassCredentialsAll = Flag("pass_credentials_all"),
                 });
             }
             catch (ChartsealException e) when (e.File is null)

@@ -49,6 +49,15 @@ public sealed record FetchPolicy(bool AllowPlainHttp = false)
     /// <summary>The window of the low-speed limit (curl's <c>--speed-time</c>).</summary>
     public TimeSpan LowSpeedTime { get; init; } = DefaultLowSpeedTime;
 
+    /// <summary>How TLS connections are made: the CA file, a client certificate, or no certificate check (<see cref="TlsSettings"/>).</summary>
+    public TlsSettings Tls { get; init; } = TlsSettings.Default;
+
+    /// <summary>
+    /// HTTP Basic credentials of the repository, or null for none: sent only where <see cref="BasicCredentials.AppliesTo"/>
+    /// says, and on a redirect only to the same scheme, host and port.
+    /// </summary>
+    public BasicCredentials? Credentials { get; init; }
+
     /// <summary>
     /// Refuses <paramref name="uri"/> unless it is https, or plain http that this policy allows. Every URL a download
     /// touches is checked: the first, and each redirect.

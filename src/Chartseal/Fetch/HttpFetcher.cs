@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 
@@ -9,28 +10,43 @@ namespace Chartseal.Fetch;
 /// the command's overall deadline, a size cap counted on the decoded bytes while streaming, an optional share of a
 /// <see cref="MemoryBudget"/> for the bytes held, cancellation, retries of transient failures (connection errors, 5xx,
 /// timeouts, too slow transfers; never 4xx), redirects followed here (only to http(s), never from https down to
-/// http), and one-line errors naming the URL.
+/// http), the policy's TLS settings and Basic credentials (only to the repository's own scheme, host and port, unless
+/// it said otherwise; never to a redirect on another host), and one-line errors naming the URL.
 /// </summary>
 public sealed class HttpFetcher
 {
-    private static readonly HttpClient Client = new(new SocketsHttpHandler
-    {
-        ConnectTimeout = TimeSpan.FromSeconds(15),
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        // gzip is asked for and decoded here (GzipBody), so that a cut gzip stream is an error, not a shorter file.
-        AutomaticDecompression = DecompressionMethods.None,
-        // Followed by FetchOnceAsync, so that each hop is checked against the policy.
-        AllowAutoRedirect = false,
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan, // each attempt has its own deadline, covering the body too
-    };
+    // One client (and its connection pool) per TLS setup: the default one for almost every fetch.
+    private static readonly ConcurrentDictionary<TlsSettings, HttpClient> Clients = new();
+
+    private readonly HttpClient _client;
 
     /// <summary>A fetcher that obeys <paramref name="policy"/>.</summary>
+    /// <exception cref="ChartsealException">The policy's CA file or client certificate cannot be read.</exception>
     public HttpFetcher(FetchPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         Policy = policy;
+        _client = Clients.TryGetValue(policy.Tls, out HttpClient? client) ? client : Clients.GetOrAdd(policy.Tls, CreateClient(policy.Tls));
+    }
+
+    private static HttpClient CreateClient(TlsSettings tls)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // gzip is asked for and decoded here (GzipBody), so that a cut gzip stream is an error, not a shorter file.
+            AutomaticDecompression = DecompressionMethods.None,
+            // Followed by FetchOnceAsync, so that each hop is checked against the policy (and credentials kept to their host).
+            AllowAutoRedirect = false,
+            PreAuthenticate = false,
+            UseCookies = false,
+        };
+        tls.ApplyTo(handler);
+        return new HttpClient(handler)
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each attempt has its own deadline, covering the body too
+        };
     }
 
     /// <summary>The rules this fetcher obeys.</summary>
@@ -107,15 +123,23 @@ public sealed class HttpFetcher
         try
         {
             Uri current = uri;
+            // Helm's rule: the repository's credentials go to its own scheme, host and port (or everywhere with
+            // --pass-credentials), and on a redirect never to another scheme, host or port.
+            bool authorize = Policy.Credentials?.AppliesTo(uri) == true;
             for (int hop = 0; ; hop++)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, current);
                 request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
+                bool authorized = authorize && BasicCredentials.SameOrigin(current, uri);
+                if (authorized)
+                {
+                    request.Headers.TryAddWithoutValidation("Authorization", Policy.Credentials!.Header);
+                }
                 if (options.IfNoneMatch is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag))
                 {
                     request.Headers.IfNoneMatch.Add(tag);
                 }
-                using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
+                using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
                 if (IsRedirect(response.StatusCode))
                 {
                     current = NextHop(uri, current, response, hop);
@@ -130,8 +154,14 @@ public sealed class HttpFetcher
                     deadlineFirst = ArmAttempt(attempt);
                     watchdog.Resume();
                 }
-                return await ReadAnswerAsync(where, response, maxBytes, options, uri, toFile, watchdog).ConfigureAwait(false);
+                return await ReadAnswerAsync(where, response, maxBytes, options, uri, toFile, watchdog, authorized ? null : current).ConfigureAwait(false);
             }
+        }
+        catch (HttpRequestException e) when (TlsSettings.IsHandshakeFailure(e))
+        {
+            // Not worth another attempt: the certificate will not change in a second.
+            string hint = Policy.Tls.HandshakeHint("the server");
+            throw new ChartsealException(where, $"TLS handshake failed: {Innermost(e).Message} ({hint})", e);
         }
         catch (HttpRequestException e)
         {
@@ -220,7 +250,16 @@ public sealed class HttpFetcher
         return next;
     }
 
-    private async Task<FetchOutcome> ReadAnswerAsync(string where, HttpResponseMessage response, long maxBytes, FetchOptions options, Uri uri, string? toFile, TransferWatchdog watchdog)
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+        return e;
+    }
+
+    private async Task<FetchOutcome> ReadAnswerAsync(string where, HttpResponseMessage response, long maxBytes, FetchOptions options, Uri uri, string? toFile, TransferWatchdog watchdog, Uri? unauthorized)
     {
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -233,6 +272,17 @@ public sealed class HttpFetcher
         if ((int)response.StatusCode >= 500)
         {
             throw new TransientFailure($"server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            string status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+            throw new ChartsealException(where, unauthorized is null
+                ? $"the server refused the credentials ({status}): check the user name and password (chartseal repo add NAME URL --username USER --password-stdin --force-update)"
+                : Policy.Credentials is null
+                    ? $"the server wants credentials ({status}): add the repository with chartseal repo add NAME URL --username USER --password-stdin"
+                    : unauthorized != uri
+                        ? $"the server wants credentials ({status}) at {unauthorized.GetLeftPart(UriPartial.Authority)}, where a redirect led; credentials never follow a redirect to another host"
+                        : $"the server wants credentials ({status}), and the repository's are sent only to its own host (add it with --pass-credentials to send them to {uri.GetLeftPart(UriPartial.Authority)} too)");
         }
         if (!response.IsSuccessStatusCode)
         {

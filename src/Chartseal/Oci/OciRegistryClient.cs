@@ -40,7 +40,6 @@ public sealed class OciRegistryClient : IDisposable
 
     private readonly OciRegistryOptions _options;
     private readonly HttpClient _http;
-    private readonly X509Certificate2Collection? _trustedRoots;
     private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _basic = new(StringComparer.OrdinalIgnoreCase);
 
@@ -52,10 +51,6 @@ public sealed class OciRegistryClient : IDisposable
     public OciRegistryClient(OciRegistryOptions? options = null)
     {
         _options = options ?? new OciRegistryOptions();
-        if (_options.CaFile is { } caFile)
-        {
-            _trustedRoots = LoadCaFile(caFile);
-        }
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false, // redirects are checked one by one (scheme, host, credentials)
@@ -64,10 +59,7 @@ public sealed class OciRegistryClient : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             UseCookies = false,
         };
-        if (_trustedRoots is not null)
-        {
-            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ValidateWithCaFile };
-        }
+        new TlsSettings { CaFile = _options.CaFile }.ApplyTo(handler);
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Chartseal", typeof(OciRegistryClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
     }
@@ -681,7 +673,7 @@ public sealed class OciRegistryClient : IDisposable
     {
         if (IsTlsFailure(e))
         {
-            string hint = _trustedRoots is null
+            string hint = _options.CaFile is null
                 ? "give the registry's CA with --ca-file, or use --plain-http if it speaks plain HTTP"
                 : $"its certificate does not chain to a CA of {_options.CaFile}, or it speaks plain HTTP (--plain-http)";
             return $"TLS handshake with {uri?.Authority ?? "the registry"} failed: {Innermost(e).Message} ({hint})";
@@ -689,8 +681,7 @@ public sealed class OciRegistryClient : IDisposable
         return $"cannot reach the registry: {Innermost(e).Message}";
     }
 
-    private static bool IsTlsFailure(HttpRequestException e) =>
-        e.HttpRequestError == HttpRequestError.SecureConnectionError || e.InnerException is AuthenticationException;
+    private static bool IsTlsFailure(HttpRequestException e) => TlsSettings.IsHandshakeFailure(e);
 
     private static Exception Innermost(Exception e)
     {
@@ -796,7 +787,7 @@ public sealed class OciRegistryClient : IDisposable
             {
                 return false;
             }
-            string basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credential.Username + ":" + credential.Password));
+            string basic = BasicCredentials.HeaderFor(credential.Username, credential.Password);
             if (sent == basic)
             {
                 return false; // these very credentials were refused
@@ -871,7 +862,7 @@ public sealed class OciRegistryClient : IDisposable
             request.RequestUri = new Uri(realm.GetLeftPart(UriPartial.Path) + (query.Length > 0 ? "?" + query : ""));
             if (credential is { HasPassword: true })
             {
-                request.Headers.TryAddWithoutValidation("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credential.Username + ":" + credential.Password)));
+                request.Headers.TryAddWithoutValidation("Authorization", BasicCredentials.HeaderFor(credential.Username, credential.Password));
             }
         }
         string where = realm.GetLeftPart(UriPartial.Path);
@@ -1218,41 +1209,5 @@ public sealed class OciRegistryClient : IDisposable
         var body = new ByteArrayContent(content.ToArray());
         body.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
         return body;
-    }
-
-    // ---- TLS ----
-
-    private static X509Certificate2Collection LoadCaFile(string caFile)
-    {
-        var certificates = new X509Certificate2Collection();
-        try
-        {
-            certificates.ImportFromPemFile(caFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new ChartsealException(caFile, "cannot be read as PEM CA certificates: " + e.Message);
-        }
-        return certificates.Count > 0 ? certificates : throw new ChartsealException(caFile, "holds no PEM certificate");
-    }
-
-    private bool ValidateWithCaFile(object sender, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
-    {
-        if (certificate is not X509Certificate2 leaf || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
-        {
-            return false;
-        }
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trustedRoots!);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
-        {
-            foreach (X509ChainElement element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-        return chain.Build(leaf);
     }
 }

@@ -27,6 +27,59 @@ public sealed class RepositoryConfigTests
     }
 
     [Fact]
+    public async Task SaveAsync_CredentialsAndTls_HelmsFieldNames_RoundTrip_Mode0600_PasswordNeverPrinted()
+    {
+        using var temp = new TempDirectory();
+        var ct = TestContext.Current.CancellationToken;
+        string path = temp.File("repositories.yaml");
+        var plain = new ConfiguredRepository("plain", "https://charts.example.com/a", Fingerprint, false, false);
+        var config = await RepositoryConfigFile.LoadAsync(path, ct);
+        config.Add(plain);
+        await config.SaveAsync(ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.NotEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path)); // no secret: the usual mode
+        }
+        var secret = new ConfiguredRepository("private", "https://charts.example.com/private", Fingerprint, false, false)
+        {
+            Username = "alice",
+            Password = "true", // a password that looks like YAML's boolean stays a string
+            PassCredentialsAll = true,
+            CaFile = "/etc/ca.pem",
+            CertFile = "/etc/client.pem",
+            KeyFile = "/etc/client-key.pem",
+            InsecureSkipTlsVerify = true,
+        };
+        config.Add(secret);
+
+        await config.SaveAsync(ct);
+        var loaded = await RepositoryConfigFile.LoadAsync(path, ct);
+
+        Assert.Equal([plain, secret], loaded.Repositories);
+        string text = File.ReadAllText(path);
+        foreach (string field in new[] { "username: alice", "password: \"true\"", "caFile: /etc/ca.pem", "certFile: /etc/client.pem", "keyFile: /etc/client-key.pem", "insecure_skip_tls_verify: true", "pass_credentials_all: true" })
+        {
+            Assert.Contains(field, text, StringComparison.Ordinal);
+        }
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        Assert.DoesNotContain("true", secret.ToString().Replace("alice", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        var policy = secret.Policy();
+        Assert.Equal("alice", policy.Credentials!.Username);
+        Assert.True(policy.Credentials.PassToAllHosts);
+        Assert.Equal(new TlsSettings { CaFile = "/etc/ca.pem", CertFile = "/etc/client.pem", KeyFile = "/etc/client-key.pem", InsecureSkipVerify = true }, policy.Tls);
+        Assert.Null(plain.Policy().Credentials);
+
+        // Added again with another password: refused without naming either password.
+        var e = Assert.Throws<ChartsealException>(() => loaded.IsConfiguredAs("private", secret.Url, Fingerprint, false, "/etc/ca.pem", secret with { Password = "other" }));
+        Assert.Contains("another password", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("other\"", e.Message, StringComparison.Ordinal);
+        Assert.True(loaded.IsConfiguredAs("private", secret.Url, Fingerprint, false, "/etc/ca.pem", secret));
+    }
+
+    [Fact]
     public void ClientHome_AFileAsTheHome_IsAnErrorNamingIt_NotAHomeWithNoRepositories()
     {
         using var temp = new TempDirectory();

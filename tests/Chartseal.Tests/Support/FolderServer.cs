@@ -6,7 +6,11 @@ using System.Security.Cryptography;
 namespace Chartseal.Tests.Support;
 
 /// <summary>One request a <see cref="FolderServer"/> answered.</summary>
-public sealed record ServedRequest(string Path, string? IfNoneMatch, int Status);
+public sealed record ServedRequest(string Path, string? IfNoneMatch, int Status)
+{
+    /// <summary>The request's Authorization header, or null when it had none.</summary>
+    public string? Authorization { get; init; }
+}
 
 /// <summary>
 /// A minimal static file server for tests: serves a folder's files on a loopback port (under <c>/repo/</c>), with a
@@ -79,7 +83,7 @@ public sealed class FolderServer : IDisposable
             status = ifNoneMatch == etag ? 304 : 200;
         }
         context.Response.StatusCode = status;
-        Requests.Enqueue(new ServedRequest(name, ifNoneMatch, status)); // recorded before the client can see the answer
+        Requests.Enqueue(new ServedRequest(name, ifNoneMatch, status) { Authorization = context.Request.Headers["Authorization"] }); // recorded before the client can see the answer
         if (status is >= 200 and < 300 && body is not null)
         {
             context.Response.ContentLength64 = body.Length;
