@@ -112,6 +112,80 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_CountersOfKnownOutcomes_StartAtZero_SoTheFirstRefusalShowsInIncrease()
+    {
+        // Prometheus' increase() and rate() take a series' first sample as their start: a series that appears at 1
+        // never increases, and an alert on refusals would miss the first refusal of each reason.
+        await using var s = await ServerFixture.StartAsync();
+        var fresh = await ScrapeAsync(s);
+
+        Assert.Equal(0, fresh.Single("chartseal_verifications_total", L("result", "trusted")));
+        foreach (string reason in new[] { "signer-not-trusted", "signer-revoked", "bad-signature", "hash-mismatch", "missing-provenance", "trust-expired" })
+        {
+            Assert.Equal(0, fresh.Single("chartseal_verifications_total", L("result", "refused"), L("reason", reason)));
+        }
+        Assert.False(fresh.Has("chartseal_verifications_total", L("reason", "version-exists"))); // a clash, not a verdict
+        Assert.False(fresh.Has("chartseal_verifications_total", L("reason", "index-expired")));  // never a verdict on an upload
+        foreach (string operation in new[] { "upload", "provenance-upload" })
+        {
+            foreach (string outcome in new[] { "published", "resigned", "held" })
+            {
+                Assert.Equal(0, fresh.Single("chartseal_uploads_total", L("operation", operation), L("outcome", outcome)));
+            }
+            Assert.Equal(0, fresh.Single("chartseal_uploads_total", L("operation", operation), L("outcome", "refused"), L("reason", "unauthorized")));
+        }
+        Assert.Equal(0, fresh.Single("chartseal_deletes_total", L("outcome", "deleted")));
+
+        var stranger = new TestKey("Mallory <mallory@example.com>", TrustFixture.T0);
+        using (var untrusted = await s.UploadAsync(s.Chart("redis", "1.0.0", stranger)))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, untrusted.StatusCode);
+        }
+        var after = await ScrapeAsync(s);
+        Assert.Equal(1, after.Single("chartseal_verifications_total", L("result", "refused"), L("reason", "signer-not-trusted")));
+        Assert.Equal(1, after.Sum("chartseal_verifications_total"));
+    }
+
+    [Fact]
+    public async Task Metrics_TrustMaterialExpired_KeepsItsVersionAndExpiry_SoTheExpiryAlertKeepsFiring()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var material = await s.Trust.MaterialAsync(ServerFixture.Now);
+        long expires = new DateTimeOffset(material.Manifest.Expires).ToUnixTimeSeconds();
+        Assert.Equal(expires, (await ScrapeAsync(s)).Single("chartseal_trust_expiry_timestamp_seconds"));
+
+        s.Clock.Now = material.Manifest.Expires + TimeSpan.FromDays(1);
+        PrometheusText expired;
+        var deadline = DateTime.UtcNow + ServerStatus.ReuseFor + TimeSpan.FromSeconds(10);
+        do
+        {
+            await Task.Delay(100, Ct);
+            expired = await ScrapeAsync(s);
+        }
+        while (expired.Single("chartseal_ready") != 0 && DateTime.UtcNow < deadline);
+
+        // Not ready, and still the figures of the manifest that expired: "expiry - time() < 14d" stays true rather than
+        // turning into no data (which resolves the alert) at the very moment the repository freezes.
+        Assert.Equal(0, expired.Single("chartseal_ready"));
+        Assert.Equal(material.Version, expired.Single("chartseal_trust_version"));
+        Assert.Equal(expires, expired.Single("chartseal_trust_expiry_timestamp_seconds"));
+
+        // Material that does not verify has no figures to give.
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, Chartseal.Trust.TrustFiles.ManifestName), "not signed", Ct);
+        PrometheusText tampered;
+        deadline = DateTime.UtcNow + ServerStatus.ReuseFor + TimeSpan.FromSeconds(10);
+        do
+        {
+            await Task.Delay(100, Ct);
+            tampered = await ScrapeAsync(s);
+        }
+        while (tampered.Has("chartseal_trust_version") && DateTime.UtcNow < deadline);
+        Assert.False(tampered.Has("chartseal_trust_version"));
+        Assert.False(tampered.Has("chartseal_trust_expiry_timestamp_seconds"));
+        Assert.Equal(0, tampered.Single("chartseal_ready"));
+    }
+
+    [Fact]
     public async Task Metrics_OfTwoServersInOneProcess_AreEachTheirOwn()
     {
         await using var one = await ServerFixture.StartAsync();

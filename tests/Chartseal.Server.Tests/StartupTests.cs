@@ -1,0 +1,77 @@
+using Chartseal.Client;
+using Chartseal.Tests.Support;
+
+namespace Chartseal.Server.Tests;
+
+/// <summary>
+/// What stops the server at start: one <see cref="ChartsealException"/> naming the setting or the folder (the program
+/// prints it as one line and exits 2), never an exception of the runtime with its stack trace, and never a server that
+/// listens somewhere else than the operator asked.
+/// </summary>
+public sealed class StartupTests : IDisposable
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private ServerOptions Options(string repository, string listen = "http://127.0.0.1:0") => new()
+    {
+        RepositoryDir = repository,
+        Listen = listen,
+        TrustState = new TrustStateStore(_temp.File("state")),
+    };
+
+    [Fact]
+    public async Task Start_RepositoryFolderIsAFile_OneLineNamingIt()
+    {
+        string file = _temp.File("repo");
+        await File.WriteAllTextAsync(file, "not a folder", Ct);
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryServer.StartAsync(Options(file), Ct));
+
+        Assert.Equal(Path.GetFullPath(file), e.File);
+        Assert.Contains("is a file, not a folder", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_RepositoryFolderCannotBeCreated_OneLineNamingIt()
+    {
+        string file = _temp.File("plain-file");
+        await File.WriteAllTextAsync(file, "x", Ct);
+        string below = Path.Combine(file, "repo");
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryServer.StartAsync(Options(below), Ct));
+
+        Assert.Equal(below, e.File);
+        Assert.Contains("cannot create the repository folder", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
+    [InlineData("http://example.com:8080")]
+    [InlineData("http://charts.internal:0")]
+    [InlineData("http://my-host:0")]
+    public void Validate_ListenOnAHostName_Refused_KestrelWouldListenOnEveryAddress(string listen)
+    {
+        var e = Assert.Throws<ChartsealException>(() => Options(_temp.File("repo"), listen).Validate());
+
+        Assert.Contains("every address", e.Message, StringComparison.Ordinal);
+        Assert.Contains("0.0.0.0", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:0")]
+    [InlineData("http://localhost:0")]
+    [InlineData("http://[::1]:0")]
+    [InlineData("http://0.0.0.0:0")]
+    [InlineData("http://[::]:0")]
+    [InlineData("http://*:0")]
+    [InlineData("http://+:0")]
+    public void Validate_ListenOnAnAddress_LocalhostOrAny_Accepted(string listen)
+    {
+        // Checked, not started: servers in tests listen on the loopback only.
+        Options(_temp.File("repo"), listen).Validate();
+    }
+}
