@@ -43,6 +43,12 @@ internal static class OperatorEndpoints
             });
     }
 
+    /// <summary>
+    /// Makes the exporter's meter provider now (the host would make it only when it starts), so that it listens to the
+    /// server's instruments from their creation on: the zeros <see cref="ServerMetrics"/> records at once are kept.
+    /// </summary>
+    public static void ListenFromNow(WebApplication app) => _ = app.Services.GetService<MeterProvider>();
+
     /// <summary>Maps <c>/ready</c> and (unless disabled) <c>/metrics</c>; the caller's context path applies to both.</summary>
     public static void Map(WebApplication app, ServerOptions options, ServerStatus status)
     {

@@ -58,7 +58,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         options.Validate();
         string repository = Path.GetFullPath(options.RepositoryDir);
         string contextPath = ServerOptions.NormalizeContextPath(options.ContextPath);
-        Directory.CreateDirectory(repository);
+        CreateRepositoryFolder(repository);
         await CheckPinnedRootAsync(options, repository, cancellationToken).ConfigureAwait(false);
         var app = Build(options with { RepositoryDir = repository, ContextPath = contextPath });
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
@@ -165,6 +165,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("Chartseal.Server");
         var status = new ServerStatus(options, app.Services.GetRequiredService<IndexFile>(), app.Services.GetRequiredService<RootPin>());
+        OperatorEndpoints.ListenFromNow(app);
         var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), status, app.Services.GetRequiredService<UploadStaging>());
         audit = new WriteAudit(loggers.CreateLogger(WriteAudit.Category), metrics);
 
@@ -305,6 +306,23 @@ public sealed class RepositoryServer : IAsyncDisposable
         if (trust is Trust.TrustResult.Rejected { Reason: RejectionReason.TrustBadSignature or RejectionReason.TrustUnsigned } rejected)
         {
             throw new ChartsealException(repository, $"--root-fingerprint {root.Fingerprint} is not the root of this repository's trust material: {rejected.Message}");
+        }
+    }
+
+    // A folder that cannot be made (a file in its place, a parent that is a file, no permission) stops the start in one line.
+    private static void CreateRepositoryFolder(string repository)
+    {
+        if (File.Exists(repository))
+        {
+            throw new ChartsealException(repository, "is a file, not a folder: give the repository folder (created if missing)");
+        }
+        try
+        {
+            Directory.CreateDirectory(repository);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ChartsealException(repository, "cannot create the repository folder: " + e.Message, e);
         }
     }
 
