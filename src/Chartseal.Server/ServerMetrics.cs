@@ -33,11 +33,11 @@ internal sealed class ServerMetrics
         StartAtZero();
         meter.CreateObservableGauge("chartseal.ready", () => status.Last is { } last ? [new Measurement<int>(last.Ready ? 1 : 0)] : Array.Empty<Measurement<int>>(),
             null, "1 when /ready answers ready, 0 when not");
-        meter.CreateObservableGauge("chartseal.trust.version", () => status.Last?.Trust is { } trust ? [new Measurement<long>(trust.Version)] : Array.Empty<Measurement<long>>(),
-            null, "The version of the verified trust manifest (absent while it does not verify)");
+        meter.CreateObservableGauge("chartseal.trust.version", () => status.Last?.Reported is { } trust ? [new Measurement<long>(trust.Version)] : Array.Empty<Measurement<long>>(),
+            null, "The version of the verified trust manifest, expired or not (absent while it does not verify)");
         meter.CreateObservableGauge("chartseal.trust.expiry_timestamp",
-            () => status.Last?.Trust is { } trust ? [new Measurement<long>(UnixSeconds(trust.Manifest.Expires))] : Array.Empty<Measurement<long>>(),
-            "s", "When the verified trust manifest expires, in Unix seconds: uploads and verifying clients stop then");
+            () => status.Last?.Reported is { } trust ? [new Measurement<long>(UnixSeconds(trust.Manifest.Expires))] : Array.Empty<Measurement<long>>(),
+            "s", "When the verified trust manifest expires or expired, in Unix seconds: uploads and verifying clients stop then");
         meter.CreateObservableGauge("chartseal.index.snapshot.version",
             () => status.Last?.Snapshot is { } snapshot ? [new Measurement<long>(snapshot.Version)] : Array.Empty<Measurement<long>>(),
             null, "The version of the verified index snapshot (absent when the repository signs no index, or it does not verify)");

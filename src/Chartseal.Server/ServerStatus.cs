@@ -31,6 +31,15 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
     /// <param name="Snapshot">The verified index snapshot, when the trust material names index keys and it verifies.</param>
     public sealed record Report(string? Problem, TrustedMaterial? Trust, long IndexEntries, long IndexBytes, DateTime? IndexWritten, TrustedSnapshot? Snapshot = null)
     {
+        /// <summary>
+        /// The trust material refused only for having expired: its version and expiry stay in <c>/metrics</c>, so that an
+        /// alert on the expiry time keeps firing once it has passed rather than lose its data. Never trusted.
+        /// </summary>
+        public TrustedMaterial? Expired { get; init; }
+
+        /// <summary>The material whose figures <c>/metrics</c> exports: the verified one, else the expired one.</summary>
+        public TrustedMaterial? Reported => Trust ?? Expired;
+
         /// <summary>The server's count of its own writes when the check began (a write makes the check stale at once).</summary>
         internal int Generation { get; init; }
 
@@ -102,13 +111,13 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
         {
             return new Report($"{indexPath} cannot be read: {e.Message}", null, 0, 0, null);
         }
-        var (problem, trust) = await TrustAsync(repository, cancellationToken).ConfigureAwait(false);
+        var (problem, trust, expired) = await TrustAsync(repository, cancellationToken).ConfigureAwait(false);
         TrustedSnapshot? signed = null;
         if (trust is { RequiresSnapshot: true })
         {
             (problem, signed) = await SnapshotAsync(repository, trust, cancellationToken).ConfigureAwait(false);
         }
-        return new Report(problem, trust, entries, bytes, written, signed);
+        return new Report(problem, trust, entries, bytes, written, signed) { Expired = expired };
     }
 
     // What a client would say of the snapshot served now (not its rollback check: the server remembers none), and that
@@ -154,34 +163,38 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
     }
 
     // Verifies the trust material as an upload would, without recording anything.
-    private async Task<(string? Problem, TrustedMaterial? Trust)> TrustAsync(string repository, CancellationToken cancellationToken)
+    private async Task<(string? Problem, TrustedMaterial? Trust, TrustedMaterial? Expired)> TrustAsync(string repository, CancellationToken cancellationToken)
     {
         var source = new FolderRepositorySource(repository);
         try
         {
             if (!File.Exists(Path.Combine(repository, TrustFiles.ManifestName)))
             {
-                return ($"{RejectionReason.TrustUnsigned.Name()}: {Path.Combine(repository, TrustFiles.ManifestName)} is missing: the repository has no trust material (run chartseal trust init)", null);
+                return ($"{RejectionReason.TrustUnsigned.Name()}: {Path.Combine(repository, TrustFiles.ManifestName)} is missing: the repository has no trust material (run chartseal trust init)", null, null);
             }
             PinnedRoot root = pin.Current
                 ?? new PinnedRoot((await TrustOnFirstUse.ClaimAsync(source, cancellationToken).ConfigureAwait(false)).Fingerprint);
             DateTime now = options.Clock.GetUtcNow().UtcDateTime;
-            var result = TrustUpdater.CheckHeld(await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false), root, options.TrustState, now);
+            var files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
+            var result = TrustUpdater.CheckHeld(files, root, options.TrustState, now);
             if (result is TrustResult.Rejected { Reason: RejectionReason.TrustMismatch })
             {
                 // A trust command may be between renaming the keyrings and the manifest: read once more.
-                result = TrustUpdater.CheckHeld(await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false), root, options.TrustState, now);
+                files = await source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
+                result = TrustUpdater.CheckHeld(files, root, options.TrustState, now);
             }
             return result switch
             {
-                TrustResult.Accepted accepted => (null, accepted.Material),
-                TrustResult.Rejected rejected => ($"{rejected.Reason.Name()}: {rejected.Message}", null),
-                _ => ("the trust material could not be checked", null),
+                TrustResult.Accepted accepted => (null, accepted.Material, null),
+                TrustResult.Rejected { Reason: RejectionReason.TrustExpired } rejected =>
+                    ($"{rejected.Reason.Name()}: {rejected.Message}", null, TrustUpdater.ReadExpired(files, root, options.TrustState, now)),
+                TrustResult.Rejected rejected => ($"{rejected.Reason.Name()}: {rejected.Message}", null, null),
+                _ => ("the trust material could not be checked", null, null),
             };
         }
         catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
         {
-            return ($"the trust material cannot be read: {e.Message}", null);
+            return ($"the trust material cannot be read: {e.Message}", null, null);
         }
     }
 }
