@@ -186,6 +186,40 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_FileDownloads_CountedByTheirFileRoute_NeverByChartName()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        using (var upload = await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice)))
+        {
+            Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        }
+        foreach (var (path, status) in new[]
+        {
+            ("mysql-1.2.3.tgz", HttpStatusCode.OK), ("mysql-1.2.3.tgz.prov", HttpStatusCode.OK), ("charts/mysql-1.2.3.tgz", HttpStatusCode.OK),
+            ("pubkeys.pgp", HttpStatusCode.OK), ("trust.yaml.asc", HttpStatusCode.OK),
+            ("redis-9.9.9.tgz", HttpStatusCode.NotFound), ("no/such/path-4711", HttpStatusCode.NotFound), ("index.yaml", HttpStatusCode.OK),
+        })
+        {
+            using var response = await s.Http.GetAsync(path, Ct);
+            Assert.True(response.StatusCode == status, $"{path}: {(int)response.StatusCode}");
+        }
+        var scrape = await ScrapeAsync(s);
+
+        double Requests(string route, string status) =>
+            scrape.Sum("http_server_request_duration_seconds_count", L("http_route", route), L("http_response_status_code", status));
+        Assert.Equal(2, Requests("/{chart}.tgz", "200")); // the ChartMuseum path too
+        Assert.Equal(1, Requests("/{chart}.tgz.prov", "200"));
+        Assert.Equal(1, Requests("/{chart}.tgz", "404"));
+        Assert.Equal(1, Requests("/pubkeys.pgp", "200"));
+        Assert.Equal(1, Requests("/trust.yaml.asc", "200"));
+        Assert.Equal(1, Requests("/index.yaml", "200"));
+        // A path that names nothing has no route (one series for all of them), and no label anywhere carries a chart
+        // name or a path as asked: the number of series does not grow with what clients ask for.
+        Assert.True(scrape.Has("http_server_request_duration_seconds_count", L("http_response_status_code", "404"), L("aspnetcore_request_is_unhandled", "true")));
+        Assert.DoesNotContain(scrape.Samples, sample => sample.Labels.Values.Any(v => v.Contains("mysql", StringComparison.Ordinal) || v.Contains("redis", StringComparison.Ordinal) || v.Contains("4711", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Metrics_OfTwoServersInOneProcess_AreEachTheirOwn()
     {
         await using var one = await ServerFixture.StartAsync();
