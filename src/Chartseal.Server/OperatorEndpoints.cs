@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -42,6 +43,24 @@ internal static class OperatorEndpoints
                 metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
             });
     }
+
+    /// <summary>
+    /// Gives a request for one of the repository's files (an archive, a <c>.prov</c>, a trust file) its file route
+    /// (<see cref="RepositoryFiles.RouteOf"/>) as <c>http.route</c> of ASP.NET Core's request metric: downloads are a
+    /// repository's main traffic, and without it they share one route-less series with every unknown path.
+    /// </summary>
+    public static void UseFileRoutes(WebApplication app) => app.Use(async (context, next) =>
+    {
+        await next(context).ConfigureAwait(false);
+        // After the rest of the pipeline: the path as served (ChartMuseum's /charts/NAME-VERSION.tgz is rewritten to
+        // the file), and only without an endpoint, whose own route ASP.NET Core reports.
+        if (context.GetEndpoint() is null && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            && context.Request.Path.Value is { Length: > 1 } path && path.LastIndexOf('/') == 0
+            && RepositoryFiles.RouteOf(path[1..]) is { } route)
+        {
+            context.Features.Get<IHttpMetricsTagsFeature>()?.Tags.Add(new("http.route", route));
+        }
+    });
 
     /// <summary>
     /// Makes the exporter's meter provider now (the host would make it only when it starts), so that it listens to the

@@ -223,6 +223,7 @@ public sealed class RepositoryServer : IAsyncDisposable
             [".asc"] = "text/plain; charset=utf-8",
             [".yaml"] = "application/x-yaml", // the content-addressed indexes a snapshot names (index.yaml has its own endpoint)
         });
+        OperatorEndpoints.UseFileRoutes(app);
         // Archives and .prov files only when the current index lists them (checked against the index held in memory).
         var index = app.Services.GetRequiredService<IndexFile>();
         var addressed = new AddressedIndexes(options.RepositoryDir);
