@@ -83,6 +83,8 @@ public sealed class RepositoryServer : IAsyncDisposable
         }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ServerLog.Serving(logger, repository, address + contextPath);
+        // Whether it is ready, in the log from the start (then at each change a probe or a scrape finds).
+        await app.Services.GetRequiredService<ServerStatus>().CheckAsync(cancellationToken).ConfigureAwait(false);
         // Held upload halves are dropped when they expire even if no upload comes to trigger it.
         var staging = app.Services.GetRequiredService<UploadStaging>();
         var expiry = options.Clock.CreateTimer(_ => staging.RemoveExpired(options.Clock.GetUtcNow().UtcDateTime), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
@@ -120,6 +122,10 @@ public sealed class RepositoryServer : IAsyncDisposable
             // ASP.NET Core's request scope: RequestId (RequestIdContextFactory), RequestPath, ConnectionId on each line.
             o.IncludeScopes = true;
         });
+        if (options.Logs is { } logs)
+        {
+            builder.Logging.AddProvider(logs);
+        }
         builder.Logging.SetMinimumLevel(options.Debug ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", options.Debug ? LogLevel.Information : LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
@@ -143,6 +149,8 @@ public sealed class RepositoryServer : IAsyncDisposable
         builder.Services.AddSingleton(services => new SnapshotSigning(
             options.IndexSigner is { } signer ? new IndexSnapshotKeeper(options.RepositoryDir, signer, options.SnapshotLifetime) : null,
             options.Clock, services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server")));
+        builder.Services.AddSingleton(services => new ServerStatus(options, services.GetRequiredService<IndexFile>(), services.GetRequiredService<RootPin>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server")));
         builder.Services.AddSingleton(services => new PageReports(options, services.GetRequiredService<IndexFile>(), services.GetRequiredService<RootPin>()));
         builder.Services.AddRateLimiter(o =>
         {
@@ -164,7 +172,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("Chartseal.Server");
-        var status = new ServerStatus(options, app.Services.GetRequiredService<IndexFile>(), app.Services.GetRequiredService<RootPin>());
+        var status = app.Services.GetRequiredService<ServerStatus>();
         OperatorEndpoints.ListenFromNow(app);
         var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), status, app.Services.GetRequiredService<UploadStaging>());
         audit = new WriteAudit(loggers.CreateLogger(WriteAudit.Category), metrics);

@@ -8,6 +8,18 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "serving {Repository} at {Address}")]
     public static partial void Serving(ILogger logger, string repository, string address);
 
+    /// <summary>The event of <see cref="Ready"/>.</summary>
+    public const int ReadyEvent = 3;
+
+    /// <summary>The event of <see cref="NotReady"/>.</summary>
+    public const int NotReadyEvent = 4;
+
+    [LoggerMessage(EventId = ReadyEvent, Level = LogLevel.Information, Message = "ready: trust version {TrustVersion}, expires {TrustExpires}; {IndexEntries} chart versions in index.yaml")]
+    public static partial void Ready(ILogger logger, long trustVersion, string trustExpires, long indexEntries);
+
+    [LoggerMessage(EventId = NotReadyEvent, Level = LogLevel.Warning, Message = "not ready: {Problem}")]
+    public static partial void NotReady(ILogger logger, string problem);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "no --root-fingerprint given: pinned root {Fingerprint} declared by the repository's own trust material")]
     public static partial void PinnedDeclaredRoot(ILogger logger, string fingerprint);
 

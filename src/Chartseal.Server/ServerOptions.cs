@@ -76,6 +76,9 @@ public sealed record ServerOptions
     /// <summary>How long one request may take before it is cut off.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>A log sink beside the JSON console (tests read the lines).</summary>
+    internal Microsoft.Extensions.Logging.ILoggerProvider? Logs { get; init; }
+
     /// <summary>The clock (tests move it).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 

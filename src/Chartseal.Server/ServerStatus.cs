@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Chartseal.Client;
 using Chartseal.IO;
 using Chartseal.Trust;
+using Microsoft.Extensions.Logging;
 
 namespace Chartseal.Server;
 
@@ -11,9 +12,10 @@ namespace Chartseal.Server;
 /// material verifies against the pinned root (or, before any upload pinned one, the root it declares) now: present,
 /// signed, not rolled back, not expired. Nothing is remembered: the check reads, it never advances the trust state, so
 /// it turns ready again as soon as the material is mended, without a restart. Each check is kept for a second, so a
-/// flood of probes costs at most one check a second.
+/// flood of probes costs at most one check a second. The first check (at start) and every change of state a check finds
+/// are logged once: ready with the trust version, or not ready with the reason.
 /// </summary>
-internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootPin pin)
+internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootPin pin, ILogger logger)
 {
     /// <summary>How long one check is reused.</summary>
     public static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(1);
@@ -66,6 +68,10 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
             }
             int generation = index.Generation;
             var report = await RunAsync(cancellationToken).ConfigureAwait(false) with { Generation = generation };
+            if (Volatile.Read(ref _last) is not { } previous || previous.Problem != report.Problem)
+            {
+                Log(report);
+            }
             Volatile.Write(ref _last, report);
             Volatile.Write(ref _checkedAt, Stopwatch.GetTimestamp());
             return report;
@@ -73,6 +79,18 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
         finally
         {
             _checking.Release();
+        }
+    }
+
+    private void Log(Report report)
+    {
+        if (report.Problem is { } problem)
+        {
+            ServerLog.NotReady(logger, problem);
+        }
+        else
+        {
+            ServerLog.Ready(logger, report.Trust!.Version, TrustManifest.FormatTime(report.Trust.Manifest.Expires), report.IndexEntries);
         }
     }
 

@@ -75,6 +75,34 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task Ready_StateAtStartAndEachChange_LoggedOnce_WithTheReason()
+    {
+        var logs = new LogLines();
+        await using var s = await ServerFixture.StartAsync(o => o with { Logs = logs });
+
+        // At start, before any probe: what the server serves and whether it is ready.
+        var started = Assert.Single(logs.Events(ServerLog.ReadyEvent));
+        Assert.Contains("trust version 2", started.Message, StringComparison.Ordinal);
+        Assert.Empty(logs.Events(ServerLog.NotReadyEvent));
+
+        s.Clock.Now = ServerFixture.Now + TrustFixture.Validity + TimeSpan.FromDays(1);
+        await NotReadyMessageAsync(s);
+        for (int i = 0; i < 3; i++) // more probes, the same state: no more lines
+        {
+            await Task.Delay(ServerStatus.ReuseFor / 2, Ct);
+            using var probe = await s.Http.GetAsync("ready", Ct);
+        }
+        var down = Assert.Single(logs.Events(ServerLog.NotReadyEvent));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, down.Level);
+        Assert.Contains("trust-expired:", down.Message, StringComparison.Ordinal);
+
+        await TrustRepository.RenewAsync(s.Repo, s.Trust.Root.RootSigner(s.Clock.Now), TrustFixture.Validity, s.Clock.Now, Ct);
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+        Assert.Equal(2, logs.Events(ServerLog.ReadyEvent).Count);
+        Assert.Contains("trust version 3", logs.Events(ServerLog.ReadyEvent)[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ready_NoTrustMaterial_NotReady_UntilInitialised()
     {
         var trust = new TrustFixture();
