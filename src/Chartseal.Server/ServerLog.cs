@@ -14,7 +14,7 @@ internal static partial class ServerLog
     /// <summary>The event of <see cref="NotReady"/>.</summary>
     public const int NotReadyEvent = 4;
 
-    [LoggerMessage(EventId = ReadyEvent, Level = LogLevel.Information, Message = "ready: trust version {TrustVersion}, expires {TrustExpires}; {IndexEntries} chart versions in index.yaml")]
+    [LoggerMessage(EventId = ReadyEvent, Level = LogLevel.Information, Message = "ready: trust version {TrustVersion}, expires {TrustExpires}; index.yaml entries: {IndexEntries}")]
     public static partial void Ready(ILogger logger, long trustVersion, string trustExpires, long indexEntries);
 
     [LoggerMessage(EventId = NotReadyEvent, Level = LogLevel.Warning, Message = "not ready: {Problem}")]
