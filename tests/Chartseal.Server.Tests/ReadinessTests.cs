@@ -177,6 +177,14 @@ public sealed class ReadinessTests
         Directory.Move(s.Repo, aside);
         Assert.Contains("does not exist", await NotReadyMessageAsync(s), StringComparison.Ordinal);
         await AssertAliveAsync(s);
+        using (var scrape = await s.Http.GetAsync("metrics", Ct))
+        {
+            // Not known is not empty: an alert on a repository that lost its charts must not fire on an unmounted volume.
+            var metrics = PrometheusText.Parse(await scrape.Content.ReadAsStringAsync(Ct));
+            Assert.Equal(0, metrics.Single("chartseal_ready"));
+            Assert.False(metrics.Has("chartseal_index_entries"));
+            Assert.False(metrics.Has("chartseal_index_size_bytes"));
+        }
         Directory.Move(aside, s.Repo);
         await WaitForReadyAsync(s, HttpStatusCode.OK);
 
