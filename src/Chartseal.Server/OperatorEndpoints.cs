@@ -86,7 +86,7 @@ internal static class OperatorEndpoints
                 json.WriteBoolean("ready", true);
                 json.WriteNumber("trustVersion", report.Trust!.Version);
                 json.WriteString("trustExpires", Trust.TrustManifest.FormatTime(report.Trust.Manifest.Expires));
-                json.WriteNumber("indexEntries", report.IndexEntries);
+                json.WriteNumber("indexEntries", report.IndexEntries ?? 0);
                 if (report.Snapshot is { } snapshot)
                 {
                     json.WriteNumber("snapshotVersion", snapshot.Version);

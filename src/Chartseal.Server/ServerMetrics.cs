@@ -44,10 +44,10 @@ internal sealed class ServerMetrics
         meter.CreateObservableGauge("chartseal.index.snapshot.expiry_timestamp",
             () => status.Last?.Snapshot is { } snapshot ? [new Measurement<long>(UnixSeconds(snapshot.Expires))] : Array.Empty<Measurement<long>>(),
             "s", "When the verified index snapshot expires, in Unix seconds: clients refuse the index then (index-expired)");
-        meter.CreateObservableGauge("chartseal.index.entries", () => status.Last is { } last ? [new Measurement<long>(last.IndexEntries)] : Array.Empty<Measurement<long>>(),
-            "{version}", "Chart versions listed in index.yaml");
-        meter.CreateObservableGauge("chartseal.index.size", () => status.Last is { } last ? [new Measurement<long>(last.IndexBytes)] : Array.Empty<Measurement<long>>(),
-            "By", "The size of index.yaml");
+        meter.CreateObservableGauge("chartseal.index.entries", () => status.Last?.IndexEntries is { } entries ? [new Measurement<long>(entries)] : Array.Empty<Measurement<long>>(),
+            "{version}", "Chart versions listed in index.yaml (absent while it cannot be read)");
+        meter.CreateObservableGauge("chartseal.index.size", () => status.Last?.IndexBytes is { } size ? [new Measurement<long>(size)] : Array.Empty<Measurement<long>>(),
+            "By", "The size of index.yaml (absent while it cannot be read)");
         meter.CreateObservableGauge("chartseal.index.regenerated_timestamp",
             () => status.Last?.IndexWritten is { } written ? [new Measurement<long>(UnixSeconds(written))] : Array.Empty<Measurement<long>>(),
             "s", "When index.yaml was last written, in Unix seconds");

@@ -27,11 +27,11 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
     /// <summary>One check's result.</summary>
     /// <param name="Problem">Null when ready; else one line: why not.</param>
     /// <param name="Trust">The verified trust material, when it verified.</param>
-    /// <param name="IndexEntries">Chart versions in index.yaml (0 without one).</param>
-    /// <param name="IndexBytes">The size of index.yaml in bytes (0 without one).</param>
+    /// <param name="IndexEntries">Chart versions in index.yaml (0 without one; null when the folder or the index cannot be read).</param>
+    /// <param name="IndexBytes">The size of index.yaml in bytes (0 without one; null when it cannot be read).</param>
     /// <param name="IndexWritten">When index.yaml was last written, or null without one.</param>
     /// <param name="Snapshot">The verified index snapshot, when the trust material names index keys and it verifies.</param>
-    public sealed record Report(string? Problem, TrustedMaterial? Trust, long IndexEntries, long IndexBytes, DateTime? IndexWritten, TrustedSnapshot? Snapshot = null)
+    public sealed record Report(string? Problem, TrustedMaterial? Trust, long? IndexEntries, long? IndexBytes, DateTime? IndexWritten, TrustedSnapshot? Snapshot = null)
     {
         /// <summary>
         /// The trust material refused only for having expired: its version and expiry stay in <c>/metrics</c>, so that an
@@ -90,7 +90,7 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
         }
         else
         {
-            ServerLog.Ready(logger, report.Trust!.Version, TrustManifest.FormatTime(report.Trust.Manifest.Expires), report.IndexEntries);
+            ServerLog.Ready(logger, report.Trust!.Version, TrustManifest.FormatTime(report.Trust.Manifest.Expires), report.IndexEntries ?? 0);
         }
     }
 
@@ -105,7 +105,7 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
         string repository = options.RepositoryDir;
         if (FolderProblem(repository) is { } folder)
         {
-            return new Report(folder, null, 0, 0, null);
+            return new Report(folder, null, null, null, null);
         }
         long entries = 0, bytes = 0;
         DateTime? written = null;
@@ -127,7 +127,7 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ChartsealException)
         {
-            return new Report($"{indexPath} cannot be read: {e.Message}", null, 0, 0, null);
+            return new Report($"{indexPath} cannot be read: {e.Message}", null, null, null, null);
         }
         var (problem, trust, expired) = await TrustAsync(repository, cancellationToken).ConfigureAwait(false);
         TrustedSnapshot? signed = null;
