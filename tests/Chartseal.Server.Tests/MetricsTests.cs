@@ -220,6 +220,19 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_TargetInfo_SaysWhichBuildServes()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        string version = typeof(RepositoryServer).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+
+        var scrape = await ScrapeAsync(s);
+
+        Assert.Equal(1, scrape.Single("target_info", L("service_name", "chartseal-server"), L("service_version", version)));
+    }
+
+    [Fact]
     public async Task Metrics_OfTwoServersInOneProcess_AreEachTheirOwn()
     {
         await using var one = await ServerFixture.StartAsync();
