@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -16,6 +17,9 @@ namespace Chartseal.Server;
 /// </summary>
 internal static class OperatorEndpoints
 {
+    /// <summary>The server's version as built (<c>1.0.0+COMMIT</c>).</summary>
+    public static readonly string? Version = typeof(OperatorEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+
     /// <summary>ASP.NET Core's meters exported beside the server's own.</summary>
     public static readonly string[] AspNetCoreMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
 
@@ -28,7 +32,8 @@ internal static class OperatorEndpoints
             return;
         }
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("chartseal-server", autoGenerateServiceInstanceId: false))
+            // target_info says which build serves (version and commit), for dashboards across a roll-out.
+            .ConfigureResource(resource => resource.AddService("chartseal-server", serviceVersion: Version, autoGenerateServiceInstanceId: false))
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter([ServerMetrics.MeterName, .. AspNetCoreMeters]);
