@@ -103,6 +103,26 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task Probes_AnswerHead_AsTheyAnswerGet()
+    {
+        // RFC 9110 9.1: a server that answers GET answers HEAD; load balancers' health checks may send it.
+        await using var s = await ServerFixture.StartAsync();
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+
+        foreach (string path in new[] { "health", "ready" })
+        {
+            using var head = await s.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, path), Ct);
+            Assert.True(head.StatusCode == HttpStatusCode.OK, $"HEAD {path}: {(int)head.StatusCode}");
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync(Ct));
+        }
+
+        s.Clock.Now = ServerFixture.Now + TrustFixture.Validity + TimeSpan.FromDays(1);
+        await NotReadyMessageAsync(s);
+        using var notReady = await s.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "ready"), Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+    }
+
+    [Fact]
     public async Task Ready_NoTrustMaterial_NotReady_UntilInitialised()
     {
         var trust = new TrustFixture();
