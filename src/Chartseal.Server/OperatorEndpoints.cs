@@ -76,7 +76,7 @@ internal static class OperatorEndpoints
     /// <summary>Maps <c>/ready</c> and (unless disabled) <c>/metrics</c>; the caller's context path applies to both.</summary>
     public static void Map(WebApplication app, ServerOptions options, ServerStatus status)
     {
-        app.MapGet("/ready", (RequestDelegate)(async context =>
+        app.MapMethods("/ready", ["GET", "HEAD"], (RequestDelegate)(async context =>
         {
             var report = await status.CheckAsync(context.RequestAborted).ConfigureAwait(false);
             context.Response.Headers.CacheControl = "no-store";

@@ -278,7 +278,8 @@ public sealed class RepositoryServer : IAsyncDisposable
 
         var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), audit, app.Services.GetRequiredService<RootPin>(), app.Services.GetRequiredService<SnapshotSigning>(), logger);
         app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
-        app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
+        // GET and HEAD, as every read (RFC 9110 9.1; a load balancer's check may send HEAD).
+        app.MapMethods("/health", ["GET", "HEAD"], (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
         {
             json.WriteStartObject();
             json.WriteBoolean("healthy", true);
