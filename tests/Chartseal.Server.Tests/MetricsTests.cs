@@ -233,6 +233,36 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_UploadCutOffByTheRequestTimeout_CountedAndAuditedAsRefused()
+    {
+        var logs = new LogLines();
+        await using var s = await ServerFixture.StartAsync(o => o with { RequestTimeout = TimeSpan.FromSeconds(1), Logs = logs });
+        var chart = s.Chart("pg", "1.0.0", s.Trust.Alice);
+
+        // A client that stops sending half-way through its upload, and waits.
+        string answer;
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(s.Server.Address.Host, s.Server.Address.Port, Ct);
+            var stream = tcp.GetStream();
+            string head = $"POST /api/charts HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {ServerFixture.Token}\r\n" +
+                $"Content-Type: application/octet-stream\r\nContent-Length: {chart.Archive.Length}\r\n\r\n";
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head), Ct);
+            await stream.WriteAsync(chart.Archive.AsMemory(0, chart.Archive.Length / 2), Ct);
+            await stream.FlushAsync(Ct);
+            byte[] buffer = new byte[4096];
+            int read = await stream.ReadAsync(buffer, Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            answer = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+        }
+        Assert.True(answer.StartsWith("HTTP/1.1 504", StringComparison.Ordinal), answer + "\n" + string.Join("\n", logs.All.Select(l => $"{l.Category} {l.EventId} {l.Level} {l.Message}")));
+
+        var scrape = await ScrapeAsync(s);
+        Assert.Equal(1, scrape.Single("chartseal_uploads_total", L("operation", "upload"), L("outcome", "refused"), L("reason", "timeout")));
+        var audit = Assert.Single(logs.All, l => l.Category == WriteAudit.Category);
+        Assert.Contains("status 504 timeout", audit.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_OfTwoServersInOneProcess_AreEachTheirOwn()
     {
         await using var one = await ServerFixture.StartAsync();
