@@ -133,16 +133,26 @@ public sealed class RepositoryServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         // On the API only: index.yaml and /health are answered from memory, and a timer per request would cost
         // them a good part of their throughput (Kestrel's minimum data rates still cut off slow clients).
+        var access = new WriteAccess(options.UploadTokens, options.BasicAuth, options.AllowAnonymousUpload);
+        WriteAudit? audit = null; // made with the services, before the first request
         builder.Services.AddRequestTimeouts(o => o.AddPolicy(ApiTimeoutPolicy, new RequestTimeoutPolicy
         {
             Timeout = options.RequestTimeout,
-            WriteTimeoutResponse = context => ApiJson.ErrorAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "the request took too long"),
+            WriteTimeoutResponse = context =>
+            {
+                const string message = "the request took too long";
+                // A write cut off (a client that stopped sending its upload) is a refused write: audited and counted.
+                if (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method))
+                {
+                    audit?.Refused(context, WriteAudit.OperationOf(context.Request), access.RateLimitKey(context), StatusCodes.Status504GatewayTimeout, "timeout", "", "", message);
+                }
+                // Not with the request's token: it is the one the timeout cancelled, and the answer became a 500.
+                return ApiJson.ErrorAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", message, CancellationToken.None);
+            },
         }));
         // The form reader has a limit of its own (128 MiB): the server's --max-upload-size is the one that counts.
         builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = options.MaxUploadBytes);
         OperatorEndpoints.AddServices(builder, options);
-        var access = new WriteAccess(options.UploadTokens, options.BasicAuth, options.AllowAnonymousUpload);
-        WriteAudit? audit = null; // made with the services, before the first request
         builder.Services.AddSingleton(new UploadStaging(options.Staging ?? StagingLimits.For(options.MaxUploadBytes)));
         builder.Services.AddSingleton(new IndexFile(Path.Combine(options.RepositoryDir, ChartIndex.FileName), options.ContextPath));
         builder.Services.AddSingleton(new RootPin(options));
