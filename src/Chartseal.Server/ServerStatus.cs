@@ -30,7 +30,8 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
     /// <param name="IndexEntries">Chart versions in index.yaml (0 without one; null when the folder or the index cannot be read).</param>
     /// <param name="IndexBytes">The size of index.yaml in bytes (0 without one; null when it cannot be read).</param>
     /// <param name="IndexWritten">When index.yaml was last written, or null without one.</param>
-    /// <param name="Snapshot">The verified index snapshot, when the trust material names index keys and it verifies.</param>
+    /// <param name="Snapshot">The verified index snapshot, when the trust material names index keys and it verifies (also
+    /// when it has expired or the index it names is missing: not ready then, and its figures stay in /metrics).</param>
     public sealed record Report(string? Problem, TrustedMaterial? Trust, long? IndexEntries, long? IndexBytes, DateTime? IndexWritten, TrustedSnapshot? Snapshot = null)
     {
         /// <summary>
@@ -145,11 +146,13 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
         try
         {
             byte[]? bytes = await InputFile.ReadIfExistsAsync(Path.Combine(repository, IndexSnapshot.FileName), IndexSnapshot.MaxLength, truncate: true, cancellationToken).ConfigureAwait(false);
-            SnapshotResult result = TrustedSnapshot.Load(bytes, trust, null, options.Clock.GetUtcNow().UtcDateTime);
+            DateTime now = options.Clock.GetUtcNow().UtcDateTime;
+            SnapshotResult result = TrustedSnapshot.Load(bytes, trust, null, now);
             if (result is not SnapshotResult.Accepted { Snapshot: var snapshot })
             {
                 var refusal = ((SnapshotResult.Rejected)result).Refusal;
-                return ($"{refusal.Name}: {refusal.Message}", null);
+                // An expired snapshot keeps its figures in /metrics, as expired trust material does.
+                return ($"{refusal.Name}: {refusal.Message}", refusal.Reason == RejectionReason.IndexExpired ? TrustedSnapshot.ReadExpired(bytes, trust, now) : null);
             }
             var named = new FileInfo(Path.Combine(repository, IndexSnapshot.ContentAddressedIndexName(snapshot.Snapshot.IndexSha256)));
             return named.Exists && named.Length == snapshot.Snapshot.IndexSize
