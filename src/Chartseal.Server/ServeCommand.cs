@@ -26,7 +26,7 @@ internal static class ServeCommand
         // No defaults here: a setting not given on the command line comes from the environment, the config file or the
         // default, in that order (ServeSettings). ChartMuseum's variables are accepted for the settings it shares.
         var config = new Option<string?>("--config") { Description = "YAML file of settings, keys named as these options (docs/configuration.md) [$CHARTSEAL_SERVE_CONFIG]" };
-        var listen = new Option<string?>("--listen") { Description = "Address to listen on (default http://127.0.0.1:8080) [$CHARTSEAL_SERVE_LISTEN, $PORT and $LISTEN_HOST]" };
+        var listen = new Option<string?>("--listen") { Description = "Address to listen on: http://IP:PORT (0.0.0.0 for every address) or http://localhost:PORT (default http://127.0.0.1:8080) [$CHARTSEAL_SERVE_LISTEN, $PORT and $LISTEN_HOST]" };
         var tokenFile = new Option<string?>("--upload-token-file") { Description = "File of bearer tokens (one per line) that may upload and delete [$CHARTSEAL_SERVE_UPLOAD_TOKEN_FILE]" };
         var basicUser = new Option<string?>("--basic-auth-user") { Description = "User that may write with HTTP Basic auth [$CHARTSEAL_SERVE_BASIC_AUTH_USER, $BASIC_AUTH_USER]" };
         var basicPass = new Option<string?>("--basic-auth-pass") { Description = "Its password (prefer a variable or --htpasswd-file: arguments are visible to ps) [$CHARTSEAL_SERVE_BASIC_AUTH_PASS, $BASIC_AUTH_PASS]" };
