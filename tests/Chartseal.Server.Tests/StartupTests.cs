@@ -50,6 +50,29 @@ public sealed class StartupTests : IDisposable
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Start_TrustStateFolderCannotBeMade_OneLineNamingIt(bool pinned)
+    {
+        // CHARTSEAL_HOME on a read-only file system (or under a file): the server could record no trust version, so
+        // every upload would fail. It says so at start, whether or not it has a root to check now.
+        using var trust = new Chartseal.Tests.Trust.TrustFixture();
+        await trust.InitWithTwoMaintainersAsync(ServerFixture.Now);
+        string file = _temp.File("home");
+        await File.WriteAllTextAsync(file, "not a folder", Ct);
+        var options = Options(trust.Repo) with
+        {
+            TrustState = new TrustStateStore(Path.Combine(file, "trust-state")),
+            Root = pinned ? trust.Pin : null,
+            Clock = new FixedClock(ServerFixture.Now),
+        };
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryServer.StartAsync(options, Ct));
+
+        Assert.Contains("cannot create the trust-state folder (CHARTSEAL_HOME)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("http://example.com:8080")]
     [InlineData("http://charts.internal:0")]
     [InlineData("http://my-host:0")]
