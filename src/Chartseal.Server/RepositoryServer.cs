@@ -59,6 +59,8 @@ public sealed class RepositoryServer : IAsyncDisposable
         string repository = Path.GetFullPath(options.RepositoryDir);
         string contextPath = ServerOptions.NormalizeContextPath(options.ContextPath);
         CreateRepositoryFolder(repository);
+        // Where accepted trust versions are recorded: without it every upload would fail, so say it now.
+        options.TrustState.CreateFolder();
         await CheckPinnedRootAsync(options, repository, cancellationToken).ConfigureAwait(false);
         var app = Build(options with { RepositoryDir = repository, ContextPath = contextPath });
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
