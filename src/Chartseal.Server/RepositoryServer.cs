@@ -85,6 +85,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ServerLog.Serving(logger, repository, address + contextPath);
+        LogSettings(logger, options, contextPath);
         // Whether it is ready, in the log from the start (then at each change a probe or a scrape finds).
         await app.Services.GetRequiredService<ServerStatus>().CheckAsync(cancellationToken).ConfigureAwait(false);
         // Held upload halves are dropped when they expire even if no upload comes to trigger it.
@@ -329,6 +330,26 @@ public sealed class RepositoryServer : IAsyncDisposable
         {
             throw new ChartsealException(repository, $"--root-fingerprint {root.Fingerprint} is not the root of this repository's trust material: {rejected.Message}");
         }
+    }
+
+    // What the server was started with, in the log (the banner on stderr is for people at a terminal): what an
+    // operator reads after an incident to know who could write and which root was checked.
+    private static void LogSettings(ILogger logger, ServerOptions options, string contextPath)
+    {
+        bool tokens = options.UploadTokens.Count > 0, users = options.BasicAuth.Count > 0;
+        string uploads = options.DisableApi ? "off (--disable-api)"
+            : tokens && users ? "bearer token or basic user"
+            : tokens ? "bearer token"
+            : users ? "basic user"
+            : options.AllowAnonymousUpload ? "anyone (--allow-anonymous-upload)"
+            : "refused (no credentials configured)";
+        ServerLog.Settings(logger, uploads,
+            options.DisableApi || options.DisableDelete ? "off" : "on",
+            options.AllowOverwrite ? "with ?force" : "off",
+            options.Root?.Fingerprint ?? "the one the repository declares, pinned at first use",
+            options.IndexSigner?.Fingerprint ?? "off",
+            options.DisableMetrics ? "off" : contextPath + "/metrics",
+            options.MaxUploadBytes, options.WritesPerMinute);
     }
 
     // A folder that cannot be made (a file in its place, a parent that is a file, no permission) stops the start in one line.

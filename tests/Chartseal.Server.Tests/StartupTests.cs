@@ -72,6 +72,21 @@ public sealed class StartupTests : IDisposable
         Assert.Contains("cannot create the trust-state folder (CHARTSEAL_HOME)", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_LogsWhatItServesWhereAndWithWhichSettings()
+    {
+        var logs = new LogLines();
+        await using var s = await ServerFixture.StartAsync(o => o with { Logs = logs, ContextPath = "/charts", DisableDelete = true });
+
+        Assert.Contains($"serving {s.Repo} at {s.Url}", Assert.Single(logs.Events(1)).Message, StringComparison.Ordinal);
+        string settings = Assert.Single(logs.Events(ServerLog.SettingsEvent)).Message;
+        Assert.Contains("uploads bearer token", settings, StringComparison.Ordinal);
+        Assert.Contains("delete off", settings, StringComparison.Ordinal);
+        Assert.Contains($"root {s.Trust.Root.Fingerprint}", settings, StringComparison.Ordinal);
+        Assert.Contains("metrics /charts/metrics", settings, StringComparison.Ordinal);
+        Assert.Single(logs.Events(ServerLog.ReadyEvent));
+    }
+
     [Theory]
     [InlineData("http://example.com:8080")]
     [InlineData("http://charts.internal:0")]
