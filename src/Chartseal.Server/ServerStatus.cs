@@ -13,7 +13,8 @@ namespace Chartseal.Server;
 /// signed, not rolled back, not expired. Nothing is remembered: the check reads, it never advances the trust state, so
 /// it turns ready again as soon as the material is mended, without a restart. Each check is kept for a second, so a
 /// flood of probes costs at most one check a second. The first check (at start) and every change of state a check finds
-/// are logged once: ready with the trust version, or not ready with the reason.
+/// are logged once: ready with the trust version, or not ready with the reason (a new reason is a new state; new details
+/// of the same reason are not).
 /// </summary>
 internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootPin pin, ILogger logger)
 {
@@ -69,7 +70,7 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
             }
             int generation = index.Generation;
             var report = await RunAsync(cancellationToken).ConfigureAwait(false) with { Generation = generation };
-            if (Volatile.Read(ref _last) is not { } previous || previous.Problem != report.Problem)
+            if (Volatile.Read(ref _last) is not { } previous || Cause(previous.Problem) != Cause(report.Problem))
             {
                 Log(report);
             }
@@ -82,6 +83,12 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
             _checking.Release();
         }
     }
+
+    // What a problem is, without its details: the text before its first ": " (a reason code such as index-expired, or the
+    // file that cannot be read). Its details may change from one check to the next ("expired …, 3 minutes ago"), and
+    // each would otherwise be a log line.
+    private static string? Cause(string? problem) =>
+        problem is null ? null : problem.IndexOf(": ", StringComparison.Ordinal) is var colon and > 0 ? problem[..colon] : problem;
 
     private void Log(Report report)
     {
