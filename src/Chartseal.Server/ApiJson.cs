@@ -10,7 +10,8 @@ internal static class ApiJson
     // Served as application/json, never inside HTML: messages keep their quotes and apostrophes readable.
     internal static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
+    /// <summary>Writes a JSON answer; <paramref name="cancellationToken"/> defaults to the request's.</summary>
+    public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> write, CancellationToken? cancellationToken = null)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
@@ -20,7 +21,7 @@ internal static class ApiJson
             write(json);
         }
         context.Response.ContentLength = buffer.Length;
-        await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken ?? context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>A JSON body already written (held per index version).</summary>
@@ -32,15 +33,19 @@ internal static class ApiJson
         await context.Response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>An error: <c>{"error": REASON, "message": …}</c>, REASON being a rejection reason's name or an HTTP-level one.</summary>
-    public static Task ErrorAsync(HttpContext context, int status, string error, string message) =>
+    /// <summary>
+    /// An error: <c>{"error": REASON, "message": …}</c>, REASON being a rejection reason's name or an HTTP-level one.
+    /// <paramref name="cancellationToken"/> defaults to the request's (a request timeout's answer needs another: the
+    /// request's token is the one that fired).
+    /// </summary>
+    public static Task ErrorAsync(HttpContext context, int status, string error, string message, CancellationToken? cancellationToken = null) =>
         WriteAsync(context, status, json =>
         {
             json.WriteStartObject();
             json.WriteString("error", error);
             json.WriteString("message", message);
             json.WriteEndObject();
-        });
+        }, cancellationToken);
 
     /// <summary>The JSON error for a response that has a status but no body (set by routing or a middleware).</summary>
     public static Task ErrorForStatusAsync(HttpContext context)

@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -15,6 +17,9 @@ namespace Chartseal.Server;
 /// </summary>
 internal static class OperatorEndpoints
 {
+    /// <summary>The server's version as built (<c>1.0.0+COMMIT</c>).</summary>
+    public static readonly string? Version = typeof(OperatorEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+
     /// <summary>ASP.NET Core's meters exported beside the server's own.</summary>
     public static readonly string[] AspNetCoreMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"];
 
@@ -27,7 +32,8 @@ internal static class OperatorEndpoints
             return;
         }
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("chartseal-server", autoGenerateServiceInstanceId: false))
+            // target_info says which build serves (version and commit), for dashboards across a roll-out.
+            .ConfigureResource(resource => resource.AddService("chartseal-server", serviceVersion: Version, autoGenerateServiceInstanceId: false))
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter([ServerMetrics.MeterName, .. AspNetCoreMeters]);
@@ -43,10 +49,34 @@ internal static class OperatorEndpoints
             });
     }
 
+    /// <summary>
+    /// Gives a request for one of the repository's files (an archive, a <c>.prov</c>, a trust file) its file route
+    /// (<see cref="RepositoryFiles.RouteOf"/>) as <c>http.route</c> of ASP.NET Core's request metric: downloads are a
+    /// repository's main traffic, and without it they share one route-less series with every unknown path.
+    /// </summary>
+    public static void UseFileRoutes(WebApplication app) => app.Use(async (context, next) =>
+    {
+        await next(context).ConfigureAwait(false);
+        // After the rest of the pipeline: the path as served (ChartMuseum's /charts/NAME-VERSION.tgz is rewritten to
+        // the file), and only without an endpoint, whose own route ASP.NET Core reports.
+        if (context.GetEndpoint() is null && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            && context.Request.Path.Value is { Length: > 1 } path && path.LastIndexOf('/') == 0
+            && RepositoryFiles.RouteOf(path[1..]) is { } route)
+        {
+            context.Features.Get<IHttpMetricsTagsFeature>()?.Tags.Add(new("http.route", route));
+        }
+    });
+
+    /// <summary>
+    /// Makes the exporter's meter provider now (the host would make it only when it starts), so that it listens to the
+    /// server's instruments from their creation on: the zeros <see cref="ServerMetrics"/> records at once are kept.
+    /// </summary>
+    public static void ListenFromNow(WebApplication app) => _ = app.Services.GetService<MeterProvider>();
+
     /// <summary>Maps <c>/ready</c> and (unless disabled) <c>/metrics</c>; the caller's context path applies to both.</summary>
     public static void Map(WebApplication app, ServerOptions options, ServerStatus status)
     {
-        app.MapGet("/ready", (RequestDelegate)(async context =>
+        app.MapMethods("/ready", ["GET", "HEAD"], (RequestDelegate)(async context =>
         {
             var report = await status.CheckAsync(context.RequestAborted).ConfigureAwait(false);
             context.Response.Headers.CacheControl = "no-store";
@@ -61,7 +91,7 @@ internal static class OperatorEndpoints
                 json.WriteBoolean("ready", true);
                 json.WriteNumber("trustVersion", report.Trust!.Version);
                 json.WriteString("trustExpires", Trust.TrustManifest.FormatTime(report.Trust.Manifest.Expires));
-                json.WriteNumber("indexEntries", report.IndexEntries);
+                json.WriteNumber("indexEntries", report.IndexEntries ?? 0);
                 if (report.Snapshot is { } snapshot)
                 {
                     json.WriteNumber("snapshotVersion", snapshot.Version);

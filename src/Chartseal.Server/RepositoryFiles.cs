@@ -33,6 +33,18 @@ internal sealed class RepositoryFiles(string repositoryDir) : IFileProvider
     public static bool IsChartFile(string name) =>
         ChartName.IsArchiveFileName(name.EndsWith(".prov", StringComparison.Ordinal) ? name[..^".prov".Length] : name);
 
+    /// <summary>
+    /// The route template of a served file name, for the <c>http.route</c> of ASP.NET Core's request metric (files have
+    /// no endpoint, so no route of their own): <c>/{chart}.tgz</c>, <c>/{chart}.tgz.prov</c>,
+    /// <c>/index.sha256-{sha256}.yaml</c>, or the trust file's or snapshot's own name. Null for a name the repository
+    /// does not serve. Never the chart's name, so the metric's series do not grow with the charts or what clients ask.
+    /// </summary>
+    public static string? RouteOf(string name) =>
+        IsChartFile(name) ? (name.EndsWith(".prov", StringComparison.Ordinal) ? "/{chart}.tgz.prov" : "/{chart}.tgz")
+        : IndexSnapshot.IsContentAddressedIndexName(name) ? "/" + IndexSnapshot.ContentAddressedIndexName("{sha256}")
+        : IsCurrentState(name) ? "/" + name
+        : null;
+
     public IFileInfo GetFileInfo(string subpath)
     {
         // Exactly "/NAME": the server checks NAME against the index, so "//NAME" (one more slash) must not reach it.

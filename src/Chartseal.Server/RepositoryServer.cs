@@ -58,7 +58,9 @@ public sealed class RepositoryServer : IAsyncDisposable
         options.Validate();
         string repository = Path.GetFullPath(options.RepositoryDir);
         string contextPath = ServerOptions.NormalizeContextPath(options.ContextPath);
-        Directory.CreateDirectory(repository);
+        CreateRepositoryFolder(repository);
+        // Where accepted trust versions are recorded: without it every upload would fail, so say it now.
+        options.TrustState.CreateFolder();
         await CheckPinnedRootAsync(options, repository, cancellationToken).ConfigureAwait(false);
         var app = Build(options with { RepositoryDir = repository, ContextPath = contextPath });
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
@@ -83,6 +85,9 @@ public sealed class RepositoryServer : IAsyncDisposable
         }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ServerLog.Serving(logger, repository, address + contextPath);
+        LogSettings(logger, options, contextPath);
+        // Whether it is ready, in the log from the start (then at each change a probe or a scrape finds).
+        await app.Services.GetRequiredService<ServerStatus>().CheckAsync(cancellationToken).ConfigureAwait(false);
         // Held upload halves are dropped when they expire even if no upload comes to trigger it.
         var staging = app.Services.GetRequiredService<UploadStaging>();
         var expiry = options.Clock.CreateTimer(_ => staging.RemoveExpired(options.Clock.GetUtcNow().UtcDateTime), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
@@ -120,6 +125,10 @@ public sealed class RepositoryServer : IAsyncDisposable
             // ASP.NET Core's request scope: RequestId (RequestIdContextFactory), RequestPath, ConnectionId on each line.
             o.IncludeScopes = true;
         });
+        if (options.Logs is { } logs)
+        {
+            builder.Logging.AddProvider(logs);
+        }
         builder.Logging.SetMinimumLevel(options.Debug ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", options.Debug ? LogLevel.Information : LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
@@ -127,22 +136,34 @@ public sealed class RepositoryServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         // On the API only: index.yaml and /health are answered from memory, and a timer per request would cost
         // them a good part of their throughput (Kestrel's minimum data rates still cut off slow clients).
+        var access = new WriteAccess(options.UploadTokens, options.BasicAuth, options.AllowAnonymousUpload);
+        WriteAudit? audit = null; // made with the services, before the first request
         builder.Services.AddRequestTimeouts(o => o.AddPolicy(ApiTimeoutPolicy, new RequestTimeoutPolicy
         {
             Timeout = options.RequestTimeout,
-            WriteTimeoutResponse = context => ApiJson.ErrorAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "the request took too long"),
+            WriteTimeoutResponse = context =>
+            {
+                const string message = "the request took too long";
+                // A write cut off (a client that stopped sending its upload) is a refused write: audited and counted.
+                if (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method))
+                {
+                    audit?.Refused(context, WriteAudit.OperationOf(context.Request), access.RateLimitKey(context), StatusCodes.Status504GatewayTimeout, "timeout", "", "", message);
+                }
+                // Not with the request's token: it is the one the timeout cancelled, and the answer became a 500.
+                return ApiJson.ErrorAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", message, CancellationToken.None);
+            },
         }));
         // The form reader has a limit of its own (128 MiB): the server's --max-upload-size is the one that counts.
         builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = options.MaxUploadBytes);
         OperatorEndpoints.AddServices(builder, options);
-        var access = new WriteAccess(options.UploadTokens, options.BasicAuth, options.AllowAnonymousUpload);
-        WriteAudit? audit = null; // made with the services, before the first request
         builder.Services.AddSingleton(new UploadStaging(options.Staging ?? StagingLimits.For(options.MaxUploadBytes)));
         builder.Services.AddSingleton(new IndexFile(Path.Combine(options.RepositoryDir, ChartIndex.FileName), options.ContextPath));
         builder.Services.AddSingleton(new RootPin(options));
         builder.Services.AddSingleton(services => new SnapshotSigning(
             options.IndexSigner is { } signer ? new IndexSnapshotKeeper(options.RepositoryDir, signer, options.SnapshotLifetime) : null,
             options.Clock, services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server")));
+        builder.Services.AddSingleton(services => new ServerStatus(options, services.GetRequiredService<IndexFile>(), services.GetRequiredService<RootPin>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server")));
         builder.Services.AddSingleton(services => new PageReports(options, services.GetRequiredService<IndexFile>(), services.GetRequiredService<RootPin>()));
         builder.Services.AddRateLimiter(o =>
         {
@@ -164,7 +185,8 @@ public sealed class RepositoryServer : IAsyncDisposable
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("Chartseal.Server");
-        var status = new ServerStatus(options, app.Services.GetRequiredService<IndexFile>(), app.Services.GetRequiredService<RootPin>());
+        var status = app.Services.GetRequiredService<ServerStatus>();
+        OperatorEndpoints.ListenFromNow(app);
         var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), status, app.Services.GetRequiredService<UploadStaging>());
         audit = new WriteAudit(loggers.CreateLogger(WriteAudit.Category), metrics);
 
@@ -260,6 +282,7 @@ public sealed class RepositoryServer : IAsyncDisposable
             [".asc"] = "text/plain; charset=utf-8",
             [".yaml"] = "application/x-yaml", // the content-addressed indexes a snapshot names (index.yaml has its own endpoint)
         });
+        OperatorEndpoints.UseFileRoutes(app);
         // Archives and .prov files only when the current index lists them (checked against the index held in memory).
         var index = app.Services.GetRequiredService<IndexFile>();
         var addressed = new AddressedIndexes(options.RepositoryDir);
@@ -306,7 +329,8 @@ public sealed class RepositoryServer : IAsyncDisposable
 
         var api = new ChartApi(options, index, access, app.Services.GetRequiredService<UploadStaging>(), audit, app.Services.GetRequiredService<RootPin>(), app.Services.GetRequiredService<SnapshotSigning>(), logger);
         app.MapMethods("/index.yaml", ["GET", "HEAD"], (RequestDelegate)(context => ReadEndpoints.IndexAsync(context, index)));
-        app.MapGet("/health", (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
+        // GET and HEAD, as every read (RFC 9110 9.1; a load balancer's check may send HEAD).
+        app.MapMethods("/health", ["GET", "HEAD"], (RequestDelegate)(context => ApiJson.WriteAsync(context, 200, json =>
         {
             json.WriteStartObject();
             json.WriteBoolean("healthy", true);
@@ -343,6 +367,43 @@ public sealed class RepositoryServer : IAsyncDisposable
         if (trust is Trust.TrustResult.Rejected { Reason: RejectionReason.TrustBadSignature or RejectionReason.TrustUnsigned } rejected)
         {
             throw new ChartsealException(repository, $"--root-fingerprint {root.Fingerprint} is not the root of this repository's trust material: {rejected.Message}");
+        }
+    }
+
+    // What the server was started with, in the log (the banner on stderr is for people at a terminal): what an
+    // operator reads after an incident to know who could write and which root was checked.
+    private static void LogSettings(ILogger logger, ServerOptions options, string contextPath)
+    {
+        bool tokens = options.UploadTokens.Count > 0, users = options.BasicAuth.Count > 0;
+        string uploads = options.DisableApi ? "off (--disable-api)"
+            : tokens && users ? "bearer token or basic user"
+            : tokens ? "bearer token"
+            : users ? "basic user"
+            : options.AllowAnonymousUpload ? "anyone (--allow-anonymous-upload)"
+            : "refused (no credentials configured)";
+        ServerLog.Settings(logger, uploads,
+            options.DisableApi || options.DisableDelete ? "off" : "on",
+            options.AllowOverwrite ? "with ?force" : "off",
+            options.Root?.Fingerprint ?? "the one the repository declares, pinned at first use",
+            options.IndexSigner?.Fingerprint ?? "off",
+            options.DisableMetrics ? "off" : contextPath + "/metrics",
+            options.MaxUploadBytes, options.WritesPerMinute);
+    }
+
+    // A folder that cannot be made (a file in its place, a parent that is a file, no permission) stops the start in one line.
+    private static void CreateRepositoryFolder(string repository)
+    {
+        if (File.Exists(repository))
+        {
+            throw new ChartsealException(repository, "is a file, not a folder: give the repository folder (created if missing)");
+        }
+        try
+        {
+            Directory.CreateDirectory(repository);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ChartsealException(repository, "cannot create the repository folder: " + e.Message, e);
         }
     }
 

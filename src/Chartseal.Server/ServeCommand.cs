@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Chartseal.Trust;
 using Chartseal.Client;
 using Chartseal.IO;
@@ -26,7 +27,7 @@ internal static class ServeCommand
         // No defaults here: a setting not given on the command line comes from the environment, the config file or the
         // default, in that order (ServeSettings). ChartMuseum's variables are accepted for the settings it shares.
         var config = new Option<string?>("--config") { Description = "YAML file of settings, keys named as these options (docs/configuration.md) [$CHARTSEAL_SERVE_CONFIG]" };
-        var listen = new Option<string?>("--listen") { Description = "Address to listen on (default http://127.0.0.1:8080) [$CHARTSEAL_SERVE_LISTEN, $PORT and $LISTEN_HOST]" };
+        var listen = new Option<string?>("--listen") { Description = "Address to listen on: http://IP:PORT (0.0.0.0 for every address) or http://localhost:PORT (default http://127.0.0.1:8080) [$CHARTSEAL_SERVE_LISTEN, $PORT and $LISTEN_HOST]" };
         var tokenFile = new Option<string?>("--upload-token-file") { Description = "File of bearer tokens (one per line) that may upload and delete [$CHARTSEAL_SERVE_UPLOAD_TOKEN_FILE]" };
         var basicUser = new Option<string?>("--basic-auth-user") { Description = "User that may write with HTTP Basic auth [$CHARTSEAL_SERVE_BASIC_AUTH_USER, $BASIC_AUTH_USER]" };
         var basicPass = new Option<string?>("--basic-auth-pass") { Description = "Its password (prefer a variable or --htpasswd-file: arguments are visible to ps) [$CHARTSEAL_SERVE_BASIC_AUTH_PASS, $BASIC_AUTH_PASS]" };
@@ -39,8 +40,8 @@ internal static class ServeCommand
         var disableMetrics = new Option<bool?>("--disable-metrics") { Description = "Serve no /metrics [$CHARTSEAL_SERVE_DISABLE_METRICS, $DISABLE_METRICS]", Arity = ArgumentArity.ZeroOrOne };
         var contextPath = new Option<string?>("--context-path") { Description = "Serve every route under this path prefix, e.g. /charts [$CHARTSEAL_SERVE_CONTEXT_PATH, $CONTEXT_PATH]" };
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's root key (default: the root its trust material declares, pinned at first use) [$CHARTSEAL_SERVE_ROOT_FINGERPRINT]" };
-        var maxUpload = new Option<long?>("--max-upload-size") { Description = "Largest upload in bytes (default 20 MiB) [$CHARTSEAL_SERVE_MAX_UPLOAD_SIZE, $MAX_UPLOAD_SIZE]" };
-        var writesPerMinute = new Option<int?>("--writes-per-minute") { Description = "Writes allowed per token, user (or client address) per minute (default 120) [$CHARTSEAL_SERVE_WRITES_PER_MINUTE]" };
+        var maxUpload = NumberOption("--max-upload-size", "Largest upload in bytes (default 20 MiB) [$CHARTSEAL_SERVE_MAX_UPLOAD_SIZE, $MAX_UPLOAD_SIZE]");
+        var writesPerMinute = NumberOption("--writes-per-minute", "Writes allowed per token, user (or client address) per minute (default 120) [$CHARTSEAL_SERVE_WRITES_PER_MINUTE]");
         var indexKey = new Option<string?>("--index-key") { Description = "Sign the index snapshot with this index key of the repository (trust index-key add) after every change and before it expires [$CHARTSEAL_SERVE_INDEX_KEY]" };
         var indexKeyring = new Option<string?>("--index-keyring") { Description = "Secret keyring holding the index key: the only secret the server holds, and it can make no chart trusted [$CHARTSEAL_SERVE_INDEX_KEYRING]" };
         var indexPassphrase = new Option<string?>("--index-passphrase-file") { Description = "File whose first line is the index key's passphrase (or $CHARTSEAL_KEY_PASSPHRASE, $HELM_KEY_PASSPHRASE) [$CHARTSEAL_SERVE_INDEX_PASSPHRASE_FILE]" };
@@ -103,6 +104,23 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    // A positive whole number, read as its variable or file value is (ServeSettings.Number); a value that is not one is
+    // refused in one line naming the option, not in System.CommandLine's words (which name .NET's Nullable`1 type).
+    private static Option<long?> NumberOption(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            string value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long number) && number > 0)
+            {
+                return number;
+            }
+            result.AddError($"{name} {value}: not a positive whole number");
+            return null;
+        },
+    };
 
     /// <summary>A boolean option as given on the command line: null when absent, true for <c>--flag</c> alone, else its value.</summary>
     internal static bool? GivenFlag(ParseResult parse, Option<bool?> option) =>

@@ -8,6 +8,25 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "serving {Repository} at {Address}")]
     public static partial void Serving(ILogger logger, string repository, string address);
 
+    /// <summary>The event of <see cref="Ready"/>.</summary>
+    public const int ReadyEvent = 3;
+
+    /// <summary>The event of <see cref="NotReady"/>.</summary>
+    public const int NotReadyEvent = 4;
+
+    [LoggerMessage(EventId = ReadyEvent, Level = LogLevel.Information, Message = "ready: trust version {TrustVersion}, expires {TrustExpires}; index.yaml entries: {IndexEntries}")]
+    public static partial void Ready(ILogger logger, long trustVersion, string trustExpires, long indexEntries);
+
+    [LoggerMessage(EventId = NotReadyEvent, Level = LogLevel.Warning, Message = "not ready: {Problem}")]
+    public static partial void NotReady(ILogger logger, string problem);
+
+    /// <summary>The event of <see cref="Settings"/>.</summary>
+    public const int SettingsEvent = 5;
+
+    [LoggerMessage(EventId = SettingsEvent, Level = LogLevel.Information,
+        Message = "settings: uploads {Uploads}, delete {Delete}, overwrite {Overwrite}, root {Root}, index signing {IndexKey}, metrics {Metrics}, max upload {MaxUploadBytes} bytes, {WritesPerMinute} writes per minute")]
+    public static partial void Settings(ILogger logger, string uploads, string delete, string overwrite, string root, string indexKey, string metrics, long maxUploadBytes, int writesPerMinute);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "no --root-fingerprint given: pinned root {Fingerprint} declared by the repository's own trust material")]
     public static partial void PinnedDeclaredRoot(ILogger logger, string fingerprint);
 

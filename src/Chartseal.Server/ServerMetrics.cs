@@ -30,23 +30,24 @@ internal sealed class ServerMetrics
             "Deletes by outcome (deleted, refused) and, when refused, reason");
         _verifications = meter.CreateCounter<long>("chartseal.verifications", "{verification}",
             "Gate verdicts on uploads by result (trusted, refused) and, when refused, reason");
+        StartAtZero();
         meter.CreateObservableGauge("chartseal.ready", () => status.Last is { } last ? [new Measurement<int>(last.Ready ? 1 : 0)] : Array.Empty<Measurement<int>>(),
             null, "1 when /ready answers ready, 0 when not");
-        meter.CreateObservableGauge("chartseal.trust.version", () => status.Last?.Trust is { } trust ? [new Measurement<long>(trust.Version)] : Array.Empty<Measurement<long>>(),
-            null, "The version of the verified trust manifest (absent while it does not verify)");
+        meter.CreateObservableGauge("chartseal.trust.version", () => status.Last?.Reported is { } trust ? [new Measurement<long>(trust.Version)] : Array.Empty<Measurement<long>>(),
+            null, "The version of the verified trust manifest, expired or not (absent while it does not verify)");
         meter.CreateObservableGauge("chartseal.trust.expiry_timestamp",
-            () => status.Last?.Trust is { } trust ? [new Measurement<long>(UnixSeconds(trust.Manifest.Expires))] : Array.Empty<Measurement<long>>(),
-            "s", "When the verified trust manifest expires, in Unix seconds: uploads and verifying clients stop then");
+            () => status.Last?.Reported is { } trust ? [new Measurement<long>(UnixSeconds(trust.Manifest.Expires))] : Array.Empty<Measurement<long>>(),
+            "s", "When the verified trust manifest expires or expired, in Unix seconds: uploads and verifying clients stop then");
         meter.CreateObservableGauge("chartseal.index.snapshot.version",
             () => status.Last?.Snapshot is { } snapshot ? [new Measurement<long>(snapshot.Version)] : Array.Empty<Measurement<long>>(),
             null, "The version of the verified index snapshot (absent when the repository signs no index, or it does not verify)");
         meter.CreateObservableGauge("chartseal.index.snapshot.expiry_timestamp",
             () => status.Last?.Snapshot is { } snapshot ? [new Measurement<long>(UnixSeconds(snapshot.Expires))] : Array.Empty<Measurement<long>>(),
             "s", "When the verified index snapshot expires, in Unix seconds: clients refuse the index then (index-expired)");
-        meter.CreateObservableGauge("chartseal.index.entries", () => status.Last is { } last ? [new Measurement<long>(last.IndexEntries)] : Array.Empty<Measurement<long>>(),
-            "{version}", "Chart versions listed in index.yaml");
-        meter.CreateObservableGauge("chartseal.index.size", () => status.Last is { } last ? [new Measurement<long>(last.IndexBytes)] : Array.Empty<Measurement<long>>(),
-            "By", "The size of index.yaml");
+        meter.CreateObservableGauge("chartseal.index.entries", () => status.Last?.IndexEntries is { } entries ? [new Measurement<long>(entries)] : Array.Empty<Measurement<long>>(),
+            "{version}", "Chart versions listed in index.yaml (absent while it cannot be read)");
+        meter.CreateObservableGauge("chartseal.index.size", () => status.Last?.IndexBytes is { } size ? [new Measurement<long>(size)] : Array.Empty<Measurement<long>>(),
+            "By", "The size of index.yaml (absent while it cannot be read)");
         meter.CreateObservableGauge("chartseal.index.regenerated_timestamp",
             () => status.Last?.IndexWritten is { } written ? [new Measurement<long>(UnixSeconds(written))] : Array.Empty<Measurement<long>>(),
             "s", "When index.yaml was last written, in Unix seconds");
@@ -79,6 +80,34 @@ internal sealed class ServerMetrics
         AddReason(ref tags, reason);
         _verifications.Add(1, in tags);
     }
+
+    // Prometheus' increase() and rate() take a series' first sample as its start, so a series that first appears at 1
+    // hides its first event: an alert on refused verifications would miss the first refusal of each reason. Every
+    // series whose labels are known in advance is therefore exported from the start, at 0: each verdict a gate can give
+    // an upload (chart verification, trust material, the gate's own checks; not index freshness, which only clients
+    // judge, nor the clashes answered 400, 404 or 409), each outcome of each upload, refused credentials, and deletes.
+    private void StartAtZero()
+    {
+        Zero(_verifications, new TagList { { "result", "trusted" } });
+        foreach (var reason in RejectionReasons.All)
+        {
+            if (reason != RejectionReason.Unknown && ChartApi.StatusFor(reason) == 422 && !reason.Code().StartsWith("CSL4", StringComparison.Ordinal))
+            {
+                Zero(_verifications, new TagList { { "result", "refused" }, { "reason", reason.Name() } });
+            }
+        }
+        foreach (string operation in new[] { WriteAudit.Upload, WriteAudit.ProvenanceUpload })
+        {
+            foreach (string outcome in new[] { "published", "resigned", "held" })
+            {
+                Zero(_uploads, new TagList { { "operation", operation }, { "outcome", outcome } });
+            }
+            Zero(_uploads, new TagList { { "operation", operation }, { "outcome", "refused" }, { "reason", "unauthorized" } });
+        }
+        Zero(_deletes, new TagList { { "outcome", "deleted" } });
+    }
+
+    private static void Zero(Counter<long> counter, TagList tags) => counter.Add(0, in tags);
 
     private static void AddReason(ref TagList tags, string? reason)
     {

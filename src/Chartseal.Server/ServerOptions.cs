@@ -83,12 +83,16 @@ public sealed record ServerOptions
     /// <summary>How long one request may take before it is cut off.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>A log sink beside the JSON console (tests read the lines).</summary>
+    internal Microsoft.Extensions.Logging.ILoggerProvider? Logs { get; init; }
+
     /// <summary>The clock (tests move it).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>
     /// Checks what a server cannot start with, so a bad setting is one line at start-up rather than a crash or a
-    /// failure at the first request: the listen address (plain <c>http://</c>, a host, a port 0-65535, no path), the
+    /// failure at the first request: the listen address (plain <c>http://</c>, an IP address, <c>localhost</c>, <c>*</c>
+    /// or <c>+</c>, a port 0-65535, no path), the
     /// upload size and the write rate.
     /// </summary>
     /// <exception cref="ChartsealException">The first bad setting, naming it and the reason.</exception>
@@ -108,6 +112,12 @@ public sealed record ServerOptions
         if (uri.Scheme != Uri.UriSchemeHttp)
         {
             throw new ChartsealException(Listen, $"--listen: unknown scheme \"{uri.Scheme}\"; use http://HOST:PORT");
+        }
+        // Kestrel binds a host name other than localhost to every address of the machine, without a word: whoever
+        // wrote one meant a single interface, and would publish the server on all of them.
+        if (uri.HostNameType == UriHostNameType.Dns && !string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ChartsealException(Listen, $"--listen: {uri.Host} is a host name, and the server would listen on every address of the machine for it; give an IP address (127.0.0.1, or 0.0.0.0 for every address) or localhost");
         }
         if (uri.AbsolutePath != "/" || uri.Query.Length > 0)
         {

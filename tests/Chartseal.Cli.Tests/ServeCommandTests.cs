@@ -208,9 +208,10 @@ public sealed class ServeCommandTests
     [InlineData("--listen", "https://127.0.0.1:8443", "put a TLS proxy in front")]
     [InlineData("--listen", "ftp://127.0.0.1:21", "unknown scheme")]
     [InlineData("--listen", "http://127.0.0.1:8080/charts", "--context-path")]
-    [InlineData("--max-upload-size", "-5", "--max-upload-size -5: must be a positive number")]
-    [InlineData("--max-upload-size", "0", "must be a positive number")]
-    [InlineData("--max-upload-size", "abc", "--max-upload-size")]
+    [InlineData("--listen", "http://example.com:8080", "example.com is a host name")]
+    [InlineData("--max-upload-size", "-5", "--max-upload-size -5: not a positive whole number")]
+    [InlineData("--max-upload-size", "0", "--max-upload-size 0: not a positive whole number")]
+    [InlineData("--max-upload-size", "abc", "--max-upload-size abc: not a positive whole number")]
     [InlineData("--writes-per-minute", "0", "--writes-per-minute 0")]
     public void Serve_InvalidSetting_OneLineErrorExit2_NoStackTrace(string option, string value, string expected)
     {

@@ -60,7 +60,7 @@ public sealed class IndexSnapshotAttackTests
         }
 
         /// <summary>A read-only server over a copy of the origin's folder as it is now; <paramref name="edit"/> changes the copy first.</summary>
-        public async Task<string> MirrorAsync(Action<string>? edit = null)
+        public async Task<string> MirrorAsync(Action<string>? edit = null, FixedClock? clock = null, LogLines? logs = null)
         {
             string dir = Trust.Temp.File($"mirror-{Guid.NewGuid():N}");
             Directory.CreateDirectory(dir);
@@ -76,7 +76,8 @@ public sealed class IndexSnapshotAttackTests
                 DisableApi = true,
                 Root = Trust.Pin,
                 TrustState = new TrustStateStore(Trust.Temp.File($"mirror-state-{Guid.NewGuid():N}")),
-                Clock = new FixedClock(Now),
+                Clock = clock ?? new FixedClock(Now),
+                Logs = logs,
             }, Ct);
             _mirrors.Add(server);
             return server.RepositoryUrl.ToString().TrimEnd('/');
@@ -433,6 +434,57 @@ public sealed class IndexSnapshotAttackTests
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("not-ready", error);
         Assert.StartsWith("index-unsigned: ", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_SnapshotExpired_KeepsItsVersionAndExpiry_SoTheStaleAlertKeepsFiring()
+    {
+        await using var s = await Scenario.StartAsync();
+        string folder = "";
+        var clock = new FixedClock(Now);
+        string mirror = await s.MirrorAsync(dir => folder = dir, clock); // nothing signs again there
+        using var http = new HttpClient { BaseAddress = new Uri(mirror + "/") };
+        var signed = SnapshotIn(folder);
+
+        clock.Now = signed.Expires + TimeSpan.FromHours(1);
+        await Task.Delay(ServerStatus.ReuseFor + TimeSpan.FromMilliseconds(100), Ct);
+
+        using (var notReady = await http.GetAsync("ready", Ct))
+        {
+            var (status, _, message) = await ServerFixture.ErrorOfAsync(notReady);
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status);
+            Assert.StartsWith("index-expired: ", message, StringComparison.Ordinal);
+        }
+        // The figures of the snapshot that expired stay: "expiry - time() < 6h" keeps firing instead of turning into no
+        // data (which resolves the alert) at the moment clients start refusing the index.
+        using var metrics = await http.GetAsync("metrics", Ct);
+        var scrape = Chartseal.Tests.Support.PrometheusText.Parse(await metrics.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(0, scrape.Single("chartseal_ready"));
+        Assert.Equal(signed.Version, scrape.Single("chartseal_index_snapshot_version"));
+        Assert.Equal(new DateTimeOffset(signed.Expires).ToUnixTimeSeconds(), scrape.Single("chartseal_index_snapshot_expiry_timestamp_seconds"));
+    }
+
+    [Fact]
+    public async Task NotReady_ForAnExpiredSnapshot_IsLoggedOnce_ThoughItsMessageSaysHowLongAgo()
+    {
+        await using var s = await Scenario.StartAsync();
+        string folder = "";
+        var clock = new FixedClock(Now);
+        var logs = new LogLines();
+        string mirror = await s.MirrorAsync(dir => folder = dir, clock, logs);
+        using var http = new HttpClient { BaseAddress = new Uri(mirror + "/") };
+        var signed = SnapshotIn(folder);
+
+        foreach (var after in new[] { TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(50), TimeSpan.FromMinutes(5), TimeSpan.FromHours(3) })
+        {
+            clock.Now = signed.Expires + after;
+            await Task.Delay(ServerStatus.ReuseFor + TimeSpan.FromMilliseconds(100), Ct);
+            using var notReady = await http.GetAsync("ready", Ct);
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        }
+
+        var line = Assert.Single(logs.Events(ServerLog.NotReadyEvent));
+        Assert.Contains("index-expired", line.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -112,6 +112,157 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_CountersOfKnownOutcomes_StartAtZero_SoTheFirstRefusalShowsInIncrease()
+    {
+        // Prometheus' increase() and rate() take a series' first sample as their start: a series that appears at 1
+        // never increases, and an alert on refusals would miss the first refusal of each reason.
+        await using var s = await ServerFixture.StartAsync();
+        var fresh = await ScrapeAsync(s);
+
+        Assert.Equal(0, fresh.Single("chartseal_verifications_total", L("result", "trusted")));
+        foreach (string reason in new[] { "signer-not-trusted", "signer-revoked", "bad-signature", "hash-mismatch", "missing-provenance", "trust-expired" })
+        {
+            Assert.Equal(0, fresh.Single("chartseal_verifications_total", L("result", "refused"), L("reason", reason)));
+        }
+        Assert.False(fresh.Has("chartseal_verifications_total", L("reason", "version-exists"))); // a clash, not a verdict
+        Assert.False(fresh.Has("chartseal_verifications_total", L("reason", "index-expired")));  // never a verdict on an upload
+        foreach (string operation in new[] { "upload", "provenance-upload" })
+        {
+            foreach (string outcome in new[] { "published", "resigned", "held" })
+            {
+                Assert.Equal(0, fresh.Single("chartseal_uploads_total", L("operation", operation), L("outcome", outcome)));
+            }
+            Assert.Equal(0, fresh.Single("chartseal_uploads_total", L("operation", operation), L("outcome", "refused"), L("reason", "unauthorized")));
+        }
+        Assert.Equal(0, fresh.Single("chartseal_deletes_total", L("outcome", "deleted")));
+
+        var stranger = new TestKey("Mallory <mallory@example.com>", TrustFixture.T0);
+        using (var untrusted = await s.UploadAsync(s.Chart("redis", "1.0.0", stranger)))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, untrusted.StatusCode);
+        }
+        var after = await ScrapeAsync(s);
+        Assert.Equal(1, after.Single("chartseal_verifications_total", L("result", "refused"), L("reason", "signer-not-trusted")));
+        Assert.Equal(1, after.Sum("chartseal_verifications_total"));
+    }
+
+    [Fact]
+    public async Task Metrics_TrustMaterialExpired_KeepsItsVersionAndExpiry_SoTheExpiryAlertKeepsFiring()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var material = await s.Trust.MaterialAsync(ServerFixture.Now);
+        long expires = new DateTimeOffset(material.Manifest.Expires).ToUnixTimeSeconds();
+        Assert.Equal(expires, (await ScrapeAsync(s)).Single("chartseal_trust_expiry_timestamp_seconds"));
+
+        s.Clock.Now = material.Manifest.Expires + TimeSpan.FromDays(1);
+        PrometheusText expired;
+        var deadline = DateTime.UtcNow + ServerStatus.ReuseFor + TimeSpan.FromSeconds(10);
+        do
+        {
+            await Task.Delay(100, Ct);
+            expired = await ScrapeAsync(s);
+        }
+        while (expired.Single("chartseal_ready") != 0 && DateTime.UtcNow < deadline);
+
+        // Not ready, and still the figures of the manifest that expired: "expiry - time() < 14d" stays true rather than
+        // turning into no data (which resolves the alert) at the very moment the repository freezes.
+        Assert.Equal(0, expired.Single("chartseal_ready"));
+        Assert.Equal(material.Version, expired.Single("chartseal_trust_version"));
+        Assert.Equal(expires, expired.Single("chartseal_trust_expiry_timestamp_seconds"));
+
+        // Material that does not verify has no figures to give.
+        await File.WriteAllTextAsync(Path.Combine(s.Repo, Chartseal.Trust.TrustFiles.ManifestName), "not signed", Ct);
+        PrometheusText tampered;
+        deadline = DateTime.UtcNow + ServerStatus.ReuseFor + TimeSpan.FromSeconds(10);
+        do
+        {
+            await Task.Delay(100, Ct);
+            tampered = await ScrapeAsync(s);
+        }
+        while (tampered.Has("chartseal_trust_version") && DateTime.UtcNow < deadline);
+        Assert.False(tampered.Has("chartseal_trust_version"));
+        Assert.False(tampered.Has("chartseal_trust_expiry_timestamp_seconds"));
+        Assert.Equal(0, tampered.Single("chartseal_ready"));
+    }
+
+    [Fact]
+    public async Task Metrics_FileDownloads_CountedByTheirFileRoute_NeverByChartName()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        using (var upload = await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice)))
+        {
+            Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        }
+        foreach (var (path, status) in new[]
+        {
+            ("mysql-1.2.3.tgz", HttpStatusCode.OK), ("mysql-1.2.3.tgz.prov", HttpStatusCode.OK), ("charts/mysql-1.2.3.tgz", HttpStatusCode.OK),
+            ("pubkeys.pgp", HttpStatusCode.OK), ("trust.yaml.asc", HttpStatusCode.OK),
+            ("redis-9.9.9.tgz", HttpStatusCode.NotFound), ("no/such/path-4711", HttpStatusCode.NotFound), ("index.yaml", HttpStatusCode.OK),
+        })
+        {
+            using var response = await s.Http.GetAsync(path, Ct);
+            Assert.True(response.StatusCode == status, $"{path}: {(int)response.StatusCode}");
+        }
+        var scrape = await ScrapeAsync(s);
+
+        double Requests(string route, string status) =>
+            scrape.Sum("http_server_request_duration_seconds_count", L("http_route", route), L("http_response_status_code", status));
+        Assert.Equal(2, Requests("/{chart}.tgz", "200")); // the ChartMuseum path too
+        Assert.Equal(1, Requests("/{chart}.tgz.prov", "200"));
+        Assert.Equal(1, Requests("/{chart}.tgz", "404"));
+        Assert.Equal(1, Requests("/pubkeys.pgp", "200"));
+        Assert.Equal(1, Requests("/trust.yaml.asc", "200"));
+        Assert.Equal(1, Requests("/index.yaml", "200"));
+        // A path that names nothing has no route (one series for all of them), and no label anywhere carries a chart
+        // name or a path as asked: the number of series does not grow with what clients ask for.
+        Assert.True(scrape.Has("http_server_request_duration_seconds_count", L("http_response_status_code", "404"), L("aspnetcore_request_is_unhandled", "true")));
+        Assert.DoesNotContain(scrape.Samples, sample => sample.Labels.Values.Any(v => v.Contains("mysql", StringComparison.Ordinal) || v.Contains("redis", StringComparison.Ordinal) || v.Contains("4711", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Metrics_TargetInfo_SaysWhichBuildServes()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        string version = typeof(RepositoryServer).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+
+        var scrape = await ScrapeAsync(s);
+
+        Assert.Equal(1, scrape.Single("target_info", L("service_name", "chartseal-server"), L("service_version", version)));
+    }
+
+    [Fact]
+    public async Task Metrics_UploadCutOffByTheRequestTimeout_CountedAndAuditedAsRefused()
+    {
+        var logs = new LogLines();
+        await using var s = await ServerFixture.StartAsync(o => o with { RequestTimeout = TimeSpan.FromSeconds(1), Logs = logs });
+        var chart = s.Chart("pg", "1.0.0", s.Trust.Alice);
+
+        // A client that stops sending half-way through its upload, and waits.
+        string answer;
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(s.Server.Address.Host, s.Server.Address.Port, Ct);
+            var stream = tcp.GetStream();
+            string head = $"POST /api/charts HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {ServerFixture.Token}\r\n" +
+                $"Content-Type: application/octet-stream\r\nContent-Length: {chart.Archive.Length}\r\n\r\n";
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head), Ct);
+            await stream.WriteAsync(chart.Archive.AsMemory(0, chart.Archive.Length / 2), Ct);
+            await stream.FlushAsync(Ct);
+            byte[] buffer = new byte[4096];
+            int read = await stream.ReadAsync(buffer, Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            answer = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+        }
+        Assert.True(answer.StartsWith("HTTP/1.1 504", StringComparison.Ordinal), answer + "\n" + string.Join("\n", logs.All.Select(l => $"{l.Category} {l.EventId} {l.Level} {l.Message}")));
+
+        var scrape = await ScrapeAsync(s);
+        Assert.Equal(1, scrape.Single("chartseal_uploads_total", L("operation", "upload"), L("outcome", "refused"), L("reason", "timeout")));
+        var audit = Assert.Single(logs.All, l => l.Category == WriteAudit.Category);
+        Assert.Contains("status 504 timeout", audit.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_OfTwoServersInOneProcess_AreEachTheirOwn()
     {
         await using var one = await ServerFixture.StartAsync();

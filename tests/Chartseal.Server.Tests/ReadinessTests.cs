@@ -65,13 +65,61 @@ public sealed class ReadinessTests
         {
             var metrics = PrometheusText.Parse(await scrape.Content.ReadAsStringAsync(Ct));
             Assert.Equal(0, metrics.Single("chartseal_ready"));
-            Assert.False(metrics.Has("chartseal_trust_version"));
+            Assert.Equal(2, metrics.Single("chartseal_trust_version")); // the expired manifest's (MetricsTests)
         }
 
         await TrustRepository.RenewAsync(s.Repo, s.Trust.Root.RootSigner(s.Clock.Now), TrustFixture.Validity, s.Clock.Now, Ct);
 
         var (_, renewed) = await WaitForReadyAsync(s, HttpStatusCode.OK);
         Assert.Contains("\"trustVersion\":3", renewed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ready_StateAtStartAndEachChange_LoggedOnce_WithTheReason()
+    {
+        var logs = new LogLines();
+        await using var s = await ServerFixture.StartAsync(o => o with { Logs = logs });
+
+        // At start, before any probe: what the server serves and whether it is ready.
+        var started = Assert.Single(logs.Events(ServerLog.ReadyEvent));
+        Assert.Contains("trust version 2", started.Message, StringComparison.Ordinal);
+        Assert.Empty(logs.Events(ServerLog.NotReadyEvent));
+
+        s.Clock.Now = ServerFixture.Now + TrustFixture.Validity + TimeSpan.FromDays(1);
+        await NotReadyMessageAsync(s);
+        for (int i = 0; i < 3; i++) // more probes, the same state: no more lines
+        {
+            await Task.Delay(ServerStatus.ReuseFor / 2, Ct);
+            using var probe = await s.Http.GetAsync("ready", Ct);
+        }
+        var down = Assert.Single(logs.Events(ServerLog.NotReadyEvent));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, down.Level);
+        Assert.Contains("trust-expired:", down.Message, StringComparison.Ordinal);
+
+        await TrustRepository.RenewAsync(s.Repo, s.Trust.Root.RootSigner(s.Clock.Now), TrustFixture.Validity, s.Clock.Now, Ct);
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+        Assert.Equal(2, logs.Events(ServerLog.ReadyEvent).Count);
+        Assert.Contains("trust version 3", logs.Events(ServerLog.ReadyEvent)[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probes_AnswerHead_AsTheyAnswerGet()
+    {
+        // RFC 9110 9.1: a server that answers GET answers HEAD; load balancers' health checks may send it.
+        await using var s = await ServerFixture.StartAsync();
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+
+        foreach (string path in new[] { "health", "ready" })
+        {
+            using var head = await s.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, path), Ct);
+            Assert.True(head.StatusCode == HttpStatusCode.OK, $"HEAD {path}: {(int)head.StatusCode}");
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync(Ct));
+        }
+
+        s.Clock.Now = ServerFixture.Now + TrustFixture.Validity + TimeSpan.FromDays(1);
+        await NotReadyMessageAsync(s);
+        using var notReady = await s.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "ready"), Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
     }
 
     [Fact]
@@ -149,6 +197,14 @@ public sealed class ReadinessTests
         Directory.Move(s.Repo, aside);
         Assert.Contains("does not exist", await NotReadyMessageAsync(s), StringComparison.Ordinal);
         await AssertAliveAsync(s);
+        using (var scrape = await s.Http.GetAsync("metrics", Ct))
+        {
+            // Not known is not empty: an alert on a repository that lost its charts must not fire on an unmounted volume.
+            var metrics = PrometheusText.Parse(await scrape.Content.ReadAsStringAsync(Ct));
+            Assert.Equal(0, metrics.Single("chartseal_ready"));
+            Assert.False(metrics.Has("chartseal_index_entries"));
+            Assert.False(metrics.Has("chartseal_index_size_bytes"));
+        }
         Directory.Move(aside, s.Repo);
         await WaitForReadyAsync(s, HttpStatusCode.OK);
 

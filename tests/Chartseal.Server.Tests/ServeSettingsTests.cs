@@ -234,4 +234,25 @@ public sealed class ServeSettingsTests : IDisposable
         var option = command.Options.OfType<System.CommandLine.Option<bool?>>().Single(o => o.Name == "--disable-delete");
         Assert.Equal(expected, ServeCommand.GivenFlag(parse, option));
     }
+    [Theory]
+    [InlineData("--max-upload-size", "abc")]
+    [InlineData("--max-upload-size", "1e6")]
+    [InlineData("--max-upload-size", "0")]
+    [InlineData("--writes-per-minute", "ten")]
+    [InlineData("--writes-per-minute", "1.5")]
+    public void Command_NumberOptionThatIsNotANumber_OneLineNamingIt_WithoutDotNetTypeNames(string option, string value)
+    {
+        var parse = ServeCommand.Serve(_ => null).Parse(["repo", option, value]);
+
+        var error = Assert.Single(parse.Errors);
+        Assert.Equal($"{option} {value}: not a positive whole number", error.Message);
+    }
+
+    [Fact]
+    public void Command_WritesPerMinuteBeyondInt32_IsAccepted_AsFromTheEnvironment()
+    {
+        var parse = ServeCommand.Serve(_ => null).Parse(["repo", "--writes-per-minute", "99999999999"]);
+
+        Assert.Empty(parse.Errors);
+    }
 }

@@ -39,6 +39,20 @@ public sealed class TrustStateStore
         }
     }
 
+    /// <summary>Creates the store's folder if missing (a server does it at start: it could record nothing without it).</summary>
+    /// <exception cref="ChartsealException">The folder cannot be created (a read-only file system, a file in the way, no permission).</exception>
+    public void CreateFolder()
+    {
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ChartsealException(Directory, "cannot create the trust-state folder (CHARTSEAL_HOME): " + e.Message, e);
+        }
+    }
+
     /// <summary>The store at the default location for this environment.</summary>
     public static TrustStateStore Default()
     {
@@ -99,7 +113,7 @@ public sealed class TrustStateStore
     public void Accept(PinnedRoot initialRoot, string location, TrustedMaterial material)
     {
         ArgumentNullException.ThrowIfNull(material);
-        System.IO.Directory.CreateDirectory(Directory);
+        CreateFolder();
         // Read-compare-write under a lock: concurrent uploads (and processes) must never lower a recorded version.
         using var stateLock = RepositoryLock.Acquire(Directory);
         TrustState? previous = Get(initialRoot);
@@ -121,7 +135,7 @@ public sealed class TrustStateStore
     {
         ArgumentNullException.ThrowIfNull(material);
         ArgumentNullException.ThrowIfNull(snapshot);
-        System.IO.Directory.CreateDirectory(Directory);
+        CreateFolder();
         using var stateLock = RepositoryLock.Acquire(Directory);
         TrustState previous = Get(initialRoot) ?? throw new InvalidOperationException("a snapshot is accepted after its trust material");
         if (previous.Snapshot is { } seen && seen.IndexKeysSha256 == material.IndexKeysSha256 && seen.Version >= snapshot.Version)

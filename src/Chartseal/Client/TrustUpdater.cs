@@ -53,4 +53,22 @@ public static class TrustUpdater
         TrustState? state = store.Get(initialRoot);
         return TrustedMaterial.Load(files, new PinnedRoot(state?.CurrentRoot ?? initialRoot.Fingerprint), state?.Seen, now);
     }
+
+    /// <summary>
+    /// The material in <paramref name="files"/> when <see cref="CheckHeld"/> refuses it only for having expired
+    /// (trust-expired): so that a report (the repository page, the server's metrics) can say which version expired and
+    /// when. Nothing may be trusted with it.
+    /// </summary>
+    /// <returns>The expired material, or null when the files are accepted or refused for another reason.</returns>
+    public static TrustedMaterial? ReadExpired(TrustFiles files, PinnedRoot initialRoot, TrustStateStore store, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(initialRoot);
+        ArgumentNullException.ThrowIfNull(store);
+        if (CheckHeld(files, initialRoot, store, now) is not TrustResult.Rejected { Reason: RejectionReason.TrustExpired })
+        {
+            return null;
+        }
+        var pin = new PinnedRoot(store.Get(initialRoot)?.CurrentRoot ?? initialRoot.Fingerprint);
+        return TrustedMaterial.LoadForUpdate(files, pin, now) is TrustResult.Accepted { Material: var material } ? material : null;
+    }
 }

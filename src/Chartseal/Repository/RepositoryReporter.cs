@@ -126,9 +126,8 @@ public sealed class RepositoryReporter
 
     private async Task<TrustedMaterial?> ReadExpiredAsync(PinnedRoot root, DateTime now, CancellationToken cancellationToken)
     {
-        var pin = new PinnedRoot(_store.Get(root)?.CurrentRoot ?? root.Fingerprint);
         var files = await _source.ReadTrustFilesAsync(cancellationToken).ConfigureAwait(false);
-        return TrustedMaterial.LoadForUpdate(files, pin, now) is TrustResult.Accepted { Material: var material } ? material : null;
+        return TrustUpdater.ReadExpired(files, root, _store, now);
     }
 
     private static RepositoryReport Assemble(List<(string Chart, IndexEntry Entry)> entries, AuditRow[] rows, TrustedMaterial? material, Refusal? refusal, PinnedRoot root, DateTime now,

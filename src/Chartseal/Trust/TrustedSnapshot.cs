@@ -55,7 +55,22 @@ public sealed class TrustedSnapshot
     /// <see cref="SnapshotResult.Accepted"/>, or <see cref="SnapshotResult.Rejected"/> with index-unsigned, index-bad-signature,
     /// index-trust-mismatch, index-rollback or index-expired.
     /// </returns>
-    public static SnapshotResult Load(byte[]? bytes, TrustedMaterial material, SeenSnapshot? seen, DateTime now)
+    public static SnapshotResult Load(byte[]? bytes, TrustedMaterial material, SeenSnapshot? seen, DateTime now) =>
+        LoadCore(bytes, material, seen, now, checkExpiry: true);
+
+    /// <summary>
+    /// The snapshot in <paramref name="bytes"/> when <see cref="Load"/> refuses it only for having expired
+    /// (index-expired): so that a report (the server's metrics) can say which version expired and when. Nothing may be
+    /// trusted with it.
+    /// </summary>
+    /// <returns>The expired snapshot, or null when it is accepted or refused for another reason.</returns>
+    public static TrustedSnapshot? ReadExpired(byte[]? bytes, TrustedMaterial material, DateTime now) =>
+        Load(bytes, material, null, now) is SnapshotResult.Rejected { Refusal.Reason: RejectionReason.IndexExpired }
+            && LoadCore(bytes, material, null, now, checkExpiry: false) is SnapshotResult.Accepted { Snapshot: var expired }
+            ? expired
+            : null;
+
+    private static SnapshotResult LoadCore(byte[]? bytes, TrustedMaterial material, SeenSnapshot? seen, DateTime now, bool checkExpiry)
     {
         ArgumentNullException.ThrowIfNull(material);
         static SnapshotResult Reject(RejectionReason reason, string message) => new SnapshotResult.Rejected(new Refusal(reason, message));
@@ -125,7 +140,7 @@ public sealed class TrustedSnapshot
         // 6. Freeze: expired, its lifetime capped by the root's snapshotMaxLifetime (a stolen index key cannot sign for years).
         DateTime cap = signedAt + material.SnapshotMaxLifetime;
         DateTime expires = snapshot.Expires <= cap ? snapshot.Expires : cap;
-        if (expires <= now)
+        if (checkExpiry && expires <= now)
         {
             string capped = snapshot.Expires > cap
                 ? $" (it claims {TrustManifest.FormatTime(snapshot.Expires)}, capped at {Duration.ForPeople(material.SnapshotMaxLifetime)} after signing by the trust manifest)"

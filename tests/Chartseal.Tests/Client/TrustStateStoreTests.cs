@@ -30,6 +30,21 @@ public sealed class TrustStateStoreTests
     }
 
     [Fact]
+    public async Task A_state_folder_that_cannot_be_made_is_one_error_naming_it_never_an_internal_error()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        string file = f.Temp.File("a-file");
+        File.WriteAllText(file, "x");
+        var store = new TrustStateStore(Path.Combine(file, "trust-state")); // CHARTSEAL_HOME under a file (or read-only)
+
+        var e = Assert.Throws<ChartsealException>(() => store.Accept(f.Pin, f.Repo, f.MaterialAsync(TrustFixture.At(2)).GetAwaiter().GetResult()));
+
+        Assert.StartsWith($"{store.Directory}: cannot create the trust-state folder (CHARTSEAL_HOME): ", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ChartsealException>(store.CreateFolder);
+    }
+
+    [Fact]
     public async Task A_folder_in_place_of_the_state_file_is_damage_not_first_use()
     {
         using var f = new TrustFixture();
