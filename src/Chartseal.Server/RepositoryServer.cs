@@ -381,7 +381,8 @@ public sealed class RepositoryServer : IAsyncDisposable
             : users ? "basic user"
             : options.AllowAnonymousUpload ? "anyone (--allow-anonymous-upload)"
             : "refused (no credentials configured)";
-        ServerLog.Settings(logger, uploads,
+        string reads = options.RequireAuthForReads ? "need a writer's credentials (--require-auth-for-reads)" : "open";
+        ServerLog.Settings(logger, reads, uploads,
             options.DisableApi || options.DisableDelete ? "off" : "on",
             options.AllowOverwrite ? "with ?force" : "off",
             options.Root?.Fingerprint ?? "the one the repository declares, pinned at first use",

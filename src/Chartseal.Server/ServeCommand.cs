@@ -79,7 +79,7 @@ internal static class ServeCommand
                 UploadTokens = tokens,
                 BasicAuth = users,
                 AllowAnonymousUpload = settings.Flag("allow-anonymous-upload", Given(anonymous)),
-                RequireAuthForReads = settings.Flag("require-auth-for-reads", Given(authReads)),
+                RequireAuthForReads = settings.RequireAuthForReads(Given(authReads), tokens.Count > 0 || users.Count > 0),
                 AllowOverwrite = settings.Flag("allow-overwrite", Given(allowOverwrite)),
                 DisableDelete = settings.Flag("disable-delete", Given(disableDelete)),
                 DisableApi = settings.Flag("disable-api", Given(disableApi)),
@@ -98,7 +98,9 @@ internal static class ServeCommand
                 throw new ChartsealException(null, "--require-auth-for-reads needs credentials to ask for: --basic-auth-user, --htpasswd-file or --upload-token-file");
             }
             await using var server = await RepositoryServer.StartAsync(options, ct);
-            PrintBanner(options, server.RepositoryUrl);
+            // A deployment written for ChartMuseum, whose Basic user also guarded reads unless AUTH_ANONYMOUS_GET said otherwise.
+            bool chartMuseumGuardedReads = settings.BasicUserFromChartMuseum(p.GetValue(basicUser)) && !settings.AnonymousGetGiven;
+            PrintBanner(options, server.RepositoryUrl, chartMuseumGuardedReads);
             await server.WaitForShutdownAsync(ct);
             return 0;
         });
@@ -127,7 +129,7 @@ internal static class ServeCommand
         parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
 
     // What a newcomer needs next, on stderr (stdout carries the JSON log).
-    private static void PrintBanner(ServerOptions options, Uri address)
+    private static void PrintBanner(ServerOptions options, Uri address, bool chartMuseumGuardedReads)
     {
         var e = Console.Error;
         string url = address.ToString().TrimEnd('/');
@@ -157,6 +159,10 @@ internal static class ServeCommand
         if (options.RequireAuthForReads)
         {
             e.WriteLine("Reads: require the same credentials (--require-auth-for-reads): chartseal repo add NAME URL --username USER --password-stdin, helm repo add NAME URL --username USER --password-stdin.");
+        }
+        else if (chartMuseumGuardedReads)
+        {
+            e.WriteLine("Reads: open to everyone. ChartMuseum asked for credentials on reads when BASIC_AUTH_USER was set; to keep them private here, add --require-auth-for-reads (or AUTH_ANONYMOUS_GET=false).");
         }
         if (!tokens && !users && !options.AllowAnonymousUpload)
         {

@@ -85,6 +85,27 @@ internal sealed class ServeSettings
     /// <summary>A boolean setting (<c>true</c>/<c>false</c>, <c>1</c>/<c>0</c>, <c>t</c>/<c>f</c>, as Go's ParseBool and so ChartMuseum read them); false when unset.</summary>
     public bool Flag(string key, bool? option) => option ?? (Find(key) is { } found && ParseBool(found));
 
+    /// <summary>
+    /// Whether reads need credentials: the option, <c>CHARTSEAL_SERVE_REQUIRE_AUTH_FOR_READS</c> or the file's
+    /// <c>require-auth-for-reads</c>, else ChartMuseum's <c>AUTH_ANONYMOUS_GET</c> read the other way round (a deployment
+    /// that said <c>AUTH_ANONYMOUS_GET=false</c> with credentials configured kept its reads private, and keeps them so;
+    /// without credentials ChartMuseum had no auth at all); open when none is set.
+    /// </summary>
+    public bool RequireAuthForReads(bool? option, bool credentialsConfigured) =>
+        option ?? (Find("require-auth-for-reads") is { } found
+            ? ParseBool(found)
+            : credentialsConfigured && Variable(AnonymousGet) is { } anonymous && !ParseBool(anonymous));
+
+    /// <summary>Whether ChartMuseum's <c>AUTH_ANONYMOUS_GET</c> is set (to anything): when it is not, a ChartMuseum with a
+    /// Basic user asked for credentials on reads, which this server does only when told.</summary>
+    public bool AnonymousGetGiven => Variable(AnonymousGet) is not null;
+
+    /// <summary>Whether the Basic user came from ChartMuseum's <c>BASIC_AUTH_USER</c> (a deployment written for ChartMuseum).</summary>
+    public bool BasicUserFromChartMuseum(string? option) =>
+        option is null && Variable(VariableOf("basic-auth-user")) is null && Variable("BASIC_AUTH_USER") is not null;
+
+    private const string AnonymousGet = "AUTH_ANONYMOUS_GET";
+
     /// <summary>A positive whole number (a size in bytes, a count), or null when unset.</summary>
     public long? Number(string key, long? option) => option ?? (Find(key) is { } found ? ParseNumber(found) : null);
 
@@ -156,8 +177,8 @@ internal sealed class ServeSettings
                 throw new ChartsealException(null, $"{field.Where}: the multipart field is always \"{expected}\" here (ChartMuseum's default)");
             }
         }
-        // Always so here: JSON logs, and reads open to everyone (docs/chartmuseum-migration.md says why).
-        foreach (string name in new[] { "LOG_JSON", "AUTH_ANONYMOUS_GET", "ENABLE_METRICS" })
+        // Always so here: JSON logs (AUTH_ANONYMOUS_GET is read by RequireAuthForReads).
+        foreach (string name in new[] { "LOG_JSON", AnonymousGet, "ENABLE_METRICS" })
         {
             if (Variable(name) is { } value)
             {

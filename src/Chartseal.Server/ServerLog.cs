@@ -24,8 +24,8 @@ internal static partial class ServerLog
     public const int SettingsEvent = 5;
 
     [LoggerMessage(EventId = SettingsEvent, Level = LogLevel.Information,
-        Message = "settings: uploads {Uploads}, delete {Delete}, overwrite {Overwrite}, root {Root}, index signing {IndexKey}, metrics {Metrics}, max upload {MaxUploadBytes} bytes, {WritesPerMinute} writes per minute")]
-    public static partial void Settings(ILogger logger, string uploads, string delete, string overwrite, string root, string indexKey, string metrics, long maxUploadBytes, int writesPerMinute);
+        Message = "settings: reads {Reads}, uploads {Uploads}, delete {Delete}, overwrite {Overwrite}, root {Root}, index signing {IndexKey}, metrics {Metrics}, max upload {MaxUploadBytes} bytes, {WritesPerMinute} writes per minute")]
+    public static partial void Settings(ILogger logger, string reads, string uploads, string delete, string overwrite, string root, string indexKey, string metrics, long maxUploadBytes, int writesPerMinute);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "no --root-fingerprint given: pinned root {Fingerprint} declared by the repository's own trust material")]
     public static partial void PinnedDeclaredRoot(ILogger logger, string fingerprint);

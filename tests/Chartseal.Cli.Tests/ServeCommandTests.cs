@@ -172,12 +172,48 @@ public sealed class ServeCommandTests
             Assert.Contains($"http://127.0.0.1:{port}/charts/index.yaml", banner, StringComparison.Ordinal);
             Assert.Contains("Uploads: require a Basic user", banner, StringComparison.Ordinal);
             Assert.Contains($"  curl -u USER:PASSWORD -F chart=@mysql-1.2.3.tgz", banner, StringComparison.Ordinal);
+            // ChartMuseum would have asked for the user on reads too: the banner says they are open here, and how to close them.
+            Assert.Contains("Reads: open to everyone. ChartMuseum asked for credentials on reads when BASIC_AUTH_USER was set", banner, StringComparison.Ordinal);
             using var http = new HttpClient();
             Assert.Contains("contextPath: /charts", await http.GetStringAsync($"http://127.0.0.1:{port}/charts/index.yaml", Ct), StringComparison.Ordinal);
             using var delete = new HttpRequestMessage(HttpMethod.Delete, $"http://127.0.0.1:{port}/charts/api/charts/x/1.0.0");
             delete.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("ci:s3cret"u8.ToArray()));
             using var refused = await http.SendAsync(delete, Ct);
             Assert.Equal(HttpStatusCode.MethodNotAllowed, refused.StatusCode);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_ChartMuseumsAnonymousGetFalse_WithItsBasicUser_KeepsReadsPrivate()
+    {
+        Cli.EnsureBuilt();
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+        int port = Cli.FreePort();
+        var env = new Dictionary<string, string>
+        {
+            ["BASIC_AUTH_USER"] = "ci",
+            ["BASIC_AUTH_PASS"] = "s3cret",
+            ["AUTH_ANONYMOUS_GET"] = "false",
+        };
+        var server = Cli.Start(temp.Path, env, "serve", "--listen", $"http://127.0.0.1:{port}");
+        try
+        {
+            await WaitForAsync(() => File.Exists(Path.Combine(temp.Path, "server.err")) && File.ReadAllText(Path.Combine(temp.Path, "server.err")).Contains("Upload a signed chart", StringComparison.Ordinal));
+            Assert.Contains("Reads: require the same credentials", await File.ReadAllTextAsync(Path.Combine(temp.Path, "server.err"), Ct), StringComparison.Ordinal);
+            using var http = new HttpClient();
+            using (var anonymous = await http.GetAsync($"http://127.0.0.1:{port}/index.yaml", Ct))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            }
+            using var read = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/index.yaml");
+            read.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("ci:s3cret"u8.ToArray()));
+            using var allowed = await http.SendAsync(read, Ct);
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         }
         finally
         {

@@ -142,8 +142,6 @@ public sealed class ServeSettingsTests : IDisposable
     [Theory]
     [InlineData("STORAGE", "local")]
     [InlineData("DEPTH", "0")]
-    [InlineData("AUTH_ANONYMOUS_GET", "true")]
-    [InlineData("AUTH_ANONYMOUS_GET", "false")]
     [InlineData("LOG_JSON", "true")]
     [InlineData("PROV_POST_FORM_FIELD_NAME", "prov")]
     public async Task Settings_ChartMuseumVariableThatChangesNothingHere_Accepted(string name, string value)
@@ -151,6 +149,43 @@ public sealed class ServeSettingsTests : IDisposable
         var settings = await LoadAsync(new() { [name] = value });
 
         Assert.Equal(ServeSettings.DefaultListen, settings.Listen(null));
+    }
+
+    [Theory]
+    [InlineData(null, null, null, true, false)]                 // reads are open unless asked
+    [InlineData(null, null, "false", true, true)]               // ChartMuseum's deployment kept its reads private: still so
+    [InlineData(null, null, "false", false, false)]             // ChartMuseum without credentials had no auth at all
+    [InlineData(null, null, "true", true, false)]
+    [InlineData(null, "false", "false", true, false)]           // our own variable wins over ChartMuseum's
+    [InlineData(null, "true", null, true, true)]
+    [InlineData(false, "true", "false", true, false)]           // and the command line over both
+    [InlineData(true, null, null, true, true)]
+    public async Task Settings_RequireAuthForReads_FromTheOption_OurVariable_OrChartMuseumsAnonymousGetReadTheOtherWay(
+        bool? option, string? ours, string? anonymousGet, bool credentials, bool expected)
+    {
+        var env = new Dictionary<string, string>();
+        if (ours is not null)
+        {
+            env["CHARTSEAL_SERVE_REQUIRE_AUTH_FOR_READS"] = ours;
+        }
+        if (anonymousGet is not null)
+        {
+            env["AUTH_ANONYMOUS_GET"] = anonymousGet;
+        }
+        var settings = await LoadAsync(env);
+
+        Assert.Equal(expected, settings.RequireAuthForReads(option, credentials));
+        Assert.Equal(anonymousGet is not null, settings.AnonymousGetGiven);
+    }
+
+    [Fact]
+    public async Task Settings_BasicUserFromChartMuseumsVariable_IsKnown_SoTheBannerCanSayReadsAreOpenHere()
+    {
+        Assert.True((await LoadAsync(new() { ["BASIC_AUTH_USER"] = "ci" })).BasicUserFromChartMuseum(null));
+        Assert.False((await LoadAsync(new() { ["BASIC_AUTH_USER"] = "ci" })).BasicUserFromChartMuseum("ci"));
+        Assert.False((await LoadAsync(new() { ["CHARTSEAL_SERVE_BASIC_AUTH_USER"] = "ci", ["BASIC_AUTH_USER"] = "ci" })).BasicUserFromChartMuseum(null));
+        Assert.False((await LoadAsync(new())).BasicUserFromChartMuseum(null));
+        await Assert.ThrowsAsync<ChartsealException>(async () => (await LoadAsync(new() { ["AUTH_ANONYMOUS_GET"] = "maybe" })).RequireAuthForReads(null, true));
     }
 
     [Theory]

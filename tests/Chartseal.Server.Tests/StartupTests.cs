@@ -80,7 +80,7 @@ public sealed class StartupTests : IDisposable
 
         Assert.Contains($"serving {s.Repo} at {s.Url}", Assert.Single(logs.Events(1)).Message, StringComparison.Ordinal);
         string settings = Assert.Single(logs.Events(ServerLog.SettingsEvent)).Message;
-        Assert.Contains("uploads bearer token", settings, StringComparison.Ordinal);
+        Assert.Contains("reads open, uploads bearer token", settings, StringComparison.Ordinal);
         Assert.Contains("delete off", settings, StringComparison.Ordinal);
         Assert.Contains($"root {s.Trust.Root.Fingerprint}", settings, StringComparison.Ordinal);
         Assert.Contains("metrics /charts/metrics", settings, StringComparison.Ordinal);
