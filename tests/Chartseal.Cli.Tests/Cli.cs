@@ -55,6 +55,19 @@ public static class Cli
         return RunProcess(Script.Value, args, new Dictionary<string, string> { ["CHARTSEAL_HOME"] = home }, TimeSpan.FromMinutes(2), workDir, stdin: input);
     }
 
+    /// <summary>
+    /// Like <see cref="RunWithInput"/>, on a terminal: script(1) runs the command on a pseudo-terminal and
+    /// <paramref name="typed"/> is typed into it (end lines with <c>\r</c>, the Enter key). Standard output holds
+    /// everything the terminal showed, standard error included.
+    /// </summary>
+    public static CliResult RunOnTerminal(string workDir, string typed, params string[] args)
+    {
+        string home = Path.Combine(workDir, ".chartseal-home");
+        Directory.CreateDirectory(home);
+        string command = string.Join(' ', new[] { Script.Value }.Concat(args).Select(Chartseal.IO.TerminalText.ShellQuote));
+        return RunProcess("script", ["-qec", command, "/dev/null"], new Dictionary<string, string> { ["CHARTSEAL_HOME"] = home }, TimeSpan.FromMinutes(2), workDir, stdin: typed);
+    }
+
     /// <summary>Runs <paramref name="program"/> (e.g. an installed chartseal, or a script of the checkout) in <paramref name="workDir"/>.</summary>
     public static CliResult RunProgram(string program, string workDir, IDictionary<string, string> env, TimeSpan timeout, params string[] args) =>
         RunProcess(program, args, env, timeout, workDir);

@@ -57,10 +57,6 @@ internal static class ClientCommands
             {
                 result.AddError("--password and --password-stdin go with --username");
             }
-            else if (hasUser && result.GetValue(password) is null && !result.GetValue(passwordStdin))
-            {
-                result.AddError("--username needs --password or --password-stdin");
-            }
             if (!hasUser && result.GetValue(passCredentials))
             {
                 result.AddError("--pass-credentials goes with --username");
@@ -92,7 +88,9 @@ internal static class ClientCommands
                 throw new ChartsealException(repoUrl, "not an http(s) URL or an oci:// registry namespace");
             }
             string? user = p.GetValue(username);
-            string? secret = user is null ? null : p.GetValue(passwordStdin) ? await ReadPasswordFromStdinAsync(ct) : p.GetValue(password);
+            string? secret = user is null ? null
+                : p.GetValue(passwordStdin) ? await ReadPasswordFromStdinAsync(ct)
+                : p.GetValue(password) ?? AskPassword();
             if (user is not null)
             {
                 BasicCredentials.Check(user, secret!);
@@ -166,6 +164,12 @@ internal static class ClientCommands
         });
         return command;
     }
+
+    // Helm asks on the terminal when --username comes alone; without one there is nobody to ask.
+    private static string AskPassword() =>
+        PassphraseEnvironment.FromConsole().Prompt is { } prompt
+            ? prompt("Password: ")
+            : throw new ChartsealException(null, "--username needs --password or --password-stdin (standard input is not a terminal to ask on)");
 
     // Helm's --password-stdin: the whole of standard input, without the final line break.
     private static async Task<string> ReadPasswordFromStdinAsync(CancellationToken ct)

@@ -51,6 +51,22 @@ public sealed class PrivateRepositoryTests(ProtectedRepository repo) : IClassFix
     }
 
     [Fact]
+    public void RepoAdd_UsernameAlone_AsksForThePasswordOnTheTerminal_AsHelmDoes_AndRefusesWithoutOne()
+    {
+        using var temp = new TempDirectory();
+        var asked = Cli.RunOnTerminal(temp.Path, ProtectedRepository.Password + "\r", Add("cs", "--username", ProtectedRepository.User));
+        Assert.True(asked.ExitCode == 0, asked.ToString());
+        Assert.Contains("Password: ", asked.StdOut, StringComparison.Ordinal);
+        Assert.Contains("\"cs\" has been added to your repositories", asked.StdOut, StringComparison.Ordinal);
+        Assert.Contains("password: " + ProtectedRepository.Password, File.ReadAllText(Path.Combine(temp.Path, ".chartseal-home", "repositories.yaml")), StringComparison.Ordinal);
+
+        // Standard input is a pipe: nobody to ask.
+        var piped = Cli.RunWithInput(temp.Path, ProtectedRepository.Password + "\n", Add("other", "--username", ProtectedRepository.User));
+        Assert.Equal(2, piped.ExitCode);
+        Assert.Contains("--username needs --password or --password-stdin (standard input is not a terminal to ask on)", Assert.Single(piped.StdErrLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WithCredentials_AddUpdateSearchPull_Work_ConfigIsPrivate_PasswordNeverShown()
     {
         using var temp = new TempDirectory();
