@@ -111,6 +111,24 @@ public sealed class IndexSnapshotCommandTests
     }
 
     [Fact]
+    public void PublishResignOnly_WithTheIndexKey_SignsAFreshSnapshot_RatherThanIgnoringTheOption()
+    {
+        using var s = new Setup();
+        string chart = s.Package("0.1.0");
+        string[] indexKey = ["--index-key", "index", "--index-keyring", s.T.File("index.sec.asc")];
+        Cli.AssertOk(Cli.Run(s.T.Path, ["publish", chart, "--repo", s.Repo, "--root-fingerprint", s.Root, .. indexKey]));
+        string before = File.ReadAllText(Path.Combine(s.Repo, IndexSnapshot.FileName));
+        Thread.Sleep(1100); // a snapshot's version counts seconds
+
+        Cli.AssertOk(Cli.Run(s.T.Path, "sign", chart, "--key", "jane", "--keyring", s.T.File("jane.sec.asc")));
+        var resigned = Cli.Run(s.T.Path, ["publish", chart, "--repo", s.Repo, "--root-fingerprint", s.Root, "--resign-only", .. indexKey]);
+
+        Cli.AssertOk(resigned);
+        Assert.Contains("Signed snapshot.yaml.asc version ", resigned.StdOut, StringComparison.Ordinal);
+        Assert.NotEqual(before, File.ReadAllText(Path.Combine(s.Repo, IndexSnapshot.FileName)));
+    }
+
+    [Fact]
     public async Task StaleOrTamperedIndex_UpdateAndSearchRefuse_OneLineExit1_AndTheCacheIsKept()
     {
         using var s = new Setup();

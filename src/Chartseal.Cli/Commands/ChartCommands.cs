@@ -222,7 +222,14 @@ internal static class ChartCommands
         {
             if (p.GetValue(resignOnly))
             {
-                return await AuditCommands.PublishResignOnlyAsync(p.GetValue(chart)!, p.GetValue(prov), p.GetValue(repo)!, new PinnedRoot(p.GetValue(rootFingerprint)!), ct);
+                int resigned = await AuditCommands.PublishResignOnlyAsync(p.GetValue(chart)!, p.GetValue(prov), p.GetValue(repo)!, new PinnedRoot(p.GetValue(rootFingerprint)!), ct);
+                if (resigned == ExitCodes.Ok && indexKey.Given(p))
+                {
+                    // index.yaml did not change, so its snapshot still holds; asked for, a fresh one costs nothing and
+                    // keeps a CI job that always passes --index-key the same for both kinds of publish.
+                    await indexKey.SignAsync(p, p.GetValue(repo)!, null, ct);
+                }
+                return resigned;
             }
             var request = new PublishRequest(p.GetValue(chart)!, p.GetValue(prov), p.GetValue(repo)!, new PinnedRoot(p.GetValue(rootFingerprint)!),
                 p.GetValue(rebuildFrom), ChartPackager.SourceDateEpochFromEnvironment(), p.GetValue(force));
