@@ -155,22 +155,11 @@ public sealed class HttpFetcherAuthTests
 
         public TlsServer(TempDirectory temp)
         {
-            using RSA caKey = RSA.Create(2048);
-            var caRequest = new CertificateRequest("CN=Chartseal test repository CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-            using X509Certificate2 ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
-            using RSA serverKey = RSA.Create(2048);
-            var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddIpAddress(IPAddress.Loopback);
-            serverRequest.CertificateExtensions.Add(names.Build());
-            serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-            using X509Certificate2 issued = serverRequest.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(6), RandomNumberGenerator.GetBytes(8));
-            using X509Certificate2 withKey = issued.CopyWithPrivateKey(serverKey);
+            using var ca = new TestCertificateAuthority("Chartseal test repository CA");
+            using X509Certificate2 withKey = ca.IssueLoopbackServer();
             _certificate = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
             CaFile = temp.File("ca.pem");
-            File.WriteAllText(CaFile, ca.ExportCertificatePem());
+            File.WriteAllText(CaFile, ca.Pem);
 
             using ECDsa clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var clientRequest = new CertificateRequest("CN=chartseal client", clientKey, HashAlgorithmName.SHA256);

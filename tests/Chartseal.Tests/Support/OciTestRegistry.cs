@@ -212,23 +212,13 @@ public class OciTestRegistry : IDisposable
 
     private string TlsSection()
     {
-        using RSA caKey = RSA.Create(2048);
-        var caRequest = new CertificateRequest("CN=Chartseal test registry CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using X509Certificate2 ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
-        using RSA serverKey = RSA.Create(2048);
-        var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        serverRequest.CertificateExtensions.Add(names.Build());
-        serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using X509Certificate2 server = serverRequest.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(6), RandomNumberGenerator.GetBytes(8));
+        using var ca = new TestCertificateAuthority("Chartseal test registry CA");
+        using X509Certificate2 server = ca.IssueLoopbackServer();
         CaFile = Path.Combine(Root, "ca.pem");
-        File.WriteAllText(CaFile, ca.ExportCertificatePem());
+        File.WriteAllText(CaFile, ca.Pem);
         string certificate = Path.Combine(Root, "server.pem"), key = Path.Combine(Root, "server-key.pem");
-        File.WriteAllText(certificate, server.ExportCertificatePem() + "\n" + ca.ExportCertificatePem());
+        File.WriteAllText(certificate, server.ExportCertificatePem() + "\n" + ca.Pem);
+        using RSA serverKey = server.GetRSAPrivateKey()!;
         File.WriteAllText(key, serverKey.ExportPkcs8PrivateKeyPem());
         return $"""
               tls:
