@@ -240,12 +240,21 @@ public sealed class RepositoryServer : IAsyncDisposable
             }, context.Response);
             return next(context);
         });
-        // Anything unexpected is a JSON 500 (and logged by the middleware), never a bare error page.
+        // Anything unexpected is a JSON 500 (and logged by the middleware), never a bare error page. A write that ends
+        // here is a refused write like any other: audited and counted, with the reason it was answered with.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            ExceptionHandler = context => StorageFull.Is(context.Features.Get<IExceptionHandlerFeature>()?.Error)
-                ? ApiJson.ErrorAsync(context, StatusCodes.Status507InsufficientStorage, "insufficient-storage", "the server has no room to store this (disk full, quota or file size limit); the repository is unchanged")
-                : ApiJson.ErrorAsync(context, StatusCodes.Status500InternalServerError, "server-error", "the server could not complete the request"),
+            ExceptionHandler = context =>
+            {
+                var (status, reason, message) = StorageFull.Is(context.Features.Get<IExceptionHandlerFeature>()?.Error)
+                    ? (StatusCodes.Status507InsufficientStorage, "insufficient-storage", "the server has no room to store this (disk full, quota or file size limit); the repository is unchanged")
+                    : (StatusCodes.Status500InternalServerError, "server-error", "the server could not complete the request");
+                if (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method))
+                {
+                    audit?.Refused(context, WriteAudit.OperationOf(context.Request), access.RateLimitKey(context), status, reason, "", "", message);
+                }
+                return ApiJson.ErrorAsync(context, status, reason, message);
+            },
         });
         // Every error without a body of its own (routing's 404 for a file-like path, 405 for a wrong method) is JSON too.
         app.UseStatusCodePages(new StatusCodePagesOptions
