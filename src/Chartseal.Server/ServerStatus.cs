@@ -222,7 +222,9 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
         }
         catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
         {
-            return ($"the trust material cannot be read: {e.Message}", null, null);
+            // Led by a reason code as every other trust problem: the one the page shows and an upload is refused with
+            // when no trust material can be used.
+            return ($"{RejectionReason.TrustUnsigned.Name()}: the trust material cannot be read: {e.Message}", null, null);
         }
     }
 }
