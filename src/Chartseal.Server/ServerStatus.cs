@@ -168,7 +168,8 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
         }
         catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
         {
-            return ($"the index snapshot cannot be read: {e.Message}", null);
+            // A client cannot use it either: for it the index is unsigned.
+            return ($"{RejectionReason.IndexUnsigned.Name()}: the index snapshot cannot be read: {e.Message}", null);
         }
     }
 
