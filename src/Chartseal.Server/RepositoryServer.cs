@@ -67,12 +67,13 @@ public sealed class RepositoryServer : IAsyncDisposable
         if (readOnly)
         {
             RequireRepositoryFolder(repository);
-            if (!options.TrustState.CanRecord(out string? problem))
+            if (!options.TrustState.CanRecord(out string? cannot))
             {
+                string problem = cannot!.TrimEnd('.'); // followed by more of the line
                 // Safe only against a root the operator gave (docs/operations.md, "Read-only servers").
                 if (options.Root is null)
                 {
-                    throw new ChartsealException(null, problem + "; a read-only server (--disable-api) can keep its trust state in memory only with --root-fingerprint");
+                    throw new ChartsealException(null, problem + " (a read-only server, --disable-api, keeps its trust state in memory instead only with --root-fingerprint)");
                 }
                 options = options with { TrustState = options.TrustState.InMemory() };
                 stateInMemory = problem;
