@@ -50,21 +50,56 @@ public sealed class RepositoryServer : IAsyncDisposable
     /// <summary>The repository page's report (tests count the versions it judged).</summary>
     internal PageReports PageReports => _app.Services.GetRequiredService<PageReports>();
 
-    /// <summary>Starts serving. The repository folder is created if missing.</summary>
-    /// <exception cref="ChartsealException">The listen address is invalid or in use.</exception>
+    /// <summary>
+    /// Starts serving. The repository folder is created if missing, unless the server is read-only
+    /// (<see cref="ServerOptions.ReadOnly"/>): then it must exist, and nothing is written to it.
+    /// </summary>
+    /// <exception cref="ChartsealException">The listen address is invalid or in use; the repository or trust-state folder cannot be used.</exception>
     public static async Task<RepositoryServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         string repository = Path.GetFullPath(options.RepositoryDir);
         string contextPath = ServerOptions.NormalizeContextPath(options.ContextPath);
-        CreateRepositoryFolder(repository);
-        // Where accepted trust versions are recorded: without it every upload would fail, so say it now.
-        options.TrustState.CreateFolder();
+        // Read-only (--disable-api without an index key to sign with): no folder made, no lock, no clean-up, no write.
+        bool readOnly = options.ReadOnly;
+        string? stateInMemory = null;
+        if (readOnly)
+        {
+            RequireRepositoryFolder(repository);
+            if (!options.TrustState.CanRecord(out string? cannot))
+            {
+                string problem = cannot!.TrimEnd('.'); // followed by more of the line
+                // Safe only against a root the operator gave (docs/operations.md, "Read-only servers").
+                if (options.Root is null)
+                {
+                    throw new ChartsealException(null, problem + " (a read-only server, --disable-api, keeps its trust state in memory instead only with --root-fingerprint)");
+                }
+                options = options with { TrustState = options.TrustState.InMemory() };
+                stateInMemory = problem;
+            }
+        }
+        else
+        {
+            CreateRepositoryFolder(repository);
+            // Where accepted trust versions are recorded: without it every upload would fail, so say it now.
+            options.TrustState.CreateFolder();
+            if (options.IndexSigner is not null)
+            {
+                RequireWritableFolder(repository);
+            }
+        }
         await CheckPinnedRootAsync(options, repository, cancellationToken).ConfigureAwait(false);
         var app = Build(options with { RepositoryDir = repository, ContextPath = contextPath });
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
-        await RemoveInterruptedWritesAsync(repository, logger, cancellationToken).ConfigureAwait(false);
+        if (stateInMemory is not null)
+        {
+            ServerLog.TrustStateInMemory(logger, stateInMemory);
+        }
+        if (!readOnly)
+        {
+            await RemoveInterruptedWritesAsync(repository, logger, cancellationToken).ConfigureAwait(false);
+        }
         try
         {
             await app.Services.GetRequiredService<SnapshotSigning>().StartAsync(repository, cancellationToken).ConfigureAwait(false);
@@ -206,12 +241,21 @@ public sealed class RepositoryServer : IAsyncDisposable
             }, context.Response);
             return next(context);
         });
-        // Anything unexpected is a JSON 500 (and logged by the middleware), never a bare error page.
+        // Anything unexpected is a JSON 500 (and logged by the middleware), never a bare error page. A write that ends
+        // here is a refused write like any other: audited and counted, with the reason it was answered with.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            ExceptionHandler = context => StorageFull.Is(context.Features.Get<IExceptionHandlerFeature>()?.Error)
-                ? ApiJson.ErrorAsync(context, StatusCodes.Status507InsufficientStorage, "insufficient-storage", "the server has no room to store this (disk full, quota or file size limit); the repository is unchanged")
-                : ApiJson.ErrorAsync(context, StatusCodes.Status500InternalServerError, "server-error", "the server could not complete the request"),
+            ExceptionHandler = context =>
+            {
+                var (status, reason, message) = StorageFull.Is(context.Features.Get<IExceptionHandlerFeature>()?.Error)
+                    ? (StatusCodes.Status507InsufficientStorage, "insufficient-storage", "the server has no room to store this (disk full, quota or file size limit); the repository is unchanged")
+                    : (StatusCodes.Status500InternalServerError, "server-error", "the server could not complete the request");
+                if (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method))
+                {
+                    audit?.Refused(context, WriteAudit.OperationOf(context.Request), access.RateLimitKey(context), status, reason, "", "", message);
+                }
+                return ApiJson.ErrorAsync(context, status, reason, message);
+            },
         });
         // Every error without a body of its own (routing's 404 for a file-like path, 405 for a wrong method) is JSON too.
         app.UseStatusCodePages(new StatusCodePagesOptions
@@ -405,6 +449,34 @@ public sealed class RepositoryServer : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ChartsealException(repository, "cannot create the repository folder: " + e.Message, e);
+        }
+    }
+
+    // A read-only server makes nothing: a folder that is not there (a volume not mounted yet) is one line.
+    private static void RequireRepositoryFolder(string repository)
+    {
+        if (File.Exists(repository))
+        {
+            throw new ChartsealException(repository, "is a file, not a folder: give the repository folder");
+        }
+        if (!Directory.Exists(repository))
+        {
+            throw new ChartsealException(repository, "the repository folder does not exist, and a read-only server (--disable-api) does not create it (is its volume mounted?)");
+        }
+    }
+
+    // The index key's snapshots are written into the folder: one that cannot be written (a read-only volume) stops the
+    // start in one line rather than fail at the first signing. The probe is a hidden temporary file, removed at once.
+    private static void RequireWritableFolder(string repository)
+    {
+        try
+        {
+            using var probe = new FileStream(Path.Combine(repository, $".probe-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ChartsealException(repository, "--index-key writes the index snapshot into the repository folder, which cannot be written: " + e.Message
+                + " (without --index-key, --disable-api serves a read-only folder)", e);
         }
     }
 

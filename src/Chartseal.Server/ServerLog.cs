@@ -30,6 +30,13 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "no --root-fingerprint given: pinned root {Fingerprint} declared by the repository's own trust material")]
     public static partial void PinnedDeclaredRoot(ILogger logger, string fingerprint);
 
+    /// <summary>The event of <see cref="TrustStateInMemory"/>.</summary>
+    public const int TrustStateInMemoryEvent = 6;
+
+    [LoggerMessage(EventId = TrustStateInMemoryEvent, Level = LogLevel.Warning,
+        Message = "the trust state is kept in memory only (read-only server): {Problem}; trust versions seen are remembered until the server stops, not across restarts")]
+    public static partial void TrustStateInMemory(ILogger logger, string problem);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "removed {Count} temporary files left by an interrupted writer")]
     public static partial void RemovedTemporaryFiles(ILogger logger, int count);
 

@@ -41,6 +41,14 @@ public sealed record ServerOptions
     /// <summary>Serve no <c>/api/charts</c> and <c>/api/prov</c> routes (ChartMuseum's <c>--disable-api</c>): a read-only repository.</summary>
     public bool DisableApi { get; init; }
 
+    /// <summary>
+    /// Whether the server writes nothing at all: <see cref="DisableApi"/> without an <see cref="IndexSigner"/>. It then
+    /// serves a folder that may be read-only (a read-only volume, a mirror): it makes no folder, takes no lock, removes no
+    /// interrupted writer's files, and keeps its trust state in memory when that folder cannot be written (with a
+    /// <see cref="Root"/> only).
+    /// </summary>
+    public bool ReadOnly => DisableApi && IndexSigner is null;
+
     /// <summary>Serve no <c>/metrics</c> (docs/operations.md lists what it exports).</summary>
     public bool DisableMetrics { get; init; }
 

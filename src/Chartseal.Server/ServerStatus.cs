@@ -168,7 +168,8 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
         }
         catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
         {
-            return ($"the index snapshot cannot be read: {e.Message}", null);
+            // A client cannot use it either: for it the index is unsigned.
+            return ($"{RejectionReason.IndexUnsigned.Name()}: the index snapshot cannot be read: {e.Message}", null);
         }
     }
 
@@ -222,7 +223,9 @@ internal sealed class ServerStatus(ServerOptions options, IndexFile index, RootP
         }
         catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
         {
-            return ($"the trust material cannot be read: {e.Message}", null, null);
+            // Led by a reason code as every other trust problem: the one the page shows and an upload is refused with
+            // when no trust material can be used.
+            return ($"{RejectionReason.TrustUnsigned.Name()}: the trust material cannot be read: {e.Message}", null, null);
         }
     }
 }

@@ -434,6 +434,12 @@ public sealed class IndexSnapshotAttackTests
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("not-ready", error);
         Assert.StartsWith("index-unsigned: ", message, StringComparison.Ordinal);
+
+        // A snapshot that cannot be read (a folder in its place): the same reason code leads the message.
+        Directory.CreateDirectory(Path.Combine(folder, IndexSnapshot.FileName));
+        await Task.Delay(ServerStatus.ReuseFor + TimeSpan.FromMilliseconds(100), Ct);
+        using var unreadable = await http.GetAsync("ready", Ct);
+        Assert.StartsWith("index-unsigned: the index snapshot cannot be read: ", (await ServerFixture.ErrorOfAsync(unreadable)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

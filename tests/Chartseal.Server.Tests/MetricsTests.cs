@@ -263,6 +263,37 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_UploadFailingUnexpectedly_CountedAndAuditedAsRefusedServerError()
+    {
+        var logs = new LogLines();
+        await using var s = await ServerFixture.StartAsync(o => o with { Logs = logs });
+        var chart = s.Chart("pg", "1.0.0", s.Trust.Alice);
+
+        // A failure no step of the upload expects (here the clock; a bug, a broken runtime): the generic 500.
+        s.Clock.Fault = new InvalidOperationException("the clock is broken");
+        (HttpStatusCode Status, string Error, string Message) answer;
+        try
+        {
+            using var response = await s.UploadAsync(chart);
+            answer = await ServerFixture.ErrorOfAsync(response);
+        }
+        finally
+        {
+            s.Clock.Fault = null;
+        }
+
+        Assert.Equal((HttpStatusCode.InternalServerError, "server-error"), (answer.Status, answer.Error));
+        Assert.DoesNotContain("clock", answer.Message, StringComparison.Ordinal);
+        var scrape = await ScrapeAsync(s);
+        Assert.Equal(1, scrape.Single("chartseal_uploads_total", L("operation", "upload"), L("outcome", "refused"), L("reason", "server-error")));
+        var audit = Assert.Single(logs.All, l => l.Category == WriteAudit.Category);
+        Assert.Contains("upload refused", audit.Message, StringComparison.Ordinal);
+        Assert.Contains("by token:", audit.Message, StringComparison.Ordinal);
+        Assert.Contains("status 500 server-error", audit.Message, StringComparison.Ordinal);
+        Assert.Empty(s.RepositoryFiles());
+    }
+
+    [Fact]
     public async Task Metrics_OfTwoServersInOneProcess_AreEachTheirOwn()
     {
         await using var one = await ServerFixture.StartAsync();

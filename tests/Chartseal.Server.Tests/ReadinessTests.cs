@@ -219,6 +219,26 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task Ready_TrustFileCannotBeRead_NotReadyWithAReasonCode_ThenMended_Ready()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+
+        // pubkeys.pgp that cannot be read (a folder in its place: file permissions do not stop root).
+        string keys = Path.Combine(s.Repo, TrustFiles.PublicKeysName);
+        File.Move(keys, keys + ".aside");
+        Directory.CreateDirectory(keys);
+
+        string message = await NotReadyMessageAsync(s);
+        // Led by its reason code, as every other not-ready message about the trust material (and the page's verdict).
+        Assert.StartsWith(RejectionReason.TrustUnsigned.Name() + ": the trust material cannot be read: ", message, StringComparison.Ordinal);
+        Assert.Contains(TrustFiles.PublicKeysName, message, StringComparison.Ordinal);
+        Directory.Delete(keys);
+        File.Move(keys + ".aside", keys);
+        await WaitForReadyAsync(s, HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Ready_UnderContextPath_ServedThere()
     {
         await using var s = await ServerFixture.StartAsync(o => o with { ContextPath = "/charts" });

@@ -12,7 +12,10 @@ internal sealed class FixedClock(DateTime now) : TimeProvider
 {
     public DateTime Now { get; set; } = now;
 
-    public override DateTimeOffset GetUtcNow() => new(Now, TimeSpan.Zero);
+    /// <summary>When set, what reading the clock throws: a failure no step of a request expects.</summary>
+    public Exception? Fault { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Fault is { } fault ? throw fault : new(Now, TimeSpan.Zero);
 }
 
 /// <summary>A signed chart ready to upload.</summary>

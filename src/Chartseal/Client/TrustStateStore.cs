@@ -15,6 +15,10 @@ namespace Chartseal.Client;
 /// </summary>
 public sealed class TrustStateStore
 {
+    // What a store that records in memory holds, by state file path; null for a store that writes its folder.
+    private readonly Dictionary<string, byte[]>? _memory;
+    private readonly Lock _memoryLock = new();
+
     /// <summary>A store in <paramref name="directory"/>.</summary>
     public TrustStateStore(string directory)
     {
@@ -22,8 +26,49 @@ public sealed class TrustStateStore
         Directory = directory;
     }
 
+    private TrustStateStore(string directory, Dictionary<string, byte[]> memory)
+        : this(directory) => _memory = memory;
+
     /// <summary>Where the state files are.</summary>
     public string Directory { get; }
+
+    /// <summary>Whether this store records in memory only (<see cref="InMemory"/>): what it accepts is forgotten when the process ends.</summary>
+    public bool RecordsInMemory => _memory is not null;
+
+    /// <summary>
+    /// A store that reads the state this one's folder holds (when it can) but records only in memory, never writing
+    /// anything: for a read-only server whose trust-state folder cannot be written. It remembers every version it
+    /// accepts for as long as the process runs, and forgets them when it ends.
+    /// </summary>
+    public TrustStateStore InMemory() => new(Directory, new Dictionary<string, byte[]>(StringComparer.Ordinal));
+
+    /// <summary>
+    /// Whether the folder can be written: it is created if missing, and a temporary file is made in it and removed.
+    /// </summary>
+    /// <param name="problem">Why not (one line), when it cannot.</param>
+    public bool CanRecord(out string? problem)
+    {
+        problem = null;
+        if (_memory is not null)
+        {
+            return true;
+        }
+        try
+        {
+            CreateFolder();
+            using var probe = new FileStream(Path.Combine(Directory, $".probe-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return true;
+        }
+        catch (ChartsealException e)
+        {
+            problem = e.Message;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = $"{Directory}: cannot write the trust-state folder (CHARTSEAL_HOME): {e.Message}";
+        }
+        return false;
+    }
 
     /// <summary>
     /// Refuses a repository folder that is this store's folder: both would use the same lock file, and a writer
@@ -80,7 +125,7 @@ public sealed class TrustStateStore
         byte[]? bytes;
         try
         {
-            bytes = InputFile.ReadIfExists(path, MaxStateSize);
+            bytes = Recorded(path) ?? InputFile.ReadIfExists(path, MaxStateSize);
         }
         catch (ChartsealException e)
         {
@@ -113,9 +158,8 @@ public sealed class TrustStateStore
     public void Accept(PinnedRoot initialRoot, string location, TrustedMaterial material)
     {
         ArgumentNullException.ThrowIfNull(material);
-        CreateFolder();
         // Read-compare-write under a lock: concurrent uploads (and processes) must never lower a recorded version.
-        using var stateLock = RepositoryLock.Acquire(Directory);
+        using var stateLock = Lock();
         TrustState? previous = Get(initialRoot);
         if (previous is not null && (previous.Seen.Version > material.Version
             || (previous.Seen.Version == material.Version && previous.CurrentRoot == material.RootToPin && previous.Seen.ManifestSha256 == material.ManifestSha256)))
@@ -135,8 +179,7 @@ public sealed class TrustStateStore
     {
         ArgumentNullException.ThrowIfNull(material);
         ArgumentNullException.ThrowIfNull(snapshot);
-        CreateFolder();
-        using var stateLock = RepositoryLock.Acquire(Directory);
+        using var stateLock = Lock();
         TrustState previous = Get(initialRoot) ?? throw new InvalidOperationException("a snapshot is accepted after its trust material");
         if (previous.Snapshot is { } seen && seen.IndexKeysSha256 == material.IndexKeysSha256 && seen.Version >= snapshot.Version)
         {
@@ -166,7 +209,50 @@ public sealed class TrustStateStore
             }
             json.WriteEndObject();
         }
+        if (_memory is not null)
+        {
+            // Under the in-process lock Lock() took.
+            _memory[PathFor(initialRoot)] = buffer.ToArray();
+            return;
+        }
         AtomicFile.WriteAllBytes(PathFor(initialRoot), buffer.ToArray());
+    }
+
+    // The folder's lock file (other processes share the folder), or only this process's lock for a store in memory.
+    private IDisposable Lock()
+    {
+        if (_memory is not null)
+        {
+            return new MemoryLock(_memoryLock);
+        }
+        CreateFolder();
+        return RepositoryLock.Acquire(Directory);
+    }
+
+    // What a store in memory recorded for this path, or null (then the folder's file, if any, is read).
+    private byte[]? Recorded(string path)
+    {
+        if (_memory is null)
+        {
+            return null;
+        }
+        lock (_memoryLock)
+        {
+            return _memory.GetValueOrDefault(path);
+        }
+    }
+
+    private sealed class MemoryLock : IDisposable
+    {
+        private readonly Lock _lock;
+
+        public MemoryLock(Lock held)
+        {
+            _lock = held;
+            _lock.Enter();
+        }
+
+        public void Dispose() => _lock.Exit();
     }
 
     // Keyed by the pinned root alone; the location is recorded for people only.

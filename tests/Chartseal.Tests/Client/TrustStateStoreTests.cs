@@ -45,6 +45,47 @@ public sealed class TrustStateStoreTests
     }
 
     [Fact]
+    public async Task In_memory_store_reads_the_folders_state_and_records_without_writing_anything()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        var material = await f.MaterialAsync(TrustFixture.At(2));
+        f.Store.Accept(f.Pin, f.Repo, material);
+        string[] Listing() => [.. Directory.EnumerateFileSystemEntries(f.Store.Directory).Select(p => $"{p} {File.GetLastWriteTimeUtc(p):O}").Order(StringComparer.Ordinal)];
+        string[] before = Listing();
+
+        var memory = f.Store.InMemory();
+        // What the folder recorded before still counts; what is accepted now is remembered, and the folder is untouched.
+        Assert.Equal(material.Version, memory.Get(f.Pin)!.Seen.Version);
+        var other = new PinnedRoot(f.Alice.Fingerprint);
+        memory.Accept(other, f.Repo, material);
+
+        Assert.True(memory.RecordsInMemory);
+        Assert.Equal(material.Version, memory.Get(other)!.Seen.Version);
+        Assert.Null(f.Store.Get(other));
+        Assert.Equal(before, Listing());
+    }
+
+    [Fact]
+    public async Task A_folder_that_cannot_be_written_cannot_record_and_its_in_memory_store_makes_nothing()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        string file = f.Temp.File("a-file");
+        File.WriteAllText(file, "x");
+        var store = new TrustStateStore(Path.Combine(file, "trust-state"));
+
+        Assert.False(store.CanRecord(out string? problem));
+        Assert.StartsWith($"{store.Directory}: cannot create the trust-state folder (CHARTSEAL_HOME): ", problem, StringComparison.Ordinal);
+        var memory = store.InMemory();
+        memory.Accept(f.Pin, f.Repo, await f.MaterialAsync(TrustFixture.At(2)));
+        Assert.Equal(2, memory.Get(f.Pin)!.Seen.Version);
+        Assert.True(new TrustStateStore(f.Temp.File("writable")).CanRecord(out string? none));
+        Assert.Null(none);
+        Assert.Empty(Directory.GetFiles(f.Temp.File("writable")));
+    }
+
+    [Fact]
     public async Task A_folder_in_place_of_the_state_file_is_damage_not_first_use()
     {
         using var f = new TrustFixture();
