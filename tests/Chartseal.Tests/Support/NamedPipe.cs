@@ -29,7 +29,10 @@ public sealed class NamedPipe : IDisposable
     /// <summary>Releases a writer no reader took (by reading the pipe once) and deletes the pipe.</summary>
     public void Dispose()
     {
-        if (!_writer.IsCompleted)
+        // A reader that took everything saw the end only once the writer closed the pipe, but the writer's task may not
+        // be marked complete yet: opening the pipe again then would wait for a writer that never comes. So give it a
+        // moment; a writer still running after that is blocked in open(), waiting for a reader, which the drain is.
+        if (!((IAsyncResult)_writer).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(2)))
         {
             using var drain = new FileStream(Path, FileMode.Open, FileAccess.Read);
             drain.CopyTo(Stream.Null);
