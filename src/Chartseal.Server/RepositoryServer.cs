@@ -466,17 +466,13 @@ public sealed class RepositoryServer : IAsyncDisposable
     }
 
     // The index key's snapshots are written into the folder: one that cannot be written (a read-only volume) stops the
-    // start in one line rather than fail at the first signing. The probe is a hidden temporary file, removed at once.
+    // start in one line rather than fail at the first signing.
     private static void RequireWritableFolder(string repository)
     {
-        try
+        if (OutputFolder.WhyNotWritable(repository) is { } why)
         {
-            using var probe = new FileStream(Path.Combine(repository, $".probe-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ChartsealException(repository, "--index-key writes the index snapshot into the repository folder, which cannot be written: " + e.Message
-                + " (without --index-key, --disable-api serves a read-only folder)", e);
+            throw new ChartsealException(repository, "--index-key writes the index snapshot into the repository folder, which cannot be written: " + why
+                + " (without --index-key, --disable-api serves a read-only folder)");
         }
     }
 

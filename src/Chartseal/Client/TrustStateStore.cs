@@ -56,18 +56,18 @@ public sealed class TrustStateStore
         try
         {
             CreateFolder();
-            using var probe = new FileStream(Path.Combine(Directory, $".probe-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
-            return true;
         }
         catch (ChartsealException e)
         {
             problem = e.Message;
+            return false;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (OutputFolder.WhyNotWritable(Directory) is { } why)
         {
-            problem = $"{Directory}: cannot write the trust-state folder (CHARTSEAL_HOME): {e.Message}";
+            problem = $"{Directory}: cannot write the trust-state folder (CHARTSEAL_HOME): {why}";
+            return false;
         }
-        return false;
+        return true;
     }
 
     /// <summary>

@@ -23,6 +23,25 @@ public static class OutputFolder
         }
     }
 
+    /// <summary>
+    /// Why files cannot be written in the existing folder <paramref name="path"/> (a read-only volume, no permission),
+    /// or null when they can: asked by writing a hidden temporary file there, removed at once, since modes say nothing
+    /// of read-only mounts and root.
+    /// </summary>
+    public static string? WhyNotWritable(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        try
+        {
+            using var probe = new FileStream(Path.Combine(path, $".probe-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+
     private static string? FileInTheWay(string path)
     {
         for (string? dir = Path.GetFullPath(path); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
