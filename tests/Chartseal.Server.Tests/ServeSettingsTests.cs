@@ -60,7 +60,7 @@ public sealed class ServeSettingsTests : IDisposable
 
         var settings = await LoadAsync(new() { ["CHARTSEAL_SERVE_CONFIG"] = file });
 
-        Assert.Equal("http://127.0.0.1:9000", settings.Listen(null));
+        Assert.Equal("http://127.0.0.1:9000", settings.Listen(null, tls: false));
         Assert.Equal("/srv/charts", settings.Text("repo-dir", null));
         Assert.Equal("/elsewhere", settings.Text("repo-dir", "/elsewhere"));
     }
@@ -95,8 +95,8 @@ public sealed class ServeSettingsTests : IDisposable
             env["CHARTSEAL_SERVE_LISTEN"] = ours;
         }
 
-        Assert.Equal(expected, (await LoadAsync(env)).Listen(null));
-        Assert.Equal("http://127.0.0.1:1", (await LoadAsync(env)).Listen("http://127.0.0.1:1"));
+        Assert.Equal(expected, (await LoadAsync(env)).Listen(null, tls: false));
+        Assert.Equal("http://127.0.0.1:1", (await LoadAsync(env)).Listen("http://127.0.0.1:1", tls: false));
     }
 
     [Theory]
@@ -133,7 +133,7 @@ public sealed class ServeSettingsTests : IDisposable
     [InlineData("PORT", "70000", "PORT=70000: not a port number")]
     public async Task Settings_ChartMuseumVariableWithAnotherMeaning_RefusedAtStart(string name, string value, string expected)
     {
-        var e = await Assert.ThrowsAsync<ChartsealException>(async () => (await LoadAsync(new() { [name] = value })).Listen(null));
+        var e = await Assert.ThrowsAsync<ChartsealException>(async () => (await LoadAsync(new() { [name] = value })).Listen(null, tls: false));
 
         Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
@@ -148,7 +148,7 @@ public sealed class ServeSettingsTests : IDisposable
     {
         var settings = await LoadAsync(new() { [name] = value });
 
-        Assert.Equal(ServeSettings.DefaultListen, settings.Listen(null));
+        Assert.Equal(ServeSettings.DefaultListen, settings.Listen(null, tls: false));
     }
 
     [Theory]
@@ -228,7 +228,7 @@ public sealed class ServeSettingsTests : IDisposable
     {
         var settings = await LoadAsync([], ConfigFile(yaml));
 
-        Assert.Equal(ServeSettings.DefaultListen, settings.Listen(null));
+        Assert.Equal(ServeSettings.DefaultListen, settings.Listen(null, tls: false));
         Assert.False(settings.Flag("debug", null));
     }
 

@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Chartseal.Tls;
 
 namespace Chartseal.Fetch;
 
@@ -52,12 +52,12 @@ public sealed record TlsSettings
         }
         else if (CaFile is { } caFile)
         {
-            X509Certificate2Collection roots = LoadCaFile(caFile);
+            CertificateAuthorities roots = CertificateAuthorities.Load(caFile, "--ca-file");
             ssl.RemoteCertificateValidationCallback = (_, certificate, presented, errors) => ValidateWithRoots(roots, certificate, presented, errors);
         }
         if (LoadClientCertificate() is { } client)
         {
-            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(client, null, offline: true);
+            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(client.Certificate, client.Chain, offline: true);
         }
         handler.SslOptions = ssl;
     }
@@ -74,7 +74,8 @@ public sealed record TlsSettings
         return e.HttpRequestError == HttpRequestError.SecureConnectionError || e.InnerException is AuthenticationException;
     }
 
-    private X509Certificate2? LoadClientCertificate()
+    // Kept for the life of the client that presents it (clients are cached per TLS setup).
+    private CertificateWithKey? LoadClientCertificate()
     {
         if (CertFile is null && KeyFile is null)
         {
@@ -84,49 +85,10 @@ public sealed record TlsSettings
         {
             throw new ChartsealException(CertFile ?? KeyFile, "a client certificate needs both --cert-file and --key-file");
         }
-        try
-        {
-            using var loaded = X509Certificate2.CreateFromPemFile(CertFile, KeyFile);
-            // Exported and read back: an ephemeral key is not usable by TLS on every platform.
-            return X509CertificateLoader.LoadPkcs12(loaded.Export(X509ContentType.Pkcs12), null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
-        {
-            throw new ChartsealException(CertFile, $"cannot be read with {KeyFile} as a PEM client certificate and key: {e.Message}");
-        }
+        return CertificateWithKey.Load(CertFile, KeyFile, "--cert-file", "--key-file");
     }
 
-    private static X509Certificate2Collection LoadCaFile(string caFile)
-    {
-        var certificates = new X509Certificate2Collection();
-        try
-        {
-            certificates.ImportFromPemFile(caFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new ChartsealException(caFile, "cannot be read as PEM CA certificates: " + e.Message);
-        }
-        return certificates.Count > 0 ? certificates : throw new ChartsealException(caFile, "holds no PEM certificate");
-    }
-
-    private static bool ValidateWithRoots(X509Certificate2Collection roots, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
-    {
-        if (certificate is not X509Certificate2 leaf || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
-        {
-            return false;
-        }
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
-        {
-            foreach (X509ChainElement element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-        return chain.Build(leaf);
-    }
+    private static bool ValidateWithRoots(CertificateAuthorities roots, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors) =>
+        certificate is X509Certificate2 leaf && (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) == 0
+        && roots.WhyNotAccepted(leaf, presented, CertificateAuthorities.ServerAuthentication, DateTime.UtcNow) is null;
 }
