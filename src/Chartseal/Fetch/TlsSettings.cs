@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -41,10 +42,6 @@ public sealed record TlsSettings
     public void ApplyTo(SocketsHttpHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        if (IsDefault)
-        {
-            return;
-        }
         var ssl = new SslClientAuthenticationOptions();
         if (InsecureSkipVerify)
         {
@@ -59,7 +56,48 @@ public sealed record TlsSettings
         {
             ssl.ClientCertificateContext = SslStreamCertificateContext.Create(client.Certificate, client.Chain, offline: true);
         }
+        else
+        {
+            // No certificate to give: remember the servers that asked for one (the callback sees the server's
+            // certificate only when it does), so that their refusal can be told for what it is.
+            ssl.LocalCertificateSelectionCallback = static (_, host, _, remote, _) =>
+            {
+                if (remote is not null)
+                {
+                    AskedForCertificate.TryAdd(host, 0);
+                }
+                return null!; // none
+            };
+        }
         handler.SslOptions = ssl;
+    }
+
+    // The hosts that asked this process for a client certificate it did not have.
+    private static readonly ConcurrentDictionary<string, byte> AskedForCertificate = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// What a failed request to <paramref name="uri"/> means when it is a refusal of mutual TLS, or null: the server asked
+    /// for a client certificate and none was given, or one was given and the server closed the connection without an
+    /// answer (how a TLS 1.3 server refuses a client's certificate: after the handshake, which the client saw succeed;
+    /// the platform's client has then already tried again on new connections).
+    /// </summary>
+    public string? ClientCertificateRefusal(Uri uri, HttpRequestException e)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(e);
+        // Only a connection whose handshake the client completed (so the server's certificate was accepted) and that the
+        // server then ended: a failed handshake may be the client's refusal of the server (HandshakeHint says so).
+        if (uri.Scheme != Uri.UriSchemeHttps || e.HttpRequestError != HttpRequestError.ResponseEnded)
+        {
+            return null;
+        }
+        if (CertFile is null)
+        {
+            return AskedForCertificate.ContainsKey(uri.IdnHost)
+                ? "the server asks for a TLS client certificate (mutual TLS) and none was given: add the repository with --cert-file CERT --key-file KEY (PEM)"
+                : null;
+        }
+        return $"the server ended the connection without an answer; with mutual TLS that is its refusal of the client certificate of {CertFile} (it must be issued by a CA the server trusts, be valid now and allow client authentication)";
     }
 
     /// <summary>A hint for a failed TLS handshake with <paramref name="what"/> (e.g. "the server"), saying which flag may help.</summary>
