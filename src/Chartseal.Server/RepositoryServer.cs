@@ -255,7 +255,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         var logger = loggers.CreateLogger("Chartseal.Server");
         var status = app.Services.GetRequiredService<ServerStatus>();
         OperatorEndpoints.ListenFromNow(app);
-        var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), status, app.Services.GetRequiredService<UploadStaging>());
+        var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), status, app.Services.GetRequiredService<UploadStaging>(), tls);
         audit = new WriteAudit(loggers.CreateLogger(WriteAudit.Category), metrics);
 
         // Every answer, errors included (they echo the path asked for), is never sniffed into a page nor framed. Set when

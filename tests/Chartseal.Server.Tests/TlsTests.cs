@@ -39,9 +39,9 @@ public sealed class TlsTests : IDisposable
     private string ClientCaFile => _temp.File("client-ca.pem");
 
     /// <summary>Writes a server certificate of the test CA (and its key) to <see cref="CertFile"/> and <see cref="KeyFile"/>; its thumbprint.</summary>
-    private string WriteServerCertificate(bool ec = false, string keyFormat = "pkcs8")
+    private string WriteServerCertificate(bool ec = false, string keyFormat = "pkcs8", DateTimeOffset? notAfter = null)
     {
-        using X509Certificate2 certificate = _ca.IssueLoopbackServer(ec);
+        using X509Certificate2 certificate = _ca.IssueLoopbackServer(ec, notAfter: notAfter);
         TestCertificateAuthority.WritePem(certificate, CertFile, KeyFile, keyFormat);
         return certificate.Thumbprint;
     }
@@ -197,11 +197,22 @@ public sealed class TlsTests : IDisposable
 
         Assert.Equal(first, await ServedAsync());
 
+        async Task<long> ExpiryMetricAsync()
+        {
+            using var http = Client();
+            return (long)PrometheusText.Parse(await http.GetStringAsync(s.Url + "/metrics", Ct)).Single("chartseal_tls_certificate_expiry_timestamp_seconds");
+        }
+        long firstExpiry = await ExpiryMetricAsync();
+
         // A renewal written in place (as cp or a secret volume does): the next connection gets it.
-        string second = WriteServerCertificate(ec: true);
+        var secondNotAfter = DateTimeOffset.UtcNow.AddDays(3);
+        string second = WriteServerCertificate(ec: true, notAfter: secondNotAfter);
         Touch();
         Assert.Equal(second, await ServedAsync());
         Assert.Contains($"tls certificate reloaded from {CertFile}", Assert.Single(logs.Events(ServerLog.TlsReloadedEvent)).Message, StringComparison.Ordinal);
+        long secondExpiry = await ExpiryMetricAsync();
+        Assert.NotEqual(firstExpiry, secondExpiry);
+        Assert.Equal(secondNotAfter.ToUnixTimeSeconds(), secondExpiry);
 
         // A new certificate whose key is another one's (the key file not written yet): the old pair stays, one error line.
         using (X509Certificate2 third = _ca.IssueLoopbackServer(ec: false))
