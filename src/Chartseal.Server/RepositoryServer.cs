@@ -16,6 +16,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Chartseal.Charts;
 using Chartseal.Server.Page;
+using Chartseal.Tls;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Chartseal.Server;
 
@@ -30,10 +32,11 @@ public sealed class RepositoryServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ITimer _expiry;
 
-    private RepositoryServer(WebApplication app, Uri address, string contextPath, ITimer expiry)
+    private RepositoryServer(WebApplication app, Uri address, string contextPath, ITimer expiry, ServerTls? tls)
     {
         _app = app;
         _expiry = expiry;
+        Tls = tls;
         Address = address;
         RepositoryUrl = new Uri(address, contextPath + "/");
     }
@@ -43,6 +46,9 @@ public sealed class RepositoryServer : IAsyncDisposable
 
     /// <summary>The repository's URL: <see cref="Address"/> with the context path, ending in <c>/</c>.</summary>
     public Uri RepositoryUrl { get; }
+
+    /// <summary>The server's TLS certificate and client CAs, or null when it speaks plain http.</summary>
+    public ServerTls? Tls { get; }
 
     /// <summary>The index held in memory (tests count its reads and derived forms).</summary>
     internal IndexFile Index => _app.Services.GetRequiredService<IndexFile>();
@@ -59,6 +65,10 @@ public sealed class RepositoryServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        // Read before anything is made or bound: a bad certificate, key or CA file is one line, and nothing listens.
+        ServerTls? tls = options.Tls
+            ? ServerTls.Load(options.TlsCertFile!, options.TlsKeyFile!, options.TlsCaCertFile, options.Clock, options.TlsCheckInterval)
+            : null;
         string repository = Path.GetFullPath(options.RepositoryDir);
         string contextPath = ServerOptions.NormalizeContextPath(options.ContextPath);
         // Read-only (--disable-api without an index key to sign with): no folder made, no lock, no clean-up, no write.
@@ -90,8 +100,17 @@ public sealed class RepositoryServer : IAsyncDisposable
             }
         }
         await CheckPinnedRootAsync(options, repository, cancellationToken).ConfigureAwait(false);
-        var app = Build(options with { RepositoryDir = repository, ContextPath = contextPath });
+        var app = Build(options with { RepositoryDir = repository, ContextPath = contextPath }, tls);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
+        if (tls is not null)
+        {
+            tls.Reloaded = certificate => ServerLog.TlsCertificateReloaded(logger, tls.CertFile, certificate.Description);
+            tls.Problem = problem => ServerLog.TlsProblem(logger, problem);
+            if (tls.Current.NotBefore > options.Clock.GetUtcNow().UtcDateTime)
+            {
+                ServerLog.TlsCertificateNotYetValid(logger, tls.Current.Description);
+            }
+        }
         if (stateInMemory is not null)
         {
             ServerLog.TrustStateInMemory(logger, stateInMemory);
@@ -120,13 +139,13 @@ public sealed class RepositoryServer : IAsyncDisposable
         }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         ServerLog.Serving(logger, repository, address + contextPath);
-        LogSettings(logger, options, contextPath);
+        LogSettings(logger, options, contextPath, tls);
         // Whether it is ready, in the log from the start (then at each change a probe or a scrape finds).
         await app.Services.GetRequiredService<ServerStatus>().CheckAsync(cancellationToken).ConfigureAwait(false);
         // Held upload halves are dropped when they expire even if no upload comes to trigger it.
         var staging = app.Services.GetRequiredService<UploadStaging>();
         var expiry = options.Clock.CreateTimer(_ => staging.RemoveExpired(options.Clock.GetUtcNow().UtcDateTime), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        return new RepositoryServer(app, new Uri(address), contextPath, expiry);
+        return new RepositoryServer(app, new Uri(address), contextPath, expiry, tls);
     }
 
     /// <summary>Completes when the server is asked to stop (Ctrl-C, SIGTERM) or <paramref name="cancellationToken"/> fires.</summary>
@@ -140,12 +159,26 @@ public sealed class RepositoryServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static WebApplication Build(ServerOptions options)
+    private static WebApplication Build(ServerOptions options, ServerTls? tls)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.RepositoryDir });
         builder.WebHost.UseUrls(options.Listen);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            if (tls is not null)
+            {
+                // Every endpoint of the (https) listen address: each handshake takes the certificate served now, so a
+                // renewed one is picked up without a restart, and with client CAs asks for a client certificate.
+                kestrel.ConfigureEndpointDefaults(endpoint => endpoint.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = context =>
+                    {
+                        var refusals = endpoint.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
+                        string client = context.Connection.RemoteEndPoint is System.Net.IPEndPoint ip ? ip.Address.ToString() : "";
+                        return ValueTask.FromResult(tls.ForConnection(why => ServerLog.TlsClientRefused(refusals, client, why)));
+                    },
+                }));
+            }
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
@@ -222,7 +255,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         var logger = loggers.CreateLogger("Chartseal.Server");
         var status = app.Services.GetRequiredService<ServerStatus>();
         OperatorEndpoints.ListenFromNow(app);
-        var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), status, app.Services.GetRequiredService<UploadStaging>());
+        var metrics = new ServerMetrics(app.Services.GetRequiredService<IMeterFactory>(), status, app.Services.GetRequiredService<UploadStaging>(), tls);
         audit = new WriteAudit(loggers.CreateLogger(WriteAudit.Category), metrics);
 
         // Every answer, errors included (they echo the path asked for), is never sniffed into a page nor framed. Set when
@@ -416,7 +449,7 @@ public sealed class RepositoryServer : IAsyncDisposable
 
     // What the server was started with, in the log (the banner on stderr is for people at a terminal): what an
     // operator reads after an incident to know who could write and which root was checked.
-    private static void LogSettings(ILogger logger, ServerOptions options, string contextPath)
+    private static void LogSettings(ILogger logger, ServerOptions options, string contextPath, ServerTls? tls)
     {
         bool tokens = options.UploadTokens.Count > 0, users = options.BasicAuth.Count > 0;
         string uploads = options.DisableApi ? "off (--disable-api)"
@@ -432,7 +465,10 @@ public sealed class RepositoryServer : IAsyncDisposable
             options.Root?.Fingerprint ?? "the one the repository declares, pinned at first use",
             options.IndexSigner?.Fingerprint ?? "off",
             options.DisableMetrics ? "off" : contextPath + "/metrics",
-            options.MaxUploadBytes, options.WritesPerMinute);
+            options.MaxUploadBytes, options.WritesPerMinute,
+            tls is null ? "off (plain http)"
+            : $"certificate {tls.Current.Description} from {tls.CertFile}, "
+                + (tls.ClientAuthorities is { } cas ? $"client certificates required, issued by one of the {cas.Count} CAs of {cas.File}" : "no client certificate asked for"));
     }
 
     // A folder that cannot be made (a file in its place, a parent that is a file, no permission) stops the start in one line.

@@ -27,7 +27,10 @@ internal static class ServeCommand
         // No defaults here: a setting not given on the command line comes from the environment, the config file or the
         // default, in that order (ServeSettings). ChartMuseum's variables are accepted for the settings it shares.
         var config = new Option<string?>("--config") { Description = "YAML file of settings, keys named as these options (docs/configuration.md) [$CHARTSEAL_SERVE_CONFIG]" };
-        var listen = new Option<string?>("--listen") { Description = "Address to listen on: http://IP:PORT (0.0.0.0 for every address) or http://localhost:PORT (default http://127.0.0.1:8080) [$CHARTSEAL_SERVE_LISTEN, $PORT and $LISTEN_HOST]" };
+        var listen = new Option<string?>("--listen") { Description = "Address to listen on: http://IP:PORT (0.0.0.0 for every address) or http://localhost:PORT, https://… with --tls-cert (default http://127.0.0.1:8080, https:// with --tls-cert) [$CHARTSEAL_SERVE_LISTEN, $PORT and $LISTEN_HOST]" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve https with this PEM certificate (then its chain); read again when it changes [$CHARTSEAL_SERVE_TLS_CERT, $TLS_CERT]" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "The certificate's PEM private key (RSA or EC, unencrypted) [$CHARTSEAL_SERVE_TLS_KEY, $TLS_KEY]" };
+        var tlsCaCert = new Option<string?>("--tls-ca-cert") { Description = "Mutual TLS: every client must present a certificate issued by a CA of this PEM file [$CHARTSEAL_SERVE_TLS_CA_CERT, $TLS_CA_CERT]" };
         var tokenFile = new Option<string?>("--upload-token-file") { Description = "File of bearer tokens (one per line) that may upload and delete [$CHARTSEAL_SERVE_UPLOAD_TOKEN_FILE]" };
         var basicUser = new Option<string?>("--basic-auth-user") { Description = "User that may write with HTTP Basic auth [$CHARTSEAL_SERVE_BASIC_AUTH_USER, $BASIC_AUTH_USER]" };
         var basicPass = new Option<string?>("--basic-auth-pass") { Description = "Its password (prefer a variable or --htpasswd-file: arguments are visible to ps) [$CHARTSEAL_SERVE_BASIC_AUTH_PASS, $BASIC_AUTH_PASS]" };
@@ -48,9 +51,9 @@ internal static class ServeCommand
         var indexExpires = new Option<string?>("--index-expires") { Description = "How long each snapshot is valid, e.g. 1d, 6h, 30min (default 1d) [$CHARTSEAL_SERVE_INDEX_EXPIRES]" };
         var debug = new Option<bool?>("--debug") { Description = "Log at debug level, with a line per request [$CHARTSEAL_SERVE_DEBUG, $DEBUG]", Arity = ArgumentArity.ZeroOrOne };
         // Named as users type it ("chartseal serve"), not after this program's file.
-        var command = new Command("serve", "Serve a chart repository over HTTP: index.yaml, charts, .prov files, trust material, a ChartMuseum-compatible upload API that refuses untrusted charts, /health, /ready and /metrics. Each option can also be set as CHARTSEAL_SERVE_NAME or in the --config file; the command line wins, then the environment, then the file.")
+        var command = new Command("serve", "Serve a chart repository over HTTP or HTTPS: index.yaml, charts, .prov files, trust material, a ChartMuseum-compatible upload API that refuses untrusted charts, /health, /ready and /metrics. Each option can also be set as CHARTSEAL_SERVE_NAME or in the --config file; the command line wins, then the environment, then the file.")
         {
-            dir, config, listen, tokenFile, basicUser, basicPass, htpasswd, anonymous, authReads, allowOverwrite, disableDelete, disableApi, disableMetrics,
+            dir, config, listen, tlsCert, tlsKey, tlsCaCert, tokenFile, basicUser, basicPass, htpasswd, anonymous, authReads, allowOverwrite, disableDelete, disableApi, disableMetrics,
             contextPath, rootFingerprint, maxUpload, writesPerMinute, indexKey, indexKeyring, indexPassphrase, indexExpires, debug, new System.CommandLine.Help.HelpOption(),
         };
         command.SetAction(async (p, ct) =>
@@ -72,10 +75,14 @@ internal static class ServeCommand
             TimeSpan snapshotLifetime = settings.Text("index-expires", p.GetValue(indexExpires)) is { } expires
                 ? Keys.Duration.Parse(expires) ?? throw new ChartsealException(null, "--index-expires must be finite")
                 : IndexSigner.DefaultLifetime;
+            string? certFile = settings.Text("tls-cert", p.GetValue(tlsCert)), keyFile = settings.Text("tls-key", p.GetValue(tlsKey));
             var options = new ServerOptions
             {
                 RepositoryDir = repository,
-                Listen = settings.Listen(p.GetValue(listen)),
+                Listen = settings.Listen(p.GetValue(listen), tls: certFile is not null || keyFile is not null),
+                TlsCertFile = certFile,
+                TlsKeyFile = keyFile,
+                TlsCaCertFile = settings.Text("tls-ca-cert", p.GetValue(tlsCaCert)),
                 UploadTokens = tokens,
                 BasicAuth = users,
                 AllowAnonymousUpload = settings.Flag("allow-anonymous-upload", Given(anonymous)),
@@ -100,7 +107,7 @@ internal static class ServeCommand
             await using var server = await RepositoryServer.StartAsync(options, ct);
             // A deployment written for ChartMuseum, whose Basic user also guarded reads unless AUTH_ANONYMOUS_GET said otherwise.
             bool chartMuseumGuardedReads = settings.BasicUserFromChartMuseum(p.GetValue(basicUser)) && !settings.AnonymousGetGiven;
-            PrintBanner(options, server.RepositoryUrl, chartMuseumGuardedReads);
+            PrintBanner(options, server.RepositoryUrl, server.Tls, chartMuseumGuardedReads);
             await server.WaitForShutdownAsync(ct);
             return 0;
         });
@@ -129,7 +136,7 @@ internal static class ServeCommand
         parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
 
     // What a newcomer needs next, on stderr (stdout carries the JSON log).
-    private static void PrintBanner(ServerOptions options, Uri address, bool chartMuseumGuardedReads)
+    private static void PrintBanner(ServerOptions options, Uri address, Tls.ServerTls? tls, bool chartMuseumGuardedReads)
     {
         var e = Console.Error;
         string url = address.ToString().TrimEnd('/');
@@ -138,6 +145,14 @@ internal static class ServeCommand
         if (options.IndexSigner is { } signer)
         {
             e.WriteLine($"Index: signed as {IndexSnapshot.FileName} by index key {signer.Fingerprint}, valid {Keys.Duration.ForPeople(options.SnapshotLifetime)} each");
+        }
+        if (tls is not null)
+        {
+            e.WriteLine($"TLS: {TerminalText.Escape(tls.Current.Description)}, from {TerminalText.Escape(tls.CertFile)} (read again when it changes); clients of a private CA add the repository with --ca-file CA.pem");
+            if (tls.ClientAuthorities is { } cas)
+            {
+                e.WriteLine($"Clients must present a certificate issued by a CA of {TerminalText.Escape(cas.File)} (mutual TLS, every route): chartseal repo add NAME {url} --cert-file CERT --key-file KEY, helm repo add NAME {url} --cert-file CERT --key-file KEY.");
+            }
         }
         e.WriteLine($"Page: {url}/ (every chart version's verdict)");
         e.WriteLine($"Probes: {url}/health (alive), {url}/ready (trust material verifies, folder readable)" + (options.DisableMetrics ? "." : $"; metrics: {url}/metrics"));
@@ -169,7 +184,8 @@ internal static class ServeCommand
             return; // no upload example for a server that refuses uploads
         }
         e.WriteLine("Upload a signed chart:");
-        string auth = tokens ? "-H \"Authorization: Bearer $TOKEN\" " : users ? "-u USER:PASSWORD " : "";
+        string auth = (tls?.ClientAuthorities is null ? "" : "--cert CERT --key KEY ")
+            + (tokens ? "-H \"Authorization: Bearer $TOKEN\" " : users ? "-u USER:PASSWORD " : "");
         e.WriteLine($"  curl {auth}-F chart=@mysql-1.2.3.tgz -F prov=@mysql-1.2.3.tgz.prov {url}/api/charts");
     }
 }

@@ -46,6 +46,9 @@ internal sealed class ServeSettings
         ["index-keyring"] = null,
         ["index-passphrase-file"] = null,
         ["index-expires"] = null,
+        ["tls-cert"] = "TLS_CERT",
+        ["tls-key"] = "TLS_KEY",
+        ["tls-ca-cert"] = "TLS_CA_CERT",
     };
 
     /// <summary>The default listen address: loopback, for a reverse proxy in front.</summary>
@@ -112,10 +115,13 @@ internal sealed class ServeSettings
     /// <summary>
     /// The listen address: the option, <c>CHARTSEAL_SERVE_LISTEN</c>, ChartMuseum's <c>PORT</c> and <c>LISTEN_HOST</c>
     /// (as ChartMuseum reads them: host 0.0.0.0 and port 8080 unless set, so <c>http://0.0.0.0:PORT</c>), the file's
-    /// <c>listen</c>, or <see cref="DefaultListen"/>.
+    /// <c>listen</c>, or <see cref="DefaultListen"/>. An address written out keeps its scheme (the server refuses one
+    /// that disagrees with the TLS settings); ChartMuseum's pair and the default, which have none, get <c>https</c> when
+    /// <paramref name="tls"/> (a certificate was given), as ChartMuseum serves TLS on its one port.
     /// </summary>
-    public string Listen(string? option)
+    public string Listen(string? option, bool tls)
     {
+        string scheme = tls ? "https" : "http";
         if ((option ?? Variable(VariableOf("listen"))?.Value) is { } listen)
         {
             return listen;
@@ -131,9 +137,9 @@ internal sealed class ServeSettings
             string hostName = host?.Value ?? "0.0.0.0";
             // An IPv6 address goes in brackets in a URL.
             string hostPart = hostName.Contains(':', StringComparison.Ordinal) && !hostName.StartsWith('[') ? $"[{hostName}]" : hostName;
-            return $"http://{hostPart}:{port?.Value ?? "8080"}";
+            return $"{scheme}://{hostPart}:{port?.Value ?? "8080"}";
         }
-        return File("listen")?.Value ?? DefaultListen;
+        return File("listen")?.Value ?? (tls ? "https" + DefaultListen[4..] : DefaultListen);
     }
 
     /// <summary>

@@ -24,8 +24,8 @@ internal static partial class ServerLog
     public const int SettingsEvent = 5;
 
     [LoggerMessage(EventId = SettingsEvent, Level = LogLevel.Information,
-        Message = "settings: reads {Reads}, uploads {Uploads}, delete {Delete}, overwrite {Overwrite}, root {Root}, index signing {IndexKey}, metrics {Metrics}, max upload {MaxUploadBytes} bytes, {WritesPerMinute} writes per minute")]
-    public static partial void Settings(ILogger logger, string reads, string uploads, string delete, string overwrite, string root, string indexKey, string metrics, long maxUploadBytes, int writesPerMinute);
+        Message = "settings: reads {Reads}, uploads {Uploads}, delete {Delete}, overwrite {Overwrite}, root {Root}, index signing {IndexKey}, metrics {Metrics}, max upload {MaxUploadBytes} bytes, {WritesPerMinute} writes per minute, tls {Tls}")]
+    public static partial void Settings(ILogger logger, string reads, string uploads, string delete, string overwrite, string root, string indexKey, string metrics, long maxUploadBytes, int writesPerMinute, string tls);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "no --root-fingerprint given: pinned root {Fingerprint} declared by the repository's own trust material")]
     public static partial void PinnedDeclaredRoot(ILogger logger, string fingerprint);
@@ -45,4 +45,28 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Error, Message = "cannot sign the index snapshot: {Message}")]
     public static partial void SnapshotFailed(ILogger logger, string message);
+
+    /// <summary>The event of <see cref="TlsCertificateReloaded"/>.</summary>
+    public const int TlsReloadedEvent = 40;
+
+    /// <summary>The event of <see cref="TlsProblem"/>.</summary>
+    public const int TlsProblemEvent = 41;
+
+    /// <summary>The event of <see cref="TlsCertificateNotYetValid"/>.</summary>
+    public const int TlsNotYetValidEvent = 42;
+
+    /// <summary>The event of <see cref="TlsClientRefused"/>.</summary>
+    public const int TlsClientRefusedEvent = 43;
+
+    [LoggerMessage(EventId = TlsReloadedEvent, Level = LogLevel.Information, Message = "tls certificate reloaded from {CertFile}: now serving {Certificate}")]
+    public static partial void TlsCertificateReloaded(ILogger logger, string certFile, string certificate);
+
+    [LoggerMessage(EventId = TlsProblemEvent, Level = LogLevel.Error, Message = "tls: {Problem}")]
+    public static partial void TlsProblem(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = TlsNotYetValidEvent, Level = LogLevel.Warning, Message = "tls certificate {Certificate} is not valid yet: clients refuse it until then (is the clock right?)")]
+    public static partial void TlsCertificateNotYetValid(ILogger logger, string certificate);
+
+    [LoggerMessage(EventId = TlsClientRefusedEvent, Level = LogLevel.Information, Message = "tls handshake refused from {Client}: {Reason}")]
+    public static partial void TlsClientRefused(ILogger logger, string client, string reason);
 }

@@ -19,7 +19,7 @@ internal sealed class ServerMetrics
     private readonly Counter<long> _deletes;
     private readonly Counter<long> _verifications;
 
-    public ServerMetrics(IMeterFactory meters, ServerStatus status, UploadStaging staging)
+    public ServerMetrics(IMeterFactory meters, ServerStatus status, UploadStaging staging, Tls.ServerTls? tls = null)
     {
         ArgumentNullException.ThrowIfNull(meters);
         // Disposed with the server's services (the factory owns it).
@@ -51,6 +51,11 @@ internal sealed class ServerMetrics
         meter.CreateObservableGauge("chartseal.index.regenerated_timestamp",
             () => status.Last?.IndexWritten is { } written ? [new Measurement<long>(UnixSeconds(written))] : Array.Empty<Measurement<long>>(),
             "s", "When index.yaml was last written, in Unix seconds");
+        if (tls is not null)
+        {
+            meter.CreateObservableGauge("chartseal.tls.certificate.expiry_timestamp", () => UnixSeconds(tls.Current.NotAfter),
+                "s", "When the TLS certificate served now expires, in Unix seconds (it moves when a renewal is served)");
+        }
         meter.CreateObservableGauge("chartseal.staging.halves", () => staging.HeldCount, "{half}",
             "Halves of two-request uploads held in memory, waiting for their other half");
         meter.CreateObservableGauge("chartseal.staging.size", () => staging.HeldBytes, "By",

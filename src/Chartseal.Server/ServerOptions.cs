@@ -10,8 +10,32 @@ public sealed record ServerOptions
     /// <summary>The repository folder: index.yaml, archives, their .prov files and the trust material.</summary>
     public required string RepositoryDir { get; init; }
 
-    /// <summary>Where to listen, e.g. <c>http://127.0.0.1:8080</c> (port 0 picks a free port).</summary>
+    /// <summary>
+    /// Where to listen, e.g. <c>http://127.0.0.1:8080</c> (port 0 picks a free port); <c>https://</c> with
+    /// <see cref="TlsCertFile"/> and <see cref="TlsKeyFile"/>, and only then.
+    /// </summary>
     public string Listen { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>
+    /// The PEM file of the server's TLS certificate (the certificate first, then its chain), with <see cref="TlsKeyFile"/>:
+    /// the server then speaks https only. Both files are read again when they change (certificate rotation).
+    /// </summary>
+    public string? TlsCertFile { get; init; }
+
+    /// <summary>The PEM file of the certificate's private key (RSA or EC; PKCS #8, PKCS #1 or SEC 1; unencrypted).</summary>
+    public string? TlsKeyFile { get; init; }
+
+    /// <summary>
+    /// A PEM file of CA certificates: every client must then present a certificate issued by one of them (mutual TLS),
+    /// for every route, the probes and <c>/metrics</c> included. Needs <see cref="TlsCertFile"/>.
+    /// </summary>
+    public string? TlsCaCertFile { get; init; }
+
+    /// <summary>Whether the server speaks https (a certificate or a key was given; <see cref="Validate"/> wants both).</summary>
+    public bool Tls => TlsCertFile is not null || TlsKeyFile is not null;
+
+    /// <summary>The least time between two looks at the certificate's files for a renewed pair (tests shorten it).</summary>
+    internal TimeSpan TlsCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Bearer tokens that may write (empty: see <see cref="AllowAnonymousUpload"/>).</summary>
     public IReadOnlyList<string> UploadTokens { get; init; } = [];
@@ -99,9 +123,9 @@ public sealed record ServerOptions
 
     /// <summary>
     /// Checks what a server cannot start with, so a bad setting is one line at start-up rather than a crash or a
-    /// failure at the first request: the listen address (plain <c>http://</c>, an IP address, <c>localhost</c>, <c>*</c>
-    /// or <c>+</c>, a port 0-65535, no path), the
-    /// upload size and the write rate.
+    /// failure at the first request: the listen address (<c>http://</c>, or <c>https://</c> exactly when a TLS certificate
+    /// is given; an IP address, <c>localhost</c>, <c>*</c> or <c>+</c>, a port 0-65535, no path), the TLS files given
+    /// together, the upload size and the write rate. The TLS files themselves are read at start (<see cref="RepositoryServer.StartAsync"/>).
     /// </summary>
     /// <exception cref="ChartsealException">The first bad setting, naming it and the reason.</exception>
     public void Validate()
@@ -113,13 +137,27 @@ public sealed record ServerOptions
         {
             throw new ChartsealException(Listen, "--listen is not an address such as http://127.0.0.1:8080 (a scheme, a host and a port from 0 to 65535)");
         }
-        if (uri.Scheme == Uri.UriSchemeHttps)
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
         {
-            throw new ChartsealException(Listen, "--listen: the server speaks plain http; put a TLS proxy in front of it for https (docs/http-api.md), and listen on http://127.0.0.1:PORT");
+            throw new ChartsealException(Listen, $"--listen: unknown scheme \"{uri.Scheme}\"; use http://HOST:PORT, or https://HOST:PORT with --tls-cert and --tls-key");
         }
-        if (uri.Scheme != Uri.UriSchemeHttp)
+        if (Tls && (TlsCertFile is null || TlsKeyFile is null))
         {
-            throw new ChartsealException(Listen, $"--listen: unknown scheme \"{uri.Scheme}\"; use http://HOST:PORT");
+            throw new ChartsealException(null, TlsCertFile is null
+                ? "--tls-key needs --tls-cert, the certificate it belongs to (PEM)"
+                : "--tls-cert needs --tls-key, the certificate's private key (PEM, unencrypted)");
+        }
+        if (TlsCaCertFile is not null && !Tls)
+        {
+            throw new ChartsealException(null, "--tls-ca-cert asks clients for certificates during the TLS handshake: it needs --tls-cert and --tls-key (and --listen https://…)");
+        }
+        if (uri.Scheme == Uri.UriSchemeHttps && !Tls)
+        {
+            throw new ChartsealException(Listen, "--listen https:// needs the server's certificate: give --tls-cert and --tls-key (or put a TLS proxy in front and listen on http://127.0.0.1:PORT, docs/operations.md)");
+        }
+        if (uri.Scheme == Uri.UriSchemeHttp && Tls)
+        {
+            throw new ChartsealException(Listen, $"--listen: with --tls-cert the server speaks https only; write --listen https://{listen[(listen.IndexOf("://", StringComparison.Ordinal) + 3)..]}");
         }
         // Kestrel binds a host name other than localhost to every address of the machine, without a word: whoever
         // wrote one meant a single interface, and would publish the server on all of them.

@@ -145,16 +145,26 @@ public static class Cli
     /// </summary>
     public static async Task<(Process Server, Uri Address)> StartServeAsync(string workDir, string repo, string[] args, CancellationToken cancellationToken)
     {
-        int port = FreePort();
-        var server = Start(workDir, ["serve", repo, "--listen", $"http://127.0.0.1:{port}", .. args]);
-        var address = new Uri($"http://127.0.0.1:{port}/");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        return await StartServeAsync(workDir, repo, args, "http", http, cancellationToken);
+    }
+
+    /// <summary>
+    /// Like <see cref="StartServeAsync(string, string, string[], CancellationToken)"/> with <c>--listen SCHEME://127.0.0.1:PORT</c>,
+    /// asking <c>/health</c> with <paramref name="probe"/> (for https: a client that trusts the server's CA, and presents a
+    /// client certificate when the server asks for one).
+    /// </summary>
+    public static async Task<(Process Server, Uri Address)> StartServeAsync(string workDir, string repo, string[] args, string scheme, HttpClient probe, CancellationToken cancellationToken)
+    {
+        int port = FreePort();
+        var server = Start(workDir, ["serve", repo, "--listen", $"{scheme}://127.0.0.1:{port}", .. args]);
+        var address = new Uri($"{scheme}://127.0.0.1:{port}/");
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             try
             {
-                using var response = await http.GetAsync(new Uri(address, "health"), cancellationToken);
+                using var response = await probe.GetAsync(new Uri(address, "health"), cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     return (server, address);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Chartseal.Charts;
 using Chartseal.Tests.Charts;
 using Chartseal.Tests.Support;
@@ -241,7 +242,7 @@ public sealed class ServeCommandTests
     [Theory]
     [InlineData("--listen", "http://127.0.0.1:99999", "--listen is not an address")]
     [InlineData("--listen", "bogus", "--listen is not an address")]
-    [InlineData("--listen", "https://127.0.0.1:8443", "put a TLS proxy in front")]
+    [InlineData("--listen", "https://127.0.0.1:8443", "--listen https:// needs the server's certificate: give --tls-cert and --tls-key")]
     [InlineData("--listen", "ftp://127.0.0.1:21", "unknown scheme")]
     [InlineData("--listen", "http://127.0.0.1:8080/charts", "--context-path")]
     [InlineData("--listen", "http://example.com:8080", "example.com is a host name")]
@@ -258,6 +259,98 @@ public sealed class ServeCommandTests
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Contains(expected, Assert.Single(r.StdErrLines), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", r.StdErr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("missing certificate", "tls.crt: --tls-cert: no such file")]
+    [InlineData("not PEM", "tls.crt: --tls-cert: holds no PEM certificate")]
+    [InlineData("key of another certificate", "tls.key: --tls-key: this private key does not belong to the certificate of")]
+    [InlineData("encrypted key", "tls.key: --tls-key: the private key is encrypted")]
+    [InlineData("expired certificate", "tls.crt: --tls-cert: the certificate expired at")]
+    [InlineData("CA file without a certificate", "ca.pem: --tls-ca-cert: holds no PEM certificate")]
+    [InlineData("key without certificate", "--tls-key needs --tls-cert")]
+    [InlineData("certificate with http", "--listen: with --tls-cert the server speaks https only; write --listen https://127.0.0.1:")]
+    public void Serve_BadTlsInput_OneLineErrorExit2_NoStackTrace_NothingListens(string input, string expected)
+    {
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+        using var ca = new TestCertificateAuthority("CLI test CA");
+        using (var server = ca.IssueLoopbackServer(ec: input == "encrypted key"))
+        {
+            TestCertificateAuthority.WritePem(server, temp.File("tls.crt"), temp.File("tls.key"));
+            if (input == "encrypted key")
+            {
+                using var key = server.GetECDsaPrivateKey()!;
+                File.WriteAllText(temp.File("tls.key"), key.ExportEncryptedPkcs8PrivateKeyPem("pass", new PbeParameters(PbeEncryptionAlgorithm.Aes128Cbc, HashAlgorithmName.SHA256, 1000)));
+            }
+        }
+        string scheme = "https";
+        string[] tls = ["--tls-cert", "tls.crt", "--tls-key", "tls.key"];
+        switch (input)
+        {
+            case "missing certificate":
+                File.Delete(temp.File("tls.crt"));
+                break;
+            case "not PEM":
+                File.WriteAllText(temp.File("tls.crt"), "certificate goes here\n");
+                break;
+            case "key of another certificate":
+                using (var other = ca.IssueLoopbackServer())
+                {
+                    File.WriteAllText(temp.File("tls.key"), TestCertificateAuthority.KeyPem(other));
+                }
+                break;
+            case "expired certificate":
+                using (var expired = ca.IssueLoopbackServer(ec: false, DateTimeOffset.UtcNow.AddDays(-20), DateTimeOffset.UtcNow.AddDays(-2)))
+                {
+                    TestCertificateAuthority.WritePem(expired, temp.File("tls.crt"), temp.File("tls.key"));
+                }
+                break;
+            case "CA file without a certificate":
+                File.WriteAllText(temp.File("ca.pem"), "");
+                tls = [.. tls, "--tls-ca-cert", "ca.pem"];
+                break;
+            case "key without certificate":
+                tls = ["--tls-key", "tls.key"];
+                break;
+            case "certificate with http":
+                scheme = "http";
+                break;
+        }
+        int port = Cli.FreePort();
+
+        var r = Cli.Run(temp.Path, ["serve", "repo", "--listen", $"{scheme}://127.0.0.1:{port}", .. tls]);
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains(expected, Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.File("repo")), "nothing is made before the TLS settings are checked");
+    }
+
+    [Fact]
+    public async Task Serve_ChartMuseumsTlsVariablesAndPort_ServeHttpsOnThatPort()
+    {
+        Cli.EnsureBuilt();
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+        using var ca = new TestCertificateAuthority("CLI test CA");
+        using (var certificate = ca.IssueLoopbackServer(ec: true))
+        {
+            TestCertificateAuthority.WritePem(certificate, temp.File("tls.crt"), temp.File("tls.key"), "sec1");
+        }
+        int port = Cli.FreePort();
+        var env = new Dictionary<string, string> { ["TLS_CERT"] = "tls.crt", ["TLS_KEY"] = "tls.key", ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture), ["LISTEN_HOST"] = "127.0.0.1" };
+        var server = Cli.Start(temp.Path, env, "serve");
+        try
+        {
+            await WaitForAsync(() => File.Exists(temp.File("server.err")) && File.ReadAllText(temp.File("server.err")).Contains("Uploads:", StringComparison.Ordinal));
+            Assert.Contains($"Serving {temp.File("repo")} at https://127.0.0.1:{port}/index.yaml", await File.ReadAllTextAsync(temp.File("server.err"), Ct), StringComparison.Ordinal);
+            using var http = Chartseal.Cli.Tests.Helm.TlsRepository.TrustingClient(ca.Certificate, null);
+            Assert.Contains("\"healthy\":true", await http.GetStringAsync($"https://127.0.0.1:{port}/health", Ct), StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync(Ct);
+        }
     }
 
     [Fact]

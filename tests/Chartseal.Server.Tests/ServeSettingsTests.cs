@@ -60,7 +60,7 @@ public sealed class ServeSettingsTests : IDisposable
 
         var settings = await LoadAsync(new() { ["CHARTSEAL_SERVE_CONFIG"] = file });
 
-        Assert.Equal("http://127.0.0.1:9000", settings.Listen(null));
+        Assert.Equal("http://127.0.0.1:9000", settings.Listen(null, tls: false));
         Assert.Equal("/srv/charts", settings.Text("repo-dir", null));
         Assert.Equal("/elsewhere", settings.Text("repo-dir", "/elsewhere"));
     }
@@ -95,8 +95,49 @@ public sealed class ServeSettingsTests : IDisposable
             env["CHARTSEAL_SERVE_LISTEN"] = ours;
         }
 
-        Assert.Equal(expected, (await LoadAsync(env)).Listen(null));
-        Assert.Equal("http://127.0.0.1:1", (await LoadAsync(env)).Listen("http://127.0.0.1:1"));
+        Assert.Equal(expected, (await LoadAsync(env)).Listen(null, tls: false));
+        Assert.Equal("http://127.0.0.1:1", (await LoadAsync(env)).Listen("http://127.0.0.1:1", tls: false));
+    }
+
+    [Fact]
+    public async Task Settings_TlsFiles_FromTheOptionOurVariablesChartMuseumsVariablesOrTheFile()
+    {
+        string file = ConfigFile("tls-cert: /file/tls.crt\ntls-key: /file/tls.key\ntls-ca-cert: /file/ca.pem\n");
+        var chartMuseum = new Dictionary<string, string> { ["TLS_CERT"] = "/cm/tls.crt", ["TLS_KEY"] = "/cm/tls.key", ["TLS_CA_CERT"] = "/cm/ca.pem" };
+        var ours = new Dictionary<string, string>(chartMuseum)
+        {
+            ["CHARTSEAL_SERVE_TLS_CERT"] = "/ours/tls.crt",
+            ["CHARTSEAL_SERVE_TLS_KEY"] = "/ours/tls.key",
+            ["CHARTSEAL_SERVE_TLS_CA_CERT"] = "/ours/ca.pem",
+        };
+
+        foreach (var (env, from) in new[] { (ours, "ours"), (chartMuseum, "cm"), ([], "file") })
+        {
+            var settings = await LoadAsync(env, file);
+            Assert.Equal($"/{from}/tls.crt", settings.Text("tls-cert", null));
+            Assert.Equal($"/{from}/tls.key", settings.Text("tls-key", null));
+            Assert.Equal($"/{from}/ca.pem", settings.Text("tls-ca-cert", null));
+            Assert.Equal("/option/tls.crt", settings.Text("tls-cert", "/option/tls.crt"));
+        }
+    }
+
+    [Theory]
+    [InlineData(null, null, null, "https://127.0.0.1:8080")]       // the default port, over TLS
+    [InlineData("8443", null, null, "https://0.0.0.0:8443")]        // ChartMuseum serves TLS on its one port
+    [InlineData(null, null, "http://127.0.0.1:7000", "http://127.0.0.1:7000")] // written out: kept (the server refuses it, saying why)
+    public async Task Settings_Listen_WithTls_TheSchemeFollowsUnlessAnAddressIsWrittenOut(string? port, string? host, string? ours, string expected)
+    {
+        var env = new Dictionary<string, string>();
+        foreach (var (name, value) in new[] { ("PORT", port), ("LISTEN_HOST", host), ("CHARTSEAL_SERVE_LISTEN", ours) })
+        {
+            if (value is not null)
+            {
+                env[name] = value;
+            }
+        }
+
+        Assert.Equal(expected, (await LoadAsync(env)).Listen(null, tls: true));
+        Assert.Equal("https://127.0.0.1:1", (await LoadAsync(env)).Listen("https://127.0.0.1:1", tls: true));
     }
 
     [Theory]
@@ -133,7 +174,7 @@ public sealed class ServeSettingsTests : IDisposable
     [InlineData("PORT", "70000", "PORT=70000: not a port number")]
     public async Task Settings_ChartMuseumVariableWithAnotherMeaning_RefusedAtStart(string name, string value, string expected)
     {
-        var e = await Assert.ThrowsAsync<ChartsealException>(async () => (await LoadAsync(new() { [name] = value })).Listen(null));
+        var e = await Assert.ThrowsAsync<ChartsealException>(async () => (await LoadAsync(new() { [name] = value })).Listen(null, tls: false));
 
         Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
@@ -148,7 +189,7 @@ public sealed class ServeSettingsTests : IDisposable
     {
         var settings = await LoadAsync(new() { [name] = value });
 
-        Assert.Equal(ServeSettings.DefaultListen, settings.Listen(null));
+        Assert.Equal(ServeSettings.DefaultListen, settings.Listen(null, tls: false));
     }
 
     [Theory]
@@ -228,7 +269,7 @@ public sealed class ServeSettingsTests : IDisposable
     {
         var settings = await LoadAsync([], ConfigFile(yaml));
 
-        Assert.Equal(ServeSettings.DefaultListen, settings.Listen(null));
+        Assert.Equal(ServeSettings.DefaultListen, settings.Listen(null, tls: false));
         Assert.False(settings.Flag("debug", null));
     }
 

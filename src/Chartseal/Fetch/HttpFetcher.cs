@@ -157,6 +157,11 @@ public sealed class HttpFetcher
                 return await ReadAnswerAsync(where, response, maxBytes, options, uri, toFile, watchdog, authorized ? null : current).ConfigureAwait(false);
             }
         }
+        catch (HttpRequestException e) when (Policy.Tls.ClientCertificateRefusal(uri, e) is { } refusal)
+        {
+            // Not worth another attempt either: the same certificate (or none) would be refused again.
+            throw new ChartsealException(where, refusal, e);
+        }
         catch (HttpRequestException e) when (TlsSettings.IsHandshakeFailure(e))
         {
             // Not worth another attempt: the certificate will not change in a second.

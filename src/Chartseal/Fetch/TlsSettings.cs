@@ -1,7 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Chartseal.Tls;
 
 namespace Chartseal.Fetch;
 
@@ -41,10 +42,6 @@ public sealed record TlsSettings
     public void ApplyTo(SocketsHttpHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        if (IsDefault)
-        {
-            return;
-        }
         var ssl = new SslClientAuthenticationOptions();
         if (InsecureSkipVerify)
         {
@@ -52,14 +49,55 @@ public sealed record TlsSettings
         }
         else if (CaFile is { } caFile)
         {
-            X509Certificate2Collection roots = LoadCaFile(caFile);
+            CertificateAuthorities roots = CertificateAuthorities.Load(caFile, "--ca-file");
             ssl.RemoteCertificateValidationCallback = (_, certificate, presented, errors) => ValidateWithRoots(roots, certificate, presented, errors);
         }
         if (LoadClientCertificate() is { } client)
         {
-            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(client, null, offline: true);
+            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(client.Certificate, client.Chain, offline: true);
+        }
+        else
+        {
+            // No certificate to give: remember the servers that asked for one (the callback sees the server's
+            // certificate only when it does), so that their refusal can be told for what it is.
+            ssl.LocalCertificateSelectionCallback = static (_, host, _, remote, _) =>
+            {
+                if (remote is not null)
+                {
+                    AskedForCertificate.TryAdd(host, 0);
+                }
+                return null!; // none
+            };
         }
         handler.SslOptions = ssl;
+    }
+
+    // The hosts that asked this process for a client certificate it did not have.
+    private static readonly ConcurrentDictionary<string, byte> AskedForCertificate = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// What a failed request to <paramref name="uri"/> means when it is a refusal of mutual TLS, or null: the server asked
+    /// for a client certificate and none was given, or one was given and the server closed the connection without an
+    /// answer (how a TLS 1.3 server refuses a client's certificate: after the handshake, which the client saw succeed;
+    /// the platform's client has then already tried again on new connections).
+    /// </summary>
+    public string? ClientCertificateRefusal(Uri uri, HttpRequestException e)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(e);
+        // Only a connection whose handshake the client completed (so the server's certificate was accepted) and that the
+        // server then ended: a failed handshake may be the client's refusal of the server (HandshakeHint says so).
+        if (uri.Scheme != Uri.UriSchemeHttps || e.HttpRequestError != HttpRequestError.ResponseEnded)
+        {
+            return null;
+        }
+        if (CertFile is null)
+        {
+            return AskedForCertificate.ContainsKey(uri.IdnHost)
+                ? "the server asks for a TLS client certificate (mutual TLS) and none was given: add the repository with --cert-file CERT --key-file KEY (PEM)"
+                : null;
+        }
+        return $"the server ended the connection without an answer; with mutual TLS that is its refusal of the client certificate of {CertFile} (it must be issued by a CA the server trusts, be valid now and allow client authentication)";
     }
 
     /// <summary>A hint for a failed TLS handshake with <paramref name="what"/> (e.g. "the server"), saying which flag may help.</summary>
@@ -74,7 +112,8 @@ public sealed record TlsSettings
         return e.HttpRequestError == HttpRequestError.SecureConnectionError || e.InnerException is AuthenticationException;
     }
 
-    private X509Certificate2? LoadClientCertificate()
+    // Kept for the life of the client that presents it (clients are cached per TLS setup).
+    private CertificateWithKey? LoadClientCertificate()
     {
         if (CertFile is null && KeyFile is null)
         {
@@ -84,49 +123,10 @@ public sealed record TlsSettings
         {
             throw new ChartsealException(CertFile ?? KeyFile, "a client certificate needs both --cert-file and --key-file");
         }
-        try
-        {
-            using var loaded = X509Certificate2.CreateFromPemFile(CertFile, KeyFile);
-            // Exported and read back: an ephemeral key is not usable by TLS on every platform.
-            return X509CertificateLoader.LoadPkcs12(loaded.Export(X509ContentType.Pkcs12), null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
-        {
-            throw new ChartsealException(CertFile, $"cannot be read with {KeyFile} as a PEM client certificate and key: {e.Message}");
-        }
+        return CertificateWithKey.Load(CertFile, KeyFile, "--cert-file", "--key-file");
     }
 
-    private static X509Certificate2Collection LoadCaFile(string caFile)
-    {
-        var certificates = new X509Certificate2Collection();
-        try
-        {
-            certificates.ImportFromPemFile(caFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new ChartsealException(caFile, "cannot be read as PEM CA certificates: " + e.Message);
-        }
-        return certificates.Count > 0 ? certificates : throw new ChartsealException(caFile, "holds no PEM certificate");
-    }
-
-    private static bool ValidateWithRoots(X509Certificate2Collection roots, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
-    {
-        if (certificate is not X509Certificate2 leaf || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
-        {
-            return false;
-        }
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
-        {
-            foreach (X509ChainElement element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-        return chain.Build(leaf);
-    }
+    private static bool ValidateWithRoots(CertificateAuthorities roots, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors) =>
+        certificate is X509Certificate2 leaf && (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) == 0
+        && roots.WhyNotAccepted(leaf, presented, CertificateAuthorities.ServerAuthentication, DateTime.UtcNow) is null;
 }

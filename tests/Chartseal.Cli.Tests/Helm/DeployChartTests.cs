@@ -110,6 +110,51 @@ public sealed class DeployChartTests(HelmSigningKeys keys) : IClassFixture<HelmS
         helm.RunChecked(temp.Path, "lint", "--strict", Chart);
         helm.RunChecked(temp.Path, "lint", "--strict", Chart, "-f", ValuesFile(temp, "operator.yaml", OperatorValues));
         helm.RunChecked(temp.Path, "lint", "--strict", Chart, "-f", ValuesFile(temp, "chartmuseum.yaml", ChartMuseumValues));
+        helm.RunChecked(temp.Path, "lint", "--strict", Chart, "--set", "tls.existingSecret=charts-tls", "--set", "tls.clientCaKey=ca.crt");
+    }
+
+    [Fact]
+    public void DeployChart_Template_Tls_FromACertManagerSecret_HttpsProbes_AndWithMutualTlsTcpProbes()
+    {
+        using var temp = new TempDirectory();
+
+        var https = Kind(Render(temp, "--set", "tls.existingSecret=charts-tls", "--set", "config.context-path=/charts"), "Deployment");
+        var container = Container(https);
+        var env = Env(container);
+        Assert.Equal("https://0.0.0.0:8080", env["CHARTSEAL_SERVE_LISTEN"]);
+        Assert.Equal("/etc/chartseal-tls/tls.crt", env["CHARTSEAL_SERVE_TLS_CERT"]);
+        Assert.Equal("/etc/chartseal-tls/tls.key", env["CHARTSEAL_SERVE_TLS_KEY"]);
+        Assert.DoesNotContain("CHARTSEAL_SERVE_TLS_CA_CERT", env.Keys);
+        Assert.Equal("HTTPS", Text(container, "livenessProbe", "httpGet", "scheme"));
+        Assert.Equal("/charts/ready", Text(container, "readinessProbe", "httpGet", "path"));
+        Assert.Equal("HTTPS", Text(container, "readinessProbe", "httpGet", "scheme"));
+        Assert.Equal("https", Text(https, "spec", "template", "metadata", "annotations", "prometheus.io/scheme"));
+        // The whole Secret is mounted (no subPath): a renewal reaches the pod.
+        var mount = ((YamlSequenceNode)At(container, "volumeMounts")!).Children.Single(m => Text(m, "name") == "tls");
+        Assert.Equal("/etc/chartseal-tls", Text(mount, "mountPath"));
+        Assert.Null(At(mount, "subPath"));
+        var volume = ((YamlSequenceNode)At(https, "spec", "template", "spec", "volumes")!).Children.Single(v => Text(v, "name") == "tls");
+        Assert.Equal("charts-tls", Text(volume, "secret", "secretName"));
+
+        var mutual = Container(Kind(Render(temp, "--set", "tls.existingSecret=charts-tls", "--set", "tls.clientCaKey=ca.crt"), "Deployment"));
+        Assert.Equal("/etc/chartseal-tls/ca.crt", Env(mutual)["CHARTSEAL_SERVE_TLS_CA_CERT"]);
+        Assert.Equal("http", Text(mutual, "livenessProbe", "tcpSocket", "port"));
+        Assert.Equal("http", Text(mutual, "readinessProbe", "tcpSocket", "port"));
+        Assert.Null(At(mutual, "readinessProbe", "httpGet"));
+
+        // Plain http by default; what the chart cannot honour is refused by it, not by a pod that never turns ready.
+        Assert.Equal("http://0.0.0.0:8080", Env(Container(Kind(Render(temp), "Deployment")))["CHARTSEAL_SERVE_LISTEN"]);
+        foreach (var (set, expected) in new[]
+        {
+            ("env.open.TLS_CERT=/certs/tls.crt", "env.open.TLS_CERT names a file the chart does not mount: set tls.existingSecret"),
+            ("config.tls-key=/certs/tls.key", "config.tls-key is set by the chart: use tls.existingSecret"),
+            ("tls.clientCaKey=ca.crt", "tls.clientCaKey needs tls.existingSecret"),
+        })
+        {
+            var refused = HelmPeer.V4.Run(temp.Path, "template", "rel", Chart, "--set", set);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains(expected, refused.StdErr, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -238,12 +283,15 @@ public sealed class DeployChartTests(HelmSigningKeys keys) : IClassFixture<HelmS
             auth:
               uploadTokens: [t]
               basicAuth: {user: u, password: p}
+            tls:
+              existingSecret: charts-tls
+              clientCaKey: ca.crt
             """);
 
         var env = Env(Container(Kind(Render(temp, "-f", values), "Deployment")));
 
         var ours = env.Keys.Where(k => k.StartsWith("CHARTSEAL_SERVE_", StringComparison.Ordinal)).ToList();
-        Assert.True(ours.Count >= 14, string.Join(", ", ours));
+        Assert.True(ours.Count >= 17, string.Join(", ", ours));
         foreach (string name in ours)
         {
             Assert.Contains("$" + name, help, StringComparison.Ordinal);
@@ -315,6 +363,58 @@ public sealed class DeployChartTests(HelmSigningKeys keys) : IClassFixture<HelmS
             Assert.Equal("/charts/metrics", scrapePath);
             var metrics = PrometheusText.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}{scrapePath}"), Ct));
             Assert.Equal(1, metrics.Sum("chartseal_uploads_total", ("outcome", "published")));
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Fact]
+    public async Task DeployChart_TheRenderedTlsEnvironment_ServesHttpsWithTheSecretsCertificate_TheProbeAnswers()
+    {
+        Cli.EnsureBuilt();
+        using var temp = new TempDirectory();
+        var documents = Render(temp, "--set", "tls.existingSecret=charts-tls");
+        var container = Container(Kind(documents, "Deployment"));
+        var env = Env(container);
+
+        // The pod's file system below a temporary folder: the Secret as cert-manager writes it, mounted where the chart says.
+        string root = temp.File("pod");
+        Directory.CreateDirectory(Path.Combine(root, "var/lib/chartseal/repo"));
+        string mounted = Directory.CreateDirectory(Path.Combine(root, "etc/chartseal-tls")).FullName;
+        using var ca = new TestCertificateAuthority("cert-manager test issuer");
+        using (var certificate = ca.IssueLoopbackServer(ec: true))
+        {
+            TestCertificateAuthority.WritePem(certificate, Path.Combine(mounted, "tls.crt"), Path.Combine(mounted, "tls.key"));
+        }
+        int port = Cli.FreePort();
+        var process = env.ToDictionary(e => e.Key, e => e.Value.StartsWith("/var/lib/chartseal", StringComparison.Ordinal) || e.Value.StartsWith("/etc/chartseal", StringComparison.Ordinal) ? root + e.Value : e.Value);
+        Assert.StartsWith("https://", process["CHARTSEAL_SERVE_LISTEN"], StringComparison.Ordinal);
+        process["CHARTSEAL_SERVE_LISTEN"] = $"https://127.0.0.1:{port}"; // the pod's 0.0.0.0:8080, on loopback here
+        var server = Cli.Start(temp.Path, process, "serve");
+        using var http = TlsRepository.TrustingClient(ca.Certificate, null);
+        var probe = new Uri($"https://127.0.0.1:{port}{Text(container, "livenessProbe", "httpGet", "path")}");
+        Assert.Equal("HTTPS", Text(container, "livenessProbe", "httpGet", "scheme"));
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            HttpStatusCode? alive = null;
+            while (alive != HttpStatusCode.OK && DateTime.UtcNow < deadline && !server.HasExited)
+            {
+                try
+                {
+                    using var response = await http.GetAsync(probe, Ct);
+                    alive = response.StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                }
+                await Task.Delay(50, Ct);
+            }
+            string err = Path.Combine(temp.Path, "server.err");
+            Assert.True(alive == HttpStatusCode.OK, $"{probe}: {alive}; server.err: {(File.Exists(err) ? File.ReadAllText(err) : "(none)")}");
         }
         finally
         {

@@ -12,7 +12,7 @@ public sealed partial class LayeringTests
 {
     // Each folder of src/Chartseal, bottom first; "" is the root namespace (ChartsealException, RejectionReason, Refusal).
     private static readonly string[] Layers =
-        ["", "IO", "Compat", "OpenPgp", "Fetch", "Keys", "Charts", "Provenance", "Trust", "Gate", "Oci", "Client", "Repository"];
+        ["", "IO", "Compat", "OpenPgp", "Tls", "Fetch", "Keys", "Charts", "Provenance", "Trust", "Gate", "Oci", "Client", "Repository"];
 
     private static string Library => Path.Combine(TestPaths.RepoRoot, "src", "Chartseal");
 

@@ -49,10 +49,10 @@ public class OciTlsTests(OciTlsTests.Registry registry) : IClassFixture<OciTlsTe
     public void A_missing_or_empty_CA_file_is_refused_up_front()
     {
         using var temp = new TempDirectory();
-        Assert.StartsWith(temp.File("missing.pem") + ": cannot be read as PEM CA certificates",
+        Assert.Equal(temp.File("missing.pem") + ": --ca-file: no such file",
             Assert.Throws<ChartsealException>(() => new OciRegistryClient(new OciRegistryOptions { CaFile = temp.File("missing.pem") })).Message);
         File.WriteAllText(temp.File("empty.pem"), "no certificate here\n");
-        Assert.Equal(temp.File("empty.pem") + ": holds no PEM certificate",
+        Assert.StartsWith(temp.File("empty.pem") + ": --ca-file: holds no PEM certificate",
             Assert.Throws<ChartsealException>(() => new OciRegistryClient(new OciRegistryOptions { CaFile = temp.File("empty.pem") })).Message);
     }
 

@@ -1,0 +1,83 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Chartseal.Tls;
+
+/// <summary>
+/// The CA certificates of a PEM file that a TLS peer's certificate must chain to, instead of the system's roots: a
+/// client's <c>--ca-file</c> (the server's certificate) and the server's <c>--tls-ca-cert</c> (the clients'
+/// certificates, mutual TLS). The one check of a peer's certificate against such a file.
+/// </summary>
+public sealed class CertificateAuthorities
+{
+    /// <summary>The extended key usage of a TLS server's certificate (id-kp-serverAuth).</summary>
+    public const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+
+    /// <summary>The extended key usage of a TLS client's certificate (id-kp-clientAuth).</summary>
+    public const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+
+    private readonly X509Certificate2Collection _roots;
+
+    private CertificateAuthorities(string file, X509Certificate2Collection roots)
+    {
+        File = file;
+        _roots = roots;
+    }
+
+    /// <summary>The file the certificates were read from.</summary>
+    public string File { get; }
+
+    /// <summary>How many CA certificates the file holds.</summary>
+    public int Count => _roots.Count;
+
+    /// <summary>Reads the CA certificates of <paramref name="file"/> (given to <paramref name="option"/>, for the messages).</summary>
+    /// <exception cref="ChartsealException">The file is missing or unreadable, or holds no PEM certificate.</exception>
+    public static CertificateAuthorities Load(string file, string option) => new(file, PemBlocks.Certificates(file, option));
+
+    /// <summary>
+    /// Why <paramref name="certificate"/> is not accepted for <paramref name="purpose"/> at <paramref name="at"/>, or
+    /// null when it chains to one of these CAs (with the intermediates the peer sent, in <paramref name="presented"/>),
+    /// is valid then, and its extended key usage, if any, allows the purpose. Revocation is not checked (no CRL or OCSP
+    /// is fetched: the CAs are private ones).
+    /// </summary>
+    public string? WhyNotAccepted(X509Certificate2 certificate, X509Chain? presented, string purpose, DateTime at)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.VerificationTime = at.ToUniversalTime();
+        chain.ChainPolicy.VerificationTimeIgnored = false;
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(purpose));
+        if (presented is not null)
+        {
+            foreach (X509ChainElement element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+        if (chain.Build(certificate))
+        {
+            return null;
+        }
+        var problems = new List<string>();
+        foreach (X509ChainStatus status in chain.ChainStatus)
+        {
+            string problem = status.Status switch
+            {
+                X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain => $"not issued by a CA of {File}",
+                X509ChainStatusFlags.NotTimeValid => $"expired or not yet valid (valid {certificate.NotBefore.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ} to {certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ})",
+                X509ChainStatusFlags.NotValidForUsage => purpose == ClientAuthentication
+                    ? "its extended key usage does not allow TLS client authentication"
+                    : "its extended key usage does not allow TLS server authentication",
+                _ => status.StatusInformation.Trim().TrimEnd('.'),
+            };
+            if (!problems.Contains(problem))
+            {
+                problems.Add(problem);
+            }
+        }
+        return problems.Count > 0 ? string.Join("; ", problems) : $"does not chain to a CA of {File}";
+    }
+}

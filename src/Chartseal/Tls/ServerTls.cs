@@ -1,0 +1,226 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Chartseal.IO;
+
+namespace Chartseal.Tls;
+
+/// <summary>
+/// A TLS server's certificate and, for mutual TLS, the CAs its clients' certificates must chain to (<c>chartseal serve
+/// --tls-cert --tls-key [--tls-ca-cert]</c>). The certificate follows its files: when the content of either file
+/// changes (as cert-manager, certbot or a Kubernetes secret volume renew them), the next handshake at least
+/// <see cref="CheckInterval"/> after the last look reads the pair again and serves it, or keeps the certificate it
+/// has when the new pair cannot be used (half written, mismatched, expired), and says why through
+/// <see cref="Problem"/>. The CA file is read once.
+/// </summary>
+public sealed class ServerTls
+{
+    /// <summary>The option of the certificate file.</summary>
+    public const string CertOption = "--tls-cert";
+
+    /// <summary>The option of the key file.</summary>
+    public const string KeyOption = "--tls-key";
+
+    /// <summary>The option of the clients' CA file.</summary>
+    public const string CaOption = "--tls-ca-cert";
+
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _clock;
+    private CertificateWithKey _current;
+    private SslStreamCertificateContext _context;
+    private FilesSeen _seen;
+    private long _nextCheck;
+    private bool _expiryReported;
+
+    private ServerTls(string certFile, string keyFile, CertificateAuthorities? clients, TimeProvider clock, TimeSpan checkInterval, CertificateWithKey current, FilesSeen seen)
+    {
+        CertFile = certFile;
+        KeyFile = keyFile;
+        ClientAuthorities = clients;
+        _clock = clock;
+        CheckInterval = checkInterval;
+        _current = current;
+        _context = ContextOf(current);
+        _seen = seen;
+        _nextCheck = Environment.TickCount64 + (long)checkInterval.TotalMilliseconds;
+    }
+
+    /// <summary>The certificate file (the certificate first, then its chain).</summary>
+    public string CertFile { get; }
+
+    /// <summary>The private key's file.</summary>
+    public string KeyFile { get; }
+
+    /// <summary>The CAs a client's certificate must chain to, or null when no client certificate is asked for.</summary>
+    public CertificateAuthorities? ClientAuthorities { get; }
+
+    /// <summary>The least time between two looks at the files (each look reads and hashes the two small files).</summary>
+    public TimeSpan CheckInterval { get; }
+
+    /// <summary>The certificate served now.</summary>
+    public CertificateWithKey Current => Volatile.Read(ref _current);
+
+    /// <summary>Called after the files changed and the new certificate is served.</summary>
+    public Action<CertificateWithKey>? Reloaded { get; set; }
+
+    /// <summary>
+    /// Called with one line when the files changed but the new pair cannot be used (the previous certificate is still
+    /// served), and once when the certificate served has expired.
+    /// </summary>
+    public Action<string>? Problem { get; set; }
+
+    /// <summary>
+    /// Reads the certificate, its key and the clients' CA file (when given). A certificate that has expired, or whose
+    /// extended key usage does not allow a TLS server, is refused: every client would refuse it. One that is not valid
+    /// yet is accepted (it becomes valid on its own; the caller may warn).
+    /// </summary>
+    /// <exception cref="ChartsealException">One line naming the file and the option: see <see cref="CertificateWithKey.Load"/> and <see cref="CertificateAuthorities.Load"/>.</exception>
+    public static ServerTls Load(string certFile, string keyFile, string? caFile, TimeProvider clock, TimeSpan checkInterval)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        var seen = FilesSeen.Of(certFile, keyFile);
+        var current = LoadPair(certFile, keyFile, clock.GetUtcNow().UtcDateTime);
+        try
+        {
+            CertificateAuthorities? clients = caFile is null ? null : CertificateAuthorities.Load(caFile, CaOption);
+            return new ServerTls(certFile, keyFile, clients, clock, checkInterval, current, seen);
+        }
+        catch
+        {
+            current.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The options of one connection's handshake: the current certificate (after a look at the files when one is due)
+    /// and, with client CAs, a required client certificate checked against them; <paramref name="clientRefused"/> hears
+    /// why a client's certificate was refused.
+    /// </summary>
+    public SslServerAuthenticationOptions ForConnection(Action<string>? clientRefused = null)
+    {
+        CheckFiles();
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = Volatile.Read(ref _context),
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            EnabledSslProtocols = SslProtocols.None, // the system's choice: TLS 1.2 and 1.3
+        };
+        if (ClientAuthorities is not null)
+        {
+            options.ClientCertificateRequired = true;
+            options.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+            {
+                string? why = WhyNotAccepted(certificate, chain);
+                if (why is not null)
+                {
+                    clientRefused?.Invoke(why);
+                }
+                return why is null;
+            };
+        }
+        return options;
+    }
+
+    /// <summary>Why a client's certificate is refused (none given, not from a CA of the file, expired, not for clients), or null.</summary>
+    public string? WhyNotAccepted(X509Certificate? certificate, X509Chain? presented)
+    {
+        if (ClientAuthorities is not { } authorities)
+        {
+            return null;
+        }
+        if (certificate is null)
+        {
+            return $"no client certificate (clients must present one issued by a CA of {authorities.File})";
+        }
+        using var copy = certificate is X509Certificate2 ? null : new X509Certificate2(certificate);
+        X509Certificate2 client = copy ?? (X509Certificate2)certificate;
+        string? why = authorities.WhyNotAccepted(client, presented, CertificateAuthorities.ClientAuthentication, _clock.GetUtcNow().UtcDateTime);
+        return why is null ? null : $"client certificate {client.Subject}: {why}";
+    }
+
+    /// <summary>Looks at the files when a look is due, and serves the new pair when they changed and it is usable.</summary>
+    public void CheckFiles()
+    {
+        long now = Environment.TickCount64;
+        if (now < Volatile.Read(ref _nextCheck))
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            if (now < _nextCheck)
+            {
+                return;
+            }
+            _nextCheck = now + (long)CheckInterval.TotalMilliseconds;
+            DateTime time = _clock.GetUtcNow().UtcDateTime;
+            var seen = FilesSeen.Of(CertFile, KeyFile);
+            if (seen != _seen)
+            {
+                // Tried once per change: a broken pair is not read again (nor reported again) until the files change.
+                _seen = seen;
+                try
+                {
+                    var loaded = LoadPair(CertFile, KeyFile, time);
+                    var context = ContextOf(loaded);
+                    // The previous certificate is not disposed: handshakes under way may still be using it.
+                    Volatile.Write(ref _context, context);
+                    Volatile.Write(ref _current, loaded);
+                    _expiryReported = false;
+                    Reloaded?.Invoke(loaded);
+                    return;
+                }
+                catch (ChartsealException e)
+                {
+                    Problem?.Invoke($"{CertOption} {CertFile} and {KeyFile} changed, but the new certificate cannot be used, so the previous one is still served ({_current.Description}): {e.Message}");
+                }
+            }
+            if (!_expiryReported && _current.NotAfter <= time)
+            {
+                _expiryReported = true;
+                Problem?.Invoke($"the certificate served, {_current.Description}, has expired: clients refuse it; renew {CertFile} and {KeyFile} (they are read again as soon as they change)");
+            }
+        }
+    }
+
+    private static CertificateWithKey LoadPair(string certFile, string keyFile, DateTime now)
+    {
+        var pair = CertificateWithKey.Load(certFile, keyFile, CertOption, KeyOption);
+        string? problem = !pair.AllowsPurpose(CertificateAuthorities.ServerAuthentication)
+            ? "its extended key usage does not allow TLS server authentication (clients refuse it): issue it for serverAuth"
+            : pair.NotAfter <= now
+                ? $"the certificate expired at {pair.NotAfter:yyyy-MM-ddTHH:mm:ssZ} (now {now:yyyy-MM-ddTHH:mm:ssZ}): every client would refuse it; renew it"
+                : null;
+        if (problem is not null)
+        {
+            pair.Dispose();
+            throw new ChartsealException(certFile, $"{CertOption}: {problem}");
+        }
+        return pair;
+    }
+
+    // The chain is sent as given (offline: no intermediate is fetched, no OCSP response is stapled).
+    private static SslStreamCertificateContext ContextOf(CertificateWithKey pair) =>
+        SslStreamCertificateContext.Create(pair.Certificate, pair.Chain, offline: true);
+
+    // What a look at the files sees: the digest of each file's bytes, so that a renewal is seen however it was written
+    // (in place, by renaming, through a symbolic link swapped as Kubernetes updates a secret volume, with the old
+    // modification time kept by cp -p or tar). Two reads of a few kilobytes, at most once per check interval.
+    private readonly record struct FilesSeen(string Cert, string Key)
+    {
+        public static FilesSeen Of(string certFile, string keyFile) => new(Look(certFile), Look(keyFile));
+
+        private static string Look(string path)
+        {
+            try
+            {
+                return InputFile.ReadIfExists(path, PemBlocks.MaxBytes) is { } bytes ? ContentHash.Sha256Hex(bytes) : "missing";
+            }
+            catch (ChartsealException e)
+            {
+                return "unreadable: " + e.Message;
+            }
+        }
+    }
+}

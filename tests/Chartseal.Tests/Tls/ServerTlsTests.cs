@@ -1,0 +1,67 @@
+using System.Security.Cryptography.X509Certificates;
+using Chartseal.Tests.Support;
+using Chartseal.Tls;
+
+namespace Chartseal.Tests.Tls;
+
+/// <summary>
+/// The server certificate that follows its files: looked at no more often than its check interval (a renewal waits for
+/// the next look), then read again when the content changed; a look that finds the same bytes reads nothing more.
+/// </summary>
+public sealed class ServerTlsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly TestCertificateAuthority _ca = new("Chartseal test CA");
+
+    public void Dispose()
+    {
+        _ca.Dispose();
+        _temp.Dispose();
+    }
+
+    private string Write(bool ec)
+    {
+        using X509Certificate2 certificate = _ca.IssueLoopbackServer(ec);
+        TestCertificateAuthority.WritePem(certificate, _temp.File("tls.crt"), _temp.File("tls.key"));
+        return certificate.Thumbprint;
+    }
+
+    [Fact]
+    public void Renewal_IsServedAtTheFirstLookAfterTheInterval_NotBefore()
+    {
+        string first = Write(ec: false);
+        var tls = ServerTls.Load(_temp.File("tls.crt"), _temp.File("tls.key"), null, TimeProvider.System, TimeSpan.FromMilliseconds(300));
+        var reloaded = new List<string>();
+        tls.Reloaded = pair => reloaded.Add(pair.Certificate.Thumbprint);
+
+        string second = Write(ec: true);
+        tls.CheckFiles();
+        Assert.Equal(first, tls.Current.Certificate.Thumbprint); // within the interval: not looked at
+
+        Thread.Sleep(400);
+        _ = tls.ForConnection();
+        Assert.Equal(second, tls.Current.Certificate.Thumbprint);
+        Assert.Equal([second], reloaded);
+
+        Thread.Sleep(400);
+        tls.CheckFiles(); // the same bytes: nothing read again, nothing reported
+        Assert.Equal([second], reloaded);
+    }
+
+    [Fact]
+    public void ClientCertificates_AskedForOnlyWithACaFile()
+    {
+        Write(ec: true);
+        File.WriteAllText(_temp.File("ca.pem"), _ca.Pem);
+
+        var open = ServerTls.Load(_temp.File("tls.crt"), _temp.File("tls.key"), null, TimeProvider.System, TimeSpan.FromSeconds(1));
+        var mutual = ServerTls.Load(_temp.File("tls.crt"), _temp.File("tls.key"), _temp.File("ca.pem"), TimeProvider.System, TimeSpan.FromSeconds(1));
+
+        Assert.False(open.ForConnection().ClientCertificateRequired);
+        Assert.True(mutual.ForConnection().ClientCertificateRequired);
+        Assert.Null(open.WhyNotAccepted(null, null));
+        Assert.StartsWith("no client certificate", mutual.WhyNotAccepted(null, null), StringComparison.Ordinal);
+        using X509Certificate2 client = _ca.IssueClient("ci");
+        Assert.Null(mutual.WhyNotAccepted(client, null));
+    }
+}
