@@ -120,7 +120,8 @@ internal static class AuditCommands
                 material = ((TrustResult.Accepted)loaded).Material;
             }
             byte[] prov = await signing.SignAsync(p, archive, path, ct);
-            if (material is not null && TrustGate.Judge(Path.GetFileName(path), archive, prov, new TrustBasis.Repository(material), GateExpectations.None, now) is Verdict.Refused refused)
+            // Judged at the time of the signature, not of the trust check: a passphrase may take a while to type.
+            if (material is not null && TrustGate.Judge(Path.GetFileName(path), archive, prov, new TrustBasis.Repository(material), GateExpectations.None, DateTime.UtcNow) is Verdict.Refused refused)
             {
                 Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{path}: {refused.Refusal}") + "; the .prov was not replaced");
                 return ExitCodes.Rejected;
