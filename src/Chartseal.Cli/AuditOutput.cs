@@ -16,7 +16,7 @@ internal static class AuditOutput
     /// <summary>Each outcome and how many rows have it: <c>trusted</c> first, then reasons by code.</summary>
     public static IReadOnlyList<(string Outcome, int Count)> Summary(IReadOnlyList<AuditRow> rows) => AuditRow.Outcomes(rows);
 
-    public static void PrintTable(AuditResult.Completed audit, string repository, OciChartEnumeration? enumeration, TextWriter output)
+    public static void PrintTable(AuditResult.Completed audit, string repository, string? signerFilter, OciChartEnumeration? enumeration, TextWriter output)
     {
         string[] header = ["NAME", "VERSION", "SIGNER", "USER ID", "SIGNED", "DECISION"];
         // Every cell may come from the index, a key's user id or a revocation reason: escaped before measuring.
@@ -35,7 +35,11 @@ internal static class AuditOutput
         lines.ForEach(Write);
         output.WriteLine();
         string summary = string.Join(", ", Summary(audit.Rows).Select(s => $"{s.Count} {s.Outcome}"));
-        output.WriteLine($"{audit.Rows.Count} chart version{(audit.Rows.Count == 1 ? "" : "s")} in {TerminalText.Escape(repository)} (trust version {audit.TrustVersion}, root {audit.TrustRoot}): {(summary.Length == 0 ? "none" : summary)}");
+        // With --signer, how many of the repository's versions that key signed: "0 chart versions" alone would read as an empty repository.
+        string count = signerFilter is null
+            ? $"{audit.Rows.Count} chart version{(audit.Rows.Count == 1 ? "" : "s")} in {TerminalText.Escape(repository)}"
+            : $"{audit.Rows.Count} of {audit.Audited} chart version{(audit.Audited == 1 ? "" : "s")} in {TerminalText.Escape(repository)} signed by {signerFilter}";
+        output.WriteLine($"{count} (trust version {audit.TrustVersion}, root {audit.TrustRoot}): {(summary.Length == 0 ? "none" : summary)}");
         if (enumeration is not null)
         {
             // A registry has no index: say which charts were looked at, and how they were found (names from the registry: escaped).
@@ -82,6 +86,14 @@ internal static class AuditOutput
         }
         VerdictJson.WriteOptional(json, "trustRoot", audit?.TrustRoot);
         VerdictJson.WriteOptional(json, "signer", signerFilter);
+        if (audit is null)
+        {
+            json.WriteNull("audited");
+        }
+        else
+        {
+            json.WriteNumber("audited", audit.Audited);
+        }
         json.WriteStartObject("summary");
         json.WriteNumber("total", rows.Count);
         foreach (var (outcome, count) in Summary(rows))

@@ -202,7 +202,8 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 return;
             }
             provenance = body;
-            sourceName = "request body";
+            // Named after the archive it claims to sign (unverified, as the audit line's key), so that a refusal says which chart.
+            sourceName = ProvenanceReplacement.ClaimedArchiveName(body) is { } claimed ? $"{claimed}.prov (request body)" : "request body";
         }
 
         await RunAsync(context, operation, writer, sourceName, provenance,

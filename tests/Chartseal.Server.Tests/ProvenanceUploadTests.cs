@@ -85,6 +85,24 @@ public sealed class ProvenanceUploadTests
     }
 
     [Fact]
+    public async Task PostProv_AsTheRequestBody_RefusalNamesTheArchiveTheProvClaims_NotJustTheRequestBody()
+    {
+        var (s, chart) = await PublishedAsync();
+        await using var _ = s;
+        // curl --data-binary @mysql-1.2.3.tgz.prov, as the key-compromise drill re-signs: a refusal must say which chart.
+        using var response = await PostProvAsync(s, s.Trust.Root.Sign(chart.Archive, chart.FileName, ServerFixture.Now), multipart: false);
+        var (status, error, message) = await ServerFixture.ErrorOfAsync(response);
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "signer-not-trusted"), (status, error));
+        Assert.StartsWith("mysql-1.2.3.tgz.prov (request body): ", message, StringComparison.Ordinal);
+        // A body that names no archive is still the request body.
+        using var garbage = await PostProvAsync(s, "not a provenance file"u8.ToArray(), multipart: false);
+        var (_, garbageError, garbageMessage) = await ServerFixture.ErrorOfAsync(garbage);
+        Assert.Equal("malformed", garbageError);
+        Assert.StartsWith("request body: ", garbageMessage, StringComparison.Ordinal);
+        Assert.Equal(chart.Provenance, await File.ReadAllBytesAsync(Path.Combine(s.Repo, "mysql-1.2.3.tgz.prov"), Ct));
+    }
+
+    [Fact]
     public async Task PostProv_VersionNotPublished_WaitsForItsChartAndWritesNothing()
     {
         await using var s = await ServerFixture.StartAsync();

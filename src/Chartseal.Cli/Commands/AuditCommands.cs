@@ -6,6 +6,7 @@ using Chartseal.Repository;
 using Chartseal.Trust;
 using Chartseal.Client;
 using Chartseal.Fetch;
+using Chartseal.Gate;
 
 namespace Chartseal.Cli.Commands;
 
@@ -66,12 +67,14 @@ internal static class AuditCommands
             var audit = (AuditResult.Completed)result;
             if (!json)
             {
-                AuditOutput.PrintTable(audit, location, enumeration(), Console.Out);
+                AuditOutput.PrintTable(audit, location, signerFilter, enumeration(), Console.Out);
             }
             int untrusted = audit.Rows.Count(r => !r.IsTrusted);
             if (untrusted > 0)
             {
-                Console.Error.WriteLine($"chartseal: {location}: {untrusted} of {audit.Rows.Count} chart version{(audit.Rows.Count == 1 ? "" : "s")} {(untrusted == 1 ? "is" : "are")} not trusted");
+                string signedBy = signerFilter is null ? "" : $" signed by {signerFilter}";
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape(location)
+                    + $": {untrusted} of {audit.Rows.Count} chart version{(audit.Rows.Count == 1 ? "" : "s")}{signedBy} {(untrusted == 1 ? "is" : "are")} not trusted");
                 return ExitCodes.Rejected;
             }
             return ExitCodes.Ok;
@@ -83,10 +86,18 @@ internal static class AuditCommands
     {
         var chart = new Argument<string>("CHART.tgz") { Description = "The chart archive whose .prov to replace (the archive is never changed)" };
         var signing = new SigningOptions();
+        var trust = new RepositoryTrustOptions("Check the new signature against this repository's trust material before writing it, as publish --resign-only and push --resign-only will: "
+            + "a folder, http(s) URL or oci://HOST/NS (with --root-fingerprint), or the NAME of a repository added with repo add. Without it any signing key is taken");
         var command = new Command("resign", "Replace CHART.tgz.prov with a signature by another key, after checking the archive still matches the old .prov.") { chart };
         signing.AddTo(command);
+        command.Options.Add(trust.Repo);
+        command.Options.Add(trust.RootFingerprint);
+        command.Options.Add(trust.InsecureHttp);
+        command.Options.Add(trust.Timeout);
+        trust.AddTo(command);
         command.SetAction(async (p, ct) =>
         {
+            DateTime now = DateTime.UtcNow;
             string path = p.GetValue(chart)!;
             var (archive, oldProv) = await ChartFileVerifier.ReadAsync(path, null, ct);
             if (ChartResigning.CheckArchiveUnchanged(archive, path, oldProv) is { } refusal)
@@ -94,10 +105,34 @@ internal static class AuditCommands
                 Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{path}: {refusal}"));
                 return ExitCodes.Rejected;
             }
+            // Without a repository, resign is a local tool (the trust decision is publish's or push's); with one, the new
+            // signature is judged now, by the same gate, so a wrong key is found before the old .prov is replaced. The
+            // trust material is read first: an unreachable or refused repository costs no passphrase.
+            TrustedMaterial? material = null;
+            if (trust.Given(p))
+            {
+                var (loaded, manifest) = await trust.LoadAsync(p, now, ct);
+                if (loaded is TrustResult.Rejected rejected)
+                {
+                    Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{manifest}: {rejected.Refusal}"));
+                    return ExitCodes.Rejected;
+                }
+                material = ((TrustResult.Accepted)loaded).Material;
+            }
             byte[] prov = await signing.SignAsync(p, archive, path, ct);
+            // Judged at the time of the signature, not of the trust check: a passphrase may take a while to type.
+            if (material is not null && TrustGate.Judge(Path.GetFileName(path), archive, prov, new TrustBasis.Repository(material), GateExpectations.None, DateTime.UtcNow) is Verdict.Refused refused)
+            {
+                Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{path}: {refused.Refusal}") + "; the .prov was not replaced");
+                return ExitCodes.Rejected;
+            }
             string provPath = await ChartSigning.WriteProvenanceAsync(path, prov, ct);
             static string Issuer(byte[]? bytes) => ProvenanceIssuer.Read(bytes) is [var first, ..] ? first.Fingerprint ?? first.KeyId : "unknown";
             Console.WriteLine($"Re-signed {path}: {provPath} (was signed by {Issuer(oldProv)}, now by {Issuer(prov)}; archive unchanged)");
+            if (material is not null)
+            {
+                Console.WriteLine($"Trusted by repository: trust version {material.Version}, root {material.SignedBy}");
+            }
             return ExitCodes.Ok;
         });
         return command;

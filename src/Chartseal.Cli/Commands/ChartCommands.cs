@@ -118,36 +118,22 @@ internal static class ChartCommands
     {
         var chart = new Argument<string>("CHART.tgz") { Description = "The chart archive to verify" };
         var keyring = new Option<string?>("--keyring") { Description = "Keyring holding the signers' public keys (binary, armored or .kbx); with --repo, the signer must also be in it" };
-        var repo = new Option<string?>("--repo") { Description = "Repository folder, http(s) URL or oci://HOST/NS namespace (with --root-fingerprint), or the NAME of a repository added with repo add, whose root-signed trust material decides which keys are trusted" };
-        var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's pinned root key fingerprint (required with --repo DIR|URL)" };
+        var trust = new RepositoryTrustOptions("Repository folder, http(s) URL or oci://HOST/NS namespace (with --root-fingerprint), or the NAME of a repository added with repo add, whose root-signed trust material decides which keys are trusted");
         var prov = new Option<string?>("--prov") { Description = "Provenance file (default: CHART.tgz.prov)" };
         var rebuildFrom = new Option<string?>("--rebuild-from") { Description = "CI gate: rebuild the package from this chart source folder and require it to be the signed archive" };
-        var insecureHttp = TransportOption.Create("Allow a plain http:// --repo URL, or plain HTTP to an oci:// registry");
-        var registry = new RegistryOptions(insecureHttp);
-        var timeout = TimeoutOption.Create();
         var output = OutputOption.Create();
         var command = new Command("verify", "Verify that a chart archive matches its provenance file and was signed by a trusted key (a keyring, or a repository's trust material).")
         {
-            chart, keyring, repo, rootFingerprint, prov, rebuildFrom, insecureHttp, timeout, output,
+            chart, keyring, trust.Repo, trust.RootFingerprint, prov, rebuildFrom, trust.InsecureHttp, trust.Timeout, output,
         };
-        registry.AddTo(command);
         command.Validators.Add(result =>
         {
-            string? repoValue = result.GetValue(repo);
-            bool hasRoot = result.GetValue(rootFingerprint) is not null;
-            if (result.GetValue(keyring) is null && repoValue is null)
+            if (result.GetValue(keyring) is null && result.GetValue(trust.Repo) is null)
             {
                 result.AddError("one of --keyring or --repo is required");
             }
-            if (hasRoot && repoValue is null)
-            {
-                result.AddError("--root-fingerprint goes with --repo");
-            }
-            if (!hasRoot && repoValue is not null && (RepositorySource.IsRemoteLocation(repoValue) || Directory.Exists(repoValue)))
-            {
-                result.AddError("--repo DIR|URL|oci://HOST/NS needs --root-fingerprint (or give the NAME of a repository added with repo add)");
-            }
         });
+        trust.AddTo(command);
         command.SetAction(async (p, ct) =>
         {
             DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
@@ -162,29 +148,15 @@ internal static class ChartCommands
             // What the chart is judged against: a repository's trust material (refreshed now, or the configured
             // repository's cache, offline), or only the keyring (signature only, as helm verify).
             TrustBasis basis;
-            if (p.GetValue(repo) is { } repository)
+            if (trust.Given(p))
             {
-                TrustResult trust;
-                string manifest;
-                if (p.GetValue(rootFingerprint) is { } fingerprint)
-                {
-                    using var repositorySource = await registry.OpenAsync(p, repository, TimeoutOption.Start(p, timeout), ct);
-                    manifest = repositorySource.AddressOf(TrustFiles.ManifestName);
-                    trust = await TrustUpdater.RefreshAsync(repositorySource, new PinnedRoot(fingerprint), TrustStateStore.Default(), now, ct);
-                }
-                else
-                {
-                    var home = ClientHome.Default();
-                    var configured = (await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct)).Get(repository);
-                    manifest = Path.Combine(home.CacheFor(configured.Name), TrustFiles.ManifestName);
-                    trust = await RepositoryClient.LoadCachedTrustAsync(home, configured, now, ct);
-                }
-                if (trust is TrustResult.Rejected rejected)
+                var (material, manifest) = await trust.LoadAsync(p, now, ct);
+                if (material is TrustResult.Rejected rejected)
                 {
                     var kind = local is null ? TrustKind.Repository : TrustKind.RepositoryAndLocalKeyring;
                     return VerdictOutput.Print(Verdict.TrustRefused(Path.GetFileName(path), kind, rejected.Refusal), format, manifest);
                 }
-                basis = new TrustBasis.Repository(((TrustResult.Accepted)trust).Material, local);
+                basis = new TrustBasis.Repository(((TrustResult.Accepted)material).Material, local);
             }
             else
             {

@@ -89,7 +89,15 @@ internal static class TrustCommands
 
     private static int Done(string repo, TrustManifest manifest, string what)
     {
-        Console.WriteLine($"{what}: {repo} trust version {manifest.Version}, expires {TrustManifest.FormatTime(manifest.Expires)}, root {manifest.Root}");
+        Console.WriteLine($"{what}: {TerminalText.Escape(repo)} trust version {manifest.Version}, expires {TrustManifest.FormatTime(manifest.Expires)}, root {manifest.Root}");
+        if (manifest.HasIndexKeys)
+        {
+            // A snapshot names the trust version it was made with: until one names this version, clients and audit refuse
+            // the index (index-trust-mismatch, or index-unsigned for the first one), so say so where the change is made.
+            string signer = OciRepositorySource.IsOciLocation(repo) ? "" : "; a chartseal serve --index-key of this folder signs one within 5 seconds";
+            Console.WriteLine($"Note: the repository signs its index: clients refuse it until a snapshot is signed with trust version {manifest.Version} "
+                + $"(chartseal index sign {TerminalText.Escape(repo)} --key ...{signer})");
+        }
         return ExitCodes.Ok;
     }
 
@@ -104,6 +112,13 @@ internal static class TrustCommands
             var manifest = await o.ChangeAsync(p, creating: true, (dir, token) => TrustRepository.InitAsync(dir, signer, o.InitialValidity(p), now, token), ct);
             Done(p.GetValue(o.Repo)!, manifest, "Initialised");
             Console.WriteLine($"Root fingerprint (pin this): {signer.Fingerprint}");
+            string recordedAs = o.RememberedAs(p) ?? FolderRepositorySource.LocationOf(p.GetValue(o.Repo)!);
+            foreach (var (other, version) in o.Memory.SignedElsewhere(signer.Fingerprint, recordedAs))
+            {
+                Console.Error.WriteLine("chartseal: warning: " + TerminalText.Escape(
+                    $"root {signer.Fingerprint} already signs the trust material of {other} (version {version} signed here): clients remember one trust version "
+                    + "per root, so a client of both refuses the one at the lower version (trust-rollback); give each repository its own root key"));
+            }
             return ExitCodes.Ok;
         });
         return command;
@@ -139,6 +154,10 @@ internal static class TrustCommands
             DateTime now = DateTime.UtcNow;
             var signer = o.Signer(p, now);
             var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RemoveAsync(dir, signer, p.GetValue(fprs)!, o.Validity(p), now, token), ct);
+            foreach (string fingerprint in p.GetValue(fprs)!)
+            {
+                Console.WriteLine($"Removed {new PinnedRoot(fingerprint).Fingerprint}");
+            }
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
         });
         return command;
@@ -159,7 +178,7 @@ internal static class TrustCommands
             Keyring? certificate = p.GetValue(keyFile) is { } k ? Keyring.Load(k) : null;
             var signer = o.Signer(p, now);
             var manifest = await o.ChangeAsync(p, creating: false, (dir, token) => TrustRepository.RevokeAsync(dir, signer, p.GetValue(fpr)!, certificate, revocation, p.GetValue(cert) ?? "revocation certificate", o.Validity(p), now, token), ct);
-            Console.WriteLine($"Revoked {p.GetValue(fpr)}{(p.GetValue(reason) is { } r ? ": " + r : "")}");
+            Console.WriteLine($"Revoked {new PinnedRoot(p.GetValue(fpr)!).Fingerprint}{(p.GetValue(reason) is { } r ? ": " + TerminalText.Escape(r) : "")}");
             return Done(p.GetValue(o.Repo)!, manifest, "Updated");
         });
         return command;

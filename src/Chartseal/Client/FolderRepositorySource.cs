@@ -13,7 +13,7 @@ public sealed class FolderRepositorySource : RepositorySource
     public FolderRepositorySource(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        Location = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        Location = LocationOf(directory);
         if (!Directory.Exists(Location))
         {
             throw new ChartsealException(directory, "repository folder not found");
@@ -22,6 +22,13 @@ public sealed class FolderRepositorySource : RepositorySource
 
     /// <inheritdoc />
     public override string Location { get; }
+
+    /// <summary>The <see cref="Location"/> of the folder <paramref name="directory"/> (its full path), whether it exists yet or not.</summary>
+    public static string LocationOf(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        return Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+    }
 
     /// <summary>
     /// Where a trust change is staged, complete, before it is written into place: a reader that finds a staged manifest

@@ -20,7 +20,7 @@ public sealed record OciChartEnumeration(IReadOnlyList<string> Charts, int Named
     {
         if (SignedTagMap)
         {
-            return $"{Charts.Count} chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list, the catalog{(Named > 0 ? " and --chart" : "")}";
+            return $"{Charts.Count} chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list{(Named > 0 ? ", the catalog and --chart" : " and the catalog")}";
         }
         var parts = new List<string>();
         if (Named > 0)

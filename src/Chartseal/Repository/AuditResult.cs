@@ -13,6 +13,18 @@ public abstract record AuditResult
     {
         /// <summary>Whether every row is trusted.</summary>
         public bool AllTrusted => Rows.All(r => r.IsTrusted);
+
+        /// <summary>
+        /// How many chart versions were audited: every one of the repository, also when <see cref="Rows"/> holds only those
+        /// of one signer (<see cref="AuditOptions.SignerFingerprint"/>). Defaults to the number of rows.
+        /// </summary>
+        public int Audited
+        {
+            get => _audited ?? Rows.Count;
+            init => _audited = value;
+        }
+
+        private readonly int? _audited;
     }
 
     /// <summary>The trust material, or the signed index snapshot, was refused; no chart was looked at.</summary>

@@ -97,6 +97,18 @@ public static class ProvenanceReplacement
     }
 
     /// <summary>
+    /// The archive file name a <c>.prov</c> claims to sign (its one <c>files:</c> entry, a plain <c>*.tgz</c> name), read
+    /// WITHOUT checking its signature: only to name a <c>.prov</c> that came without a file name (a request body) in
+    /// messages and logs. Null when it names none.
+    /// </summary>
+    public static string? ClaimedArchiveName(byte[] provenance)
+    {
+        ArgumentNullException.ThrowIfNull(provenance);
+        // A file name, not a megabyte of claim in every log line.
+        return ReadTarget(provenance, "provenance", out string fileName, out _) is null && fileName.Length <= 255 ? fileName : null;
+    }
+
+    /// <summary>
     /// The archive file name and chart a <c>.prov</c> is for, read WITHOUT checking its signature: only to find the
     /// archive it will be verified against.
     /// </summary>

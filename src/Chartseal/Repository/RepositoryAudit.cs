@@ -181,7 +181,7 @@ public static class RepositoryAudit
 
         var ordered = rows.OrderBy(r => r.Sequence).Select(r => r.Row);
         IReadOnlyList<AuditRow> result = (signerFilter is null ? ordered : ordered.Where(r => r.IsSignedBy(signerFilter))).ToList();
-        return new AuditResult.Completed(result, material.Version, material.SignedBy);
+        return new AuditResult.Completed(result, material.Version, material.SignedBy) { Audited = rows.Count };
     }
 
     /// <summary>Index entries read ahead of the workers (the bound on what the index reader holds).</summary>

@@ -73,6 +73,46 @@ public sealed class SignedVersionStore
         }
     }
 
+    /// <summary>
+    /// The other repositories <paramref name="rootFingerprint"/> signed trust material for (every location but
+    /// <paramref name="location"/>), with the highest version signed for each, ordered by location. A client remembers
+    /// one trust version per root, whatever the location, so one root for two repositories makes a client of both refuse
+    /// the one at the lower version; <c>trust init</c> warns about it. Damaged records are skipped (this is a warning).
+    /// </summary>
+    public IReadOnlyList<(string Location, long Version)> SignedElsewhere(string rootFingerprint, string location)
+    {
+        ArgumentNullException.ThrowIfNull(rootFingerprint);
+        ArgumentNullException.ThrowIfNull(location);
+        var found = new List<(string Location, long Version)>();
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return found;
+        }
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
+        {
+            try
+            {
+                byte[]? bytes = InputFile.ReadIfExists(path, MaxRecordSize);
+                if (bytes is null)
+                {
+                    continue;
+                }
+                using var doc = JsonDocument.Parse(bytes);
+                JsonElement record = doc.RootElement;
+                if (record.GetProperty("root").GetString() == rootFingerprint && record.GetProperty("location").GetString() is { } other && other != location)
+                {
+                    found.Add((other, record.GetProperty("version").GetInt64()));
+                }
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException or ChartsealException)
+            {
+                // Not this check's business: the record's own repository reports it when it is changed.
+            }
+        }
+        found.Sort((a, b) => string.CompareOrdinal(a.Location, b.Location));
+        return found;
+    }
+
     /// <summary>Records that <paramref name="version"/> was signed (never lowers the record).</summary>
     public void RecordSigned(string rootFingerprint, string location, long version)
     {

@@ -154,6 +154,10 @@ public sealed class TrustedMaterial
     internal static TrustResult LoadForUpdate(TrustFiles files, PinnedRoot pinned, DateTime now) =>
         LoadCore(files, pinned, null, now, checkExpiry: false);
 
+    // Why "already accepted" may surprise: the version is remembered per root, not per location (so that a mirror or another
+    // spelling of the URL cannot replay older material), which also makes two repositories under one root refuse each other.
+    private const string WhereSeen = "(clients remember the highest trust version per root, wherever it came from: an older copy, or another repository that the same root signs)";
+
     private static TrustResult LoadCore(TrustFiles files, PinnedRoot pinned, SeenTrust? seen, DateTime now, bool checkExpiry)
     {
         ArgumentNullException.ThrowIfNull(files);
@@ -248,11 +252,11 @@ public sealed class TrustedMaterial
         {
             if (manifest.Version < seen.Version)
             {
-                return Reject(RejectionReason.TrustRollback, $"trust material version {manifest.Version} is older than version {seen.Version} already accepted");
+                return Reject(RejectionReason.TrustRollback, $"trust material version {manifest.Version} is older than version {seen.Version} already accepted {WhereSeen}");
             }
             if (manifest.Version == seen.Version && manifest.Version > 0 && !string.Equals(manifestSha256, seen.ManifestSha256, StringComparison.Ordinal))
             {
-                return Reject(RejectionReason.TrustRollback, $"trust material version {manifest.Version} differs from the version {seen.Version} already accepted");
+                return Reject(RejectionReason.TrustRollback, $"trust material version {manifest.Version} differs from the version {seen.Version} already accepted {WhereSeen}");
             }
         }
 

@@ -158,6 +158,10 @@ public sealed class OciIndexSnapshotTests(OciCliFixture f) : IClassFixture<OciCl
         Ok(audited);
         Assert.Contains("Charts: 1 chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list, the catalog and --chart",
             audited.StdOut, StringComparison.Ordinal);
+        var unnamed = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, .. f.Transport]);
+        Ok(unnamed);
+        Assert.Contains("Charts: 1 chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list and the catalog\n",
+            unnamed.StdOut, StringComparison.Ordinal);
         var json = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, "-o", "json", .. f.Transport]);
         Ok(json);
         using var document = System.Text.Json.JsonDocument.Parse(json.StdOut);

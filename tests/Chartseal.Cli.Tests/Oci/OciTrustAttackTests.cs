@@ -75,7 +75,8 @@ public sealed class OciTrustAttackTests(OciCliFixture f) : IClassFixture<OciCliF
         await client.PutManifestAsync(trust, version2.Content, version2.MediaType, Ct);
         Write(web, files2);
         string rollback = SameRefusal(t, "trust-rollback", "repo", "update", "{repo}");
-        Assert.Equal("trust-rollback: trust material version 2 is older than version 3 already accepted", rollback);
+        Assert.Equal("trust-rollback: trust material version 2 is older than version 3 already accepted "
+            + "(clients remember the highest trust version per root, wherever it came from: an older copy, or another repository that the same root signs)", rollback);
         SameRefusal(t, "trust-rollback", "pull", "{repo}/hello", "-d", "refused");
         // The root remembers what it signed for this namespace (not for its temporary working copy): it refuses to sign
         // over the rolled-back artifact, which would re-trust whatever version 2 trusted.

@@ -72,6 +72,25 @@ public sealed class TrustHardeningTests
     }
 
     [Fact]
+    public async Task OneRootForTwoRepositories_ItsMemoryNamesTheOtherRepository_ForTrustInitToWarn()
+    {
+        using var f = new TrustFixture();
+        var memory = new SignedVersionStore(f.Temp.File("signed-state"));
+        RootSigner Root() => f.Root.RootSigner(TrustFixture.At(1)) with { Memory = memory };
+        string other = f.Temp.File("other-repo");
+        Assert.Empty(memory.SignedElsewhere(f.Root.Fingerprint, FolderRepositorySource.LocationOf(f.Repo)));
+        await TrustRepository.InitAsync(f.Repo, Root(), TrustFixture.Validity, TrustFixture.At(1));
+        await TrustRepository.AddAsync(f.Repo, Root(), Keyring.Merge("keys", [f.Alice.Public]), null, TrustFixture.At(1)); // 2
+        await TrustRepository.InitAsync(other, Root(), TrustFixture.Validity, TrustFixture.At(1));
+        // Another root's repository and a damaged record are not this root's business.
+        await TrustRepository.InitAsync(f.Temp.File("bobs"), f.Bob.RootSigner(TrustFixture.At(1)) with { Memory = memory }, TrustFixture.Validity, TrustFixture.At(1));
+        File.WriteAllText(Path.Combine(memory.Directory, "0123456789abcdef0123456789abcdef.json"), "{ damaged");
+
+        Assert.Equal([(FolderRepositorySource.LocationOf(f.Repo), 2L)], memory.SignedElsewhere(f.Root.Fingerprint, FolderRepositorySource.LocationOf(other)));
+        Assert.Equal([(FolderRepositorySource.LocationOf(other), 1L)], memory.SignedElsewhere(f.Root.Fingerprint, FolderRepositorySource.LocationOf(f.Repo)));
+    }
+
+    [Fact]
     public async Task RevokedKey_RecreatedFromTheSameSecretUnderANewFingerprint_IsStillRevoked()
     {
         using var f = new TrustFixture();
