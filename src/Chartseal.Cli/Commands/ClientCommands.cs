@@ -403,6 +403,9 @@ internal static class ClientCommands
         private readonly Argument<string[]> _charts = new("CHART") { Description = ChartDescription + "; several may be given", Arity = ArgumentArity.OneOrMore };
         private readonly Argument<string> _chart = new("NAME/CHART") { Description = ChartDescription };
 
+        /// <summary>The chart argument of install.</summary>
+        public Argument<string> Chart => _chart;
+
         public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
         public Option<bool> Devel { get; } = new("--devel") { Description = "Without --version, take the newest version pre-releases included (as Helm: '>0.0.0-0')" };
         public Option<string?> Keyring { get; } = new("--keyring") { Description = "The signer must also be in this local keyring" };
@@ -533,27 +536,31 @@ internal static class ClientCommands
             {
                 return PullOptions.Print(result, format, null, "helmCommand");
             }
+            // The archive helm is given lives in a private folder removed when this command ends: what is printed names
+            // the archive and which verified chart it is, never that path.
+            string chart = p.GetValue(options.Chart)!;
+            string[] helmArguments = [.. handed, .. rest];
+            string shown = string.Join(' ', new[] { "helm" }.Concat(HelmHandOff.InstallArguments(p.GetValue(release)!, pulled.ArchiveFileName, helmArguments)).Select(TerminalText.ShellQuote));
+            string what = $"{TerminalText.ShellQuote(pulled.ArchiveFileName)}: the archive of {chart} {pulled.Verdict.Metadata.Version} verified above";
+            if (helm is null)
+            {
+                PullOptions.Print(result, format, shown, "helmCommand");
+                if (format != "json")
+                {
+                    Console.WriteLine(TerminalText.Escape($"Dry run: helm is not on PATH; it would be run as {shown} ({what}, as chartseal pull writes it)"));
+                }
+                return ExitCodes.Ok;
+            }
             var privateDir = Directory.CreateTempSubdirectory("chartseal-install-");
             try
             {
                 string archive = await pulled.SaveAsync(privateDir.FullName, untar: false, ct);
-                var arguments = HelmHandOff.InstallArguments(p.GetValue(release)!, archive, [.. handed, .. rest]);
-                string shown = string.Join(' ', new[] { "helm" }.Concat(arguments).Select(TerminalText.ShellQuote));
-                if (helm is null)
-                {
-                    PullOptions.Print(result, format, shown, "helmCommand");
-                    if (format != "json")
-                    {
-                        Console.WriteLine($"Dry run: would run {TerminalText.Escape(shown)}");
-                    }
-                    return ExitCodes.Ok;
-                }
                 // The verification lines, then helm's output: on stdout for people, on stderr when -o gave helm's format.
                 var lines = helmFormat ? Console.Error : Console.Out;
                 VerdictOutput.Print(pulled.Verdict, "text", pulled.ArchiveFileName, text: lines);
-                lines.WriteLine($"Running: {TerminalText.Escape(shown)}");
+                lines.WriteLine(TerminalText.Escape($"Running: {shown} ({what}, in a private folder removed when helm ends)"));
                 lines.Flush();
-                return await HelmHandOff.RunAsync(helm, arguments, ct);
+                return await HelmHandOff.RunAsync(helm, HelmHandOff.InstallArguments(p.GetValue(release)!, archive, helmArguments), ct);
             }
             finally
             {

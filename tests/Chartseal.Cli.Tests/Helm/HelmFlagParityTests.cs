@@ -100,16 +100,17 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
         Assert.Single(Cli.Run(temp.Path, "repo", "list", "--no-headers").StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    [Fact]
-    public void Install_HelmsVerifyDryRunTimeoutAndOutput_MeanWhatTheyMeanToHelm()
+    // The environment of a chartseal install that finds the real Helm 4 on PATH (its --dry-run=client needs no cluster),
+    // with a private Helm home.
+    private static Dictionary<string, string> WithHelm(TempDirectory temp)
     {
-        using var temp = new TempDirectory();
-        var helm = HelmPeer.V4; // Helm 4's --dry-run=client needs no cluster
-        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
         string bin = Directory.CreateDirectory(temp.File("bin")).FullName;
-        File.CreateSymbolicLink(Path.Combine(bin, "helm"), helm.Path);
+        if (!File.Exists(Path.Combine(bin, "helm")))
+        {
+            File.CreateSymbolicLink(Path.Combine(bin, "helm"), HelmPeer.V4.Path);
+        }
         string helmHome = temp.File(".helm");
-        var env = new Dictionary<string, string>
+        return new Dictionary<string, string>
         {
             ["PATH"] = bin + ":/usr/bin:/bin",
             ["HELM_CONFIG_HOME"] = Path.Combine(helmHome, "config"),
@@ -118,6 +119,16 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
             ["KUBECONFIG"] = Path.Combine(helmHome, "kubeconfig"),
             ["HOME"] = helmHome,
         };
+    }
+
+    private static readonly Dictionary<string, string> WithoutHelm = new() { ["PATH"] = "/nonexistent" };
+
+    [Fact]
+    public void Install_HelmsVerifyDryRunTimeoutAndOutput_MeanWhatTheyMeanToHelm()
+    {
+        using var temp = new TempDirectory();
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
+        var env = WithHelm(temp);
 
         // --verify was done here (helm given it would check the archive again against ~/.gnupg/pubring.gpg and fail);
         // --dry-run=client, --timeout and -o json are helm's: stdout is exactly helm's JSON, the verification on stderr.
@@ -131,11 +142,20 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
             Assert.Contains("greeting: \"hi\"", json.RootElement.GetProperty("manifest").GetString(), StringComparison.Ordinal);
         }
         Assert.Contains("Using Key With Fingerprint: " + repo.Keys.Rsa.Fingerprint, install.StdErr, StringComparison.Ordinal);
-        Assert.Matches(@"Running: helm install rel /\S+/rsa-chart-1\.1\.0\.tgz --dry-run=client --timeout 2m --output json --set greeting=hi\n", install.StdErr);
+        // The private copy helm was given is gone when the command ends: the line names what it was, not where it was.
+        Assert.Contains("Running: helm install rel rsa-chart-1.1.0.tgz --dry-run=client --timeout 2m --output json --set greeting=hi " +
+            "(rsa-chart-1.1.0.tgz: the archive of cs/rsa-chart 1.1.0 verified above, in a private folder removed when helm ends)\n", install.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("chartseal-install-", install.StdErr + install.StdOut, StringComparison.Ordinal);
 
-        // Without helm on PATH, --dry-run prints the command helm would be given.
-        var printed = Cli.Run(temp.Path, new Dictionary<string, string> { ["PATH"] = "/nonexistent" }, "install", "rel", "cs/rsa-chart", "--verify", "--dry-run", "--namespace", "x");
+        // Without helm on PATH, --dry-run prints the command helm would be given, and nothing is written.
+        var printed = Cli.Run(temp.Path, WithoutHelm, "install", "rel", "cs/rsa-chart", "--verify", "--dry-run", "--namespace", "x");
         Assert.True(printed.ExitCode == 0, printed.ToString());
-        Assert.Matches(@"Dry run: would run helm install rel /\S+/rsa-chart-1\.1\.0\.tgz --dry-run --namespace x\n", printed.StdOut);
+        Assert.Contains("Dry run: helm is not on PATH; it would be run as helm install rel rsa-chart-1.1.0.tgz --dry-run --namespace x " +
+            "(rsa-chart-1.1.0.tgz: the archive of cs/rsa-chart 1.1.0 verified above, as chartseal pull writes it)\n", printed.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("chartseal-install-", printed.StdOut, StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(Cli.Run(temp.Path, WithoutHelm, "install", "rel", "cs/rsa-chart", "--dry-run", "-o", "json").StdOut))
+        {
+            Assert.Equal("helm install rel rsa-chart-1.1.0.tgz --dry-run", json.RootElement.GetProperty("helmCommand").GetString());
+        }
     }
 }
