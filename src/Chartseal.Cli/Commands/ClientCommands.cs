@@ -483,32 +483,38 @@ internal static class ClientCommands
         return command;
     }
 
+    // Helm's --dry-run values (4: client, server, none; true and false still accepted; 3: the same five).
+    private static readonly string[] DryRunModes = ["client", "server", "none", "true", "false"];
+
     public static Command Install()
     {
         var options = new PullOptions(several: false);
         var release = new Argument<string>("RELEASE") { Description = "The Helm release name" };
-        // Helm's --dry-run[=client|server|none], handed to helm as given. A bool, so that a bare --dry-run takes no word
-        // after it; the parser splits --dry-run=server into the flag and a word that then heads HELM_ARGS (see below).
+        // Helm's --dry-run[=client|server|none]: a bare --dry-run takes no value (what follows is an argument, as for Helm),
+        // and each --dry-run=MODE is an option of its own, since the parser would split it into --dry-run and a word that
+        // could not be told from the next argument.
         var dryRun = new Option<bool>("--dry-run")
         {
-            Description = "Handed to helm install as given (Helm's --dry-run[=client|server|none]: helm simulates the install of the verified archive); without helm on PATH, print the helm command instead",
+            Description = "Helm's --dry-run[=client|server|none], handed to helm install as given: helm simulates the install of the verified archive; without helm on PATH, print the helm command instead",
+            Arity = ArgumentArity.Zero,
         };
         var helmArgs = new Argument<string[]>("HELM_ARGS") { Description = "Arguments passed to helm install (after --)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("install", "Pull and verify a chart into a private folder, then run helm install RELEASE <verified archive> HELM_ARGS... (--timeout, -o and --dry-run are handed to helm too, as Helm's)") { release };
         options.AddTo(command);
         command.Options.Add(dryRun);
+        foreach (string mode in DryRunModes)
+        {
+            command.Options.Add(new Option<bool>("--dry-run=" + mode) { Arity = ArgumentArity.Zero, Hidden = true });
+        }
         command.Arguments.Add(helmArgs);
         command.SetAction(async (p, ct) =>
         {
             string format = p.GetValue(options.Output)!;
-            bool dry = p.GetValue(dryRun);
-            string[] rest = p.GetValue(helmArgs) ?? [];
-            // --dry-run=MODE: helm takes no third positional argument, so a mode heading HELM_ARGS is the flag's value.
-            string? mode = dry && rest is ["client" or "server" or "none", ..] ? rest[0] : null;
-            if (mode is not null)
-            {
-                rest = rest[1..];
-            }
+            // Every --dry-run as typed, in order; as for Helm the last one counts, and none and false are no dry run.
+            string[] dryRuns = [.. p.Tokens.Where(t => t.Type == System.CommandLine.Parsing.TokenType.Option
+                && (t.Value == "--dry-run" || t.Value.StartsWith("--dry-run=", StringComparison.Ordinal))).Select(t => t.Value)];
+            bool dry = dryRuns is [.., var last] && last is not ("--dry-run=none" or "--dry-run=false");
+            string chart = p.GetValue(options.Chart)!;
             string? helm = HelmHandOff.FindHelm();
             if (helm is null && !dry)
             {
@@ -517,11 +523,7 @@ internal static class ClientCommands
             // Flags that are helm install's too keep Helm's meaning there: --timeout (also the deadline of the downloads
             // here), -o (helm's output format: stdout is then helm's alone, the verification lines go to stderr) and
             // --dry-run. --version, --devel, --keyring and --verify were used here to choose and verify the chart.
-            var handed = new List<string>();
-            if (dry)
-            {
-                handed.Add(mode is null ? "--dry-run" : "--dry-run=" + mode);
-            }
+            var handed = new List<string>(dryRuns);
             if (p.GetValue(options.Timeout) is { } helmTimeout)
             {
                 handed.AddRange(["--timeout", helmTimeout]);
@@ -531,6 +533,8 @@ internal static class ClientCommands
             {
                 handed.AddRange(["--output", format == "text" ? "table" : format]);
             }
+            handed.AddRange(p.GetValue(helmArgs) ?? []);
+            string releaseName = p.GetValue(release)!;
             var result = (await options.PullAsync(p, ct))[0];
             if (result is not PullResult.Pulled pulled)
             {
@@ -538,9 +542,7 @@ internal static class ClientCommands
             }
             // The archive helm is given lives in a private folder removed when this command ends: what is printed names
             // the archive and which verified chart it is, never that path.
-            string chart = p.GetValue(options.Chart)!;
-            string[] helmArguments = [.. handed, .. rest];
-            string shown = string.Join(' ', new[] { "helm" }.Concat(HelmHandOff.InstallArguments(p.GetValue(release)!, pulled.ArchiveFileName, helmArguments)).Select(TerminalText.ShellQuote));
+            string shown = string.Join(' ', new[] { "helm" }.Concat(HelmHandOff.InstallArguments(releaseName, pulled.ArchiveFileName, handed)).Select(TerminalText.ShellQuote));
             string what = $"{TerminalText.ShellQuote(pulled.ArchiveFileName)}: the archive of {chart} {pulled.Verdict.Metadata.Version} verified above";
             if (helm is null)
             {
@@ -560,7 +562,7 @@ internal static class ClientCommands
                 VerdictOutput.Print(pulled.Verdict, "text", pulled.ArchiveFileName, text: lines);
                 lines.WriteLine(TerminalText.Escape($"Running: {shown} ({what}, in a private folder removed when helm ends)"));
                 lines.Flush();
-                return await HelmHandOff.RunAsync(helm, HelmHandOff.InstallArguments(p.GetValue(release)!, archive, helmArguments), ct);
+                return await HelmHandOff.RunAsync(helm, HelmHandOff.InstallArguments(releaseName, archive, handed), ct);
             }
             finally
             {

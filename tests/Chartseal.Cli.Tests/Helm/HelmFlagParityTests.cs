@@ -158,4 +158,47 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
             Assert.Equal("helm install rel rsa-chart-1.1.0.tgz --dry-run", json.RootElement.GetProperty("helmCommand").GetString());
         }
     }
+
+    [Fact]
+    public void Install_DryRunBeforeOrAfterThePositionals_ReadAsHelmReadsIt()
+    {
+        using var temp = new TempDirectory();
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
+        var env = WithHelm(temp);
+
+        // A bare --dry-run takes no value: what follows is the release name (helm: dry-run=client, with a deprecation note).
+        foreach (string[] args in new[] { new[] { "install", "--dry-run", "rel", "cs/rsa-chart" }, ["install", "rel", "--dry-run", "cs/rsa-chart"], ["install", "rel", "cs/rsa-chart", "--dry-run"] })
+        {
+            var run = Cli.Run(temp.Path, env, args);
+            Assert.True(run.ExitCode == 0, $"{string.Join(' ', args)}: {run}");
+            Assert.Contains("Running: helm install rel rsa-chart-1.1.0.tgz --dry-run (", run.StdOut, StringComparison.Ordinal);
+            Assert.Contains("\nNAME: rel\n", run.StdOut, StringComparison.Ordinal);
+        }
+        // Even when the release is named like a mode (Helm reads --dry-run server as dry-run=client, release "server").
+        var server = Cli.Run(temp.Path, env, "install", "--dry-run", "server", "cs/rsa-chart");
+        Assert.True(server.ExitCode == 0, server.ToString());
+        Assert.Contains("\nNAME: server\n", server.StdOut, StringComparison.Ordinal);
+
+        // --dry-run=MODE, before or after the positionals, is handed to helm as given.
+        foreach (string mode in new[] { "client", "server", "none" })
+        {
+            foreach (string[] args in new[] { new[] { "install", $"--dry-run={mode}", "rel", "cs/rsa-chart" }, ["install", "rel", "cs/rsa-chart", $"--dry-run={mode}"] })
+            {
+                if (mode == "none")
+                {
+                    // Not a dry run: without helm it is refused as an install is.
+                    var refused = Cli.Run(temp.Path, WithoutHelm, args);
+                    Assert.True(refused.ExitCode == 2, refused.ToString());
+                    Assert.Contains("helm was not found on PATH", Assert.Single(refused.StdErrLines), StringComparison.Ordinal);
+                    continue;
+                }
+                var run = Cli.Run(temp.Path, WithoutHelm, args);
+                Assert.True(run.ExitCode == 0, $"{string.Join(' ', args)}: {run}");
+                Assert.Contains($"would be run as helm install rel rsa-chart-1.1.0.tgz --dry-run={mode} (", run.StdOut, StringComparison.Ordinal);
+            }
+        }
+        var client = Cli.Run(temp.Path, env, "install", "--dry-run=client", "rel", "cs/rsa-chart");
+        Assert.True(client.ExitCode == 0, client.ToString());
+        Assert.Contains("\nNAME: rel\n", client.StdOut, StringComparison.Ordinal);
+    }
 }
