@@ -401,10 +401,12 @@ internal static class ClientCommands
 
         // install takes one chart and then helm's arguments: an array argument there would swallow them.
         private readonly Argument<string[]> _charts = new("CHART") { Description = ChartDescription + "; several may be given", Arity = ArgumentArity.OneOrMore };
-        private readonly Argument<string> _chart = new("NAME/CHART") { Description = ChartDescription };
+        // install's chart: optional to the parser, since with --generate-name or --name-template it comes first (where the
+        // release name is); the command's validator asks for it otherwise.
+        private readonly Argument<string?> _chart = new("NAME/CHART") { Description = ChartDescription, Arity = ArgumentArity.ZeroOrOne };
 
-        /// <summary>The chart argument of install.</summary>
-        public Argument<string> Chart => _chart;
+        /// <summary>The chart argument of install (null when not given).</summary>
+        public Argument<string?> Chart => _chart;
 
         public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
         public Option<bool> Devel { get; } = new("--devel") { Description = "Without --version, take the newest version pre-releases included (as Helm: '>0.0.0-0')" };
@@ -428,12 +430,15 @@ internal static class ClientCommands
             HelmFlags.RefuseChartLocation(command, command.Name, several ? "chartseal pull NAME/CHART" : "chartseal install RELEASE NAME/CHART");
         }
 
-        /// <summary>Fetches and verifies every chart named (each repository's trust material checked once); nothing is written.</summary>
-        public async Task<IReadOnlyList<PullResult>> PullAsync(ParseResult p, CancellationToken ct)
+        /// <summary>
+        /// Fetches and verifies every chart named (each repository's trust material checked once), or only
+        /// <paramref name="chart"/> when given; nothing is written.
+        /// </summary>
+        public async Task<IReadOnlyList<PullResult>> PullAsync(ParseResult p, CancellationToken ct, string? chart = null)
         {
             DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
             var deadline = TimeoutOption.Start(p, Timeout);
-            string[] charts = several ? p.GetValue(_charts)! : [p.GetValue(_chart)!];
+            string[] charts = chart is not null ? [chart] : several ? p.GetValue(_charts)! : [p.GetValue(_chart)!];
             var home = ClientHome.Default();
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
             Keyring? local = p.GetValue(Keyring) is { } path ? Keys.Keyring.Load(path) : null;
@@ -489,7 +494,7 @@ internal static class ClientCommands
     public static Command Install()
     {
         var options = new PullOptions(several: false);
-        var release = new Argument<string>("RELEASE") { Description = "The Helm release name" };
+        var release = new Argument<string>("RELEASE") { Description = "The Helm release name (left out with --generate-name or --name-template: NAME/CHART comes first)" };
         // Helm's --dry-run[=client|server|none]: a bare --dry-run takes no value (what follows is an argument, as for Helm),
         // and each --dry-run=MODE is an option of its own, since the parser would split it into --dry-run and a word that
         // could not be told from the next argument.
@@ -498,15 +503,34 @@ internal static class ClientCommands
             Description = "Helm's --dry-run[=client|server|none], handed to helm install as given: helm simulates the install of the verified archive; without helm on PATH, print the helm command instead",
             Arity = ArgumentArity.Zero,
         };
+        var generateName = new Option<bool>("--generate-name", "-g") { Description = "Leave out RELEASE: the release is named CHART-<unix time> after the chart reference, as helm install --generate-name names it" };
+        var nameTemplate = new Option<string?>("--name-template") { Description = "Leave out RELEASE: helm names the release with this template (handed to helm install)" };
         var helmArgs = new Argument<string[]>("HELM_ARGS") { Description = "Arguments passed to helm install (after --)", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("install", "Pull and verify a chart into a private folder, then run helm install RELEASE <verified archive> HELM_ARGS... (--timeout, -o and --dry-run are handed to helm too, as Helm's)") { release };
+        var command = new Command("install", "Pull and verify a chart into a private folder, then run helm install RELEASE <verified archive> HELM_ARGS... (--timeout, -o, --dry-run and --name-template are handed to helm too, as Helm's)") { release };
         options.AddTo(command);
         command.Options.Add(dryRun);
         foreach (string mode in DryRunModes)
         {
             command.Options.Add(new Option<bool>("--dry-run=" + mode) { Arity = ArgumentArity.Zero, Hidden = true });
         }
+        command.Options.Add(generateName);
+        command.Options.Add(nameTemplate);
         command.Arguments.Add(helmArgs);
+        command.Validators.Add(r =>
+        {
+            // Helm's rules and words (action.Install.NameAndChart). A chart is always NAME/CHART or oci://...: a first word
+            // without a slash followed by one with it is a release name and a chart.
+            bool generate = r.GetValue(generateName), template = r.GetValue(nameTemplate) is not null;
+            string? first = r.GetValue(release), second = r.GetValue(options.Chart);
+            if ((generate || template) && first is not null && !first.Contains('/', StringComparison.Ordinal) && second is not null && second.Contains('/', StringComparison.Ordinal))
+            {
+                r.AddError($"cannot set {(generate ? "--generate-name" : "--name-template")} and also specify a name");
+            }
+            else if (!generate && !template && first is not null && second is null)
+            {
+                r.AddError("must either provide a name or specify --generate-name (chartseal install RELEASE NAME/CHART, or install --generate-name NAME/CHART)");
+            }
+        });
         command.SetAction(async (p, ct) =>
         {
             string format = p.GetValue(options.Output)!;
@@ -514,16 +538,29 @@ internal static class ClientCommands
             string[] dryRuns = [.. p.Tokens.Where(t => t.Type == System.CommandLine.Parsing.TokenType.Option
                 && (t.Value == "--dry-run" || t.Value.StartsWith("--dry-run=", StringComparison.Ordinal))).Select(t => t.Value)];
             bool dry = dryRuns is [.., var last] && last is not ("--dry-run=none" or "--dry-run=false");
-            string chart = p.GetValue(options.Chart)!;
+            string? template = p.GetValue(nameTemplate);
+            bool named = p.GetValue(generateName) || template is not null;
+            // With --generate-name or --name-template the chart came first, and what the parser took for the chart is helm's.
+            string chart = named ? p.GetValue(release)! : p.GetValue(options.Chart)!;
+            var rest = new List<string>(p.GetValue(helmArgs) ?? []);
+            if (named && p.GetValue(options.Chart) is { } more)
+            {
+                rest.Insert(0, more);
+            }
             string? helm = HelmHandOff.FindHelm();
             if (helm is null && !dry)
             {
                 throw new ChartsealException(null, "helm was not found on PATH (install Helm, or use --dry-run to see the command)");
             }
             // Flags that are helm install's too keep Helm's meaning there: --timeout (also the deadline of the downloads
-            // here), -o (helm's output format: stdout is then helm's alone, the verification lines go to stderr) and
-            // --dry-run. --version, --devel, --keyring and --verify were used here to choose and verify the chart.
+            // here), -o (helm's output format: stdout is then helm's alone, the verification lines go to stderr),
+            // --dry-run and --name-template. --version, --devel, --keyring and --verify were used here to choose and
+            // verify the chart; --generate-name names the release here, from the chart reference, as Helm would.
             var handed = new List<string>(dryRuns);
+            if (template is not null)
+            {
+                handed.AddRange(["--name-template", template]);
+            }
             if (p.GetValue(options.Timeout) is { } helmTimeout)
             {
                 handed.AddRange(["--timeout", helmTimeout]);
@@ -533,9 +570,11 @@ internal static class ClientCommands
             {
                 handed.AddRange(["--output", format == "text" ? "table" : format]);
             }
-            handed.AddRange(p.GetValue(helmArgs) ?? []);
-            string releaseName = p.GetValue(release)!;
-            var result = (await options.PullAsync(p, ct))[0];
+            handed.AddRange(rest);
+            string? releaseName = template is not null ? null
+                : p.GetValue(generateName) ? HelmHandOff.GeneratedReleaseName(chart, DateTimeOffset.UtcNow)
+                : p.GetValue(release)!;
+            var result = (await options.PullAsync(p, ct, chart))[0];
             if (result is not PullResult.Pulled pulled)
             {
                 return PullOptions.Print(result, format, null, "helmCommand");

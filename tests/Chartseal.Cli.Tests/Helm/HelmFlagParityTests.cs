@@ -201,4 +201,52 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
         Assert.True(client.ExitCode == 0, client.ToString());
         Assert.Contains("\nNAME: rel\n", client.StdOut, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Install_GenerateNameAndNameTemplate_NameTheReleaseAsHelmDoes()
+    {
+        using var temp = new TempDirectory();
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
+        HelmPeer.V4.RunChecked(temp.Path, "repo", "add", "cs", repo.Url);
+        var env = WithHelm(temp);
+
+        // helm install -g REPO/CHART names the release CHART-<unix time>, from the chart reference.
+        var theirs = HelmPeer.V4.Run(temp.Path, "install", "-g", "cs/rsa-chart", "--dry-run=client");
+        Assert.True(theirs.ExitCode == 0, theirs.ToString());
+        Assert.Matches(@"\nNAME: rsa-chart-\d{10}\n", "\n" + theirs.StdOut);
+        foreach (string flag in new[] { "-g", "--generate-name" })
+        {
+            long before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var ours = Cli.Run(temp.Path, env, "install", flag, "cs/rsa-chart", "--dry-run=client", "--set", "greeting=hi");
+            long after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            Assert.True(ours.ExitCode == 0, ours.ToString());
+            var name = System.Text.RegularExpressions.Regex.Match(ours.StdOut, @"\nNAME: rsa-chart-(\d+)\n");
+            Assert.True(name.Success, ours.ToString());
+            Assert.InRange(long.Parse(name.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), before, after);
+            Assert.Contains($"Running: helm install rsa-chart-{name.Groups[1].Value} rsa-chart-1.1.0.tgz --dry-run=client --set greeting=hi (", ours.StdOut, StringComparison.Ordinal);
+        }
+
+        // --name-template is Helm's to render: handed over, with the chart as the only positional.
+        var templated = Cli.Run(temp.Path, env, "install", "--name-template", "{{ printf \"%s-%s\" \"from\" \"template\" }}", "cs/rsa-chart", "--dry-run=client");
+        Assert.True(templated.ExitCode == 0, templated.ToString());
+        Assert.Contains("\nNAME: from-template\n", templated.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Running: helm install rsa-chart-1.1.0.tgz --dry-run=client --name-template '{{ printf \"%s-%s\" \"from\" \"template\" }}' (", templated.StdOut, StringComparison.Ordinal);
+
+        // Helm's refusals: a name and -g; no name and no -g.
+        (string[] Args, string Says)[] refusals =
+        [
+            (["install", "-g", "rel", "cs/rsa-chart", "--dry-run=client"], "cannot set --generate-name and also specify a name"),
+            (["install", "--name-template", "x", "rel", "cs/rsa-chart", "--dry-run=client"], "cannot set --name-template and also specify a name"),
+            (["install", "cs/rsa-chart", "--dry-run=client"], "must either provide a name or specify --generate-name"),
+        ];
+        foreach (var (args, says) in refusals)
+        {
+            var helm = HelmPeer.V4.Run(temp.Path, args);
+            Assert.True(helm.ExitCode != 0, helm.ToString());
+            Assert.Contains(says, helm.StdErr, StringComparison.Ordinal);
+            var ours = Cli.Run(temp.Path, env, args);
+            Assert.True(ours.ExitCode == 2, ours.ToString());
+            Assert.Contains(says, Assert.Single(ours.StdErrLines), StringComparison.Ordinal);
+        }
+    }
 }
