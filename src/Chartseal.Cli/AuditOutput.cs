@@ -37,8 +37,8 @@ internal static class AuditOutput
         string summary = string.Join(", ", Summary(audit.Rows).Select(s => $"{s.Count} {s.Outcome}"));
         // With --signer, how many of the repository's versions that key signed: "0 chart versions" alone would read as an empty repository.
         string count = signerFilter is null
-            ? $"{audit.Rows.Count} chart version{(audit.Rows.Count == 1 ? "" : "s")} in {TerminalText.Escape(repository)}"
-            : $"{audit.Rows.Count} of {audit.Audited} chart version{(audit.Audited == 1 ? "" : "s")} in {TerminalText.Escape(repository)} signed by {signerFilter}";
+            ? $"{Plural.Count(audit.Rows.Count, "chart version")} in {TerminalText.Escape(repository)}"
+            : $"{audit.Rows.Count} of {Plural.Count(audit.Audited, "chart version")} in {TerminalText.Escape(repository)} signed by {signerFilter}";
         output.WriteLine($"{count} (trust version {audit.TrustVersion}, root {audit.TrustRoot}): {(summary.Length == 0 ? "none" : summary)}");
         if (enumeration is not null)
         {

@@ -98,6 +98,7 @@ public sealed class ClientCommandTests
         var added = Cli.Run(t.Path, "repo", "add", "demo", server.Url, "--root-fingerprint", root, "--insecure-http");
         Ok(added);
         Assert.Contains("\"demo\" has been added to your repositories", added.StdOut, StringComparison.Ordinal);
+        Assert.Matches(@"\nTrust material: version 2, expires \S+, 1 maintainer key\nIndex: 1 chart version\n", added.StdOut);
         var list = Cli.Run(t.Path, "repo", "list");
         Ok(list);
         Assert.Contains(root, list.StdOut, StringComparison.Ordinal);

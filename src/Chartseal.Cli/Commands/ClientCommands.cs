@@ -158,8 +158,8 @@ internal static class ClientCommands
             var updated = (RepositoryUpdate.Updated)update;
             Console.WriteLine($"\"{repoName}\" has been added to your repositories");
             Console.WriteLine($"Root: {root.Fingerprint}{(onFirstUse ? " (trusted on first use)" : "")}");
-            Console.WriteLine($"Trust material: version {updated.Material.Version}, expires {TrustManifest.FormatTime(updated.Material.Manifest.Expires)}, {updated.Material.PublicKeys.PublicKeyRings.Count} maintainer key(s)");
-            Console.WriteLine($"Index: {updated.ChartVersions} chart version(s){SnapshotNote(updated)}");
+            Console.WriteLine($"Trust material: version {updated.Material.Version}, expires {TrustManifest.FormatTime(updated.Material.Manifest.Expires)}, {Plural.Count(updated.Material.PublicKeys.PublicKeyRings.Count, "maintainer key")}");
+            Console.WriteLine($"Index: {(updated.ChartVersions is { } versions ? Plural.Count(versions, "chart version") : "unchanged")}{SnapshotNote(updated)}");
             return ExitCodes.Ok;
         });
         return command;
@@ -225,7 +225,7 @@ internal static class ClientCommands
                     continue;
                 }
                 var updated = (RepositoryUpdate.Updated)update;
-                string index = updated.IndexChanged ? $"index: {updated.ChartVersions} chart version(s)" : "index unchanged";
+                string index = updated.IndexChanged ? $"index: {Plural.Count(updated.ChartVersions!.Value, "chart version")}" : "index unchanged";
                 Console.WriteLine($"...Successfully got an update from the \"{repository.Name}\" chart repository (trust version {updated.Material.Version}, {index}{SnapshotNote(updated)})");
             }
             Console.WriteLine(exit == ExitCodes.Ok ? "Update Complete." : "Update finished; the repositories named above kept their previous cache.");
