@@ -241,15 +241,16 @@ internal static class ClientCommands
 
     private static Command RepoList()
     {
-        var output = OutputOption.Create();
+        var output = OutputOption.CreateWithYaml();
         var noHeaders = new Option<bool>("--no-headers") { Description = "Leave out the table's header line (as Helm's)" };
         var command = new Command("list", "List the configured repositories and their pinned roots.") { output, noHeaders };
         command.SetAction(async (p, ct) =>
         {
             var config = await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct);
-            if (p.GetValue(output) == "json")
+            if (p.GetValue(output) is "json" or "yaml")
             {
-                VerdictOutput.WriteJsonObject(w =>
+                // Helm's fields first (name, url), then Chartseal's.
+                VerdictOutput.WriteObject(p.GetValue(output)!, w =>
                 {
                     w.WriteString("schema", "chartseal.repo-list/v1");
                     w.WriteStartArray("repositories");
@@ -325,7 +326,7 @@ internal static class ClientCommands
     public static Command Search()
     {
         var term = new Argument<string[]>("TERM") { Description = "Match chart names, references, descriptions and keywords, as helm search repo (several are joined with spaces; default: everything)", Arity = ArgumentArity.ZeroOrMore };
-        var output = OutputOption.Create();
+        var output = OutputOption.CreateWithYaml();
         var regexp = new Option<bool>("--regexp", "-r") { Description = "The term is a regular expression (RE2 syntax, as Helm's)" };
         var versions = new Option<bool>("--versions", "-l") { Description = "Show every matching version of each chart, each on its own line" };
         var version = new Option<string?>("--version") { Description = "Show versions that meet this SemVer constraint, e.g. ^1.0.0 (default: the newest stable version)" };
@@ -364,19 +365,20 @@ internal static class ClientCommands
                 Console.Error.WriteLine("chartseal: no results found");
                 return ExitCodes.Rejected;
             }
-            if (p.GetValue(output) == "json")
+            if (p.GetValue(output) is "json" or "yaml")
             {
-                VerdictOutput.WriteJsonObject(w =>
+                // Helm's fields, as helm search repo -o json names them (an absent app version or description is "").
+                VerdictOutput.WriteObject(p.GetValue(output)!, w =>
                 {
-                    w.WriteString("schema", "chartseal.search/v1");
+                    w.WriteString("schema", "chartseal.search/v2");
                     w.WriteStartArray("charts");
                     foreach (var h in hits)
                     {
                         w.WriteStartObject();
                         w.WriteString("name", h.Reference);
                         w.WriteString("version", h.Version);
-                        w.WriteString("appVersion", h.AppVersion);
-                        w.WriteString("description", h.Description);
+                        w.WriteString("app_version", h.AppVersion ?? "");
+                        w.WriteString("description", h.Description ?? "");
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();

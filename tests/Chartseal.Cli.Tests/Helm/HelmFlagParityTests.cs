@@ -249,4 +249,49 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
             Assert.Contains(says, Assert.Single(ours.StdErrLines), StringComparison.Ordinal);
         }
     }
+
+    private static (string Name, string Value)[] Fields(JsonElement item) => [.. item.EnumerateObject().Select(p => (p.Name, p.Value.ToString()))];
+
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void SearchAndRepoList_OutputTableJsonYaml_HelmsFieldsFirst_HelmsYaml(string version)
+    {
+        using var temp = new TempDirectory();
+        var helm = HelmPeer.Of(version);
+        AddBoth(temp, helm);
+
+        // search: each chart's fields are Helm's (name, version, app_version, description), in Helm's order.
+        using var theirs = JsonDocument.Parse(helm.RunChecked(temp.Path, "search", "repo", "chart", "--versions", "-o", "json").StdOut);
+        var ours = Cli.Run(temp.Path, "search", "chart", "--versions", "-o", "json");
+        Cli.AssertOk(ours);
+        using var oursJson = JsonDocument.Parse(ours.StdOut);
+        Assert.Equal("chartseal.search/v2", oursJson.RootElement.GetProperty("schema").GetString());
+        var expected = theirs.RootElement.EnumerateArray().Select(Fields).ToList();
+        Assert.Equal(5, expected.Count);
+        Assert.Equal(expected, oursJson.RootElement.GetProperty("charts").EnumerateArray().Select(c => Fields(c)[..4]).ToList());
+        // -o yaml: Helm's document, byte for byte, under "charts" (a sequence in a mapping is not indented).
+        string theirsYaml = helm.RunChecked(temp.Path, "search", "repo", "chart", "--versions", "-o", "yaml").StdOut;
+        var oursYaml = Cli.Run(temp.Path, "search", "chart", "--versions", "-o", "yaml");
+        Cli.AssertOk(oursYaml);
+        Assert.Equal("charts:\n" + theirsYaml + "schema: chartseal.search/v2\n", oursYaml.StdOut);
+        // -o table, Helm's name of the default.
+        Assert.Equal(Cli.Run(temp.Path, "search", "chart").StdOut, Cli.Run(temp.Path, "search", "chart", "-o", "table").StdOut);
+
+        // repo list: Helm's name and url first, then what Chartseal records.
+        using var theirList = JsonDocument.Parse(helm.RunChecked(temp.Path, "repo", "list", "-o", "json").StdOut);
+        using var ourList = JsonDocument.Parse(Cli.Run(temp.Path, "repo", "list", "-o", "json").StdOut);
+        var ourRepositories = ourList.RootElement.GetProperty("repositories").EnumerateArray().ToList();
+        Assert.Equal(theirList.RootElement.EnumerateArray().Select(Fields).ToList(), ourRepositories.Select(r => Fields(r)[..2]).ToList());
+        Assert.Equal(("rootFingerprint", repo.RootFingerprint), Fields(ourRepositories[0])[2]);
+        string theirListYaml = helm.RunChecked(temp.Path, "repo", "list", "-o", "yaml").StdOut;
+        Assert.Equal($"- name: cs\n  url: {repo.Url}\n", theirListYaml);
+        var ourListYaml = Cli.Run(temp.Path, "repo", "list", "-o", "yaml");
+        Cli.AssertOk(ourListYaml);
+        Assert.StartsWith("repositories:\n- ", ourListYaml.StdOut, StringComparison.Ordinal);
+        Assert.Contains("\n  name: cs\n", ourListYaml.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"\n  url: {repo.Url}\n", ourListYaml.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"\n  rootFingerprint: {repo.RootFingerprint}\n", ourListYaml.StdOut, StringComparison.Ordinal);
+        Assert.EndsWith("schema: chartseal.repo-list/v1\n", ourListYaml.StdOut, StringComparison.Ordinal);
+        Assert.Equal(Cli.Run(temp.Path, "repo", "list").StdOut, Cli.Run(temp.Path, "repo", "list", "-o", "table").StdOut);
+    }
 }
