@@ -111,6 +111,29 @@ public sealed class IndexSnapshotCommandTests
     }
 
     [Fact]
+    public void Audit_SnapshotRefused_TheJsonStillNamesTheVerifiedTrustVersionAndRoot()
+    {
+        using var s = new Setup();
+        // Published without --index-key: index.yaml changed, and no snapshot signs it.
+        Cli.AssertOk(Cli.Run(s.T.Path, "publish", s.Package("0.1.0"), "--repo", s.Repo, "--root-fingerprint", s.Root));
+        long version;
+        using (var show = JsonDocument.Parse(Cli.Run(s.T.Path, "trust", "show", s.Repo, "-o", "json").StdOut))
+        {
+            version = show.RootElement.GetProperty("version").GetInt64();
+        }
+
+        var audit = Cli.Run(s.T.Path, "audit", s.Repo, "--root-fingerprint", s.Root, "-o", "json");
+
+        Assert.True(audit.ExitCode == 1, audit.ToString());
+        using var json = JsonDocument.Parse(audit.StdOut);
+        Assert.StartsWith("index-", json.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        // The trust material was read and verified before the snapshot was refused: its version and root are known.
+        Assert.Equal(version, json.RootElement.GetProperty("trustVersion").GetInt64());
+        Assert.Equal(s.Root, json.RootElement.GetProperty("trustRoot").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("charts").GetArrayLength());
+    }
+
+    [Fact]
     public void PublishResignOnly_WithTheIndexKey_SignsAFreshSnapshot_RatherThanIgnoringTheOption()
     {
         using var s = new Setup();
