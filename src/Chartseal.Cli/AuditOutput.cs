@@ -37,8 +37,8 @@ internal static class AuditOutput
         string summary = string.Join(", ", Summary(audit.Rows).Select(s => $"{s.Count} {s.Outcome}"));
         // With --signer, how many of the repository's versions that key signed: "0 chart versions" alone would read as an empty repository.
         string count = signerFilter is null
-            ? $"{audit.Rows.Count} chart version{(audit.Rows.Count == 1 ? "" : "s")} in {TerminalText.Escape(repository)}"
-            : $"{audit.Rows.Count} of {audit.Audited} chart version{(audit.Audited == 1 ? "" : "s")} in {TerminalText.Escape(repository)} signed by {signerFilter}";
+            ? $"{Plural.Count(audit.Rows.Count, "chart version")} in {TerminalText.Escape(repository)}"
+            : $"{audit.Rows.Count} of {Plural.Count(audit.Audited, "chart version")} in {TerminalText.Escape(repository)} signed by {signerFilter}";
         output.WriteLine($"{count} (trust version {audit.TrustVersion}, root {audit.TrustRoot}): {(summary.Length == 0 ? "none" : summary)}");
         if (enumeration is not null)
         {
@@ -66,7 +66,8 @@ internal static class AuditOutput
     public static void WriteJson(AuditResult result, string repository, string? signerFilter, OciChartEnumeration? enumeration, Stream stdout)
     {
         var audit = result as AuditResult.Completed;
-        var refused = (result as AuditResult.Rejected)?.Refusal;
+        var rejected = result as AuditResult.Rejected;
+        var refused = rejected?.Refusal;
         IReadOnlyList<AuditRow> rows = audit?.Rows ?? [];
         using var json = new Utf8JsonWriter(stdout, JsonOptions);
         json.WriteStartObject();
@@ -76,15 +77,16 @@ internal static class AuditOutput
         VerdictJson.WriteOptional(json, "reason", refused?.Name);
         VerdictJson.WriteOptional(json, "code", refused?.Code);
         VerdictJson.WriteOptional(json, "message", refused?.Message);
-        if (audit is null)
+        // Known whenever the trust material was accepted, also when the index snapshot was refused after it.
+        if ((audit?.TrustVersion ?? rejected?.TrustVersion) is { } trustVersion)
         {
-            json.WriteNull("trustVersion");
+            json.WriteNumber("trustVersion", trustVersion);
         }
         else
         {
-            json.WriteNumber("trustVersion", audit.TrustVersion);
+            json.WriteNull("trustVersion");
         }
-        VerdictJson.WriteOptional(json, "trustRoot", audit?.TrustRoot);
+        VerdictJson.WriteOptional(json, "trustRoot", audit?.TrustRoot ?? rejected?.TrustRoot);
         VerdictJson.WriteOptional(json, "signer", signerFilter);
         if (audit is null)
         {

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text.Json;
+using Chartseal.Compat;
 using Chartseal.Gate;
 using Chartseal.IO;
 
@@ -69,6 +71,27 @@ internal static class VerdictOutput
             write(escaped);
         }
         stdout.WriteByte((byte)'\n');
+    }
+
+    /// <summary>
+    /// Writes one object (the fields <paramref name="body"/> writes) to stdout as JSON, or with <paramref name="format"/>
+    /// <c>yaml</c> as Helm's <c>-o yaml</c> writes the same document (<see cref="GoJsonToYaml"/>), escaped for a terminal.
+    /// </summary>
+    public static void WriteObject(string format, Action<Utf8JsonWriter> body)
+    {
+        if (format != "yaml")
+        {
+            WriteJsonObject(body);
+            return;
+        }
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+        Console.Out.Write(GoJsonToYaml.Convert(buffer.WrittenSpan, terminalSafe: true));
     }
 
     /// <summary>Writes one JSON object (the fields <paramref name="body"/> writes) and a newline to stdout.</summary>

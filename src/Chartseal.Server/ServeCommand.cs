@@ -45,7 +45,7 @@ internal static class ServeCommand
         var rootFingerprint = new Option<string?>("--root-fingerprint") { Description = "The repository's root key (default: the root its trust material declares, pinned at first use) [$CHARTSEAL_SERVE_ROOT_FINGERPRINT]" };
         var maxUpload = NumberOption("--max-upload-size", "Largest upload in bytes (default 20 MiB) [$CHARTSEAL_SERVE_MAX_UPLOAD_SIZE, $MAX_UPLOAD_SIZE]");
         var writesPerMinute = NumberOption("--writes-per-minute", "Writes allowed per token, user (or client address) per minute (default 120) [$CHARTSEAL_SERVE_WRITES_PER_MINUTE]");
-        var indexKey = new Option<string?>("--index-key") { Description = "Sign the index snapshot with this index key of the repository (trust index-key add) after every change and before it expires [$CHARTSEAL_SERVE_INDEX_KEY]" };
+        var indexKey = new Option<string?>("--index-key") { Description = "An index key of the repository (trust index-key add), to sign the index snapshot with after every change and before it expires: " + Keys.SigningKeySelector.HowToName + " [$CHARTSEAL_SERVE_INDEX_KEY]" };
         var indexKeyring = new Option<string?>("--index-keyring") { Description = "Secret keyring holding the index key: the only secret the server holds, and it can make no chart trusted [$CHARTSEAL_SERVE_INDEX_KEYRING]" };
         var indexPassphrase = new Option<string?>("--index-passphrase-file") { Description = "File whose first line is the index key's passphrase (or $CHARTSEAL_KEY_PASSPHRASE, $HELM_KEY_PASSPHRASE) [$CHARTSEAL_SERVE_INDEX_PASSPHRASE_FILE]" };
         var indexExpires = new Option<string?>("--index-expires") { Description = "How long each snapshot is valid, e.g. 1d, 6h, 30min (default 1d) [$CHARTSEAL_SERVE_INDEX_EXPIRES]" };

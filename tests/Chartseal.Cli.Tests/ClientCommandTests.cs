@@ -98,6 +98,7 @@ public sealed class ClientCommandTests
         var added = Cli.Run(t.Path, "repo", "add", "demo", server.Url, "--root-fingerprint", root, "--insecure-http");
         Ok(added);
         Assert.Contains("\"demo\" has been added to your repositories", added.StdOut, StringComparison.Ordinal);
+        Assert.Matches(@"\nTrust material: version 2, expires \S+, 1 maintainer key\nIndex: 1 chart version\n", added.StdOut);
         var list = Cli.Run(t.Path, "repo", "list");
         Ok(list);
         Assert.Contains(root, list.StdOut, StringComparison.Ordinal);
@@ -144,7 +145,7 @@ public sealed class ClientCommandTests
         // install --dry-run prints the command; a fake helm receives the verified archive itself.
         var dry = Cli.Run(t.Path, "install", "rel", "demo/hello", "--dry-run", "--", "--namespace", "x");
         Ok(dry);
-        Assert.Matches(@"Dry run: would run helm install rel /\S+/hello-0\.1\.0\.tgz --dry-run --namespace x", dry.StdOut);
+        Assert.Contains("Dry run: helm is not on PATH; it would be run as helm install rel hello-0.1.0.tgz --dry-run --namespace x (hello-0.1.0.tgz: the archive of demo/hello 0.1.0 verified above, as chartseal pull writes it)\n", dry.StdOut, StringComparison.Ordinal);
         string bin = t.File("bin");
         Directory.CreateDirectory(bin);
         File.WriteAllText(Path.Combine(bin, "helm"),

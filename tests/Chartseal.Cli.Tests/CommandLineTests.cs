@@ -80,4 +80,25 @@ public sealed class CommandLineTests
             Assert.DoesNotContain("--output", r.StdErr, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("package", "--key")]
+    [InlineData("sign", "--key")]
+    [InlineData("resign", "--key")]
+    [InlineData("key revocation-cert", "--key")]
+    [InlineData("trust init", "--root-key")]
+    [InlineData("trust add", "--root-key")]
+    [InlineData("trust rotate-root", "--new-root-key")]
+    [InlineData("index sign", "--key")]
+    [InlineData("publish", "--index-key")]
+    [InlineData("push", "--index-key")]
+    [InlineData("serve", "--index-key")]
+    public void Key_options_say_alike_how_a_key_is_named(string command, string option)
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        var r = Cli.Run(t.Path, [.. command.Split(' '), "--help"]);
+        Cli.AssertOk(r);
+        string line = Assert.Single(r.StdOut.Split('\n'), l => l.TrimStart().StartsWith(option + " ", StringComparison.Ordinal));
+        Assert.Contains("its user id (exact, e-mail address or unique substring), fingerprint or key id (FPR! for exactly that key or subkey)", line, StringComparison.Ordinal);
+    }
 }

@@ -72,7 +72,7 @@ public sealed class IndexSnapshotCommandTests
         using var server = new FolderServer(s.Repo);
         var add = Cli.Run(s.T.Path, "repo", "add", "charts", server.Url, "--root-fingerprint", s.Root, "--insecure-http");
         Cli.AssertOk(add);
-        Assert.Contains("Index: 1 chart version(s), signed snapshot version ", add.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Index: 1 chart version, signed snapshot version ", add.StdOut, StringComparison.Ordinal);
         Assert.DoesNotContain(server.Requests, r => r.Path.EndsWith("/index.yaml", StringComparison.Ordinal)); // the signed copy only
 
         // A publish without the index key: the snapshot still names the old index, so clients keep seeing 0.1.0 only.
@@ -88,7 +88,7 @@ public sealed class IndexSnapshotCommandTests
         Assert.Matches(@"^Signed snapshot\.yaml\.asc version \d+ for index\.sha256-[0-9a-f]{64}\.yaml \(\d+ bytes\), trust version 3, expires \S+, by index key [0-9A-F]{40}\n$", sign.StdOut);
         var update = Cli.Run(s.T.Path, "repo", "update");
         Cli.AssertOk(update);
-        Assert.Contains("index: 2 chart version(s), signed snapshot version", update.StdOut, StringComparison.Ordinal);
+        Assert.Contains("index: 2 chart versions, signed snapshot version", update.StdOut, StringComparison.Ordinal);
         Cli.AssertOk(Cli.Run(s.T.Path, "pull", "charts/hello", "-d", "second"));
         Assert.True(File.Exists(s.T.File("second/hello-0.2.0.tgz")));
 
@@ -108,6 +108,29 @@ public sealed class IndexSnapshotCommandTests
             Assert.True(verified.ExitCode == 0, verified.StdErr);
             Assert.Contains("Good signature from \"index <index@example.com>\"", verified.StdErr, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Audit_SnapshotRefused_TheJsonStillNamesTheVerifiedTrustVersionAndRoot()
+    {
+        using var s = new Setup();
+        // Published without --index-key: index.yaml changed, and no snapshot signs it.
+        Cli.AssertOk(Cli.Run(s.T.Path, "publish", s.Package("0.1.0"), "--repo", s.Repo, "--root-fingerprint", s.Root));
+        long version;
+        using (var show = JsonDocument.Parse(Cli.Run(s.T.Path, "trust", "show", s.Repo, "-o", "json").StdOut))
+        {
+            version = show.RootElement.GetProperty("version").GetInt64();
+        }
+
+        var audit = Cli.Run(s.T.Path, "audit", s.Repo, "--root-fingerprint", s.Root, "-o", "json");
+
+        Assert.True(audit.ExitCode == 1, audit.ToString());
+        using var json = JsonDocument.Parse(audit.StdOut);
+        Assert.StartsWith("index-", json.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        // The trust material was read and verified before the snapshot was refused: its version and root are known.
+        Assert.Equal(version, json.RootElement.GetProperty("trustVersion").GetInt64());
+        Assert.Equal(s.Root, json.RootElement.GetProperty("trustRoot").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("charts").GetArrayLength());
     }
 
     [Fact]

@@ -37,6 +37,40 @@ public sealed class PackageCommandTests
     }
 
     [Fact]
+    public void PackageSign_DestinationCannotBeWritten_RefusedBeforeThePassphraseIsAsked()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "script(1) gives the command a terminal");
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("passphrase"), "secret\n");
+        Cli.AssertOk(Cli.Run(temp.Path, "key", "generate", "--name", "Jane <jane@example.com>", "--out", "jane", "--passphrase-file", "passphrase"));
+        File.WriteAllText(temp.File("out"), "x");
+        // chmod does not stop root (CI runs tests as root); nobody creates files in /proc/self.
+        string locked = temp.File("locked");
+        Directory.CreateDirectory(locked);
+        if (Environment.IsPrivilegedProcess)
+        {
+            locked = "/proc/self";
+        }
+        else if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
+        string chart = Path.Combine(TestPaths.RepoRoot, "examples", "hello");
+
+        foreach (var (destination, says) in new[] { ("out", "chartseal: out: is a file, not a folder"), (locked, $"chartseal: {locked}: cannot write in the folder: "), ($"{locked}/new", $"chartseal: {locked}/new: cannot create the folder: ") })
+        {
+            // On a terminal the passphrase would be asked; typed here, it is never read.
+            var pkg = Cli.RunOnTerminal(temp.Path, "secret\r", "package", chart, "-d", destination, "--sign", "--key", "jane", "--keyring", "jane.sec.asc");
+
+            Assert.True(pkg.ExitCode == 2, pkg.ToString());
+            Assert.DoesNotContain("Passphrase", pkg.StdOut, StringComparison.Ordinal);
+            Assert.Contains(says, pkg.StdOut, StringComparison.Ordinal);
+        }
+        Assert.Equal("x", File.ReadAllText(temp.File("out")));
+        Assert.Empty(Directory.GetFiles(temp.Path, "*.tgz*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void PackageSign_TheProvCannotBeWritten_OneLineNamingIt_AndTheArchiveIsNotLeftWithoutIt()
     {
         using var temp = new TempDirectory();

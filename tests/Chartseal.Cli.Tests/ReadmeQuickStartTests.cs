@@ -16,7 +16,7 @@ public sealed class ReadmeQuickStartTests
         Assert.True(exitCode == 0, output);
         Assert.Contains("\"saved\":true", output, StringComparison.Ordinal);
         Assert.Contains("Pulled: downloads/hello-0.1.0.tgz", output, StringComparison.Ordinal);
-        Assert.Contains("Dry run: would run helm install my-hello", output, StringComparison.Ordinal);
+        Assert.Contains("Dry run: helm is not on PATH; it would be run as helm install my-hello hello-0.1.0.tgz --dry-run", output, StringComparison.Ordinal);
         Assert.Contains("signer-revoked (CSL2007)", output, StringComparison.Ordinal);
         Assert.Contains("): 1 trusted", output, StringComparison.Ordinal);
         Assert.Contains("Signed by: Max Maintainer <max@example.com>", output, StringComparison.Ordinal);

@@ -68,4 +68,61 @@ public sealed class RepoAddCommandTests
         Assert.Equal(["\"demo\" has been removed from your repositories", "\"tofu\" has been removed from your repositories"], removed.StdOut.Trim().Split('\n'));
         Assert.Equal("chartseal: no repositories to show", Cli.Run(t.Path, "repo", "list").StdErr.Trim());
     }
+
+    /// <summary>Every file below <paramref name="dir"/> (hidden ones included), relative, with its bytes.</summary>
+    private static SortedDictionary<string, string> Snapshot(string dir) => new(
+        Directory.GetFiles(dir, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(dir, f), f => Convert.ToHexString(File.ReadAllBytes(f))),
+        StringComparer.Ordinal);
+
+    [Fact]
+    public void RepoAdd_Fails_LeavesConfigurationAndCachesAsTheyWere_AsHelmDoes()
+    {
+        using var t = new TempDirectory();
+        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root"));
+        Ok(Cli.Run(t.Path, "trust", "init", "repo", "--root-key", "root", "--root-keyring", "root.sec.asc"));
+        File.WriteAllText(t.File("repo/index.yaml"), "apiVersion: v1\nentries: {}\n");
+        // A second repository by the same root whose trust material is fine but which has no index.yaml.
+        Directory.CreateDirectory(t.File("no-index"));
+        foreach (string file in Directory.GetFiles(t.File("repo")).Where(f => !f.EndsWith("index.yaml", StringComparison.Ordinal)))
+        {
+            File.Copy(file, Path.Combine(t.File("no-index"), Path.GetFileName(file)));
+        }
+        string root = Cli.Run(t.Path, "key", "fingerprint", "root.pub.asc").StdOut.Trim();
+        using var server = new FolderServer(t.File("repo"));
+        using var noIndex = new FolderServer(t.File("no-index"));
+        const string Unreachable = "http://127.0.0.1:1";
+        Ok(Cli.Run(t.Path, "repo", "add", "demo", server.Url, "--root-fingerprint", root, "--insecure-http"));
+        string home = t.File(".chartseal-home");
+        var before = Snapshot(home);
+        Assert.Contains(Path.Combine("cache", "demo", "index.yaml"), before.Keys);
+
+        // Helm's repo add --force-update to a URL that fails changes neither its configuration nor its cache.
+        var helm = HelmPeer.V4;
+        helm.RunChecked(t.Path, "repo", "add", "demo", server.Url);
+        string helmHome = t.File(".helm-" + helm.Version);
+        var helmBefore = Snapshot(helmHome);
+        Assert.True(helm.Run(t.Path, "repo", "add", "demo", Unreachable, "--force-update").ExitCode != 0);
+        Assert.Equal(helmBefore, Snapshot(helmHome));
+
+        (string[] Args, int Exit, string Says)[] failures =
+        [
+            // Unreachable, the trust material refused (another root), the index missing once the trust material was cached.
+            (["repo", "add", "demo", Unreachable, "--root-fingerprint", root, "--insecure-http", "--force-update"], 2, "download failed"),
+            (["repo", "add", "demo", server.Url + "/", "--root-fingerprint", new string('A', 40), "--insecure-http", "--force-update"], 1, "trust-bad-signature"),
+            (["repo", "add", "demo", noIndex.Url, "--root-fingerprint", root, "--insecure-http", "--force-update"], 2, "index.yaml"),
+            (["repo", "add", "other", Unreachable, "--root-fingerprint", root, "--insecure-http"], 2, "download failed"),
+            (["repo", "add", "other", noIndex.Url, "--root-fingerprint", root, "--insecure-http"], 2, "index.yaml"),
+        ];
+        foreach (var (args, exit, says) in failures)
+        {
+            var r = Cli.Run(t.Path, args);
+            Assert.True(r.ExitCode == exit, $"{string.Join(' ', args)}: {r}");
+            Assert.Contains(says, Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+            // Nothing recorded, nothing cached, nothing left over: the trust state may only have learnt (it is the root's).
+            var after = Snapshot(home);
+            Assert.Equal(before.Where(f => !f.Key.StartsWith("trust-state", StringComparison.Ordinal)), after.Where(f => !f.Key.StartsWith("trust-state", StringComparison.Ordinal)));
+        }
+        Ok(Cli.Run(t.Path, "search"));
+        Ok(Cli.Run(t.Path, "repo", "update", "demo"));
+    }
 }

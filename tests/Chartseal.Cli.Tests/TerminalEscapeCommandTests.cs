@@ -75,6 +75,10 @@ public sealed class TerminalEscapeCommandTests
         {
             Assert.Equal("Hello " + Attack, json.RootElement.GetProperty("charts")[0].GetProperty("description").GetString());
         }
+        // -o yaml: the same value, double-quoted with YAML's escapes (go-yaml would write the override raw).
+        var searchYaml = Clean(Cli.Run(t.Path, "search", "hello", "-o", "yaml"));
+        Ok(searchYaml);
+        Assert.Contains("  description: \"Hello \\e]52;c;ZXZpbA==\\a\\e[2J\\x9B31m\\u202E\"\n", searchYaml.StdOut, StringComparison.Ordinal);
 
         // pull and verify: Helm's "Signed by" line.
         var pull = Clean(Cli.Run(t.Path, "pull", "demo/hello", "-d", "pulled"));

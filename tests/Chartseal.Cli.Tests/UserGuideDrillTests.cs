@@ -60,7 +60,7 @@ public sealed class UserGuideDrillTests
         Assert.Contains("5 chart versions in oci://", output, StringComparison.Ordinal);
         Assert.Contains("): 4 trusted, 1 signer-revoked", output, StringComparison.Ordinal);
         Assert.Contains($"chartseal: oci://{registry.Host}/team/charts/hello:6.6.6: signer-revoked: ", output, StringComparison.Ordinal);
-        Assert.EndsWith("): 4 trusted\nCharts: 2 chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list and the catalog\n",
+        Assert.EndsWith("): 4 trusted\nCharts: 2 chart names looked at: those of the signed index snapshot (tags.json), which replaces the chart list and the catalog\n",
             output[..output.IndexOf("\n--- stderr\n", StringComparison.Ordinal)], StringComparison.Ordinal);
     }
 

@@ -74,7 +74,7 @@ internal static class AuditCommands
             {
                 string signedBy = signerFilter is null ? "" : $" signed by {signerFilter}";
                 Console.Error.WriteLine("chartseal: " + TerminalText.Escape(location)
-                    + $": {untrusted} of {audit.Rows.Count} chart version{(audit.Rows.Count == 1 ? "" : "s")}{signedBy} {(untrusted == 1 ? "is" : "are")} not trusted");
+                    + $": {untrusted} of {Plural.Count(audit.Rows.Count, "chart version")}{signedBy} {(untrusted == 1 ? "is" : "are")} not trusted");
                 return ExitCodes.Rejected;
             }
             return ExitCodes.Ok;

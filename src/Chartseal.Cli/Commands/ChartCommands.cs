@@ -44,6 +44,9 @@ internal static class ChartCommands
         command.SetAction(async (p, ct) =>
         {
             bool doSign = p.GetValue(sign);
+            string destination = p.GetValue(dest)!;
+            // A destination that cannot be written is refused first, not after the passphrase was typed (or -u downloaded).
+            OutputFolder.CheckWritable(destination);
             var sourceDateEpoch = ChartPackager.SourceDateEpochFromEnvironment();
             if (p.GetValue(dependencyUpdate))
             {
@@ -66,7 +69,6 @@ internal static class ChartCommands
                 // Helm logs the same: a link can pull in files from anywhere.
                 Console.Error.WriteLine("chartseal: note: " + TerminalText.Escape($"{link.Path} is a symbolic link to {link.Target}; its contents were packaged"));
             }
-            string destination = p.GetValue(dest)!;
             string archivePath = Path.Combine(destination, packaged.FileName);
             byte[]? prov = doSign ? await signing.SignAsync(p, packaged.Archive, archivePath, ct) : null;
             // Only once there is something to write: a failed signature (wrong passphrase) leaves no new folder behind.

@@ -158,8 +158,8 @@ internal static class ClientCommands
             var updated = (RepositoryUpdate.Updated)update;
             Console.WriteLine($"\"{repoName}\" has been added to your repositories");
             Console.WriteLine($"Root: {root.Fingerprint}{(onFirstUse ? " (trusted on first use)" : "")}");
-            Console.WriteLine($"Trust material: version {updated.Material.Version}, expires {TrustManifest.FormatTime(updated.Material.Manifest.Expires)}, {updated.Material.PublicKeys.PublicKeyRings.Count} maintainer key(s)");
-            Console.WriteLine($"Index: {updated.ChartVersions} chart version(s){SnapshotNote(updated)}");
+            Console.WriteLine($"Trust material: version {updated.Material.Version}, expires {TrustManifest.FormatTime(updated.Material.Manifest.Expires)}, {Plural.Count(updated.Material.PublicKeys.PublicKeyRings.Count, "maintainer key")}");
+            Console.WriteLine($"Index: {(updated.ChartVersions is { } versions ? Plural.Count(versions, "chart version") : "unchanged")}{SnapshotNote(updated)}");
             return ExitCodes.Ok;
         });
         return command;
@@ -225,7 +225,7 @@ internal static class ClientCommands
                     continue;
                 }
                 var updated = (RepositoryUpdate.Updated)update;
-                string index = updated.IndexChanged ? $"index: {updated.ChartVersions} chart version(s)" : "index unchanged";
+                string index = updated.IndexChanged ? $"index: {Plural.Count(updated.ChartVersions!.Value, "chart version")}" : "index unchanged";
                 Console.WriteLine($"...Successfully got an update from the \"{repository.Name}\" chart repository (trust version {updated.Material.Version}, {index}{SnapshotNote(updated)})");
             }
             Console.WriteLine(exit == ExitCodes.Ok ? "Update Complete." : "Update finished; the repositories named above kept their previous cache.");
@@ -241,15 +241,16 @@ internal static class ClientCommands
 
     private static Command RepoList()
     {
-        var output = OutputOption.Create();
+        var output = OutputOption.CreateWithYaml();
         var noHeaders = new Option<bool>("--no-headers") { Description = "Leave out the table's header line (as Helm's)" };
         var command = new Command("list", "List the configured repositories and their pinned roots.") { output, noHeaders };
         command.SetAction(async (p, ct) =>
         {
             var config = await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct);
-            if (p.GetValue(output) == "json")
+            if (p.GetValue(output) is "json" or "yaml")
             {
-                VerdictOutput.WriteJsonObject(w =>
+                // Helm's fields first (name, url), then Chartseal's.
+                VerdictOutput.WriteObject(p.GetValue(output)!, w =>
                 {
                     w.WriteString("schema", "chartseal.repo-list/v1");
                     w.WriteStartArray("repositories");
@@ -325,7 +326,7 @@ internal static class ClientCommands
     public static Command Search()
     {
         var term = new Argument<string[]>("TERM") { Description = "Match chart names, references, descriptions and keywords, as helm search repo (several are joined with spaces; default: everything)", Arity = ArgumentArity.ZeroOrMore };
-        var output = OutputOption.Create();
+        var output = OutputOption.CreateWithYaml();
         var regexp = new Option<bool>("--regexp", "-r") { Description = "The term is a regular expression (RE2 syntax, as Helm's)" };
         var versions = new Option<bool>("--versions", "-l") { Description = "Show every matching version of each chart, each on its own line" };
         var version = new Option<string?>("--version") { Description = "Show versions that meet this SemVer constraint, e.g. ^1.0.0 (default: the newest stable version)" };
@@ -364,19 +365,20 @@ internal static class ClientCommands
                 Console.Error.WriteLine("chartseal: no results found");
                 return ExitCodes.Rejected;
             }
-            if (p.GetValue(output) == "json")
+            if (p.GetValue(output) is "json" or "yaml")
             {
-                VerdictOutput.WriteJsonObject(w =>
+                // Helm's fields, as helm search repo -o json names them (an absent app version or description is "").
+                VerdictOutput.WriteObject(p.GetValue(output)!, w =>
                 {
-                    w.WriteString("schema", "chartseal.search/v1");
+                    w.WriteString("schema", "chartseal.search/v2");
                     w.WriteStartArray("charts");
                     foreach (var h in hits)
                     {
                         w.WriteStartObject();
                         w.WriteString("name", h.Reference);
                         w.WriteString("version", h.Version);
-                        w.WriteString("appVersion", h.AppVersion);
-                        w.WriteString("description", h.Description);
+                        w.WriteString("app_version", h.AppVersion ?? "");
+                        w.WriteString("description", h.Description ?? "");
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
@@ -401,7 +403,12 @@ internal static class ClientCommands
 
         // install takes one chart and then helm's arguments: an array argument there would swallow them.
         private readonly Argument<string[]> _charts = new("CHART") { Description = ChartDescription + "; several may be given", Arity = ArgumentArity.OneOrMore };
-        private readonly Argument<string> _chart = new("NAME/CHART") { Description = ChartDescription };
+        // install's chart: optional to the parser, since with --generate-name or --name-template it comes first (where the
+        // release name is); the command's validator asks for it otherwise.
+        private readonly Argument<string?> _chart = new("NAME/CHART") { Description = ChartDescription, Arity = ArgumentArity.ZeroOrOne };
+
+        /// <summary>The chart argument of install (null when not given).</summary>
+        public Argument<string?> Chart => _chart;
 
         public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
         public Option<bool> Devel { get; } = new("--devel") { Description = "Without --version, take the newest version pre-releases included (as Helm: '>0.0.0-0')" };
@@ -425,12 +432,15 @@ internal static class ClientCommands
             HelmFlags.RefuseChartLocation(command, command.Name, several ? "chartseal pull NAME/CHART" : "chartseal install RELEASE NAME/CHART");
         }
 
-        /// <summary>Fetches and verifies every chart named (each repository's trust material checked once); nothing is written.</summary>
-        public async Task<IReadOnlyList<PullResult>> PullAsync(ParseResult p, CancellationToken ct)
+        /// <summary>
+        /// Fetches and verifies every chart named (each repository's trust material checked once), or only
+        /// <paramref name="chart"/> when given; nothing is written.
+        /// </summary>
+        public async Task<IReadOnlyList<PullResult>> PullAsync(ParseResult p, CancellationToken ct, string? chart = null)
         {
             DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
             var deadline = TimeoutOption.Start(p, Timeout);
-            string[] charts = several ? p.GetValue(_charts)! : [p.GetValue(_chart)!];
+            string[] charts = chart is not null ? [chart] : several ? p.GetValue(_charts)! : [p.GetValue(_chart)!];
             var home = ClientHome.Default();
             var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
             Keyring? local = p.GetValue(Keyring) is { } path ? Keys.Keyring.Load(path) : null;
@@ -480,31 +490,64 @@ internal static class ClientCommands
         return command;
     }
 
+    // Helm's --dry-run values (4: client, server, none; true and false still accepted; 3: the same five).
+    private static readonly string[] DryRunModes = ["client", "server", "none", "true", "false"];
+
     public static Command Install()
     {
         var options = new PullOptions(several: false);
-        var release = new Argument<string>("RELEASE") { Description = "The Helm release name" };
-        // Helm's --dry-run[=client|server|none], handed to helm as given. A bool, so that a bare --dry-run takes no word
-        // after it; the parser splits --dry-run=server into the flag and a word that then heads HELM_ARGS (see below).
+        var release = new Argument<string>("RELEASE") { Description = "The Helm release name (left out with --generate-name or --name-template: NAME/CHART comes first)" };
+        // Helm's --dry-run[=client|server|none]: a bare --dry-run takes no value (what follows is an argument, as for Helm),
+        // and each --dry-run=MODE is an option of its own, since the parser would split it into --dry-run and a word that
+        // could not be told from the next argument.
         var dryRun = new Option<bool>("--dry-run")
         {
-            Description = "Handed to helm install as given (Helm's --dry-run[=client|server|none]: helm simulates the install of the verified archive); without helm on PATH, print the helm command instead",
+            Description = "Helm's --dry-run[=client|server|none], handed to helm install as given: helm simulates the install of the verified archive; without helm on PATH, print the helm command instead",
+            Arity = ArgumentArity.Zero,
         };
+        var generateName = new Option<bool>("--generate-name", "-g") { Description = "Leave out RELEASE: the release is named CHART-<unix time> after the chart reference, as helm install --generate-name names it" };
+        var nameTemplate = new Option<string?>("--name-template") { Description = "Leave out RELEASE: helm names the release with this template (handed to helm install)" };
         var helmArgs = new Argument<string[]>("HELM_ARGS") { Description = "Arguments passed to helm install (after --)", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("install", "Pull and verify a chart into a private folder, then run helm install RELEASE <verified archive> HELM_ARGS... (--timeout, -o and --dry-run are handed to helm too, as Helm's)") { release };
+        var command = new Command("install", "Pull and verify a chart into a private folder, then run helm install RELEASE <verified archive> HELM_ARGS... (--timeout, -o, --dry-run and --name-template are handed to helm too, as Helm's)") { release };
         options.AddTo(command);
         command.Options.Add(dryRun);
+        foreach (string mode in DryRunModes)
+        {
+            command.Options.Add(new Option<bool>("--dry-run=" + mode) { Arity = ArgumentArity.Zero, Hidden = true });
+        }
+        command.Options.Add(generateName);
+        command.Options.Add(nameTemplate);
         command.Arguments.Add(helmArgs);
+        command.Validators.Add(r =>
+        {
+            // Helm's rules and words (action.Install.NameAndChart). A chart is always NAME/CHART or oci://...: a first word
+            // without a slash followed by one with it is a release name and a chart.
+            bool generate = r.GetValue(generateName), template = r.GetValue(nameTemplate) is not null;
+            string? first = r.GetValue(release), second = r.GetValue(options.Chart);
+            if ((generate || template) && first is not null && !first.Contains('/', StringComparison.Ordinal) && second is not null && second.Contains('/', StringComparison.Ordinal))
+            {
+                r.AddError($"cannot set {(generate ? "--generate-name" : "--name-template")} and also specify a name");
+            }
+            else if (!generate && !template && first is not null && second is null)
+            {
+                r.AddError("must either provide a name or specify --generate-name (chartseal install RELEASE NAME/CHART, or install --generate-name NAME/CHART)");
+            }
+        });
         command.SetAction(async (p, ct) =>
         {
             string format = p.GetValue(options.Output)!;
-            bool dry = p.GetValue(dryRun);
-            string[] rest = p.GetValue(helmArgs) ?? [];
-            // --dry-run=MODE: helm takes no third positional argument, so a mode heading HELM_ARGS is the flag's value.
-            string? mode = dry && rest is ["client" or "server" or "none", ..] ? rest[0] : null;
-            if (mode is not null)
+            // Every --dry-run as typed, in order; as for Helm the last one counts, and none and false are no dry run.
+            string[] dryRuns = [.. p.Tokens.Where(t => t.Type == System.CommandLine.Parsing.TokenType.Option
+                && (t.Value == "--dry-run" || t.Value.StartsWith("--dry-run=", StringComparison.Ordinal))).Select(t => t.Value)];
+            bool dry = dryRuns is [.., var last] && last is not ("--dry-run=none" or "--dry-run=false");
+            string? template = p.GetValue(nameTemplate);
+            bool named = p.GetValue(generateName) || template is not null;
+            // With --generate-name or --name-template the chart came first, and what the parser took for the chart is helm's.
+            string chart = named ? p.GetValue(release)! : p.GetValue(options.Chart)!;
+            var rest = new List<string>(p.GetValue(helmArgs) ?? []);
+            if (named && p.GetValue(options.Chart) is { } more)
             {
-                rest = rest[1..];
+                rest.Insert(0, more);
             }
             string? helm = HelmHandOff.FindHelm();
             if (helm is null && !dry)
@@ -512,12 +555,13 @@ internal static class ClientCommands
                 throw new ChartsealException(null, "helm was not found on PATH (install Helm, or use --dry-run to see the command)");
             }
             // Flags that are helm install's too keep Helm's meaning there: --timeout (also the deadline of the downloads
-            // here), -o (helm's output format: stdout is then helm's alone, the verification lines go to stderr) and
-            // --dry-run. --version, --devel, --keyring and --verify were used here to choose and verify the chart.
-            var handed = new List<string>();
-            if (dry)
+            // here), -o (helm's output format: stdout is then helm's alone, the verification lines go to stderr),
+            // --dry-run and --name-template. --version, --devel, --keyring and --verify were used here to choose and
+            // verify the chart; --generate-name names the release here, from the chart reference, as Helm would.
+            var handed = new List<string>(dryRuns);
+            if (template is not null)
             {
-                handed.Add(mode is null ? "--dry-run" : "--dry-run=" + mode);
+                handed.AddRange(["--name-template", template]);
             }
             if (p.GetValue(options.Timeout) is { } helmTimeout)
             {
@@ -528,32 +572,38 @@ internal static class ClientCommands
             {
                 handed.AddRange(["--output", format == "text" ? "table" : format]);
             }
-            var result = (await options.PullAsync(p, ct))[0];
+            handed.AddRange(rest);
+            string? releaseName = template is not null ? null
+                : p.GetValue(generateName) ? HelmHandOff.GeneratedReleaseName(chart, DateTimeOffset.UtcNow)
+                : p.GetValue(release)!;
+            var result = (await options.PullAsync(p, ct, chart))[0];
             if (result is not PullResult.Pulled pulled)
             {
                 return PullOptions.Print(result, format, null, "helmCommand");
+            }
+            // The archive helm is given lives in a private folder removed when this command ends: what is printed names
+            // the archive and which verified chart it is, never that path.
+            string shown = string.Join(' ', new[] { "helm" }.Concat(HelmHandOff.InstallArguments(releaseName, pulled.ArchiveFileName, handed)).Select(TerminalText.ShellQuote));
+            string what = $"{TerminalText.ShellQuote(pulled.ArchiveFileName)}: the archive of {chart} {pulled.Verdict.Metadata.Version} verified above";
+            if (helm is null)
+            {
+                PullOptions.Print(result, format, shown, "helmCommand");
+                if (format != "json")
+                {
+                    Console.WriteLine(TerminalText.Escape($"Dry run: helm is not on PATH; it would be run as {shown} ({what}, as chartseal pull writes it)"));
+                }
+                return ExitCodes.Ok;
             }
             var privateDir = Directory.CreateTempSubdirectory("chartseal-install-");
             try
             {
                 string archive = await pulled.SaveAsync(privateDir.FullName, untar: false, ct);
-                var arguments = HelmHandOff.InstallArguments(p.GetValue(release)!, archive, [.. handed, .. rest]);
-                string shown = string.Join(' ', new[] { "helm" }.Concat(arguments).Select(TerminalText.ShellQuote));
-                if (helm is null)
-                {
-                    PullOptions.Print(result, format, shown, "helmCommand");
-                    if (format != "json")
-                    {
-                        Console.WriteLine($"Dry run: would run {TerminalText.Escape(shown)}");
-                    }
-                    return ExitCodes.Ok;
-                }
                 // The verification lines, then helm's output: on stdout for people, on stderr when -o gave helm's format.
                 var lines = helmFormat ? Console.Error : Console.Out;
                 VerdictOutput.Print(pulled.Verdict, "text", pulled.ArchiveFileName, text: lines);
-                lines.WriteLine($"Running: {TerminalText.Escape(shown)}");
+                lines.WriteLine(TerminalText.Escape($"Running: {shown} ({what}, in a private folder removed when helm ends)"));
                 lines.Flush();
-                return await HelmHandOff.RunAsync(helm, arguments, ct);
+                return await HelmHandOff.RunAsync(helm, HelmHandOff.InstallArguments(releaseName, archive, handed), ct);
             }
             finally
             {

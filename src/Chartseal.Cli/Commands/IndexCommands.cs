@@ -18,7 +18,7 @@ internal static class IndexCommands
     /// <summary>The index key options of a command that also signs the snapshot (publish: <c>--index-key</c>, ...).</summary>
     internal sealed class IndexKeyOptions(string prefix)
     {
-        public readonly Option<string?> Key = new($"--{prefix}key") { Description = "User id, fingerprint or key id of an index key of the repository (trust index-key add)" };
+        public readonly Option<string?> Key = new($"--{prefix}key") { Description = "An index key of the repository (trust index-key add): " + SigningKeySelector.HowToName };
         public readonly Option<string?> Keyring = new($"--{prefix}keyring") { Description = "Secret keyring holding the index key" };
         public readonly Option<string?> PassphraseFile = new($"--{prefix}passphrase-file") { Description = "File whose first line is the index key's passphrase; - reads standard input" };
         public readonly Option<string?> Expires = new($"--{prefix}expires") { Description = "How long the snapshot is valid, e.g. 1d, 12h, 30min (default 1d; at most the trust manifest's snapshotMaxLifetime)" };

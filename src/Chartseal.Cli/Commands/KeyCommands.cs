@@ -61,7 +61,7 @@ internal static class KeyCommands
 
     private static Command RevocationCert()
     {
-        var key = new Option<string>("--key") { Description = "User id, fingerprint or key id of the key to revoke", Required = true };
+        var key = new Option<string>("--key") { Description = "The key to revoke: " + SigningKeySelector.HowToName, Required = true };
         var keyring = new Option<string>("--keyring") { Description = "The key's secret keyring (binary or armored)", Required = true };
         var passphraseFile = new Option<string?>("--passphrase-file") { Description = "File whose first line is the key's passphrase; - reads standard input" };
         var reason = new Option<string>("--reason") { Description = "compromised, superseded, retired or unspecified", DefaultValueFactory = _ => "compromised" };

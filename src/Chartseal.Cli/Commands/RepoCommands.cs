@@ -35,7 +35,7 @@ internal static class RepoCommands
             {
                 Console.Error.WriteLine($"chartseal: skipping {TerminalText.Escape(s)}");
             }
-            Console.WriteLine($"Wrote {path}: {index.Count} chart version{(index.Count == 1 ? "" : "s")}");
+            Console.WriteLine($"Wrote {path}: {Plural.Count(index.Count, "chart version")}");
             if (IndexSnapshotWriter.HasSnapshot(repoDir))
             {
                 Console.WriteLine($"Note: the repository signs its index; clients keep the signed one until its snapshot is signed again (chartseal index sign {TerminalText.Escape(repoDir)} --key ...)");

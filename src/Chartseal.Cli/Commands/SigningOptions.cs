@@ -7,7 +7,7 @@ namespace Chartseal.Cli.Commands;
 /// <summary>The options shared by every command that signs: <c>--key</c>, <c>--keyring</c>, <c>--passphrase-file</c>, <c>--gpg</c>.</summary>
 internal sealed class SigningOptions
 {
-    private readonly Option<string?> _key = new("--key") { Description = "User id (exact, e-mail address or unique substring), fingerprint or key id of the signing key (FPR! for exactly that subkey)" };
+    private readonly Option<string?> _key = new("--key") { Description = "The signing key: " + SigningKeySelector.HowToName };
     private readonly Option<string?> _keyring = new("--keyring") { Description = "Secret keyring (binary or armored, as gpg --export-secret-keys writes)" };
     private readonly Option<string?> _passphraseFile = new("--passphrase-file") { Description = "File whose first line is the key's passphrase; - reads standard input" };
     private readonly Option<bool> _gpg = new("--gpg") { Description = "Let the installed gpg (agent or smartcard) make the signature" };

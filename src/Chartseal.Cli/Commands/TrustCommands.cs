@@ -30,7 +30,7 @@ internal static class TrustCommands
     private sealed class RootOptions
     {
         public readonly Argument<string> Repo = new("REPO_DIR|oci://HOST/NS") { Description = "The repository folder, or a registry namespace (its trust artifact is read, changed here and pushed back)" };
-        public readonly Option<string> Key = new("--root-key") { Description = "User id, fingerprint or key id of the root key", Required = true };
+        public readonly Option<string> Key = new("--root-key") { Description = "The root key: " + SigningKeySelector.HowToName, Required = true };
         public readonly Option<string> Keyring = new("--root-keyring") { Description = "Secret keyring holding the root key", Required = true };
         public readonly Option<string?> PassphraseFile = new("--passphrase-file") { Description = "File whose first line is the root key's passphrase; - reads standard input" };
         public readonly Option<string?> Expires = new("--expires") { Description = "How long the signed manifest is valid, e.g. 90d, 12w (default: init 90d; a change keeps the lifetime the repository has)" };
@@ -201,7 +201,7 @@ internal static class TrustCommands
     private static Command RotateRoot()
     {
         var o = new RootOptions();
-        var newKey = new Option<string>("--new-root-key") { Description = "User id, fingerprint or key id of the new root key: it co-signs the hand-over", Required = true };
+        var newKey = new Option<string>("--new-root-key") { Description = "The new root key, which co-signs the hand-over: " + SigningKeySelector.HowToName, Required = true };
         var newKeyring = new Option<string?>("--new-root-keyring") { Description = "Secret keyring holding the new root key (default: --root-keyring)" };
         var newPassphrase = new Option<string?>("--new-root-passphrase-file") { Description = "File whose first line is the new root key's passphrase; - reads standard input" };
         var command = o.Command("rotate-root", "Hand the repository over to a new root key: the current and the new root both sign the hand-over.", newKey, newKeyring, newPassphrase);

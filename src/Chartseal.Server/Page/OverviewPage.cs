@@ -1,3 +1,4 @@
+using Chartseal.IO;
 using Chartseal.Repository;
 
 namespace Chartseal.Server.Page;
@@ -152,7 +153,7 @@ internal static class OverviewPage
         {
             return "No charts yet.";
         }
-        return $"index.yaml lists {index.Entries.Count} chart(s), {index.Count} version(s), but none can be verified until this repository publishes its trust material.";
+        return $"index.yaml lists {Plural.Count(index.Entries.Count, "chart")}, {Plural.Count(index.Count, "version")}, but none can be verified until this repository publishes its trust material.";
     }
 
     private static void Charts(PageHtml html, PageView view, string query, int requestedPage)
@@ -171,7 +172,7 @@ internal static class OverviewPage
         }
         int first = (page - 1) * PageLimits.ChartsPerPage;
         var shown = found.Skip(first).Take(PageLimits.ChartsPerPage).ToList();
-        html.Raw("<p id=\"chart-count\" role=\"status\">").Text(query.Length > 0 ? $"{found.Count} of {total} charts match “{query}”" : $"{total} charts")
+        html.Raw("<p id=\"chart-count\" role=\"status\">").Text(query.Length > 0 ? $"{found.Count} of {total} charts match “{query}”" : Plural.Count(total, "chart"))
             .Text($"; showing {first + 1}–{first + shown.Count}.").Raw("</p>");
         html.Raw("<div class=\"table\"><table class=\"cards\" id=\"charts-table\"><thead><tr><th scope=\"col\">Chart</th><th scope=\"col\">Latest version</th>")
             .Raw("<th scope=\"col\">Latest verdict</th><th scope=\"col\">Description</th><th scope=\"col\">All versions</th></tr></thead><tbody>");

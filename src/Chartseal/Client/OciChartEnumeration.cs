@@ -1,3 +1,5 @@
+using Chartseal.IO;
+
 namespace Chartseal.Client;
 
 /// <summary>
@@ -20,7 +22,7 @@ public sealed record OciChartEnumeration(IReadOnlyList<string> Charts, int Named
     {
         if (SignedTagMap)
         {
-            return $"{Charts.Count} chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list{(Named > 0 ? ", the catalog and --chart" : " and the catalog")}";
+            return $"{Plural.Count(Charts.Count, "chart name")} looked at: those of the signed index snapshot (tags.json), which replaces the chart list{(Named > 0 ? ", the catalog and --chart" : " and the catalog")}";
         }
         var parts = new List<string>();
         if (Named > 0)
@@ -29,6 +31,6 @@ public sealed record OciChartEnumeration(IReadOnlyList<string> Charts, int Named
         }
         parts.Add(ChartList is { } listed ? $"{listed} in the chart list" : "no chart list");
         parts.Add(Catalog is { } cataloged ? $"{cataloged} in the registry's catalog" : "no catalog (the registry does not list its repositories)");
-        return $"{Charts.Count} chart name(s) looked at: {string.Join(", ", parts)}";
+        return $"{Plural.Count(Charts.Count, "chart name")} looked at: {string.Join(", ", parts)}";
     }
 }

@@ -34,9 +34,11 @@ public static class RepositoryClient
 
     /// <summary>
     /// <see cref="AddAsync(ClientHome, ConfiguredRepository, DateTime, IProgress{DownloadProgress}?, FetchDeadline?, CancellationToken)"/>,
-    /// or with <paramref name="replace"/> (Helm's <c>repo add --force-update</c>) replacing a repository of that name: its
-    /// cache is dropped first (another URL or root: nothing cached for the old one may be taken for the new one), and the
-    /// new configuration is recorded only once its trust material is verified. The trust state is kept: it is the root's.
+    /// or with <paramref name="replace"/> (Helm's <c>repo add --force-update</c>) replacing a repository of that name.
+    /// All or nothing, as Helm's: the trust material and the index are downloaded into a hidden folder beside the caches,
+    /// which replaces the repository's cache (another URL or root: nothing cached for the old one may be taken for the new
+    /// one) only once everything was verified and stored, and the configuration is recorded after it. A failure or a
+    /// refusal leaves the configuration and the old cache as they were. The trust state is kept: it is the root's.
     /// </summary>
     /// <exception cref="ChartsealException">The name is taken (without <paramref name="replace"/>), a refused http URL, a download or file failure, the deadline.</exception>
     public static async Task<RepositoryUpdate> AddAsync(ClientHome home, ConfiguredRepository repository, bool replace, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default)
@@ -44,20 +46,33 @@ public static class RepositoryClient
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
         var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, cancellationToken).ConfigureAwait(false);
+        if (!replace || config.Find(repository.Name) is null)
+        {
+            config.Add(repository); // refuses a name that is taken, before anything is fetched
+        }
         string cacheDir = home.CacheFor(repository.Name);
-        if (replace && config.Find(repository.Name) is not null)
-        {
-            DeleteCache(cacheDir);
-        }
-        else
-        {
-            config.Add(repository);
-        }
-        bool hadCache = Directory.Exists(cacheDir);
+        // Repository names never start with a dot: these cannot be another repository's cache. One left by a killed add is
+        // only ever an unfinished copy.
+        string staging = Path.Combine(home.CacheDirectory, $".{repository.Name}.adding");
+        string previous = Path.Combine(home.CacheDirectory, $".{repository.Name}.replaced");
+        DeleteCache(staging);
+        DeleteCache(previous);
         try
         {
-            var update = await UpdateAsync(home, repository, now, progress, deadline, cancellationToken).ConfigureAwait(false);
-            if (update is RepositoryUpdate.Updated)
+            var update = await UpdateIntoAsync(home, repository, staging, now, progress, deadline, cancellationToken).ConfigureAwait(false);
+            if (update is not RepositoryUpdate.Updated)
+            {
+                return update;
+            }
+            // The verified cache takes the old one's place, then the configuration names it; if that fails, the old cache
+            // is put back.
+            bool hadCache = Directory.Exists(cacheDir);
+            if (hadCache)
+            {
+                Directory.Move(cacheDir, previous);
+            }
+            Directory.Move(staging, cacheDir);
+            try
             {
                 // Read again under the lock: another command may have changed the configuration meanwhile.
                 await RepositoryConfigFile.ChangeAsync(home.ConfigFile, c =>
@@ -69,16 +84,21 @@ public static class RepositoryClient
                     c.Add(repository);
                 }, cancellationToken).ConfigureAwait(false);
             }
-            else if (!hadCache)
+            catch
             {
                 DeleteCache(cacheDir);
+                if (hadCache)
+                {
+                    Directory.Move(previous, cacheDir);
+                }
+                throw;
             }
+            DeleteCache(previous);
             return update;
         }
-        catch when (!hadCache)
+        finally
         {
-            DeleteCache(cacheDir);
-            throw;
+            DeleteCache(staging);
         }
     }
 
@@ -89,19 +109,25 @@ public static class RepositoryClient
     /// </summary>
     /// <returns><see cref="RepositoryUpdate.Updated"/>, or <see cref="RepositoryUpdate.Rejected"/> with a trust-* reason (nothing cached then).</returns>
     /// <exception cref="ChartsealException">A refused http URL, a download failure, the deadline (<paramref name="deadline"/>), no index, or an invalid index.</exception>
-    public static async Task<RepositoryUpdate> UpdateAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default)
+    public static Task<RepositoryUpdate> UpdateAsync(ClientHome home, ConfiguredRepository repository, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
+        return UpdateIntoAsync(home, repository, home.CacheFor(repository.Name), now, progress, deadline, cancellationToken);
+    }
+
+    // The update of the cache in cacheDir: the repository's own, or the hidden folder an add fills before it takes its place.
+    private static async Task<RepositoryUpdate> UpdateIntoAsync(ClientHome home, ConfiguredRepository repository, string cacheDir, DateTime now, IProgress<DownloadProgress>? progress, FetchDeadline? deadline, CancellationToken cancellationToken)
+    {
         using var source = repository.OpenSource(deadline);
-        var refreshed = await RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
+        var refreshed = await RefreshTrustIntoAsync(home, repository, source, cacheDir, now, cancellationToken).ConfigureAwait(false);
         if (refreshed is TrustResult.Rejected t)
         {
             return new RepositoryUpdate.Rejected(source.AddressOf(TrustFiles.ManifestName), t.Refusal);
         }
         var material = ((TrustResult.Accepted)refreshed).Material;
 
-        var cache = new RepositoryCache(home.CacheFor(repository.Name));
+        var cache = new RepositoryCache(cacheDir);
         string indexUri = source.AddressOf(ChartIndex.FileName);
         string? etag = await cache.ReadIndexETagAsync(cancellationToken).ConfigureAwait(false);
         // Streamed to disk and hashed on the way, then parsed from the file entry by entry: a large (or small but
@@ -170,14 +196,19 @@ public static class RepositoryClient
     /// accepted material is remembered and cached (so a later offline check sees the newest accepted version).
     /// </summary>
     /// <returns>Accepted material, or a trust-* rejection.</returns>
-    public static async Task<TrustResult> RefreshTrustAsync(ClientHome home, ConfiguredRepository repository, RepositorySource source, DateTime now, CancellationToken cancellationToken = default)
+    public static Task<TrustResult> RefreshTrustAsync(ClientHome home, ConfiguredRepository repository, RepositorySource source, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
+        return RefreshTrustIntoAsync(home, repository, source, home.CacheFor(repository.Name), now, cancellationToken);
+    }
+
+    private static async Task<TrustResult> RefreshTrustIntoAsync(ClientHome home, ConfiguredRepository repository, RepositorySource source, string cacheDir, DateTime now, CancellationToken cancellationToken)
+    {
         var refreshed = await TrustUpdater.RefreshWithFilesAsync(source, repository.Root, home.TrustState, now, cancellationToken).ConfigureAwait(false);
         if (refreshed.Result is TrustResult.Accepted)
         {
-            await new RepositoryCache(home.CacheFor(repository.Name)).StoreTrustAsync(refreshed.Files, cancellationToken).ConfigureAwait(false);
+            await new RepositoryCache(cacheDir).StoreTrustAsync(refreshed.Files, cancellationToken).ConfigureAwait(false);
         }
         return refreshed.Result;
     }

@@ -137,14 +137,20 @@ internal sealed class GoYamlEmitter
     private bool _indention = true;
     private bool _mappingContext;
     private bool _simpleKeyContext;
+    private bool _terminalSafe;
 
     /// <summary>Emits <paramref name="root"/> as one implicit document (no <c>---</c>), ending with LF.</summary>
-    public static string Emit(GoNode root) => Encoding.UTF8.GetString(EmitUtf8(root));
+    /// <param name="root">The document.</param>
+    /// <param name="terminalSafe">
+    /// For a terminal: a string holding a character <see cref="IO.TerminalText.IsUnsafe"/> (line breaks included) is
+    /// written double-quoted with those characters escaped, which go-yaml would write raw. The same value, on one line.
+    /// </param>
+    public static string Emit(GoNode root, bool terminalSafe = false) => Encoding.UTF8.GetString(EmitUtf8(root, terminalSafe));
 
     /// <summary><see cref="Emit"/> as UTF-8 bytes (what a file gets, without the round trip through a string).</summary>
-    public static byte[] EmitUtf8(GoNode root)
+    public static byte[] EmitUtf8(GoNode root, bool terminalSafe = false)
     {
-        var e = new GoYamlEmitter();
+        var e = new GoYamlEmitter { _terminalSafe = terminalSafe };
         e.EmitNode(root, mapping: false, simpleKey: false);
         e.WriteIndent(); // document end
         return e._out.AsSpan(0, e._length).ToArray();
@@ -252,6 +258,7 @@ internal sealed class GoYamlEmitter
 
         // encode.go stringv: literal for text with LF, plain when it reads back as a string, else double quotes.
         Style style = !scalar.IsString ? Style.Plain
+            : _terminalSafe && IO.TerminalText.ContainsUnsafe(scalar.Text) ? Style.DoubleQuoted
             : scalar.Text.Contains('\n') ? Style.Literal
             : GoYamlResolver.NeedsQuotes(scalar.Text) ? Style.DoubleQuoted
             : Style.Plain;
@@ -483,21 +490,11 @@ internal sealed class GoYamlEmitter
         WriteIndicator("\""u8, needWhitespace: true, isWhitespace: false, isIndention: false);
         for (int i = 0; i < value.Length;)
         {
-            if (!IsPrintable(value, i) || IsBom(value, i) || IsBreak(value, i) || value[i] == '"' || value[i] == '\\')
+            if (!IsPrintable(value, i) || IsBom(value, i) || IsBreak(value, i) || value[i] == '"' || value[i] == '\\'
+                || (_terminalSafe && IO.TerminalText.IsUnsafe(CodePoint(value, i))))
             {
-                int w = Width(value[i]);
-                int v = w switch
-                {
-                    1 => value[i] & 0x7F,
-                    2 => value[i] & 0x1F,
-                    3 => value[i] & 0x0F,
-                    _ => value[i] & 0x07,
-                };
-                for (int k = 1; k < w; k++)
-                {
-                    v = (v << 6) + (value[i + k] & 0x3F);
-                }
-                i += w;
+                int v = CodePoint(value, i);
+                i += Width(value[i]);
                 Put((byte)'\\');
                 char? shortEscape = v switch
                 {
@@ -711,6 +708,23 @@ internal sealed class GoYamlEmitter
             Write(s, ref i);
             _column = 0;
         }
+    }
+
+    private static int CodePoint(byte[] value, int i)
+    {
+        int w = Width(value[i]);
+        int v = w switch
+        {
+            1 => value[i] & 0x7F,
+            2 => value[i] & 0x1F,
+            3 => value[i] & 0x0F,
+            _ => value[i] & 0x07,
+        };
+        for (int k = 1; k < w; k++)
+        {
+            v = (v << 6) + (value[i + k] & 0x3F);
+        }
+        return v;
     }
 
     private static int Width(byte b) => b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 1;

@@ -15,11 +15,34 @@ public static class OutputFolder
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // .NET says "The file '...' already exists" for a file in the way; say which way round it is.
-            string? blocking = FileInTheWay(path);
-            string reason = blocking is null ? "cannot create the folder: " + (e is UnauthorizedAccessException ? "permission denied" : e.Message)
-                : blocking == Path.GetFullPath(path) ? "is a file, not a folder"
-                : $"cannot create the folder: {blocking} is a file";
+            string reason = FileInTheWayReason(path) ?? "cannot create the folder: " + (e is UnauthorizedAccessException ? "permission denied" : e.Message);
             throw new ChartsealException(path, reason, e);
+        }
+    }
+
+    /// <summary>
+    /// Checks, creating nothing, that files can be written in <paramref name="path"/> once <see cref="Create"/> made it:
+    /// no file in the way, and the folder (or, when it is missing, its nearest existing parent) writable as
+    /// <see cref="WhyNotWritable"/> finds. For a command to refuse a bad destination before it asks for a passphrase or
+    /// does the work.
+    /// </summary>
+    /// <exception cref="ChartsealException">A file is in the way, or the folder cannot be written or created (the same words as <see cref="Create"/>).</exception>
+    public static void CheckWritable(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (FileInTheWayReason(path) is { } blocked)
+        {
+            throw new ChartsealException(path, blocked);
+        }
+        string full = Path.GetFullPath(path);
+        string existing = full;
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            existing = parent;
+        }
+        if (WhyNotWritable(existing) is { } why)
+        {
+            throw new ChartsealException(path, (existing == full ? "cannot write in the folder: " : "cannot create the folder: ") + why);
         }
     }
 
@@ -41,6 +64,14 @@ public static class OutputFolder
             return e.Message;
         }
     }
+
+    // "is a file, not a folder" (path itself) or "cannot create the folder: PARENT is a file"; null when no file is in the way.
+    private static string? FileInTheWayReason(string path) => FileInTheWay(path) switch
+    {
+        null => null,
+        { } blocking when blocking == Path.GetFullPath(path) => "is a file, not a folder",
+        { } blocking => $"cannot create the folder: {blocking} is a file",
+    };
 
     private static string? FileInTheWay(string path)
     {

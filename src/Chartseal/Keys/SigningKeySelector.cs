@@ -7,6 +7,12 @@ namespace Chartseal.Keys;
 public static partial class SigningKeySelector
 {
     /// <summary>
+    /// How a key may be named to <see cref="Select"/> and <see cref="SelectPrimary"/>, in the words of every option that
+    /// names one (<c>--key</c>, <c>--root-key</c>, <c>--index-key</c>, ...): "The root key: " + this.
+    /// </summary>
+    public const string HowToName = "its user id (exact, e-mail address or unique substring), fingerprint or key id (FPR! for exactly that key or subkey)";
+
+    /// <summary>
     /// Finds the certificate named by <paramref name="id"/> among the secret keys of
     /// <paramref name="ring"/>, then the key within it that may sign at <paramref name="now"/>.
     /// </summary>
@@ -118,7 +124,22 @@ public static partial class SigningKeySelector
         ArgumentNullException.ThrowIfNull(ring);
         ArgumentNullException.ThrowIfNull(id);
         ThrowIfNoSecretKeys(ring);
-        (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id.Trim(), canSign: null);
+        id = id.Trim();
+        // FPR! (as for Select) names exactly that key: here it must be the primary key, the one a revocation is made by.
+        bool exact = id.EndsWith('!');
+        if (exact)
+        {
+            id = id[..^1].Replace(" ", "", StringComparison.Ordinal);
+            if (!HexId().IsMatch(id))
+            {
+                throw new ChartsealException(ring.SourceName, $"--key \"{id}!\": the ! suffix (exactly this key, as in gpg) goes with a fingerprint or a 16-digit key id");
+            }
+        }
+        (PgpSecretKeyRing secret, string? matchedUserId) = FindCertificate(ring, id, canSign: null);
+        if (exact && !IsNamed(secret.GetPublicKey(), id))
+        {
+            throw new ChartsealException(ring.SourceName, $"--key \"{id}!\" names a subkey: this is made by the primary key, {KeyInfo.Fingerprint(secret.GetPublicKey())}");
+        }
         PgpPublicKeyRing publicRing = ring.PublicRingOf(secret);
         string userId = matchedUserId ?? KeyInfo.PrimaryUserId(publicRing) ?? KeyInfo.Fingerprint(publicRing.GetPublicKey());
         PgpSecretKey primary = secret.GetSecretKey();

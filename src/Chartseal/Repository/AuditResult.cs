@@ -30,7 +30,9 @@ public abstract record AuditResult
     /// <summary>The trust material, or the signed index snapshot, was refused; no chart was looked at.</summary>
     /// <param name="File">The file refused: the trust manifest's address, or the snapshot's or the index's it names.</param>
     /// <param name="Refusal">Why (a trust-* or index-* reason).</param>
-    public sealed record Rejected(string File, Refusal Refusal) : AuditResult
+    /// <param name="TrustVersion">The version of the trust material, when it was accepted and the index snapshot was refused; else null.</param>
+    /// <param name="TrustRoot">The root that signed that trust material, or null.</param>
+    public sealed record Rejected(string File, Refusal Refusal, long? TrustVersion = null, string? TrustRoot = null) : AuditResult
     {
         /// <summary>Why (the refusal's reason).</summary>
         public RejectionReason Reason => Refusal.Reason;

@@ -53,7 +53,8 @@ public static class RepositoryAudit
             switch (await IndexUpdater.SaveAsync(source, root, store, material, null, null, indexCopy, null, now, cancellationToken).ConfigureAwait(false))
             {
                 case IndexDownload.Rejected rejected:
-                    return new AuditResult.Rejected(rejected.File, rejected.Refusal);
+                    // The trust material was verified before its snapshot was refused: what it is stays known.
+                    return new AuditResult.Rejected(rejected.File, rejected.Refusal, material.Version, material.SignedBy);
                 case not IndexDownload.Saved:
                     throw new ChartsealException(indexName, source.IsRemote ? "no index.yaml (server answered 404)" : "no such file");
             }

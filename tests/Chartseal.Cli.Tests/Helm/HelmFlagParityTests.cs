@@ -100,16 +100,17 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
         Assert.Single(Cli.Run(temp.Path, "repo", "list", "--no-headers").StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    [Fact]
-    public void Install_HelmsVerifyDryRunTimeoutAndOutput_MeanWhatTheyMeanToHelm()
+    // The environment of a chartseal install that finds the real Helm 4 on PATH (its --dry-run=client needs no cluster),
+    // with a private Helm home.
+    private static Dictionary<string, string> WithHelm(TempDirectory temp)
     {
-        using var temp = new TempDirectory();
-        var helm = HelmPeer.V4; // Helm 4's --dry-run=client needs no cluster
-        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
         string bin = Directory.CreateDirectory(temp.File("bin")).FullName;
-        File.CreateSymbolicLink(Path.Combine(bin, "helm"), helm.Path);
+        if (!File.Exists(Path.Combine(bin, "helm")))
+        {
+            File.CreateSymbolicLink(Path.Combine(bin, "helm"), HelmPeer.V4.Path);
+        }
         string helmHome = temp.File(".helm");
-        var env = new Dictionary<string, string>
+        return new Dictionary<string, string>
         {
             ["PATH"] = bin + ":/usr/bin:/bin",
             ["HELM_CONFIG_HOME"] = Path.Combine(helmHome, "config"),
@@ -118,6 +119,16 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
             ["KUBECONFIG"] = Path.Combine(helmHome, "kubeconfig"),
             ["HOME"] = helmHome,
         };
+    }
+
+    private static readonly Dictionary<string, string> WithoutHelm = new() { ["PATH"] = "/nonexistent" };
+
+    [Fact]
+    public void Install_HelmsVerifyDryRunTimeoutAndOutput_MeanWhatTheyMeanToHelm()
+    {
+        using var temp = new TempDirectory();
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
+        var env = WithHelm(temp);
 
         // --verify was done here (helm given it would check the archive again against ~/.gnupg/pubring.gpg and fail);
         // --dry-run=client, --timeout and -o json are helm's: stdout is exactly helm's JSON, the verification on stderr.
@@ -131,11 +142,156 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
             Assert.Contains("greeting: \"hi\"", json.RootElement.GetProperty("manifest").GetString(), StringComparison.Ordinal);
         }
         Assert.Contains("Using Key With Fingerprint: " + repo.Keys.Rsa.Fingerprint, install.StdErr, StringComparison.Ordinal);
-        Assert.Matches(@"Running: helm install rel /\S+/rsa-chart-1\.1\.0\.tgz --dry-run=client --timeout 2m --output json --set greeting=hi\n", install.StdErr);
+        // The private copy helm was given is gone when the command ends: the line names what it was, not where it was.
+        Assert.Contains("Running: helm install rel rsa-chart-1.1.0.tgz --dry-run=client --timeout 2m --output json --set greeting=hi " +
+            "(rsa-chart-1.1.0.tgz: the archive of cs/rsa-chart 1.1.0 verified above, in a private folder removed when helm ends)\n", install.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("chartseal-install-", install.StdErr + install.StdOut, StringComparison.Ordinal);
 
-        // Without helm on PATH, --dry-run prints the command helm would be given.
-        var printed = Cli.Run(temp.Path, new Dictionary<string, string> { ["PATH"] = "/nonexistent" }, "install", "rel", "cs/rsa-chart", "--verify", "--dry-run", "--namespace", "x");
+        // Without helm on PATH, --dry-run prints the command helm would be given, and nothing is written.
+        var printed = Cli.Run(temp.Path, WithoutHelm, "install", "rel", "cs/rsa-chart", "--verify", "--dry-run", "--namespace", "x");
         Assert.True(printed.ExitCode == 0, printed.ToString());
-        Assert.Matches(@"Dry run: would run helm install rel /\S+/rsa-chart-1\.1\.0\.tgz --dry-run --namespace x\n", printed.StdOut);
+        Assert.Contains("Dry run: helm is not on PATH; it would be run as helm install rel rsa-chart-1.1.0.tgz --dry-run --namespace x " +
+            "(rsa-chart-1.1.0.tgz: the archive of cs/rsa-chart 1.1.0 verified above, as chartseal pull writes it)\n", printed.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("chartseal-install-", printed.StdOut, StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(Cli.Run(temp.Path, WithoutHelm, "install", "rel", "cs/rsa-chart", "--dry-run", "-o", "json").StdOut))
+        {
+            Assert.Equal("helm install rel rsa-chart-1.1.0.tgz --dry-run", json.RootElement.GetProperty("helmCommand").GetString());
+        }
+    }
+
+    [Fact]
+    public void Install_DryRunBeforeOrAfterThePositionals_ReadAsHelmReadsIt()
+    {
+        using var temp = new TempDirectory();
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
+        var env = WithHelm(temp);
+
+        // A bare --dry-run takes no value: what follows is the release name (helm: dry-run=client, with a deprecation note).
+        foreach (string[] args in new[] { new[] { "install", "--dry-run", "rel", "cs/rsa-chart" }, ["install", "rel", "--dry-run", "cs/rsa-chart"], ["install", "rel", "cs/rsa-chart", "--dry-run"] })
+        {
+            var run = Cli.Run(temp.Path, env, args);
+            Assert.True(run.ExitCode == 0, $"{string.Join(' ', args)}: {run}");
+            Assert.Contains("Running: helm install rel rsa-chart-1.1.0.tgz --dry-run (", run.StdOut, StringComparison.Ordinal);
+            Assert.Contains("\nNAME: rel\n", run.StdOut, StringComparison.Ordinal);
+        }
+        // Even when the release is named like a mode (Helm reads --dry-run server as dry-run=client, release "server").
+        var server = Cli.Run(temp.Path, env, "install", "--dry-run", "server", "cs/rsa-chart");
+        Assert.True(server.ExitCode == 0, server.ToString());
+        Assert.Contains("\nNAME: server\n", server.StdOut, StringComparison.Ordinal);
+
+        // --dry-run=MODE, before or after the positionals, is handed to helm as given.
+        foreach (string mode in new[] { "client", "server", "none" })
+        {
+            foreach (string[] args in new[] { new[] { "install", $"--dry-run={mode}", "rel", "cs/rsa-chart" }, ["install", "rel", "cs/rsa-chart", $"--dry-run={mode}"] })
+            {
+                if (mode == "none")
+                {
+                    // Not a dry run: without helm it is refused as an install is.
+                    var refused = Cli.Run(temp.Path, WithoutHelm, args);
+                    Assert.True(refused.ExitCode == 2, refused.ToString());
+                    Assert.Contains("helm was not found on PATH", Assert.Single(refused.StdErrLines), StringComparison.Ordinal);
+                    continue;
+                }
+                var run = Cli.Run(temp.Path, WithoutHelm, args);
+                Assert.True(run.ExitCode == 0, $"{string.Join(' ', args)}: {run}");
+                Assert.Contains($"would be run as helm install rel rsa-chart-1.1.0.tgz --dry-run={mode} (", run.StdOut, StringComparison.Ordinal);
+            }
+        }
+        var client = Cli.Run(temp.Path, env, "install", "--dry-run=client", "rel", "cs/rsa-chart");
+        Assert.True(client.ExitCode == 0, client.ToString());
+        Assert.Contains("\nNAME: rel\n", client.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Install_GenerateNameAndNameTemplate_NameTheReleaseAsHelmDoes()
+    {
+        using var temp = new TempDirectory();
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
+        HelmPeer.V4.RunChecked(temp.Path, "repo", "add", "cs", repo.Url);
+        var env = WithHelm(temp);
+
+        // helm install -g REPO/CHART names the release CHART-<unix time>, from the chart reference.
+        var theirs = HelmPeer.V4.Run(temp.Path, "install", "-g", "cs/rsa-chart", "--dry-run=client");
+        Assert.True(theirs.ExitCode == 0, theirs.ToString());
+        Assert.Matches(@"\nNAME: rsa-chart-\d{10}\n", "\n" + theirs.StdOut);
+        foreach (string flag in new[] { "-g", "--generate-name" })
+        {
+            long before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var ours = Cli.Run(temp.Path, env, "install", flag, "cs/rsa-chart", "--dry-run=client", "--set", "greeting=hi");
+            long after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            Assert.True(ours.ExitCode == 0, ours.ToString());
+            var name = System.Text.RegularExpressions.Regex.Match(ours.StdOut, @"\nNAME: rsa-chart-(\d+)\n");
+            Assert.True(name.Success, ours.ToString());
+            Assert.InRange(long.Parse(name.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), before, after);
+            Assert.Contains($"Running: helm install rsa-chart-{name.Groups[1].Value} rsa-chart-1.1.0.tgz --dry-run=client --set greeting=hi (", ours.StdOut, StringComparison.Ordinal);
+        }
+
+        // --name-template is Helm's to render: handed over, with the chart as the only positional.
+        var templated = Cli.Run(temp.Path, env, "install", "--name-template", "{{ printf \"%s-%s\" \"from\" \"template\" }}", "cs/rsa-chart", "--dry-run=client");
+        Assert.True(templated.ExitCode == 0, templated.ToString());
+        Assert.Contains("\nNAME: from-template\n", templated.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Running: helm install rsa-chart-1.1.0.tgz --dry-run=client --name-template '{{ printf \"%s-%s\" \"from\" \"template\" }}' (", templated.StdOut, StringComparison.Ordinal);
+
+        // Helm's refusals: a name and -g; no name and no -g.
+        (string[] Args, string Says)[] refusals =
+        [
+            (["install", "-g", "rel", "cs/rsa-chart", "--dry-run=client"], "cannot set --generate-name and also specify a name"),
+            (["install", "--name-template", "x", "rel", "cs/rsa-chart", "--dry-run=client"], "cannot set --name-template and also specify a name"),
+            (["install", "cs/rsa-chart", "--dry-run=client"], "must either provide a name or specify --generate-name"),
+        ];
+        foreach (var (args, says) in refusals)
+        {
+            var helm = HelmPeer.V4.Run(temp.Path, args);
+            Assert.True(helm.ExitCode != 0, helm.ToString());
+            Assert.Contains(says, helm.StdErr, StringComparison.Ordinal);
+            var ours = Cli.Run(temp.Path, env, args);
+            Assert.True(ours.ExitCode == 2, ours.ToString());
+            Assert.Contains(says, Assert.Single(ours.StdErrLines), StringComparison.Ordinal);
+        }
+    }
+
+    private static (string Name, string Value)[] Fields(JsonElement item) => [.. item.EnumerateObject().Select(p => (p.Name, p.Value.ToString()))];
+
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void SearchAndRepoList_OutputTableJsonYaml_HelmsFieldsFirst_HelmsYaml(string version)
+    {
+        using var temp = new TempDirectory();
+        var helm = HelmPeer.Of(version);
+        AddBoth(temp, helm);
+
+        // search: each chart's fields are Helm's (name, version, app_version, description), in Helm's order.
+        using var theirs = JsonDocument.Parse(helm.RunChecked(temp.Path, "search", "repo", "chart", "--versions", "-o", "json").StdOut);
+        var ours = Cli.Run(temp.Path, "search", "chart", "--versions", "-o", "json");
+        Cli.AssertOk(ours);
+        using var oursJson = JsonDocument.Parse(ours.StdOut);
+        Assert.Equal("chartseal.search/v2", oursJson.RootElement.GetProperty("schema").GetString());
+        var expected = theirs.RootElement.EnumerateArray().Select(Fields).ToList();
+        Assert.Equal(5, expected.Count);
+        Assert.Equal(expected, oursJson.RootElement.GetProperty("charts").EnumerateArray().Select(c => Fields(c)[..4]).ToList());
+        // -o yaml: Helm's document, byte for byte, under "charts" (a sequence in a mapping is not indented).
+        string theirsYaml = helm.RunChecked(temp.Path, "search", "repo", "chart", "--versions", "-o", "yaml").StdOut;
+        var oursYaml = Cli.Run(temp.Path, "search", "chart", "--versions", "-o", "yaml");
+        Cli.AssertOk(oursYaml);
+        Assert.Equal("charts:\n" + theirsYaml + "schema: chartseal.search/v2\n", oursYaml.StdOut);
+        // -o table, Helm's name of the default.
+        Assert.Equal(Cli.Run(temp.Path, "search", "chart").StdOut, Cli.Run(temp.Path, "search", "chart", "-o", "table").StdOut);
+
+        // repo list: Helm's name and url first, then what Chartseal records.
+        using var theirList = JsonDocument.Parse(helm.RunChecked(temp.Path, "repo", "list", "-o", "json").StdOut);
+        using var ourList = JsonDocument.Parse(Cli.Run(temp.Path, "repo", "list", "-o", "json").StdOut);
+        var ourRepositories = ourList.RootElement.GetProperty("repositories").EnumerateArray().ToList();
+        Assert.Equal(theirList.RootElement.EnumerateArray().Select(Fields).ToList(), ourRepositories.Select(r => Fields(r)[..2]).ToList());
+        Assert.Equal(("rootFingerprint", repo.RootFingerprint), Fields(ourRepositories[0])[2]);
+        string theirListYaml = helm.RunChecked(temp.Path, "repo", "list", "-o", "yaml").StdOut;
+        Assert.Equal($"- name: cs\n  url: {repo.Url}\n", theirListYaml);
+        var ourListYaml = Cli.Run(temp.Path, "repo", "list", "-o", "yaml");
+        Cli.AssertOk(ourListYaml);
+        Assert.StartsWith("repositories:\n- ", ourListYaml.StdOut, StringComparison.Ordinal);
+        Assert.Contains("\n  name: cs\n", ourListYaml.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"\n  url: {repo.Url}\n", ourListYaml.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"\n  rootFingerprint: {repo.RootFingerprint}\n", ourListYaml.StdOut, StringComparison.Ordinal);
+        Assert.EndsWith("schema: chartseal.repo-list/v1\n", ourListYaml.StdOut, StringComparison.Ordinal);
+        Assert.Equal(Cli.Run(temp.Path, "repo", "list").StdOut, Cli.Run(temp.Path, "repo", "list", "-o", "table").StdOut);
     }
 }

@@ -27,7 +27,7 @@ public sealed class OciHelmInteropTests(OciCliFixture f) : IClassFixture<OciCliF
         // repo add verifies and caches the namespace's trust files: its pubkeys.pgp is the keyring a Helm user passes.
         var added = Cli.Run(t.Path, "repo", "add", "team", ns, "--root-fingerprint", f.Root, "--plain-http");
         Ok(added);
-        Assert.Contains("Index: 1 chart version(s)", added.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Index: 1 chart version", added.StdOut, StringComparison.Ordinal);
         string pubkeys = t.File(".chartseal-home/cache/team/pubkeys.pgp");
         string helmDir = Directory.CreateDirectory(t.File("helm")).FullName;
         var helmPull = HelmPeer.V4.Run(t.Path, "pull", $"{ns}/hello", "--version", "0.1.0", "--plain-http", "--verify", "--keyring", pubkeys, "--destination", helmDir);
@@ -57,7 +57,7 @@ public sealed class OciHelmInteropTests(OciCliFixture f) : IClassFixture<OciCliF
         Ok(Cli.Run(t.Path, "verify", "pulled/hello-0.1.0.tgz", "--repo", ns, "--root-fingerprint", f.Root, "--plain-http"));
         var dry = Cli.Run(t.Path, "install", "rel", $"{ns}/hello", "--dry-run");
         Ok(dry);
-        Assert.Matches(@"Dry run: would run helm install rel /\S+/hello-0\.1\.0\.tgz", dry.StdOut);
+        Assert.Contains($"Dry run: helm is not on PATH; it would be run as helm install rel hello-0.1.0.tgz --dry-run (hello-0.1.0.tgz: the archive of {ns}/hello 0.1.0 verified above", dry.StdOut, StringComparison.Ordinal);
 
         // Trust on first use works as over http(s), and says so.
         var tofu = Cli.Run(t.Path, "repo", "add", "tofu", ns, "--trust-on-first-use", "--plain-http");
@@ -93,14 +93,14 @@ public sealed class OciHelmInteropTests(OciCliFixture f) : IClassFixture<OciCliF
         // helm push records nothing beside the chart: the registry's catalog finds it.
         var added = Cli.Run(t.Path, "repo", "add", "team", ns, "--root-fingerprint", f.Root, "--plain-http");
         Ok(added);
-        Assert.Contains("Index: 1 chart version(s)", added.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Index: 1 chart version", added.StdOut, StringComparison.Ordinal);
         var pull = Cli.Run(t.Path, "pull", "team/hello", "-d", "pulled");
         Ok(pull);
         Assert.StartsWith($"Signed by: jane <jane@example.com>\nUsing Key With Fingerprint: {f.Fingerprints["jane"]}\n", pull.StdOut, StringComparison.Ordinal);
         Assert.Equal(File.ReadAllBytes(archive), File.ReadAllBytes(t.File("pulled/hello-0.1.0.tgz")));
         var audit = Cli.Run(t.Path, "audit", ns, "--root-fingerprint", f.Root, "--plain-http");
         Ok(audit);
-        Assert.Contains("Charts: 1 chart name(s) looked at: no chart list, 1 in the registry's catalog", audit.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Charts: 1 chart name looked at: no chart list, 1 in the registry's catalog", audit.StdOut, StringComparison.Ordinal);
 
         // The namespace's trust decides, not the registry: once Jane is removed, the same chart is refused.
         Ok(Cli.Run(t.Path, ["trust", "remove", ns, f.Fingerprints["jane"], .. f.RootKey, "--plain-http"]));

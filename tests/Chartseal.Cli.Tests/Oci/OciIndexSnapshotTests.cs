@@ -156,11 +156,11 @@ public sealed class OciIndexSnapshotTests(OciCliFixture f) : IClassFixture<OciCl
         // The audit says its charts came from the signed map, not from a chart list or a catalog it never read.
         var audited = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, "--chart", "other", .. f.Transport]);
         Ok(audited);
-        Assert.Contains("Charts: 1 chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list, the catalog and --chart",
+        Assert.Contains("Charts: 1 chart name looked at: those of the signed index snapshot (tags.json), which replaces the chart list, the catalog and --chart",
             audited.StdOut, StringComparison.Ordinal);
         var unnamed = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, .. f.Transport]);
         Ok(unnamed);
-        Assert.Contains("Charts: 1 chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list and the catalog\n",
+        Assert.Contains("Charts: 1 chart name looked at: those of the signed index snapshot (tags.json), which replaces the chart list and the catalog\n",
             unnamed.StdOut, StringComparison.Ordinal);
         var json = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, "-o", "json", .. f.Transport]);
         Ok(json);

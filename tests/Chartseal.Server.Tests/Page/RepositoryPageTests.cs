@@ -503,7 +503,7 @@ public sealed class RepositoryPageTests
         var (otherStatus, otherPage) = await GetAsync(bare, "/charts/nope");
 
         Assert.DoesNotContain("No charts yet.", overview, StringComparison.Ordinal);
-        Assert.Contains("index.yaml lists 1 chart(s), 2 version(s), but none can be verified until this repository publishes its trust material.", overview, StringComparison.Ordinal);
+        Assert.Contains("index.yaml lists 1 chart, 2 versions, but none can be verified until this repository publishes its trust material.", overview, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, chartStatus.StatusCode);
         Assert.Contains("index.yaml lists the chart “web”, but no version of it can be verified until this repository publishes its trust material.", chartPage, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, otherStatus.StatusCode);

@@ -242,7 +242,7 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
         Assert.Equal(["listed"], source.Enumeration!.Charts);
         Assert.Null(source.Enumeration.Catalog);
         Assert.Contains("does not list its repositories", source.Enumeration.CatalogProblem, StringComparison.Ordinal);
-        Assert.Equal("1 chart name(s) looked at: 1 in the chart list, no catalog (the registry does not list its repositories)", source.Enumeration.Describe());
+        Assert.Equal("1 chart name looked at: 1 in the chart list, no catalog (the registry does not list its repositories)", source.Enumeration.Describe());
 
         using var named = new OciRepositorySource(viaProxy, registry.ClientOptions(), ["unlisted"]);
         await named.ReadIndexAsync(null, null, Ct);

@@ -240,6 +240,12 @@ public sealed class SigningKeySelectorTests
         Assert.StartsWith($"no usable signing key for \"Two <two@example.com>\": primary key {primary[^16..]} (ed25519): ", certifyOnly.Reason, StringComparison.Ordinal);
         var notHex = Assert.Throws<ChartsealException>(() => SigningKeySelector.Select(ring, "two@example.com!", DateTime.UtcNow));
         Assert.Equal("--key \"two@example.com!\": the ! suffix (exactly this key, as in gpg) goes with a fingerprint or a 16-digit key id", notHex.Reason);
+
+        // The same names for the primary key (a revocation certificate's): FPR! of the primary key itself, not of a subkey.
+        Assert.Equal(primary, SigningKeySelector.SelectPrimary(ring, primary + "!").Fingerprint);
+        Assert.Equal(primary, SigningKeySelector.SelectPrimary(ring, rsa).Fingerprint);
+        var subkey = Assert.Throws<ChartsealException>(() => SigningKeySelector.SelectPrimary(ring, rsa + "!"));
+        Assert.Equal($"--key \"{rsa}!\" names a subkey: this is made by the primary key, {primary}", subkey.Reason);
     }
 
     [Fact]
