@@ -172,7 +172,7 @@ internal static class OverviewPage
         }
         int first = (page - 1) * PageLimits.ChartsPerPage;
         var shown = found.Skip(first).Take(PageLimits.ChartsPerPage).ToList();
-        html.Raw("<p id=\"chart-count\" role=\"status\">").Text(query.Length > 0 ? $"{found.Count} of {total} charts match “{query}”" : Plural.Count(total, "chart"))
+        html.Raw("<p id=\"chart-count\" role=\"status\">").Text(query.Length > 0 ? $"{found.Count} of {Plural.Count(total, "chart")} {(found.Count == 1 ? "matches" : "match")} “{query}”" : Plural.Count(total, "chart"))
             .Text($"; showing {first + 1}–{first + shown.Count}.").Raw("</p>");
         html.Raw("<div class=\"table\"><table class=\"cards\" id=\"charts-table\"><thead><tr><th scope=\"col\">Chart</th><th scope=\"col\">Latest version</th>")
             .Raw("<th scope=\"col\">Latest verdict</th><th scope=\"col\">Description</th><th scope=\"col\">All versions</th></tr></thead><tbody>");

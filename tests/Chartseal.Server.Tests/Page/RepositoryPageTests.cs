@@ -356,6 +356,9 @@ public sealed class RepositoryPageTests
         Assert.Equal(Enumerable.Range(10, 10).Select(i => $"app-{i}"), ChartLinks(search));
         Assert.Contains("value=\"APP-1\"", search, StringComparison.Ordinal);
         Assert.Equal(["app-07"], ChartLinks(needle));
+        // The count line agrees in number: "10 of 36 charts match", "1 of 36 charts matches".
+        Assert.Contains("10 of 36 charts match “APP-1”", search, StringComparison.Ordinal);
+        Assert.Contains("1 of 36 charts matches “needle”", needle, StringComparison.Ordinal);
         Assert.Contains("No chart matches “&lt;b&gt;zzz”.", none, StringComparison.Ordinal);
         Assert.Equal(PageLimits.VersionsPerPage, PageFixture.Verdicts(many1).Count);
         Assert.Equal(5, PageFixture.Verdicts(many2).Count);
