@@ -270,20 +270,21 @@ public sealed class OciIndexSnapshotTests(OciCliFixture f) : IClassFixture<OciCl
         Ok(Cli.Run(t.Path, "pull", "team/hello", "-d", "pulled"));
         Assert.True(File.Exists(t.File("pulled/hello-0.2.0.tgz")));
 
-        // The audit says its charts came from the signed map, not from a chart list or a catalog it never read.
+        // The audit says its versions came from the signed map, and where it looked for tags outside it.
         var audited = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, "--chart", "other", .. f.Transport]);
         Ok(audited);
-        Assert.Contains("Charts: 1 chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list, the catalog and --chart",
-            audited.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Charts: 2 chart name(s) looked at: 1 in the signed index snapshot (tags.json), 1 named, 1 in the chart list, 1 in the registry's catalog; "
+            + "every chart tag the registry holds is in the signed index snapshot\n", audited.StdOut, StringComparison.Ordinal);
         var unnamed = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, .. f.Transport]);
         Ok(unnamed);
-        Assert.Contains("Charts: 1 chart name(s) looked at: those of the signed index snapshot (tags.json), which replaces the chart list and the catalog\n",
-            unnamed.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Charts: 1 chart name(s) looked at: 1 in the signed index snapshot (tags.json), 1 in the chart list, 1 in the registry's catalog; "
+            + "every chart tag the registry holds is in the signed index snapshot\n", unnamed.StdOut, StringComparison.Ordinal);
         var json = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, "-o", "json", .. f.Transport]);
         Ok(json);
         using var document = System.Text.Json.JsonDocument.Parse(json.StdOut);
         var enumeration = document.RootElement.GetProperty("enumeration");
         Assert.True(enumeration.GetProperty("signedTagMap").GetBoolean());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, enumeration.GetProperty("chartList").ValueKind);
+        Assert.Equal(1, enumeration.GetProperty("chartList").GetInt32());
+        Assert.Empty(enumeration.GetProperty("unlisted").EnumerateArray());
     }
 }
