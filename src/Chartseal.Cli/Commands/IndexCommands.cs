@@ -84,8 +84,8 @@ internal static class IndexCommands
         if (refused.Count > 0)
         {
             string names = string.Join(", ", refused.Select(t => t.Reference[(t.Reference.LastIndexOf('/') + 1)..]));
-            Console.Error.WriteLine($"chartseal: {refused.Count} tag(s) the registry holds are not signed as it holds them ({TerminalText.Escape(names)}): their charts are refused; "
-                + "delete them from the registry (Helm has no delete: the registry's API or UI), and check who can push to it");
+            Console.Error.WriteLine($"chartseal: {refused.Count} tag(s) the registry holds are not signed as it holds them ({TerminalText.Escape(names)}): the gate refuses their charts; "
+                + "re-sign the versions you published (chartseal push --resign-only), delete the others from the registry (Helm has no delete) and check who can push to it");
         }
     }
 

@@ -211,7 +211,7 @@ public sealed class OciIndexSnapshotTests(OciCliFixture f) : IClassFixture<OciCl
         Assert.Contains("Signed snapshot.yaml.asc version", signed.StdOut, StringComparison.Ordinal);
         Assert.Contains($"chartseal: {ns}/hello:0.3.0: left out of the signed tags: signer-not-trusted: ", signed.StdErr, StringComparison.Ordinal);
         Assert.Contains($"chartseal: {ns}/hello:0.1.0: kept at the manifest signed before ({original.Digest}), not the one the tag holds now ({moved.Digest}): signer-not-trusted: ", signed.StdErr, StringComparison.Ordinal);
-        Assert.Contains("chartseal: 2 tag(s) the registry holds are not signed as it holds them (hello:0.1.0, hello:0.3.0): their charts are refused; delete them from the registry", signed.StdErr, StringComparison.Ordinal);
+        Assert.Contains("chartseal: 2 tag(s) the registry holds are not signed as it holds them (hello:0.1.0, hello:0.3.0): the gate refuses their charts; re-sign the versions you published (chartseal push --resign-only), delete the others from the registry", signed.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("0.2.0", signed.StdErr, StringComparison.Ordinal);
 
         // Clients: the newest signed version is Jane's 0.2.0, and 0.1.0 is still Jane's chart.
