@@ -31,13 +31,13 @@ public static class RejectionReasons
         [RejectionReason.DigestMismatch] = ("digest-mismatch", "CSL3003"),
         [RejectionReason.MissingArchive] = ("missing-archive", "CSL3004"),
         [RejectionReason.VersionNotFound] = ("version-not-found", "CSL3005"),
-        [RejectionReason.NotInIndex] = ("not-in-index", "CSL3006"),
         [RejectionReason.IndexUnsigned] = ("index-unsigned", "CSL4001"),
         [RejectionReason.IndexBadSignature] = ("index-bad-signature", "CSL4002"),
         [RejectionReason.IndexMismatch] = ("index-mismatch", "CSL4003"),
         [RejectionReason.IndexRollback] = ("index-rollback", "CSL4004"),
         [RejectionReason.IndexExpired] = ("index-expired", "CSL4005"),
         [RejectionReason.IndexTrustMismatch] = ("index-trust-mismatch", "CSL4006"),
+        [RejectionReason.NotInIndex] = ("not-in-index", "CSL4007"),
     };
 
     /// <summary>The kebab-case name used in JSON and on stderr, e.g. <c>bad-signature</c>.</summary>
@@ -77,13 +77,13 @@ public static class RejectionReasons
         RejectionReason.DigestMismatch => "The archive's digest differs from the one index.yaml lists.",
         RejectionReason.MissingArchive => "The archive that index.yaml lists is not in the repository.",
         RejectionReason.VersionNotFound => "The repository's index does not hold this chart version.",
-        RejectionReason.NotInIndex => "The repository holds this chart version, but its signed index does not list it.",
         RejectionReason.IndexUnsigned => "The repository's index must come with a signed snapshot, and none was served.",
         RejectionReason.IndexBadSignature => "The index snapshot is not validly signed by one of the repository's index keys.",
         RejectionReason.IndexMismatch => "The index is not the one its signed snapshot names: it was tampered with or trimmed.",
         RejectionReason.IndexRollback => "The index snapshot is older than one already accepted: an old index was replayed.",
         RejectionReason.IndexExpired => "The index snapshot has expired: the index may be hiding newer versions.",
         RejectionReason.IndexTrustMismatch => "The index snapshot was made with other trust material than the repository's current one.",
+        RejectionReason.NotInIndex => "The repository holds this chart version, but its signed index does not list it.",
         _ => "Refused for a reason that was never set (a bug): treat it as a failure.",
     };
 

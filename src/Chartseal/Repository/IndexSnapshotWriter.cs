@@ -94,11 +94,17 @@ public static class IndexSnapshotWriter
     /// snapshot signed for it, when that one is still trusted: a pusher cannot take a published version away either.
     /// </remarks>
     /// <returns>The snapshot pushed, and the tags not signed as the registry holds them.</returns>
-    /// <exception cref="ChartsealException">As for a folder, and a failed request.</exception>
+    /// <exception cref="ArgumentException"><paramref name="registry"/> follows a signed tag map (<see cref="OciRepositorySource.PinTags"/>).</exception>
+    /// <exception cref="ChartsealException">As for a folder, and a failed request (also one that reads a tag's chart).</exception>
     public static async Task<TagMapSigning> SignAsync(OciRepositorySource registry, IndexSigner signer, TimeSpan lifetime, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(signer);
+        if (registry.SignedTags is not null)
+        {
+            // Such a source reads the old map's manifests and judges every other tag as outside it: nothing new could be signed.
+            throw new ArgumentException("the source follows a signed tag map; sign from a source that reads the registry's own tags", nameof(registry));
+        }
         string where = OciIndexSnapshot.ReferenceIn(registry.Namespace).ToString();
         TrustedMaterial material = await TrustRepository.ReadCurrentAsync(registry, now, cancellationToken).ConfigureAwait(false);
         CheckSigner(material, signer, lifetime, where);

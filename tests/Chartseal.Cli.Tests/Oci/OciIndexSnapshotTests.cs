@@ -148,7 +148,7 @@ public sealed class OciIndexSnapshotTests(OciCliFixture f) : IClassFixture<OciCl
         var rows = document.GetProperty("charts").EnumerateArray().ToDictionary(r => r.GetProperty("version").GetString()!);
         Assert.True(rows["0.1.0"].GetProperty("trusted").GetBoolean());
         Assert.Equal("not-in-index", rows["0.2.0"].GetProperty("reason").GetString());
-        Assert.Equal("CSL3006", rows["0.2.0"].GetProperty("code").GetString());
+        Assert.Equal("CSL4007", rows["0.2.0"].GetProperty("code").GetString());
         Assert.Contains("is not in the signed index snapshot", rows["0.2.0"].GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal($"{ns}/hello:0.2.0", rows["0.2.0"].GetProperty("archive").GetString());
         // The rogue tag is outside the signed tags too, but what its signature says comes first (the gate's order).
