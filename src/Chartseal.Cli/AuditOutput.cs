@@ -122,6 +122,20 @@ internal static class AuditOutput
             WriteCount(json, "catalog", enumeration.Catalog);
             VerdictJson.WriteOptional(json, "catalogProblem", enumeration.CatalogProblem);
             json.WriteBoolean("signedTagMap", enumeration.SignedTagMap);
+            if (enumeration.Unlisted is { } unlisted)
+            {
+                // The chart tags the registry holds outside the signed tag map (each is also a row).
+                json.WriteStartArray("unlisted");
+                foreach (string reference in unlisted)
+                {
+                    json.WriteStringValue(reference);
+                }
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteNull("unlisted");
+            }
             json.WriteEndObject();
         }
         json.WriteStartArray("charts");

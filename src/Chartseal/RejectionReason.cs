@@ -84,4 +84,9 @@ public enum RejectionReason
     IndexExpired,
     /// <summary>The index snapshot was made with another trust manifest than the one accepted (mix-and-match).</summary>
     IndexTrustMismatch,
+    /// <summary>
+    /// The chart version is in the repository beside its signed index but not in it: a registry tag outside the namespace's
+    /// signed tag map (pushed after the tags were last signed, moved since, or stored by someone without the gate).
+    /// </summary>
+    NotInIndex,
 }

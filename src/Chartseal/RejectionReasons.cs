@@ -37,6 +37,7 @@ public static class RejectionReasons
         [RejectionReason.IndexRollback] = ("index-rollback", "CSL4004"),
         [RejectionReason.IndexExpired] = ("index-expired", "CSL4005"),
         [RejectionReason.IndexTrustMismatch] = ("index-trust-mismatch", "CSL4006"),
+        [RejectionReason.NotInIndex] = ("not-in-index", "CSL4007"),
     };
 
     /// <summary>The kebab-case name used in JSON and on stderr, e.g. <c>bad-signature</c>.</summary>
@@ -82,6 +83,7 @@ public static class RejectionReasons
         RejectionReason.IndexRollback => "The index snapshot is older than one already accepted: an old index was replayed.",
         RejectionReason.IndexExpired => "The index snapshot has expired: the index may be hiding newer versions.",
         RejectionReason.IndexTrustMismatch => "The index snapshot was made with other trust material than the repository's current one.",
+        RejectionReason.NotInIndex => "The repository holds this chart version, but its signed index does not list it.",
         _ => "Refused for a reason that was never set (a bug): treat it as a failure.",
     };
 

@@ -55,12 +55,25 @@ public sealed class UserGuideDrillTests
 
         Assert.True(exitCode == 0, output);
         AssertDrill(t, output);
-        // chartseal push refuses the thief; plain helm push stores the tag, the audit names it, and after its deletion it is clean.
+        string ns = $"oci://{registry.Host}/team/charts";
+        // After the revocation, index sign leaves Bob's versions out of the signed tags until they are re-signed, and says so.
+        Assert.Contains($"chartseal: {ns}/hello:1.1.0: left out of the signed tags: signer-revoked: ", output, StringComparison.Ordinal);
+        Assert.Contains("chartseal: 2 tags the registry holds are not signed as it holds them (hello:1.1.0, web:2.0.0)", output, StringComparison.Ordinal);
+        // chartseal push refuses the thief; plain helm push stores the tag, and the audit names it at once (before any index sign).
         Assert.Contains("push: exit 1", output, StringComparison.Ordinal);
-        Assert.Contains("5 chart versions in oci://", output, StringComparison.Ordinal);
-        Assert.Contains("): 4 trusted, 1 signer-revoked", output, StringComparison.Ordinal);
-        Assert.Contains($"chartseal: oci://{registry.Host}/team/charts/hello:6.6.6: signer-revoked: ", output, StringComparison.Ordinal);
-        Assert.EndsWith("): 4 trusted\nCharts: 2 chart names looked at: those of the signed index snapshot (tags.json), which replaces the chart list and the catalog\n",
+        Assert.Contains($"5 chart versions in {ns} (trust version 4, root ", output, StringComparison.Ordinal);
+        Assert.Contains("): 4 trusted, 1 signer-revoked\nCharts: 2 chart names looked at: 2 in the signed index snapshot (tags.json), 2 in the chart list, "
+            + "2 in the registry's catalog; 1 tag the registry holds is not in the signed index snapshot\n", output, StringComparison.Ordinal);
+        // index sign leaves it out; users get the newest trusted version, and the thief's, named, is refused.
+        Assert.Contains($"chartseal: {ns}/hello:6.6.6: left out of the signed tags: signer-revoked: ", output, StringComparison.Ordinal);
+        Assert.Contains("chartseal: 1 tag the registry holds is not signed as it holds it (hello:6.6.6)", output, StringComparison.Ordinal);
+        Assert.Contains("Pulled: latest/hello-1.1.0.tgz\n", output, StringComparison.Ordinal);
+        Assert.Contains($"chartseal: {ns}/hello:6.6.6: signer-revoked: ", output, StringComparison.Ordinal);
+        Assert.Contains("pull: exit 1", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(t.File("empty/stolen")));
+        // After its deletion, the audit is clean.
+        Assert.EndsWith("): 4 trusted\nCharts: 2 chart names looked at: 2 in the signed index snapshot (tags.json), 2 in the chart list, 2 in the registry's catalog; "
+            + "every chart tag the registry holds is in the signed index snapshot\n",
             output[..output.IndexOf("\n--- stderr\n", StringComparison.Ordinal)], StringComparison.Ordinal);
     }
 

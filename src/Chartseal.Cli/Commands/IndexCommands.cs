@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Chartseal.IO;
 using Chartseal.Keys;
 using Chartseal.Repository;
 using Chartseal.Trust;
@@ -44,11 +45,14 @@ internal static class IndexCommands
                 : IndexSigner.DefaultLifetime;
             IndexSnapshot snapshot;
             string covered;
+            IReadOnlyList<RefusedTag> refused = [];
             if (Client.OciRepositorySource.IsOciLocation(repository))
             {
                 using var source = new Client.OciRepositorySource(Client.OciRepositorySource.ParseNamespace(repository), registry?.Build(p) ?? new Oci.OciRegistryOptions());
-                snapshot = await IndexSnapshotWriter.SignAsync(source, signer, lifetime, now, ct);
-                covered = $"{Client.OciIndexSnapshot.ReferenceIn(source.Namespace)} ({IndexSnapshot.TagsFileName}, {snapshot.IndexSize} bytes)";
+                var signed = await IndexSnapshotWriter.SignAsync(source, signer, lifetime, now, ct);
+                snapshot = signed.Snapshot;
+                covered = $"{Client.OciIndexSnapshot.ReferenceIn(source.Namespace)} ({IndexSnapshot.TagsFileName}: {Plural.Count(signed.Signed, "chart tag")}, {snapshot.IndexSize} bytes)";
+                refused = signed.Refused;
             }
             else
             {
@@ -56,12 +60,32 @@ internal static class IndexCommands
                 covered = $"{IndexSnapshot.ContentAddressedIndexName(snapshot.IndexSha256)} ({snapshot.IndexSize} bytes)";
             }
             Console.WriteLine($"Signed {IndexSnapshot.FileName} version {snapshot.Version} for {covered}, trust version {snapshot.TrustVersion}, expires {TrustManifest.FormatTime(snapshot.Expires)}, by index key {signer.Fingerprint}");
+            PrintRefused(refused);
             if (snapshot.Expires < now.AddSeconds(-1) + lifetime)
             {
                 // Clients check the key when they read the snapshot: it cannot outlive the key.
                 Console.Error.WriteLine($"Note: the index key expires {TrustManifest.FormatTime(snapshot.Expires)}, before the {Duration.ForPeople(lifetime)} asked; extend it (gpg --quick-set-expire), export it and have the root add it again (chartseal trust index-key add), or clients will refuse the repository then");
             }
             return snapshot;
+        }
+    }
+
+    // The tags a registry holds that were not signed as it holds them: one line each (what the gate said), then the count and
+    // names. The snapshot is signed all the same (exit 0): a pusher must not be able to stop that; audit names them until deleted.
+    private static void PrintRefused(IReadOnlyList<RefusedTag> refused)
+    {
+        foreach (var tag in refused)
+        {
+            string what = tag.KeptDigest is { } kept
+                ? $"kept at the manifest signed before ({kept}), not the one the tag holds now ({tag.Digest})"
+                : "left out of the signed tags";
+            Console.Error.WriteLine($"chartseal: {TerminalText.Escape(tag.Reference)}: {what}: {tag.Refusal.Name}: {TerminalText.Escape(tag.Refusal.Message)}");
+        }
+        if (refused.Count > 0)
+        {
+            string names = string.Join(", ", refused.Select(t => t.Reference[(t.Reference.LastIndexOf('/') + 1)..]));
+            Console.Error.WriteLine($"chartseal: {Plural.Count(refused.Count, "tag")} the registry holds {(refused.Count == 1 ? "is" : "are")} not signed as it holds {(refused.Count == 1 ? "it" : "them")} ({TerminalText.Escape(names)}): the gate refuses {(refused.Count == 1 ? "its chart" : "their charts")}; "
+                + "re-sign the versions you published (chartseal push --resign-only), delete the others from the registry (Helm has no delete) and check who can push to it");
         }
     }
 

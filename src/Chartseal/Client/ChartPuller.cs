@@ -16,7 +16,8 @@ public static class ChartPuller
     /// <summary>
     /// Pulls and verifies a chart. Reasons: every trust-* reason, every reason of the gate (missing-archive when the
     /// archive is gone, missing-provenance when the <c>.prov</c> is, signer-not-trusted, signer-revoked,
-    /// not-in-local-keyring, name-version-mismatch and digest-mismatch against the index entry or the registry reference).
+    /// not-in-local-keyring, name-version-mismatch and digest-mismatch against the index entry or the registry reference;
+    /// not-in-index for a registry tag outside the namespace's signed tag map, which is chosen only when no signed version matches).
     /// </summary>
     /// <exception cref="ChartsealException">No cached index, no such chart or version, a refused URL, a download failure.</exception>
     public static async Task<PullResult> PullAsync(ClientHome home, PullRequest request, DateTime now, CancellationToken cancellationToken = default) =>
@@ -49,8 +50,14 @@ public static class ChartPuller
                 var (request, at, slot) = item;
                 ChartIndex? live = await source.ReadChartVersionsAsync(request.Chart, token).ConfigureAwait(false);
                 ChartIndex index = live ?? await cachedIndex.Value.ConfigureAwait(false);
-                IndexEntry entry = SelectVersion(index, repository.Name, request.Chart, request.Version,
-                    live is null ? null : $"{source.Location} holds no version of \"{request.Chart}\" (no SemVer tag at {source.Location}/{request.Chart})");
+                // Only among the signed versions; when none matches, a tag outside them that does is chosen only to be judged,
+                // and the gate refuses it (not-in-index, or its signature's reason), rather than a bare "not found".
+                IndexEntry entry = index.Get(request.Chart, request.Version)
+                    ?? (source is OciRepositorySource registry && await registry.ReadUnlistedVersionsAsync(request.Chart, token).ConfigureAwait(false) is { } unlisted
+                        ? unlisted.Get(request.Chart, request.Version)
+                        : null)
+                    ?? SelectVersion(index, repository.Name, request.Chart, request.Version,
+                        live is null ? null : $"{source.Location} holds no version of \"{request.Chart}\" (no SemVer tag at {source.Location}/{request.Chart})");
                 if ((entry.Urls.Count > 0 ? source.Locate(entry.Urls[0]) : null) is not { } chart)
                 {
                     throw new ChartsealException($"{repository.Name}/{request.Chart}", $"index entry {entry.Metadata.Version} has no usable download URL");
@@ -76,7 +83,8 @@ public static class ChartPuller
             var material = ((TrustResult.Accepted)trust).Material;
 
             // 2b. A registry that signs its tags: the versions are chosen again from the signed map, and each manifest is
-            //     then read by the digest it gives (the live tag list only said what to look for).
+            //     then read by the digest it gives (the live tag list only said what to look for; a tag outside the map is
+            //     chosen only when no signed version matches, and only to be refused).
             if (source is OciRepositorySource registry && material.RequiresSnapshot)
             {
                 var pinned = await IndexUpdater.PinAsync(registry, repository.Root, home.TrustState, material, now, cancellationToken).ConfigureAwait(false);

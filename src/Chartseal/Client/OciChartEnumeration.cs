@@ -12,25 +12,42 @@ namespace Chartseal.Client;
 /// <param name="Catalog">How many charts of the namespace the catalog lists; null when the registry does not list its repositories to us.</param>
 /// <param name="CatalogProblem">Why the catalog could not be used (the registry's answer), when it could not.</param>
 /// <param name="SignedTagMap">
-/// The charts are those of the signed index snapshot's tag map (<c>tags.json</c>), which replaces the names given, the
-/// chart list and the catalog: none of them was read.
+/// The namespace has a signed index snapshot: its tag map (<c>tags.json</c>) is the list of chart versions, and the names
+/// given, the chart list and the catalog were read only to find the tags the registry holds outside it (<see cref="Unlisted"/>).
 /// </param>
-public sealed record OciChartEnumeration(IReadOnlyList<string> Charts, int Named, int? ChartList, int? Catalog, string? CatalogProblem, bool SignedTagMap = false)
+/// <param name="SignedCharts">How many charts the signed tag map lists (with <paramref name="SignedTagMap"/>).</param>
+/// <param name="Unlisted">
+/// With <paramref name="SignedTagMap"/>: the references of the chart tags the registry holds that the signed tag map does not
+/// hold as they are (a tag it does not list; <c>NAME:TAG@DIGEST</c> for a tag that now holds another manifest); null when
+/// they were not looked for.
+/// </param>
+public sealed record OciChartEnumeration(IReadOnlyList<string> Charts, int Named, int? ChartList, int? Catalog, string? CatalogProblem, bool SignedTagMap = false,
+    int SignedCharts = 0, IReadOnlyList<string>? Unlisted = null)
 {
-    /// <summary>One line for people: where the chart names came from.</summary>
+    /// <summary>One line for people: where the chart names came from (and, with a signed tag map, what the registry holds outside it).</summary>
     public string Describe()
     {
-        if (SignedTagMap)
+        if (SignedTagMap && Unlisted is null)
         {
-            return $"{Plural.Count(Charts.Count, "chart name")} looked at: those of the signed index snapshot (tags.json), which replaces the chart list{(Named > 0 ? ", the catalog and --chart" : " and the catalog")}";
+            return $"{Plural.Count(Charts.Count, "chart name")} looked at: those of the signed index snapshot (tags.json)";
         }
         var parts = new List<string>();
+        if (SignedTagMap)
+        {
+            parts.Add($"{SignedCharts} in the signed index snapshot (tags.json)");
+        }
         if (Named > 0)
         {
             parts.Add($"{Named} named");
         }
         parts.Add(ChartList is { } listed ? $"{listed} in the chart list" : "no chart list");
         parts.Add(Catalog is { } cataloged ? $"{cataloged} in the registry's catalog" : "no catalog (the registry does not list its repositories)");
-        return $"{Plural.Count(Charts.Count, "chart name")} looked at: {string.Join(", ", parts)}";
+        string described = $"{Plural.Count(Charts.Count, "chart name")} looked at: {string.Join(", ", parts)}";
+        return Unlisted switch
+        {
+            null => described,
+            { Count: 0 } => described + "; every chart tag the registry holds is in the signed index snapshot",
+            { Count: var count } => described + $"; {Plural.Count(count, "tag")} the registry holds {(count == 1 ? "is" : "are")} not in the signed index snapshot",
+        };
     }
 }

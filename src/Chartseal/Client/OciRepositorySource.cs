@@ -166,6 +166,9 @@ public sealed partial class OciRepositorySource : RepositorySource
 
     private OciTagMap? _pinned;
 
+    /// <summary>The verified tag map this source follows (<see cref="PinTags"/>); null when it reads the registry's live tags.</summary>
+    public OciTagMap? SignedTags => _pinned;
+
     /// <summary>
     /// The most bytes of manifests and configs one <see cref="ReadIndexAsync"/> reads (<see cref="ChartIndex.MaxIndexSize"/>:
     /// the index built from them is held in memory, and the cache refuses a larger one).
@@ -174,16 +177,85 @@ public sealed partial class OciRepositorySource : RepositorySource
 
     /// <summary>
     /// The map of the namespace as the registry holds it now (for the index key's signer): every chart found
-    /// (<see cref="EnumerateChartsAsync"/>), each of its SemVer tags, and the digest of the manifest each tag holds.
+    /// (<see cref="EnumerateChartsAsync"/>), each of its SemVer tags that holds a Helm chart, and the digest of the manifest
+    /// each such tag holds (read by the tag, never by a signed map's digest). Tags that hold anything else (an image, another
+    /// artifact) are left out, as the index built for clients leaves them out.
     /// </summary>
     /// <exception cref="ChartsealException">A failed request.</exception>
-    public async Task<OciTagMap> ReadLiveTagMapAsync(CancellationToken cancellationToken = default)
+    public async Task<OciTagMap> ReadLiveTagMapAsync(CancellationToken cancellationToken = default) =>
+        await ReadLiveTagsAsync((await EnumerateChartsAsync(cancellationToken).ConfigureAwait(false)).Charts, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Every chart tag the registry holds that the signed tag map this source follows (<see cref="PinTags"/>) does not hold
+    /// as it is, for audit: a tag the map does not list (referenced by its tag), and a tag that now holds another manifest
+    /// than the map names (referenced by its tag and the digest it holds now). Each entry names the reference's chart and
+    /// version; the gate refuses every one of them (<see cref="ExpectationsFor"/>). The charts looked at are the map's, the
+    /// names given, the chart list's and the catalog's (<see cref="Enumeration"/> says so). Empty when no map is followed.
+    /// </summary>
+    /// <exception cref="ChartsealException">A failed request.</exception>
+    public async Task<IReadOnlyList<IndexEntry>> ReadUnlistedEntriesAsync(CancellationToken cancellationToken = default)
     {
-        OciChartEnumeration enumeration = await EnumerateChartsAsync(cancellationToken).ConfigureAwait(false);
+        if (_pinned is not { } pinned)
+        {
+            return [];
+        }
+        OciChartEnumeration found = await EnumerateChartsAsync(cancellationToken).ConfigureAwait(false);
+        var charts = new SortedSet<string>(found.Charts, StringComparer.Ordinal);
+        charts.UnionWith(pinned.Charts);
+        OciTagMap live = await ReadLiveTagsAsync(charts, cancellationToken).ConfigureAwait(false);
+        var entries = new List<IndexEntry>();
+        foreach (string chart in live.Charts)
+        {
+            foreach (var (tag, digest) in live.TagsOf(chart))
+            {
+                string? signed = pinned.DigestOf(chart, tag);
+                if (signed != digest)
+                {
+                    OciReference reference = Namespace.Child(chart).WithTag(tag);
+                    entries.Add(TagEntry(chart, tag, signed is null ? reference : reference.WithDigest(digest)));
+                }
+            }
+        }
+        Enumeration = new OciChartEnumeration([.. charts], _named.Count, found.ChartList, found.Catalog, found.CatalogProblem, SignedTagMap: true,
+            SignedCharts: pinned.Charts.Count, Unlisted: [.. entries.Select(e => e.Urls[0])]);
+        return entries;
+    }
+
+    /// <summary>
+    /// The versions of <paramref name="chart"/> whose tags the registry's tag list holds but the signed tag map this source
+    /// follows does not list, newest first (each refused by the gate: <see cref="ExpectationsFor"/>); null when no map is followed.
+    /// </summary>
+    /// <exception cref="ChartsealException">Not a chart name, or a failed request.</exception>
+    public async Task<ChartIndex?> ReadUnlistedVersionsAsync(string chart, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        if (_pinned is not { } pinned)
+        {
+            return null;
+        }
+        if (!IsChartName(chart))
+        {
+            throw new ChartsealException($"{Location}/{chart}", NotAChartName);
+        }
+        OciReference repository = Namespace.Child(chart);
+        var index = new ChartIndex();
+        foreach (string tag in await _client.ListTagsAsync(repository, 0, cancellationToken).ConfigureAwait(false))
+        {
+            if (VersionOfTag(tag) is not null && pinned.DigestOf(chart, tag) is null)
+            {
+                index.Add(TagEntry(chart, tag, repository.WithTag(tag)));
+            }
+        }
+        index.SortVersions();
+        return index;
+    }
+
+    private async Task<OciTagMap> ReadLiveTagsAsync(IEnumerable<string> charts, CancellationToken cancellationToken)
+    {
         var tags = new ConcurrentBag<(string Chart, string Tag, string Digest)>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelRequests, CancellationToken = cancellationToken };
         var tagged = new ConcurrentBag<(string Chart, string Tag)>();
-        await Parallel.ForEachAsync(enumeration.Charts, parallel, async (chart, token) =>
+        await Parallel.ForEachAsync(charts, parallel, async (chart, token) =>
         {
             foreach (string tag in await _client.ListTagsAsync(Namespace.Child(chart), 0, token).ConfigureAwait(false))
             {
@@ -195,12 +267,54 @@ public sealed partial class OciRepositorySource : RepositorySource
         }).ConfigureAwait(false);
         await Parallel.ForEachAsync(tagged, parallel, async (item, token) =>
         {
-            if (await _client.HeadManifestAsync(Namespace.Child(item.Chart).WithTag(item.Tag), token).ConfigureAwait(false) is { } manifest)
+            OciReference reference = Namespace.Child(item.Chart).WithTag(item.Tag);
+            if (await ChartLayersAsync(reference, live: true, token).ConfigureAwait(false) is { } chart)
             {
-                tags.Add((item.Chart, item.Tag, manifest.Digest));
+                tags.Add((item.Chart, item.Tag, chart.Digest));
             }
         }).ConfigureAwait(false);
         return new OciTagMap(tags);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="reference"/> (a chart of this namespace, by tag or digest; a tag of the signed map followed is
+    /// read by the map's digest) holds a Helm chart: false when the registry has no such manifest, or holds something else
+    /// there (an image, another artifact). The manifest read is the one the chart's archive and <c>.prov</c> are read from next.
+    /// </summary>
+    /// <exception cref="ChartsealException">A failed request.</exception>
+    public async Task<bool> HoldsChartAsync(OciReference reference, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return await ChartLayersAsync(reference, live: false, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    // The manifest a chart reference holds when it is a Helm chart (null when it is gone or is not one): read as the layers
+    // of the reference are read (a tag of the signed map followed by the map's digest), or with live, by the tag whatever
+    // the map says. Remembered for the reads of its layers under the reference with the manifest's digest, and under the
+    // reference itself when that reads the same manifest.
+    private async Task<(string Digest, HelmChartLayers Layers)?> ChartLayersAsync(OciReference reference, bool live, CancellationToken cancellationToken)
+    {
+        OciReference read = live ? reference : Pinned(reference);
+        if (await _client.GetManifestAsync(read, cancellationToken).ConfigureAwait(false) is not { } response)
+        {
+            return null;
+        }
+        string where = reference.ToString();
+        HelmChartLayers layers;
+        try
+        {
+            layers = HelmChartArtifact.ReadLayers(response.Parse(where), where);
+        }
+        catch (ChartsealException)
+        {
+            return null; // not a Helm chart
+        }
+        _charts.TryAdd(reference.WithDigest(response.Digest).ToString(), Task.FromResult<HelmChartLayers?>(layers));
+        if (Pinned(reference).ToString() == read.ToString())
+        {
+            _charts.TryAdd(where, Task.FromResult<HelmChartLayers?>(layers));
+        }
+        return (response.Digest, layers);
     }
 
     /// <summary>
@@ -221,7 +335,7 @@ public sealed partial class OciRepositorySource : RepositorySource
         if (_pinned is { } pinned)
         {
             // The signed map is the catalogue: its charts and tags, nothing the registry adds or hides.
-            Enumeration = new OciChartEnumeration([.. pinned.Charts], _named.Count, null, null, null, SignedTagMap: true);
+            Enumeration = new OciChartEnumeration([.. pinned.Charts], _named.Count, null, null, null, SignedTagMap: true, SignedCharts: pinned.Charts.Count);
             foreach (string chart in pinned.Charts)
             {
                 foreach (string tag in pinned.TagsOf(chart).Keys.Where(t => VersionOfTag(t) is not null))
@@ -322,14 +436,9 @@ public sealed partial class OciRepositorySource : RepositorySource
         IEnumerable<string> tags = _pinned is { } pinned ? pinned.TagsOf(chart).Keys : await _client.ListTagsAsync(repository, 0, cancellationToken).ConfigureAwait(false);
         foreach (string tag in tags)
         {
-            if (VersionOfTag(tag) is { } version)
+            if (VersionOfTag(tag) is not null)
             {
-                index.Add(new IndexEntry
-                {
-                    Metadata = new ChartMetadata { ApiVersion = "v2", Name = chart, Version = version },
-                    Urls = [repository.WithTag(tag).ToString()],
-                    Digest = "",
-                });
+                index.Add(TagEntry(chart, tag, repository.WithTag(tag)));
             }
         }
         index.SortVersions();
@@ -423,8 +532,45 @@ public sealed partial class OciRepositorySource : RepositorySource
             digest = OciDigest.HexOfSha256(layers.Chart.Digest);
         }
         return new GateExpectations(entry.Metadata.Name, entry.Metadata.Version, CanonicalFileName: true,
-            Digest: digest, Origin: entry.Urls.Count > 0 ? entry.Urls[0] : Location);
+            Digest: digest, Origin: entry.Urls.Count > 0 ? entry.Urls[0] : Location, Unlisted: entry.Urls.Count > 0 ? UnlistedBecause(entry.Urls[0]) : null);
     }
+
+    // Why the signed tag map this source follows does not hold the chart a reference names as it is; null when it does, or
+    // when no map is followed (the registry's live tags are then the list).
+    private string? UnlistedBecause(string url)
+    {
+        if (_pinned is not { } pinned || !OciReference.TryParse(url, out OciReference? reference, out _) || reference.Tag is not { } tag || ChartOf(reference) is not { } chart)
+        {
+            return null;
+        }
+        string? signed = pinned.DigestOf(chart, tag);
+        if (signed is null)
+        {
+            return $"{reference.WithoutReference.WithTag(tag)} is not in the signed index snapshot ({IndexSnapshot.TagsFileName}): pushed after the tags were last signed "
+                + "(chartseal index sign adds it if its chart is trusted), or stored without chartseal push";
+        }
+        return reference.Digest is { } digest && digest != signed
+            ? $"{reference.WithoutReference.WithTag(tag)} now holds manifest {digest}, but the signed index snapshot ({IndexSnapshot.TagsFileName}) names {signed} for it: the tag was moved after the tags were last signed"
+            : null;
+    }
+
+    // The chart a reference of this namespace names (its repository's last component); null for another repository.
+    private string? ChartOf(OciReference reference)
+    {
+        string prefix = Namespace.Repository.Length == 0 ? "" : Namespace.Repository + "/";
+        return string.Equals(reference.Registry, Namespace.Registry, StringComparison.OrdinalIgnoreCase) && reference.Repository.StartsWith(prefix, StringComparison.Ordinal)
+            && reference.Repository[prefix.Length..] is var chart && IsChartName(chart)
+                ? chart
+                : null;
+    }
+
+    // An entry that names what a chart tag names: the chart, and the tag read as a version (the rest is read from its manifest).
+    private static IndexEntry TagEntry(string chart, string tag, OciReference reference) => new()
+    {
+        Metadata = new ChartMetadata { ApiVersion = "v2", Name = chart, Version = VersionOfTag(tag)! },
+        Urls = [reference.ToString()],
+        Digest = "",
+    };
 
 
     /// <inheritdoc />
@@ -501,15 +647,13 @@ public sealed partial class OciRepositorySource : RepositorySource
         };
     }
 
-    // A chart tag of the pinned map is read by the digest the map gives (and checked against it), else by the tag.
-    private OciReference Pinned(OciReference reference)
-    {
-        string prefix = Namespace.Repository.Length == 0 ? "" : Namespace.Repository + "/";
-        return _pinned is { } pinned && reference.Tag is { } tag && reference.Repository.StartsWith(prefix, StringComparison.Ordinal)
-            && pinned.DigestOf(reference.Repository[prefix.Length..], tag) is { } digest
+    // A chart tag of the pinned map is read by the digest the map gives (and checked against it), else by the tag; a
+    // reference that names a digest (a moved tag's manifest, audited) is read by that digest.
+    private OciReference Pinned(OciReference reference) =>
+        _pinned is { } pinned && reference.Digest is null && reference.Tag is { } tag && ChartOf(reference) is { } chart
+            && pinned.DigestOf(chart, tag) is { } digest
                 ? reference.WithDigest(digest)
                 : reference;
-    }
 
     /// <summary>The chart metadata of a Helm config blob (JSON, which is YAML), or null when it is not valid: only a catalogue's description.</summary>
     private static ChartMetadata? TryReadConfig(byte[] config, string where)

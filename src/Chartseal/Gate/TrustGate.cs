@@ -14,6 +14,7 @@ namespace Chartseal.Gate;
 /// <item>the signature, with one verifier and policy (missing-provenance, malformed, ... name-version-mismatch between the
 /// signed metadata and the archive);</item>
 /// <item>the trust decision (signer-revoked before anything else, signer-not-trusted, not-in-local-keyring);</item>
+/// <item>the signed index lists the version (not-in-index: a registry tag outside the namespace's signed tag map);</item>
 /// <item>the name and version the index or request names (name-version-mismatch);</item>
 /// <item>the canonical file name NAME-VERSION.tgz (name-version-mismatch);</item>
 /// <item>the index digest (digest-mismatch);</item>
@@ -80,7 +81,13 @@ public static class TrustGate
         var verified = (ChartVerification.Verified)verification;
         var chart = verified.Chart;
 
-        // 4.-6. What the door was told, from unsigned sources: checked only against what was verified.
+        // 4. A version the repository holds beside its signed index: never trusted, whatever it is (a rogue or pending tag).
+        if (expectations.Unlisted is { } unlisted)
+        {
+            return Refuse(new Refusal(RejectionReason.NotInIndex, unlisted), verified);
+        }
+
+        // 5.-7. What the door was told, from unsigned sources: checked only against what was verified.
         if ((expectations.Name is { } expectedName && expectedName != chart.Name) || (expectations.Version is { } expectedVersion && expectedVersion != chart.Version))
         {
             return Refuse(new Refusal(RejectionReason.NameVersionMismatch,
@@ -96,7 +103,7 @@ public static class TrustGate
             return Refuse(new Refusal(RejectionReason.DigestMismatch, $"{expectations.Origin} lists digest \"{digest}\" but the archive's sha256 is \"{verified.Sha256}\""), verified);
         }
 
-        // 7. The package is the one built from the reviewed source (compared with the archive as already read).
+        // 8. The package is the one built from the reviewed source (compared with the archive as already read).
         RebuildEvidence? rebuilt = null;
         if (expectations.Rebuild is { } rebuild)
         {

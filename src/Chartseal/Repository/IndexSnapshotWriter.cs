@@ -3,6 +3,7 @@ using Chartseal.Charts;
 using Chartseal.Client;
 using Chartseal.IO;
 using Chartseal.Keys;
+using Chartseal.Oci;
 using Chartseal.OpenPgp;
 using Chartseal.Provenance;
 using Chartseal.Trust;
@@ -83,21 +84,108 @@ public static class IndexSnapshotWriter
     /// (<see cref="OciRepositorySource.ReadLiveTagMapAsync"/>), made with its current trust artifact, pushed as the
     /// snapshot artifact (<see cref="OciIndexSnapshot"/>). No private key goes to the registry.
     /// </summary>
-    /// <returns>The snapshot pushed.</returns>
-    /// <exception cref="ChartsealException">As for a folder, and a failed request.</exception>
-    public static async Task<IndexSnapshot> SignAsync(OciRepositorySource registry, IndexSigner signer, TimeSpan lifetime, DateTime now, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// A registry checks nothing: whoever may push can store any tag with plain <c>helm push</c>. So every chart tag goes
+    /// through the gate first, as <c>audit</c> judges it (<see cref="RepositoryAudit.AuditEntriesAsync"/>: the namespace's
+    /// keys and revocations now, the tag's name and version, the chart layer's digest), and the map signed lists only the
+    /// manifests it trusts. A tag whose chart is refused is left out (<see cref="TagMapSigning.Refused"/>), so clients,
+    /// which resolve versions among the signed ones, never choose it and a rogue tag cannot deny them the newest trusted
+    /// version; nor can it stop the tags from being signed. A tag moved to a refused manifest keeps the manifest the current
+    /// snapshot signed for it, when that one is still trusted: a pusher cannot take a published version away either.
+    /// </remarks>
+    /// <returns>The snapshot pushed, and the tags not signed as the registry holds them.</returns>
+    /// <exception cref="ArgumentException"><paramref name="registry"/> follows a signed tag map (<see cref="OciRepositorySource.PinTags"/>).</exception>
+    /// <exception cref="ChartsealException">As for a folder, and a failed request (also one that reads a tag's chart).</exception>
+    public static async Task<TagMapSigning> SignAsync(OciRepositorySource registry, IndexSigner signer, TimeSpan lifetime, DateTime now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(signer);
+        if (registry.SignedTags is not null)
+        {
+            // Such a source reads the old map's manifests and judges every other tag as outside it: nothing new could be signed.
+            throw new ArgumentException("the source follows a signed tag map; sign from a source that reads the registry's own tags", nameof(registry));
+        }
         string where = OciIndexSnapshot.ReferenceIn(registry.Namespace).ToString();
         TrustedMaterial material = await TrustRepository.ReadCurrentAsync(registry, now, cancellationToken).ConfigureAwait(false);
         CheckSigner(material, signer, lifetime, where);
-        byte[] tags = (await registry.ReadLiveTagMapAsync(cancellationToken).ConfigureAwait(false)).ToJson();
-        byte[]? previous = (await registry.ReadIndexSnapshotAsync(cancellationToken).ConfigureAwait(false))?.Snapshot;
-        var (snapshot, signed) = Sign(signer, lifetime, now, previous, material, IndexSnapshot.TagsFileName, tags, where);
-        await OciIndexSnapshot.PushAsync(registry.Client, registry.Namespace, signed, tags, cancellationToken).ConfigureAwait(false);
-        return snapshot;
+        OciTagMap live = await registry.ReadLiveTagMapAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await registry.ReadIndexSnapshotAsync(cancellationToken).ConfigureAwait(false);
+
+        // 1. Every tag as the registry holds it, through the gate.
+        var tags = live.Charts.SelectMany(chart => live.TagsOf(chart).Select(tag => (Chart: chart, Tag: tag.Key, Digest: tag.Value))).ToList();
+        var rows = await RepositoryAudit.AuditEntriesAsync(registry, [.. tags.Select(t => TagEntry(registry, t.Chart, t.Tag, t.Digest))], material, now, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var signed = new List<(string Chart, string Tag, string Digest)>();
+        var refused = new List<((string Chart, string Tag, string Digest) Tag, Refusal Refusal)>();
+        for (int i = 0; i < tags.Count; i++)
+        {
+            if (rows[i].Refusal is { } refusal)
+            {
+                refused.Add((tags[i], refusal));
+            }
+            else
+            {
+                signed.Add(tags[i]);
+            }
+        }
+
+        // 2. A moved tag whose new manifest is refused: the one the current snapshot signs for it, if it still holds a trusted chart.
+        var kept = new HashSet<(string Chart, string Tag)>();
+        if (refused.Count > 0 && SignedBefore(stored, material, now) is { } before)
+        {
+            var candidates = new List<(string Chart, string Tag, string Digest)>();
+            foreach (var ((chart, tag, digest), _) in refused)
+            {
+                if (before.DigestOf(chart, tag) is { } earlier && earlier != digest
+                    && await registry.HoldsChartAsync(registry.Namespace.Child(chart).WithTag(tag).WithDigest(earlier), cancellationToken).ConfigureAwait(false))
+                {
+                    candidates.Add((chart, tag, earlier));
+                }
+            }
+            var judged = await RepositoryAudit.AuditEntriesAsync(registry, [.. candidates.Select(t => TagEntry(registry, t.Chart, t.Tag, t.Digest))], material, now, cancellationToken: cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < candidates.Count; i++)
+            {
+                if (judged[i].IsTrusted)
+                {
+                    signed.Add(candidates[i]);
+                    kept.Add((candidates[i].Chart, candidates[i].Tag));
+                }
+            }
+        }
+
+        // 3. The map of what was trusted, signed and pushed.
+        var map = new OciTagMap(signed);
+        byte[] json = map.ToJson();
+        var (snapshot, clearSigned) = Sign(signer, lifetime, now, stored?.Snapshot, material, IndexSnapshot.TagsFileName, json, where);
+        await OciIndexSnapshot.PushAsync(registry.Client, registry.Namespace, clearSigned, json, cancellationToken).ConfigureAwait(false);
+        return new TagMapSigning(snapshot, signed.Count, [.. refused
+            .Select(r => new RefusedTag(registry.Namespace.Child(r.Tag.Chart).WithTag(r.Tag.Tag).ToString(), r.Tag.Digest, r.Refusal,
+                kept.Contains((r.Tag.Chart, r.Tag.Tag)) ? map.DigestOf(r.Tag.Chart, r.Tag.Tag) : null))
+            .OrderBy(r => r.Reference, StringComparer.Ordinal)]);
     }
+
+    // What a chart tag holding a given manifest names: the chart and the tag read as a version, read by that digest.
+    private static IndexEntry TagEntry(OciRepositorySource registry, string chart, string tag, string digest) => new()
+    {
+        Metadata = new ChartMetadata { ApiVersion = "v2", Name = chart, Version = OciReference.VersionForTag(tag) },
+        Urls = [registry.Namespace.Child(chart).WithTag(tag).WithDigest(digest).ToString()],
+        Digest = "",
+    };
+
+    // The tag map the namespace's current snapshot signs, when that snapshot verifies with one of the current index keys
+    // and covers the tags.json beside it; else null.
+    private static OciTagMap? SignedBefore((byte[]? Snapshot, byte[]? Tags)? stored, TrustedMaterial material, DateTime now) =>
+        stored is { Snapshot: { } snapshot, Tags: { } tags } && Verified(snapshot, material, now) is { } before
+        && before.IndexName == IndexSnapshot.TagsFileName && before.IndexSize == tags.LongLength && before.IndexSha256 == ContentHash.Sha256Hex(tags)
+            ? OciTagMap.TryParse(tags, out _)
+            : null;
+
+    // A snapshot signed by one of the current index keys (expired or not: only its version and what it covers are used).
+    private static IndexSnapshot? Verified(byte[]? snapshot, TrustedMaterial material, DateTime now) =>
+        snapshot is not null && ClearSignedMessage.TryParse(snapshot, out _) is { } message
+        && IndexSnapshot.TryParse(message.Plaintext, out _) is { } parsed
+        && SignatureVerifier.Verify(message, material.IndexKeys!, SignaturePolicy.ValidWhenSigned, now).Failure is null
+            ? parsed
+            : null;
 
     // The key must be one the root delegated snapshots to, and the lifetime within the root's cap.
     private static void CheckSigner(TrustedMaterial material, IndexSigner signer, TimeSpan lifetime, string where)
@@ -146,11 +234,7 @@ public static class IndexSnapshotWriter
     private static (IndexSnapshot Snapshot, byte[] Signed) Sign(IndexSigner signer, TimeSpan lifetime, DateTime now, byte[]? previous, TrustedMaterial material,
         string coveredName, byte[] covered, string where)
     {
-        long previousVersion = previous is not null && ClearSignedMessage.TryParse(previous, out _) is { } message
-            && IndexSnapshot.TryParse(message.Plaintext, out _) is { } old
-            && SignatureVerifier.Verify(message, material.IndexKeys!, SignaturePolicy.ValidWhenSigned, now).Failure is null
-                ? old.Version
-                : 0;
+        long previousVersion = Verified(previous, material, now)?.Version ?? 0;
         if (previousVersion == long.MaxValue)
         {
             throw new ChartsealException(where, $"the current snapshot, signed by an index key of trust version {material.Version}, has the largest possible version: no newer one can be signed with these index keys (a stolen key?); the root replaces the index key (chartseal trust index-key add, then remove)");

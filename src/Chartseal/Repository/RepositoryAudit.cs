@@ -25,7 +25,8 @@ public static class RepositoryAudit
     /// </summary>
     /// <returns>
     /// <see cref="AuditResult.Completed"/> with one row per chart version, each trusted or rejected with any verification
-    /// or trust reason, missing-archive or digest-mismatch; or <see cref="AuditResult.Rejected"/> when the trust material or the index snapshot is refused.
+    /// or trust reason, missing-archive or digest-mismatch (for a registry namespace that signs its tags, also one row per tag
+    /// it holds outside the signed tag map: <see cref="OciRepositorySource.ReadUnlistedEntriesAsync"/>, never trusted); or <see cref="AuditResult.Rejected"/> when the trust material or the index snapshot is refused.
     /// </returns>
     /// <exception cref="ChartsealException">No or an invalid index.yaml, an unreadable file, or a failed download.</exception>
     public static async Task<AuditResult> AuditAsync(RepositorySource source, PinnedRoot root, TrustStateStore store, DateTime now, AuditOptions? options = null, CancellationToken cancellationToken = default)
@@ -58,8 +59,14 @@ public static class RepositoryAudit
                 case not IndexDownload.Saved:
                     throw new ChartsealException(indexName, source.IsRemote ? "no index.yaml (server answered 404)" : "no such file");
             }
+            // A registry namespace that signs its tags: also every tag the registry holds outside the signed map (a rogue or
+            // pending push, a moved tag), each judged by the gate, which never trusts it; else it would stay unseen until the
+            // next index sign.
+            IReadOnlyList<IndexEntry> unlisted = source is OciRepositorySource { SignedTags: not null } registry
+                ? await registry.ReadUnlistedEntriesAsync(cancellationToken).ConfigureAwait(false)
+                : [];
             using var index = new FileStream(indexCopy, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.DeleteOnClose);
-            return await AuditIndexAsync(source, index, indexName, material, signerFilter, options, now, cancellationToken).ConfigureAwait(false);
+            return await AuditIndexAsync(source, index, indexName, unlisted, material, signerFilter, options, now, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -70,7 +77,7 @@ public static class RepositoryAudit
     /// <summary>
     /// Audits the given index entries (already read, e.g. by a server that holds its index in memory) against trust
     /// material already accepted: each entry through the same per-version check as <see cref="AuditAsync"/> (its files
-    /// read through <paramref name="source"/>, judged by X under one
+    /// read through <paramref name="source"/>, judged by the gate under one
     /// <see cref="MemoryBudget"/>.
     /// </summary>
     /// <returns>One row per entry, in the order given (the signer filter of <paramref name="options"/> is not applied).</returns>
@@ -100,7 +107,7 @@ public static class RepositoryAudit
     private static int Parallelism(RepositorySource source, AuditOptions options) =>
         Math.Max(1, options.MaxParallelism ?? (source.IsRemote ? Math.Min(16, 4 * Environment.ProcessorCount) : Environment.ProcessorCount));
 
-    private static async Task<AuditResult> AuditIndexAsync(RepositorySource source, Stream index, string indexName, TrustedMaterial material, string? signerFilter, AuditOptions options, DateTime now, CancellationToken cancellationToken)
+    private static async Task<AuditResult> AuditIndexAsync(RepositorySource source, Stream index, string indexName, IReadOnlyList<IndexEntry> unlisted, TrustedMaterial material, string? signerFilter, AuditOptions options, DateTime now, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Entries go through in batches: the reader is many times faster than the workers, so the channel is full, and one
@@ -122,7 +129,7 @@ public static class RepositoryAudit
                         channel.Writer.WaitToWriteAsync(stop.Token).AsTask().GetAwaiter().GetResult();
                     }
                 }
-                ChartIndex.ReadEntries(index, indexName, entry =>
+                void Add(IndexEntry entry)
                 {
                     stop.Token.ThrowIfCancellationRequested();
                     batch.Add((total, entry));
@@ -131,7 +138,12 @@ public static class RepositoryAudit
                     {
                         Send();
                     }
-                });
+                }
+                ChartIndex.ReadEntries(index, indexName, Add);
+                foreach (IndexEntry entry in unlisted)
+                {
+                    Add(entry);
+                }
                 if (batch.Count > 0)
                 {
                     Send();

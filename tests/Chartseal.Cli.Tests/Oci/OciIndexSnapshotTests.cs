@@ -115,6 +115,123 @@ public sealed class OciIndexSnapshotTests(OciCliFixture f) : IClassFixture<OciCl
         Assert.NotEqual(old.Digest, fixedOne.Digest);
     }
 
+    /// <summary>
+    /// A namespace whose signed tags hold Jane's 0.1.0, and two tags pushed since: Jane's 0.2.0 through the gate (not
+    /// signed yet), and 0.3.0 signed by Max (no maintainer) stored with plain <c>helm push</c>, as anyone with push rights can.
+    /// </summary>
+    private string PushedPastTheSignedTags(TempDirectory t)
+    {
+        string ns = Namespace(t);
+        Ok(Cli.Run(t.Path, ["push", f.Package(t, "0.1.0", "jane"), ns, "--root-fingerprint", f.Root, .. IndexKey, .. f.Transport]));
+        Ok(Cli.Run(t.Path, ["repo", "add", "team", ns, "--root-fingerprint", f.Root, .. f.Transport]));
+        Ok(Cli.Run(t.Path, ["push", f.Package(t, "0.2.0", "jane"), ns, "--root-fingerprint", f.Root, .. f.Transport]));
+        HelmPeer.V4.RunChecked(t.Path, "push", f.Package(t, "0.3.0", "max"), ns, "--plain-http");
+        return ns;
+    }
+
+    [Fact]
+    public void The_audit_lists_the_tags_the_signed_tags_do_not_hold_before_the_next_index_sign()
+    {
+        using var t = new TempDirectory();
+        string ns = PushedPastTheSignedTags(t);
+
+        var audit = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, .. f.Transport]);
+        Assert.Equal(1, audit.ExitCode);
+        Assert.Contains("3 chart versions in " + ns + " (trust version ", audit.StdOut, StringComparison.Ordinal);
+        Assert.Contains("): 1 trusted, 1 signer-not-trusted, 1 not-in-index\n", audit.StdOut, StringComparison.Ordinal);
+        Assert.Contains("2 tags the registry holds are not in the signed index snapshot", audit.StdOut, StringComparison.Ordinal);
+
+        var json = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, "-o", "json", .. f.Transport]);
+        Assert.Equal(1, json.ExitCode);
+        var document = OciCliFixture.Json(json);
+        Assert.False(document.GetProperty("allTrusted").GetBoolean());
+        var rows = document.GetProperty("charts").EnumerateArray().ToDictionary(r => r.GetProperty("version").GetString()!);
+        Assert.True(rows["0.1.0"].GetProperty("trusted").GetBoolean());
+        Assert.Equal("not-in-index", rows["0.2.0"].GetProperty("reason").GetString());
+        Assert.Equal("CSL4007", rows["0.2.0"].GetProperty("code").GetString());
+        Assert.Contains("is not in the signed index snapshot", rows["0.2.0"].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal($"{ns}/hello:0.2.0", rows["0.2.0"].GetProperty("archive").GetString());
+        // The rogue tag is outside the signed tags too, but what its signature says comes first (the gate's order).
+        Assert.Equal("signer-not-trusted", rows["0.3.0"].GetProperty("reason").GetString());
+        Assert.Equal(f.Fingerprints["max"], rows["0.3.0"].GetProperty("signer").GetProperty("fingerprint").GetString());
+        var enumeration = document.GetProperty("enumeration");
+        Assert.True(enumeration.GetProperty("signedTagMap").GetBoolean());
+        Assert.Equal([$"{ns}/hello:0.2.0", $"{ns}/hello:0.3.0"], enumeration.GetProperty("unlisted").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Pull_resolves_among_the_signed_versions_and_refuses_a_version_outside_them_through_the_gate()
+    {
+        using var t = new TempDirectory();
+        string ns = PushedPastTheSignedTags(t);
+        Ok(Cli.Run(t.Path, "repo", "update"));
+
+        var newest = Cli.Run(t.Path, "pull", "team/hello", "-d", "newest");
+        Ok(newest);
+        Assert.Equal(["hello-0.1.0.tgz", "hello-0.1.0.tgz.prov"], Directory.GetFiles(t.File("newest")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Ok(Cli.Run(t.Path, "pull", "team/hello", "--version", "^0.1", "-d", "ranged"));
+        Assert.True(File.Exists(t.File("ranged/hello-0.1.0.tgz")));
+
+        // Named exactly, a version outside the signed tags is judged and refused (exit 1, nothing written): a validly signed
+        // one as not-in-index, the rogue one for its signature first.
+        var pending = Cli.Run(t.Path, "pull", "team/hello", "--version", "0.2.0", "-d", "pending");
+        Assert.Equal(1, pending.ExitCode);
+        Assert.StartsWith($"not-in-index: {ns}/hello:0.2.0 is not in the signed index snapshot", OciCliFixture.RefusalOf(pending, "not-in-index"), StringComparison.Ordinal);
+        Assert.Contains($"chartseal: {ns}/hello:0.2.0: not-in-index: ", pending.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(t.File("pending")));
+        var rogue = Cli.Run(t.Path, "pull", $"{ns}/hello:0.3.0", "-d", "rogue");
+        Assert.Equal(1, rogue.ExitCode);
+        Assert.Contains($"chartseal: {ns}/hello:0.3.0: signer-not-trusted: ", rogue.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(t.File("rogue")));
+
+        // search offers only the signed versions.
+        var search = Cli.Run(t.Path, "search", "hello", "--versions");
+        Ok(search);
+        Assert.Contains("0.1.0", search.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.2.0", search.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.3.0", search.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Index_sign_leaves_out_the_tags_the_gate_refuses_says_so_and_keeps_a_moved_tag_at_its_signed_manifest()
+    {
+        using var t = new TempDirectory();
+        string ns = PushedPastTheSignedTags(t);
+        using var client = f.Client();
+        var original = (await client.HeadManifestAsync(OciCliFixture.Chart(ns, "hello", "0.1.0"), Ct))!;
+        // The rogue pusher also moves 0.1.0 to a chart of its own (the same archive, Max's .prov).
+        f.Package(t, "0.1.0", "max", "rogue");
+        HelmPeer.V4.RunChecked(t.Path, "push", "rogue/hello-0.1.0.tgz", ns, "--plain-http");
+        var moved = (await client.HeadManifestAsync(OciCliFixture.Chart(ns, "hello", "0.1.0"), Ct))!;
+        Assert.NotEqual(original.Digest, moved.Digest);
+
+        // The tags are signed (exit 0: a rogue pusher cannot stop that), without what the gate refuses, and stderr says so.
+        var signed = Cli.Run(t.Path, ["index", "sign", ns, "--key", "max", "--keyring", f.Secret("max"), .. f.Transport]);
+        Ok(signed);
+        Assert.Contains("Signed snapshot.yaml.asc version", signed.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"chartseal: {ns}/hello:0.3.0: left out of the signed tags: signer-not-trusted: ", signed.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"chartseal: {ns}/hello:0.1.0: kept at the manifest signed before ({original.Digest}), not the one the tag holds now ({moved.Digest}): signer-not-trusted: ", signed.StdErr, StringComparison.Ordinal);
+        Assert.Contains("chartseal: 2 tags the registry holds are not signed as it holds them (hello:0.1.0, hello:0.3.0): the gate refuses their charts; re-sign the versions you published (chartseal push --resign-only), delete the others from the registry", signed.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("0.2.0", signed.StdErr, StringComparison.Ordinal);
+
+        // Clients: the newest signed version is Jane's 0.2.0, and 0.1.0 is still Jane's chart.
+        Ok(Cli.Run(t.Path, "repo", "update"));
+        Ok(Cli.Run(t.Path, "pull", "team/hello", "-d", "newest"));
+        Assert.True(File.Exists(t.File("newest/hello-0.2.0.tgz")));
+        var old = Cli.Run(t.Path, "pull", "team/hello", "--version", "0.1.0", "-d", "old");
+        Ok(old);
+        Assert.Equal(File.ReadAllBytes(t.File("out/hello-0.1.0.tgz.prov")), File.ReadAllBytes(t.File("old/hello-0.1.0.tgz.prov")));
+
+        // The audit still names both (exit 1) until they are deleted.
+        var audit = OciCliFixture.Json(Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, "-o", "json", .. f.Transport]));
+        var rows = audit.GetProperty("charts").EnumerateArray().ToDictionary(r => r.GetProperty("archive").GetString()!);
+        Assert.Equal(4, rows.Count);
+        Assert.True(rows[$"{ns}/hello:0.1.0"].GetProperty("trusted").GetBoolean());
+        Assert.True(rows[$"{ns}/hello:0.2.0"].GetProperty("trusted").GetBoolean());
+        Assert.Equal("signer-not-trusted", rows[$"{ns}/hello:0.3.0"].GetProperty("reason").GetString());
+        Assert.Equal("signer-not-trusted", rows[$"{ns}/hello:0.1.0@{moved.Digest}"].GetProperty("reason").GetString());
+    }
+
     [Fact]
     public async Task The_registry_drops_or_replays_the_snapshot_update_and_pull_refuse()
     {
@@ -153,20 +270,21 @@ public sealed class OciIndexSnapshotTests(OciCliFixture f) : IClassFixture<OciCl
         Ok(Cli.Run(t.Path, "pull", "team/hello", "-d", "pulled"));
         Assert.True(File.Exists(t.File("pulled/hello-0.2.0.tgz")));
 
-        // The audit says its charts came from the signed map, not from a chart list or a catalog it never read.
+        // The audit says its versions came from the signed map, and where it looked for tags outside it.
         var audited = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, "--chart", "other", .. f.Transport]);
         Ok(audited);
-        Assert.Contains("Charts: 1 chart name looked at: those of the signed index snapshot (tags.json), which replaces the chart list, the catalog and --chart",
-            audited.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Charts: 2 chart names looked at: 1 in the signed index snapshot (tags.json), 1 named, 1 in the chart list, 1 in the registry's catalog; "
+            + "every chart tag the registry holds is in the signed index snapshot\n", audited.StdOut, StringComparison.Ordinal);
         var unnamed = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, .. f.Transport]);
         Ok(unnamed);
-        Assert.Contains("Charts: 1 chart name looked at: those of the signed index snapshot (tags.json), which replaces the chart list and the catalog\n",
-            unnamed.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Charts: 1 chart name looked at: 1 in the signed index snapshot (tags.json), 1 in the chart list, 1 in the registry's catalog; "
+            + "every chart tag the registry holds is in the signed index snapshot\n", unnamed.StdOut, StringComparison.Ordinal);
         var json = Cli.Run(t.Path, ["audit", ns, "--root-fingerprint", f.Root, "-o", "json", .. f.Transport]);
         Ok(json);
         using var document = System.Text.Json.JsonDocument.Parse(json.StdOut);
         var enumeration = document.RootElement.GetProperty("enumeration");
         Assert.True(enumeration.GetProperty("signedTagMap").GetBoolean());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, enumeration.GetProperty("chartList").ValueKind);
+        Assert.Equal(1, enumeration.GetProperty("chartList").GetInt32());
+        Assert.Empty(enumeration.GetProperty("unlisted").EnumerateArray());
     }
 }

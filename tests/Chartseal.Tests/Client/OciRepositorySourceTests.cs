@@ -555,6 +555,37 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
     }
 
     [Fact]
+    public async Task Index_sign_signs_only_trusted_charts_and_an_image_under_a_version_tag_neither_stops_nor_enters_it()
+    {
+        using var source = Source(NewNamespace(), ["image"]);
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(Now);
+        var ivy = new TestKey("Ivy Index <index@example.com>", TrustFixture.T0);
+        await TrustRepository.AddIndexKeyAsync(f.Repo, f.Root.RootSigner(Now), ivy.Public, null, null, Now);
+        await OciTrustArtifact.PushAsync(source.Client, source.Namespace, await f.FilesAsync(), null, Ct);
+        var carol = new TestKey("Carol <carol@example.com>", TrustFixture.T0);
+        foreach (var (version, signer) in new[] { ("1.0.0", f.Alice), ("6.6.6", carol) })
+        {
+            var (archive, file, prov) = SignedChart(f, signer, "hello", version);
+            await HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch).PushAsync(source.Client, source.Namespace, Ct);
+        }
+        // Anyone with push rights can put an image under a version tag of a chart's repository (or of its own).
+        var (image, imageBlobs) = (new OciManifest(OciDescriptor.For("application/vnd.oci.image.config.v1+json", "{}"u8), []), new[] { OciBlob.Of("application/vnd.oci.image.config.v1+json", "{}"u8.ToArray()) });
+        await source.Client.PushArtifactAsync(source.ChartReference("hello", "2.0.0"), image, imageBlobs, Ct);
+        await source.Client.PushArtifactAsync(source.ChartReference("image", "1.0.0"), image, imageBlobs, Ct);
+        var selected = Chartseal.Keys.SigningKeySelector.Select(ivy.Secret, ivy.Fingerprint, Now);
+
+        var signed = await IndexSnapshotWriter.SignAsync(source, new IndexSigner(selected, selected.Unlock(null)), TimeSpan.FromDays(1), Now, Ct);
+
+        var refused = Assert.Single(signed.Refused);
+        Assert.Equal((source.ChartReference("hello", "6.6.6").ToString(), RejectionReason.SignerNotTrusted, (string?)null), (refused.Reference, refused.Refusal.Reason, refused.KeptDigest));
+        Assert.Equal(1, signed.Signed);
+        var map = OciTagMap.TryParse((await source.ReadIndexSnapshotAsync(Ct))!.Value.Tags!, out _)!;
+        Assert.Equal(["hello"], map.Charts);
+        Assert.Equal(["1.0.0"], map.TagsOf("hello").Keys);
+    }
+
+    [Fact]
     public async Task Push_goes_through_the_gate_and_resign_replaces_only_the_provenance_layer()
     {
         using var source = Source(NewNamespace());

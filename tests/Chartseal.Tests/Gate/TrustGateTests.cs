@@ -64,6 +64,26 @@ public sealed class TrustGateTests
     }
 
     [Fact]
+    public async Task A_version_outside_the_signed_index_is_never_trusted_but_its_signature_speaks_first()
+    {
+        var (f, material) = await RepositoryAsync();
+        using var _ = f;
+        var outside = new GateExpectations("other", "9.9.9", CanonicalFileName: true, Digest: new string('0', 64), Unlisted: "hello:0.1.0 is not in the signed index snapshot");
+
+        // A trusted chart: not-in-index, before every other claim.
+        var trusted = TrustGate.Judge(f.ArchiveName, f.Archive, f.Alice.Sign(f.Archive, f.ArchiveName, Now), new TrustBasis.Repository(material), outside, Now);
+        var refused = Assert.IsType<Verdict.Refused>(trusted);
+        Assert.Equal(new Refusal(RejectionReason.NotInIndex, "hello:0.1.0 is not in the signed index snapshot"), refused.Refusal);
+        Assert.NotNull(refused.Evidence?.Signer); // the audit row still says who signed it
+
+        // A rogue one: what its signature says (a key the repository does not trust; none), as at every other door.
+        var carol = new TestKey("Carol <carol@example.com>", TrustFixture.T0);
+        var rogue = TrustGate.Judge(f.ArchiveName, f.Archive, carol.Sign(f.Archive, f.ArchiveName, Now), new TrustBasis.Repository(material), outside, Now);
+        Assert.Equal(RejectionReason.SignerNotTrusted, Assert.IsType<Verdict.Refused>(rogue).Refusal.Reason);
+        Assert.Equal(RejectionReason.MissingProvenance, Assert.IsType<Verdict.Refused>(TrustGate.Judge(f.ArchiveName, f.Archive, null, new TrustBasis.Repository(material), outside, Now)).Refusal.Reason);
+    }
+
+    [Fact]
     public async Task Signature_only_trusts_any_key_of_the_keyring_and_says_so()
     {
         var (f, _) = await RepositoryAsync();

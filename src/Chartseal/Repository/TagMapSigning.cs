@@ -1,0 +1,12 @@
+using Chartseal.Trust;
+
+namespace Chartseal.Repository;
+
+/// <summary>What <see cref="IndexSnapshotWriter.SignAsync(Client.OciRepositorySource, IndexSigner, TimeSpan, DateTime, CancellationToken)"/> signed for a registry namespace.</summary>
+/// <param name="Snapshot">The snapshot pushed.</param>
+/// <param name="Signed">How many chart tags the signed tag map lists.</param>
+/// <param name="Refused">
+/// The chart tags the registry holds whose chart the gate refused, by reference: each left out of the signed map, or signed
+/// at the manifest an earlier snapshot named for it when that one is still trusted (a moved tag).
+/// </param>
+public sealed record TagMapSigning(IndexSnapshot Snapshot, int Signed, IReadOnlyList<RefusedTag> Refused);
