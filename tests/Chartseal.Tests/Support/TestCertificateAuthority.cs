@@ -43,18 +43,22 @@ public sealed class TestCertificateAuthority : IDisposable
     /// <summary>
     /// A server certificate for 127.0.0.1 with an RSA or (with <paramref name="ec"/>) a P-256 key, valid from
     /// <paramref name="notBefore"/> to <paramref name="notAfter"/> (default: yesterday to six days on), for
-    /// <paramref name="usage"/> (default: server authentication).
+    /// <paramref name="usage"/> (default: server authentication); with <paramref name="caIssuers"/>, an authority
+    /// information access extension naming that URL as where this CA's certificate can be downloaded.
     /// </summary>
-    public X509Certificate2 IssueLoopbackServer(bool ec, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string usage = ServerAuth, string commonName = "127.0.0.1")
+    public X509Certificate2 IssueLoopbackServer(bool ec, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string usage = ServerAuth, string commonName = "127.0.0.1", string? caIssuers = null)
     {
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
-        return Issue($"CN={commonName}", ec, usage, names.Build(), notBefore, notAfter);
+        return Issue($"CN={commonName}", ec, usage, names.Build(), notBefore, notAfter, caIssuers);
     }
 
-    /// <summary>A client certificate (client authentication) for <paramref name="name"/>, with its EC private key.</summary>
-    public X509Certificate2 IssueClient(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string usage = ClientAuth) =>
-        Issue($"CN={name}", ec: true, usage, null, notBefore, notAfter);
+    /// <summary>
+    /// A client certificate (client authentication) for <paramref name="name"/>, with its EC private key (and, with
+    /// <paramref name="caIssuers"/>, that URL as where this CA's certificate can be downloaded).
+    /// </summary>
+    public X509Certificate2 IssueClient(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string usage = ClientAuth, string? caIssuers = null) =>
+        Issue($"CN={name}", ec: true, usage, null, notBefore, notAfter, caIssuers);
 
     /// <summary>Writes <paramref name="certificate"/> (then <paramref name="chain"/>) and its key as PEM; <paramref name="keyFormat"/> is pkcs8, pkcs1 (RSA) or sec1 (EC).</summary>
     public static void WritePem(X509Certificate2 certificate, string certFile, string keyFile, string keyFormat = "pkcs8", params X509Certificate2[] chain)
@@ -93,7 +97,7 @@ public sealed class TestCertificateAuthority : IDisposable
         return request;
     }
 
-    private X509Certificate2 Issue(string subject, bool ec, string usage, X509Extension? names, DateTimeOffset? notBefore, DateTimeOffset? notAfter)
+    private X509Certificate2 Issue(string subject, bool ec, string usage, X509Extension? names, DateTimeOffset? notBefore, DateTimeOffset? notAfter, string? caIssuers)
     {
         using AsymmetricAlgorithm key = ec ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : RSA.Create(2048);
         var request = key is ECDsa ecdsa
@@ -106,6 +110,10 @@ public sealed class TestCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        if (caIssuers is not null)
+        {
+            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [caIssuers], false));
+        }
         // Signed with the CA's RSA key whatever the subject's key is (the generator overload allows an EC subject).
         using X509Certificate2 issued = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForRSA(_caKey, RSASignaturePadding.Pkcs1),
             notBefore ?? DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(6), RandomNumberGenerator.GetBytes(8));
