@@ -50,6 +50,8 @@ public sealed record TlsSettings
         else if (CaFile is { } caFile)
         {
             CertificateAuthorities roots = CertificateAuthorities.Load(caFile, "--ca-file");
+            // The TLS stack builds the server's chain before the callback: by the same rules, so nothing is downloaded.
+            ssl.CertificateChainPolicy = roots.ChainPolicy(CertificateAuthorities.ServerAuthentication);
             ssl.RemoteCertificateValidationCallback = (_, certificate, presented, errors) => ValidateWithRoots(roots, certificate, presented, errors);
         }
         if (LoadClientCertificate() is { } client)

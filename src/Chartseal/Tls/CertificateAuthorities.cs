@@ -34,28 +34,45 @@ public sealed class CertificateAuthorities
     public static CertificateAuthorities Load(string file, string option) => new(file, PemBlocks.Certificates(file, option));
 
     /// <summary>
+    /// The rules of a chain built for a peer's certificate and <paramref name="purpose"/>: these CAs are the only roots
+    /// (the system's are not used), the purpose's extended key usage, and nothing is downloaded: no issuer certificate
+    /// from the URL a certificate names (authority information access), no CRL, no OCSP. A peer could otherwise make
+    /// this process request a URL of its choosing during the handshake, and a chain could be completed with
+    /// certificates the peer did not present. Given to the TLS stack as well (its <c>CertificateChainPolicy</c>), so that
+    /// the chain it builds before asking <see cref="WhyNotAccepted"/> follows the same rules. A new policy each call.
+    /// </summary>
+    public X509ChainPolicy ChainPolicy(string purpose)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(purpose);
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            DisableCertificateDownloads = true,
+        };
+        policy.CustomTrustStore.AddRange(_roots);
+        policy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(purpose));
+        return policy;
+    }
+
+    /// <summary>
     /// Why <paramref name="certificate"/> is not accepted for <paramref name="purpose"/> at <paramref name="at"/>, or
-    /// null when it chains to one of these CAs (with the intermediates the peer sent, in <paramref name="presented"/>),
-    /// is valid then, and its extended key usage, if any, allows the purpose. Revocation is not checked (no CRL or OCSP
-    /// is fetched: the CAs are private ones).
+    /// null when it chains to one of these CAs through the intermediates the peer sent (the extra certificates of
+    /// <paramref name="presented"/>, the chain the TLS stack built with <see cref="ChainPolicy"/>; none when null), is
+    /// valid then, and its extended key usage, if any, allows the purpose. Nothing is downloaded (see
+    /// <see cref="ChainPolicy"/>); revocation is not checked (the CAs are private ones).
     /// </summary>
     public string? WhyNotAccepted(X509Certificate2 certificate, X509Chain? presented, string purpose, DateTime at)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
+        using var chain = new X509Chain { ChainPolicy = ChainPolicy(purpose) };
         chain.ChainPolicy.VerificationTime = at.ToUniversalTime();
         chain.ChainPolicy.VerificationTimeIgnored = false;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(purpose));
         if (presented is not null)
         {
-            foreach (X509ChainElement element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
+            // What the peer sent (the TLS stack's extra store), not the elements of the chain it built, which may hold
+            // certificates from elsewhere when its policy was not this one.
+            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
         }
         if (chain.Build(certificate))
         {

@@ -106,9 +106,11 @@ public sealed class ServerTls
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             EnabledSslProtocols = SslProtocols.None, // the system's choice: TLS 1.2 and 1.3
         };
-        if (ClientAuthorities is not null)
+        if (ClientAuthorities is { } authorities)
         {
             options.ClientCertificateRequired = true;
+            // The TLS stack builds the client's chain before the callback: by the same rules, so nothing is downloaded.
+            options.CertificateChainPolicy = authorities.ChainPolicy(CertificateAuthorities.ClientAuthentication);
             options.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
             {
                 string? why = WhyNotAccepted(certificate, chain);
