@@ -113,4 +113,32 @@ public sealed class CertificateAuthoritiesTests : IDisposable
 
         Assert.Empty(_aia.Requests);
     }
+
+    [Fact]
+    public void AnExpiredIntermediate_IsTheOneNamed_NotTheLeafThatIsStillValid()
+    {
+        var authorities = CertificateAuthorities.Load(_temp.File("root.pem"), "--tls-ca-cert");
+        using X509Certificate2 client = _intermediate.IssueClient("ci", notAfter: DateTimeOffset.UtcNow.AddDays(30));
+        using var presented = new X509Chain();
+        presented.ChainPolicy.ExtraStore.Add(_intermediate.Certificate);
+        DateTime later = DateTime.UtcNow.AddDays(6.5); // the intermediate's last day was yesterday
+
+        string? why = authorities.WhyNotAccepted(client, presented, CertificateAuthorities.ClientAuthentication, later);
+
+        Assert.Null(authorities.WhyNotAccepted(client, presented, CertificateAuthorities.ClientAuthentication, DateTime.UtcNow));
+        Assert.Equal($"its issuer CN=Chartseal test intermediate CA expired or is not valid yet (valid {_intermediate.Certificate.NotBefore.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ} to {_intermediate.Certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ})", why);
+    }
+
+    [Fact]
+    public void AnExpiredLeaf_IsNamedWithItsValidity()
+    {
+        var authorities = CertificateAuthorities.Load(_temp.File("root.pem"), "--tls-ca-cert");
+        using X509Certificate2 client = _intermediate.IssueClient("ci", DateTimeOffset.UtcNow.AddDays(-3), DateTimeOffset.UtcNow.AddDays(-1));
+        using var presented = new X509Chain();
+        presented.ChainPolicy.ExtraStore.Add(_intermediate.Certificate);
+
+        string? why = authorities.WhyNotAccepted(client, presented, CertificateAuthorities.ClientAuthentication, DateTime.UtcNow);
+
+        Assert.Equal($"expired or not yet valid (valid {client.NotBefore.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ} to {client.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ})", why);
+    }
 }
