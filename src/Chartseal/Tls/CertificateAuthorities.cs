@@ -84,7 +84,7 @@ public sealed class CertificateAuthorities
             string problem = status.Status switch
             {
                 X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain => $"not issued by a CA of {File}",
-                X509ChainStatusFlags.NotTimeValid => $"expired or not yet valid (valid {certificate.NotBefore.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ} to {certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ})",
+                X509ChainStatusFlags.NotTimeValid => NotTimeValid(chain),
                 X509ChainStatusFlags.NotValidForUsage => purpose == ClientAuthentication
                     ? "its extended key usage does not allow TLS client authentication"
                     : "its extended key usage does not allow TLS server authentication",
@@ -96,5 +96,22 @@ public sealed class CertificateAuthorities
             }
         }
         return problems.Count > 0 ? string.Join("; ", problems) : $"does not chain to a CA of {File}";
+    }
+
+    // Which certificate of the chain is out of its validity: the peer's own, or a CA's above it.
+    private static string NotTimeValid(X509Chain chain)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < chain.ChainElements.Count; i++)
+        {
+            X509ChainElement element = chain.ChainElements[i];
+            if (element.ChainElementStatus.Any(s => s.Status == X509ChainStatusFlags.NotTimeValid))
+            {
+                X509Certificate2 c = element.Certificate;
+                string validity = $"(valid {c.NotBefore.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ} to {c.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ})";
+                parts.Add(i == 0 ? $"expired or not yet valid {validity}" : $"the CA certificate {c.Subject} of its chain expired or is not valid yet {validity}");
+            }
+        }
+        return parts.Count > 0 ? string.Join("; ", parts) : "expired or not yet valid";
     }
 }

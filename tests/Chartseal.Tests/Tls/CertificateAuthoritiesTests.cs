@@ -126,7 +126,7 @@ public sealed class CertificateAuthoritiesTests : IDisposable
         string? why = authorities.WhyNotAccepted(client, presented, CertificateAuthorities.ClientAuthentication, later);
 
         Assert.Null(authorities.WhyNotAccepted(client, presented, CertificateAuthorities.ClientAuthentication, DateTime.UtcNow));
-        Assert.Equal($"its issuer CN=Chartseal test intermediate CA expired or is not valid yet (valid {_intermediate.Certificate.NotBefore.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ} to {_intermediate.Certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ})", why);
+        Assert.Equal($"the CA certificate CN=Chartseal test intermediate CA of its chain expired or is not valid yet (valid {_intermediate.Certificate.NotBefore.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ} to {_intermediate.Certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ})", why);
     }
 
     [Fact]
