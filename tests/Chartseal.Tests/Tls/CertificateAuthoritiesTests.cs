@@ -141,4 +141,17 @@ public sealed class CertificateAuthoritiesTests : IDisposable
 
         Assert.Equal($"expired or not yet valid (valid {client.NotBefore.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ} to {client.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ})", why);
     }
+
+    [Fact]
+    public void ACaFileHoldingOnlyAnIntermediate_IsSaidSo_NotThatTheCertificateIsAnotherCas()
+    {
+        // Only self-signed roots anchor a chain here (as OpenSSL's default, unlike Go's pools): say what to put in the file.
+        File.WriteAllText(_temp.File("intermediate.pem"), _intermediate.Pem);
+        var authorities = CertificateAuthorities.Load(_temp.File("intermediate.pem"), "--tls-ca-cert");
+        using X509Certificate2 client = _intermediate.IssueClient("ci");
+
+        string? why = authorities.WhyNotAccepted(client, null, CertificateAuthorities.ClientAuthentication, DateTime.UtcNow);
+
+        Assert.Equal($"its issuer CN=Chartseal test intermediate CA is in {_temp.File("intermediate.pem")}, but as an intermediate CA (not self-signed), which anchors nothing: add the root CA it chains to, CN=Chartseal test root CA", why);
+    }
 }
