@@ -83,7 +83,7 @@ public sealed class CertificateAuthorities
         {
             string problem = status.Status switch
             {
-                X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain => $"not issued by a CA of {File}",
+                X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain => NotAnchored(chain),
                 X509ChainStatusFlags.NotTimeValid => NotTimeValid(chain),
                 X509ChainStatusFlags.NotValidForUsage => purpose == ClientAuthentication
                     ? "its extended key usage does not allow TLS client authentication"
@@ -96,6 +96,22 @@ public sealed class CertificateAuthorities
             }
         }
         return problems.Count > 0 ? string.Join("; ", problems) : $"does not chain to a CA of {File}";
+    }
+
+    // Why the chain reaches no root of the file: the file holds a CA of the chain that is not self-signed (only roots
+    // anchor a chain here, as in OpenSSL's default; Go's pools differ), or no CA of the chain at all.
+    private string NotAnchored(X509Chain chain)
+    {
+        foreach (X509ChainElement element in chain.ChainElements)
+        {
+            X509Certificate2 ca = element.Certificate;
+            if (ca.SubjectName.RawData.AsSpan().SequenceEqual(ca.IssuerName.RawData) || !_roots.Any(r => r.RawDataMemory.Span.SequenceEqual(ca.RawDataMemory.Span)))
+            {
+                continue;
+            }
+            return $"the CA {ca.Subject} of its chain is in {File}, but as an intermediate (not self-signed), which anchors nothing: add the root CA it chains to (its issuer is {ca.Issuer})";
+        }
+        return $"not issued by a CA of {File}";
     }
 
     // Which certificate of the chain is out of its validity: the peer's own, or a CA's above it.

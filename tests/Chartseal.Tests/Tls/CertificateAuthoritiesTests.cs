@@ -152,6 +152,6 @@ public sealed class CertificateAuthoritiesTests : IDisposable
 
         string? why = authorities.WhyNotAccepted(client, null, CertificateAuthorities.ClientAuthentication, DateTime.UtcNow);
 
-        Assert.Equal($"its issuer CN=Chartseal test intermediate CA is in {_temp.File("intermediate.pem")}, but as an intermediate CA (not self-signed), which anchors nothing: add the root CA it chains to, CN=Chartseal test root CA", why);
+        Assert.Equal($"the CA CN=Chartseal test intermediate CA of its chain is in {_temp.File("intermediate.pem")}, but as an intermediate (not self-signed), which anchors nothing: add the root CA it chains to (its issuer is CN=Chartseal test root CA)", why);
     }
 }
