@@ -343,7 +343,7 @@ public sealed class ServeCommandTests
         {
             await WaitForAsync(() => File.Exists(temp.File("server.err")) && File.ReadAllText(temp.File("server.err")).Contains("Uploads:", StringComparison.Ordinal));
             Assert.Contains($"Serving {temp.File("repo")} at https://127.0.0.1:{port}/index.yaml", await File.ReadAllTextAsync(temp.File("server.err"), Ct), StringComparison.Ordinal);
-            using var http = Chartseal.Cli.Tests.Helm.TlsRepository.TrustingClient(ca.Certificate, null);
+            using var http = ca.TrustingClient();
             Assert.Contains("\"healthy\":true", await http.GetStringAsync($"https://127.0.0.1:{port}/health", Ct), StringComparison.Ordinal);
         }
         finally

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -80,6 +81,42 @@ public sealed class TestCertificateAuthority : IDisposable
             ("sec1", ECDsa ecdsa) => ecdsa.ExportECPrivateKeyPem(),
             _ => throw new ArgumentException($"no {keyFormat} form for {key.GetType().Name}", nameof(keyFormat)),
         };
+    }
+
+    /// <summary>
+    /// An HTTP client that trusts this CA only (checked here, not by the library under test), with the intermediates the
+    /// server sends; it presents <paramref name="certificate"/> when given and tells <paramref name="served"/> which
+    /// certificate the server showed. Connections are not reused, so a renewed server certificate is seen at once.
+    /// </summary>
+    public HttpClient TrustingClient(X509Certificate2? certificate = null, Action<X509Certificate2>? served = null)
+    {
+        X509Certificate2 root = Certificate;
+        var ssl = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, presented, chain, errors) =>
+            {
+                if (presented is not X509Certificate2 leaf || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                {
+                    return false;
+                }
+                served?.Invoke(leaf);
+                using var check = new X509Chain();
+                check.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                check.ChainPolicy.CustomTrustStore.Add(root);
+                check.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                check.ChainPolicy.DisableCertificateDownloads = true;
+                if (chain is not null)
+                {
+                    check.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
+                }
+                return check.Build(leaf);
+            },
+        };
+        if (certificate is not null)
+        {
+            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(certificate, null, offline: true);
+        }
+        return new HttpClient(new SocketsHttpHandler { SslOptions = ssl, PooledConnectionLifetime = TimeSpan.FromMilliseconds(1) }) { Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public void Dispose()
