@@ -101,6 +101,28 @@ public sealed class CertificateAuthoritiesTests : IDisposable
         Assert.Empty(_aia.Requests);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WithoutACaFile_TheSystemRootsOrNoCheck_NothingIsFetchedEither(bool insecureSkipVerify)
+    {
+        using X509Certificate2 leaf = _intermediate.IssueLoopbackServer(ec: true, caIssuers: IssuerUrl);
+        var context = SslStreamCertificateContext.Create(leaf, [], offline: true);
+        using var server = new TlsTestServer(() => new SslServerAuthenticationOptions { ServerCertificateContext = context });
+        var fetcher = new HttpFetcher(FetchPolicy.HttpsOnly with { Tls = new TlsSettings { InsecureSkipVerify = insecureSkipVerify }, MaxAttempts = 1 });
+        var uri = new Uri($"https://127.0.0.1:{server.Port}/index.yaml");
+
+        if (insecureSkipVerify)
+        {
+            Assert.Equal("served"u8.ToArray(), await fetcher.GetAsync(uri, 1024, Ct));
+        }
+        else
+        {
+            Assert.Contains("TLS handshake failed", (await Assert.ThrowsAsync<ChartsealException>(() => fetcher.GetAsync(uri, 1024, Ct))).Message, StringComparison.Ordinal);
+        }
+        Assert.Empty(_aia.Requests);
+    }
+
     [Fact]
     public async Task CaFile_AServerCertificateWithItsIntermediate_IsAccepted_WithoutADownload()
     {
