@@ -12,7 +12,8 @@ namespace Chartseal.Fetch;
 /// must chain to one of these CA certificates; the system roots are then not used, as in Helm), <c>--cert-file</c> and
 /// <c>--key-file</c> (a client certificate presented to the server), and <c>--insecure-skip-tls-verify</c> (the server's
 /// certificate is not checked at all; what is downloaded is still judged by its signatures). The default checks the
-/// server against the system roots and presents no certificate. One place for both kinds of remote repository: the
+/// server against the system roots and presents no certificate. Nothing is ever downloaded to check a server's
+/// certificate (no intermediate from the URL it names, no CRL, no OCSP). One place for both kinds of remote repository: the
 /// http(s) fetcher and the OCI registry client.
 /// </summary>
 public sealed partial record TlsSettings
@@ -43,7 +44,13 @@ public sealed partial record TlsSettings
     public void ApplyTo(SocketsHttpHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        var ssl = new SslClientAuthenticationOptions();
+        var ssl = new SslClientAuthenticationOptions
+        {
+            // With the system roots too, nothing is downloaded to complete a server's chain (no intermediate from the URL
+            // its certificate names, no CRL, no OCSP), as Helm does not either: a server could otherwise make this process
+            // request URLs of its choosing during the handshake.
+            CertificateChainPolicy = new X509ChainPolicy { RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true },
+        };
         if (InsecureSkipVerify)
         {
             ssl.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
