@@ -467,7 +467,7 @@ public sealed class RepositoryServer : IAsyncDisposable
             options.DisableMetrics ? "off" : contextPath + "/metrics",
             options.MaxUploadBytes, options.WritesPerMinute,
             tls is null ? "off (plain http)"
-            : $"certificate {tls.Current.Description} from {tls.CertFile}, "
+            : $"certificate {tls.Current.Description} from {tls.CertFile}{(tls.FollowsFiles ? "" : " (a pipe, read once)")}, "
                 + (tls.ClientAuthorities is { } cas ? $"client certificates required, issued by one of the {cas.Count} CAs of {cas.File}" : "no client certificate asked for"));
     }
 

@@ -148,7 +148,7 @@ internal static class ServeCommand
         }
         if (tls is not null)
         {
-            e.WriteLine($"TLS: {TerminalText.Escape(tls.Current.Description)}, from {TerminalText.Escape(tls.CertFile)} (read again when it changes); clients of a private CA add the repository with --ca-file CA.pem");
+            e.WriteLine($"TLS: {TerminalText.Escape(tls.Current.Description)}, from {TerminalText.Escape(tls.CertFile)} ({(tls.FollowsFiles ? "read again when it changes" : "a pipe, read once: a renewal needs a restart")}); clients of a private CA add the repository with --ca-file CA.pem");
             if (tls.ClientAuthorities is { } cas)
             {
                 e.WriteLine($"Clients must present a certificate issued by a CA of {TerminalText.Escape(cas.File)} (mutual TLS, every route): chartseal repo add NAME {url} --cert-file CERT --key-file KEY, helm repo add NAME {url} --cert-file CERT --key-file KEY.");

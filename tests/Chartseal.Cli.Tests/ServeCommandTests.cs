@@ -343,8 +343,47 @@ public sealed class ServeCommandTests
         {
             await WaitForAsync(() => File.Exists(temp.File("server.err")) && File.ReadAllText(temp.File("server.err")).Contains("Uploads:", StringComparison.Ordinal));
             Assert.Contains($"Serving {temp.File("repo")} at https://127.0.0.1:{port}/index.yaml", await File.ReadAllTextAsync(temp.File("server.err"), Ct), StringComparison.Ordinal);
-            using var http = Chartseal.Cli.Tests.Helm.TlsRepository.TrustingClient(ca.Certificate, null);
+            using var http = ca.TrustingClient();
             Assert.Contains("\"healthy\":true", await http.GetStringAsync($"https://127.0.0.1:{port}/health", Ct), StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_TlsFilesFromAShellsProcessSubstitution_AreServed_AndTheBannerSaysTheyAreReadOnce()
+    {
+        Cli.EnsureBuilt();
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+        using var ca = new TestCertificateAuthority("CLI test CA");
+        using (var certificate = ca.IssueLoopbackServer(ec: true))
+        {
+            TestCertificateAuthority.WritePem(certificate, temp.File("tls.crt"), temp.File("tls.key"));
+        }
+        Directory.CreateDirectory(temp.File(".chartseal-home"));
+        int port = Cli.FreePort();
+        // What an operator types to keep the key off the disk: bash hands the server /dev/fd/N, pipes read once.
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/bash") { UseShellExecute = false, WorkingDirectory = temp.Path };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"exec \"$0\" serve repo --listen https://127.0.0.1:{port} --tls-cert <(cat tls.crt) --tls-key <(cat tls.key) >>server.out 2>>server.err");
+        start.ArgumentList.Add(Path.Combine(Chartseal.Tests.Support.TestPaths.RepoRoot, "chartseal"));
+        start.Environment["CHARTSEAL_HOME"] = temp.File(".chartseal-home");
+        using var server = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            await WaitForAsync(() => File.Exists(temp.File("server.err")) && File.ReadAllText(temp.File("server.err")).Contains("Uploads:", StringComparison.Ordinal));
+            string banner = await File.ReadAllTextAsync(temp.File("server.err"), Ct);
+            Assert.Matches(@"from /dev/fd/\d+ \(a pipe, read once: a renewal needs a restart\)", banner);
+            using var http = ca.TrustingClient();
+            Assert.Contains("\"healthy\":true", await http.GetStringAsync($"https://127.0.0.1:{port}/health", Ct), StringComparison.Ordinal);
+            await Task.Delay(1100, Ct); // past the look interval: the pipes are not looked at again
+            Assert.Contains("\"healthy\":true", await http.GetStringAsync($"https://127.0.0.1:{port}/health", Ct), StringComparison.Ordinal);
+            string log = await File.ReadAllTextAsync(temp.File("server.out"), Ct);
+            Assert.DoesNotContain("\"tls: ", log, StringComparison.Ordinal);
+            Assert.Contains(" (a pipe, read once), no client certificate asked for", log, StringComparison.Ordinal);
         }
         finally
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -58,38 +57,8 @@ public sealed class TlsTests : IDisposable
     /// A client trusting only <paramref name="trusted"/> (default: the server's test CA), presenting
     /// <paramref name="certificate"/> when given, and telling <paramref name="served"/> which certificate the server showed.
     /// </summary>
-    private HttpClient Client(X509Certificate2? certificate = null, Action<X509Certificate2>? served = null, TestCertificateAuthority? trusted = null)
-    {
-        var root = (trusted ?? _ca).Certificate;
-        var ssl = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (_, presented, chain, errors) =>
-            {
-                if (presented is not X509Certificate2 leaf || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-                {
-                    return false;
-                }
-                served?.Invoke(leaf);
-                using var check = new X509Chain();
-                check.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                check.ChainPolicy.CustomTrustStore.Add(root);
-                check.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                if (chain is not null)
-                {
-                    foreach (X509ChainElement element in chain.ChainElements)
-                    {
-                        check.ChainPolicy.ExtraStore.Add(element.Certificate);
-                    }
-                }
-                return check.Build(leaf);
-            },
-        };
-        if (certificate is not null)
-        {
-            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(certificate, null, offline: true);
-        }
-        return new HttpClient(new SocketsHttpHandler { SslOptions = ssl, PooledConnectionLifetime = TimeSpan.FromMilliseconds(1) }) { Timeout = TimeSpan.FromSeconds(30) };
-    }
+    private HttpClient Client(X509Certificate2? certificate = null, Action<X509Certificate2>? served = null, TestCertificateAuthority? trusted = null) =>
+        (trusted ?? _ca).TrustingClient(certificate, served);
 
     [Theory]
     [InlineData(false, "pkcs8")]

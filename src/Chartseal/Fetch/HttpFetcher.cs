@@ -157,7 +157,7 @@ public sealed class HttpFetcher
                 return await ReadAnswerAsync(where, response, maxBytes, options, uri, toFile, watchdog, authorized ? null : current).ConfigureAwait(false);
             }
         }
-        catch (HttpRequestException e) when (Policy.Tls.ClientCertificateRefusal(uri, e) is { } refusal)
+        catch (HttpRequestException e) when (Policy.Tls.ClientCertificateRefusal(uri, e, "add the repository with --cert-file CERT --key-file KEY (PEM)") is { } refusal)
         {
             // Not worth another attempt either: the same certificate (or none) would be refused again.
             throw new ChartsealException(where, refusal, e);

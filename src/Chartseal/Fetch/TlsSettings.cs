@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
 using Chartseal.Tls;
 
 namespace Chartseal.Fetch;
@@ -11,10 +12,11 @@ namespace Chartseal.Fetch;
 /// must chain to one of these CA certificates; the system roots are then not used, as in Helm), <c>--cert-file</c> and
 /// <c>--key-file</c> (a client certificate presented to the server), and <c>--insecure-skip-tls-verify</c> (the server's
 /// certificate is not checked at all; what is downloaded is still judged by its signatures). The default checks the
-/// server against the system roots and presents no certificate. One place for both kinds of remote repository: the
+/// server against the system roots and presents no certificate. Nothing is ever downloaded to check a server's
+/// certificate (no intermediate from the URL it names, no CRL, no OCSP). One place for both kinds of remote repository: the
 /// http(s) fetcher and the OCI registry client.
 /// </summary>
-public sealed record TlsSettings
+public sealed partial record TlsSettings
 {
     /// <summary>The default: the system roots, no client certificate.</summary>
     public static TlsSettings Default { get; } = new();
@@ -42,7 +44,13 @@ public sealed record TlsSettings
     public void ApplyTo(SocketsHttpHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        var ssl = new SslClientAuthenticationOptions();
+        var ssl = new SslClientAuthenticationOptions
+        {
+            // With the system roots too, nothing is downloaded to complete a server's chain (no intermediate from the URL
+            // its certificate names, no CRL, no OCSP), as Helm does not either: a server could otherwise make this process
+            // request URLs of its choosing during the handshake.
+            CertificateChainPolicy = new X509ChainPolicy { RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true },
+        };
         if (InsecureSkipVerify)
         {
             ssl.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
@@ -50,6 +58,8 @@ public sealed record TlsSettings
         else if (CaFile is { } caFile)
         {
             CertificateAuthorities roots = CertificateAuthorities.Load(caFile, "--ca-file");
+            // The TLS stack builds the server's chain before the callback: by the same rules, so nothing is downloaded.
+            ssl.CertificateChainPolicy = roots.ChainPolicy(CertificateAuthorities.ServerAuthentication);
             ssl.RemoteCertificateValidationCallback = (_, certificate, presented, errors) => ValidateWithRoots(roots, certificate, presented, errors);
         }
         if (LoadClientCertificate() is { } client)
@@ -76,29 +86,59 @@ public sealed record TlsSettings
     private static readonly ConcurrentDictionary<string, byte> AskedForCertificate = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// What a failed request to <paramref name="uri"/> means when it is a refusal of mutual TLS, or null: the server asked
-    /// for a client certificate and none was given, or one was given and the server closed the connection without an
-    /// answer (how a TLS 1.3 server refuses a client's certificate: after the handshake, which the client saw succeed;
-    /// the platform's client has then already tried again on new connections).
+    /// What a failed request to <paramref name="uri"/> means when it is a refusal of mutual TLS, or null. The server
+    /// either sent a TLS alert about the client's certificate (Go's servers, ChartMuseum and registries, nginx, OpenSSL:
+    /// "bad certificate", "certificate required", "unknown ca", …; an alert received can only be about this side's
+    /// certificate), or closed the connection without an answer after asking for a certificate (Kestrel, and any TLS 1.3
+    /// server that checks the client's certificate after the handshake, which the client then saw succeed). Without a
+    /// certificate the line says that one is asked for and <paramref name="howToGiveOne"/> (what the user's tool offers);
+    /// with one, that it was refused.
     /// </summary>
-    public string? ClientCertificateRefusal(Uri uri, HttpRequestException e)
+    public string? ClientCertificateRefusal(Uri uri, HttpRequestException e, string howToGiveOne)
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(e);
-        // Only a connection whose handshake the client completed (so the server's certificate was accepted) and that the
-        // server then ended: a failed handshake may be the client's refusal of the server (HandshakeHint says so).
-        if (uri.Scheme != Uri.UriSchemeHttps || e.HttpRequestError != HttpRequestError.ResponseEnded)
+        ArgumentException.ThrowIfNullOrEmpty(howToGiveOne);
+        if (uri.Scheme != Uri.UriSchemeHttps)
+        {
+            return null;
+        }
+        string? alert = CertificateAlert(e);
+        // Without an alert, only a connection whose handshake the client completed (so the server's certificate was
+        // accepted) and that the server then ended: a failed handshake may be the client's refusal of the server
+        // (HandshakeHint says so).
+        if (alert is null && e.HttpRequestError != HttpRequestError.ResponseEnded)
         {
             return null;
         }
         if (CertFile is null)
         {
-            return AskedForCertificate.ContainsKey(uri.IdnHost)
-                ? "the server asks for a TLS client certificate (mutual TLS) and none was given: add the repository with --cert-file CERT --key-file KEY (PEM)"
+            return alert is not null || AskedForCertificate.ContainsKey(uri.IdnHost)
+                ? $"the server asks for a TLS client certificate (mutual TLS) and none was given: {howToGiveOne}"
                 : null;
         }
-        return $"the server ended the connection without an answer; with mutual TLS that is its refusal of the client certificate of {CertFile} (it must be issued by a CA the server trusts, be valid now and allow client authentication)";
+        const string Rule = "it must be issued by a CA the server trusts, be valid now and allow client authentication";
+        return alert is not null
+            ? $"the server refused the client certificate of {CertFile} (TLS alert \"{alert}\"): {Rule}"
+            : $"the server ended the connection without an answer; with mutual TLS that is its refusal of the client certificate of {CertFile} ({Rule})";
     }
+
+    // The certificate alert the server sent, as OpenSSL names it ("sslv3 alert bad certificate", "tlsv13 alert
+    // certificate required"), or null: alerts 42-46, 48, 49 and 116 of RFC 8446.
+    private static string? CertificateAlert(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (ReceivedCertificateAlert().Match(inner.Message) is { Success: true } match)
+            {
+                return match.Groups[1].Value;
+            }
+        }
+        return null;
+    }
+
+    [GeneratedRegex(@"\b(?:sslv3|tlsv1|tlsv13) alert (bad certificate|unsupported certificate|certificate revoked|certificate expired|certificate unknown|unknown ca|access denied|certificate required)\b")]
+    private static partial Regex ReceivedCertificateAlert();
 
     /// <summary>A hint for a failed TLS handshake with <paramref name="what"/> (e.g. "the server"), saying which flag may help.</summary>
     public string HandshakeHint(string what) => CaFile is null

@@ -43,9 +43,20 @@ public static class InputFile
     /// read, the same errors.
     /// </summary>
     /// <exception cref="ChartsealException">The file is a folder, unreadable, or too large (without <paramref name="truncate"/>).</exception>
-    public static byte[]? ReadIfExists(string path, long maxBytes, bool truncate = false)
+    public static byte[]? ReadIfExists(string path, long maxBytes, bool truncate = false) => Read(path, maxBytes, truncate, out _);
+
+    /// <summary>
+    /// <see cref="ReadIfExists(string, long, bool)"/>, telling also whether the file can be read again:
+    /// <paramref name="rereadable"/> is false for a pipe (a shell's process substitution, a FIFO), whose content is gone
+    /// once read.
+    /// </summary>
+    /// <exception cref="ChartsealException">The file is a folder, unreadable, or too large.</exception>
+    public static byte[]? ReadIfExists(string path, long maxBytes, out bool rereadable) => Read(path, maxBytes, truncate: false, out rereadable);
+
+    private static byte[]? Read(string path, long maxBytes, bool truncate, out bool rereadable)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        rereadable = false;
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
@@ -53,6 +64,7 @@ public static class InputFile
             {
                 return ReadUnseekable(stream, path, maxBytes, truncate);
             }
+            rereadable = true;
             long length = stream.Length;
             if (length > maxBytes && !truncate)
             {

@@ -40,6 +40,7 @@ public sealed class OciRegistryClient : IDisposable
 
     private readonly OciRegistryOptions _options;
     private readonly HttpClient _http;
+    private readonly TlsSettings _tls;
     private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _basic = new(StringComparer.OrdinalIgnoreCase);
 
@@ -59,7 +60,8 @@ public sealed class OciRegistryClient : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             UseCookies = false,
         };
-        new TlsSettings { CaFile = _options.CaFile }.ApplyTo(handler);
+        _tls = new TlsSettings { CaFile = _options.CaFile };
+        _tls.ApplyTo(handler);
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Chartseal", typeof(OciRegistryClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
     }
@@ -643,6 +645,11 @@ public sealed class OciRegistryClient : IDisposable
             {
                 throw new OciRegistryException(call.What, overall.TimedOut(call.What).Reason);
             }
+            catch (HttpRequestException e) when (ClientCertificateRefusal(call.Uri, e) is { } refusal)
+            {
+                // Not worth another attempt: a certificate is not given in a second.
+                throw new OciRegistryException(call.What, refusal, null, null, e);
+            }
             catch (Exception e) when (attempt < attempts && Transient(e, cancellationToken) is not null)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250 << (attempt - 1)), cancellationToken).ConfigureAwait(false);
@@ -682,6 +689,10 @@ public sealed class OciRegistryClient : IDisposable
     }
 
     private static bool IsTlsFailure(HttpRequestException e) => TlsSettings.IsHandshakeFailure(e);
+
+    // The same line as for an https repository; the client has no certificate to give (no --cert-file for registries).
+    private string? ClientCertificateRefusal(Uri uri, HttpRequestException e) =>
+        _tls.ClientCertificateRefusal(uri, e, "chartseal presents none to an OCI registry (--cert-file and --key-file are for http(s) repositories)");
 
     private static Exception Innermost(Exception e)
     {

@@ -64,12 +64,19 @@ public sealed class CertificateWithKey : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(certFile);
         ArgumentException.ThrowIfNullOrEmpty(keyFile);
-        X509Certificate2Collection certificates = PemBlocks.Certificates(certFile, certOption);
-        using AsymmetricAlgorithm key = ReadKey(keyFile, keyOption);
-        X509Certificate2 leaf = certificates[0];
-        X509Certificate2 withKey = Pair(leaf, key) ?? throw Mismatch(certificates, key, certFile, certOption, keyFile, keyOption);
+        PemFile cert = PemFile.Read(certFile, certOption);
+        return Load(cert, keyFile == certFile ? cert.As(keyOption) : PemFile.Read(keyFile, keyOption));
+    }
+
+    /// <summary>The pair of files already read (each read once: what is parsed is what was read).</summary>
+    /// <exception cref="ChartsealException">As for <see cref="Load(string, string, string, string)"/>.</exception>
+    internal static CertificateWithKey Load(PemFile certFile, PemFile keyFile)
+    {
+        X509Certificate2Collection certificates = PemBlocks.Certificates(certFile);
         try
         {
+            using AsymmetricAlgorithm key = ReadKey(keyFile);
+            using X509Certificate2 withKey = Pair(certificates[0], key) ?? throw Mismatch(certificates, key, certFile, keyFile);
             // Exported and read back: a key imported from PEM is ephemeral, which TLS cannot use on every platform.
             X509Certificate2 usable = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
             var chain = new X509Certificate2Collection();
@@ -77,12 +84,16 @@ public sealed class CertificateWithKey : IDisposable
             {
                 chain.Add(certificates[i]);
             }
+            certificates[0].Dispose();
             return new CertificateWithKey(usable, chain);
         }
-        finally
+        catch
         {
-            withKey.Dispose();
-            leaf.Dispose();
+            foreach (X509Certificate2 certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+            throw;
         }
     }
 
@@ -114,7 +125,7 @@ public sealed class CertificateWithKey : IDisposable
         }
     }
 
-    private static ChartsealException Mismatch(X509Certificate2Collection certificates, AsymmetricAlgorithm key, string certFile, string certOption, string keyFile, string keyOption)
+    private static ChartsealException Mismatch(X509Certificate2Collection certificates, AsymmetricAlgorithm key, PemFile certFile, PemFile keyFile)
     {
         string algorithm = certificates[0].GetKeyAlgorithm() switch
         {
@@ -125,26 +136,26 @@ public sealed class CertificateWithKey : IDisposable
         string keyAlgorithm = key is RSA ? "RSA" : "EC";
         if (algorithm != keyAlgorithm)
         {
-            return new ChartsealException(keyFile, $"{keyOption}: holds an {keyAlgorithm} key, and the certificate of {certFile} ({certOption}) has an {algorithm} key: they are not a pair");
+            return new ChartsealException(keyFile.Path, $"{keyFile.Option}: holds an {keyAlgorithm} key, and the certificate of {certFile.Path} ({certFile.Option}) has an {algorithm} key: they are not a pair");
         }
         for (int i = 1; i < certificates.Count; i++)
         {
             using X509Certificate2? other = Pair(certificates[i], key);
             if (other is not null)
             {
-                return new ChartsealException(certFile, $"{certOption}: the key of {keyFile} belongs to certificate {i + 1} of the file, not the first: put the certificate itself first, then its chain");
+                return new ChartsealException(certFile.Path, $"{certFile.Option}: the key of {keyFile.Path} belongs to certificate {i + 1} of the file, not the first: put the certificate itself first, then its chain");
             }
         }
-        return new ChartsealException(keyFile, $"{keyOption}: this private key does not belong to the certificate of {certFile} ({certOption}): give the key the certificate was issued for");
+        return new ChartsealException(keyFile.Path, $"{keyFile.Option}: this private key does not belong to the certificate of {certFile.Path} ({certFile.Option}): give the key the certificate was issued for");
     }
 
     // The file's first private key: PKCS #8, PKCS #1 (RSA) or SEC 1 (EC), unencrypted.
-    private static AsymmetricAlgorithm ReadKey(string keyFile, string keyOption)
+    private static AsymmetricAlgorithm ReadKey(PemFile keyFile)
     {
-        string text = PemBlocks.ReadText(keyFile, keyOption);
+        string text = keyFile.Text();
         if (PemBlocks.HasEncryptedKey(text))
         {
-            throw new ChartsealException(keyFile, $"{keyOption}: the private key is encrypted; give it unencrypted (openssl pkey -in KEY -out PLAIN-KEY), readable only by its user");
+            throw new ChartsealException(keyFile.Path, $"{keyFile.Option}: the private key is encrypted; give it unencrypted (openssl pkey -in KEY -out PLAIN-KEY), readable only by its user");
         }
         var blocks = PemBlocks.Find(text);
         foreach (var (label, data) in blocks)
@@ -159,15 +170,15 @@ public sealed class CertificateWithKey : IDisposable
                 {
                     "RSA PRIVATE KEY" => Import(RSA.Create(), key => key.ImportRSAPrivateKey(data, out _)),
                     "EC PRIVATE KEY" => Import(ECDsa.Create(), key => key.ImportECPrivateKey(data, out _)),
-                    _ => Pkcs8(data) ?? throw new ChartsealException(keyFile, $"{keyOption}: the \"PRIVATE KEY\" is neither RSA nor EC (ECDSA), which are the keys TLS certificates use here"),
+                    _ => Pkcs8(data) ?? throw new ChartsealException(keyFile.Path, $"{keyFile.Option}: the \"PRIVATE KEY\" is neither RSA nor EC (ECDSA), which are the keys TLS certificates use here"),
                 };
             }
             catch (CryptographicException e)
             {
-                throw new ChartsealException(keyFile, $"{keyOption}: the \"{label}\" block is not a valid private key: {e.Message}");
+                throw new ChartsealException(keyFile.Path, $"{keyFile.Option}: the \"{label}\" block is not a valid private key: {e.Message}");
             }
         }
-        throw new ChartsealException(keyFile, $"{keyOption}: holds no PEM private key (\"PRIVATE KEY\", \"RSA PRIVATE KEY\" or \"EC PRIVATE KEY\"), {PemBlocks.Labels(blocks)}");
+        throw new ChartsealException(keyFile.Path, $"{keyFile.Option}: holds no PEM private key (\"PRIVATE KEY\", \"RSA PRIVATE KEY\" or \"EC PRIVATE KEY\"), {PemBlocks.Labels(blocks)}");
     }
 
     private static AsymmetricAlgorithm? Pkcs8(byte[] data)

@@ -1,43 +1,14 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using Chartseal.IO;
 
 namespace Chartseal.Tls;
 
 /// <summary>
 /// The blocks of a PEM file (RFC 7468: <c>-----BEGIN LABEL-----</c>, base64, <c>-----END LABEL-----</c>), in order, read
-/// with a size cap and one-line errors naming the file and the option it was given to.
+/// with one-line errors naming the file and the option it was given to.
 /// </summary>
 internal static class PemBlocks
 {
-    /// <summary>The largest PEM file read (a certificate chain or a CA bundle is a few kilobytes; the system bundle about 200).</summary>
-    public const long MaxBytes = 4 * 1024 * 1024;
-
-    /// <summary>The file's text.</summary>
-    /// <exception cref="ChartsealException">Missing, a folder, unreadable, too large or not text.</exception>
-    public static string ReadText(string path, string option)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes;
-        try
-        {
-            bytes = InputFile.ReadIfExists(path, MaxBytes) ?? throw new ChartsealException(path, $"{option}: no such file");
-        }
-        catch (ChartsealException e) when (!e.Reason.StartsWith(option, StringComparison.Ordinal))
-        {
-            throw new ChartsealException(path, $"{option}: {e.Reason}", e);
-        }
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new ChartsealException(path, $"{option}: is not PEM text (a DER file? convert it with openssl x509 -inform der, or openssl pkey -inform der)");
-        }
-    }
-
     /// <summary>Every well-formed block of <paramref name="text"/>: its label and its decoded bytes.</summary>
     public static List<(string Label, byte[] Data)> Find(string text)
     {
@@ -56,10 +27,11 @@ internal static class PemBlocks
     }
 
     /// <summary>The certificates of a PEM file, in the file's order.</summary>
-    /// <exception cref="ChartsealException">The file cannot be read, holds no <c>CERTIFICATE</c> block, or one that is not X.509.</exception>
-    public static X509Certificate2Collection Certificates(string path, string option)
+    /// <exception cref="ChartsealException">The file is not text, holds no <c>CERTIFICATE</c> block, or one that is not X.509.</exception>
+    public static X509Certificate2Collection Certificates(PemFile file)
     {
-        var blocks = Find(ReadText(path, option));
+        string path = file.Path, option = file.Option;
+        var blocks = Find(file.Text());
         var certificates = new X509Certificate2Collection();
         foreach (var (_, data) in blocks.Where(b => b.Label == "CERTIFICATE"))
         {

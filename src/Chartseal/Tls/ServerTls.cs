@@ -1,7 +1,6 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Chartseal.IO;
 
 namespace Chartseal.Tls;
 
@@ -11,7 +10,9 @@ namespace Chartseal.Tls;
 /// changes (as cert-manager, certbot or a Kubernetes secret volume renew them), the next handshake at least
 /// <see cref="CheckInterval"/> after the last look reads the pair again and serves it, or keeps the certificate it
 /// has when the new pair cannot be used (half written, mismatched, expired), and says why through
-/// <see cref="Problem"/>. The CA file is read once.
+/// <see cref="Problem"/>. Each look reads each file once: the pair parsed is the bytes compared. Files that cannot be
+/// read again (pipes, as a shell's process substitution <c>--tls-key &lt;(vault read …)</c> gives them) are read once,
+/// at start, and not looked at again. The CA file is read once.
 /// </summary>
 public sealed class ServerTls
 {
@@ -28,11 +29,11 @@ public sealed class ServerTls
     private readonly TimeProvider _clock;
     private CertificateWithKey _current;
     private SslStreamCertificateContext _context;
-    private FilesSeen _seen;
+    private string _seen;
     private long _nextCheck;
     private bool _expiryReported;
 
-    private ServerTls(string certFile, string keyFile, CertificateAuthorities? clients, TimeProvider clock, TimeSpan checkInterval, CertificateWithKey current, FilesSeen seen)
+    private ServerTls(string certFile, string keyFile, CertificateAuthorities? clients, TimeProvider clock, TimeSpan checkInterval, CertificateWithKey current, string seen)
     {
         CertFile = certFile;
         KeyFile = keyFile;
@@ -57,6 +58,12 @@ public sealed class ServerTls
     /// <summary>The least time between two looks at the files (each look reads and hashes the two small files).</summary>
     public TimeSpan CheckInterval { get; }
 
+    /// <summary>
+    /// Whether the files are looked at again for a renewal: false when either is a pipe (its content was gone once read
+    /// at start).
+    /// </summary>
+    public bool FollowsFiles { get; private init; }
+
     /// <summary>The certificate served now.</summary>
     public CertificateWithKey Current => Volatile.Read(ref _current);
 
@@ -74,16 +81,16 @@ public sealed class ServerTls
     /// extended key usage does not allow a TLS server, is refused: every client would refuse it. One that is not valid
     /// yet is accepted (it becomes valid on its own; the caller may warn).
     /// </summary>
-    /// <exception cref="ChartsealException">One line naming the file and the option: see <see cref="CertificateWithKey.Load"/> and <see cref="CertificateAuthorities.Load"/>.</exception>
+    /// <exception cref="ChartsealException">One line naming the file and the option: see <see cref="CertificateWithKey.Load(string, string, string, string)"/> and <see cref="CertificateAuthorities.Load"/>.</exception>
     public static ServerTls Load(string certFile, string keyFile, string? caFile, TimeProvider clock, TimeSpan checkInterval)
     {
         ArgumentNullException.ThrowIfNull(clock);
-        var seen = FilesSeen.Of(certFile, keyFile);
-        var current = LoadPair(certFile, keyFile, clock.GetUtcNow().UtcDateTime);
+        var look = Look.Take(certFile, keyFile);
+        var current = look.Load(clock.GetUtcNow().UtcDateTime);
         try
         {
             CertificateAuthorities? clients = caFile is null ? null : CertificateAuthorities.Load(caFile, CaOption);
-            return new ServerTls(certFile, keyFile, clients, clock, checkInterval, current, seen);
+            return new ServerTls(certFile, keyFile, clients, clock, checkInterval, current, look.Seen) { FollowsFiles = look.Rereadable };
         }
         catch
         {
@@ -106,9 +113,11 @@ public sealed class ServerTls
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             EnabledSslProtocols = SslProtocols.None, // the system's choice: TLS 1.2 and 1.3
         };
-        if (ClientAuthorities is not null)
+        if (ClientAuthorities is { } authorities)
         {
             options.ClientCertificateRequired = true;
+            // The TLS stack builds the client's chain before the callback: by the same rules, so nothing is downloaded.
+            options.CertificateChainPolicy = authorities.ChainPolicy(CertificateAuthorities.ClientAuthentication);
             options.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
             {
                 string? why = WhyNotAccepted(certificate, chain);
@@ -155,14 +164,14 @@ public sealed class ServerTls
             }
             _nextCheck = now + (long)CheckInterval.TotalMilliseconds;
             DateTime time = _clock.GetUtcNow().UtcDateTime;
-            var seen = FilesSeen.Of(CertFile, KeyFile);
-            if (seen != _seen)
+            var look = FollowsFiles ? Look.Take(CertFile, KeyFile) : null;
+            if (look is not null && look.Seen != _seen)
             {
                 // Tried once per change: a broken pair is not read again (nor reported again) until the files change.
-                _seen = seen;
+                _seen = look.Seen;
                 try
                 {
-                    var loaded = LoadPair(CertFile, KeyFile, time);
+                    var loaded = look.Load(time);
                     var context = ContextOf(loaded);
                     // The previous certificate is not disposed: handshakes under way may still be using it.
                     Volatile.Write(ref _context, context);
@@ -179,47 +188,79 @@ public sealed class ServerTls
             if (!_expiryReported && _current.NotAfter <= time)
             {
                 _expiryReported = true;
-                Problem?.Invoke($"the certificate served, {_current.Description}, has expired: clients refuse it; renew {CertFile} and {KeyFile} (they are read again as soon as they change)");
+                Problem?.Invoke($"the certificate served, {_current.Description}, has expired: clients refuse it; renew {CertFile} and {KeyFile} "
+                    + (FollowsFiles ? "(they are read again as soon as they change)" : "and restart the server (pipes are read once)"));
             }
         }
-    }
-
-    private static CertificateWithKey LoadPair(string certFile, string keyFile, DateTime now)
-    {
-        var pair = CertificateWithKey.Load(certFile, keyFile, CertOption, KeyOption);
-        string? problem = !pair.AllowsPurpose(CertificateAuthorities.ServerAuthentication)
-            ? "its extended key usage does not allow TLS server authentication (clients refuse it): issue it for serverAuth"
-            : pair.NotAfter <= now
-                ? $"the certificate expired at {pair.NotAfter:yyyy-MM-ddTHH:mm:ssZ} (now {now:yyyy-MM-ddTHH:mm:ssZ}): every client would refuse it; renew it"
-                : null;
-        if (problem is not null)
-        {
-            pair.Dispose();
-            throw new ChartsealException(certFile, $"{CertOption}: {problem}");
-        }
-        return pair;
     }
 
     // The chain is sent as given (offline: no intermediate is fetched, no OCSP response is stapled).
     private static SslStreamCertificateContext ContextOf(CertificateWithKey pair) =>
         SslStreamCertificateContext.Create(pair.Certificate, pair.Chain, offline: true);
 
-    // What a look at the files sees: the digest of each file's bytes, so that a renewal is seen however it was written
-    // (in place, by renaming, through a symbolic link swapped as Kubernetes updates a secret volume, with the old
-    // modification time kept by cp -p or tar). Two reads of a few kilobytes, at most once per check interval.
-    private readonly record struct FilesSeen(string Cert, string Key)
+    // One look at the two files: each read once (one file holding both is read once), so that the pair parsed is the
+    // bytes compared, or why it cannot be read. What it saw is the digest of each file's bytes, so that a renewal is seen
+    // however it was written (in place, by renaming, through a symbolic link swapped as Kubernetes updates a secret
+    // volume, with the old modification time kept by cp -p or tar). Two reads of a few kilobytes, at most once per
+    // check interval.
+    private sealed class Look
     {
-        public static FilesSeen Of(string certFile, string keyFile) => new(Look(certFile), Look(keyFile));
+        private readonly PemFile? _cert;
+        private readonly PemFile? _key;
+        private readonly ChartsealException? _unreadable;
 
-        private static string Look(string path)
+        private Look(PemFile? cert, PemFile? key, ChartsealException? unreadable, string seen)
+        {
+            _cert = cert;
+            _key = key;
+            _unreadable = unreadable;
+            Seen = seen;
+        }
+
+        // The digests of the two files, or why each could not be read.
+        public string Seen { get; }
+
+        // Whether both files can be read again (neither is a pipe).
+        public bool Rereadable => _cert?.Rereadable != false && _key?.Rereadable != false;
+
+        public static Look Take(string certFile, string keyFile)
+        {
+            var (cert, certProblem) = Read(certFile, CertOption);
+            var (key, keyProblem) = certFile == keyFile ? (cert?.As(KeyOption), certProblem) : Read(keyFile, KeyOption);
+            return new Look(cert, key, certProblem ?? keyProblem,
+                $"{cert?.Digest ?? "unreadable: " + certProblem!.Message} {key?.Digest ?? "unreadable: " + keyProblem!.Message}");
+        }
+
+        // The pair, checked for a server (see ServerTls.Load).
+        public CertificateWithKey Load(DateTime now)
+        {
+            if (_unreadable is not null)
+            {
+                throw _unreadable;
+            }
+            var pair = CertificateWithKey.Load(_cert!, _key!);
+            string? problem = !pair.AllowsPurpose(CertificateAuthorities.ServerAuthentication)
+                ? "its extended key usage does not allow TLS server authentication (clients refuse it): issue it for serverAuth"
+                : pair.NotAfter <= now
+                    ? $"the certificate expired at {pair.NotAfter:yyyy-MM-ddTHH:mm:ssZ} (now {now:yyyy-MM-ddTHH:mm:ssZ}): every client would refuse it; renew it"
+                    : null;
+            if (problem is not null)
+            {
+                pair.Dispose();
+                throw new ChartsealException(_cert!.Path, $"{CertOption}: {problem}");
+            }
+            return pair;
+        }
+
+        private static (PemFile? File, ChartsealException? Problem) Read(string path, string option)
         {
             try
             {
-                return InputFile.ReadIfExists(path, PemBlocks.MaxBytes) is { } bytes ? ContentHash.Sha256Hex(bytes) : "missing";
+                return (PemFile.Read(path, option), null);
             }
             catch (ChartsealException e)
             {
-                return "unreadable: " + e.Message;
+                return (null, e);
             }
         }
     }

@@ -394,7 +394,7 @@ public sealed class DeployChartTests(HelmSigningKeys keys) : IClassFixture<HelmS
         Assert.StartsWith("https://", process["CHARTSEAL_SERVE_LISTEN"], StringComparison.Ordinal);
         process["CHARTSEAL_SERVE_LISTEN"] = $"https://127.0.0.1:{port}"; // the pod's 0.0.0.0:8080, on loopback here
         var server = Cli.Start(temp.Path, process, "serve");
-        using var http = TlsRepository.TrustingClient(ca.Certificate, null);
+        using var http = ca.TrustingClient();
         var probe = new Uri($"https://127.0.0.1:{port}{Text(container, "livenessProbe", "httpGet", "path")}");
         Assert.Equal("HTTPS", Text(container, "livenessProbe", "httpGet", "scheme"));
         try

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Chartseal.Tests.Charts;
 using Chartseal.Tests.Support;
@@ -86,7 +85,7 @@ public sealed class TlsRepository : IAsyncLifetime
             TestCertificateAuthority.WritePem(stranger, StrangerCertFile, StrangerKeyFile);
         }
 
-        using var http = TrustingClient(serverCa.Certificate, null);
+        using var http = serverCa.TrustingClient();
         string[] tls = ["--tls-cert", _temp.File("tls.crt"), "--tls-key", _temp.File("tls.key")];
         var (plain, address) = await Cli.StartServeAsync(_temp.Path, Repo, [.. tls, "--root-fingerprint", RootFingerprint], "https", http, ct);
         _servers.Add(plain);
@@ -95,37 +94,12 @@ public sealed class TlsRepository : IAsyncLifetime
         await File.WriteAllBytesAsync(ServedPubkeys, await http.GetByteArrayAsync(Url + "/pubkeys.pgp", ct), ct);
 
         // The second server is read-only (--disable-api), so two may serve one folder; it logs the refused handshakes.
-        using var mutualProbe = TrustingClient(serverCa.Certificate, client);
+        using var mutualProbe = serverCa.TrustingClient(client);
         string mutualDir = Directory.CreateDirectory(_temp.File("mutual")).FullName;
         var (mutual, mutualAddress) = await Cli.StartServeAsync(mutualDir, Repo,
             [.. tls, "--tls-ca-cert", _temp.File("client-ca.pem"), "--disable-api", "--root-fingerprint", RootFingerprint], "https", mutualProbe, ct);
         _servers.Add(mutual);
         MutualUrl = mutualAddress.ToString().TrimEnd('/');
-    }
-
-    /// <summary>A client that trusts <paramref name="ca"/> only and presents <paramref name="certificate"/> when given.</summary>
-    public static HttpClient TrustingClient(X509Certificate2 ca, X509Certificate2? certificate)
-    {
-        var ssl = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (_, presented, _, errors) =>
-            {
-                if (presented is not X509Certificate2 leaf || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-                {
-                    return false;
-                }
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(leaf);
-            },
-        };
-        if (certificate is not null)
-        {
-            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(certificate, null, offline: true);
-        }
-        return new HttpClient(new SocketsHttpHandler { SslOptions = ssl }) { Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public async ValueTask DisposeAsync()

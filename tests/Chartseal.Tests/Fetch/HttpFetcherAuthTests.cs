@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -148,10 +147,8 @@ public sealed class HttpFetcherAuthTests
     /// <summary>An HTTPS server on loopback with a certificate from a throw-away CA; it asks for a client certificate and records it.</summary>
     private sealed class TlsServer : IDisposable
     {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly X509Certificate2 _certificate;
-        private readonly Task _loop;
-        private int _handshakes;
+        private readonly TlsTestServer _server;
 
         public TlsServer(TempDirectory temp)
         {
@@ -171,27 +168,19 @@ public sealed class HttpFetcherAuthTests
             File.WriteAllText(ClientCertFile, client.ExportCertificatePem());
             File.WriteAllText(ClientKeyFile, clientKey.ExportPkcs8PrivateKeyPem());
 
-            _listener.Start();
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            _loop = Task.Run(async () =>
+            _server = new TlsTestServer(() => new SslServerAuthenticationOptions
             {
-                while (true)
+                ServerCertificate = _certificate,
+                ClientCertificateRequired = true,
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 {
-                    TcpClient connection;
-                    try
-                    {
-                        connection = await _listener.AcceptTcpClientAsync();
-                    }
-                    catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                    {
-                        return;
-                    }
-                    _ = Task.Run(() => AnswerAsync(connection));
-                }
+                    ClientCertificate = certificate is null ? null : new X509Certificate2(certificate).Thumbprint;
+                    return true;
+                },
             });
         }
 
-        public int Port { get; }
+        public int Port => _server.Port;
 
         public string CaFile { get; }
 
@@ -204,49 +193,11 @@ public sealed class HttpFetcherAuthTests
         /// <summary>The thumbprint of the last client certificate presented, or null.</summary>
         public string? ClientCertificate { get; private set; }
 
-        public int Handshakes => Volatile.Read(ref _handshakes);
-
-        private async Task AnswerAsync(TcpClient connection)
-        {
-            using (connection)
-            await using (var ssl = new SslStream(connection.GetStream()))
-            {
-                Interlocked.Increment(ref _handshakes);
-                try
-                {
-                    await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-                    {
-                        ServerCertificate = _certificate,
-                        ClientCertificateRequired = true,
-                        RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                        {
-                            ClientCertificate = certificate is null ? null : new X509Certificate2(certificate).Thumbprint;
-                            return true;
-                        },
-                    });
-                    var request = new StringBuilder();
-                    var buffer = new byte[1024];
-                    while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                    {
-                        int read = await ssl.ReadAsync(buffer);
-                        if (read == 0)
-                        {
-                            return;
-                        }
-                        request.Append(Encoding.ASCII.GetString(buffer, 0, read));
-                    }
-                    await ssl.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nserved"u8.ToArray());
-                }
-                catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
-                {
-                }
-            }
-        }
+        public int Handshakes => _server.Handshakes;
 
         public void Dispose()
         {
-            _listener.Stop();
-            _loop.Wait(TimeSpan.FromSeconds(5));
+            _server.Dispose();
             _certificate.Dispose();
         }
     }

@@ -1,3 +1,4 @@
+using Chartseal.Fetch;
 using Chartseal.Oci;
 using Chartseal.Tests.Support;
 
@@ -62,5 +63,52 @@ public class OciTlsTests(OciTlsTests.Registry registry) : IClassFixture<OciTlsTe
         using var client = new OciRegistryClient(registry.ClientOptions() with { PlainHttp = true, CaFile = null });
         var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.PingAsync(registry.Host, Ct));
         Assert.Equal($"oci://{registry.Host}: the registry answered 400 Bad Request", e.Message);
+    }
+}
+
+/// <summary>
+/// The real registry requiring a client certificate (mutual TLS): a Go TLS server, which refuses with a TLS alert (where
+/// Kestrel closes the connection), as ChartMuseum with <c>--tls-ca-cert</c> does. The registry client presents no
+/// certificate; the https fetcher (a chart repository's) says the same, and names a certificate that was refused.
+/// </summary>
+public class OciMutualTlsTests(OciMutualTlsTests.Registry registry) : IClassFixture<OciMutualTlsTests.Registry>
+{
+    public sealed class Registry() : OciTestRegistry(RegistryAuth.None, tls: true, mutualTls: true);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_registry_that_asks_for_a_client_certificate_is_one_line_saying_so()
+    {
+        using var client = new OciRegistryClient(registry.ClientOptions());
+
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.GetManifestAsync(registry.Reference("mtls/app:v1"), Ct));
+
+        Assert.Equal($"oci://{registry.Host}/mtls/app:v1: the server asks for a TLS client certificate (mutual TLS) and none was given: "
+            + "chartseal presents none to an OCI registry (--cert-file and --key-file are for http(s) repositories)", e.Message);
+    }
+
+    [Fact]
+    public async Task The_https_fetcher_says_the_same_of_a_server_refusing_with_an_alert_and_names_a_refused_certificate()
+    {
+        using var temp = new TempDirectory();
+        var uri = new Uri($"https://{registry.Host}/v2/");
+        var none = new HttpFetcher(FetchPolicy.HttpsOnly with { Tls = new TlsSettings { CaFile = registry.CaFile } });
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => none.GetAsync(uri, 1024, Ct));
+
+        Assert.Equal($"{uri}: the server asks for a TLS client certificate (mutual TLS) and none was given: add the repository with --cert-file CERT --key-file KEY (PEM)", e.Message);
+
+        using var stranger = new TestCertificateAuthority("Someone else's CA");
+        using (var certificate = stranger.IssueClient("ci"))
+        {
+            TestCertificateAuthority.WritePem(certificate, temp.File("ci.pem"), temp.File("ci-key.pem"));
+        }
+        var refused = new HttpFetcher(FetchPolicy.HttpsOnly with { Tls = new TlsSettings { CaFile = registry.CaFile, CertFile = temp.File("ci.pem"), KeyFile = temp.File("ci-key.pem") } });
+
+        e = await Assert.ThrowsAsync<ChartsealException>(() => refused.GetAsync(uri, 1024, Ct));
+
+        Assert.StartsWith($"{uri}: the server refused the client certificate of {temp.File("ci.pem")} (TLS alert \"", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("\"): it must be issued by a CA the server trusts, be valid now and allow client authentication", e.Message, StringComparison.Ordinal);
     }
 }

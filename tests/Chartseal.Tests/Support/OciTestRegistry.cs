@@ -26,7 +26,8 @@ public enum RegistryAuth
 /// installs it) on 127.0.0.1 with an OS-assigned port and filesystem storage in a temporary folder, deleted on
 /// dispose. With <see cref="RegistryAuth.Basic"/> it checks an htpasswd file made by <c>htpasswd -Bbn</c>; with
 /// <see cref="RegistryAuth.Token"/> it trusts the JWTs of a <see cref="RegistryTokenService"/> started with it; with
-/// <c>tls</c> it serves HTTPS with a certificate for 127.0.0.1 issued by a throw-away CA (<see cref="CaFile"/>).
+/// <c>tls</c> it serves HTTPS with a certificate for 127.0.0.1 issued by a throw-away CA (<see cref="CaFile"/>), and with
+/// <c>mutualTls</c> it also requires a client certificate issued by another throw-away CA (<c>http.tls.clientcas</c>).
 /// Deletes are enabled unless asked otherwise. A missing binary fails the test with one line saying how to install it.
 /// </summary>
 public class OciTestRegistry : IDisposable
@@ -34,9 +35,10 @@ public class OciTestRegistry : IDisposable
     private const string Binary = "/usr/bin/docker-registry";
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private X509Certificate2? _probeCertificate;
 
     /// <summary>Starts a registry and waits until <c>/v2/</c> answers.</summary>
-    public OciTestRegistry(RegistryAuth auth = RegistryAuth.None, bool tls = false, bool deleteEnabled = true)
+    public OciTestRegistry(RegistryAuth auth = RegistryAuth.None, bool tls = false, bool deleteEnabled = true, bool mutualTls = false)
     {
         string binary = Environment.GetEnvironmentVariable("CHARTSEAL_REGISTRY") is { Length: > 0 } b ? b : Binary;
         if (!File.Exists(binary))
@@ -52,7 +54,7 @@ public class OciTestRegistry : IDisposable
             RegistryAuth.Token => TokenAuthSection(),
             _ => "",
         };
-        string tlsSection = tls ? TlsSection() : "";
+        string tlsSection = tls || mutualTls ? TlsSection(mutualTls) : "";
         for (int attempt = 1; ; attempt++)
         {
             Port = FreePort();
@@ -164,6 +166,7 @@ public class OciTestRegistry : IDisposable
     {
         Stop();
         TokenService?.Dispose();
+        _probeCertificate?.Dispose();
         try
         {
             Directory.Delete(Root, recursive: true);
@@ -210,7 +213,7 @@ public class OciTestRegistry : IDisposable
             """;
     }
 
-    private string TlsSection()
+    private string TlsSection(bool mutual)
     {
         using var ca = new TestCertificateAuthority("Chartseal test registry CA");
         using X509Certificate2 server = ca.IssueLoopbackServer();
@@ -220,10 +223,28 @@ public class OciTestRegistry : IDisposable
         File.WriteAllText(certificate, server.ExportCertificatePem() + "\n" + ca.Pem);
         using RSA serverKey = server.GetRSAPrivateKey()!;
         File.WriteAllText(key, serverKey.ExportPkcs8PrivateKeyPem());
+        if (!mutual)
+        {
+            return $"""
+                  tls:
+                    certificate: {certificate}
+                    key: {key}
+                """;
+        }
+        // The clients' CA, and a certificate of it for the readiness probe.
+        using var clients = new TestCertificateAuthority("Chartseal test registry client CA");
+        string clientCa = Path.Combine(Root, "client-ca.pem");
+        File.WriteAllText(clientCa, clients.Pem);
+        using (X509Certificate2 probe = clients.IssueClient("probe"))
+        {
+            _probeCertificate = X509CertificateLoader.LoadPkcs12(probe.Export(X509ContentType.Pkcs12), null);
+        }
         return $"""
               tls:
                 certificate: {certificate}
                 key: {key}
+                clientcas:
+                  - {clientCa}
             """;
     }
 
@@ -256,6 +277,10 @@ public class OciTestRegistry : IDisposable
     private bool WaitUntilUp()
     {
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        if (_probeCertificate is not null)
+        {
+            handler.ClientCertificates.Add(_probeCertificate);
+        }
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
         var url = new Uri($"{(CaFile is null ? "http" : "https")}://{Host}/v2/");
         var deadline = Stopwatch.StartNew();

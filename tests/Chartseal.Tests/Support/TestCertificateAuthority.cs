@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -43,18 +44,22 @@ public sealed class TestCertificateAuthority : IDisposable
     /// <summary>
     /// A server certificate for 127.0.0.1 with an RSA or (with <paramref name="ec"/>) a P-256 key, valid from
     /// <paramref name="notBefore"/> to <paramref name="notAfter"/> (default: yesterday to six days on), for
-    /// <paramref name="usage"/> (default: server authentication).
+    /// <paramref name="usage"/> (default: server authentication); with <paramref name="caIssuers"/>, an authority
+    /// information access extension naming that URL as where this CA's certificate can be downloaded.
     /// </summary>
-    public X509Certificate2 IssueLoopbackServer(bool ec, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string usage = ServerAuth, string commonName = "127.0.0.1")
+    public X509Certificate2 IssueLoopbackServer(bool ec, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string usage = ServerAuth, string commonName = "127.0.0.1", string? caIssuers = null)
     {
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
-        return Issue($"CN={commonName}", ec, usage, names.Build(), notBefore, notAfter);
+        return Issue($"CN={commonName}", ec, usage, names.Build(), notBefore, notAfter, caIssuers);
     }
 
-    /// <summary>A client certificate (client authentication) for <paramref name="name"/>, with its EC private key.</summary>
-    public X509Certificate2 IssueClient(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string usage = ClientAuth) =>
-        Issue($"CN={name}", ec: true, usage, null, notBefore, notAfter);
+    /// <summary>
+    /// A client certificate (client authentication) for <paramref name="name"/>, with its EC private key (and, with
+    /// <paramref name="caIssuers"/>, that URL as where this CA's certificate can be downloaded).
+    /// </summary>
+    public X509Certificate2 IssueClient(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string usage = ClientAuth, string? caIssuers = null) =>
+        Issue($"CN={name}", ec: true, usage, null, notBefore, notAfter, caIssuers);
 
     /// <summary>Writes <paramref name="certificate"/> (then <paramref name="chain"/>) and its key as PEM; <paramref name="keyFormat"/> is pkcs8, pkcs1 (RSA) or sec1 (EC).</summary>
     public static void WritePem(X509Certificate2 certificate, string certFile, string keyFile, string keyFormat = "pkcs8", params X509Certificate2[] chain)
@@ -78,6 +83,42 @@ public sealed class TestCertificateAuthority : IDisposable
         };
     }
 
+    /// <summary>
+    /// An HTTP client that trusts this CA only (checked here, not by the library under test), with the intermediates the
+    /// server sends; it presents <paramref name="certificate"/> when given and tells <paramref name="served"/> which
+    /// certificate the server showed. Connections are not reused, so a renewed server certificate is seen at once.
+    /// </summary>
+    public HttpClient TrustingClient(X509Certificate2? certificate = null, Action<X509Certificate2>? served = null)
+    {
+        X509Certificate2 root = Certificate;
+        var ssl = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, presented, chain, errors) =>
+            {
+                if (presented is not X509Certificate2 leaf || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                {
+                    return false;
+                }
+                served?.Invoke(leaf);
+                using var check = new X509Chain();
+                check.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                check.ChainPolicy.CustomTrustStore.Add(root);
+                check.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                check.ChainPolicy.DisableCertificateDownloads = true;
+                if (chain is not null)
+                {
+                    check.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
+                }
+                return check.Build(leaf);
+            },
+        };
+        if (certificate is not null)
+        {
+            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(certificate, null, offline: true);
+        }
+        return new HttpClient(new SocketsHttpHandler { SslOptions = ssl, PooledConnectionLifetime = TimeSpan.FromMilliseconds(1) }) { Timeout = TimeSpan.FromSeconds(30) };
+    }
+
     public void Dispose()
     {
         Certificate.Dispose();
@@ -93,7 +134,7 @@ public sealed class TestCertificateAuthority : IDisposable
         return request;
     }
 
-    private X509Certificate2 Issue(string subject, bool ec, string usage, X509Extension? names, DateTimeOffset? notBefore, DateTimeOffset? notAfter)
+    private X509Certificate2 Issue(string subject, bool ec, string usage, X509Extension? names, DateTimeOffset? notBefore, DateTimeOffset? notAfter, string? caIssuers)
     {
         using AsymmetricAlgorithm key = ec ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : RSA.Create(2048);
         var request = key is ECDsa ecdsa
@@ -106,6 +147,10 @@ public sealed class TestCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        if (caIssuers is not null)
+        {
+            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [caIssuers], false));
+        }
         // Signed with the CA's RSA key whatever the subject's key is (the generator overload allows an EC subject).
         using X509Certificate2 issued = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForRSA(_caKey, RSASignaturePadding.Pkcs1),
             notBefore ?? DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(6), RandomNumberGenerator.GetBytes(8));

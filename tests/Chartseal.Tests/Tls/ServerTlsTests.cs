@@ -1,4 +1,6 @@
+using System.IO.Pipes;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Chartseal.Tests.Support;
 using Chartseal.Tls;
 
@@ -63,5 +65,52 @@ public sealed class ServerTlsTests : IDisposable
         Assert.StartsWith("no client certificate", mutual.WhyNotAccepted(null, null), StringComparison.Ordinal);
         using X509Certificate2 client = _ca.IssueClient("ci");
         Assert.Null(mutual.WhyNotAccepted(client, null));
+    }
+
+    [Fact]
+    public void Pipes_AsAShellsProcessSubstitutionGivesThem_AreReadOnce_AndNotLookedAtAgain()
+    {
+        // chartseal serve --tls-cert <(vault read …) --tls-key <(vault read …): what is read is gone from the pipe.
+        using X509Certificate2 certificate = _ca.IssueLoopbackServer(ec: true);
+        using var cert = new SubstitutedFile(certificate.ExportCertificatePem());
+        using var key = new SubstitutedFile(TestCertificateAuthority.KeyPem(certificate));
+
+        var tls = ServerTls.Load(cert.Path, key.Path, null, TimeProvider.System, TimeSpan.Zero);
+        var problems = new List<string>();
+        tls.Problem = problems.Add;
+        tls.CheckFiles();
+        _ = tls.ForConnection();
+
+        Assert.Equal(certificate.Thumbprint, tls.Current.Certificate.Thumbprint);
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void OneFileHoldingTheCertificateAndTheKey_GivenAsAPipe_IsReadOnce()
+    {
+        using X509Certificate2 certificate = _ca.IssueLoopbackServer(ec: false);
+        using var both = new SubstitutedFile(certificate.ExportCertificatePem() + "\n" + TestCertificateAuthority.KeyPem(certificate));
+
+        var tls = ServerTls.Load(both.Path, both.Path, null, TimeProvider.System, TimeSpan.Zero);
+
+        Assert.Equal(certificate.Thumbprint, tls.Current.Certificate.Thumbprint);
+    }
+
+    // What bash's <(…) hands a program: /dev/fd/N, the read end of a pipe whose writer wrote everything and ended.
+    private sealed class SubstitutedFile : IDisposable
+    {
+        private readonly Microsoft.Win32.SafeHandles.SafePipeHandle _read;
+
+        public SubstitutedFile(string text)
+        {
+            using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+            _read = pipe.ClientSafePipeHandle; // taken: disposing the writer leaves it open
+            pipe.Write(Encoding.UTF8.GetBytes(text));
+            Path = $"/dev/fd/{_read.DangerousGetHandle()}";
+        }
+
+        public string Path { get; }
+
+        public void Dispose() => _read.Dispose();
     }
 }
