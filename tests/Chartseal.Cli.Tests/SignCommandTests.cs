@@ -118,6 +118,23 @@ public sealed class SignCommandTests
     }
 
     [Fact]
+    public void Sign_TheProvCannotBeWritten_RefusedBeforeThePassphraseIsAsked()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "script(1) gives the command a terminal");
+        using var temp = new TempDirectory();
+        File.Copy(TestPaths.Helm("hashtest-1.2.3.tgz"), temp.File("hashtest-1.2.3.tgz"));
+        Directory.CreateDirectory(temp.File("hashtest-1.2.3.tgz.prov")); // something the .prov cannot replace
+
+        // On a terminal the passphrase would be asked; typed here, it is never read.
+        var r = Cli.RunOnTerminal(temp.Path, "secret\r", "sign", "hashtest-1.2.3.tgz", "--key", "fake@helm.sh", "--keyring", TestPaths.Helm("helm-password-key.secret"));
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.DoesNotContain("Passphrase", r.StdOut, StringComparison.Ordinal);
+        Assert.Contains("chartseal: hashtest-1.2.3.tgz.prov: cannot write: is a folder, not a file", r.StdOut, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(temp.File("hashtest-1.2.3.tgz.prov")));
+    }
+
+    [Fact]
     public void Sign_WrongHelmKeyPassphrase_Exit2OneLineNamingTheVariableNothingWritten()
     {
         using var temp = new TempDirectory();

@@ -119,6 +119,7 @@ internal static class AuditCommands
                 }
                 material = ((TrustResult.Accepted)loaded).Material;
             }
+            ChartSigning.CheckProvenanceWritable(path);
             byte[] prov = await signing.SignAsync(p, archive, path, ct);
             // Judged at the time of the signature, not of the trust check: a passphrase may take a while to type.
             if (material is not null && TrustGate.Judge(Path.GetFileName(path), archive, prov, new TrustBasis.Repository(material), GateExpectations.None, DateTime.UtcNow) is Verdict.Refused refused)

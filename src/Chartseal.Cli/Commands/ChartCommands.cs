@@ -108,6 +108,7 @@ internal static class ChartCommands
         {
             string path = p.GetValue(chart)!;
             byte[] archive = await InputFile.ReadAsync(path, cancellationToken: ct);
+            ChartSigning.CheckProvenanceWritable(path);
             byte[] prov = await signing.SignAsync(p, archive, path, ct);
             string provPath = await ChartSigning.WriteProvenanceAsync(path, prov, ct);
             Console.WriteLine($"Signed {path}: {provPath}");

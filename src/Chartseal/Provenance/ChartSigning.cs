@@ -52,6 +52,23 @@ public static class ChartSigning
         return prov;
     }
 
+    /// <summary>
+    /// Checks, writing nothing, that <c>ARCHIVE.prov</c> can be written beside the archive: for <c>sign</c> and <c>resign</c> to
+    /// refuse a read-only folder before they ask for a passphrase.
+    /// </summary>
+    /// <exception cref="ChartsealException">A folder is in the <c>.prov</c>'s place, or the archive's folder cannot be written (<see cref="OutputFolder.CheckWritable"/>).</exception>
+    public static void CheckProvenanceWritable(string archivePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(archivePath);
+        string path = archivePath + ".prov";
+        if (Directory.Exists(path))
+        {
+            // The words AtomicFile would use once the passphrase had been typed.
+            throw new ChartsealException(path, "cannot write: is a folder, not a file");
+        }
+        OutputFolder.CheckWritable(Path.GetDirectoryName(Path.GetFullPath(archivePath))!);
+    }
+
     /// <summary>Writes <c>ARCHIVE.prov</c> atomically and returns its path.</summary>
     public static async Task<string> WriteProvenanceAsync(string archivePath, byte[] provenance, CancellationToken cancellationToken)
     {
