@@ -436,7 +436,7 @@ internal static class ClientCommands
         /// Fetches and verifies every chart named (each repository's trust material checked once), or only
         /// <paramref name="chart"/> when given; nothing is written.
         /// </summary>
-        public async Task<IReadOnlyList<PullResult>> PullAsync(ParseResult p, CancellationToken ct, string? chart = null)
+        public async Task<IReadOnlyList<PullResult>> PullAsync(ParseResult p, string? chart, CancellationToken ct)
         {
             DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
             var deadline = TimeoutOption.Start(p, Timeout);
@@ -474,7 +474,7 @@ internal static class ClientCommands
             bool unpack = p.GetValue(untar);
             // Helm's rule: --untardir is joined to --destination unless it is absolute, and counts only with --untar.
             string directory = unpack && p.GetValue(untarDir) is { } below && below != "." ? Path.Combine(p.GetValue(dest)!, below) : p.GetValue(dest)!;
-            var results = await options.PullAsync(p, ct);
+            var results = await options.PullAsync(p, null, ct);
             var saved = await ChartPuller.SaveAllAsync(results, directory, unpack, ct);
             int exit = ExitCodes.Ok;
             for (int i = 0; i < results.Count; i++)
@@ -576,7 +576,7 @@ internal static class ClientCommands
             string? releaseName = template is not null ? null
                 : p.GetValue(generateName) ? HelmHandOff.GeneratedReleaseName(chart, DateTimeOffset.UtcNow)
                 : p.GetValue(release)!;
-            var result = (await options.PullAsync(p, ct, chart))[0];
+            var result = (await options.PullAsync(p, chart, ct))[0];
             if (result is not PullResult.Pulled pulled)
             {
                 return PullOptions.Print(result, format, null, "helmCommand");

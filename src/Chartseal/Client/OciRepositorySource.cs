@@ -564,6 +564,12 @@ public sealed partial class OciRepositorySource : RepositorySource
                 : null;
     }
 
+    /// <summary>
+    /// The index entry for the manifest <paramref name="digest"/> that tag <paramref name="tag"/> of <paramref name="chart"/>
+    /// holds: what <c>index sign</c> judges before it signs the tag (read by that digest, whatever the tag holds next).
+    /// </summary>
+    internal IndexEntry EntryForTag(string chart, string tag, string digest) => TagEntry(chart, tag, Namespace.Child(chart).WithTag(tag).WithDigest(digest));
+
     // An entry that names what a chart tag names: the chart, and the tag read as a version (the rest is read from its manifest).
     private static IndexEntry TagEntry(string chart, string tag, OciReference reference) => new()
     {

@@ -113,7 +113,7 @@ public static class IndexSnapshotWriter
 
         // 1. Every tag as the registry holds it, through the gate.
         var tags = live.Charts.SelectMany(chart => live.TagsOf(chart).Select(tag => (Chart: chart, Tag: tag.Key, Digest: tag.Value))).ToList();
-        var rows = await RepositoryAudit.AuditEntriesAsync(registry, [.. tags.Select(t => TagEntry(registry, t.Chart, t.Tag, t.Digest))], material, now, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var rows = await RepositoryAudit.AuditEntriesAsync(registry, [.. tags.Select(t => registry.EntryForTag(t.Chart, t.Tag, t.Digest))], material, now, cancellationToken: cancellationToken).ConfigureAwait(false);
         var signed = new List<(string Chart, string Tag, string Digest)>();
         var refused = new List<((string Chart, string Tag, string Digest) Tag, Refusal Refusal)>();
         for (int i = 0; i < tags.Count; i++)
@@ -141,7 +141,7 @@ public static class IndexSnapshotWriter
                     candidates.Add((chart, tag, earlier));
                 }
             }
-            var judged = await RepositoryAudit.AuditEntriesAsync(registry, [.. candidates.Select(t => TagEntry(registry, t.Chart, t.Tag, t.Digest))], material, now, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var judged = await RepositoryAudit.AuditEntriesAsync(registry, [.. candidates.Select(t => registry.EntryForTag(t.Chart, t.Tag, t.Digest))], material, now, cancellationToken: cancellationToken).ConfigureAwait(false);
             for (int i = 0; i < candidates.Count; i++)
             {
                 if (judged[i].IsTrusted)
@@ -162,14 +162,6 @@ public static class IndexSnapshotWriter
                 kept.Contains((r.Tag.Chart, r.Tag.Tag)) ? map.DigestOf(r.Tag.Chart, r.Tag.Tag) : null))
             .OrderBy(r => r.Reference, StringComparer.Ordinal)]);
     }
-
-    // What a chart tag holding a given manifest names: the chart and the tag read as a version, read by that digest.
-    private static IndexEntry TagEntry(OciRepositorySource registry, string chart, string tag, string digest) => new()
-    {
-        Metadata = new ChartMetadata { ApiVersion = "v2", Name = chart, Version = OciReference.VersionForTag(tag) },
-        Urls = [registry.Namespace.Child(chart).WithTag(tag).WithDigest(digest).ToString()],
-        Digest = "",
-    };
 
     // The tag map the namespace's current snapshot signs, when that snapshot verifies with one of the current index keys
     // and covers the tags.json beside it; else null.
