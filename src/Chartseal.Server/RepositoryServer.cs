@@ -169,15 +169,19 @@ public sealed class RepositoryServer : IAsyncDisposable
             {
                 // Every endpoint of the (https) listen address: each handshake takes the certificate served now, so a
                 // renewed one is picked up without a restart, and with client CAs asks for a client certificate.
-                kestrel.ConfigureEndpointDefaults(endpoint => endpoint.UseHttps(new TlsHandshakeCallbackOptions
+                kestrel.ConfigureEndpointDefaults(endpoint =>
                 {
-                    OnConnection = context =>
+                    // Made once per endpoint, not per connection.
+                    var refusals = endpoint.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
+                    endpoint.UseHttps(new TlsHandshakeCallbackOptions
                     {
-                        var refusals = endpoint.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server");
-                        string client = context.Connection.RemoteEndPoint is System.Net.IPEndPoint ip ? ip.Address.ToString() : "";
-                        return ValueTask.FromResult(tls.ForConnection(why => ServerLog.TlsClientRefused(refusals, client, why)));
-                    },
-                }));
+                        OnConnection = context =>
+                        {
+                            string client = context.Connection.RemoteEndPoint is System.Net.IPEndPoint ip ? ip.Address.ToString() : "";
+                            return ValueTask.FromResult(tls.ForConnection(why => ServerLog.TlsClientRefused(refusals, client, why)));
+                        },
+                    });
+                });
             }
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes;
