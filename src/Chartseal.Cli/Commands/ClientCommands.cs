@@ -493,6 +493,16 @@ internal static class ClientCommands
     // Helm's --dry-run values (4: client, server, none; true and false still accepted; 3: the same five).
     private static readonly string[] DryRunModes = ["client", "server", "none", "true", "false"];
 
+    /// <summary>
+    /// The usage error for an <c>install</c> command line with a <c>--dry-run=MODE</c> Helm does not know, or null. Checked
+    /// on the raw words: the parser splits an unknown <c>--dry-run=MODE</c> into <c>--dry-run</c> and a word it would take
+    /// for the release, which it could not tell from <c>--dry-run RELEASE</c>.
+    /// </summary>
+    public static string? UnknownDryRunMode(string[] args) =>
+        args.TakeWhile(a => a != "--").FirstOrDefault(a => a.StartsWith("--dry-run=", StringComparison.Ordinal) && !DryRunModes.Contains(a["--dry-run=".Length..])) is { } unknown
+            ? $"invalid dry-run value (\"{unknown["--dry-run=".Length..]}\"): must be one of {string.Join(", ", DryRunModes)} (see chartseal install --help)"
+            : null;
+
     public static Command Install()
     {
         var options = new PullOptions(several: false);
