@@ -105,6 +105,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         if (tls is not null)
         {
             tls.Reloaded = certificate => ServerLog.TlsCertificateReloaded(logger, tls.CertFile, certificate.Description);
+            tls.ClientAuthoritiesReloaded = cas => ServerLog.TlsClientAuthoritiesReloaded(logger, cas.File, cas.Count);
             tls.Problem = problem => ServerLog.TlsProblem(logger, problem);
             if (tls.Current.NotBefore > options.Clock.GetUtcNow().UtcDateTime)
             {

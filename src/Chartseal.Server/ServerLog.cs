@@ -58,6 +58,12 @@ internal static partial class ServerLog
     /// <summary>The event of <see cref="TlsClientRefused"/>.</summary>
     public const int TlsClientRefusedEvent = 43;
 
+    /// <summary>The event of <see cref="TlsClientAuthoritiesReloaded"/>.</summary>
+    public const int TlsClientCasReloadedEvent = 44;
+
+    [LoggerMessage(EventId = TlsClientCasReloadedEvent, Level = LogLevel.Information, Message = "tls client CAs reloaded from {CaFile}: client certificates must now chain to one of its {Count} CA certificate(s)")]
+    public static partial void TlsClientAuthoritiesReloaded(ILogger logger, string caFile, int count);
+
     [LoggerMessage(EventId = TlsReloadedEvent, Level = LogLevel.Information, Message = "tls certificate reloaded from {CertFile}: now serving {Certificate}")]
     public static partial void TlsCertificateReloaded(ILogger logger, string certFile, string certificate);
 

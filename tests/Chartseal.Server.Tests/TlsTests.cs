@@ -215,6 +215,59 @@ public sealed class TlsTests : IDisposable
         Assert.Equal(2, logs.Events(ServerLog.TlsReloadedEvent).Count);
     }
 
+    [Fact]
+    public async Task MutualTls_ANewClientCaFile_CountsWithoutRestart_AnUnusableOneKeepsTheOldCas_WithOneErrorLine()
+    {
+        WriteServerCertificate();
+        File.WriteAllText(ClientCaFile, _clientCa.Pem);
+        var logs = new LogLines();
+        await using var s = await StartAsync(o => o with { TlsCaCertFile = ClientCaFile }, logs);
+        using X509Certificate2 ours = _clientCa.IssueClient("ci");
+        using X509Certificate2 theirs = _otherCa.IssueClient("partner");
+        async Task<bool> AcceptedAsync(X509Certificate2 certificate)
+        {
+            using var client = Client(certificate);
+            try
+            {
+                using var answer = await client.GetAsync(s.Url + "/health", Ct);
+                return answer.IsSuccessStatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or AuthenticationException)
+            {
+                return false;
+            }
+        }
+        Assert.True(await AcceptedAsync(ours));
+        Assert.False(await AcceptedAsync(theirs));
+        // Replaced whole, as a config map volume swaps its files (a refused client may still be retrying meanwhile).
+        void WriteCaFile(string content)
+        {
+            File.WriteAllText(ClientCaFile + ".new", content);
+            File.Move(ClientCaFile + ".new", ClientCaFile, overwrite: true);
+        }
+
+        // The bundle gains the partner's CA (as trust-manager rewrites it, old modification time and all).
+        WriteCaFile(_clientCa.Pem + "\n" + _otherCa.Pem + "\n");
+        File.SetLastWriteTimeUtc(ClientCaFile, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        Assert.True(await AcceptedAsync(theirs));
+        Assert.True(await AcceptedAsync(ours));
+        Assert.Contains($"tls client CAs reloaded from {ClientCaFile}: client certificates must now chain to one of its 2 CA certificate(s)",
+            Assert.Single(logs.Events(ServerLog.TlsClientCasReloadedEvent)).Message, StringComparison.Ordinal);
+
+        // Half written: the CAs there are still count, one error line says why.
+        WriteCaFile("-----BEGIN CERT");
+        Assert.True(await AcceptedAsync(theirs));
+        Assert.True(await AcceptedAsync(ours));
+        var error = Assert.Single(logs.Events(ServerLog.TlsProblemEvent));
+        Assert.Contains($"--tls-ca-cert {ClientCaFile} changed, but it cannot be used, so its previous 2 CA certificate(s) still count", error.Message, StringComparison.Ordinal);
+
+        // The partner is dropped: refused from the next handshake on.
+        WriteCaFile(_clientCa.Pem);
+        Assert.False(await AcceptedAsync(theirs));
+        Assert.True(await AcceptedAsync(ours));
+        Assert.Equal(2, logs.Events(ServerLog.TlsClientCasReloadedEvent).Count);
+    }
+
     // A renewal may keep the files' modification times (cp -p, tar): it is seen all the same.
     private void Touch()
     {

@@ -31,7 +31,15 @@ public sealed class CertificateAuthorities
 
     /// <summary>Reads the CA certificates of <paramref name="file"/> (given to <paramref name="option"/>, for the messages).</summary>
     /// <exception cref="ChartsealException">The file is missing or unreadable, or holds no PEM certificate.</exception>
-    public static CertificateAuthorities Load(string file, string option) => new(file, PemBlocks.Certificates(PemFile.Read(file, option)));
+    public static CertificateAuthorities Load(string file, string option) => Load(PemFile.Read(file, option));
+
+    /// <summary>The CA certificates of a PEM file already read.</summary>
+    /// <exception cref="ChartsealException">The file holds no PEM certificate.</exception>
+    internal static CertificateAuthorities Load(PemFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return new(file.Path, PemBlocks.Certificates(file));
+    }
 
     /// <summary>
     /// The rules of a chain built for a peer's certificate and <paramref name="purpose"/>: these CAs are the only roots

@@ -12,7 +12,8 @@ namespace Chartseal.Tls;
 /// has when the new pair cannot be used (half written, mismatched, expired), and says why through
 /// <see cref="Problem"/>. Each look reads each file once: the pair parsed is the bytes compared. Files that cannot be
 /// read again (pipes, as a shell's process substitution <c>--tls-key &lt;(vault read …)</c> gives them) are read once,
-/// at start, and not looked at again. The CA file is read once.
+/// at start, and not looked at again. The clients' CA file follows its content the same way, on its own: a new CA file
+/// that cannot be used keeps the CAs there are.
 /// </summary>
 public sealed class ServerTls
 {
@@ -29,15 +30,18 @@ public sealed class ServerTls
     private readonly TimeProvider _clock;
     private CertificateWithKey _current;
     private SslStreamCertificateContext _context;
+    private CertificateAuthorities? _clients;
     private string _seen;
+    private string? _clientsSeen;
     private long _nextCheck;
     private bool _expiryReported;
 
-    private ServerTls(string certFile, string keyFile, CertificateAuthorities? clients, TimeProvider clock, TimeSpan checkInterval, CertificateWithKey current, string seen)
+    private ServerTls(string certFile, string keyFile, CertificateAuthorities? clients, string? clientsSeen, TimeProvider clock, TimeSpan checkInterval, CertificateWithKey current, string seen)
     {
         CertFile = certFile;
         KeyFile = keyFile;
-        ClientAuthorities = clients;
+        _clients = clients;
+        _clientsSeen = clientsSeen;
         _clock = clock;
         CheckInterval = checkInterval;
         _current = current;
@@ -52,8 +56,11 @@ public sealed class ServerTls
     /// <summary>The private key's file.</summary>
     public string KeyFile { get; }
 
-    /// <summary>The CAs a client's certificate must chain to, or null when no client certificate is asked for.</summary>
-    public CertificateAuthorities? ClientAuthorities { get; }
+    /// <summary>The CAs a client's certificate must chain to now, or null when no client certificate is asked for.</summary>
+    public CertificateAuthorities? ClientAuthorities => Volatile.Read(ref _clients);
+
+    /// <summary>Whether the clients' CA file is looked at again for a change: false without one, or when it is a pipe.</summary>
+    public bool FollowsClientAuthorities => _clientsSeen is not null;
 
     /// <summary>The least time between two looks at the files (each look reads and hashes the two small files).</summary>
     public TimeSpan CheckInterval { get; }
@@ -70,9 +77,13 @@ public sealed class ServerTls
     /// <summary>Called after the files changed and the new certificate is served.</summary>
     public Action<CertificateWithKey>? Reloaded { get; set; }
 
+    /// <summary>Called after the clients' CA file changed and its CAs are the ones clients' certificates must chain to.</summary>
+    public Action<CertificateAuthorities>? ClientAuthoritiesReloaded { get; set; }
+
     /// <summary>
     /// Called with one line when the files changed but the new pair cannot be used (the previous certificate is still
-    /// served), and once when the certificate served has expired.
+    /// served), when the clients' CA file changed but cannot be used (its previous CAs still count), and once when the
+    /// certificate served has expired.
     /// </summary>
     public Action<string>? Problem { get; set; }
 
@@ -81,7 +92,7 @@ public sealed class ServerTls
     /// extended key usage does not allow a TLS server, is refused: every client would refuse it. One that is not valid
     /// yet is accepted (it becomes valid on its own; the caller may warn).
     /// </summary>
-    /// <exception cref="ChartsealException">One line naming the file and the option: see <see cref="CertificateWithKey.Load(string, string, string, string)"/> and <see cref="CertificateAuthorities.Load"/>.</exception>
+    /// <exception cref="ChartsealException">One line naming the file and the option: see <see cref="CertificateWithKey.Load(string, string, string, string)"/> and <see cref="CertificateAuthorities.Load(string, string)"/>.</exception>
     public static ServerTls Load(string certFile, string keyFile, string? caFile, TimeProvider clock, TimeSpan checkInterval)
     {
         ArgumentNullException.ThrowIfNull(clock);
@@ -89,8 +100,9 @@ public sealed class ServerTls
         var current = look.Load(clock.GetUtcNow().UtcDateTime);
         try
         {
-            CertificateAuthorities? clients = caFile is null ? null : CertificateAuthorities.Load(caFile, CaOption);
-            return new ServerTls(certFile, keyFile, clients, clock, checkInterval, current, look.Seen) { FollowsFiles = look.Rereadable };
+            PemFile? ca = caFile is null ? null : PemFile.Read(caFile, CaOption);
+            CertificateAuthorities? clients = ca is null ? null : CertificateAuthorities.Load(ca);
+            return new ServerTls(certFile, keyFile, clients, ca is { Rereadable: true } ? ca.Digest : null, clock, checkInterval, current, look.Seen) { FollowsFiles = look.Rereadable };
         }
         catch
         {
@@ -163,6 +175,7 @@ public sealed class ServerTls
                 return;
             }
             _nextCheck = now + (long)CheckInterval.TotalMilliseconds;
+            CheckClientAuthorities();
             DateTime time = _clock.GetUtcNow().UtcDateTime;
             var look = FollowsFiles ? Look.Take(CertFile, KeyFile) : null;
             if (look is not null && look.Seen != _seen)
@@ -191,6 +204,45 @@ public sealed class ServerTls
                 Problem?.Invoke($"the certificate served, {_current.Description}, has expired: clients refuse it; renew {CertFile} and {KeyFile} "
                     + (FollowsFiles ? "(they are read again as soon as they change)" : "and restart the server (pipes are read once)"));
             }
+        }
+    }
+
+    // Under _gate: the clients' CA file read again when its content changed (tried once per change, as the pair is).
+    private void CheckClientAuthorities()
+    {
+        if (_clientsSeen is null || _clients is not { } clients)
+        {
+            return;
+        }
+        PemFile ca;
+        try
+        {
+            ca = PemFile.Read(clients.File, CaOption);
+        }
+        catch (ChartsealException e)
+        {
+            string unreadable = "unreadable: " + e.Message;
+            if (unreadable != _clientsSeen)
+            {
+                _clientsSeen = unreadable;
+                Problem?.Invoke($"{CaOption} {clients.File} cannot be read, so its previous {clients.Count} CA certificate(s) still count: {e.Message}");
+            }
+            return;
+        }
+        if (ca.Digest == _clientsSeen)
+        {
+            return;
+        }
+        _clientsSeen = ca.Digest;
+        try
+        {
+            var loaded = CertificateAuthorities.Load(ca);
+            Volatile.Write(ref _clients, loaded);
+            ClientAuthoritiesReloaded?.Invoke(loaded);
+        }
+        catch (ChartsealException e)
+        {
+            Problem?.Invoke($"{CaOption} {clients.File} changed, but it cannot be used, so its previous {clients.Count} CA certificate(s) still count: {e.Message}");
         }
     }
 

@@ -65,6 +65,42 @@ public sealed class ServerTlsTests : IDisposable
         Assert.StartsWith("no client certificate", mutual.WhyNotAccepted(null, null), StringComparison.Ordinal);
         using X509Certificate2 client = _ca.IssueClient("ci");
         Assert.Null(mutual.WhyNotAccepted(client, null));
+        Assert.False(open.FollowsClientAuthorities);
+        Assert.True(mutual.FollowsClientAuthorities);
+    }
+
+    [Fact]
+    public void ClientCaFile_ReadAgainAtALookAfterItsContentChanged_AnUnusableOneReportedOnce()
+    {
+        Write(ec: false);
+        using var other = new TestCertificateAuthority("Partner CA");
+        File.WriteAllText(_temp.File("ca.pem"), _ca.Pem);
+        var tls = ServerTls.Load(_temp.File("tls.crt"), _temp.File("tls.key"), _temp.File("ca.pem"), TimeProvider.System, TimeSpan.Zero);
+        var reloaded = new List<int>();
+        var problems = new List<string>();
+        tls.ClientAuthoritiesReloaded = cas => reloaded.Add(cas.Count);
+        tls.Problem = problems.Add;
+        using X509Certificate2 partner = other.IssueClient("partner");
+        Assert.Contains("not issued by a CA of", tls.WhyNotAccepted(partner, null), StringComparison.Ordinal);
+
+        tls.CheckFiles(); // the same bytes: nothing reloaded
+        File.WriteAllText(_temp.File("ca.pem"), _ca.Pem + "\n" + other.Pem);
+        tls.CheckFiles();
+        Assert.Equal([2], reloaded);
+        Assert.Null(tls.WhyNotAccepted(partner, null));
+
+        File.WriteAllText(_temp.File("ca.pem"), "not a certificate");
+        tls.CheckFiles();
+        tls.CheckFiles();
+        Assert.Equal(2, tls.ClientAuthorities!.Count);
+        Assert.Contains("changed, but it cannot be used, so its previous 2 CA certificate(s) still count", Assert.Single(problems), StringComparison.Ordinal);
+
+        File.Delete(_temp.File("ca.pem"));
+        tls.CheckFiles();
+        tls.CheckFiles();
+        Assert.Equal(2, problems.Count);
+        Assert.Contains("cannot be read, so its previous 2 CA certificate(s) still count", problems[1], StringComparison.Ordinal);
+        Assert.Null(tls.WhyNotAccepted(partner, null));
     }
 
     [Fact]
