@@ -438,7 +438,7 @@ public sealed class ServeCommandTests
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("chartseal serve: " + expected, Assert.Single(r.StdErrLines), StringComparison.Ordinal);
         Assert.EndsWith("(docs/chartmuseum-migration.md)", r.StdErrLines[0], StringComparison.Ordinal);
-        Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
+        Assert.Equal([".chartseal-home"], Directory.GetFileSystemEntries(temp.Path).Select(Path.GetFileName)); // no repository folder made
     }
 
     [Fact]
