@@ -61,6 +61,11 @@ if (Array.Exists(args, a => a == "--version"))
     root.Options.Add(new VersionOption());
 }
 
+if (args[0] == "install" && ClientCommands.UnknownDryRunMode(args) is { } dryRunError)
+{
+    Console.Error.WriteLine("chartseal: " + dryRunError);
+    return ExitCodes.Usage;
+}
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

@@ -25,17 +25,16 @@ internal static class ClientCommands
         var insecureHttp = TransportOption.Create("Allow a plain http:// URL, or plain HTTP to an oci:// registry, recorded for this repository");
         var registry = new RegistryOptions(insecureHttp, credentials: false);
         registry.CaFile.Description = "Verify the repository's TLS certificate with these CA certificates (PEM) instead of the system roots";
+        registry.CertFile.Description = "Present this TLS client certificate (PEM) to the repository or registry (mutual TLS)";
+        registry.InsecureSkipTlsVerify.Description = "Do not check the repository's TLS certificate (signatures still decide what is trusted)";
         var username = new Option<string?>("--username") { Description = "User name for HTTP Basic auth to an http(s) repository, recorded for it" };
         var password = new Option<string?>("--password") { Description = "Its password (visible to other users in the process list: prefer --password-stdin)" };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input" };
         var passCredentials = new Option<bool>("--pass-credentials") { Description = "Send the credentials to chart URLs on other hosts too (by default only to the repository's own scheme, host and port)" };
-        var clientCert = new Option<string?>("--cert-file") { Description = "Present this TLS client certificate (PEM) to an http(s) repository" };
-        var clientKey = new Option<string?>("--key-file") { Description = "The client certificate's private key (PEM)" };
-        var skipTlsVerify = new Option<bool>("--insecure-skip-tls-verify") { Description = "Do not check the repository's TLS certificate (signatures still decide what is trusted)" };
         var timeout = TimeoutOption.Create();
         var command = new Command("add", "Add a repository, pinning its root key; its trust material is verified and cached before it is recorded.")
         {
-            name, url, rootFingerprint, rootKey, tofu, forceUpdate, insecureHttp, username, password, passwordStdin, passCredentials, clientCert, clientKey, skipTlsVerify, timeout,
+            name, url, rootFingerprint, rootKey, tofu, forceUpdate, insecureHttp, username, password, passwordStdin, passCredentials, timeout,
         };
         registry.AddTo(command);
         // Helm's repo add flags this one does not take; --allow-deprecated-repos and Helm 3's --no-update change nothing here.
@@ -61,14 +60,9 @@ internal static class ClientCommands
             {
                 result.AddError("--pass-credentials goes with --username");
             }
-            if ((result.GetValue(clientCert) is null) != (result.GetValue(clientKey) is null))
+            if (result.GetValue(url) is { } location && OciRepositorySource.IsOciLocation(location) && hasUser)
             {
-                result.AddError("--cert-file and --key-file go together");
-            }
-            if (result.GetValue(url) is { } location && OciRepositorySource.IsOciLocation(location)
-                && (hasUser || result.GetValue(clientCert) is not null || result.GetValue(clientKey) is not null || result.GetValue(skipTlsVerify)))
-            {
-                result.AddError("--username, --password, --cert-file, --key-file and --insecure-skip-tls-verify are for http(s) repositories; a registry's credentials come from helm registry login or docker login");
+                result.AddError("--username and --password are for http(s) repositories; a registry's credentials come from helm registry login or docker login");
             }
         });
         command.SetAction(async (p, ct) =>
@@ -104,9 +98,9 @@ internal static class ClientCommands
                 Username = user,
                 Password = secret,
                 PassCredentialsAll = p.GetValue(passCredentials),
-                CertFile = Full(p.GetValue(clientCert)),
-                KeyFile = Full(p.GetValue(clientKey)),
-                InsecureSkipTlsVerify = p.GetValue(skipTlsVerify),
+                CertFile = Full(p.GetValue(registry.CertFile)),
+                KeyFile = Full(p.GetValue(registry.KeyFile)),
+                InsecureSkipTlsVerify = p.GetValue(registry.InsecureSkipTlsVerify),
             };
             TransportNotes.Note(wanted);
             using var source = wanted.OpenSource(deadline);
@@ -493,6 +487,16 @@ internal static class ClientCommands
 
     // Helm's --dry-run values (4: client, server, none; true and false still accepted; 3: the same five).
     private static readonly string[] DryRunModes = ["client", "server", "none", "true", "false"];
+
+    /// <summary>
+    /// The usage error for an <c>install</c> command line with a <c>--dry-run=MODE</c> Helm does not know, or null. Checked
+    /// on the raw words: the parser splits an unknown <c>--dry-run=MODE</c> into <c>--dry-run</c> and a word it would take
+    /// for the release, which it could not tell from <c>--dry-run RELEASE</c>.
+    /// </summary>
+    public static string? UnknownDryRunMode(string[] args) =>
+        args.TakeWhile(a => a != "--").FirstOrDefault(a => a.StartsWith("--dry-run=", StringComparison.Ordinal) && !DryRunModes.Contains(a["--dry-run=".Length..])) is { } unknown
+            ? $"invalid dry-run value (\"{unknown["--dry-run=".Length..]}\"): must be one of {string.Join(", ", DryRunModes)} (see chartseal install --help)"
+            : null;
 
     public static Command Install()
     {

@@ -7,8 +7,10 @@ namespace Chartseal.Cli.Commands;
 
 /// <summary>
 /// How a command reaches an OCI registry, in Helm's words: <c>--plain-http</c> (the one transport consent,
-/// <see cref="TransportOption"/>), <c>--ca-file</c>, and <c>--username</c>/<c>--password</c> (otherwise Helm's registry
-/// config, then Docker's <c>config.json</c>, as <c>helm registry login</c> and <c>docker login</c> leave them).
+/// <see cref="TransportOption"/>), the TLS settings <c>--ca-file</c>, <c>--cert-file</c>/<c>--key-file</c> (a client
+/// certificate, for a registry that requires mutual TLS) and <c>--insecure-skip-tls-verify</c>, and
+/// <c>--username</c>/<c>--password</c> (otherwise Helm's registry config, then Docker's <c>config.json</c>, as
+/// <c>helm registry login</c> and <c>docker login</c> leave them).
 /// </summary>
 internal sealed class RegistryOptions
 {
@@ -27,6 +29,12 @@ internal sealed class RegistryOptions
     public Option<bool> PlainHttp { get; }
 
     public Option<string?> CaFile { get; } = new("--ca-file") { Description = "For an oci:// registry: verify its TLS certificate with these CA certificates (PEM) instead of the system roots" };
+
+    public Option<string?> CertFile { get; } = new("--cert-file") { Description = "For an oci:// registry that requires mutual TLS: present this TLS client certificate (PEM)" };
+
+    public Option<string?> KeyFile { get; } = new("--key-file") { Description = "The client certificate's private key (PEM)" };
+
+    public Option<bool> InsecureSkipTlsVerify { get; } = new("--insecure-skip-tls-verify") { Description = "For an oci:// registry: do not check its TLS certificate (signatures still decide what is trusted)" };
 
     public Option<string?> Username { get; } = new("--username") { Description = "Registry user name (default: Helm's registry config, then Docker's config.json)" };
 
@@ -49,6 +57,16 @@ internal sealed class RegistryOptions
             command.Options.Add(PlainHttp);
         }
         command.Options.Add(CaFile);
+        command.Options.Add(CertFile);
+        command.Options.Add(KeyFile);
+        command.Options.Add(InsecureSkipTlsVerify);
+        command.Validators.Add(r =>
+        {
+            if ((r.GetValue(CertFile) is null) != (r.GetValue(KeyFile) is null))
+            {
+                r.AddError("--cert-file and --key-file go together");
+            }
+        });
         if (Timeout is not null)
         {
             command.Options.Add(Timeout);
@@ -70,8 +88,17 @@ internal sealed class RegistryOptions
     /// <summary>The transport rules for an http(s) URL; every download stops at <paramref name="deadline"/> when given.</summary>
     public FetchPolicy Policy(ParseResult p, FetchDeadline? deadline = null) => new(p.GetValue(PlainHttp)) { Deadline = deadline };
 
+    /// <summary>The TLS settings given: <c>--ca-file</c>, <c>--cert-file</c>/<c>--key-file</c>, <c>--insecure-skip-tls-verify</c>.</summary>
+    public TlsSettings Tls(ParseResult p) => new()
+    {
+        CaFile = p.GetValue(CaFile),
+        CertFile = p.GetValue(CertFile),
+        KeyFile = p.GetValue(KeyFile),
+        InsecureSkipVerify = p.GetValue(InsecureSkipTlsVerify),
+    };
+
     /// <summary>
-    /// The registry client options: plain HTTP only when allowed, the CA file, the credentials given (or Helm's and
+    /// The registry client options: plain HTTP only when allowed, the TLS settings, the credentials given (or Helm's and
     /// Docker's), and the command's deadline when given.
     /// </summary>
     public OciRegistryOptions Build(ParseResult p, FetchDeadline? deadline = null)
@@ -85,7 +112,7 @@ internal sealed class RegistryOptions
         {
             deadline = _writesDeadline ??= TimeoutOption.StartIfGiven(p, Timeout);
         }
-        return new OciRegistryOptions { PlainHttp = p.GetValue(PlainHttp), CaFile = p.GetValue(CaFile), Credentials = credentials, Deadline = deadline };
+        return new OciRegistryOptions { PlainHttp = p.GetValue(PlainHttp), Tls = Tls(p), Credentials = credentials, Deadline = deadline };
     }
 
     /// <summary>

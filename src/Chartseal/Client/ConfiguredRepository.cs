@@ -25,14 +25,14 @@ public sealed partial record ConfiguredRepository(string Name, string Url, strin
     /// <summary>Send the credentials to chart URLs on other hosts too (Helm's <c>--pass-credentials</c>).</summary>
     public bool PassCredentialsAll { get; init; }
 
-    /// <summary>A PEM client certificate presented to an http(s) repository (<c>--cert-file</c>, with <see cref="KeyFile"/>), or null.</summary>
+    /// <summary>A PEM client certificate presented to the repository or registry (<c>--cert-file</c>, with <see cref="KeyFile"/>), or null.</summary>
     public string? CertFile { get; init; }
 
     /// <summary>The client certificate's PEM private key (<c>--key-file</c>), or null.</summary>
     public string? KeyFile { get; init; }
 
     /// <summary>
-    /// Do not check the repository's TLS certificate (Helm's <c>--insecure-skip-tls-verify</c>). The charts' signatures
+    /// Do not check the repository's (or registry's) TLS certificate (Helm's <c>--insecure-skip-tls-verify</c>). The charts' signatures
     /// still decide what is trusted; only the transport loses its check.
     /// </summary>
     public bool InsecureSkipTlsVerify { get; init; }
@@ -93,13 +93,13 @@ public sealed partial record ConfiguredRepository(string Name, string Url, strin
 
     /// <summary>
     /// The source its bytes come from: https, or plain http when it was added with <c>--insecure-http</c>, with its TLS
-    /// settings and Basic credentials (<see cref="Policy"/>); for a registry, its CA file and the credentials of Helm's
+    /// settings and Basic credentials (<see cref="Policy"/>); for a registry, its TLS settings and the credentials of Helm's
     /// and Docker's configuration (as <c>helm registry login</c> left them). Every download stops at
     /// <paramref name="deadline"/> (the command's <c>--timeout</c>) when given.
     /// </summary>
     /// <exception cref="ChartsealException">The URL is refused (e.g. plain http recorded without consent), or a CA or client certificate file cannot be read.</exception>
     public RepositorySource OpenSource(FetchDeadline? deadline = null) =>
-        RepositorySource.Open(Url, Policy(deadline), new OciRegistryOptions { CaFile = CaFile });
+        RepositorySource.Open(Url, Policy(deadline), new OciRegistryOptions { Tls = Tls });
 
     /// <summary>The same, its password left out (a record would print every property).</summary>
     public override string ToString() =>

@@ -1,3 +1,4 @@
+using Chartseal.IO;
 using Chartseal.Keys;
 using Chartseal.Trust;
 using Chartseal.Charts;
@@ -45,11 +46,26 @@ public static class RepositoryClient
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(repository);
-        var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, cancellationToken).ConfigureAwait(false);
-        if (!replace || config.Find(repository.Name) is null)
+        // As Helm's repo add, the whole add holds the configuration's lock: a second add of the same name (two CI jobs at
+        // once) waits and then finds the name taken, instead of sharing the hidden folder below with this one.
+        string configFolder = Path.GetDirectoryName(Path.GetFullPath(home.ConfigFile))!;
+        OutputFolder.Create(configFolder);
+        var held = await RepositoryLock.AcquireAsync(configFolder, cancellationToken).ConfigureAwait(false);
+        await using (held.ConfigureAwait(false))
         {
-            config.Add(repository); // refuses a name that is taken, before anything is fetched
+            return await AddLockedAsync(home, repository, replace, now, progress, deadline, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // The add, under the configuration's lock.
+    private static async Task<RepositoryUpdate> AddLockedAsync(ClientHome home, ConfiguredRepository repository, bool replace, DateTime now, IProgress<DownloadProgress>? progress, FetchDeadline? deadline, CancellationToken cancellationToken)
+    {
+        var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, cancellationToken).ConfigureAwait(false);
+        if (replace)
+        {
+            config.Remove(repository.Name);
+        }
+        config.Add(repository); // refuses a name that is taken, before anything is fetched
         string cacheDir = home.CacheFor(repository.Name);
         // Repository names never start with a dot: these cannot be another repository's cache. One left by a killed add is
         // only ever an unfinished copy.
@@ -74,15 +90,7 @@ public static class RepositoryClient
             Directory.Move(staging, cacheDir);
             try
             {
-                // Read again under the lock: another command may have changed the configuration meanwhile.
-                await RepositoryConfigFile.ChangeAsync(home.ConfigFile, c =>
-                {
-                    if (replace)
-                    {
-                        c.Remove(repository.Name);
-                    }
-                    c.Add(repository);
-                }, cancellationToken).ConfigureAwait(false);
+                await config.SaveAsync(cancellationToken).ConfigureAwait(false);
             }
             catch
             {

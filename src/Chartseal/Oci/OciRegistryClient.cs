@@ -48,7 +48,7 @@ public sealed class OciRegistryClient : IDisposable
     private static readonly HttpRequestOptionsKey<TransferWatchdog> WatchdogKey = new("Chartseal.TransferWatchdog");
 
     /// <summary>Creates a client; dispose it to close its connections.</summary>
-    /// <exception cref="ChartsealException">The CA file is missing or holds no certificate.</exception>
+    /// <exception cref="ChartsealException">The CA file or the client certificate cannot be read (the file is named).</exception>
     public OciRegistryClient(OciRegistryOptions? options = null)
     {
         _options = options ?? new OciRegistryOptions();
@@ -60,7 +60,7 @@ public sealed class OciRegistryClient : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             UseCookies = false,
         };
-        _tls = new TlsSettings { CaFile = _options.CaFile };
+        _tls = _options.Tls;
         _tls.ApplyTo(handler);
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Chartseal", typeof(OciRegistryClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
@@ -680,9 +680,9 @@ public sealed class OciRegistryClient : IDisposable
     {
         if (IsTlsFailure(e))
         {
-            string hint = _options.CaFile is null
-                ? "give the registry's CA with --ca-file, or use --plain-http if it speaks plain HTTP"
-                : $"its certificate does not chain to a CA of {_options.CaFile}, or it speaks plain HTTP (--plain-http)";
+            string hint = _tls.InsecureSkipVerify ? "its certificate is not checked (--insecure-skip-tls-verify): does it speak plain HTTP (--plain-http)?"
+                : _tls.CaFile is null ? "give the registry's CA with --ca-file, or use --plain-http if it speaks plain HTTP"
+                : $"its certificate does not chain to a CA of {_tls.CaFile}, or it speaks plain HTTP (--plain-http)";
             return $"TLS handshake with {uri?.Authority ?? "the registry"} failed: {Innermost(e).Message} ({hint})";
         }
         return $"cannot reach the registry: {Innermost(e).Message}";
@@ -690,9 +690,9 @@ public sealed class OciRegistryClient : IDisposable
 
     private static bool IsTlsFailure(HttpRequestException e) => TlsSettings.IsHandshakeFailure(e);
 
-    // The same line as for an https repository; the client has no certificate to give (no --cert-file for registries).
+    // The same line as for an https repository.
     private string? ClientCertificateRefusal(Uri uri, HttpRequestException e) =>
-        _tls.ClientCertificateRefusal(uri, e, "chartseal presents none to an OCI registry (--cert-file and --key-file are for http(s) repositories)");
+        _tls.ClientCertificateRefusal(uri, e, "give one with --cert-file CERT --key-file KEY (PEM), which repo add records for the namespace");
 
     private static Exception Innermost(Exception e)
     {

@@ -12,10 +12,13 @@ public sealed record OciRegistryOptions
     public bool PlainHttp { get; init; }
 
     /// <summary>
-    /// A PEM file of CA certificates (Helm's <c>--ca-file</c>). When set, a registry's certificate must chain to one of
-    /// them (the system roots are then not used, as in Helm); when null, the system roots decide.
+    /// The TLS settings of every request, the same as an https repository's and with Helm's flags: <c>--ca-file</c> (a
+    /// registry's certificate must chain to one of its CAs; the system roots are then not used), <c>--cert-file</c> and
+    /// <c>--key-file</c> (a client certificate presented on every connection, to the registry and to its token service,
+    /// for a registry that requires mutual TLS), <c>--insecure-skip-tls-verify</c>. The system roots and no client
+    /// certificate by default.
     /// </summary>
-    public string? CaFile { get; init; }
+    public TlsSettings Tls { get; init; } = TlsSettings.Default;
 
     /// <summary>Where credentials come from; <see cref="RegistryCredentials.FromEnvironment"/> (Helm's, then Docker's config) by default.</summary>
     public RegistryCredentials Credentials { get; init; } = RegistryCredentials.FromEnvironment();

@@ -92,6 +92,9 @@ public static class IndexSnapshotWriter
     /// which resolve versions among the signed ones, never choose it and a rogue tag cannot deny them the newest trusted
     /// version; nor can it stop the tags from being signed. A tag moved to a refused manifest keeps the manifest the current
     /// snapshot signed for it, when that one is still trusted: a pusher cannot take a published version away either.
+    /// Signers racing on one namespace (no registry offers a lock) each read back what they pushed, and sign again on top
+    /// of the current snapshot when the tags changed under them or another signer pushed the same version
+    /// (<see cref="MaxSigningAttempts"/>).
     /// </remarks>
     /// <returns>The snapshot pushed, and the tags not signed as the registry holds them.</returns>
     /// <exception cref="ArgumentException"><paramref name="registry"/> follows a signed tag map (<see cref="OciRepositorySource.PinTags"/>).</exception>
@@ -105,6 +108,45 @@ public static class IndexSnapshotWriter
             // Such a source reads the old map's manifests and judges every other tag as outside it: nothing new could be signed.
             throw new ArgumentException("the source follows a signed tag map; sign from a source that reads the registry's own tags", nameof(registry));
         }
+        // Signers race where a registry has no lock to take: parallel CI jobs each push a chart, then sign. The snapshot
+        // pushed last wins, and it may lack a tag another job pushed after this one read the tags, or carry the same version
+        // as another job's (clients that saw the other would refuse it as a rollback). So each signer reads back what it
+        // pushed: while its snapshot is the current one and the registry's tags are still those it judged, or a newer
+        // version replaced it (that signer reads back in turn), it is done; else it signs again, on top of the current one.
+        for (int attempt = 1; ; attempt++)
+        {
+            var (signing, material, pushed, judged) = await SignTagsOnceAsync(registry, signer, lifetime, now, cancellationToken).ConfigureAwait(false);
+            if (attempt == MaxSigningAttempts || await SettledAsync(registry, signing.Snapshot, pushed, judged, material, now, cancellationToken).ConfigureAwait(false))
+            {
+                return signing;
+            }
+        }
+    }
+
+    /// <summary>How many times a registry's tags are signed before the last snapshot is left as it is (each later signer reads back too).</summary>
+    public const int MaxSigningAttempts = 5;
+
+    // Whether the snapshot pushed can stand: it is the namespace's current one and the tags are those it judged, or
+    // another signer's newer version replaced it.
+    private static async Task<bool> SettledAsync(OciRepositorySource registry, IndexSnapshot ours, byte[] pushed, OciTagMap judged, TrustedMaterial material, DateTime now, CancellationToken cancellationToken)
+    {
+        var stored = await registry.ReadIndexSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        if (stored?.Snapshot is not { } current)
+        {
+            return false;
+        }
+        if (!current.AsSpan().SequenceEqual(pushed))
+        {
+            return Verified(current, material, now) is { } theirs && theirs.Version > ours.Version;
+        }
+        OciTagMap live = await registry.ReadLiveTagMapAsync(cancellationToken).ConfigureAwait(false);
+        return live.ToJson().AsSpan().SequenceEqual(judged.ToJson());
+    }
+
+    // One signing of a registry's tags: what was signed, the trust material it was judged with, the clear-signed snapshot
+    // pushed, and the registry's tags as they were judged.
+    private static async Task<(TagMapSigning Signing, TrustedMaterial Material, byte[] Pushed, OciTagMap Judged)> SignTagsOnceAsync(OciRepositorySource registry, IndexSigner signer, TimeSpan lifetime, DateTime now, CancellationToken cancellationToken)
+    {
         string where = OciIndexSnapshot.ReferenceIn(registry.Namespace).ToString();
         TrustedMaterial material = await TrustRepository.ReadCurrentAsync(registry, now, cancellationToken).ConfigureAwait(false);
         CheckSigner(material, signer, lifetime, where);
@@ -157,10 +199,11 @@ public static class IndexSnapshotWriter
         byte[] json = map.ToJson();
         var (snapshot, clearSigned) = Sign(signer, lifetime, now, stored?.Snapshot, material, IndexSnapshot.TagsFileName, json, where);
         await OciIndexSnapshot.PushAsync(registry.Client, registry.Namespace, clearSigned, json, cancellationToken).ConfigureAwait(false);
-        return new TagMapSigning(snapshot, signed.Count, [.. refused
+        var signing = new TagMapSigning(snapshot, signed.Count, [.. refused
             .Select(r => new RefusedTag(registry.Namespace.Child(r.Tag.Chart).WithTag(r.Tag.Tag).ToString(), r.Tag.Digest, r.Refusal,
                 kept.Contains((r.Tag.Chart, r.Tag.Tag)) ? map.DigestOf(r.Tag.Chart, r.Tag.Tag) : null))
             .OrderBy(r => r.Reference, StringComparer.Ordinal)]);
+        return (signing, material, clearSigned, live);
     }
 
     // The tag map the namespace's current snapshot signs, when that snapshot verifies with one of the current index keys

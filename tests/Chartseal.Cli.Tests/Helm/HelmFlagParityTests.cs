@@ -226,6 +226,18 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
         var client = Cli.Run(temp.Path, env, "install", "--dry-run=client", "rel", "cs/rsa-chart");
         Assert.True(client.ExitCode == 0, client.ToString());
         Assert.Contains("\nNAME: rel\n", client.StdOut, StringComparison.Ordinal);
+
+        // A mode Helm does not know is refused before anything is fetched, as helm refuses it, wherever it stands
+        // (the parser would otherwise take it for the release or the chart).
+        var theirs = HelmPeer.V4.Run(temp.Path, "install", "rel", "cs/rsa-chart", "--dry-run=bogus");
+        Assert.Contains("invalid dry-run value (\"bogus\")", theirs.StdErr, StringComparison.Ordinal);
+        foreach (string[] args in new[] { new[] { "install", "--dry-run=bogus", "rel", "cs/rsa-chart" }, ["install", "rel", "cs/rsa-chart", "--dry-run=bogus"] })
+        {
+            var bogus = Cli.Run(temp.Path, env, args);
+            Assert.True(bogus.ExitCode == 2, $"{string.Join(' ', args)}: {bogus}");
+            Assert.Contains("invalid dry-run value (\"bogus\"): must be one of client, server, none, true, false", bogus.StdErr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Running: helm", bogus.StdOut, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

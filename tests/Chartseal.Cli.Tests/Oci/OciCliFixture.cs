@@ -17,10 +17,10 @@ public class OciCliFixture : IDisposable
     {
     }
 
-    protected OciCliFixture(RegistryAuth auth, bool tls = false)
+    protected OciCliFixture(RegistryAuth auth, bool tls = false, bool mutualTls = false)
     {
         Cli.EnsureBuilt();
-        Registry = new OciTestRegistry(auth, tls);
+        Registry = new OciTestRegistry(auth, tls, mutualTls: mutualTls);
         foreach (string who in new[] { "root", "jane", "max" })
         {
             var generated = Cli.Run(Keys.Path, "key", "generate", "--name", $"{who} <{who}@example.com>", "--out", who, "--expires", "1y");
@@ -48,8 +48,13 @@ public class OciCliFixture : IDisposable
     /// <summary>The root options of the trust commands.</summary>
     public string[] RootKey => ["--root-key", "root", "--root-keyring", Secret("root")];
 
-    /// <summary>How the commands reach the registry: <c>--plain-http</c>, or <c>--ca-file</c> for one that serves HTTPS.</summary>
-    public string[] Transport => Registry.CaFile is { } ca ? ["--ca-file", ca] : ["--plain-http"];
+    /// <summary>
+    /// How the commands reach the registry: <c>--plain-http</c>, or <c>--ca-file</c> for one that serves HTTPS (and
+    /// <c>--cert-file</c>/<c>--key-file</c> for one that requires a client certificate).
+    /// </summary>
+    public string[] Transport => Registry.CaFile is not { } ca ? ["--plain-http"]
+        : Registry.ClientCertFile is { } cert ? ["--ca-file", ca, "--cert-file", cert, "--key-file", Registry.ClientKeyFile!]
+        : ["--ca-file", ca];
 
     /// <summary><c>trust init</c> and <c>trust add</c> of <paramref name="maintainers"/> on <paramref name="namespace"/>.</summary>
     public void Trust(TempDirectory t, string @namespace, params string[] maintainers)
@@ -70,7 +75,7 @@ public class OciCliFixture : IDisposable
     }
 
     /// <summary>A client of the registry with its user's credentials (for looking at what is stored).</summary>
-    public OciRegistryClient Client() => new(Registry.ClientOptions(Registry.Auth == RegistryAuth.None ? null : Registry.UserCredentials));
+    public OciRegistryClient Client() => new(Registry.ClientOptions(Registry.Auth == RegistryAuth.None ? null : Registry.UserCredentials) with { Tls = Registry.ClientTls });
 
     /// <summary>The reference of a namespace's chart.</summary>
     public static OciReference Chart(string @namespace, string chart, string? tag = null)

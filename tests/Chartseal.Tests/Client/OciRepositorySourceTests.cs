@@ -380,7 +380,7 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
         Assert.Contains("access denied (403 DENIED", denied.Message, StringComparison.Ordinal);
         Assert.Equal(0, memory.HighestSigned(f.Root.Fingerprint, signer.RememberedAs!));
 
-        // Once writes go through (straight to the registry: the proxy does not forward uploads; the signer remembers the
+        // Once writes go through (straight to the registry, not through the refusing proxy; the signer remembers the
         // namespace as before), the same change is no "rollback": version 3 is signed, pushed, and only now remembered.
         Assert.Equal(3, (await AddCarolAsync(source.Namespace.ToString())).Version);
         Assert.Equal(3, memory.HighestSigned(f.Root.Fingerprint, signer.RememberedAs!));
@@ -552,6 +552,59 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
         Assert.True(rows["hello 1.0.0"].IsTrusted, rows["hello 1.0.0"].Message);
         Assert.True(rows.ContainsKey("hello 1.1.0"), "the withheld version is left out of the audit: " + string.Join(", ", rows.Keys));
         Assert.Equal(RejectionReason.MissingArchive, rows["hello 1.1.0"].Reason);
+    }
+
+    [Fact]
+    public async Task Two_jobs_signing_one_namespace_at_once_end_with_a_snapshot_of_every_tag_and_no_version_signed_twice()
+    {
+        // Two CI jobs each push a chart and sign the tags. Job A has read the tags (hello 1.0.0 only) when job B pushes
+        // hello 1.1.0 and signs; then A's snapshot lands, on top of B's. A registry has no lock to take.
+        using var direct = Source(NewNamespace());
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(Now);
+        var ivy = new TestKey("Ivy Index <index@example.com>", TrustFixture.T0);
+        await TrustRepository.AddIndexKeyAsync(f.Repo, f.Root.RootSigner(Now), ivy.Public, null, null, Now);
+        await OciTrustArtifact.PushAsync(direct.Client, direct.Namespace, await f.FilesAsync(), null, Ct);
+        async Task PushAsync(string version)
+        {
+            var (archive, file, prov) = SignedChart(f, f.Alice, "hello", version);
+            await HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch).PushAsync(direct.Client, direct.Namespace, Ct);
+        }
+        await PushAsync("1.0.0");
+        var selected = Chartseal.Keys.SigningKeySelector.Select(ivy.Secret, ivy.Fingerprint, Now);
+        var signer = new IndexSigner(selected, selected.Unlock(null));
+
+        TagMapSigning? jobB = null;
+        int snapshotPuts = 0;
+        using var proxy = new RegistryProxy(registry.Host)
+        {
+            Intercept = async context =>
+            {
+                if (context.Request.HttpMethod == "PUT" && context.Request.Url!.AbsolutePath.EndsWith("/manifests/" + OciIndexSnapshot.Tag, StringComparison.Ordinal)
+                    && Interlocked.Increment(ref snapshotPuts) == 1)
+                {
+                    await PushAsync("1.1.0");
+                    using var b = Source(direct.Namespace);
+                    jobB = await IndexSnapshotWriter.SignAsync(b, signer, TimeSpan.FromDays(1), Now, Ct);
+                }
+                return false;
+            },
+        };
+        using var jobA = new OciRepositorySource(OciReference.Parse($"oci://{proxy.Host}/{direct.Namespace.Repository}"), registry.ClientOptions());
+
+        var a = await IndexSnapshotWriter.SignAsync(jobA, signer, TimeSpan.FromDays(1), Now, Ct);
+
+        Assert.NotNull(jobB);
+        Assert.Equal(2, jobB.Signed);
+        // A read its snapshot back, found the tags changed under it and signed again, above B's version (the same second
+        // gave both the same version; a client that had read B's would have refused A's first one as a rollback).
+        Assert.Equal(2, snapshotPuts);
+        Assert.Equal(2, a.Signed);
+        Assert.True(a.Snapshot.Version > jobB.Snapshot.Version, $"{a.Snapshot.Version} after {jobB.Snapshot.Version}");
+        using var reader = Source(direct.Namespace);
+        var stored = (await reader.ReadIndexSnapshotAsync(Ct))!.Value;
+        Assert.Equal(["1.0.0", "1.1.0"], OciTagMap.TryParse(stored.Tags!, out _)!.TagsOf("hello").Keys);
+        Assert.Contains($"version: {a.Snapshot.Version}", Encoding.UTF8.GetString(stored.Snapshot!), StringComparison.Ordinal);
     }
 
     [Fact]

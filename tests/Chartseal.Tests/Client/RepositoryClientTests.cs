@@ -73,6 +73,39 @@ public sealed class RepositoryClientTests
     }
 
     [Fact]
+    public async Task AddAsync_SameNameInParallel_OneAddsTheOthersAreRefused()
+    {
+        // Two CI jobs adding the same repository at once: as Helm's repo add, one holds the configuration's lock for the
+        // whole add, so the other sees the name taken instead of deleting the first one's half-downloaded cache.
+        using var s = new Served();
+        var ct = TestContext.Current.CancellationToken;
+
+        var adds = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                return (Result: (object)await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: ct), Error: (Exception?)null);
+            }
+            catch (Exception e)
+            {
+                return (Result: (object)"refused", Error: e);
+            }
+        }, ct)).ToList();
+        var outcomes = await Task.WhenAll(adds);
+
+        Assert.Single(outcomes, o => o.Result is RepositoryUpdate.Updated);
+        Assert.All(outcomes.Where(o => o.Error is not null), o =>
+        {
+            var refused = Assert.IsType<ChartsealException>(o.Error);
+            Assert.Contains("already exists", refused.Message, StringComparison.Ordinal);
+        });
+        var config = await RepositoryConfigFile.LoadAsync(s.Home.ConfigFile, ct);
+        Assert.Equal(s.Repository, Assert.Single(config.Repositories));
+        Assert.True(File.Exists(Path.Combine(s.Home.CacheFor("demo"), "index.yaml")));
+        Assert.Equal(["demo"], Directory.GetDirectories(s.Home.CacheDirectory).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task AddAsync_HttpWithoutInsecureFlag_RefusedBeforeAnyRequest()
     {
         using var s = new Served();

@@ -26,7 +26,7 @@ public class OciTlsTests(OciTlsTests.Registry registry) : IClassFixture<OciTlsTe
     [Fact]
     public async Task Without_the_CA_the_handshake_fails_with_a_hint()
     {
-        using var client = new OciRegistryClient(registry.ClientOptions() with { CaFile = null, MaxAttempts = 1 });
+        using var client = new OciRegistryClient(registry.ClientOptions() with { Tls = TlsSettings.Default, MaxAttempts = 1 });
         var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.PingAsync(registry.Host, Ct));
         Assert.StartsWith($"oci://{registry.Host}: TLS handshake with {registry.Host} failed: ", e.Message);
         Assert.EndsWith("(give the registry's CA with --ca-file, or use --plain-http if it speaks plain HTTP)", e.Message);
@@ -41,7 +41,7 @@ public class OciTlsTests(OciTlsTests.Registry registry) : IClassFixture<OciTlsTe
             System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
         using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         File.WriteAllText(other.File("other-ca.pem"), ca.ExportCertificatePem());
-        using var client = new OciRegistryClient(registry.ClientOptions() with { CaFile = other.File("other-ca.pem"), MaxAttempts = 1 });
+        using var client = new OciRegistryClient(registry.ClientOptions() with { Tls = new TlsSettings { CaFile = other.File("other-ca.pem") }, MaxAttempts = 1 });
         var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.PingAsync(registry.Host, Ct));
         Assert.EndsWith($"(its certificate does not chain to a CA of {other.File("other-ca.pem")}, or it speaks plain HTTP (--plain-http))", e.Message);
     }
@@ -51,16 +51,16 @@ public class OciTlsTests(OciTlsTests.Registry registry) : IClassFixture<OciTlsTe
     {
         using var temp = new TempDirectory();
         Assert.Equal(temp.File("missing.pem") + ": --ca-file: no such file",
-            Assert.Throws<ChartsealException>(() => new OciRegistryClient(new OciRegistryOptions { CaFile = temp.File("missing.pem") })).Message);
+            Assert.Throws<ChartsealException>(() => new OciRegistryClient(new OciRegistryOptions { Tls = new TlsSettings { CaFile = temp.File("missing.pem") } })).Message);
         File.WriteAllText(temp.File("empty.pem"), "no certificate here\n");
         Assert.StartsWith(temp.File("empty.pem") + ": --ca-file: holds no PEM certificate",
-            Assert.Throws<ChartsealException>(() => new OciRegistryClient(new OciRegistryOptions { CaFile = temp.File("empty.pem") })).Message);
+            Assert.Throws<ChartsealException>(() => new OciRegistryClient(new OciRegistryOptions { Tls = new TlsSettings { CaFile = temp.File("empty.pem") } })).Message);
     }
 
     [Fact]
     public async Task Plain_HTTP_to_an_HTTPS_registry_is_answered_with_an_error()
     {
-        using var client = new OciRegistryClient(registry.ClientOptions() with { PlainHttp = true, CaFile = null });
+        using var client = new OciRegistryClient(registry.ClientOptions() with { PlainHttp = true, Tls = TlsSettings.Default });
         var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.PingAsync(registry.Host, Ct));
         Assert.Equal($"oci://{registry.Host}: the registry answered 400 Bad Request", e.Message);
     }
@@ -68,8 +68,9 @@ public class OciTlsTests(OciTlsTests.Registry registry) : IClassFixture<OciTlsTe
 
 /// <summary>
 /// The real registry requiring a client certificate (mutual TLS): a Go TLS server, which refuses with a TLS alert (where
-/// Kestrel closes the connection), as ChartMuseum with <c>--tls-ca-cert</c> does. The registry client presents no
-/// certificate; the https fetcher (a chart repository's) says the same, and names a certificate that was refused.
+/// Kestrel closes the connection), as ChartMuseum with <c>--tls-ca-cert</c> does. The registry client presents the
+/// certificate of its TLS settings (the https fetcher's); without one, or with one the registry does not accept, both
+/// say so in the same line.
 /// </summary>
 public class OciMutualTlsTests(OciMutualTlsTests.Registry registry) : IClassFixture<OciMutualTlsTests.Registry>
 {
@@ -85,7 +86,55 @@ public class OciMutualTlsTests(OciMutualTlsTests.Registry registry) : IClassFixt
         var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.GetManifestAsync(registry.Reference("mtls/app:v1"), Ct));
 
         Assert.Equal($"oci://{registry.Host}/mtls/app:v1: the server asks for a TLS client certificate (mutual TLS) and none was given: "
-            + "chartseal presents none to an OCI registry (--cert-file and --key-file are for http(s) repositories)", e.Message);
+            + "give one with --cert-file CERT --key-file KEY (PEM), which repo add records for the namespace", e.Message);
+    }
+
+    [Fact]
+    public async Task With_the_client_certificate_of_its_TLS_settings_the_client_pushes_and_reads()
+    {
+        using var client = new OciRegistryClient(registry.ClientOptions() with { Tls = registry.ClientTls });
+        await client.PingAsync(registry.Host, Ct);
+        OciBlob blob = OciBlob.Of("application/vnd.chartseal.test", "over mutual TLS"u8.ToArray());
+        OciReference reference = registry.Reference("mtls/app:v2");
+        await client.PushArtifactAsync(reference, new OciManifest(OciDescriptor.Empty, [blob.Descriptor]), [blob, new(OciDescriptor.Empty, OciDescriptor.EmptyContent)], Ct);
+        Assert.Equal("over mutual TLS"u8.ToArray(), await client.GetBlobAsync(reference, blob.Descriptor, Ct));
+
+        // Without the registry's CA but told not to check the registry's certificate, the client certificate still opens it.
+        using var unchecked_ = new OciRegistryClient(registry.ClientOptions() with { Tls = registry.ClientTls with { CaFile = null, InsecureSkipVerify = true } });
+        Assert.Equal("over mutual TLS"u8.ToArray(), await unchecked_.GetBlobAsync(reference, blob.Descriptor, Ct));
+        // Without the CA and with the check: the client refuses the registry before any certificate is judged.
+        using var unknown = new OciRegistryClient(registry.ClientOptions() with { Tls = registry.ClientTls with { CaFile = null }, MaxAttempts = 1 });
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => unknown.PingAsync(registry.Host, Ct));
+        Assert.StartsWith($"oci://{registry.Host}: TLS handshake with {registry.Host} failed: ", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(give the registry's CA with --ca-file, or use --plain-http if it speaks plain HTTP)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_certificate_of_another_CA_is_refused_in_the_same_line_naming_it()
+    {
+        using var temp = new TempDirectory();
+        using var stranger = new TestCertificateAuthority("Someone else's CA");
+        using (var certificate = stranger.IssueClient("ci"))
+        {
+            TestCertificateAuthority.WritePem(certificate, temp.File("ci.pem"), temp.File("ci-key.pem"));
+        }
+        using var client = new OciRegistryClient(registry.ClientOptions() with { Tls = new TlsSettings { CaFile = registry.CaFile, CertFile = temp.File("ci.pem"), KeyFile = temp.File("ci-key.pem") } });
+
+        var e = await Assert.ThrowsAsync<OciRegistryException>(() => client.PingAsync(registry.Host, Ct));
+
+        Assert.StartsWith($"oci://{registry.Host}: the server refused the client certificate of {temp.File("ci.pem")} (TLS alert \"", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("\"): it must be issued by a CA the server trusts, be valid now and allow client authentication", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_or_unreadable_client_certificate_or_key_is_refused_up_front_naming_the_file()
+    {
+        using var temp = new TempDirectory();
+        Assert.Equal(temp.File("missing.pem") + ": --cert-file: no such file",
+            Assert.Throws<ChartsealException>(() => new OciRegistryClient(new OciRegistryOptions { Tls = registry.ClientTls with { CertFile = temp.File("missing.pem") } })).Message);
+        File.WriteAllText(temp.File("empty-key.pem"), "no key here\n");
+        Assert.StartsWith(temp.File("empty-key.pem") + ": --key-file: ",
+            Assert.Throws<ChartsealException>(() => new OciRegistryClient(new OciRegistryOptions { Tls = registry.ClientTls with { KeyFile = temp.File("empty-key.pem") } })).Message);
     }
 
     [Fact]

@@ -10,7 +10,8 @@ public sealed record ProxiedRequest(string Method, string PathAndQuery, string? 
 
 /// <summary>
 /// A loopback HTTP proxy in front of a real registry, for answers a registry would not give on its own: it forwards
-/// GET requests (headers and body, status and headers back) unless <see cref="Intercept"/> answers them itself.
+/// every request (headers and body, status and headers back; an upload's Location points back at the proxy) unless
+/// <see cref="Intercept"/> answers it itself.
 /// </summary>
 public sealed class RegistryProxy : IDisposable
 {
@@ -67,7 +68,23 @@ public sealed class RegistryProxy : IDisposable
                 forward.Headers.TryAddWithoutValidation(name, value);
             }
         }
-        return await Upstream.SendAsync(forward);
+        if (request.HasEntityBody || request.HttpMethod is "POST" or "PUT" or "PATCH")
+        {
+            using var body = new MemoryStream();
+            await request.InputStream.CopyToAsync(body);
+            forward.Content = new ByteArrayContent(body.ToArray());
+            if (request.ContentType is { } type)
+            {
+                forward.Content.Headers.TryAddWithoutValidation("Content-Type", type);
+            }
+        }
+        var response = await Upstream.SendAsync(forward);
+        // The registry names itself in an upload's Location: the client must come back here, to the registry it talks to.
+        if (response.Headers.Location is { IsAbsoluteUri: true } location && location.AbsoluteUri.StartsWith(_upstream + "/", StringComparison.Ordinal))
+        {
+            response.Headers.Location = new Uri("http://" + Host + location.AbsoluteUri[_upstream.Length..]);
+        }
+        return response;
     }
 
     /// <summary>Sends <paramref name="status"/>, <paramref name="headers"/> and <paramref name="body"/> to the client.</summary>

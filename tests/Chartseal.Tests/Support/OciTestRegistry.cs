@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Chartseal.Fetch;
 using Chartseal.Oci;
 
 namespace Chartseal.Tests.Support;
@@ -27,7 +28,8 @@ public enum RegistryAuth
 /// dispose. With <see cref="RegistryAuth.Basic"/> it checks an htpasswd file made by <c>htpasswd -Bbn</c>; with
 /// <see cref="RegistryAuth.Token"/> it trusts the JWTs of a <see cref="RegistryTokenService"/> started with it; with
 /// <c>tls</c> it serves HTTPS with a certificate for 127.0.0.1 issued by a throw-away CA (<see cref="CaFile"/>), and with
-/// <c>mutualTls</c> it also requires a client certificate issued by another throw-away CA (<c>http.tls.clientcas</c>).
+/// <c>mutualTls</c> it also requires a client certificate issued by another throw-away CA (<c>http.tls.clientcas</c>),
+/// one of which is written for the tests (<see cref="ClientCertFile"/>, <see cref="ClientKeyFile"/>).
 /// Deletes are enabled unless asked otherwise. A missing binary fails the test with one line saying how to install it.
 /// </summary>
 public class OciTestRegistry : IDisposable
@@ -116,6 +118,15 @@ public class OciTestRegistry : IDisposable
     /// <summary>The PEM file of the CA that issued the registry's certificate, when it serves HTTPS.</summary>
     public string? CaFile { get; private set; }
 
+    /// <summary>A PEM client certificate the registry accepts, when it requires mutual TLS.</summary>
+    public string? ClientCertFile { get; private set; }
+
+    /// <summary>The PEM private key of <see cref="ClientCertFile"/>.</summary>
+    public string? ClientKeyFile { get; private set; }
+
+    /// <summary>The TLS settings of a client of this registry: its CA, and its client certificate when it requires one.</summary>
+    public TlsSettings ClientTls => new() { CaFile = CaFile, CertFile = ClientCertFile, KeyFile = ClientKeyFile };
+
     /// <summary>The token service, for <see cref="RegistryAuth.Token"/>.</summary>
     public RegistryTokenService? TokenService { get; private set; }
 
@@ -150,11 +161,11 @@ public class OciTestRegistry : IDisposable
         return path;
     }
 
-    /// <summary>Client options for this registry: plain HTTP (or its CA for HTTPS), no credentials unless given.</summary>
+    /// <summary>Client options for this registry: plain HTTP (or its CA for HTTPS; no client certificate), no credentials unless given.</summary>
     public OciRegistryOptions ClientOptions(RegistryCredentials? credentials = null) => new()
     {
         PlainHttp = CaFile is null,
-        CaFile = CaFile,
+        Tls = new TlsSettings { CaFile = CaFile },
         Credentials = credentials ?? RegistryCredentials.None,
         RequestTimeout = TimeSpan.FromSeconds(30),
     };
@@ -231,13 +242,19 @@ public class OciTestRegistry : IDisposable
                     key: {key}
                 """;
         }
-        // The clients' CA, and a certificate of it for the readiness probe.
+        // The clients' CA, a certificate of it for the readiness probe, and one for the tests.
         using var clients = new TestCertificateAuthority("Chartseal test registry client CA");
         string clientCa = Path.Combine(Root, "client-ca.pem");
         File.WriteAllText(clientCa, clients.Pem);
         using (X509Certificate2 probe = clients.IssueClient("probe"))
         {
             _probeCertificate = X509CertificateLoader.LoadPkcs12(probe.Export(X509ContentType.Pkcs12), null);
+        }
+        using (X509Certificate2 client = clients.IssueClient("chartseal-test-client"))
+        {
+            ClientCertFile = Path.Combine(Root, "client.pem");
+            ClientKeyFile = Path.Combine(Root, "client-key.pem");
+            TestCertificateAuthority.WritePem(client, ClientCertFile, ClientKeyFile);
         }
         return $"""
               tls:
