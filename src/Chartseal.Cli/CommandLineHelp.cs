@@ -68,6 +68,7 @@ internal static class CommandLineHelp
         ["dependency"] = "Chartseal updates a chart's dependencies while packaging it: chartseal package CHART_DIR -u (as helm package -u)",
         ["dep"] = "Chartseal updates a chart's dependencies while packaging it: chartseal package CHART_DIR -u (as helm package -u)",
         ["fetch"] = "Helm's old name for pull: chartseal pull NAME/CHART",
+        ["version"] = "the version is printed by chartseal --version",
     };
 
     /// <summary>A prefix of the name, or at most two edits away (Helm's suggestion distance).</summary>

@@ -10,8 +10,10 @@ try
     if (parse.Errors.Count > 0)
     {
         // One line, as every other refusal of the command line.
-        string first = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
-        Console.Error.WriteLine($"chartseal serve: {first} (see chartseal serve --help)");
+        // ChartMuseum's flags that are spelt otherwise here get what to give instead.
+        string first = ChartMuseumFlags.Hint(args)
+            ?? string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)) + " (see chartseal serve --help)";
+        Console.Error.WriteLine($"chartseal serve: {first}");
         return 2;
     }
     // One line and exit 2 for bad input (address in use, unreadable token file, a bad environment variable), never

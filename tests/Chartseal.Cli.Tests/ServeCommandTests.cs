@@ -419,6 +419,28 @@ public sealed class ServeCommandTests
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "--bogus")));
     }
 
+    // ChartMuseum's flags that chartseal serve spells otherwise (docs/chartmuseum-migration.md), typed out of habit: one
+    // line saying what to give instead, before anything is created or listens.
+    [Theory]
+    [InlineData(new[] { "--port", "8080" }, "--port is ChartMuseum's flag; chartseal serve takes --listen http://HOST:PORT")]
+    [InlineData(new[] { "--port=8080" }, "--port is ChartMuseum's flag; chartseal serve takes --listen http://HOST:PORT")]
+    [InlineData(new[] { "--listen-host", "0.0.0.0" }, "--listen-host is ChartMuseum's flag; chartseal serve takes --listen http://HOST:PORT")]
+    [InlineData(new[] { "--storage", "local", "--storage-local-rootdir", "charts" }, "--storage is ChartMuseum's flag; chartseal serve serves a local folder, given as its argument: chartseal serve DIR")]
+    [InlineData(new[] { "--storage-local-rootdir", "charts" }, "--storage-local-rootdir is ChartMuseum's flag; chartseal serve serves a local folder, given as its argument: chartseal serve DIR")]
+    [InlineData(new[] { "--bearer-auth" }, "--bearer-auth is ChartMuseum's flag; chartseal serve takes static bearer tokens from --upload-token-file FILE")]
+    [InlineData(new[] { "--enable-metrics" }, "--enable-metrics is ChartMuseum's flag; chartseal serve serves /metrics unless --disable-metrics")]
+    public void Serve_ChartMuseumsFlagSpeltOtherwiseHere_OneLineSayingWhatToGive(string[] args, string expected)
+    {
+        using var temp = new Chartseal.Tests.Support.TempDirectory();
+
+        var r = Cli.Run(temp.Path, ["serve", .. args]);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("chartseal serve: " + expected, Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+        Assert.EndsWith("(docs/chartmuseum-migration.md)", r.StdErrLines[0], StringComparison.Ordinal);
+        Assert.Equal([".chartseal-home"], Directory.GetFileSystemEntries(temp.Path).Select(Path.GetFileName)); // no repository folder made
+    }
+
     [Fact]
     public async Task DemoScript_UploadsASignedChartAndIsRefusedAnUntrustedOne()
     {

@@ -407,7 +407,8 @@ internal static class ClientCommands
         public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
         public Option<bool> Devel { get; } = new("--devel") { Description = "Without --version, take the newest version pre-releases included (as Helm: '>0.0.0-0')" };
         public Option<string?> Keyring { get; } = new("--keyring") { Description = "The signer must also be in this local keyring" };
-        public Option<string> Output { get; } = OutputOption.Create();
+        // install's -o is helm install's (yaml too); pull's is the verification result's.
+        public Option<string> Output { get; } = several ? OutputOption.Create() : OutputOption.CreateForInstall();
         public Option<string?> Timeout { get; } = TimeoutOption.Create();
 
         // Helm's --verify: what chartseal always does. Taken here so that it is neither a chart name nor handed to helm
@@ -571,7 +572,9 @@ internal static class ClientCommands
             {
                 handed.AddRange(["--timeout", helmTimeout]);
             }
-            bool helmFormat = helm is not null && p.GetResult(options.Output) is { Implicit: false };
+            // -o is helm's when helm runs; without helm, text and json are the verification result here, and yaml, which
+            // only helm writes, is named in the command printed.
+            bool helmFormat = p.GetResult(options.Output) is { Implicit: false } && (helm is not null || format == "yaml");
             if (helmFormat)
             {
                 handed.AddRange(["--output", format == "text" ? "table" : format]);

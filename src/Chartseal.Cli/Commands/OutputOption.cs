@@ -20,4 +20,20 @@ internal static class OutputOption
         option.AcceptOnlyFromAmong("table", "text", "json", "yaml");
         return option;
     }
+
+    /// <summary>
+    /// <c>install</c>'s: Helm's <c>table|json|yaml</c> of <c>helm install</c>, handed to helm when it runs; without helm on
+    /// <c>PATH</c>, <c>text</c> or <c>json</c> is the verification result (<c>yaml</c> has none: the result is printed for
+    /// people). Text by default.
+    /// </summary>
+    public static Option<string> CreateForInstall()
+    {
+        var option = new Option<string>("--output", "-o")
+        {
+            Description = "Handed to helm install as its output format (table, json or yaml: stdout is then helm's alone, the verification lines go to stderr); without helm on PATH, text or json is the verification result",
+            DefaultValueFactory = _ => "text",
+        };
+        option.AcceptOnlyFromAmong("text", "table", "json", "yaml");
+        return option;
+    }
 }

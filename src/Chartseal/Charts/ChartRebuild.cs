@@ -36,7 +36,7 @@ public static class ChartRebuild
         {
             return new RebuildResult(true, true, null);
         }
-        var rebuiltContents = ChartArchive.Read(rebuilt.Archive, "rebuilt from " + sourceDir);
+        var rebuiltContents = ChartArchive.Read(rebuilt.Archive, "the rebuild from " + sourceDir);
         string? difference = ChartArchive.FindFirstDifference(signed, rebuiltContents);
         return new RebuildResult(difference is null, false, difference);
     }

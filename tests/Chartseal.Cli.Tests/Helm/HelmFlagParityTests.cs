@@ -160,6 +160,32 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
     }
 
     [Fact]
+    public void Install_OutputYaml_IsHandedToHelmAsHelmInstallTakesIt()
+    {
+        using var temp = new TempDirectory();
+        Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
+
+        // helm install -o yaml: stdout is helm's release as YAML alone, the verification lines on stderr.
+        var install = Cli.Run(temp.Path, WithHelm(temp), "install", "rel", "cs/rsa-chart", "--dry-run=client", "-o", "yaml");
+        Assert.True(install.ExitCode == 0, install.ToString());
+        Assert.Contains("\nchart:\n", install.StdOut, StringComparison.Ordinal);
+        Assert.Contains("\nname: rel\n", install.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("Signed by:", install.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Using Key With Fingerprint: " + repo.Keys.Rsa.Fingerprint, install.StdErr, StringComparison.Ordinal);
+        Assert.Contains("Running: helm install rel rsa-chart-1.1.0.tgz --dry-run=client --output yaml (", install.StdErr, StringComparison.Ordinal);
+
+        // Without helm, YAML is helm's format only: the verification is printed for people, and the command names it.
+        var printed = Cli.Run(temp.Path, WithoutHelm, "install", "rel", "cs/rsa-chart", "--dry-run", "-o", "yaml");
+        Assert.True(printed.ExitCode == 0, printed.ToString());
+        Assert.Contains("Using Key With Fingerprint: " + repo.Keys.Rsa.Fingerprint, printed.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Dry run: helm is not on PATH; it would be run as helm install rel rsa-chart-1.1.0.tgz --dry-run --output yaml (", printed.StdOut, StringComparison.Ordinal);
+
+        // pull has no YAML form (helm pull has no -o at all).
+        var pull = Cli.Run(temp.Path, "pull", "cs/rsa-chart", "-o", "yaml", "-d", temp.File("out"));
+        Assert.True(pull.ExitCode == 2, pull.ToString());
+    }
+
+    [Fact]
     public void Install_DryRunBeforeOrAfterThePositionals_ReadAsHelmReadsIt()
     {
         using var temp = new TempDirectory();

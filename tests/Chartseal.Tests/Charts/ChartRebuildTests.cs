@@ -43,6 +43,9 @@ public class ChartRebuildTests
 
         Assert.False(result.Matches);
         Assert.StartsWith("templates/configmap.yaml: contents differ", result.Difference, StringComparison.Ordinal);
+        // Each side named so that the line reads: the signed archive, then the rebuild from the source folder.
+        Assert.Contains($" in {packaged.FileName}; ", result.Difference, StringComparison.Ordinal);
+        Assert.EndsWith($" in the rebuild from {dir.Path})", result.Difference, StringComparison.Ordinal);
     }
 
     [Fact]
