@@ -213,11 +213,18 @@ public static class TrustRepository
     /// As <see cref="RevokeAsync(string, RootSigner, string, Keyring?, byte[], TimeSpan?, DateTime, CancellationToken)"/>;
     /// <paramref name="revocationCertificateName"/> (its file) names the certificate in errors.
     /// </summary>
-    /// <exception cref="ChartsealException">The key is unknown, or the certificate holds no new revocation of it by itself.</exception>
+    /// <exception cref="ChartsealException">The key is unknown or a root key, or the certificate holds no new revocation of it by itself.</exception>
     public static Task<TrustManifest> RevokeAsync(string directory, RootSigner root, string fingerprint, Keyring? certificate, byte[]? revocationCertificate, string revocationCertificateName, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>
         MutateAsync(directory, [root], validity, now, draft =>
         {
             string fpr = new PinnedRoot(fingerprint).Fingerprint;
+            // revoked.pgp lists keys that may no longer sign charts or snapshots; a root there would change nothing for the
+            // clients that pin it, while the team would believe it revoked.
+            if (fpr == draft.Root || draft.RootKeys.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr))
+            {
+                throw new ChartsealException(TrustFiles.RootKeysName, $"{fpr} is a root key of this repository, which revoked.pgp cannot take back (clients pin the root): " +
+                    "hand over to a new root with chartseal trust rotate-root, or, after a root compromise, publish a new root's fingerprint out of band and have clients re-pin (docs/trust-model.md, \"Root rotation\")");
+            }
             PgpPublicKeyRing? ring = draft.PublicKeys.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
                 ?? draft.IndexKeys.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)
                 ?? certificate?.PublicKeyRings.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr)

@@ -325,6 +325,25 @@ public sealed class RepositoryAuditTests
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.RevokedName)));
     }
 
+    [Fact]
+    public async Task Revoke_TheRootKey_IsRefusedAndSaysHowARootIsReplaced_NothingWritten()
+    {
+        // revoked.pgp would hold it and clients would go on pinning it: the team must not believe the root revoked.
+        using var f = await AuditRepositoryFixture.CreateAsync(1);
+        var root = f.Trust.Root;
+        byte[] before = File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.RevokedName));
+        byte[] manifest = File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName));
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.RevokeAsync(
+            f.Repo, root.RootSigner(Later), root.Fingerprint, root.Public, null, TrustFixture.Validity, Later, TestContext.Current.CancellationToken));
+
+        Assert.Equal(TrustFiles.RootKeysName, e.File);
+        Assert.Contains($"{root.Fingerprint} is a root key of this repository", e.Reason, StringComparison.Ordinal);
+        Assert.Contains("chartseal trust rotate-root", e.Reason, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.RevokedName)));
+        Assert.Equal(manifest, File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName)));
+    }
+
     /// <summary>A key revocation signature (what <c>gpg --gen-revoke</c> makes) with reason "compromised".</summary>
     private static byte[] RevocationCertificate(TestKey key, string description, DateTime at)
     {
