@@ -69,6 +69,34 @@ public sealed class RepoAddCommandTests
         Assert.Equal("chartseal: no repositories to show", Cli.Run(t.Path, "repo", "list").StdErr.Trim());
     }
 
+    [Fact]
+    public async Task RepoAdd_TheSameRepositoryByTwoJobsAtOnce_OneAddsIt_TheOtherWaitsAndSkipsIt()
+    {
+        // Two CI jobs on one runner add the same repository: the second starts while the first holds the configuration's
+        // lock (its first downloads answered 503, tried again), finds the name free, waits, then finds it configured
+        // exactly as it asks: as Helm's, it skips it (exit 0) instead of failing on the name.
+        using var t = new TempDirectory();
+        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root"));
+        Ok(Cli.Run(t.Path, "trust", "init", "repo", "--root-key", "root", "--root-keyring", "root.sec.asc"));
+        File.WriteAllText(t.File("repo/index.yaml"), "apiVersion: v1\nentries: {}\n");
+        string root = Cli.Run(t.Path, "key", "fingerprint", "root.pub.asc").StdOut.Trim();
+        using var server = new FolderServer(t.File("repo"));
+        server.InjectedStatuses.Enqueue(503);
+        server.InjectedStatuses.Enqueue(503);
+        string[] add = ["repo", "add", "demo", server.Url, "--root-fingerprint", root, "--insecure-http"];
+
+        var first = Task.Run(() => Cli.Run(t.Path, add), TestContext.Current.CancellationToken);
+        SpinWait.SpinUntil(() => !server.Requests.IsEmpty || first.IsCompleted, TimeSpan.FromSeconds(60));
+        var second = Cli.Run(t.Path, add);
+        var firstDone = await first;
+
+        Ok(firstDone);
+        Assert.Contains("\"demo\" has been added to your repositories", firstDone.StdOut, StringComparison.Ordinal);
+        Ok(second);
+        Assert.Equal("\"demo\" already exists with the same configuration, skipping", second.StdOut.Trim());
+        Assert.Single(Cli.Run(t.Path, "repo", "list", "--no-headers").StdOut.Trim().Split('\n'));
+    }
+
     /// <summary>Every file below <paramref name="dir"/> (hidden ones included), relative, with its bytes.</summary>
     private static SortedDictionary<string, string> Snapshot(string dir) => new(
         Directory.GetFiles(dir, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(dir, f), f => Convert.ToHexString(File.ReadAllBytes(f))),
