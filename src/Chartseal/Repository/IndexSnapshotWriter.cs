@@ -121,14 +121,18 @@ public static class IndexSnapshotWriter
         {
             var (signing, material, pushed, judged) = await SignTagsOnceAsync(registry, signer, lifetime, now, ownVersion, cancellationToken).ConfigureAwait(false);
             ownVersion = signing.Snapshot.Version;
-            if (attempt == MaxSigningAttempts || await SettledAsync(registry, signing.Snapshot, pushed, judged, material, now, cancellationToken).ConfigureAwait(false))
+            bool settled = await SettledAsync(registry, signing.Snapshot, pushed, judged, material, now, cancellationToken).ConfigureAwait(false);
+            if (settled || attempt == MaxSigningAttempts)
             {
-                return signing;
+                return signing with { Settled = settled };
             }
         }
     }
 
-    /// <summary>How many times a registry's tags are signed before the last snapshot is left as it is (each later signer reads back too).</summary>
+    /// <summary>
+    /// How many times a registry's tags are signed before the last snapshot is left as it is (each later signer reads back
+    /// too; <see cref="TagMapSigning.Settled"/> then says whether it stood).
+    /// </summary>
     public const int MaxSigningAttempts = 5;
 
     // Whether the snapshot pushed can stand: it is the namespace's current one and the tags are those it judged, or

@@ -733,6 +733,39 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
     }
 
     [Fact]
+    public async Task A_signer_that_finds_the_tags_changed_after_every_signing_stops_and_says_its_snapshot_is_not_settled()
+    {
+        // Other jobs keep pushing charts: after each snapshot this signer pushes, a new tag appears. It stops after
+        // MaxSigningAttempts signings, and says so (the last snapshot lacks the newest tag), instead of reporting success.
+        using var raced = await RacedNamespace.CreateAsync(Source(NewNamespace()));
+        int snapshotPuts = 0;
+        using var proxy = new RegistryProxy(registry.Host)
+        {
+            Intercept = async context =>
+            {
+                if (IsSnapshotManifest(context, "PUT"))
+                {
+                    await raced.PushAsync($"1.{Interlocked.Increment(ref snapshotPuts)}.0");
+                }
+                return false;
+            },
+        };
+        using var signer = new OciRepositorySource(OciReference.Parse($"oci://{proxy.Host}/{raced.Direct.Namespace.Repository}"), registry.ClientOptions());
+
+        var signed = await IndexSnapshotWriter.SignAsync(signer, raced.Signer, TimeSpan.FromDays(1), Now, Ct);
+
+        Assert.Equal(IndexSnapshotWriter.MaxSigningAttempts, snapshotPuts);
+        Assert.False(signed.Settled);
+        Assert.Equal(IndexSnapshotWriter.MaxSigningAttempts, signed.Signed); // 1.0.0 and the four pushed before the last signing
+
+        // Once the others are done, signing again settles.
+        using var again = Source(raced.Direct.Namespace);
+        var settled = await IndexSnapshotWriter.SignAsync(again, raced.Signer, TimeSpan.FromDays(1), Now, Ct);
+        Assert.True(settled.Settled);
+        Assert.Equal(IndexSnapshotWriter.MaxSigningAttempts + 1, settled.Signed);
+    }
+
+    [Fact]
     public async Task Index_sign_signs_only_trusted_charts_and_an_image_under_a_version_tag_neither_stops_nor_enters_it()
     {
         using var source = Source(NewNamespace(), ["image"]);
