@@ -7,15 +7,21 @@ public sealed class RepoAddCommandTests
 {
     private static void Ok(CliResult r) => Assert.True(r.ExitCode == 0, r.ToString());
 
+    /// <summary>A repository with trust material and no charts in <paramref name="t"/>'s <c>repo</c>, served over plain HTTP; its root's fingerprint.</summary>
+    private static (string Root, FolderServer Server) EmptyRepository(TempDirectory t)
+    {
+        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root"));
+        Ok(Cli.Run(t.Path, "trust", "init", "repo", "--root-key", "root", "--root-keyring", "root.sec.asc"));
+        File.WriteAllText(t.File("repo/index.yaml"), "apiVersion: v1\nentries: {}\n");
+        return (Cli.Run(t.Path, "key", "fingerprint", "root.pub.asc").StdOut.Trim(), new FolderServer(t.File("repo")));
+    }
+
     [Fact]
     public void RepoAdd_Again_SameConfigurationSkipped_OtherConfigurationRefusedSayingHow()
     {
         using var t = new TempDirectory();
-        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root"));
-        Ok(Cli.Run(t.Path, "trust", "init", "repo", "--root-key", "root", "--root-keyring", "root.sec.asc"));
-        File.WriteAllText(t.File("repo/index.yaml"), "apiVersion: v1\nentries: {}\n");
-        string root = Cli.Run(t.Path, "key", "fingerprint", "root.pub.asc").StdOut.Trim();
-        using var server = new FolderServer(t.File("repo"));
+        var (root, server) = EmptyRepository(t);
+        using var served = server;
         Ok(Cli.Run(t.Path, "repo", "add", "demo", server.Url, "--root-fingerprint", root, "--insecure-http"));
         Ok(Cli.Run(t.Path, "repo", "add", "tofu", server.Url + "/", "--trust-on-first-use", "--insecure-http"));
         byte[] config = File.ReadAllBytes(t.File(".chartseal-home/repositories.yaml"));
@@ -76,11 +82,8 @@ public sealed class RepoAddCommandTests
         // lock (its first downloads answered 503, tried again), finds the name free, waits, then finds it configured
         // exactly as it asks: as Helm's, it skips it (exit 0) instead of failing on the name.
         using var t = new TempDirectory();
-        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root"));
-        Ok(Cli.Run(t.Path, "trust", "init", "repo", "--root-key", "root", "--root-keyring", "root.sec.asc"));
-        File.WriteAllText(t.File("repo/index.yaml"), "apiVersion: v1\nentries: {}\n");
-        string root = Cli.Run(t.Path, "key", "fingerprint", "root.pub.asc").StdOut.Trim();
-        using var server = new FolderServer(t.File("repo"));
+        var (root, server) = EmptyRepository(t);
+        using var served = server;
         server.InjectedStatuses.Enqueue(503);
         server.InjectedStatuses.Enqueue(503);
         string[] add = ["repo", "add", "demo", server.Url, "--root-fingerprint", root, "--insecure-http"];
