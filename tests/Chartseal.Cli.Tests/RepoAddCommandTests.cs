@@ -7,15 +7,21 @@ public sealed class RepoAddCommandTests
 {
     private static void Ok(CliResult r) => Assert.True(r.ExitCode == 0, r.ToString());
 
+    /// <summary>A repository with trust material and no charts in <paramref name="t"/>'s <c>repo</c>, served over plain HTTP; its root's fingerprint.</summary>
+    private static (string Root, FolderServer Server) EmptyRepository(TempDirectory t)
+    {
+        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root"));
+        Ok(Cli.Run(t.Path, "trust", "init", "repo", "--root-key", "root", "--root-keyring", "root.sec.asc"));
+        File.WriteAllText(t.File("repo/index.yaml"), "apiVersion: v1\nentries: {}\n");
+        return (Cli.Run(t.Path, "key", "fingerprint", "root.pub.asc").StdOut.Trim(), new FolderServer(t.File("repo")));
+    }
+
     [Fact]
     public void RepoAdd_Again_SameConfigurationSkipped_OtherConfigurationRefusedSayingHow()
     {
         using var t = new TempDirectory();
-        Ok(Cli.Run(t.Path, "key", "generate", "--name", "Root <root@example.com>", "--out", "root"));
-        Ok(Cli.Run(t.Path, "trust", "init", "repo", "--root-key", "root", "--root-keyring", "root.sec.asc"));
-        File.WriteAllText(t.File("repo/index.yaml"), "apiVersion: v1\nentries: {}\n");
-        string root = Cli.Run(t.Path, "key", "fingerprint", "root.pub.asc").StdOut.Trim();
-        using var server = new FolderServer(t.File("repo"));
+        var (root, server) = EmptyRepository(t);
+        using var served = server;
         Ok(Cli.Run(t.Path, "repo", "add", "demo", server.Url, "--root-fingerprint", root, "--insecure-http"));
         Ok(Cli.Run(t.Path, "repo", "add", "tofu", server.Url + "/", "--trust-on-first-use", "--insecure-http"));
         byte[] config = File.ReadAllBytes(t.File(".chartseal-home/repositories.yaml"));
@@ -67,6 +73,31 @@ public sealed class RepoAddCommandTests
         Ok(removed);
         Assert.Equal(["\"demo\" has been removed from your repositories", "\"tofu\" has been removed from your repositories"], removed.StdOut.Trim().Split('\n'));
         Assert.Equal("chartseal: no repositories to show", Cli.Run(t.Path, "repo", "list").StdErr.Trim());
+    }
+
+    [Fact]
+    public async Task RepoAdd_TheSameRepositoryByTwoJobsAtOnce_OneAddsIt_TheOtherWaitsAndSkipsIt()
+    {
+        // Two CI jobs on one runner add the same repository: the second starts while the first holds the configuration's
+        // lock (its first downloads answered 503, tried again), finds the name free, waits, then finds it configured
+        // exactly as it asks: as Helm's, it skips it (exit 0) instead of failing on the name.
+        using var t = new TempDirectory();
+        var (root, server) = EmptyRepository(t);
+        using var served = server;
+        server.InjectedStatuses.Enqueue(503);
+        server.InjectedStatuses.Enqueue(503);
+        string[] add = ["repo", "add", "demo", server.Url, "--root-fingerprint", root, "--insecure-http"];
+
+        var first = Task.Run(() => Cli.Run(t.Path, add), TestContext.Current.CancellationToken);
+        SpinWait.SpinUntil(() => !server.Requests.IsEmpty || first.IsCompleted, TimeSpan.FromSeconds(60));
+        var second = Cli.Run(t.Path, add);
+        var firstDone = await first;
+
+        Ok(firstDone);
+        Assert.Contains("\"demo\" has been added to your repositories", firstDone.StdOut, StringComparison.Ordinal);
+        Ok(second);
+        Assert.Equal("\"demo\" already exists with the same configuration, skipping", second.StdOut.Trim());
+        Assert.Single(Cli.Run(t.Path, "repo", "list", "--no-headers").StdOut.Trim().Split('\n'));
     }
 
     /// <summary>Every file below <paramref name="dir"/> (hidden ones included), relative, with its bytes.</summary>

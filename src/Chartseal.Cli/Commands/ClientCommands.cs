@@ -149,6 +149,12 @@ internal static class ClientCommands
                 Console.Error.WriteLine("chartseal: " + TerminalText.Escape($"{r.File}: {r.Refusal}"));
                 return ExitCodes.Rejected;
             }
+            if (update is RepositoryUpdate.Unchanged)
+            {
+                // Another repo add of it (a parallel job) finished while this one waited for the configuration's lock.
+                Console.WriteLine($"\"{repoName}\" already exists with the same configuration, skipping");
+                return ExitCodes.Ok;
+            }
             var updated = (RepositoryUpdate.Updated)update;
             Console.WriteLine($"\"{repoName}\" has been added to your repositories");
             Console.WriteLine($"Root: {root.Fingerprint}{(onFirstUse ? " (trusted on first use)" : "")}");

@@ -53,6 +53,10 @@ internal static class IndexCommands
                 snapshot = signed.Snapshot;
                 covered = $"{Client.OciIndexSnapshot.ReferenceIn(source.Namespace)} ({IndexSnapshot.TagsFileName}: {Plural.Count(signed.Signed, "chart tag")}, {snapshot.IndexSize} bytes)";
                 refused = signed.Refused;
+                if (!signed.Settled)
+                {
+                    Console.Error.WriteLine($"chartseal: note: {TerminalText.Escape(Client.OciIndexSnapshot.ReferenceIn(source.Namespace).ToString())}: the registry's tags still changed after {IndexSnapshotWriter.MaxSigningAttempts} signings (other jobs pushing or signing): the snapshot may lack the newest tags; run chartseal index sign again once they are done");
+                }
             }
             else
             {

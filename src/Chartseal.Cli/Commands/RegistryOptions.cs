@@ -28,13 +28,13 @@ internal sealed class RegistryOptions
 
     public Option<bool> PlainHttp { get; }
 
-    public Option<string?> CaFile { get; } = new("--ca-file") { Description = "For an oci:// registry: verify its TLS certificate with these CA certificates (PEM) instead of the system roots" };
+    public Option<string?> CaFile { get; } = new("--ca-file") { Description = "For an oci:// registry or an https URL: verify its TLS certificate with these CA certificates (PEM) instead of the system roots" };
 
-    public Option<string?> CertFile { get; } = new("--cert-file") { Description = "For an oci:// registry that requires mutual TLS: present this TLS client certificate (PEM)" };
+    public Option<string?> CertFile { get; } = new("--cert-file") { Description = "For an oci:// registry or an https URL that requires mutual TLS: present this TLS client certificate (PEM)" };
 
     public Option<string?> KeyFile { get; } = new("--key-file") { Description = "The client certificate's private key (PEM)" };
 
-    public Option<bool> InsecureSkipTlsVerify { get; } = new("--insecure-skip-tls-verify") { Description = "For an oci:// registry: do not check its TLS certificate (signatures still decide what is trusted)" };
+    public Option<bool> InsecureSkipTlsVerify { get; } = new("--insecure-skip-tls-verify") { Description = "For an oci:// registry or an https URL: do not check its TLS certificate (signatures still decide what is trusted)" };
 
     public Option<string?> Username { get; } = new("--username") { Description = "Registry user name (default: Helm's registry config, then Docker's config.json)" };
 
@@ -117,16 +117,25 @@ internal sealed class RegistryOptions
 
     /// <summary>
     /// The source for a folder, an http(s) URL or an <c>oci://</c> namespace, its downloads bounded by <paramref name="deadline"/>.
-    /// An http(s) URL of a repository added with <c>repo add</c> gets its recorded credentials and TLS settings.
+    /// An http(s) URL of a repository added with <c>repo add</c> gets its recorded credentials and TLS settings; the TLS
+    /// flags given (<see cref="Tls"/>) take the place of the recorded ones, as they do for a registry.
     /// </summary>
     public async Task<RepositorySource> OpenAsync(ParseResult p, string location, FetchDeadline? deadline, CancellationToken ct)
     {
         FetchPolicy policy = Policy(p, deadline);
+        TlsSettings given = Tls(p);
         if (FetchPolicy.IsUrl(location)
             && (await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct)).FindUrl(location) is { } configured)
         {
-            TransportNotes.Note(configured);
+            if (given.IsDefault)
+            {
+                TransportNotes.Note(configured);
+            }
             policy = configured.WithTransport(policy);
+        }
+        if (!given.IsDefault)
+        {
+            policy = policy with { Tls = given };
         }
         return RepositorySource.Open(location, policy, Build(p, deadline));
     }

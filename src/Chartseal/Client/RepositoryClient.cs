@@ -36,12 +36,14 @@ public static class RepositoryClient
     /// <summary>
     /// <see cref="AddAsync(ClientHome, ConfiguredRepository, DateTime, IProgress{DownloadProgress}?, FetchDeadline?, CancellationToken)"/>,
     /// or with <paramref name="replace"/> (Helm's <c>repo add --force-update</c>) replacing a repository of that name.
+    /// A repository configured exactly so already is <see cref="RepositoryUpdate.Unchanged"/>, as Helm's <c>repo add</c>
+    /// finds it under the configuration's lock, held for the whole add (two adds of one name at once: the second waits).
     /// All or nothing, as Helm's: the trust material and the index are downloaded into a hidden folder beside the caches,
     /// which replaces the repository's cache (another URL or root: nothing cached for the old one may be taken for the new
     /// one) only once everything was verified and stored, and the configuration is recorded after it. A failure or a
     /// refusal leaves the configuration and the old cache as they were. The trust state is kept: it is the root's.
     /// </summary>
-    /// <exception cref="ChartsealException">The name is taken (without <paramref name="replace"/>), a refused http URL, a download or file failure, the deadline.</exception>
+    /// <exception cref="ChartsealException">The name is taken by another configuration (without <paramref name="replace"/>), a refused http URL, a download or file failure, the deadline.</exception>
     public static async Task<RepositoryUpdate> AddAsync(ClientHome home, ConfiguredRepository repository, bool replace, DateTime now, IProgress<DownloadProgress>? progress = null, FetchDeadline? deadline = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(home);
@@ -65,7 +67,12 @@ public static class RepositoryClient
         {
             config.Remove(repository.Name);
         }
-        config.Add(repository); // refuses a name that is taken, before anything is fetched
+        else if (config.IsConfiguredAs(repository.Name, repository.Url, repository.TrustOnFirstUse ? null : repository.RootFingerprint, repository.InsecureHttp, repository.CaFile, repository))
+        {
+            // As Helm's: the same name configured exactly so (another add of it just finished) is nothing to do.
+            return new RepositoryUpdate.Unchanged(config.Get(repository.Name));
+        }
+        config.Add(repository); // refuses a name that is taken (configured otherwise), before anything is fetched
         string cacheDir = home.CacheFor(repository.Name);
         // Repository names never start with a dot: these cannot be another repository's cache. One left by a killed add is
         // only ever an unfinished copy.

@@ -15,6 +15,13 @@ public abstract record RepositoryUpdate
     /// <param name="Snapshot">The index snapshot the index was checked against; null when the repository signs no index.</param>
     public sealed record Updated(ConfiguredRepository Repository, TrustedMaterial Material, bool IndexChanged, int? ChartVersions, TrustedSnapshot? Snapshot = null) : RepositoryUpdate;
 
+    /// <summary>
+    /// An add of a repository configured exactly so already (Helm's idempotent <c>repo add</c>; found under the
+    /// configuration's lock, so also when another add of it ran at the same time): nothing was fetched or changed.
+    /// </summary>
+    /// <param name="Repository">The repository as configured.</param>
+    public sealed record Unchanged(ConfiguredRepository Repository) : RepositoryUpdate;
+
     /// <summary>The trust material was refused; the cache and configuration are unchanged.</summary>
     /// <param name="File">The trust manifest's URL.</param>
     /// <param name="Refusal">Why (a trust-* reason).</param>

@@ -93,8 +93,9 @@ public static class IndexSnapshotWriter
     /// version; nor can it stop the tags from being signed. A tag moved to a refused manifest keeps the manifest the current
     /// snapshot signed for it, when that one is still trusted: a pusher cannot take a published version away either.
     /// Signers racing on one namespace (no registry offers a lock) each read back what they pushed, and sign again on top
-    /// of the current snapshot when the tags changed under them or another signer pushed the same version
-    /// (<see cref="MaxSigningAttempts"/>).
+    /// of the current snapshot when the tags changed under them or another signer pushed the same or a lower version
+    /// (<see cref="MaxSigningAttempts"/>). Each version counts up from the snapshot the registry holds when it is signed
+    /// (judging the tags may take minutes) and from the signer's own last one.
     /// </remarks>
     /// <returns>The snapshot pushed, and the tags not signed as the registry holds them.</returns>
     /// <exception cref="ArgumentException"><paramref name="registry"/> follows a signed tag map (<see cref="OciRepositorySource.PinTags"/>).</exception>
@@ -112,18 +113,26 @@ public static class IndexSnapshotWriter
         // pushed last wins, and it may lack a tag another job pushed after this one read the tags, or carry the same version
         // as another job's (clients that saw the other would refuse it as a rollback). So each signer reads back what it
         // pushed: while its snapshot is the current one and the registry's tags are still those it judged, or a newer
-        // version replaced it (that signer reads back in turn), it is done; else it signs again, on top of the current one.
+        // version replaced it (that signer reads back in turn), it is done; else it signs again, on top of the current one
+        // and above its own last version (a snapshot pushed late by a signer that read the tags earlier may have replaced
+        // it with a lower one: the same version over other tags would be refused by clients that read ours).
+        long ownVersion = 0;
         for (int attempt = 1; ; attempt++)
         {
-            var (signing, material, pushed, judged) = await SignTagsOnceAsync(registry, signer, lifetime, now, cancellationToken).ConfigureAwait(false);
-            if (attempt == MaxSigningAttempts || await SettledAsync(registry, signing.Snapshot, pushed, judged, material, now, cancellationToken).ConfigureAwait(false))
+            var (signing, material, pushed, judged) = await SignTagsOnceAsync(registry, signer, lifetime, now, ownVersion, cancellationToken).ConfigureAwait(false);
+            ownVersion = signing.Snapshot.Version;
+            bool settled = await SettledAsync(registry, signing.Snapshot, pushed, judged, material, now, cancellationToken).ConfigureAwait(false);
+            if (settled || attempt == MaxSigningAttempts)
             {
-                return signing;
+                return signing with { Settled = settled };
             }
         }
     }
 
-    /// <summary>How many times a registry's tags are signed before the last snapshot is left as it is (each later signer reads back too).</summary>
+    /// <summary>
+    /// How many times a registry's tags are signed before the last snapshot is left as it is (each later signer reads back
+    /// too; <see cref="TagMapSigning.Settled"/> then says whether it stood).
+    /// </summary>
     public const int MaxSigningAttempts = 5;
 
     // Whether the snapshot pushed can stand: it is the namespace's current one and the tags are those it judged, or
@@ -143,9 +152,9 @@ public static class IndexSnapshotWriter
         return live.ToJson().AsSpan().SequenceEqual(judged.ToJson());
     }
 
-    // One signing of a registry's tags: what was signed, the trust material it was judged with, the clear-signed snapshot
-    // pushed, and the registry's tags as they were judged.
-    private static async Task<(TagMapSigning Signing, TrustedMaterial Material, byte[] Pushed, OciTagMap Judged)> SignTagsOnceAsync(OciRepositorySource registry, IndexSigner signer, TimeSpan lifetime, DateTime now, CancellationToken cancellationToken)
+    // One signing of a registry's tags, at a version above minVersion: what was signed, the trust material it was judged
+    // with, the clear-signed snapshot pushed, and the registry's tags as they were judged.
+    private static async Task<(TagMapSigning Signing, TrustedMaterial Material, byte[] Pushed, OciTagMap Judged)> SignTagsOnceAsync(OciRepositorySource registry, IndexSigner signer, TimeSpan lifetime, DateTime now, long minVersion, CancellationToken cancellationToken)
     {
         string where = OciIndexSnapshot.ReferenceIn(registry.Namespace).ToString();
         TrustedMaterial material = await TrustRepository.ReadCurrentAsync(registry, now, cancellationToken).ConfigureAwait(false);
@@ -194,10 +203,14 @@ public static class IndexSnapshotWriter
             }
         }
 
-        // 3. The map of what was trusted, signed and pushed.
+        // 3. The map of what was trusted, signed and pushed. Judging downloads every chart and may take minutes, during
+        // which another signer may have pushed its snapshot: the version counts up from the one there now too, so that the
+        // snapshot pushed last is never below one clients may have read meanwhile.
         var map = new OciTagMap(signed);
         byte[] json = map.ToJson();
-        var (snapshot, clearSigned) = Sign(signer, lifetime, now, stored?.Snapshot, material, IndexSnapshot.TagsFileName, json, where);
+        var latest = await registry.ReadIndexSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        minVersion = Math.Max(minVersion, Verified(latest?.Snapshot, material, now)?.Version ?? 0);
+        var (snapshot, clearSigned) = Sign(signer, lifetime, now, stored?.Snapshot, material, IndexSnapshot.TagsFileName, json, where, minVersion);
         await OciIndexSnapshot.PushAsync(registry.Client, registry.Namespace, clearSigned, json, cancellationToken).ConfigureAwait(false);
         var signing = new TagMapSigning(snapshot, signed.Count, [.. refused
             .Select(r => new RefusedTag(registry.Namespace.Child(r.Tag.Chart).WithTag(r.Tag.Tag).ToString(), r.Tag.Digest, r.Refusal,
@@ -215,12 +228,21 @@ public static class IndexSnapshotWriter
             : null;
 
     // A snapshot signed by one of the current index keys (expired or not: only its version and what it covers are used).
-    private static IndexSnapshot? Verified(byte[]? snapshot, TrustedMaterial material, DateTime now) =>
-        snapshot is not null && ClearSignedMessage.TryParse(snapshot, out _) is { } message
-        && IndexSnapshot.TryParse(message.Plaintext, out _) is { } parsed
-        && SignatureVerifier.Verify(message, material.IndexKeys!, SignaturePolicy.ValidWhenSigned, now).Failure is null
-            ? parsed
-            : null;
+    // One made after now counts as of its own time: another signer's, pushed while this one judged the tags (now is when
+    // this signer started, and judging downloads every chart), must be counted up from, not taken for a forgery.
+    private static IndexSnapshot? Verified(byte[]? snapshot, TrustedMaterial material, DateTime now)
+    {
+        if (snapshot is null || ClearSignedMessage.TryParse(snapshot, out _) is not { } message || IndexSnapshot.TryParse(message.Plaintext, out _) is not { } parsed)
+        {
+            return null;
+        }
+        SignatureCheck check = SignatureVerifier.Verify(message, material.IndexKeys!, SignaturePolicy.ValidWhenSigned, now);
+        if (check.Failure is not null && check.SignedAt is { } signedAt && signedAt > now)
+        {
+            check = SignatureVerifier.Verify(message, material.IndexKeys!, SignaturePolicy.ValidWhenSigned, signedAt);
+        }
+        return check.IsGood ? parsed : null;
+    }
 
     // The key must be one the root delegated snapshots to, and the lifetime within the root's cap.
     private static void CheckSigner(TrustedMaterial material, IndexSigner signer, TimeSpan lifetime, string where)
@@ -261,15 +283,15 @@ public static class IndexSnapshotWriter
         return new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
     }
 
-    // The body and its clear-signed bytes: a version above the previous snapshot's and at least the Unix time, so a
-    // restored repository still moves forward. Only a previous snapshot signed by one of the current index keys is
+    // The body and its clear-signed bytes: a version above the previous snapshot's (and above minVersion) and at least the
+    // Unix time, so a restored repository still moves forward. Only a previous snapshot signed by one of the current index keys is
     // counted up from: clients remember versions per set of index keys, so one signed by a key the root has since
     // replaced (a thief's huge version, say) belongs to a lineage no client follows any more, and must not push the
     // new key's versions towards the end of the range.
     private static (IndexSnapshot Snapshot, byte[] Signed) Sign(IndexSigner signer, TimeSpan lifetime, DateTime now, byte[]? previous, TrustedMaterial material,
-        string coveredName, byte[] covered, string where)
+        string coveredName, byte[] covered, string where, long minVersion = 0)
     {
-        long previousVersion = Verified(previous, material, now)?.Version ?? 0;
+        long previousVersion = Math.Max(Verified(previous, material, now)?.Version ?? 0, minVersion);
         if (previousVersion == long.MaxValue)
         {
             throw new ChartsealException(where, $"the current snapshot, signed by an index key of trust version {material.Version}, has the largest possible version: no newer one can be signed with these index keys (a stolen key?); the root replaces the index key (chartseal trust index-key add, then remove)");

@@ -9,4 +9,9 @@ namespace Chartseal.Repository;
 /// The chart tags the registry holds whose chart the gate refused, by reference: each left out of the signed map, or signed
 /// at the manifest an earlier snapshot named for it when that one is still trusted (a moved tag).
 /// </param>
-public sealed record TagMapSigning(IndexSnapshot Snapshot, int Signed, IReadOnlyList<RefusedTag> Refused);
+/// <param name="Settled">
+/// False when, read back after the last of <see cref="IndexSnapshotWriter.MaxSigningAttempts"/> signings, the registry's
+/// tags had changed again (other signers still pushing) or a lower version had replaced the snapshot: it may lack the
+/// newest tags; signing again once they are done settles it.
+/// </param>
+public sealed record TagMapSigning(IndexSnapshot Snapshot, int Signed, IReadOnlyList<RefusedTag> Refused, bool Settled = true);

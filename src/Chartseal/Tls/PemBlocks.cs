@@ -27,11 +27,20 @@ internal static class PemBlocks
     }
 
     /// <summary>The certificates of a PEM file, in the file's order.</summary>
-    /// <exception cref="ChartsealException">The file is not text, holds no <c>CERTIFICATE</c> block, or one that is not X.509.</exception>
+    /// <exception cref="ChartsealException">
+    /// The file is not text, holds no <c>CERTIFICATE</c> block, one that is not X.509, or one that is not complete (a
+    /// file read while it is written: taking the certificates before it would silently drop the others).
+    /// </exception>
     public static X509Certificate2Collection Certificates(PemFile file)
     {
         string path = file.Path, option = file.Option;
-        var blocks = Find(file.Text());
+        string text = file.Text();
+        var blocks = Find(text);
+        int complete = blocks.Count(b => b.Label == "CERTIFICATE");
+        if (Count(text, "-----BEGIN CERTIFICATE-----") > complete)
+        {
+            throw new ChartsealException(path, $"{option}: certificate {complete + 1} is not complete PEM (-----BEGIN CERTIFICATE-----, base64, -----END CERTIFICATE-----): a file still being written, or a damaged one");
+        }
         var certificates = new X509Certificate2Collection();
         foreach (var (_, data) in blocks.Where(b => b.Label == "CERTIFICATE"))
         {
@@ -47,6 +56,16 @@ internal static class PemBlocks
         return certificates.Count > 0
             ? certificates
             : throw new ChartsealException(path, $"{option}: holds no PEM certificate (-----BEGIN CERTIFICATE-----), {Labels(blocks)}");
+    }
+
+    private static int Count(string text, string marker)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(marker, StringComparison.Ordinal); at >= 0; at = text.IndexOf(marker, at + marker.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
     }
 
     /// <summary>Whether <paramref name="text"/> holds an encrypted private key (PKCS #8 or OpenSSL's legacy <c>Proc-Type</c> header).</summary>

@@ -81,6 +81,25 @@ public sealed class TlsRepositoryTests(TlsRepository repo) : IClassFixture<TlsRe
         Assert.True(File.Exists(temp.File($"out/{repo.Chart}-1.0.0.tgz")));
     }
 
+    [Fact]
+    public void MutualTls_CommandsGivenTheUrl_TakeTheTlsFlagsGiven_NotOnlyWhatRepoAddRecorded()
+    {
+        // audit URL, trust show URL and verify --repo URL take --ca-file, --cert-file/--key-file and
+        // --insecure-skip-tls-verify (as for a registry): a repository not added, or added with other settings, is
+        // reached with them instead of the flags being dropped (and the failure then asking for the flags just given).
+        using var temp = new TempDirectory();
+        string[] tls = ["--ca-file", repo.CaFile, "--cert-file", repo.ClientCertFile, "--key-file", repo.ClientKeyFile];
+
+        Cli.AssertOk(Cli.Run(temp.Path, ["audit", repo.MutualUrl, "--root-fingerprint", repo.RootFingerprint, .. tls]));
+        var shown = Cli.Run(temp.Path, ["trust", "show", repo.MutualUrl, "--insecure-skip-tls-verify", "--cert-file", repo.ClientCertFile, "--key-file", repo.ClientKeyFile]);
+        Cli.AssertOk(shown);
+        Assert.Contains(repo.RootFingerprint, shown.StdOut, StringComparison.Ordinal);
+
+        var stranger = Cli.Run(temp.Path, ["audit", repo.MutualUrl, "--root-fingerprint", repo.RootFingerprint, "--ca-file", repo.CaFile, "--cert-file", repo.StrangerCertFile, "--key-file", repo.StrangerKeyFile]);
+        Assert.True(stranger.ExitCode == 2, stranger.ToString());
+        Assert.Contains($"its refusal of the client certificate of {repo.StrangerCertFile}", Assert.Single(stranger.StdErrLines), StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
     public void MutualTls_Helm_WithAClientCertificate_PullVerify_WithoutIsRefused(string version)

@@ -5,6 +5,7 @@ using Chartseal.Charts;
 using Chartseal.Client;
 using Chartseal.Fetch;
 using Chartseal.Gate;
+using Chartseal.IO;
 using Chartseal.Oci;
 using Chartseal.Repository;
 using Chartseal.Tests.Charts;
@@ -605,6 +606,163 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
         var stored = (await reader.ReadIndexSnapshotAsync(Ct))!.Value;
         Assert.Equal(["1.0.0", "1.1.0"], OciTagMap.TryParse(stored.Tags!, out _)!.TagsOf("hello").Keys);
         Assert.Contains($"version: {a.Snapshot.Version}", Encoding.UTF8.GetString(stored.Snapshot!), StringComparison.Ordinal);
+    }
+
+    /// <summary>A namespace whose trust material names Ivy's index key and that holds hello 1.0.0 (Alice's), as two signing jobs find it.</summary>
+    private sealed class RacedNamespace : IDisposable
+    {
+        private RacedNamespace(OciRepositorySource direct, TrustFixture trust, IndexSigner signer)
+        {
+            Direct = direct;
+            Trust = trust;
+            Signer = signer;
+        }
+
+        public OciRepositorySource Direct { get; }
+
+        public TrustFixture Trust { get; }
+
+        public IndexSigner Signer { get; }
+
+        /// <summary>The digest of hello 1.0.0's chart layer.</summary>
+        public string FirstLayer { get; private set; } = "";
+
+        public static async Task<RacedNamespace> CreateAsync(OciRepositorySource direct)
+        {
+            var f = new TrustFixture();
+            await f.InitWithTwoMaintainersAsync(Now);
+            var ivy = new TestKey("Ivy Index <index@example.com>", TrustFixture.T0);
+            await TrustRepository.AddIndexKeyAsync(f.Repo, f.Root.RootSigner(Now), ivy.Public, null, null, Now);
+            await OciTrustArtifact.PushAsync(direct.Client, direct.Namespace, await f.FilesAsync(), null, Ct);
+            var selected = Chartseal.Keys.SigningKeySelector.Select(ivy.Secret, ivy.Fingerprint, Now);
+            var raced = new RacedNamespace(direct, f, new IndexSigner(selected, selected.Unlock(null)));
+            raced.FirstLayer = await raced.PushAsync("1.0.0");
+            return raced;
+        }
+
+        /// <summary>Pushes hello <paramref name="version"/>, signed by Alice; returns its chart layer's digest.</summary>
+        public async Task<string> PushAsync(string version)
+        {
+            var (archive, file, prov) = SignedChart(Trust, Trust.Alice, "hello", version);
+            await HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch).PushAsync(Direct.Client, Direct.Namespace, Ct);
+            return "sha256:" + ContentHash.Sha256Hex(archive);
+        }
+
+        public void Dispose()
+        {
+            Trust.Dispose();
+            Direct.Dispose();
+        }
+    }
+
+    private static bool IsSnapshotManifest(HttpListenerContext context, string method) =>
+        context.Request.HttpMethod == method && context.Request.Url!.AbsolutePath.EndsWith("/manifests/" + OciIndexSnapshot.Tag, StringComparison.Ordinal);
+
+    [Fact]
+    public async Task A_signer_that_judges_the_tags_longer_than_another_takes_to_sign_pushes_above_that_ones_snapshot()
+    {
+        // Job A started first (its clock an hour behind job B's) but judges the tags longer: B signs and pushes while A
+        // downloads the chart. A's snapshot lands last, so it must count up from B's, not from what A read before judging:
+        // clients that read B's would refuse a lower version as a rollback.
+        using var raced = await RacedNamespace.CreateAsync(Source(NewNamespace()));
+        TagMapSigning? jobB = null;
+        using var proxy = new RegistryProxy(registry.Host)
+        {
+            Intercept = async context =>
+            {
+                if (jobB is null && context.Request.HttpMethod == "GET" && context.Request.Url!.AbsolutePath.EndsWith("/blobs/" + raced.FirstLayer, StringComparison.Ordinal))
+                {
+                    using var b = Source(raced.Direct.Namespace);
+                    jobB = await IndexSnapshotWriter.SignAsync(b, raced.Signer, TimeSpan.FromDays(1), Now.AddHours(1), Ct);
+                }
+                return false;
+            },
+        };
+        using var jobA = new OciRepositorySource(OciReference.Parse($"oci://{proxy.Host}/{raced.Direct.Namespace.Repository}"), registry.ClientOptions());
+
+        var a = await IndexSnapshotWriter.SignAsync(jobA, raced.Signer, TimeSpan.FromDays(1), Now, Ct);
+
+        Assert.NotNull(jobB);
+        Assert.True(a.Snapshot.Version > jobB.Snapshot.Version, $"{a.Snapshot.Version} pushed after {jobB.Snapshot.Version}");
+        using var reader = Source(raced.Direct.Namespace);
+        Assert.Contains($"version: {a.Snapshot.Version}\n", Encoding.UTF8.GetString((await reader.ReadIndexSnapshotAsync(Ct))!.Value.Snapshot!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_signer_whose_snapshot_an_older_one_replaced_signs_again_above_its_own_version()
+    {
+        // Job B signed hello 1.0.0 an hour before A's clock; A reads that snapshot and signs the same tags. Right after A's
+        // push, B's next run lands late: it pushed hello 1.1.0 and its older snapshot lands again on top of A's. A reads
+        // back, finds it replaced by a lower version, and signs again: above its own first version, since clients that
+        // read that one would refuse the same version over other tags.
+        using var raced = await RacedNamespace.CreateAsync(Source(NewNamespace()));
+        await IndexSnapshotWriter.SignAsync(raced.Direct, raced.Signer, TimeSpan.FromDays(1), Now, Ct);
+        var older = (await raced.Direct.ReadIndexSnapshotAsync(Ct))!.Value;
+        int snapshotPuts = 0;
+        bool landed = false;
+        using var proxy = new RegistryProxy(registry.Host)
+        {
+            Intercept = async context =>
+            {
+                if (IsSnapshotManifest(context, "PUT"))
+                {
+                    Interlocked.Increment(ref snapshotPuts);
+                }
+                else if (IsSnapshotManifest(context, "GET") && Volatile.Read(ref snapshotPuts) == 1 && !landed)
+                {
+                    landed = true;
+                    await raced.PushAsync("1.1.0");
+                    await OciIndexSnapshot.PushAsync(raced.Direct.Client, raced.Direct.Namespace, older.Snapshot!, older.Tags!, Ct);
+                }
+                return false;
+            },
+        };
+        using var jobA = new OciRepositorySource(OciReference.Parse($"oci://{proxy.Host}/{raced.Direct.Namespace.Repository}"), registry.ClientOptions());
+
+        var a = await IndexSnapshotWriter.SignAsync(jobA, raced.Signer, TimeSpan.FromDays(1), Now.AddHours(1), Ct);
+
+        Assert.True(landed);
+        Assert.Equal(2, snapshotPuts);
+        Assert.Equal(2, a.Signed);
+        long first = new DateTimeOffset(Now.AddHours(1)).ToUnixTimeSeconds(); // A's first version: its clock, above B's
+        Assert.True(a.Snapshot.Version > first, $"signed again as version {a.Snapshot.Version}, after version {first}");
+        using var reader = Source(raced.Direct.Namespace);
+        var stored = (await reader.ReadIndexSnapshotAsync(Ct))!.Value;
+        Assert.Equal(["1.0.0", "1.1.0"], OciTagMap.TryParse(stored.Tags!, out _)!.TagsOf("hello").Keys);
+        Assert.Contains($"version: {a.Snapshot.Version}\n", Encoding.UTF8.GetString(stored.Snapshot!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_signer_that_finds_the_tags_changed_after_every_signing_stops_and_says_its_snapshot_is_not_settled()
+    {
+        // Other jobs keep pushing charts: after each snapshot this signer pushes, a new tag appears. It stops after
+        // MaxSigningAttempts signings, and says so (the last snapshot lacks the newest tag), instead of reporting success.
+        using var raced = await RacedNamespace.CreateAsync(Source(NewNamespace()));
+        int snapshotPuts = 0;
+        using var proxy = new RegistryProxy(registry.Host)
+        {
+            Intercept = async context =>
+            {
+                if (IsSnapshotManifest(context, "PUT"))
+                {
+                    await raced.PushAsync($"1.{Interlocked.Increment(ref snapshotPuts)}.0");
+                }
+                return false;
+            },
+        };
+        using var signer = new OciRepositorySource(OciReference.Parse($"oci://{proxy.Host}/{raced.Direct.Namespace.Repository}"), registry.ClientOptions());
+
+        var signed = await IndexSnapshotWriter.SignAsync(signer, raced.Signer, TimeSpan.FromDays(1), Now, Ct);
+
+        Assert.Equal(IndexSnapshotWriter.MaxSigningAttempts, snapshotPuts);
+        Assert.False(signed.Settled);
+        Assert.Equal(IndexSnapshotWriter.MaxSigningAttempts, signed.Signed); // 1.0.0 and the four pushed before the last signing
+
+        // Once the others are done, signing again settles.
+        using var again = Source(raced.Direct.Namespace);
+        var settled = await IndexSnapshotWriter.SignAsync(again, raced.Signer, TimeSpan.FromDays(1), Now, Ct);
+        Assert.True(settled.Settled);
+        Assert.Equal(IndexSnapshotWriter.MaxSigningAttempts + 1, settled.Signed);
     }
 
     [Fact]

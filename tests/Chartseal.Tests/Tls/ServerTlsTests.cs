@@ -70,6 +70,35 @@ public sealed class ServerTlsTests : IDisposable
     }
 
     [Fact]
+    public void ClientCaFile_CaughtHalfWrittenAfterItsFirstCertificate_KeepsThePreviousCas()
+    {
+        // A bundle rewritten in place (cp, an editor) may be read between its first certificate and the end of the next:
+        // taking the complete ones would refuse the other CAs' clients until the next look.
+        Write(ec: false);
+        using var other = new TestCertificateAuthority("Partner CA");
+        using var third = new TestCertificateAuthority("Third CA");
+        string whole = _ca.Pem + "\n" + other.Pem + "\n" + third.Pem;
+        File.WriteAllText(_temp.File("ca.pem"), whole);
+        var tls = ServerTls.Load(_temp.File("tls.crt"), _temp.File("tls.key"), _temp.File("ca.pem"), TimeProvider.System, TimeSpan.Zero);
+        var problems = new List<string>();
+        var reloaded = new List<int>();
+        tls.Problem = problems.Add;
+        tls.ClientAuthoritiesReloaded = cas => reloaded.Add(cas.Count);
+
+        File.WriteAllText(_temp.File("ca.pem"), whole[..(_ca.Pem.Length + (other.Pem.Length / 2))]);
+        tls.CheckFiles();
+
+        Assert.Equal(3, tls.ClientAuthorities!.Count);
+        Assert.Empty(reloaded);
+        Assert.Contains("changed, but it cannot be used, so its previous 3 CA certificate(s) still count: ", Assert.Single(problems), StringComparison.Ordinal);
+        Assert.Contains("certificate 2 is not complete", problems[0], StringComparison.Ordinal);
+
+        File.WriteAllText(_temp.File("ca.pem"), whole);
+        tls.CheckFiles();
+        Assert.Equal([3], reloaded);
+    }
+
+    [Fact]
     public void ClientCaFile_ReadAgainAtALookAfterItsContentChanged_AnUnusableOneReportedOnce()
     {
         Write(ec: false);
