@@ -52,7 +52,9 @@ public static class RepositoryClient
         // once) waits and then finds the name taken, instead of sharing the hidden folder below with this one.
         string configFolder = Path.GetDirectoryName(Path.GetFullPath(home.ConfigFile))!;
         OutputFolder.Create(configFolder);
-        var held = await RepositoryLock.AcquireAsync(configFolder, cancellationToken).ConfigureAwait(false);
+        // The wait counts against the command's deadline (--timeout), as Helm's repo add waits on its lock within its own.
+        TimeSpan? wait = deadline is null ? null : TimeSpan.FromTicks(Math.Min(deadline.Remaining.Ticks, RepositoryLock.DefaultTimeout.Ticks));
+        var held = await RepositoryLock.AcquireAsync(configFolder, cancellationToken, wait).ConfigureAwait(false);
         await using (held.ConfigureAwait(false))
         {
             return await AddLockedAsync(home, repository, replace, now, progress, deadline, cancellationToken).ConfigureAwait(false);

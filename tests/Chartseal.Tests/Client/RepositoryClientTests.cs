@@ -78,6 +78,21 @@ public sealed class RepositoryClientTests
     }
 
     [Fact]
+    public async Task AddAsync_WhileAnotherCommandHoldsTheConfiguration_WaitsOnlyWithinItsDeadline()
+    {
+        using var s = new Served();
+        var ct = TestContext.Current.CancellationToken;
+        string folder = Path.GetDirectoryName(s.Home.ConfigFile)!;
+        Directory.CreateDirectory(folder);
+        await using (await Chartseal.IO.RepositoryLock.AcquireAsync(folder, ct))
+        {
+            var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryClient.AddAsync(s.Home, s.Repository, Now, deadline: new FetchDeadline(TimeSpan.FromSeconds(2)), cancellationToken: ct));
+            Assert.Contains("another writer has held the lock for more than 2 s", e.Message, StringComparison.Ordinal);
+        }
+        Assert.False(File.Exists(s.Home.ConfigFile));
+    }
+
+    [Fact]
     public async Task AddAsync_SameNameInParallel_OneAddsTheOthersFindItConfiguredSo()
     {
         // CI jobs adding the same repository at once: as Helm's repo add, one holds the configuration's lock for the
