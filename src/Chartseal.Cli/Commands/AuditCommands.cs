@@ -47,7 +47,7 @@ internal static class AuditCommands
             bool json = p.GetValue(output) == "json";
             var deadline = TimeoutOption.Start(p, timeout);
             using var source = OciRepositorySource.IsOciLocation(location)
-                ? new OciRepositorySource(OciRepositorySource.ParseNamespace(location), registry.Build(p, deadline), p.GetValue(charts))
+                ? new OciRepositorySource(OciRepositorySource.ParseNamespace(location), await registry.BuildForAsync(p, location, deadline, ct), p.GetValue(charts))
                 : await registry.OpenAsync(p, location, deadline, ct);
             var enumeration = () => (source as OciRepositorySource)?.Enumeration;
             using var progress = ProgressLine.ForStandardError(source.IsRemote ? deadline : null);

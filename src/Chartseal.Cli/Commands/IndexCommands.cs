@@ -48,7 +48,7 @@ internal static class IndexCommands
             IReadOnlyList<RefusedTag> refused = [];
             if (Client.OciRepositorySource.IsOciLocation(repository))
             {
-                using var source = new Client.OciRepositorySource(Client.OciRepositorySource.ParseNamespace(repository), registry?.Build(p) ?? new Oci.OciRegistryOptions());
+                using var source = new Client.OciRepositorySource(Client.OciRepositorySource.ParseNamespace(repository), registry is null ? new Oci.OciRegistryOptions() : await registry.BuildForAsync(p, repository, null, ct));
                 var signed = await IndexSnapshotWriter.SignAsync(source, signer, lifetime, now, ct);
                 snapshot = signed.Snapshot;
                 covered = $"{Client.OciIndexSnapshot.ReferenceIn(source.Namespace)} ({IndexSnapshot.TagsFileName}: {Plural.Count(signed.Signed, "chart tag")}, {snapshot.IndexSize} bytes)";

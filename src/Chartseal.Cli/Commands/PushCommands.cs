@@ -47,7 +47,7 @@ internal static class PushCommands
             }
             OciReference @namespace = OciRepositorySource.ParseNamespace(location);
             PinnedRoot root = await PinnedRootAsync(p.GetValue(rootFingerprint), @namespace, ct);
-            using var source = new OciRepositorySource(@namespace, registry.Build(p));
+            using var source = new OciRepositorySource(@namespace, await registry.BuildForAsync(p, @namespace.ToString(), null, ct));
             if (p.GetValue(resignOnly))
             {
                 string provPath = p.GetValue(prov) ?? path + ".prov";

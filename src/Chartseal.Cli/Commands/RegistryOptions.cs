@@ -116,6 +116,26 @@ internal sealed class RegistryOptions
     }
 
     /// <summary>
+    /// <see cref="Build"/> for the registry of <paramref name="location"/>: an <c>oci://</c> namespace added with
+    /// <c>repo add</c> gets its recorded TLS settings (unless TLS flags are given, which take their place) and plain HTTP,
+    /// as an http(s) URL gets its recorded ones (<see cref="OpenAsync"/>).
+    /// </summary>
+    public async Task<OciRegistryOptions> BuildForAsync(ParseResult p, string location, FetchDeadline? deadline, CancellationToken ct)
+    {
+        OciRegistryOptions options = Build(p, deadline);
+        if (!OciRepositorySource.IsOciLocation(location) || !OciReference.TryParse(location, out OciReference? reference, out _)
+            || (await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct)).FindNamespace(reference) is not { } configured)
+        {
+            return options;
+        }
+        if (options.Tls.IsDefault)
+        {
+            TransportNotes.Note(configured);
+        }
+        return options with { Tls = options.Tls.IsDefault ? configured.Tls : options.Tls, PlainHttp = options.PlainHttp || configured.InsecureHttp };
+    }
+
+    /// <summary>
     /// The source for a folder, an http(s) URL or an <c>oci://</c> namespace, its downloads bounded by <paramref name="deadline"/>.
     /// An http(s) URL of a repository added with <c>repo add</c> gets its recorded credentials and TLS settings; the TLS
     /// flags given (<see cref="Tls"/>) take the place of the recorded ones, as they do for a registry.
@@ -136,6 +156,11 @@ internal sealed class RegistryOptions
         if (!given.IsDefault)
         {
             policy = policy with { Tls = given };
+        }
+        if (OciRepositorySource.IsOciLocation(location))
+        {
+            OciRegistryOptions registry = await BuildForAsync(p, location, deadline, ct);
+            return RepositorySource.Open(location, policy with { AllowPlainHttp = registry.PlainHttp }, registry);
         }
         return RepositorySource.Open(location, policy, Build(p, deadline));
     }

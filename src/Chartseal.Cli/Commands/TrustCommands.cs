@@ -42,8 +42,8 @@ internal static class TrustCommands
         public readonly SignedVersionStore Memory = SignedVersionStore.Default();
 
         /// <summary>Runs a trust change on the folder, or on the namespace's trust artifact (pulled, changed here, pushed back).</summary>
-        public Task<TrustManifest> ChangeAsync(ParseResult p, bool creating, Func<string, CancellationToken, Task<TrustManifest>> change, CancellationToken ct) =>
-            OciTrustRepository.ChangeAtAsync(p.GetValue(Repo)!, Registry.Build(p), creating, change, Memory, ct);
+        public async Task<TrustManifest> ChangeAsync(ParseResult p, bool creating, Func<string, CancellationToken, Task<TrustManifest>> change, CancellationToken ct) =>
+            await OciTrustRepository.ChangeAtAsync(p.GetValue(Repo)!, await Registry.BuildForAsync(p, p.GetValue(Repo)!, null, ct), creating, change, Memory, ct);
 
         /// <summary>Where the signer's memory records this repository: the folder, or the registry namespace (not its working copy).</summary>
         public string? RememberedAs(ParseResult p) => OciTrustRepository.RememberedAs(p.GetValue(Repo)!);

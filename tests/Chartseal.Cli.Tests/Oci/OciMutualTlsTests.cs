@@ -84,13 +84,18 @@ public sealed class OciMutualTlsTests(OciMutualTlsTests.Registry f) : IClassFixt
         Cli.AssertOk(Cli.Run(t.Path, env, "repo", "update", "team"));
         Cli.AssertOk(Cli.Run(t.Path, env, ["audit", ns, "--root-fingerprint", f.Root, .. Ca, .. Certificate]));
         Cli.AssertOk(Cli.Run(t.Path, env, ["verify", "pulled/hello-0.1.0.tgz", "--repo", ns, "--root-fingerprint", f.Root, .. Ca, .. Certificate]));
+        // Given the namespace's URL rather than its name, the commands take what repo add recorded, as for an https URL.
+        Cli.AssertOk(Cli.Run(t.Path, env, ["audit", ns, "--root-fingerprint", f.Root]));
+        Cli.AssertOk(Cli.Run(t.Path, env, ["trust", "show", ns]));
+        Cli.AssertOk(Cli.Run(t.Path, env, ["verify", "pulled/hello-0.1.0.tgz", "--repo", ns, "--root-fingerprint", f.Root]));
+        Cli.AssertOk(Cli.Run(t.Path, env, ["push", f.Package(t, "0.1.1", "jane"), ns, .. User]));
 
         // Recorded without the registry's CA and with its certificate unchecked: said once on stderr, and it works.
         var unchecked_ = Cli.Run(t.Path, env, ["repo", "add", "unchecked", ns, "--root-fingerprint", f.Root, "--insecure-skip-tls-verify", .. Certificate]);
         Cli.AssertOk(unchecked_);
         Assert.Contains($"the TLS certificate of \"unchecked\" ({ns}) is not checked (--insecure-skip-tls-verify)", unchecked_.StdErr, StringComparison.Ordinal);
         Cli.AssertOk(Cli.Run(t.Path, env, "pull", "unchecked/hello", "-d", "unchecked"));
-        Assert.True(File.Exists(t.File("unchecked/hello-0.1.0.tgz.prov")));
+        Assert.True(File.Exists(t.File("unchecked/hello-0.1.1.tgz.prov"))); // the newest, pushed above without TLS flags
     }
 
     [Fact]
