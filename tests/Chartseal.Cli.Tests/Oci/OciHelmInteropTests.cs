@@ -72,9 +72,13 @@ public sealed class OciHelmInteropTests(OciCliFixture f) : IClassFixture<OciCliF
         var missing = Cli.Run(t.Path, "pull", "team/hello", "--version", "9.9.9");
         Assert.True(missing.ExitCode == 2, missing.ToString());
         Assert.Contains("team/hello: no version matches \"9.9.9\"", Assert.Single(missing.StdErrLines), StringComparison.Ordinal);
-        var tls = Cli.Run(t.Path, "trust", "show", ns);
+        var tls = Cli.Run(t.Path, "trust", "show", $"oci://{f.Registry.Host}/elsewhere");
         Assert.True(tls.ExitCode == 2, tls.ToString());
         Assert.Contains("--plain-http", Assert.Single(tls.StdErrLines), StringComparison.Ordinal);
+        // A namespace added with --plain-http keeps it when given by its URL, as an http(s) URL keeps its recorded settings.
+        var shown = Cli.Run(t.Path, "trust", "show", ns);
+        Ok(shown);
+        Assert.Contains("Trusted: ", shown.StdOut, StringComparison.Ordinal);
     }
 
     [Fact]
