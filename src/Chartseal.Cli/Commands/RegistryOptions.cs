@@ -120,48 +120,60 @@ internal sealed class RegistryOptions
     /// <c>repo add</c> gets its recorded TLS settings (unless TLS flags are given, which take their place) and plain HTTP,
     /// as an http(s) URL gets its recorded ones (<see cref="OpenAsync"/>).
     /// </summary>
-    public async Task<OciRegistryOptions> BuildForAsync(ParseResult p, string location, FetchDeadline? deadline, CancellationToken ct)
-    {
-        OciRegistryOptions options = Build(p, deadline);
-        if (!OciRepositorySource.IsOciLocation(location) || !OciReference.TryParse(location, out OciReference? reference, out _)
-            || (await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct)).FindNamespace(reference) is not { } configured)
-        {
-            return options;
-        }
-        if (options.Tls.IsDefault)
-        {
-            TransportNotes.Note(configured);
-        }
-        return options with { Tls = options.Tls.IsDefault ? configured.Tls : options.Tls, PlainHttp = options.PlainHttp || configured.InsecureHttp };
-    }
+    public async Task<OciRegistryOptions> BuildForAsync(ParseResult p, string location, FetchDeadline? deadline, CancellationToken ct) =>
+        BuildFor(p, OciRepositorySource.IsOciLocation(location) ? await ConfiguredAsync(location, ct) : null, deadline);
 
     /// <summary>
     /// The source for a folder, an http(s) URL or an <c>oci://</c> namespace, its downloads bounded by <paramref name="deadline"/>.
-    /// An http(s) URL of a repository added with <c>repo add</c> gets its recorded credentials and TLS settings; the TLS
-    /// flags given (<see cref="Tls"/>) take the place of the recorded ones, as they do for a registry.
+    /// A URL or namespace added with <c>repo add</c> gets its recorded credentials and TLS settings; the TLS flags given
+    /// (<see cref="Tls"/>) take the place of the recorded ones.
     /// </summary>
     public async Task<RepositorySource> OpenAsync(ParseResult p, string location, FetchDeadline? deadline, CancellationToken ct)
     {
+        ConfiguredRepository? configured = await ConfiguredAsync(location, ct);
         FetchPolicy policy = Policy(p, deadline);
-        TlsSettings given = Tls(p);
-        if (FetchPolicy.IsUrl(location)
-            && (await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct)).FindUrl(location) is { } configured)
-        {
-            if (given.IsDefault)
-            {
-                TransportNotes.Note(configured);
-            }
-            policy = configured.WithTransport(policy);
-        }
-        if (!given.IsDefault)
-        {
-            policy = policy with { Tls = given };
-        }
         if (OciRepositorySource.IsOciLocation(location))
         {
-            OciRegistryOptions registry = await BuildForAsync(p, location, deadline, ct);
+            OciRegistryOptions registry = BuildFor(p, configured, deadline);
             return RepositorySource.Open(location, policy with { AllowPlainHttp = registry.PlainHttp }, registry);
         }
-        return RepositorySource.Open(location, policy, Build(p, deadline));
+        if (configured is not null)
+        {
+            policy = configured.WithTransport(policy);
+        }
+        return RepositorySource.Open(location, policy with { Tls = TlsFor(p, configured) }, Build(p, deadline));
+    }
+
+    // The registry options with what repo add recorded for the namespace, when it did.
+    private OciRegistryOptions BuildFor(ParseResult p, ConfiguredRepository? configured, FetchDeadline? deadline)
+    {
+        OciRegistryOptions options = Build(p, deadline);
+        return configured is null ? options : options with { Tls = TlsFor(p, configured), PlainHttp = options.PlainHttp || configured.InsecureHttp };
+    }
+
+    // The TLS flags given, else what repo add recorded for the repository (said once when its certificate goes unchecked).
+    private TlsSettings TlsFor(ParseResult p, ConfiguredRepository? configured)
+    {
+        TlsSettings given = Tls(p);
+        if (configured is null || !given.IsDefault)
+        {
+            return given;
+        }
+        TransportNotes.Note(configured);
+        return configured.Tls;
+    }
+
+    // The repository added with repo add for an http(s) URL or an oci:// namespace, or null (a folder, or not added).
+    private static async Task<ConfiguredRepository?> ConfiguredAsync(string location, CancellationToken ct)
+    {
+        bool oci = OciRepositorySource.IsOciLocation(location);
+        if (!oci && !FetchPolicy.IsUrl(location))
+        {
+            return null;
+        }
+        var config = await RepositoryConfigFile.LoadAsync(ClientHome.Default().ConfigFile, ct);
+        return oci
+            ? OciReference.TryParse(location, out OciReference? reference, out _) ? config.FindNamespace(reference) : null
+            : config.FindUrl(location);
     }
 }

@@ -37,7 +37,7 @@ internal static class PemBlocks
         string text = file.Text();
         var blocks = Find(text);
         int complete = blocks.Count(b => b.Label == "CERTIFICATE");
-        if (Count(text, "-----BEGIN CERTIFICATE-----") > complete)
+        if (text.AsSpan().Count("-----BEGIN CERTIFICATE-----") > complete)
         {
             throw new ChartsealException(path, $"{option}: certificate {complete + 1} is not complete PEM (-----BEGIN CERTIFICATE-----, base64, -----END CERTIFICATE-----): a file still being written, or a damaged one");
         }
@@ -56,16 +56,6 @@ internal static class PemBlocks
         return certificates.Count > 0
             ? certificates
             : throw new ChartsealException(path, $"{option}: holds no PEM certificate (-----BEGIN CERTIFICATE-----), {Labels(blocks)}");
-    }
-
-    private static int Count(string text, string marker)
-    {
-        int count = 0;
-        for (int at = text.IndexOf(marker, StringComparison.Ordinal); at >= 0; at = text.IndexOf(marker, at + marker.Length, StringComparison.Ordinal))
-        {
-            count++;
-        }
-        return count;
     }
 
     /// <summary>Whether <paramref name="text"/> holds an encrypted private key (PKCS #8 or OpenSSL's legacy <c>Proc-Type</c> header).</summary>

@@ -214,26 +214,18 @@ public sealed class ServerTls
         {
             return;
         }
-        PemFile ca;
-        try
-        {
-            ca = PemFile.Read(clients.File, CaOption);
-        }
-        catch (ChartsealException e)
-        {
-            string unreadable = "unreadable: " + e.Message;
-            if (unreadable != _clientsSeen)
-            {
-                _clientsSeen = unreadable;
-                Problem?.Invoke($"{CaOption} {clients.File} cannot be read, so its previous {clients.Count} CA certificate(s) still count: {e.Message}");
-            }
-            return;
-        }
-        if (ca.Digest == _clientsSeen)
+        var (ca, unreadable) = Look.Read(clients.File, CaOption);
+        string seen = Look.SeenOf(ca, unreadable);
+        if (seen == _clientsSeen)
         {
             return;
         }
-        _clientsSeen = ca.Digest;
+        _clientsSeen = seen;
+        if (ca is null)
+        {
+            Problem?.Invoke($"{CaOption} {clients.File} cannot be read, so its previous {clients.Count} CA certificate(s) still count: {unreadable!.Message}");
+            return;
+        }
         try
         {
             var loaded = CertificateAuthorities.Load(ca);
@@ -279,9 +271,11 @@ public sealed class ServerTls
         {
             var (cert, certProblem) = Read(certFile, CertOption);
             var (key, keyProblem) = certFile == keyFile ? (cert?.As(KeyOption), certProblem) : Read(keyFile, KeyOption);
-            return new Look(cert, key, certProblem ?? keyProblem,
-                $"{cert?.Digest ?? "unreadable: " + certProblem!.Message} {key?.Digest ?? "unreadable: " + keyProblem!.Message}");
+            return new Look(cert, key, certProblem ?? keyProblem, $"{SeenOf(cert, certProblem)} {SeenOf(key, keyProblem)}");
         }
+
+        // What a look saw of one file: the digest of its bytes, or why it could not be read.
+        public static string SeenOf(PemFile? file, ChartsealException? problem) => file?.Digest ?? "unreadable: " + problem!.Message;
 
         // The pair, checked for a server (see ServerTls.Load).
         public CertificateWithKey Load(DateTime now)
@@ -304,7 +298,7 @@ public sealed class ServerTls
             return pair;
         }
 
-        private static (PemFile? File, ChartsealException? Problem) Read(string path, string option)
+        public static (PemFile? File, ChartsealException? Problem) Read(string path, string option)
         {
             try
             {
