@@ -213,7 +213,7 @@ public static class TrustRepository
     /// As <see cref="RevokeAsync(string, RootSigner, string, Keyring?, byte[], TimeSpan?, DateTime, CancellationToken)"/>;
     /// <paramref name="revocationCertificateName"/> (its file) names the certificate in errors.
     /// </summary>
-    /// <exception cref="ChartsealException">The key is unknown or a root key, or the certificate holds no new revocation of it by itself.</exception>
+    /// <exception cref="ChartsealException">The key is unknown or a root key, already revoked and no certificate given, or the certificate holds no new revocation of it by itself.</exception>
     public static Task<TrustManifest> RevokeAsync(string directory, RootSigner root, string fingerprint, Keyring? certificate, byte[]? revocationCertificate, string revocationCertificateName, TimeSpan? validity, DateTime now, CancellationToken cancellationToken = default) =>
         MutateAsync(directory, [root], validity, now, draft =>
         {
@@ -232,6 +232,11 @@ public static class TrustRepository
             if (ring is null)
             {
                 throw new ChartsealException(TrustFiles.PublicKeysName, SubkeyOf(draft, fpr, "revoke") ?? $"no key {fpr}; give its certificate with --key-file");
+            }
+            if (revocationCertificate is null && draft.Revoked.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr))
+            {
+                // Signing a new version that changes nothing would only look, in the history, like a second revocation.
+                throw new ChartsealException(TrustFiles.RevokedName, $"already holds {fpr}: it is revoked, nothing to change (--revocation-cert FILE attaches its revocation certificate)");
             }
             if (revocationCertificate is not null)
             {

@@ -344,6 +344,24 @@ public sealed class RepositoryAuditTests
         Assert.Equal(manifest, File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName)));
     }
 
+    [Fact]
+    public async Task Revoke_AKeyAlreadyRevoked_WithoutACertificate_IsRefused_NoNewVersionSigned()
+    {
+        // A second revocation that changes nothing would sign a new version that reads, in the history, like another incident.
+        using var f = await AuditRepositoryFixture.CreateAsync(1);
+        await RevokeAsync(f, f.Trust.Bob);
+        byte[] manifest = File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName));
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RevokeAsync(f, f.Trust.Bob));
+
+        Assert.Equal(TrustFiles.RevokedName, e.File);
+        Assert.Contains($"already holds {f.Trust.Bob.Fingerprint}: it is revoked, nothing to change", e.Reason, StringComparison.Ordinal);
+        Assert.Equal(manifest, File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName)));
+        // Its revocation certificate can still be attached afterwards.
+        await RevokeAsync(f, f.Trust.Bob, RevocationCertificate(f.Trust.Bob, "key compromised", Later));
+        Assert.NotEqual(manifest, File.ReadAllBytes(Path.Combine(f.Repo, TrustFiles.ManifestName)));
+    }
+
     /// <summary>A key revocation signature (what <c>gpg --gen-revoke</c> makes) with reason "compromised".</summary>
     private static byte[] RevocationCertificate(TestKey key, string description, DateTime at)
     {
