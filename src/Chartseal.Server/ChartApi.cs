@@ -373,6 +373,12 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
             await InsufficientStorageAsync(context, WriteAudit.Delete, writer, DeletedFile(context), e).ConfigureAwait(false);
             return;
         }
+        catch (ChartsealException e)
+        {
+            // A repository the server cannot change (a damaged index.yaml): the operator needs its file and reason, as an upload gives them.
+            await RefuseAsync(context, WriteAudit.Delete, writer, StatusCodes.Status500InternalServerError, "server-error", e.Message, DeletedFile(context)).ConfigureAwait(false);
+            return;
+        }
         finally
         {
             index.Invalidate();

@@ -141,4 +141,21 @@ public sealed class OverwriteAndDeleteTests
         Assert.NotNull((await IndexAsync(s)).Find("mysql", "1.2.3"));
         Assert.Equal(chart.Archive, await File.ReadAllBytesAsync(Path.Combine(s.Repo, chart.FileName), Ct));
     }
+
+    [Fact]
+    public async Task Delete_FromADamagedIndex_500NamesTheIndexAndWhy_NothingRemoved()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        var chart = await PublishedAsync(s);
+        string indexFile = Path.Combine(s.Repo, "index.yaml");
+        File.WriteAllText(indexFile, "apiVersion: v1\nentries: [not, a, map\n");
+        using var request = new HttpRequestMessage(HttpMethod.Delete, "api/charts/mysql/1.2.3") { Headers = { Authorization = ServerFixture.Bearer } };
+
+        using var response = await s.Http.SendAsync(request, Ct);
+
+        var (status, error, message) = await ServerFixture.ErrorOfAsync(response);
+        Assert.Equal((HttpStatusCode.InternalServerError, "server-error"), (status, error));
+        Assert.Contains("index.yaml", message, StringComparison.Ordinal);
+        Assert.Equal(chart.Archive, await File.ReadAllBytesAsync(Path.Combine(s.Repo, chart.FileName), Ct));
+    }
 }
