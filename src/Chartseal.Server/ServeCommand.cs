@@ -80,6 +80,7 @@ internal static class ServeCommand
             {
                 RepositoryDir = repository,
                 Listen = settings.Listen(p.GetValue(listen), tls: certFile is not null || keyFile is not null),
+                ListenSetting = settings.ListenSetting(p.GetValue(listen)),
                 TlsCertFile = certFile,
                 TlsKeyFile = keyFile,
                 TlsCaCertFile = settings.Text("tls-ca-cert", p.GetValue(tlsCaCert)),

@@ -143,6 +143,23 @@ internal sealed class ServeSettings
     }
 
     /// <summary>
+    /// What set the listen address <see cref="Listen"/> returns, for a refusal of it to name: <c>--listen</c> (also for the
+    /// default), else the variable or the file's line as written (<c>LISTEN_HOST=example.com</c>).
+    /// </summary>
+    public string ListenSetting(string? option)
+    {
+        if (option is not null)
+        {
+            return "--listen";
+        }
+        if ((Variable(VariableOf("listen")) ?? Variable("LISTEN_HOST") ?? Variable("PORT") ?? File("listen")) is { } source)
+        {
+            return source.Where;
+        }
+        return "--listen";
+    }
+
+    /// <summary>
     /// Whether <c>/metrics</c> is off: the option, <c>CHARTSEAL_SERVE_DISABLE_METRICS</c>, ChartMuseum's
     /// <c>DISABLE_METRICS</c>, then its <c>ENABLE_METRICS</c> (false turns metrics off), then the file. On by default.
     /// </summary>

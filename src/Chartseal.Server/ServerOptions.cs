@@ -16,6 +16,9 @@ public sealed record ServerOptions
     /// </summary>
     public string Listen { get; init; } = "http://127.0.0.1:8080";
 
+    /// <summary>What set <see cref="Listen"/>, as a refusal of it names it: <c>--listen</c>, or a variable such as <c>LISTEN_HOST=…</c>.</summary>
+    public string ListenSetting { get; init; } = "--listen";
+
     /// <summary>
     /// The PEM file of the server's TLS certificate (the certificate first, then its chain), with <see cref="TlsKeyFile"/>:
     /// the server then speaks https only. Both files are read again when they change (certificate rotation).
@@ -121,6 +124,10 @@ public sealed record ServerOptions
     /// <summary>The clock (tests move it).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    // A refusal of the listen address, saying which variable or file line set it when the command line did not.
+    private ChartsealException ListenRefused(string message) =>
+        new(Listen, ListenSetting == "--listen" ? message : $"{message} (the address comes from {ListenSetting})");
+
     /// <summary>
     /// Checks what a server cannot start with, so a bad setting is one line at start-up rather than a crash or a
     /// failure at the first request: the listen address (<c>http://</c>, or <c>https://</c> exactly when a TLS certificate
@@ -135,11 +142,11 @@ public sealed record ServerOptions
         string forUri = listen.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
         if (!Uri.TryCreate(forUri, UriKind.Absolute, out Uri? uri) || uri.IsFile || !listen.Contains("://", StringComparison.Ordinal))
         {
-            throw new ChartsealException(Listen, "--listen is not an address such as http://127.0.0.1:8080 (a scheme, a host and a port from 0 to 65535)");
+            throw ListenRefused("--listen is not an address such as http://127.0.0.1:8080 (a scheme, a host and a port from 0 to 65535)");
         }
         if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
         {
-            throw new ChartsealException(Listen, $"--listen: unknown scheme \"{uri.Scheme}\"; use http://HOST:PORT, or https://HOST:PORT with --tls-cert and --tls-key");
+            throw ListenRefused($"--listen: unknown scheme \"{uri.Scheme}\"; use http://HOST:PORT, or https://HOST:PORT with --tls-cert and --tls-key");
         }
         if (Tls && (TlsCertFile is null || TlsKeyFile is null))
         {
@@ -153,21 +160,21 @@ public sealed record ServerOptions
         }
         if (uri.Scheme == Uri.UriSchemeHttps && !Tls)
         {
-            throw new ChartsealException(Listen, "--listen https:// needs the server's certificate: give --tls-cert and --tls-key (or put a TLS proxy in front and listen on http://127.0.0.1:PORT, docs/operations.md)");
+            throw ListenRefused("--listen https:// needs the server's certificate: give --tls-cert and --tls-key (or put a TLS proxy in front and listen on http://127.0.0.1:PORT, docs/operations.md)");
         }
         if (uri.Scheme == Uri.UriSchemeHttp && Tls)
         {
-            throw new ChartsealException(Listen, $"--listen: with --tls-cert the server speaks https only; write --listen https://{listen[(listen.IndexOf("://", StringComparison.Ordinal) + 3)..]}");
+            throw ListenRefused($"--listen: with --tls-cert the server speaks https only; write --listen https://{listen[(listen.IndexOf("://", StringComparison.Ordinal) + 3)..]}");
         }
         // Kestrel binds a host name other than localhost to every address of the machine, without a word: whoever
         // wrote one meant a single interface, and would publish the server on all of them.
         if (uri.HostNameType == UriHostNameType.Dns && !string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ChartsealException(Listen, $"--listen: {uri.Host} is a host name, and the server would listen on every address of the machine for it; give an IP address (127.0.0.1, or 0.0.0.0 for every address) or localhost");
+            throw ListenRefused($"--listen: {uri.Host} is a host name, and the server would listen on every address of the machine for it; give an IP address (127.0.0.1, or 0.0.0.0 for every address) or localhost");
         }
         if (uri.AbsolutePath != "/" || uri.Query.Length > 0)
         {
-            throw new ChartsealException(Listen, "--listen takes no path; serve under a path prefix with --context-path");
+            throw ListenRefused("--listen takes no path; serve under a path prefix with --context-path");
         }
         if (MaxUploadBytes < 1)
         {

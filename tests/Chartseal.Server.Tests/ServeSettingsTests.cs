@@ -181,6 +181,21 @@ public sealed class ServeSettingsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("LISTEN_HOST", "example.com", "example.com is a host name", "(the address comes from LISTEN_HOST=example.com)")]
+    [InlineData("CHARTSEAL_SERVE_LISTEN", "http://127.0.0.1:1/charts", "--listen takes no path", "(the address comes from CHARTSEAL_SERVE_LISTEN=http://127.0.0.1:1/charts)")]
+    public async Task Settings_ListenAddressFromAVariable_RefusalNamesTheVariable(string name, string value, string why, string where)
+    {
+        var settings = await LoadAsync(new() { [name] = value });
+        var options = new ServerOptions { RepositoryDir = "repo", TrustState = new Chartseal.Client.TrustStateStore("state"), Listen = settings.Listen(null, tls: false), ListenSetting = settings.ListenSetting(null) };
+
+        var e = Assert.Throws<ChartsealException>(options.Validate);
+
+        Assert.Contains(why, e.Message, StringComparison.Ordinal);
+        Assert.EndsWith(where, e.Message, StringComparison.Ordinal);
+        Assert.Equal("--listen", settings.ListenSetting("http://127.0.0.1:2"));
+    }
+
+    [Theory]
     [InlineData("STORAGE", "local")]
     [InlineData("DEPTH", "0")]
     [InlineData("LOG_JSON", "true")]
