@@ -154,7 +154,10 @@ internal static class AuditCommands
         }
         var published = (PublishResult.Published)result;
         var signer = published.Verdict.Verification.Signer;
-        Console.WriteLine(TerminalText.Escape($"Replaced the provenance of {published.Entry.Metadata.Name} {published.Entry.Metadata.Version} in {repositoryDir} (archive and index.yaml unchanged)"));
+        string chart = $"{published.Entry.Metadata.Name} {published.Entry.Metadata.Version} in {repositoryDir}";
+        Console.WriteLine(TerminalText.Escape(published.ProvenanceAdded
+            ? $"Added the provenance of {chart}, which had none (archive and index.yaml unchanged)"
+            : $"Replaced the provenance of {chart} (archive and index.yaml unchanged)"));
         Console.WriteLine($"Signed by: {TerminalText.Escape(signer.UserIds.FirstOrDefault() ?? signer.Fingerprint)} ({signer.Fingerprint}), trust version {published.Verdict.Material!.Version}");
         return ExitCodes.Ok;
     }

@@ -93,7 +93,7 @@ public static class ProvenanceReplacement
 
         // 6. Only the .prov changes; the archive and index.yaml (and so every digest) stay as they are.
         await AtomicFile.WriteAllBytesAsync(stored.Address + ".prov", provenance, cancellationToken).ConfigureAwait(false);
-        return new PublishResult.Published(entry, (Verdict.Trusted)verdict);
+        return new PublishResult.Published(entry, (Verdict.Trusted)verdict, ProvenanceAdded: current is null);
     }
 
     /// <summary>

@@ -11,7 +11,8 @@ public abstract record PublishResult
     /// <summary>The chart is in the repository and its index.</summary>
     /// <param name="Entry">Its index entry.</param>
     /// <param name="Verdict">The gate's verdict it was published on (signer, sha256, trust version).</param>
-    public sealed record Published(IndexEntry Entry, Verdict.Trusted Verdict) : PublishResult;
+    /// <param name="ProvenanceAdded">A re-sign gave the version its first <c>.prov</c> (a chart published unsigned elsewhere, migrated in).</param>
+    public sealed record Published(IndexEntry Entry, Verdict.Trusted Verdict, bool ProvenanceAdded = false) : PublishResult;
 
     /// <summary>Refused; the repository is unchanged.</summary>
     /// <param name="Refusal">Why.</param>

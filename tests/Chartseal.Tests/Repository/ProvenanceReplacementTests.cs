@@ -39,6 +39,7 @@ public sealed class ProvenanceReplacementTests
 
         var published = Assert.IsType<PublishResult.Published>(await Replace(f, prov));
 
+        Assert.False(published.ProvenanceAdded);
         Assert.Equal(f.Carol.Fingerprint, published.Verdict.Verification.Signer.Fingerprint);
         Assert.Equal(prov, File.ReadAllBytes(f.RepoFile(Name + ".prov")));
         Assert.Equal(before.Archive, File.ReadAllBytes(f.RepoFile(Name)));
@@ -138,9 +139,10 @@ public sealed class ProvenanceReplacementTests
         File.Delete(f.RepoFile(Name + ".prov"));
         byte[] prov = f.Carol.Sign(archive, Name, Now);
 
-        Assert.IsType<PublishResult.Published>(await Replace(f, prov));
+        var published = Assert.IsType<PublishResult.Published>(await Replace(f, prov));
 
         Assert.Equal(prov, File.ReadAllBytes(f.RepoFile(Name + ".prov")));
+        Assert.True(published.ProvenanceAdded);
     }
 
     [Fact]
