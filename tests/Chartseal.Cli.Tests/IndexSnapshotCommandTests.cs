@@ -111,6 +111,34 @@ public sealed class IndexSnapshotCommandTests
     }
 
     [Fact]
+    public void PullByUrl_ARepositoryThatSignsItsIndex_ChoosesFromTheSignedIndexOnly_AndRefusesItWithoutItsSnapshot()
+    {
+        using var s = new Setup();
+        Cli.AssertOk(Cli.Run(s.T.Path, ["publish", s.Package("0.1.0"), "--repo", s.Repo, "--root-fingerprint", s.Root, "--index-key", "index", "--index-keyring", s.T.File("index.sec.asc")]));
+        // 0.2.0 published without the index key: index.yaml lists it, the snapshot still signs the index without it.
+        Cli.AssertOk(Cli.Run(s.T.Path, "publish", s.Package("0.2.0"), "--repo", s.Repo, "--root-fingerprint", s.Root));
+        using var server = new FolderServer(s.Repo);
+        string[] byUrl = ["--repo", server.Url, "--root-fingerprint", s.Root, "--plain-http"];
+
+        var pulled = Cli.Run(s.T.Path, ["pull", "hello", "-d", "pulled", .. byUrl]);
+
+        Cli.AssertOk(pulled);
+        Assert.EndsWith("Pulled: pulled/hello-0.1.0.tgz\n", pulled.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Requests, r => r.Path.EndsWith("/index.yaml", StringComparison.Ordinal)); // the signed copy only
+        var unsigned = Cli.Run(s.T.Path, ["pull", "hello", "--version", "0.2.0", "-d", "unsigned", .. byUrl]);
+        Assert.Equal(2, unsigned.ExitCode);
+        Assert.Contains($"{server.Url}/hello: no version matches \"0.2.0\"", Assert.Single(unsigned.StdErrLines), StringComparison.Ordinal);
+
+        // The snapshot gone (a mirror that serves only index.yaml): refused, exit 1, nothing written.
+        File.Delete(Path.Combine(s.Repo, IndexSnapshot.FileName));
+        var refused = Cli.Run(s.T.Path, ["pull", "hello", "-d", "refused", .. byUrl]);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.StartsWith($"chartseal: {server.Url}/{IndexSnapshot.FileName}: index-", Assert.Single(refused.StdErrLines), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(s.T.File("unsigned")));
+        Assert.False(Directory.Exists(s.T.File("refused")));
+    }
+
+    [Fact]
     public void Audit_SnapshotRefused_TheJsonStillNamesTheVerifiedTrustVersionAndRoot()
     {
         using var s = new Setup();

@@ -83,7 +83,7 @@ internal static class ClientCommands
             }
             string? user = p.GetValue(username);
             string? secret = user is null ? null
-                : p.GetValue(passwordStdin) ? await ReadPasswordFromStdinAsync(ct)
+                : p.GetValue(passwordStdin) ? await RegistryOptions.ReadPasswordFromStdinAsync(ct)
                 : p.GetValue(password) ?? AskPassword();
             if (user is not null)
             {
@@ -170,15 +170,6 @@ internal static class ClientCommands
         PassphraseEnvironment.FromConsole().Prompt is { } prompt
             ? prompt("Password: ")
             : throw new ChartsealException(null, "--username needs --password or --password-stdin (standard input is not a terminal to ask on)");
-
-    // Helm's --password-stdin: the whole of standard input, without the final line break.
-    private static async Task<string> ReadPasswordFromStdinAsync(CancellationToken ct)
-    {
-        using var reader = new StreamReader(Console.OpenStandardInput());
-        string text = await reader.ReadToEndAsync(ct);
-        text = text.EndsWith('\n') ? text[..^1] : text;
-        return text.EndsWith('\r') ? text[..^1] : text;
-    }
 
     private static Command RepoUpdate()
     {
@@ -399,7 +390,7 @@ internal static class ClientCommands
     /// <summary>Options shared by pull and install.</summary>
     private sealed class PullOptions(bool several)
     {
-        private const string ChartDescription = "NAME/CHART (a configured repository's name and a chart), or oci://HOST/NS/CHART[:VERSION] in a namespace added with repo add";
+        private const string ChartDescription = "NAME/CHART (a configured repository's name and a chart), oci://HOST/NS/CHART[:VERSION] in a namespace added with repo add, or with --repo a chart's name in that repository";
 
         // install takes one chart and then helm's arguments: an array argument there would swallow them.
         private readonly Argument<string[]> _charts = new("CHART") { Description = ChartDescription + "; several may be given", Arity = ArgumentArity.OneOrMore };
@@ -410,12 +401,18 @@ internal static class ClientCommands
         /// <summary>The chart argument of install (null when not given).</summary>
         public Argument<string?> Chart => _chart;
 
+        /// <summary><c>--repo URL</c>: the chart is then a chart's name in that repository.</summary>
+        public Option<string?> Repo => _location.Repo;
+
         public Option<string?> Version { get; } = new("--version") { Description = "An exact version or a SemVer range (default: the newest stable version)" };
         public Option<bool> Devel { get; } = new("--devel") { Description = "Without --version, take the newest version pre-releases included (as Helm: '>0.0.0-0')" };
         public Option<string?> Keyring { get; } = new("--keyring") { Description = "The signer must also be in this local keyring" };
         // install's -o is helm install's (yaml too); pull's is the verification result's.
         public Option<string> Output { get; } = several ? OutputOption.Create() : OutputOption.CreateForInstall();
         public Option<string?> Timeout { get; } = TimeoutOption.Create();
+
+        // --repo URL --root-fingerprint FPR, with the transport options that go with it.
+        private readonly PullRepositoryOptions _location = new(several ? "pull" : "install", several ? "chartseal pull NAME/CHART" : "chartseal install RELEASE NAME/CHART");
 
         // Helm's --verify: what chartseal always does. Taken here so that it is neither a chart name nor handed to helm
         // (helm install --verify would check the verified archive again against ~/.gnupg/pubring.gpg and fail).
@@ -430,22 +427,27 @@ internal static class ClientCommands
             command.Options.Add(_verify);
             command.Options.Add(Timeout);
             command.Options.Add(Output);
-            HelmFlags.RefuseChartLocation(command, command.Name, several ? "chartseal pull NAME/CHART" : "chartseal install RELEASE NAME/CHART");
+            _location.AddTo(command);
         }
 
         /// <summary>
         /// Fetches and verifies every chart named (each repository's trust material checked once), or only
-        /// <paramref name="chart"/> when given; nothing is written.
+        /// <paramref name="chart"/> when given, from the configured repositories or the one given by --repo; nothing is written.
         /// </summary>
         public async Task<IReadOnlyList<PullResult>> PullAsync(ParseResult p, string? chart, CancellationToken ct)
         {
             DateTime now = DateTime.UtcNow; // one clock reading for the whole operation
             var deadline = TimeoutOption.Start(p, Timeout);
             string[] charts = chart is not null ? [chart] : several ? p.GetValue(_charts)! : [p.GetValue(_chart)!];
-            var home = ClientHome.Default();
-            var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
             Keyring? local = p.GetValue(Keyring) is { } path ? Keys.Keyring.Load(path) : null;
             var progress = charts.Length == 1 ? DownloadProgressPrinter.ForTerminal() : null; // parallel downloads share no progress line
+            if (_location.Given(p))
+            {
+                string? version = p.GetValue(Version) ?? (p.GetValue(Devel) ? PullRequest.DevelopmentVersions : null);
+                return await _location.PullAsync(p, charts, version, local, progress, deadline, now, ct);
+            }
+            var home = ClientHome.Default();
+            var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, ct);
             var requests = charts.Select(c => PullRequest.Resolve(config, c, p.GetValue(Version), local, progress, deadline, p.GetValue(Devel))).ToList();
             TransportNotes.Note(requests.Select(r => r.Repository));
             return await ChartPuller.PullAllAsync(home, requests, now, ct);
@@ -532,10 +534,14 @@ internal static class ClientCommands
         command.Validators.Add(r =>
         {
             // Helm's rules and words (action.Install.NameAndChart). A chart is always NAME/CHART or oci://...: a first word
-            // without a slash followed by one with it is a release name and a chart.
+            // without a slash followed by one with it is a release name and a chart. With --repo, a chart is a bare name: a
+            // second word that is not one of helm's flags is a chart after a release name.
             bool generate = r.GetValue(generateName), template = r.GetValue(nameTemplate) is not null;
             string? first = r.GetValue(release), second = r.GetValue(options.Chart);
-            if ((generate || template) && first is not null && !first.Contains('/', StringComparison.Ordinal) && second is not null && second.Contains('/', StringComparison.Ordinal))
+            bool releaseAndChart = first is not null && second is not null && (r.GetValue(options.Repo) is not null
+                ? !second.StartsWith('-')
+                : !first.Contains('/', StringComparison.Ordinal) && second.Contains('/', StringComparison.Ordinal));
+            if ((generate || template) && releaseAndChart)
             {
                 r.AddError($"cannot set {(generate ? "--generate-name" : "--name-template")} and also specify a name");
             }

@@ -9,6 +9,10 @@ namespace Chartseal.Cli.Commands;
 /// </summary>
 internal static class HelmFlags
 {
+    private const string Recorded = "credentials and TLS settings are recorded per repository: chartseal repo add NAME URL --username USER --password-stdin " +
+        "(and --pass-credentials, --ca-file, --cert-file/--key-file, --insecure-skip-tls-verify), which every command then uses; " +
+        "an oci:// registry's credentials come from helm registry login or docker login";
+
     /// <summary>Refuses Helm's <paramref name="name"/> on <paramref name="command"/> with <paramref name="message"/> (after the flag's name).</summary>
     /// <param name="command">The command.</param>
     /// <param name="name">Helm's flag, e.g. <c>--insecure-skip-tls-verify</c>.</param>
@@ -31,19 +35,36 @@ internal static class HelmFlags
     public static void Ignore(Command command, string name) => command.Options.Add(new Option<bool>(name) { Hidden = true });
 
     /// <summary>
-    /// Helm's flags for reaching a chart repository by URL, with credentials or with other TLS settings, on a command that
-    /// reads charts only from configured repositories (<c>pull</c>, <c>install</c>).
+    /// Helm's credential and TLS flags and <c>--plain-http</c> on a command that takes them only with <paramref name="repo"/>
+    /// (<c>pull</c> and <c>install</c> with <c>--repo URL</c>): without it, the chart comes from a configured repository, whose
+    /// transport <c>repo add</c> recorded, and each is refused with one line saying so. <c>--pass-credentials</c> is taken
+    /// only by <c>repo add</c>.
     /// </summary>
     /// <param name="command">The command.</param>
+    /// <param name="repo">The command's <c>--repo</c>.</param>
+    /// <param name="registry">The command's transport options.</param>
     /// <param name="verb">What the command does: pull or install.</param>
-    /// <param name="usage">How the command names a chart of a configured repository, e.g. <c>chartseal pull NAME/CHART</c>.</param>
-    public static void RefuseChartLocation(Command command, string verb, string usage)
+    public static void RefuseTransportWithout(Command command, Option<string?> repo, RegistryOptions registry, string verb)
     {
-        Refuse(command, "--repo", takesValue: true, url =>
-            $"chartseal {verb}s only from repositories added with a pinned root key, whose trust material says which keys may sign " +
-            $"(a bare URL names no root, so nothing could be trusted): run chartseal repo add NAME {url} --root-fingerprint FPR " +
-            $"(the root fingerprint from the repository's maintainers), then {usage}");
-        RefuseTransport(command, plainHttp: $"plain HTTP is allowed per repository: chartseal repo add NAME URL --plain-http records it, and {verb} then uses it");
+        Refuse(command, "--pass-credentials", takesValue: false, _ => Recorded);
+        string plainHttp = $"plain HTTP is allowed per repository: chartseal repo add NAME URL --plain-http records it, and {verb} then uses it";
+        Option[] recorded = [registry.Username, registry.Password, registry.PasswordStdin, registry.CaFile, registry.CertFile, registry.KeyFile, registry.InsecureSkipTlsVerify];
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(repo) is not null)
+            {
+                return;
+            }
+            foreach (var option in recorded.Append(registry.PlainHttp))
+            {
+                if (r.GetResult(option) is { Implicit: false } given)
+                {
+                    string name = given.IdentifierToken?.Value ?? option.Name;
+                    string? value = given.Tokens.FirstOrDefault()?.Value;
+                    r.AddError($"{name}{(value is null ? "" : " " + value)}: {(option == registry.PlainHttp ? plainHttp : Recorded)}");
+                }
+            }
+        });
     }
 
     /// <summary>Helm's TLS and credential flags, which Chartseal takes only at <c>repo add</c>, recorded with the repository.</summary>
@@ -53,9 +74,6 @@ internal static class HelmFlags
     /// <param name="caFile">Whether to refuse <c>--ca-file</c> (false: the command takes it).</param>
     public static void RefuseTransport(Command command, string? plainHttp, bool credentials = true, bool caFile = true)
     {
-        const string Recorded = "credentials and TLS settings are recorded per repository: chartseal repo add NAME URL --username USER --password-stdin " +
-            "(and --pass-credentials, --ca-file, --cert-file/--key-file, --insecure-skip-tls-verify), which every command then uses; " +
-            "an oci:// registry's credentials come from helm registry login or docker login";
         if (credentials)
         {
             Refuse(command, "--username", takesValue: true, _ => Recorded);

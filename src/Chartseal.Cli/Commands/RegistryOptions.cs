@@ -10,7 +10,8 @@ namespace Chartseal.Cli.Commands;
 /// <see cref="TransportOption"/>), the TLS settings <c>--ca-file</c>, <c>--cert-file</c>/<c>--key-file</c> (a client
 /// certificate, for a registry that requires mutual TLS) and <c>--insecure-skip-tls-verify</c>, and
 /// <c>--username</c>/<c>--password</c> (otherwise Helm's registry config, then Docker's <c>config.json</c>, as
-/// <c>helm registry login</c> and <c>docker login</c> leave them).
+/// <c>helm registry login</c> and <c>docker login</c> leave them; for an http(s) URL, HTTP Basic auth to its own scheme,
+/// host and port, otherwise what <c>repo add</c> recorded for it).
 /// </summary>
 internal sealed class RegistryOptions
 {
@@ -18,11 +19,13 @@ internal sealed class RegistryOptions
     /// <param name="plainHttp">The command's existing plain-HTTP option, if it has one.</param>
     /// <param name="credentials">Whether to offer <c>--username</c> and <c>--password</c>.</param>
     /// <param name="writes">A command that writes to the registry and has no <c>--timeout</c> of its own: add one that counts only when given (<see cref="TimeoutOption.CreateForWrites"/>).</param>
-    public RegistryOptions(Option<bool>? plainHttp = null, bool credentials = true, bool writes = false)
+    /// <param name="passwordStdin">Whether to offer <c>--password-stdin</c> too (a command that reads nothing else from standard input).</param>
+    public RegistryOptions(Option<bool>? plainHttp = null, bool credentials = true, bool writes = false, bool passwordStdin = false)
     {
         PlainHttp = plainHttp ?? TransportOption.Create("Allow a plain http:// URL, or talk plain HTTP to an oci:// registry");
         OwnsPlainHttp = plainHttp is null;
         Credentials = credentials;
+        OffersPasswordStdin = credentials && passwordStdin;
         Timeout = writes ? TimeoutOption.CreateForWrites() : null;
     }
 
@@ -36,9 +39,11 @@ internal sealed class RegistryOptions
 
     public Option<bool> InsecureSkipTlsVerify { get; } = new("--insecure-skip-tls-verify") { Description = "For an oci:// registry or an https URL: do not check its TLS certificate (signatures still decide what is trusted)" };
 
-    public Option<string?> Username { get; } = new("--username") { Description = "Registry user name (default: Helm's registry config, then Docker's config.json)" };
+    public Option<string?> Username { get; } = new("--username") { Description = "User name: for an oci:// registry (default: Helm's registry config, then Docker's config.json), or for HTTP Basic auth to an https URL" };
 
-    public Option<string?> Password { get; } = new("--password") { Description = "Registry password or token (with --username)" };
+    public Option<string?> Password { get; } = new("--password") { Description = "Its password or token (with --username)" };
+
+    public Option<bool> PasswordStdin { get; } = new("--password-stdin") { Description = "Read the password from standard input (with --username)" };
 
     /// <summary>The writes' <c>--timeout</c>, or null when the command has its own deadline.</summary>
     public Option<string?>? Timeout { get; }
@@ -49,6 +54,11 @@ internal sealed class RegistryOptions
     private FetchDeadline? _writesDeadline;
 
     private bool Credentials { get; }
+
+    private bool OffersPasswordStdin { get; }
+
+    // Read once per command run, before the first client is built (--password-stdin).
+    private string? _stdinPassword;
 
     public void AddTo(Command command)
     {
@@ -75,11 +85,28 @@ internal sealed class RegistryOptions
         {
             command.Options.Add(Username);
             command.Options.Add(Password);
+            if (OffersPasswordStdin)
+            {
+                command.Options.Add(PasswordStdin);
+            }
             command.Validators.Add(r =>
             {
-                if ((r.GetValue(Username) is null) != (r.GetValue(Password) is null))
+                bool user = r.GetValue(Username) is not null, password = r.GetValue(Password) is not null, stdin = OffersPasswordStdin && r.GetValue(PasswordStdin);
+                if (password && stdin)
+                {
+                    r.AddError("give only one of --password and --password-stdin");
+                }
+                else if (!OffersPasswordStdin && user != password)
                 {
                     r.AddError("--username and --password go together");
+                }
+                else if (user && !password && !stdin)
+                {
+                    r.AddError("--username needs --password or --password-stdin");
+                }
+                else if (!user && (password || stdin))
+                {
+                    r.AddError("--password and --password-stdin go with --username");
                 }
             });
         }
@@ -106,7 +133,7 @@ internal sealed class RegistryOptions
         var credentials = RegistryCredentials.FromEnvironment();
         if (Credentials && p.GetValue(Username) is { } user)
         {
-            credentials = credentials.WithUser(user, p.GetValue(Password)!);
+            credentials = credentials.WithUser(user, PasswordOf(p));
         }
         if (deadline is null && Timeout is not null)
         {
@@ -120,16 +147,21 @@ internal sealed class RegistryOptions
     /// <c>repo add</c> gets its recorded TLS settings (unless TLS flags are given, which take their place) and plain HTTP,
     /// as an http(s) URL gets its recorded ones (<see cref="OpenAsync"/>).
     /// </summary>
-    public async Task<OciRegistryOptions> BuildForAsync(ParseResult p, string location, FetchDeadline? deadline, CancellationToken ct) =>
-        BuildFor(p, OciRepositorySource.IsOciLocation(location) ? await ConfiguredAsync(location, ct) : null, deadline);
+    public async Task<OciRegistryOptions> BuildForAsync(ParseResult p, string location, FetchDeadline? deadline, CancellationToken ct)
+    {
+        await ReadPasswordAsync(p, ct);
+        return BuildFor(p, OciRepositorySource.IsOciLocation(location) ? await ConfiguredAsync(location, ct) : null, deadline);
+    }
 
     /// <summary>
     /// The source for a folder, an http(s) URL or an <c>oci://</c> namespace, its downloads bounded by <paramref name="deadline"/>.
     /// A URL or namespace added with <c>repo add</c> gets its recorded credentials and TLS settings; the TLS flags given
-    /// (<see cref="Tls"/>) take the place of the recorded ones.
+    /// (<see cref="Tls"/>) take the place of the recorded ones, and so do the credentials given.
     /// </summary>
+    /// <exception cref="ChartsealException">A refused URL, an unreadable CA or client certificate file, credentials that cannot be sent.</exception>
     public async Task<RepositorySource> OpenAsync(ParseResult p, string location, FetchDeadline? deadline, CancellationToken ct)
     {
+        await ReadPasswordAsync(p, ct);
         ConfiguredRepository? configured = await ConfiguredAsync(location, ct);
         FetchPolicy policy = Policy(p, deadline);
         if (OciRepositorySource.IsOciLocation(location))
@@ -141,8 +173,36 @@ internal sealed class RegistryOptions
         {
             policy = configured.WithTransport(policy);
         }
+        if (Credentials && p.GetValue(Username) is { } user)
+        {
+            string password = PasswordOf(p);
+            BasicCredentials.Check(user, password);
+            policy = policy with { Credentials = new BasicCredentials(user, password, new Uri(location.TrimEnd('/') + "/")) };
+        }
         return RepositorySource.Open(location, policy with { Tls = TlsFor(p, configured) }, Build(p, deadline));
     }
+
+    /// <summary>Helm's <c>--password-stdin</c>: the whole of standard input, without the final line break.</summary>
+    public static async Task<string> ReadPasswordFromStdinAsync(CancellationToken ct)
+    {
+        using var reader = new StreamReader(Console.OpenStandardInput());
+        string text = await reader.ReadToEndAsync(ct);
+        text = text.EndsWith('\n') ? text[..^1] : text;
+        return text.EndsWith('\r') ? text[..^1] : text;
+    }
+
+    // Standard input is read once, before the first client is built.
+    private async Task ReadPasswordAsync(ParseResult p, CancellationToken ct)
+    {
+        if (OffersPasswordStdin && p.GetValue(PasswordStdin) && _stdinPassword is null)
+        {
+            _stdinPassword = await ReadPasswordFromStdinAsync(ct);
+        }
+    }
+
+    // The password given with --username: --password, or what --password-stdin read.
+    private string PasswordOf(ParseResult p) =>
+        p.GetValue(Password) ?? _stdinPassword ?? throw new InvalidOperationException("--password-stdin is read before a client is built");
 
     // The registry options with what repo add recorded for the namespace, when it did.
     private OciRegistryOptions BuildFor(ParseResult p, ConfiguredRepository? configured, FetchDeadline? deadline)

@@ -2,6 +2,8 @@ using Chartseal.Charts;
 using Chartseal.Trust;
 using Chartseal.Compat;
 using Chartseal.Gate;
+using Chartseal.Fetch;
+using Chartseal.Keys;
 
 namespace Chartseal.Client;
 
@@ -9,7 +11,8 @@ namespace Chartseal.Client;
 /// The client's pull pipeline: pick the version in the cached index, check the repository's current trust
 /// material against the pinned root, download the archive and its <c>.prov</c> through the repository's source, and
 /// ask <see cref="TrustGate"/> with only that repository's keys and the index's expectations. The result holds the
-/// verified bytes; the caller writes them only when trusted.
+/// verified bytes; the caller writes them only when trusted. A repository given by its location rather than configured
+/// (<see cref="PullAllFromAsync"/>) goes through the same steps, its index read once its trust material is accepted.
 /// </summary>
 public static class ChartPuller
 {
@@ -39,83 +42,128 @@ public static class ChartPuller
         {
             var repository = group.First().Request.Repository;
             using var source = repository.OpenSource(group.First().Request.Deadline);
-
-            // 1. Which versions: from the registry's tag list (several lists at once), or from the cached index (repo
-            //    update refreshes it).
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = source.IsRemote ? MaxParallelDownloads : 1, CancellationToken = cancellationToken };
-            var cachedIndex = new Lazy<Task<ChartIndex>>(() => new RepositoryCache(home.CacheFor(repository.Name)).LoadIndexAsync(repository.Name, cancellationToken));
-            var chosen = new (PullRequest Request, int At, IndexEntry Entry, ChartLocation Chart)[group.Count()];
-            Task ChooseAsync() => Parallel.ForEachAsync(group.Select((item, slot) => (item.Request, item.At, Slot: slot)), parallel, async (item, token) =>
-            {
-                var (request, at, slot) = item;
-                ChartIndex? live = await source.ReadChartVersionsAsync(request.Chart, token).ConfigureAwait(false);
-                ChartIndex index = live ?? await cachedIndex.Value.ConfigureAwait(false);
-                // Only among the signed versions; when none matches, a tag outside them that does is chosen only to be judged,
-                // and the gate refuses it (not-in-index, or its signature's reason), rather than a bare "not found".
-                IndexEntry entry = index.Get(request.Chart, request.Version)
-                    ?? (source is OciRepositorySource registry && await registry.ReadUnlistedVersionsAsync(request.Chart, token).ConfigureAwait(false) is { } unlisted
-                        ? unlisted.Get(request.Chart, request.Version)
-                        : null)
-                    ?? SelectVersion(index, repository.Name, request.Chart, request.Version,
-                        live is null ? null : $"{source.Location} holds no version of \"{request.Chart}\" (no SemVer tag at {source.Location}/{request.Chart})");
-                if ((entry.Urls.Count > 0 ? source.Locate(entry.Urls[0]) : null) is not { } chart)
-                {
-                    throw new ChartsealException($"{repository.Name}/{request.Chart}", $"index entry {entry.Metadata.Version} has no usable download URL");
-                }
-                if (!ChartName.IsArchiveFileName(chart.FileName))
-                {
-                    throw new ChartsealException(chart.Address, "the archive's file name is not a plain NAME-VERSION.tgz (chart names: ASCII letters, digits, '.', '_' and '-')");
-                }
-                chosen[slot] = (request, at, entry, chart);
-            });
-            await ChooseAsync().ConfigureAwait(false);
-
-            // 2. The repository's trust material, now: revocations and removals take effect at once (rollback and freeze checked).
-            var trust = await RepositoryClient.RefreshTrustAsync(home, repository, source, now, cancellationToken).ConfigureAwait(false);
-            if (trust is TrustResult.Rejected t)
-            {
-                foreach (var c in chosen)
-                {
-                    results[c.At] = new PullResult.Rejected(source.AddressOf(TrustFiles.ManifestName), Verdict.TrustRefused(c.Chart.FileName, TrustKindOf(c.Request), t.Refusal));
-                }
-                continue;
-            }
-            var material = ((TrustResult.Accepted)trust).Material;
-
-            // 2b. A registry that signs its tags: the versions are chosen again from the signed map, and each manifest is
-            //     then read by the digest it gives (the live tag list only said what to look for; a tag outside the map is
-            //     chosen only when no signed version matches, and only to be refused).
-            if (source is OciRepositorySource registry && material.RequiresSnapshot)
-            {
-                var pinned = await IndexUpdater.PinAsync(registry, repository.Root, home.TrustState, material, now, cancellationToken).ConfigureAwait(false);
-                if (pinned.Rejected is { } refused)
-                {
-                    foreach (var c in chosen)
-                    {
-                        results[c.At] = new PullResult.Rejected(refused.File, Verdict.TrustRefused(c.Chart.FileName, TrustKindOf(c.Request), refused.Refusal));
-                    }
-                    continue;
-                }
-                home.TrustState.AcceptSnapshot(repository.Root, registry.Location, material, pinned.Snapshot!);
-                await ChooseAsync().ConfigureAwait(false);
-            }
-
-            // 2c. The cached index the versions came from: when the repository signs its index, still the one a fresh
-            //     snapshot made with this trust material covers (a registry's tag lists are checked by its source).
-            if (source is not OciRepositorySource && await RepositoryClient.CheckCachedIndexAsync(home, repository, material, now, cancellationToken).ConfigureAwait(false) is { } stale)
-            {
-                foreach (var c in chosen)
-                {
-                    results[c.At] = new PullResult.Rejected(stale.File, Verdict.TrustRefused(c.Chart.FileName, TrustKindOf(c.Request), stale.Refusal));
-                }
-                continue;
-            }
-
-            // 3. Each chart: the archive and its .prov, then THE gate.
-            await Parallel.ForEachAsync(chosen, parallel, async (c, token) =>
-                results[c.At] = await JudgeAsync(source, material, c.Request, c.Entry, c.Chart, now, token).ConfigureAwait(false)).ConfigureAwait(false);
+            Wanted[] wanted = [.. group.Select(r => new Wanted(r.At, r.Request.Chart, r.Request.Version, r.Request.LocalKeyring, r.Request.Progress))];
+            await PullFromAsync(new ConfiguredOrigin(home, repository), source, wanted, results, now, cancellationToken).ConfigureAwait(false);
         }
         return results;
+    }
+
+    /// <summary>
+    /// Pulls and verifies charts of a repository given by its location rather than configured (<c>pull --repo URL
+    /// --root-fingerprint FPR</c>), through the same steps as a configured repository's, in the order its catalogue needs:
+    /// the trust material is checked now against <paramref name="root"/> (and against what <paramref name="store"/> accepted
+    /// before: rollback, freeze), then the index is read now, through its signed snapshot when the material names index keys
+    /// (a registry: its tag lists, pinned to its signed tag map), then each chart is judged by the gate. Nothing is cached;
+    /// only the trust state advances, as for <c>verify --repo URL</c>. The reasons are those of <see cref="PullAsync"/>; a
+    /// chart refused before its version was chosen (the trust material or the index snapshot refused) is named as asked for.
+    /// </summary>
+    /// <param name="source">The repository, opened by the caller with its transport settings and deadline.</param>
+    /// <param name="root">The root fingerprint pinned on the command line.</param>
+    /// <param name="store">The trust state (rollback protection), as <c>verify --repo URL</c> keeps it.</param>
+    /// <param name="charts">The charts' names in the repository.</param>
+    /// <param name="version">An exact version or a SemVer range for every chart; null for the newest stable version.</param>
+    /// <param name="localKeyring">A keyring the signer must also be in, or null.</param>
+    /// <param name="progress">Download progress of the archives, or null.</param>
+    /// <param name="now">The time of the checks.</param>
+    /// <param name="cancellationToken">Cancels the downloads.</param>
+    /// <returns>One result per chart, in the order of <paramref name="charts"/>.</returns>
+    /// <exception cref="ChartsealException">No index, no such chart or version, a refused URL, a download failure.</exception>
+    public static async Task<IReadOnlyList<PullResult>> PullAllFromAsync(RepositorySource source, PinnedRoot root, TrustStateStore store, IReadOnlyList<string> charts,
+        string? version, Keyring? localKeyring, IProgress<DownloadProgress>? progress, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(charts);
+        var results = new PullResult[charts.Count];
+        Wanted[] wanted = [.. charts.Select((chart, at) => new Wanted(at, chart, version, localKeyring, progress))];
+        await PullFromAsync(new LocatedOrigin(source.Location, root, store), source, wanted, results, now, cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    // One repository's charts: the versions chosen, the trust material checked once, then each chart through THE gate.
+    private static async Task PullFromAsync(Origin origin, RepositorySource source, Wanted[] wanted, PullResult[] results, DateTime now, CancellationToken cancellationToken)
+    {
+        // 1. Which versions: from the registry's tag list (several lists at once), or from the repository's catalogue
+        //    (a configured repository: its cached index, which repo update refreshes).
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = source.IsRemote ? MaxParallelDownloads : 1, CancellationToken = cancellationToken };
+        var chosen = new (IndexEntry Entry, ChartLocation Chart)[wanted.Length];
+        Task ChooseAsync() => Parallel.ForEachAsync(Enumerable.Range(0, wanted.Length), parallel, async (slot, token) =>
+        {
+            var request = wanted[slot];
+            ChartIndex? live = await source.ReadChartVersionsAsync(request.Chart, token).ConfigureAwait(false);
+            ChartIndex index = live ?? await origin.CatalogueAsync(token).ConfigureAwait(false);
+            // Only among the signed versions; when none matches, a tag outside them that does is chosen only to be judged,
+            // and the gate refuses it (not-in-index, or its signature's reason), rather than a bare "not found".
+            IndexEntry entry = index.Get(request.Chart, request.Version)
+                ?? (source is OciRepositorySource registry && await registry.ReadUnlistedVersionsAsync(request.Chart, token).ConfigureAwait(false) is { } unlisted
+                    ? unlisted.Get(request.Chart, request.Version)
+                    : null)
+                ?? SelectVersion(index, origin.Name, request.Chart, request.Version,
+                    live is null ? origin.NoSuchChart(source, request.Chart) : $"{source.Location} holds no version of \"{request.Chart}\" (no SemVer tag at {source.Location}/{request.Chart})");
+            if ((entry.Urls.Count > 0 ? source.Locate(entry.Urls[0]) : null) is not { } chart)
+            {
+                throw new ChartsealException($"{origin.Name}/{request.Chart}", $"index entry {entry.Metadata.Version} has no usable download URL");
+            }
+            if (!ChartName.IsArchiveFileName(chart.FileName))
+            {
+                throw new ChartsealException(chart.Address, "the archive's file name is not a plain NAME-VERSION.tgz (chart names: ASCII letters, digits, '.', '_' and '-')");
+            }
+            chosen[slot] = (entry, chart);
+        });
+        // Every chart refused for the repository's sake (its trust material or its index), named as chosen, else as asked for.
+        void RefuseAll(string file, Refusal refusal)
+        {
+            for (int slot = 0; slot < wanted.Length; slot++)
+            {
+                results[wanted[slot].At] = new PullResult.Rejected(file, Verdict.TrustRefused(chosen[slot].Chart?.FileName ?? wanted[slot].Chart, TrustKindOf(wanted[slot]), refusal));
+            }
+        }
+        // A catalogue read only once the trust material is accepted (a repository given by its location) is chosen from then.
+        bool chooseFirst = origin.CatalogueBeforeTrust || source is OciRepositorySource;
+        if (chooseFirst)
+        {
+            await ChooseAsync().ConfigureAwait(false);
+        }
+
+        // 2. The repository's trust material, now: revocations and removals take effect at once (rollback and freeze checked).
+        var trust = await origin.RefreshTrustAsync(source, now, cancellationToken).ConfigureAwait(false);
+        if (trust is TrustResult.Rejected t)
+        {
+            RefuseAll(source.AddressOf(TrustFiles.ManifestName), t.Refusal);
+            return;
+        }
+        var material = ((TrustResult.Accepted)trust).Material;
+
+        // 2b. A registry that signs its tags: the versions are chosen again from the signed map, and each manifest is
+        //     then read by the digest it gives (the live tag list only said what to look for; a tag outside the map is
+        //     chosen only when no signed version matches, and only to be refused).
+        if (source is OciRepositorySource registry && material.RequiresSnapshot)
+        {
+            var pinned = await IndexUpdater.PinAsync(registry, origin.Root, origin.TrustState, material, now, cancellationToken).ConfigureAwait(false);
+            if (pinned.Rejected is { } refused)
+            {
+                RefuseAll(refused.File, refused.Refusal);
+                return;
+            }
+            origin.TrustState.AcceptSnapshot(origin.Root, registry.Location, material, pinned.Snapshot!);
+            await ChooseAsync().ConfigureAwait(false);
+        }
+        // 2c. The catalogue the versions come from, with this trust material: when the repository signs its index, the one
+        //     a fresh snapshot made with it covers (a registry's tag lists are checked by its source).
+        else if (source is not OciRepositorySource && await origin.CheckCatalogueAsync(source, material, now, cancellationToken).ConfigureAwait(false) is { } stale)
+        {
+            RefuseAll(stale.File, stale.Refusal);
+            return;
+        }
+        if (!chooseFirst)
+        {
+            await ChooseAsync().ConfigureAwait(false);
+        }
+
+        // 3. Each chart: the archive and its .prov, then THE gate.
+        await Parallel.ForEachAsync(Enumerable.Range(0, wanted.Length), parallel, async (slot, token) =>
+            results[wanted[slot].At] = await JudgeAsync(source, material, wanted[slot], chosen[slot].Entry, chosen[slot].Chart, now, token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -157,7 +205,7 @@ public static class ChartPuller
     /// <summary>Charts of one remote repository downloaded at once by <see cref="PullAllAsync"/>.</summary>
     public const int MaxParallelDownloads = 8;
 
-    private static async Task<PullResult> JudgeAsync(RepositorySource source, TrustedMaterial material, PullRequest request, IndexEntry entry, ChartLocation chart, DateTime now, CancellationToken cancellationToken)
+    private static async Task<PullResult> JudgeAsync(RepositorySource source, TrustedMaterial material, Wanted request, IndexEntry entry, ChartLocation chart, DateTime now, CancellationToken cancellationToken)
     {
         // The archive and its .prov (either may be missing: the gate says so).
         byte[]? archive = await source.ReadArchiveAsync(chart, request.Progress, null, cancellationToken).ConfigureAwait(false);
@@ -172,7 +220,7 @@ public static class ChartPuller
             : new PullResult.Rejected(chart.Address, (Verdict.Refused)verdict);
     }
 
-    private static TrustKind TrustKindOf(PullRequest request) => request.LocalKeyring is null ? TrustKind.Repository : TrustKind.RepositoryAndLocalKeyring;
+    private static TrustKind TrustKindOf(Wanted request) => request.LocalKeyring is null ? TrustKind.Repository : TrustKind.RepositoryAndLocalKeyring;
 
     /// <summary>
     /// Picks a chart version from an index sorted newest first: an exact version, else the newest one a SemVer range
@@ -196,5 +244,104 @@ public static class ChartPuller
             string.IsNullOrEmpty(version) ? "no stable version (pass --version to choose a pre-release)"
             : !VersionRange.TryParse(version, out _) ? $"version \"{version}\" not found (and not a version range)"
             : $"no version matches \"{version}\"");
+    }
+
+    // One chart asked for, and where its result goes.
+    private sealed record Wanted(int At, string Chart, string? Version, Keyring? LocalKeyring, IProgress<DownloadProgress>? Progress);
+
+    // Where a repository's trust material and catalogue come from, and what is kept of them.
+    private abstract class Origin(string name, PinnedRoot root, TrustStateStore trustState)
+    {
+        /// <summary>The repository as messages name it: its configured name, or its location.</summary>
+        public string Name { get; } = name;
+
+        public PinnedRoot Root { get; } = root;
+
+        public TrustStateStore TrustState { get; } = trustState;
+
+        /// <summary>Whether the catalogue is at hand before the trust material is read (a cache), so that versions are chosen first.</summary>
+        public abstract bool CatalogueBeforeTrust { get; }
+
+        public abstract Task<TrustResult> RefreshTrustAsync(RepositorySource source, DateTime now, CancellationToken cancellationToken);
+
+        /// <summary>The versions to choose from, for a source without live version lists.</summary>
+        public abstract Task<ChartIndex> CatalogueAsync(CancellationToken cancellationToken);
+
+        /// <summary>With the accepted trust material, for a source without live version lists: the catalogue's refusal, or null.</summary>
+        public abstract Task<(string File, Refusal Refusal)?> CheckCatalogueAsync(RepositorySource source, TrustedMaterial material, DateTime now, CancellationToken cancellationToken);
+
+        /// <summary>The message when the catalogue lists no such chart; null for <see cref="SelectVersion"/>'s.</summary>
+        public abstract string? NoSuchChart(RepositorySource source, string chart);
+    }
+
+    // A repository added with repo add: its cached index (repo update refreshes it), the accepted trust material cached again.
+    private sealed class ConfiguredOrigin(ClientHome home, ConfiguredRepository repository) : Origin(repository.Name, repository.Root, home.TrustState)
+    {
+        private readonly Lock _lock = new();
+        private Task<ChartIndex>? _index;
+
+        public override bool CatalogueBeforeTrust => true;
+
+        public override Task<TrustResult> RefreshTrustAsync(RepositorySource source, DateTime now, CancellationToken cancellationToken) =>
+            RepositoryClient.RefreshTrustAsync(home, repository, source, now, cancellationToken);
+
+        public override Task<ChartIndex> CatalogueAsync(CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                return _index ??= new RepositoryCache(home.CacheFor(repository.Name)).LoadIndexAsync(repository.Name, cancellationToken);
+            }
+        }
+
+        public override Task<(string File, Refusal Refusal)?> CheckCatalogueAsync(RepositorySource source, TrustedMaterial material, DateTime now, CancellationToken cancellationToken) =>
+            RepositoryClient.CheckCachedIndexAsync(home, repository, material, now, cancellationToken);
+
+        public override string? NoSuchChart(RepositorySource source, string chart) => null;
+    }
+
+    // A repository given by its location: nothing cached; the index read now, once its trust material is accepted.
+    private sealed class LocatedOrigin(string location, PinnedRoot root, TrustStateStore trustState) : Origin(location, root, trustState)
+    {
+        private ChartIndex? _index;
+
+        public override bool CatalogueBeforeTrust => false;
+
+        public override Task<TrustResult> RefreshTrustAsync(RepositorySource source, DateTime now, CancellationToken cancellationToken) =>
+            TrustUpdater.RefreshAsync(source, Root, TrustState, now, cancellationToken);
+
+        public override Task<ChartIndex> CatalogueAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(_index ?? throw new InvalidOperationException("the index is read once the trust material is accepted"));
+
+        // The index as repo update reads it (through its signed snapshot when the material names index keys), into a
+        // temporary file (a small compressed answer may be a large index), parsed, and the file removed.
+        public override async Task<(string File, Refusal Refusal)?> CheckCatalogueAsync(RepositorySource source, TrustedMaterial material, DateTime now, CancellationToken cancellationToken)
+        {
+            string copy = Path.Combine(Path.GetTempPath(), $"chartseal-pull-{Guid.NewGuid():N}.yaml");
+            try
+            {
+                string indexName;
+                switch (await IndexUpdater.SaveAsync(source, Root, TrustState, material, null, null, copy, null, now, cancellationToken).ConfigureAwait(false))
+                {
+                    case IndexDownload.Rejected rejected:
+                        return (rejected.File, rejected.Refusal);
+                    case IndexDownload.Saved saved:
+                        indexName = source.AddressOf(saved.Snapshot?.Snapshot.IndexName ?? ChartIndex.FileName);
+                        break;
+                    default:
+                        throw new ChartsealException(source.AddressOf(ChartIndex.FileName), "not found: the repository has no index.yaml");
+                }
+                using var stream = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
+                var index = ChartIndex.Load(stream, indexName);
+                index.SortVersions();
+                _index = index;
+                return null;
+            }
+            finally
+            {
+                File.Delete(copy);
+            }
+        }
+
+        public override string NoSuchChart(RepositorySource source, string chart) => $"no chart named \"{chart}\" in the repository's index";
     }
 }

@@ -64,6 +64,25 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
         Assert.Contains(Path.Combine("chartseal", "relative", "below", "rsa-chart") + ": already exists", Assert.Single(again.StdErrLines), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void Pull_WithRepoUrl_WritesWhatHelmWrites_TheRootPinnedOnTheCommandLine_NothingConfigured(string version)
+    {
+        using var temp = new TempDirectory();
+        var helm = HelmPeer.Of(version);
+        string[] flags = ["rsa-chart", "--repo", repo.Url, "--version", "^1.0", "--verify", "--keyring", repo.ServedPubkeys, "-d"];
+        Directory.CreateDirectory(temp.File("helm")); // (helm pull without --untar wants its destination to exist)
+
+        var theirs = helm.Run(temp.Path, ["pull", .. flags, "helm"]);
+        var ours = Cli.Run(temp.Path, ["pull", .. flags, "chartseal", "--root-fingerprint", repo.RootFingerprint, "--plain-http"]);
+
+        Assert.True(theirs.ExitCode == 0, $"helm {version}: {theirs}");
+        Cli.AssertOk(ours);
+        Assert.Equal(Tree(temp.File("helm")), Tree(temp.File("chartseal")));
+        Assert.Contains("rsa-chart-1.1.0.tgz.prov", string.Join('\n', Tree(temp.File("chartseal"))), StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.File(".chartseal-home/repositories.yaml")));
+    }
+
     [Fact]
     public void Pull_HelmsRepoCredentialAndTlsFlags_RefusedWithOneLineSayingWhatToDo_NothingWritten()
     {
@@ -71,7 +90,7 @@ public sealed class HelmFlagParityTests(ServedRepository repo) : IClassFixture<S
         Cli.AssertOk(Cli.Run(temp.Path, "repo", "add", "cs", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http"));
         (string[] Args, string Says)[] cases =
         [
-            (["pull", "rsa-chart", "--repo", repo.Url, "-d", "out"], $"--repo {repo.Url}: chartseal pulls only from repositories added with a pinned root key"),
+            (["pull", "rsa-chart", "--repo", repo.Url, "-d", "out"], $"--repo {repo.Url}: a bare URL names no root key, so nothing it serves could be trusted: add --root-fingerprint FPR"),
             (["install", "rel", "rsa-chart", "--repo", repo.Url, "--dry-run"], $"chartseal repo add NAME {repo.Url} --root-fingerprint FPR"),
             (["pull", "cs/rsa-chart", "--username", "u", "--password", "p", "-d", "out"], "--username u: credentials and TLS settings are recorded per repository: chartseal repo add NAME URL --username USER --password-stdin"),
             (["pull", "cs/rsa-chart", "--pass-credentials", "-d", "out"], "--pass-credentials: credentials and TLS settings are recorded per repository"),

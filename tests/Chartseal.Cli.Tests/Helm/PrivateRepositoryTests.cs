@@ -118,6 +118,28 @@ public sealed class PrivateRepositoryTests(ProtectedRepository repo) : IClassFix
     }
 
     [Fact]
+    public void PullByUrl_WithUsernameAndPasswordStdin_ReachesTheRepository_CredentialsOnlyToItsOwnHost_NothingRecorded()
+    {
+        using var temp = new TempDirectory();
+        string[] byUrl = ["--repo", repo.Url, "--root-fingerprint", repo.RootFingerprint, "--plain-http", "-d", "out"];
+        var anonymous = Cli.Run(temp.Path, ["pull", "local-chart", .. byUrl]);
+        Assert.Equal(2, anonymous.ExitCode);
+        Assert.Contains("the server wants credentials (401 Unauthorized)", Assert.Single(anonymous.StdErrLines), StringComparison.Ordinal);
+
+        repo.ChartHost.Requests.Clear();
+        var pulled = Cli.RunWithInput(temp.Path, ProtectedRepository.Password + "\n", ["pull", "local-chart", "remote-chart", "--username", ProtectedRepository.User, "--password-stdin", .. byUrl]);
+
+        Cli.AssertOk(pulled);
+        Assert.True(File.Exists(temp.File("out/local-chart-1.0.0.tgz")));
+        Assert.True(File.Exists(temp.File("out/remote-chart-1.0.0.tgz")));
+        // remote-chart's archive lives on another host: as for a repository added without --pass-credentials, nothing is sent there.
+        Assert.NotEmpty(repo.ChartHost.Requests);
+        Assert.All(repo.ChartHost.Requests, r => Assert.Null(r.Authorization));
+        Assert.False(File.Exists(temp.File(".chartseal-home/repositories.yaml")));
+        Assert.DoesNotContain("s3cret", pulled.StdOut + pulled.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AuditTrustShowAndPackageDependencies_ByUrl_UseTheCredentialsOfTheRepositoryAddedWithThatUrl()
     {
         using var temp = new TempDirectory();

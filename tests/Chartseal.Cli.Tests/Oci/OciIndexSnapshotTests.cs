@@ -130,6 +130,31 @@ public sealed class OciIndexSnapshotTests(OciCliFixture f) : IClassFixture<OciCl
     }
 
     [Fact]
+    public void Pull_by_the_namespace_url_with_the_root_pinned_there_reads_only_the_signed_tags_and_keeps_no_repository()
+    {
+        using var t = new TempDirectory();
+        string ns = PushedPastTheSignedTags(t);
+        // A CI job with a client home of its own: no repository added, no trust state yet.
+        var ci = new Dictionary<string, string> { ["CHARTSEAL_HOME"] = t.File("ci-home") };
+        string[] byUrl = ["--repo", ns, "--root-fingerprint", f.Root, .. f.Transport];
+
+        var newest = Cli.Run(t.Path, ci, ["pull", "hello", "-d", "newest", .. byUrl]);
+
+        Ok(newest);
+        Assert.Equal(["hello-0.1.0.tgz", "hello-0.1.0.tgz.prov"], Directory.GetFiles(t.File("newest")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.False(File.Exists(t.File("ci-home/repositories.yaml")));
+        Assert.False(Directory.Exists(t.File("ci-home/cache")));
+        var pending = Cli.Run(t.Path, ci, ["pull", "hello", "--version", "0.2.0", "-d", "pending", .. byUrl]);
+        Assert.Equal(1, pending.ExitCode);
+        Assert.Contains($"chartseal: {ns}/hello:0.2.0: not-in-index: ", pending.StdErr, StringComparison.Ordinal);
+        var wrongRoot = Cli.Run(t.Path, ci, ["pull", "hello", "-d", "wrong-root", "--repo", ns, "--root-fingerprint", f.Fingerprints["jane"], .. f.Transport]);
+        Assert.Equal(1, wrongRoot.ExitCode);
+        Assert.Contains(": trust-bad-signature: ", Assert.Single(wrongRoot.StdErrLines), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(t.File("pending")));
+        Assert.False(Directory.Exists(t.File("wrong-root")));
+    }
+
+    [Fact]
     public void The_audit_lists_the_tags_the_signed_tags_do_not_hold_before_the_next_index_sign()
     {
         using var t = new TempDirectory();

@@ -1,6 +1,8 @@
 using Chartseal.Client;
+using Chartseal.Fetch;
 using Chartseal.Repository;
 using Chartseal.Tests.Trust;
+using Chartseal.Trust;
 
 namespace Chartseal.Tests.Client;
 
@@ -91,5 +93,40 @@ public sealed class ChartPullerTests
         string path = Path.Combine(destination, untar ? "demo" : "demo-1.0.0.tgz");
         Assert.Equal($"{path}: two of the charts pulled (demo 1.0.0 and demo 1.0.0) would be written here; pull them into different folders", e.Message);
         Assert.False(Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any(), "nothing is written");
+    }
+
+    [Fact]
+    public async Task PullAllFromAsync_ARepositoryGivenByItsLocation_IsJudgedAsAConfiguredOne_AndOnlyTheTrustStateIsKept()
+    {
+        using var a = await Added.CreateAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var store = new TrustStateStore(a.Trust.Temp.File("state"));
+        using var source = RepositorySource.Open(a.Trust.Repo, new FetchPolicy());
+
+        var results = await ChartPuller.PullAllFromAsync(source, a.Trust.Pin, store, ["demo", "demo"], "^1", null, null, Now, ct);
+
+        Assert.All(results, r => Assert.Equal(a.Trust.Archive, Assert.IsType<PullResult.Pulled>(r).Archive));
+        Assert.Equal(2, store.Get(a.Trust.Pin)?.Seen.Version); // rollback protection, as for verify --repo DIR
+
+        // A version no entry has, and a chart the index does not list: named by the location.
+        var none = await Assert.ThrowsAsync<ChartsealException>(() => ChartPuller.PullAllFromAsync(source, a.Trust.Pin, store, ["demo"], "2.0.0", null, null, Now, ct));
+        Assert.Equal($"{source.Location}/demo: no version matches \"2.0.0\"", none.Message);
+        var missing = await Assert.ThrowsAsync<ChartsealException>(() => ChartPuller.PullAllFromAsync(source, a.Trust.Pin, store, ["other"], null, null, null, Now, ct));
+        Assert.Equal($"{source.Location}/other: no chart named \"other\" in the repository's index", missing.Message);
+    }
+
+    [Fact]
+    public async Task PullAllFromAsync_AnotherRoot_RefusesEveryChartAsAskedFor_BeforeReadingTheIndex()
+    {
+        using var a = await Added.CreateAsync();
+        var store = new TrustStateStore(a.Trust.Temp.File("state"));
+        using var source = RepositorySource.Open(a.Trust.Repo, new FetchPolicy());
+        File.Delete(Path.Combine(a.Trust.Repo, "index.yaml")); // never read: the trust material is refused first
+
+        var results = await ChartPuller.PullAllFromAsync(source, new PinnedRoot(a.Trust.Alice.Fingerprint), store, ["demo", "other"], null, null, null, Now, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["demo", "other"], results.Select(r => Assert.IsType<PullResult.Rejected>(r).Verdict.File));
+        Assert.All(results, r => Assert.Equal(RejectionReason.TrustBadSignature, ((PullResult.Rejected)r).Verdict.Refusal.Reason));
+        Assert.Null(store.Get(new PinnedRoot(a.Trust.Alice.Fingerprint)));
     }
 }
