@@ -282,9 +282,9 @@ public sealed class HttpFetcher
         {
             string status = $"{(int)response.StatusCode} {response.ReasonPhrase}";
             throw new ChartsealException(where, unauthorized is null
-                ? $"the server refused the credentials ({status}): check the user name and password (chartseal repo add NAME URL --username USER --password-stdin --force-update)"
+                ? $"the server refused the credentials ({status}): check the user name and password (chartseal repo add NAME URL --username USER --password-stdin --force-update, or the --username given with --repo URL)"
                 : Policy.Credentials is null
-                    ? $"the server wants credentials ({status}): add the repository with chartseal repo add NAME URL --username USER --password-stdin"
+                    ? $"the server wants credentials ({status}): add the repository with chartseal repo add NAME URL --username USER --password-stdin (or give --username USER --password-stdin to a pull or install --repo URL)"
                     : unauthorized != uri
                         ? $"the server wants credentials ({status}) at {unauthorized.GetLeftPart(UriPartial.Authority)}, where a redirect led; credentials never follow a redirect to another host"
                         : $"the server wants credentials ({status}), and the repository's are sent only to its own host (add it with --pass-credentials to send them to {uri.GetLeftPart(UriPartial.Authority)} too)");

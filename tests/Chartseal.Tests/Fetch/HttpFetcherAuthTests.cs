@@ -62,7 +62,7 @@ public sealed class HttpFetcherAuthTests
     }
 
     [Theory]
-    [InlineData(401, false, "the server wants credentials (401 Unauthorized): add the repository with chartseal repo add NAME URL --username USER --password-stdin")]
+    [InlineData(401, false, "the server wants credentials (401 Unauthorized): add the repository with chartseal repo add NAME URL --username USER --password-stdin (or give --username USER --password-stdin to a pull or install --repo URL)")]
     [InlineData(401, true, "the server refused the credentials (401 Unauthorized): check the user name and password")]
     [InlineData(403, true, "the server refused the credentials (403 Forbidden)")]
     public async Task Unauthorized_IsOneLineNamingTheUrl_NeverRetried(int status, bool withCredentials, string expected)
