@@ -76,12 +76,11 @@ public static class RepositoryClient
         }
         config.Add(repository); // refuses a name that is taken (configured otherwise), before anything is fetched
         string cacheDir = home.CacheFor(repository.Name);
-        // Repository names never start with a dot: these cannot be another repository's cache. One left by a killed add is
-        // only ever an unfinished copy.
+        // Repository names never start with a dot: these cannot be another repository's cache. Every add holds the lock, so
+        // any such folder there now (of this name or another) was left by a killed add: only ever an unfinished copy.
         string staging = Path.Combine(home.CacheDirectory, $".{repository.Name}.adding");
         string previous = Path.Combine(home.CacheDirectory, $".{repository.Name}.replaced");
-        DeleteCache(staging);
-        DeleteCache(previous);
+        DeleteLeftovers(home.CacheDirectory);
         try
         {
             var update = await UpdateIntoAsync(home, repository, staging, now, progress, deadline, cancellationToken).ConfigureAwait(false);
@@ -265,6 +264,36 @@ public static class RepositoryClient
         }
         DeleteCache(home.CacheFor(name));
         return true;
+    }
+
+    // The hidden folders of adds that were killed: their unfinished copies are deleted; the cache one was replacing goes
+    // back in its place when it was killed before the new one took it (the configuration still names the old one then).
+    private static void DeleteLeftovers(string cacheDirectory)
+    {
+        if (!Directory.Exists(cacheDirectory))
+        {
+            return;
+        }
+        foreach (string folder in Directory.EnumerateDirectories(cacheDirectory, ".*"))
+        {
+            string name = Path.GetFileName(folder);
+            if (name.EndsWith(".adding", StringComparison.Ordinal))
+            {
+                DeleteCache(folder);
+            }
+            else if (name.EndsWith(".replaced", StringComparison.Ordinal))
+            {
+                string replaced = Path.Combine(cacheDirectory, name[1..^".replaced".Length]);
+                if (Directory.Exists(replaced))
+                {
+                    DeleteCache(folder);
+                }
+                else
+                {
+                    Directory.Move(folder, replaced);
+                }
+            }
+        }
     }
 
     private static void DeleteCache(string directory)

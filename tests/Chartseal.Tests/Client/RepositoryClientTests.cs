@@ -78,6 +78,27 @@ public sealed class RepositoryClientTests
     }
 
     [Fact]
+    public async Task AddAsync_AfterAddsKilledMidway_DeletesTheirCopiesAndPutsBackACacheLeftAside()
+    {
+        // What killed adds leave (of other names too): an unfinished copy, a cache set aside before the new one took its
+        // place (the configuration still names it: put back), and one set aside after (the new one is in place: deleted).
+        using var s = new Served();
+        var ct = TestContext.Current.CancellationToken;
+        string cache = s.Home.CacheDirectory;
+        Directory.CreateDirectory(Path.Combine(cache, ".other.adding"));
+        File.WriteAllText(Path.Combine(cache, ".other.adding", "index.yaml"), "half");
+        Directory.CreateDirectory(Path.Combine(cache, ".kept.replaced"));
+        File.WriteAllText(Path.Combine(cache, ".kept.replaced", "index.yaml"), "kept's cache");
+        Directory.CreateDirectory(Path.Combine(cache, "done"));
+        Directory.CreateDirectory(Path.Combine(cache, ".done.replaced"));
+
+        Assert.IsType<RepositoryUpdate.Updated>(await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: ct));
+
+        Assert.Equal(["demo", "done", "kept"], Directory.EnumerateDirectories(cache).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("kept's cache", File.ReadAllText(Path.Combine(cache, "kept", "index.yaml")));
+    }
+
+    [Fact]
     public async Task AddAsync_WhileAnotherCommandHoldsTheConfiguration_WaitsOnlyWithinItsDeadline()
     {
         using var s = new Served();
