@@ -177,4 +177,28 @@ public sealed class PullByUrlCommandTests
         }
         Assert.False(Directory.Exists(t.File("out")));
     }
+
+    [Fact]
+    public void Pull_ByUrl_APasswordIsNeverPrinted_NeitherGivenWhereItIsRefusedNorWrittenIntoTheUrl()
+    {
+        using var t = new TempDirectory();
+        const string Secret = "s3cret-pw";
+        string root = new('A', 40);
+        (string[] Args, string Says)[] cases =
+        [
+            // Refused without --repo: the flag is named, its value is not repeated.
+            (["pull", "stable/hello", "--password", Secret, "-d", "out"], "chartseal: --password: credentials and TLS settings are recorded per repository"),
+            (["install", "rel", "stable/hello", $"--password={Secret}", "--dry-run"], "chartseal: --password: credentials and TLS settings are recorded per repository"),
+            (["package", "chart", "--password", Secret], "chartseal: --password: credentials and TLS settings are recorded per repository"),
+        ];
+        foreach (var (args, says) in cases)
+        {
+            var r = Cli.Run(t.Path, new Dictionary<string, string> { ["PATH"] = "/nonexistent" }, args);
+            Assert.True(r.ExitCode == 2, $"{string.Join(' ', args)}: {r}");
+            Assert.StartsWith(says, Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+            Assert.DoesNotContain(Secret, r.StdOut + r.StdErr, StringComparison.Ordinal);
+        }
+        Assert.False(File.Exists(t.File(".chartseal-home/repositories.yaml")));
+        Assert.False(Directory.Exists(t.File("out")));
+    }
 }
