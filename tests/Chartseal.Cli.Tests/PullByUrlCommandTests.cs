@@ -190,6 +190,9 @@ public sealed class PullByUrlCommandTests
             (["pull", "stable/hello", "--password", Secret, "-d", "out"], "chartseal: --password: credentials and TLS settings are recorded per repository"),
             (["install", "rel", "stable/hello", $"--password={Secret}", "--dry-run"], "chartseal: --password: credentials and TLS settings are recorded per repository"),
             (["package", "chart", "--password", Secret], "chartseal: --password: credentials and TLS settings are recorded per repository"),
+            // A URL that cannot be parsed, with credentials given: named, with why (not an internal error).
+            (["pull", "hello", "--repo", "https://[bad", "--root-fingerprint", root, "--username", "ci", "--password", Secret, "-d", "out"],
+                "chartseal: https://[bad: not a repository URL (an absolute http(s) URL without query or fragment)"),
         ];
         foreach (var (args, says) in cases)
         {

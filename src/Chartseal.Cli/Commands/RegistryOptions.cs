@@ -173,11 +173,12 @@ internal sealed class RegistryOptions
         {
             policy = configured.WithTransport(policy);
         }
-        if (Credentials && p.GetValue(Username) is { } user)
+        // A URL that cannot be parsed gets no credentials: the source refuses it, naming it.
+        if (Credentials && p.GetValue(Username) is { } user && Uri.TryCreate(location.TrimEnd('/') + "/", UriKind.Absolute, out Uri? origin))
         {
             string password = PasswordOf(p);
             BasicCredentials.Check(user, password);
-            policy = policy with { Credentials = new BasicCredentials(user, password, new Uri(location.TrimEnd('/') + "/")) };
+            policy = policy with { Credentials = new BasicCredentials(user, password, origin) };
         }
         return RepositorySource.Open(location, policy with { Tls = TlsFor(p, configured) }, Build(p, deadline));
     }
