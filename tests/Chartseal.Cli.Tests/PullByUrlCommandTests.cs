@@ -72,6 +72,14 @@ public sealed class PullByUrlCommandTests
         Assert.Contains(contains, line, StringComparison.Ordinal);
     }
 
+    // A command line refused before anything is done (helm not on PATH): exit 2 and one line, which is returned.
+    private static (CliResult Run, string Line) RefusedAtOnce(TempDirectory t, string[] args)
+    {
+        var r = Cli.Run(t.Path, new Dictionary<string, string> { ["PATH"] = "/nonexistent" }, args);
+        Assert.True(r.ExitCode == 2, $"{string.Join(' ', args)}: {r}");
+        return (r, Assert.Single(r.StdErrLines));
+    }
+
     [Fact]
     public async Task Pull_ByUrlWithTheRootPinned_WritesTheTrustedChart_ChoosesVersionsAsHelm_AndKeepsNoRepository()
     {
@@ -171,10 +179,45 @@ public sealed class PullByUrlCommandTests
         ];
         foreach (var (args, says) in cases)
         {
-            var r = Cli.Run(t.Path, new Dictionary<string, string> { ["PATH"] = "/nonexistent" }, args);
-            Assert.True(r.ExitCode == 2, $"{string.Join(' ', args)}: {r}");
-            Assert.Contains(says, Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+            Assert.Contains(says, RefusedAtOnce(t, args).Line, StringComparison.Ordinal);
         }
+        Assert.False(Directory.Exists(t.File("out")));
+    }
+
+    [Fact]
+    public void Pull_ByUrl_APasswordIsNeverPrinted_NeitherGivenWhereItIsRefusedNorWrittenIntoTheUrl()
+    {
+        using var t = new TempDirectory();
+        const string Secret = "s3cret-pw";
+        string root = new('A', 40);
+        (string[] Args, string Says)[] cases =
+        [
+            // Refused without --repo: the flag is named, its value is not repeated.
+            (["pull", "stable/hello", "--password", Secret, "-d", "out"], "chartseal: --password: credentials and TLS settings are recorded per repository"),
+            (["install", "rel", "stable/hello", $"--password={Secret}", "--dry-run"], "chartseal: --password: credentials and TLS settings are recorded per repository"),
+            (["package", "chart", "--password", Secret], "chartseal: --password: credentials and TLS settings are recorded per repository"),
+            // USER:PASSWORD@ in the URL: .NET would not send it (only --username is sent), and every message would print it.
+            (["pull", "hello", "--repo", $"https://ci:{Secret}@charts.example.com/stable", "--root-fingerprint", root, "-d", "out"],
+                "chartseal: --repo https://charts.example.com/stable: a user name or password in the URL is neither sent nor printed: give --username USER with --password-stdin (or --password), " +
+                "which go only to the URL's own scheme, host and port"),
+            (["pull", "hello", "--repo", $"https://ci:{Secret}@charts.example.com/stable"], "chartseal: --repo https://charts.example.com/stable: a user name or password in the URL"),
+            (["install", "rel", "hello", "--repo", $"oci://ci:{Secret}@registry.example.com/ns", "--root-fingerprint", root, "--dry-run"],
+                "chartseal: --repo oci://registry.example.com/ns: a user name or password in the URL is neither sent nor printed"),
+            (["trust", "show", $"https://ci:{Secret}@127.0.0.1:1/charts"],
+                "chartseal: https://127.0.0.1:1/charts: a user name or password in the URL is neither sent nor printed: give --username USER with --password,"),
+            (["repo", "add", "corp", $"https://ci:{Secret}@127.0.0.1:1/charts", "--root-fingerprint", root],
+                "chartseal: https://127.0.0.1:1/charts: a user name or password in the URL is neither sent nor printed: give --username USER with --password-stdin,"),
+            // A URL that cannot be parsed, with credentials given: named, with why (not an internal error).
+            (["pull", "hello", "--repo", "https://[bad", "--root-fingerprint", root, "--username", "ci", "--password", Secret, "-d", "out"],
+                "chartseal: https://[bad: not a repository URL (an absolute http(s) URL without query or fragment)"),
+        ];
+        foreach (var (args, says) in cases)
+        {
+            var (r, line) = RefusedAtOnce(t, args);
+            Assert.StartsWith(says, line, StringComparison.Ordinal);
+            Assert.DoesNotContain(Secret, r.StdOut + r.StdErr, StringComparison.Ordinal);
+        }
+        Assert.False(File.Exists(t.File(".chartseal-home/repositories.yaml")));
         Assert.False(Directory.Exists(t.File("out")));
     }
 }

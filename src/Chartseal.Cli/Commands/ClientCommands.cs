@@ -73,6 +73,12 @@ internal static class ClientCommands
             string repoName = ConfiguredRepository.CheckName(p.GetValue(name)!);
             string repoUrl = p.GetValue(url)!.TrimEnd('/');
             bool insecure = p.GetValue(insecureHttp);
+            if (RegistryOptions.WithoutCredentials(repoUrl) is { } shown)
+            {
+                throw new ChartsealException(shown, OciRepositorySource.IsOciLocation(repoUrl)
+                    ? "a user name or password in the reference is neither sent nor printed: a registry's credentials come from helm registry login or docker login"
+                    : RegistryOptions.CredentialsInUrl("--password-stdin"));
+            }
             if (OciRepositorySource.IsOciLocation(repoUrl))
             {
                 repoUrl = OciRepositorySource.CanonicalLocation(OciRepositorySource.ParseNamespace(repoUrl));

@@ -13,7 +13,13 @@ internal static class HelmFlags
         "(and --pass-credentials, --ca-file, --cert-file/--key-file, --insecure-skip-tls-verify), which every command then uses; " +
         "an oci:// registry's credentials come from helm registry login or docker login";
 
-    /// <summary>Refuses Helm's <paramref name="name"/> on <paramref name="command"/> with <paramref name="message"/> (after the flag's name).</summary>
+    // A password given on the command line is never repeated in a message (terminals, CI logs).
+    private const string PasswordFlag = "--password";
+
+    /// <summary>
+    /// Refuses Helm's <paramref name="name"/> on <paramref name="command"/> with <paramref name="message"/> (after the flag's
+    /// name and its value, except a password's).
+    /// </summary>
     /// <param name="command">The command.</param>
     /// <param name="name">Helm's flag, e.g. <c>--insecure-skip-tls-verify</c>.</param>
     /// <param name="takesValue">Whether Helm's flag takes a value (<c>--ca-file FILE</c>), which is then not taken for an argument.</param>
@@ -26,7 +32,7 @@ internal static class HelmFlags
         {
             if (r.GetResult(option) is { } given)
             {
-                r.AddError($"{name}{(takesValue ? " " + given.Tokens.FirstOrDefault()?.Value : "")}: {message(given.Tokens.FirstOrDefault()?.Value)}");
+                r.AddError($"{name}{(takesValue && name != PasswordFlag ? " " + given.Tokens.FirstOrDefault()?.Value : "")}: {message(given.Tokens.FirstOrDefault()?.Value)}");
             }
         });
     }
@@ -60,7 +66,7 @@ internal static class HelmFlags
                 if (r.GetResult(option) is { Implicit: false } given)
                 {
                     string name = given.IdentifierToken?.Value ?? option.Name;
-                    string? value = given.Tokens.FirstOrDefault()?.Value;
+                    string? value = option == registry.Password ? null : given.Tokens.FirstOrDefault()?.Value;
                     r.AddError($"{name}{(value is null ? "" : " " + value)}: {(option == registry.PlainHttp ? plainHttp : Recorded)}");
                 }
             }
@@ -77,7 +83,7 @@ internal static class HelmFlags
         if (credentials)
         {
             Refuse(command, "--username", takesValue: true, _ => Recorded);
-            Refuse(command, "--password", takesValue: true, _ => Recorded);
+            Refuse(command, PasswordFlag, takesValue: true, _ => Recorded);
         }
         Refuse(command, "--pass-credentials", takesValue: false, _ => Recorded);
         if (caFile)

@@ -64,7 +64,11 @@ internal sealed class PullRepositoryOptions
                 }
                 return;
             }
-            if (!RepositorySource.IsRemoteLocation(location))
+            if (RegistryOptions.WithoutCredentials(location) is { } shown)
+            {
+                r.AddError($"--repo {shown}: {RegistryOptions.CredentialsInUrl("--password-stdin (or --password)")}");
+            }
+            else if (!RepositorySource.IsRemoteLocation(location))
             {
                 r.AddError($"--repo {location}: not an http(s) URL or an oci:// registry namespace (the chart repository's URL, as helm {_verb} --repo takes it)");
             }

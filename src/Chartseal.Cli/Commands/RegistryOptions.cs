@@ -161,6 +161,10 @@ internal sealed class RegistryOptions
     /// <exception cref="ChartsealException">A refused URL, an unreadable CA or client certificate file, credentials that cannot be sent.</exception>
     public async Task<RepositorySource> OpenAsync(ParseResult p, string location, FetchDeadline? deadline, CancellationToken ct)
     {
+        if (WithoutCredentials(location) is { } shown)
+        {
+            throw new ChartsealException(shown, CredentialsInUrl(OffersPasswordStdin ? "--password-stdin (or --password)" : "--password"));
+        }
         await ReadPasswordAsync(p, ct);
         ConfiguredRepository? configured = await ConfiguredAsync(location, ct);
         FetchPolicy policy = Policy(p, deadline);
@@ -173,14 +177,40 @@ internal sealed class RegistryOptions
         {
             policy = configured.WithTransport(policy);
         }
-        if (Credentials && p.GetValue(Username) is { } user)
+        // A URL that cannot be parsed gets no credentials: the source refuses it, naming it.
+        if (Credentials && p.GetValue(Username) is { } user && Uri.TryCreate(location.TrimEnd('/') + "/", UriKind.Absolute, out Uri? origin))
         {
             string password = PasswordOf(p);
             BasicCredentials.Check(user, password);
-            policy = policy with { Credentials = new BasicCredentials(user, password, new Uri(location.TrimEnd('/') + "/")) };
+            policy = policy with { Credentials = new BasicCredentials(user, password, origin) };
         }
         return RepositorySource.Open(location, policy with { Tls = TlsFor(p, configured) }, Build(p, deadline));
     }
+
+    /// <summary>
+    /// <paramref name="location"/> (an http(s) URL or an <c>oci://</c> reference) without the user name and password written
+    /// into it (<c>https://USER:PASSWORD@HOST/…</c>), to name it in a refusal; null when it holds none. Such a URL is
+    /// refused: its credentials would not be sent (only <c>--username</c> and its password are, to the URL's own scheme,
+    /// host and port), and the URL is printed in messages and recorded by <c>repo add</c>.
+    /// </summary>
+    public static string? WithoutCredentials(string location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        int scheme = location.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0 || !RepositorySource.IsRemoteLocation(location))
+        {
+            return null;
+        }
+        int start = scheme + 3;
+        int end = location.IndexOfAny(['/', '?', '#'], start);
+        int at = (end < 0 ? location[start..] : location[start..end]).LastIndexOf('@');
+        return at < 0 ? null : location[..start] + location[(start + at + 1)..];
+    }
+
+    /// <summary>Why a URL with a user name or password in it is refused (<see cref="WithoutCredentials"/>), and what to give instead.</summary>
+    /// <param name="password">The command's ways to give the password, e.g. <c>--password-stdin</c>.</param>
+    public static string CredentialsInUrl(string password) =>
+        $"a user name or password in the URL is neither sent nor printed: give --username USER with {password}, which go only to the URL's own scheme, host and port";
 
     /// <summary>Helm's <c>--password-stdin</c>: the whole of standard input, without the final line break.</summary>
     public static async Task<string> ReadPasswordFromStdinAsync(CancellationToken ct)
