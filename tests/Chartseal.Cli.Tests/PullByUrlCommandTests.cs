@@ -207,6 +207,11 @@ public sealed class PullByUrlCommandTests
                 "chartseal: https://127.0.0.1:1/charts: a user name or password in the URL is neither sent nor printed: give --username USER with --password,"),
             (["repo", "add", "corp", $"https://ci:{Secret}@127.0.0.1:1/charts", "--root-fingerprint", root],
                 "chartseal: https://127.0.0.1:1/charts: a user name or password in the URL is neither sent nor printed: give --username USER with --password-stdin,"),
+            // An oci:// reference with them, wherever it is given: the reference is refused as it is read.
+            (["audit", $"oci://ci:{Secret}@registry.example.com/ns", "--root-fingerprint", root],
+                "chartseal: oci://registry.example.com/ns: a user name or password in the reference is neither sent nor printed: log in with helm registry login"),
+            (["trust", "show", $"oci://ci:{Secret}@registry.example.com/ns"],
+                "chartseal: oci://registry.example.com/ns: a user name or password in the URL is neither sent nor printed"),
             // A URL that cannot be parsed, with credentials given: named, with why (not an internal error).
             (["pull", "hello", "--repo", "https://[bad", "--root-fingerprint", root, "--username", "ci", "--password", Secret, "-d", "out"],
                 "chartseal: https://[bad: not a repository URL (an absolute http(s) URL without query or fragment)"),

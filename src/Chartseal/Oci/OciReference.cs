@@ -54,7 +54,16 @@ public sealed partial class OciReference : IEquatable<OciReference>
     /// </summary>
     /// <exception cref="ChartsealException">Not a valid reference (the message says which part is wrong).</exception>
     public static OciReference Parse(string text) =>
-        TryParse(text, out OciReference? reference, out string? error) ? reference : throw new ChartsealException(Printable(text), error);
+        TryParse(text, out OciReference? reference, out string? error) ? reference : throw new ChartsealException(Printable(WithoutUserInfo(text)), error);
+
+    // The text without a USER:PASSWORD@ before the host, which a refusal must not print.
+    private static string WithoutUserInfo(string text)
+    {
+        int start = text.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? Scheme.Length : 0;
+        int slash = text.IndexOf('/', start);
+        int at = (slash < 0 ? text[start..] : text[start..slash]).LastIndexOf('@');
+        return at < 0 ? text : text[..start] + text[(start + at + 1)..];
+    }
 
     /// <summary>Like <see cref="Parse"/>, returning the reason instead of throwing.</summary>
     public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out OciReference? reference,
@@ -75,6 +84,11 @@ public sealed partial class OciReference : IEquatable<OciReference>
         }
         int slash = rest.IndexOf('/', StringComparison.Ordinal);
         string registry = slash < 0 ? rest : rest[..slash];
+        if (registry.Contains('@', StringComparison.Ordinal))
+        {
+            error = "a user name or password in the reference is neither sent nor printed: log in with helm registry login or docker login (or give --username where the command takes it)";
+            return false;
+        }
         string path = slash < 0 ? "" : rest[(slash + 1)..];
         if (path.EndsWith('/'))
         {

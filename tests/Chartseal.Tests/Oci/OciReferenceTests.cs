@@ -56,6 +56,19 @@ public class OciReferenceTests
         Assert.DoesNotContain('\n', e.Reason);
     }
 
+    [Theory]
+    [InlineData("oci://ci:s3cret@registry.example.com/charts", "oci://registry.example.com/charts")]
+    [InlineData("ci:s3cret@127.0.0.1:5000/ns/app:1.0.0", "127.0.0.1:5000/ns/app:1.0.0")]
+    public void A_user_name_or_password_in_a_reference_is_refused_without_printing_them(string text, string named)
+    {
+        var e = Assert.Throws<ChartsealException>(() => OciReference.Parse(text));
+
+        Assert.Equal(named, e.File);
+        Assert.Contains("helm registry login", e.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", e.Message, StringComparison.Ordinal);
+        Assert.False(OciReference.TryParse(text, out _, out _));
+    }
+
     [Fact]
     public void A_tag_longer_than_128_characters_and_a_name_longer_than_255_are_refused()
     {
