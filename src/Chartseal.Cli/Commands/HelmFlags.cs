@@ -43,8 +43,7 @@ internal static class HelmFlags
     /// <summary>
     /// Helm's credential and TLS flags and <c>--plain-http</c> on a command that takes them only with <paramref name="repo"/>
     /// (<c>pull</c> and <c>install</c> with <c>--repo URL</c>): without it, the chart comes from a configured repository, whose
-    /// transport <c>repo add</c> recorded, and each is refused with one line saying so. <c>--pass-credentials</c> is taken
-    /// only by <c>repo add</c>.
+    /// transport <c>repo add</c> recorded, and each is refused with one line saying so.
     /// </summary>
     /// <param name="command">The command.</param>
     /// <param name="repo">The command's <c>--repo</c>.</param>
@@ -52,9 +51,8 @@ internal static class HelmFlags
     /// <param name="verb">What the command does: pull or install.</param>
     public static void RefuseTransportWithout(Command command, Option<string?> repo, RegistryOptions registry, string verb)
     {
-        Refuse(command, "--pass-credentials", takesValue: false, _ => Recorded);
         string plainHttp = $"plain HTTP is allowed per repository: chartseal repo add NAME URL --plain-http records it, and {verb} then uses it";
-        Option[] recorded = [registry.Username, registry.Password, registry.PasswordStdin, registry.CaFile, registry.CertFile, registry.KeyFile, registry.InsecureSkipTlsVerify];
+        Option[] recorded = [registry.Username, registry.Password, registry.PasswordStdin, registry.PassCredentials, registry.CaFile, registry.CertFile, registry.KeyFile, registry.InsecureSkipTlsVerify];
         command.Validators.Add(r =>
         {
             if (r.GetResult(repo) is not null)

@@ -45,6 +45,9 @@ internal sealed class RegistryOptions
 
     public Option<bool> PasswordStdin { get; } = new("--password-stdin") { Description = "Read the password from standard input (with --username)" };
 
+    /// <summary>Helm's <c>--pass-credentials</c>, offered with <c>--password-stdin</c>: send them to an http(s) repository's chart URLs on other hosts too.</summary>
+    public Option<bool> PassCredentials { get; } = new("--pass-credentials") { Description = "Send the credentials to chart URLs on other hosts too (by default only to the repository's own scheme, host and port)" };
+
     /// <summary>The writes' <c>--timeout</c>, or null when the command has its own deadline.</summary>
     public Option<string?>? Timeout { get; }
 
@@ -88,6 +91,7 @@ internal sealed class RegistryOptions
             if (OffersPasswordStdin)
             {
                 command.Options.Add(PasswordStdin);
+                command.Options.Add(PassCredentials);
             }
             command.Validators.Add(r =>
             {
@@ -107,6 +111,10 @@ internal sealed class RegistryOptions
                 else if (!user && (password || stdin))
                 {
                     r.AddError("--password and --password-stdin go with --username");
+                }
+                else if (!user && OffersPasswordStdin && r.GetValue(PassCredentials))
+                {
+                    r.AddError("--pass-credentials goes with --username");
                 }
             });
         }
@@ -182,7 +190,7 @@ internal sealed class RegistryOptions
         {
             string password = PasswordOf(p);
             BasicCredentials.Check(user, password);
-            policy = policy with { Credentials = new BasicCredentials(user, password, origin) };
+            policy = policy with { Credentials = new BasicCredentials(user, password, origin) { PassToAllHosts = OffersPasswordStdin && p.GetValue(PassCredentials) } };
         }
         return RepositorySource.Open(location, policy with { Tls = TlsFor(p, configured) }, Build(p, deadline));
     }

@@ -137,6 +137,15 @@ public sealed class PrivateRepositoryTests(ProtectedRepository repo) : IClassFix
         Assert.All(repo.ChartHost.Requests, r => Assert.Null(r.Authorization));
         Assert.False(File.Exists(temp.File(".chartseal-home/repositories.yaml")));
         Assert.DoesNotContain("s3cret", pulled.StdOut + pulled.StdErr, StringComparison.Ordinal);
+
+        // As Helm's pull --repo --pass-credentials: the chart host gets them too.
+        repo.ChartHost.Requests.Clear();
+        Cli.AssertOk(Cli.RunWithInput(temp.Path, ProtectedRepository.Password + "\n",
+            ["pull", "remote-chart", "--username", ProtectedRepository.User, "--password-stdin", "--pass-credentials", .. byUrl[..^1], "passed"]));
+        string expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(ProtectedRepository.User + ":" + ProtectedRepository.Password));
+        Assert.NotEmpty(repo.ChartHost.Requests);
+        Assert.All(repo.ChartHost.Requests, r => Assert.Equal(expected, r.Authorization));
+        Assert.True(File.Exists(temp.File("passed/remote-chart-1.0.0.tgz")));
     }
 
     [Fact]
