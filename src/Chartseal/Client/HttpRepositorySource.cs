@@ -39,8 +39,14 @@ public sealed class HttpRepositorySource : RepositorySource
     public override string AddressOf(string name) => new Uri(_base, name).ToString();
 
     /// <inheritdoc />
-    public override Task<byte[]?> ReadFileAsync(string name, long maxBytes, CancellationToken cancellationToken = default) =>
-        _fetcher.GetAsync(new Uri(_base, name), maxBytes, cancellationToken);
+    /// <remarks>
+    /// A 403 for any file but <c>trust.yaml.asc</c> (which every Chartseal repository has, and which is read first) is
+    /// that file's absence: static hosting (S3, CloudFront) answers so for an object it does not hold. Whether the file
+    /// may be missing is then decided as for a 404 (a repository that signs its index and has no snapshot is refused).
+    /// </remarks>
+    public override async Task<byte[]?> ReadFileAsync(string name, long maxBytes, CancellationToken cancellationToken = default) =>
+        await _fetcher.FetchAsync(new Uri(_base, name), maxBytes, new FetchOptions(ForbiddenIsMissing: name != Trust.TrustFiles.ManifestName), cancellationToken).ConfigureAwait(false)
+            is FetchOutcome.Downloaded d ? d.Content : null;
 
     /// <inheritdoc />
     public override Task<FetchOutcome> ReadIndexAsync(string? etag, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken = default) =>
@@ -80,7 +86,8 @@ public sealed class HttpRepositorySource : RepositorySource
     public override async Task<byte[]?> ReadProvenanceAsync(ChartLocation chart, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chart);
-        return await _fetcher.FetchAsync(new Uri(chart.Address + ".prov"), ProvenanceReadLimit, new FetchOptions(Truncate: true), cancellationToken).ConfigureAwait(false)
+        // Read after its archive: a 403 here is a .prov static hosting does not hold (see ReadFileAsync).
+        return await _fetcher.FetchAsync(new Uri(chart.Address + ".prov"), ProvenanceReadLimit, new FetchOptions(Truncate: true, ForbiddenIsMissing: true), cancellationToken).ConfigureAwait(false)
             is FetchOutcome.Downloaded d ? d.Content : null;
     }
 }

@@ -13,4 +13,9 @@ namespace Chartseal.Fetch;
 /// together for a moment) and waits while the budget is spent; once the body is read the lease is trimmed to its size,
 /// and the caller disposes it when it drops the bytes.
 /// </param>
-public sealed record FetchOptions(string? IfNoneMatch = null, IProgress<DownloadProgress>? Progress = null, bool Truncate = false, MemoryLease? Lease = null);
+/// <param name="ForbiddenIsMissing">
+/// Take a 403 answer for a missing file, as a 404: what static hosting answers for an object it does not hold when
+/// listing is not allowed (S3, and CloudFront in front of it). Only for a file the repository may lack, read after one it
+/// always has: a repository that wants credentials refuses that one first, and says so.
+/// </param>
+public sealed record FetchOptions(string? IfNoneMatch = null, IProgress<DownloadProgress>? Progress = null, bool Truncate = false, MemoryLease? Lease = null, bool ForbiddenIsMissing = false);

@@ -266,7 +266,7 @@ public sealed class HttpFetcher
 
     private async Task<FetchOutcome> ReadAnswerAsync(string where, HttpResponseMessage response, long maxBytes, FetchOptions options, Uri uri, string? toFile, TransferWatchdog watchdog, Uri? unauthorized)
     {
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        if (response.StatusCode == HttpStatusCode.NotFound || (response.StatusCode == HttpStatusCode.Forbidden && options.ForbiddenIsMissing))
         {
             return new FetchOutcome.NotFound();
         }

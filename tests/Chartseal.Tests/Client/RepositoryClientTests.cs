@@ -99,6 +99,24 @@ public sealed class RepositoryClientTests
     }
 
     [Fact]
+    public async Task AddAsync_StaticHostingAnswering403ForMissingFiles_TakesThemAsMissing_ButA403ForTheManifestAsNeedingCredentials()
+    {
+        // S3 (and CloudFront in front of it) without listing rights answers 403 for an object it does not hold: the
+        // repository has no rotations.asc, indexkeys.pgp or snapshot, which a 404 would have said.
+        using var s = new Served();
+        var ct = TestContext.Current.CancellationToken;
+        s.Server.MissingStatus = 403;
+
+        Assert.IsType<RepositoryUpdate.Updated>(await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: ct));
+        Assert.Contains(s.Server.Requests, r => r.Path == TrustFiles.RotationsName && r.Status == 403);
+
+        // The manifest, which every repository has, is read first: a 403 there is the repository refusing us.
+        File.Delete(Path.Combine(s.Trust.Repo, TrustFiles.ManifestName));
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryClient.UpdateAsync(s.Home, s.Repository, Now, cancellationToken: ct));
+        Assert.Contains("the server wants credentials (403", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddAsync_WhileAnotherCommandHoldsTheConfiguration_WaitsOnlyWithinItsDeadline()
     {
         using var s = new Served();

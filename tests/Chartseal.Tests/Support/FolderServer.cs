@@ -52,6 +52,9 @@ public sealed class FolderServer : IDisposable
     /// <summary>Whole answers (status, headers, body) for the next requests, before <see cref="InjectedStatuses"/>: redirects, hostile encodings.</summary>
     public ConcurrentQueue<(int Status, Dictionary<string, string> Headers, byte[]? Body)> InjectedAnswers { get; } = new();
 
+    /// <summary>The answer for a file the folder does not hold: 404, or 403 as S3 gives it when listing is not allowed.</summary>
+    public int MissingStatus { get; set; } = 404;
+
     /// <summary>Every request answered, in order.</summary>
     public ConcurrentQueue<ServedRequest> Requests { get; } = new();
 
@@ -61,7 +64,7 @@ public sealed class FolderServer : IDisposable
         string? ifNoneMatch = context.Request.Headers["If-None-Match"];
         string path = Path.Combine(folder, name);
         byte[]? body = null;
-        int status = 404;
+        int status = MissingStatus;
         if (InjectedAnswers.TryDequeue(out var answer))
         {
             status = answer.Status;
