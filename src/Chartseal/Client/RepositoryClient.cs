@@ -65,6 +65,7 @@ public static class RepositoryClient
     private static async Task<RepositoryUpdate> AddLockedAsync(ClientHome home, ConfiguredRepository repository, bool replace, DateTime now, IProgress<DownloadProgress>? progress, FetchDeadline? deadline, CancellationToken cancellationToken)
     {
         var config = await RepositoryConfigFile.LoadAsync(home.ConfigFile, cancellationToken).ConfigureAwait(false);
+        var recorded = config.Repositories.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         if (replace)
         {
             config.Remove(repository.Name);
@@ -80,7 +81,7 @@ public static class RepositoryClient
         // any such folder there now (of this name or another) was left by a killed add: only ever an unfinished copy.
         string staging = Path.Combine(home.CacheDirectory, $".{repository.Name}.adding");
         string previous = Path.Combine(home.CacheDirectory, $".{repository.Name}.replaced");
-        DeleteLeftovers(home.CacheDirectory);
+        DeleteLeftovers(home.CacheDirectory, repository.Name, recorded);
         try
         {
             var update = await UpdateIntoAsync(home, repository, staging, now, progress, deadline, cancellationToken).ConfigureAwait(false);
@@ -266,32 +267,42 @@ public static class RepositoryClient
         return true;
     }
 
-    // The hidden folders of adds that were killed: their unfinished copies are deleted; the cache one was replacing goes
-    // back in its place when it was killed before the new one took it (the configuration still names the old one then).
-    private static void DeleteLeftovers(string cacheDirectory)
+    // The hidden folders of adds that were killed: their unfinished copies are deleted; a cache one set aside goes back in
+    // its place when it was killed before the new one took it and the configuration still names that repository (else it
+    // is deleted: nothing names it, or the new one is in place). Another repository's leftover that cannot be cleaned now
+    // (a pull or repo update of it, which do not take the lock, just made its cache) is left for a later add, rather than
+    // failing this one; this repository's must go, or its add could not take their places.
+    private static void DeleteLeftovers(string cacheDirectory, string adding, IReadOnlySet<string> configured)
     {
         if (!Directory.Exists(cacheDirectory))
         {
             return;
         }
+        const string Adding = ".adding", Replaced = ".replaced";
         foreach (string folder in Directory.EnumerateDirectories(cacheDirectory, ".*"))
         {
             string name = Path.GetFileName(folder);
-            if (name.EndsWith(".adding", StringComparison.Ordinal))
+            string suffix = name.EndsWith(Adding, StringComparison.Ordinal) ? Adding : name.EndsWith(Replaced, StringComparison.Ordinal) ? Replaced : "";
+            if (suffix.Length == 0)
             {
-                DeleteCache(folder);
+                continue;
             }
-            else if (name.EndsWith(".replaced", StringComparison.Ordinal))
+            string owner = name.Length > suffix.Length ? name[1..^suffix.Length] : "";
+            try
             {
-                string replaced = Path.Combine(cacheDirectory, name[1..^".replaced".Length]);
-                if (Directory.Exists(replaced))
-                {
-                    DeleteCache(folder);
-                }
-                else
+                string replaced = Path.Combine(cacheDirectory, owner);
+                if (suffix == Replaced && configured.Contains(owner) && !Directory.Exists(replaced))
                 {
                     Directory.Move(folder, replaced);
                 }
+                else
+                {
+                    DeleteCache(folder);
+                }
+            }
+            catch (Exception e) when (owner != adding && e is IOException or UnauthorizedAccessException)
+            {
+                // Another repository's: the next add tries again.
             }
         }
     }

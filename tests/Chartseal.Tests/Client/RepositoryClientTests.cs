@@ -85,6 +85,7 @@ public sealed class RepositoryClientTests
         using var s = new Served();
         var ct = TestContext.Current.CancellationToken;
         string cache = s.Home.CacheDirectory;
+        await RepositoryConfigFile.ChangeAsync(s.Home.ConfigFile, c => c.Add(s.Repository with { Name = "kept" }), ct);
         Directory.CreateDirectory(Path.Combine(cache, ".other.adding"));
         File.WriteAllText(Path.Combine(cache, ".other.adding", "index.yaml"), "half");
         Directory.CreateDirectory(Path.Combine(cache, ".kept.replaced"));
@@ -96,6 +97,26 @@ public sealed class RepositoryClientTests
 
         Assert.Equal(["demo", "done", "kept"], Directory.EnumerateDirectories(cache).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("kept's cache", File.ReadAllText(Path.Combine(cache, "kept", "index.yaml")));
+    }
+
+    [Fact]
+    public async Task AddAsync_LeftoversOfOtherNames_PutsBackOnlyACacheTheConfigurationNames_AndNeverFailsOverThem()
+    {
+        // A cache set aside by a killed add of a repository removed since is not brought back to life; a folder of no
+        // repository's name is deleted; and another repository's leftover that cannot be put back now (a pull of it made
+        // its cache in between: here a file stands in its place) does not fail this add, and is left for a later one.
+        using var s = new Served();
+        var ct = TestContext.Current.CancellationToken;
+        string cache = s.Home.CacheDirectory;
+        await RepositoryConfigFile.ChangeAsync(s.Home.ConfigFile, c => c.Add(s.Repository with { Name = "busy" }), ct);
+        Directory.CreateDirectory(Path.Combine(cache, ".removed.replaced"));
+        Directory.CreateDirectory(Path.Combine(cache, ".replaced"));
+        Directory.CreateDirectory(Path.Combine(cache, ".busy.replaced"));
+        File.WriteAllText(Path.Combine(cache, "busy"), "in the way");
+
+        Assert.IsType<RepositoryUpdate.Updated>(await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: ct));
+
+        Assert.Equal([".busy.replaced", "demo"], Directory.EnumerateDirectories(cache).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
