@@ -61,8 +61,22 @@ public sealed partial class OciReference : IEquatable<OciReference>
     {
         int start = text.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? Scheme.Length : 0;
         int slash = text.IndexOf('/', start);
-        int at = (slash < 0 ? text[start..] : text[start..slash]).LastIndexOf('@');
-        return at < 0 ? text : text[..start] + text[(start + at + 1)..];
+        string registry = slash < 0 ? text[start..] : text[start..slash];
+        return HasUserInfo(registry) ? text[..start] + text[(start + registry.LastIndexOf('@') + 1)..] : text;
+    }
+
+    // Whether the registry part holds USER[:PASSWORD]@ before a HOST[:PORT], rather than a digest typed without a
+    // repository (HOST@sha256:…, refused as what it is).
+    private static bool HasUserInfo(string registry)
+    {
+        int at = registry.LastIndexOf('@');
+        if (at < 0)
+        {
+            return false;
+        }
+        string host = registry[(at + 1)..];
+        int colon = host.LastIndexOf(':');
+        return colon < 0 || host[(colon + 1)..].All(char.IsAsciiDigit);
     }
 
     /// <summary>Like <see cref="Parse"/>, returning the reason instead of throwing.</summary>
@@ -84,7 +98,7 @@ public sealed partial class OciReference : IEquatable<OciReference>
         }
         int slash = rest.IndexOf('/', StringComparison.Ordinal);
         string registry = slash < 0 ? rest : rest[..slash];
-        if (registry.Contains('@', StringComparison.Ordinal))
+        if (HasUserInfo(registry))
         {
             error = "a user name or password in the reference is neither sent nor printed: log in with helm registry login or docker login (or give --username where the command takes it)";
             return false;

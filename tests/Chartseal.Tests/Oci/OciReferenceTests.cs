@@ -49,6 +49,7 @@ public class OciReferenceTests
     [InlineData("oci://h:1:tag", "not a valid registry")]
     [InlineData("oci://h_x/ns", "not a valid registry")]
     [InlineData("oci://h/ns/app:1.0\n", "not a valid tag")]
+    [InlineData("oci://h@sha256:e5ef611620fb97704d8751c16bab17fedb68883bfb0edc76f78a70e9173f9b55", "not a valid registry")]
     public void Refuses_invalid_references_with_the_reason(string text, string reason)
     {
         var e = Assert.Throws<ChartsealException>(() => OciReference.Parse(text));
@@ -59,6 +60,7 @@ public class OciReferenceTests
     [Theory]
     [InlineData("oci://ci:s3cret@registry.example.com/charts", "oci://registry.example.com/charts")]
     [InlineData("ci:s3cret@127.0.0.1:5000/ns/app:1.0.0", "127.0.0.1:5000/ns/app:1.0.0")]
+    [InlineData("oci://ci@registry.example.com", "oci://registry.example.com")]
     public void A_user_name_or_password_in_a_reference_is_refused_without_printing_them(string text, string named)
     {
         var e = Assert.Throws<ChartsealException>(() => OciReference.Parse(text));
