@@ -312,34 +312,19 @@ public static class ChartPuller
         public override Task<ChartIndex> CatalogueAsync(CancellationToken cancellationToken) =>
             Task.FromResult(_index ?? throw new InvalidOperationException("the index is read once the trust material is accepted"));
 
-        // The index as repo update reads it (through its signed snapshot when the material names index keys), into a
-        // temporary file (a small compressed answer may be a large index), parsed, and the file removed.
+        // The index as repo update reads it (through its signed snapshot when the material names index keys), parsed whole.
         public override async Task<(string File, Refusal Refusal)?> CheckCatalogueAsync(RepositorySource source, TrustedMaterial material, DateTime now, CancellationToken cancellationToken)
         {
-            string copy = Path.Combine(Path.GetTempPath(), $"chartseal-pull-{Guid.NewGuid():N}.yaml");
-            try
+            var (opened, refused) = await IndexUpdater.OpenCurrentAsync(source, Root, TrustState, material, now, cancellationToken).ConfigureAwait(false);
+            if (refused is not null)
             {
-                string indexName;
-                switch (await IndexUpdater.SaveAsync(source, Root, TrustState, material, null, null, copy, null, now, cancellationToken).ConfigureAwait(false))
-                {
-                    case IndexDownload.Rejected rejected:
-                        return (rejected.File, rejected.Refusal);
-                    case IndexDownload.Saved saved:
-                        indexName = source.AddressOf(saved.Snapshot?.Snapshot.IndexName ?? ChartIndex.FileName);
-                        break;
-                    default:
-                        throw new ChartsealException(source.AddressOf(ChartIndex.FileName), "not found: the repository has no index.yaml");
-                }
-                using var stream = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
-                var index = ChartIndex.Load(stream, indexName);
-                index.SortVersions();
-                _index = index;
-                return null;
+                return (refused.File, refused.Refusal);
             }
-            finally
-            {
-                File.Delete(copy);
-            }
+            using var stream = opened!;
+            var index = ChartIndex.Load(stream, source.AddressOf(ChartIndex.FileName));
+            index.SortVersions();
+            _index = index;
+            return null;
         }
 
         public override string NoSuchChart(RepositorySource source, string chart) => $"no chart named \"{chart}\" in the repository's index";

@@ -9,10 +9,45 @@ namespace Chartseal.Client;
 /// names index keys, the index arrives only through its signed snapshot: the snapshot is verified
 /// (<see cref="TrustedSnapshot.Load"/>: signer, trust manifest, rollback, expiry), then the very index it names is
 /// downloaded under its content-addressed name and checked against the snapshot's hash and size; the snapshot is
-/// remembered only then. <c>repo update</c> and <c>audit</c> read every index through here.
+/// remembered only then. <c>repo update</c>, <c>audit</c> and a pull by URL read every index through here.
 /// </summary>
 public static class IndexUpdater
 {
+    /// <summary>
+    /// The repository's current index read afresh (nothing held: audit, a pull by URL), streamed into a temporary file
+    /// first (a compressed answer of a few kilobytes may be hundreds of megabytes of YAML) and opened for reading; the file
+    /// goes when the stream is closed. Either the stream, or the refusal of the index or its snapshot.
+    /// </summary>
+    /// <returns>The open index, or null with the refusal.</returns>
+    /// <exception cref="ChartsealException">No index, a download failure, a file that cannot be written, the deadline.</exception>
+    public static async Task<(FileStream? Index, IndexDownload.Rejected? Rejected)> OpenCurrentAsync(RepositorySource source, PinnedRoot root, TrustStateStore store,
+        TrustedMaterial material, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        string copy = Path.Combine(Path.GetTempPath(), $"chartseal-index-{Guid.NewGuid():N}.yaml");
+        FileStream? opened = null;
+        try
+        {
+            switch (await SaveAsync(source, root, store, material, null, null, copy, null, now, cancellationToken).ConfigureAwait(false))
+            {
+                case IndexDownload.Rejected rejected:
+                    return (null, rejected);
+                case IndexDownload.Saved:
+                    opened = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.DeleteOnClose);
+                    return (opened, null);
+                default:
+                    throw new ChartsealException(source.AddressOf(ChartIndex.FileName), source.IsRemote ? "not found: the repository has no index.yaml" : "no such file");
+            }
+        }
+        finally
+        {
+            if (opened is null)
+            {
+                File.Delete(copy);
+            }
+        }
+    }
+
     /// <summary>
     /// Saves the repository's current index into <paramref name="path"/>, unless the index held (by its
     /// <paramref name="heldSha256"/>, or its <paramref name="etag"/> when the repository signs no index) is still current.

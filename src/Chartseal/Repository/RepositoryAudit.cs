@@ -43,35 +43,22 @@ public static class RepositoryAudit
         var material = ((TrustResult.Accepted)trust).Material;
 
         // The index is parsed on one thread and streamed through a bounded channel to the workers, so checking
-        // starts with the first entry; each worker reads one archive, decides, and drops it.
-        // The index is streamed into a temporary file first (a compressed answer of a few kilobytes may be hundreds of
-        // megabytes of YAML), then parsed from it.
-        string indexName = source.AddressOf(ChartIndex.FileName);
-        string indexCopy = Path.Combine(Path.GetTempPath(), $"chartseal-audit-{Guid.NewGuid():N}.yaml");
-        try
+        // starts with the first entry; each worker reads one archive, decides, and drops it. When the repository signs
+        // its index, it is the very index its fresh snapshot signs (else audit would pass a trimmed one).
+        var (opened, refused) = await IndexUpdater.OpenCurrentAsync(source, root, store, material, now, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
         {
-            // When the repository signs its index, the very index its fresh snapshot signs (else audit would pass a trimmed one).
-            switch (await IndexUpdater.SaveAsync(source, root, store, material, null, null, indexCopy, null, now, cancellationToken).ConfigureAwait(false))
-            {
-                case IndexDownload.Rejected rejected:
-                    // The trust material was verified before its snapshot was refused: what it is stays known.
-                    return new AuditResult.Rejected(rejected.File, rejected.Refusal, material.Version, material.SignedBy);
-                case not IndexDownload.Saved:
-                    throw new ChartsealException(indexName, source.IsRemote ? "no index.yaml (server answered 404)" : "no such file");
-            }
-            // A registry namespace that signs its tags: also every tag the registry holds outside the signed map (a rogue or
-            // pending push, a moved tag), each judged by the gate, which never trusts it; else it would stay unseen until the
-            // next index sign.
-            IReadOnlyList<IndexEntry> unlisted = source is OciRepositorySource { SignedTags: not null } registry
-                ? await registry.ReadUnlistedEntriesAsync(cancellationToken).ConfigureAwait(false)
-                : [];
-            using var index = new FileStream(indexCopy, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.DeleteOnClose);
-            return await AuditIndexAsync(source, index, indexName, unlisted, material, signerFilter, options, now, cancellationToken).ConfigureAwait(false);
+            // The trust material was verified before its snapshot was refused: what it is stays known.
+            return new AuditResult.Rejected(refused.File, refused.Refusal, material.Version, material.SignedBy);
         }
-        finally
-        {
-            File.Delete(indexCopy);
-        }
+        using var index = opened!;
+        // A registry namespace that signs its tags: also every tag the registry holds outside the signed map (a rogue or
+        // pending push, a moved tag), each judged by the gate, which never trusts it; else it would stay unseen until the
+        // next index sign.
+        IReadOnlyList<IndexEntry> unlisted = source is OciRepositorySource { SignedTags: not null } registry
+            ? await registry.ReadUnlistedEntriesAsync(cancellationToken).ConfigureAwait(false)
+            : [];
+        return await AuditIndexAsync(source, index, source.AddressOf(ChartIndex.FileName), unlisted, material, signerFilter, options, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
