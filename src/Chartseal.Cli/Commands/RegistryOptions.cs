@@ -204,6 +204,10 @@ internal sealed class RegistryOptions
     public static string? WithoutCredentials(string location)
     {
         ArgumentNullException.ThrowIfNull(location);
+        if (OciRepositorySource.IsOciLocation(location))
+        {
+            return OciReference.WithoutUserInfo(location);
+        }
         int scheme = location.IndexOf("://", StringComparison.Ordinal);
         if (scheme < 0 || !RepositorySource.IsRemoteLocation(location))
         {

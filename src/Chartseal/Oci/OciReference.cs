@@ -54,15 +54,19 @@ public sealed partial class OciReference : IEquatable<OciReference>
     /// </summary>
     /// <exception cref="ChartsealException">Not a valid reference (the message says which part is wrong).</exception>
     public static OciReference Parse(string text) =>
-        TryParse(text, out OciReference? reference, out string? error) ? reference : throw new ChartsealException(Printable(WithoutUserInfo(text)), error);
+        TryParse(text, out OciReference? reference, out string? error) ? reference : throw new ChartsealException(Printable(WithoutUserInfo(text) ?? text), error);
 
-    // The text without a USER:PASSWORD@ before the host, which a refusal must not print.
-    private static string WithoutUserInfo(string text)
+    /// <summary>
+    /// <paramref name="text"/> without the <c>USER[:PASSWORD]@</c> written before its host, to name it in a refusal
+    /// (such a reference is refused: the credentials would be neither sent nor kept secret); null when it holds none.
+    /// </summary>
+    public static string? WithoutUserInfo(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         int start = text.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? Scheme.Length : 0;
         int slash = text.IndexOf('/', start);
         string registry = slash < 0 ? text[start..] : text[start..slash];
-        return HasUserInfo(registry) ? text[..start] + text[(start + registry.LastIndexOf('@') + 1)..] : text;
+        return HasUserInfo(registry) ? text[..start] + text[(start + registry.LastIndexOf('@') + 1)..] : null;
     }
 
     // Whether the registry part holds USER[:PASSWORD]@ before a HOST[:PORT], rather than a digest typed without a
