@@ -210,6 +210,8 @@ public sealed class PullByUrlCommandTests
             // An oci:// reference with them, wherever it is given: the reference is refused as it is read.
             (["audit", $"oci://ci:{Secret}@registry.example.com/ns", "--root-fingerprint", root],
                 "chartseal: oci://registry.example.com/ns: a user name or password in the reference is neither sent nor printed: log in with helm registry login"),
+            (["repo", "add", "corp", $"oci://ci:{Secret}@registry.example.com/ns", "--root-fingerprint", root],
+                "chartseal: oci://registry.example.com/ns: a user name or password in the reference is neither sent nor printed: log in with helm registry login"),
             (["trust", "show", $"oci://ci:{Secret}@registry.example.com/ns"],
                 "chartseal: oci://registry.example.com/ns: a user name or password in the URL is neither sent nor printed"),
             // A URL that cannot be parsed, with credentials given: named, with why (not an internal error).

@@ -73,15 +73,14 @@ internal static class ClientCommands
             string repoName = ConfiguredRepository.CheckName(p.GetValue(name)!);
             string repoUrl = p.GetValue(url)!.TrimEnd('/');
             bool insecure = p.GetValue(insecureHttp);
-            if (RegistryOptions.WithoutCredentials(repoUrl) is { } shown)
-            {
-                throw new ChartsealException(shown, OciRepositorySource.IsOciLocation(repoUrl)
-                    ? "a user name or password in the reference is neither sent nor printed: a registry's credentials come from helm registry login or docker login"
-                    : RegistryOptions.CredentialsInUrl("--password-stdin"));
-            }
             if (OciRepositorySource.IsOciLocation(repoUrl))
             {
+                // (A reference with USER:PASSWORD@ is refused as it is parsed.)
                 repoUrl = OciRepositorySource.CanonicalLocation(OciRepositorySource.ParseNamespace(repoUrl));
+            }
+            else if (RegistryOptions.WithoutCredentials(repoUrl) is { } shown)
+            {
+                throw new ChartsealException(shown, RegistryOptions.CredentialsInUrl("--password-stdin"));
             }
             else if (!FetchPolicy.IsUrl(repoUrl))
             {
