@@ -28,7 +28,8 @@ public static class ChartPuller
 
     /// <summary>
     /// Pulls and verifies several charts (see <see cref="PullAsync"/>): every version is chosen first (a missing chart or
-    /// version fails before anything is downloaded), then each repository's trust material is checked once, and its
+    /// version fails before anything is downloaded; for a registry, once its trust material is accepted and its signed tag
+    /// map pinned, so that its live tag list cannot hide a signed version), then each repository's trust material is checked once, and its
     /// charts are downloaded and judged through one source, several at once for a remote repository.
     /// </summary>
     /// <returns>One result per request, in the order of <paramref name="requests"/>.</returns>
@@ -119,8 +120,10 @@ public static class ChartPuller
                 results[wanted[slot].At] = new PullResult.Rejected(file, Verdict.TrustRefused(chosen[slot].Chart?.FileName ?? wanted[slot].Chart, TrustKindOf(wanted[slot]), refusal));
             }
         }
-        // A catalogue read only once the trust material is accepted (a repository given by its location) is chosen from then.
-        bool chooseFirst = origin.CatalogueBeforeTrust || source is OciRepositorySource;
+        // A catalogue read only once the trust material is accepted (a repository given by its location) is chosen from then,
+        // and so is a registry's: its live tag list may hide a version that its signed tag map holds, so versions are chosen
+        // once the map (when the namespace signs its tags) is pinned.
+        bool chooseFirst = origin.CatalogueBeforeTrust && source is not OciRepositorySource;
         if (chooseFirst)
         {
             await ChooseAsync().ConfigureAwait(false);
@@ -135,9 +138,8 @@ public static class ChartPuller
         }
         var material = ((TrustResult.Accepted)trust).Material;
 
-        // 2b. A registry that signs its tags: the versions are chosen again from the signed map, and each manifest is
-        //     then read by the digest it gives (the live tag list only said what to look for; a tag outside the map is
-        //     chosen only when no signed version matches, and only to be refused).
+        // 2b. A registry that signs its tags: the versions are chosen from the signed map, and each manifest is then read by
+        //     the digest it gives (a tag outside the map is chosen only when no signed version matches, and only to be refused).
         if (source is OciRepositorySource registry && material.RequiresSnapshot)
         {
             var pinned = await IndexUpdater.PinAsync(registry, origin.Root, origin.TrustState, material, now, cancellationToken).ConfigureAwait(false);
@@ -147,7 +149,6 @@ public static class ChartPuller
                 return;
             }
             origin.TrustState.AcceptSnapshot(origin.Root, registry.Location, material, pinned.Snapshot!);
-            await ChooseAsync().ConfigureAwait(false);
         }
         // 2c. The catalogue the versions come from, with this trust material: when the repository signs its index, the one
         //     a fresh snapshot made with it covers (a registry's tag lists are checked by its source).

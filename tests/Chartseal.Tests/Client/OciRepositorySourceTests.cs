@@ -555,6 +555,50 @@ public sealed class OciRepositorySourceTests(OciRepositorySourceTests.Registry r
         Assert.Equal(RejectionReason.MissingArchive, rows["hello 1.1.0"].Reason);
     }
 
+    [Theory]
+    [InlineData("1.1.0", "1.0.0")]
+    [InlineData("1.1.0", "")]
+    [InlineData(null, "")]
+    public async Task A_registry_whose_tag_list_hides_a_signed_version_cannot_keep_a_pull_from_it(string? asked, string listed)
+    {
+        OciReference direct = NewNamespace();
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(Now);
+        var ivy = new TestKey("Ivy Index <index@example.com>", TrustFixture.T0);
+        await TrustRepository.AddIndexKeyAsync(f.Repo, f.Root.RootSigner(Now), ivy.Public, null, null, Now);
+        using (var writer = Source(direct))
+        {
+            await OciTrustArtifact.PushAsync(writer.Client, direct, await f.FilesAsync(), null, Ct);
+            foreach (string version in new[] { "1.0.0", "1.1.0" })
+            {
+                var (archive, file, prov) = SignedChart(f, f.Alice, "hello", version);
+                await HelmChartArtifact.Create(archive, file, prov, DateTimeOffset.UnixEpoch).PushAsync(writer.Client, direct, Ct);
+            }
+            var selected = Chartseal.Keys.SigningKeySelector.Select(ivy.Secret, ivy.Fingerprint, Now);
+            await IndexSnapshotWriter.SignAsync(writer, new IndexSigner(selected, selected.Unlock(null)), TimeSpan.FromDays(1), Now, Ct);
+        }
+        // The registry's tag list leaves out the fixed version (or every version); the signed tag map holds both.
+        string tags = listed.Length == 0 ? "[]" : $"[\"{listed}\"]";
+        using var proxy = new RegistryProxy(registry.Host)
+        {
+            Intercept = context =>
+            {
+                if (!context.Request.Url!.AbsolutePath.EndsWith("/hello/tags/list", StringComparison.Ordinal))
+                {
+                    return Task.FromResult(false);
+                }
+                RegistryProxy.Reply(context, 200, [new("Content-Type", "application/json")], Encoding.UTF8.GetBytes($$"""{"name":"{{direct.Repository}}/hello","tags":{{tags}}}"""));
+                return Task.FromResult(true);
+            },
+        };
+        using var hostile = Source(OciReference.Parse($"oci://{proxy.Host}/{direct.Repository}"));
+
+        var results = await ChartPuller.PullAllFromAsync(hostile, f.Pin, f.Store, ["hello"], asked, null, null, Now, Ct);
+
+        var pulled = Assert.IsType<PullResult.Pulled>(Assert.Single(results));
+        Assert.Equal("1.1.0", pulled.Verdict.Metadata.Version);
+    }
+
     [Fact]
     public async Task Two_jobs_signing_one_namespace_at_once_end_with_a_snapshot_of_every_tag_and_no_version_signed_twice()
     {
