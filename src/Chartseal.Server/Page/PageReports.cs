@@ -63,20 +63,16 @@ internal sealed class PageReports(ServerOptions options, IndexFile index, RootPi
                 return held!.Current with { Now = now };
         }
         await _building.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // Another request may have built it while this one waited.
-            held = Volatile.Read(ref _held);
-            if (Check(held, snapshot, stamp, now) == Freshness.Fresh)
-            {
-                return held!.Current with { Now = now };
-            }
-            return await RebuildAsync(snapshot, stamp, now, cancellationToken).ConfigureAwait(false);
-        }
-        finally
+        // Another request may have built it while this one waited.
+        held = Volatile.Read(ref _held);
+        if (Check(held, snapshot, stamp, now) == Freshness.Fresh)
         {
             _building.Release();
+            return held!.Current with { Now = now };
         }
+        // Built to the end even if this request goes away: judging a large repository can take longer than a visitor or a
+        // proxy waits, and a build cancelled with its request would be started over from nothing by the next one.
+        return await RebuildInSlotAsync(snapshot, stamp, now).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private enum Freshness
@@ -100,25 +96,33 @@ internal sealed class PageReports(ServerOptions options, IndexFile index, RootPi
         return now >= held.RecheckAt ? Freshness.DueForRecheck : Freshness.Fresh;
     }
 
-    private async Task<Current> RebuildAsync(IndexFile.Snapshot snapshot, TrustStamp stamp, DateTime now, CancellationToken cancellationToken)
+    // A recheck while the held report is answered: its failure is the next request's to report.
+    private async Task RebuildInBackgroundAsync(IndexFile.Snapshot snapshot, TrustStamp stamp, DateTime now)
     {
-        var current = await BuildAsync(snapshot, now, cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _held, new Held(current, stamp, now + RecheckAfter));
-        return current;
+        await Task.Yield();
+        try
+        {
+            await RebuildInSlotAsync(snapshot, stamp, now).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
-    // Holds the build slot (taken by the caller) until done. A failure leaves the held report, due for recheck, and the
-    // next request tries again (and, if it fails too, answers the error).
-    private async Task RebuildInBackgroundAsync(IndexFile.Snapshot snapshot, TrustStamp stamp, DateTime now)
+    // Holds the build slot (taken by the caller) until done, whoever still waits for it. A failure drops the held report,
+    // and the next request tries again (and, if it fails too, answers the error).
+    private async Task<Current> RebuildInSlotAsync(IndexFile.Snapshot snapshot, TrustStamp stamp, DateTime now)
     {
         try
         {
-            await Task.Yield();
-            await RebuildAsync(snapshot, stamp, now, CancellationToken.None).ConfigureAwait(false);
+            var current = await BuildAsync(snapshot, now, CancellationToken.None).ConfigureAwait(false);
+            Volatile.Write(ref _held, new Held(current, stamp, now + RecheckAfter));
+            return current;
         }
         catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
         {
             Volatile.Write(ref _held, null);
+            throw;
         }
         finally
         {

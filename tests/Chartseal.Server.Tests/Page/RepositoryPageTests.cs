@@ -398,6 +398,35 @@ public sealed class RepositoryPageTests
     }
 
     [Fact]
+    public async Task FirstViewOfALargeRepository_VisitorGivesUp_TheJudgingIsFinishedAnyway_NotStartedOverByTheNext()
+    {
+        await using var f = await PageFixture.StartAsync(revokeBob: false);
+        for (int i = 0; i < 1000; i++)
+        {
+            f.Put("many", $"1.0.{i}", f.S.Trust.Alice);
+        }
+        await f.WriteIndexAsync();
+        int versions = (await ChartIndex.LoadAsync(Path.Combine(f.S.Repo, ChartIndex.FileName))).Entries.Values.Sum(v => v.Count);
+
+        // A visitor (or a proxy's timeout) gives up while the first report is being judged.
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(f.S.Server.Address.Host, f.S.Server.Address.Port, Ct);
+            await tcp.GetStream().WriteAsync("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray(), Ct);
+            await Task.Delay(100, Ct);
+        }
+
+        // The judging goes on without it: a repository that takes longer to judge than a proxy waits still gets its page.
+        for (int i = 0; i < 600 && f.S.Server.PageReports.Judged < versions; i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+        Assert.Equal(versions, f.S.Server.PageReports.Judged);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(f.S, "/")).Response.StatusCode);
+        Assert.Equal(versions, f.S.Server.PageReports.Judged);
+    }
+
+    [Fact]
     public async Task AProvReplacedWithoutAnIndexChange_ShowsAfterTheRecheck_JudgingOnlyThatVersion()
     {
         await using var f = await PageFixture.StartAsync();
