@@ -255,7 +255,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
                 if (!done.Resigned)
                 {
                     // Answered once a snapshot covers the new index: the uploader's next repo update sees the chart.
-                    await snapshots.AfterChangeAsync(context.RequestAborted).ConfigureAwait(false);
+                    await snapshots.AfterChangeAsync().ConfigureAwait(false);
                 }
                 var entry = published.Entry;
                 string signer = published.Verdict.Verification.Signer.Fingerprint;
@@ -385,7 +385,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         }
         if (removed)
         {
-            await snapshots.AfterChangeAsync(context.RequestAborted).ConfigureAwait(false);
+            await snapshots.AfterChangeAsync().ConfigureAwait(false);
         }
         if (!removed)
         {

@@ -34,8 +34,12 @@ internal sealed class SnapshotSigning(IndexSnapshotKeeper? keeper, TimeProvider 
         _timer = clock.CreateTimer(_ => _ = TickAsync(), null, keeper.CheckInterval, keeper.CheckInterval);
     }
 
-    /// <summary>Signs after a change the server made (an accepted upload, a deletion).</summary>
-    public async Task AfterChangeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Signs after a change the server made (an accepted upload, a deletion). Not cancelled with the request: the change
+    /// is made, so its snapshot and its audit line must follow even when the client has gone away meanwhile; and a
+    /// failure is the snapshot's (logged, for readiness), never the write's.
+    /// </summary>
+    public async Task AfterChangeAsync()
     {
         if (keeper is null)
         {
@@ -43,9 +47,9 @@ internal sealed class SnapshotSigning(IndexSnapshotKeeper? keeper, TimeProvider 
         }
         try
         {
-            Log(await keeper.SignAsync(clock.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false), "change");
+            Log(await keeper.SignAsync(clock.GetUtcNow().UtcDateTime).ConfigureAwait(false), "change");
         }
-        catch (ChartsealException e)
+        catch (Exception e) when (IsSigningFailure(e))
         {
             Fail(e.Message);
         }
@@ -57,11 +61,13 @@ internal sealed class SnapshotSigning(IndexSnapshotKeeper? keeper, TimeProvider 
         {
             Log(await keeper!.RefreshIfDueAsync(clock.GetUtcNow().UtcDateTime).ConfigureAwait(false), "due");
         }
-        catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IsSigningFailure(e))
         {
             Fail(e.Message);
         }
     }
+
+    private static bool IsSigningFailure(Exception e) => e is ChartsealException or IOException or UnauthorizedAccessException;
 
     private void Log(IndexSnapshot? snapshot, string why)
     {

@@ -1,7 +1,14 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Chartseal.Charts;
+using Chartseal.IO;
+using Chartseal.Keys;
+using Chartseal.OpenPgp;
+using Chartseal.Repository;
 using Chartseal.Tests.Charts;
+using Chartseal.Tests.Trust;
+using Chartseal.Trust;
 
 namespace Chartseal.Server.Tests;
 
@@ -240,6 +247,73 @@ public sealed class ServerAttackTests
         await Task.Delay(TimeSpan.FromSeconds(1.2), Ct);
 
         Assert.Equal(changed, await s.Http.GetStringAsync("index.yaml", Ct));
+    }
+
+    [Fact]
+    public async Task UploaderDisconnectsWhileItsSnapshotIsSigned_TheUploadIsStillAuditedAndCoveredByASnapshot()
+    {
+        var ivy = new TestKey("Ivy Index <index@example.com>", TrustFixture.T0);
+        var key = SigningKeySelector.Select(ivy.Secret, ivy.Fingerprint, ServerFixture.Now);
+        var logs = new LogLines();
+        await using var s = await ServerFixture.StartAsync(
+            o => o with { IndexSigner = new IndexSigner(key, key.Unlock(null)), SnapshotLifetime = TimeSpan.FromDays(1), Clock = new TimerlessClock(ServerFixture.Now), Logs = logs },
+            prepare: t => TrustRepository.AddIndexKeyAsync(t.Repo, t.Root.RootSigner(ServerFixture.Now), ivy.Public, TimeSpan.FromDays(2), null, ServerFixture.Now));
+        // The signing after the upload is held still where it reads the previous snapshot: a pipe in its place.
+        string snapshot = Path.Combine(s.Repo, IndexSnapshot.FileName);
+        byte[] previous = await File.ReadAllBytesAsync(snapshot, Ct);
+        File.Delete(snapshot);
+        using (var mkfifo = Process.Start("mkfifo", [snapshot]))
+        {
+            await mkfifo.WaitForExitAsync(Ct);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        var chart = s.Chart("demo", "1.0.0", s.Trust.Alice);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/charts")
+        {
+            Content = new MultipartFormDataContent { { new ByteArrayContent(chart.Archive), "chart", chart.FileName }, { new ByteArrayContent(chart.Provenance!), "prov", chart.FileName + ".prov" } },
+            Headers = { Authorization = ServerFixture.Bearer },
+        };
+        using var gone = new CancellationTokenSource();
+        var upload = s.Http.SendAsync(request, gone.Token);
+
+        // Opening the pipe for writing waits for its reader: the server, the chart published, signing the new index.
+        await using (var pipe = await Task.Run(() => new FileStream(snapshot, FileMode.Open, FileAccess.Write), Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct))
+        {
+            // The uploader goes away then, and the server notices before the signing goes on.
+            await gone.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => upload);
+            await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+            await pipe.WriteAsync(previous, Ct);
+        }
+
+        // The chart is published: its audit line and count are written, and a snapshot covers it at once (not at the next check).
+        for (int i = 0; i < 200 && !logs.All.Any(l => l.Category == WriteAudit.Category && l.Message.StartsWith("upload published: demo 1.0.0", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+        Assert.Contains(logs.All, l => l.Category == WriteAudit.Category && l.Message.StartsWith("upload published: demo 1.0.0", StringComparison.Ordinal));
+        Assert.Contains("demo", (await IndexAsync(s)).Entries.Keys);
+        var signed = IndexSnapshot.TryParse(ClearSignedMessage.TryParse(await File.ReadAllBytesAsync(snapshot, Ct), out _)!.Plaintext, out _)!;
+        Assert.Equal(ContentHash.Sha256Hex(await File.ReadAllBytesAsync(Path.Combine(s.Repo, "index.yaml"), Ct)), signed.IndexSha256);
+    }
+
+    // A clock that stays put and whose timers never fire: nothing signs on its own while a test holds a signing still.
+    private sealed class TimerlessClock(DateTime now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(now, TimeSpan.Zero);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Never();
+
+        private sealed class Never : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
     }
 
     [Fact]
