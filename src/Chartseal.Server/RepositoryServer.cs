@@ -368,12 +368,13 @@ public sealed class RepositoryServer : IAsyncDisposable
         // Archives and .prov files only when the current index lists them (checked against the index held in memory).
         var index = app.Services.GetRequiredService<IndexFile>();
         var addressed = new AddressedIndexes(options.RepositoryDir);
+        var files = new RepositoryFiles(options.RepositoryDir);
         app.Use(async (context, next) =>
         {
             string name = context.Request.Path.Value is { Length: > 1 } p && p.LastIndexOf('/') == 0 ? p[1..] : "";
             if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             {
-                if (await addressed.TryServeAsync(context, name).ConfigureAwait(false))
+                if (await addressed.TryServeAsync(context, name).ConfigureAwait(false) || await SnapshotFile.TryServeAsync(context, files, name).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -394,7 +395,7 @@ public sealed class RepositoryServer : IAsyncDisposable
         });
         app.UseStaticFiles(new StaticFileOptions
         {
-            FileProvider = new RepositoryFiles(options.RepositoryDir),
+            FileProvider = files,
             ContentTypeProvider = types,
             ServeUnknownFileTypes = false,
             OnPrepareResponse = file =>

@@ -535,6 +535,44 @@ public sealed class IndexSnapshotAttackTests
         }
     }
 
+    // Uploads one after another (a CI job pushing several charts) sign snapshots of the same size within one second: with a
+    // tag made of the size and the time to the second, a cache revalidating the snapshot was told 304 and kept the one
+    // before the last upload, whose index does not list the last chart, until the next signing (hours, when idle).
+    [Fact]
+    public async Task SnapshotSignedAgainWithinTheSameSecond_ACacheRevalidatingItGetsTheNewOne_Not304()
+    {
+        await using var s = await Scenario.StartAsync();
+        string path = Path.Combine(s.Trust.Repo, IndexSnapshot.FileName);
+        DateTime second = new(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(path, second.AddMilliseconds(100));
+        using var first = await s.Origin.Http.GetAsync(IndexSnapshot.FileName, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, first.StatusCode);
+        long size = new FileInfo(path).Length;
+
+        await s.UploadAsync("1.0.1");
+        Assert.Equal(size, new FileInfo(path).Length);
+        File.SetLastWriteTimeUtc(path, second.AddMilliseconds(900)); // signed within the same second
+
+        using var revalidate = new HttpRequestMessage(HttpMethod.Get, IndexSnapshot.FileName);
+        revalidate.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        revalidate.Headers.IfModifiedSince = first.Content.Headers.LastModified ?? second;
+        using var response = await s.Origin.Http.SendAsync(revalidate, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(await File.ReadAllBytesAsync(path, Ct), await response.Content.ReadAsByteArrayAsync(Ct));
+        Assert.NotEqual(first.Headers.ETag, response.Headers.ETag);
+        Assert.True(response.Headers.CacheControl?.NoCache == true);
+
+        // Unchanged, it is still revalidated with a 304 (and HEAD answers as GET, without the body).
+        using var again = new HttpRequestMessage(HttpMethod.Get, IndexSnapshot.FileName);
+        again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        using var notModified = await s.Origin.Http.SendAsync(again, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.NotModified, notModified.StatusCode);
+        using var head = await s.Origin.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, IndexSnapshot.FileName), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(size, head.Content.Headers.ContentLength);
+        Assert.Equal(response.Headers.ETag, head.Headers.ETag);
+    }
+
     [Fact]
     public async Task RepositoryPage_ShowsTheSignedIndex_OrWhyClientsRefuseIt()
     {
