@@ -108,7 +108,8 @@ public static class ChartPublisher
         await index.WriteAsync(indexPath, cancellationToken).ConfigureAwait(false);
         if (deleted.Forget(chart.Name, chart.Version))
         {
-            await deleted.SaveAsync(cancellationToken).ConfigureAwait(false);
+            // The index is written: the version is published, so what follows is not cancelled with the caller.
+            await deleted.SaveAsync(CancellationToken.None).ConfigureAwait(false);
         }
         foreach (string file in sameVersion.SelectMany(e => LocalFilesOf(options.RepositoryDir, e)).Distinct(StringComparer.Ordinal)
             .Where(f => f != name && OtherEntryWithFile(options.RepositoryDir, index, f, "", "") is null))
