@@ -98,6 +98,41 @@ public sealed class ReadTests
         }
     }
 
+    // A manifest renewed right after a change has the same size; with a tag made of the size and the time to the second, a
+    // cache revalidating it was told 304 and kept the older manifest.
+    [Fact]
+    public async Task TrustManifest_RenewedWithinTheSameSecond_ACacheRevalidatingItGetsTheNewOne_Not304()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        string path = Path.Combine(s.Repo, Chartseal.Trust.TrustFiles.ManifestName);
+        DateTime second = new(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(path, second.AddMilliseconds(100));
+        using var first = await s.Http.GetAsync("/" + Chartseal.Trust.TrustFiles.ManifestName, Ct);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        long size = new FileInfo(path).Length;
+
+        await TrustRepository.RenewAsync(s.Repo, s.Trust.Root.RootSigner(ServerFixture.Now), Chartseal.Tests.Trust.TrustFixture.Validity, ServerFixture.Now.AddDays(1), Ct);
+        Assert.Equal(size, new FileInfo(path).Length);
+        File.SetLastWriteTimeUtc(path, second.AddMilliseconds(900));
+
+        using var revalidate = new HttpRequestMessage(HttpMethod.Get, "/" + Chartseal.Trust.TrustFiles.ManifestName);
+        revalidate.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        revalidate.Headers.IfModifiedSince = first.Content.Headers.LastModified ?? second;
+        using var response = await s.Http.SendAsync(revalidate, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(await File.ReadAllBytesAsync(path, Ct), await response.Content.ReadAsByteArrayAsync(Ct));
+        Assert.True(response.Headers.CacheControl?.NoCache == true);
+        Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+
+        // Unchanged, it is revalidated with a 304; the keys keep their media type.
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/" + Chartseal.Trust.TrustFiles.ManifestName);
+        again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        using var notModified = await s.Http.SendAsync(again, Ct);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        using var keys = await s.Http.GetAsync("/" + Chartseal.Trust.TrustFiles.PublicKeysName, Ct);
+        Assert.Equal("application/pgp-keys", keys.Content.Headers.ContentType?.MediaType);
+    }
+
     [Theory]
     [InlineData("/.chartseal.lock")]
     [InlineData("/.mysql-1.2.3.tgz.0123.tmp")]
