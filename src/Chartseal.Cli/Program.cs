@@ -72,6 +72,12 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine("chartseal: " + CommandLineHelp.Describe(root, parse, args));
     return ExitCodes.Usage;
 }
+// install hands the flags it does not know to helm; every other command has none to hand on.
+if (args[0] != "install" && CommandLineHelp.UnknownFlag(parse) is { } unknownFlag)
+{
+    Console.Error.WriteLine("chartseal: " + unknownFlag);
+    return ExitCodes.Usage;
+}
 try
 {
     // Our handler below, not System.CommandLine's: one line and exit 2, never a stack trace.

@@ -66,6 +66,30 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData(new[] { "repo", "update", "-o", "json" }, "unknown flag \"-o\" for \"chartseal repo update\" (see chartseal repo update --help)")]
+    [InlineData(new[] { "key", "fingerprint", "k.asc", "-o", "json" }, "unknown flag \"-o\" for \"chartseal key fingerprint\" (see chartseal key fingerprint --help)")]
+    [InlineData(new[] { "pull", "repo/chart", "--nope" }, "unknown flag \"--nope\" for \"chartseal pull\" (see chartseal pull --help)")]
+    [InlineData(new[] { "search", "-x" }, "unknown flag \"-x\" for \"chartseal search\" (see chartseal search --help)")]
+    public void A_flag_the_command_lacks_is_named_as_a_flag_not_taken_for_a_file_or_name(string[] args, string expected)
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        File.WriteAllText(Path.Combine(t.Path, "k.asc"), "");
+        var r = Cli.Run(t.Path, args);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Equal("", r.StdOut);
+        Assert.Equal("chartseal: " + expected, Assert.Single(r.StdErrLines));
+    }
+
+    [Fact]
+    public void A_word_after_double_dash_is_a_value_even_when_it_starts_with_a_dash()
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        var r = Cli.Run(t.Path, "pull", "--", "-chart");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("\"-chart\" is not NAME/CHART", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("verify", "x.tgz", "--keyring", "k")]
     [InlineData("audit", "repo", "--root-fingerprint", "0000000000000000000000000000000000000000")]
     [InlineData("search", "x")]
