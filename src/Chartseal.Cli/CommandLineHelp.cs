@@ -93,6 +93,8 @@ internal static class CommandLineHelp
         ["dep"] = "Chartseal updates a chart's dependencies while packaging it: chartseal package CHART_DIR -u (as helm package -u)",
         ["fetch"] = "Helm's old name for pull: chartseal pull NAME/CHART",
         ["version"] = "the version is printed by chartseal --version",
+        ["registry"] = "Chartseal uses the credentials that helm registry login (or docker login) saves: run helm registry login HOST",
+        ["upgrade"] = "verify the chart first, then hand its archive to helm: chartseal pull NAME/CHART -d DIR, then helm upgrade RELEASE DIR/CHART-VERSION.tgz",
     };
 
     /// <summary>A prefix of the name, or at most two edits away (Helm's suggestion distance).</summary>

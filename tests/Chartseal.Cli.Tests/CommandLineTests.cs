@@ -46,6 +46,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "dependency", "update", "." }, "unknown command \"dependency\" for \"chartseal\"; Chartseal updates a chart's dependencies while packaging it: chartseal package CHART_DIR -u")]
     [InlineData(new[] { "fetch", "repo/chart" }, "Helm's old name for pull: chartseal pull NAME/CHART")]
     [InlineData(new[] { "version" }, "unknown command \"version\" for \"chartseal\"; the version is printed by chartseal --version")]
+    [InlineData(new[] { "registry", "login", "registry.example.com" }, "helm registry login (or docker login) saves: run helm registry login HOST")]
+    [InlineData(new[] { "upgrade", "rel", "repo/chart" }, "chartseal pull NAME/CHART -d DIR, then helm upgrade RELEASE DIR/CHART-VERSION.tgz")]
     [InlineData(new[] { "help", "verfy" }, "unknown command \"verfy\" for \"chartseal\"; did you mean \"verify\"?")]
     [InlineData(new[] { "trust", "revok", "--help" }, "unknown command \"revok\" for \"chartseal trust\"; did you mean \"revoke\"?")]
     public void A_mistyped_command_is_one_line_with_a_suggestion(string[] args, string expected)
