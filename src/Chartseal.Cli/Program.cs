@@ -56,7 +56,9 @@ if (Array.Exists(args, helpNames.Contains))
     }
     root.Options.Add(new HelpOption());
 }
-if (Array.Exists(args, a => a == "--version"))
+// The root's help lists --version too (Helm's `helm --help` does not, but `helm version` is a command there; here the
+// flag is the only way, so it must be findable).
+if (Array.Exists(args, a => a == "--version") || helpNames.Contains(args[0]))
 {
     root.Options.Add(new VersionOption());
 }

@@ -11,6 +11,7 @@ public sealed class CommandLineTests
         Cli.AssertOk(r);
         Assert.Contains("Usage:\n  chartseal [command] [options]", r.StdOut.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("verify", r.StdOut, StringComparison.Ordinal);
+        Assert.Contains("--version", r.StdOut, StringComparison.Ordinal);
         Assert.Equal("", r.StdErr);
     }
 
