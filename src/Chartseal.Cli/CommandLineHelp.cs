@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace Chartseal.Cli;
 
@@ -26,6 +27,29 @@ internal static class CommandLineHelp
         // System.CommandLine lists choices on several lines; one line is what scripts and people read.
         string message = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
         return $"{message} (see {path} --help)";
+    }
+
+    /// <summary>
+    /// The one line for a flag the command does not have that its variadic argument took as a value (<c>repo update -o
+    /// json</c> would look for a repository named <c>-o</c>, <c>key fingerprint KEY -o json</c> print one fingerprint,
+    /// then call <c>-o</c> a missing file), or null. A lone <c>-</c> (standard input) and words after <c>--</c> are values.
+    /// </summary>
+    public static string? UnknownFlag(ParseResult parse)
+    {
+        var afterDoubleDash = parse.Tokens.SkipWhile(token => token.Type != TokenType.DoubleDash).ToHashSet();
+        foreach (ArgumentResult argument in parse.CommandResult.Children.OfType<ArgumentResult>())
+        {
+            if (argument.Tokens.FirstOrDefault(token => token.Value.Length > 1 && token.Value[0] == '-' && !afterDoubleDash.Contains(token)) is { } flag)
+            {
+                string path = parse.CommandResult.Command.Name;
+                for (SymbolResult? parent = parse.CommandResult.Parent; parent is CommandResult command; parent = command.Parent)
+                {
+                    path = command.Command.Name + " " + path;
+                }
+                return $"unknown flag \"{flag.Value}\" for \"{path}\" (see {path} --help)";
+            }
+        }
+        return null;
     }
 
     /// <summary>
@@ -69,6 +93,8 @@ internal static class CommandLineHelp
         ["dep"] = "Chartseal updates a chart's dependencies while packaging it: chartseal package CHART_DIR -u (as helm package -u)",
         ["fetch"] = "Helm's old name for pull: chartseal pull NAME/CHART",
         ["version"] = "the version is printed by chartseal --version",
+        ["registry"] = "Chartseal uses the credentials that helm registry login (or docker login) saves: run helm registry login HOST",
+        ["upgrade"] = "verify the chart first, then hand its archive to helm: chartseal pull NAME/CHART -d DIR, then helm upgrade RELEASE DIR/CHART-VERSION.tgz",
     };
 
     /// <summary>A prefix of the name, or at most two edits away (Helm's suggestion distance).</summary>

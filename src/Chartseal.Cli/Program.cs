@@ -56,7 +56,9 @@ if (Array.Exists(args, helpNames.Contains))
     }
     root.Options.Add(new HelpOption());
 }
-if (Array.Exists(args, a => a == "--version"))
+// The root's help lists --version too (Helm's `helm --help` does not, but `helm version` is a command there; here the
+// flag is the only way, so it must be findable).
+if (Array.Exists(args, a => a == "--version") || helpNames.Contains(args[0]))
 {
     root.Options.Add(new VersionOption());
 }
@@ -70,6 +72,12 @@ ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
     Console.Error.WriteLine("chartseal: " + CommandLineHelp.Describe(root, parse, args));
+    return ExitCodes.Usage;
+}
+// install hands the flags it does not know to helm; every other command has none to hand on.
+if (args[0] != "install" && CommandLineHelp.UnknownFlag(parse) is { } unknownFlag)
+{
+    Console.Error.WriteLine("chartseal: " + unknownFlag);
     return ExitCodes.Usage;
 }
 try

@@ -11,6 +11,7 @@ public sealed class CommandLineTests
         Cli.AssertOk(r);
         Assert.Contains("Usage:\n  chartseal [command] [options]", r.StdOut.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("verify", r.StdOut, StringComparison.Ordinal);
+        Assert.Contains("--version", r.StdOut, StringComparison.Ordinal);
         Assert.Equal("", r.StdErr);
     }
 
@@ -46,6 +47,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "dependency", "update", "." }, "unknown command \"dependency\" for \"chartseal\"; Chartseal updates a chart's dependencies while packaging it: chartseal package CHART_DIR -u")]
     [InlineData(new[] { "fetch", "repo/chart" }, "Helm's old name for pull: chartseal pull NAME/CHART")]
     [InlineData(new[] { "version" }, "unknown command \"version\" for \"chartseal\"; the version is printed by chartseal --version")]
+    [InlineData(new[] { "registry", "login", "registry.example.com" }, "helm registry login (or docker login) saves: run helm registry login HOST")]
+    [InlineData(new[] { "upgrade", "rel", "repo/chart" }, "chartseal pull NAME/CHART -d DIR, then helm upgrade RELEASE DIR/CHART-VERSION.tgz")]
     [InlineData(new[] { "help", "verfy" }, "unknown command \"verfy\" for \"chartseal\"; did you mean \"verify\"?")]
     [InlineData(new[] { "trust", "revok", "--help" }, "unknown command \"revok\" for \"chartseal trust\"; did you mean \"revoke\"?")]
     public void A_mistyped_command_is_one_line_with_a_suggestion(string[] args, string expected)
@@ -63,6 +66,30 @@ public sealed class CommandLineTests
         var r = Cli.Run(t.Path, "verify", "x.tgz", "--output", "xml", "--keyring", "k");
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.EndsWith("(see chartseal verify --help)", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "repo", "update", "-o", "json" }, "unknown flag \"-o\" for \"chartseal repo update\" (see chartseal repo update --help)")]
+    [InlineData(new[] { "key", "fingerprint", "k.asc", "-o", "json" }, "unknown flag \"-o\" for \"chartseal key fingerprint\" (see chartseal key fingerprint --help)")]
+    [InlineData(new[] { "pull", "repo/chart", "--nope" }, "unknown flag \"--nope\" for \"chartseal pull\" (see chartseal pull --help)")]
+    [InlineData(new[] { "search", "-x" }, "unknown flag \"-x\" for \"chartseal search\" (see chartseal search --help)")]
+    public void A_flag_the_command_lacks_is_named_as_a_flag_not_taken_for_a_file_or_name(string[] args, string expected)
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        File.WriteAllText(Path.Combine(t.Path, "k.asc"), "");
+        var r = Cli.Run(t.Path, args);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Equal("", r.StdOut);
+        Assert.Equal("chartseal: " + expected, Assert.Single(r.StdErrLines));
+    }
+
+    [Fact]
+    public void A_word_after_double_dash_is_a_value_even_when_it_starts_with_a_dash()
+    {
+        using var t = new Chartseal.Tests.Support.TempDirectory();
+        var r = Cli.Run(t.Path, "pull", "--", "-chart");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("\"-chart\" is not NAME/CHART", Assert.Single(r.StdErrLines), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -62,7 +62,16 @@ public sealed class SigningKey
         {
             return Unlock(null, origin: null);
         }
-        string passphrase = passphrases.GetPassphrase(UserId);
+        string passphrase;
+        try
+        {
+            passphrase = passphrases.GetPassphrase(UserId);
+        }
+        catch (ChartsealException e) when (e.File is null)
+        {
+            // No way to ask (no file, variable or terminal): the line names the keyring, as a wrong passphrase does.
+            throw new ChartsealException(SourceName, e.Reason, e);
+        }
         return Unlock(passphrase, passphrases.Origin);
     }
 

@@ -190,7 +190,7 @@ public sealed class TrustedMaterial
         {
             if (!notSignedByPin || files.Rotations is null)
             {
-                return Reject(RejectionReason.TrustBadSignature, signatureFailure);
+                return Reject(RejectionReason.TrustBadSignature, PinNotInRootKeys(rootKeys, pinned.Fingerprint) ?? signatureFailure);
             }
             var chain = FollowRotations(message, files.Rotations, rootKeys!, pinned.Fingerprint, seen?.Version ?? 0, now, signatureFailure);
             if (chain.Rejection is not null)
@@ -476,6 +476,23 @@ public sealed class TrustedMaterial
             }
             return byFingerprint;
         });
+
+    /// <summary>
+    /// When the pinned root is not among the certificates of root.pgp, the line for it: what root.pgp holds, and the two
+    /// explanations (a mistyped pin, often a maintainer's fingerprint copied for the root's; or other trust material).
+    /// Null when root.pgp could not be read or holds the pin.
+    /// </summary>
+    private static string? PinNotInRootKeys(Keyring? rootKeys, string pinned)
+    {
+        if (rootKeys is null || RootsByFingerprint(rootKeys) is not { Count: > 0 } roots || roots.ContainsKey(pinned))
+        {
+            return null;
+        }
+        const int Shown = 3;
+        string held = string.Join(", ", roots.Keys.Take(Shown)) + (roots.Count > Shown ? $" and {roots.Count - Shown} more" : "");
+        return $"the pinned root {pinned} is not in {TrustFiles.RootKeysName}, which holds {held}: either the pin is mistyped " +
+            "(ask the repository's maintainers for its root fingerprint) or this is not that repository's trust material";
+    }
 
     /// <summary>
     /// Checks that <paramref name="message"/> carries a good signature by root <paramref name="root"/> (looked up in

@@ -338,6 +338,18 @@ public sealed class SigningKeySelectorTests
     }
 
     [Fact]
+    public void UnlockWith_NoWayToAskForThePassphrase_NamesTheKeyring()
+    {
+        SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), PasswordKeyUserId, Now);
+        var environment = new PassphraseEnvironment(_ => null, () => TextReader.Null, true, null);
+
+        var error = Assert.Throws<ChartsealException>(() => key.UnlockWith(new PassphraseSource(null, environment)));
+
+        Assert.Equal(key.SourceName, error.File);
+        Assert.StartsWith(key.SourceName + ": key \"password key (fake) <fake@helm.sh>\" is protected by a passphrase", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unlock_UnlockedKey_SignsVerifiably()
     {
         SigningKey key = SigningKeySelector.Select(Keyring.Load(TestPaths.Helm("helm-password-key.secret")), "fake@helm.sh", Now);

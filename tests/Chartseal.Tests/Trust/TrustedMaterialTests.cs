@@ -57,6 +57,10 @@ public sealed class TrustedMaterialTests
         await TrustRepository.AddAsync(forgedRepo, attacker.RootSigner(Now), attackersMaintainer.Public, TrustFixture.Validity, TrustFixture.At(1));
         var forged = await new FolderRepositorySource(forgedRepo).ReadTrustFilesAsync();
         AssertRejected(RejectionReason.TrustBadSignature, TrustedMaterial.Load(forged, f.Pin, null, Now));
+        // The line says what root.pgp holds and both explanations, never which one to believe.
+        Assert.Equal($"the pinned root {f.Root.Fingerprint} is not in root.pgp, which holds {attacker.Fingerprint}: either the pin is mistyped " +
+            "(ask the repository's maintainers for its root fingerprint) or this is not that repository's trust material",
+            Assert.IsType<TrustResult.Rejected>(TrustedMaterial.Load(forged, f.Pin, null, Now)).Message);
         // ... and with the real root.pgp next to it, the signature is still not by the pinned root.
         var mixed = forged with { RootKeys = (await f.FilesAsync()).RootKeys };
         AssertRejected(RejectionReason.TrustBadSignature, TrustedMaterial.Load(mixed, f.Pin, null, Now));
