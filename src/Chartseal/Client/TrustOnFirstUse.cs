@@ -19,7 +19,7 @@ public static class TrustOnFirstUse
         ArgumentNullException.ThrowIfNull(source);
         string where = source.AddressOf(TrustFiles.ManifestName);
         byte[] manifest = await source.ReadFileAsync(TrustFiles.ManifestName, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false)
-            ?? throw new ChartsealException(where, "not found: the repository publishes no root-signed trust material (run chartseal trust init)");
+            ?? throw new ChartsealException(where, $"not found: {TrustFiles.NoManifestExplanation}");
         if (ClearSignedMessage.TryParse(manifest, out string error) is not { } message
             || TrustManifest.TryParse(message.Plaintext, out error) is not { } body)
         {

@@ -41,6 +41,13 @@ public sealed record TrustFiles(byte[]? Manifest, byte[]? PublicKeys, byte[]? Re
     /// <summary>Every trust file name, in the order a writer puts them into place (the manifest last).</summary>
     public static readonly IReadOnlyList<string> AllNames = [PublicKeysName, RevokedName, IndexKeysName, RootKeysName, RotationsName, ManifestName];
 
+    /// <summary>
+    /// Why a location without <see cref="ManifestName"/> has no trust material, in the same words for every door (a
+    /// pinned refresh, trust on first use): the two usual causes, and who can mend it.
+    /// </summary>
+    public const string NoManifestExplanation =
+        "the repository publishes no root-signed trust material (a plain Helm repository, or a mistyped URL; its maintainers create it with chartseal trust init)";
+
     /// <summary>Largest <c>rotations.asc</c> read (about a thousand hand-overs).</summary>
     public const long MaxRotationsSize = 1024L * 1024;
 

@@ -167,7 +167,7 @@ public sealed class TrustedMaterial
         // 1. The manifest must exist and be a clear-signed document with a signature (else: unsigned).
         if (files.Manifest is not { } manifestBytes)
         {
-            return Reject(RejectionReason.TrustUnsigned, $"no {TrustFiles.ManifestName}: the repository's keys are not signed by a root");
+            return Reject(RejectionReason.TrustUnsigned, $"no {TrustFiles.ManifestName}: {TrustFiles.NoManifestExplanation}");
         }
         if (manifestBytes.Length > TrustManifest.MaxLength)
         {

@@ -285,6 +285,18 @@ public sealed class RepositoryClientTests
     }
 
     [Fact]
+    public async Task TrustOnFirstUse_PlainHelmRepository_SaysWhatUsuallyCausesIt()
+    {
+        using var s = new Served();
+        File.Delete(Path.Combine(s.Trust.Repo, "trust.yaml.asc"));
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => TrustOnFirstUse.ClaimAsync(new HttpRepositorySource(s.Server.Url, FetchPolicy.PlainHttpAllowed), TestContext.Current.CancellationToken));
+
+        Assert.Equal(s.Server.Url.TrimEnd('/') + "/trust.yaml.asc", e.File);
+        Assert.Equal("not found: the repository publishes no root-signed trust material (a plain Helm repository, or a mistyped URL; its maintainers create it with chartseal trust init)", e.Reason);
+    }
+
+    [Fact]
     public async Task RemoveAsync_DeletesConfigEntryAndCache()
     {
         using var s = new Served();

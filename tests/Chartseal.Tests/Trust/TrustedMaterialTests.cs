@@ -30,7 +30,11 @@ public sealed class TrustedMaterialTests
         using var f = new TrustFixture();
         await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
         var files = await f.FilesAsync() with { Manifest = null };
-        AssertRejected(RejectionReason.TrustUnsigned, TrustedMaterial.Load(files, f.Pin, null, Now));
+        var result = TrustedMaterial.Load(files, f.Pin, null, Now);
+        AssertRejected(RejectionReason.TrustUnsigned, result);
+        // The usual causes, as trust on first use says them: a plain Helm repository or a mistyped URL.
+        Assert.Equal("no trust.yaml.asc: the repository publishes no root-signed trust material (a plain Helm repository, or a mistyped URL; its maintainers create it with chartseal trust init)",
+            ((TrustResult.Rejected)result).Message);
     }
 
     [Fact]
