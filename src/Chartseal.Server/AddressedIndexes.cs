@@ -42,7 +42,7 @@ internal sealed class AddressedIndexes(string repositoryDir)
         response.Headers.ETag = etag;
         response.Headers.Vary = "Accept-Encoding";
         response.Headers.CacheControl = "public, max-age=31536000, immutable";
-        if (context.Request.Headers.IfNoneMatch.ToString().Contains(etag, StringComparison.Ordinal))
+        if (ReadEndpoints.IfNoneMatch(context.Request, etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return true;

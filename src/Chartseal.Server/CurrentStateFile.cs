@@ -44,7 +44,7 @@ internal static class CurrentStateFile
         string etag = "\"" + ContentHash.Sha256Hex(bytes)[..32] + "\"";
         response.Headers.ETag = etag;
         response.Headers.CacheControl = "no-cache";
-        if (context.Request.Headers.IfNoneMatch.ToString().Contains(etag, StringComparison.Ordinal))
+        if (ReadEndpoints.IfNoneMatch(context.Request, etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return true;

@@ -15,7 +15,8 @@ internal static class ReadEndpoints
         response.Headers.ETag = etag;
         response.Headers.Vary = "Accept-Encoding";
         response.Headers.CacheControl = "no-cache";
-        if (Matches(context.Request.Headers.IfNoneMatch, snapshot))
+        // Either representation's tag matches: both name the same index.
+        if (IfNoneMatch(context.Request, snapshot.ETag, snapshot.GzipETag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return;
@@ -39,9 +40,14 @@ internal static class ReadEndpoints
         }
     }
 
-    // Either representation's tag matches: both name the same index.
-    private static bool Matches(string? ifNoneMatch, IndexFile.Snapshot snapshot)
+    /// <summary>
+    /// Whether the request's <c>If-None-Match</c> names one of <paramref name="etags"/> (weak comparison, as RFC 9110
+    /// 13.1.2 asks for it) or is <c>*</c>: the answer is then 304 Not Modified. Every file the server tags with its own
+    /// ETag checks it here.
+    /// </summary>
+    internal static bool IfNoneMatch(HttpRequest request, params ReadOnlySpan<string> etags)
     {
+        string ifNoneMatch = request.Headers.IfNoneMatch.ToString();
         if (string.IsNullOrEmpty(ifNoneMatch))
         {
             return false;
@@ -53,7 +59,7 @@ internal static class ReadEndpoints
             {
                 tag = tag[2..];
             }
-            if (tag == "*" || tag == snapshot.ETag || tag == snapshot.GzipETag)
+            if (tag == "*" || etags.Contains(tag))
             {
                 return true;
             }

@@ -133,6 +133,26 @@ public sealed class ReadTests
         Assert.Equal("application/pgp-keys", keys.Content.Headers.ContentType?.MediaType);
     }
 
+    // A trust file's validators are its content's hash; the other forms of If-None-Match a cache may send still work as
+    // they did with the static files: a weak tag, a list, and "*" (any version of a file that exists: 304).
+    [Theory]
+    [InlineData("*")]
+    [InlineData("W/{0}")]
+    [InlineData("\"0123\", {0}")]
+    public async Task TrustFile_IfNoneMatchStarWeakOrList_304(string header)
+    {
+        await using var s = await ServerFixture.StartAsync();
+        string name = "/" + Chartseal.Trust.TrustFiles.ManifestName;
+        using var first = await s.Http.GetAsync(name, Ct);
+        using var revalidate = new HttpRequestMessage(HttpMethod.Get, name);
+        revalidate.Headers.TryAddWithoutValidation("If-None-Match", string.Format(System.Globalization.CultureInfo.InvariantCulture, header, first.Headers.ETag!.Tag));
+
+        using var response = await s.Http.SendAsync(revalidate, Ct);
+
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+        Assert.Equal(first.Headers.ETag, response.Headers.ETag);
+    }
+
     [Theory]
     [InlineData("/.chartseal.lock")]
     [InlineData("/.mysql-1.2.3.tgz.0123.tmp")]
