@@ -24,6 +24,12 @@ internal static class CommandLineHelp
         {
             return unknown;
         }
+        // A flag the command lacks, before its arguments, takes an argument's place: the words after it are then the
+        // ones System.CommandLine calls unrecognized (verify --keyrng k x.tgz: "k"), and the flag is what was mistyped.
+        if (UnknownFlag(parse) is { } flag)
+        {
+            return flag;
+        }
         // System.CommandLine lists choices on several lines; one line is what scripts and people read.
         string message = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
         return $"{message} (see {path} --help)";
@@ -32,10 +38,16 @@ internal static class CommandLineHelp
     /// <summary>
     /// The one line for a flag the command does not have that its variadic argument took as a value (<c>repo update -o
     /// json</c> would look for a repository named <c>-o</c>, <c>key fingerprint KEY -o json</c> print one fingerprint,
-    /// then call <c>-o</c> a missing file), or null. A lone <c>-</c> (standard input) and words after <c>--</c> are values.
+    /// then call <c>-o</c> a missing file; <c>verify --keyrng k x.tgz</c> would call <c>k</c> unrecognized), or null. A
+    /// lone <c>-</c> (standard input) and words after <c>--</c> are values; <c>install</c> hands the flags it does not know
+    /// to helm, so it has none unknown.
     /// </summary>
     public static string? UnknownFlag(ParseResult parse)
     {
+        if (parse.CommandResult.Command.Name == "install" && parse.CommandResult.Parent is CommandResult { Parent: null })
+        {
+            return null;
+        }
         var afterDoubleDash = parse.Tokens.SkipWhile(token => token.Type != TokenType.DoubleDash).ToHashSet();
         foreach (ArgumentResult argument in parse.CommandResult.Children.OfType<ArgumentResult>())
         {

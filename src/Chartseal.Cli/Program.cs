@@ -74,8 +74,7 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine("chartseal: " + CommandLineHelp.Describe(root, parse, args));
     return ExitCodes.Usage;
 }
-// install hands the flags it does not know to helm; every other command has none to hand on.
-if (args[0] != "install" && CommandLineHelp.UnknownFlag(parse) is { } unknownFlag)
+if (CommandLineHelp.UnknownFlag(parse) is { } unknownFlag)
 {
     Console.Error.WriteLine("chartseal: " + unknownFlag);
     return ExitCodes.Usage;

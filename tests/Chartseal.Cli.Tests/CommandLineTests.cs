@@ -73,6 +73,9 @@ public sealed class CommandLineTests
     [InlineData(new[] { "key", "fingerprint", "k.asc", "-o", "json" }, "unknown flag \"-o\" for \"chartseal key fingerprint\" (see chartseal key fingerprint --help)")]
     [InlineData(new[] { "pull", "repo/chart", "--nope" }, "unknown flag \"--nope\" for \"chartseal pull\" (see chartseal pull --help)")]
     [InlineData(new[] { "search", "-x" }, "unknown flag \"-x\" for \"chartseal search\" (see chartseal search --help)")]
+    [InlineData(new[] { "verify", "--keyrng", "k.asc", "x.tgz" }, "unknown flag \"--keyrng\" for \"chartseal verify\" (see chartseal verify --help)")]
+    [InlineData(new[] { "verify", "-x" }, "unknown flag \"-x\" for \"chartseal verify\" (see chartseal verify --help)")]
+    [InlineData(new[] { "repo", "add", "--nope", "name", "https://charts.example.com" }, "unknown flag \"--nope\" for \"chartseal repo add\" (see chartseal repo add --help)")]
     public void A_flag_the_command_lacks_is_named_as_a_flag_not_taken_for_a_file_or_name(string[] args, string expected)
     {
         using var t = new Chartseal.Tests.Support.TempDirectory();
