@@ -133,6 +133,24 @@ public sealed class ReadTests
         Assert.Equal("application/pgp-keys", keys.Content.Headers.ContentType?.MediaType);
     }
 
+    // Hashing is bounded: a trust file over CurrentStateFile.MaxHashedLength is served as any static file (size-and-time
+    // validators), still never cached without revalidation.
+    [Fact]
+    public async Task TrustFile_LargerThanTheHashedLimit_ServedWholeByTheStaticFiles_NoCache()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        byte[] large = new byte[CurrentStateFile.MaxHashedLength + 1];
+        Random.Shared.NextBytes(large);
+        await File.WriteAllBytesAsync(Path.Combine(s.Repo, Chartseal.Trust.TrustFiles.PublicKeysName), large, Ct);
+
+        using var response = await s.Http.GetAsync("/" + Chartseal.Trust.TrustFiles.PublicKeysName, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(large, await response.Content.ReadAsByteArrayAsync(Ct));
+        Assert.True(response.Headers.CacheControl?.NoCache == true);
+        Assert.NotNull(response.Content.Headers.LastModified);
+    }
+
     // A trust file's validators are its content's hash; the other forms of If-None-Match a cache may send still work as
     // they did with the static files: a weak tag, a list, and "*" (any version of a file that exists: 304).
     [Theory]
