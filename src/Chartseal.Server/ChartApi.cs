@@ -445,7 +445,7 @@ internal sealed class ChartApi(ServerOptions options, IndexFile index, WriteAcce
         catch (ChartsealException e)
         {
             await RefuseAsync(context, operation, writer, StatusCodes.Status422UnprocessableEntity, RejectionReason.TrustUnsigned.Name(),
-                "the repository has no usable trust material (run chartseal trust init): " + e.Message, sourceName).ConfigureAwait(false);
+                "the repository has no usable trust material: " + e.Message, sourceName).ConfigureAwait(false);
             return null;
         }
     }

@@ -97,6 +97,23 @@ public sealed class UploadTests
     }
 
     [Fact]
+    public async Task Upload_RepositoryWithoutTrustMaterial_422TrustUnsigned_SaysToCreateIt()
+    {
+        await using var s = await ServerFixture.StartAsync(pinRoot: false, prepare: t =>
+        {
+            File.Delete(Path.Combine(t.Repo, "trust.yaml.asc"));
+            return Task.CompletedTask;
+        });
+        using var response = await s.UploadAsync(s.Chart("mysql", "1.2.3", s.Trust.Alice));
+        var (status, error, message) = await ServerFixture.ErrorOfAsync(response);
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "trust-unsigned"), (status, error));
+        // The server's own folder: no talk of a plain Helm repository or a mistyped URL, and the hint said once.
+        Assert.EndsWith("trust.yaml.asc: not found: the repository has no root-signed trust material yet (create it with chartseal trust init)", message, StringComparison.Ordinal);
+        Assert.StartsWith("the repository has no usable trust material: ", message, StringComparison.Ordinal);
+        Assert.Empty(s.RepositoryFiles());
+    }
+
+    [Fact]
     public async Task Upload_SignerNotInTheRepositoryKeys_422SignerNotTrusted()
     {
         await using var s = await ServerFixture.StartAsync();

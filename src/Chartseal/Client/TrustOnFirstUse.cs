@@ -19,7 +19,10 @@ public static class TrustOnFirstUse
         ArgumentNullException.ThrowIfNull(source);
         string where = source.AddressOf(TrustFiles.ManifestName);
         byte[] manifest = await source.ReadFileAsync(TrustFiles.ManifestName, TrustFiles.MaxFileSize, cancellationToken).ConfigureAwait(false)
-            ?? throw new ChartsealException(where, $"not found: {TrustFiles.NoManifestExplanation}");
+            ?? throw new ChartsealException(where, source is FolderRepositorySource
+                // A folder is the repository itself (a server's, a CI checkout's): neither a plain Helm repository's URL nor a typo.
+                ? "not found: the repository has no root-signed trust material yet (create it with chartseal trust init)"
+                : $"not found: {TrustFiles.NoManifestExplanation}");
         if (ClearSignedMessage.TryParse(manifest, out string error) is not { } message
             || TrustManifest.TryParse(message.Plaintext, out error) is not { } body)
         {
