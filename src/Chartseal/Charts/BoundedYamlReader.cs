@@ -48,8 +48,18 @@ internal static class BoundedYamlReader
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Decodes UTF-8 (a leading BOM is dropped) and parses one document; null for an empty document.</summary>
+    /// <param name="utf8">The bytes.</param>
+    /// <param name="sourceName">Names the input in error messages.</param>
+    /// <param name="maxDepth">Deepest nesting accepted.</param>
+    /// <param name="maxAliasNodes">Most nodes aliases may add.</param>
+    /// <param name="allowEmptyLaterDocuments">
+    /// Accept documents after the first that hold nothing (a trailing <c>---</c>, or one followed by comments
+    /// only): go-yaml, and so Helm, reads the first document of Chart.yaml and ignores the rest. A later
+    /// document with content is still refused, since Helm would silently ignore what it says.
+    /// </param>
     /// <exception cref="ChartsealException">Invalid UTF-8 or YAML, several documents, or a bound exceeded.</exception>
-    public static YamlNode? Read(ReadOnlySpan<byte> utf8, string sourceName, int maxDepth = DefaultMaxDepth, int maxAliasNodes = DefaultMaxAliasNodes)
+    public static YamlNode? Read(ReadOnlySpan<byte> utf8, string sourceName, int maxDepth = DefaultMaxDepth, int maxAliasNodes = DefaultMaxAliasNodes,
+        bool allowEmptyLaterDocuments = false)
     {
         // The block layout Helm and most authors write, read without YamlDotNet (about a third of verifying a chart was
         // YamlDotNet's start on two small documents); anything else, and every error, is YamlDotNet's below.
@@ -68,7 +78,11 @@ internal static class BoundedYamlReader
             {
                 if (parser.Current is DocumentStart && ++documents > 1)
                 {
-                    throw new ChartsealException(sourceName, "invalid YAML: more than one document");
+                    if (!allowEmptyLaterDocuments || !SkipEmptyDocument(parser))
+                    {
+                        throw new ChartsealException(sourceName, "invalid YAML: more than one document");
+                    }
+                    continue;
                 }
                 builder.On(parser.Current!);
             }
@@ -79,6 +93,14 @@ internal static class BoundedYamlReader
         }
         return builder.Root;
     }
+
+    /// <summary>
+    /// With the parser on a <see cref="DocumentStart"/>: whether the document holds nothing (one untagged,
+    /// unanchored null scalar), leaving the parser on its <see cref="DocumentEnd"/>.
+    /// </summary>
+    private static bool SkipEmptyDocument(IParser parser) =>
+        parser.MoveNext() && parser.Current is Scalar s && s.Anchor.IsEmpty && IsNullScalar(s)
+        && parser.MoveNext() && parser.Current is DocumentEnd;
 
     /// <summary>
     /// Whether <paramref name="ex"/> is YamlDotNet rejecting its input: a <see cref="YamlException"/>, the
@@ -279,14 +301,17 @@ internal static class BoundedYamlReader
     }
 
     /// <summary>
-    /// Checks that <paramref name="utf8"/> is one well-formed YAML document whose top level is a mapping (or
+    /// Checks that <paramref name="utf8"/> is well-formed YAML whose every document's top level is a mapping (or
     /// empty), without building it: used for values.yaml, where anchors are common and never expanded here.
+    /// Several documents are accepted as Helm 4 accepts them (it merges them; Helm 3 reads the first).
     /// </summary>
     public static void CheckSyntax(ReadOnlySpan<byte> utf8, string sourceName, int maxDepth = 256)
     {
         string text = Decode(utf8, sourceName);
         int depth = 0;
         int documents = 0;
+        string TopLevelNotAMapping() =>
+            "invalid YAML: the top level must be a mapping" + (documents > 1 ? $" (document {documents})" : "");
         try
         {
             var parser = new Parser(new StringReader(text));
@@ -294,12 +319,13 @@ internal static class BoundedYamlReader
             {
                 switch (parser.Current)
                 {
-                    case DocumentStart when ++documents > 1:
-                        throw new ChartsealException(sourceName, "invalid YAML: more than one document");
+                    case DocumentStart:
+                        documents++;
+                        break;
                     case MappingStart or SequenceStart:
                         if (depth == 0 && parser.Current is SequenceStart)
                         {
-                            throw new ChartsealException(sourceName, "invalid YAML: the top level must be a mapping");
+                            throw new ChartsealException(sourceName, TopLevelNotAMapping());
                         }
                         if (++depth > maxDepth)
                         {
@@ -310,7 +336,7 @@ internal static class BoundedYamlReader
                         depth--;
                         break;
                     case Scalar s when depth == 0 && !IsNullScalar(s):
-                        throw new ChartsealException(sourceName, "invalid YAML: the top level must be a mapping");
+                        throw new ChartsealException(sourceName, TopLevelNotAMapping());
                 }
             }
         }

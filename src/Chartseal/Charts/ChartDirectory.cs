@@ -32,7 +32,7 @@ public static class ChartDirectory
         string root = Path.GetFullPath(dir);
         if (!Directory.Exists(root))
         {
-            throw new ChartsealException(dir, "no such chart folder");
+            throw new ChartsealException(dir, File.Exists(root) ? "is a file, not a chart folder (the folder holding Chart.yaml)" : "no such chart folder");
         }
         var walker = new Walker(dir, RealPath(root, dir));
         var chart = ChartLoader.FromFiles(walker.Walk(), dir.TrimEnd('/', Path.DirectorySeparatorChar));

@@ -85,7 +85,7 @@ public static class ChartPackager
         using (var gzip = new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = 6 }, leaveOpen: true))
         {
             var tar = new GoTarWriter(gzip);
-            WriteChart(tar, chart, metadata.Name + "/", time.ToUnixTimeSeconds(), generated, sourceName);
+            WriteChart(tar, chart, metadata.Name + "/", "", time.ToUnixTimeSeconds(), generated, sourceName);
             tar.Finish();
         }
         byte[] archive = output.ToArray();
@@ -115,7 +115,9 @@ public static class ChartPackager
             ? value
             : throw new ChartsealException(sourceName, $"invalid {what} \"{value}\": {error}");
 
-    private static void WriteChart(GoTarWriter tar, LoadedChart chart, string prefix, long time, string? generated, string sourceName)
+    // prefix: the chart's folder in the archive (NAME/, NAME/charts/SUB/); sourcePrefix: the same folder below
+    // sourceName (the chart folder), for error messages.
+    private static void WriteChart(GoTarWriter tar, LoadedChart chart, string prefix, string sourcePrefix, long time, string? generated, string sourceName)
     {
         var md = chart.Metadata;
         tar.WriteFile(prefix + "Chart.yaml", Encoding.UTF8.GetBytes(ChartYaml.Serialize(md, includeDependencies: md.ApiVersion != "v1")), time);
@@ -128,13 +130,13 @@ public static class ChartPackager
         {
             if (file.Path == "values.schema.json")
             {
-                CheckJson(file, $"{sourceName}/{prefix}{file.Path}");
+                CheckJson(file, $"{sourceName}/{sourcePrefix}{file.Path}");
             }
             tar.WriteFile(prefix + file.Path, file.Bytes.Span, time);
         }
         foreach (var sub in chart.Subcharts)
         {
-            WriteChart(tar, sub, $"{prefix}charts/{sub.Metadata.Name}/", time, generated, sourceName);
+            WriteChart(tar, sub, $"{prefix}charts/{sub.Metadata.Name}/", $"{sourcePrefix}charts/{sub.Metadata.Name}/", time, generated, sourceName);
         }
     }
 

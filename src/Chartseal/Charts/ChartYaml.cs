@@ -13,7 +13,8 @@ namespace Chartseal.Charts;
 /// Helm reads Chart.yaml through sigs.k8s.io/yaml (YAML 1.1 via go-yaml v2, then JSON), which gives these
 /// rules, reproduced here: keys match fields case-insensitively (as Go folds case: <c>ſ</c> is s, the Kelvin sign k), unknown keys are dropped, an unquoted number
 /// or boolean in a text field becomes text (<c>appVersion: 1.10</c> reads as <c>"1.1"</c>, because Go formats
-/// the float), and output keys are sorted. Unlike Helm, duplicate keys, several documents, merge keys
+/// the float), and output keys are sorted. Unlike Helm, duplicate keys, several documents (but for empty ones, a
+/// trailing <c>---</c>, which Helm ignores too), merge keys
 /// (<c>&lt;&lt;</c>) and aliases expanding to more than a few hundred nodes are refused.
 /// </remarks>
 public static partial class ChartYaml
@@ -104,7 +105,7 @@ public static partial class ChartYaml
         {
             throw new ChartsealException(sourceName, $"file is {yaml.Length} bytes, larger than the maximum file size {MaxFileSize}");
         }
-        return BoundedYamlReader.Read(yaml, sourceName);
+        return BoundedYamlReader.Read(yaml, sourceName, allowEmptyLaterDocuments: true);
     }
 
     /// <summary>

@@ -121,6 +121,21 @@ public sealed class ChartDirectoryTests
     }
 
     [Fact]
+    public void Load_AnArchiveOrAFileInsteadOfTheFolder_SaysItIsAFile()
+    {
+        using var temp = new TempDirectory();
+        string archive = temp.File("demo-1.0.0.tgz");
+        File.WriteAllBytes(archive, ChartTgz());
+
+        var ex = Assert.Throws<ChartsealException>(() => ChartDirectory.Load(archive));
+        var missing = Assert.Throws<ChartsealException>(() => ChartDirectory.Load(temp.File("nothere")));
+
+        Assert.Equal(archive, ex.File);
+        Assert.Equal("is a file, not a chart folder (the folder holding Chart.yaml)", ex.Reason);
+        Assert.Equal("no such chart folder", missing.Reason);
+    }
+
+    [Fact]
     public void Load_InvalidValuesYaml_Refused()
     {
         using var temp = new TempDirectory();

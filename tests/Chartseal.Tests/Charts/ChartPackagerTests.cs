@@ -238,6 +238,18 @@ public sealed class ChartPackagerTests
         WriteChart(dir, ("values.schema.json", "{ \"title\": "));
         var ex = Assert.Throws<ChartsealException>(() => ChartPackager.Package(dir));
         Assert.Contains("invalid JSON in values.schema.json", ex.Message, StringComparison.Ordinal);
+        Assert.Equal($"{dir}/values.schema.json", ex.File);
+    }
+
+    [Fact]
+    public void Package_InvalidSchemaJsonInASubchart_NamesTheSubchartsFile()
+    {
+        using var temp = new TempDirectory();
+        string dir = WriteSimpleChart(temp.File("demo"));
+        WriteChart(dir, ("values.schema.json", "{}"),
+            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n"), ("charts/sub/values.schema.json", "{ \"title\": "));
+        var ex = Assert.Throws<ChartsealException>(() => ChartPackager.Package(dir));
+        Assert.Equal($"{dir}/charts/sub/values.schema.json", ex.File);
     }
 
     [Fact]

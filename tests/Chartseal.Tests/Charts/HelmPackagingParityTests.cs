@@ -179,4 +179,54 @@ public sealed class HelmPackagingParityTests
         Assert.StartsWith("Error: error evaluating symlink " + Path.Combine(dir, "dangling.txt") + ": ", helm.StdErr, StringComparison.Ordinal);
         Assert.StartsWith("error evaluating symlink dangling.txt: ", ex.Reason, StringComparison.Ordinal);
     }
+    /// <summary>
+    /// YAML files with several documents, as editors and generators leave them: a trailing <c>---</c> after
+    /// Chart.yaml, Chart.lock and values.yaml, and values.yaml split into documents (Helm 4 merges them, Helm 3
+    /// reads the first). Both Helms package these, and so must Chartseal, with the same files.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(HelmPeer.Versions), MemberType = typeof(HelmPeer))]
+    public void YamlWithSeveralDocuments_PackagedAsHelmPackagesThem(string version)
+    {
+        using var temp = new TempDirectory();
+        string dir = WriteChart(temp.File("docs"),
+            ("Chart.yaml", "apiVersion: v2\nname: docs\nversion: 1.0.0\ndependencies:\n- name: sub\n  version: 0.1.0\n  repository: file://charts/sub\n---\n"),
+            ("Chart.lock", "dependencies:\n- name: sub\n  repository: file://charts/sub\n  version: 0.1.0\ndigest: sha256:00\ngenerated: \"2020-01-01T00:00:00Z\"\n---\n# end\n"),
+            ("values.yaml", "---\na: 1\n---\nb:\n  c: 2\n---\n---\n# only a comment\n"),
+            ("templates/cm.yaml", "kind: ConfigMap\n"),
+            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n---\n"),
+            ("charts/sub/values.yaml", "x: 1\n---\n"));
+
+        HelmPeer.Of(version).RunChecked(temp.Path, "package", dir, "-d", temp.File("helm-out"));
+        var helmFiles = ChartArchive.Read(File.ReadAllBytes(temp.File("helm-out/docs-1.0.0.tgz")), "helm").Files;
+        var ours = ChartPackager.Package(dir);
+        var ourFiles = ChartArchive.Read(ours.Archive, "ours").Files;
+
+        Assert.Equal(helmFiles.Select(f => (f.Path, f.Sha256)).Order(), ourFiles.Select(f => (f.Path, f.Sha256)).Order());
+        Assert.Equal("1.0.0", ours.Metadata.Version);
+    }
+
+    /// <summary>
+    /// A later document with content in Chart.yaml stays refused (Helm ignores it: the chart would not be what the
+    /// file seems to say), and so does a values.yaml document that is not a mapping, which Helm 4 refuses too.
+    /// </summary>
+    [Fact]
+    public void YamlWithSeveralDocuments_ContentHelmWouldIgnoreOrRefuse_Refused()
+    {
+        using var temp = new TempDirectory();
+        string chart = WriteChart(temp.File("two"), ("Chart.yaml", "apiVersion: v2\nname: two\nversion: 1.0.0\n---\nversion: 2.0.0\n"));
+        string values = WriteChart(temp.File("list"),
+            ("Chart.yaml", "apiVersion: v2\nname: list\nversion: 1.0.0\n"), ("values.yaml", "a: 1\n---\n- b\n"));
+
+        var helm = HelmPeer.V4.Run(temp.Path, "package", values, "-d", temp.File("helm-out"));
+        var chartError = Assert.Throws<ChartsealException>(() => ChartPackager.Package(chart));
+        var valuesError = Assert.Throws<ChartsealException>(() => ChartPackager.Package(values));
+
+        Assert.True(helm.ExitCode == 1, helm.ToString());
+        Assert.Contains("cannot load values.yaml", helm.StdErr, StringComparison.Ordinal);
+        Assert.Equal("invalid YAML: more than one document", chartError.Reason);
+        Assert.EndsWith("Chart.yaml", chartError.File, StringComparison.Ordinal);
+        Assert.Equal("invalid YAML: the top level must be a mapping (document 2)", valuesError.Reason);
+        Assert.EndsWith("values.yaml", valuesError.File, StringComparison.Ordinal);
+    }
 }
