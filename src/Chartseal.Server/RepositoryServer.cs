@@ -237,7 +237,8 @@ public sealed class RepositoryServer : IAsyncDisposable
             options.Clock, services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server")));
         builder.Services.AddSingleton(services => new ServerStatus(options, services.GetRequiredService<IndexFile>(), services.GetRequiredService<RootPin>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Chartseal.Server")));
-        builder.Services.AddSingleton(services => new PageReports(options, services.GetRequiredService<IndexFile>(), services.GetRequiredService<RootPin>()));
+        builder.Services.AddSingleton(services => new PageReports(options, services.GetRequiredService<IndexFile>(), services.GetRequiredService<RootPin>(),
+            services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
         builder.Services.AddRateLimiter(o =>
         {
             o.AddPolicy(WritePolicy, context => RateLimitPartition.GetFixedWindowLimiter(access.RateLimitKey(context), _ => new FixedWindowRateLimiterOptions

@@ -11,7 +11,11 @@ namespace Chartseal.Server.Page;
 /// <c>.prov</c> replaced without an index change; keys expire). A rebuild judges only the versions whose verdict may
 /// have changed (<see cref="RepositoryReporter"/>).
 /// </summary>
-internal sealed class PageReports(ServerOptions options, IndexFile index, RootPin pin)
+/// <param name="options">The server's options.</param>
+/// <param name="index">The index held in memory.</param>
+/// <param name="pin">The root the reports are judged against.</param>
+/// <param name="stopping">Ends a build when the server stops (a build outlives the request that started it, not the server).</param>
+internal sealed class PageReports(ServerOptions options, IndexFile index, RootPin pin, CancellationToken stopping)
 {
     /// <summary>How long a report is served without looking at the repository's files again.</summary>
     public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(10);
@@ -104,7 +108,7 @@ internal sealed class PageReports(ServerOptions options, IndexFile index, RootPi
         {
             await RebuildInSlotAsync(snapshot, stamp, now).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ChartsealException or IOException or UnauthorizedAccessException or OperationCanceledException)
         {
         }
     }
@@ -115,7 +119,7 @@ internal sealed class PageReports(ServerOptions options, IndexFile index, RootPi
     {
         try
         {
-            var current = await BuildAsync(snapshot, now, CancellationToken.None).ConfigureAwait(false);
+            var current = await BuildAsync(snapshot, now, stopping).ConfigureAwait(false);
             Volatile.Write(ref _held, new Held(current, stamp, now + RecheckAfter));
             return current;
         }
