@@ -59,6 +59,13 @@ public sealed class TrustCommandTests
         string max = Fingerprint("max"), jane = Fingerprint("jane");
         Ok(Cli.Run(t.Path, "trust", "remove", "repo", max, "--root-key", "root", "--root-keyring", "root.sec.asc"));
         Rejected(Cli.Run(t.Path, "verify", "max-out/hello-0.2.0.tgz", "--repo", "repo", "--root-fingerprint", root), "signer-not-trusted");
+        // A key no longer in pubkeys.pgp is revoked with its certificate, which --public-key gives (--key-file is the TLS
+        // client key of registry commands, and used to take the value instead).
+        var unknown = Cli.Run(t.Path, "trust", "revoke", "repo", max, "--root-key", "root", "--root-keyring", "root.sec.asc");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains($"no key {max}; give its certificate with --public-key FILE", unknown.StdErr, StringComparison.Ordinal);
+        Ok(Cli.Run(t.Path, "trust", "revoke", "repo", max, "--public-key", "max.pub.asc", "--root-key", "root", "--root-keyring", "root.sec.asc"));
+        Rejected(Cli.Run(t.Path, "verify", "max-out/hello-0.2.0.tgz", "--repo", "repo", "--root-fingerprint", root), "signer-revoked");
         Ok(Cli.Run(t.Path, "trust", "revoke", "repo", jane, "--root-key", "root", "--root-keyring", "root.sec.asc"));
         Rejected(Cli.Run(t.Path, "verify", "jane-out/hello-0.1.0.tgz", "--repo", "repo", "--root-fingerprint", root), "signer-revoked");
 

@@ -169,7 +169,8 @@ internal static class TrustCommands
         var fpr = new Argument<string>("FINGERPRINT") { Description = "Primary key fingerprint to revoke" };
         var reason = new Option<string?>("--reason") { Description = "Why (recorded in the output only)" };
         var cert = new Option<string?>("--revocation-cert") { Description = "The key's revocation certificate (chartseal key revocation-cert, or gpg --gen-revoke), stored in revoked.pgp" };
-        var keyFile = new Option<string?>("--key-file") { Description = "The key's certificate, when it is no longer in pubkeys.pgp" };
+        // Not --key-file: that is the TLS client key every registry command takes (RegistryOptions), which would take the value.
+        var keyFile = new Option<string?>("--public-key") { Description = "The key's certificate (public key file), when it is no longer in pubkeys.pgp" };
         var command = o.Command("revoke", "Never trust a key again: charts it signed are rejected with signer-revoked.", fpr, reason, cert, keyFile);
         command.SetAction(async (p, ct) =>
         {

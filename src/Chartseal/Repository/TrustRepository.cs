@@ -231,7 +231,7 @@ public static class TrustRepository
                 ?? draft.Revoked.FirstOrDefault(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr);
             if (ring is null)
             {
-                throw new ChartsealException(TrustFiles.PublicKeysName, SubkeyOf(draft, fpr, "revoke") ?? $"no key {fpr}; give its certificate with --key-file");
+                throw new ChartsealException(TrustFiles.PublicKeysName, SubkeyOf(draft, fpr, "revoke") ?? $"no key {fpr}; give its certificate with --public-key FILE");
             }
             if (revocationCertificate is null && draft.Revoked.Any(r => KeyInfo.Fingerprint(r.GetPublicKey()) == fpr))
             {
