@@ -29,6 +29,45 @@ public sealed class TrustStateStoreTests
         Assert.StartsWith($"{file}: trust state is damaged: ", e.Message, StringComparison.Ordinal);
     }
 
+    // Each of these once read as a lower version than was recorded (or none at all): a duplicate key's last value
+    // won, and a version below 1 or a missing manifest hash was taken as it stood.
+    [Theory]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "version": 0, "manifestSha256": "SHA"}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 0, "manifestSha256": "SHA"}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": -5, "manifestSha256": "SHA"}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "manifestSha256": null}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "manifestSha256": "x"}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "manifestSha256": "SHA", "snapshot": {"version": 0, "sha256": "SHA", "indexKeysSha256": "SHA"}}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "manifestSha256": "SHA", "snapshot": {"version": 3, "sha256": null, "indexKeysSha256": "SHA"}}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "manifestSha256": "SHA", "snapshot": null}""")]
+    public async Task A_state_file_that_would_lower_what_was_seen_is_damage_and_says_how_to_repair(string content)
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        f.Store.Accept(f.Pin, f.Repo, await f.MaterialAsync(TrustFixture.At(2)));
+        string file = Assert.Single(Directory.GetFiles(f.Store.Directory, "*.json"));
+        File.WriteAllText(file, content.Replace("ROOT", f.Root.Fingerprint, StringComparison.Ordinal).Replace("SHA", new string('a', 64), StringComparison.Ordinal));
+
+        var e = Assert.Throws<ChartsealException>(() => f.Store.Get(f.Pin));
+
+        Assert.StartsWith($"{file}: trust state is damaged: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("restore it from a backup", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public async Task A_state_file_with_fields_of_a_newer_version_is_read()
+    {
+        using var f = new TrustFixture();
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        var material = await f.MaterialAsync(TrustFixture.At(2));
+        f.Store.Accept(f.Pin, f.Repo, material);
+        string file = Assert.Single(Directory.GetFiles(f.Store.Directory, "*.json"));
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"version\"", "\"futureField\": {\"a\": [1]},\n  \"version\"", StringComparison.Ordinal));
+
+        Assert.Equal(material.Version, f.Store.Get(f.Pin)!.Seen.Version);
+    }
+
     [Fact]
     public async Task A_state_folder_that_cannot_be_made_is_one_error_naming_it_never_an_internal_error()
     {
