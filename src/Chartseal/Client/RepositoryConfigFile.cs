@@ -230,31 +230,63 @@ public sealed class RepositoryConfigFile
 
     private static List<ConfiguredRepository> Parse(byte[] bytes, string path)
     {
-        if (BoundedYamlReader.Read(bytes, path) is not YamlMapping top)
+        var document = BoundedYamlReader.Read(bytes, path);
+        if (document is not YamlMapping top)
         {
-            throw new ChartsealException(path, "not a repository configuration: the top level is not a mapping");
+            throw new ChartsealException(path, document is null
+                ? "is empty, not a repository configuration (restore it from a backup, or delete it and add the repositories again)"
+                : "not a repository configuration: the top level is not a mapping");
         }
-        string? Scalar(YamlMapping map, string key) =>
-            map.Entries.FirstOrDefault(e => e.Key.Value == key).Value is YamlScalar s ? s.Value : null;
-        if (Scalar(top, "apiVersion") != ApiVersion)
+        // Keys of a newer version are read past (and are not kept when the file is written); a key given twice or a
+        // list where one value belongs is refused, never read as one of its values or as nothing.
+        static void CheckKeys(YamlMapping map, string where)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var entry in map.Entries)
+            {
+                if (!seen.Add(entry.Key.Value))
+                {
+                    throw new ChartsealException(where, $"duplicate key \"{entry.Key.Value}\"");
+                }
+            }
+        }
+        static string? Scalar(YamlMapping map, string key, string where) => map.Entries.FirstOrDefault(e => e.Key.Value == key).Value switch
+        {
+            null => null,
+            YamlScalar s => s.Value,
+            _ => throw new ChartsealException(where, $"{key} must be a single value, not a list or mapping"),
+        };
+        CheckKeys(top, path);
+        if (Scalar(top, "apiVersion", path) != ApiVersion)
         {
             throw new ChartsealException(path, $"apiVersion must be {ApiVersion}");
         }
         var result = new List<ConfiguredRepository>();
-        if (top.Entries.FirstOrDefault(e => e.Key.Value == "repositories").Value is not YamlSequence items)
+        switch (top.Entries.FirstOrDefault(e => e.Key.Value == "repositories").Value)
         {
-            return result;
+            case null:
+                return result;
+            case YamlSequence items:
+                foreach (var item in items.Items)
+                {
+                    result.Add(ParseRepository(item, path, result));
+                }
+                return result;
+            default:
+                throw new ChartsealException(path, "repositories must be a list");
         }
-        foreach (var item in items.Items)
+
+        ConfiguredRepository ParseRepository(YamlNode? item, string path, List<ConfiguredRepository> result)
         {
             if (item is not YamlMapping map)
             {
                 throw new ChartsealException(path, "a repository is not a mapping");
             }
-            string name = Scalar(map, "name") ?? throw new ChartsealException(path, "a repository has no name");
+            string name = Scalar(map, "name", path) ?? throw new ChartsealException(path, "a repository has no name");
             string where = $"{path}: repository \"{name}\"";
-            string Required(string key) => Scalar(map, key) ?? throw new ChartsealException(where, $"no {key}");
-            bool Flag(string key) => Scalar(map, key) switch
+            CheckKeys(map, where);
+            string Required(string key) => Scalar(map, key, where) ?? throw new ChartsealException(where, $"no {key}");
+            bool Flag(string key) => Scalar(map, key, where) switch
             {
                 null or "false" => false,
                 "true" => true,
@@ -271,22 +303,21 @@ public sealed class RepositoryConfigFile
             }
             try
             {
-                result.Add(new ConfiguredRepository(ConfiguredRepository.CheckName(name), url, new PinnedRoot(Required("rootFingerprint")).Fingerprint, Flag("trustOnFirstUse"), Flag("insecureHttp"))
+                return new ConfiguredRepository(ConfiguredRepository.CheckName(name), url, new PinnedRoot(Required("rootFingerprint")).Fingerprint, Flag("trustOnFirstUse"), Flag("insecureHttp"))
                 {
-                    CaFile = Scalar(map, "caFile"),
-                    Username = Scalar(map, "username"),
-                    Password = Scalar(map, "password"),
-                    CertFile = Scalar(map, "certFile"),
-                    KeyFile = Scalar(map, "keyFile"),
+                    CaFile = Scalar(map, "caFile", where),
+                    Username = Scalar(map, "username", where),
+                    Password = Scalar(map, "password", where),
+                    CertFile = Scalar(map, "certFile", where),
+                    KeyFile = Scalar(map, "keyFile", where),
                     InsecureSkipTlsVerify = Flag("insecure_skip_tls_verify"),
                     PassCredentialsAll = Flag("pass_credentials_all"),
-                });
+                };
             }
             catch (ChartsealException e) when (e.File is null)
             {
                 throw new ChartsealException(where, e.Reason, e);
             }
         }
-        return result;
     }
 }

@@ -109,6 +109,15 @@ public sealed class RepositoryConfigTests
     [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: ../x\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n", "not a valid repository name")]
     [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n  insecureHttp: yes\n", "insecureHttp must be true or false")]
     [InlineData("- just a list\n", "top level is not a mapping")]
+    // These were read as no repositories, or as the first of two values, or as no value at all.
+    [InlineData("", "is empty")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories: 5\n", "repositories must be a list")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n  a: b\n", "repositories must be a list")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories: []\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n", "duplicate key \"repositories\"")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  name: b\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n", "duplicate key \"name\"")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n  rootFingerprint: " + OtherFingerprint + "\n", "repository \"a\": duplicate key \"rootFingerprint\"")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n  caFile: [/etc/ca.pem]\n", "repository \"a\": caFile must be a single value, not a list or mapping")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n  insecureHttp: {a: b}\n", "insecureHttp must be a single value")]
     public async Task LoadAsync_InvalidFile_OneLineErrorNamingTheFile(string content, string expected)
     {
         using var temp = new TempDirectory();
