@@ -137,9 +137,15 @@ public sealed class RepositoryCache
             return summarized;
         }
         ChartIndex index;
-        using (var stream = new FileStream(IndexPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
+        try
         {
+            using var stream = new FileStream(IndexPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
             index = ChartIndex.Load(stream, IndexPath);
+        }
+        catch (ChartsealException e) when (e.File == IndexPath)
+        {
+            // repo update downloads it again (its ETag counts only for the index it came with).
+            throw new ChartsealException(IndexPath, $"{e.Reason} (the cached index of \"{repositoryName}\" is damaged: run chartseal repo update {repositoryName})", e);
         }
         index.SortVersions();
         try
