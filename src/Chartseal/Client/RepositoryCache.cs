@@ -64,7 +64,7 @@ public sealed class RepositoryCache
     /// </summary>
     public string PrepareIndexDownload()
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        OutputFolder.Create(Directory);
         return DownloadPath;
     }
 
@@ -333,7 +333,7 @@ public sealed class RepositoryCache
             File.Delete(TagsPath);
             return;
         }
-        System.IO.Directory.CreateDirectory(Directory);
+        OutputFolder.Create(Directory);
         if (tags is not null)
         {
             await WriteIfChangedAsync(TagsPath, tags, cancellationToken).ConfigureAwait(false);
@@ -372,7 +372,7 @@ public sealed class RepositoryCache
     public async Task StoreTrustAsync(TrustFiles accepted, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(accepted);
-        System.IO.Directory.CreateDirectory(Directory);
+        OutputFolder.Create(Directory);
         foreach (string name in TrustFiles.AllNames)
         {
             byte[]? bytes = accepted.Of(name);

@@ -233,6 +233,29 @@ public sealed class RepositoryClientTests
         Assert.False(Assert.IsType<RepositoryUpdate.Updated>(again).IndexChanged);
     }
 
+    // A file where a cache folder belongs once gave .NET's "The file '...' already exists" or "Could not find a part
+    // of the path", which do not say that a file is in the way.
+    [Fact]
+    public async Task UpdateAndAdd_AFileInPlaceOfACacheFolder_OneLineSayingSo()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        string cache = s.Home.CacheFor("demo");
+        Directory.Delete(cache, recursive: true);
+        File.WriteAllText(cache, "x");
+
+        var update = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryClient.UpdateAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{cache}: is a file, not a folder", update.Message);
+        File.Delete(cache);
+        Directory.Delete(s.Home.CacheDirectory);
+        File.WriteAllText(s.Home.CacheDirectory, "x");
+
+        var add = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryClient.AddAsync(s.Home, s.Repository with { Name = "other" }, Now, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains($"{s.Home.CacheDirectory} is a file", add.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task UpdateAsync_BrokenIndexOnServer_KeepsTheCachedIndex()
     {
