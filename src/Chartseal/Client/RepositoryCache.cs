@@ -37,7 +37,10 @@ public sealed class RepositoryCache
     /// <summary>Whether an index has been cached.</summary>
     public bool HasIndex => File.Exists(IndexPath);
 
-    /// <summary>The ETag of the cached index, or null (no index, or the server sent none).</summary>
+    /// <summary>
+    /// The ETag of the cached index, or null (no index, the server sent none, or the cached <c>index.yaml</c> is not the
+    /// one it was served with: damaged or replaced since, it must be downloaded again, not kept by a 304).
+    /// </summary>
     public async Task<string?> ReadIndexETagAsync(CancellationToken cancellationToken = default)
     {
         string path = Path.Combine(Directory, ETagFileName);
@@ -45,7 +48,13 @@ public sealed class RepositoryCache
         {
             return null;
         }
-        string etag = Encoding.UTF8.GetString(await InputFile.ReadAsync(path, 4096, cancellationToken).ConfigureAwait(false)).Trim();
+        // The SHA-256 of the index it came with, a line feed, the ETag (a file without the hash is from an older version).
+        string[] lines = Encoding.UTF8.GetString(await InputFile.ReadAsync(path, 4096, cancellationToken).ConfigureAwait(false)).Split('\n', 2);
+        if (lines.Length != 2 || await HashIndexAsync(cancellationToken).ConfigureAwait(false) is not { } held || held.Sha256 != lines[0])
+        {
+            return null;
+        }
+        string etag = lines[1].Trim();
         return etag.Length == 0 ? null : etag;
     }
 
@@ -55,7 +64,7 @@ public sealed class RepositoryCache
     /// </summary>
     public string PrepareIndexDownload()
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        OutputFolder.Create(Directory);
         return DownloadPath;
     }
 
@@ -95,7 +104,7 @@ public sealed class RepositoryCache
         File.Move(SummaryDownloadPath, SummaryPath, overwrite: true);
         if (etag is not null)
         {
-            await AtomicFile.WriteAllBytesAsync(etagPath, Encoding.UTF8.GetBytes(etag), cancellationToken).ConfigureAwait(false);
+            await AtomicFile.WriteAllBytesAsync(etagPath, Encoding.UTF8.GetBytes(sha256 + "\n" + etag), cancellationToken).ConfigureAwait(false);
         }
         return versions;
     }
@@ -128,9 +137,15 @@ public sealed class RepositoryCache
             return summarized;
         }
         ChartIndex index;
-        using (var stream = new FileStream(IndexPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
+        try
         {
+            using var stream = new FileStream(IndexPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
             index = ChartIndex.Load(stream, IndexPath);
+        }
+        catch (ChartsealException e) when (e.File == IndexPath)
+        {
+            // repo update downloads it again (its ETag counts only for the index it came with).
+            throw new ChartsealException(IndexPath, $"{e.Reason} (the cached index of \"{repositoryName}\" is damaged: run chartseal repo update {repositoryName})", e);
         }
         index.SortVersions();
         try
@@ -318,7 +333,7 @@ public sealed class RepositoryCache
             File.Delete(TagsPath);
             return;
         }
-        System.IO.Directory.CreateDirectory(Directory);
+        OutputFolder.Create(Directory);
         if (tags is not null)
         {
             await WriteIfChangedAsync(TagsPath, tags, cancellationToken).ConfigureAwait(false);
@@ -357,7 +372,7 @@ public sealed class RepositoryCache
     public async Task StoreTrustAsync(TrustFiles accepted, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(accepted);
-        System.IO.Directory.CreateDirectory(Directory);
+        OutputFolder.Create(Directory);
         foreach (string name in TrustFiles.AllNames)
         {
             byte[]? bytes = accepted.Of(name);

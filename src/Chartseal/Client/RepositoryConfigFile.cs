@@ -19,10 +19,15 @@ public sealed class RepositoryConfigFile
     private const string ApiVersion = "chartseal/v1";
     private readonly List<ConfiguredRepository> _repositories;
 
-    private RepositoryConfigFile(string path, List<ConfiguredRepository> repositories)
+    // Keys this version does not know (a newer one wrote them), at the top level (key "") and per repository name:
+    // written back as they were, so that saving here never drops a setting the newer version relies on.
+    private readonly Dictionary<string, List<KeyValuePair<string, GoNode>>> _unknown;
+
+    private RepositoryConfigFile(string path, List<ConfiguredRepository> repositories, Dictionary<string, List<KeyValuePair<string, GoNode>>> unknown)
     {
         Path = path;
         _repositories = repositories;
+        _unknown = unknown;
     }
 
     /// <summary>Where the file is.</summary>
@@ -140,7 +145,11 @@ public sealed class RepositoryConfigFile
     }
 
     /// <summary>Removes a repository (in memory); false when it was not there.</summary>
-    public bool Remove(string name) => _repositories.RemoveAll(r => r.Name == name) > 0;
+    public bool Remove(string name)
+    {
+        _unknown.Remove(name);
+        return _repositories.RemoveAll(r => r.Name == name) > 0;
+    }
 
     /// <summary>Loads the file; a missing file is an empty configuration.</summary>
     /// <exception cref="ChartsealException">The file is unreadable or not a valid configuration.</exception>
@@ -149,7 +158,8 @@ public sealed class RepositoryConfigFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         // A folder in its place is an error, not an empty configuration.
         byte[]? bytes = await InputFile.ReadIfExistsAsync(path, MaxSize, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new RepositoryConfigFile(path, bytes is null ? [] : Parse(bytes, path));
+        var unknown = new Dictionary<string, List<KeyValuePair<string, GoNode>>>(StringComparer.Ordinal);
+        return new RepositoryConfigFile(path, bytes is null ? [] : Parse(bytes, path, unknown), unknown);
     }
 
     /// <summary>
@@ -213,9 +223,9 @@ public sealed class RepositoryConfigFile
             Text("keyFile", r.KeyFile);
             Flag("insecure_skip_tls_verify", r.InsecureSkipTlsVerify);
             Flag("pass_credentials_all", r.PassCredentialsAll);
-            return (GoNode)entry;
+            return (GoNode)Keep(entry, r.Name);
         }));
-        var root = new GoMapping().Add("apiVersion", GoNode.Str(ApiVersion)).Add("repositories", list);
+        var root = Keep(new GoMapping().Add("apiVersion", GoNode.Str(ApiVersion)).Add("repositories", list), "");
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
         byte[] bytes = new UTF8Encoding(false).GetBytes(GoYamlEmitter.Emit(root));
         if (_repositories.Exists(r => r.HasSecret))
@@ -228,33 +238,92 @@ public sealed class RepositoryConfigFile
         }
     }
 
-    private static List<ConfiguredRepository> Parse(byte[] bytes, string path)
+    private GoMapping Keep(GoMapping map, string owner)
     {
-        if (BoundedYamlReader.Read(bytes, path) is not YamlMapping top)
+        foreach (var (key, value) in _unknown.GetValueOrDefault(owner) ?? [])
         {
-            throw new ChartsealException(path, "not a repository configuration: the top level is not a mapping");
+            map.Add(key, value);
         }
-        string? Scalar(YamlMapping map, string key) =>
-            map.Entries.FirstOrDefault(e => e.Key.Value == key).Value is YamlScalar s ? s.Value : null;
-        if (Scalar(top, "apiVersion") != ApiVersion)
+        return map;
+    }
+
+    private static readonly string[] TopKeys = ["apiVersion", "repositories"];
+    private static readonly string[] RepositoryKeys = ["name", "url", "rootFingerprint", "trustOnFirstUse", "insecureHttp", "caFile", "username", "password", "certFile", "keyFile", "insecure_skip_tls_verify", "pass_credentials_all"];
+
+    // The keys of map not in known, as they were read.
+    private static List<KeyValuePair<string, GoNode>> Unknown(YamlMapping map, string[] known) =>
+        [.. map.Entries.Where(e => !known.Contains(e.Key.Value)).Select(e => new KeyValuePair<string, GoNode>(e.Key.Value, ToGo(e.Value)))];
+
+    private static GoNode ToGo(YamlNode? node) => node switch
+    {
+        YamlScalar { IsPlain: true } s => GoNode.Plain(s.Value),
+        YamlScalar s => GoNode.Str(s.Value),
+        YamlSequence q => new GoSequence(q.Items.Select(ToGo)),
+        YamlMapping m => m.Entries.Aggregate(new GoMapping(), (map, e) => map.Add(e.Key.Value, ToGo(e.Value))),
+        _ => GoNode.Null,
+    };
+
+    private static List<ConfiguredRepository> Parse(byte[] bytes, string path, Dictionary<string, List<KeyValuePair<string, GoNode>>> unknown)
+    {
+        var document = BoundedYamlReader.Read(bytes, path);
+        if (document is not YamlMapping top)
+        {
+            throw new ChartsealException(path, document is null
+                ? "is empty, not a repository configuration (restore it from a backup, or delete it and add the repositories again)"
+                : "not a repository configuration: the top level is not a mapping");
+        }
+        // Keys of a newer version are read past (and written back by SaveAsync); a key given twice or a
+        // list where one value belongs is refused, never read as one of its values or as nothing.
+        static void CheckKeys(YamlMapping map, string where)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var entry in map.Entries)
+            {
+                if (!seen.Add(entry.Key.Value))
+                {
+                    throw new ChartsealException(where, $"duplicate key \"{entry.Key.Value}\"");
+                }
+            }
+        }
+        static string? Scalar(YamlMapping map, string key, string where) => map.Entries.FirstOrDefault(e => e.Key.Value == key).Value switch
+        {
+            null => null,
+            YamlScalar s => s.Value,
+            _ => throw new ChartsealException(where, $"{key} must be a single value, not a list or mapping"),
+        };
+        CheckKeys(top, path);
+        unknown[""] = Unknown(top, TopKeys);
+        if (Scalar(top, "apiVersion", path) != ApiVersion)
         {
             throw new ChartsealException(path, $"apiVersion must be {ApiVersion}");
         }
         var result = new List<ConfiguredRepository>();
-        if (top.Entries.FirstOrDefault(e => e.Key.Value == "repositories").Value is not YamlSequence items)
+        switch (top.Entries.FirstOrDefault(e => e.Key.Value == "repositories").Value)
         {
-            return result;
+            case null:
+                return result;
+            case YamlSequence items:
+                foreach (var item in items.Items)
+                {
+                    result.Add(ParseRepository(item, path, result));
+                }
+                return result;
+            default:
+                throw new ChartsealException(path, "repositories must be a list");
         }
-        foreach (var item in items.Items)
+
+        ConfiguredRepository ParseRepository(YamlNode? item, string path, List<ConfiguredRepository> result)
         {
             if (item is not YamlMapping map)
             {
                 throw new ChartsealException(path, "a repository is not a mapping");
             }
-            string name = Scalar(map, "name") ?? throw new ChartsealException(path, "a repository has no name");
+            string name = Scalar(map, "name", path) ?? throw new ChartsealException(path, "a repository has no name");
             string where = $"{path}: repository \"{name}\"";
-            string Required(string key) => Scalar(map, key) ?? throw new ChartsealException(where, $"no {key}");
-            bool Flag(string key) => Scalar(map, key) switch
+            CheckKeys(map, where);
+            unknown[name] = Unknown(map, RepositoryKeys);
+            string Required(string key) => Scalar(map, key, where) ?? throw new ChartsealException(where, $"no {key}");
+            bool Flag(string key) => Scalar(map, key, where) switch
             {
                 null or "false" => false,
                 "true" => true,
@@ -271,22 +340,21 @@ public sealed class RepositoryConfigFile
             }
             try
             {
-                result.Add(new ConfiguredRepository(ConfiguredRepository.CheckName(name), url, new PinnedRoot(Required("rootFingerprint")).Fingerprint, Flag("trustOnFirstUse"), Flag("insecureHttp"))
+                return new ConfiguredRepository(ConfiguredRepository.CheckName(name), url, new PinnedRoot(Required("rootFingerprint")).Fingerprint, Flag("trustOnFirstUse"), Flag("insecureHttp"))
                 {
-                    CaFile = Scalar(map, "caFile"),
-                    Username = Scalar(map, "username"),
-                    Password = Scalar(map, "password"),
-                    CertFile = Scalar(map, "certFile"),
-                    KeyFile = Scalar(map, "keyFile"),
+                    CaFile = Scalar(map, "caFile", where),
+                    Username = Scalar(map, "username", where),
+                    Password = Scalar(map, "password", where),
+                    CertFile = Scalar(map, "certFile", where),
+                    KeyFile = Scalar(map, "keyFile", where),
                     InsecureSkipTlsVerify = Flag("insecure_skip_tls_verify"),
                     PassCredentialsAll = Flag("pass_credentials_all"),
-                });
+                };
             }
             catch (ChartsealException e) when (e.File is null)
             {
                 throw new ChartsealException(where, e.Reason, e);
             }
         }
-        return result;
     }
 }

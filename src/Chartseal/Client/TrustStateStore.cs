@@ -138,21 +138,35 @@ public sealed class TrustStateStore
         }
         try
         {
-            using var doc = JsonDocument.Parse(bytes);
+            // A duplicate key is refused, not read as its last value: "version": 2, "version": 0 would lower what was seen.
+            using var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowDuplicateProperties = false });
             JsonElement root = doc.RootElement;
             SeenSnapshot? snapshot = root.TryGetProperty("snapshot", out JsonElement s)
-                ? new SeenSnapshot(s.GetProperty("version").GetInt64(), s.GetProperty("sha256").GetString()!, s.GetProperty("indexKeysSha256").GetString()!)
+                ? new SeenSnapshot(Version(s), Sha256(s, "sha256"), Sha256(s, "indexKeysSha256"))
                 : null;
             return new TrustState(
                 new PinnedRoot(root.GetProperty("currentRoot").GetString()!).Fingerprint,
-                new SeenTrust(root.GetProperty("version").GetInt64(), root.GetProperty("manifestSha256").GetString()!),
+                new SeenTrust(Version(root), Sha256(root, "manifestSha256")),
                 snapshot);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or IOException or ChartsealException)
         {
-            throw new ChartsealException(path, "trust state is damaged: " + e.Message, e);
+            // Never "seen nothing": that would accept any older material again. Deleting it is the user's choice.
+            throw new ChartsealException(path, $"trust state is damaged: {e.Message.ReplaceLineEndings(" ")} (restore it from a backup; deleting it forgets the trust versions seen, and the repository's material is then accepted as on first use)", e);
         }
     }
+
+    // Versions start at 1: anything lower would accept every version again.
+    private static long Version(JsonElement state)
+    {
+        long version = state.GetProperty("version").GetInt64();
+        return version >= 1 ? version : throw new FormatException($"version {version} is below 1");
+    }
+
+    private static string Sha256(JsonElement state, string name) =>
+        state.GetProperty(name).GetString() is { Length: 64 } hex && hex.All(char.IsAsciiHexDigitLower)
+            ? hex
+            : throw new FormatException($"{name} is not a SHA-256 in lower-case hex");
 
     /// <summary>Records accepted material: the version (which <see cref="TrustedMaterial.Load"/> already refused to lower) and the root to pin next.</summary>
     public void Accept(PinnedRoot initialRoot, string location, TrustedMaterial material)

@@ -54,4 +54,22 @@ public sealed class RepositoryCacheTests
         Assert.Equal("hello-0.1.0.tgz", ChartPuller.SelectVersion(fromSummary, "demo", "hello", null).Urls[0]);
         Assert.Equal("hello-0.1.0.tgz", ChartPuller.SelectVersion(fromSummary, "demo", "hello", "0.1.0").Urls[0]);
     }
+
+    // A cached index damaged since its download (a crash, a full disk, an edit) once said only that it was invalid.
+    [Theory]
+    [InlineData("entries: [unclosed\n")]
+    [InlineData("")]
+    public async Task LoadIndexAsync_DamagedCachedIndex_OneLineNamingItAndTheRepair(string damaged)
+    {
+        using var t = new TempDirectory();
+        var cache = new RepositoryCache(t.File("cache"));
+        Directory.CreateDirectory(cache.Directory);
+        await File.WriteAllTextAsync(cache.IndexPath, damaged, TestContext.Current.CancellationToken);
+
+        var e = await Assert.ThrowsAsync<ChartsealException>(() => cache.LoadIndexAsync("demo", TestContext.Current.CancellationToken));
+
+        Assert.StartsWith(cache.IndexPath + ": ", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(the cached index of \"demo\" is damaged: run chartseal repo update demo)", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
 }

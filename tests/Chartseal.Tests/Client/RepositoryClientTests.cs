@@ -211,6 +211,51 @@ public sealed class RepositoryClientTests
         Assert.NotNull(indexRequests[1].IfNoneMatch);
     }
 
+    // The ETag once stood for whatever index.yaml the cache held: a cached index damaged since (a crash, a full disk,
+    // an edit, another repository's index copied in) got a 304, "index unchanged", and stayed damaged for good.
+    [Theory]
+    [InlineData("entries: [unclosed\n")]
+    [InlineData("apiVersion: v1\nentries: {}\n")]
+    public async Task UpdateAsync_CachedIndexChangedSinceItsDownload_DownloadsItAgain(string damaged)
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        string cached = Path.Combine(s.Home.CacheFor("demo"), "index.yaml");
+        byte[] good = await File.ReadAllBytesAsync(cached, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(cached, damaged, TestContext.Current.CancellationToken);
+
+        var result = await RepositoryClient.UpdateAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(Assert.IsType<RepositoryUpdate.Updated>(result).IndexChanged);
+        Assert.Equal(good, await File.ReadAllBytesAsync(cached, TestContext.Current.CancellationToken));
+        // And the next update may use the ETag again.
+        var again = await RepositoryClient.UpdateAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.False(Assert.IsType<RepositoryUpdate.Updated>(again).IndexChanged);
+    }
+
+    // A file where a cache folder belongs once gave .NET's "The file '...' already exists" or "Could not find a part
+    // of the path", which do not say that a file is in the way.
+    [Fact]
+    public async Task UpdateAndAdd_AFileInPlaceOfACacheFolder_OneLineSayingSo()
+    {
+        using var s = new Served();
+        await RepositoryClient.AddAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken);
+        string cache = s.Home.CacheFor("demo");
+        Directory.Delete(cache, recursive: true);
+        File.WriteAllText(cache, "x");
+
+        var update = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryClient.UpdateAsync(s.Home, s.Repository, Now, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{cache}: is a file, not a folder", update.Message);
+        File.Delete(cache);
+        Directory.Delete(s.Home.CacheDirectory);
+        File.WriteAllText(s.Home.CacheDirectory, "x");
+
+        var add = await Assert.ThrowsAsync<ChartsealException>(() => RepositoryClient.AddAsync(s.Home, s.Repository with { Name = "other" }, Now, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains($"{s.Home.CacheDirectory} is a file", add.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task UpdateAsync_BrokenIndexOnServer_KeepsTheCachedIndex()
     {

@@ -26,6 +26,46 @@ public sealed class RepositoryConfigTests
         Assert.Empty(Directory.EnumerateFiles(temp.File("sub"), "*.tmp"));
     }
 
+    // A repo add or remove here once dropped every key this version does not know: a setting a newer version wrote
+    // (perhaps a stricter one) was gone when that version read the file again.
+    [Fact]
+    public async Task ChangeAsync_KeysOfANewerVersion_AreWrittenBackAsTheyWere()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("repositories.yaml");
+        await File.WriteAllTextAsync(path, $"""
+            apiVersion: chartseal/v1
+            generatedBy: chartseal 9
+            repositories:
+            - name: a
+              url: https://charts.example.com/a
+              rootFingerprint: {Fingerprint}
+              requireIndexSignature: true
+              mirrors:
+              - url: "https://mirror.example.com/a"
+                weight: 2
+            - name: gone
+              url: https://charts.example.com/gone
+              rootFingerprint: {Fingerprint}
+              newerSetting: x
+            """, TestContext.Current.CancellationToken);
+
+        await RepositoryConfigFile.ChangeAsync(path, c =>
+        {
+            c.Remove("gone");
+            c.Add(new ConfiguredRepository("b", "https://charts.example.com/b", Fingerprint, false, false));
+        }, TestContext.Current.CancellationToken);
+
+        string written = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
+        Assert.Contains("generatedBy: chartseal 9\n", written, StringComparison.Ordinal);
+        Assert.Contains("  requireIndexSignature: true\n", written, StringComparison.Ordinal);
+        Assert.Contains("  mirrors:\n  - url: https://mirror.example.com/a\n    weight: 2\n", written, StringComparison.Ordinal);
+        Assert.DoesNotContain("newerSetting", written, StringComparison.Ordinal);
+        Assert.Equal(1, written.Split("requireIndexSignature").Length - 1);
+        var loaded = await RepositoryConfigFile.LoadAsync(path, TestContext.Current.CancellationToken);
+        Assert.Equal(["a", "b"], loaded.Repositories.Select(r => r.Name));
+    }
+
     [Fact]
     public async Task SaveAsync_CredentialsAndTls_HelmsFieldNames_RoundTrip_Mode0600_PasswordNeverPrinted()
     {
@@ -109,6 +149,15 @@ public sealed class RepositoryConfigTests
     [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: ../x\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n", "not a valid repository name")]
     [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n  insecureHttp: yes\n", "insecureHttp must be true or false")]
     [InlineData("- just a list\n", "top level is not a mapping")]
+    // These were read as no repositories, or as the first of two values, or as no value at all.
+    [InlineData("", "is empty")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories: 5\n", "repositories must be a list")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n  a: b\n", "repositories must be a list")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories: []\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n", "duplicate key \"repositories\"")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  name: b\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n", "duplicate key \"name\"")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n  rootFingerprint: " + OtherFingerprint + "\n", "repository \"a\": duplicate key \"rootFingerprint\"")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n  caFile: [/etc/ca.pem]\n", "repository \"a\": caFile must be a single value, not a list or mapping")]
+    [InlineData("apiVersion: chartseal/v1\nrepositories:\n- name: a\n  url: https://x\n  rootFingerprint: " + Fingerprint + "\n  insecureHttp: {a: b}\n", "insecureHttp must be a single value")]
     public async Task LoadAsync_InvalidFile_OneLineErrorNamingTheFile(string content, string expected)
     {
         using var temp = new TempDirectory();

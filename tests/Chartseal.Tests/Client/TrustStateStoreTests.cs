@@ -19,14 +19,46 @@ public sealed class TrustStateStoreTests
     public async Task A_damaged_state_file_is_one_error_naming_it_never_an_internal_error(string content)
     {
         using var f = new TrustFixture();
-        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
-        f.Store.Accept(f.Pin, f.Repo, await f.MaterialAsync(TrustFixture.At(2)));
-        string file = Assert.Single(Directory.GetFiles(f.Store.Directory, "*.json"));
+        (string file, _) = await RecordVersion2Async(f);
         File.WriteAllText(file, content.Replace("ROOT", f.Root.Fingerprint, StringComparison.Ordinal));
 
         var e = Assert.Throws<ChartsealException>(() => f.Store.Get(f.Pin));
 
         Assert.StartsWith($"{file}: trust state is damaged: ", e.Message, StringComparison.Ordinal);
+    }
+
+    // Each of these once read as a lower version than was recorded (or none at all): a duplicate key's last value
+    // won, and a version below 1 or a missing manifest hash was taken as it stood.
+    [Theory]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "version": 0, "manifestSha256": "SHA"}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 0, "manifestSha256": "SHA"}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": -5, "manifestSha256": "SHA"}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "manifestSha256": null}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "manifestSha256": "x"}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "manifestSha256": "SHA", "snapshot": {"version": 0, "sha256": "SHA", "indexKeysSha256": "SHA"}}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "manifestSha256": "SHA", "snapshot": {"version": 3, "sha256": null, "indexKeysSha256": "SHA"}}""")]
+    [InlineData("""{"currentRoot": "ROOT", "version": 2, "manifestSha256": "SHA", "snapshot": null}""")]
+    public async Task A_state_file_that_would_lower_what_was_seen_is_damage_and_says_how_to_repair(string content)
+    {
+        using var f = new TrustFixture();
+        (string file, _) = await RecordVersion2Async(f);
+        File.WriteAllText(file, content.Replace("ROOT", f.Root.Fingerprint, StringComparison.Ordinal).Replace("SHA", new string('a', 64), StringComparison.Ordinal));
+
+        var e = Assert.Throws<ChartsealException>(() => f.Store.Get(f.Pin));
+
+        Assert.StartsWith($"{file}: trust state is damaged: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("restore it from a backup", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public async Task A_state_file_with_fields_of_a_newer_version_is_read()
+    {
+        using var f = new TrustFixture();
+        (string file, var material) = await RecordVersion2Async(f);
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"version\"", "\"futureField\": {\"a\": [1]},\n  \"version\"", StringComparison.Ordinal));
+
+        Assert.Equal(material.Version, f.Store.Get(f.Pin)!.Seen.Version);
     }
 
     [Fact]
@@ -89,9 +121,7 @@ public sealed class TrustStateStoreTests
     public async Task A_folder_in_place_of_the_state_file_is_damage_not_first_use()
     {
         using var f = new TrustFixture();
-        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
-        f.Store.Accept(f.Pin, f.Repo, await f.MaterialAsync(TrustFixture.At(2)));
-        string file = Assert.Single(Directory.GetFiles(f.Store.Directory, "*.json"));
+        (string file, _) = await RecordVersion2Async(f);
         File.Delete(file);
         Directory.CreateDirectory(file);
 
@@ -132,5 +162,14 @@ public sealed class TrustStateStoreTests
         var e = Assert.Throws<ChartsealException>(() => store.HighestSigned("R", "L"));
 
         Assert.Equal($"{file}: signed-version record is damaged: is a folder, not a file", e.Message);
+    }
+
+    // The store with trust version 2 recorded: its state file, and the material.
+    private static async Task<(string File, TrustedMaterial Material)> RecordVersion2Async(TrustFixture f)
+    {
+        await f.InitWithTwoMaintainersAsync(TrustFixture.At(1));
+        var material = await f.MaterialAsync(TrustFixture.At(2));
+        f.Store.Accept(f.Pin, f.Repo, material);
+        return (Assert.Single(Directory.GetFiles(f.Store.Directory, "*.json")), material);
     }
 }
