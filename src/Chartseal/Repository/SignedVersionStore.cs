@@ -64,8 +64,10 @@ public sealed class SignedVersionStore
         }
         try
         {
-            using var doc = JsonDocument.Parse(bytes);
-            return doc.RootElement.GetProperty("version").GetInt64();
+            // A duplicate "version" read as its last value, or a version below 1, would lower the guard: damage, not a record.
+            using var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowDuplicateProperties = false });
+            long version = doc.RootElement.GetProperty("version").GetInt64();
+            return version >= 1 ? version : throw new FormatException($"version {version} is below 1 (a record is written only after signing version 1 or later)");
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException)
         {

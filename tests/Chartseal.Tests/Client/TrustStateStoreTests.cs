@@ -134,6 +134,9 @@ public sealed class TrustStateStoreTests
     [InlineData("""{"root": "R", "location": "L", "version": 1.5}""")]
     [InlineData("""{"root": "R", "location": "L", "version": 99999999999999999999}""")]
     [InlineData("""{"root": "R", "location": "L"}""")]
+    [InlineData("""{"root": "R", "location": "L", "version": 3, "version": 0}""")] // read as 0, it would drop the guard
+    [InlineData("""{"root": "R", "location": "L", "version": -5}""")]
+    [InlineData("""{"root": "R", "location": "L", "version": 0}""")]
     [InlineData("[]")]
     [InlineData("")]
     public void A_damaged_signed_version_record_is_one_error_naming_it(string content)
