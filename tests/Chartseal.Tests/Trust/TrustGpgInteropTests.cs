@@ -16,8 +16,8 @@ public sealed class TrustGpgInteropTests
         Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
         using var f = new TrustFixture();
         using var gpg = new GpgHome();
-        DateTime now = DateTime.UtcNow;
         string fpr = gpg.GenerateKey("Carol <carol@example.com>");
+        DateTime now = DateTime.UtcNow; // after the key is made: one created in the next second is not valid before it
         var secret = Keyring.Parse(gpg.ExportSecret(fpr), "carol.sec");
         var pub = Keyring.Parse(gpg.ExportPublic(fpr), "carol.pub");
 

@@ -32,8 +32,9 @@ public sealed class TrustWriteOrderTests
         Assert.SkipUnless(GpgHome.IsAvailable, "gpg is not installed");
         using var f = new TrustFixture();
         using var gpg = new GpgHome();
-        DateTime now = DateTime.UtcNow;
         string fpr = gpg.GenerateKey("Certonly <cert@example.com>", usage: "cert");
+        // After the key is made: read before, a key created in the next second is refused as not valid yet.
+        DateTime now = DateTime.UtcNow;
         await TrustRepository.InitAsync(f.Repo, f.Root.RootSigner(now), TrustFixture.Validity, now);
         var keys = Keyring.Parse(gpg.ExportPublic(fpr), "certonly.pub");
         var e = await Assert.ThrowsAsync<ChartsealException>(() => TrustRepository.AddAsync(f.Repo, f.Root.RootSigner(now), keys, TrustFixture.Validity, now));
