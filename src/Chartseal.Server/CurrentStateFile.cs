@@ -1,6 +1,7 @@
 using Chartseal.IO;
 using Chartseal.Trust;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.StaticFiles;
 
 namespace Chartseal.Server;
 
@@ -21,7 +22,11 @@ internal static class CurrentStateFile
     public const int MaxHashedLength = 1024 * 1024;
 
     /// <summary>Answers a GET or HEAD of <paramref name="name"/> when it is such a file and it can be read; false otherwise (then the static files answer).</summary>
-    public static async Task<bool> TryServeAsync(HttpContext context, RepositoryFiles files, string name)
+    /// <param name="context">The request.</param>
+    /// <param name="files">The repository's served files.</param>
+    /// <param name="types">The media types the static files give, so that both ways serve a file alike.</param>
+    /// <param name="name">The file name asked for.</param>
+    public static async Task<bool> TryServeAsync(HttpContext context, RepositoryFiles files, IContentTypeProvider types, string name)
     {
         if (!RepositoryFiles.IsCurrentState(name) || files.GetFileInfo(name) is not { Exists: true, PhysicalPath: { } path, Length: <= MaxHashedLength })
         {
@@ -49,7 +54,7 @@ internal static class CurrentStateFile
             response.StatusCode = StatusCodes.Status304NotModified;
             return true;
         }
-        response.ContentType = name.EndsWith(".pgp", StringComparison.Ordinal) ? "application/pgp-keys" : "text/plain; charset=utf-8";
+        response.ContentType = types.TryGetContentType(name, out string? type) ? type : "application/octet-stream";
         response.ContentLength = bytes.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {

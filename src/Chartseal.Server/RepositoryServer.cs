@@ -375,7 +375,7 @@ public sealed class RepositoryServer : IAsyncDisposable
             string name = context.Request.Path.Value is { Length: > 1 } p && p.LastIndexOf('/') == 0 ? p[1..] : "";
             if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             {
-                if (await addressed.TryServeAsync(context, name).ConfigureAwait(false) || await CurrentStateFile.TryServeAsync(context, files, name).ConfigureAwait(false))
+                if (await addressed.TryServeAsync(context, name).ConfigureAwait(false) || await CurrentStateFile.TryServeAsync(context, files, types, name).ConfigureAwait(false))
                 {
                     return;
                 }
